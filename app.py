@@ -1,0 +1,74 @@
+"""Create the app: a Flask server carrying the Dash boards, the HTTP API and the CLI.
+
+``python app.py`` runs the embedded default (SQLite under ``instance/``, demo data seeded on
+first start); ``gunicorn 'app:create_app()'`` serves production; ``flask --app app --help``
+lists the commands.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import dash
+from flask import Flask
+
+from api import api_v1
+from components import shell
+from data_access.cache import cache_manager
+from data_access.engine import Warehouse
+from ingest.cli import register_commands
+from settings import ConfigError, Settings
+
+log = logging.getLogger("app")
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the Flask server with the Dash app mounted at ``/``. The Dash object is
+    ``server.extensions["dash"]``."""
+    settings = settings or Settings.from_env()
+    server = Flask(__name__, instance_path=str(settings.instance_dir))
+    server.config.update(
+        SECRET_KEY=settings.secret_key,
+        SETTINGS=settings,
+        JSON_SORT_KEYS=False,
+        MAX_CONTENT_LENGTH=64 * 1024 * 1024,
+    )
+    Warehouse(settings).init_app(server)
+    cache_manager.init_app(server, settings)
+    server.register_blueprint(api_v1)
+    register_commands(server)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder="dashboards",
+        title="Trung tâm Thông tin, Chỉ đạo điều hành",
+        update_title=None,
+        suppress_callback_exceptions=True,  # pages have URL-dependent layouts; browser tests catch errors
+    )
+    app.layout = shell.layout
+    server.extensions["dash"] = app
+    return server
+
+
+def main() -> int:
+    """First run: create, migrate and seed the embedded warehouse when needed, then serve."""
+    from ingest.bootstrap import bootstrap
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    try:
+        settings = Settings.from_env()
+        bootstrap(settings, echo=print)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    server = create_app(settings)
+    print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
+    server.extensions["dash"].run(host=settings.host, port=settings.port, debug=settings.debug)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,103 @@
+"""The app shell: header with navigation built from the page registry, the language switch,
+the "illustrative data" mark, and the page container. The language lives in the URL (``?lang=en``)."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs, urlencode
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from components.i18n import norm_lang, t
+
+
+class ids:
+    location = "shell-location"
+    header = "shell-header"
+    footer = "shell-footer"
+
+
+def lang_from_search(search: str | None) -> str:
+    params = parse_qs((search or "").lstrip("?"))
+    return norm_lang((params.get("lang") or [None])[0])
+
+
+def with_lang(href: str, lang: str, **params) -> str:
+    """A link that keeps the language (and adds ``params``) in its query string."""
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    if lang != "vi":
+        query["lang"] = lang
+    return href + ("?" + urlencode(query, doseq=True) if query else "")
+
+
+def nav_pages() -> list[dict]:
+    pages = [p for p in dash.page_registry.values() if p.get("nav")]
+    return sorted(pages, key=lambda p: p.get("nav_order", 99))
+
+
+def header(pathname: str, search: str) -> list:
+    lang = lang_from_search(search)
+    other = "en" if lang == "vi" else "vi"
+    params = {k: v for k, v in parse_qs((search or "").lstrip("?")).items() if k != "lang"}
+    links = [
+        dcc.Link(
+            t(p["nav"], lang),
+            href=with_lang(p["path"], lang),
+            className="nav-link" + (" active" if _is_active(p["path"], pathname) else ""),
+        )
+        for p in nav_pages()
+    ]
+    return [
+        html.Div(
+            [
+                html.Div(html.Img(src=dash.get_asset_url("emblem.svg"), alt=""), className="brand-mark"),
+                html.Div(
+                    [html.Div(t("app.title", lang), className="brand-title"),
+                     html.Div(t("app.subtitle", lang), className="brand-subtitle")],
+                    className="brand-text",
+                ),
+            ],
+            className="brand",
+        ),
+        html.Nav(links, className="nav", **{"aria-label": "main"}),
+        html.Div(
+            [
+                html.Span(t("app.illustrative", lang), className="badge-illustrative",
+                          title=t("app.illustrative_note", lang)),
+                dcc.Link(t("lang.switch", lang), href=with_lang(pathname or "/", other, **params),
+                         className="lang-switch", id="lang-switch"),
+            ],
+            className="header-tools",
+        ),
+    ]
+
+
+def _is_active(path: str, pathname: str | None) -> bool:
+    pathname = pathname or "/"
+    return pathname == path if path == "/" else pathname.startswith(path)
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id=ids.location, refresh="callback-nav"),
+            html.Header(id=ids.header, className="app-header"),
+            html.Main(dash.page_container, className="app-main"),
+            html.Footer(id=ids.footer, className="app-footer"),
+        ],
+        className="app-shell",
+    )
+
+
+@callback(
+    Output(ids.header, "children"),
+    Output(ids.footer, "children"),
+    Input(ids.location, "pathname"),
+    Input(ids.location, "search"),
+)
+def render_chrome(pathname: str, search: str):
+    lang = lang_from_search(search)
+    return header(pathname, search), [
+        html.Span(t("app.illustrative_note", lang)),
+        html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted"),
+    ]

@@ -1,0 +1,170 @@
+"""Caching of data-access reads (flask-caching), keyed by the warehouse ``data_version``.
+
+* Backend: RedisCache when ``CACHE_REDIS_URL`` is set (shared by every worker and host);
+  FileSystemCache under gunicorn or when ``CACHE_TYPE=FileSystemCache``; SimpleCache for one
+  development process.
+* Every key carries the current ``data_version`` and the viewer's clearance, so data accepted by
+  any process is served by every worker on its next request, and confidential values never sit
+  in an entry that an uncleared viewer can hit. Nothing is ever cleared by hand.
+* The version is read once per request (kept on ``flask.g``): one indexed one-row query.
+* A cache outage degrades to direct queries: errors are logged once, and the backend is skipped
+  for a few seconds before it is tried again (a small circuit breaker), never an error page.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import logging
+import os
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app, g, has_app_context, has_request_context
+from flask_caching import Cache
+
+from data_access.engine import current_warehouse, get_data_version
+from settings import Settings
+
+log = logging.getLogger(__name__)
+F = TypeVar("F", bound=Callable[..., Any])
+
+_RETRY_AFTER_S = 5.0
+
+
+def _backend_config(settings: Settings) -> dict:
+    timeout = settings.cache_timeout
+    if settings.cache_redis_url:
+        return {
+            "CACHE_TYPE": "RedisCache",
+            "CACHE_REDIS_URL": settings.cache_redis_url,
+            "CACHE_KEY_PREFIX": "occ:",
+            "CACHE_DEFAULT_TIMEOUT": timeout,
+            "CACHE_OPTIONS": {"socket_timeout": 0.25, "socket_connect_timeout": 0.25},
+        }
+    kind = settings.cache_type
+    if kind is None:
+        under_gunicorn = "gunicorn" in os.environ.get("SERVER_SOFTWARE", "")
+        kind = "FileSystemCache" if under_gunicorn else "SimpleCache"
+    if kind == "FileSystemCache":
+        folder = settings.cache_dir or (settings.instance_dir / "cache")
+        return {
+            "CACHE_TYPE": "FileSystemCache",
+            "CACHE_DIR": str(folder),
+            "CACHE_THRESHOLD": 20000,
+            "CACHE_DEFAULT_TIMEOUT": timeout,
+        }
+    if kind == "NullCache":
+        return {"CACHE_TYPE": "NullCache"}
+    return {"CACHE_TYPE": "SimpleCache", "CACHE_THRESHOLD": 5000, "CACHE_DEFAULT_TIMEOUT": timeout}
+
+
+class CacheManager:
+    """Created without an app; ``init_app`` binds one flask-caching ``Cache`` per app."""
+
+    def init_app(self, server, settings: Settings) -> None:
+        cache = Cache()
+        cache.init_app(server, config=_backend_config(settings))
+        server.extensions["occ_cache"] = _GuardedCache(cache)
+
+    @staticmethod
+    def current() -> _GuardedCache | None:
+        if not has_app_context():
+            return None
+        return current_app.extensions.get("occ_cache")
+
+
+class _GuardedCache:
+    """Wraps a flask-caching ``Cache``: errors never escape, a failing backend is skipped briefly."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        self.backend = type(cache.cache).__name__
+        self._down_until = 0.0
+        self.hits = 0
+        self.misses = 0
+        self.errors = 0
+
+    @property
+    def available(self) -> bool:
+        return time.monotonic() >= self._down_until
+
+    def _failed(self, exc: Exception) -> None:
+        self.errors += 1
+        if self.available:
+            log.warning("cache backend %s unavailable (%s); querying directly", self.backend, exc)
+        self._down_until = time.monotonic() + _RETRY_AFTER_S
+
+    def get(self, key: str) -> tuple[bool, Any]:
+        if not self.available:
+            return False, None
+        try:
+            raw = self.cache.cache.get(key)
+        except Exception as exc:  # noqa: BLE001 - any backend failure means "not cached"
+            self._failed(exc)
+            return False, None
+        if raw is None:
+            self.misses += 1
+            return False, None
+        self.hits += 1
+        return True, raw[0]
+
+    def set(self, key: str, value: Any) -> None:
+        if not self.available:
+            return
+        try:
+            self.cache.cache.set(key, (value,))  # a 1-tuple: a cached None is still a hit
+        except Exception as exc:  # noqa: BLE001
+            self._failed(exc)
+
+
+cache_manager = CacheManager()
+
+
+def current_data_version() -> int:
+    """The warehouse ``data_version``, read once per request."""
+    if has_request_context() and "occ_data_version" in g:
+        return g.occ_data_version
+    with current_warehouse().engine.connect() as conn:
+        version = get_data_version(conn)
+    if has_request_context():
+        g.occ_data_version = version
+    return version
+
+
+def current_clearance() -> str:
+    """What the viewer may see; part of every key. ``public`` until access control exists."""
+    if has_request_context():
+        return getattr(g, "occ_clearance", "public")
+    return "public"
+
+
+def _key(fn: Callable, version: int, clearance: str, args: tuple, kwargs: dict) -> str:
+    payload = repr((args, sorted(kwargs.items()))).encode()
+    digest = hashlib.blake2b(payload, digest_size=12).hexdigest()
+    return f"{fn.__module__}.{fn.__qualname__}:v{version}:{clearance}:{digest}"
+
+
+def cached_query(fn: F) -> F:
+    """Memoize a data-access read under (function, data_version, clearance, arguments).
+
+    Arguments must have stable ``repr`` (str, int, float, tuples, frozensets, dates).
+    ``fn.uncached`` calls the function directly (used by the benchmark and tests).
+    """
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        cache = CacheManager.current()
+        if cache is None:
+            return fn(*args, **kwargs)
+        key = _key(fn, current_data_version(), current_clearance(), args, kwargs)
+        hit, value = cache.get(key)
+        if hit:
+            return value
+        value = fn(*args, **kwargs)
+        cache.set(key, value)
+        return value
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,159 @@
+"""Engine creation, configuration checks, migrations and the warehouse ``data_version``."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+
+from data_access import schema
+from settings import ROOT, ConfigError, Settings
+
+
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")  # readers never block the intake's writer
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.close()
+
+
+def make_engine(settings: Settings) -> Engine:
+    """Build the engine for ``settings.database_url``; raise :class:`ConfigError` (one line) if the
+    URL is malformed, the instance folder is not writable, or the server cannot be reached."""
+    url = settings.database_url
+    if settings.is_sqlite:
+        _check_sqlite_path(url)
+    try:
+        kwargs: dict = {"pool_pre_ping": True}
+        if not settings.is_sqlite:
+            kwargs.update(pool_size=5, max_overflow=10, pool_recycle=1800)
+            kwargs["connect_args"] = {"connect_timeout": 5, "application_name": "operations-center"}
+        engine = create_engine(url, **kwargs)
+    except (ArgumentError, NoSuchModuleError, ValueError) as exc:
+        raise ConfigError(
+            f"DATABASE_URL is not a valid database URL ({_one_line(exc)}); "
+            "use e.g. postgresql+psycopg2://user:pass@host:5432/dbname"
+        ) from None
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as exc:
+        raise ConfigError(
+            f"cannot connect to the database at {engine.url.render_as_string(hide_password=True)}: "
+            f"{_one_line(exc.orig)}; check DATABASE_URL and that the server is running"
+        ) from None
+    return engine
+
+
+def _check_sqlite_path(url: str) -> None:
+    path = url.split(":///", 1)[-1] if ":///" in url else ""
+    if not path or path == ":memory:":
+        return
+    folder = Path(path).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"cannot create the data folder {folder} ({exc.strerror}); "
+            "set INSTANCE_DIR or DATABASE_URL to a writable place"
+        ) from None
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(
+            f"the data folder {folder} is not writable; "
+            "fix its permissions or set INSTANCE_DIR / DATABASE_URL to a writable place"
+        )
+
+
+def _one_line(exc: object) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+def alembic_config(connection: Connection) -> Config:
+    cfg = Config(str(ROOT / "alembic.ini"))
+    cfg.set_main_option("script_location", str(ROOT / "migrations"))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def migrate(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the warehouse schema to ``revision`` (Alembic)."""
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def downgrade(engine: Engine, revision: str = "base") -> None:
+    with engine.begin() as conn:
+        command.downgrade(alembic_config(conn), revision)
+
+
+# -- data_version -------------------------------------------------------------------------
+
+
+def get_data_version(conn: Connection) -> int:
+    value = conn.execute(select(schema.data_version.c.version).where(schema.data_version.c.id == 1)).scalar()
+    return int(value or 0)
+
+
+def bump_data_version(conn: Connection) -> int:
+    """Increase ``data_version`` inside the caller's transaction and return the new value.
+
+    Called by the intake in the same transaction that accepts a submission, so readers see the
+    new version exactly when they can see the new data.
+    """
+    now = datetime.now().replace(microsecond=0)
+    result = conn.execute(
+        update(schema.data_version)
+        .where(schema.data_version.c.id == 1)
+        .values(version=schema.data_version.c.version + 1, updated_at=now)
+    )
+    if result.rowcount == 0:
+        conn.execute(schema.data_version.insert().values(id=1, version=1, updated_at=now))
+    return get_data_version(conn)
+
+
+def observation_count(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(schema.current_observation)).scalar() or 0)
+
+
+# -- the app's handle on the warehouse ----------------------------------------------------------
+
+
+class Warehouse:
+    """The engine of one app, created lazily on first use so that the process starts even while
+    the database is down (pages then serve cached data with a stale mark)."""
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._engine: Engine | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.settings)
+        return self._engine
+
+    def init_app(self, server) -> None:
+        server.extensions["warehouse"] = self
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None
+
+
+def current_warehouse() -> Warehouse:
+    """The warehouse of the Flask app handling the current request (or pushed app context)."""
+    from flask import current_app
+
+    return current_app.extensions["warehouse"]

@@ -1,0 +1,253 @@
+"""The warehouse schema (SQLAlchemy Core), shared by ``ingest`` (writes) and ``data_access`` (reads).
+
+Alembic migrations in ``migrations/`` create exactly these tables; a test checks that the
+migrated database and this metadata agree.
+
+Conventions:
+* reference tables have an integer surrogate ``id`` and a stable public key (``area.key``,
+  ``indicator.code``, ``agency.code``) used in URLs, files and the API;
+* ``observation`` is append-only: a changed value is a new row with ``revision`` + 1;
+  ``current_observation`` holds the latest revision of each (indicator, area, period) and is
+  maintained by the intake in the same transaction;
+* periods are stored as their key (``2025Q3``) plus ``period_start`` for ordering and ranges.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# BigInteger primary keys autoincrement on SQLite only as INTEGER.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+indicator_group = Table(
+    "indicator_group",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("sort", Integer, nullable=False, default=0),
+)
+
+area = Table(
+    "area",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(16), nullable=False, unique=True),
+    Column("code", String(16), nullable=False),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("level", String(12), nullable=False),  # nation | region | province
+    Column("parent_id", Integer, ForeignKey("area.id")),
+    Column("valid_from", Date),  # NULL: open
+    Column("valid_to", Date),  # NULL: still valid
+    Column("sort", Integer, nullable=False, default=0),
+    Index("ix_area_code", "code"),
+)
+
+area_membership = Table(
+    "area_membership",
+    metadata,
+    Column("area_id", Integer, ForeignKey("area.id"), primary_key=True),
+    Column("region_id", Integer, ForeignKey("area.id"), primary_key=True),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+)
+
+area_succession = Table(
+    "area_succession",
+    metadata,
+    Column("old_area_id", Integer, ForeignKey("area.id"), primary_key=True),
+    Column("new_area_id", Integer, ForeignKey("area.id"), nullable=False),
+)
+
+agency = Table(
+    "agency",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(24), nullable=False, unique=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("short_vi", Text, nullable=False),
+    Column("short_en", Text, nullable=False),
+    Column("kind", String(16), nullable=False),  # ministry | ministry_level | statistics | government | province
+    Column("area_id", Integer, ForeignKey("area.id")),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+)
+
+indicator = Table(
+    "indicator",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(40), nullable=False, unique=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("group_code", String(8), ForeignKey("indicator_group.code"), nullable=False),
+    Column("unit_vi", Text, nullable=False),
+    Column("unit_en", Text, nullable=False),
+    Column("periodicity", String(1), nullable=False),  # D M Q S Y
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("aggregation", String(12), nullable=False),  # sum mean weighted ratio last none
+    Column("agg_weight_id", Integer, ForeignKey("indicator.id")),
+    Column("agg_num_id", Integer, ForeignKey("indicator.id")),
+    Column("agg_den_id", Integer, ForeignKey("indicator.id")),
+    Column("direction", String(8), nullable=False, default="neutral"),  # up down neutral
+    Column("levels", String(40), nullable=False, default="nation"),  # "nation;region;province"
+    Column("decimals", Integer, nullable=False, default=1),
+    Column("confidential", Boolean, nullable=False, default=False),
+    Column("cumulative", Boolean, nullable=False, default=False),
+    Column("headline", Integer),
+    Column("definition_vi", Text, nullable=False, default=""),
+    Column("definition_en", Text, nullable=False, default=""),
+    Column("search_text", Text, nullable=False, default=""),  # both names, folded (no diacritics)
+)
+
+report_regime = Table(
+    "report_regime",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name_vi", Text, nullable=False),
+    Column("name_en", Text, nullable=False),
+    Column("frequency", String(1), nullable=False),
+    Column("receiving_agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("deadline_day", Integer, nullable=False, default=25),  # day of the period's last month
+    Column("deadline_month_offset", Integer, nullable=False, default=0),
+    Column("content_vi", Text, nullable=False, default=""),
+    Column("content_en", Text, nullable=False, default=""),
+    Column("legal_basis", Text, nullable=False, default=""),
+    Column("channel", Text, nullable=False, default="API; upload; CLI"),
+)
+
+regime_indicator = Table(
+    "regime_indicator",
+    metadata,
+    Column("regime_id", Integer, ForeignKey("report_regime.id"), primary_key=True),
+    Column("indicator_id", Integer, ForeignKey("indicator.id"), primary_key=True),
+)
+
+regime_unit = Table(
+    "regime_unit",
+    metadata,
+    Column("regime_id", Integer, ForeignKey("report_regime.id"), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), primary_key=True),
+)
+
+submission = Table(
+    "submission",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("agency_id", Integer, ForeignKey("agency.id")),
+    Column("regime_id", Integer, ForeignKey("report_regime.id")),
+    Column("period", String(10)),
+    Column("received_at", DateTime(timezone=False), nullable=False),
+    Column("channel", String(12), nullable=False),  # api | upload | cli | seed
+    Column("filename", Text),
+    Column("sha256", String(64), nullable=False),
+    Column("archive_path", Text),
+    Column("status", String(12), nullable=False),  # accepted | rejected | duplicate
+    Column("rows_total", Integer, nullable=False, default=0),
+    Column("rows_written", Integer, nullable=False, default=0),
+    Column("errors", Integer, nullable=False, default=0),
+    Column("warnings", Integer, nullable=False, default=0),
+    Column("report", Text),  # JSON: the full validation report
+    Column("submitted_by", Text),
+    Index("ix_submission_agency_period", "agency_id", "period"),
+    Index("ix_submission_sha256", "sha256"),
+)
+
+observation = Table(
+    "observation",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("indicator_id", Integer, ForeignKey("indicator.id"), nullable=False),
+    Column("area_id", Integer, ForeignKey("area.id"), nullable=False),
+    Column("period", String(10), nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("status", String(1), nullable=False, default="O"),  # P provisional, O official, E estimated
+    Column("revision", Integer, nullable=False, default=0),
+    Column("submission_id", BigInteger, ForeignKey("submission.id")),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Column("flag", String(16)),  # e.g. "implausible": accepted with a warning, to review
+    Column("note", Text),
+    UniqueConstraint("indicator_id", "area_id", "period", "revision", name="uq_observation_key_rev"),
+)
+
+current_observation = Table(
+    "current_observation",
+    metadata,
+    Column("indicator_id", Integer, ForeignKey("indicator.id"), primary_key=True),
+    Column("area_id", Integer, ForeignKey("area.id"), primary_key=True),
+    Column("period_start", Date, primary_key=True),
+    Column("period", String(10), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("status", String(1), nullable=False),
+    Column("revision", Integer, nullable=False),
+    Column("submission_id", BigInteger),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Column("flag", String(16)),
+    # cross-sections (all areas of an indicator for one period) and latest-period look-ups
+    Index("ix_current_indicator_period", "indicator_id", "period_start", "area_id"),
+)
+
+target = Table(
+    "target",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("indicator_id", Integer, ForeignKey("indicator.id"), nullable=False),
+    Column("area_id", Integer, ForeignKey("area.id"), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("value", Float, nullable=False),
+    Column("comparison", String(8), nullable=False),  # at_least | at_most
+    Column("source", Text, nullable=False, default=""),
+    UniqueConstraint("indicator_id", "area_id", "year", name="uq_target_key"),
+)
+
+daily_item = Table(
+    "daily_item",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("item_date", Date, nullable=False),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("category", String(24), nullable=False),
+    Column("severity", String(8), nullable=False),  # info | notice | warning | critical
+    Column("title", Text, nullable=False),
+    Column("body", Text, nullable=False, default=""),
+    Column("submission_id", BigInteger, ForeignKey("submission.id")),
+    Column("recorded_at", DateTime(timezone=False), nullable=False),
+    Index("ix_daily_item_date", "item_date"),
+)
+
+data_version = Table(
+    "data_version",
+    metadata,
+    Column("id", Integer, primary_key=True),  # always 1
+    Column("version", BigInteger, nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)

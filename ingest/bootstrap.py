@@ -1,0 +1,29 @@
+"""First-run bootstrap: migrate the warehouse and seed the demo data when it is empty."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date
+
+from data_access.engine import make_engine, migrate
+from ingest.seed import is_empty, seed_demo
+from settings import Settings
+
+
+def bootstrap(settings: Settings, echo: Callable[[str], None] = lambda _m: None) -> None:
+    """Migrate to the newest schema; on an empty warehouse (and ``SEED_DEMO`` not off) load the
+    illustrative demo data. Raises ``ConfigError`` with a one-line message on bad configuration."""
+    engine = make_engine(settings)
+    try:
+        migrate(engine)
+        with engine.connect() as conn:
+            empty = is_empty(conn)
+        if empty and settings.seed_demo:
+            started = time.perf_counter()
+            echo("Empty warehouse: loading the illustrative demo data (Dữ liệu minh họa)...")
+            until = date.fromisoformat(settings.demo_until) if settings.demo_until else None
+            seed_demo(engine, seed=settings.demo_seed, until=until, echo=echo)
+            echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s")
+    finally:
+        engine.dispose()

@@ -1,0 +1,123 @@
+"""Write the reference facts and the illustrative demo dataset into an empty warehouse,
+in one transaction (all or nothing)."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.engine import Connection, Engine
+
+from data_access import schema
+from data_access.engine import bump_data_version
+from ingest.demo import DemoData, generate
+from ingest.reference import load_reference
+
+BATCH = 20_000
+
+
+class WarehouseNotEmpty(RuntimeError):
+    pass
+
+
+def is_empty(conn: Connection) -> bool:
+    return not conn.execute(select(func.count()).select_from(schema.area)).scalar()
+
+
+def _insert(conn: Connection, table, rows: list[dict]) -> None:
+    for i in range(0, len(rows), BATCH):
+        conn.execute(table.insert(), rows[i : i + BATCH])
+
+
+def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
+              echo: Callable[[str], None] = lambda _m: None) -> DemoData:
+    """Load reference data and the generated demo data. Raises :class:`WarehouseNotEmpty`
+    if the warehouse already holds areas (a second start reuses it)."""
+    data = generate(seed=seed, until=until)
+    echo(f"generated {len(data.observations):,} observations, {len(data.submissions):,} submissions")
+    with engine.begin() as conn:
+        if not is_empty(conn):
+            raise WarehouseNotEmpty("the warehouse already holds data")
+        load_reference(conn)
+        write_demo(conn, data)
+        bump_data_version(conn)
+    return data
+
+
+def write_demo(conn: Connection, data: DemoData) -> None:
+    area_id = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
+    agency_id = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).all())
+    ind_id = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+
+    receiver = agency_id["VPCP"]
+    _insert(conn, schema.report_regime, [
+        {**r, "receiving_agency_id": receiver, "deadline_month_offset": 0,
+         "content_vi": "Các chỉ tiêu kinh tế - xã hội theo Quyết định 293/QĐ-TTg (dữ liệu minh họa)",
+         "content_en": "Socio-economic indicators under Decision 293/QĐ-TTg (illustrative data)",
+         "legal_basis": "Nghị định 09/2019/NĐ-CP; Quyết định 293/QĐ-TTg"}
+        for r in data.regimes
+    ])
+    regime_id = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).all())
+    _insert(conn, schema.regime_indicator,
+            [{"regime_id": regime_id[r], "indicator_id": ind_id[i]} for r, i in data.regime_indicators])
+    _insert(conn, schema.regime_unit,
+            [{"regime_id": regime_id[r], "agency_id": agency_id[a]} for r, a in data.regime_units])
+
+    # Submissions: ids assigned here; the demo's refs are 1..n in order.
+    base = conn.execute(select(func.coalesce(func.max(schema.submission.c.id), 0))).scalar()
+    subs = data.submissions
+    _insert(conn, schema.submission, [
+        {
+            "id": base + int(r.sub), "agency_id": agency_id[r.agency], "regime_id": regime_id[r.regime],
+            "period": r.period, "received_at": r.received_at.to_pydatetime() if hasattr(r.received_at, "to_pydatetime") else r.received_at,
+            "channel": "seed", "filename": f"demo-{r.agency}-{r.period}.json",
+            "sha256": hashlib.sha256(f"demo:{data.seed}:{r.sub}".encode()).hexdigest(),
+            "status": "accepted", "rows_total": 0, "rows_written": 0, "errors": 0, "warnings": 0,
+            "submitted_by": "demo",
+        }
+        for r in subs.itertuples(index=False)
+    ])
+
+    obs = data.observations
+    ind = obs["indicator"].map(ind_id).astype("int64").tolist()
+    area = obs["area"].map(area_id).astype("int64").tolist()
+    subs_ids = (obs["sub"] + base).astype("int64").tolist()
+    recorded = [t.to_pydatetime() if isinstance(t, pd.Timestamp) else t for t in obs["recorded_at"]]
+    rows = [
+        {"indicator_id": i, "area_id": a, "period": p, "period_start": ps, "value": v, "status": s,
+         "revision": rev, "submission_id": sid, "recorded_at": rec, "flag": f}
+        for i, a, p, ps, v, s, rev, sid, rec, f in zip(
+            ind, area, obs["period"], obs["period_start"], obs["value"], obs["status"], obs["revision"].astype(int),
+            subs_ids, recorded, obs["flag"].where(obs["flag"].notna(), None))
+    ]
+    _insert(conn, schema.observation, rows)
+    # current values: the highest revision of each key
+    latest: dict[tuple, dict] = {}
+    for r in rows:
+        k = (r["indicator_id"], r["area_id"], r["period"])
+        if k not in latest or r["revision"] > latest[k]["revision"]:
+            latest[k] = r
+    _insert(conn, schema.current_observation, list(latest.values()))
+
+    # rows per submission, for the compliance pages
+    counts = obs.groupby("sub").size()
+    stmt = (schema.submission.update().where(schema.submission.c.id == bindparam("sid"))
+            .values(rows_total=bindparam("n"), rows_written=bindparam("n")))
+    items = [{"sid": base + int(k), "n": int(v)} for k, v in counts.items()]
+    for i in range(0, len(items), BATCH):
+        conn.execute(stmt, items[i : i + BATCH])
+
+    _insert(conn, schema.target, [
+        {"indicator_id": ind_id[r.indicator], "area_id": area_id[r.area], "year": int(r.year), "value": float(r.value),
+         "comparison": r.comparison, "source": r.source}
+        for r in data.targets.itertuples(index=False)
+    ])
+    _insert(conn, schema.daily_item, [
+        {"item_date": r.item_date, "agency_id": agency_id[r.agency], "category": r.category, "severity": r.severity,
+         "title": r.title, "body": r.body,
+         "recorded_at": r.recorded_at.to_pydatetime() if isinstance(r.recorded_at, pd.Timestamp) else r.recorded_at}
+        for r in data.daily_items.itertuples(index=False)
+    ])

@@ -1,0 +1,73 @@
+"""One configuration object, read from the environment, with a working default for every
+setting on the embedded first run (SQLite under ``instance/``)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(RuntimeError):
+    """Bad configuration: the message says what to fix, in one line."""
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    value = os.environ.get(name)
+    return value if value not in (None, "") else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the app reads. Build with :meth:`from_env`; tests use :func:`dataclasses.replace`."""
+
+    app_env: str = "development"
+    instance_dir: Path = ROOT / "instance"
+    database_url: str = ""
+    cache_redis_url: str | None = None
+    cache_type: str | None = None  # None: SimpleCache in one process, FileSystemCache under gunicorn
+    cache_dir: Path | None = None
+    cache_timeout: int = 3600
+    secret_key: str = "dev-only-not-secret"
+    host: str = "127.0.0.1"
+    port: int = 8050
+    seed_demo: bool = True
+    demo_seed: int = 2020
+    demo_until: str | None = None  # ISO date: last day of demo data; default today
+    debug: bool = False
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        instance = Path(_env("INSTANCE_DIR", str(ROOT / "instance")))
+        url = _env("DATABASE_URL") or f"sqlite:///{instance / 'warehouse.sqlite'}"
+        port_text = _env("PORT", "8050")
+        try:
+            port = int(port_text)
+        except ValueError:
+            raise ConfigError(f"PORT must be a number, got {port_text!r}") from None
+        return cls(
+            app_env=_env("APP_ENV", "development"),
+            instance_dir=instance,
+            database_url=url,
+            cache_redis_url=_env("CACHE_REDIS_URL"),
+            cache_type=_env("CACHE_TYPE"),
+            cache_dir=Path(_env("CACHE_DIR")) if _env("CACHE_DIR") else None,
+            cache_timeout=int(_env("CACHE_TIMEOUT", "3600")),
+            secret_key=_env("SECRET_KEY", "dev-only-not-secret"),
+            host=_env("HOST", "127.0.0.1"),
+            port=port,
+            seed_demo=_env("SEED_DEMO", "1") not in ("0", "false", "no"),
+            demo_seed=int(_env("DEMO_SEED", "2020")),
+            demo_until=_env("DEMO_UNTIL"),
+            debug=_env("DASH_DEBUG", "0") in ("1", "true", "yes"),
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    def with_(self, **changes) -> Settings:
+        return replace(self, **changes)

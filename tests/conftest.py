@@ -1,0 +1,137 @@
+"""Shared fixtures: warehouses on both backends (SQLite files and the throwaway PostgreSQL that
+``scripts/test.sh`` starts), seeded demo warehouses, and apps built on them."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from settings import ROOT, Settings
+
+# The demo data in tests always ends on this day, so expectations do not move with the clock.
+FIXED_UNTIL = date(2026, 11, 26)
+SEED = 2020
+BACKENDS = ("sqlite", "postgresql")
+
+
+def pg_admin_url() -> str | None:
+    return os.environ.get("TEST_DATABASE_URL")
+
+
+def _require_pg() -> str:
+    url = pg_admin_url()
+    if not url:
+        if os.environ.get("CI"):
+            pytest.fail("TEST_DATABASE_URL is not set: run the suite with scripts/test.sh")
+        pytest.skip("no test PostgreSQL (run the suite with scripts/test.sh)")
+    return url
+
+
+class Databases:
+    """Creates empty databases and drops them at the end of the session."""
+
+    def __init__(self, tmp: Path):
+        self.tmp = tmp
+        self.created: list[str] = []
+
+    def new(self, backend: str) -> str:
+        name = "t_" + uuid.uuid4().hex[:12]
+        if backend == "sqlite":
+            return f"sqlite:///{self.tmp / (name + '.sqlite')}"
+        admin = _require_pg()
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+        self.created.append(name)
+        return make_url(admin).set(database=name).render_as_string(hide_password=False)
+
+    def drop_all(self) -> None:
+        admin = pg_admin_url()
+        if not admin or not self.created:
+            return
+        engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            for name in self.created:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory):
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.drop_all()
+
+
+def make_settings(url: str, tmp: Path, **overrides) -> Settings:
+    return Settings(
+        database_url=url,
+        instance_dir=tmp,
+        cache_type=overrides.pop("cache_type", "SimpleCache"),
+        demo_until=FIXED_UNTIL.isoformat(),
+        **overrides,
+    )
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    if request.param == "postgresql":
+        _require_pg()
+    return request.param
+
+
+@pytest.fixture
+def empty_url(backend, databases) -> str:
+    return databases.new(backend)
+
+
+_SEEDED: dict[str, str] = {}
+
+
+def seeded_url_for(backend: str, databases: Databases) -> str:
+    """One seeded demo warehouse per backend for the whole session (read-only tests)."""
+    if backend not in _SEEDED:
+        from data_access.engine import make_engine, migrate
+        from ingest.seed import seed_demo
+
+        url = databases.new(backend)
+        settings = make_settings(url, databases.tmp)
+        engine = make_engine(settings)
+        migrate(engine)
+        seed_demo(engine, seed=SEED, until=FIXED_UNTIL)
+        engine.dispose()
+        _SEEDED[backend] = url
+    return _SEEDED[backend]
+
+
+@pytest.fixture
+def seeded_url(backend, databases) -> str:
+    return seeded_url_for(backend, databases)
+
+
+@pytest.fixture
+def seeded_app(seeded_url, tmp_path):
+    from app import create_app
+
+    server = create_app(make_settings(seeded_url, tmp_path))
+    yield server
+    server.extensions["warehouse"].dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
