@@ -23,3 +23,5 @@ def health():
                 "error": str(exc).splitlines()[0]}
         return jsonify(body), 503
     return jsonify({"status": "ok", **status.as_dict()})
+
+from api import intake  # noqa: E402,F401  (routes of the report intake)

@@ -1,0 +1,277 @@
+"""Reads of the reference catalogue: indicators, groups, agencies, areas of both eras.
+
+Every function is memoized under the warehouse ``data_version`` (see :mod:`data_access.cache`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import aliased
+
+from data_access import schema
+from data_access.cache import cached_query, current_clearance
+from data_access.engine import current_warehouse
+from ingest.reference import fold
+
+ERA_SWITCH = date(2025, 7, 1)
+
+
+class NotFound(LookupError):
+    """A code or key that the warehouse does not know."""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    id: int
+    code: str
+    name_vi: str
+    name_en: str
+    group_code: str
+    unit_vi: str
+    unit_en: str
+    periodicity: str
+    agency_code: str
+    agency_vi: str
+    agency_en: str
+    aggregation: str
+    weight_code: str | None
+    num_code: str | None
+    den_code: str | None
+    direction: str
+    levels: tuple[str, ...]
+    decimals: int
+    confidential: bool
+    cumulative: bool
+    headline: int | None
+    definition_vi: str
+    definition_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+    def unit(self, lang: str) -> str:
+        return self.unit_en if lang == "en" else self.unit_vi
+
+    def agency(self, lang: str) -> str:
+        return self.agency_en if lang == "en" else self.agency_vi
+
+    def definition(self, lang: str) -> str:
+        return self.definition_en if lang == "en" else self.definition_vi
+
+    @property
+    def provincial(self) -> bool:
+        return "province" in self.levels
+
+
+@dataclass(frozen=True)
+class Area:
+    id: int
+    key: str
+    code: str
+    name_vi: str
+    name_en: str
+    level: str
+    parent_key: str | None
+    valid_from: date | None
+    valid_to: date | None
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_vi
+
+
+def era_of(d: date) -> str:
+    """``"63"`` for dates before 2025-07-01 (63 provinces), ``"34"`` from then on."""
+    return "63" if d < ERA_SWITCH else "34"
+
+
+def _visible(clearance: str):
+    """Confidential indicators only for viewers cleared for them."""
+    return None if clearance == "all" else schema.indicator.c.confidential.is_(False)
+
+
+def _indicator_select():
+    i, a = schema.indicator, schema.agency
+    w, n, d = aliased(i), aliased(i), aliased(i)
+    return (
+        select(
+            i.c.id, i.c.code, i.c.name_vi, i.c.name_en, i.c.group_code, i.c.unit_vi, i.c.unit_en, i.c.periodicity,
+            a.c.code.label("agency_code"), a.c.name_vi.label("agency_vi"), a.c.name_en.label("agency_en"),
+            i.c.aggregation, w.c.code.label("weight_code"), n.c.code.label("num_code"), d.c.code.label("den_code"),
+            i.c.direction, i.c.levels, i.c.decimals, i.c.confidential, i.c.cumulative, i.c.headline,
+            i.c.definition_vi, i.c.definition_en,
+        )
+        .join(a, a.c.id == i.c.agency_id)
+        .outerjoin(w, w.c.id == i.c.agg_weight_id)
+        .outerjoin(n, n.c.id == i.c.agg_num_id)
+        .outerjoin(d, d.c.id == i.c.agg_den_id)
+    )
+
+
+def _to_indicator(row) -> Indicator:
+    m = dict(row._mapping)
+    m["levels"] = tuple((m["levels"] or "nation").split(";"))
+    m["confidential"] = bool(m["confidential"])
+    m["cumulative"] = bool(m["cumulative"])
+    return Indicator(**m)
+
+
+@cached_query
+def _all_indicators(clearance: str) -> tuple[Indicator, ...]:
+    stmt = _indicator_select().order_by(schema.indicator.c.group_code, schema.indicator.c.code)
+    cond = _visible(clearance)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    with current_warehouse().engine.connect() as conn:
+        return tuple(_to_indicator(r) for r in conn.execute(stmt))
+
+
+def all_indicators() -> tuple[Indicator, ...]:
+    """Every indicator the viewer may see, ordered by group and code."""
+    return _all_indicators(current_clearance())
+
+
+def indicator_map() -> dict[str, Indicator]:
+    return {i.code: i for i in all_indicators()}
+
+
+def get_indicator(code: str) -> Indicator:
+    """The indicator ``code``; :class:`NotFound` if unknown or not visible to the viewer."""
+    found = indicator_map().get(code)
+    if found is None:
+        raise NotFound(f"indicator {code!r}")
+    return found
+
+
+def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
+    """Columns: every :class:`Indicator` field; filtered by group code, agency code, headline."""
+    rows = [i.__dict__ for i in all_indicators()
+            if (group is None or i.group_code == group) and (agency is None or i.agency_code == agency)
+            and (not headline or i.headline is not None)]
+    df = pd.DataFrame(rows)
+    if headline and not df.empty:
+        df = df.sort_values("headline")
+    return df.reset_index(drop=True)
+
+
+def search_indicators(query: str, limit: int = 50) -> pd.DataFrame:
+    """Indicators whose code or names contain every word of ``query``, with or without
+    diacritics ("ty le that nghiep" finds "Tỷ lệ thất nghiệp"). Columns as :func:`indicators_frame`."""
+    words = fold(query or "").split()
+    searchable = _search_texts(current_clearance())
+    hits = [code for code, text in searchable if all(w in text for w in words)]
+    imap = indicator_map()
+    return pd.DataFrame([imap[c].__dict__ for c in hits[:limit] if c in imap])
+
+
+@cached_query
+def _search_texts(clearance: str) -> tuple[tuple[str, str], ...]:
+    i = schema.indicator
+    stmt = select(i.c.code, i.c.search_text).order_by(i.c.group_code, i.c.code)
+    cond = _visible(clearance)
+    if cond is not None:
+        stmt = stmt.where(cond)
+    with current_warehouse().engine.connect() as conn:
+        return tuple((r.code, r.search_text) for r in conn.execute(stmt))
+
+
+@cached_query
+def indicator_groups() -> pd.DataFrame:
+    """Columns: code, name_vi, name_en, sort."""
+    g = schema.indicator_group
+    with current_warehouse().engine.connect() as conn:
+        return pd.read_sql(select(g).order_by(g.c.sort), conn)
+
+
+@cached_query
+def agencies(kind: str | None = None) -> pd.DataFrame:
+    """Columns: id, code, name_vi, name_en, short_vi, short_en, kind, area_key, valid_from, valid_to."""
+    a, ar = schema.agency, schema.area
+    stmt = select(a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.short_vi, a.c.short_en, a.c.kind,
+                  ar.c.key.label("area_key"), a.c.valid_from, a.c.valid_to).outerjoin(ar, ar.c.id == a.c.area_id)
+    if kind:
+        stmt = stmt.where(a.c.kind == kind)
+    with current_warehouse().engine.connect() as conn:
+        return pd.read_sql(stmt.order_by(a.c.kind, a.c.code), conn)
+
+
+@cached_query
+def _areas() -> tuple[Area, ...]:
+    a = schema.area
+    p = aliased(a)
+    stmt = (select(a.c.id, a.c.key, a.c.code, a.c.name_vi, a.c.name_en, a.c.level, p.c.key.label("parent_key"),
+                   a.c.valid_from, a.c.valid_to)
+            .outerjoin(p, p.c.id == a.c.parent_id).order_by(a.c.sort, a.c.key))
+    with current_warehouse().engine.connect() as conn:
+        return tuple(Area(**dict(r._mapping)) for r in conn.execute(stmt))
+
+
+def area_map() -> dict[str, Area]:
+    return {a.key: a for a in _areas()}
+
+
+def get_area(key: str) -> Area:
+    found = area_map().get(key)
+    if found is None:
+        raise NotFound(f"area {key!r}")
+    return found
+
+
+def valid_on(area: Area, d: date) -> bool:
+    return (area.valid_from is None or area.valid_from <= d) and (area.valid_to is None or d <= area.valid_to)
+
+
+def areas_on(level: str, d: date) -> list[Area]:
+    """Areas of ``level`` valid on ``d`` (63 provinces before 2025-07-01, 34 after)."""
+    return [a for a in _areas() if a.level == level and valid_on(a, d)]
+
+
+def resolve_area(code: str, d: date) -> Area:
+    """The area with key or official ``code`` valid on ``d`` (codes repeat across eras)."""
+    amap = area_map()
+    if code in amap and valid_on(amap[code], d):
+        return amap[code]
+    for a in _areas():
+        if a.code == code and valid_on(a, d):
+            return a
+    raise NotFound(f"area {code!r} on {d.isoformat()}")
+
+
+@cached_query
+def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
+    m, a, r = schema.area_membership, schema.area, aliased(schema.area)
+    stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
+            .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
+    with current_warehouse().engine.connect() as conn:
+        return tuple(tuple(row) for row in conn.execute(stmt))
+
+
+def region_of(province_key: str, d: date) -> str | None:
+    """The region a province belonged to on ``d``."""
+    for key, region, vf, vt in _membership():
+        if key == province_key and (vf is None or vf <= d) and (vt is None or d <= vt):
+            return region
+    return None
+
+
+def region_members(d: date) -> dict[str, list[str]]:
+    """Region key → province keys, for the regions valid on ``d``."""
+    out: dict[str, list[str]] = {}
+    for key, region, vf, vt in _membership():
+        if (vf is None or vf <= d) and (vt is None or d <= vt):
+            out.setdefault(region, []).append(key)
+    return out
+
+
+@cached_query
+def successors() -> dict[str, str]:
+    """Old province key → new province key (the 2025 crosswalk)."""
+    s, o, n = schema.area_succession, schema.area, aliased(schema.area)
+    stmt = select(o.c.key, n.c.key.label("new")).select_from(s).join(o, o.c.id == s.c.old_area_id).join(
+        n, n.c.id == s.c.new_area_id)
+    with current_warehouse().engine.connect() as conn:
+        return {r.key: r.new for r in conn.execute(stmt)}
+

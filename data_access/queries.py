@@ -1,0 +1,440 @@
+"""Reads of observations for the boards: series, cross-sections with ranks, regional aggregates
+by each indicator's aggregation rule, KPI snapshots with targets and status.
+
+Every public function returns a DataFrame (columns documented) or small dataclasses and is
+memoized under the warehouse ``data_version`` and the viewer's clearance. SQL is SQLAlchemy
+Core with bound parameters, shaped for the primary key ``(indicator_id, area_id, period_start)``
+and the index ``(indicator_id, period_start, area_id)`` of ``current_observation``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, func, select
+
+from data_access import schema
+from data_access.cache import cached_query
+from data_access.catalogue import (
+    Indicator,
+    area_map,
+    areas_on,
+    get_indicator,
+    region_members,
+    successors,
+)
+from data_access.engine import current_warehouse
+from data_access.periods import Period, parse
+
+SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "recorded_at"]
+
+c = schema.current_observation
+
+
+def _read(stmt, params: dict | None = None) -> list:
+    with current_warehouse().engine.connect() as conn:
+        return conn.execute(stmt, params or {}).all()
+
+
+def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+# --- series --------------------------------------------------------------------------------
+
+_SERIES_SQL = (
+    select(c.c.area_id, c.c.period, c.c.period_start, c.c.value, c.c.status, c.c.revision, c.c.flag, c.c.recorded_at)
+    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("areas", expanding=True)),
+           c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
+    .order_by(c.c.area_id, c.c.period_start)
+)
+
+
+@cached_query
+def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """The current values of ``code`` for the given areas between the period keys ``start`` and
+    ``end`` (inclusive; open when None). Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
+    ind = get_indicator(code)
+    amap = area_map()
+    ids = [amap[k].id for k in area_keys if k in amap]
+    if not ids:
+        return pd.DataFrame(columns=SERIES_COLUMNS)
+    lo = parse(start).start if start else date(1900, 1, 1)
+    hi = parse(end).start if end else date(2200, 1, 1)
+    rows = _read(_SERIES_SQL, {"ind": ind.id, "areas": ids, "start": lo, "end": hi})
+    by_id = {a.id: a.key for a in amap.values()}
+    df = _frame(rows, ["area_id", *SERIES_COLUMNS[1:]])
+    df.insert(0, "area_key", df.pop("area_id").map(by_id))
+    return df
+
+
+# --- cross-sections ------------------------------------------------------------------------------
+
+_XS_SQL = (
+    select(c.c.area_id, c.c.value, c.c.status, c.c.revision, c.c.flag, c.c.recorded_at)
+    .where(c.c.indicator_id == bindparam("ind"), c.c.period_start == bindparam("start"))
+)
+
+XS_COLUMNS = ["area_key", "code", "name_vi", "name_en", "region_key", "value", "status", "revision", "flag",
+              "recorded_at", "rank"]
+
+
+@cached_query
+def cross_section(code: str, period: str, level: str = "province") -> pd.DataFrame:
+    """All areas of ``level`` valid in ``period`` with their value for ``code``; areas with no
+    report have NaN. ``rank`` is 1 for the best value by the indicator's direction (the largest
+    when neutral). Columns: :data:`XS_COLUMNS`, ordered by rank then name."""
+    ind = get_indicator(code)
+    p = parse(period)
+    if level == "region":
+        return _regions_cross_section(ind, p)
+    areas = areas_on(level, p.end)
+    rows = _read(_XS_SQL, {"ind": ind.id, "start": p.start})
+    got = {r.area_id: r for r in rows}
+    members = region_members(p.end)
+    region_of = {k: r for r, ks in members.items() for k in ks}
+    records = []
+    for a in areas:
+        r = got.get(a.id)
+        records.append((a.key, a.code, a.name_vi, a.name_en, region_of.get(a.key),
+                        r.value if r else np.nan, r.status if r else None, r.revision if r else None,
+                        r.flag if r else None, r.recorded_at if r else None))
+    df = pd.DataFrame.from_records(records, columns=XS_COLUMNS[:-1])
+    return _rank(df, ind)
+
+
+def _rank(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
+    ascending = ind.direction == "down"
+    df["rank"] = df["value"].rank(ascending=ascending, method="min").astype("Int64")
+    return df.sort_values(["rank", "name_vi"], na_position="last").reset_index(drop=True)
+
+
+# --- regional aggregates ------------------------------------------------------------------------
+
+AGG_COLUMNS = ["region_key", "name_vi", "name_en", "value", "n_provinces", "n_reported", "complete"]
+
+
+def aggregate(ind: Indicator, values: pd.Series, period: Period,
+              weights: pd.Series | None = None, num: pd.Series | None = None, den: pd.Series | None = None) -> float:
+    """Combine province values (indexed by area key) by ``ind.aggregation``:
+    sum and last (stocks at a date) add up; mean averages; weighted uses ``weights`` (the
+    weight indicator's values); ratio divides the sums of the numerator and denominator
+    indicators, scaled by the unit factor observed in the provinces' own ratios."""
+    values = values.dropna()
+    if values.empty:
+        return math.nan
+    rule = ind.aggregation
+    if rule in ("sum", "last"):
+        return float(values.sum())
+    if rule == "mean":
+        return float(values.mean())
+    if rule == "weighted" and weights is not None:
+        w = weights.reindex(values.index).dropna()
+        v = values.reindex(w.index)
+        return float((v * w).sum() / w.sum()) if w.sum() else math.nan
+    if rule == "ratio" and num is not None and den is not None:
+        n = num.reindex(values.index)
+        d = den.reindex(values.index)
+        ok = n.notna() & d.notna() & (d != 0)
+        if not ok.any():
+            return math.nan
+        factor = float(np.median(values[ok] / (n[ok] / d[ok])))
+        return float(n[ok].sum() / d[ok].sum() * factor)
+    return math.nan
+
+
+def _province_values(code: str | None, p: Period) -> pd.Series:
+    if not code:
+        return pd.Series(dtype=float)
+    xs = cross_section(code, p.key, "province")
+    return xs.set_index("area_key")["value"]
+
+
+@cached_query
+def regional_aggregates(code: str, period: str) -> pd.DataFrame:
+    """The regions valid in ``period`` (6 old ones before 2025-07-01, 6 new after) with the value
+    of ``code`` aggregated from their provinces. ``complete`` is False when a province did not
+    report. Columns: :data:`AGG_COLUMNS`."""
+    ind = get_indicator(code)
+    p = parse(period)
+    if not ind.provincial or ind.aggregation == "none":
+        return pd.DataFrame(columns=AGG_COLUMNS)
+    values = _province_values(code, p)
+    weights = _province_values(ind.weight_code, p) if ind.aggregation == "weighted" else None
+    num = _province_values(ind.num_code, p) if ind.aggregation == "ratio" else None
+    den = _province_values(ind.den_code, p) if ind.aggregation == "ratio" else None
+    amap = area_map()
+    records = []
+    for region, keys in region_members(p.end).items():
+        v = values.reindex(keys)
+        records.append((region, amap[region].name_vi, amap[region].name_en,
+                        aggregate(ind, v, p, weights, num, den), len(keys), int(v.notna().sum()),
+                        bool(v.notna().all())))
+    df = pd.DataFrame.from_records(records, columns=AGG_COLUMNS)
+    order = {a.key: i for i, a in enumerate(amap.values())}
+    return df.sort_values("region_key", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
+    agg = regional_aggregates(ind.code, p.key)
+    amap = area_map()
+    df = pd.DataFrame({
+        "area_key": agg["region_key"], "code": [amap[k].code for k in agg["region_key"]],
+        "name_vi": agg["name_vi"], "name_en": agg["name_en"], "region_key": agg["region_key"],
+        "value": agg["value"], "status": None, "revision": None, "flag": None, "recorded_at": None,
+    })
+    return _rank(df, ind)
+
+
+@cached_query
+def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
+    """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
+    period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era."""
+    from data_access.periods import periods_between
+
+    frames = []
+    for p in periods_between(start, end):
+        agg = regional_aggregates(code, p.key)
+        if agg.empty:
+            continue
+        agg.insert(0, "period_start", p.start)
+        agg.insert(0, "period", p.key)
+        frames.append(agg)
+    if not frames:
+        return pd.DataFrame(columns=["period", "period_start", *AGG_COLUMNS])
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- comparable series on the current 34 provinces -----------------------------------------------
+
+
+@cached_query
+def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """History expressed on the current provinces: before 2025-07-01 each new province's value
+    is rebuilt from its former provinces by the indicator's aggregation rule (sums added along
+    the crosswalk, ratios recomputed from their components, rates weighted). Where no rule holds
+    (``mean`` or ``none``) earlier periods are left out and ``comparable`` is False.
+    Columns: area_key, period, period_start, value, rebuilt (bool), comparable (bool)."""
+    ind = get_indicator(code)
+    succ = successors()
+    formers: dict[str, list[str]] = {}
+    for old, new in succ.items():
+        formers.setdefault(new, []).append(old)
+    rule_ok = ind.aggregation in ("sum", "last", "weighted", "ratio")
+    old_keys = tuple(sorted({o for k in new_keys for o in formers.get(k, [])} | set(new_keys)))
+    raw = series(code, old_keys, start, end)
+    extra = {}
+    if ind.aggregation == "weighted" and ind.weight_code:
+        extra["w"] = series(ind.weight_code, old_keys, start, end)
+    if ind.aggregation == "ratio" and ind.num_code and ind.den_code:
+        extra["n"] = series(ind.num_code, old_keys, start, end)
+        extra["d"] = series(ind.den_code, old_keys, start, end)
+    out = []
+    switch = date(2025, 7, 1)
+    for key in new_keys:
+        mine = raw[raw["area_key"] == key]
+        after = mine[mine["period_start"] >= switch]
+        for r in after.itertuples():
+            out.append((key, r.period, r.period_start, r.value, False, True))
+        olds = formers.get(key, [key])
+        spanning = olds == [key]
+        before = raw[raw["area_key"].isin(olds) & (raw["period_start"] < switch)]
+        for period, grp in before.groupby("period"):
+            p = parse(period)
+            if p.end >= switch:
+                continue
+            if spanning:
+                out.append((key, period, p.start, float(grp["value"].iloc[0]), False, True))
+                continue
+            if not rule_ok:
+                continue
+            values = grp.set_index("area_key")["value"]
+            pick = {k: (v[v["period"] == period].set_index("area_key")["value"]) for k, v in extra.items()}
+            value = aggregate(ind, values, p, pick.get("w"), pick.get("n"), pick.get("d"))
+            if len(values) < len(olds):
+                value = math.nan  # a former province did not report: no honest sum
+            out.append((key, period, p.start, value, True, True))
+    df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
+    if not rule_ok:
+        df["comparable"] = df["period_start"] >= switch
+    return df.sort_values(["area_key", "period_start"]).reset_index(drop=True)
+
+
+# --- KPI snapshots -----------------------------------------------------------------------------------
+
+_WINDOW_DAYS = {"D": 400, "M": 3 * 366, "Q": 4 * 366, "S": 6 * 366, "Y": 11 * 366}
+
+_KPI_SQL = (
+    select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status, c.c.revision, c.c.flag,
+           c.c.recorded_at)
+    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"),
+           c.c.period_start >= bindparam("since"))
+    .order_by(c.c.period_start)
+)
+_LATEST_SQL = select(func.max(c.c.period_start)).where(
+    c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"))
+_TARGET_SQL = select(schema.target.c.value, schema.target.c.comparison, schema.target.c.source).where(
+    schema.target.c.indicator_id == bindparam("ind"), schema.target.c.area_id == bindparam("area"),
+    schema.target.c.year == bindparam("year"))
+
+AT_RISK_TOLERANCE = 0.05
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """One indicator at one area, as a tile shows it."""
+
+    code: str
+    area_key: str
+    period: str | None
+    value: float | None
+    status: str | None  # P provisional, O official, E estimated
+    revised: bool
+    flagged: bool
+    previous_period: str | None
+    previous_value: float | None
+    change_previous: float | None  # value - previous (percentage points for rates)
+    pct_previous: float | None  # relative change, for levels
+    last_year_period: str | None
+    last_year_value: float | None
+    change_last_year: float | None
+    pct_last_year: float | None
+    ytd: float | None  # year-to-date sum for flows (or the cumulative value itself)
+    ytd_last_year: float | None
+    target: float | None
+    target_comparison: str | None
+    target_source: str | None
+    target_progress: float | None  # the figure compared with the target
+    target_status: str | None  # on_track | at_risk | off_track | None
+    updated_at: datetime | None
+    spark: tuple[float, ...]  # the last 24 values, oldest first
+    spark_periods: tuple[str, ...]
+
+
+def _is_flow(ind: Indicator) -> bool:
+    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
+
+
+def target_status(value: float | None, target: float | None, comparison: str | None) -> str | None:
+    """The documented rule: the gap ``(value - target) / |target|``, signed so that positive is
+    good (``at_least``: above is good; ``at_most``: below is good). On track when the gap is
+    >= 0, at risk when it is within 5 % of the target, off track beyond."""
+    if value is None or target is None or comparison is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    scale = abs(target) if target else 1.0
+    gap = (value - target) / scale
+    if comparison == "at_most":
+        gap = -gap
+    if gap >= 0:
+        return "on_track"
+    return "at_risk" if gap >= -AT_RISK_TOLERANCE else "off_track"
+
+
+@cached_query
+def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...]:
+    """KPI tiles for ``codes`` at ``area_key``: latest value and period; the previous period and
+    the same period last year with the changes (absolute, and relative for levels); the
+    year-to-date for flows; the annual target and the status by :func:`target_status` (flows
+    compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
+    the target pro rata; others the latest value); provisional/revised/flagged marks."""
+    area = area_map()[area_key]
+    out = []
+    for code in codes:
+        ind = get_indicator(code)
+        latest = _read(_LATEST_SQL, {"ind": ind.id, "area": area.id})[0][0]
+        if latest is None:
+            out.append(_empty_kpi(code, area_key))
+            continue
+        if isinstance(latest, str):
+            latest = date.fromisoformat(latest)
+        since = latest - timedelta(days=_WINDOW_DAYS[ind.periodicity])
+        rows = _read(_KPI_SQL, {"ind": ind.id, "area": area.id, "since": since})
+        out.append(_kpi_from_rows(ind, area, rows))
+    return tuple(out)
+
+
+def _empty_kpi(code: str, area_key: str) -> Kpi:
+    return Kpi(code, area_key, None, None, None, False, False, None, None, None, None, None, None, None, None,
+               None, None, None, None, None, None, None, None, (), ())
+
+
+def _change(a: float | None, b: float | None) -> tuple[float | None, float | None]:
+    if a is None or b is None:
+        return None, None
+    return a - b, ((a / b - 1) * 100 if b else None)
+
+
+def _kpi_from_rows(ind: Indicator, area, rows: list) -> Kpi:
+    by_period = {r.period: r for r in rows}
+    last = rows[-1]
+    p = parse(last.period)
+    prev = by_period.get(p.previous().key)
+    ly = by_period.get(p.same_period_last_year().key)
+    value = float(last.value)
+    d_prev, pct_prev = _change(value, prev.value if prev else None)
+    d_ly, pct_ly = _change(value, ly.value if ly else None)
+    ytd = ytd_ly = None
+    if _is_flow(ind):
+        ytd = sum(r.value for r in rows if parse(r.period).year == p.year)
+        ly_keys = {q.key for q in _periods_to(p.same_period_last_year())}
+        ly_vals = [r.value for r in rows if r.period in ly_keys]
+        ytd_ly = sum(ly_vals) if len(ly_vals) == len(ly_keys) else None
+    elif ind.cumulative:
+        ytd = value
+        ytd_ly = ly.value if ly else None
+    target = _read(_TARGET_SQL, {"ind": ind.id, "area": area.id, "year": p.year})
+    t_value = t_cmp = t_src = progress = None
+    if target:
+        t_value, t_cmp, t_src = float(target[0].value), target[0].comparison, target[0].source
+        per_year = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}[ind.periodicity]
+        share = (p.index if ind.periodicity != "D" else p.start.timetuple().tm_yday) / per_year
+        if _is_flow(ind):
+            progress, t_value = ytd, t_value * share
+        elif ind.cumulative and ind.aggregation == "sum":
+            progress, t_value = value, t_value * share
+        else:
+            progress = value
+    tail = rows[-24:]
+    recorded = max(r.recorded_at for r in rows)
+    if isinstance(recorded, str):
+        recorded = datetime.fromisoformat(recorded)
+    return Kpi(
+        code=ind.code, area_key=area.key, period=last.period, value=value, status=last.status,
+        revised=last.revision > 0, flagged=last.flag is not None,
+        previous_period=p.previous().key, previous_value=prev.value if prev else None,
+        change_previous=d_prev, pct_previous=pct_prev,
+        last_year_period=p.same_period_last_year().key, last_year_value=ly.value if ly else None,
+        change_last_year=d_ly, pct_last_year=pct_ly, ytd=ytd, ytd_last_year=ytd_ly,
+        target=t_value, target_comparison=t_cmp, target_source=t_src, target_progress=progress,
+        target_status=target_status(progress, t_value, t_cmp), updated_at=recorded,
+        spark=tuple(float(r.value) for r in tail), spark_periods=tuple(r.period for r in tail),
+    )
+
+
+def _periods_to(p: Period) -> list[Period]:
+    out = []
+    q = p.year_start()
+    while q.start <= p.start:
+        out.append(q)
+        q = q.next()
+    return out
+
+
+@cached_query
+def revisions(code: str, area_key: str = "VN", limit: int = 200) -> pd.DataFrame:
+    """The revision history of ``code`` at ``area_key``: every stored row of a period that has
+    more than one revision, newest first. Columns: period, revision, value, status, recorded_at,
+    submission_id."""
+    ind = get_indicator(code)
+    area = area_map()[area_key]
+    o = schema.observation
+    revised = (select(o.c.period).where(o.c.indicator_id == ind.id, o.c.area_id == area.id, o.c.revision > 0)
+               .scalar_subquery())
+    stmt = (select(o.c.period, o.c.revision, o.c.value, o.c.status, o.c.recorded_at, o.c.submission_id)
+            .where(o.c.indicator_id == ind.id, o.c.area_id == area.id, o.c.period.in_(revised))
+            .order_by(o.c.period.desc(), o.c.revision.desc()).limit(limit))
+    return _frame(_read(stmt), ["period", "revision", "value", "status", "recorded_at", "submission_id"])
