@@ -33,6 +33,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "data.observations": {"vi": "Số quan sát", "en": "Observations"},
     "empty.no_data": {"vi": "Chưa có số liệu báo cáo cho kỳ này", "en": "No data reported for this period"},
     "page.not_found": {"vi": "Không tìm thấy trang", "en": "Page not found"},
+    "status.on_track": {"vi": "Đạt kế hoạch", "en": "On track"},
+    "status.at_risk": {"vi": "Có nguy cơ không đạt", "en": "At risk"},
+    "status.off_track": {"vi": "Không đạt kế hoạch", "en": "Off track"},
+    "status.no_target": {"vi": "Chưa có chỉ tiêu kế hoạch", "en": "No plan target"},
+    "mark.provisional": {"vi": "Sơ bộ", "en": "Provisional"},
+    "mark.revised": {"vi": "Đã điều chỉnh", "en": "Revised"},
+    "mark.flagged": {"vi": "Cần rà soát", "en": "Under review"},
+    "kpi.vs_previous": {"vi": "so với kỳ trước", "en": "vs previous period"},
+    "kpi.vs_last_year": {"vi": "so với cùng kỳ", "en": "vs same period last year"},
+    "kpi.ytd": {"vi": "Lũy kế từ đầu năm", "en": "Year to date"},
+    "kpi.target": {"vi": "Kế hoạch", "en": "Target"},
+    "overview.lede": {
+        "vi": "Các chỉ tiêu chủ yếu phục vụ chỉ đạo, điều hành của Chính phủ, Thủ tướng Chính phủ.",
+        "en": "The headline indicators for the Government's direction and operations.",
+    },
 }
 
 

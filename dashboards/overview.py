@@ -1,4 +1,4 @@
-"""National overview ("Tổng quan"): the leadership's headline indicators."""
+"""National overview ("Tổng quan"): the leadership's headline indicators as tiles."""
 
 from __future__ import annotations
 
@@ -6,10 +6,24 @@ import dash
 from dash import html
 
 from components.i18n import norm_lang, t
+from components.kpi import kpi_tile
+from data_access.catalogue import indicator_map, indicators_frame
+from data_access.queries import kpi_snapshot
 
 dash.register_page(__name__, path="/", title="Tổng quan", nav="nav.overview", nav_order=1)
 
 
 def layout(lang: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
-    return html.Div([html.H1(t("nav.overview", lang), className="page-title")], className="page")
+    headline = indicators_frame(headline=True)
+    codes = tuple(headline["code"]) if not headline.empty else ()
+    imap = indicator_map()
+    tiles = [kpi_tile(k, imap[k.code], lang) for k in kpi_snapshot(codes, "VN")]
+    return html.Div(
+        [
+            html.H1(t("nav.overview", lang), className="page-title"),
+            html.P(t("overview.lede", lang), className="page-lede"),
+            html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state"),
+        ],
+        className="page",
+    )

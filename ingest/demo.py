@@ -92,12 +92,14 @@ def _shock_weight(p: Period, deep: bool) -> float:
     def month_weight(y: int, m: int) -> float:
         if y == 2020:
             return 0.0 if m == 1 else 0.5 if m <= 3 else 1.0 if m <= 6 else 0.6
+        if deep and y == 2021:  # borders stayed closed to tourists all of 2021
+            return 1.0
         if y == 2021:
             return 1.0 if 7 <= m <= 10 else 0.6 if m >= 11 else 0.5
         if deep and y == 2022:
-            return 0.9 if m <= 3 else 0.5 if m <= 6 else 0.3
+            return 0.95 if m <= 3 else 0.6 if m <= 6 else 0.4
         if deep and y == 2023:
-            return 0.1
+            return 0.15
         return 0.0
 
     return float(np.mean([month_weight(y, m) for y, m in months]))
@@ -109,6 +111,15 @@ def _season(p: Period) -> float:
     if p.periodicity == "Y":
         return 0.0
     return float(SEASON[p.first_month - 1 : p.last_month].mean())
+
+
+def _constant_per_year(periods: list[Period], values: np.ndarray) -> np.ndarray:
+    """Each year's first value held for the whole year (an annual plan reported monthly)."""
+    out = values.copy()
+    first: dict[int, float] = {}
+    for i, p in enumerate(periods):
+        out[i] = first.setdefault(p.year, float(values[i]))
+    return out
 
 
 def _num(text: str, default: float = 0.0) -> float:
@@ -253,6 +264,15 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
         return ref
 
     # --- series -------------------------------------------------------------------------------
+    def cumulate(row: dict, ps: list[Period], values: np.ndarray) -> np.ndarray:
+        if row["cumulative"] != "1":
+            return values
+        out = values.copy()
+        for i in range(1, len(ps)):
+            if ps[i].year == ps[i - 1].year:
+                out[i] = out[i - 1] + values[i] if row["aggregation"] == "sum" else values[i]
+        return out
+
     obs: list[tuple] = []
     nat_cache: dict[str, tuple[list[Period], np.ndarray]] = {}
     periods_cache: dict[str, list[Period]] = {}
@@ -268,6 +288,11 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
             ps = periods_of(row["periodicity"])
             if code == "TRADE_BALANCE" and {"EXPORTS", "IMPORTS"} <= by_code.keys():
                 values = nat("EXPORTS") - nat("IMPORTS")
+            elif code == "PUBLIC_INV_PLAN":
+                values = _constant_per_year(ps, national_series(row, ps, seed))
+            elif code == "PUBLIC_INV_DISB" and {"PUBLIC_INV_DISB_VALUE", "PUBLIC_INV_PLAN"} <= by_code.keys():
+                disbursed = cumulate(by_code["PUBLIC_INV_DISB_VALUE"], ps, nat("PUBLIC_INV_DISB_VALUE"))
+                values = np.clip(disbursed / nat("PUBLIC_INV_PLAN") * 100, 0, 100)
             elif row["aggregation"] == "ratio" and row["agg_num"] and row["agg_den"]:
                 ratio = nat(row["agg_num"]) / nat(row["agg_den"])
                 values = ratio * (_num(row["gen_base"], 1.0) / ratio[0])
@@ -289,13 +314,18 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
         n = len(ps)
         out: dict[str, np.ndarray] = {}
         agg = row["aggregation"]
-        if agg == "ratio" and row["agg_num"] and row["agg_den"]:
+        if code == "PUBLIC_INV_DISB" and {"PUBLIC_INV_DISB_VALUE", "PUBLIC_INV_PLAN"} <= by_code.keys():
+            value_row = by_code["PUBLIC_INV_DISB_VALUE"]
+            disbursed, plan = provincial("PUBLIC_INV_DISB_VALUE"), provincial("PUBLIC_INV_PLAN")
+            out = {k: np.clip(cumulate(value_row, ps, disbursed[k]) / plan[k] * 100, 0, 100) for k in disbursed}
+        elif agg == "ratio" and row["agg_num"] and row["agg_den"]:
             num, den = provincial(row["agg_num"]), provincial(row["agg_den"])
             ratio0 = nat(row["agg_num"])[0] / nat(row["agg_den"])[0]
             scale = _num(row["gen_base"], 1.0) / ratio0
             out = {k: num[k] / den[k] * scale for k in num}
         elif agg in ("sum", "last"):
-            noise = {k: 1 + 0.04 * rng.standard_normal(n) for k in old_keys}
+            jitter = 0.0 if code == "PUBLIC_INV_PLAN" else 0.04  # a plan is fixed for the year
+            noise = {k: 1 + jitter * rng.standard_normal(n) for k in old_keys}
             weights_old = {k: sizes_old[k] * noise[k] for k in old_keys}
             total = sum(weights_old.values())
             old_vals = {k: national * weights_old[k] / total for k in old_keys}
@@ -316,15 +346,6 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
                 mean_offset = float(np.dot(w, [offset_old[m] for m in ms]) / w.sum())
                 out[k] = np.clip(national + mean_offset + 0.3 * spread * rng.standard_normal(n), lo, hi)
         prov_values[code] = out
-        return out
-
-    def cumulate(row: dict, ps: list[Period], values: np.ndarray) -> np.ndarray:
-        if row["cumulative"] != "1":
-            return values
-        out = values.copy()
-        for i in range(1, len(ps)):
-            if ps[i].year == ps[i - 1].year:
-                out[i] = out[i - 1] + values[i] if row["aggregation"] == "sum" else values[i]
         return out
 
     rank_cache: dict[str, dict[str, int]] = {}
@@ -381,7 +402,7 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
     revised["value"] = (revised["value"] * (1 + rev_rng.normal(0, 0.02, len(revised)))).round(3)
     revised["revision"] = 1
     revised_subs = []
-    for idx, r in revised.iterrows():
+    for _, r in revised.iterrows():
         p_sub = sub_rows[int(r["sub"]) - 1]
         ref = len(sub_rows) + 1
         sub_rows.append({"sub": ref, "agency": p_sub["agency"], "regime": p_sub["regime"], "period": r["period"],
@@ -413,7 +434,7 @@ def _targets(catalogue, nat, periods_of, until: date) -> pd.DataFrame:
         ps = periods_of(row["periodicity"])
         values = nat(row["code"])
         by_year: dict[int, list[float]] = {}
-        for p, v in zip(ps, values):
+        for p, v in zip(ps, values, strict=False):
             by_year.setdefault(p.year, []).append(float(v))
         flow = row["aggregation"] == "sum" and row["cumulative"] != "1" and row["periodicity"] != "Y"
         for year in range(2016, until.year + 1):

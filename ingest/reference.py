@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import unicodedata
 from datetime import date
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from sqlalchemy import select
@@ -23,7 +23,7 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
-@lru_cache(maxsize=None)
+@cache
 def reference_rows(name: str) -> tuple[dict[str, str], ...]:
     """The rows of one reference file (read once per process; the files are immutable facts)."""
     return tuple(read_csv(name))

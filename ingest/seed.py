@@ -91,7 +91,7 @@ def write_demo(conn: Connection, data: DemoData) -> None:
          "revision": rev, "submission_id": sid, "recorded_at": rec, "flag": f}
         for i, a, p, ps, v, s, rev, sid, rec, f in zip(
             ind, area, obs["period"], obs["period_start"], obs["value"], obs["status"], obs["revision"].astype(int),
-            subs_ids, recorded, obs["flag"].where(obs["flag"].notna(), None))
+            subs_ids, recorded, obs["flag"].where(obs["flag"].notna(), None), strict=False)
     ]
     _insert(conn, schema.observation, rows)
     # current values: the highest revision of each key

@@ -1,0 +1,108 @@
+"""Figure builders: pure functions from DataFrames to Plotly figures, in the UI's language.
+
+Colour-blind-safe palette (Okabe–Ito); numbers use the locale's separators; every figure has a
+clear empty state instead of empty axes.
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+from components.i18n import fmt_number, plotly_separators, t
+from data_access.periods import format_period
+
+# Okabe–Ito, reordered: blue first for the nation.
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # single-hue blues: safe for CVD
+DIVERGING = ["#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"]
+FONT = "Inter, 'Segoe UI', 'Noto Sans', Roboto, Arial, sans-serif"
+
+
+def base_layout(fig: go.Figure, lang: str, *, height: int | None = None, dark: bool = False) -> go.Figure:
+    ink = "#e8edf3" if dark else "#18202b"
+    grid = "rgba(255,255,255,.12)" if dark else "#e6eaef"
+    fig.update_layout(
+        separators=plotly_separators(lang),
+        font={"family": FONT, "size": 13, "color": ink},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        margin={"l": 56, "r": 16, "t": 24, "b": 40},
+        hoverlabel={"font": {"family": FONT}},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
+        colorway=PALETTE,
+    )
+    if height:
+        fig.update_layout(height=height)
+    fig.update_xaxes(gridcolor=grid, linecolor=grid, zeroline=False)
+    fig.update_yaxes(gridcolor=grid, linecolor=grid, zeroline=False)
+    return fig
+
+
+def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = False) -> go.Figure:
+    fig = go.Figure()
+    base_layout(fig, lang, dark=dark)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    fig.add_annotation(text=t(message_key, lang), showarrow=False, x=0.5, y=0.5, xref="paper", yref="paper",
+                       font={"size": 15, "color": "#768293"})
+    return fig
+
+
+def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
+                 target: float | None = None, target_label: str | None = None, dark: bool = False,
+                 height: int | None = None) -> go.Figure:
+    """Lines of ``value`` over ``period_start``, one per ``area_key`` (names: key → label)."""
+    if df is None or df.empty or df["value"].notna().sum() == 0:
+        return empty_figure(lang, dark=dark)
+    fig = go.Figure()
+    for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
+        labels = [format_period(p, lang) for p in grp["period"]]
+        fig.add_trace(go.Scatter(
+            x=grp["period_start"], y=grp["value"], mode="lines+markers" if len(grp) < 40 else "lines",
+            name=names.get(key, key), line={"width": 3 if i == 0 else 2, "color": PALETTE[i % len(PALETTE)]},
+            customdata=labels,
+            hovertemplate="%{customdata}: %{y:,." + str(decimals) + "f} " + unit + "<extra>%{fullData.name}</extra>",
+        ))
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dash", "color": "#D55E00", "width": 2},
+                      annotation_text=target_label or t("kpi.target", lang), annotation_position="top left")
+    base_layout(fig, lang, height=height, dark=dark)
+    fig.update_yaxes(title_text=unit)
+    return fig
+
+
+def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "vi", highlight: str | None = None,
+                   top: int | None = None, dark: bool = False, height: int | None = None) -> go.Figure:
+    """Horizontal bars of a cross-section, best first (``rank`` column), reported areas only."""
+    data = xs.dropna(subset=["value"]).sort_values("rank")
+    if top:
+        data = data.head(top)
+    if data.empty:
+        return empty_figure(lang, dark=dark)
+    colours = ["#D55E00" if k == highlight else PALETTE[0] for k in data["area_key"]]
+    fig = go.Figure(go.Bar(
+        x=data["value"], y=data[name_col], orientation="h", marker={"color": colours},
+        text=[fmt_number(v, decimals, lang) for v in data["value"]], textposition="outside", cliponaxis=False,
+        customdata=data["area_key"],
+        hovertemplate="%{y}: %{x:,." + str(decimals) + "f} " + unit + "<extra></extra>",
+    ))
+    base_layout(fig, lang, height=height or max(260, 22 * len(data) + 60), dark=dark)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig.update_xaxes(title_text=unit)
+    fig.update_layout(margin={"l": 8, "r": 48, "t": 8, "b": 40})
+    return fig
+
+
+def bar_figure(categories: list[str], values: list[float], *, unit: str, decimals: int, lang: str = "vi",
+               dark: bool = False, height: int | None = None, colors: list[str] | None = None) -> go.Figure:
+    """Simple vertical bars (e.g. regional aggregates)."""
+    if not values or all(v != v for v in values):
+        return empty_figure(lang, dark=dark)
+    fig = go.Figure(go.Bar(
+        x=categories, y=values, marker={"color": colors or PALETTE[0]},
+        text=[fmt_number(v, decimals, lang) for v in values], textposition="outside", cliponaxis=False,
+        hovertemplate="%{x}: %{y:,." + str(decimals) + "f} " + unit + "<extra></extra>",
+    ))
+    base_layout(fig, lang, height=height, dark=dark)
+    fig.update_yaxes(title_text=unit)
+    return fig

@@ -1,0 +1,322 @@
+"""Issue 3: each data-access function against hand-computed expectations on a small fixture
+warehouse (both backends), cache invalidation by data_version across processes, and a cache
+outage."""
+
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from data_access import schema
+from data_access.engine import bump_data_version, make_engine, migrate
+from ingest.reference import load_reference
+from tests.conftest import free_port, make_settings
+
+NOW = datetime(2025, 11, 1, 9, 0)
+
+# Test indicators (added to the real reference catalogue of the fixture warehouse)
+TEST_INDICATORS = [
+    # code, periodicity, aggregation, levels, direction, unit, decimals, weight/num/den
+    ("T_SUM", "M", "sum", "nation;region;province", "up", "nghìn tỷ đồng", 1, None, None, None),
+    ("T_W", "Q", "sum", "nation;region;province", "neutral", "nghìn người", 0, None, None, None),
+    ("T_RATE", "Q", "weighted", "nation;region;province", "down", "%", 2, "T_W", None, None),
+    ("T_NUM", "Y", "sum", "nation;region;province", "up", "nghìn tỷ đồng", 1, None, None, None),
+    ("T_DEN", "Y", "sum", "nation;region;province", "neutral", "nghìn người", 0, None, None, None),
+    ("T_RATIO", "Y", "ratio", "nation;region;province", "up", "triệu đồng/người", 1, None, "T_NUM", "T_DEN"),
+]
+R2_NEW = ["01", "22", "24", "31", "33", "37"]
+
+
+def _add_indicators(conn) -> dict[str, int]:
+    agency_id = conn.execute(select(schema.agency.c.id).where(schema.agency.c.code == "TK")).scalar()
+    conn.execute(schema.indicator.insert(), [
+        {"code": code, "name_vi": f"Chỉ tiêu thử {code}", "name_en": f"Test indicator {code}", "group_code": "G01",
+         "unit_vi": unit, "unit_en": unit, "periodicity": per, "agency_id": agency_id, "aggregation": agg,
+         "direction": direction, "levels": levels, "decimals": dec, "confidential": False, "cumulative": False,
+         "definition_vi": "", "definition_en": "", "search_text": code.lower()}
+        for code, per, agg, levels, direction, unit, dec, *_ in TEST_INDICATORS
+    ])
+    ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+    for code, *_, w, n, d in TEST_INDICATORS:
+        links = {k: ids[v] for k, v in (("agg_weight_id", w), ("agg_num_id", n), ("agg_den_id", d)) if v}
+        if links:
+            conn.execute(schema.indicator.update().where(schema.indicator.c.code == code).values(**links))
+    return ids
+
+
+def _obs(conn, ids, area_ids, code, area, period, value, revision=0, status="O"):
+    from data_access.periods import parse
+
+    row = {"indicator_id": ids[code], "area_id": area_ids[area], "period": period, "period_start": parse(period).start,
+           "value": value, "status": status, "revision": revision, "recorded_at": NOW}
+    conn.execute(schema.observation.insert(), [row])
+    conn.execute(schema.current_observation.delete().where(
+        schema.current_observation.c.indicator_id == row["indicator_id"],
+        schema.current_observation.c.area_id == row["area_id"],
+        schema.current_observation.c.period_start == row["period_start"]))
+    conn.execute(schema.current_observation.insert(), [{k: v for k, v in row.items()}])
+
+
+def build_fixture(url: str) -> None:
+    engine = make_engine(make_settings(url, None))
+    migrate(engine)
+    with engine.begin() as conn:
+        load_reference(conn)
+        ids = _add_indicators(conn)
+        area_ids = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
+        # T_SUM national: 202301..202410 with value = running month number 1..22
+        for n in range(1, 23):
+            y, m = 2023 + (n - 1) // 12, (n - 1) % 12 + 1
+            _obs(conn, ids, area_ids, "T_SUM", "VN", f"{y}{m:02d}", float(n), status="P" if n == 22 else "O")
+        _obs(conn, ids, area_ids, "T_SUM", "VN", "202409", 21.5, revision=1)  # a revision of 202409 (was 21)
+        # T_SUM provinces in 202406 (old era): the two former provinces of new Hải Phòng, and Hà Nội
+        for key, v in (("30-63", 1.0), ("31-63", 2.0), ("01", 5.0)):
+            _obs(conn, ids, area_ids, "T_SUM", key, "202406", v)
+        # 202509 (new era): region R2's six provinces, one missing (37)
+        for key, v in (("01", 10.0), ("22", 4.0), ("24", 3.0), ("31", 6.0), ("33", 2.0)):
+            _obs(conn, ids, area_ids, "T_SUM", key, "202509", v)
+        _obs(conn, ids, area_ids, "T_SUM", "01", "202508", 9.0)
+        # T_RATE weighted by T_W in 2025Q3 for all of R2
+        for key, rate, weight in (("01", 2.0, 100), ("22", 4.0, 300), ("24", 3.0, 100), ("31", 1.0, 200),
+                                  ("33", 5.0, 100), ("37", 2.5, 200)):
+            _obs(conn, ids, area_ids, "T_RATE", key, "2025Q3", rate)
+            _obs(conn, ids, area_ids, "T_W", key, "2025Q3", float(weight))
+        # T_RATIO = T_NUM / T_DEN * 1000 in 2024 for R2-63 provinces 01 and 22 only
+        for key, num, den in (("01", 50.0, 10.0), ("22", 30.0, 20.0)):
+            _obs(conn, ids, area_ids, "T_NUM", key, "2024", num)
+            _obs(conn, ids, area_ids, "T_DEN", key, "2024", den)
+            _obs(conn, ids, area_ids, "T_RATIO", key, "2024", num / den * 1000)
+        conn.execute(schema.target.insert(), [
+            {"indicator_id": ids["T_SUM"], "area_id": area_ids["VN"], "year": 2024, "value": 200.0,
+             "comparison": "at_least", "source": "test plan"},
+        ])
+        bump_data_version(conn)
+    engine.dispose()
+
+
+@pytest.fixture
+def qapp(backend, databases, tmp_path):
+    from app import create_app
+
+    url = databases.new(backend)
+    build_fixture(url)
+    server = create_app(make_settings(url, tmp_path))
+    with server.test_request_context("/"):
+        yield server
+    server.extensions["warehouse"].dispose()
+
+
+def test_dax001_series(qapp):
+    from data_access.queries import series
+
+    df = series("T_SUM", ("VN",), "202401", "202410")
+    assert list(df["period"]) == [f"2024{m:02d}" for m in range(1, 11)]
+    assert df.loc[df["period"] == "202409", "value"].item() == 21.5  # the current revision
+    assert df.loc[df["period"] == "202409", "revision"].item() == 1
+    two = series("T_SUM", ("01", "VN"), "202508", "202509")
+    assert set(two["area_key"]) == {"01"}  # VN has no 2025 values
+    assert list(two["value"]) == [9.0, 10.0]
+
+
+def test_dax002_cross_section_with_ranks(qapp):
+    from data_access.queries import cross_section
+
+    xs = cross_section("T_RATE", "2025Q3", "province")
+    assert len(xs) == 34  # every province of the new era, reported or not
+    reported = xs.dropna(subset=["value"])
+    assert list(reported["area_key"]) == ["31", "01", "37", "24", "22", "33"]  # lower is better
+    assert list(reported["rank"]) == [1, 2, 3, 4, 5, 6]
+    assert xs["value"].isna().sum() == 28
+    old = cross_section("T_SUM", "202406", "province")
+    assert len(old) == 63 and old.iloc[0]["area_key"] == "01"  # largest first when "up"
+
+
+def test_dax003_regional_aggregates_by_rule(qapp):
+    from data_access.queries import regional_aggregates
+
+    s = regional_aggregates("T_SUM", "202509").set_index("region_key")
+    assert len(s) == 6 and s.index[0] == "R1"
+    assert s.loc["R2", "value"] == 25.0  # sum of the five reported
+    assert s.loc["R2", "n_provinces"] == 6 and s.loc["R2", "n_reported"] == 5 and not s.loc["R2", "complete"]
+    w = regional_aggregates("T_RATE", "2025Q3").set_index("region_key")
+    expected = (2 * 100 + 4 * 300 + 3 * 100 + 1 * 200 + 5 * 100 + 2.5 * 200) / 1000
+    assert w.loc["R2", "value"] == pytest.approx(expected)  # 2.9, not the plain mean 2.917
+    assert math.isnan(w.loc["R1", "value"])
+    r = regional_aggregates("T_RATIO", "2024").set_index("region_key")
+    assert list(r.index) == ["R1-63", "R2-63", "R3-63", "R4-63", "R5-63", "R6-63"]  # the old regions in 2024
+    assert r.loc["R2-63", "value"] == pytest.approx(80 / 30 * 1000)
+
+
+def test_dax004_kpi_snapshot(qapp):
+    from data_access.queries import kpi_snapshot
+
+    (k,) = kpi_snapshot(("T_SUM",), "VN")
+    assert (k.period, k.value, k.status) == ("202410", 22.0, "P")
+    assert k.previous_value == 21.5 and k.change_previous == pytest.approx(0.5)
+    assert k.pct_previous == pytest.approx((22 / 21.5 - 1) * 100)
+    assert k.last_year_period == "202310" and k.last_year_value == 10.0 and k.pct_last_year == pytest.approx(120)
+    assert k.ytd == pytest.approx(sum(range(13, 21)) + 21.5 + 22)
+    assert k.ytd_last_year == pytest.approx(sum(range(1, 11)))
+    assert k.target == pytest.approx(200 * 10 / 12) and k.target_status == "on_track"
+    assert k.spark[-1] == 22.0 and len(k.spark) == 22 and not k.revised
+    (r,) = kpi_snapshot(("T_RATE",), "VN")
+    assert r.value is None and r.period is None  # no national value: an empty tile, not an error
+
+
+def test_dax005_target_status_rule():
+    from data_access.queries import target_status
+
+    assert target_status(105, 100, "at_least") == "on_track"
+    assert target_status(96, 100, "at_least") == "at_risk"
+    assert target_status(94, 100, "at_least") == "off_track"
+    assert target_status(4.6, 4.5, "at_most") == "at_risk"
+    assert target_status(3.0, 4.5, "at_most") == "on_track"
+    assert target_status(None, 4.5, "at_most") is None
+
+
+def test_dax006_search_without_diacritics(qapp):
+    from data_access.catalogue import search_indicators
+
+    with_marks = search_indicators("Tỷ lệ thất nghiệp")
+    without = search_indicators("ty le that nghiep")
+    assert not without.empty and list(without["code"]) == list(with_marks["code"])
+    assert any("thất nghiệp" in n for n in without["name_vi"])
+    assert search_indicators("khong co chi tieu nay xyz").empty
+
+
+def test_dax007_comparable_series(qapp):
+    from data_access.queries import comparable_series
+
+    df = comparable_series("T_SUM", ("31", "01"), "202406", "202509").set_index(["area_key", "period"])
+    assert df.loc[("31", "202406"), "value"] == 3.0 and df.loc[("31", "202406"), "rebuilt"]
+    assert df.loc[("01", "202406"), "value"] == 5.0 and not df.loc[("01", "202406"), "rebuilt"]
+    assert df.loc[("31", "202509"), "value"] == 6.0
+
+
+def test_dax008_revisions(qapp):
+    from data_access.queries import revisions
+
+    rev = revisions("T_SUM", "VN")
+    assert list(zip(rev["period"], rev["revision"], rev["value"], strict=False)) == [("202409", 1, 21.5), ("202409", 0, 21.0)]
+
+
+def test_dax009_cache_hits_and_version_key(qapp):
+    from data_access.cache import CacheManager
+    from data_access.queries import series
+
+    cache = CacheManager.current()
+    series("T_SUM", ("VN",), None, None)
+    hits = cache.hits
+    series("T_SUM", ("VN",), None, None)
+    assert cache.hits == hits + 1
+
+
+_OTHER_PROCESS = """
+import sys
+from sqlalchemy import select
+from data_access import schema
+from data_access.engine import make_engine, bump_data_version
+from data_access.periods import parse
+from tests.conftest import make_settings
+engine = make_engine(make_settings(sys.argv[1], None))
+with engine.begin() as conn:
+    ind = conn.execute(select(schema.indicator.c.id).where(schema.indicator.c.code == "T_SUM")).scalar()
+    vn = conn.execute(select(schema.area.c.id).where(schema.area.c.key == "VN")).scalar()
+    conn.execute(schema.current_observation.update().where(
+        schema.current_observation.c.indicator_id == ind, schema.current_observation.c.area_id == vn,
+        schema.current_observation.c.period == "202410").values(value=99.0, revision=1))
+    bump_data_version(conn)
+"""
+
+
+@pytest.mark.parametrize("cache_kind", ["FileSystemCache", "RedisCache"])
+def test_dax010_write_in_another_process_is_seen_through_a_shared_cache(backend, databases, tmp_path, root, cache_kind):
+    """Two app instances (two 'workers') share one cache; a write by a third process is visible
+    on the next call of both without clearing anything."""
+    from app import create_app
+    from data_access.queries import series
+
+    url = databases.new(backend)
+    build_fixture(url)
+    redis = None
+    extra = {"cache_type": "FileSystemCache", "cache_dir": tmp_path / "cache"}
+    if cache_kind == "RedisCache":
+        redis = _start_redis(tmp_path)
+        extra = {"cache_redis_url": redis[1]}
+    try:
+        workers = [create_app(make_settings(url, tmp_path, **extra)) for _ in range(2)]
+        for w in workers:
+            with w.test_request_context("/"):
+                assert series("T_SUM", ("VN",), "202410", "202410")["value"].item() == 22.0
+        with workers[1].test_request_context("/"):
+            from data_access.cache import CacheManager
+
+            before = CacheManager.current().hits
+            series("T_SUM", ("VN",), "202410", "202410")
+            assert CacheManager.current().hits == before + 1  # served from the shared cache
+        subprocess.run([sys.executable, "-c", _OTHER_PROCESS, url], cwd=root, check=True, timeout=60)
+        for w in workers:
+            with w.test_request_context("/"):
+                assert series("T_SUM", ("VN",), "202410", "202410")["value"].item() == 99.0
+        for w in workers:
+            w.extensions["warehouse"].dispose()
+    finally:
+        if redis:
+            redis[0].terminate()
+            redis[0].wait(timeout=10)
+
+
+def _start_redis(tmp_path):
+    import shutil
+    import time
+
+    import redis as redis_lib
+
+    exe = shutil.which("redis-server")
+    if not exe:
+        pytest.fail("redis-server is not installed (scripts/test.sh installs it)")
+    port = free_port()
+    proc = subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--dir", str(tmp_path)], stdout=subprocess.DEVNULL)
+    url = f"redis://127.0.0.1:{port}/0"
+    for _ in range(100):
+        try:
+            redis_lib.Redis.from_url(url).ping()
+            break
+        except redis_lib.ConnectionError:
+            time.sleep(0.05)
+    return proc, url
+
+
+def test_dax011_cache_outage_degrades_to_direct_queries(backend, databases, tmp_path):
+    from app import create_app
+    from data_access.cache import CacheManager
+    from data_access.queries import kpi_snapshot, series
+
+    url = databases.new(backend)
+    build_fixture(url)
+    dead = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    server = create_app(make_settings(url, tmp_path, cache_redis_url=dead))
+    with server.test_request_context("/"):
+        assert series("T_SUM", ("VN",), "202410", "202410")["value"].item() == 22.0
+        assert kpi_snapshot(("T_SUM",), "VN")[0].value == 22.0
+        assert CacheManager.current().errors >= 1
+    client = server.test_client()
+    assert client.get("/api/v1/health").status_code == 200
+    server.extensions["warehouse"].dispose()
+
+
+def test_dax012_areas_by_era(qapp):
+    from data_access.catalogue import areas_on, region_members, resolve_area
+
+    assert len(areas_on("province", date(2025, 6, 30))) == 63
+    assert len(areas_on("province", date(2025, 7, 1))) == 34
+    assert len(areas_on("region", date(2024, 1, 1))) == 6 and len(areas_on("region", date(2026, 1, 1))) == 6
+    assert resolve_area("08", date(2024, 5, 1)).key == "08-63"
+    assert resolve_area("08", date(2025, 9, 1)).key == "08"
+    assert sorted(region_members(date(2025, 9, 30))["R2"]) == R2_NEW

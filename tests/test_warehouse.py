@@ -1,0 +1,134 @@
+"""Issue 2: migrations on both backends, the demo generator, the crosswalk, the health check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, inspect, select
+
+from data_access import schema
+from data_access.engine import downgrade, make_engine, migrate
+from ingest.demo import checksum, generate
+from ingest.reference import reference_rows
+from tests.conftest import FIXED_UNTIL, SEED, make_settings
+
+
+def test_wh001_migrations_up_and_down(empty_url, tmp_path):
+    engine = make_engine(make_settings(empty_url, tmp_path))
+    migrate(engine)
+    tables = set(inspect(engine).get_table_names())
+    assert set(schema.metadata.tables) <= tables
+    assert "alembic_version" in tables
+    # the migrated columns are the schema module's columns
+    insp = inspect(engine)
+    for name, table in schema.metadata.tables.items():
+        assert {c["name"] for c in insp.get_columns(name)} == set(table.columns.keys()), name
+    downgrade(engine, "base")
+    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+    migrate(engine)  # and up again
+    assert set(schema.metadata.tables) <= set(inspect(engine).get_table_names())
+    engine.dispose()
+
+
+def test_wh002_generator_is_deterministic():
+    a = generate(seed=SEED, until=date(2025, 3, 27))
+    b = generate(seed=SEED, until=date(2025, 3, 27))
+    c = generate(seed=SEED + 1, until=date(2025, 3, 27))
+    assert checksum(a) == checksum(b)
+    assert checksum(a) != checksum(c)
+    assert len(a.observations) == len(b.observations)
+
+
+def test_wh003_crosswalk_integrity():
+    areas = {r["key"]: r for r in reference_rows("areas.csv")}
+    provinces = [r for r in areas.values() if r["level"] == "province"]
+    old = {r["key"] for r in provinces if r["valid_to"] in ("", "2025-06-30") and r["valid_from"] == ""}
+    new = {r["key"] for r in provinces if r["valid_to"] == ""}
+    assert len(old) == 63
+    assert len(new) == 34
+    succession = reference_rows("area_succession.csv")
+    olds = [r["old_key"] for r in succession]
+    assert sorted(olds) == sorted(old)  # every old province exactly once
+    assert {r["new_key"] for r in succession} == new  # the 34 are covered
+    spanning = {r["key"] for r in provinces if not r["valid_from"] and not r["valid_to"]}
+    assert len(spanning) == 11
+    for r in succession:
+        if r["old_key"] in spanning:  # unchanged provinces keep their code
+            assert r["new_key"] == r["old_key"]
+            assert [s["old_key"] for s in succession if s["new_key"] == r["new_key"]] == [r["old_key"]]
+    # the codes agree with the shared crosswalk
+    import csv
+
+    from settings import ROOT
+
+    with open(ROOT.parent / "shared" / "reference" / "provinces_2025_crosswalk.csv", encoding="utf-8") as fh:
+        cross = {row["old_code"]: row["new_code"] for row in csv.DictReader(fh)}
+    for r in succession:
+        assert cross[areas[r["old_key"]]["code"]] == areas[r["new_key"]]["code"]
+
+
+def test_wh004_demo_covers_the_catalogue():
+    data = generate(seed=SEED, until=FIXED_UNTIL)
+    catalogue = reference_rows("indicators.csv")
+    assert len(catalogue) >= 80
+    assert len({r["group_code"] for r in catalogue}) == 10
+    obs = data.observations
+    assert set(obs["indicator"]) == {r["code"] for r in catalogue}
+    prov_ind = next(r["code"] for r in catalogue if "province" in r["levels"] and r["periodicity"] == "M")
+    sub = obs[obs["indicator"] == prov_ind]
+    areas_2024 = set(sub[sub["period"] == "202406"]["area"]) - {"VN"}
+    areas_2025 = set(sub[sub["period"] == "202509"]["area"]) - {"VN"}
+    assert len(areas_2024) == 63 and len(areas_2025) == 34
+    # monthly series run from 2015 to the current month (its deadline, the 25th, has passed)
+    monthly = obs[(obs["area"] == "VN") & obs["period"].str.fullmatch(r"\d{6}")]
+    assert monthly["period"].min() == "201501" and monthly["period"].max() == "202611"
+    daily = obs[obs["period"].str.contains("-")]
+    assert daily["period"].nunique() == 120
+    assert (obs["revision"] > 0).any() and (obs["flag"] == "implausible").any()
+    assert not data.targets.empty
+
+
+def _national(data, code):
+    obs = data.observations
+    s = obs[(obs["indicator"] == code) & (obs["area"] == "VN") & (obs["revision"] == 0)]
+    return s.set_index("period")["value"]
+
+
+def test_wh005_magnitudes_are_plausible():
+    data = generate(seed=SEED, until=FIXED_UNTIL)
+    gdp = _national(data, "GDP_GROWTH")
+    by_year = {y: gdp[[k for k in gdp.index if k.startswith(str(y))]].mean() for y in (2018, 2019, 2020, 2021, 2023)}
+    assert 5 <= by_year[2018] <= 8.5 and 5 <= by_year[2019] <= 8.5
+    assert by_year[2020] < by_year[2019] - 1.5 and by_year[2021] < by_year[2019] - 1.5  # the 2020-2021 dip
+    cpi = _national(data, "CPI_YOY")
+    assert cpi.between(-1, 7).all() and 1.5 <= cpi.mean() <= 4.5
+    exports = _national(data, "EXPORTS")  # billion USD per month
+    assert 10 <= exports["201501"] <= 20 and 25 <= exports["202510"] <= 50
+
+
+def test_wh006_seeded_warehouse_counts(seeded_url, tmp_path):
+    engine = make_engine(make_settings(seeded_url, tmp_path))
+    data = generate(seed=SEED, until=FIXED_UNTIL)
+    with engine.connect() as conn:
+        n_obs = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
+        n_cur = conn.execute(select(func.count()).select_from(schema.current_observation)).scalar()
+        n_area = conn.execute(select(func.count()).select_from(schema.area).where(schema.area.c.level == "province")).scalar()
+        n_succ = conn.execute(select(func.count()).select_from(schema.area_succession)).scalar()
+        version = conn.execute(select(schema.data_version.c.version)).scalar()
+    assert n_obs == len(data.observations)
+    assert n_cur == len(data.observations) - int((data.observations["revision"] > 0).sum())
+    assert n_area == 63 + 34 - 11 and n_succ == 63
+    assert version == 1
+    engine.dispose()
+
+
+def test_wh007_health_endpoint(seeded_app, backend):
+    client = seeded_app.test_client()
+    res = client.get("/api/v1/health")
+    assert res.status_code == 200
+    body = res.get_json()
+    assert body["status"] == "ok"
+    assert body["database"] == backend
+    assert body["data_version"] == 1
+    assert body["observations"] > 100_000
+    assert body["latest_period"] == (FIXED_UNTIL.replace(day=FIXED_UNTIL.day - 1)).isoformat()
