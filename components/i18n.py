@@ -73,8 +73,9 @@ def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = 
 def fmt_signed(value: float | None, decimals: int = 1, lang: str | None = DEFAULT_LANG) -> str:
     if value is None or value != value:
         return "–"
-    text = fmt_number(abs(value), decimals, lang)
-    return ("+" if value > 0 else "−" if value < 0 else "±") + text
+    rounded = round(value, decimals)
+    text = fmt_number(abs(rounded), decimals, lang)
+    return ("+" if rounded > 0 else "−" if rounded < 0 else "±") + text
 
 
 def fmt_percent(ratio: float | None, decimals: int = 1, lang: str | None = DEFAULT_LANG) -> str:

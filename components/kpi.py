@@ -30,17 +30,19 @@ def change_text(kpi, ind, which: str, lang: str) -> str | None:
     """``+1,2 điểm %`` for rates, ``+6,5%`` for levels; None when not computable."""
     abs_change = kpi.change_previous if which == "previous" else kpi.change_last_year
     pct = kpi.pct_previous if which == "previous" else kpi.pct_last_year
-    if is_rate(ind.unit_vi):
+    if is_rate(ind.unit_vi) or (kpi.spark and min(kpi.spark) < 0):  # rates and balances: absolute change
         if abs_change is None:
             return None
-        return f"{fmt_signed(abs_change, 1, lang)} {'điểm %' if lang == 'vi' else 'pp'}"
+        if is_rate(ind.unit_vi):
+            return f"{fmt_signed(abs_change, 1, lang)} {'điểm %' if lang == 'vi' else 'pp'}"
+        return f"{fmt_signed(abs_change, ind.decimals, lang)} {ind.unit(lang)}"
     if pct is None:
         return None
     return f"{fmt_signed(pct, 1, lang)}%"
 
 
 def _direction_class(delta: float | None, direction: str) -> str:
-    if delta is None or direction == "neutral" or abs(delta) < 1e-9:
+    if delta is None or direction == "neutral" or abs(delta) < 0.05:  # what shows as 0,0
         return "delta neutral"
     good = (delta > 0) == (direction == "up")
     return "delta good" if good else "delta bad"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlencode
 
 import dash
-from dash import Input, Output, callback, dcc, html
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from components.i18n import norm_lang, t
 
@@ -15,6 +15,7 @@ class ids:
     location = "shell-location"
     header = "shell-header"
     footer = "shell-footer"
+    lang_switch = "shell-lang-switch"
 
 
 def lang_from_search(search: str | None) -> str:
@@ -38,7 +39,6 @@ def nav_pages() -> list[dict]:
 def header(pathname: str, search: str) -> list:
     lang = lang_from_search(search)
     other = "en" if lang == "vi" else "vi"
-    params = {k: v for k, v in parse_qs((search or "").lstrip("?")).items() if k != "lang"}
     links = [
         dcc.Link(
             t(p["nav"], lang),
@@ -64,8 +64,8 @@ def header(pathname: str, search: str) -> list:
             [
                 html.Span(t("app.illustrative", lang), className="badge-illustrative",
                           title=t("app.illustrative_note", lang)),
-                dcc.Link(t("lang.switch", lang), href=with_lang(pathname or "/", other, **params),
-                         className="lang-switch", id="lang-switch"),
+                html.Button(t("lang.switch", lang), id=ids.lang_switch, className="lang-switch", n_clicks=0,
+                            lang=other, title=t("lang.switch", lang)),
             ],
             className="header-tools",
         ),
@@ -101,3 +101,12 @@ def render_chrome(pathname: str, search: str):
         html.Span(t("app.illustrative_note", lang)),
         html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted"),
     ]
+
+
+# The language switch keeps the whole view: it toggles ``lang`` in the current URL and reloads.
+clientside_callback(
+    ClientsideFunction(namespace="occ", function_name="switchLang"),
+    Output(ids.lang_switch, "title"),
+    Input(ids.lang_switch, "n_clicks"),
+    prevent_initial_call=True,
+)
