@@ -3,12 +3,14 @@ in one transaction (all or nothing)."""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
@@ -28,8 +30,26 @@ def is_empty(conn: Connection) -> bool:
 
 
 def _insert(conn: Connection, table, rows: list[dict]) -> None:
+    if conn.dialect.name == "postgresql" and len(rows) > BATCH:
+        copy_rows(conn, table, rows)
+        return
     for i in range(0, len(rows), BATCH):
         conn.execute(table.insert(), rows[i : i + BATCH])
+
+
+def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
+    """PostgreSQL COPY of ``rows`` (dicts with the same keys) inside the caller's transaction."""
+    if not rows:
+        return
+    columns = list(rows[0].keys())
+    buf = io.StringIO()
+    writer = csv.writer(buf)
+    for r in rows:
+        writer.writerow(["\\N" if r[c] is None else r[c] for c in columns])
+    buf.seek(0)
+    cursor = conn.connection.dbapi_connection.cursor()
+    cursor.copy_expert(
+        f"COPY {table.name} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buf)
 
 
 def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
@@ -80,6 +100,10 @@ def write_demo(conn: Connection, data: DemoData) -> None:
         }
         for r in subs.itertuples(index=False)
     ])
+
+    if conn.dialect.name == "postgresql":  # explicit ids above: move the sequence past them
+        conn.execute(text("SELECT setval(pg_get_serial_sequence('submission', 'id'), "
+                          "(SELECT COALESCE(MAX(id), 1) FROM submission))"))
 
     obs = data.observations
     ind = obs["indicator"].map(ind_id).astype("int64").tolist()
