@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 
-from data_access.engine import current_warehouse, get_data_version
+from data_access.engine import current_connection, get_data_version
 from settings import Settings
 
 log = logging.getLogger(__name__)
@@ -126,8 +126,7 @@ def current_data_version() -> int:
     """The warehouse ``data_version``, read once per request."""
     if has_request_context() and "occ_data_version" in g:
         return g.occ_data_version
-    with current_warehouse().engine.connect() as conn:
-        version = get_data_version(conn)
+    version = get_data_version(current_connection())
     if has_request_context():
         g.occ_data_version = version
     return version
@@ -164,6 +163,54 @@ def cached_query(fn: F) -> F:
             return value
         value = fn(*args, **kwargs)
         cache.set(key, value)
+        return value
+
+    wrapper.uncached = fn  # type: ignore[attr-defined]
+    return wrapper  # type: ignore[return-value]
+
+
+class _ProcessMemo:
+    """Small immutable reference data (the catalogue, areas) kept in this process for the current
+    ``data_version`` only: a hit costs a dict look-up instead of a cache round trip and an
+    unpickle. Correct across workers because the version is read from the warehouse on every
+    request; entries of older versions are dropped as soon as a newer version is seen."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.entries: dict[tuple, Any] = {}
+
+    def get(self, version: int, key: tuple) -> tuple[bool, Any]:
+        if version != self.version:
+            return False, None
+        if key in self.entries:
+            return True, self.entries[key]
+        return False, None
+
+    def put(self, version: int, key: tuple, value: Any) -> None:
+        if self.version is None or version > self.version:
+            self.version, self.entries = version, {}
+        if version == self.version and len(self.entries) < 4096:
+            self.entries[key] = value
+
+
+def reference_data(fn: F) -> F:
+    """Like :func:`cached_query`, plus a per-process memo for the current ``data_version``.
+    Only for functions that return immutable values (tuples, frozen dataclasses, or dicts that
+    callers never mutate)."""
+    shared = cached_query(fn)
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if not has_app_context():
+            return fn(*args, **kwargs)
+        version = current_data_version()
+        key = (fn.__module__, fn.__qualname__, current_clearance(), args, tuple(sorted(kwargs.items())))
+        memo = current_app.extensions.setdefault("occ_memo", _ProcessMemo())
+        hit, value = memo.get(version, key)
+        if hit:
+            return value
+        value = shared(*args, **kwargs)
+        memo.put(version, key, value)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]

@@ -5,6 +5,7 @@ Every function is memoized under the warehouse ``data_version`` (see :mod:`data_
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 
@@ -13,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance
-from data_access.engine import current_warehouse
+from data_access.cache import cached_query, current_clearance, reference_data
+from data_access.engine import current_connection
 from ingest.reference import fold
 
 ERA_SWITCH = date(2025, 7, 1)
@@ -83,6 +84,10 @@ class Area:
         return self.name_en if lang == "en" else self.name_vi
 
 
+def _connection():
+    return nullcontext(current_connection())
+
+
 def era_of(d: date) -> str:
     """``"63"`` for dates before 2025-07-01 (63 provinces), ``"34"`` from then on."""
     return "63" if d < ERA_SWITCH else "34"
@@ -119,13 +124,13 @@ def _to_indicator(row) -> Indicator:
     return Indicator(**m)
 
 
-@cached_query
+@reference_data
 def _all_indicators(clearance: str) -> tuple[Indicator, ...]:
     stmt = _indicator_select().order_by(schema.indicator.c.group_code, schema.indicator.c.code)
     cond = _visible(clearance)
     if cond is not None:
         stmt = stmt.where(cond)
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return tuple(_to_indicator(r) for r in conn.execute(stmt))
 
 
@@ -134,7 +139,9 @@ def all_indicators() -> tuple[Indicator, ...]:
     return _all_indicators(current_clearance())
 
 
+@reference_data
 def indicator_map() -> dict[str, Indicator]:
+    """Code → indicator, for the viewer's clearance. Do not mutate."""
     return {i.code: i for i in all_indicators()}
 
 
@@ -167,14 +174,14 @@ def search_indicators(query: str, limit: int = 50) -> pd.DataFrame:
     return pd.DataFrame([imap[c].__dict__ for c in hits[:limit] if c in imap])
 
 
-@cached_query
+@reference_data
 def _search_texts(clearance: str) -> tuple[tuple[str, str], ...]:
     i = schema.indicator
     stmt = select(i.c.code, i.c.search_text).order_by(i.c.group_code, i.c.code)
     cond = _visible(clearance)
     if cond is not None:
         stmt = stmt.where(cond)
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return tuple((r.code, r.search_text) for r in conn.execute(stmt))
 
 
@@ -182,7 +189,7 @@ def _search_texts(clearance: str) -> tuple[tuple[str, str], ...]:
 def indicator_groups() -> pd.DataFrame:
     """Columns: code, name_vi, name_en, sort."""
     g = schema.indicator_group
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return pd.read_sql(select(g).order_by(g.c.sort), conn)
 
 
@@ -194,23 +201,31 @@ def agencies(kind: str | None = None) -> pd.DataFrame:
                   ar.c.key.label("area_key"), a.c.valid_from, a.c.valid_to).outerjoin(ar, ar.c.id == a.c.area_id)
     if kind:
         stmt = stmt.where(a.c.kind == kind)
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return pd.read_sql(stmt.order_by(a.c.kind, a.c.code), conn)
 
 
-@cached_query
+@reference_data
 def _areas() -> tuple[Area, ...]:
     a = schema.area
     p = aliased(a)
     stmt = (select(a.c.id, a.c.key, a.c.code, a.c.name_vi, a.c.name_en, a.c.level, p.c.key.label("parent_key"),
                    a.c.valid_from, a.c.valid_to)
             .outerjoin(p, p.c.id == a.c.parent_id).order_by(a.c.sort, a.c.key))
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return tuple(Area(**dict(r._mapping)) for r in conn.execute(stmt))
 
 
+@reference_data
 def area_map() -> dict[str, Area]:
+    """Key → area. Do not mutate."""
     return {a.key: a for a in _areas()}
+
+
+@reference_data
+def area_ids() -> dict[int, str]:
+    """Surrogate id → area key. Do not mutate."""
+    return {a.id: a.key for a in _areas()}
 
 
 def get_area(key: str) -> Area:
@@ -224,11 +239,6 @@ def valid_on(area: Area, d: date) -> bool:
     return (area.valid_from is None or area.valid_from <= d) and (area.valid_to is None or d <= area.valid_to)
 
 
-def areas_on(level: str, d: date) -> list[Area]:
-    """Areas of ``level`` valid on ``d`` (63 provinces before 2025-07-01, 34 after)."""
-    return [a for a in _areas() if a.level == level and valid_on(a, d)]
-
-
 def resolve_area(code: str, d: date) -> Area:
     """The area with key or official ``code`` valid on ``d`` (codes repeat across eras)."""
     amap = area_map()
@@ -240,12 +250,12 @@ def resolve_area(code: str, d: date) -> Area:
     raise NotFound(f"area {code!r} on {d.isoformat()}")
 
 
-@cached_query
+@reference_data
 def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
     m, a, r = schema.area_membership, schema.area, aliased(schema.area)
     stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
             .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return tuple(tuple(row) for row in conn.execute(stmt))
 
 
@@ -258,20 +268,38 @@ def region_of(province_key: str, d: date) -> str | None:
 
 
 def region_members(d: date) -> dict[str, list[str]]:
-    """Region key → province keys, for the regions valid on ``d``."""
+    """Region key → province keys, for the regions valid on ``d`` (ordered as the areas). Do not mutate."""
+    return _region_members_era(era_of(d))
+
+
+@reference_data
+def _region_members_era(era: str) -> dict[str, list[str]]:
+    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
+    order = {a.key: i for i, a in enumerate(_areas())}
     out: dict[str, list[str]] = {}
-    for key, region, vf, vt in _membership():
+    for key, region, vf, vt in sorted(_membership(), key=lambda m: (order[m[1]], order[m[0]])):
         if (vf is None or vf <= d) and (vt is None or d <= vt):
             out.setdefault(region, []).append(key)
     return out
 
 
-@cached_query
+def areas_on(level: str, d: date) -> list[Area]:
+    """Areas of ``level`` valid on ``d`` (63 provinces before 2025-07-01, 34 after). Do not mutate."""
+    return _areas_era(level, era_of(d))
+
+
+@reference_data
+def _areas_era(level: str, era: str) -> list[Area]:
+    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
+    return [a for a in _areas() if a.level == level and valid_on(a, d)]
+
+
+@reference_data
 def successors() -> dict[str, str]:
     """Old province key → new province key (the 2025 crosswalk)."""
     s, o, n = schema.area_succession, schema.area, aliased(schema.area)
     stmt = select(o.c.key, n.c.key.label("new")).select_from(s).join(o, o.c.id == s.c.old_area_id).join(
         n, n.c.id == s.c.new_area_id)
-    with current_warehouse().engine.connect() as conn:
+    with _connection() as conn:
         return {r.key: r.new for r in conn.execute(stmt)}
 

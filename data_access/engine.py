@@ -145,6 +145,7 @@ class Warehouse:
 
     def init_app(self, server) -> None:
         server.extensions["warehouse"] = self
+        server.teardown_appcontext(release_connection)
 
     def dispose(self) -> None:
         if self._engine is not None:
@@ -157,3 +158,29 @@ def current_warehouse() -> Warehouse:
     from flask import current_app
 
     return current_app.extensions["warehouse"]
+
+
+def current_connection() -> Connection:
+    """One read connection per request (checked out, and pinged, once), returned to the pool when
+    the app context ends; outside a request a fresh connection the caller must close."""
+    from flask import g, has_app_context
+
+    if not has_app_context():
+        raise RuntimeError("current_connection() needs an app context")
+    conn = g.get("occ_conn")
+    if conn is None or conn.closed:
+        conn = current_warehouse().engine.connect()
+        g.occ_conn = conn
+    return conn
+
+
+def release_connection(_exc=None) -> None:
+    """``teardown_appcontext`` hook: end the read transaction and return the connection."""
+    from flask import g
+
+    conn = g.pop("occ_conn", None)
+    if conn is not None:
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool
+            pass

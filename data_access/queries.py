@@ -21,13 +21,14 @@ from data_access import schema
 from data_access.cache import cached_query
 from data_access.catalogue import (
     Indicator,
+    area_ids,
     area_map,
     areas_on,
     get_indicator,
     region_members,
     successors,
 )
-from data_access.engine import current_warehouse
+from data_access.engine import current_connection
 from data_access.periods import Period, parse
 
 SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "recorded_at"]
@@ -36,8 +37,7 @@ c = schema.current_observation
 
 
 def _read(stmt, params: dict | None = None) -> list:
-    with current_warehouse().engine.connect() as conn:
-        return conn.execute(stmt, params or {}).all()
+    return current_connection().execute(stmt, params or {}).all()
 
 
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
@@ -66,10 +66,8 @@ def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = 
     lo = parse(start).start if start else date(1900, 1, 1)
     hi = parse(end).start if end else date(2200, 1, 1)
     rows = _read(_SERIES_SQL, {"ind": ind.id, "areas": ids, "start": lo, "end": hi})
-    by_id = {a.id: a.key for a in amap.values()}
-    df = _frame(rows, ["area_id", *SERIES_COLUMNS[1:]])
-    df.insert(0, "area_key", df.pop("area_id").map(by_id))
-    return df
+    by_id = area_ids()
+    return pd.DataFrame([(by_id[r[0]], *r[1:]) for r in rows], columns=SERIES_COLUMNS)
 
 
 # --- cross-sections ------------------------------------------------------------------------------
@@ -83,6 +81,11 @@ XS_COLUMNS = ["area_key", "code", "name_vi", "name_en", "region_key", "value", "
               "recorded_at", "rank"]
 
 
+def _values(ind_id: int, start: date) -> dict[int, tuple]:
+    """area id → (value, status, revision, flag, recorded_at) for one indicator and period."""
+    return {r[0]: r[1:] for r in _read(_XS_SQL, {"ind": ind_id, "start": start})}
+
+
 @cached_query
 def cross_section(code: str, period: str, level: str = "province") -> pd.DataFrame:
     """All areas of ``level`` valid in ``period`` with their value for ``code``; areas with no
@@ -92,25 +95,29 @@ def cross_section(code: str, period: str, level: str = "province") -> pd.DataFra
     p = parse(period)
     if level == "region":
         return _regions_cross_section(ind, p)
-    areas = areas_on(level, p.end)
-    rows = _read(_XS_SQL, {"ind": ind.id, "start": p.start})
-    got = {r.area_id: r for r in rows}
-    members = region_members(p.end)
-    region_of = {k: r for r, ks in members.items() for k in ks}
-    records = []
-    for a in areas:
-        r = got.get(a.id)
-        records.append((a.key, a.code, a.name_vi, a.name_en, region_of.get(a.key),
-                        r.value if r else np.nan, r.status if r else None, r.revision if r else None,
-                        r.flag if r else None, r.recorded_at if r else None))
-    df = pd.DataFrame.from_records(records, columns=XS_COLUMNS[:-1])
-    return _rank(df, ind)
+    got = _values(ind.id, p.start)
+    region_of = _region_of(p.end)
+    empty = (np.nan, None, None, None, None)
+    records = [(a.key, a.code, a.name_vi, a.name_en, region_of.get(a.key), *got.get(a.id, empty))
+               for a in areas_on(level, p.end)]
+    return _rank(pd.DataFrame(records, columns=XS_COLUMNS[:-1]), ind)
+
+
+def _region_of(d: date) -> dict[str, str]:
+    return {k: r for r, ks in region_members(d).items() for k in ks}
 
 
 def _rank(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    ascending = ind.direction == "down"
-    df["rank"] = df["value"].rank(ascending=ascending, method="min").astype("Int64")
-    return df.sort_values(["rank", "name_vi"], na_position="last").reset_index(drop=True)
+    values = df["value"].to_numpy(dtype=float)
+    order = values if ind.direction == "down" else -values
+    ranks = np.full(len(values), np.nan)
+    ok = ~np.isnan(values)
+    if ok.any():
+        sorted_vals = np.sort(order[ok])
+        ranks[ok] = np.searchsorted(sorted_vals, order[ok], side="left") + 1  # "min" method
+    df["rank"] = pd.array([int(r) if r == r else None for r in ranks], dtype="Int64")
+    df["_o"] = np.where(ok, ranks, np.inf)
+    return df.sort_values(["_o", "name_vi"]).drop(columns="_o").reset_index(drop=True)
 
 
 # --- regional aggregates ------------------------------------------------------------------------
@@ -118,40 +125,37 @@ def _rank(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
 AGG_COLUMNS = ["region_key", "name_vi", "name_en", "value", "n_provinces", "n_reported", "complete"]
 
 
-def aggregate(ind: Indicator, values: pd.Series, period: Period,
-              weights: pd.Series | None = None, num: pd.Series | None = None, den: pd.Series | None = None) -> float:
-    """Combine province values (indexed by area key) by ``ind.aggregation``:
-    sum and last (stocks at a date) add up; mean averages; weighted uses ``weights`` (the
-    weight indicator's values); ratio divides the sums of the numerator and denominator
-    indicators, scaled by the unit factor observed in the provinces' own ratios."""
-    values = values.dropna()
-    if values.empty:
+def aggregate(rule: str, values: dict[str, float], weights: dict[str, float] | None = None,
+              num: dict[str, float] | None = None, den: dict[str, float] | None = None) -> float:
+    """Combine province values (area key → value, missing ones absent) by an aggregation rule:
+    ``sum`` and ``last`` (stocks at a date) add up; ``mean`` averages; ``weighted`` uses
+    ``weights`` (the weight indicator's values); ``ratio`` divides the sums of the numerator and
+    denominator indicators, scaled by the unit factor seen in the provinces' own ratios."""
+    vals = {k: v for k, v in values.items() if v is not None and v == v}
+    if not vals:
         return math.nan
-    rule = ind.aggregation
     if rule in ("sum", "last"):
-        return float(values.sum())
+        return float(sum(vals.values()))
     if rule == "mean":
-        return float(values.mean())
+        return float(sum(vals.values()) / len(vals))
     if rule == "weighted" and weights is not None:
-        w = weights.reindex(values.index).dropna()
-        v = values.reindex(w.index)
-        return float((v * w).sum() / w.sum()) if w.sum() else math.nan
+        pairs = [(v, weights[k]) for k, v in vals.items() if weights.get(k) is not None]
+        total = sum(w for _, w in pairs)
+        return float(sum(v * w for v, w in pairs) / total) if total else math.nan
     if rule == "ratio" and num is not None and den is not None:
-        n = num.reindex(values.index)
-        d = den.reindex(values.index)
-        ok = n.notna() & d.notna() & (d != 0)
-        if not ok.any():
+        keys = [k for k in vals if num.get(k) is not None and den.get(k)]
+        if not keys:
             return math.nan
-        factor = float(np.median(values[ok] / (n[ok] / d[ok])))
-        return float(n[ok].sum() / d[ok].sum() * factor)
+        factor = float(np.median([vals[k] / (num[k] / den[k]) for k in keys]))
+        return float(sum(num[k] for k in keys) / sum(den[k] for k in keys) * factor)
     return math.nan
 
 
-def _province_values(code: str | None, p: Period) -> pd.Series:
+def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     if not code:
-        return pd.Series(dtype=float)
-    xs = cross_section(code, p.key, "province")
-    return xs.set_index("area_key")["value"]
+        return {}
+    ids = area_ids()
+    return {ids[a]: v[0] for a, v in _values(get_indicator(code).id, p.start).items()}
 
 
 @cached_query
@@ -163,20 +167,18 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     p = parse(period)
     if not ind.provincial or ind.aggregation == "none":
         return pd.DataFrame(columns=AGG_COLUMNS)
-    values = _province_values(code, p)
-    weights = _province_values(ind.weight_code, p) if ind.aggregation == "weighted" else None
-    num = _province_values(ind.num_code, p) if ind.aggregation == "ratio" else None
-    den = _province_values(ind.den_code, p) if ind.aggregation == "ratio" else None
+    values = _keyed_values(code, p)
+    weights = _keyed_values(ind.weight_code, p) if ind.aggregation == "weighted" else None
+    num = _keyed_values(ind.num_code, p) if ind.aggregation == "ratio" else None
+    den = _keyed_values(ind.den_code, p) if ind.aggregation == "ratio" else None
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
-        v = values.reindex(keys)
+        mine = {k: values[k] for k in keys if k in values}
         records.append((region, amap[region].name_vi, amap[region].name_en,
-                        aggregate(ind, v, p, weights, num, den), len(keys), int(v.notna().sum()),
-                        bool(v.notna().all())))
-    df = pd.DataFrame.from_records(records, columns=AGG_COLUMNS)
-    order = {a.key: i for i, a in enumerate(amap.values())}
-    return df.sort_values("region_key", key=lambda s: s.map(order)).reset_index(drop=True)
+                        aggregate(ind.aggregation, mine, weights, num, den), len(keys), len(mine),
+                        len(mine) == len(keys)))
+    return pd.DataFrame(records, columns=AGG_COLUMNS)
 
 
 def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
@@ -216,51 +218,52 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
 def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """History expressed on the current provinces: before 2025-07-01 each new province's value
     is rebuilt from its former provinces by the indicator's aggregation rule (sums added along
-    the crosswalk, ratios recomputed from their components, rates weighted). Where no rule holds
-    (``mean`` or ``none``) earlier periods are left out and ``comparable`` is False.
+    the crosswalk, ratios recomputed from their components, rates weighted); a period in which a
+    former province did not report gets NaN rather than a partial sum. Where no rule holds
+    (``mean`` or ``none``) the rebuilt periods are left out and ``comparable`` is False for them.
     Columns: area_key, period, period_start, value, rebuilt (bool), comparable (bool)."""
     ind = get_indicator(code)
     succ = successors()
     formers: dict[str, list[str]] = {}
     for old, new in succ.items():
         formers.setdefault(new, []).append(old)
-    rule_ok = ind.aggregation in ("sum", "last", "weighted", "ratio")
-    old_keys = tuple(sorted({o for k in new_keys for o in formers.get(k, [])} | set(new_keys)))
-    raw = series(code, old_keys, start, end)
-    extra = {}
-    if ind.aggregation == "weighted" and ind.weight_code:
-        extra["w"] = series(ind.weight_code, old_keys, start, end)
-    if ind.aggregation == "ratio" and ind.num_code and ind.den_code:
-        extra["n"] = series(ind.num_code, old_keys, start, end)
-        extra["d"] = series(ind.den_code, old_keys, start, end)
-    out = []
-    switch = date(2025, 7, 1)
-    for key in new_keys:
-        mine = raw[raw["area_key"] == key]
-        after = mine[mine["period_start"] >= switch]
-        for r in after.itertuples():
-            out.append((key, r.period, r.period_start, r.value, False, True))
-        olds = formers.get(key, [key])
-        spanning = olds == [key]
-        before = raw[raw["area_key"].isin(olds) & (raw["period_start"] < switch)]
-        for period, grp in before.groupby("period"):
-            p = parse(period)
-            if p.end >= switch:
-                continue
-            if spanning:
-                out.append((key, period, p.start, float(grp["value"].iloc[0]), False, True))
-                continue
-            if not rule_ok:
-                continue
-            values = grp.set_index("area_key")["value"]
-            pick = {k: (v[v["period"] == period].set_index("area_key")["value"]) for k, v in extra.items()}
-            value = aggregate(ind, values, p, pick.get("w"), pick.get("n"), pick.get("d"))
-            if len(values) < len(olds):
-                value = math.nan  # a former province did not report: no honest sum
-            out.append((key, period, p.start, value, True, True))
+    wanted = set(new_keys)
+    old_only = sorted({o for k in new_keys for o in formers.get(k, []) if o not in wanted})
+    rule = ind.aggregation
+    has_rule = rule in ("sum", "last", "weighted", "ratio")
+    ids = area_ids()
+    amap = area_map()
+    lo = parse(start).start if start else date(1900, 1, 1)
+    hi = parse(end).start if end else date(2200, 1, 1)
+
+    def fetch(c_code: str, keys) -> list:
+        params = {"ind": get_indicator(c_code).id, "areas": [amap[k].id for k in keys], "start": lo, "end": hi}
+        return _read(_SERIES_SQL, params)
+
+    out = [(ids[r[0]], r[1], r[2], r[3], False, True) for r in fetch(code, sorted(wanted))]
+    if old_only and has_rule:
+        main = {(ids[r[0]], r[1]): (r[2], r[3]) for r in fetch(code, old_only)}
+        comp: dict[str, dict] = {}
+        for name, c_code in (("w", ind.weight_code), ("n", ind.num_code), ("d", ind.den_code)):
+            if c_code and ((rule == "weighted" and name == "w") or (rule == "ratio" and name in "nd")):
+                comp[name] = {(ids[r[0]], r[1]): r[3] for r in fetch(c_code, old_only)}
+        groups: dict[tuple, dict[str, float]] = {}
+        starts: dict[str, date] = {}
+        for (key, period), (p_start, value) in main.items():
+            groups.setdefault((succ[key], period), {})[key] = value
+            starts[period] = p_start
+        for (new_key, period), values in groups.items():
+            expected = [o for o in formers[new_key] if o not in wanted]
+            if len(values) < len(expected):
+                value = math.nan  # a former province did not report: no honest total
+            else:
+                pick = {n: {k: d.get((k, period)) for k in values} for n, d in comp.items()}
+                value = aggregate(rule, values, pick.get("w"), pick.get("n"), pick.get("d"))
+            out.append((new_key, period, starts[period], value, True, True))
     df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
-    if not rule_ok:
-        df["comparable"] = df["period_start"] >= switch
+    if not has_rule:
+        changed = {k for k in new_keys if set(formers.get(k, [k])) != {k}}
+        df["comparable"] = ~df["area_key"].isin(changed) | (df["period_start"] >= date(2025, 7, 1))
     return df.sort_values(["area_key", "period_start"]).reset_index(drop=True)
 
 
@@ -268,18 +271,24 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
 
 _WINDOW_DAYS = {"D": 400, "M": 3 * 366, "Q": 4 * 366, "S": 6 * 366, "Y": 11 * 366}
 
+_ind = schema.indicator
+# latest period per indicator at one area: a correlated max() the planner answers from the primary key
+_LATEST_SQL = select(
+    _ind.c.id,
+    select(func.max(c.c.period_start)).where(c.c.indicator_id == _ind.c.id, c.c.area_id == bindparam("area"))
+    .scalar_subquery(),
+).where(_ind.c.id.in_(bindparam("inds", expanding=True)))
 _KPI_SQL = (
     select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status, c.c.revision, c.c.flag,
            c.c.recorded_at)
-    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"),
+    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)), c.c.area_id == bindparam("area"),
            c.c.period_start >= bindparam("since"))
-    .order_by(c.c.period_start)
+    .order_by(c.c.indicator_id, c.c.period_start)
 )
-_LATEST_SQL = select(func.max(c.c.period_start)).where(
-    c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"))
-_TARGET_SQL = select(schema.target.c.value, schema.target.c.comparison, schema.target.c.source).where(
-    schema.target.c.indicator_id == bindparam("ind"), schema.target.c.area_id == bindparam("area"),
-    schema.target.c.year == bindparam("year"))
+_TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
+                     schema.target.c.comparison, schema.target.c.source).where(
+    schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
+    schema.target.c.year.in_(bindparam("years", expanding=True)))
 
 AT_RISK_TOLERANCE = 0.05
 
@@ -340,21 +349,43 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     the same period last year with the changes (absolute, and relative for levels); the
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
-    the target pro rata; others the latest value); provisional/revised/flagged marks."""
+    the target pro rata; others the latest value); provisional/revised/flagged marks.
+    Three statements whatever the number of codes (daily indicators, with their short window,
+    take a fourth)."""
     area = area_map()[area_key]
-    out = []
-    for code in codes:
-        ind = get_indicator(code)
-        latest = _read(_LATEST_SQL, {"ind": ind.id, "area": area.id})[0][0]
-        if latest is None:
-            out.append(_empty_kpi(code, area_key))
+    inds = [get_indicator(code) for code in codes]
+    if not inds:
+        return ()
+    latest = {i: _as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in inds], "area": area.id})}
+    rows_by: dict[int, list] = {}
+    for daily in (False, True):
+        group = [i for i in inds if (i.periodicity == "D") == daily and latest.get(i.id)]
+        if not group:
             continue
-        if isinstance(latest, str):
-            latest = date.fromisoformat(latest)
-        since = latest - timedelta(days=_WINDOW_DAYS[ind.periodicity])
-        rows = _read(_KPI_SQL, {"ind": ind.id, "area": area.id, "since": since})
-        out.append(_kpi_from_rows(ind, area, rows))
+        since = min(latest[i.id] - timedelta(days=_WINDOW_DAYS[i.periodicity]) for i in group)
+        for r in _read(_KPI_SQL, {"inds": [i.id for i in group], "area": area.id, "since": since}):
+            rows_by.setdefault(r.indicator_id, []).append(r)
+    years = sorted({latest[i.id].year for i in inds if latest.get(i.id)})
+    targets = {}
+    if years:
+        for t in _read(_TARGET_SQL, {"inds": [i.id for i in inds], "area": area.id, "years": years}):
+            targets[(t.indicator_id, t.year)] = t
+    out = []
+    for ind in inds:
+        rows = rows_by.get(ind.id)
+        if not rows:
+            out.append(_empty_kpi(ind.code, area_key))
+            continue
+        start = latest[ind.id] - timedelta(days=_WINDOW_DAYS[ind.periodicity])
+        rows = [r for r in rows if _as_date(r.period_start) >= start]
+        out.append(_kpi_from_rows(ind, area, rows, targets.get((ind.id, parse(rows[-1].period).year))))
     return tuple(out)
+
+
+def _as_date(d) -> date | None:
+    if d is None or isinstance(d, date):
+        return d
+    return date.fromisoformat(str(d)[:10])
 
 
 def _empty_kpi(code: str, area_key: str) -> Kpi:
@@ -368,7 +399,7 @@ def _change(a: float | None, b: float | None) -> tuple[float | None, float | Non
     return a - b, ((a / b - 1) * 100 if b else None)
 
 
-def _kpi_from_rows(ind: Indicator, area, rows: list) -> Kpi:
+def _kpi_from_rows(ind: Indicator, area, rows: list, target) -> Kpi:
     by_period = {r.period: r for r in rows}
     last = rows[-1]
     p = parse(last.period)
@@ -386,10 +417,9 @@ def _kpi_from_rows(ind: Indicator, area, rows: list) -> Kpi:
     elif ind.cumulative:
         ytd = value
         ytd_ly = ly.value if ly else None
-    target = _read(_TARGET_SQL, {"ind": ind.id, "area": area.id, "year": p.year})
     t_value = t_cmp = t_src = progress = None
-    if target:
-        t_value, t_cmp, t_src = float(target[0].value), target[0].comparison, target[0].source
+    if target is not None:
+        t_value, t_cmp, t_src = float(target.value), target.comparison, target.source
         per_year = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}[ind.periodicity]
         share = (p.index if ind.periodicity != "D" else p.start.timetuple().tm_yday) / per_year
         if _is_flow(ind):

@@ -251,3 +251,32 @@ data_version = Table(
     Column("version", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=False), nullable=False),
 )
+
+
+# ================================================================================================
+# Report intake (issue 5): API tokens and the link of a submission to the (regime, period) pairs it
+# covers. Created by migration 0002.
+# ================================================================================================
+
+api_token = Table(
+    "api_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
+    Column("revoked_at", DateTime(timezone=False)),
+    Column("last_used_at", DateTime(timezone=False)),
+)
+
+submission_period = Table(
+    "submission_period",
+    metadata,
+    Column("submission_id", BigInteger, ForeignKey("submission.id"), primary_key=True),
+    Column("regime_id", Integer, ForeignKey("report_regime.id"), primary_key=True),
+    Column("period", String(10), primary_key=True),
+    Column("rows", Integer, nullable=False, default=0),  # valid data rows of that regime and period
+    Index("ix_submission_period_regime_period", "regime_id", "period"),
+)
