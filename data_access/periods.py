@@ -238,6 +238,17 @@ def latest_complete(periodicity: str, today: date) -> Period:
     return current.previous()
 
 
+def latest_due(periodicity: str, today: date) -> Period:
+    """The latest period whose report deadline (Art. 13: the 25th of its last month; a day: the
+    next day) has passed on ``today``: what the boards should show by now."""
+    if periodicity == "D":
+        return Period.from_date("D", today - timedelta(days=1))
+    p = Period.from_date(periodicity, today)
+    while p.default_deadline() > today:
+        p = p.previous()
+    return p
+
+
 def format_period(key: str, lang: str = "vi") -> str:
     """A human label: ``Tháng 7/2025``, ``Quý III/2025``, ``6 tháng đầu năm 2025``, ``14/07/2025``."""
     p = parse(key)

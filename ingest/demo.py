@@ -30,7 +30,7 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from data_access.periods import Period
+from data_access.periods import Period, latest_due
 from ingest.reference import reference_rows
 
 ERA_SWITCH = date(2025, 7, 1)
@@ -61,16 +61,6 @@ class DemoData:
 def _rng(seed: int, name: str) -> np.random.Generator:
     digest = hashlib.sha256(f"{seed}:{name}".encode()).digest()
     return np.random.default_rng(int.from_bytes(digest[:8], "little"))
-
-
-def latest_due(periodicity: str, until: date) -> Period:
-    """The latest period whose report deadline (Art. 13: 25th of its last month) has passed."""
-    if periodicity == "D":
-        return Period.from_date("D", until - timedelta(days=1))
-    p = Period.from_date(periodicity, until)
-    while p.default_deadline() > until:
-        p = p.previous()
-    return p
 
 
 def _periods(periodicity: str, until: date) -> list[Period]:

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from datetime import date, datetime
 
+import pandas as pd
 import pytest
 from sqlalchemy import select
 
@@ -28,6 +29,7 @@ TEST_INDICATORS = [
     ("T_NUM", "Y", "sum", "nation;region;province", "up", "nghìn tỷ đồng", 1, None, None, None),
     ("T_DEN", "Y", "sum", "nation;region;province", "neutral", "nghìn người", 0, None, None, None),
     ("T_RATIO", "Y", "ratio", "nation;region;province", "up", "triệu đồng/người", 1, None, "T_NUM", "T_DEN"),
+    ("T_DAY", "D", "none", "nation", "up", "tỷ USD", 2, None, None, None),
 ]
 R2_NEW = ["01", "22", "24", "31", "33", "37"]
 
@@ -91,6 +93,17 @@ def build_fixture(url: str) -> None:
             _obs(conn, ids, area_ids, "T_NUM", key, "2024", num)
             _obs(conn, ids, area_ids, "T_DEN", key, "2024", den)
             _obs(conn, ids, area_ids, "T_RATIO", key, "2024", num / den * 1000)
+        for day, v in (("2025-10-24", 0.8), ("2025-10-30", 1.0), ("2025-10-31", 1.25)):
+            _obs(conn, ids, area_ids, "T_DAY", "VN", day, v)
+        ub01 = conn.execute(select(schema.agency.c.id).where(schema.agency.c.code == "UB01")).scalar()
+        conn.execute(schema.daily_item.insert(), [
+            {"item_date": date(2025, 10, 31), "agency_id": ub01, "category": "kinh_te", "severity": "info",
+             "title": "Tin thường", "body": "", "recorded_at": datetime(2025, 10, 31, 9)},
+            {"item_date": date(2025, 10, 31), "agency_id": ub01, "category": "thien_tai", "severity": "critical",
+             "title": "Sạt lở", "body": "", "recorded_at": datetime(2025, 10, 31, 8)},
+            {"item_date": date(2025, 10, 30), "agency_id": ub01, "category": "y_te", "severity": "warning",
+             "title": "Hôm trước", "body": "", "recorded_at": datetime(2025, 10, 30, 8)},
+        ])
         conn.execute(schema.target.insert(), [
             {"indicator_id": ids["T_SUM"], "area_id": area_ids["VN"], "year": 2024, "value": 200.0,
              "comparison": "at_least", "source": "test plan"},
@@ -320,3 +333,25 @@ def test_dax012_areas_by_era(qapp):
     assert resolve_area("08", date(2024, 5, 1)).key == "08-63"
     assert resolve_area("08", date(2025, 9, 1)).key == "08"
     assert sorted(region_members(date(2025, 9, 30))["R2"]) == R2_NEW
+
+
+def test_dax013_daily_items_and_indicators(qapp):
+    from data_access.daily import daily_indicators, daily_items
+
+    items = daily_items(date(2025, 10, 31))
+    assert list(items["title"]) == ["Sạt lở", "Tin thường"]  # most severe first within the day
+    assert len(daily_items(date(2025, 10, 31), days=2)) == 3
+    d = daily_indicators(date(2025, 10, 31)).set_index("code").loc["T_DAY"]
+    assert d["value"] == 1.25 and d["previous_day"] == 1.0 and d["change_day"] == pytest.approx(0.25)
+    assert d["pct_day"] == pytest.approx(25.0) and d["week_ago"] == 0.8 and d["change_week"] == pytest.approx(0.45)
+
+
+def test_dax014_data_freshness(qapp):
+    from data_access.daily import data_freshness
+
+    f = data_freshness(date(2025, 11, 26)).set_index("code")
+    # T_SUM's latest national month is 202410; by 26/11/2025 the deadline of 202511 has passed
+    assert f.loc["T_SUM", "latest_period"] == "202410" and f.loc["T_SUM", "expected_period"] == "202511"
+    assert f.loc["T_SUM", "periods_behind"] == 13 and f.loc["T_SUM", "overdue"]
+    assert f.loc["T_DAY", "expected_period"] == "2025-11-25"
+    assert pd.isna(f.loc["T_RATE", "latest_period"]) and f.loc["T_RATE", "overdue"]  # never reported nationally
