@@ -14,7 +14,7 @@
    statements the function executed (captured from the driver) replayed with psycopg2 directly,
    no pandas, no cache.
 3. ``--http`` starts gunicorn (2 workers) and replays real Dash callback requests on 127.0.0.1
-   (see ``bench/http.py``).
+   (see ``bench/http_replay.py``).
 
 Writes ``--json PATH``: ``{"observations": N, "functions": {NAME: {"uncached_p50_ms", ...,
 "raw_sql_p95_ms"}}, "http": {...}}`` and prints a table.
@@ -282,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     result = {"observations": count, "build_seconds": round(build_s, 1), "samples": args.samples,
               "functions": measure(server, wh_engine, random.Random(args.seed), args.samples)}
     if args.http:
-        from bench.http import run_http
+        from bench.http_replay import run_http
 
         result["http"] = run_http(url, seconds=args.http_seconds, log=log)
     result["total_seconds"] = round(time.perf_counter() - started, 1)

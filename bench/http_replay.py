@@ -1,0 +1,246 @@
+"""HTTP part of the benchmark: gunicorn (2 workers) serving the boards on 127.0.0.1, real Dash
+callback requests captured from the pages in headless Chromium, then replayed.
+
+1. One client at a time: every captured board callback, uncached (``data_version`` bumped before
+   each request, so every cache key misses, as after an accepted submission) and cached.
+2. ``clients`` concurrent clients for ``seconds`` seconds replaying random captured callbacks,
+   with a data_version bump every 15 s (submissions arriving): requests/s, p50/p95/p99, errors.
+
+Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+
+BOARD_URLS = [
+    "/", "/?lang=en", "/sectors", "/sectors?group=G03", "/indicator/GDP_GROWTH", "/indicator/EXPORTS",
+    "/indicator/RETAIL_SALES?areas=VN,R1,R2", "/provinces", "/provinces?indicator=RETAIL_SALES&period=202406",
+    "/provinces/01", "/daily", "/compliance", "/wall",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    k = (len(values) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 2)
+
+
+class Stack:
+    """gunicorn (+ Redis when available) for the benchmark, stopped on exit."""
+
+    def __init__(self, database_url: str, workers: int = 2, log: Callable[[str], None] = print):
+        self.tmp = Path(tempfile.mkdtemp(prefix="occ-http-"))
+        self.port = _free_port()
+        self.procs: list[subprocess.Popen] = []
+        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "CACHE_TYPE")}
+        env.update({"DATABASE_URL": database_url, "INSTANCE_DIR": str(self.tmp), "SEED_DEMO": "0"})
+        redis = shutil.which("redis-server")
+        if redis:
+            rport = _free_port()
+            self.procs.append(subprocess.Popen([redis, "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
+                                                "--appendonly", "no"], stdout=subprocess.DEVNULL))
+            env["CACHE_REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"
+            self.cache = "RedisCache"
+        else:
+            self.cache = "FileSystemCache"
+        gunicorn = [sys.executable, "-m", "gunicorn", "app:create_app()", "--workers", str(workers),
+                    "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--log-level", "warning"]
+        self.procs.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=open(self.tmp / "gunicorn.log", "w"),
+                                           stderr=subprocess.STDOUT))
+        self.url = f"http://127.0.0.1:{self.port}"
+        for _ in range(300):
+            try:
+                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=2) as res:
+                    if json.loads(res.read()).get("status") == "ok":
+                        break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            self.stop()
+            raise RuntimeError("gunicorn did not start: " + (self.tmp / "gunicorn.log").read_text()[-2000:])
+        log(f"gunicorn ({workers} workers, {self.cache}) on {self.url}")
+
+    def stop(self) -> None:
+        for p in reversed(self.procs):
+            p.send_signal(signal.SIGTERM)
+            try:
+                p.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                p.kill()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def capture(base_url: str, urls: list[str]) -> list[dict]:
+    """Load each board in headless Chromium and record the callback requests it makes."""
+    from playwright.sync_api import sync_playwright
+
+    captured: list[dict] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+                                    args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+
+        def on_request(req, board):
+            if req.url.endswith("/_dash-update-component") and req.method == "POST":
+                body = req.post_data or ""
+                try:
+                    output = json.loads(body).get("output", "?")
+                except ValueError:
+                    output = "?"
+                captured.append({"board": board, "output": output, "body": body})
+
+        for path in urls:
+            handler = lambda req, board=path: on_request(req, board)  # noqa: E731
+            page.on("request", handler)
+            page.goto(base_url + path)
+            try:
+                page.wait_for_load_state("networkidle", timeout=20000)
+            except Exception:  # noqa: BLE001 - a page that keeps polling (the wall) never idles
+                page.wait_for_timeout(3000)
+            page.remove_listener("request", handler)
+        browser.close()
+    return captured
+
+
+class Client:
+    def __init__(self, port: int):
+        self.port = port
+        self.conn: http.client.HTTPConnection | None = None
+
+    def post(self, body: str) -> tuple[int, float, int]:
+        t0 = time.perf_counter()
+        for attempt in (1, 2):
+            try:
+                if self.conn is None:
+                    self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.conn.request("POST", "/_dash-update-component", body=body,
+                                  headers={"Content-Type": "application/json"})
+                res = self.conn.getresponse()
+                data = res.read()
+                if res.getheader("Connection", "").lower() == "close":
+                    self.conn.close()
+                    self.conn = None
+                return res.status, (time.perf_counter() - t0) * 1000, len(data)
+            except (http.client.HTTPException, OSError):
+                if self.conn is not None:
+                    self.conn.close()
+                self.conn = None
+                if attempt == 2:
+                    return 0, (time.perf_counter() - t0) * 1000, 0
+        return 0, 0.0, 0
+
+
+def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats: int = 15,
+             log: Callable[[str], None] = print) -> dict:
+    import psycopg2
+
+    stack = Stack(database_url, log=log)
+    raw = psycopg2.connect(database_url.replace("postgresql+psycopg2", "postgresql"))
+    raw.autocommit = True
+
+    def bump() -> None:
+        with raw.cursor() as cur:
+            cur.execute("UPDATE data_version SET version = version + 1")
+
+    try:
+        captured = capture(stack.url, BOARD_URLS)
+        # one entry per distinct callback (board, output)
+        seen: dict[tuple, dict] = {}
+        for c in captured:
+            seen.setdefault((c["board"], c["output"]), c)
+        calls = list(seen.values())
+        log(f"captured {len(captured)} callback requests, {len(calls)} distinct")
+        client = Client(stack.port)
+        single: dict[str, dict] = {}
+        for c in calls:
+            unc, cac, sizes, errors = [], [], [], 0
+            for _ in range(repeats):
+                bump()
+                status, ms, size = client.post(c["body"])
+                errors += status != 200
+                unc.append(ms)
+                sizes.append(size)
+                client.post(c["body"])  # the other worker may answer next: warm both
+                status, ms, _ = client.post(c["body"])
+                errors += status != 200
+                cac.append(ms)
+            name = f"{c['board']} -> {c['output'][:60]}"
+            single[name] = {"uncached_p50_ms": _pct(unc, .5), "uncached_p95_ms": _pct(unc, .95),
+                            "cached_p50_ms": _pct(cac, .5), "cached_p95_ms": _pct(cac, .95),
+                            "response_bytes": int(sum(sizes) / len(sizes)), "errors": errors}
+            s = single[name]
+            log(f"  {name[:80]:80s} uncached {s['uncached_p50_ms']:6.1f}/{s['uncached_p95_ms']:6.1f} ms  "
+                f"cached {s['cached_p50_ms']:5.1f}/{s['cached_p95_ms']:5.1f} ms  {s['response_bytes']:,} B")
+        concurrent = _concurrent(stack.port, calls, seconds, clients, bump, log)
+    finally:
+        raw.close()
+        stack.stop()
+    return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent}
+
+
+def _concurrent(port: int, calls: list[dict], seconds: int, clients: int, bump: Callable[[], None],
+                log: Callable[[str], None]) -> dict:
+    stop_at = time.monotonic() + seconds
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+
+    def worker(seed: int) -> None:
+        rng = random.Random(seed)
+        client = Client(port)
+        local: list[float] = []
+        errs = 0
+        for _ in range(100_000):  # bounded
+            if time.monotonic() >= stop_at:
+                break
+            status, ms, _ = client.post(rng.choice(calls)["body"])
+            local.append(ms)
+            errs += status != 200
+        with lock:
+            latencies.extend(local)
+            errors[0] += errs
+
+    threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
+    started = time.monotonic()
+    for t in threads:
+        t.start()
+    while time.monotonic() < stop_at:
+        time.sleep(min(15, max(0.0, stop_at - time.monotonic())))
+        if time.monotonic() < stop_at:
+            bump()
+    for t in threads:
+        t.join(timeout=60)
+    elapsed = time.monotonic() - started
+    result = {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies),
+              "requests_per_s": round(len(latencies) / elapsed, 1), "errors": errors[0],
+              "p50_ms": _pct(latencies, .5), "p95_ms": _pct(latencies, .95), "p99_ms": _pct(latencies, .99)}
+    log(f"concurrent: {result}")
+    return result
