@@ -1,0 +1,526 @@
+"""Reading submissions: CSV, XLSX and JSON files into one tidy table of observations.
+
+Formats (detected from the content; the file name is only a hint):
+
+* **Long CSV** (``,`` ``;`` or tab separated) with columns ``indicator_code, area_code, period,
+  value`` and optional ``status`` (``P``/``O``/``E`` or the words provisional/official/estimated,
+  sơ bộ/chính thức/ước tính; empty = ``O``) and ``note``. Column names are case-insensitive.
+* **SDMX-CSV**: the same with the SDMX names ``INDICATOR``, ``REF_AREA``, ``TIME_PERIOD``,
+  ``OBS_VALUE``, ``OBS_STATUS`` (SDMX codes ``A`` normal = official, ``P``, ``E``); ``DATAFLOW``
+  (SDMX-CSV 1.0) and ``STRUCTURE``, ``STRUCTURE_ID``, ``ACTION`` (2.0) are ignored.
+* **XLSX**: the first visible sheet whose header row holds those columns (the XLSX template of
+  :mod:`ingest.templates` uploads as it is; its descriptive columns are ignored).
+* **JSON**: ``{"unit": "UB01", "observations": [{"indicator_code", "area_code", "period",
+  "value", "status", "note"}, ...], "daily_items": [{"date", "category", "severity", "title",
+  "body"}, ...]}``.
+
+Other columns are ignored (with a note). Rows whose value is blank are skipped as "not reported".
+
+Encodings: UTF-8 with or without BOM; otherwise Windows-1258 (cp1258, the legacy Vietnamese
+Windows code page) if every byte is defined in it and the decoded text is plausible Vietnamese
+(at least 90% of the non-ASCII characters are Vietnamese letters or common punctuation once
+the text is NFC-normalised: cp1258 writes tone marks as separate combining characters, and NFC
+composes them with their vowels). Anything else (UTF-16, TCVN3, Shift-JIS, binary) is rejected as
+``bad_encoding``. All text is NFC-normalised.
+
+Numbers written as text (CSV cells, XLSX text cells, JSON strings) follow one rule, so that both
+the Vietnamese ``1.234,5`` and the English ``1,234.5`` read correctly and nothing is guessed:
+
+1. Surrounding spaces are removed; a leading ``+`` or ``-`` is kept.
+2. Digits only (``1234``) is an integer.
+3. Both ``.`` and ``,`` present: the one that comes last is the decimal separator and the other
+   must group thousands in threes: ``1.234.567,89`` (Vietnamese) or ``1,234,567.89`` (English).
+4. The same separator twice or more is a thousands separator: ``1.234.567`` and ``1,234,567``
+   are both 1234567.
+5. Spaces group thousands when followed by three digits: ``1 234 567,5``; the remaining ``.``
+   or ``,`` is then the decimal separator.
+6. One separator followed by exactly three digits, after one to three digits not starting with
+   0 (``1.234``, ``12,345``, ``-123.456``), is **ambiguous** (thousands or decimals?) and is an
+   error ``ambiguous_number``: write ``1234``, ``1.234,0`` or ``1,234.0``.
+7. Otherwise one separator is the decimal separator: ``1234.5``, ``1234,5``, ``0,125``,
+   ``3.14159``, ``12,5``.
+8. Scientific notation (``1.5e3``, ``2E-4``) is accepted; anything else
+   (``12%``, ``1,2,3``, ``n/a``, ``inf``) is ``bad_number``.
+
+A real number is never ambiguous: numeric XLSX cells and JSON numbers are taken as they are.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ingest.issues import Findings, make_issue
+
+# -- columns ----------------------------------------------------------------------------------
+
+REQUIRED = ("indicator_code", "area_code", "period", "value")
+OPTIONAL = ("status", "note")
+ALIASES: dict[str, str] = {
+    "indicator_code": "indicator_code", "indicator": "indicator_code",
+    "area_code": "area_code", "area": "area_code", "ref_area": "area_code",
+    "period": "period", "time_period": "period",
+    "value": "value", "obs_value": "value",
+    "status": "status", "obs_status": "status",
+    "note": "note", "comment": "note", "obs_comment": "note",
+}
+# ignored without a note: SDMX structure columns and the template's descriptive columns
+SILENTLY_IGNORED = {"dataflow", "structure", "structure_id", "action", "indicator_name", "unit_of_measure",
+                    "ten_chi_tieu", "don_vi_tinh"}
+
+OBS_COLUMNS = ["row", "indicator_code", "area_code", "period", "value_text", "value_num", "status", "note"]
+DAILY_FIELDS = ("date", "category", "severity", "title", "body")
+
+
+def normalise_header(name: Any) -> str:
+    text = "" if name is None else unicodedata.normalize("NFC", str(name))
+    return re.sub(r"\s+", "_", text.replace("\ufeff", "").strip()).lower()
+
+
+@dataclass
+class ParsedFile:
+    """The content of one file. ``observations`` has the columns :data:`OBS_COLUMNS`: ``row`` as
+    the user sees it, the three key columns as text, ``value_text`` (text to parse by the number
+    rule, "" when the source gave a real number or nothing) and ``value_num`` (the real number of
+    a numeric XLSX cell or a JSON number, NaN otherwise), ``status`` and ``note`` as text.
+    ``column_names`` maps the canonical names to the names used in the file (for messages)."""
+
+    format: str
+    encoding: str | None = None
+    observations: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=OBS_COLUMNS))
+    daily_items: list[dict[str, Any]] = field(default_factory=list)
+    declared_unit: str | None = None
+    column_names: dict[str, str] = field(default_factory=lambda: {c: c for c in REQUIRED + OPTIONAL})
+
+    def column(self, canonical: str) -> str:
+        return self.column_names.get(canonical, canonical)
+
+
+# -- encodings ----------------------------------------------------------------------------------
+
+_VOWELS = "aăâeêioôơuưy"
+_TONES = ("", "\u0300", "\u0301", "\u0309", "\u0303", "\u0323")
+VIETNAMESE_LETTERS = frozenset(
+    unicodedata.normalize("NFC", v + t) for v in _VOWELS + _VOWELS.upper() for t in _TONES
+) | frozenset("đĐ")
+_PUNCTUATION = frozenset("“”‘’–—…•°×€£¥§«»·\u00a0\u202f")
+
+
+def plausible_vietnamese(text: str) -> bool:
+    """True when the non-ASCII characters of ``text`` are (90%+) Vietnamese letters or common
+    punctuation and no control characters other than tab and line breaks occur."""
+    foreign = 0
+    total = 0
+    for ch in text:
+        if ch < "\x80":
+            if ch < " " and ch not in "\t\r\n":
+                return False
+            continue
+        total += 1
+        if ch in VIETNAMESE_LETTERS or ch in _PUNCTUATION:
+            continue
+        if "\x80" <= ch <= "\x9f" or unicodedata.category(ch) == "Mn":  # C1 controls, stray tone marks
+            return False
+        foreign += 1
+    return total == 0 or foreign <= 0.1 * total
+
+
+def decode(payload: bytes) -> tuple[str, str] | None:
+    """``(text, encoding)`` with the text NFC-normalised, or None when the bytes are neither UTF-8
+    nor plausible Windows-1258."""
+    try:
+        return unicodedata.normalize("NFC", payload.decode("utf-8-sig")), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in payload:  # UTF-16/32 or binary
+        return None
+    try:
+        text = payload.decode("cp1258")
+    except UnicodeDecodeError:  # a byte undefined in cp1258
+        return None
+    text = unicodedata.normalize("NFC", text)
+    return (text, "cp1258") if plausible_vietnamese(text) else None
+
+
+# -- numbers -------------------------------------------------------------------------------------
+
+_SIGNED = re.compile(r"([+-]?)(.*)", re.S)
+# re.ASCII: \d is 0-9 only (no Arabic-Indic or full-width digits)
+_RX = {
+    "int": re.compile(r"\d+", re.ASCII),
+    "space": re.compile(r"\d{1,3}(?: \d{3})+(?:[.,]\d+)?", re.ASCII),
+    "vn_full": re.compile(r"\d{1,3}(?:\.\d{3})+,\d+", re.ASCII),
+    "en_full": re.compile(r"\d{1,3}(?:,\d{3})+\.\d+", re.ASCII),
+    "vn_thousands": re.compile(r"\d{1,3}(?:\.\d{3}){2,}", re.ASCII),
+    "en_thousands": re.compile(r"\d{1,3}(?:,\d{3}){2,}", re.ASCII),
+    "ambiguous": re.compile(r"[1-9]\d{0,2}[.,]\d{3}", re.ASCII),
+    "dot": re.compile(r"\d*\.\d+|\d+\.\d*", re.ASCII),
+    "comma": re.compile(r"\d*,\d+|\d+,\d*", re.ASCII),
+    "sci": re.compile(r"(?:\d+(?:\.\d*)?|\.\d+)[eE][+-]?\d+", re.ASCII),
+}
+_FAST_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}", re.ASCII)
+
+
+def parse_number(text: str) -> tuple[float | None, str | None]:
+    """One text cell by the module's rule: ``(value, None)`` or ``(None, error code)``."""
+    t = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
+    sign, body = _SIGNED.fullmatch(t).groups()  # type: ignore[union-attr]
+    factor = -1.0 if sign == "-" else 1.0
+    rx = _RX
+    if rx["int"].fullmatch(body):
+        return factor * float(body), None
+    if rx["space"].fullmatch(body):
+        body = body.replace(" ", "")
+        return factor * float(body.replace(",", ".")), None
+    if rx["vn_full"].fullmatch(body):
+        return factor * float(body.replace(".", "").replace(",", ".")), None
+    if rx["en_full"].fullmatch(body):
+        return factor * float(body.replace(",", "")), None
+    if rx["vn_thousands"].fullmatch(body):
+        return factor * float(body.replace(".", "")), None
+    if rx["en_thousands"].fullmatch(body):
+        return factor * float(body.replace(",", "")), None
+    if rx["ambiguous"].fullmatch(body):
+        return None, "ambiguous_number"
+    if rx["dot"].fullmatch(body):
+        return factor * float(body), None
+    if rx["comma"].fullmatch(body):
+        return factor * float(body.replace(",", ".")), None
+    if rx["sci"].fullmatch(body):
+        value = factor * float(body)
+        return (value, None) if np.isfinite(value) else (None, "bad_number")
+    return None, "bad_number"
+
+
+def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Vectorised :func:`parse_number` over a Series of non-empty text cells.
+
+    Returns ``(values, codes)``: float64 values (NaN where invalid) and an object array of error
+    codes (None where valid). The common plain form (``1234.5``) is parsed at C speed; only the
+    rest goes through the per-cell rule."""
+    n = len(texts)
+    values = np.full(n, np.nan)
+    codes = np.full(n, None, dtype=object)
+    if n == 0:
+        return values, codes
+    s = texts.astype(object)
+    fast = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ok = np.isfinite(fast)
+    if ok.any():
+        idx = np.flatnonzero(ok)
+        sub = s.iloc[idx]
+        short = sub.str.len().to_numpy() <= 9
+        if short.any():
+            amb_idx = idx[short][[bool(_FAST_AMBIGUOUS.fullmatch(x.strip())) for x in sub[short].tolist()]]
+            ok[amb_idx] = False
+        values[ok] = fast[ok]
+    rest = np.flatnonzero(~ok)
+    if len(rest):
+        for i, text in zip(rest, s.iloc[rest].tolist(), strict=True):
+            value, code = parse_number(text)
+            if code is None:
+                values[i] = value
+            else:
+                codes[i] = code
+    return values, codes
+
+
+# -- detection and parsing -------------------------------------------------------------------
+
+
+def sniff_format(payload: bytes, filename: str | None = None) -> str:
+    """``xlsx`` (a zip), ``json`` (starts with ``{`` or ``[``) or ``csv``."""
+    if payload[:4] == b"PK\x03\x04":
+        return "xlsx"
+    head = payload[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head[:1] in (b"{", b"["):
+        return "json"
+    name = (filename or "").lower()
+    if name.endswith((".xlsx", ".xlsm")):
+        return "xlsx"
+    return "csv"
+
+
+class FileError(Exception):
+    """The file cannot be read at all; ``issue`` says why (file-level)."""
+
+    def __init__(self, issue):
+        super().__init__(issue.message_en)
+        self.issue = issue
+
+
+def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: int) -> ParsedFile | None:
+    """Parse ``payload``; file-level problems go to ``findings`` (and None is returned when
+    nothing can be read)."""
+    if not payload.strip(b" \t\r\n\xef\xbb\xbf"):
+        findings.error(make_issue("empty_file"))
+        return None
+    fmt = sniff_format(payload, filename)
+    try:
+        if fmt == "xlsx":
+            parsed = _parse_xlsx(payload, findings)
+        else:
+            decoded = decode(payload)
+            if decoded is None:
+                findings.error(make_issue("bad_encoding"))
+                return None
+            text, encoding = decoded
+            if fmt == "json":
+                parsed = _parse_json(text, findings)
+            else:
+                data_lines = text.rstrip("\r\n").count("\n")  # lines after the header (an upper bound of rows)
+                if data_lines > max_rows:
+                    findings.error(make_issue("too_many_rows", rows=data_lines, limit=max_rows))
+                    return None
+                parsed = _parse_csv(text, findings)
+            if parsed is not None:
+                parsed.encoding = encoding
+    except FileError as exc:
+        findings.error(exc.issue)
+        return None
+    if parsed is None:
+        return None
+    rows = len(parsed.observations) + len(parsed.daily_items)
+    if rows > max_rows:
+        findings.error(make_issue("too_many_rows", rows=rows, limit=max_rows))
+        return None
+    return parsed
+
+
+def _map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], dict[str, str]] | None:
+    """Canonical column → position, and canonical → name in the file. Errors for duplicate and
+    missing required columns (then None)."""
+    positions: dict[str, int] = {}
+    shown: dict[str, str] = {}
+    ok = True
+    for pos, raw in enumerate(names):
+        norm = normalise_header(raw)
+        canonical = ALIASES.get(norm)
+        label = "" if raw is None else str(raw).replace("\ufeff", "").strip()
+        if canonical is None:
+            if norm and norm not in SILENTLY_IGNORED:
+                findings.note(make_issue("ignored_column", column=label))
+            continue
+        if canonical in positions:
+            findings.error(make_issue("duplicate_column", column=label))
+            ok = False
+            continue
+        positions[canonical] = pos
+        shown[canonical] = label
+    for col in REQUIRED:
+        if col not in positions:
+            findings.error(make_issue("missing_column", column=col))
+            ok = False
+    return (positions, shown) if ok else None
+
+
+def _parse_csv(text: str, findings: Findings) -> ParsedFile | None:
+    first = text.split("\n", 1)[0]
+    delimiter = _delimiter(first)
+    try:
+        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
+                          na_filter=False, skip_blank_lines=False, engine="c", quotechar='"')
+    except pd.errors.EmptyDataError:
+        findings.error(make_issue("empty_file"))
+        return None
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise FileError(make_issue("unreadable_file", format="CSV", detail=detail)) from None
+    header = [None if (isinstance(v, float) and np.isnan(v)) else v for v in raw.iloc[0].tolist()]
+    mapped = _map_header(header, findings)
+    if mapped is None:
+        return None
+    positions, shown = mapped
+    body = raw.iloc[1:]
+    n = len(body)
+    cols: dict[str, Any] = {"row": np.arange(2, n + 2, dtype=np.int64)}
+    for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+        if canonical in positions:
+            cols[canonical] = _strings(body.iloc[:, positions[canonical]])
+        else:
+            cols[canonical] = np.full(n, "", dtype=object)
+    cols["value_text"] = _strings(body.iloc[:, positions["value"]])
+    cols["value_num"] = np.full(n, np.nan)
+    obs = pd.DataFrame(cols, columns=OBS_COLUMNS)
+    obs = _drop_blank(obs)
+    if obs.empty:
+        findings.error(make_issue("no_rows"))
+        return None
+    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown})
+
+
+def _strings(col: pd.Series) -> np.ndarray:
+    arr = col.to_numpy(dtype=object)
+    mask = pd.isna(arr)
+    if mask.any():
+        arr = arr.copy()
+        arr[mask] = ""
+    return arr
+
+
+def _delimiter(header_line: str) -> str:
+    best, score = ",", -1
+    for sep in (",", ";", "\t"):
+        names = next(csv.reader([header_line], delimiter=sep), [])
+        hits = sum(1 for n in names if ALIASES.get(normalise_header(n)) in REQUIRED)
+        if hits > score:
+            best, score = sep, hits
+    return best
+
+
+def _drop_blank(obs: pd.DataFrame) -> pd.DataFrame:
+    """Drop rows where every cell is empty (blank lines, trailing empty spreadsheet rows)."""
+    blank = np.ones(len(obs), dtype=bool)
+    for c in ("indicator_code", "area_code", "period", "value_text", "status", "note"):
+        blank &= (obs[c].to_numpy(dtype=object) == "")
+    blank &= np.isnan(obs["value_num"].to_numpy(dtype=float))
+    if blank.any():
+        obs = obs.loc[~blank]
+    return obs.reset_index(drop=True)
+
+
+def _cell_text(value: Any) -> str:
+    """An XLSX/JSON cell as text for the code columns (numbers without a trailing .0)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
+    try:
+        chosen = None
+        for ws in wb.worksheets:
+            if ws.sheet_state != "visible":
+                continue
+            rows = ws.iter_rows(values_only=True)
+            header, header_row = None, 0
+            for r, values in enumerate(rows, start=1):
+                if any(v not in (None, "") for v in values):
+                    header, header_row = list(values), r
+                    break
+            if header is None:
+                continue
+            hits = {ALIASES.get(normalise_header(v)) for v in header} & set(REQUIRED)
+            if chosen is None or len(hits) == len(REQUIRED):
+                chosen = (ws, header, header_row, rows)
+            if len(hits) == len(REQUIRED):
+                break
+        if chosen is None:
+            findings.error(make_issue("no_rows"))
+            return None
+        ws, header, header_row, rows = chosen
+        mapped = _map_header(header, findings)
+        if mapped is None:
+            return None
+        positions, shown = mapped
+        out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+        width = len(header)
+        for r, values in enumerate(rows, start=header_row + 1):
+            if len(values) < width:
+                values = tuple(values) + (None,) * (width - len(values))
+            out["row"].append(r)
+            for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+                pos = positions.get(canonical)
+                out[canonical].append(_cell_text(values[pos]) if pos is not None else "")
+            v = values[positions["value"]]
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                out["value_text"].append("")
+                out["value_num"].append(float(v))
+            else:
+                out["value_text"].append(_cell_text(v) if v is not None else "")
+                out["value_num"].append(np.nan)
+    finally:
+        wb.close()
+    obs = pd.DataFrame(out, columns=OBS_COLUMNS)
+    obs["row"] = obs["row"].astype(np.int64)
+    obs["value_num"] = obs["value_num"].astype(float)
+    obs = _drop_blank(obs)
+    if obs.empty:
+        findings.error(make_issue("no_rows"))
+        return None
+    return ParsedFile("xlsx", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown})
+
+
+def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileError(make_issue("unreadable_file", format="JSON",
+                                   detail=f"{exc.msg} (line {exc.lineno}, column {exc.colno})")) from None
+    if isinstance(doc, list):
+        doc = {"observations": doc}
+    if not isinstance(doc, dict):
+        raise FileError(make_issue("bad_structure", detail="the document must be an object"))
+    lowered = {str(k).lower(): v for k, v in doc.items()}
+    unit = lowered.get("unit")
+    if unit is not None and not isinstance(unit, str):
+        raise FileError(make_issue("bad_structure", detail="'unit' must be a text code"))
+    observations = lowered.get("observations", [])
+    items = lowered.get("daily_items", [])
+    for name, value in (("observations", observations), ("daily_items", items)):
+        if not isinstance(value, list):
+            raise FileError(make_issue("bad_structure", detail=f"'{name}' must be an array"))
+    out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+    seen_keys: set[str] = set()
+    for i, obj in enumerate(observations, start=1):
+        if not isinstance(obj, dict):
+            raise FileError(make_issue("bad_structure", detail=f"observations[{i - 1}] must be an object"))
+        fields: dict[str, Any] = {}
+        for k, v in obj.items():
+            norm = normalise_header(k)
+            canonical = ALIASES.get(norm)
+            if canonical is None:
+                if norm not in SILENTLY_IGNORED and norm not in seen_keys:
+                    seen_keys.add(norm)
+                    findings.note(make_issue("ignored_column", column=str(k)))
+                continue
+            fields[canonical] = v
+        out["row"].append(i)
+        for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+            out[canonical].append(_cell_text(fields.get(canonical)))
+        v = fields.get("value")
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            out["value_text"].append("")
+            out["value_num"].append(float(v))
+        else:
+            out["value_text"].append(_cell_text(v) if v is not None else "")
+            out["value_num"].append(np.nan)
+    daily: list[dict[str, Any]] = []
+    for i, obj in enumerate(items, start=1):
+        if not isinstance(obj, dict):
+            raise FileError(make_issue("bad_structure", detail=f"daily_items[{i - 1}] must be an object"))
+        lowered_item = {normalise_header(k): v for k, v in obj.items()}
+        daily.append({"row": i, **{f: lowered_item.get(f) for f in DAILY_FIELDS}})
+    obs = pd.DataFrame(out, columns=OBS_COLUMNS)
+    obs["row"] = obs["row"].astype(np.int64)
+    obs["value_num"] = obs["value_num"].astype(float)
+    obs = _drop_blank(obs)
+    if obs.empty and not daily:
+        findings.error(make_issue("no_rows"))
+        return None
+    return ParsedFile("json", observations=obs, daily_items=daily,
+                      declared_unit=unit.strip() if isinstance(unit, str) else None)

@@ -1,0 +1,324 @@
+"""Writing an accepted submission: the archive, the submission row, observations and current values.
+
+All database writes of one submission happen in ONE transaction opened by
+:func:`ingest.pipeline.submit`: accepted whole or not at all, also when the process dies midway
+(the database rolls the transaction back). The raw file is archived before the transaction, under
+``<archive root>/YYYY/MM/<sha256>`` (content-addressed, written atomically; an orphan file from a
+killed load is harmless and is reused by the next identical upload).
+
+Rows travel through two temporary tables (one statement per step, no per-row Python round trips):
+
+* ``intake_rows`` (indicator_id, area_id, period_idx, value, status_code, flag_code, note_idx) with
+  the small side tables ``intake_periods`` and ``intake_notes``. PostgreSQL fills it with
+  ``COPY ... FROM STDIN (FORMAT binary)`` built by numpy; SQLite with batched ``executemany``.
+* ``intake_new``: the rows that differ from the current value of their (indicator, area, period)
+  (value or status changed, or no current value yet), with ``revision`` = current revision + 1 (0
+  for new keys). Identical values are skipped: re-sending a value is not a revision.
+
+Then one ``INSERT ... SELECT`` appends them to ``observation`` and one upsert (``ON CONFLICT ... DO
+UPDATE``, both dialects) updates ``current_observation``.
+
+Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
+duplicate check and the write of one unit are serial) and on each indicator it writes, in
+ascending order (so revision numbers of a key can never be computed twice; no deadlock since
+everyone locks in the same order). Units writing different indicators proceed in parallel. On
+SQLite the transaction starts with ``BEGIN IMMEDIATE``: writers queue (WAL + ``busy_timeout``)
+instead of failing on a lock upgrade.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Date, DateTime, Integer, bindparam, select, text
+from sqlalchemy.engine import Connection
+
+from data_access import schema
+from data_access.engine import bump_data_version
+
+# Hooks for tests and diagnostics, called inside the write transaction:
+#   "staged": after the rows are in the temporary table, before observation is touched;
+#   "written": after observation and current_observation are written, before the commit.
+HOOKS: dict[str, Callable[[], None]] = {}
+
+STATUS_CODES = {"O": 0, "P": 1, "E": 2}
+_LOCK_UNIT = 0x0CC1  # pg_advisory_xact_lock(namespace, id): namespaces of this module
+_LOCK_INDICATOR = 0x0CC2
+SQLITE_BATCH = 50_000
+
+
+def _hook(name: str) -> None:
+    fn = HOOKS.get(name)
+    if fn is not None:
+        fn()
+
+
+# -- archive -------------------------------------------------------------------------------------
+
+
+def archive(payload: bytes, sha256: str, received_at: datetime, root: Path) -> str:
+    """Store the raw bytes at ``root/YYYY/MM/<sha256>`` (atomically, once) and return the path
+    relative to ``root``."""
+    rel = Path(f"{received_at:%Y}") / f"{received_at:%m}" / sha256
+    path = root / rel
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(payload)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    return rel.as_posix()
+
+
+# -- transaction helpers ----------------------------------------------------------------------------
+
+
+def begin_write(conn: Connection) -> None:
+    """Make the current transaction a writer from its first statement (SQLite: ``BEGIN
+    IMMEDIATE``, so concurrent writers wait on ``busy_timeout`` instead of failing)."""
+    if conn.dialect.name == "sqlite":
+        dbapi = conn.connection.dbapi_connection
+        if not dbapi.in_transaction:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def lock_unit(conn: Connection, unit_id: int) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _LOCK_UNIT, "id": int(unit_id)})
+
+
+def lock_indicators(conn: Connection, indicator_ids: list[int]) -> None:
+    if conn.dialect.name == "postgresql":
+        for ind in sorted(set(int(i) for i in indicator_ids)):
+            conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _LOCK_INDICATOR, "id": ind})
+
+
+def find_accepted(conn: Connection, unit_id: int, sha256: str) -> int | None:
+    """The id of an accepted submission of ``unit_id`` with the same content, if any."""
+    s = schema.submission
+    return conn.execute(
+        select(s.c.id).where(s.c.agency_id == unit_id, s.c.sha256 == sha256, s.c.status == "accepted")
+        .order_by(s.c.id).limit(1)
+    ).scalar()
+
+
+def insert_submission(conn: Connection, values: dict[str, Any]) -> int:
+    result = conn.execute(schema.submission.insert().values(**values))
+    return int(result.inserted_primary_key[0])
+
+
+def update_submission(conn: Connection, submission_id: int, values: dict[str, Any]) -> None:
+    conn.execute(schema.submission.update().where(schema.submission.c.id == submission_id).values(**values))
+
+
+# -- rows ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class WriteResult:
+    written: int = 0
+    revised: int = 0
+    unchanged: int = 0
+    daily_items: int = 0
+    data_version: int | None = None
+
+
+_STATUS_SQL = "CASE r.status_code WHEN 1 THEN 'P' WHEN 2 THEN 'E' ELSE 'O' END"
+
+
+def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: datetime) -> WriteResult:
+    """Stage ``rows`` (columns of :data:`ingest.validate.ROW_COLUMNS`) and write the changed ones as
+    new revisions to ``observation`` and ``current_observation``."""
+    result = WriteResult()
+    if rows.empty:
+        return result
+    pg = conn.dialect.name == "postgresql"
+    period_f, periods = pd.factorize(rows["period"])
+    starts = pd.Series(rows["period_start"].to_numpy(dtype=object)).groupby(period_f).first()
+    notes = rows["note"].to_numpy(dtype=object)
+    has_note = np.array([n is not None for n in notes], dtype=bool) if len(notes) else np.zeros(0, bool)
+    note_idx = np.full(len(rows), -1, dtype=np.int64)
+    note_values: list[str] = []
+    if has_note.any():
+        nf, nu = pd.factorize(notes[has_note])
+        note_idx[has_note] = nf
+        note_values = [str(x) for x in nu]
+    status = rows["status"].map(STATUS_CODES).to_numpy(dtype=np.int64)
+    flag = (rows["flag"].to_numpy(dtype=object) == "implausible").astype(np.int64)
+
+    _create_stage(conn, pg)
+    conn.execute(text("INSERT INTO intake_periods (idx, period, period_start) VALUES (:idx, :period, :start)")
+                 .bindparams(bindparam("start", type_=Date())),
+                 [{"idx": i, "period": str(p), "start": starts.iloc[i]} for i, p in enumerate(periods)])
+    if note_values:
+        conn.execute(text("INSERT INTO intake_notes (idx, note) VALUES (:idx, :note)"),
+                     [{"idx": i, "note": n} for i, n in enumerate(note_values)])
+    columns = {
+        "indicator_id": rows["indicator_id"].to_numpy(dtype=np.int64),
+        "area_id": rows["area_id"].to_numpy(dtype=np.int64),
+        "period_idx": period_f.astype(np.int64),
+        "value": rows["value"].to_numpy(dtype=float),
+        "status_code": status,
+        "flag_code": flag,
+        "note_idx": note_idx,
+    }
+    if pg:
+        _copy_binary(conn, columns)
+        conn.exec_driver_sql("ANALYZE intake_rows")
+    else:
+        _sqlite_insert(conn, columns)
+    _hook("staged")
+
+    changed = (
+        f"SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
+        "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, "
+        "COALESCE(c.revision + 1, 0) AS revision "
+        "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
+        "LEFT JOIN intake_notes n ON n.idx = r.note_idx "
+        "LEFT JOIN current_observation c ON c.indicator_id = r.indicator_id AND c.area_id = r.area_id "
+        "AND c.period_start = p.period_start "
+        f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
+    )
+    conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new {'ON COMMIT DROP ' if pg else ''}AS {changed}")
+    counts = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(CASE WHEN revision > 0 THEN 1 ELSE 0 END), 0) "
+                               "FROM intake_new")).one()
+    result.written, result.revised = int(counts[0]), int(counts[1])
+    result.unchanged = len(rows) - result.written
+    if result.written:
+        params = {"sid": submission_id, "now": now}
+        typed = [bindparam("sid", type_=Integer()), bindparam("now", type_=DateTime())]
+        conn.execute(text(
+            "INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
+            "submission_id, recorded_at, flag, note) "
+            "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
+            "FROM intake_new").bindparams(*typed), params)
+        conn.execute(text(
+            "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
+            "submission_id, recorded_at, flag) "
+            "SELECT indicator_id, area_id, period_start, period, value, status, revision, :sid, :now, flag "
+            "FROM intake_new WHERE true "
+            "ON CONFLICT (indicator_id, area_id, period_start) DO UPDATE SET period = excluded.period, "
+            "value = excluded.value, status = excluded.status, revision = excluded.revision, "
+            "submission_id = excluded.submission_id, recorded_at = excluded.recorded_at, flag = excluded.flag"
+        ).bindparams(*typed), params)
+    _hook("written")
+    if not pg:
+        for t in ("intake_new", "intake_rows", "intake_periods", "intake_notes"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
+    return result
+
+
+def _create_stage(conn: Connection, pg: bool) -> None:
+    if pg:
+        suffix = " ON COMMIT DROP"
+        conn.exec_driver_sql("DROP TABLE IF EXISTS intake_rows, intake_periods, intake_notes, intake_new")
+    else:
+        suffix = ""
+        for t in ("intake_rows", "intake_periods", "intake_notes", "intake_new"):
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
+    conn.exec_driver_sql(
+        "CREATE TEMP TABLE intake_rows (indicator_id INTEGER NOT NULL, area_id INTEGER NOT NULL, "
+        "period_idx INTEGER NOT NULL, value DOUBLE PRECISION NOT NULL, status_code SMALLINT NOT NULL, "
+        f"flag_code SMALLINT NOT NULL, note_idx INTEGER NOT NULL){suffix}")
+    conn.exec_driver_sql(
+        f"CREATE TEMP TABLE intake_periods (idx INTEGER PRIMARY KEY, period VARCHAR(10) NOT NULL, "
+        f"period_start DATE NOT NULL){suffix}")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE intake_notes (idx INTEGER PRIMARY KEY, note TEXT NOT NULL){suffix}")
+
+
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
+_BINARY_DTYPE = np.dtype([
+    ("n", ">i2"),
+    ("l_ind", ">i4"), ("ind", ">i4"),
+    ("l_area", ">i4"), ("area", ">i4"),
+    ("l_per", ">i4"), ("per", ">i4"),
+    ("l_val", ">i4"), ("val", ">f8"),
+    ("l_st", ">i4"), ("st", ">i2"),
+    ("l_fl", ">i4"), ("fl", ">i2"),
+    ("l_note", ">i4"), ("note", ">i4"),
+])
+
+
+def _copy_binary(conn: Connection, columns: dict[str, np.ndarray]) -> None:
+    """``COPY intake_rows FROM STDIN (FORMAT binary)``: every field is fixed-width, so the whole
+    buffer is one numpy structured array in network byte order."""
+    n = len(columns["value"])
+    rec = np.empty(n, dtype=_BINARY_DTYPE)
+    rec["n"] = 7
+    rec["l_ind"], rec["l_area"], rec["l_per"], rec["l_note"] = 4, 4, 4, 4
+    rec["l_val"] = 8
+    rec["l_st"], rec["l_fl"] = 2, 2
+    rec["ind"] = columns["indicator_id"]
+    rec["area"] = columns["area_id"]
+    rec["per"] = columns["period_idx"]
+    rec["val"] = columns["value"]
+    rec["st"] = columns["status_code"]
+    rec["fl"] = columns["flag_code"]
+    rec["note"] = columns["note_idx"]
+    buf = io.BytesIO()
+    buf.write(_BINARY_HEADER)
+    buf.write(rec.tobytes())
+    buf.write((-1).to_bytes(2, "big", signed=True))
+    buf.seek(0)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.copy_expert(
+            "COPY intake_rows (indicator_id, area_id, period_idx, value, status_code, flag_code, note_idx) "
+            "FROM STDIN WITH (FORMAT binary)", buf)
+    finally:
+        cursor.close()
+
+
+def _sqlite_insert(conn: Connection, columns: dict[str, np.ndarray]) -> None:
+    names = ["indicator_id", "area_id", "period_idx", "value", "status_code", "flag_code", "note_idx"]
+    lists = [columns[c].tolist() for c in names]
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        sql = f"INSERT INTO intake_rows ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})"
+        n = len(lists[0])
+        for start in range(0, n, SQLITE_BATCH):
+            cursor.executemany(sql, zip(*(col[start:start + SQLITE_BATCH] for col in lists), strict=True))
+    finally:
+        cursor.close()
+
+
+# -- other tables ----------------------------------------------------------------------------------
+
+
+def write_daily_items(conn: Connection, submission_id: int, unit_id: int, items: list[dict[str, Any]],
+                      now: datetime) -> int:
+    if not items:
+        return 0
+    conn.execute(schema.daily_item.insert(), [
+        {"item_date": it["item_date"], "agency_id": unit_id, "category": it["category"], "severity": it["severity"],
+         "title": it["title"], "body": it["body"], "submission_id": submission_id, "recorded_at": now}
+        for it in items
+    ])
+    return len(items)
+
+
+def write_links(conn: Connection, submission_id: int, links: list[tuple[int, str, int]]) -> None:
+    """``submission_period`` rows: (regime_id, period, rows)."""
+    if links:
+        conn.execute(schema.submission_period.insert(), [
+            {"submission_id": submission_id, "regime_id": r, "period": p, "rows": n} for r, p, n in links
+        ])
+
+
+def bump(conn: Connection) -> int:
+    return bump_data_version(conn)

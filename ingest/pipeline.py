@@ -1,0 +1,285 @@
+"""The intake command: ``submit()`` parses, validates and loads one submission in one transaction
+and returns a :class:`SubmissionReport`. The HTTP API, the CLI and the upload page are thin shells
+over it (Superset's "command" shape: validate first, then write in one transaction).
+
+Steps:
+
+1. hash the raw bytes (sha256) and archive them (:func:`ingest.load.archive`);
+2. look the unit up; if the same unit already has an ACCEPTED submission with the same sha256,
+   answer ``duplicate`` with that submission's id and change nothing;
+3. parse (:mod:`ingest.formats`) and validate (:mod:`ingest.validate`), then check plausibility
+   against the series' history (warnings, values flagged ``implausible``);
+4. in one write transaction: record the ``submission`` row (accepted or rejected, with counts and
+   the JSON report); when accepted, write the changed values as new revisions, the current values,
+   the daily items, the links to (regime, period) (``submission_period``; ``submission.period`` and
+   ``regime_id`` too when there is only one), and bump ``data_version`` when anything was written.
+
+A rejected submission writes only its ``submission`` row: no observation, no current value, no
+new ``data_version``.
+
+Connections: given an Engine, ``submit`` uses its own connection and transactions (the normal
+case). Given a Connection outside a transaction, it does the same on it. Given a Connection
+inside a transaction, it writes into that transaction and the caller commits or rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Connection, Engine
+
+from ingest import formats, load
+from ingest.issues import Findings, Issue, make_issue
+from ingest.regimes import submission_links
+from ingest.validate import check_plausibility, load_catalogue, validate
+
+CHANNELS = ("api", "upload", "cli", "seed", "bench")
+ACCEPTED, REJECTED, DUPLICATE = "accepted", "rejected", "duplicate"
+
+
+@dataclass(frozen=True)
+class IntakeLimits:
+    """Size limits. From the settings' ``extra`` (``intake_max_bytes``, ``intake_max_rows``) or the
+    environment (``INTAKE_MAX_BYTES``, ``INTAKE_MAX_ROWS``); defaults 50 MB and 2,000,000 rows."""
+
+    max_bytes: int = 50 * 1024 * 1024
+    max_rows: int = 2_000_000
+    max_findings: int = 1000
+
+    @classmethod
+    def from_settings(cls, settings: Any = None) -> IntakeLimits:
+        extra = getattr(settings, "extra", None) or {}
+
+        def pick(key: str, env: str, default: int) -> int:
+            raw = extra.get(key, os.environ.get(env))
+            return int(raw) if raw not in (None, "") else default
+
+        return cls(pick("intake_max_bytes", "INTAKE_MAX_BYTES", cls.max_bytes),
+                   pick("intake_max_rows", "INTAKE_MAX_ROWS", cls.max_rows))
+
+
+@dataclass
+class SubmissionReport:
+    """What happened to one submission. ``as_dict()`` is the API's response body and the JSON
+    stored in ``submission.report``.
+
+    ``counts``: ``rows`` (observation rows read, blank lines excluded), ``valid``,
+    ``not_reported`` (blank value, skipped), ``written`` (new revisions stored), ``revised``
+    (of which replace an earlier value), ``unchanged`` (identical to the current value, not
+    stored again), ``flagged`` (implausible), ``daily_items``."""
+
+    status: str
+    unit: str
+    channel: str
+    filename: str | None
+    sha256: str
+    received_at: datetime
+    submission_id: int | None = None
+    duplicate_of: int | None = None
+    format: str | None = None
+    encoding: str | None = None
+    periods: list[str] = field(default_factory=list)
+    regimes: list[str] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+    errors_total: int = 0
+    warnings_total: int = 0
+    notes_total: int = 0
+    truncated: bool = False
+    data_version: int | None = None
+    archive_path: str | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == ACCEPTED
+
+    def error_codes(self) -> list[str]:
+        return [e.code for e in self.errors]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "submission_id": self.submission_id,
+            "status": self.status,
+            "duplicate_of": self.duplicate_of,
+            "unit": self.unit,
+            "channel": self.channel,
+            "filename": self.filename,
+            "sha256": self.sha256,
+            "received_at": self.received_at.isoformat(timespec="seconds"),
+            "format": self.format,
+            "encoding": self.encoding,
+            "periods": self.periods,
+            "regimes": self.regimes,
+            "counts": self.counts,
+            "errors": [e.as_dict() for e in self.errors],
+            "warnings": [w.as_dict() for w in self.warnings],
+            "notes": [n.as_dict() for n in self.notes],
+            "errors_total": self.errors_total,
+            "warnings_total": self.warnings_total,
+            "notes_total": self.notes_total,
+            "truncated": self.truncated,
+            "data_version": self.data_version,
+        }
+
+
+def default_archive_dir() -> Path:
+    """``<INSTANCE_DIR>/archive`` of the current Flask app, else of the environment's settings."""
+    from flask import current_app, has_app_context
+
+    if has_app_context() and "SETTINGS" in current_app.config:
+        return Path(current_app.config["SETTINGS"].instance_dir) / "archive"
+    from settings import Settings
+
+    return Path(Settings.from_env().instance_dir) / "archive"
+
+
+def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filename: str | None, channel: str,
+           submitted_by: str | None, received_at: datetime | None = None, archive_dir: Path | None = None,
+           limits: IntakeLimits | None = None) -> SubmissionReport:
+    """Parse, validate and load one submission of ``unit_code``; see the module docstring."""
+    if channel not in CHANNELS:
+        raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
+    received_at = received_at or datetime.now()
+    if received_at.tzinfo is not None:
+        received_at = received_at.astimezone().replace(tzinfo=None)
+    limits = limits or IntakeLimits.from_settings(_current_settings())
+    sha = hashlib.sha256(payload).hexdigest()
+    report = SubmissionReport(status=REJECTED, unit=(unit_code or "").strip().upper(), channel=channel,
+                              filename=filename, sha256=sha, received_at=received_at)
+    if len(payload) <= limits.max_bytes:  # oversized files are refused unread and not kept
+        report.archive_path = load.archive(payload, sha, received_at, archive_dir or default_archive_dir())
+    if isinstance(target, Engine):
+        with target.connect() as conn:
+            return _submit(conn, True, report, payload, submitted_by, limits)
+    return _submit(target, not target.in_transaction(), report, payload, submitted_by, limits)
+
+
+def _current_settings() -> Any:
+    from flask import current_app, has_app_context
+
+    return current_app.config.get("SETTINGS") if has_app_context() else None
+
+
+def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: bytes, submitted_by: str | None,
+            limits: IntakeLimits) -> SubmissionReport:
+    started = time.perf_counter()
+    findings = Findings(limit=limits.max_findings)
+    cat = load_catalogue(conn)
+    unit = cat.units.get(report.unit)
+    validated = None
+    if unit is None:
+        findings.error(make_issue("unknown_unit", value=report.unit))
+    else:
+        earlier = load.find_accepted(conn, unit.id, report.sha256)
+        if earlier is not None:
+            if own:
+                conn.rollback()
+            return _duplicate(report, earlier)
+        if len(payload) > limits.max_bytes:
+            findings.error(make_issue("file_too_large", size=len(payload), limit=limits.max_bytes))
+        else:
+            parsed = formats.parse(payload, report.filename, findings, limits.max_rows)
+            if parsed is not None:
+                report.format, report.encoding = parsed.format, parsed.encoding
+                declared = (parsed.declared_unit or "").strip().upper()
+                if declared and declared != unit.code:
+                    findings.error(make_issue("unit_mismatch", value=parsed.declared_unit, unit=unit.code))
+                else:
+                    validated = validate(parsed, cat, unit, report.received_at, findings)
+                    if not findings.has_errors:
+                        check_plausibility(conn, validated.rows, cat, findings, column=parsed.column("value"))
+                        if validated.rows.empty and not validated.daily_items:
+                            findings.error(make_issue("no_rows"))
+    report.timings["validate_s"] = round(time.perf_counter() - started, 3)
+    if own:
+        conn.rollback()  # end the read snapshot; the write transaction starts fresh
+        with conn.begin():
+            result = _write(conn, report, findings, validated, unit, cat, submitted_by)
+    else:
+        result = _write(conn, report, findings, validated, unit, cat, submitted_by)
+    report.timings["load_s"] = round(time.perf_counter() - started - report.timings["validate_s"], 3)
+    report.timings["total_s"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _duplicate(report: SubmissionReport, earlier: int) -> SubmissionReport:
+    report.status = DUPLICATE
+    report.submission_id = earlier
+    report.duplicate_of = earlier
+    return report
+
+
+def _write(conn: Connection, report: SubmissionReport, findings: Findings, validated, unit, cat,
+           submitted_by: str | None) -> SubmissionReport:
+    load.begin_write(conn)
+    if unit is not None:
+        load.lock_unit(conn, unit.id)
+        earlier = load.find_accepted(conn, unit.id, report.sha256)  # again, under the lock
+        if earlier is not None:
+            return _duplicate(report, earlier)
+    accepted = not findings.has_errors and validated is not None
+    rows = validated.rows if accepted else None
+    if accepted:
+        load.lock_indicators(conn, rows["indicator_id"].tolist() if len(rows) < 10_000
+                             else [int(i) for i in rows["indicator_id"].unique()])
+    now = datetime.now()
+    sid = load.insert_submission(conn, {
+        "agency_id": unit.id if unit is not None else None,
+        "received_at": report.received_at,
+        "channel": report.channel,
+        "filename": (report.filename or "")[:500] or None,
+        "sha256": report.sha256,
+        "archive_path": report.archive_path,
+        "status": ACCEPTED if accepted else REJECTED,
+        "submitted_by": submitted_by,
+    })
+    report.submission_id = sid
+    counts = {"rows": 0, "valid": 0, "not_reported": 0, "written": 0, "revised": 0, "unchanged": 0, "flagged": 0,
+              "daily_items": 0}
+    if validated is not None:
+        counts["rows"] = validated.rows_total
+        counts["not_reported"] = validated.not_reported
+    links: list[tuple[int, str, int]] = []
+    if accepted:
+        report.status = ACCEPTED
+        result = load.write_rows(conn, sid, rows, now)
+        result.daily_items = load.write_daily_items(conn, sid, unit.id, validated.daily_items, now)
+        links = submission_links(rows, unit.id, cat.regimes_carrying)
+        load.write_links(conn, sid, links)
+        if result.written or result.daily_items:
+            result.data_version = load.bump(conn)
+        counts.update(valid=len(rows), written=result.written, revised=result.revised, unchanged=result.unchanged,
+                      flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
+        report.data_version = result.data_version
+        report.periods = sorted({p for _, p, _ in links} | set(rows["period"].unique().tolist()))
+        report.regimes = sorted({cat.regimes[r].code for r, _, _ in links})
+    else:
+        report.status = REJECTED
+    findings.finalize()
+    report.counts = counts
+    report.errors, report.warnings, report.notes = findings.errors, findings.warnings, findings.notes
+    report.errors_total, report.warnings_total = findings.errors_total, findings.warnings_total
+    report.notes_total = findings.notes_total
+    report.truncated = findings.truncated
+    regime_ids = sorted({r for r, _, _ in links})
+    load.update_submission(conn, sid, {
+        "status": report.status,
+        "period": report.periods[0] if len(report.periods) == 1 else None,
+        "regime_id": regime_ids[0] if len(regime_ids) == 1 else None,
+        "rows_total": counts["rows"] + len(validated.daily_items if validated is not None else []),
+        "rows_written": counts["written"] + counts["daily_items"],
+        "errors": report.errors_total,
+        "warnings": report.warnings_total,
+        "report": json.dumps(report.as_dict(), ensure_ascii=False),
+    })
+    return report

@@ -1,0 +1,532 @@
+"""Validation of a parsed submission against the catalogue, vectorised with pandas/numpy.
+
+Each check runs over whole columns; only failing rows are turned into findings (see
+:class:`ingest.issues.Findings`). The checks, with the column each error points at:
+
+``indicator_code``
+    ``empty_cell``; ``unknown_indicator`` (codes are case-insensitive);
+    ``not_responsible`` (see below; on the area column when a province reports another province);
+    ``duplicate_key`` (the same indicator, area and period as an earlier row).
+``area_code``
+    ``empty_cell``; ``unknown_area`` (neither an area key such as ``08-63`` nor an official code);
+    ``area_not_valid_for_period``: codes are resolved by validity on the period's END date, the
+    semantics of :func:`data_access.catalogue.resolve_area` (codes repeat across the 2025
+    reorganisation: old 08 ≠ new 08, so ``08`` for 2025Q2 is the former Tuyên Quang and a code of a
+    dissolved province is refused for 2025Q3); ``wrong_area_level``: the area's level must be one
+    of the indicator's levels, regions excepted (regional figures are computed from provinces,
+    never submitted). A one-digit numeric code is read with its leading zero (Excel drops it).
+``period``
+    ``empty_cell``; ``bad_period`` (not a DHIS2-style key); ``wrong_periodicity`` (the key's
+    periodicity must be the indicator's); ``future_period`` (the period starts after the day the
+    submission is received).
+``value``
+    ``bad_number`` / ``ambiguous_number`` by the number rule of :mod:`ingest.formats`. A blank
+    value is not an error: the row is skipped with the note ``not_reported``.
+``status``
+    ``bad_status``; empty means ``O`` (official).
+
+Who may report what (``not_responsible``), kept deliberately simple. Unit U may send the value of
+indicator I for area A when one of these holds:
+
+1. A is the nation and U is I's owning agency;
+2. U is a provincial People's Committee (``agency.kind == 'province'``), I is reported at province
+   level and A is U's own province, or a former province merged into it (``area_succession``);
+3. A is U's own area (the nation for ministries; as in 2 for provinces) and U is listed in
+   ``regime_unit`` for a report regime whose ``regime_indicator`` list carries I.
+
+Values that pass but look implausible against the series' history get a warning and are stored
+with ``flag = 'implausible'`` (:func:`check_plausibility`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.engine import Connection
+
+from data_access import schema
+from data_access.periods import PeriodError
+from data_access.periods import parse as parse_period
+from ingest.formats import ParsedFile, parse_numbers
+from ingest.issues import PERIODICITY_EN, PERIODICITY_VI, Findings, Issue, make_issue
+from ingest.reference import fold
+
+SEVERITIES = ("info", "notice", "warning", "critical")
+STATUS_WORDS = {
+    "": "O", "o": "O", "p": "P", "e": "E", "a": "O",
+    "official": "O", "provisional": "P", "estimated": "E", "estimate": "E",
+    "chinh thuc": "O", "so bo": "P", "uoc tinh": "E", "uoc": "E",
+}
+# implausibility: at least this much history, then outside [median/10, median*10] (positive
+# magnitudes) or more than Z_MAX standard deviations from the mean of the last HISTORY values
+HISTORY = 24
+MIN_HISTORY = 6
+Z_MAX = 6.0
+RATIO_MAX = 10.0
+TEXT_LIMITS = {"category": 24, "title": 500, "body": 10000}
+
+
+# -- the catalogue as the intake needs it ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorInfo:
+    id: int
+    code: str
+    periodicity: str
+    levels: frozenset[str]
+    agency_id: int
+    aggregation: str
+
+
+@dataclass(frozen=True, slots=True)
+class AreaInfo:
+    id: int
+    key: str
+    code: str
+    level: str
+    valid_from: date | None
+    valid_to: date | None
+
+    def valid_on(self, d: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= d) and (self.valid_to is None or d <= self.valid_to)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitInfo:
+    id: int
+    code: str
+    kind: str
+    area_id: int | None
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass(frozen=True, slots=True)
+class RegimeInfo:
+    id: int
+    code: str
+    frequency: str
+    deadline_day: int
+    deadline_month_offset: int
+
+
+@dataclass
+class Catalogue:
+    """A snapshot of the reference tables, read once per submission (direct SQL: the intake
+    runs outside requests, so it does not use the cached ``data_access`` reads)."""
+
+    indicators: dict[str, IndicatorInfo]
+    areas: list[AreaInfo]
+    units: dict[str, UnitInfo]
+    regimes: dict[int, RegimeInfo]
+    regime_indicators: dict[int, frozenset[int]]
+    unit_regimes: dict[int, frozenset[int]]
+    successor: dict[int, int]  # old area id -> new area id
+    by_key: dict[str, AreaInfo] = field(init=False)
+    by_code: dict[str, list[AreaInfo]] = field(init=False)
+    indicator_by_id: dict[int, IndicatorInfo] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.by_key = {a.key: a for a in self.areas}
+        self.by_code = {}
+        for a in self.areas:
+            self.by_code.setdefault(a.code, []).append(a)
+        self.indicator_by_id = {i.id: i for i in self.indicators.values()}
+
+    def resolve_area(self, code: str, d: date) -> AreaInfo | None:
+        """The area with key or official ``code`` valid on ``d`` (None if none)."""
+        a = self.by_key.get(code)
+        if a is not None and a.valid_on(d):
+            return a
+        for a in self.by_code.get(code, ()):
+            if a.valid_on(d):
+                return a
+        return None
+
+    def knows_area(self, code: str) -> bool:
+        return code in self.by_key or code in self.by_code
+
+    def regimes_carrying(self, unit_id: int, indicator_id: int) -> list[int]:
+        return sorted(r for r in self.unit_regimes.get(unit_id, ()) if indicator_id in self.regime_indicators.get(r, ()))
+
+    def responsible(self, unit: UnitInfo, ind: IndicatorInfo, area: AreaInfo) -> bool:
+        """The rule of the module docstring."""
+        if area.level == "nation" and ind.agency_id == unit.id:
+            return True
+        own = area.id == unit.area_id or (unit.kind == "province" and self.successor.get(area.id) == unit.area_id)
+        if not own:
+            return False
+        if unit.kind == "province" and area.level == "province" and "province" in ind.levels:
+            return True
+        return bool(self.regimes_carrying(unit.id, ind.id))
+
+
+def load_catalogue(conn: Connection) -> Catalogue:
+    i, a, g = schema.indicator, schema.area, schema.agency
+    indicators = {
+        r.code: IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")), r.agency_id,
+                              r.aggregation)
+        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation))
+    }
+    areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to)
+             for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to)
+                                   .order_by(a.c.sort, a.c.key))]
+    units = {r.code: UnitInfo(r.id, r.code, r.kind, r.area_id, r.valid_from, r.valid_to)
+             for r in conn.execute(select(g.c.id, g.c.code, g.c.kind, g.c.area_id, g.c.valid_from, g.c.valid_to))}
+    rr = schema.report_regime
+    regimes = {r.id: RegimeInfo(r.id, r.code, r.frequency, r.deadline_day, r.deadline_month_offset)
+               for r in conn.execute(select(rr.c.id, rr.c.code, rr.c.frequency, rr.c.deadline_day,
+                                            rr.c.deadline_month_offset))}
+    ri: dict[int, set[int]] = {}
+    for r in conn.execute(select(schema.regime_indicator.c.regime_id, schema.regime_indicator.c.indicator_id)):
+        ri.setdefault(r.regime_id, set()).add(r.indicator_id)
+    ur: dict[int, set[int]] = {}
+    for r in conn.execute(select(schema.regime_unit.c.regime_id, schema.regime_unit.c.agency_id)):
+        ur.setdefault(r.agency_id, set()).add(r.regime_id)
+    successor = dict(conn.execute(select(schema.area_succession.c.old_area_id,
+                                         schema.area_succession.c.new_area_id)).all())
+    return Catalogue(indicators, areas, units, regimes, {k: frozenset(v) for k, v in ri.items()},
+                     {k: frozenset(v) for k, v in ur.items()}, successor)
+
+
+# -- the result -------------------------------------------------------------------------------------
+
+ROW_COLUMNS = ["row", "indicator_id", "area_id", "period", "period_start", "value", "status", "note", "flag"]
+
+
+@dataclass
+class Validated:
+    """Valid rows (only meaningful when the findings hold no error).
+
+    ``rows`` columns: row, indicator_id, area_id, period (canonical key), period_start (date),
+    value (float), status (P/O/E), note (text or None), flag (None or ``implausible``).
+    ``daily_items``: dicts with row, item_date, category, severity, title, body."""
+
+    rows: pd.DataFrame
+    daily_items: list[dict[str, Any]]
+    rows_total: int
+    not_reported: int
+
+
+def _issues(mask: np.ndarray, limit: int, build) -> tuple[list[Issue], int]:
+    idx = np.flatnonzero(mask)
+    return [build(int(i)) for i in idx[:limit]], len(idx)
+
+
+def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: datetime,
+             findings: Findings) -> Validated:
+    """Run every row check; findings are added to ``findings``; returns the valid rows."""
+    obs = parsed.observations
+    n = len(obs)
+    limit = findings.limit
+    received = received_at.date()
+    col = parsed.column
+    rows = obs["row"].to_numpy(dtype=np.int64)
+
+    def emit(code: str, mask: np.ndarray, column: str, values, **extra_fn) -> None:
+        if not mask.any():
+            return
+
+        def build(i: int) -> Issue:
+            params = {k: (fn(i) if callable(fn) else fn) for k, fn in extra_fn.items()}
+            value = values(i) if callable(values) else values[i]
+            return make_issue(code, row=int(rows[i]), column=col(column), value=value, **params)
+
+        issues, total = _issues(mask, limit, build)
+        findings.add("error", issues, total)
+
+    ind_txt = _upper(obs["indicator_code"])
+    area_txt = _strip(obs["area_code"])
+    one_digit = pd.Series(area_txt).str.fullmatch(r"[0-9]").to_numpy(dtype=bool)
+    if one_digit.any():
+        area_txt = area_txt.copy()
+        area_txt[one_digit] = np.char.add("0", area_txt[one_digit].astype(str)).astype(object)
+    per_txt = _upper(obs["period"])
+    value_text = _strip(obs["value_text"])
+    value_num = obs["value_num"].to_numpy(dtype=float)
+
+    # -- blank values: "not reported" ---------------------------------------------------------------
+    has_num = ~np.isnan(value_num)
+    blank = ~has_num & (value_text == "")
+    if blank.any():
+        issues, total = _issues(blank, limit, lambda i: make_issue("not_reported", row=int(rows[i]), column=col("value")))
+        findings.add("note", issues, total)
+    live = ~blank
+
+    # -- empty key cells ------------------------------------------------------------------------------
+    empty_ind = live & (ind_txt == "")
+    empty_area = live & (area_txt == "")
+    empty_per = live & (per_txt == "")
+    emit("empty_cell", empty_ind, "indicator_code", ind_txt)
+    emit("empty_cell", empty_area, "area_code", area_txt)
+    emit("empty_cell", empty_per, "period", per_txt)
+
+    # -- indicators -----------------------------------------------------------------------------------
+    ind_f, ind_u = pd.factorize(ind_txt)
+    u_info = [cat.indicators.get(c) for c in ind_u]
+    ind_known_u = np.array([i is not None for i in u_info], dtype=bool)
+    ind_known = ind_known_u[ind_f] if n else np.zeros(0, dtype=bool)
+    emit("unknown_indicator", live & ~empty_ind & ~ind_known, "indicator_code", ind_txt)
+    ind_id = np.array([i.id if i else -1 for i in u_info], dtype=np.int64)[ind_f] if n else np.zeros(0, np.int64)
+    ind_per = np.array([i.periodicity if i else "" for i in u_info], dtype=object)[ind_f] if n else np.zeros(0, object)
+
+    # -- periods --------------------------------------------------------------------------------------
+    per_f, per_u = pd.factorize(per_txt)
+    p_parsed = []
+    for key in per_u:
+        try:
+            p_parsed.append(parse_period(key))
+        except (PeriodError, TypeError):
+            p_parsed.append(None)
+    per_ok_u = np.array([p is not None for p in p_parsed], dtype=bool)
+    per_ok = per_ok_u[per_f] if n else np.zeros(0, dtype=bool)
+    emit("bad_period", live & ~empty_per & ~per_ok, "period", per_txt)
+    per_kind = np.array([p.periodicity if p else "" for p in p_parsed], dtype=object)[per_f] if n else np.zeros(0, object)
+    wrong_kind = live & ind_known & per_ok & (per_kind != ind_per)
+    emit("wrong_periodicity", wrong_kind, "period", per_txt,
+         indicator=lambda i: ind_txt[i], expected=lambda i: PERIODICITY_VI[ind_per[i]],
+         expected_en=lambda i: PERIODICITY_EN[ind_per[i]])
+    start_u = np.array([p.start if p else date.min for p in p_parsed], dtype=object)
+    end_u = np.array([p.end if p else date.min for p in p_parsed], dtype=object)
+    key_u = np.array([p.key if p else "" for p in p_parsed], dtype=object)
+    future_u = np.array([p is not None and p.start > received for p in p_parsed], dtype=bool)
+    future = live & per_ok & future_u[per_f] if n else np.zeros(0, dtype=bool)
+    emit("future_period", future, "period", per_txt, date=received.isoformat())
+
+    # -- areas (resolved on the period's end date) ---------------------------------------------------
+    area_f, area_u = pd.factorize(area_txt)
+    known_area_u = np.array([cat.knows_area(c) for c in area_u], dtype=bool)
+    area_known = known_area_u[area_f] if n else np.zeros(0, dtype=bool)
+    emit("unknown_area", live & ~empty_area & ~area_known, "area_code", area_txt)
+    area_id = np.full(n, -1, dtype=np.int64)
+    area_level = np.full(n, "", dtype=object)
+    check = live & area_known & per_ok
+    if check.any():
+        pair = area_f.astype(np.int64) * max(len(per_u), 1) + per_f
+        pair_f, pair_u = pd.factorize(pair[check])
+        resolved = [cat.resolve_area(area_u[p // max(len(per_u), 1)], end_u[p % max(len(per_u), 1)]) for p in pair_u]
+        ids = np.array([a.id if a else -1 for a in resolved], dtype=np.int64)[pair_f]
+        levels = np.array([a.level if a else "" for a in resolved], dtype=object)[pair_f]
+        area_id[check] = ids
+        area_level[check] = levels
+    not_valid = check & (area_id < 0)
+    emit("area_not_valid_for_period", not_valid, "area_code", area_txt,
+         date=lambda i: end_u[per_f[i]].isoformat(), period=lambda i: key_u[per_f[i]])
+
+    # -- level and responsibility per (indicator, area) ---------------------------------------------
+    both = live & ind_known & (area_id >= 0)
+    wrong_level = np.zeros(n, dtype=bool)
+    not_resp = np.zeros(n, dtype=bool)
+    if both.any():
+        pk = ind_id[both] * 1_000_000 + area_id[both]
+        pk_f, pk_u = pd.factorize(pk)
+        area_by_id = {a.id: a for a in cat.areas}
+        lvl_bad, resp_bad = [], []
+        for key in pk_u:
+            ind = cat.indicator_by_id[int(key // 1_000_000)]
+            area = area_by_id[int(key % 1_000_000)]
+            bad_level = area.level not in (ind.levels - {"region"})
+            lvl_bad.append(bad_level)
+            resp_bad.append(not bad_level and not cat.responsible(unit, ind, area))
+        wrong_level[both] = np.array(lvl_bad, dtype=bool)[pk_f]
+        not_resp[both] = np.array(resp_bad, dtype=bool)[pk_f]
+    emit("wrong_area_level", wrong_level, "area_code", area_txt, indicator=lambda i: ind_txt[i],
+         level=lambda i: area_level[i], levels=lambda i: ", ".join(
+             sorted(cat.indicator_by_id[int(ind_id[i])].levels - {"region"})))
+    own_area_issue = np.array(unit.kind == "province", dtype=bool) & (area_level == "province")
+    resp_kwargs = {"unit": unit.code, "indicator": lambda i: ind_txt[i], "area": lambda i: area_txt[i]}
+    emit("not_responsible", not_resp & own_area_issue, "area_code", area_txt, **resp_kwargs)
+    emit("not_responsible", not_resp & ~own_area_issue, "indicator_code", ind_txt, **resp_kwargs)
+
+    # -- values ---------------------------------------------------------------------------------------
+    values = value_num.copy()
+    text_cells = live & ~has_num
+    if text_cells.any():
+        idx = np.flatnonzero(text_cells)
+        parsed_values, codes = parse_numbers(pd.Series(value_text[idx], dtype=object))
+        values[idx] = parsed_values
+        code_arr = np.full(n, None, dtype=object)
+        code_arr[idx] = codes
+        emit("bad_number", code_arr == "bad_number", "value", value_text)
+        emit("ambiguous_number", code_arr == "ambiguous_number", "value", value_text)
+    bad_real = live & has_num & ~np.isfinite(value_num)
+    emit("bad_number", bad_real, "value", value_num.astype(object))
+
+    # -- status ---------------------------------------------------------------------------------------
+    status_txt = _strip(obs["status"])
+    st_f, st_u = pd.factorize(status_txt)
+    st_map = [STATUS_WORDS.get(fold(s).strip()) for s in st_u]
+    status_bad_u = np.array([m is None for m in st_map], dtype=bool)
+    status_bad = live & status_bad_u[st_f] if n else np.zeros(0, dtype=bool)
+    emit("bad_status", status_bad, "status", status_txt)
+    status = np.array([m or "O" for m in st_map], dtype=object)[st_f] if n else np.zeros(0, dtype=object)
+
+    # -- duplicate keys -------------------------------------------------------------------------------
+    keyed = live & ~empty_ind & ~empty_area & ~empty_per
+    if keyed.any():
+        area_key = np.where(area_id >= 0, area_id, -1 - area_f.astype(np.int64))
+        frame = pd.DataFrame({"i": ind_f[keyed], "a": area_key[keyed], "p": per_f[keyed], "row": rows[keyed]})
+        dup = frame.duplicated(["i", "a", "p"], keep="first").to_numpy()
+        if dup.any():
+            first = frame.groupby(["i", "a", "p"], sort=False)["row"].transform("first").to_numpy()
+            dup_mask = np.zeros(n, dtype=bool)
+            first_row = np.zeros(n, dtype=np.int64)
+            kidx = np.flatnonzero(keyed)
+            dup_mask[kidx[dup]] = True
+            first_row[kidx] = first
+            emit("duplicate_key", dup_mask, "indicator_code", lambda i: f"{ind_txt[i]}/{area_txt[i]}/{per_txt[i]}",
+                 first=lambda i: int(first_row[i]))
+
+    daily = _validate_daily(parsed.daily_items, received, findings)
+
+    if findings.has_errors:
+        empty = pd.DataFrame(columns=ROW_COLUMNS)
+        return Validated(empty, daily, n, int(blank.sum()))
+    ok = live
+    out = pd.DataFrame({
+        "row": rows[ok],
+        "indicator_id": ind_id[ok],
+        "area_id": area_id[ok],
+        "period": key_u[per_f[ok]] if ok.any() else np.zeros(0, dtype=object),
+        "period_start": start_u[per_f[ok]] if ok.any() else np.zeros(0, dtype=object),
+        "value": values[ok],
+        "status": status[ok],
+        "note": _none_if_empty(_strip(obs["note"])[ok]),
+        "flag": np.full(int(ok.sum()), None, dtype=object),
+    }, columns=ROW_COLUMNS)
+    return Validated(out, daily, n, int(blank.sum()))
+
+
+def _strip(series: pd.Series) -> np.ndarray:
+    arr = series.to_numpy(dtype=object)
+    return np.array([x.strip() if isinstance(x, str) else ("" if x is None else str(x)) for x in arr.tolist()],
+                    dtype=object) if len(arr) else arr
+
+
+def _upper(series: pd.Series) -> np.ndarray:
+    arr = _strip(series)
+    if len(arr) == 0:
+        return arr
+    f, u = pd.factorize(arr)
+    return np.array([x.upper() for x in u], dtype=object)[f] if len(u) else arr
+
+
+def _none_if_empty(arr: np.ndarray) -> np.ndarray:
+    out = arr.copy()
+    out[out == ""] = None
+    return out
+
+
+def _validate_daily(items: list[dict[str, Any]], received: date, findings: Findings) -> list[dict[str, Any]]:
+    out = []
+    for item in items:
+        row = item["row"]
+        problems: list[Issue] = []
+
+        def err(code: str, field_name: str, value: Any = None, _row: int = row, _out: list = problems, **params: Any):
+            _out.append(make_issue(code, row=_row, column=f"daily_items.{field_name}", value=value, **params))
+
+        raw_date = item.get("date")
+        item_date = None
+        if raw_date in (None, ""):
+            err("empty_cell", "date")
+        else:
+            try:
+                item_date = date.fromisoformat(str(raw_date).strip()[:10])
+                if len(str(raw_date).strip()) != 10:
+                    raise ValueError
+            except ValueError:
+                err("bad_date", "date", raw_date)
+                item_date = None
+            if item_date is not None and item_date > received:
+                err("future_date", "date", raw_date, date=received.isoformat())
+        texts = {}
+        for name in ("category", "title", "body"):
+            value = item.get(name)
+            value = "" if value is None else str(value).strip()
+            texts[name] = value
+            if name != "body" and not value:
+                err("empty_cell", name)
+            elif len(value) > TEXT_LIMITS[name]:
+                err("too_long", name, value[:40] + "…", length=len(value), limit=TEXT_LIMITS[name])
+        severity = str(item.get("severity") or "").strip().lower()
+        if severity not in SEVERITIES:
+            err("bad_severity", "severity", item.get("severity"))
+        for issue in problems:
+            findings.error(issue)
+        if not problems:
+            out.append({"row": row, "item_date": item_date, "severity": severity, **texts})
+    return out
+
+
+# -- plausibility -----------------------------------------------------------------------------------
+
+_HISTORY_SQL = text(
+    """
+    SELECT indicator_id, area_id, value FROM (
+        SELECT indicator_id, area_id, value,
+               ROW_NUMBER() OVER (PARTITION BY indicator_id, area_id ORDER BY period_start DESC) AS rn
+        FROM current_observation
+        WHERE indicator_id IN :ids AND area_id IN :areas
+    ) h WHERE rn <= :n
+    """
+).bindparams(bindparam("ids", expanding=True), bindparam("areas", expanding=True))
+
+
+def check_plausibility(conn: Connection, rows: pd.DataFrame, cat: Catalogue, findings: Findings,
+                       column: str = "value") -> None:
+    """Flag values far from their series' history (in place: ``rows.flag``) with a warning each.
+
+    History: the latest :data:`HISTORY` current values of the same indicator and area (at least
+    :data:`MIN_HISTORY`). Implausible when more than :data:`Z_MAX` standard deviations from their
+    mean, or, for additive indicators (aggregation ``sum``) whose history is all positive, outside
+    [median / 10, median × 10]."""
+    if rows.empty:
+        return
+    ids = sorted(int(i) for i in pd.unique(rows["indicator_id"]))
+    areas = sorted(int(a) for a in pd.unique(rows["area_id"]))
+    hist = pd.DataFrame(conn.execute(_HISTORY_SQL, {"ids": ids, "areas": areas, "n": HISTORY}).all(),
+                        columns=["indicator_id", "area_id", "value"])
+    if hist.empty:
+        return
+    stats = hist.groupby(["indicator_id", "area_id"])["value"].agg(["count", "median", "mean", "std", "min"])
+    stats = stats[stats["count"] >= MIN_HISTORY]
+    if stats.empty:
+        return
+    merged = rows[["indicator_id", "area_id", "value"]].merge(
+        stats, how="left", left_on=["indicator_id", "area_id"], right_index=True)
+    v = merged["value"].to_numpy(dtype=float)
+    med = merged["median"].to_numpy(dtype=float)
+    std = merged["std"].to_numpy(dtype=float)
+    mean = merged["mean"].to_numpy(dtype=float)
+    lo = merged["min"].to_numpy(dtype=float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        z_bad = (std > 0) & (np.abs(v - mean) / std > Z_MAX)
+        additive = np.array([cat.indicator_by_id[int(i)].aggregation == "sum" for i in merged["indicator_id"]],
+                            dtype=bool) if len(merged) < 200_000 else _additive(merged, cat)
+        ratio_bad = additive & (lo > 0) & ((v > med * RATIO_MAX) | (v < med / RATIO_MAX))
+    bad = np.nan_to_num(z_bad, nan=False).astype(bool) | np.nan_to_num(ratio_bad, nan=False).astype(bool)
+    if not bad.any():
+        return
+    flags = rows["flag"].to_numpy(dtype=object).copy()
+    flags[bad] = "implausible"
+    rows["flag"] = flags
+    row_nums = rows["row"].to_numpy()
+    issues, total = _issues(bad, findings.limit, lambda i: make_issue(
+        "implausible_value", row=int(row_nums[i]), column=column, value=float(v[i]), median=_fmt(med[i])))
+    findings.add("warning", issues, total)
+
+
+def _additive(merged: pd.DataFrame, cat: Catalogue) -> np.ndarray:
+    f, u = pd.factorize(merged["indicator_id"])
+    return np.array([cat.indicator_by_id[int(i)].aggregation == "sum" for i in u], dtype=bool)[f]
+
+
+def _fmt(x: float) -> str:
+    return f"{x:,.4g}"
