@@ -193,8 +193,11 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
         codes = headline if area == "VN" else tuple(i.code for i in rng.sample(prov, 8))
         out["kpi_snapshot"].append((queries.kpi_snapshot, (codes, area)))
         out["search_indicators"].append((catalogue.search_indicators, (rng.choice(words),)))
-        out["comparable_series"].append((queries.comparable_series, (p.code, tuple(rng.sample(provinces_now, 2)),
-                                                                     None, None)))
+        # the indicator page's comparable view: two or three current provinces over the chosen range
+        p_end = recent_period(p, 6)
+        p_start = parse(p_end).shift(-rng.choice([12, 24, 60]) if p.periodicity != "D" else -rng.choice([30, 90, 365])).key
+        out["comparable_series"].append((queries.comparable_series, (
+            p.code, tuple(rng.sample(provinces_now, rng.randint(2, 3))), p_start, p_end)))
     return out
 
 

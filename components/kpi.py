@@ -85,6 +85,10 @@ def kpi_tile(kpi, ind, lang: str = "vi", href: str | None = None) -> dcc.Link:
         delta = kpi.change_previous if which == "previous" else kpi.change_last_year
         deltas.append(html.Div([html.Span(text, className=_direction_class(delta, ind.direction)),
                                 html.Span(" " + t(label, lang), className="delta-label")], className="kpi-delta"))
+    if kpi.ytd is not None and kpi.ytd != kpi.value:  # flows: what the target is compared with
+        deltas.append(html.Div([html.Span(t("kpi.ytd", lang) + ": ", className="delta-label"),
+                                html.Span(fmt_number(kpi.ytd, ind.decimals, lang), className="delta neutral")],
+                               className="kpi-delta"))
     status = kpi.target_status
     status_line = html.Div(
         [html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),

@@ -12,6 +12,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -97,27 +99,31 @@ def cross_section(code: str, period: str, level: str = "province") -> pd.DataFra
         return _regions_cross_section(ind, p)
     got = _values(ind.id, p.start)
     region_of = _region_of(p.end)
-    empty = (np.nan, None, None, None, None)
+    empty = (math.nan, None, None, None, None)
     records = [(a.key, a.code, a.name_vi, a.name_en, region_of.get(a.key), *got.get(a.id, empty))
                for a in areas_on(level, p.end)]
-    return _rank(pd.DataFrame(records, columns=XS_COLUMNS[:-1]), ind)
+    return _ranked_frame(records, ind)
 
 
 def _region_of(d: date) -> dict[str, str]:
     return {k: r for r, ks in region_members(d).items() for k in ks}
 
 
-def _rank(df: pd.DataFrame, ind: Indicator) -> pd.DataFrame:
-    values = df["value"].to_numpy(dtype=float)
-    order = values if ind.direction == "down" else -values
-    ranks = np.full(len(values), np.nan)
-    ok = ~np.isnan(values)
-    if ok.any():
-        sorted_vals = np.sort(order[ok])
-        ranks[ok] = np.searchsorted(sorted_vals, order[ok], side="left") + 1  # "min" method
-    df["rank"] = pd.array([int(r) if r == r else None for r in ranks], dtype="Int64")
-    df["_o"] = np.where(ok, ranks, np.inf)
-    return df.sort_values(["_o", "name_vi"]).drop(columns="_o").reset_index(drop=True)
+def _ranked_frame(records: list[tuple], ind: Indicator) -> pd.DataFrame:
+    """Rank (1 = best by the indicator's direction, ties share the lower rank), sort by rank then
+    name with unreported areas last, and build the frame once."""
+    sign = 1.0 if ind.direction == "down" else -1.0
+    reported = sorted((r for r in records if r[5] == r[5]), key=lambda r: (sign * r[5], r[2]))
+    missing = sorted((r for r in records if r[5] != r[5]), key=lambda r: r[2])
+    ranked, prev, rank = [], None, 0
+    for i, r in enumerate(reported, start=1):
+        if r[5] != prev:
+            rank, prev = i, r[5]
+        ranked.append((*r, rank))
+    ranked.extend((*r, None) for r in missing)
+    df = pd.DataFrame(ranked, columns=XS_COLUMNS)
+    df["rank"] = df["rank"].astype("Int64")
+    return df
 
 
 # --- regional aggregates ------------------------------------------------------------------------
@@ -184,12 +190,9 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
 def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
     agg = regional_aggregates(ind.code, p.key)
     amap = area_map()
-    df = pd.DataFrame({
-        "area_key": agg["region_key"], "code": [amap[k].code for k in agg["region_key"]],
-        "name_vi": agg["name_vi"], "name_en": agg["name_en"], "region_key": agg["region_key"],
-        "value": agg["value"], "status": None, "revision": None, "flag": None, "recorded_at": None,
-    })
-    return _rank(df, ind)
+    records = [(k, amap[k].code, vi, en, k, v, None, None, None, None)
+               for k, vi, en, v in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"], strict=True)]
+    return _ranked_frame(records, ind)
 
 
 @cached_query
@@ -350,22 +353,25 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
     the target pro rata; others the latest value); provisional/revised/flagged marks.
-    Three statements whatever the number of codes (daily indicators, with their short window,
-    take a fourth)."""
+    One statement per periodicity present plus one for targets, whatever the number of codes
+    (and one more for indicators with nothing in the window up to today)."""
     area = area_map()[area_key]
     inds = [get_indicator(code) for code in codes]
     if not inds:
         return ()
-    latest = {i: _as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in inds], "area": area.id})}
+    today = date.today()
     rows_by: dict[int, list] = {}
-    for daily in (False, True):
-        group = [i for i in inds if (i.periodicity == "D") == daily and latest.get(i.id)]
-        if not group:
-            continue
-        since = min(latest[i.id] - timedelta(days=_WINDOW_DAYS[i.periodicity]) for i in group)
-        for r in _read(_KPI_SQL, {"inds": [i.id for i in group], "area": area.id, "since": since}):
-            rows_by.setdefault(r.indicator_id, []).append(r)
-    years = sorted({latest[i.id].year for i in inds if latest.get(i.id)})
+    for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
+        group = [i.id for i in inds if i.periodicity == periodicity]
+        if group:
+            _collect(rows_by, group, area.id, today - timedelta(days=days))
+    stale = [i for i in inds if i.id not in rows_by]
+    if stale:  # nothing within the window up to today: look from each one's own latest period
+        latest = {i: _as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
+        for i in stale:
+            if latest.get(i.id):
+                _collect(rows_by, [i.id], area.id, latest[i.id] - timedelta(days=_WINDOW_DAYS[i.periodicity]))
+    years = sorted({parse(rows[-1].period).year for rows in rows_by.values()})
     targets = {}
     if years:
         for t in _read(_TARGET_SQL, {"inds": [i.id for i in inds], "area": area.id, "years": years}):
@@ -376,10 +382,17 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         if not rows:
             out.append(_empty_kpi(ind.code, area_key))
             continue
-        start = latest[ind.id] - timedelta(days=_WINDOW_DAYS[ind.periodicity])
-        rows = [r for r in rows if _as_date(r.period_start) >= start]
+        start = _as_date(rows[-1].period_start) - timedelta(days=_WINDOW_DAYS[ind.periodicity])
+        if _as_date(rows[0].period_start) < start:
+            rows = [r for r in rows if _as_date(r.period_start) >= start]
         out.append(_kpi_from_rows(ind, area, rows, targets.get((ind.id, parse(rows[-1].period).year))))
     return tuple(out)
+
+
+def _collect(rows_by: dict[int, list], ids: list[int], area_id: int, since: date) -> None:
+    for indicator_id, group in groupby(_read(_KPI_SQL, {"inds": ids, "area": area_id, "since": since}),
+                                       key=itemgetter(0)):
+        rows_by[indicator_id] = list(group)
 
 
 def _as_date(d) -> date | None:
@@ -429,7 +442,7 @@ def _kpi_from_rows(ind: Indicator, area, rows: list, target) -> Kpi:
         else:
             progress = value
     tail = rows[-24:]
-    recorded = max(r.recorded_at for r in rows)
+    recorded = max(r.recorded_at for r in tail)  # the latest values carry the latest update
     if isinstance(recorded, str):
         recorded = datetime.fromisoformat(recorded)
     return Kpi(
