@@ -22,6 +22,29 @@ from settings import ConfigError, Settings
 
 log = logging.getLogger("app")
 
+# Dash's page shell, with the wall's dark background set before anything renders (no white flash
+# when a wall reloads) and the document language set for screen readers.
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="vi">
+    <head>
+        <script>if (location.pathname.indexOf("/wall") === 0) {
+            document.documentElement.className = "wall-mode";
+            document.documentElement.style.background = "#0a1019"; }</script>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
 
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask server with the Dash app mounted at ``/``. The Dash object is
@@ -49,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         suppress_callback_exceptions=True,  # pages have URL-dependent layouts; browser tests catch errors
     )
     app.layout = shell.layout
+    app.index_string = INDEX_STRING
     server.extensions["dash"] = app
     return server
 

@@ -37,6 +37,7 @@ class Settings:
     demo_seed: int = 2020
     demo_until: str | None = None  # ISO date: last day of demo data; default today
     debug: bool = False
+    wall_min_poll_s: float = 15.0  # the fastest a wall may poll the data version
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -63,6 +64,7 @@ class Settings:
             demo_seed=int(_env("DEMO_SEED", "2020")),
             demo_until=_env("DEMO_UNTIL"),
             debug=_env("DASH_DEBUG", "0") in ("1", "true", "yes"),
+            wall_min_poll_s=float(_env("WALL_MIN_POLL_SECONDS", "15")),
         )
 
     @property

@@ -24,4 +24,5 @@ def health():
         return jsonify(body), 503
     return jsonify({"status": "ok", **status.as_dict()})
 
-from api import intake  # noqa: E402,F401  (routes of the report intake)
+# Route modules register on ``api_v1`` when imported.
+from api import intake, live  # noqa: E402,F401

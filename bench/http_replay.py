@@ -109,13 +109,14 @@ def capture(base_url: str, urls: list[str]) -> list[dict]:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
 
         def on_request(req, board):
-            if req.url.endswith("/_dash-update-component") and req.method == "POST":
+            if "/_dash-update-component" in req.url and req.method == "POST":
                 body = req.post_data or ""
                 try:
                     output = json.loads(body).get("output", "?")
                 except ValueError:
                     output = "?"
-                captured.append({"board": board, "output": output, "body": body})
+                path = "/_dash-update-component" + req.url.split("/_dash-update-component", 1)[1]
+                captured.append({"board": board, "output": output, "body": body, "path": path})
 
         for path in urls:
             handler = lambda req, board=path: on_request(req, board)  # noqa: E731
@@ -135,13 +136,13 @@ class Client:
         self.port = port
         self.conn: http.client.HTTPConnection | None = None
 
-    def post(self, body: str) -> tuple[int, float, int]:
+    def post(self, body: str, path: str = "/_dash-update-component") -> tuple[int, float, int]:
         t0 = time.perf_counter()
         for attempt in (1, 2):
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                self.conn.request("POST", "/_dash-update-component", body=body,
+                self.conn.request("POST", path, body=body,
                                   headers={"Content-Type": "application/json"})
                 res = self.conn.getresponse()
                 data = res.read()
@@ -184,12 +185,12 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
             unc, cac, sizes, errors = [], [], [], 0
             for _ in range(repeats):
                 bump()
-                status, ms, size = client.post(c["body"])
+                status, ms, size = client.post(c["body"], c["path"])
                 errors += status != 200
                 unc.append(ms)
                 sizes.append(size)
-                client.post(c["body"])  # the other worker may answer next: warm both
-                status, ms, _ = client.post(c["body"])
+                client.post(c["body"], c["path"])  # the other worker may answer next: warm both
+                status, ms, _ = client.post(c["body"], c["path"])
                 errors += status != 200
                 cac.append(ms)
             name = f"{c['board']} -> {c['output'][:60]}"
@@ -221,7 +222,8 @@ def _concurrent(port: int, calls: list[dict], seconds: int, clients: int, bump: 
         for _ in range(100_000):  # bounded
             if time.monotonic() >= stop_at:
                 break
-            status, ms, _ = client.post(rng.choice(calls)["body"])
+            call = rng.choice(calls)
+            status, ms, _ = client.post(call["body"], call["path"])
             local.append(ms)
             errs += status != 200
         with lock:

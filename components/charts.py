@@ -38,6 +38,11 @@ def base_layout(fig: go.Figure, lang: str, *, height: int | None = None, dark: b
     return fig
 
 
+def date_tickformat(lang: str) -> str:
+    """Month ticks: ``07/2025`` in Vietnamese, ``Jul 2025`` in English."""
+    return "%m/%Y" if lang != "en" else "%b %Y"
+
+
 def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = False) -> go.Figure:
     fig = go.Figure()
     base_layout(fig, lang, dark=dark)
@@ -68,6 +73,7 @@ def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: s
                       annotation_text=target_label or t("kpi.target", lang), annotation_position="top left")
     base_layout(fig, lang, height=height, dark=dark)
     fig.update_yaxes(title_text=unit)
+    fig.update_xaxes(tickformat=date_tickformat(lang))
     return fig
 
 

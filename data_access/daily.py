@@ -115,3 +115,19 @@ def data_freshness(today: date, area_key: str = "VN") -> pd.DataFrame:
                         behind > 0, r.recorded))
     df = pd.DataFrame(records, columns=FRESHNESS_COLUMNS)
     return df.sort_values(["periods_behind", "code"], ascending=[False, True], na_position="first").reset_index(drop=True)
+
+
+_LATEST_DAY_SQL = (
+    select(func.max(_c.c.period_start))
+    .join(schema.indicator, schema.indicator.c.id == _c.c.indicator_id)
+    .where(schema.indicator.c.periodicity == "D", _c.c.area_id == bindparam("area"))
+)
+
+
+@cached_query
+def latest_day() -> date | None:
+    """The newest day with a national daily value (the day the daily brief describes)."""
+    value = current_connection().execute(_LATEST_DAY_SQL, {"area": area_map()["VN"].id}).scalar()
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])

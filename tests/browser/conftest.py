@@ -95,7 +95,7 @@ class PageProbe:
         page.on("pageerror", lambda e: self.errors.append(f"page error: {e}"))
         page.on("response", self._response)
         page.on("request", lambda r: self.callback_requests.append(r.post_data or "")
-                if r.url.endswith("/_dash-update-component") else None)
+                if "/_dash-update-component" in r.url else None)
 
     def _response(self, res) -> None:
         if res.status >= 400 and "/_dash" in res.url:

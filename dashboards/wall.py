@@ -1,0 +1,316 @@
+"""Wall mode for large screens (``/wall``): no navigation, a dark 1920x1080 canvas scaled to the
+screen, a clock, the "data as of" stamp, a ticker of alerts, and a playlist of boards that
+rotates on its own (``/wall?boards=overview,provinces,daily&seconds=30``).
+
+Live refresh: the page polls ``/api/v1/version`` (clientside, every ``poll`` seconds, at least
+the server's minimum); only a changed ``data_version`` reaches the server's board callbacks, which
+update the boards in place (same component tree, no spinner). Rotation, the clock, the
+connection-lost mark and the planned reload are clientside (``assets/wall.js``): they cost the
+server nothing. Every board is rendered once per data version and kept in the page.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
+
+from api.live import min_poll_seconds
+from components import wallboards as wb
+from components.i18n import fmt_number, norm_lang, t
+from components.urlstate import parse_list
+from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
+from data_access.daily import daily_indicators, daily_items, data_freshness, latest_day
+from data_access.queries import cross_section, kpi_snapshot, series
+
+dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
+
+DEFAULT_SECONDS = 30
+DEFAULT_SECTOR = "G03"
+RELOAD_HOURS = 6
+
+
+class ids:
+    root = "wall-root"
+    config = "wall-config"
+    version = "wall-version"
+    poll = "wall-poll"
+    status = "wall-status"
+    asof = "wall-asof"
+    ticker = "wall-ticker"
+    board = staticmethod(lambda name: {"type": "wall-board", "name": name})
+    started = "wall-started"
+
+
+def layout(boards: str | None = None, seconds: str | None = None, poll: str | None = None, lang: str | None = None,
+           sector: str | None = None, reload: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    chosen = [b for b in parse_list(boards) if b in wb.BOARDS] or list(wb.BOARDS)
+    dwell = _clamp(seconds, DEFAULT_SECONDS, 5, 3600)
+    floor = min_poll_seconds()
+    poll_s = _clamp(poll, max(20, floor), floor, 600)  # the server's minimum holds whatever the URL says
+    config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR,
+              "reload_ms": int(_clamp(reload, RELOAD_HOURS, 1, 48) * 3600 * 1000),
+              "lost": t("wall.connection_lost", lang, time="{time}")}
+    return html.Div(
+        [
+            dcc.Store(id=ids.config, data=config),
+            dcc.Store(id=ids.version),
+            dcc.Store(id=ids.started),
+            dcc.Interval(id=ids.poll, interval=poll_s * 1000),
+            html.Div(
+                [
+                    html.Header([
+                        html.Img(src=dash.get_asset_url("emblem.svg"), className="wall-emblem", alt=""),
+                        html.Div(t("wall.title", lang), className="wall-title"),
+                        html.Div(t("app.illustrative", lang), className="wall-illustrative"),
+                        html.Div(id=ids.status, className="wall-status", role="status"),
+                        html.Div(id=ids.asof, className="wall-asof"),
+                        html.Div(id="wall-clock", className="wall-clock"),
+                    ], className="wall-header"),
+                    html.Div([html.Section(id=ids.board(name), className="wall-board" + (" active" if i == 0 else ""),
+                                           **{"data-board": name})
+                              for i, name in enumerate(chosen)], className="wall-stage"),
+                    html.Div([html.Div(id="wall-dots", className="wall-dots"),
+                              html.Div(html.Div(id=ids.ticker, className="ticker-track"), className="wall-ticker")],
+                             className="wall-footer"),
+                ],
+                className="wall-canvas",
+            ),
+        ],
+        id=ids.root,
+        className="wall-root",
+        lang=lang,
+    )
+
+
+def _clamp(text: str | None, default: float, lo: float, hi: float) -> float:
+    try:
+        value = float(text) if text not in (None, "") else default
+    except ValueError:
+        value = default
+    return max(lo, min(hi, value))
+
+
+# --- clientside: timers, rotation, polling -------------------------------------------------------
+
+clientside_callback(
+    ClientsideFunction(namespace="occwall", function_name="start"),
+    Output(ids.started, "data"),
+    Input(ids.config, "data"),
+)
+
+clientside_callback(
+    ClientsideFunction(namespace="occwall", function_name="poll"),
+    Output(ids.version, "data"),
+    Output(ids.status, "children"),
+    Input(ids.poll, "n_intervals"),
+    State(ids.version, "data"),
+    State(ids.config, "data"),
+)
+
+
+# --- server: one callback per board, run only when the data version changes ----------------------
+
+
+def _lang(config) -> str:
+    return norm_lang((config or {}).get("lang"))
+
+
+@callback(
+    Output(ids.asof, "children"),
+    Output(ids.ticker, "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_header(version, config):
+    lang = _lang(config)
+    updated = None
+    if version and version.get("updated_at"):
+        from datetime import datetime
+
+        updated = datetime.fromisoformat(version["updated_at"])
+    return wb.as_of(updated, lang) if updated else "", wb.ticker(alerts(lang), lang)
+
+
+def alerts(lang: str) -> list[tuple[str, str]]:
+    """Indicators off target, overdue reports, and today's serious daily items."""
+    out: list[tuple[str, str]] = []
+    imap = indicator_map()
+    headline = indicators_frame(headline=True)
+    for k in kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN"):
+        if k.target_status == "off_track":
+            ind = imap[k.code]
+            out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
+                                     value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
+    for unit, report, period in overdue(lang)[:6]:
+        out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
+    day = latest_day()
+    if day:
+        items = daily_items(day)
+        for _, r in items[items["severity"].isin(["critical", "warning"])].head(6).iterrows():
+            out.append((r["severity"], f"{r['agency_en'] if lang == 'en' else r['agency_vi']}: {r['title']}"))
+    return out
+
+
+def overdue(lang: str) -> list[tuple[str, str, str]]:
+    """(unit, report, period) of reports past their deadline: from the reporting calendar when the
+    intake provides it, else the indicators whose latest period is behind."""
+    from data_access.periods import format_period
+
+    try:
+        from data_access.compliance import overdue_reports
+
+        df = overdue_reports(date.today())
+        name_col = "unit_name_en" if lang == "en" else "unit_name_vi"
+        report_col = "regime_name_en" if lang == "en" else "regime_name_vi"
+        if {name_col, report_col, "period"} <= set(df.columns):
+            return [(r[name_col], r[report_col], format_period(r["period"], lang)) for _, r in df.iterrows()]
+    except ImportError:
+        pass
+    fresh = data_freshness(date.today())
+    late = fresh[fresh["overdue"] & fresh["latest_period"].notna()]
+    name = "name_en" if lang == "en" else "name_vi"
+    return [(r["agency_code"], r[name], format_period(r["expected_period"], lang)) for _, r in late.iterrows()]
+
+
+@callback(
+    Output(ids.board("overview"), "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_overview(_version, config):
+    lang = _lang(config)
+    if "overview" not in (config or {}).get("boards", []):
+        return dash.no_update
+    headline = indicators_frame(headline=True)
+    kpis = kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
+    return wb.overview_board(kpis, indicator_map(), lang)
+
+
+def wall_province_indicator() -> str | None:
+    """The map's indicator: the first headline indicator reported by provinces every month."""
+    headline = indicators_frame(headline=True)
+    for code in headline["code"] if not headline.empty else []:
+        ind = get_indicator(code)
+        if ind.provincial and ind.periodicity == "M" and ind.aggregation == "sum":
+            return code
+    return None
+
+
+@callback(
+    Output(ids.board("provinces"), "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_provinces(_version, config):
+    lang = _lang(config)
+    if "provinces" not in (config or {}).get("boards", []):
+        return dash.no_update
+    code = wall_province_indicator()
+    if code is None:
+        return html.Div(t("empty.no_data", lang), className="wt-empty")
+    ind = get_indicator(code)
+    period = kpi_snapshot((code,), "VN")[0].period
+    xs = cross_section(code, period, "province")
+    return wb.provinces_board(ind, xs, _map_figure(xs, period, ind, lang), period, lang)
+
+
+def _map_figure(xs, period, ind, lang):
+    from data_access.catalogue import era_of
+    from data_access.periods import parse
+
+    try:
+        from components.mapfig import choropleth_figure
+    except ImportError:
+        choropleth_figure = None
+    if choropleth_figure is not None:
+        try:
+            fig = choropleth_figure(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang),
+                                    decimals=ind.decimals, dark=True)
+            fig.update_layout(height=800)
+            return fig
+        except TypeError:
+            pass
+    from components.charts import ranking_figure
+
+    return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
+                          decimals=ind.decimals, lang=lang, dark=True, height=800, top=20)
+
+
+@callback(
+    Output(ids.board("sector"), "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_sector(_version, config):
+    lang = _lang(config)
+    if "sector" not in (config or {}).get("boards", []):
+        return dash.no_update
+    group = (config or {}).get("sector") or DEFAULT_SECTOR
+    groups = indicator_groups().set_index("code")
+    if group not in groups.index:
+        group = DEFAULT_SECTOR
+    inds = indicators_frame(group=group)
+    inds = inds[inds["periodicity"].isin(["M", "Q"])].head(6)
+    codes = tuple(inds["code"])
+    kpis = {k.code: k for k in kpi_snapshot(codes, "VN")}
+    charts = []
+    for code in codes:
+        ind = get_indicator(code)
+        k = kpis.get(code)
+        df = series(code, ("VN",))
+        charts.append((ind, df.tail(24), k))
+    name = groups.loc[group, "name_en" if lang == "en" else "name_vi"]
+    return wb.sector_board(name, charts, lang)
+
+
+@callback(
+    Output(ids.board("daily"), "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_daily(_version, config):
+    lang = _lang(config)
+    if "daily" not in (config or {}).get("boards", []):
+        return dash.no_update
+    day = latest_day()
+    if day is None:
+        return html.Div(t("empty.no_data", lang), className="wt-empty")
+    return wb.daily_board(daily_indicators(day), daily_items(day), day, lang)
+
+
+@callback(
+    Output(ids.board("compliance"), "children"),
+    Input(ids.version, "data"),
+    State(ids.config, "data"),
+    prevent_initial_call=True,
+)
+def refresh_compliance(_version, config):
+    lang = _lang(config)
+    if "compliance" not in (config or {}).get("boards", []):
+        return dash.no_update
+    return wb.compliance_board(reporting_rates_rows(lang), overdue(lang), lang)
+
+
+def reporting_rates_rows(lang: str) -> list[tuple[str, float, float]]:
+    """(label, completeness, timeliness) for ministries, provinces and overall: from the reporting
+    calendar when the intake provides it, else from data freshness."""
+    try:
+        from data_access.compliance import reporting_rates
+
+        df = reporting_rates(date.today())
+        if {"label_vi", "completeness", "timeliness"} <= set(df.columns):
+            label = "label_en" if lang == "en" else "label_vi"
+            return [(r[label], float(r["completeness"]), float(r["timeliness"])) for _, r in df.iterrows()]
+    except ImportError:
+        pass
+    fresh = data_freshness(date.today())
+    share = 1 - float(fresh["overdue"].mean()) if len(fresh) else 0.0
+    return [(t("wall.overall", lang), share, share)]
