@@ -1,1 +1,513 @@
-"""Report intake routes on ``/api/v1`` (submissions, tokens, templates, read endpoints)."""
+"""Report intake routes on ``/api/v1``: submissions, the reading endpoints, XLSX templates and the
+OpenAPI document. A thin shell over :func:`ingest.pipeline.submit` and the ``data_access`` reads.
+
+JSON everywhere; an error is ``{"error": {"code", "message_vi", "message_en"}}``.
+
+Authentication: ``Authorization: Bearer <token>`` (``flask --app app create-token``). Submitting
+needs a valid token and submits as the token's unit. Reading endpoints go through
+:func:`require_reader`, which for now lets everyone in (access control is a later issue); a token
+that is presented must still be valid, and a unit's token reads only its own submissions.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, current_app, g, jsonify, request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from api import api_v1
+from data_access.catalogue import (
+    NotFound,
+    area_map,
+    get_indicator,
+    indicator_groups,
+    indicators_frame,
+    search_indicators,
+)
+from data_access.compliance import submission_detail
+from data_access.engine import current_warehouse
+from data_access.periods import PeriodError
+from data_access.periods import parse as parse_period
+from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
+from ingest.templates import TemplateError, build_template
+from ingest.tokens import TokenInfo, authenticate
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message_vi: str, message_en: str, extra: dict | None = None):
+        super().__init__(message_en)
+        self.status, self.code, self.message_vi, self.message_en, self.extra = status, code, message_vi, message_en, extra
+
+
+@api_v1.errorhandler(ApiError)
+def _api_error(exc: ApiError):
+    body = {"error": {"code": exc.code, "message_vi": exc.message_vi, "message_en": exc.message_en}}
+    if exc.extra:
+        body.update(exc.extra)
+    res = jsonify(body)
+    res.status_code = exc.status
+    if exc.status == 401:
+        res.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return res
+
+
+# -- authentication -------------------------------------------------------------------------------
+
+_TOKEN_MESSAGES = {
+    "missing": ("Thiếu mã truy cập: gửi kèm tiêu đề Authorization: Bearer <mã truy cập>.",
+                "Missing token: send the header Authorization: Bearer <token>."),
+    "unknown": ("Mã truy cập không hợp lệ.", "The token is not valid."),
+    "revoked": ("Mã truy cập đã bị thu hồi.", "The token has been revoked."),
+    "expired": ("Mã truy cập đã hết hạn; đề nghị cấp mã mới.", "The token has expired; ask for a new one."),
+}
+
+
+def _presented_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        raise ApiError(401, "invalid_token", "Tiêu đề Authorization phải có dạng: Bearer <mã truy cập>.",
+                       "The Authorization header must read: Bearer <token>.")
+    return value.strip()
+
+
+def _token_info(token: str) -> TokenInfo:
+    info, state = authenticate(current_warehouse().engine, token)
+    if info is None:
+        vi, en = _TOKEN_MESSAGES[state]
+        raise ApiError(401, f"{state}_token" if state != "unknown" else "invalid_token", vi, en)
+    g.occ_token = info
+    return info
+
+
+def require_unit() -> TokenInfo:
+    """The unit of a valid bearer token (401 otherwise)."""
+    token = _presented_token()
+    if token is None:
+        vi, en = _TOKEN_MESSAGES["missing"]
+        raise ApiError(401, "missing_token", vi, en)
+    return _token_info(token)
+
+
+def require_reader() -> TokenInfo | None:
+    """Access hook of every reading endpoint. Today: everyone may read; a presented token must be
+    valid (401 otherwise) and is returned so that endpoints can restrict a unit to its own data.
+    Access control (issue "viewers and clearances") replaces the body of this one function."""
+    token = _presented_token()
+    return _token_info(token) if token is not None else None
+
+
+# -- submissions ----------------------------------------------------------------------------------
+
+_RAW_TYPES = {
+    "text/csv": "api.csv",
+    "application/csv": "api.csv",
+    "text/plain": "api.csv",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "api.xlsx",
+}
+
+
+@api_v1.post("/submissions")
+def create_submission():
+    """Submit values (JSON body, multipart ``file``, or a raw CSV/XLSX body) as the token's unit.
+    201 accepted, 200 duplicate, 422 rejected (body: the report), 403 when the content declares
+    another unit."""
+    info = require_unit()
+    limits = IntakeLimits.from_settings(current_app.config.get("SETTINGS"))
+    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
+        raise _too_large(request.content_length, limits)
+    try:
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            if upload is None:
+                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
+                               "The multipart form has no 'file' field.")
+            payload, filename = upload.read(), upload.filename or "upload"
+        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+            payload, filename = request.get_data(cache=False), "api.json"
+        elif request.mimetype in _RAW_TYPES:
+            payload, filename = request.get_data(cache=False), request.args.get("filename") or _RAW_TYPES[request.mimetype]
+        else:
+            raise ApiError(415, "unsupported_media_type",
+                           "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
+                           "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body.")
+    except RequestEntityTooLarge:
+        raise _too_large(request.content_length or 0, limits) from None
+    report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
+                    channel="api", submitted_by=f"token:{info.id}", limits=limits)
+    body = report.as_dict()
+    if report.status == ACCEPTED:
+        res = jsonify(body)
+        res.status_code = 201
+        res.headers["Location"] = f"/api/v1/submissions/{report.submission_id}"
+        return res
+    if report.status == DUPLICATE:
+        return jsonify(body), 200
+    mismatch = next((e for e in report.errors if e.code == "unit_mismatch"), None)
+    if mismatch is not None:
+        raise ApiError(403, "unit_mismatch", mismatch.message_vi, mismatch.message_en, {"report": body})
+    return jsonify(body), 422
+
+
+def _too_large(size: int, limits: IntakeLimits) -> ApiError:
+    return ApiError(413, "file_too_large", f"Tệp quá lớn ({size} byte); giới hạn là {limits.max_bytes} byte.",
+                    f"The upload is too large ({size} bytes); the limit is {limits.max_bytes} bytes.")
+
+
+@api_v1.get("/submissions/<int:submission_id>")
+def get_submission(submission_id: int):
+    """One submission and its report. A unit's token reads only its own submissions (403)."""
+    reader = require_reader()
+    found = submission_detail(submission_id)
+    if found is None:
+        raise ApiError(404, "not_found", f"Không có báo cáo số {submission_id}.", f"No submission {submission_id}.")
+    if reader is not None and found["unit_code"] != reader.unit_code:
+        raise ApiError(403, "forbidden", "Mã truy cập này chỉ được xem báo cáo của đơn vị mình.",
+                       "This token may only read its own unit's submissions.")
+    report = found["report"] or {}
+    return jsonify({
+        **report,
+        "submission_id": found["id"],
+        "status": found["status"],
+        "unit": found["unit_code"],
+        "received_at": found["received_at"].isoformat(timespec="seconds"),
+        "channel": found["channel"],
+        "filename": found["filename"],
+        "sha256": found["sha256"],
+        "period": found["period"],
+        "regime": found["regime_code"],
+        "rows_total": found["rows_total"],
+        "rows_written": found["rows_written"],
+        "errors_total": found["errors"],
+        "warnings_total": found["warnings"],
+    })
+
+
+# -- reading endpoints ------------------------------------------------------------------------------
+
+INDICATOR_FIELDS = ["code", "name_vi", "name_en", "group_code", "unit_vi", "unit_en", "periodicity", "agency_code",
+                    "aggregation", "direction", "levels", "decimals", "definition_vi", "definition_en"]
+
+
+@api_v1.get("/indicators")
+def list_indicators():
+    """The indicator catalogue; ``group`` filters by group code, ``q`` searches code and names in
+    both languages, with or without diacritics."""
+    require_reader()
+    group = (request.args.get("group") or "").strip() or None
+    query = (request.args.get("q") or "").strip()
+    if group is not None and group not in set(indicator_groups()["code"]):
+        raise ApiError(400, "bad_parameter", f"Nhóm chỉ tiêu “{group}” không tồn tại.", f"Unknown indicator group '{group}'.")
+    df = search_indicators(query, limit=1000) if query else indicators_frame(group=group)
+    if query and group is not None and not df.empty:
+        df = df[df["group_code"] == group]
+    items = []
+    for rec in df.to_dict("records") if not df.empty else []:
+        item = {k: rec.get(k) for k in INDICATOR_FIELDS}
+        item["levels"] = list(item["levels"] or ())
+        items.append(item)
+    return jsonify({"count": len(items), "indicators": items})
+
+
+def _bad(vi: str, en: str) -> ApiError:
+    return ApiError(400, "bad_parameter", vi, en)
+
+
+@api_v1.get("/observations")
+def list_observations():
+    """Current values of one indicator (``indicator``, required) for an area (``area``: key such
+    as ``08-63`` or official code such as ``08``, every era; default all areas) between the
+    period keys ``from`` and ``to`` (inclusive)."""
+    from data_access.queries import series
+
+    require_reader()
+    code = (request.args.get("indicator") or "").strip().upper()
+    if not code:
+        raise _bad("Thiếu tham số indicator (mã chỉ tiêu).", "The parameter 'indicator' (indicator code) is required.")
+    try:
+        ind = get_indicator(code)
+    except NotFound:
+        raise _bad(f"Mã chỉ tiêu “{code}” không có trong danh mục.", f"Unknown indicator '{code}'.") from None
+    amap = area_map()
+    area = (request.args.get("area") or "").strip()
+    if area:
+        keys = (area,) if area in amap else tuple(k for k, a in amap.items() if a.code == area)
+        if not keys:
+            raise _bad(f"Mã địa bàn “{area}” không có trong danh mục.", f"Unknown area '{area}'.")
+    else:
+        keys = tuple(amap)
+    bounds = {}
+    for name in ("from", "to"):
+        value = (request.args.get(name) or "").strip()
+        if not value:
+            bounds[name] = None
+            continue
+        try:
+            p = parse_period(value)
+        except PeriodError:
+            raise _bad(f"Tham số {name} “{value}” không phải mã kỳ (ví dụ 2025, 2025Q3, 202507, 2025-07-14).",
+                       f"Parameter '{name}' = '{value}' is not a period key (e.g. 2025, 2025Q3, 202507, 2025-07-14).") from None
+        if p.periodicity != ind.periodicity:
+            raise _bad(f"Tham số {name} “{value}” không cùng kỳ báo cáo với chỉ tiêu {code} ({ind.periodicity}).",
+                       f"Parameter '{name}' = '{value}' does not match the periodicity of {code} ({ind.periodicity}).")
+        bounds[name] = p.key
+    if bounds["from"] and bounds["to"] and parse_period(bounds["from"]).start > parse_period(bounds["to"]).start:
+        raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
+    df = series(code, keys, bounds["from"], bounds["to"])
+    items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
+              "value": float(r.value), "status": r.status, "revision": int(r.revision), "flag": r.flag,
+              "recorded_at": _iso(r.recorded_at)}
+             for r in df.itertuples(index=False)]
+    return jsonify({"indicator": code, "unit_vi": ind.unit_vi, "unit_en": ind.unit_en, "count": len(items),
+                    "observations": items})
+
+
+def _iso(value) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
+@api_v1.get("/templates/<unit>/<period>.xlsx")
+def template(unit: str, period: str):
+    """The XLSX form of what ``unit`` owes for ``period`` (see :mod:`ingest.templates`)."""
+    require_reader()
+    try:
+        with current_warehouse().engine.connect() as conn:
+            data = build_template(conn, unit, period)
+    except TemplateError as exc:
+        status = 400 if exc.code == "bad_period" else 404
+        raise ApiError(status, exc.code, exc.message_vi, exc.message_en) from None
+    res = Response(data, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    res.headers["Content-Disposition"] = f'attachment; filename="bieu-mau-{unit.upper()}-{period}.xlsx"'
+    return res
+
+
+@api_v1.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of every ``/api/v1`` route."""
+    return jsonify(openapi_document())
+
+
+# -- the OpenAPI document ------------------------------------------------------------------------------
+
+def _error_response(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+
+
+def _json(schema_ref: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
+
+
+def openapi_document() -> dict:
+    """Hand-written: the schemas mirror :class:`ingest.pipeline.SubmissionReport` and the routes
+    above; a test checks that it validates and lists every route of the blueprint."""
+    issue = {
+        "type": "object",
+        "required": ["code", "message_vi", "message_en"],
+        "properties": {
+            "code": {"type": "string", "description": "Stable code, e.g. unknown_indicator, ambiguous_number"},
+            "message_vi": {"type": "string"}, "message_en": {"type": "string"},
+            "row": {"type": ["integer", "null"], "description": "Row as seen in the file (CSV/XLSX: header = 1; JSON: array position from 1)"},
+            "column": {"type": ["string", "null"]}, "value": {"type": ["string", "null"]},
+        },
+    }
+    report = {
+        "type": "object",
+        "required": ["submission_id", "status", "unit", "sha256", "received_at", "counts", "errors", "warnings"],
+        "properties": {
+            "submission_id": {"type": ["integer", "null"]},
+            "status": {"type": "string", "enum": ["accepted", "rejected", "duplicate"]},
+            "duplicate_of": {"type": ["integer", "null"]},
+            "unit": {"type": "string"}, "channel": {"type": "string"}, "filename": {"type": ["string", "null"]},
+            "sha256": {"type": "string"}, "received_at": {"type": "string", "format": "date-time"},
+            "format": {"type": ["string", "null"], "enum": ["csv", "xlsx", "json", None]},
+            "encoding": {"type": ["string", "null"]},
+            "periods": {"type": "array", "items": {"type": "string"}},
+            "regimes": {"type": "array", "items": {"type": "string"}},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"},
+                       "description": "rows, valid, not_reported, written, revised, unchanged, flagged, daily_items"},
+            "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "notes": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "errors_total": {"type": "integer"}, "warnings_total": {"type": "integer"},
+            "notes_total": {"type": "integer"}, "truncated": {"type": "boolean"},
+            "data_version": {"type": ["integer", "null"]},
+        },
+    }
+    observation_in = {
+        "type": "object",
+        "required": ["indicator_code", "area_code", "period", "value"],
+        "properties": {
+            "indicator_code": {"type": "string", "examples": ["CPI_YOY"]},
+            "area_code": {"type": "string", "examples": ["01", "VN"]},
+            "period": {"type": "string", "examples": ["202509", "2025Q3", "2025", "2025-07-14"]},
+            "value": {"type": ["number", "string", "null"],
+                      "description": "A JSON number, or text by the number rule (1.234,5 / 1,234.5; 1.234 alone is ambiguous); null or empty = not reported"},
+            "status": {"type": ["string", "null"], "description": "P, O, E or provisional/official/estimated; empty = O"},
+            "note": {"type": ["string", "null"]},
+        },
+    }
+    daily_in = {
+        "type": "object",
+        "required": ["date", "category", "severity", "title"],
+        "properties": {
+            "date": {"type": "string", "format": "date"}, "category": {"type": "string", "maxLength": 24},
+            "severity": {"type": "string", "enum": ["info", "notice", "warning", "critical"]},
+            "title": {"type": "string", "maxLength": 500}, "body": {"type": "string"},
+        },
+    }
+    submission_in = {
+        "type": "object",
+        "properties": {
+            "unit": {"type": "string", "description": "Optional; must be the token's unit (403 otherwise)"},
+            "observations": {"type": "array", "items": {"$ref": "#/components/schemas/ObservationIn"}},
+            "daily_items": {"type": "array", "items": {"$ref": "#/components/schemas/DailyItemIn"}},
+        },
+    }
+    bearer = [{"bearer": []}]
+    optional_bearer = [{}, {"bearer": []}]
+    unauthorized = _error_response("Missing, invalid, expired or revoked token")
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Trung tâm Thông tin, Chỉ đạo điều hành — API",
+            "version": "1.0.0",
+            "description": "Report intake and reads of the Government operations centre (Decree 09/2019/NĐ-CP; "
+                           "Decision 293/QĐ-TTg). Errors: {\"error\": {\"code\", \"message_vi\", \"message_en\"}}.",
+        },
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer",
+                                           "description": "Unit token from `flask --app app create-token`"}},
+            "schemas": {
+                "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+                    "type": "object", "required": ["code", "message_vi", "message_en"],
+                    "properties": {"code": {"type": "string"}, "message_vi": {"type": "string"},
+                                   "message_en": {"type": "string"}}}}},
+                "Issue": issue,
+                "SubmissionReport": report,
+                "ObservationIn": observation_in,
+                "DailyItemIn": daily_in,
+                "SubmissionIn": submission_in,
+                "Indicator": {"type": "object", "properties": {
+                    "code": {"type": "string"}, "name_vi": {"type": "string"}, "name_en": {"type": "string"},
+                    "group_code": {"type": "string"}, "unit_vi": {"type": "string"}, "unit_en": {"type": "string"},
+                    "periodicity": {"type": "string", "enum": ["D", "M", "Q", "S", "Y"]},
+                    "agency_code": {"type": "string"}, "aggregation": {"type": "string"},
+                    "direction": {"type": "string"}, "levels": {"type": "array", "items": {"type": "string"}},
+                    "decimals": {"type": "integer"}, "definition_vi": {"type": "string"},
+                    "definition_en": {"type": "string"}}},
+                "Observation": {"type": "object", "properties": {
+                    "area_key": {"type": "string"}, "area_code": {"type": "string"}, "period": {"type": "string"},
+                    "value": {"type": "number"}, "status": {"type": "string", "enum": ["P", "O", "E"]},
+                    "revision": {"type": "integer"}, "flag": {"type": ["string", "null"]},
+                    "recorded_at": {"type": ["string", "null"]}}},
+            },
+        },
+        "paths": {
+            "/api/v1/health": {"get": {
+                "summary": "Liveness and warehouse status", "operationId": "health", "tags": ["system"],
+                "responses": {
+                    "200": {"description": "The warehouse answers", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "status": {"type": "string"}, "database": {"type": "string"},
+                            "data_version": {"type": "integer"}, "updated_at": {"type": ["string", "null"]},
+                            "observations": {"type": "integer"}, "latest_period": {"type": ["string", "null"]}}}}}},
+                    "503": {"description": "The warehouse is unavailable"}}}},
+            "/api/v1/version": {"get": {
+                "summary": "The warehouse data_version (polled by live pages)", "operationId": "dataVersion",
+                "tags": ["system"],
+                "responses": {
+                    "200": {"description": "Current version", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "data_version": {"type": "integer"}, "updated_at": {"type": ["string", "null"]},
+                            "min_interval_s": {"type": "number"}}}}}},
+                    "503": {"description": "The warehouse is unavailable"}}}},
+            "/api/v1/submissions": {"post": {
+                "summary": "Submit values and daily items as the token's unit", "operationId": "createSubmission",
+                "tags": ["intake"], "security": bearer,
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}},
+                    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+                        "file": {"type": "string", "contentMediaType": "application/octet-stream",
+                                 "description": "CSV (long or SDMX-CSV), XLSX or JSON"}}}},
+                    "text/csv": {"schema": {"type": "string"}}}},
+                "responses": {
+                    "201": _json("SubmissionReport", "Accepted: every value written in one transaction"),
+                    "200": _json("SubmissionReport", "Duplicate: the same content was already accepted; nothing changed"),
+                    "400": _error_response("Malformed request"),
+                    "401": unauthorized,
+                    "403": _error_response("The content declares another unit than the token's"),
+                    "413": _error_response("Too large"),
+                    "415": _error_response("Unsupported content type"),
+                    "422": _json("SubmissionReport", "Rejected: nothing written; see errors")}}},
+            "/api/v1/submissions/{submission_id}": {"get": {
+                "summary": "One submission and its validation report", "operationId": "getSubmission",
+                "tags": ["intake"], "security": optional_bearer,
+                "parameters": [{"name": "submission_id", "in": "path", "required": True,
+                                "schema": {"type": "integer"}}],
+                "responses": {
+                    "200": _json("SubmissionReport", "The submission"),
+                    "401": unauthorized,
+                    "403": _error_response("A unit's token reading another unit's submission"),
+                    "404": _error_response("No such submission")}}},
+            "/api/v1/indicators": {"get": {
+                "summary": "The indicator catalogue", "operationId": "listIndicators", "tags": ["catalogue"],
+                "security": optional_bearer,
+                "parameters": [
+                    {"name": "group", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "Group code (G01..G10)"},
+                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "Words in the code or names, with or without diacritics"}],
+                "responses": {
+                    "200": {"description": "Indicators", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "count": {"type": "integer"},
+                            "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}}}}}},
+                    "400": _error_response("Unknown group"), "401": unauthorized}}},
+            "/api/v1/observations": {"get": {
+                "summary": "Current values of one indicator", "operationId": "listObservations", "tags": ["data"],
+                "security": optional_bearer,
+                "parameters": [
+                    {"name": "indicator", "in": "query", "required": True, "schema": {"type": "string"}},
+                    {"name": "area", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "Area key (08-63) or official code (08: both eras)"},
+                    {"name": "from", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "First period key (inclusive)"},
+                    {"name": "to", "in": "query", "required": False, "schema": {"type": "string"},
+                     "description": "Last period key (inclusive)"}],
+                "responses": {
+                    "200": {"description": "Observations", "content": {"application/json": {"schema": {
+                        "type": "object", "properties": {
+                            "indicator": {"type": "string"}, "unit_vi": {"type": "string"},
+                            "unit_en": {"type": "string"}, "count": {"type": "integer"},
+                            "observations": {"type": "array",
+                                             "items": {"$ref": "#/components/schemas/Observation"}}}}}}},
+                    "400": _error_response("Missing or bad parameter"), "401": unauthorized}}},
+            "/api/v1/templates/{unit}/{period}.xlsx": {"get": {
+                "summary": "The XLSX form of what a unit owes for a period", "operationId": "getTemplate",
+                "tags": ["intake"], "security": optional_bearer,
+                "parameters": [
+                    {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "Unit (agency) code, e.g. UB01, TK"},
+                    {"name": "period", "in": "path", "required": True, "schema": {"type": "string"},
+                     "description": "Period key, e.g. 202509"}],
+                "responses": {
+                    "200": {"description": "The form", "content": {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                            "schema": {"type": "string", "contentMediaType":
+                                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
+                    "400": _error_response("Bad period key"), "401": unauthorized,
+                    "404": _error_response("Unknown unit, unit not valid then, or nothing owed")}}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document", "operationId": "openapi", "tags": ["system"],
+                "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+        },
+    }

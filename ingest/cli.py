@@ -54,6 +54,127 @@ def seed_demo_cmd(seed: int | None, until) -> None:
     click.echo(f"Loaded {len(data.observations):,} observations in {time.perf_counter() - started:.1f} s.")
 
 
+# -- report intake -------------------------------------------------------------------------------
+
+
+def _print_issues(title: str, issues, total: int) -> None:
+    if not total:
+        return
+    click.echo(f"\n{title} ({total}{', first ' + str(len(issues)) + ' shown' if len(issues) < total else ''}):")
+    click.echo(f"  {'row':>7}  {'column':<18} {'code':<26} {'value':<22} message")
+    for i in issues:
+        value = (i.value or "")[:22]
+        row = "" if i.row is None else str(i.row)
+        click.echo(f"  {row:>7}  {(i.column or ''):<18} {i.code:<26} {value:<22} {i.message_vi}")
+        click.echo(f"  {'':>7}  {'':<18} {'':<26} {'':<22} {i.message_en}")
+
+
+@click.command("ingest")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--unit", "unit_code", required=True, help="Code of the reporting unit (agency), e.g. TK or UB01.")
+@click.option("--by", "submitted_by", default=None, help="Who submits (free text, stored with the submission).")
+def ingest_cmd(file: str, unit_code: str, submitted_by: str | None) -> None:
+    """Submit FILE (CSV, SDMX-CSV, XLSX or JSON) as unit --unit.
+
+    The whole file is validated and loaded in one transaction: accepted whole or rejected whole.
+    Prints the report (errors and warnings with row, column, value and reason). Exit status 0
+    when accepted or a duplicate of an accepted submission, 1 when rejected.
+    """
+    import getpass
+    from pathlib import Path
+
+    from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
+
+    settings = _settings()
+    engine = _engine()
+    path = Path(file)
+    try:
+        report = submit(engine, unit_code=unit_code, payload=path.read_bytes(), filename=path.name, channel="cli",
+                        submitted_by=submitted_by or getpass.getuser(),
+                        archive_dir=Path(settings.instance_dir) / "archive", limits=IntakeLimits.from_settings(settings))
+    finally:
+        engine.dispose()
+    labels = {ACCEPTED: "ACCEPTED / ĐÃ NHẬN", DUPLICATE: "DUPLICATE / ĐÃ NHẬN TRƯỚC ĐÓ", "rejected": "REJECTED / BỊ TỪ CHỐI"}
+    click.echo(f"Submission {report.submission_id}: {labels[report.status]}  "
+               f"(unit {report.unit}, {report.format or '?'}, sha256 {report.sha256[:12]}…)")
+    if report.status == DUPLICATE:
+        click.echo(f"The same file was already accepted as submission {report.duplicate_of}; nothing changed.")
+        return
+    c = report.counts
+    if c:
+        click.echo(f"rows {c['rows']}, valid {c['valid']}, not reported {c['not_reported']}, written {c['written']} "
+                   f"(revised {c['revised']}), unchanged {c['unchanged']}, flagged {c['flagged']}, "
+                   f"daily items {c['daily_items']}")
+    if report.periods:
+        click.echo(f"periods: {', '.join(report.periods[:12])}{' …' if len(report.periods) > 12 else ''}"
+                   f"   regimes: {', '.join(report.regimes) or '—'}")
+    _print_issues("Errors / Lỗi", report.errors, report.errors_total)
+    _print_issues("Warnings / Cảnh báo", report.warnings, report.warnings_total)
+    if report.status != ACCEPTED:
+        raise SystemExit(1)
+
+
+@click.command("create-token")
+@click.option("--unit", "unit_code", required=True, help="Code of the reporting unit the token submits for.")
+@click.option("--days", type=click.IntRange(min=0), default=365, show_default=True,
+              help="Days until the token expires (0: never).")
+@click.option("--label", default="", help="What the token is for (e.g. the unit's system name).")
+def create_token_cmd(unit_code: str, days: int, label: str) -> None:
+    """Create an API token for a unit and print it ONCE (only its hash is stored)."""
+    from ingest.tokens import TokenError, create_token
+
+    engine = _engine()
+    try:
+        token, info = create_token(engine, unit_code, days=days or None, label=label)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    expires = info.expires_at.isoformat(sep=" ") if info.expires_at else "never"
+    click.echo(f"Token {info.id} for unit {info.unit_code} (expires {expires}). Store it now; it is not shown again:")
+    click.echo(token)
+
+
+@click.command("revoke-token")
+@click.argument("token_id", type=int)
+def revoke_token_cmd(token_id: int) -> None:
+    """Revoke the API token TOKEN_ID (see list-tokens); it is refused from the next request on."""
+    from ingest.tokens import TokenError, revoke_token
+
+    engine = _engine()
+    try:
+        info = revoke_token(engine, token_id)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"Token {info.id} of unit {info.unit_code} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}.")
+
+
+@click.command("list-tokens")
+@click.option("--unit", "unit_code", default=None, help="Only the tokens of this unit.")
+def list_tokens_cmd(unit_code: str | None) -> None:
+    """List API tokens: id, unit, state (active/expired/revoked), label, dates. Never the tokens."""
+    from datetime import datetime
+
+    from ingest.tokens import list_tokens
+
+    engine = _engine()
+    try:
+        tokens = list_tokens(engine, unit_code)
+    finally:
+        engine.dispose()
+    now = datetime.now()
+    click.echo(f"{'id':>5}  {'unit':<10} {'state':<8} {'created':<19} {'expires':<19} {'last used':<19} label")
+    for t in tokens:
+        def fmt(d):
+            return d.strftime("%Y-%m-%d %H:%M:%S") if d else "-"
+        click.echo(f"{t.id:>5}  {t.unit_code:<10} {t.state(now):<8} {fmt(t.created_at):<19} {fmt(t.expires_at):<19} "
+                   f"{fmt(t.last_used_at):<19} {t.label}")
+    if not tokens:
+        click.echo("(no tokens)")
+
+
 def register_commands(server: Flask) -> None:
-    for command in (init_db, seed_demo_cmd):
+    for command in (init_db, seed_demo_cmd, ingest_cmd, create_token_cmd, revoke_token_cmd, list_tokens_cmd):
         server.cli.add_command(command)

@@ -205,33 +205,40 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
 def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Vectorised :func:`parse_number` over a Series of non-empty text cells.
 
-    Returns ``(values, codes)``: float64 values (NaN where invalid) and an object array of error
-    codes (None where valid). The common plain form (``1234.5``) is parsed at C speed; only the
-    rest goes through the per-cell rule."""
+    Returns ``(values, codes)``: float64 values (NaN where invalid) and an object array of codes
+    (None where valid, ``bad_number``, ``ambiguous_number``, or ``blank`` for a cell of spaces).
+    The common plain form (``1234.5``) is parsed at C speed; the ambiguity test then only looks at
+    the few strings whose value could be ``d.ddd`` .. ``ddd.ddd``; everything else goes through
+    the per-cell rule."""
     n = len(texts)
     values = np.full(n, np.nan)
     codes = np.full(n, None, dtype=object)
     if n == 0:
         return values, codes
-    s = texts.astype(object)
-    fast = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    s = texts.to_numpy(dtype=object)
+    fast = pd.to_numeric(pd.Series(s, dtype=object), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     ok = np.isfinite(fast)
     if ok.any():
-        idx = np.flatnonzero(ok)
-        sub = s.iloc[idx]
-        short = sub.str.len().to_numpy() <= 9
-        if short.any():
-            amb_idx = idx[short][[bool(_FAST_AMBIGUOUS.fullmatch(x.strip())) for x in sub[short].tolist()]]
-            ok[amb_idx] = False
+        mag = np.abs(fast)
+        with np.errstate(invalid="ignore"):
+            thousandths = mag * 1000.0
+            maybe = ok & (mag >= 1.0) & (mag < 1000.0) & (np.abs(thousandths - np.round(thousandths)) < 1e-6)
+        if maybe.any():
+            idx = np.flatnonzero(maybe)
+            amb = np.fromiter((_FAST_AMBIGUOUS.fullmatch(x.strip()) is not None for x in s[idx]), dtype=bool,
+                              count=len(idx))
+            ok[idx[amb]] = False
         values[ok] = fast[ok]
-    rest = np.flatnonzero(~ok)
-    if len(rest):
-        for i, text in zip(rest, s.iloc[rest].tolist(), strict=True):
-            value, code = parse_number(text)
-            if code is None:
-                values[i] = value
-            else:
-                codes[i] = code
+    for i in np.flatnonzero(~ok):
+        text = s[i]
+        if not text.strip():
+            codes[i] = "blank"
+            continue
+        value, code = parse_number(text)
+        if code is None:
+            values[i] = value
+        else:
+            codes[i] = code
     return values, codes
 
 
@@ -351,12 +358,26 @@ def _parse_csv(text: str, findings: Findings) -> ParsedFile | None:
             cols[canonical] = np.full(n, "", dtype=object)
     cols["value_text"] = _strings(body.iloc[:, positions["value"]])
     cols["value_num"] = np.full(n, np.nan)
-    obs = pd.DataFrame(cols, columns=OBS_COLUMNS)
+    obs = _obs_frame(cols)
     obs = _drop_blank(obs)
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
     return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown})
+
+
+def _obs_frame(cols: dict[str, Any]) -> pd.DataFrame:
+    """The observations frame; text columns stay ``object`` (no string-dtype inference: the
+    validator works on numpy object arrays)."""
+    data = {}
+    for c in OBS_COLUMNS:
+        if c == "row":
+            data[c] = pd.Series(np.asarray(cols[c], dtype=np.int64), copy=False)
+        elif c == "value_num":
+            data[c] = pd.Series(np.asarray(cols[c], dtype=float), copy=False)
+        else:
+            data[c] = pd.Series(np.asarray(cols[c], dtype=object), dtype=object, copy=False)
+    return pd.DataFrame(data, copy=False)
 
 
 def _strings(col: pd.Series) -> np.ndarray:
@@ -455,10 +476,7 @@ def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
                 out["value_num"].append(np.nan)
     finally:
         wb.close()
-    obs = pd.DataFrame(out, columns=OBS_COLUMNS)
-    obs["row"] = obs["row"].astype(np.int64)
-    obs["value_num"] = obs["value_num"].astype(float)
-    obs = _drop_blank(obs)
+    obs = _drop_blank(_obs_frame(out))
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
@@ -515,12 +533,6 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
             raise FileError(make_issue("bad_structure", detail=f"daily_items[{i - 1}] must be an object"))
         lowered_item = {normalise_header(k): v for k, v in obj.items()}
         daily.append({"row": i, **{f: lowered_item.get(f) for f in DAILY_FIELDS}})
-    obs = pd.DataFrame(out, columns=OBS_COLUMNS)
-    obs["row"] = obs["row"].astype(np.int64)
-    obs["value_num"] = obs["value_num"].astype(float)
-    obs = _drop_blank(obs)
-    if obs.empty and not daily:
-        findings.error(make_issue("no_rows"))
-        return None
+    obs = _drop_blank(_obs_frame(out))  # an empty submission is refused by the pipeline (after the unit check)
     return ParsedFile("json", observations=obs, daily_items=daily,
                       declared_unit=unit.strip() if isinstance(unit, str) else None)

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import Date, DateTime, Integer, bindparam, select, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
 from data_access.engine import bump_data_version
@@ -139,6 +140,66 @@ class WriteResult:
 
 
 _STATUS_SQL = "CASE r.status_code WHEN 1 THEN 'P' WHEN 2 THEN 'E' ELSE 'O' END"
+# The staged rows that differ from their current value, with their revision number.
+_CHANGED = (
+    f"SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
+    "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, "
+    "COALESCE(c.revision + 1, 0) AS revision "
+    "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
+    "LEFT JOIN intake_notes n ON n.idx = r.note_idx "
+    "LEFT JOIN current_observation c ON c.indicator_id = r.indicator_id AND c.area_id = r.area_id "
+    "AND c.period_start = p.period_start "
+    f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
+)
+# SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (a parsing ambiguity with JOIN ... ON).
+_UPSERT_CURRENT = (
+    "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
+    "submission_id, recorded_at, flag) "
+    "SELECT indicator_id, area_id, period_start, period, value, status, revision, :sid, :now, flag "
+    "FROM {source}{where} "
+    "ON CONFLICT (indicator_id, area_id, period_start) DO UPDATE SET period = excluded.period, "
+    "value = excluded.value, status = excluded.status, revision = excluded.revision, "
+    "submission_id = excluded.submission_id, recorded_at = excluded.recorded_at, flag = excluded.flag"
+)
+# From this many rows on, PostgreSQL checks the foreign keys once per distinct key (below).
+BATCHED_RI_MIN_ROWS = 20_000
+
+
+def _typed():
+    return [bindparam("sid", type_=Integer()), bindparam("now", type_=DateTime())]
+
+
+def _batched_ri(conn: Connection, columns: dict[str, np.ndarray], submission_id: int) -> bool:
+    """Foreign-key checks once per distinct key instead of once per row (PostgreSQL, large loads).
+
+    PostgreSQL checks a foreign key with a trigger per inserted row (``SELECT 1 FROM parent ...
+    FOR KEY SHARE``): for a million observations that is five million look-ups and most of the
+    load time. Here the referenced rows are locked ``FOR KEY SHARE`` once per distinct id, exactly
+    what those triggers would do, and then the per-row triggers are switched off for this
+    transaction only (``SET LOCAL session_replication_role = replica``, the mechanism of
+    ``pg_restore --disable-triggers``). Integrity holds: every id was validated against the
+    catalogue and its row is locked until the commit, so it cannot be deleted meanwhile.
+
+    Only when the role may set that parameter (superuser, or ``GRANT SET ON PARAMETER
+    session_replication_role`` on PostgreSQL 15+); otherwise, or when ``INTAKE_BATCHED_RI=0``,
+    the ordinary per-row checks run. The warehouse tables carry no other triggers; a trigger added
+    to ``observation`` or ``current_observation`` later must be reviewed against this."""
+    n = len(columns["value"])
+    if n < BATCHED_RI_MIN_ROWS or os.environ.get("INTAKE_BATCHED_RI", "1") in ("0", "false", "no"):
+        return False
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+    except DBAPIError:
+        return False
+    for table, key in (("indicator", "indicator_id"), ("area", "area_id")):
+        ids = sorted(int(i) for i in pd.unique(columns[key]))
+        found = conn.execute(text(f"SELECT id FROM {table} WHERE id IN :ids FOR KEY SHARE")
+                             .bindparams(bindparam("ids", expanding=True)), {"ids": ids}).scalars().all()
+        if len(found) != len(ids):
+            raise RuntimeError(f"{table} ids vanished during the load: {sorted(set(ids) - set(found))[:5]}")
+    conn.execute(text("SELECT id FROM submission WHERE id = :sid FOR KEY SHARE"), {"sid": submission_id})
+    return True
 
 
 def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: datetime) -> WriteResult:
@@ -184,38 +245,37 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         _sqlite_insert(conn, columns)
     _hook("staged")
 
-    changed = (
-        f"SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
-        "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, "
-        "COALESCE(c.revision + 1, 0) AS revision "
-        "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
-        "LEFT JOIN intake_notes n ON n.idx = r.note_idx "
-        "LEFT JOIN current_observation c ON c.indicator_id = r.indicator_id AND c.area_id = r.area_id "
-        "AND c.period_start = p.period_start "
-        f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
-    )
-    conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new {'ON COMMIT DROP ' if pg else ''}AS {changed}")
-    counts = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(CASE WHEN revision > 0 THEN 1 ELSE 0 END), 0) "
-                               "FROM intake_new")).one()
-    result.written, result.revised = int(counts[0]), int(counts[1])
-    result.unchanged = len(rows) - result.written
-    if result.written:
-        params = {"sid": submission_id, "now": now}
-        typed = [bindparam("sid", type_=Integer()), bindparam("now", type_=DateTime())]
-        conn.execute(text(
-            "INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
+    if pg:
+        bulk = _batched_ri(conn, columns, submission_id)
+        counts = conn.execute(text(
+            f"WITH new AS ({_CHANGED}), "
+            "ins AS (INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
             "submission_id, recorded_at, flag, note) "
             "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
-            "FROM intake_new").bindparams(*typed), params)
-        conn.execute(text(
-            "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
-            "submission_id, recorded_at, flag) "
-            "SELECT indicator_id, area_id, period_start, period, value, status, revision, :sid, :now, flag "
-            "FROM intake_new WHERE true "
-            "ON CONFLICT (indicator_id, area_id, period_start) DO UPDATE SET period = excluded.period, "
-            "value = excluded.value, status = excluded.status, revision = excluded.revision, "
-            "submission_id = excluded.submission_id, recorded_at = excluded.recorded_at, flag = excluded.flag"
-        ).bindparams(*typed), params)
+            "FROM new RETURNING 1), "
+            f"up AS ({_UPSERT_CURRENT.format(source='new', where='')} RETURNING revision) "
+            "SELECT (SELECT COUNT(*) FROM ins), COUNT(*), COUNT(*) FILTER (WHERE revision > 0) FROM up"
+        ).bindparams(*_typed()), {"sid": submission_id, "now": now}).one()
+        if bulk:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        if counts[0] != counts[1]:  # cannot happen: the keys of a submission are unique
+            raise RuntimeError(f"observation rows {counts[0]} != current rows {counts[1]}")
+        result.written, result.revised = int(counts[1]), int(counts[2])
+    else:
+        conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new AS {_CHANGED}")
+        counts = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(CASE WHEN revision > 0 THEN 1 ELSE 0 END), 0) "
+                                   "FROM intake_new")).one()
+        result.written, result.revised = int(counts[0]), int(counts[1])
+        if result.written:
+            params = {"sid": submission_id, "now": now}
+            conn.execute(text(
+                "INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
+                "submission_id, recorded_at, flag, note) "
+                "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
+                "FROM intake_new").bindparams(*_typed()), params)
+            conn.execute(text(_UPSERT_CURRENT.format(source="intake_new", where=" WHERE true"))
+                         .bindparams(*_typed()), params)
+    result.unchanged = len(rows) - result.written
     _hook("written")
     if not pg:
         for t in ("intake_new", "intake_rows", "intake_periods", "intake_notes"):

@@ -23,7 +23,7 @@ those received early; **completeness** = received / expected, **timeliness** = o
 from __future__ import annotations
 
 import calendar as _calendar
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -104,11 +104,12 @@ class UnitRow:
     group: str  # ministries | provinces
     valid_from: date | None
     valid_to: date | None
+    area_id: int | None = None
 
 
 CALENDAR_COLUMNS = [
     "regime_code", "regime_name_vi", "regime_name_en", "frequency", "unit_code", "unit_name_vi", "unit_name_en",
-    "unit_kind", "unit_group", "period", "period_start", "period_end", "deadline", "received_at", "submission_id",
+    "unit_kind", "unit_group", "region", "period", "period_start", "period_end", "deadline", "received_at", "submission_id",
     "state", "days_late",
 ]
 
@@ -119,16 +120,22 @@ def unit_group(kind: str) -> str:
 
 
 def build_calendar(regimes: Iterable[RegimeRow], members: dict[int, list[UnitRow]],
-                   received: dict[tuple[int, int, str], tuple[datetime, int]], start: date, end: date,
-                   today: date) -> pd.DataFrame:
-    """One row per expected report whose deadline falls in [start, end] (columns
-    :data:`CALENDAR_COLUMNS`). ``members``: regime id → its units; ``received``: (unit id, regime
-    id, period) → (first accepted received_at, submission id)."""
+                   received: dict[tuple[int, int, str], tuple[datetime, int]], today: date,
+                   start: date | None = None, end: date | None = None, periods: Iterable[Period] | None = None,
+                   region_of: Callable[[UnitRow, date], str | None] | None = None) -> pd.DataFrame:
+    """One row per expected report (columns :data:`CALENDAR_COLUMNS`): either every period whose
+    deadline falls in [start, end], or the given ``periods`` (each for the regimes of its
+    periodicity). ``members``: regime id → its units; ``received``: (unit id, regime id, period) →
+    (first accepted received_at, submission id); ``region_of(unit, period_end)``: the region key
+    of a unit in that period (None: not computed)."""
+    wanted = list(periods) if periods is not None else None
     rows = []
     for regime in regimes:
-        periods = periods_due_between(regime.frequency, start, end, regime.deadline_day,
-                                      regime.deadline_month_offset)
-        for p in periods:
+        if wanted is not None:
+            ps = [p for p in wanted if p.periodicity == regime.frequency]
+        else:
+            ps = periods_due_between(regime.frequency, start, end, regime.deadline_day, regime.deadline_month_offset)
+        for p in ps:
             due = deadline(regime.frequency, p, regime.deadline_day, regime.deadline_month_offset)
             for unit in members.get(regime.id, ()):
                 if not valid_on(unit.valid_from, unit.valid_to, p.end):
@@ -142,13 +149,15 @@ def build_calendar(regimes: Iterable[RegimeRow], members: dict[int, list[UnitRow
                     late_days = (today - due).days
                 else:
                     late_days = 0
+                region = region_of(unit, p.end) if region_of else None
                 rows.append((regime.code, regime.name_vi, regime.name_en, regime.frequency, unit.code, unit.name_vi,
-                             unit.name_en, unit.kind, unit.group, p.key, p.start, p.end, due, received_at, sid, st,
-                             late_days))
+                             unit.name_en, unit.kind, unit.group, region, p.key, p.start, p.end, due, received_at, sid,
+                             st, late_days))
     df = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
     if not df.empty:
         df = df.sort_values(["deadline", "regime_code", "unit_code"], kind="stable").reset_index(drop=True)
     df["submission_id"] = df["submission_id"].astype("Int64")
+    df["received_at"] = pd.to_datetime(df["received_at"])
     return df
 
 

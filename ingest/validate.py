@@ -219,6 +219,43 @@ def _issues(mask: np.ndarray, limit: int, build) -> tuple[list[Issue], int]:
     return [build(int(i)) for i in idx[:limit]], len(idx)
 
 
+class Coded:
+    """A text column as (codes, uniques) after normalising each distinct value once: the key
+    columns of a million-row file hold a few hundred distinct values."""
+
+    def __init__(self, column: pd.Series, normalise):
+        raw_codes, raw_uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+        normed = np.array([normalise(x) for x in raw_uniques], dtype=object)
+        codes, uniques = pd.factorize(normed) if len(normed) else (np.zeros(0, np.int64), normed)
+        self.codes = codes[raw_codes] if len(raw_codes) else raw_codes.astype(np.int64)
+        self.uniques = np.asarray(uniques, dtype=object)
+
+    def __getitem__(self, i: int) -> str:
+        return self.uniques[self.codes[i]]
+
+    def per_unique(self, values: list, dtype=object) -> np.ndarray:
+        """Broadcast one value per distinct text to the rows."""
+        return np.asarray(values, dtype=dtype)[self.codes] if len(self.codes) else np.zeros(0, dtype=dtype)
+
+    def equals(self, text: str) -> np.ndarray:
+        return self.per_unique([u == text for u in self.uniques], dtype=bool)
+
+
+def _text(x: Any) -> str:
+    if x is None or (isinstance(x, float) and np.isnan(x)):
+        return ""
+    return x.strip() if isinstance(x, str) else str(x).strip()
+
+
+def _upper_text(x: Any) -> str:
+    return _text(x).upper()
+
+
+def _area_text(x: Any) -> str:
+    t = _text(x)
+    return "0" + t if len(t) == 1 and t.isascii() and t.isdigit() else t  # Excel drops the leading 0 of "01"
+
+
 def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: datetime,
              findings: Findings) -> Validated:
     """Run every row check; findings are added to ``findings``; returns the valid rows."""
@@ -241,53 +278,60 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         issues, total = _issues(mask, limit, build)
         findings.add("error", issues, total)
 
-    ind_txt = _upper(obs["indicator_code"])
-    area_txt = _strip(obs["area_code"])
-    one_digit = pd.Series(area_txt).str.fullmatch(r"[0-9]").to_numpy(dtype=bool)
-    if one_digit.any():
-        area_txt = area_txt.copy()
-        area_txt[one_digit] = np.char.add("0", area_txt[one_digit].astype(str)).astype(object)
-    per_txt = _upper(obs["period"])
-    value_text = _strip(obs["value_text"])
+    ind_txt = Coded(obs["indicator_code"], _upper_text)
+    area_txt = Coded(obs["area_code"], _area_text)
+    per_txt = Coded(obs["period"], _upper_text)
+    status_txt = Coded(obs["status"], _text)
+    value_text = obs["value_text"].to_numpy(dtype=object)
     value_num = obs["value_num"].to_numpy(dtype=float)
 
-    # -- blank values: "not reported" ---------------------------------------------------------------
+    # -- values (first: a value of only spaces is blank) --------------------------------------------
     has_num = ~np.isnan(value_num)
-    blank = ~has_num & (value_text == "")
+    values = value_num.copy()
+    value_code = np.full(n, None, dtype=object)
+    text_cells = ~has_num & (value_text != "")
+    if text_cells.any():
+        idx = np.flatnonzero(text_cells)
+        parsed_values, codes = parse_numbers(pd.Series(value_text[idx], dtype=object))
+        values[idx] = parsed_values
+        value_code[idx] = codes
+    blank = (~has_num & (value_text == "")) | (value_code == "blank")
+
+    # -- blank values: "not reported" ---------------------------------------------------------------
     if blank.any():
         issues, total = _issues(blank, limit, lambda i: make_issue("not_reported", row=int(rows[i]), column=col("value")))
         findings.add("note", issues, total)
     live = ~blank
+    emit("bad_number", value_code == "bad_number", "value", value_text)
+    emit("ambiguous_number", value_code == "ambiguous_number", "value", value_text)
+    emit("bad_number", live & has_num & ~np.isfinite(value_num), "value", value_num.astype(object))
 
     # -- empty key cells ------------------------------------------------------------------------------
-    empty_ind = live & (ind_txt == "")
-    empty_area = live & (area_txt == "")
-    empty_per = live & (per_txt == "")
+    empty_ind = live & ind_txt.equals("")
+    empty_area = live & area_txt.equals("")
+    empty_per = live & per_txt.equals("")
     emit("empty_cell", empty_ind, "indicator_code", ind_txt)
     emit("empty_cell", empty_area, "area_code", area_txt)
     emit("empty_cell", empty_per, "period", per_txt)
 
     # -- indicators -----------------------------------------------------------------------------------
-    ind_f, ind_u = pd.factorize(ind_txt)
-    u_info = [cat.indicators.get(c) for c in ind_u]
-    ind_known_u = np.array([i is not None for i in u_info], dtype=bool)
-    ind_known = ind_known_u[ind_f] if n else np.zeros(0, dtype=bool)
+    u_info = [cat.indicators.get(c) for c in ind_txt.uniques]
+    ind_known = ind_txt.per_unique([i is not None for i in u_info], bool)
     emit("unknown_indicator", live & ~empty_ind & ~ind_known, "indicator_code", ind_txt)
-    ind_id = np.array([i.id if i else -1 for i in u_info], dtype=np.int64)[ind_f] if n else np.zeros(0, np.int64)
-    ind_per = np.array([i.periodicity if i else "" for i in u_info], dtype=object)[ind_f] if n else np.zeros(0, object)
+    ind_id = ind_txt.per_unique([i.id if i else -1 for i in u_info], np.int64)
+    ind_per = ind_txt.per_unique([i.periodicity if i else "" for i in u_info])
 
     # -- periods --------------------------------------------------------------------------------------
-    per_f, per_u = pd.factorize(per_txt)
     p_parsed = []
-    for key in per_u:
+    for key in per_txt.uniques:
         try:
             p_parsed.append(parse_period(key))
         except (PeriodError, TypeError):
             p_parsed.append(None)
-    per_ok_u = np.array([p is not None for p in p_parsed], dtype=bool)
-    per_ok = per_ok_u[per_f] if n else np.zeros(0, dtype=bool)
+    per_f = per_txt.codes
+    per_ok = per_txt.per_unique([p is not None for p in p_parsed], bool)
     emit("bad_period", live & ~empty_per & ~per_ok, "period", per_txt)
-    per_kind = np.array([p.periodicity if p else "" for p in p_parsed], dtype=object)[per_f] if n else np.zeros(0, object)
+    per_kind = per_txt.per_unique([p.periodicity if p else "" for p in p_parsed])
     wrong_kind = live & ind_known & per_ok & (per_kind != ind_per)
     emit("wrong_periodicity", wrong_kind, "period", per_txt,
          indicator=lambda i: ind_txt[i], expected=lambda i: PERIODICITY_VI[ind_per[i]],
@@ -295,26 +339,23 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     start_u = np.array([p.start if p else date.min for p in p_parsed], dtype=object)
     end_u = np.array([p.end if p else date.min for p in p_parsed], dtype=object)
     key_u = np.array([p.key if p else "" for p in p_parsed], dtype=object)
-    future_u = np.array([p is not None and p.start > received for p in p_parsed], dtype=bool)
-    future = live & per_ok & future_u[per_f] if n else np.zeros(0, dtype=bool)
+    future = live & per_ok & per_txt.per_unique([p is not None and p.start > received for p in p_parsed], bool)
     emit("future_period", future, "period", per_txt, date=received.isoformat())
 
     # -- areas (resolved on the period's end date) ---------------------------------------------------
-    area_f, area_u = pd.factorize(area_txt)
-    known_area_u = np.array([cat.knows_area(c) for c in area_u], dtype=bool)
-    area_known = known_area_u[area_f] if n else np.zeros(0, dtype=bool)
+    area_f = area_txt.codes
+    area_known = area_txt.per_unique([cat.knows_area(c) for c in area_txt.uniques], bool)
     emit("unknown_area", live & ~empty_area & ~area_known, "area_code", area_txt)
     area_id = np.full(n, -1, dtype=np.int64)
     area_level = np.full(n, "", dtype=object)
     check = live & area_known & per_ok
     if check.any():
-        pair = area_f.astype(np.int64) * max(len(per_u), 1) + per_f
+        width = max(len(per_txt.uniques), 1)
+        pair = area_f.astype(np.int64) * width + per_f
         pair_f, pair_u = pd.factorize(pair[check])
-        resolved = [cat.resolve_area(area_u[p // max(len(per_u), 1)], end_u[p % max(len(per_u), 1)]) for p in pair_u]
-        ids = np.array([a.id if a else -1 for a in resolved], dtype=np.int64)[pair_f]
-        levels = np.array([a.level if a else "" for a in resolved], dtype=object)[pair_f]
-        area_id[check] = ids
-        area_level[check] = levels
+        resolved = [cat.resolve_area(area_txt.uniques[p // width], end_u[p % width]) for p in pair_u]
+        area_id[check] = np.array([a.id if a else -1 for a in resolved], dtype=np.int64)[pair_f]
+        area_level[check] = np.array([a.level if a else "" for a in resolved], dtype=object)[pair_f]
     not_valid = check & (area_id < 0)
     emit("area_not_valid_for_period", not_valid, "area_code", area_txt,
          date=lambda i: end_u[per_f[i]].isoformat(), period=lambda i: key_u[per_f[i]])
@@ -339,39 +380,23 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     emit("wrong_area_level", wrong_level, "area_code", area_txt, indicator=lambda i: ind_txt[i],
          level=lambda i: area_level[i], levels=lambda i: ", ".join(
              sorted(cat.indicator_by_id[int(ind_id[i])].levels - {"region"})))
-    own_area_issue = np.array(unit.kind == "province", dtype=bool) & (area_level == "province")
+    own_area_issue = (area_level == "province") & (unit.kind == "province")
     resp_kwargs = {"unit": unit.code, "indicator": lambda i: ind_txt[i], "area": lambda i: area_txt[i]}
     emit("not_responsible", not_resp & own_area_issue, "area_code", area_txt, **resp_kwargs)
     emit("not_responsible", not_resp & ~own_area_issue, "indicator_code", ind_txt, **resp_kwargs)
 
-    # -- values ---------------------------------------------------------------------------------------
-    values = value_num.copy()
-    text_cells = live & ~has_num
-    if text_cells.any():
-        idx = np.flatnonzero(text_cells)
-        parsed_values, codes = parse_numbers(pd.Series(value_text[idx], dtype=object))
-        values[idx] = parsed_values
-        code_arr = np.full(n, None, dtype=object)
-        code_arr[idx] = codes
-        emit("bad_number", code_arr == "bad_number", "value", value_text)
-        emit("ambiguous_number", code_arr == "ambiguous_number", "value", value_text)
-    bad_real = live & has_num & ~np.isfinite(value_num)
-    emit("bad_number", bad_real, "value", value_num.astype(object))
-
     # -- status ---------------------------------------------------------------------------------------
-    status_txt = _strip(obs["status"])
-    st_f, st_u = pd.factorize(status_txt)
-    st_map = [STATUS_WORDS.get(fold(s).strip()) for s in st_u]
-    status_bad_u = np.array([m is None for m in st_map], dtype=bool)
-    status_bad = live & status_bad_u[st_f] if n else np.zeros(0, dtype=bool)
+    st_map = [STATUS_WORDS.get(fold(s).strip().lower()) for s in status_txt.uniques]
+    status_bad = live & status_txt.per_unique([m is None for m in st_map], bool)
     emit("bad_status", status_bad, "status", status_txt)
-    status = np.array([m or "O" for m in st_map], dtype=object)[st_f] if n else np.zeros(0, dtype=object)
+    status = status_txt.per_unique([m or "O" for m in st_map])
 
     # -- duplicate keys -------------------------------------------------------------------------------
     keyed = live & ~empty_ind & ~empty_area & ~empty_per
     if keyed.any():
         area_key = np.where(area_id >= 0, area_id, -1 - area_f.astype(np.int64))
-        frame = pd.DataFrame({"i": ind_f[keyed], "a": area_key[keyed], "p": per_f[keyed], "row": rows[keyed]})
+        frame = pd.DataFrame({"i": ind_txt.codes[keyed], "a": area_key[keyed], "p": per_f[keyed],
+                              "row": rows[keyed]})
         dup = frame.duplicated(["i", "a", "p"], keep="first").to_numpy()
         if dup.any():
             first = frame.groupby(["i", "a", "p"], sort=False)["row"].transform("first").to_numpy()
@@ -389,38 +414,25 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         empty = pd.DataFrame(columns=ROW_COLUMNS)
         return Validated(empty, daily, n, int(blank.sum()))
     ok = live
-    out = pd.DataFrame({
+    note = Coded(obs["note"], _text)
+    out = _frame({
         "row": rows[ok],
         "indicator_id": ind_id[ok],
         "area_id": area_id[ok],
-        "period": key_u[per_f[ok]] if ok.any() else np.zeros(0, dtype=object),
-        "period_start": start_u[per_f[ok]] if ok.any() else np.zeros(0, dtype=object),
+        "period": key_u[per_f[ok]],
+        "period_start": start_u[per_f[ok]],
         "value": values[ok],
         "status": status[ok],
-        "note": _none_if_empty(_strip(obs["note"])[ok]),
+        "note": note.per_unique([None if u == "" else u for u in note.uniques])[ok],
         "flag": np.full(int(ok.sum()), None, dtype=object),
-    }, columns=ROW_COLUMNS)
+    })
     return Validated(out, daily, n, int(blank.sum()))
 
 
-def _strip(series: pd.Series) -> np.ndarray:
-    arr = series.to_numpy(dtype=object)
-    return np.array([x.strip() if isinstance(x, str) else ("" if x is None else str(x)) for x in arr.tolist()],
-                    dtype=object) if len(arr) else arr
-
-
-def _upper(series: pd.Series) -> np.ndarray:
-    arr = _strip(series)
-    if len(arr) == 0:
-        return arr
-    f, u = pd.factorize(arr)
-    return np.array([x.upper() for x in u], dtype=object)[f] if len(u) else arr
-
-
-def _none_if_empty(arr: np.ndarray) -> np.ndarray:
-    out = arr.copy()
-    out[out == ""] = None
-    return out
+def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A DataFrame of numpy columns, object columns kept as ``object`` (no string inference)."""
+    return pd.DataFrame({k: pd.Series(v, dtype=object if v.dtype == object else v.dtype, copy=False)
+                         for k, v in columns.items()}, copy=False)
 
 
 def _validate_daily(items: list[dict[str, Any]], received: date, findings: Findings) -> list[dict[str, Any]]:

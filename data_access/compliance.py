@@ -1,0 +1,222 @@
+"""Reads of the reporting calendar and compliance (Decree 09/2019/NĐ-CP; DHIS2 reporting rates).
+
+The rules (who owes which report, deadlines, on time / late / missing / not due, rates) are in
+:mod:`ingest.regimes`; this module reads the regimes, their units and the accepted submissions and
+applies them. Every read is memoized under the warehouse ``data_version``
+(:func:`data_access.cache.cached_query`), so a new submission shows on the next request.
+
+``today`` is always a parameter (the day the states are judged on); the public functions default
+it to the current date at their boundary only, so tests pass a fixed day.
+
+Calendar columns (:data:`ingest.regimes.CALENDAR_COLUMNS`): regime_code, regime_name_vi,
+regime_name_en, frequency, unit_code, unit_name_vi, unit_name_en, unit_kind, unit_group
+(``ministries`` | ``provinces``), region (region key of a province unit in that period's era, ``VN``
+for central units), period, period_start, period_end, deadline (date), received_at (first accepted
+submission, NaT if none), submission_id, state (``on_time`` | ``late`` | ``missing`` |
+``not_due``), days_late (late: days after the deadline; missing: days overdue).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+from sqlalchemy import and_, select, union_all
+
+from data_access import schema
+from data_access.cache import cached_query
+from data_access.engine import current_connection
+from data_access.periods import Period
+from data_access.periods import parse as parse_period
+from ingest.regimes import RATE_COLUMNS, RegimeRow, UnitRow, build_calendar, rates, unit_group
+
+GROUPINGS = {"unit": "unit_code", "group": "unit_group", "region": "region", "overall": None}
+LOOKBACK_DAYS = 365
+
+
+def _today(today: date | None) -> date:
+    return today if today is not None else date.today()
+
+
+@cached_query
+def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[int, list[tuple]], dict[int, str]]:
+    """Regimes, their units, the region memberships (area id → [(region key, from, to)]) and the
+    area keys of the units' areas."""
+    r, ru, a = schema.report_regime, schema.regime_unit, schema.agency
+    m, ar = schema.area_membership, schema.area
+    conn = current_connection()
+    regimes = tuple(RegimeRow(x.id, x.code, x.name_vi, x.name_en, x.frequency, x.deadline_day,
+                              x.deadline_month_offset)
+                    for x in conn.execute(select(r.c.id, r.c.code, r.c.name_vi, r.c.name_en, r.c.frequency,
+                                                 r.c.deadline_day, r.c.deadline_month_offset).order_by(r.c.code)))
+    members: dict[int, list[UnitRow]] = {}
+    stmt = (select(ru.c.regime_id, a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.kind, a.c.valid_from,
+                   a.c.valid_to, a.c.area_id).join(a, a.c.id == ru.c.agency_id).order_by(a.c.code))
+    for x in conn.execute(stmt):
+        members.setdefault(x.regime_id, []).append(
+            UnitRow(x.id, x.code, x.name_vi, x.name_en, x.kind, unit_group(x.kind), x.valid_from, x.valid_to,
+                    x.area_id))
+    membership: dict[int, list[tuple]] = {}
+    for x in conn.execute(select(m.c.area_id, ar.c.key, m.c.valid_from, m.c.valid_to)
+                          .join(ar, ar.c.id == m.c.region_id)):
+        membership.setdefault(x.area_id, []).append((x.key, x.valid_from, x.valid_to))
+    area_keys = dict(conn.execute(select(ar.c.id, ar.c.key)).all())
+    return regimes, members, membership, area_keys
+
+
+@cached_query
+def _received() -> dict[tuple[int, int, str], tuple[datetime, int]]:
+    """(unit id, regime id, period) → (first accepted received_at, its submission id)."""
+    s, sp = schema.submission, schema.submission_period
+    linked = (select(s.c.agency_id, sp.c.regime_id, sp.c.period, s.c.received_at, s.c.id)
+              .join(sp, sp.c.submission_id == s.c.id).where(s.c.status == "accepted"))
+    direct = (select(s.c.agency_id, s.c.regime_id, s.c.period, s.c.received_at, s.c.id)
+              .where(and_(s.c.status == "accepted", s.c.regime_id.is_not(None), s.c.period.is_not(None))))
+    out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
+    conn = current_connection()
+    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)):
+        key = (agency_id, regime_id, period)
+        if key not in out or (received_at, sid) < out[key]:
+            out[key] = (received_at, sid)
+    return out
+
+
+def _region_function(membership: dict[int, list[tuple]], area_keys: dict[int, str]):
+    def region_of(unit: UnitRow, d: date) -> str | None:
+        if unit.area_id is None:
+            return None
+        for key, vf, vt in membership.get(unit.area_id, ()):
+            if (vf is None or vf <= d) and (vt is None or d <= vt):
+                return key
+        return area_keys.get(unit.area_id)  # central units: their area is the nation
+
+    return region_of
+
+
+def _calendar(today: date, start: date | None = None, end: date | None = None, periods: tuple[str, ...] | None = None,
+              unit_code: str | None = None, regime_code: str | None = None) -> pd.DataFrame:
+    regimes, members, membership, area_keys = _structure()
+    chosen = [r for r in regimes if regime_code is None or r.code == regime_code]
+    if unit_code is not None:
+        members = {rid: [u for u in units if u.code == unit_code] for rid, units in members.items()}
+    parsed: list[Period] | None = [parse_period(p) for p in periods] if periods is not None else None
+    return build_calendar(chosen, members, _received(), today, start=start, end=end, periods=parsed,
+                          region_of=_region_function(membership, area_keys))
+
+
+@cached_query
+def _calendar_cached(today: date, start: date | None, end: date | None, periods: tuple[str, ...] | None,
+                     unit_code: str | None, regime_code: str | None) -> pd.DataFrame:
+    return _calendar(today, start, end, periods, unit_code, regime_code)
+
+
+def reporting_calendar(unit_code: str | None = None, start: date | None = None, end: date | None = None,
+                       today: date | None = None, regime_code: str | None = None) -> pd.DataFrame:
+    """Expected reports whose deadline falls in [start, end] (default: the year up to ``today``
+    and the next 31 days), for one unit and/or one regime or all. Columns: see the module."""
+    today = _today(today)
+    start = start or today - timedelta(days=LOOKBACK_DAYS)
+    end = end or today + timedelta(days=31)
+    return _calendar_cached(today, start, end, None, unit_code, regime_code)
+
+
+def compliance_matrix(regime_code: str | None, periods: tuple[str, ...], today: date | None = None) -> pd.DataFrame:
+    """Units × periods. Columns: regime_code, unit_code, unit_name_vi, unit_name_en, unit_group, then
+    one column per period key holding the state (``on_time`` | ``late`` | ``missing`` |
+    ``not_due``; None where the unit owes nothing, e.g. an old province after 2025-06-30).
+    ``regime_code`` None: every regime (a row per regime and unit)."""
+    today = _today(today)
+    periods = tuple(periods)
+    cal = _calendar_cached(today, None, None, periods, None, regime_code)
+    index = ["regime_code", "unit_code", "unit_name_vi", "unit_name_en", "unit_group"]
+    if cal.empty:
+        return pd.DataFrame(columns=index + list(periods))
+    wide = cal.pivot_table(index=index, columns="period", values="state", aggfunc="first")
+    wide = wide.reindex(columns=list(periods))
+    wide = wide.astype(object).where(wide.notna(), None)
+    wide.columns.name = None
+    return wide.reset_index()
+
+
+def reporting_rates(regime_code: str | None = None, start: date | None = None, end: date | None = None,
+                    today: date | None = None, by: str = "unit") -> pd.DataFrame:
+    """DHIS2 reporting rates over the reports due in [start, end] (default: the last year up to
+    ``today``). ``by``: ``unit`` | ``group`` (ministries / provinces) | ``region`` | ``overall``.
+    Columns: key (unit code, group, region key or ``all``), expected, received, on_time, late,
+    missing, not_due, completeness (% received / expected), timeliness (% on time / expected);
+    ``by="unit"`` adds unit_name_vi, unit_name_en, unit_group."""
+    if by not in GROUPINGS:
+        raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
+    today = _today(today)
+    start = start or today - timedelta(days=LOOKBACK_DAYS)
+    end = end or today
+    cal = _calendar_cached(today, start, end, None, None, regime_code)
+    out = rates(cal, GROUPINGS[by])
+    if by == "unit":
+        names = cal.drop_duplicates("unit_code").set_index("unit_code")[["unit_name_vi", "unit_name_en", "unit_group"]]
+        out = out.join(names, on="key")
+        out = out[RATE_COLUMNS + ["unit_name_vi", "unit_name_en", "unit_group"]]
+    return out
+
+
+def overdue_reports(today: date, since: date | None = None, regime_code: str | None = None) -> pd.DataFrame:
+    """Reports whose deadline passed (from ``since``, default a year before ``today``) and that
+    nobody sent: calendar rows in state ``missing``, the longest overdue first."""
+    cal = _calendar_cached(today, since or today - timedelta(days=LOOKBACK_DAYS), today, None, None, regime_code)
+    missing = cal[cal["state"] == "missing"]
+    return missing.sort_values(["days_late", "unit_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+SUBMISSION_COLUMNS = ["id", "received_at", "channel", "filename", "status", "period", "regime_code", "periods",
+                      "rows_total", "rows_written", "errors", "warnings", "submitted_by", "report"]
+
+
+@cached_query
+def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
+    """The submissions of one unit, newest first, with their validation reports. Columns:
+    id, received_at, channel, filename, status, period (when one), regime_code (when one),
+    periods (every period linked), rows_total, rows_written, errors, warnings, submitted_by,
+    report (the JSON report as a dict, None for seeded rows)."""
+    s, a, r, sp = schema.submission, schema.agency, schema.report_regime, schema.submission_period
+    stmt = (select(s.c.id, s.c.received_at, s.c.channel, s.c.filename, s.c.status, s.c.period,
+                   r.c.code.label("regime_code"), s.c.rows_total, s.c.rows_written, s.c.errors, s.c.warnings,
+                   s.c.submitted_by, s.c.report)
+            .join(a, a.c.id == s.c.agency_id).outerjoin(r, r.c.id == s.c.regime_id)
+            .where(a.c.code == unit_code).order_by(s.c.received_at.desc(), s.c.id.desc()).limit(limit))
+    conn = current_connection()
+    rows = conn.execute(stmt).all()
+    ids = [x.id for x in rows]
+    links: dict[int, list[str]] = {}
+    if ids:
+        for sid, period in conn.execute(select(sp.c.submission_id, sp.c.period)
+                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)):
+            links.setdefault(sid, [])
+            if period not in links[sid]:
+                links[sid].append(period)
+    data = []
+    for x in rows:
+        m = dict(x._mapping)
+        m["report"] = json.loads(m["report"]) if m["report"] else None
+        m["periods"] = links.get(x.id, [m["period"]] if m["period"] else [])
+        data.append(m)
+    return pd.DataFrame(data, columns=SUBMISSION_COLUMNS)
+
+
+@cached_query
+def submission_detail(submission_id: int) -> dict | None:
+    """One submission with its unit and stored report (None if there is no such id). Keys: id,
+    unit_code, status, received_at, channel, filename, sha256, period, regime_code, rows_total,
+    rows_written, errors, warnings, report (the JSON report as a dict, None for seeded rows)."""
+    s, a, r = schema.submission, schema.agency, schema.report_regime
+    stmt = (select(s.c.id, a.c.code.label("unit_code"), s.c.status, s.c.received_at, s.c.channel, s.c.filename,
+                   s.c.sha256, s.c.period, r.c.code.label("regime_code"), s.c.rows_total, s.c.rows_written,
+                   s.c.errors, s.c.warnings, s.c.report)
+            .outerjoin(a, a.c.id == s.c.agency_id).outerjoin(r, r.c.id == s.c.regime_id)
+            .where(s.c.id == submission_id))
+    row = current_connection().execute(stmt).first()
+    if row is None:
+        return None
+    out = dict(row._mapping)
+    out["report"] = json.loads(out["report"]) if out["report"] else None
+    return out
