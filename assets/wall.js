@@ -78,6 +78,7 @@ window.dash_clientside = window.dash_clientside || {};
           state.lostSince = null;
           window.__occWallPolls = (window.__occWallPolls || 0) + 1;
           var changed = !current || current.data_version !== body.data_version;
+          window.__occWallVersion = body.data_version;
           return [changed ? body : noUpdate, ""];
         })
         .catch(function () {

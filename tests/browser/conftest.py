@@ -34,7 +34,7 @@ class LiveServer:
 
 
 def start_server(root: Path, database_url: str, instance: Path, extra_env: dict | None = None) -> LiveServer:
-    port = free_port()
+    port = int((extra_env or {}).get("PORT") or free_port())
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_REDIS_URL")}
     env.update({"DATABASE_URL": database_url, "PORT": str(port), "INSTANCE_DIR": str(instance), "SEED_DEMO": "0",
                 "DEMO_UNTIL": FIXED_UNTIL.isoformat(), **(extra_env or {})})
