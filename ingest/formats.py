@@ -138,12 +138,12 @@ def plausible_vietnamese(text: str) -> bool:
 def decode(payload: bytes) -> tuple[str, str] | None:
     """``(text, encoding)`` with the text NFC-normalised, or None when the bytes are neither UTF-8
     nor plausible Windows-1258."""
+    if b"\x00" in payload:  # UTF-16/32 (ASCII text in UTF-16 is valid UTF-8 with NULs) or binary
+        return None
     try:
         return unicodedata.normalize("NFC", payload.decode("utf-8-sig")), "utf-8"
     except UnicodeDecodeError:
         pass
-    if b"\x00" in payload:  # UTF-16/32 or binary
-        return None
     try:
         text = payload.decode("cp1258")
     except UnicodeDecodeError:  # a byte undefined in cp1258
