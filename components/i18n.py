@@ -30,6 +30,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wall.overall": {"vi": "Toàn bộ", "en": "Overall"},
     "wall.bad_token": {"vi": "Mã hiển thị không hợp lệ hoặc đã bị thu hồi.",
                        "en": "The display token is invalid or has been revoked."},
+    "daily.day": {"vi": "Ngày", "en": "Day"},
+    "daily.new": {"vi": "Mới", "en": "New"},
     "daily.vs_yesterday": {"vi": "so với hôm trước", "en": "vs the day before"},
     "daily.vs_week": {"vi": "so với 7 ngày trước", "en": "vs a week before"},
     "daily.items": {"vi": "Thông tin từ các bộ, ngành, địa phương", "en": "Reports from ministries and provinces"},
@@ -181,7 +183,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Before 1 July 2025, merged provinces are rebuilt on today's boundaries.",
     },
     "ind.not_comparable": {"vi": "Không so sánh được", "en": "Not comparable"},
-    "ind.not_comparable_band": {"vi": "Không so sánh được", "en": "Not comparable"},
+    "ind.not_comparable_band": {"vi": "Không so sánh được: {names}", "en": "Not comparable: {names}"},
     "ind.not_comparable_note": {
         "vi": "Không so sánh được trước 01/07/2025: chỉ tiêu này không tính lại được theo địa giới mới.",
         "en": "Not comparable before 1 July 2025: this indicator cannot be rebuilt on the new boundaries.",

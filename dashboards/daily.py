@@ -1,0 +1,141 @@
+"""The daily brief ("Thông tin hằng ngày"): the day's daily indicators against the day before and a
+week before, and the daily information items from ministries and provinces by category and
+severity, with what is new since the day before. Also a board of the wall."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import dash
+from dash import Input, Output, callback, dcc, html
+
+from components.controls import control, dropdown
+from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
+from components.shell import with_lang
+from components.urlstate import url_sync, url_sync_stores
+from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
+from data_access.daily import daily_indicators, daily_items, latest_day
+
+dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav="nav.daily", nav_order=5)
+
+PAGE = "daily"
+
+
+class ids:
+    day = "daily-day"
+    category = "daily-category"
+    severity = "daily-severity"
+    lang = "daily-lang"
+    content = "daily-content"
+
+
+BINDINGS = [(ids.day, "date", "day"), (ids.category, "value", "category"), (ids.severity, "value", "severity")]
+url_sync(PAGE, BINDINGS)
+
+
+def layout(day: str | None = None, category: str | None = None, severity: str | None = None,
+           lang: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    newest = latest_day()
+    try:
+        chosen = date.fromisoformat(day) if day else newest
+    except ValueError:
+        chosen = newest
+    cats = [{"label": t(k, lang), "value": v} for v, k in CATEGORY_KEY.items()]
+    sevs = [{"label": t(k, lang), "value": v} for v, k in SEVERITY_KEY.items()]
+    return html.Div(
+        [
+            dcc.Store(id=ids.lang, data=lang),
+            *url_sync_stores(PAGE, BINDINGS),
+            html.H1(t("nav.daily", lang), className="page-title"),
+            html.P(t("daily.lede", lang), className="page-lede"),
+            html.Div([
+                control(t("daily.day", lang), dcc.DatePickerSingle(
+                    id=ids.day, date=chosen.isoformat() if chosen else None,
+                    display_format="DD/MM/YYYY" if lang == "vi" else "MMM D, YYYY",
+                    max_date_allowed=newest.isoformat() if newest else None, first_day_of_week=1), html_for=ids.day),
+                dropdown(ids.category, cats, category if category in CATEGORY_KEY else None,
+                         label=t("daily.category", lang), lang=lang, clearable=True, placeholder=t("daily.all", lang),
+                         className="control-wide"),
+                dropdown(ids.severity, sevs, severity if severity in SEVERITY_KEY else None,
+                         label=t("daily.severity", lang), lang=lang, clearable=True, placeholder=t("daily.all", lang)),
+            ], className="control-bar"),
+            html.Div(id=ids.content),
+        ],
+        className="page page-daily",
+    )
+
+
+@callback(
+    Output(ids.content, "children"),
+    Input(ids.day, "date"),
+    Input(ids.category, "value"),
+    Input(ids.severity, "value"),
+    Input(ids.lang, "data"),
+)
+def render(day: str | None, category: str | None, severity: str | None, lang: str):
+    lang = norm_lang(lang)
+    if not day:
+        return html.Div(t("empty.no_data", lang), className="empty-state")
+    d = date.fromisoformat(day[:10])
+    return [indicator_tiles(daily_indicators(d), lang), items_section(d, category, severity, lang)]
+
+
+def indicator_tiles(df, lang: str) -> html.Section:
+    tiles = []
+    for _, r in df.iterrows():
+        if r["value"] != r["value"]:  # NaN: not reported that day
+            continue
+        name = r["name_en"] if lang == "en" else r["name_vi"]
+        unit = r["unit_en"] if lang == "en" else r["unit_vi"]
+        tiles.append(dcc.Link(html.Div([
+            html.Div(name, className="kpi-name"),
+            html.Div([html.Span(fmt_number(r["value"], int(r["decimals"]), lang), className="kpi-value"),
+                      html.Span(unit, className="kpi-unit")], className="kpi-figure"),
+            html.Div([_delta(r["pct_day"], r["direction"], lang), html.Span(" " + t("daily.vs_yesterday", lang),
+                                                                              className="delta-label")]),
+            html.Div([_delta(r["pct_week"], r["direction"], lang), html.Span(" " + t("daily.vs_week", lang),
+                                                                               className="delta-label")]),
+        ], className="kpi-tile status-none daily-tile"), href=with_lang(f"/indicator/{r['code']}", lang),
+            className="kpi-link"))
+    body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
+    return html.Section([html.H2(t("daily.indicators", lang), className="section-title"), body])
+
+
+def _delta(pct: float, direction: str, lang: str) -> html.Span:
+    if pct != pct:
+        return html.Span("–", className="delta neutral")
+    good = direction != "neutral" and abs(pct) >= 0.05 and (pct > 0) == (direction == "up")
+    bad = direction != "neutral" and abs(pct) >= 0.05 and not good
+    return html.Span(fmt_signed(pct, 1, lang) + "%", className="delta " + ("good" if good else "bad" if bad else "neutral"))
+
+
+def items_section(d: date, category: str | None, severity: str | None, lang: str) -> html.Section:
+    items = daily_items(d, days=2)
+    if category:
+        items = items[items["category"] == category]
+    if severity:
+        items = items[items["severity"] == severity]
+    today = items[items["item_date"] == d]
+    yesterday = items[items["item_date"] == d - timedelta(days=1)]
+    counts = []
+    for cat, key in CATEGORY_KEY.items():
+        n, m = int((today["category"] == cat).sum()), int((yesterday["category"] == cat).sum())
+        if n or m:
+            counts.append(html.Li([html.Span(t(key, lang)), html.Strong(str(n)),
+                                   html.Span(f"({fmt_signed(n - m, 0, lang)} {t('daily.vs_yesterday', lang)})",
+                                             className="muted")]))
+    rows = [html.Li([
+        html.Span(t(SEVERITY_KEY.get(r["severity"], "daily.sev.info"), lang), className=f"sev-badge sev-{r['severity']}"),
+        html.Div([html.Div([html.Strong(r["title"]), html.Span(" " + t("daily.new", lang), className="mark mark-new")]),
+                  html.Div(r["body"], className="item-body"),
+                  html.Div(f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
+                           f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · {fmt_date(r['item_date'], lang)}",
+                           className="item-meta")], className="item-main"),
+    ], className="daily-item") for _, r in today.iterrows()]
+    return html.Section([
+        html.H2([t("daily.items", lang), html.Span(f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
+                className="section-title"),
+        html.Ul(counts, className="daily-counts") if counts else None,
+        html.Ul(rows, className="daily-items") if rows else html.Div(t("daily.no_items", lang), className="empty-state"),
+    ])
