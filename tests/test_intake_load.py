@@ -1,0 +1,282 @@
+"""Issue 5: loading — idempotent re-sends, revision history, two units at once, a load killed
+midway, the archive, links to regimes and periods, daily items, formats end to end. Both backends."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from data_access import schema
+from ingest import load
+from settings import ROOT
+from tests.conftest import make_settings
+from tests.corpus.build_corpus import to_cp1258
+from tests.test_intake_fixtures import build_warehouse, counts, csv_bytes, current_value, history_rows, send
+
+
+@pytest.fixture
+def wh(empty_url, tmp_path):
+    engine = build_warehouse(empty_url, tmp_path)
+    yield engine, tmp_path, empty_url
+    engine.dispose()
+
+
+def test_int201_same_content_again_is_a_duplicate(wh):
+    engine, tmp, _ = wh
+    payload = csv_bytes("CPI_YOY,VN,202510,3.1", "EXPORTS,VN,202510,40.5")
+    first = send(engine, tmp, "TK", payload)
+    assert first.status == "accepted" and first.counts["written"] == 2
+    after_first = counts(engine)
+    again = send(engine, tmp, "TK", payload, received_at=datetime(2025, 11, 21))
+    assert again.status == "duplicate" and again.submission_id == first.submission_id == again.duplicate_of
+    assert counts(engine) == after_first
+    with engine.connect() as conn:
+        n = conn.execute(select(schema.submission.c.id).where(schema.submission.c.sha256 == first.sha256)).all()
+    assert len(n) == 1  # nothing recorded for the duplicate
+    # the same values in another file: accepted, nothing new written, no new data_version
+    reordered = send(engine, tmp, "TK", csv_bytes("EXPORTS,VN,202510,40.5", "CPI_YOY,VN,202510,3.1"))
+    assert reordered.status == "accepted" and reordered.counts == {**reordered.counts, "written": 0, "unchanged": 2}
+    assert reordered.data_version is None
+    assert counts(engine) == {**after_first, "submission_period": after_first["submission_period"] + 1}  # a report received
+    # another unit sending identical bytes is not a duplicate of TK's
+    other = send(engine, tmp, "NHNN", payload)
+    assert other.status == "rejected" and {e.code for e in other.errors} == {"not_responsible"}
+
+
+def test_int202_revisions_keep_history(wh, tmp_path):
+    engine, tmp, url = wh
+    v0 = counts(engine)["data_version"]
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.1,P", header="indicator_code,area_code,period,value,status"))
+    assert current_value(engine, "CPI_YOY", "VN", "202510")[:3] == (3.1, 0, "P")
+    changed = send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,\"3,25\",P",
+                                                header="indicator_code,area_code,period,value,status"))
+    assert changed.counts["written"] == 1 and changed.counts["revised"] == 1
+    cur = current_value(engine, "CPI_YOY", "VN", "202510")
+    assert (cur.value, cur.revision, cur.submission_id) == (3.25, 1, changed.submission_id)
+    official = send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.25,official",
+                                                 header="indicator_code,area_code,period,value,status"))
+    assert official.counts["revised"] == 1  # provisional -> official is a revision too
+    rows = history_rows(engine, "CPI_YOY", "VN", "202510")
+    assert [(r.revision, r.value, r.status) for r in rows] == [(0, 3.1, "P"), (1, 3.25, "P"), (2, 3.25, "O")]
+    assert counts(engine)["data_version"] == v0 + 3
+    # the boards see the revision history and the revised mark
+    from app import create_app
+    from data_access.queries import revisions
+
+    app = create_app(make_settings(url, tmp_path))
+    with app.test_request_context():
+        hist = revisions("CPI_YOY", "VN")
+    app.extensions["warehouse"].dispose()
+    assert hist[hist.period == "202510"]["revision"].tolist() == [2, 1, 0]
+
+
+def test_int203_two_units_at_the_same_time(wh):
+    engine, tmp, _ = wh
+    v0 = counts(engine)["data_version"]
+    inside = threading.Event()
+
+    def hold():  # unit A pauses inside its write transaction, so B runs meanwhile
+        if threading.current_thread().name == "A":
+            inside.set()
+            time.sleep(1.0)
+
+    results: dict[str, object] = {}
+    load.HOOKS["staged"] = hold
+    try:
+        a = threading.Thread(name="A", target=lambda: results.__setitem__("A", send(
+            engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.1", "RETAIL_SALES,VN,202510,300.5"))))
+        b = threading.Thread(name="B", target=lambda: results.__setitem__("B", send(
+            engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202510,31.5", "CPI_YOY,01,202510,3.4"))))
+        a.start()
+        assert inside.wait(30)
+        b.start()
+        a.join(60)
+        b.join(60)
+    finally:
+        load.HOOKS.pop("staged", None)
+    assert results["A"].status == "accepted" and results["B"].status == "accepted"
+    assert counts(engine)["data_version"] == v0 + 2
+    assert {results["A"].data_version, results["B"].data_version} == {v0 + 1, v0 + 2}
+    assert current_value(engine, "RETAIL_SALES", "VN", "202510").value == 300.5
+    assert current_value(engine, "RETAIL_SALES", "01", "202510").value == 31.5
+
+
+def test_int204_same_file_twice_at_once_is_accepted_once(wh):
+    engine, tmp, _ = wh
+    payload = csv_bytes("EXPORTS,VN,202510,41.5")
+    go = threading.Barrier(2)
+    out: list = []
+
+    def run():
+        go.wait()
+        out.append(send(engine, tmp, "TK", payload))
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(r.status for r in out) == ["accepted", "duplicate"]
+    assert out[0].submission_id == out[1].submission_id
+    assert len(history_rows(engine, "EXPORTS", "VN", "202510")) == 1
+
+
+_KILL_SCRIPT = """
+import sys, time
+sys.path.insert(0, {root!r})
+from datetime import datetime
+from pathlib import Path
+from data_access.engine import make_engine
+from ingest import load
+from ingest.pipeline import submit
+from settings import Settings
+
+def pause():
+    print("READY", flush=True)
+    time.sleep(300)
+
+load.HOOKS["written"] = pause  # every row is in observation and current_observation, not committed
+engine = make_engine(Settings(database_url={url!r}, instance_dir=Path({tmp!r})))
+submit(engine, unit_code="NHNN", payload=Path({payload!r}).read_bytes(), filename="big.csv", channel="cli",
+       submitted_by="killed", received_at=datetime(2025, 11, 20, 9), archive_dir=Path({tmp!r}) / "archive")
+print("COMMITTED", flush=True)
+"""
+
+
+def test_int205_killed_midway_leaves_nothing(wh):
+    engine, tmp, url = wh
+    first = date(2012, 1, 1)
+    days = [(first + timedelta(days=i)).isoformat() for i in range((date(2025, 11, 19) - first).days + 1)]
+    rows = [f"{code},VN,{d},{25000 + i % 700 if code == 'USDVND_CENTRAL' else 3 + (i % 50) / 10}"
+            for code in ("USDVND_CENTRAL", "INTERBANK_ON_RATE") for i, d in enumerate(days)]
+    payload_path = tmp / "big.csv"
+    payload_path.write_bytes(csv_bytes(*rows))
+    before = counts(engine)
+    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path))
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+    assert proc.returncode == -signal.SIGKILL
+    deadline = time.monotonic() + 30
+    while counts(engine) != before and time.monotonic() < deadline:  # the server notices the dead client
+        time.sleep(0.2)
+    assert counts(engine) == before
+    with engine.connect() as conn:
+        assert not conn.execute(select(schema.submission.c.id).where(schema.submission.c.filename == "big.csv")).all()
+    # the warehouse is still usable: the same file loads completely now
+    report = send(engine, tmp, "NHNN", payload_path.read_bytes(), filename="big.csv")
+    assert report.status == "accepted" and report.counts["written"] == len(rows)
+    after = counts(engine)
+    assert after["observation"] == before["observation"] + len(rows)
+    assert after["current"] == before["current"] + len(rows)
+    assert after["data_version"] == before["data_version"] + 1
+
+
+def test_int206_archive_links_and_submission_row(wh):
+    engine, tmp, _ = wh
+    payload = csv_bytes("RETAIL_SALES,01,202509,31.2", "RETAIL_SALES,01,202510,31.9", "GDP_GROWTH,01,2025Q3,7.1")
+    report = send(engine, tmp, "UB01", payload, filename="hanoi.csv")
+    assert report.status == "accepted"
+    archived = tmp / "archive" / "2025" / "11" / hashlib.sha256(payload).hexdigest()
+    assert archived.read_bytes() == payload
+    with engine.connect() as conn:
+        sub = conn.execute(select(schema.submission).where(schema.submission.c.id == report.submission_id)).one()
+        links = conn.execute(select(schema.report_regime.c.code, schema.submission_period.c.period,
+                                    schema.submission_period.c.rows)
+                             .join(schema.report_regime, schema.report_regime.c.id == schema.submission_period.c.regime_id)
+                             .where(schema.submission_period.c.submission_id == report.submission_id)
+                             .order_by(schema.submission_period.c.period)).all()
+    assert sub.archive_path == f"2025/11/{report.sha256}" and sub.channel == "cli" and sub.filename == "hanoi.csv"
+    assert (sub.rows_total, sub.rows_written, sub.errors, sub.warnings) == (3, 3, 0, 0)
+    assert sub.period is None and sub.regime_id is None  # several periods and regimes: see the links
+    assert [tuple(x) for x in links] == [("UBND-M", "202509", 1), ("UBND-M", "202510", 1), ("UBND-Q", "2025Q3", 1)]
+    stored = json.loads(sub.report)
+    assert stored["status"] == "accepted" and stored["submission_id"] == report.submission_id
+    single = send(engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202508,30.8"))
+    with engine.connect() as conn:
+        row = conn.execute(select(schema.submission.c.period, schema.report_regime.c.code)
+                           .join(schema.report_regime, schema.report_regime.c.id == schema.submission.c.regime_id)
+                           .where(schema.submission.c.id == single.submission_id)).one()
+    assert tuple(row) == ("202508", "UBND-M")
+    rejected = send(engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202508,abc"), filename="bad.csv")
+    assert (tmp / "archive" / rejected.archive_path).exists()  # rejected files are archived too
+
+
+def test_int207_daily_items_and_daily_values(wh):
+    engine, tmp, _ = wh
+    before = counts(engine)
+    doc = {"unit": "NHNN", "observations": [
+        {"indicator_code": "USDVND_CENTRAL", "area_code": "VN", "period": "2025-11-19", "value": 25105},
+        {"indicator_code": "INTERBANK_ON_RATE", "area_code": "VN", "period": "2025-11-19", "value": "4,15"}],
+        "daily_items": [{"date": "2025-11-19", "category": "kinh_te", "severity": "notice",
+                         "title": "Tỷ giá trung tâm ổn định", "body": "Biến động trong biên độ cho phép."},
+                        {"date": "2025-11-20", "category": "kinh_te", "severity": "INFO", "title": "Thị trường"}]}
+    report = send(engine, tmp, "NHNN", json.dumps(doc, ensure_ascii=False).encode(), filename="api.json",
+                  channel="api")
+    assert report.status == "accepted", report.errors
+    assert report.counts["written"] == 2 and report.counts["daily_items"] == 2
+    after = counts(engine)
+    assert after["daily_item"] == before["daily_item"] + 2 and after["data_version"] == before["data_version"] + 1
+    with engine.connect() as conn:
+        items = conn.execute(select(schema.daily_item.c.item_date, schema.daily_item.c.severity, schema.daily_item.c.title,
+                                    schema.agency.c.code, schema.daily_item.c.submission_id)
+                             .join(schema.agency, schema.agency.c.id == schema.daily_item.c.agency_id)
+                             .order_by(schema.daily_item.c.item_date)).all()
+    assert [(i.item_date, i.severity, i.code, i.submission_id) for i in items] == [
+        (date(2025, 11, 19), "notice", "NHNN", report.submission_id), (date(2025, 11, 20), "info", "NHNN", report.submission_id)]
+    assert current_value(engine, "INTERBANK_ON_RATE", "VN", "2025-11-19").value == 4.15
+    only_items = send(engine, tmp, "UB01", json.dumps({"daily_items": [
+        {"date": "2025-11-20", "category": "thien_tai", "severity": "warning", "title": "Mưa lớn"}]}).encode(),
+        filename="items.json")
+    assert only_items.status == "accepted" and only_items.counts["daily_items"] == 1 and only_items.periods == []
+
+
+def test_int208_formats_end_to_end(wh):
+    engine, tmp, _ = wh
+    sdmx = csv_bytes("DF_293,EXPORTS,VN,202510,\"40,25\",P", "DF_293,IMPORTS,VN,202510,39.5,A",
+                     header="DATAFLOW,INDICATOR,REF_AREA,TIME_PERIOD,OBS_VALUE,OBS_STATUS")
+    assert send(engine, tmp, "TK", sdmx, filename="sdmx.csv").status == "accepted"
+    assert current_value(engine, "EXPORTS", "VN", "202510")[:3] == (40.25, 0, "P")
+    assert current_value(engine, "IMPORTS", "VN", "202510")[:3] == (39.5, 0, "O")
+    numbers = csv_bytes("RETAIL_SALES,VN,202510,\"1.234,5\"", "RETAIL_SALES,VN,202509,\"1,234.5\"",
+                        "RETAIL_SALES,VN,202508,\"1.234.567\"", "RETAIL_SALES,VN,202507,1234.5")
+    report = send(engine, tmp, "TK", numbers)
+    assert report.status == "accepted"
+    assert [current_value(engine, "RETAIL_SALES", "VN", p).value for p in ("202510", "202509", "202508", "202507")] == [
+        1234.5, 1234.5, 1234567.0, 1234.5]
+    vn = to_cp1258("indicator_code,area_code,period,value,note\nRETAIL_SALES,01,202510,\"31,75\",Hà Nội ước tính\n")
+    report = send(engine, tmp, "UB01", vn, filename="hanoi-1258.csv")
+    assert report.status == "accepted" and report.encoding == "cp1258"
+    o = schema.observation
+    with engine.connect() as conn:
+        note = conn.execute(select(o.c.note).where(o.c.submission_id == report.submission_id)).scalar()
+    assert note == "Hà Nội ước tính"
+    assert current_value(engine, "RETAIL_SALES", "01", "202510").value == 31.75
+
+
+def test_int209_inside_a_callers_transaction(wh):
+    engine, tmp, _ = wh
+    before = counts(engine)
+    with pytest.raises(RuntimeError), engine.begin() as conn:
+        report = send(conn, tmp, "TK", csv_bytes("EXPORTS,VN,202510,44.4"))
+        assert report.status == "accepted"
+        raise RuntimeError("the caller rolls back")
+    assert counts(engine) == before
+    with engine.connect() as conn:  # a connection outside a transaction: submit commits itself
+        report = send(conn, tmp, "TK", csv_bytes("EXPORTS,VN,202510,44.4"))
+    assert report.status == "accepted" and current_value(engine, "EXPORTS", "VN", "202510").value == 44.4
