@@ -18,6 +18,7 @@ from components import shell
 from data_access.cache import cache_manager
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
+from ingest.display_cli import register_display_commands
 from settings import ConfigError, Settings
 
 log = logging.getLogger("app")
@@ -61,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cache_manager.init_app(server, settings)
     server.register_blueprint(api_v1)
     register_commands(server)
+    register_display_commands(server)
 
     app = dash.Dash(
         __name__,

@@ -22,6 +22,8 @@ from components.i18n import fmt_number, norm_lang, t
 from components.urlstate import parse_list
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.daily import daily_indicators, daily_items, data_freshness, latest_day
+from data_access.displays import check_display_token
+from data_access.engine import current_connection
 from data_access.queries import cross_section, kpi_snapshot, series
 
 dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
@@ -43,14 +45,28 @@ class ids:
     started = "wall-started"
 
 
+def authorized(token: str | None) -> bool:
+    """Walls carry a read-only display token in their URL (``flask --app app create-display-token``);
+    checked on every render and every board refresh, so a revoked token stops the wall on its next
+    refresh."""
+    return check_display_token(current_connection(), token)
+
+
+def refused(lang: str) -> html.Div:
+    return html.Div([html.Img(src=dash.get_asset_url("emblem.svg"), className="wall-emblem", alt=""),
+                     html.Div(t("wall.bad_token", lang), className="wall-refused-text")], className="wall-refused")
+
+
 def layout(boards: str | None = None, seconds: str | None = None, poll: str | None = None, lang: str | None = None,
-           sector: str | None = None, reload: str | None = None, **_params) -> html.Div:
+           sector: str | None = None, reload: str | None = None, token: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
+    if not authorized(token):
+        return html.Div(refused(lang), id=ids.root, className="wall-root", lang=lang)
     chosen = [b for b in parse_list(boards) if b in wb.BOARDS] or list(wb.BOARDS)
     dwell = _clamp(seconds, DEFAULT_SECONDS, 5, 3600)
     floor = min_poll_seconds()
     poll_s = _clamp(poll, max(20, floor), floor, 600)  # the server's minimum holds whatever the URL says
-    config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR,
+    config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR, "token": token,
               "reload_ms": int(_clamp(reload, RELOAD_HOURS, 1, 48) * 3600 * 1000),
               "lost": t("wall.connection_lost", lang, time="{time}")}
     return html.Div(
@@ -127,6 +143,8 @@ def _lang(config) -> str:
 )
 def refresh_header(version, config):
     lang = _lang(config)
+    if not authorized((config or {}).get("token")):
+        return "", []
     updated = None
     if version and version.get("updated_at"):
         from datetime import datetime
@@ -186,6 +204,8 @@ def refresh_overview(_version, config):
     lang = _lang(config)
     if "overview" not in (config or {}).get("boards", []):
         return dash.no_update
+    if not authorized((config or {}).get("token")):
+        return refused(lang)
     headline = indicators_frame(headline=True)
     kpis = kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
     return wb.overview_board(kpis, indicator_map(), lang)
@@ -211,6 +231,8 @@ def refresh_provinces(_version, config):
     lang = _lang(config)
     if "provinces" not in (config or {}).get("boards", []):
         return dash.no_update
+    if not authorized((config or {}).get("token")):
+        return refused(lang)
     code = wall_province_indicator()
     if code is None:
         return html.Div(t("empty.no_data", lang), className="wt-empty")
@@ -252,6 +274,8 @@ def refresh_sector(_version, config):
     lang = _lang(config)
     if "sector" not in (config or {}).get("boards", []):
         return dash.no_update
+    if not authorized((config or {}).get("token")):
+        return refused(lang)
     group = (config or {}).get("sector") or DEFAULT_SECTOR
     groups = indicator_groups().set_index("code")
     if group not in groups.index:
@@ -280,6 +304,8 @@ def refresh_daily(_version, config):
     lang = _lang(config)
     if "daily" not in (config or {}).get("boards", []):
         return dash.no_update
+    if not authorized((config or {}).get("token")):
+        return refused(lang)
     day = latest_day()
     if day is None:
         return html.Div(t("empty.no_data", lang), className="wt-empty")
@@ -296,6 +322,8 @@ def refresh_compliance(_version, config):
     lang = _lang(config)
     if "compliance" not in (config or {}).get("boards", []):
         return dash.no_update
+    if not authorized((config or {}).get("token")):
+        return refused(lang)
     return wb.compliance_board(reporting_rates_rows(lang), overdue(lang), lang)
 
 

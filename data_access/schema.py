@@ -280,3 +280,19 @@ submission_period = Table(
     Column("rows", Integer, nullable=False, default=0),  # valid data rows of that regime and period
     Index("ix_submission_period_regime_period", "regime_id", "period"),
 )
+
+
+# ================================================================================================
+# Wall displays (issue 6): revocable, read-only tokens carried in a wall's URL. Migration 0003.
+# ================================================================================================
+
+display_token = Table(
+    "display_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("expires_at", DateTime(timezone=False)),
+    Column("revoked_at", DateTime(timezone=False)),
+)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from datetime import date
 
 from data_access.engine import make_engine, migrate
+from ingest.displays import create_display_token
 from ingest.seed import is_empty, seed_demo
 from settings import Settings
 
@@ -25,5 +26,7 @@ def bootstrap(settings: Settings, echo: Callable[[str], None] = lambda _m: None)
             until = date.fromisoformat(settings.demo_until) if settings.demo_until else None
             seed_demo(engine, seed=settings.demo_seed, until=until, echo=echo)
             echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s")
+            _, token = create_display_token(engine, "Màn hình minh họa (demo)")
+            echo(f"Wall screen (display token, shown once): http://{settings.host}:{settings.port}/wall?token={token}")
     finally:
         engine.dispose()

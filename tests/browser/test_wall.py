@@ -26,8 +26,18 @@ def wall_server(root, databases, tmp_path):
     url = f"sqlite:///{copy}"
     server = start_server(root, url, tmp_path / "instance", {"WALL_MIN_POLL_SECONDS": "0.2"})
     server.database_url = url
+    server.token = _token(url)
     yield server
     stop_server(server)
+
+
+def _token(database_url: str) -> str:
+    from ingest.displays import create_display_token
+
+    engine = create_engine(database_url)
+    _, token = create_display_token(engine, "test wall")
+    engine.dispose()
+    return token
 
 
 def _bump(database_url: str) -> None:
@@ -42,7 +52,7 @@ def _callbacks(probe) -> int:
 
 
 def test_wal001_rotates_two_full_cycles_without_server_calls(wall_server, probe):
-    probe.goto(wall_server("/wall?boards=overview,daily,sector&seconds=1.5&poll=600"))
+    probe.goto(wall_server(f"/wall?boards=overview,daily,sector&seconds=1.5&poll=600&token={wall_server.token}"))
     probe.page.wait_for_selector(".wall-tile")
     before = _callbacks(probe)
     seen = []
@@ -61,7 +71,7 @@ def test_wal001_rotates_two_full_cycles_without_server_calls(wall_server, probe)
 def test_wal002_submission_appears_without_reload_and_idle_polls_cost_nothing(wall_server, probe):
     from ingest.pipeline import submit
 
-    probe.goto(wall_server("/wall?boards=overview&seconds=600&poll=1"))
+    probe.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=1&token={wall_server.token}"))
     probe.page.wait_for_selector(".wall-tile")
     probe.page.wait_for_function("() => window.__occWallPolls >= 1")
     probe.settle()
@@ -91,10 +101,11 @@ def test_wal003_connection_lost_mark_and_recovery(root, databases, tmp_path, pro
     copy = tmp_path / "wall.sqlite"
     shutil.copy(source, copy)
     env = {"WALL_MIN_POLL_SECONDS": "0.2"}
+    token = _token(f"sqlite:///{copy}")
     server = start_server(root, f"sqlite:///{copy}", tmp_path / "i1", env)
     port = server.url.rsplit(":", 1)[1]
     try:
-        probe.goto(server("/wall?boards=overview&seconds=600&poll=0.5"))
+        probe.goto(server(f"/wall?boards=overview&seconds=600&poll=0.5&token={token}"))
         probe.page.wait_for_selector(".wall-tile")
         stop_server(server)
         probe.page.wait_for_function(
@@ -117,7 +128,7 @@ def _heap(cdp) -> float:
 
 def test_wal004_heap_stays_flat_over_200_refresh_cycles(wall_server, probe):
     page = probe.page
-    probe.goto(wall_server("/wall?boards=overview,daily&seconds=600&poll=0.2"))
+    probe.goto(wall_server(f"/wall?boards=overview,daily&seconds=600&poll=0.2&token={wall_server.token}"))
     page.wait_for_selector(".wall-tile")
     page.wait_for_function("() => window.__occWallVersion !== undefined")
     cdp = page.context.new_cdp_session(page)
@@ -147,7 +158,7 @@ def test_wal005_screenshots_of_every_board(wall_server, browser, width, height):
     probe = PageProbe(context.new_page())
     try:
         for board in BOARDS:
-            probe.goto(wall_server(f"/wall?boards={board}&seconds=600&poll=600"))
+            probe.goto(wall_server(f"/wall?boards={board}&seconds=600&poll=600&token={wall_server.token}"))
             probe.page.wait_for_selector(f".wall-board.active[data-board={board}] .wall-board-inner")
             probe.page.wait_for_timeout(800)
             box = probe.page.locator(".wall-canvas").bounding_box()
@@ -156,3 +167,23 @@ def test_wal005_screenshots_of_every_board(wall_server, browser, width, height):
         probe.assert_clean()
     finally:
         context.close()
+
+
+def test_wal006_display_token_required_and_revocable(wall_server, probe):
+    from ingest.displays import list_display_tokens, revoke_display_token
+
+    probe.goto(wall_server("/wall?boards=overview"))
+    assert probe.page.locator(".wall-refused-text").inner_text().startswith("Mã hiển thị không hợp lệ")
+    assert probe.page.locator(".wall-tile").count() == 0
+    probe.goto(wall_server("/wall?boards=overview&token=not-a-token"))
+    assert probe.page.locator(".wall-tile").count() == 0
+    probe.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=0.5&token={wall_server.token}"))
+    probe.page.wait_for_selector(".wall-tile")
+    engine = create_engine(wall_server.database_url)
+    (tok,) = list_display_tokens(engine)
+    assert revoke_display_token(engine, tok.id)
+    engine.dispose()
+    _bump(wall_server.database_url)  # the next refresh
+    probe.page.wait_for_selector(".wall-refused-text", timeout=15000)
+    assert probe.page.locator(".wall-tile").count() == 0  # the revoked wall no longer shows data
+    probe.assert_clean()

@@ -1,0 +1,39 @@
+"""Read side of wall display tokens: is a token valid? (Created and revoked by ``ingest.displays``.)"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection
+
+from data_access import schema
+
+d = schema.display_token
+
+
+@dataclass(frozen=True)
+class DisplayToken:
+    id: int
+    label: str
+    created_at: datetime
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+    def valid(self, now: datetime) -> bool:
+        return self.revoked_at is None and (self.expires_at is None or now < self.expires_at)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:
+    """True when ``token`` is a known, unexpired, unrevoked display token."""
+    if not token or len(token) > 200:
+        return False
+    row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
+                       .where(d.c.token_hash == token_hash(token))).first()
+    return bool(row) and DisplayToken(*row).valid(now or datetime.now())
