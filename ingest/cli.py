@@ -7,6 +7,7 @@ from datetime import date
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from data_access.engine import make_engine, migrate
 from ingest.seed import WarehouseNotEmpty, seed_demo
@@ -70,6 +71,7 @@ def _print_issues(title: str, issues, total: int) -> None:
 
 
 @click.command("ingest")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--unit", "unit_code", required=True, help="Code of the reporting unit (agency), e.g. TK or UB01.")
 @click.option("--by", "submitted_by", default=None, help="Who submits (free text, stored with the submission).")
@@ -115,6 +117,7 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None) -> None:
 
 
 @click.command("create-token")
+@with_appcontext
 @click.option("--unit", "unit_code", required=True, help="Code of the reporting unit the token submits for.")
 @click.option("--days", type=click.IntRange(min=0), default=365, show_default=True,
               help="Days until the token expires (0: never).")
@@ -136,6 +139,7 @@ def create_token_cmd(unit_code: str, days: int, label: str) -> None:
 
 
 @click.command("revoke-token")
+@with_appcontext
 @click.argument("token_id", type=int)
 def revoke_token_cmd(token_id: int) -> None:
     """Revoke the API token TOKEN_ID (see list-tokens); it is refused from the next request on."""
@@ -152,6 +156,7 @@ def revoke_token_cmd(token_id: int) -> None:
 
 
 @click.command("list-tokens")
+@with_appcontext
 @click.option("--unit", "unit_code", default=None, help="Only the tokens of this unit.")
 def list_tokens_cmd(unit_code: str | None) -> None:
     """List API tokens: id, unit, state (active/expired/revoked), label, dates. Never the tokens."""
