@@ -1,0 +1,334 @@
+"""Reads for the indicator page and the sectors board, composed from :mod:`data_access.queries`
+plus the few facts those pages need that ``queries`` does not carry (annual targets, the report
+regimes that carry an indicator, its coverage).
+
+Every public function returns a DataFrame (columns documented) or a small frozen dataclass and is
+memoized with :func:`data_access.cache.cached_query` (key: function, data_version, clearance,
+arguments). Pages never see SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import bindparam, func, select
+
+from data_access import schema
+from data_access.cache import cached_query
+from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
+from data_access.engine import current_warehouse
+from data_access.periods import Period, parse, periods_between
+from data_access.queries import (
+    Kpi,
+    comparable_series,
+    kpi_snapshot,
+    regional_aggregates,
+    regional_series,
+    series,
+)
+
+c = schema.current_observation
+
+#: Columns of :func:`series_with_change`.
+CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete",
+                  "comparable", "rebuilt", "last_year_value", "change", "change_pct"]
+
+_PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}
+
+
+def _read(stmt, params: dict | None = None) -> list:
+    with current_warehouse().engine.connect() as conn:
+        return conn.execute(stmt, params or {}).all()
+
+
+def _as_date(value) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def _as_datetime(value) -> datetime | None:
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def is_flow(ind) -> bool:
+    """Monthly/quarterly/half-yearly sums that are not already year-to-date: their annual target
+    is a total for the year, so it compares with the year-to-date sum, never with one period."""
+    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
+
+
+# --- coverage, targets, regimes ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """What the warehouse holds for one indicator (all areas)."""
+
+    first_period: str | None
+    last_period: str | None
+    updated_at: datetime | None  # latest ``recorded_at`` of a current value
+    areas_reported: int
+
+
+_COVERAGE_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start), func.max(c.c.recorded_at),
+                       func.count(func.distinct(c.c.area_id))).where(c.c.indicator_id == bindparam("ind"))
+
+
+@cached_query
+def indicator_coverage(code: str) -> Coverage:
+    """First and last period with a value (any area), the last update and how many areas report."""
+    ind = get_indicator(code)
+    lo, hi, updated, n = _read(_COVERAGE_SQL, {"ind": ind.id})[0]
+    lo, hi = _as_date(lo), _as_date(hi)
+    return Coverage(
+        first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
+        last_period=Period.from_date(ind.periodicity, hi).key if hi else None,
+        updated_at=_as_datetime(updated),
+        areas_reported=int(n or 0),
+    )
+
+
+_LATEST_SQL = (select(c.c.period).where(c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"),
+                                        c.c.period_start <= bindparam("until"))
+               .order_by(c.c.period_start.desc()).limit(1))
+
+
+@cached_query
+def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> str | None:
+    """The latest period key with a value of ``code`` at ``area_key`` not after ``until``
+    (a period key; open when None). Regions have no stored values: the nation's is used."""
+    ind = get_indicator(code)
+    amap = area_map()
+    area = amap.get(area_key)
+    if area is None or area.level == "region":
+        area = amap["VN"]
+    hi = parse(until).start if until else date(2200, 1, 1)
+    rows = _read(_LATEST_SQL, {"ind": ind.id, "area": area.id, "until": hi})
+    return rows[0][0] if rows else None
+
+
+@cached_query
+def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
+    """The annual plan targets of ``code`` at ``area_key``. Columns: year (int), value (float),
+    comparison (``at_least`` | ``at_most``), source; ordered by year."""
+    ind = get_indicator(code)
+    area = area_map().get(area_key)
+    t = schema.target
+    cols = ["year", "value", "comparison", "source"]
+    if area is None:
+        return pd.DataFrame(columns=cols)
+    stmt = (select(t.c.year, t.c.value, t.c.comparison, t.c.source)
+            .where(t.c.indicator_id == ind.id, t.c.area_id == area.id).order_by(t.c.year))
+    return pd.DataFrame([tuple(r) for r in _read(stmt)], columns=cols)
+
+
+@cached_query
+def indicator_regimes(code: str) -> pd.DataFrame:
+    """The report regimes that carry ``code``. Columns: code, name_vi, name_en, frequency (D M Q S
+    Y), deadline_day, legal_basis, agency_vi, agency_en (the receiving agency); ordered by code."""
+    ind = get_indicator(code)
+    r, ri, a = schema.report_regime, schema.regime_indicator, schema.agency
+    stmt = (select(r.c.code, r.c.name_vi, r.c.name_en, r.c.frequency, r.c.deadline_day, r.c.legal_basis,
+                   a.c.name_vi.label("agency_vi"), a.c.name_en.label("agency_en"))
+            .join(ri, ri.c.regime_id == r.c.id).join(a, a.c.id == r.c.receiving_agency_id)
+            .where(ri.c.indicator_id == ind.id).order_by(r.c.code))
+    return pd.DataFrame([tuple(x) for x in _read(stmt)],
+                        columns=["code", "name_vi", "name_en", "frequency", "deadline_day", "legal_basis",
+                                 "agency_vi", "agency_en"])
+
+
+# --- series for any mix of areas, with the change on the same period last year -------------------
+
+
+@cached_query
+def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
+    """Values of ``code`` for the nation, provinces (stored) and regions (aggregated from their
+    provinces by the indicator's rule, each period with the regions of its own era) between the
+    period keys ``start`` and ``end``. Columns: area_key, period, period_start, value, status,
+    revision, flag, complete (False for a region where a province did not report); ordered as
+    ``area_keys``, then by period."""
+    ind = get_indicator(code)
+    amap = area_map()
+    keys = [k for k in dict.fromkeys(area_keys) if k in amap]
+    stored = tuple(k for k in keys if amap[k].level != "region")
+    regions = [k for k in keys if amap[k].level == "region"]
+    cols = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
+    frames = []
+    if stored:
+        s = series(code, stored, start, end)
+        if not s.empty:
+            frames.append(s.assign(complete=True)[cols])
+    if regions and ind.provincial and ind.aggregation != "none":
+        rs = regional_series(code, start, end)
+        rs = rs[rs["region_key"].isin(regions)]
+        if not rs.empty:
+            frames.append(pd.DataFrame({
+                "area_key": rs["region_key"], "period": rs["period"], "period_start": rs["period_start"],
+                "value": rs["value"], "status": None, "revision": None, "flag": None, "complete": rs["complete"],
+            }))
+    if not frames:
+        return pd.DataFrame(columns=cols)
+    df = pd.concat(frames, ignore_index=True)
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    order = {k: i for i, k in enumerate(keys)}
+    df = df.assign(_o=df["area_key"].map(order)).sort_values(["_o", "period_start"], kind="stable")
+    return df.drop(columns="_o").reset_index(drop=True)
+
+
+def comparable_keys(area_keys: tuple[str, ...]) -> tuple[str, ...]:
+    """The keys a comparable view shows: former provinces are replaced by their successor among
+    the current 34 (deduplicated, order kept); other areas unchanged."""
+    succ = successors()
+    return tuple(dict.fromkeys(succ.get(k, k) for k in area_keys))
+
+
+@cached_query
+def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: str,
+                       comparable: bool = False) -> pd.DataFrame:
+    """:func:`area_series` plus the value of the same period one year earlier and the change on it
+    (``change`` absolute, ``change_pct`` in per cent). With ``comparable``, provinces are
+    expressed on the current 34 provinces (:func:`comparable_keys`, values from
+    :func:`data_access.queries.comparable_series`): ``comparable`` is False where the history
+    cannot be rebuilt (those rows keep a NaN value) and ``rebuilt`` marks rebuilt values.
+    Columns: :data:`CHANGE_COLUMNS`; ordered as the (mapped) keys, then by period."""
+    get_indicator(code)  # NotFound for unknown or confidential codes
+    first = parse(start)
+    lo = first.shift(-_PER_YEAR[first.periodicity]).key  # one year more, for the changes
+    amap = area_map()
+    keys = comparable_keys(area_keys) if comparable else tuple(dict.fromkeys(area_keys))
+    provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
+    plain = tuple(k for k in keys if k not in provinces) if comparable else keys
+    df = area_series(code, plain, lo, end).assign(comparable=True, rebuilt=False)
+    if comparable and provinces:
+        cs = comparable_series(code, provinces, lo, end)
+        cs = pd.concat([cs, _not_comparable_rows(code, provinces, lo, end, cs)], ignore_index=True)
+        if not cs.empty:
+            # values that were not rebuilt are the provinces' own reports: keep their status marks
+            own = series(code, provinces, lo, end)[["area_key", "period", "status", "revision", "flag"]]
+            cs = cs.merge(own, on=["area_key", "period"], how="left")
+            cs.loc[cs["rebuilt"], ["status", "revision", "flag"]] = None
+            cs = cs.assign(value=cs["value"].where(cs["comparable"], np.nan), complete=True)
+            df = pd.concat([df, cs[df.columns]], ignore_index=True) if not df.empty else cs[df.columns]
+    if df.empty:
+        return pd.DataFrame(columns=CHANGE_COLUMNS)
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    ly_key = {p: parse(p).same_period_last_year().key for p in df["period"].unique()}
+    values = df.set_index(["area_key", "period"])["value"]
+    values = values[~values.index.duplicated()]
+    lookup = pd.MultiIndex.from_arrays([df["area_key"], df["period"].map(ly_key)])
+    df["last_year_value"] = values.reindex(lookup).to_numpy()
+    df["change"] = df["value"] - df["last_year_value"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = (df["value"] / df["last_year_value"] - 1.0) * 100.0
+    df["change_pct"] = pct.where(df["last_year_value"].abs() > 0)
+    df = df[df["period_start"] >= first.start].astype({"comparable": bool, "rebuilt": bool, "complete": bool})
+    order = {k: i for i, k in enumerate(keys)}
+    df = df.assign(_o=df["area_key"].map(order)).sort_values(["_o", "period_start"], kind="stable")
+    return df.drop(columns="_o")[CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end: str,
+                         have: pd.DataFrame) -> pd.DataFrame:
+    """Placeholder rows (value NaN, ``comparable`` False) for the periods before 2025-07-01 that
+    :func:`comparable_series` leaves out because the indicator has no rule to rebuild a province
+    that changed territory: a table can then say "not comparable" instead of showing nothing."""
+    ind = get_indicator(code)
+    cols = ["area_key", "period", "period_start", "value", "rebuilt", "comparable"]
+    if ind.aggregation in ("sum", "last", "weighted", "ratio"):
+        return pd.DataFrame(columns=cols)
+    formers: dict[str, set[str]] = {}
+    for old, new in successors().items():
+        formers.setdefault(new, set()).add(old)
+    changed = [k for k in provinces if formers.get(k, {k}) != {k}]
+    last_old = Period.from_date(ind.periodicity, ERA_SWITCH).previous()
+    first = parse(start)
+    stop = min(parse(end), last_old, key=lambda p: p.start)
+    if not changed or first.start > stop.start:
+        return pd.DataFrame(columns=cols)
+    present = set(zip(have["area_key"], have["period"], strict=True)) if not have.empty else set()
+    rows = [(k, p.key, p.start, math.nan, False, False)
+            for k in changed for p in periods_between(first, stop) if (k, p.key) not in present]
+    return pd.DataFrame(rows, columns=cols)
+
+
+# --- the headline figure of one area ------------------------------------------------------------------
+
+
+@cached_query
+def focus_kpi(code: str, area_key: str = "VN") -> Kpi:
+    """The tile figures of ``code`` at ``area_key``: :func:`data_access.queries.kpi_snapshot` for
+    the nation and provinces; for a region, the aggregate of its provinces in the nation's latest
+    period, with the previous period and the same period last year where the region existed
+    then (regions changed on 2025-07-01). Regions carry no target."""
+    amap = area_map()
+    area = amap.get(area_key)
+    if area is None or area.level != "region":
+        return kpi_snapshot((code,), area_key if area else "VN")[0]
+    latest = latest_period(code, "VN")
+
+    def value_at(p: Period | None) -> float | None:
+        if p is None:
+            return None
+        agg = regional_aggregates(code, p.key)
+        hit = agg[agg["region_key"] == area_key]["value"] if not agg.empty else pd.Series(dtype=float)
+        v = float(hit.iloc[0]) if len(hit) else math.nan
+        return None if math.isnan(v) else v
+
+    p = parse(latest) if latest else None
+    value = value_at(p)
+    if p is None or value is None:
+        return Kpi(code, area_key, None, None, None, False, False, None, None, None, None, None, None, None, None,
+                   None, None, None, None, None, None, None, None, (), ())
+    prev, ly = p.previous(), p.same_period_last_year()
+    prev_v, ly_v = value_at(prev), value_at(ly)
+
+    def change(b):
+        if b is None:
+            return None, None
+        return value - b, ((value / b - 1) * 100 if b else None)
+
+    d_prev, pct_prev = change(prev_v)
+    d_ly, pct_ly = change(ly_v)
+    since = p.shift(-23)
+    if p.start >= ERA_SWITCH > since.start:  # the regions of Resolution 306 start on 2025-07-01
+        since = Period.from_date(p.periodicity, ERA_SWITCH)
+    rs = regional_series(code, since.key, p.key)
+    rs = rs[(rs["region_key"] == area_key) & rs["value"].notna()]
+    return Kpi(
+        code=code, area_key=area_key, period=p.key, value=value, status=None, revised=False, flagged=False,
+        previous_period=prev.key, previous_value=prev_v, change_previous=d_prev, pct_previous=pct_prev,
+        last_year_period=ly.key, last_year_value=ly_v, change_last_year=d_ly, pct_last_year=pct_ly,
+        ytd=None, ytd_last_year=None, target=None, target_comparison=None, target_source=None,
+        target_progress=None, target_status=None, updated_at=None,
+        spark=tuple(float(v) for v in rs["value"]), spark_periods=tuple(rs["period"]),
+    )
+
+
+def ytd_against_target(code: str, area_key: str = "VN") -> dict | None:
+    """For flows (:func:`is_flow`): the year-to-date sum in the latest year against the annual
+    target. Keys: year, periods (how many periods summed), ytd, target, comparison, share (ytd /
+    target). None when the indicator is not a flow or there is no value or no target."""
+    ind = get_indicator(code)
+    if not is_flow(ind):
+        return None
+    kpi = focus_kpi(code, area_key)
+    if kpi.period is None or kpi.ytd is None:
+        return None
+    p = parse(kpi.period)
+    targets = indicator_targets(code, area_key)
+    row = targets[targets["year"] == p.year]
+    if row.empty:
+        return None
+    target = float(row["value"].iloc[0])
+    return {"year": p.year, "periods": p.index, "ytd": float(kpi.ytd), "target": target,
+            "comparison": row["comparison"].iloc[0], "share": kpi.ytd / target if target else None}
