@@ -1,0 +1,179 @@
+"""Figures of the indicator page and the sectors board: pure functions from DataFrames to Plotly
+figures, in the UI's language (Babel numbers, Plotly separators, period labels from
+:func:`data_access.periods.format_period`).
+
+* :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
+  2025-07-01 break of provinces and regions, and the "not comparable" stretch.
+* :func:`spark_figure` — the small multiple of the sectors board (a static, hover-less chart).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import plotly.graph_objects as go
+
+from components.charts import PALETTE, base_layout, empty_figure
+from components.i18n import fmt_number, t
+from data_access.periods import Period, format_period, parse
+
+ERA_SWITCH = date(2025, 7, 1)
+TARGET_COLOUR = "#4a5565"
+BREAK_COLOUR = "#768293"
+STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#0b5cad"}
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def short_period(key: str, lang: str) -> str:
+    """A compact axis label: ``T7/2025`` / ``Jul 2025``, ``Quý III/2025`` / ``Q3 2025``, ``2025``."""
+    p = parse(key)
+    if p.periodicity == "M":
+        return f"T{p.index}/{p.year}" if lang == "vi" else p.start.strftime("%b %Y")
+    if p.periodicity == "Q":
+        return f"Quý {_ROMAN[p.index]}/{p.year}" if lang == "vi" else f"Q{p.index} {p.year}"
+    if p.periodicity == "S":
+        return f"{p.index}/{p.year}" if lang == "vi" else f"H{p.index} {p.year}"
+    if p.periodicity == "D":
+        return p.start.strftime("%d/%m/%Y") if lang == "vi" else p.start.strftime("%b %d, %Y")
+    return str(p.year)
+
+
+def era_break_x(periodicity: str):
+    """Where the 2025-07-01 break goes on a date axis: half-way between the last period of the
+    63-province era and the first of the 34-province era (a period belongs to the era of its end)."""
+    first_new = Period.from_date(periodicity, ERA_SWITCH)
+    if first_new.end < ERA_SWITCH:
+        first_new = first_new.next()
+    last_old = first_new.previous()
+    return last_old.start + (first_new.start - last_old.start) / 2
+
+
+def crosses_switch(start: str, end: str) -> bool:
+    """Whether the periods from ``start`` to ``end`` include both eras."""
+    return parse(start).end < ERA_SWITCH <= parse(end).end
+
+
+def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, list[str]]:
+    step = max(1, math.ceil(len(periods) / max_ticks))
+    if periods and parse(periods[0]).periodicity == "M" and step > 1:
+        step = next(s for s in (2, 3, 4, 6, 12, 24) if s >= step)  # whole quarters, halves, years
+    last = len(periods) - 1
+    chosen = [p for i, p in enumerate(periods) if (last - i) % step == 0]
+    return [parse(p).start for p in chosen], [short_period(p, lang) for p in chosen]
+
+
+def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
+                  targets: list[tuple[int, float, str]] | None = None, era_break: bool = False,
+                  not_comparable: list[str] | None = None, zero_line: bool = False, height: int | None = None,
+                  colours: dict[str, str] | None = None) -> go.Figure:
+    """Lines of column ``y`` over ``period_start``, one per ``area_key`` in the frame's order.
+
+    ``targets``: (year, value, comparison sign) drawn as a dashed step over each year's periods,
+    the latest labelled. ``era_break``: a dotted vertical line and the note "From 1 Jul 2025: 34
+    provinces". ``not_comparable``: names of the areas whose 63-province stretch cannot be
+    rebuilt; that stretch is shaded and marked "not comparable: <names>". Provisional values (``status`` "P") have hollow markers."""
+    if df is None or df.empty or df[y].notna().sum() == 0:
+        return empty_figure(lang)
+    fig = go.Figure()
+    fmt = ",." + str(decimals) + "f"
+    for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
+        colour = (colours or {}).get(key, PALETTE[i % len(PALETTE)])
+        provisional = grp["status"].eq("P").tolist() if "status" in grp else [False] * len(grp)
+        fig.add_trace(go.Scatter(
+            x=list(grp["period_start"]), y=[None if v != v else v for v in grp[y]], name=names.get(key, key),
+            mode="lines+markers" if len(grp) <= 60 else "lines", connectgaps=False,
+            line={"width": 3 if i == 0 else 2.2, "color": colour},
+            marker={"size": 6, "color": colour, "symbol": ["circle-open" if p else "circle" for p in provisional],
+                    "line": {"width": 2, "color": colour}},
+            customdata=[format_period(p, lang) for p in grp["period"]],
+            hovertemplate="%{customdata}: <b>%{y:" + fmt + "}</b> " + unit + "<extra>%{fullData.name}</extra>",
+            meta={"area_key": key},
+        ))
+    periods = sorted(set(df["period"]), key=lambda p: parse(p).start)
+    if targets:
+        _add_targets(fig, targets, periods, decimals, lang)
+    if era_break:
+        _add_era_break(fig, periods, lang, not_comparable=not_comparable)
+    base_layout(fig, lang, height=height)
+    tickvals, ticktext = _ticks(periods, lang)
+    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, showgrid=False)
+    fig.update_yaxes(title_text=unit, tickformat=f",.{decimals}~f", zeroline=zero_line, zerolinecolor="#9aa5b1",
+                     zerolinewidth=1.5)
+    fig.update_layout(margin={"l": 64, "r": 24, "t": 48, "b": 48}, hovermode="x unified", showlegend=True,
+                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "font": {"size": 13}})
+    return fig
+
+
+def _add_targets(fig: go.Figure, targets: list[tuple[int, float, str]], periods: list[str], decimals: int,
+                 lang: str) -> None:
+    by_year: dict[int, list[date]] = {}
+    for p in periods:
+        q = parse(p)
+        by_year.setdefault(q.year, []).append(q.start)
+    xs: list = []
+    ys: list = []
+    labels: list = []
+    shown = [(yr, v, s) for yr, v, s in targets if yr in by_year]
+    for yr, value, sign in shown:
+        days = by_year[yr]
+        label = f"{t('ind.target_year', lang, year=yr)}: {sign} {fmt_number(value, decimals, lang)}"
+        xs += [min(days), max(days), None]
+        ys += [value, value, None]
+        labels += [label, label, None]
+    if not shown:
+        return
+    fig.add_trace(go.Scatter(
+        x=xs, y=ys, mode="lines", name=t("ind.target_line", lang), line={"dash": "dash", "width": 2,
+                                                                           "color": TARGET_COLOUR},
+        customdata=labels, hovertemplate="%{customdata}<extra></extra>", meta={"role": "target"},
+    ))
+    yr, value, sign = shown[-1]
+    fig.add_annotation(x=max(by_year[yr]), y=value, xanchor="right", yanchor="bottom", showarrow=False,
+                       text=f"{t('ind.target_year', lang, year=yr)}: {sign} {fmt_number(value, decimals, lang)}",
+                       font={"size": 12, "color": TARGET_COLOUR}, bgcolor="rgba(255,255,255,.85)")
+
+
+def _add_era_break(fig: go.Figure, periods: list[str], lang: str, *, not_comparable: list[str] | None) -> None:
+    x = era_break_x(parse(periods[0]).periodicity)
+    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", layer="below",
+                  line={"color": BREAK_COLOUR, "width": 2, "dash": "dot"})
+    fig.add_annotation(x=x, y=1, yref="paper", xanchor="left", yanchor="top", showarrow=False, xshift=6,
+                       text=t("ind.era_break", lang), font={"size": 12, "color": "#4a5565"},
+                       bgcolor="rgba(255,255,255,.9)")
+    if not_comparable:
+        x0 = parse(periods[0]).start
+        fig.add_shape(type="rect", x0=x0, x1=x, y0=0, y1=1, yref="paper", layer="below", line={"width": 0},
+                      fillcolor="rgba(118,130,147,.10)")
+        fig.add_annotation(x=x, y=0.5, yref="paper", xanchor="right", showarrow=False, xshift=-8,
+                           text=t("ind.not_comparable_band", lang, names=", ".join(not_comparable)),
+                           font={"size": 12, "color": "#4a5565"}, bgcolor="rgba(255,255,255,.85)")
+
+
+def spark_figure(values: list[float], periods: list[str], *, status: str | None, decimals: int, unit: str,
+                 lang: str, target: float | None = None, height: int = 120) -> go.Figure:
+    """A small multiple: the line of the last periods, its last point in the status colour, the
+    annual target (levels only) dashed, the first and last periods as the only x labels."""
+    if not values:
+        return empty_figure(lang)
+    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[None])
+    xs = list(range(len(values)))
+    fig = go.Figure(go.Scatter(x=xs, y=values, mode="lines", line={"color": "#0b5cad", "width": 2},
+                               fill="tozeroy" if min(values) >= 0 else None, fillcolor="rgba(11,92,173,.06)",
+                               hoverinfo="skip"))
+    fig.add_trace(go.Scatter(x=[xs[-1]], y=[values[-1]], mode="markers", hoverinfo="skip",
+                             marker={"size": 9, "color": colour, "line": {"color": "#fff", "width": 2}}))
+    lo, hi = min(values), max(values)
+    if target is not None:
+        fig.add_hline(y=target, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5})
+        lo, hi = min(lo, target), max(hi, target)
+    pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1
+    base_layout(fig, lang, height=height)
+    fig.update_layout(showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 22})
+    floor = 0 if lo >= 0 and lo - pad < 0 else lo - pad
+    fig.update_yaxes(visible=False, range=[floor, hi + pad], fixedrange=True)
+    fig.update_xaxes(showticklabels=False, showgrid=False, fixedrange=True, range=[-0.5, xs[-1] + 0.5], showline=False)
+    for x, anchor, key in ((0, "left", periods[0]), (xs[-1], "right", periods[-1])):  # inside the card's edges
+        fig.add_annotation(x=x, y=0, yref="paper", yanchor="top", xanchor=anchor, yshift=-2, showarrow=False,
+                           text=short_period(key, lang), font={"size": 11, "color": "#768293"})
+    return fig

@@ -1,0 +1,94 @@
+"""One indicator as a small multiple of a board: name, latest value and period, the change on the
+same period last year, a small trend chart, and the status against the annual target in colour,
+icon AND words. The whole card is one link to ``/indicator/<code>`` (keyboard focusable).
+
+All-in-one convention: the ids are named here once and used through :class:`ids`.
+"""
+
+from __future__ import annotations
+
+from dash import dcc, html
+
+from components.i18n import fmt_number, fmt_percent, t
+from components.indicator_charts import spark_figure
+from components.kpi import STATUS_ICON, STATUS_KEY, change_text
+from data_access.periods import format_period
+
+
+class ids:
+    card = staticmethod(lambda code: {"type": "sector-card", "code": code})
+    chart = staticmethod(lambda code: {"type": "sector-chart", "code": code})
+
+
+def direction_class(delta: float | None, direction: str) -> str:
+    """``delta good`` / ``delta bad`` by the indicator's good direction; neutral when tiny."""
+    if delta is None or direction == "neutral" or abs(delta) < 0.05:
+        return "delta neutral"
+    return "delta good" if (delta > 0) == (direction == "up") else "delta bad"
+
+
+def target_is_level(ind) -> bool:
+    """Whether the annual target compares with one period's value (so it can be drawn as a line):
+    not for flows (the target is a yearly total) nor year-to-date sums (pro rata)."""
+    flow = ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
+    ytd_sum = ind.cumulative and ind.aggregation == "sum"
+    return not flow and not ytd_sum
+
+
+def marks(kpi, lang: str) -> list:
+    out = []
+    if kpi.status == "P":
+        out.append(html.Span(t("mark.provisional", lang), className="mark mark-provisional"))
+    if kpi.revised:
+        out.append(html.Span(t("mark.revised", lang), className="mark mark-revised"))
+    if kpi.flagged:
+        out.append(html.Span(t("mark.flagged", lang), className="mark mark-flagged"))
+    return out
+
+
+def status_line(kpi, ind, lang: str, ytd: dict | None = None) -> html.Div:
+    """Icon + words (+ what was compared): never colour alone."""
+    status = kpi.target_status
+    detail = []
+    if ytd:
+        detail = [html.Span(" · " + t("sec.ytd_share", lang, share=fmt_percent(ytd["share"], 1, lang)),
+                            className="status-target")]
+    elif kpi.target is not None:
+        sign = "≥" if kpi.target_comparison == "at_least" else "≤"
+        detail = [html.Span(f" · {t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)}",
+                            className="status-target")]
+    return html.Div([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
+                     html.Span(t(STATUS_KEY[status], lang), className="status-text"), *detail],
+                    className="sm-status")
+
+
+def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> dcc.Link:
+    """The card of one indicator (``kpi``: :class:`data_access.queries.Kpi` at the nation)."""
+    status = kpi.target_status
+    head = html.Div([html.H3(ind.name(lang), className="sm-name", title=ind.name(lang)),
+                     html.Div(marks(kpi, lang), className="kpi-marks")], className="sm-head")
+    if kpi.value is None:
+        body = [head, html.Div(t("empty.no_data", lang), className="sm-empty")]
+        return dcc.Link(html.Div(body, className="sm-card status-none"), href=href, id=ids.card(ind.code),
+                        className="sm-link")
+    change = change_text(kpi, ind, "last_year", lang)
+    figure = spark_figure(list(kpi.spark), list(kpi.spark_periods), status=status, decimals=ind.decimals,
+                          unit=ind.unit(lang), lang=lang,
+                          target=kpi.target if target_is_level(ind) and kpi.target is not None else None)
+    body = [
+        head,
+        html.Div([
+            html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="sm-value"),
+                      html.Span(ind.unit(lang), className="sm-unit")], className="sm-figure"),
+            html.Div(format_period(kpi.period, lang), className="sm-period"),
+        ], className="sm-figure-row"),
+        html.Div([html.Span(change, className=direction_class(kpi.change_last_year, ind.direction)),
+                  html.Span(" " + t("kpi.vs_last_year", lang), className="delta-label")]
+                 if change else html.Span(t("sec.no_change", lang), className="delta-label"), className="sm-delta"),
+        dcc.Graph(id=ids.chart(ind.code), figure=figure, className="sm-chart",
+                  config={"staticPlot": True, "displayModeBar": False, "responsive": True}),
+        status_line(kpi, ind, lang, ytd),
+    ]
+    return dcc.Link(html.Div(body, className=f"sm-card status-{status or 'none'}"), href=href,
+                    id=ids.card(ind.code), className="sm-link",
+                    title=f"{ind.name(lang)} — {t('sec.open', lang)}")
