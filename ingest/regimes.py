@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+import numpy as np
 import pandas as pd
 
 from data_access.periods import Period
@@ -189,15 +190,21 @@ def rates(calendar: pd.DataFrame, by: str | None) -> pd.DataFrame:
 def submission_links(rows: pd.DataFrame, unit_id: int, regimes_carrying) -> list[tuple[int, str, int]]:
     """(regime id, period, rows) for the valid rows of a submission: each row counts for every
     regime of the unit that carries its indicator. ``regimes_carrying(unit_id, indicator_id)``
-    returns regime ids (see :meth:`ingest.validate.Catalogue.regimes_carrying`)."""
+    returns regime ids (see :meth:`ingest.validate.Catalogue.regimes_carrying`). Vectorised: one
+    look-up per distinct indicator, one count per regime."""
     if rows.empty:
         return []
-    counts = rows.groupby(["indicator_id", "period"], sort=True).size()
-    acc: dict[tuple[int, str], int] = {}
-    for (ind, period), n in counts.items():
+    period_codes, periods = pd.factorize(rows["period"])
+    indicators = rows["indicator_id"].to_numpy()
+    by_regime: dict[int, list[int]] = {}
+    for ind in pd.unique(indicators):
         for regime in regimes_carrying(unit_id, int(ind)):
-            acc[(regime, str(period))] = acc.get((regime, str(period)), 0) + int(n)
-    return sorted((r, p, n) for (r, p), n in acc.items())
+            by_regime.setdefault(regime, []).append(int(ind))
+    out = []
+    for regime, inds in by_regime.items():
+        counts = np.bincount(period_codes[np.isin(indicators, inds)], minlength=len(periods))
+        out += [(regime, str(periods[i]), int(n)) for i, n in enumerate(counts) if n]
+    return sorted(out)
 
 
 # -- the default regimes of a catalogue ---------------------------------------------------------------------

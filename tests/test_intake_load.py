@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from data_access import schema
 from ingest import load
@@ -153,12 +154,16 @@ print("COMMITTED", flush=True)
 """
 
 
-def test_int205_killed_midway_leaves_nothing(wh):
+def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
     engine, tmp, url = wh
-    first = date(2012, 1, 1)
+    bulk_paths: list[bool] = []
+    original = load._batched_ri
+    monkeypatch.setattr(load, "_batched_ri", lambda *a: bulk_paths.append(original(*a)) or bulk_paths[-1])
+    first = date(1995, 1, 1)  # 2 x 11,280 days: above load.BATCHED_RI_MIN_ROWS, the bulk path on PostgreSQL
     days = [(first + timedelta(days=i)).isoformat() for i in range((date(2025, 11, 19) - first).days + 1)]
     rows = [f"{code},VN,{d},{25000 + i % 700 if code == 'USDVND_CENTRAL' else 3 + (i % 50) / 10}"
             for code in ("USDVND_CENTRAL", "INTERBANK_ON_RATE") for i, d in enumerate(days)]
+    assert len(rows) > load.BATCHED_RI_MIN_ROWS
     payload_path = tmp / "big.csv"
     payload_path.write_bytes(csv_bytes(*rows))
     before = counts(engine)
@@ -185,6 +190,18 @@ def test_int205_killed_midway_leaves_nothing(wh):
     assert after["observation"] == before["observation"] + len(rows)
     assert after["current"] == before["current"] + len(rows)
     assert after["data_version"] == before["data_version"] + 1
+    # every value revised in one go: the upsert path of a large load
+    revised = [r.rsplit(",", 1)[0] + "," + str(float(r.rsplit(",", 1)[1]) + 1) for r in rows]
+    report = send(engine, tmp, "NHNN", csv_bytes(*revised), filename="big-revised.csv")
+    assert (report.counts["written"], report.counts["revised"]) == (len(rows), len(rows))
+    assert counts(engine)["current"] == after["current"]
+    assert current_value(engine, "USDVND_CENTRAL", "VN", "1995-01-01")[:2] == (25001.0, 1)
+    assert bulk_paths == ([True, True] if engine.dialect.name == "postgresql" else [])  # test server: superuser
+    # foreign keys are enforced again after the bulk path (PostgreSQL checks them per key during it)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        conn.execute(schema.current_observation.insert().values(
+            indicator_id=999_999, area_id=1, period_start=date(2025, 1, 1), period="202501", value=1.0, status="O",
+            revision=0, recorded_at=datetime(2025, 1, 2)))
 
 
 def test_int206_archive_links_and_submission_row(wh):
