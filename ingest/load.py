@@ -6,17 +6,19 @@ All database writes of one submission happen in ONE transaction opened by
 ``<archive root>/YYYY/MM/<sha256>`` (content-addressed, written atomically; an orphan file from a
 killed load is harmless and is reused by the next identical upload).
 
-Rows travel through two temporary tables (one statement per step, no per-row Python round trips):
+Rows travel through a temporary table (set-based SQL, no per-row Python round trips):
 
 * ``intake_rows`` (indicator_id, area_id, period_idx, value, status_code, flag_code, note_idx) with
   the small side tables ``intake_periods`` and ``intake_notes``. PostgreSQL fills it with
   ``COPY ... FROM STDIN (FORMAT binary)`` built by numpy; SQLite with batched ``executemany``.
-* ``intake_new``: the rows that differ from the current value of their (indicator, area, period)
+* the changed rows: those that differ from the current value of their (indicator, area, period)
   (value or status changed, or no current value yet), with ``revision`` = current revision + 1 (0
   for new keys). Identical values are skipped: re-sending a value is not a revision.
-
-Then one ``INSERT ... SELECT`` appends them to ``observation`` and one upsert (``ON CONFLICT ... DO
-UPDATE``, both dialects) updates ``current_observation``.
+* they are appended to ``observation`` (``INSERT ... SELECT``) and upserted into
+  ``current_observation`` (``INSERT ... SELECT ... ON CONFLICT ... DO UPDATE``). PostgreSQL does
+  the three steps in one statement (data-modifying CTEs); SQLite, which has none, materialises the
+  changed rows in a second temporary table ``intake_new``.
+* large PostgreSQL loads check the foreign keys once per distinct key (:func:`_batched_ri`).
 
 Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
 duplicate check and the write of one unit are serial) and on each indicator it writes, in
@@ -247,20 +249,20 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
 
     if pg:
         bulk = _batched_ri(conn, columns, submission_id)
+        # one statement: the changed rows (read once, materialised), appended to observation and
+        # upserted into current_observation; data-modifying CTEs run exactly once each
         counts = conn.execute(text(
-            f"WITH new AS ({_CHANGED}), "
+            f"WITH new AS MATERIALIZED ({_CHANGED}), "
             "ins AS (INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
             "submission_id, recorded_at, flag, note) "
             "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
-            "FROM new RETURNING 1), "
+            "FROM new), "
             f"up AS ({_UPSERT_CURRENT.format(source='new', where='')} RETURNING revision) "
-            "SELECT (SELECT COUNT(*) FROM ins), COUNT(*), COUNT(*) FILTER (WHERE revision > 0) FROM up"
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE revision > 0) FROM up"
         ).bindparams(*_typed()), {"sid": submission_id, "now": now}).one()
         if bulk:
             conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
-        if counts[0] != counts[1]:  # cannot happen: the keys of a submission are unique
-            raise RuntimeError(f"observation rows {counts[0]} != current rows {counts[1]}")
-        result.written, result.revised = int(counts[1]), int(counts[2])
+        result.written, result.revised = int(counts[0]), int(counts[1])
     else:
         conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new AS {_CHANGED}")
         counts = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(CASE WHEN revision > 0 THEN 1 ELSE 0 END), 0) "
