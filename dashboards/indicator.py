@@ -1,0 +1,647 @@
+"""One indicator ("Chỉ tiêu"): its series for the nation, regions or chosen provinces over a range
+of periods, the annual target, the change on the same period last year, the breakdown by region
+for the latest period with a drill path (nation → region → province), the table of values and the
+metadata (definition, unit, periodicity, agency, report regimes, last update, revisions).
+
+The URL carries the whole view: ``/indicator/<code>?areas=VN,R2&start=202401&end=202611&mode=yoy
+&comparable=on&area=R2&lang=en``. ``layout`` builds the controls from it; callbacks fill the
+figures in place; ``url_sync`` mirrors the controls back into the URL (see components/urlstate.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import NamedTuple
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components import controls
+from components.charts import empty_figure, ranking_figure
+from components.grid import data_grid, label_col, number_col, text_col, with_formatted
+from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
+from components.indicator_charts import crosses_switch, series_figure
+from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
+from components.shell import with_lang
+from components.small_multiple import direction_class, marks, target_is_level
+from components.urlstate import parse_list, url_sync, url_sync_stores
+from data_access import boards
+from data_access.catalogue import (
+    NotFound,
+    area_map,
+    get_indicator,
+    indicator_groups,
+    region_of,
+    valid_on,
+)
+from data_access.periods import PeriodError, format_period, parse, periods_between
+from data_access.queries import cross_section, revisions
+
+
+def _title(code: str | None = None, **_) -> str:
+    try:
+        return f"{get_indicator(code or '').name_vi} · Chỉ tiêu"
+    except (NotFound, RuntimeError):
+        return "Chỉ tiêu"
+
+
+dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
+
+PAGE = "indicator"
+MODES = ("value", "yoy")
+_DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods shown when the URL names none
+
+
+class ids:
+    code = "ind-code"
+    lang = "ind-lang"
+    focus = "ind-focus"
+    areas = "ind-areas"
+    start = "ind-start"
+    end = "ind-end"
+    mode = "ind-mode"
+    comparable = "ind-comparable"
+    summary = "ind-summary"
+    trend = "ind-trend"
+    trend_title = "ind-trend-title"
+    trend_notes = "ind-trend-notes"
+    breakdown = "ind-breakdown"
+    breakdown_title = "ind-breakdown-title"
+    breakdown_note = "ind-breakdown-note"
+    drill_links = "ind-drill-links"
+    table = "ind-table"
+    revisions = "ind-revisions"
+
+
+BINDINGS = [(ids.areas, "value", "areas"), (ids.start, "value", "start"), (ids.end, "value", "end"),
+            (ids.mode, "value", "mode"), (ids.comparable, "value", "comparable"), (ids.focus, "data", "area")]
+url_sync(PAGE, BINDINGS)
+
+
+# --- the view state, read from the URL and cleaned ---------------------------------------------------
+
+
+class View(NamedTuple):  # not a dataclass: Dash imports page modules outside sys.modules
+    areas: tuple[str, ...]
+    start: str
+    end: str
+    mode: str
+    comparable: bool
+    focus: str
+
+
+def _period_or_none(key: str | None, periodicity: str) -> str | None:
+    try:
+        p = parse(str(key))
+    except PeriodError:
+        return None
+    return p.key if p.periodicity == periodicity else None
+
+
+def allowed_areas(ind, keys) -> tuple[str, ...]:
+    """Known keys the indicator can show (nation-only indicators: the nation)."""
+    amap = area_map()
+    ok = []
+    for k in keys:
+        a = amap.get(k)
+        if a is None:
+            continue
+        if a.level != "nation" and not ind.provincial:
+            continue
+        if a.level == "region" and ind.aggregation == "none":
+            continue
+        ok.append(k)
+    return tuple(dict.fromkeys(ok))
+
+
+def read_view(ind, cov: boards.Coverage, areas=None, start=None, end=None, mode=None, comparable=None,
+              area=None) -> View:
+    """The view the URL asks for, with every value checked (unknown → default)."""
+    last = cov.last_period
+    end_key = _period_or_none(end, ind.periodicity) or last
+    end_key = min(end_key, last, key=lambda k: parse(k).start)
+    first = cov.first_period or last
+    start_key = _period_or_none(start, ind.periodicity)
+    if start_key is None:
+        start_key = parse(end_key).shift(-(_DEFAULT_SPAN[ind.periodicity] - 1)).key
+    start_key = max(start_key, first, key=lambda k: parse(k).start)
+    if parse(start_key).start > parse(end_key).start:
+        start_key, end_key = end_key, start_key
+    chosen = allowed_areas(ind, parse_list(areas) if isinstance(areas, str) else (areas or ())) or ("VN",)
+    focus = (allowed_areas(ind, [area]) or ("VN",))[0] if area else "VN"
+    return View(areas=chosen, start=start_key, end=end_key, mode=mode if mode in MODES else "value",
+                comparable=controls.is_checked(comparable), focus=focus)
+
+
+# --- layout --------------------------------------------------------------------------------------------
+
+
+def layout(code: str | None = None, areas: str | None = None, start: str | None = None, end: str | None = None,
+           mode: str | None = None, comparable: str | None = None, area: str | None = None,
+           lang: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    try:
+        ind = get_indicator(code or "")
+    except NotFound:
+        return not_found(code, lang)
+    cov = boards.indicator_coverage(ind.code)
+    head = header(ind, lang)
+    if cov.last_period is None:
+        return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
+                        className="page page-indicator")
+    view = read_view(ind, cov, areas, start, end, mode, comparable, area)
+    return html.Div(
+        [
+            dcc.Store(id=ids.code, data=ind.code),
+            dcc.Store(id=ids.lang, data=lang),
+            dcc.Store(id=ids.focus, data=view.focus),
+            *url_sync_stores(PAGE, BINDINGS),
+            head,
+            html.Section(id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
+            control_bar(ind, cov, view, lang),
+            html.Div(
+                [
+                    html.Section([html.H2(id=ids.trend_title),
+                                  dcc.Graph(id=ids.trend, config=_graph_config(lang), className="ind-trend-graph",
+                                            style={"height": "440px"}),
+                                  html.Div(id=ids.trend_notes, className="ind-notes")],
+                                 className="card ind-trend-card"),
+                    html.Section([html.Div([html.H2(id=ids.breakdown_title), html.Div(id=ids.breakdown_note,
+                                                                                      className="ind-notes")],
+                                           className="card-head"),
+                                  dcc.Graph(id=ids.breakdown, config=_graph_config(lang), className="ind-breakdown-graph"),
+                                  html.Nav(id=ids.drill_links, className="drill-links",
+                                           **{"aria-label": t("ind.drill_links", lang)})],
+                                 className="card ind-breakdown-card"),
+                ],
+                className="ind-row ind-row-main",
+            ),
+            html.Div(
+                [
+                    html.Section([html.H2(t("ind.table_title", lang)), value_grid(ind, lang)],
+                                 className="card ind-table-card"),
+                    html.Section([html.H2(t("ind.meta_title", lang)), metadata(ind, cov, lang),
+                                  html.Div(id=ids.revisions, className="ind-revisions")],
+                                 className="card ind-meta-card"),
+                ],
+                className="ind-row ind-row-lower",
+            ),
+        ],
+        className="page page-indicator",
+    )
+
+
+def _graph_config(lang: str) -> dict:
+    # No mode bar: its tooltips would stay in English (Plotly's locales are not bundled); zoom by
+    # dragging still works and a double click resets.
+    return {"displayModeBar": False}
+
+
+def not_found(code: str | None, lang: str) -> html.Div:
+    return html.Div(
+        html.Div(
+            [
+                html.H1(t("ind.not_found", lang), className="page-title"),
+                html.P(t("ind.not_found_detail", lang, code=code or ""), className="page-lede"),
+                dcc.Link("← " + t("ind.back_to_catalogue", lang), href=with_lang("/indicators", lang),
+                         className="button-link"),
+            ],
+            className="card not-found",
+        ),
+        className="page page-indicator",
+    )
+
+
+def header(ind, lang: str) -> html.Header:
+    groups = indicator_groups()
+    group = groups[groups["code"] == ind.group_code]
+    group_name = (group["name_en"] if lang == "en" else group["name_vi"]).iloc[0] if not group.empty else ""
+    return html.Header(
+        [
+            html.Nav(
+                [dcc.Link(t("ind.back_to_catalogue", lang), href=with_lang("/indicators", lang)),
+                 html.Span("›", className="crumb-sep", **{"aria-hidden": "true"}),
+                 dcc.Link(group_name, href=with_lang("/sectors", lang, group=ind.group_code))],
+                className="ind-eyebrow", **{"aria-label": t("ind.back_to_catalogue", lang)},
+            ),
+            html.H1(ind.name(lang), className="page-title"),
+            html.P(
+                [html.Span(ind.code, className="ind-code"),
+                 html.Span(ind.unit(lang)), html.Span(t(f"ind.periodicity_{ind.periodicity}", lang)),
+                 html.Span(ind.agency(lang))],
+                className="ind-subtitle",
+            ),
+        ],
+        className="ind-header",
+    )
+
+
+def control_bar(ind, cov: boards.Coverage, view: View, lang: str) -> html.Section:
+    periods = [p.key for p in periods_between(cov.first_period, cov.last_period)]
+    lo, hi = parse(view.start).start, parse(view.end).end
+    amap = area_map()
+    choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
+    parts = [
+        controls.dropdown(ids.areas, controls.area_options(choices, lang, lo, hi, keep=view.areas), list(view.areas),
+                          label=t("ind.areas", lang), lang=lang, multi=True, placeholder=t("ind.areas_placeholder", lang),
+                          className="control-areas"),
+        controls.dropdown(ids.start, controls.period_options(periods, lang), view.start, label=t("ind.start", lang),
+                          lang=lang, className="control-period"),
+        controls.dropdown(ids.end, controls.period_options(periods, lang), view.end, label=t("ind.end", lang),
+                          lang=lang, className="control-period"),
+        controls.segmented(ids.mode, [("value", t("ind.mode_value", lang)), ("yoy", t("ind.mode_yoy", lang))],
+                           view.mode, label=t("ind.mode", lang)),
+    ]
+    if ind.provincial:
+        parts.append(controls.checkbox(ids.comparable, t("ind.comparable", lang), view.comparable,
+                                       label=t("ind.comparable_label", lang), className="control-comparable"))
+    else:  # keeps the callbacks' inputs present; nation-only indicators have nothing to compare
+        parts.append(dcc.Checklist(id=ids.comparable, options=[], value=[], style={"display": "none"}))
+    return html.Section(parts, className="card control-bar ind-controls")
+
+
+def value_grid(ind, lang: str):
+    unit = ind.unit(lang)
+    columns = [
+        label_col("period_start", "period_label", t("ind.col_period", lang), sort="desc", min_width=130),
+        text_col("area", t("ind.col_area", lang), flex=1.4, min_width=180),
+        number_col("value", f"{t('ind.col_value', lang)} ({unit})", min_width=150),
+        number_col("last_year_value", t("ind.col_last_year", lang), min_width=150),
+        number_col("change_shown", t("ind.col_change", lang), min_width=120),
+        text_col("obs_status", t("ind.col_status", lang), min_width=150),
+        number_col("revision", t("ind.col_revision", lang), flex=0.5, min_width=100),
+    ]
+    return data_grid(ids.table, columns, [], lang=lang, height=None, row_id="row_id", className="ind-grid")
+
+
+def metadata(ind, cov: boards.Coverage, lang: str) -> html.Dl:
+    regimes = boards.indicator_regimes(ind.code)
+    regime_items = [
+        html.Li([html.Span(r.name_en if lang == "en" else r.name_vi), " ",
+                 html.Span(f"({r.code}; {t('ind.regime_deadline', lang, day=r.deadline_day)})", className="muted")])
+        for r in regimes.itertuples()
+    ]
+    levels = ", ".join(t(f"ind.level_{lv}", lang) for lv in ind.levels if f"ind.level_{lv}" in _LEVEL_KEYS)
+    rows = [
+        (t("ind.code", lang), ind.code),
+        (t("ind.definition", lang), ind.definition(lang) or "–"),
+        (t("ind.unit", lang), ind.unit(lang)),
+        (t("ind.periodicity", lang), t(f"ind.periodicity_{ind.periodicity}", lang)),
+        (t("ind.levels", lang), levels),
+        (t("ind.agency", lang), ind.agency(lang)),
+        (t("ind.regimes", lang), html.Ul(regime_items, className="plain-list") if regime_items
+         else t("ind.no_regime", lang)),
+        (t("ind.coverage", lang), t("ind.coverage_range", lang, first=format_period(cov.first_period, lang),
+                                    last=format_period(cov.last_period, lang))),
+        (t("ind.last_update", lang), fmt_datetime(cov.updated_at, lang)),
+    ]
+    return html.Dl([item for k, v in rows for item in (html.Dt(k), html.Dd(v))], className="meta-list")
+
+
+_LEVEL_KEYS = {"ind.level_nation", "ind.level_region", "ind.level_province"}
+
+
+# --- helpers shared by the callbacks ------------------------------------------------------------------
+
+
+def change_kind(ind, values) -> str:
+    """How a change is expressed: ``pp`` for rates, ``abs`` for balances that can be negative,
+    ``pct`` (per cent) for levels — as the overview tiles do."""
+    if is_rate(ind.unit_vi):
+        return "pp"
+    if len(values) and (values.dropna() < 0).any():
+        return "abs"
+    return "pct"
+
+
+def change_unit(ind, kind: str, lang: str) -> str:
+    return {"pp": t("ind.pp", lang), "abs": ind.unit(lang), "pct": "%"}[kind]
+
+
+def area_names(keys, lang: str, crossing: bool) -> dict[str, str]:
+    amap = area_map()
+    return {k: controls.area_label(amap[k], lang, eras=crossing) for k in keys if k in amap}
+
+
+def region_for(area, when: date) -> str | None:
+    """The region of a province at ``when`` (or at the edge of its own validity)."""
+    d = when
+    if not valid_on(area, d):
+        d = area.valid_to or area.valid_from or when
+    return region_of(area.key, d)
+
+
+def drill_chain(focus: str, when: date) -> list[str]:
+    """The breadcrumb keys: nation → region → province."""
+    amap = area_map()
+    a = amap.get(focus)
+    if a is None or a.level == "nation":
+        return ["VN"]
+    if a.level == "region":
+        return ["VN", a.key]
+    region = region_for(a, when)
+    return ["VN", region, a.key] if region else ["VN", a.key]
+
+
+# --- callbacks -----------------------------------------------------------------------------------------
+
+
+@callback(
+    Output(ids.trend, "figure"),
+    Output(ids.trend_title, "children"),
+    Output(ids.trend_notes, "children"),
+    Output(ids.table, "rowData"),
+    Input(ids.areas, "value"),
+    Input(ids.start, "value"),
+    Input(ids.end, "value"),
+    Input(ids.mode, "value"),
+    Input(ids.comparable, "value"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_series(areas, start, end, mode, comparable, code, lang):
+    """The trend (value or change on last year), its notes, and the table of values."""
+    ind = get_indicator(code)
+    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    keys = allowed_areas(ind, areas or ()) or ("VN",)
+    comparable = controls.is_checked(comparable) and ind.provincial
+    df = boards.series_with_change(ind.code, keys, start, end, comparable)
+    crossing = crosses_switch(start, end)
+    names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
+    kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
+    view = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
+    figure, title = trend(ind, view, keys, mode, kind, names, lang, crossing, comparable)
+    return figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang)
+
+
+def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
+    amap = area_map()
+    era_bound = any(amap[k].level == "region" or amap[k].valid_from or amap[k].valid_to
+                    for k in (df["area_key"].unique() if not df.empty else keys) if k in amap)
+    lost = sorted(set(df.loc[~df["comparable"], "area_key"])) if comparable and not df.empty else []
+    shade = [names.get(k, k) for k in lost]
+    if mode == "yoy":
+        title = f"{t('ind.yoy_title', lang)} ({change_unit(ind, kind, lang)})"
+        fig = series_figure(df, "change_shown", names=names, unit=change_unit(ind, kind, lang),
+                            decimals=1 if kind != "abs" else ind.decimals, lang=lang, zero_line=True,
+                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
+        return fig, title
+    targets = None
+    if "VN" in keys and target_is_level(ind):
+        tg = boards.indicator_targets(ind.code, "VN")
+        targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
+    title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
+    fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
+    return fig, title
+
+
+def notes(ind, df, keys, lang, crossing, comparable) -> list:
+    out = []
+    amap = area_map()
+    if comparable and any(amap[k].level == "province" for k in keys if k in amap):
+        out.append(t("ind.comparable_note", lang))
+        if not df.empty and (~df["comparable"]).any():
+            out.append(t("ind.not_comparable_note", lang))
+    elif crossing and any(amap[k].level != "nation" and (amap[k].level == "region" or amap[k].valid_from or
+                                                          amap[k].valid_to) for k in keys if k in amap):
+        out.append(t("ind.era_note", lang))
+    if not df.empty and df["status"].eq("P").any():
+        out.append(t("ind.provisional_legend", lang))
+    return [html.Span(n, className="note") for n in out]
+
+
+def obs_status(row, lang: str) -> str:
+    if not row.comparable:
+        return t("ind.not_comparable", lang)
+    if row.rebuilt:
+        return t("ind.obs_rebuilt", lang)
+    if row.status in ("O", "P", "E"):
+        return t(f"ind.obs_{row.status}", lang)
+    return t("ind.obs_aggregate", lang) if row.complete else t("ind.obs_incomplete", lang)
+
+
+def table_rows(ind, df, names, kind, lang) -> list[dict]:
+    if df.empty:
+        return []
+    decimals_change = 1 if kind != "abs" else ind.decimals
+    suffix = {"pp": " " + t("ind.pp", lang), "abs": "", "pct": "%"}[kind]
+    rows = []
+    for r in df.itertuples():
+        rows.append({
+            "row_id": f"{r.area_key}|{r.period}",
+            "period_start": r.period_start.isoformat(),
+            "period_label": format_period(r.period, lang),
+            "area": names.get(r.area_key, r.area_key),
+            "value": r.value,
+            "value_fmt": t("ind.not_comparable", lang) if not r.comparable else None,
+            "last_year_value": r.last_year_value,
+            "change_shown": r.change_shown,
+            "change_shown_fmt": (fmt_signed(r.change_shown, decimals_change, lang) + suffix)
+            if r.change_shown == r.change_shown and r.change_shown is not None else None,
+            "obs_status": obs_status(r, lang),
+            "revision": r.revision if r.revision == r.revision else None,
+        })
+    return with_formatted(rows, {"value": ind.decimals, "last_year_value": ind.decimals, "change_shown": 1,
+                                 "revision": 0}, lang)
+
+
+@callback(
+    Output(ids.summary, "children"),
+    Output(ids.breakdown, "figure"),
+    Output(ids.breakdown_title, "children"),
+    Output(ids.breakdown_note, "children"),
+    Output(ids.drill_links, "children"),
+    Output(ids.revisions, "children"),
+    Input(ids.focus, "data"),
+    Input(ids.start, "value"),
+    Input(ids.end, "value"),
+    Input(ids.mode, "value"),
+    Input(ids.comparable, "value"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_focus(focus, start, end, mode, comparable, code, lang):
+    """The area in focus: breadcrumb and headline figures, the breakdown of the latest period
+    (regions of the nation, provinces of a region), the revision history."""
+    ind = get_indicator(code)
+    focus = (allowed_areas(ind, [focus]) or ("VN",))[0] if focus else "VN"
+    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    latest = boards.latest_period(ind.code, "VN", end)
+    when = parse(latest).end if latest else parse(end).end
+    chain = drill_chain(focus, when)
+    state = {"start": start, "end": end, "mode": mode if mode != "value" else None,
+             "comparable": "on" if controls.is_checked(comparable) else None}
+    summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
+    fig, title, note = breakdown(ind, focus, chain, latest, lang)
+    links = drill_links(ind, fig, chain, state, lang)
+    return summary, fig, title, note, links, revision_history(ind, focus, lang)
+
+
+def drill_links(ind, fig, chain: list[str], state: dict, lang: str) -> list:
+    """The breakdown's bars as links too: the drill works from the keyboard."""
+    if not fig.data or fig.data[0].customdata is None:
+        return []
+    amap = area_map()
+    parent = chain[:2] if len(chain) > 1 else chain
+    items = []
+    for key in fig.data[0].customdata:
+        path = parent + [key] if amap[key].level == "province" else ["VN", key]
+        href = with_lang(f"/indicator/{ind.code}", lang, areas=",".join(path), area=key, **state)
+        items.append(html.Li(dcc.Link(amap[key].name(lang), href=href)))
+    return [html.Span(t("ind.drill_links", lang), className="drill-label"), html.Ul(items)]
+
+
+def breadcrumb(ind, chain: list[str], state: dict, lang: str) -> html.Nav:
+    amap = area_map()
+    items = []
+    for i, key in enumerate(chain):
+        name = controls.area_label(amap[key], lang, eras=True) if key in amap else key
+        if i == len(chain) - 1:
+            items.append(html.Li(html.Span(name, **{"aria-current": "page"}), className="crumb current"))
+        else:
+            href = with_lang(f"/indicator/{ind.code}", lang, areas=",".join(chain[: i + 1]), area=key, **state)
+            items.append(html.Li(dcc.Link(name, href=href), className="crumb"))
+    return html.Nav([html.Span(t("ind.focus", lang), className="crumb-label"), html.Ol(items, className="crumbs")],
+                    className="ind-breadcrumb", **{"aria-label": t("ind.focus", lang)})
+
+
+def headline(ind, focus: str, lang: str) -> html.Div:
+    kpi = boards.focus_kpi(ind.code, focus)
+    if kpi.value is None:
+        return html.Div(t("empty.no_data", lang), className="ind-headline empty-inline")
+    blocks = [html.Div([
+        html.Div(t("ind.latest", lang) + " · " + format_period(kpi.period, lang), className="stat-label"),
+        html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="stat-value"),
+                  html.Span(ind.unit(lang), className="stat-unit"), *marks(kpi, lang)], className="stat-figure"),
+    ], className="stat stat-main")]
+    change = change_text(kpi, ind, "last_year", lang)
+    if change:
+        blocks.append(html.Div([
+            html.Div(t("kpi.vs_last_year", lang).capitalize() + " · " + format_period(kpi.last_year_period, lang),
+                     className="stat-label"),
+            html.Div(change, className="stat-change " + direction_class(kpi.change_last_year, ind.direction)),
+            html.Div(fmt_number(kpi.last_year_value, ind.decimals, lang) + " " + ind.unit(lang), className="stat-sub"),
+        ], className="stat"))
+    blocks.append(target_block(ind, kpi, focus, lang))
+    if kpi.updated_at:
+        blocks.append(html.Div([html.Div(t("ind.last_update", lang), className="stat-label"),
+                                html.Div(fmt_datetime(kpi.updated_at, lang), className="stat-sub strong")],
+                               className="stat"))
+    elif area_map()[focus].level == "region":
+        blocks.append(html.Div([html.Div(t("ind.regional_aggregate", lang), className="stat-sub")], className="stat"))
+    return html.Div(blocks, className="ind-headline")
+
+
+def target_block(ind, kpi, focus: str, lang: str) -> html.Div:
+    status = kpi.target_status
+    ytd = boards.ytd_against_target(ind.code, focus)
+    lines = [html.Div([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
+                       html.Span(t(STATUS_KEY[status], lang))], className="stat-status")]
+    if ytd:
+        lines.insert(0, html.Div(t(f"ind.ytd_{ind.periodicity}", lang, n=ytd["periods"], year=ytd["year"]),
+                                 className="stat-label"))
+        lines.append(html.Div([html.Strong(fmt_number(ytd["ytd"], ind.decimals, lang) + " " + ind.unit(lang)), " ",
+                               t("ind.ytd_share", lang, share=fmt_percent(ytd["share"], 1, lang),
+                                 target=fmt_number(ytd["target"], ind.decimals, lang))], className="stat-sub"))
+    else:
+        year = parse(kpi.period).year
+        lines.insert(0, html.Div(t("ind.target_of_year", lang, year=year), className="stat-label"))
+        if kpi.target is not None and target_is_level(ind):
+            sign = "≥" if kpi.target_comparison == "at_least" else "≤"
+            lines.append(html.Div(f"{t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)} "
+                                  f"{ind.unit(lang)}", className="stat-sub"))
+    return html.Div(lines, className=f"stat stat-target status-{status or 'none'}")
+
+
+def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
+    """(figure, title, note) of the latest period: regions of the nation, else provinces of the region."""
+    if not ind.provincial:
+        return empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), ""
+    if latest is None:
+        return empty_figure(lang), "", ""
+    period = format_period(latest, lang)
+    amap = area_map()
+    region = chain[1] if len(chain) > 1 else None
+    if region is None and ind.aggregation != "none":
+        xs = cross_section(ind.code, latest, "region")
+        title = t("ind.breakdown_regions", lang, period=period)
+    else:
+        xs = cross_section(ind.code, latest, "province")
+        if region is not None:
+            xs = xs[xs["region_key"] == region]
+            title = t("ind.breakdown_provinces", lang, region=amap[region].name(lang), period=period)
+        else:
+            title = t("ind.breakdown_provinces", lang, region=amap["VN"].name(lang), period=period)
+    name_col = "name_en" if lang == "en" else "name_vi"
+    fig = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                         highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
+                         height=max(420, 30 * int(xs["value"].notna().sum()) + 70))
+    if fig.data:
+        fig.update_xaxes(tickformat=f",.{ind.decimals}~f", nticks=5)
+        data = xs.dropna(subset=["value"]).sort_values("rank")
+        fig.update_traces(customdata=list(data["area_key"]))
+        fig.update_layout(clickmode="event", hoverlabel={"namelength": -1})
+    missing = int(xs["value"].isna().sum())
+    note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
+    hint = t("ind.breakdown_hint", lang) if fig.data else ""
+    return fig, title, [html.Span(x, className="note") for x in (hint, note) if x]
+
+
+def revision_history(ind, focus: str, lang: str):
+    amap = area_map()
+    key = focus if amap[focus].level != "region" else "VN"
+    rev = revisions(ind.code, key)
+    head = html.H3(t("ind.revisions_area", lang, area=amap[key].name(lang)))
+    if rev.empty:
+        return [head, html.P(t("ind.no_revisions", lang), className="muted")]
+    rows = [html.Tr([html.Td(format_period(r.period, lang)),
+                     html.Td(t("ind.revision_n", lang, n=r.revision) if r.revision else t("ind.original", lang)),
+                     html.Td(fmt_number(r.value, ind.decimals, lang), className="num"),
+                     html.Td(fmt_date(r.recorded_at, lang))]) for r in rev.head(12).itertuples()]
+    table = html.Table([html.Thead(html.Tr([html.Th(t("ind.col_period", lang)), html.Th(t("ind.col_revision", lang)),
+                                            html.Th(t("ind.col_value", lang), className="num"),
+                                            html.Th(t("ind.col_recorded", lang))])),
+                        html.Tbody(rows)], className="mini-table")
+    return [head, table]
+
+
+@callback(
+    Output(ids.focus, "data"),
+    Output(ids.areas, "value"),
+    Input(ids.breakdown, "clickData"),
+    State(ids.end, "value"),
+    State(ids.code, "data"),
+    prevent_initial_call=True,
+)
+def drill(click, end, code):
+    """A bar of the breakdown was chosen: focus on that area and compare it with its parents."""
+    try:
+        key = click["points"][0]["customdata"]
+    except (TypeError, KeyError, IndexError):
+        return no_update, no_update
+    if key not in area_map():
+        return no_update, no_update
+    latest = boards.latest_period(code, "VN", end)
+    chain = drill_chain(key, parse(latest or end).end)
+    return key, chain
+
+
+@callback(
+    Output(ids.areas, "options"),
+    Input(ids.start, "value"),
+    Input(ids.end, "value"),
+    State(ids.areas, "value"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=True,
+)
+def area_choices(start, end, selected, code, lang):
+    """The areas that existed in the chosen range (both eras labelled when it crosses 2025-07-01)."""
+    ind = get_indicator(code)
+    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    amap = area_map()
+    choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
+    return controls.area_options(choices, lang, parse(start).start, parse(end).end, keep=selected or ())

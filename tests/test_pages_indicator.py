@@ -1,0 +1,388 @@
+"""The indicator page and the catalogue: layouts built from the URL, callbacks called directly with
+realistic inputs, and their figures and tables checked against the data layer. Also the pure
+pieces they use (period labels, the era break, option lists, grid rows)."""
+
+from __future__ import annotations
+
+import importlib
+import math
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from components import controls, grid
+from components.indicator_charts import crosses_switch, era_break_x, series_figure, short_period
+
+
+@pytest.fixture
+def page(seeded_app):
+    """The indicator page module as the app imported it, inside a request."""
+    with seeded_app.test_request_context("/"):
+        yield importlib.import_module("dashboards.indicator")
+
+
+@pytest.fixture
+def catalogue(seeded_app):
+    with seeded_app.test_request_context("/"):
+        yield importlib.import_module("dashboards.indicators")
+
+
+def _ids(component) -> dict:
+    """Every component with an id in a layout tree, by id."""
+    found = {}
+
+    def walk(c):
+        if isinstance(c, list | tuple):
+            for x in c:
+                walk(x)
+            return
+        if not hasattr(c, "to_plotly_json"):
+            return
+        cid = getattr(c, "id", None)
+        if cid is not None and not isinstance(cid, dict):
+            found[cid] = c
+        walk(getattr(c, "children", None))
+
+    walk(component)
+    return found
+
+
+def _text(component) -> str:
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_text(c) for c in component)
+    if hasattr(component, "children"):
+        return _text(component.children) if component.children is not None else ""
+    return ""
+
+
+def _trace(fig, name):
+    return next(tr for tr in fig.data if tr.name == name)
+
+
+# --- layout from the URL ---------------------------------------------------------------------------------
+
+
+def test_ipc001_layout_restores_the_view_from_the_url(page):
+    lay = page.layout(code="EXPORTS", areas="VN,R2,01", start="202401", end="202606", mode="yoy",
+                      comparable="on", area="R2", lang="en")
+    found = _ids(lay)
+    assert found[page.ids.areas].value == ["VN", "R2", "01"]
+    assert found[page.ids.start].value == "202401"
+    assert found[page.ids.end].value == "202606"
+    assert found[page.ids.mode].value == "yoy"
+    assert found[page.ids.comparable].value == ["on"]
+    assert found[page.ids.focus].data == "R2"
+    assert found[page.ids.lang].data == "en"
+    assert "Merchandise exports" in _text(lay)
+
+
+def test_ipc002_defaults_when_the_url_names_nothing(page):
+    from data_access import boards
+
+    lay = page.layout(code="EXPORTS")
+    found = _ids(lay)
+    cov = boards.indicator_coverage("EXPORTS")
+    assert found[page.ids.end].value == cov.last_period == "202611"
+    assert found[page.ids.start].value == "202312"  # 36 months
+    assert found[page.ids.areas].value == ["VN"]
+    assert found[page.ids.mode].value == "value"
+    assert found[page.ids.comparable].value == []
+    assert "Kim ngạch xuất khẩu hàng hóa" in _text(lay)
+
+
+@pytest.mark.parametrize("code", ["NO_SUCH_CODE", "GDP_FLASH", ""])
+def test_ipc003_unknown_or_confidential_code_is_a_clear_page(page, code):
+    lay = page.layout(code=code)
+    text = _text(lay)
+    assert "Không tìm thấy chỉ tiêu" in text
+    links = [c for c in _walk(lay) if type(c).__name__ == "Link"]
+    assert any(link.href == "/indicators" for link in links)
+    en = _text(page.layout(code=code, lang="en"))
+    assert "Indicator not found" in en
+
+
+def _walk(c):
+    if isinstance(c, list | tuple):
+        for x in c:
+            yield from _walk(x)
+    elif hasattr(c, "to_plotly_json"):
+        yield c
+        yield from _walk(getattr(c, "children", None))
+
+
+def test_ipc004_read_view_cleans_what_the_url_says(page):
+    from data_access import boards
+    from data_access.catalogue import get_indicator
+
+    ind = get_indicator("EXPORTS")
+    cov = boards.indicator_coverage("EXPORTS")
+    view = page.read_view(ind, cov, areas="VN,XX,R2,R2", start="2024Q1", end="209912", mode="bar", area="ZZ")
+    assert view.areas == ("VN", "R2")  # unknown dropped, duplicates removed
+    assert view.end == "202611"  # clamped to the data
+    assert view.start == "202312"  # wrong periodicity: default span
+    assert view.mode == "value" and view.focus == "VN" and view.comparable is False
+    swapped = page.read_view(ind, cov, start="202606", end="202401")
+    assert (swapped.start, swapped.end) == ("202401", "202606")
+    national = get_indicator("GDP_PER_CAPITA_USD")  # levels: nation only
+    view = page.read_view(national, boards.indicator_coverage(national.code), areas="VN,01,R1", area="01")
+    assert view.areas == ("VN",) and view.focus == "VN"
+
+
+# --- the series callback ------------------------------------------------------------------------------------
+
+
+def test_ipc010_trend_values_equal_the_data_layer(page):
+    from data_access.queries import regional_series, series
+
+    fig, title, notes, rows = page.update_series(["VN", "R2", "01"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    assert title == "Diễn biến theo kỳ (tỷ USD)"
+    expected = series("EXPORTS", ("VN",), "202401", "202611")
+    vn = _trace(fig, "Cả nước")
+    assert list(vn.y) == pytest.approx(list(expected["value"]))
+    assert [pd.Timestamp(x).date() for x in vn.x] == list(expected["period_start"])
+    hanoi = series("EXPORTS", ("01",), "202401", "202611")
+    assert list(_trace(fig, "Hà Nội").y) == pytest.approx(list(hanoi["value"]))
+    rs = regional_series("EXPORTS", "202401", "202611")
+    r2 = rs[rs["region_key"] == "R2"]
+    assert list(_trace(fig, "Đồng bằng sông Hồng (từ 07/2025)").y) == pytest.approx(list(r2["value"]))
+    # the range crosses 2025-07-01 and a region is shown: a visible break with its note
+    assert [s.type for s in fig.layout.shapes] == ["line"]
+    assert "Từ 01/07/2025: 34 tỉnh, thành phố" in [a.text for a in fig.layout.annotations]
+    assert any("Địa giới thay đổi" in _text(n) for n in notes)
+    assert fig.layout.separators == ",."
+
+
+def test_ipc011_old_era_provinces_are_labelled_and_never_mixed(page):
+    from data_access.queries import series
+
+    fig, _, _, rows = page.update_series(["VN", "08-63", "08"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    names = [tr.name for tr in fig.data]
+    assert "Tuyên Quang (trước 07/2025)" in names and "Tuyên Quang (từ 07/2025)" in names
+    old = _trace(fig, "Tuyên Quang (trước 07/2025)")
+    new = _trace(fig, "Tuyên Quang (từ 07/2025)")
+    assert max(pd.Timestamp(x).date() for x in old.x) < date(2025, 7, 1) <= min(pd.Timestamp(x).date() for x in new.x)
+    assert list(old.y) == pytest.approx(list(series("EXPORTS", ("08-63",), "202401", "202611")["value"]))
+    assert {r["area"] for r in rows} == {"Cả nước", "Tuyên Quang (trước 07/2025)", "Tuyên Quang (từ 07/2025)"}
+    # nation only: nothing changed, no break
+    fig, _, notes, _ = page.update_series(["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    assert not fig.layout.shapes and notes == [] or all("Địa giới" not in _text(n) for n in notes)
+
+
+def test_ipc012_change_on_last_year(page):
+    from data_access.queries import series
+
+    fig, title, _, rows = page.update_series(["VN"], "202501", "202611", "yoy", [], "EXPORTS", "vi")
+    assert title == "Thay đổi so với cùng kỳ năm trước (%)"
+    s = series("EXPORTS", ("VN",), "202401", "202611").set_index("period")["value"]
+    expected = [(s[p] / s[str(int(p[:4]) - 1) + p[4:]] - 1) * 100 for p in s.index if p >= "202501"]
+    assert list(fig.data[0].y) == pytest.approx(expected)
+    first = next(r for r in rows if r["period_start"] == "2025-01-01")
+    assert first["change_shown_fmt"].endswith("%") and first["change_shown_fmt"][0] in "+−±"
+    # rates change in percentage points
+    fig, title, _, rows = page.update_series(["VN"], "202501", "202611", "yoy", [], "CPI_YOY", "vi")
+    c = series("CPI_YOY", ("VN",), "202401", "202611").set_index("period")["value"]
+    assert title.endswith("(điểm %)")
+    assert list(fig.data[0].y) == pytest.approx([c[p] - c[str(int(p[:4]) - 1) + p[4:]] for p in c.index if p >= "202501"])
+    assert any(r["change_shown_fmt"].endswith("điểm %") for r in rows)
+
+
+def test_ipc013_target_line_for_levels_not_for_flows(page):
+    from data_access import boards
+
+    fig, _, _, _ = page.update_series(["VN"], "202401", "202611", "value", [], "CPI_YOY", "vi")
+    target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
+    targets = boards.indicator_targets("CPI_YOY").set_index("year")["value"]
+    ys = [y for y in target.y if y is not None]
+    assert ys == pytest.approx([targets[2024]] * 2 + [targets[2025]] * 2 + [targets[2026]] * 2)
+    assert any("Kế hoạch 2026: ≤" in (a.text or "") for a in fig.layout.annotations)
+    # a flow (monthly exports) has an annual total as target: no line, the summary says YTD vs target
+    fig, _, _, _ = page.update_series(["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    assert not any((tr.meta or {}).get("role") == "target" for tr in fig.data)
+    summary = page.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")[0]
+    ytd = boards.ytd_against_target("EXPORTS")
+    text = _text(summary)
+    assert "Lũy kế 11 tháng năm 2026" in text
+    assert f"{ytd['share'] * 100:.1f}".replace(".", ",") + "%" in text
+
+
+def test_ipc014_comparable_series(page):
+    from data_access.queries import comparable_series
+
+    fig, _, notes, rows = page.update_series(["VN", "08-63", "01"], "202401", "202611", "value", ["on"], "EXPORTS", "vi")
+    names = [tr.name for tr in fig.data]
+    assert names == ["Cả nước", "Tuyên Quang", "Hà Nội"]  # the former province shown on today's boundaries
+    cs = comparable_series("EXPORTS", ("08", "01"), "202401", "202611")
+    assert list(_trace(fig, "Tuyên Quang").y) == pytest.approx(list(cs[cs["area_key"] == "08"]["value"]))
+    assert any("tính lại theo địa giới hiện nay" in _text(n) for n in notes)
+    rebuilt = [r for r in rows if r["area"] == "Tuyên Quang" and r["period_start"] < "2025-07-01"]
+    assert rebuilt and all(r["obs_status"] == "Tính lại theo địa giới mới" for r in rebuilt)
+    # an indicator without a rebuilding rule: "not comparable", never a silent mix
+    fig, _, notes, rows = page.update_series(["08"], "202401", "202611", "value", ["on"], "CPI_YOY", "vi")
+    lost = [r for r in rows if r["period_start"] < "2025-07-01"]
+    assert lost and all(r["value_fmt"] == "Không so sánh được" and r["value"] is None for r in lost)
+    assert all(y is None for x, y in zip(fig.data[0].x, fig.data[0].y, strict=True)
+               if pd.Timestamp(x).date() < date(2025, 7, 1))
+    assert "Không so sánh được: Tuyên Quang" in [a.text for a in fig.layout.annotations]
+    assert any(s.type == "rect" for s in fig.layout.shapes)
+    assert any("Không so sánh được trước 01/07/2025" in _text(n) for n in notes)
+
+
+def test_ipc015_table_rows_match_the_series_in_both_languages(page):
+    from data_access import boards
+
+    _, _, _, rows = page.update_series(["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "vi")
+    df = boards.series_with_change("DOSSIERS_RECEIVED", ("VN", "01"), "202501", "202611")
+    assert len(rows) == len(df)
+    by_id = {r["row_id"]: r for r in rows}
+    for r in df.itertuples():
+        row = by_id[f"{r.area_key}|{r.period}"]
+        assert row["value"] == pytest.approx(r.value)
+        assert row["period_start"] == r.period_start.isoformat()
+    big = max(rows, key=lambda r: r["value"])
+    assert "." in big["value_fmt"] and "," in big["value_fmt"]  # 1.234,5
+    _, _, _, rows_en = page.update_series(["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "en")
+    big_en = max(rows_en, key=lambda r: r["value"])
+    assert big_en["value_fmt"] == f"{big['value']:,.1f}"  # 1,234.5
+    assert big_en["period_label"].startswith(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
+                                              "Nov", "Dec"))
+
+
+# --- the focus callback: breadcrumb, headline, breakdown, drill ------------------------------------------------
+
+
+def test_ipc020_breakdown_by_region_equals_regional_aggregates(page):
+    from data_access.queries import regional_aggregates
+
+    summary, fig, title, note, links, revs = page.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")
+    agg = regional_aggregates("EXPORTS", "202611").set_index("region_key")["value"]
+    bars = dict(zip(fig.data[0].customdata, fig.data[0].x, strict=True))
+    assert set(bars) == set(agg.index)
+    for key, value in bars.items():
+        assert value == pytest.approx(agg[key])
+    assert list(fig.data[0].x) == sorted(fig.data[0].x, reverse=True)  # best first (exports: up is good)
+    assert title == "Theo vùng · Tháng 11/2026"
+    assert "Cả nước" in _text(summary) and "42,61" in _text(summary)
+    hrefs = [c.href for c in _walk(links) if type(c).__name__ == "Link"]
+    assert len(hrefs) == 6 and all("area=R" in h for h in hrefs)
+
+
+def test_ipc021_region_focus_shows_its_provinces_and_the_path(page):
+    from data_access.catalogue import region_members
+    from data_access.queries import cross_section
+
+    summary, fig, title, *_ = page.update_focus("R2", "202401", "202611", "value", [], "EXPORTS", "en")
+    members = region_members(date(2026, 11, 30))["R2"]
+    xs = cross_section("EXPORTS", "202611", "province").set_index("area_key")["value"]
+    assert set(fig.data[0].customdata) == set(members)
+    for key, value in zip(fig.data[0].customdata, fig.data[0].x, strict=True):
+        assert value == pytest.approx(xs[key])
+    assert title.startswith("Provinces · Red River Delta · Nov 2026")
+    crumbs = [c for c in _walk(summary) if type(c).__name__ == "Link"]
+    assert [c.children for c in crumbs] == ["Viet Nam"]
+    assert "area=VN" in crumbs[0].href and "lang=en" in crumbs[0].href
+    assert "Red River Delta (from Jul 2025)" in _text(summary)
+
+
+def test_ipc022_drill_sets_focus_and_compared_areas(page):
+    assert page.drill({"points": [{"customdata": "R2"}]}, "202611", "EXPORTS") == ("R2", ["VN", "R2"])
+    focus, areas = page.drill({"points": [{"customdata": "01"}]}, "202611", "EXPORTS")
+    assert focus == "01" and areas == ["VN", "R2", "01"]
+    # a former province drills through the region it belonged to
+    focus, areas = page.drill({"points": [{"customdata": "08-63"}]}, "202506", "EXPORTS")
+    assert areas == ["VN", "R1-63", "08-63"]
+    assert page.drill(None, "202611", "EXPORTS") == (page.no_update, page.no_update)
+
+
+def test_ipc023_province_focus_breadcrumb_and_revisions(page):
+    summary, fig, title, note, links, revs = page.update_focus("01", "202401", "202611", "value", [], "EXPORTS", "vi")
+    crumbs = [c for c in _walk(summary) if type(c).__name__ == "Link"]
+    assert [c.children for c in crumbs] == ["Cả nước", "Đồng bằng sông Hồng (từ 07/2025)"]
+    assert "Hà Nội" in _text(summary)
+    assert fig.data[0].marker.color.count("#D55E00") == 1  # the province stands out among its region
+    assert "Lịch sử điều chỉnh · Hà Nội" in _text(revs)
+    _, _, _, _, _, revs = page.update_focus("VN", "202401", "202611", "value", [], "BUDGET_EXPENDITURE", "vi")
+    assert "Lần 1" in _text(revs) and "Số ban đầu" in _text(revs)
+
+
+def test_ipc024_national_only_indicator_has_an_empty_state(page):
+    summary, fig, *_ = page.update_focus("VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
+    assert not fig.data
+    assert fig.layout.annotations[0].text == "Chỉ tiêu này chỉ có số liệu cấp quốc gia"
+
+
+def test_ipc025_area_options_follow_the_range(page):
+    before_after = page.area_choices("202401", "202611", ["VN"], "EXPORTS", "vi")
+    labels = {o["value"]: o["label"] for o in before_after}
+    assert labels["08-63"] == "Tuyên Quang (trước 07/2025)" and labels["08"] == "Tuyên Quang (từ 07/2025)"
+    assert labels["R2"] == "Vùng Đồng bằng sông Hồng (từ 07/2025)"
+    assert labels["01"] == "Hà Nội"
+    after = {o["value"] for o in page.area_choices("202508", "202611", ["VN"], "EXPORTS", "vi")}
+    assert "08" in after and "08-63" not in after and "R2-63" not in after
+    assert len([k for k in after if k not in ("VN",) and not k.startswith("R")]) == 34
+    kept = {o["value"] for o in page.area_choices("202508", "202611", ["VN", "08-63"], "EXPORTS", "vi")}
+    assert "08-63" in kept  # a selected area never silently disappears
+
+
+# --- catalogue -----------------------------------------------------------------------------------------------
+
+
+def test_ipc030_catalogue_search_without_diacritics(catalogue):
+    sections, count = catalogue.update_results("ty le that nghiep", None, "vi")
+    links = [c for c in _walk(sections) if type(c).__name__ == "Link"]
+    assert count == "3 chỉ tiêu"
+    assert {link.href for link in links} == {"/indicator/UNEMPLOYMENT", "/indicator/UNEMPLOYMENT_URBAN",
+                                             "/indicator/YOUTH_UNEMPLOYMENT"}
+    _, count_en = catalogue.update_results("", "G05", "en")
+    assert count_en.endswith("indicators")
+    empty, count0 = catalogue.update_results("zzzz qqq", None, "vi")
+    assert "Không tìm thấy chỉ tiêu phù hợp" in _text(empty) and count0 == "0 chỉ tiêu"
+    sections, _ = catalogue.update_results("", None, "vi")
+    links = [c.href for c in _walk(sections) if type(c).__name__ == "Link"]
+    assert "/indicator/GDP_FLASH" not in links  # confidential: not listed
+
+
+# --- pure pieces -------------------------------------------------------------------------------------------------
+
+
+def test_ipc040_period_labels_and_the_era_break():
+    assert short_period("202507", "vi") == "T7/2025" and short_period("202507", "en") == "Jul 2025"
+    assert short_period("2025Q3", "vi") == "Quý III/2025" and short_period("2025-07-14", "vi") == "14/07/2025"
+    assert era_break_x("M") == date(2025, 6, 16)  # between June and July
+    assert date(2025, 4, 1) < era_break_x("Q") < date(2025, 7, 1)
+    assert date(2024, 1, 1) < era_break_x("Y") < date(2025, 1, 1)  # the year 2025 ends in the new era
+    assert crosses_switch("202401", "202611") and not crosses_switch("202507", "202611")
+    assert not crosses_switch("202301", "202506")
+
+
+def test_ipc041_series_figure_without_data_is_an_empty_state():
+    fig = series_figure(pd.DataFrame(columns=["area_key", "period", "period_start", "value", "status"]), "value",
+                        names={}, unit="%", decimals=1, lang="en")
+    assert fig.layout.annotations[0].text == "No data reported for this period"
+    assert fig.layout.xaxis.visible is False
+
+
+def test_ipc042_grid_rows_keep_numbers_and_show_locale_text():
+    rows = grid.with_formatted([{"v": 1234.5}, {"v": math.nan}, {"v": None}], {"v": 1}, "vi")
+    assert [r["v"] for r in rows] == [1234.5, None, None]
+    assert [r["v_fmt"] for r in rows] == ["1.234,5", "–", "–"]
+    assert grid.with_formatted([{"v": 1234.5}], {"v": 1}, "en")[0]["v_fmt"] == "1,234.5"
+    assert grid.locale_text("en") is None and grid.locale_text("vi")["contains"] == "Có chứa"
+    col = grid.number_col("v", "V")
+    assert col["valueFormatter"]["function"] == "params.data ? params.data['v_fmt'] : ''"
+
+
+def test_ipc043_area_labels_by_era():
+    from data_access.catalogue import Area
+
+    old = Area(1, "08-63", "08", "Tuyên Quang", "Tuyen Quang", "province", None, None, date(2025, 6, 30))
+    new = Area(2, "08", "08", "Tuyên Quang", "Tuyen Quang", "province", None, date(2025, 7, 1), None)
+    both = Area(3, "01", "01", "Hà Nội", "Ha Noi", "province", None, None, None)
+    assert controls.area_label(old, "vi") == "Tuyên Quang (trước 07/2025)"
+    assert controls.area_label(new, "en") == "Tuyen Quang (from Jul 2025)"
+    assert controls.area_label(both, "vi") == "Hà Nội"
+    opts = controls.area_options([old, new, both], "vi", date(2025, 8, 1), date(2026, 11, 30))
+    assert [o["value"] for o in opts] == ["08", "01"] and opts[0]["label"] == "Tuyên Quang"
+    assert controls.is_checked(["on"]) and controls.is_checked("on") and not controls.is_checked([])
