@@ -1,0 +1,201 @@
+"""Sectors ("Lĩnh vực"): the indicators of one Decision 293 group, or of one ministry or agency,
+as a board of small multiples (trend of the last periods, latest value, change on last year,
+status against the annual target) and as a sortable, filterable table.
+
+The URL carries the choice: ``/sectors?group=G03`` or ``/sectors?agency=NHNN`` (``&lang=en``).
+"""
+
+from __future__ import annotations
+
+import dash
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from components import controls
+from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
+from components.i18n import norm_lang, t
+from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
+from components.shell import with_lang
+from components.small_multiple import marks, small_multiple
+from components.urlstate import url_sync, url_sync_stores
+from data_access import boards
+from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame
+from data_access.periods import format_period
+from data_access.queries import kpi_snapshot
+
+dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
+
+PAGE = "sectors"
+AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")
+STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, None: 3}
+
+
+class ids:
+    lang = "sec-lang"
+    by = "sec-by"
+    group = "sec-group"
+    agency = "sec-agency"
+    group_box = "sec-group-box"
+    agency_box = "sec-agency-box"
+    summary = "sec-summary"
+    board = "sec-board"
+    table = "sec-table"
+
+
+BINDINGS = [(ids.group, "value", "group"), (ids.agency, "value", "agency")]
+url_sync(PAGE, BINDINGS)
+
+
+def agency_choices() -> tuple[list[str], dict[str, int]]:
+    """Codes of the ministries and agencies that own at least one visible indicator, with counts."""
+    counts = indicators_frame()["agency_code"].value_counts().to_dict()
+    frame = agencies()
+    frame = frame[frame["kind"].isin(AGENCY_KINDS) & frame["code"].isin(counts)]
+    return list(frame["code"]), counts
+
+
+def layout(group: str | None = None, agency: str | None = None, lang: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    groups = indicator_groups()
+    agency_codes, counts = agency_choices()
+    frame = agencies()
+    frame = frame[frame["code"].isin(agency_codes)]
+    by = "agency" if agency in agency_codes else "group"
+    group = group if group in set(groups["code"]) else groups["code"].iloc[0]
+    return html.Div(
+        [
+            dcc.Store(id=ids.lang, data=lang),
+            *url_sync_stores(PAGE, BINDINGS),
+            html.H1(t("nav.sectors", lang), className="page-title"),
+            html.P(t("sec.lede", lang), className="page-lede"),
+            html.Section(
+                [
+                    controls.segmented(ids.by, [("group", t("sec.by_group", lang)), ("agency", t("sec.by_agency", lang))],
+                                       by, label=t("sec.by", lang)),
+                    html.Div(controls.dropdown(ids.group, controls.group_options(groups, lang),
+                                               group if by == "group" else None, label=t("sec.group", lang), lang=lang,
+                                               searchable=False, className="control-wide"),
+                             id=ids.group_box, hidden=by != "group"),
+                    html.Div(controls.dropdown(ids.agency, controls.agency_options(frame, lang, counts),
+                                               agency if by == "agency" else None, label=t("sec.agency", lang),
+                                               lang=lang, className="control-wide"),
+                             id=ids.agency_box, hidden=by != "agency"),
+                    html.Div(id=ids.summary, className="sec-summary", **{"aria-live": "polite"}),
+                ],
+                className="card control-bar sec-controls",
+            ),
+            html.Section(id=ids.board, className="sec-board", **{"aria-label": t("sec.board_title", lang)}),
+            html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
+        ],
+        className="page page-sectors",
+    )
+
+
+def summary_grid(lang: str):
+    columns = [
+        link_col("name", t("sec.col_name", lang), flex=3, min_width=320),
+        number_col("value", t("sec.col_value", lang), min_width=130),
+        text_col("unit", t("sec.col_unit", lang), flex=1, min_width=130),
+        text_col("period", t("sec.col_period", lang), flex=0.9, min_width=130),
+        number_col("change", t("sec.col_change", lang), min_width=130),
+        text_col("status", t("sec.col_status", lang), flex=1.2, min_width=190,
+                 cellClassRules={"st-on": "params.data.status_key == 'on_track'",
+                                 "st-risk": "params.data.status_key == 'at_risk'",
+                                 "st-off": "params.data.status_key == 'off_track'"}),
+        text_col("agency", t("sec.col_agency", lang), flex=1.4, min_width=180),
+        text_col("marks", t("sec.col_marks", lang), flex=0.9, min_width=130),
+    ]
+    return data_grid(ids.table, columns, [], lang=lang, auto_height=True, row_id="code", className="sec-grid")
+
+
+@callback(
+    Output(ids.group, "value"),
+    Output(ids.agency, "value"),
+    Output(ids.group_box, "hidden"),
+    Output(ids.agency_box, "hidden"),
+    Input(ids.by, "value"),
+    State(ids.group, "options"),
+    State(ids.agency, "options"),
+    prevent_initial_call=True,
+)
+def switch_dimension(by, group_options, agency_options):
+    """Group OR agency: the other choice is cleared (and leaves the URL)."""
+    if by == "agency":
+        return None, agency_options[0]["value"] if agency_options else None, True, False
+    return group_options[0]["value"] if group_options else None, None, False, True
+
+
+def selected_codes(group: str | None, agency: str | None) -> list[str]:
+    if agency:
+        frame = indicators_frame(agency=agency)
+    elif group:
+        frame = indicators_frame(group=group)
+    else:
+        return []
+    return list(frame["code"]) if not frame.empty else []
+
+
+@callback(
+    Output(ids.board, "children"),
+    Output(ids.table, "rowData"),
+    Output(ids.summary, "children"),
+    Input(ids.group, "value"),
+    Input(ids.agency, "value"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_board(group, agency, lang):
+    """The small multiples, the table rows and the status count of the chosen indicators."""
+    if not group and not agency:
+        return no_update, no_update, no_update
+    codes = selected_codes(group, agency)
+    if not codes:
+        empty = html.Div(t("sec.empty", lang), className="empty-state")
+        return empty, [], ""
+    imap = indicator_map()
+    # exceptions first: off track, at risk, on track, no target; catalogue order within each
+    kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
+    ytd = {k.code: boards.ytd_against_target(k.code, "VN") for k in kpis}
+    cards = [small_multiple(k, imap[k.code], lang, with_lang(f"/indicator/{k.code}", lang), ytd[k.code]) for k in kpis]
+    board = html.Div(cards, className="sm-grid")
+    return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
+
+
+def status_summary(kpis, lang: str) -> html.Div:
+    counts: dict = {}
+    for k in kpis:
+        counts[k.target_status] = counts.get(k.target_status, 0) + 1
+    chips = [html.Span(t("sec.count", lang, n=len(kpis)), className="chip chip-total")]
+    for status in ("on_track", "at_risk", "off_track", None):
+        if counts.get(status):
+            chips.append(html.Span([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
+                                    f"{counts[status]} {t(STATUS_KEY[status], lang).lower()}"],
+                                   className=f"chip chip-status status-{status or 'none'}"))
+    return html.Div(chips, className="chips", title=t("sec.legend", lang))
+
+
+def grid_rows(kpis, imap, lang: str) -> list[dict]:
+    rows = []
+    for k in kpis:
+        ind = imap[k.code]
+        change = change_text(k, ind, "last_year", lang) if k.value is not None else None
+        absolute = is_rate(ind.unit_vi) or (k.spark and min(k.spark) < 0)  # as change_text words it
+        delta = k.change_last_year if absolute else k.pct_last_year
+        rows.append({
+            "code": ind.code,
+            "name": ind.name(lang),
+            "href": with_lang(f"/indicator/{ind.code}", lang),
+            "value": k.value,
+            "unit": ind.unit(lang),
+            "period": format_period(k.period, lang) if k.period else "–",
+            "change": delta if change else None,
+            "change_fmt": change or "–",
+            "status": f"{STATUS_ICON[k.target_status]} {t(STATUS_KEY[k.target_status], lang)}",
+            "status_key": k.target_status or "none",
+            "status_rank": STATUS_ORDER[k.target_status],
+            "agency": ind.agency(lang),
+            "marks": " · ".join(m.children for m in marks(k, lang)),
+        })
+    # each indicator has its own decimals: format row by row
+    rows = with_links(rows, "name", "href")
+    return [with_formatted([r], {"value": imap[r["code"]].decimals, "change": 1}, lang)[0] for r in rows]
+

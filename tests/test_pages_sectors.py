@@ -1,0 +1,132 @@
+"""The sectors board: layout from the URL, the board callback (small multiples with pattern ids,
+the table rows, the status count) checked against the data layer, and the group/agency switch."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from components.small_multiple import ids as sm_ids
+from components.small_multiple import target_is_level
+
+
+@pytest.fixture
+def page(seeded_app):
+    with seeded_app.test_request_context("/"):
+        yield importlib.import_module("dashboards.sectors")
+
+
+def _walk(c):
+    if isinstance(c, list | tuple):
+        for x in c:
+            yield from _walk(x)
+    elif hasattr(c, "to_plotly_json"):
+        yield c
+        yield from _walk(getattr(c, "children", None))
+
+
+def _by_id(tree) -> dict:
+    return {c.id: c for c in _walk(tree) if isinstance(getattr(c, "id", None), str)}
+
+
+def _text(c) -> str:
+    if isinstance(c, str | int | float):
+        return str(c)
+    if isinstance(c, list | tuple):
+        return " ".join(_text(x) for x in c)
+    return _text(c.children) if getattr(c, "children", None) is not None else ""
+
+
+def test_sec001_layout_reads_group_or_agency_from_the_url(page):
+    found = _by_id(page.layout())
+    assert found[page.ids.by].value == "group"
+    assert found[page.ids.group].value == "G01" and found[page.ids.agency].value is None
+    assert found[page.ids.agency_box].hidden is True
+    found = _by_id(page.layout(agency="NHNN", lang="en"))
+    assert found[page.ids.by].value == "agency"
+    assert found[page.ids.agency].value == "NHNN" and found[page.ids.group].value is None
+    assert found[page.ids.group_box].hidden is True
+    labels = {o["value"]: o["label"] for o in found[page.ids.agency].options}
+    assert labels["NHNN"] == "State Bank of Viet Nam (4)"
+    assert not any(code.startswith("UB") for code in labels)  # provinces are not ministries
+    found = _by_id(page.layout(group="G07"))
+    assert found[page.ids.group].value == "G07"
+    assert _by_id(page.layout(group="nope"))[page.ids.group].value == "G01"
+
+
+def test_sec002_board_is_one_small_multiple_per_indicator(page):
+    from data_access.catalogue import indicator_map, indicators_frame
+    from data_access.queries import kpi_snapshot
+
+    board, rows, summary = page.update_board("G03", None, "vi")
+    codes = list(indicators_frame(group="G03")["code"])
+    cards = [c for c in _walk(board) if isinstance(getattr(c, "id", None), dict) and c.id["type"] == "sector-card"]
+    assert sorted(c.id["code"] for c in cards) == sorted(codes)
+    kpis = {k.code: k for k in kpi_snapshot(tuple(codes), "VN")}
+    imap = indicator_map()
+    for card in cards:
+        code = card.id["code"]
+        assert card.href == f"/indicator/{code}"
+        graphs = [c for c in _walk(card) if type(c).__name__ == "Graph"]
+        if kpis[code].value is None:
+            assert not graphs
+            continue
+        (graph,) = graphs
+        assert graph.id == sm_ids.chart(code)
+        assert list(graph.figure.data[0].y) == pytest.approx(list(kpis[code].spark))
+        assert graph.config["staticPlot"] is True
+        has_line = any(s.type == "line" for s in graph.figure.layout.shapes)
+        assert has_line == (kpis[code].target is not None and target_is_level(imap[code]))
+    # exceptions first
+    order = [page.STATUS_ORDER[kpis[c.id["code"]].target_status] for c in cards]
+    assert order == sorted(order)
+    assert f"{len(codes)} chỉ tiêu" in _text(summary)
+
+
+def test_sec003_table_rows_match_the_snapshot(page):
+    from data_access.catalogue import indicator_map, indicators_frame
+    from data_access.queries import kpi_snapshot
+
+    _, rows, _ = page.update_board(None, "NHNN", "vi")
+    codes = list(indicators_frame(agency="NHNN")["code"])
+    assert sorted(r["code"] for r in rows) == sorted(codes)
+    kpis = {k.code: k for k in kpi_snapshot(tuple(codes), "VN")}
+    imap = indicator_map()
+    for r in rows:
+        k = kpis[r["code"]]
+        assert r["value"] == pytest.approx(k.value)
+        assert r["name_md"] == f"[{imap[r['code']].name_vi}](/indicator/{r['code']})"
+        assert r["agency"] == "Ngân hàng Nhà nước Việt Nam"
+        if k.status == "P":
+            assert "Sơ bộ" in r["marks"]
+    credit = next(r for r in rows if r["code"] == "CREDIT_OUTSTANDING")
+    assert "." in credit["value_fmt"]  # 20.232 (thousands) in Vietnamese
+    growth = next(r for r in rows if r["code"] == "CREDIT_GROWTH")
+    assert growth["change_fmt"].endswith("điểm %")  # a rate changes in percentage points
+    assert growth["change"] == pytest.approx(kpis["CREDIT_GROWTH"].change_last_year)
+    _, rows_en, _ = page.update_board(None, "NHNN", "en")
+    credit_en = next(r for r in rows_en if r["code"] == "CREDIT_OUTSTANDING")
+    assert "," in credit_en["value_fmt"] and credit_en["href"].endswith("?lang=en")
+
+
+def test_sec004_status_in_words_and_icon_not_colour_alone(page):
+    board, rows, _ = page.update_board("G03", None, "en")
+    statuses = {r["status"] for r in rows}
+    assert statuses <= {"✔ On track", "▲ At risk", "✖ Off track", "– No plan target"}
+    texts = _text(board)
+    for r in rows:
+        assert r["status"].split(" ", 1)[1] in texts
+
+
+def test_sec005_switch_between_group_and_agency(page):
+    groups = [{"label": "a", "value": "G01"}, {"label": "b", "value": "G02"}]
+    agencies = [{"label": "x", "value": "BTC"}]
+    assert page.switch_dimension("agency", groups, agencies) == (None, "BTC", True, False)
+    assert page.switch_dimension("group", groups, agencies) == ("G01", None, False, True)
+
+
+def test_sec006_empty_selection(page):
+    board, rows, summary = page.update_board(None, "BQP", "vi")  # a ministry that owns no indicator
+    assert rows == [] and "Chưa có chỉ tiêu nào" in _text(board)
+    assert page.update_board(None, None, "vi") == (page.no_update, page.no_update, page.no_update)
