@@ -1,0 +1,223 @@
+"""Browser: the indicator page and the sectors board — the journeys a user makes (from a tile to
+the indicator, changing the view, sharing the link, the back button, drilling down, switching
+language, opening an indicator from the board), each ending with no console or callback error."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+VI_NUMBER = re.compile(r"^[\d.]+(,\d+)?$")  # 1.234,5
+EN_NUMBER = re.compile(r"^[\d,]+(\.\d+)?$")  # 1,234.5
+
+
+def _query(url: str) -> dict:
+    return {k: v[0] for k, v in parse_qs(urlparse(url).query).items()}
+
+
+def _wait_url(probe, **params):
+    """Wait until the URL's query has ``params`` (the mirror writes it after the callbacks)."""
+    pattern = "".join(f"(?=.*[?&]{k}={re.escape(v)}(&|$))" for k, v in params.items())
+    probe.page.wait_for_url(re.compile(pattern))
+    probe.settle()
+
+
+def _click_bar(probe, index: int = 0):
+    """Click the centre of a bar of the breakdown (Plotly listens on its drag layer)."""
+    box = probe.page.locator("#ind-breakdown .bars .point path").nth(index).bounding_box()
+    probe.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_brw101_indicator_page_loads_clean(live_server, probe):
+    probe.goto(live_server("/indicator/EXPORTS"))
+    page = probe.page
+    assert page.locator("h1.page-title").inner_text() == "Kim ngạch xuất khẩu hàng hóa"
+    assert page.locator("#ind-trend .scatterlayer .trace").count() >= 1
+    assert page.locator("#ind-breakdown .bars .point").count() == 6
+    value = page.locator(".stat-value").inner_text()
+    assert VI_NUMBER.match(value), value
+    assert page.locator("#ind-table .ag-row").count() > 10
+    cell = page.locator("#ind-table .ag-row[row-index='0'] [col-id='value']").inner_text()
+    assert VI_NUMBER.match(cell), cell
+    # the defaults were written into the URL without adding a history entry
+    q = _query(page.url)
+    assert q["areas"] == "VN" and q["end"] == "202611" and q["start"] == "202312"
+    probe.screenshot("indicator-vi")
+    probe.assert_clean()
+
+
+def test_brw102_a_tile_on_the_overview_opens_its_indicator(live_server, probe):
+    probe.goto(live_server("/"))
+    tile = probe.page.locator(".kpi-link").first
+    href = tile.get_attribute("href")
+    name = tile.locator(".kpi-name").inner_text()
+    tile.click()
+    probe.page.wait_for_url(re.compile(re.escape(href) + r"(\?.*)?$"))
+    probe.settle()
+    assert probe.page.locator("h1.page-title").inner_text() == name
+    probe.assert_clean()
+
+
+def test_brw103_controls_go_to_the_url_a_copied_link_restores_back_returns(live_server, probe, browser):
+    probe.goto(live_server("/indicator/CPI_YOY"))
+    page = probe.page
+    title = page.locator("#ind-trend-title")
+    assert title.inner_text().startswith("Diễn biến theo kỳ")
+    page.locator("#ind-mode label", has_text="So với cùng kỳ").click()
+    _wait_url(probe, mode="yoy")
+    assert title.inner_text().startswith("Thay đổi so với cùng kỳ năm trước")
+    page.locator("#ind-comparable input").check()
+    _wait_url(probe, mode="yoy", comparable="on")
+    copied = page.url
+
+    fresh = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    try:
+        fresh.goto(copied)
+        fresh.wait_for_load_state("networkidle")
+        fresh.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')")
+        expect(fresh.locator("#ind-trend-title")).to_have_text(re.compile("^Thay đổi so với cùng kỳ năm trước"))
+        assert fresh.locator("#ind-mode input[value='yoy']").is_checked()
+        assert fresh.locator("#ind-comparable input").is_checked()
+        assert _query(fresh.url) == _query(copied)
+    finally:
+        fresh.context.close()
+
+    page.go_back()
+    probe.page.wait_for_url(lambda url: "comparable" not in url)
+    expect(page.locator("#ind-comparable input")).not_to_be_checked()
+    expect(title).to_have_text(re.compile("^Thay đổi so với cùng kỳ năm trước"))
+    page.go_back()
+    probe.page.wait_for_url(lambda url: "mode=yoy" not in url)
+    expect(title).to_have_text(re.compile("^Diễn biến theo kỳ"))
+    expect(page.locator("#ind-mode input[value='value']")).to_be_checked()
+    probe.settle()
+    probe.assert_clean()
+
+
+def test_brw104_drill_from_the_nation_to_a_province_and_back(live_server, probe):
+    probe.goto(live_server("/indicator/EXPORTS"))
+    page = probe.page
+    crumbs = page.locator(".ind-breadcrumb .crumb")
+    assert crumbs.count() == 1
+    _click_bar(probe, 0)
+    page.wait_for_url(re.compile(r".*[?&]area=R\d(&|$)"))
+    region = _query(page.url)["area"]
+    expect(crumbs).to_have_count(2)
+    name = crumbs.nth(1).inner_text().split(" (")[0]
+    expect(page.locator("#ind-breakdown-title")).to_have_text(re.compile(f"^Các tỉnh, thành phố · {name}"))
+    assert _query(page.url)["areas"] == f"VN,{region}"
+    expect(page.locator("#ind-trend .scatterlayer .trace")).to_have_count(2)
+    _click_bar(probe, 0)
+    expect(crumbs).to_have_count(3)
+    probe.settle()
+    province = _query(page.url)["area"]
+    assert _query(page.url)["areas"] == f"VN,{region},{province}"
+    # each crumb is a link back
+    page.locator(".ind-breadcrumb .crumb a").first.click()
+    _wait_url(probe, area="VN")
+    expect(crumbs).to_have_count(1)
+    page.go_back()
+    _wait_url(probe, area=province)
+    expect(crumbs).to_have_count(3)
+    # the drill also works from the keyboard: the bars are links too
+    links = page.locator(".drill-links a")
+    link = next(links.nth(i) for i in range(links.count())
+                if f"area={province}&" not in links.nth(i).get_attribute("href") + "&")
+    link.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda url: f"area={province}" not in url)
+    expect(crumbs).to_have_count(3)
+    probe.settle()
+    probe.assert_clean()
+
+
+def test_brw105_language_switch_changes_labels_and_numbers(live_server, probe):
+    probe.goto(live_server("/indicator/DOSSIERS_RECEIVED?areas=VN,01&mode=yoy"))
+    page = probe.page
+    assert page.locator("label[for='ind-areas']").inner_text().upper() == "ĐỊA BÀN SO SÁNH"
+    vi_value = page.locator(".stat-value").inner_text()
+    assert VI_NUMBER.match(vi_value) and "." in vi_value
+    page.click("#shell-lang-switch")
+    page.wait_for_url(re.compile(r".*lang=en.*"))
+    probe.settle()
+    assert page.locator("label[for='ind-areas']").inner_text().upper() == "AREAS TO COMPARE"
+    assert page.locator("#ind-trend-title").inner_text().startswith("Change on the same period last year")
+    en_value = page.locator(".stat-value").inner_text()
+    assert EN_NUMBER.match(en_value) and "," in en_value
+    assert en_value.replace(",", "") == vi_value.replace(".", "").replace(",", ".")
+    q = _query(page.url)
+    assert q["mode"] == "yoy" and q["areas"] == "VN,01"  # the view survives the switch
+    assert page.locator("#ind-table .ag-header-cell-text").first.inner_text() == "Period"
+    probe.screenshot("indicator-en")
+    probe.assert_clean()
+
+
+def test_brw106_sectors_board_state_in_the_url(live_server, probe, browser):
+    probe.goto(live_server("/sectors"))
+    page = probe.page
+    cards = page.locator(".sm-link")
+    assert cards.count() >= 10
+    assert page.locator(".sm-chart .main-svg").count() >= 10
+    first_value = page.locator(".sm-value").first.inner_text()
+    assert VI_NUMBER.match(first_value), first_value
+    assert page.locator("#sec-table .ag-row").count() == cards.count()
+    probe.screenshot("sectors-vi")
+    page.locator("#sec-by label", has_text="Bộ, ngành").click()
+    page.wait_for_url(re.compile(r".*[?&]agency=[^&]+"))
+    probe.settle()
+    assert "group=" not in page.url
+    page.locator("#sec-agency").click()
+    page.locator("[role='option']", has_text="Ngân hàng Nhà nước Việt Nam").click()
+    _wait_url(probe, agency="NHNN")
+    expect(cards).to_have_count(4)
+    copied = page.url
+    fresh = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    try:
+        fresh.goto(copied)
+        expect(fresh.locator(".sm-link")).to_have_count(4)
+        assert "Ngân hàng Nhà nước" in fresh.locator("#sec-agency").inner_text()
+    finally:
+        fresh.context.close()
+    page.go_back()
+    page.wait_for_url(lambda url: "agency=NHNN" not in url)
+    expect(cards).not_to_have_count(4)
+    probe.settle()
+    probe.assert_clean()
+
+
+def test_brw107_a_card_opens_the_indicator_and_english_board(live_server, probe):
+    probe.goto(live_server("/sectors?group=G05&lang=en"))
+    page = probe.page
+    assert page.locator("h1.page-title").inner_text() == "Sectors"
+    value = page.locator(".sm-value").first.inner_text()
+    assert EN_NUMBER.match(value), value
+    assert page.locator(".sm-status .status-icon").first.inner_text() in {"✔", "▲", "✖", "–"}
+    assert page.locator(".sm-status .status-text").first.inner_text() in {"On track", "At risk", "Off track", "No plan target"}
+    probe.screenshot("sectors-en")
+    card = page.locator(".sm-link").first
+    href = card.get_attribute("href")
+    card.focus()
+    page.keyboard.press("Enter")  # keyboard users open it too
+    page.wait_for_url(re.compile(re.escape(href)))
+    probe.settle()
+    assert "lang=en" in page.url and page.locator("#ind-trend").count() == 1
+    probe.assert_clean()
+
+
+def test_brw108_unknown_indicator_and_catalogue_search(live_server, probe):
+    probe.goto(live_server("/indicator/NOPE"))
+    page = probe.page
+    assert page.locator("h1.page-title").inner_text() == "Không tìm thấy chỉ tiêu"
+    page.locator("a.button-link").click()
+    page.wait_for_url(re.compile(r".*/indicators$"))
+    probe.settle()
+    page.fill("#cat-query", "ty le that nghiep")
+    _wait_url(probe, q="ty+le+that+nghiep")
+    expect(page.locator(".cat-link")).to_have_count(3)
+    expect(page.locator("#cat-count")).to_have_text("3 chỉ tiêu")
+    probe.assert_clean()
