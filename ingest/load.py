@@ -15,9 +15,10 @@ Rows travel through a temporary table (set-based SQL, no per-row Python round tr
   (value or status changed, or no current value yet), with ``revision`` = current revision + 1 (0
   for new keys). Identical values are skipped: re-sending a value is not a revision.
 * they are appended to ``observation`` (``INSERT ... SELECT``) and upserted into
-  ``current_observation`` (``INSERT ... SELECT ... ON CONFLICT ... DO UPDATE``). PostgreSQL does
-  the three steps in one statement (data-modifying CTEs); SQLite, which has none, materialises the
-  changed rows in a second temporary table ``intake_new``.
+  ``current_observation`` (``INSERT ... SELECT ... ON CONFLICT ... DO UPDATE``; on PostgreSQL the
+  keys without a current value take a plain ``INSERT``, cheaper than speculative insertion).
+  PostgreSQL does it all in one statement (data-modifying CTEs); SQLite, which has none,
+  materialises the changed rows in a second temporary table ``intake_new``.
 * large PostgreSQL loads check the foreign keys once per distinct key (:func:`_batched_ri`).
 
 Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
@@ -153,12 +154,15 @@ _CHANGED = (
     "AND c.period_start = p.period_start "
     f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
 )
-# SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (a parsing ambiguity with JOIN ... ON).
-_UPSERT_CURRENT = (
+_INSERT_CURRENT = (
     "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
     "submission_id, recorded_at, flag) "
     "SELECT indicator_id, area_id, period_start, period, value, status, revision, :sid, :now, flag "
-    "FROM {source}{where} "
+    "FROM {source}{where}"
+)
+# SQLite needs a WHERE in INSERT ... SELECT ... ON CONFLICT (a parsing ambiguity with JOIN ... ON).
+_UPSERT_CURRENT = (
+    _INSERT_CURRENT + " "
     "ON CONFLICT (indicator_id, area_id, period_start) DO UPDATE SET period = excluded.period, "
     "value = excluded.value, status = excluded.status, revision = excluded.revision, "
     "submission_id = excluded.submission_id, recorded_at = excluded.recorded_at, flag = excluded.flag"
@@ -251,14 +255,19 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         bulk = _batched_ri(conn, columns, submission_id)
         # one statement: the changed rows (read once, materialised), appended to observation and
         # upserted into current_observation; data-modifying CTEs run exactly once each
+        # New keys (revision 0: no current row) take a plain INSERT, which is much cheaper than the
+        # speculative insertion of ON CONFLICT; revised keys are upserted. The indicator locks
+        # guarantee that no other intake inserts those keys meanwhile (if anything did, the
+        # INSERT fails and the whole submission rolls back: never a half-written state).
         counts = conn.execute(text(
             f"WITH new AS MATERIALIZED ({_CHANGED}), "
             "ins AS (INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
             "submission_id, recorded_at, flag, note) "
             "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
             "FROM new), "
-            f"up AS ({_UPSERT_CURRENT.format(source='new', where='')} RETURNING revision) "
-            "SELECT COUNT(*), COUNT(*) FILTER (WHERE revision > 0) FROM up"
+            f"fresh AS ({_INSERT_CURRENT.format(source='new', where=' WHERE revision = 0')} RETURNING revision), "
+            f"up AS ({_UPSERT_CURRENT.format(source='new', where=' WHERE revision > 0')} RETURNING revision) "
+            "SELECT (SELECT COUNT(*) FROM fresh) + (SELECT COUNT(*) FROM up), (SELECT COUNT(*) FROM up)"
         ).bindparams(*_typed()), {"sid": submission_id, "now": now}).one()
         if bulk:
             conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
