@@ -123,6 +123,16 @@ def _add_targets(fig: go.Figure, targets: list[tuple[int, float, str]], periods:
         labels += [label, label, None]
     if not shown:
         return
+    single = all(len(by_year[yr]) == 1 for yr, _, _ in shown)  # annual data: one period per year
+    if single:  # a segment of one point is invisible: a bar-shaped marker per year instead
+        fig.add_trace(go.Scatter(
+            x=[by_year[yr][0] for yr, _, _ in shown], y=[v for _, v, _ in shown], mode="markers",
+            name=t("ind.target_line", lang), marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
+                                                      "line": {"width": 3, "color": TARGET_COLOUR}},
+            customdata=[lb for lb in labels if lb is not None][::2], hovertemplate="%{customdata}<extra></extra>",
+            meta={"role": "target"},
+        ))
+        return
     fig.add_trace(go.Scatter(
         x=xs, y=ys, mode="lines", name=t("ind.target_line", lang), line={"dash": "dash", "width": 2,
                                                                            "color": TARGET_COLOUR},
@@ -136,9 +146,12 @@ def _add_targets(fig: go.Figure, targets: list[tuple[int, float, str]], periods:
 
 def _add_era_break(fig: go.Figure, periods: list[str], lang: str, *, not_comparable: list[str] | None) -> None:
     x = era_break_x(parse(periods[0]).periodicity)
+    first, last = parse(periods[0]).start, parse(periods[-1]).start
+    right_side = last > first and (x - first) / (last - first) > 0.7  # keep the note inside the plot
     fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", layer="below",
                   line={"color": BREAK_COLOUR, "width": 2, "dash": "dot"})
-    fig.add_annotation(x=x, y=1, yref="paper", xanchor="left", yanchor="top", showarrow=False, xshift=6,
+    fig.add_annotation(x=x, y=1, yref="paper", xanchor="right" if right_side else "left", yanchor="top",
+                       showarrow=False, xshift=-6 if right_side else 6,
                        text=t("ind.era_break", lang), font={"size": 12, "color": "#4a5565"},
                        bgcolor="rgba(255,255,255,.9)")
     if not_comparable:

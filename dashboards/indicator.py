@@ -166,7 +166,8 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                             style={"height": "440px"}),
                                   html.Div(id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),
-                    html.Section([html.Div([html.H2(id=ids.breakdown_title), html.Div(id=ids.breakdown_note,
+                    html.Section(hidden=not ind.provincial, children=[
+                                 html.Div([html.H2(id=ids.breakdown_title), html.Div(id=ids.breakdown_note,
                                                                                       className="ind-notes")],
                                            className="card-head"),
                                   dcc.Graph(id=ids.breakdown, config=_graph_config(lang), className="ind-breakdown-graph"),
@@ -174,7 +175,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                            **{"aria-label": t("ind.drill_links", lang)})],
                                  className="card ind-breakdown-card"),
                 ],
-                className="ind-row ind-row-main",
+                className="ind-row ind-row-main" + ("" if ind.provincial else " ind-row-single"),
             ),
             html.Div(
                 [

@@ -308,6 +308,9 @@ def test_ipc023_province_focus_breadcrumb_and_revisions(page):
 
 
 def test_ipc024_national_only_indicator_has_an_empty_state(page):
+    sections = [c for c in _walk(page.layout(code="GDP_PER_CAPITA_USD")) if type(c).__name__ == "Section"]
+    breakdown = next(s for s in sections if "ind-breakdown-card" in (s.className or ""))
+    assert breakdown.hidden is True  # the trend takes the whole row
     summary, fig, *_ = page.update_focus("VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
     assert not fig.data
     assert fig.layout.annotations[0].text == "Chỉ tiêu này chỉ có số liệu cấp quốc gia"
@@ -386,3 +389,14 @@ def test_ipc043_area_labels_by_era():
     opts = controls.area_options([old, new, both], "vi", date(2025, 8, 1), date(2026, 11, 30))
     assert [o["value"] for o in opts] == ["08", "01"] and opts[0]["label"] == "Tuyên Quang"
     assert controls.is_checked(["on"]) and controls.is_checked("on") and not controls.is_checked([])
+
+
+def test_ipc044_annual_targets_are_marks_not_invisible_segments():
+    df = pd.DataFrame({"area_key": ["VN"] * 3, "period": ["2023", "2024", "2025"],
+                       "period_start": [date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1)],
+                       "value": [6.0, 6.5, 7.1], "status": ["O", "O", "P"]})
+    fig = series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=1, lang="vi",
+                        targets=[(2024, 6.0, "≥"), (2025, 6.5, "≥"), (2030, 9.9, "≥")])
+    target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
+    assert target.mode == "markers" and list(target.y) == [6.0, 6.5]  # years outside the range are left out
+    assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # provisional: hollow
