@@ -1,0 +1,201 @@
+"""Reads for the provinces board and the province profile, composed from
+:mod:`data_access.queries` and :mod:`data_access.catalogue`, plus the one fact they need that
+those modules do not carry: the periods in which provinces reported an indicator.
+
+Every public function is memoized with :func:`data_access.cache.cached_query` (key: function,
+data_version, clearance, arguments) and returns a DataFrame with documented columns or a small
+frozen dataclass. Pages never see SQL.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import bindparam, func, select
+
+from data_access import schema
+from data_access.cache import cached_query
+from data_access.catalogue import (
+    ERA_SWITCH,
+    Area,
+    all_indicators,
+    area_map,
+    areas_on,
+    era_of,
+    get_area,
+    get_indicator,
+    region_of,
+    successors,
+)
+from data_access.engine import current_connection
+from data_access.periods import parse
+from data_access.queries import comparable_series, cross_section, kpi_snapshot, regional_aggregates
+
+c = schema.current_observation
+a = schema.area
+
+#: Columns of :func:`province_periods`.
+PERIOD_COLUMNS = ["period", "period_start", "n_reported", "n_provinces"]
+
+_PERIODS_SQL = (
+    select(c.c.period, c.c.period_start, func.count())
+    .select_from(c.join(a, a.c.id == c.c.area_id))
+    .where(c.c.indicator_id == bindparam("ind"), a.c.level == "province")
+    .group_by(c.c.period, c.c.period_start)
+    .order_by(c.c.period_start)
+)
+
+
+@cached_query
+def province_periods(code: str) -> pd.DataFrame:
+    """The periods in which at least one province reported ``code``, oldest first. Columns:
+    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34)."""
+    ind = get_indicator(code)
+    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id}).all()
+    out = []
+    for period, _start, n in rows:
+        p = parse(period)
+        out.append((p.key, p.start, int(n), len(areas_on("province", p.end))))
+    return pd.DataFrame(out, columns=PERIOD_COLUMNS)
+
+
+# --- the province's place in the 2025 reorganisation -------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """Where a province stands across the 1 July 2025 reorganisation.
+
+    ``kind``: ``former`` (valid until 2025-06-30; ``successor`` is the province it became part
+    of), ``merged`` (valid from 2025-07-01, formed from ``formers``), or ``kept`` (same code and
+    territory in both eras). ``region_now`` / ``region_before``: its region keys in its own eras
+    (None where it did not exist)."""
+
+    key: str
+    kind: str
+    successor: str | None
+    formers: tuple[str, ...]
+    region_before: str | None
+    region_now: str | None
+
+
+def lineage(key: str) -> Lineage:
+    """The :class:`Lineage` of province ``key`` (:class:`~data_access.catalogue.NotFound` if unknown)."""
+    area = get_area(key)
+    succ = successors()
+    before = date(2025, 6, 30)
+    exists_before = area.valid_from is None or area.valid_from <= before
+    exists_now = area.valid_to is None or area.valid_to >= ERA_SWITCH
+    formers = tuple(o for o, n in succ.items() if n == key and o != key)
+    if not exists_now:
+        kind = "former"
+    elif formers or not exists_before:
+        kind = "merged"
+    else:
+        kind = "kept"
+    return Lineage(
+        key=key, kind=kind, successor=succ.get(key) if kind == "former" else None, formers=formers,
+        region_before=region_of(key, before) if exists_before else None,
+        region_now=region_of(key, ERA_SWITCH) if exists_now else None,
+    )
+
+
+def province_era(area: Area) -> str:
+    """The era a province is shown in: its latest ("34" unless it ended on 2025-06-30)."""
+    return "63" if area.valid_to is not None and area.valid_to < ERA_SWITCH else "34"
+
+
+# --- the profile's scorecard ---------------------------------------------------------------------------
+
+#: Columns of :func:`province_scorecard`.
+SCORECARD_COLUMNS = ["code", "period", "value", "status", "region_key", "region_value", "region_complete",
+                     "nation_value", "rank", "n_provinces", "n_reported", "last_year_period", "last_year_value",
+                     "change_last_year", "pct_last_year", "last_year_rebuilt"]
+
+
+@cached_query
+def province_scorecard(key: str) -> pd.DataFrame:
+    """Every provincial indicator the viewer may see, at province ``key``'s latest period with a
+    value, set against its region (the aggregate of :func:`~data_access.queries.regional_aggregates`
+    over the region of that period's era), the nation (the reported national value) and the other
+    provinces of the same era (``rank``: 1 = best by the indicator's direction, among the
+    ``n_reported`` of ``n_provinces``). The same period last year and the change come from
+    :func:`~data_access.queries.kpi_snapshot`; for a province formed on 2025-07-01 whose
+    last-year period lies before that date, it is rebuilt from its former provinces by
+    :func:`~data_access.queries.comparable_series` (``last_year_rebuilt`` True) where the
+    indicator's rule allows. Indicators the province never reported have NaN values and no
+    period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue order (group, code)."""
+    get_area(key)
+    merged = lineage(key).kind == "merged"
+    codes = tuple(i.code for i in all_indicators() if i.provincial)
+    records = []
+    for kpi in kpi_snapshot(codes, key):
+        if kpi.period is None:
+            records.append((kpi.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
+                            math.nan, math.nan, math.nan, False))
+            continue
+        ly_value, ly_change, ly_pct, rebuilt = _num(kpi.last_year_value), _num(kpi.change_last_year), \
+            _num(kpi.pct_last_year), False
+        if merged and kpi.last_year_value is None and kpi.last_year_period \
+                and parse(kpi.last_year_period).end < ERA_SWITCH:
+            ly_value = _rebuilt_value(kpi.code, key, kpi.last_year_period)
+            if ly_value == ly_value:
+                rebuilt = True
+                ly_change = kpi.value - ly_value
+                ly_pct = (kpi.value / ly_value - 1) * 100 if ly_value else math.nan
+        p = parse(kpi.period)
+        xs = cross_section(kpi.code, kpi.period)
+        mine = xs[xs["area_key"] == key]
+        region = mine["region_key"].iloc[0] if not mine.empty else region_of(key, p.end)
+        rank = mine["rank"].iloc[0] if not mine.empty else None
+        agg = regional_aggregates(kpi.code, kpi.period)
+        reg = agg[agg["region_key"] == region]
+        nation = cross_section(kpi.code, kpi.period, "nation")
+        records.append((
+            kpi.code, kpi.period, kpi.value, kpi.status, region,
+            float(reg["value"].iloc[0]) if not reg.empty else math.nan,
+            bool(reg["complete"].iloc[0]) if not reg.empty else None,
+            float(nation["value"].iloc[0]) if not nation.empty else math.nan,
+            None if rank is None or pd.isna(rank) else int(rank), len(xs), int(xs["value"].notna().sum()),
+            kpi.last_year_period, ly_value, ly_change, ly_pct, rebuilt,
+        ))
+    df = pd.DataFrame(records, columns=SCORECARD_COLUMNS)
+    df["rank"] = df["rank"].astype("Int64")
+    df["n_provinces"] = df["n_provinces"].astype("Int64")
+    df["n_reported"] = df["n_reported"].astype("Int64")
+    return df
+
+
+def _rebuilt_value(code: str, key: str, period: str) -> float:
+    """``code`` at new province ``key`` in an old-era ``period``, rebuilt from its former provinces."""
+    df = comparable_series(code, (key,), period, period)
+    df = df[(df["period"] == period) & df["comparable"] & df["rebuilt"]]
+    return float(df["value"].iloc[0]) if not df.empty else math.nan
+
+
+def _num(v) -> float:
+    return math.nan if v is None else float(v)
+
+
+def latest_province_period(code: str, until: date | None = None, era: str | None = None) -> str | None:
+    """The latest period in which provinces reported ``code`` (not after ``until``; within
+    ``era`` "63"/"34" when given)."""
+    periods = province_periods(code)
+    keys = [p for p, s in zip(periods["period"], periods["period_start"], strict=True)
+            if (until is None or s <= until) and (era is None or era_of(parse(p).end) == era)]
+    return keys[-1] if keys else None
+
+
+def region_keys(era: str) -> list[str]:
+    """The region keys of an era, in catalogue order."""
+    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
+    return [r.key for r in areas_on("region", d)]
+
+
+def known_province(key: str | None) -> Area | None:
+    """The province with ``key``, or None (unknown key, or not a province)."""
+    area = area_map().get(key or "")
+    return area if area is not None and area.level == "province" else None
