@@ -319,8 +319,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prov.zoom_region": {"vi": "Phóng to vùng {name} trên bản đồ", "en": "Zoom the map to {name}"},
     "prov.not_found": {"vi": "Không tìm thấy tỉnh, thành phố", "en": "Province not found"},
     "prov.not_found_detail": {
-        "vi": "«{key}» không phải là mã của một tỉnh, thành phố trong danh mục.",
-        "en": "«{key}» is not the key of a province in the catalogue.",
+        "vi": "«{which}» không phải là mã của một tỉnh, thành phố trong danh mục.",
+        "en": "«{which}» is not the key of a province in the catalogue.",
     },
     "prov.back": {"vi": "Về trang Địa phương", "en": "Back to Provinces"},
     "prov.code": {"vi": "Mã", "en": "Code"},

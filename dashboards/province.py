@@ -1,0 +1,371 @@
+"""One province's profile (``/provinces/<key>``): its name, its place in the 1 July 2025
+reorganisation (a former province links to the one it merged into; a merged one lists its former
+provinces), its region, headline indicator tiles, every provincial indicator against the region
+and the nation with its rank, and trends (optionally the comparable series of a merged province).
+
+The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&comparable=on&lang=en``
+(indicator and period: where the user came from on /provinces; the breadcrumb goes back there).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import dash
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html
+
+from components import controls
+from components.charts import trend_figure
+from components.grid import data_grid, label_col, link_col, number_col, text_col, with_formatted, with_links
+from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
+from components.kpi import is_rate, kpi_tile
+from components.shell import with_lang
+from components.urlstate import url_sync, url_sync_stores
+from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
+from data_access.periods import PeriodError, format_period, parse
+from data_access.provinces import Lineage, known_province, lineage, province_scorecard
+from data_access.queries import comparable_series, kpi_snapshot, series
+
+
+def _title(key: str | None = None, **_) -> str:
+    try:
+        area = known_province(key)
+    except RuntimeError:  # no warehouse bound (page registry built outside a request)
+        area = None
+    return f"{area.name_vi} · Địa phương" if area else "Địa phương"
+
+
+dash.register_page(__name__, path_template="/provinces/<key>", title=_title)
+
+PAGE = "province"
+TREND_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}
+MAX_TRENDS = 8
+MAX_TILES = 12
+
+
+class ids:
+    lang = "pf-lang"
+    key = "pf-key"
+    comparable = "pf-comparable"
+    trends = "pf-trends"
+    trends_note = "pf-trends-note"
+    table = "pf-table"
+
+
+BINDINGS = [(ids.comparable, "value", "comparable")]
+url_sync(PAGE, BINDINGS)
+
+
+def layout(key: str | None = None, indicator: str | None = None, period: str | None = None,
+           comparable: str | None = None, lang: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    area = known_province(key)
+    if area is None:
+        return not_found(key, lang)
+    lin = lineage(area.key)
+    focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
+    period = _period_or_none(period)
+    scorecard = province_scorecard(area.key)
+    tiles = [kpi_tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
+             for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
+    return html.Div(
+        [
+            dcc.Store(id=ids.lang, data=lang),
+            dcc.Store(id=ids.key, data=area.key),
+            *url_sync_stores(PAGE, BINDINGS),
+            breadcrumb(area, lin, focus, period, lang),
+            header(area, lin, lang),
+            html.Section([html.H2(t("prov.tiles_title", lang), className="section-title"),
+                          html.Div(tiles, className="kpi-grid pf-tiles")], className="pf-tiles-section"),
+            html.Section(
+                [
+                    html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),
+                                                                           className="prov-sub")],
+                             className="prov-card-head"),
+                    scorecard_grid(scorecard, area, focus, lang),
+                    html.P(table_footnotes(scorecard, lang), className="prov-note"),
+                ],
+                className="card pf-table-card",
+            ),
+            html.Section(
+                [
+                    html.Div([html.H2(t("prov.trends_title", lang)), trends_control(lin, comparable, lang)],
+                             className="card-head"),
+                    html.Div(id=ids.trends_note, className="pf-notes"),
+                    html.Div(id=ids.trends, className="pf-trends"),
+                ],
+                className="card pf-trends-card",
+            ),
+        ],
+        className="page page-province",
+    )
+
+
+def _period_or_none(key: str | None) -> str | None:
+    try:
+        return parse(str(key)).key if key else None
+    except PeriodError:
+        return None
+
+
+def _indicator_href(code: str, key: str, lang: str) -> str:
+    return with_lang(f"/indicator/{code}", lang, areas=key, area=key)
+
+
+def headline_codes(focus: str | None = None) -> tuple[str, ...]:
+    """The headline indicators that provinces report (the one in focus first)."""
+    imap = indicator_map()
+    codes = [i.code for i in sorted((i for i in imap.values() if i.headline is not None and i.provincial),
+                                    key=lambda i: i.headline)]
+    if focus:
+        codes = [focus] + [c for c in codes if c != focus]
+    return tuple(codes)
+
+
+def not_found(key: str | None, lang: str) -> html.Div:
+    return html.Div(
+        html.Div(
+            [
+                html.H1(t("prov.not_found", lang), className="page-title"),
+                html.P(t("prov.not_found_detail", lang, which=key or ""), className="page-lede"),
+                dcc.Link("← " + t("prov.back", lang), href=with_lang("/provinces", lang), className="button-link"),
+            ],
+            className="card not-found",
+        ),
+        className="page page-province",
+    )
+
+
+# --- header: breadcrumb, name, era, region, lineage ----------------------------------------------------
+
+
+def province_region(lin: Lineage) -> str | None:
+    return lin.region_now or lin.region_before
+
+
+def breadcrumb(area: Area, lin: Lineage, indicator: str | None, period: str | None, lang: str) -> html.Nav:
+    """``Cả nước › Vùng › Tỉnh``: the first two go back to /provinces (in the province's era, with
+    the indicator and period the user came with when they belong to that era)."""
+    amap = area_map()
+    region = province_region(lin)
+    era = "63" if lin.kind == "former" else "34"
+    keep_period = period if period and _era(period) == era else None
+    state = {"indicator": indicator, "period": keep_period}
+    items = [html.Li(dcc.Link(amap["VN"].name(lang), href=with_lang("/provinces", lang, **state)), className="crumb")]
+    if region:
+        items.append(html.Li(dcc.Link(amap[region].name(lang), href=with_lang("/provinces", lang, **state,
+                                                                               region=region)), className="crumb"))
+    items.append(html.Li(html.Span(area.name(lang), **{"aria-current": "page"}), className="crumb current"))
+    return html.Nav(html.Ol(items, className="crumbs"), className="prov-crumbs",
+                    **{"aria-label": t("prov.you_are_here", lang)})
+
+
+def _era(period: str) -> str:
+    return "63" if parse(period).end < ERA_SWITCH else "34"
+
+
+def rich(key: str, lang: str, **parts) -> list:
+    """A message whose ``{name}`` placeholders are components (links), not text."""
+    text = MESSAGES[key].get(lang) or MESSAGES[key]["vi"]
+    out: list = []
+    while "{" in text:
+        before, rest = text.split("{", 1)
+        name, text = rest.split("}", 1)
+        out.extend([before, parts[name]])
+    out.append(text)
+    return [p for p in out if p != ""]
+
+
+def _profile_link(key: str, lang: str) -> dcc.Link:
+    """A link to another province's profile, its name marked with its era (Tuyên Quang before and
+    after 2025 are two provinces with one name)."""
+    return dcc.Link(controls.area_label(area_map()[key], lang), href=with_lang(f"/provinces/{key}", lang))
+
+
+def lineage_note(area: Area, lin: Lineage, lang: str) -> list:
+    if lin.kind == "former" and lin.successor:
+        return rich("prov.merged_into", lang, name=_profile_link(lin.successor, lang),
+                    date=fmt_date(ERA_SWITCH, lang))
+    if lin.kind == "merged" and lin.formers:
+        links: list = []
+        for i, k in enumerate(lin.formers):
+            if i:
+                links.append(", ")
+            links.append(_profile_link(k, lang))
+        return rich("prov.formed_from", lang, names=html.Span(links), date=fmt_date(ERA_SWITCH, lang))
+    if lin.kind == "merged":
+        return [t("prov.valid_from", lang, date=fmt_date(area.valid_from, lang))]
+    return [t("prov.kept", lang, date=fmt_date(ERA_SWITCH, lang))]
+
+
+def header(area: Area, lin: Lineage, lang: str) -> html.Header:
+    amap = area_map()
+    facts = [html.Span([t("prov.code", lang), " ", html.Span(area.code, className="pf-code")])]
+    if area.valid_from or area.valid_to:
+        span = []
+        if area.valid_from:
+            span.append(t("prov.valid_from", lang, date=fmt_date(area.valid_from, lang)))
+        if area.valid_to:
+            span.append(t("prov.valid_to", lang, date=fmt_date(area.valid_to, lang)))
+        facts.append(html.Span(", ".join(span)))
+    region = province_region(lin)
+    if region:
+        text = f"{t('prov.region', lang)}: {amap[region].name(lang)}"
+        if lin.region_before and lin.region_now and amap[lin.region_before].name_vi != amap[lin.region_now].name_vi:
+            text += " (" + t("prov.region_before", lang, name=amap[lin.region_before].name(lang)) + ")"
+        facts.append(html.Span(text))
+    return html.Header(
+        [
+            html.H1(area.name(lang), className="page-title"),
+            html.P(facts, className="pf-facts"),
+            html.P(lineage_note(area, lin, lang), className=f"pf-lineage pf-lineage-{lin.kind}"),
+        ],
+        className="pf-header",
+    )
+
+
+# --- the scorecard table -----------------------------------------------------------------------------------
+
+
+def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
+    """The change on last year as the tiles show it: percentage points for rates, the absolute
+    change for balances, per cent for levels. (sortable number, text)."""
+    change, pct = row.change_last_year, row.pct_last_year
+    if change != change:
+        return None, None
+    mark = "¹" if row.last_year_rebuilt else ""
+    if is_rate(ind.unit_vi):
+        return change, f"{fmt_signed(change, 1, lang)} {t('prov.pp', lang)}{mark}"
+    if row.value < 0 or row.last_year_value < 0 or pct != pct:
+        return change, f"{fmt_signed(change, ind.decimals, lang)}{mark}"
+    return pct, f"{fmt_signed(pct, 1, lang)}%{mark}"
+
+
+def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[dict]:
+    imap = indicator_map()
+    rows = []
+    for r in scorecard.itertuples():
+        ind = imap[r.code]
+        shown, shown_text = change_display(ind, r, lang)
+        rank = None if pd.isna(r.rank) else int(r.rank)
+        good = None
+        if shown is not None and ind.direction != "neutral" and abs(shown) >= 0.05:
+            good = 1 if (shown > 0) == (ind.direction == "up") else -1
+        rows.append({
+            "code": r.code, "indicator": ind.name(lang), "href": _indicator_href(r.code, key, lang),
+            "unit": ind.unit(lang), "period_start": parse(r.period).start.isoformat() if r.period else "",
+            "period_label": format_period(r.period, lang) if r.period else "–",
+            "value": r.value, "region_value": r.region_value, "nation_value": r.nation_value,
+            "region_value_fmt": (fmt_number(r.region_value, ind.decimals, lang) + ("*" if r.region_complete is False
+                                                                                   else ""))
+            if r.region_value == r.region_value else None,
+            "rank": rank, "rank_fmt": f"{rank}/{int(r.n_provinces)}" if rank is not None else "–",
+            "rank_share": rank / int(r.n_provinces) if rank is not None else None,
+            "change": shown, "change_fmt": shown_text, "change_good": good, "focus": r.code == focus,
+            "decimals": ind.decimals,
+        })
+    out = []
+    for row in rows:  # each indicator keeps its own decimals
+        d = row.pop("decimals")
+        out.extend(with_formatted([row], {"value": d, "region_value": d, "nation_value": d}, lang))
+    return with_formatted(out, {"rank": 0, "change": 1}, lang)
+
+
+def scorecard_grid(scorecard, area: Area, focus: str | None, lang: str):
+    columns = [
+        link_col("indicator", t("prov.col_indicator", lang), flex=4, min_width=380, pinned="left",
+                 tooltipField="indicator"),
+        text_col("unit", t("prov.col_unit", lang), flex=0.9, min_width=120),
+        label_col("period_start", "period_label", t("prov.col_period", lang), flex=0.9, min_width=120),
+        number_col("value", area.name(lang), min_width=130,
+                   cellClass="num pf-own", headerClass="pf-own-head"),
+        number_col("region_value", t("prov.col_region", lang), min_width=120),
+        number_col("nation_value", t("prov.col_nation", lang), min_width=120),
+        number_col("rank", t("prov.col_rank", lang), flex=0.6, min_width=100,
+                   cellClassRules={"rank-top": "params.data.rank_share !== null && params.data.rank_share <= 0.25",
+                                   "rank-bottom": "params.data.rank_share !== null && params.data.rank_share > 0.75"}),
+        number_col("change", t("prov.col_change", lang), min_width=130,
+                   cellClassRules={"delta-good": "params.data.change_good === 1",
+                                   "delta-bad": "params.data.change_good === -1"}),
+    ]
+    rows = with_links(scorecard_rows(scorecard, area.key, focus, lang), "indicator", "href")
+    grid = data_grid(ids.table, columns, rows, lang=lang, height=620, row_id="code", className="pf-grid")
+    grid.rowClassRules = {"pf-focus-row": "params.data.focus"}
+    return grid
+
+
+def table_footnotes(scorecard, lang: str) -> list:
+    notes = []
+    if (scorecard["region_complete"] == False).any():  # noqa: E712 - a column of True/False/None
+        notes.append(t("prov.incomplete_mark", lang))
+    if scorecard["last_year_rebuilt"].any():
+        notes.append(t("prov.rebuilt_note", lang))
+    return [html.Span(n, className="note") for n in notes]
+
+
+# --- trends ---------------------------------------------------------------------------------------------
+
+
+def trends_control(lin: Lineage, comparable, lang: str):
+    if lin.kind == "merged" and lin.formers:
+        return controls.checkbox(ids.comparable, t("prov.comparable", lang), controls.is_checked(comparable),
+                                 className="pf-comparable")
+    return dcc.Checklist(id=ids.comparable, options=[], value=[], style={"display": "none"})
+
+
+def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
+    end = parse(latest)
+    return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
+
+
+def trend_frame(ind, key: str, start: str, end: str, comparable: bool):
+    """The province's values (rebuilt before 2025-07-01 when ``comparable``), plus the nation's
+    for indicators that are not sums (a national total would dwarf a province's)."""
+    if comparable:
+        own = comparable_series(ind.code, (key,), start, end)
+        own = own[own["comparable"]][["area_key", "period", "period_start", "value"]]
+    else:
+        own = series(ind.code, (key,), start, end)[["area_key", "period", "period_start", "value"]]
+    frames = [own]
+    if ind.aggregation not in ("sum", "last"):
+        frames.append(series(ind.code, ("VN",), start, end)[["area_key", "period", "period_start", "value"]])
+    return pd.concat(frames, ignore_index=True)
+
+
+@callback(
+    Output(ids.trends, "children"),
+    Output(ids.trends_note, "children"),
+    Input(ids.comparable, "value"),
+    State(ids.key, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_trends(comparable, key, lang):
+    """Small trend charts of the headline indicators (the province and, for rates, the nation)."""
+    lang = norm_lang(lang)
+    lin = lineage(key)
+    rebuild = controls.is_checked(comparable) and lin.kind == "merged" and bool(lin.formers)
+    amap = area_map()
+    names = {key: amap[key].name(lang), "VN": amap["VN"].name(lang)}
+    cells = []
+    for kpi in kpi_snapshot(headline_codes(), key)[:MAX_TRENDS]:
+        if kpi.period is None:
+            continue
+        ind = get_indicator(kpi.code)
+        start, end = trend_window(ind.periodicity, kpi.period)
+        df = trend_frame(ind, key, start, end, rebuild)
+        fig = trend_figure(df, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230)
+        fig.update_layout(margin={"l": 48, "r": 8, "t": 28, "b": 28}, legend={"font": {"size": 11}})
+        cells.append(html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang))),
+                               dcc.Graph(figure=fig, config={"displayModeBar": False}, className="pf-trend-graph")],
+                              className="pf-trend"))
+    notes = []
+    if rebuild:
+        notes.append(t("prov.comparable_note", lang))
+    elif lin.kind == "merged" and lin.formers:
+        notes.append(t("prov.comparable_hint", lang))
+    if lin.kind == "former":
+        notes.append(t("prov.former_note", lang, date=fmt_date(date(2025, 6, 30), lang)))
+    return cells or html.Div(t("empty.no_data", lang), className="empty-state"), \
+        [html.Span(n, className="note") for n in notes]

@@ -1,0 +1,398 @@
+"""Provinces ("Địa phương"): one provincial indicator for one period on the map of that period's
+era (63 provinces before 1 July 2025, 34 from then on; never mixed), the ranking of the
+provinces, and the nation and regional aggregates; a drill path nation → region → province.
+
+The URL carries the view: ``/provinces?indicator=RETAIL_SALES&period=202609&region=R2&lang=en``.
+``layout`` builds the controls from it; ``update_board`` fills the map's spec, the ranking and the
+aggregates in place; the map itself is built in the browser from the spec and the era's GeoJSON
+(``assets/map.js``, see components/mapfig.py), so the geometry is downloaded once. Clicking a
+province (map or ranking), or choosing it in the "open a profile" list, opens ``/provinces/<key>``.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import dash
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+
+from components import controls
+from components.charts import PALETTE, empty_figure, ranking_figure
+from components.i18n import fmt_number, norm_lang, t
+from components.mapfig import map_spec
+from components.shell import with_lang
+from components.urlstate import url_sync, url_sync_stores
+from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
+from data_access.periods import format_period, parse
+from data_access.provinces import latest_province_period, province_periods, region_keys
+from data_access.queries import cross_section, regional_aggregates
+
+dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
+
+PAGE = "provinces"
+FADED = "#c3ccd6"
+
+
+class ids:
+    lang = "prov-lang"
+    indicator = "prov-indicator"
+    period = "prov-period"
+    region = "prov-region"
+    goto = "prov-goto"
+    crumbs = "prov-crumbs"
+    map_data = "prov-map-data"
+    map = "prov-map"
+    map_title = "prov-map-title"
+    map_sub = "prov-map-sub"
+    ranking = "prov-ranking"
+    ranking_title = "prov-ranking-title"
+    ranking_note = "prov-ranking-note"
+    regions = "prov-regions"
+    nav = "prov-nav"
+    region_pick = staticmethod(lambda region, where="table": {"type": "prov-region-pick", "region": region,
+                                                               "where": where})
+
+
+BINDINGS = [(ids.indicator, "value", "indicator"), (ids.period, "value", "period"), (ids.region, "value", "region")]
+url_sync(PAGE, BINDINGS)
+
+
+# --- the view state, read from the URL and cleaned ---------------------------------------------------
+
+
+class View(NamedTuple):  # not a dataclass: Dash imports page modules outside sys.modules
+    indicator: str
+    period: str | None
+    region: str | None
+
+
+def provincial_indicators() -> list[Indicator]:
+    """The indicators reported by provinces that the viewer may see, in catalogue order."""
+    return [i for i in all_indicators() if i.provincial]
+
+
+def default_indicator(inds: list[Indicator]) -> str:
+    """The first headline indicator reported by provinces (else the first provincial one)."""
+    headline = sorted((i for i in inds if i.headline is not None), key=lambda i: i.headline)
+    return (headline or inds)[0].code
+
+
+def region_era(region: str | None) -> str | None:
+    area = area_map().get(region or "")
+    if area is None or area.level != "region":
+        return None
+    return "63" if area.key.endswith("-63") else "34"
+
+
+def read_view(indicator=None, period=None, region=None) -> View | None:
+    """The view the URL asks for, every value checked: an unknown indicator → the default one; an
+    unknown period → the latest with provincial data (in the region's era when a region of the
+    other era is asked for); a region that is not of the period's era → the whole country."""
+    inds = provincial_indicators()
+    if not inds:
+        return None
+    code = indicator if indicator in {i.code for i in inds} else default_indicator(inds)
+    periods = set(province_periods(code)["period"])
+    if period not in periods:
+        period = latest_province_period(code, era=region_era(region)) or latest_province_period(code)
+    if period is None or region not in region_keys(era_of(parse(period).end)):
+        region = None
+    return View(code, period, region)
+
+
+# --- layout --------------------------------------------------------------------------------------------
+
+
+def layout(indicator: str | None = None, period: str | None = None, region: str | None = None,
+           lang: str | None = None, **_params) -> html.Div:
+    lang = norm_lang(lang)
+    view = read_view(indicator, period, region)
+    if view is None:
+        return html.Div([html.H1(t("nav.provinces", lang), className="page-title"),
+                         html.Div(t("prov.no_indicator", lang), className="empty-state")], className="page")
+    return html.Div(
+        [
+            dcc.Store(id=ids.lang, data=lang),
+            dcc.Store(id=ids.map_data),
+            dcc.Location(id=ids.nav, refresh="callback-nav"),
+            *url_sync_stores(PAGE, BINDINGS),
+            html.Nav(id=ids.crumbs, className="prov-crumbs", **{"aria-label": t("prov.you_are_here", lang)}),
+            html.H1(t("nav.provinces", lang), className="page-title"),
+            html.P(t("prov.lede", lang), className="page-lede"),
+            control_bar(view, lang),
+            html.Div(
+                [
+                    html.Section(
+                        [
+                            html.Div([html.H2(id=ids.map_title), html.P(id=ids.map_sub, className="prov-sub")],
+                                     className="prov-card-head"),
+                            html.Div(dcc.Graph(id=ids.map, config=graph_config(), className="prov-map-graph",
+                                               responsive=True),
+                                     className="prov-map-box", role="img",
+                                     **{"aria-label": t("map.aria", lang)}),
+                            html.P(t("prov.map_hint", lang), className="prov-hint"),
+                        ],
+                        className="card prov-map-card",
+                    ),
+                    html.Section(
+                        [
+                            html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
+                                     className="prov-card-head"),
+                            html.Div(dcc.Graph(id=ids.ranking, config=graph_config()), className="prov-ranking-box",
+                                     tabIndex="0", **{"aria-label": t("prov.ranking_title", lang)}),
+                        ],
+                        className="card prov-ranking-card",
+                    ),
+                    html.Section(
+                        [html.H2(t("prov.regions_title", lang)), html.Div(id=ids.regions, **{"aria-live": "polite"})],
+                        className="card prov-regions-card",
+                    ),
+                ],
+                className="prov-grid",
+            ),
+        ],
+        className="page page-provinces",
+    )
+
+
+def graph_config() -> dict:
+    # No mode bar (its tooltips are English only) and no zoom by mouse: the map frames the
+    # chosen region itself, and a wall must not be nudged out of frame.
+    return {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "showTips": False}
+
+
+def control_bar(view: View, lang: str) -> html.Section:
+    inds = provincial_indicators()
+    era = era_of(parse(view.period).end) if view.period else "34"
+    return html.Section(
+        [
+            controls.dropdown(ids.indicator, [{"label": i.name(lang), "value": i.code} for i in inds], view.indicator,
+                              label=t("prov.indicator", lang), lang=lang, className="control-wide prov-control-indicator"),
+            controls.dropdown(ids.period, period_options(view.indicator, lang), view.period,
+                              label=t("prov.period", lang), lang=lang, className="control-period prov-control-period"),
+            controls.dropdown(ids.region, region_options(era, lang), view.region, label=t("prov.region", lang),
+                              lang=lang, clearable=True, searchable=False, placeholder=t("prov.all_regions", lang),
+                              className="prov-control-region"),
+            controls.dropdown(ids.goto, province_options(era, lang), None, label=t("prov.goto", lang), lang=lang,
+                              placeholder=t("prov.goto_placeholder", lang), className="prov-control-goto"),
+        ],
+        className="card control-bar prov-controls",
+    )
+
+
+def period_options(code: str, lang: str) -> list[dict]:
+    """Periods with provincial data, newest first; an incomplete one says how many reported."""
+    out = []
+    for r in province_periods(code).iloc[::-1].itertuples():
+        label = format_period(r.period, lang)
+        if r.n_reported < r.n_provinces:
+            label += f" ({r.n_reported}/{r.n_provinces})"
+        out.append({"label": label, "value": r.period})
+    return out
+
+
+def region_options(era: str, lang: str) -> list[dict]:
+    amap = area_map()
+    return [{"label": amap[k].name(lang), "value": k} for k in region_keys(era)]
+
+
+def province_options(era: str, lang: str) -> list[dict]:
+    from datetime import date
+
+    d = date(2025, 6, 30) if era == "63" else date(2025, 7, 1)
+    areas = sorted(areas_on("province", d), key=lambda a: a.name(lang))
+    return [{"label": a.name(lang), "value": a.key, "search": f"{a.name_vi} {a.name_en}"} for a in areas]
+
+
+# --- callbacks -----------------------------------------------------------------------------------------
+
+
+@callback(
+    Output(ids.period, "options"),
+    Output(ids.period, "value"),
+    Output(ids.region, "options"),
+    Output(ids.region, "value"),
+    Input(ids.indicator, "value"),
+    Input(ids.period, "value"),
+    State(ids.region, "value"),
+    State(ids.lang, "data"),
+    prevent_initial_call=True,
+)
+def sync_controls(code, period, region, lang):
+    """A new indicator lists its own periods (keeping the chosen one when it has it); a period
+    of the other era lists that era's regions (dropping a region that does not exist in it)."""
+    view = read_view(code, period, region)
+    if view is None:
+        return no_update, no_update, no_update, no_update
+    era = era_of(parse(view.period).end) if view.period else "34"
+    options = period_options(view.indicator, lang) if ctx.triggered_id == ids.indicator else no_update
+    return (options, view.period if view.period != period else no_update, region_options(era, lang),
+            view.region if view.region != region else no_update)
+
+
+@callback(
+    Output(ids.region, "value", allow_duplicate=True),
+    Input(ids.region_pick(ALL, ALL), "n_clicks"),
+    prevent_initial_call=True,
+)
+def pick_region(clicks):
+    """The region buttons (aggregates table, breadcrumb) zoom to a region or back to the nation."""
+    if not ctx.triggered_id or not any(clicks or []):
+        return no_update
+    key = ctx.triggered_id["region"]
+    return None if key == "VN" else key
+
+
+class Board(NamedTuple):
+    map_data: dict
+    ranking: object
+    regions: list
+    crumbs: list
+    map_title: str
+    map_sub: str
+    ranking_title: str
+    ranking_note: str
+    goto_options: list
+
+
+@callback(
+    Output(ids.map_data, "data"),
+    Output(ids.ranking, "figure"),
+    Output(ids.regions, "children"),
+    Output(ids.crumbs, "children"),
+    Output(ids.map_title, "children"),
+    Output(ids.map_sub, "children"),
+    Output(ids.ranking_title, "children"),
+    Output(ids.ranking_note, "children"),
+    Output(ids.goto, "options"),
+    Input(ids.indicator, "value"),
+    Input(ids.period, "value"),
+    Input(ids.region, "value"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_board(code, period, region, lang):
+    """The map's spec, the ranking, the aggregates and the breadcrumb for the chosen view."""
+    lang = norm_lang(lang)
+    view = read_view(code, period, region)
+    if view is None or view.period is None:
+        return tuple(Board(None, empty_figure(lang), [], [], "", "", "", "", []))
+    return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
+
+
+def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
+    xs = cross_section(ind.code, period)
+    era = era_of(parse(period).end)
+    focus = tuple(region_members(parse(period).end).get(region, ())) if region else ()
+    spec = map_spec(xs, era, lang=lang, unit=ind.unit(lang), decimals=ind.decimals, focus=focus,
+                    geo_url=dash.get_asset_url(f"geo/provinces_{era}.geojson"))
+    spec["profile"] = {"path": dash.get_relative_path("/provinces/"), "ranking_id": ids.ranking,
+                       "query": with_lang("", lang, indicator=ind.code, period=period)}
+    spec["error_text"] = t("map.load_error", lang)
+    reported = int(xs["value"].notna().sum())
+    amap = area_map()
+    title = f"{ind.name(lang)} · {format_period(period, lang)}"
+    sub = " · ".join([ind.unit(lang), t(f"prov.era_{era}", lang),
+                      t("prov.reported", lang, n=reported, total=len(xs))])
+    return Board(
+        map_data=spec,
+        ranking=ranking(xs, ind, focus, lang),
+        regions=regions_table(ind, period, region, lang),
+        crumbs=breadcrumb(region, lang),
+        map_title=title,
+        map_sub=sub,
+        ranking_title=t("prov.ranking_title", lang) + (f" · {amap[region].name(lang)}" if region else ""),
+        ranking_note=ranking_note(ind, xs, lang),
+        goto_options=province_options(era, lang),
+    )
+
+
+def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
+    """All reported provinces, best first; with a region chosen, its provinces stay coloured and
+    the others turn grey."""
+    name_col = "name_en" if lang == "en" else "name_vi"
+    data = xs.dropna(subset=["value"]).copy()
+    data["label"] = [f"{int(r)}. {n}" for r, n in zip(data["rank"], data[name_col], strict=True)]
+    fig = ranking_figure(data, name_col="label", unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                         height=max(260, 21 * len(data) + 56))
+    if fig.data and focus:
+        ordered = data.sort_values("rank")["area_key"]
+        fig.update_traces(marker_color=[PALETTE[0] if k in focus else FADED for k in ordered])
+    fig.update_layout(margin={"l": 8, "r": 64, "t": 4, "b": 36})
+    return fig
+
+
+def ranking_note(ind: Indicator, xs, lang: str) -> str:
+    order = t("prov.best_low", lang) if ind.direction == "down" else t("prov.best_high", lang)
+    name_col = "name_en" if lang == "en" else "name_vi"
+    missing = list(xs.loc[xs["value"].isna(), name_col])
+    return order + (" · " + t("prov.not_reported", lang, names=", ".join(missing)) if missing else "")
+
+
+def regions_table(ind: Indicator, period: str, region: str | None, lang: str) -> list:
+    """The nation's reported value and each region's aggregate (a button that zooms the map);
+    incomplete aggregates are marked."""
+    amap = area_map()
+    nation = cross_section(ind.code, period, "nation")
+    xs = cross_section(ind.code, period)
+    nation_value = nation["value"].iloc[0] if not nation.empty else None
+    head = html.Thead(html.Tr([html.Th(t("prov.col_area", lang), scope="col"),
+                               html.Th(f"{t('prov.col_value', lang)} ({ind.unit(lang)})", scope="col", className="num"),
+                               html.Th(t("prov.col_reported", lang), scope="col", className="num")]))
+    rows = [html.Tr([
+        html.Th(html.Button(amap["VN"].name(lang), id=ids.region_pick("VN"), className="link-button", n_clicks=0,
+                            **{"aria-pressed": "true" if region is None else "false"}), scope="row"),
+        html.Td(fmt_number(nation_value, ind.decimals, lang), className="num strong"),
+        html.Td(f"{int(xs['value'].notna().sum())}/{len(xs)}", className="num muted"),
+    ], className="nation-row" + (" selected" if region is None else ""))]
+    agg = regional_aggregates(ind.code, period)
+    for r in agg.itertuples():
+        value = [fmt_number(r.value, ind.decimals, lang)]
+        if not r.complete:
+            value.append(html.Span(t("prov.incomplete", lang), className="badge-incomplete"))
+        rows.append(html.Tr([
+            html.Th(html.Button(r.name_en if lang == "en" else r.name_vi, id=ids.region_pick(r.region_key),
+                                className="link-button", n_clicks=0,
+                                title=t("prov.zoom_region", lang, name=r.name_en if lang == "en" else r.name_vi),
+                                **{"aria-pressed": "true" if region == r.region_key else "false"}), scope="row"),
+            html.Td(value, className="num"),
+            html.Td(f"{r.n_reported}/{r.n_provinces}", className="num muted"),
+        ], className="selected" if region == r.region_key else ""))
+    out = [html.Table([head, html.Tbody(rows)], className="prov-regions-table")]
+    if agg.empty:
+        out.append(html.P(t("prov.no_regional", lang), className="prov-note"))
+    elif not agg["complete"].all():
+        out.append(html.P(t("prov.incomplete_note", lang), className="prov-note"))
+    return out
+
+
+def breadcrumb(region: str | None, lang: str) -> list:
+    """``Cả nước › Đồng bằng sông Hồng``: the nation is a button back while a region is chosen."""
+    amap = area_map()
+    nation = amap["VN"].name(lang)
+    if not region:
+        return [html.Ol([html.Li(html.Span(nation, **{"aria-current": "page"}), className="crumb current")],
+                        className="crumbs")]
+    return [html.Ol([
+        html.Li(html.Button(nation, id=ids.region_pick("VN", "crumb"), className="link-button", n_clicks=0), className="crumb"),
+        html.Li(html.Span(amap[region].name(lang), **{"aria-current": "page"}), className="crumb current"),
+    ], className="crumbs")]
+
+
+# The map is drawn in the browser from the spec and the era's geometry (fetched once).
+clientside_callback(
+    ClientsideFunction(namespace="occmap", function_name="render"),
+    Output(ids.map, "figure"),
+    Input(ids.map_data, "data"),
+)
+
+# A province clicked on the map or the ranking, or chosen in the list, opens its profile.
+clientside_callback(
+    ClientsideFunction(namespace="occmap", function_name="navigate"),
+    Output(ids.nav, "href"),
+    Input(ids.map, "clickData"),
+    Input(ids.ranking, "clickData"),
+    Input(ids.goto, "value"),
+    State(ids.map_data, "data"),
+    prevent_initial_call=True,
+)

@@ -1,0 +1,352 @@
+"""The provinces board and the province profile: layouts built from the URL, callbacks called
+directly (inside a request on the seeded warehouse, both backends) with realistic inputs, and
+their outputs checked against the data layer (cross_section, regional_aggregates, kpi_snapshot)."""
+
+from __future__ import annotations
+
+import importlib
+import json
+import math
+from datetime import date
+
+import pytest
+from dash import no_update
+from dash._callback_context import context_value
+from dash._utils import AttributeDict
+
+from components.i18n import fmt_number
+from data_access.catalogue import area_map, region_members
+from data_access.periods import parse
+from data_access.provinces import province_periods, province_scorecard
+from data_access.queries import cross_section, regional_aggregates
+
+
+@pytest.fixture
+def board(seeded_app):
+    """The /provinces page module as the app imported it, inside a request."""
+    with seeded_app.test_request_context("/"):
+        yield importlib.import_module("dashboards.provinces")
+
+
+@pytest.fixture
+def profile(seeded_app):
+    with seeded_app.test_request_context("/"):
+        yield importlib.import_module("dashboards.province")
+
+
+def _ids(component) -> dict:
+    """Every component with an id in a layout tree, by id (dict ids as JSON)."""
+    found = {}
+
+    def walk(c):
+        if isinstance(c, list | tuple):
+            for x in c:
+                walk(x)
+            return
+        if not hasattr(c, "to_plotly_json"):
+            return
+        cid = getattr(c, "id", None)
+        if cid is not None:
+            found[json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid] = c
+        walk(getattr(c, "children", None))
+
+    walk(component)
+    return found
+
+
+def _text(component) -> str:
+    return " ".join(_raw_text(component).split())
+
+
+def _raw_text(component) -> str:
+    if component is None:
+        return ""
+    if isinstance(component, str | int | float):
+        return str(component)
+    if isinstance(component, list | tuple):
+        return " ".join(_raw_text(c) for c in component)
+    return _raw_text(getattr(component, "children", None))
+
+
+def _links(component) -> dict[str, str]:
+    """Link text → href in a layout tree."""
+    out = {}
+
+    def walk(c):
+        if isinstance(c, list | tuple):
+            for x in c:
+                walk(x)
+            return
+        if not hasattr(c, "to_plotly_json"):
+            return
+        if getattr(c, "href", None) is not None:
+            out[_text(c)] = c.href
+        walk(getattr(c, "children", None))
+
+    walk(component)
+    return out
+
+
+def _triggered(cid, prop: str, value=1) -> None:
+    prop_id = (json.dumps(cid, sort_keys=True, separators=(",", ":")) if isinstance(cid, dict) else cid) + "." + prop
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": prop_id, "value": value}]))
+
+
+def _outputs(board, code, period, region=None, lang="vi") -> dict:
+    names = ["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title", "ranking_note",
+             "goto_options"]
+    return dict(zip(names, board.update_board(code, period, region, lang), strict=True))
+
+
+def _latest_incomplete(code: str) -> str | None:
+    periods = province_periods(code)
+    short = periods[periods["n_reported"] < periods["n_provinces"]]
+    return short["period"].iloc[-1] if not short.empty else None
+
+
+# --- layout from the URL -------------------------------------------------------------------------------
+
+
+def test_pp001_layout_restores_the_view_from_the_url(board):
+    lay = board.layout(indicator="RETAIL_SALES", period="202409", region="R2-63", lang="en")
+    found = _ids(lay)
+    assert found[board.ids.indicator].value == "RETAIL_SALES"
+    assert found[board.ids.period].value == "202409"
+    assert found[board.ids.region].value == "R2-63"
+    assert found[board.ids.lang].data == "en"
+    regions = [o["value"] for o in found[board.ids.region].options]
+    assert regions == ["R1-63", "R2-63", "R3-63", "R4-63", "R5-63", "R6-63"]  # the period's era only
+    assert len(found[board.ids.goto].options) == 63
+    assert found[board.ids.period].options[0]["value"] == province_periods("RETAIL_SALES")["period"].iloc[-1]
+    assert "Provinces" in _text(lay)
+
+
+def test_pp002_layout_cleans_what_the_url_gets_wrong(board):
+    view = board.read_view("NOPE", "banana", "R9")
+    assert view.indicator == "GDP_GROWTH"  # the first headline indicator reported by provinces
+    assert view.period == province_periods("GDP_GROWTH")["period"].iloc[-1]
+    assert view.region is None
+    # a region of the old era without a period: the latest period of that era
+    old = board.read_view("RETAIL_SALES", None, "R2-63")
+    assert old.period == "202506" and old.region == "R2-63"
+    # a period of one era with a region of the other: the region is dropped, never mixed
+    assert board.read_view("RETAIL_SALES", "202409", "R2").region is None
+    assert board.read_view("RETAIL_SALES", "202509", "R2-63").region is None
+    # a national-only indicator is not offered
+    assert board.read_view("GDP_FLASH", None, None).indicator == "GDP_GROWTH"
+
+
+# --- the board: map spec, ranking, aggregates --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("code", "period", "era", "n"), [("GDP_GROWTH", "2024Q2", "63", 63),
+                                                          ("RETAIL_SALES", "202409", "63", 63),
+                                                          ("RETAIL_SALES", "202509", "34", 34)])
+def test_pp003_map_store_holds_the_cross_section_of_the_period_era(board, code, period, era, n):
+    out = _outputs(board, code, period)
+    spec = out["map_data"]
+    xs = cross_section(code, period)
+    assert spec["era"] == era and spec["geo_url"].split("?")[0].endswith(f"/assets/geo/provinces_{era}.geojson")
+    assert len(spec["keys"]) == n == len(xs)
+    expected = {k: (None if math.isnan(v) else v) for k, v in zip(xs["area_key"], xs["value"], strict=True)}
+    assert dict(zip(spec["keys"], spec["values"], strict=True)) == expected
+    codes = dict(zip(xs["area_key"], xs["code"], strict=True))
+    assert all(codes[k] == c for k, c in zip(spec["keys"], spec["codes"], strict=True))
+    assert json.dumps(spec)  # JSON-able as it is (no NaN, no numpy types)
+    assert len(out["goto_options"]) == n
+    assert f"{int(xs['value'].notna().sum())}/{n}" in out["map_sub"]
+
+
+def test_pp004_map_store_classes_and_no_report(board):
+    period = _latest_incomplete("RETAIL_SALES")
+    assert period is not None, "the demo data leaves some provinces unreported in the latest month"
+    spec = _outputs(board, "RETAIL_SALES", period)["map_data"]
+    missing = [k for k, v in zip(spec["keys"], spec["values"], strict=True) if v is None]
+    assert missing
+    assert all(spec["classes"][spec["keys"].index(k)] == -1 for k in missing)
+    assert spec["legend"][-1]["name"].startswith("Chưa báo cáo") and f"({len(missing)})" in spec["legend"][-1]["name"]
+    edges = spec["edges"]
+    for v, c in zip(spec["values"], spec["classes"], strict=True):
+        if v is not None:
+            assert edges[c] <= v <= edges[c + 1]
+
+
+def test_pp005_ranking_bars_are_the_reported_values_in_rank_order(board):
+    period = _latest_incomplete("CPI_YOY") or "202609"
+    fig = _outputs(board, "CPI_YOY", period)["ranking"]
+    xs = cross_section("CPI_YOY", period)
+    reported = xs.dropna(subset=["value"]).sort_values("rank")
+    bars = fig.data[0]
+    assert list(bars.x) == list(reported["value"])
+    assert list(bars.customdata) == list(reported["area_key"])
+    assert list(bars.y) == [f"{r}. {n}" for r, n in zip(reported["rank"], reported["name_vi"], strict=True)]
+    assert list(bars.x) == sorted(bars.x)  # CPI: lower is better, so the lowest first
+    note = _outputs(board, "CPI_YOY", period)["ranking_note"]
+    for name in xs.loc[xs["value"].isna(), "name_vi"]:
+        assert name in note
+
+
+def test_pp006_regional_aggregates_table_matches_the_data_layer(board):
+    period = _latest_incomplete("RETAIL_SALES")
+    regions = _outputs(board, "RETAIL_SALES", period)["regions"]
+    agg = regional_aggregates("RETAIL_SALES", period)
+    nation = cross_section("RETAIL_SALES", period, "nation")["value"].iloc[0]
+    rows = regions[0].children[1].children
+    assert len(rows) == 1 + len(agg)
+    assert _text(rows[0].children[1]) == fmt_number(nation, 1, "vi")
+    for row, r in zip(rows[1:], agg.itertuples(), strict=True):
+        assert _text(row.children[0]) == r.name_vi
+        cell = row.children[1].children
+        assert cell[0] == fmt_number(r.value, 1, "vi")
+        assert ("chưa đủ số liệu" in _text(cell)) == (not r.complete)
+        assert _text(row.children[2]) == f"{r.n_reported}/{r.n_provinces}"
+    assert not agg["complete"].all()
+    assert "chưa đủ số liệu" in _text(regions[1])
+
+
+def test_pp007_choosing_a_region_zooms_and_highlights_it(board):
+    period = "202509"
+    out = _outputs(board, "RETAIL_SALES", period, "R2", "en")
+    members = region_members(parse(period).end)["R2"]
+    spec = out["map_data"]
+    focused = {k for k, f in zip(spec["keys"], spec["focused"], strict=True) if f}
+    assert focused == set(members)
+    (x0, x1) = spec["layout"]["xaxis"]["range"]
+    assert x1 - x0 < 6  # framed on the Red River Delta, not the country
+    bars = out["ranking"].data[0]
+    colours = dict(zip(bars.customdata, bars.marker.color, strict=True))
+    assert {k for k, c in colours.items() if c != board.FADED} == set(members) & set(colours)
+    crumbs = _text(out["crumbs"])
+    assert "Viet Nam" in crumbs and "Red River Delta" in crumbs
+    back = _ids(out["crumbs"])[json.dumps(board.ids.region_pick("VN", "crumb"), sort_keys=True)]
+    assert back.children == "Viet Nam"
+    assert "Red River Delta" in out["ranking_title"]
+    selected = [row for row in out["regions"][0].children[1].children if "selected" in (row.className or "")]
+    assert len(selected) == 1 and _text(selected[0].children[0]) == "Red River Delta"
+
+
+def test_pp008_controls_follow_the_indicator_and_the_era(board):
+    _triggered(board.ids.indicator, "value", "POVERTY_RATE")
+    options, period, region_options, region = board.sync_controls("POVERTY_RATE", "202509", "R2", "vi")
+    annual = province_periods("POVERTY_RATE")["period"]
+    assert [o["value"] for o in options] == list(annual[::-1])
+    assert period == annual.iloc[-1]
+    era_regions = [o["value"] for o in region_options]
+    assert (region == no_update) == ("R2" in era_regions)
+    # a month of the old era: its regions, and the new-era region is dropped
+    _triggered(board.ids.period, "value", "202409")
+    options, period, region_options, region = board.sync_controls("RETAIL_SALES", "202409", "R2", "vi")
+    assert options == no_update and period == no_update
+    assert [o["value"] for o in region_options][0] == "R1-63"
+    assert region is None
+    # the same indicator kept: the period stays
+    _triggered(board.ids.indicator, "value", "EXPORTS")
+    _, period, _, region = board.sync_controls("EXPORTS", "202409", "R2-63", "vi")
+    assert period == no_update and region == no_update
+
+
+def test_pp009_region_buttons_and_breadcrumb(board):
+    _triggered(board.ids.region_pick("R3", "table"), "n_clicks", 1)
+    assert board.pick_region([0, 1, 0]) == "R3"
+    _triggered(board.ids.region_pick("VN", "crumb"), "n_clicks", 1)
+    assert board.pick_region([1, 0]) is None
+    _triggered(board.ids.region_pick("R3", "table"), "n_clicks", 0)
+    assert board.pick_region([0, 0]) == no_update  # buttons re-rendered, nobody clicked
+
+
+def test_pp010_clicks_open_the_profile_with_the_view(board):
+    spec = _outputs(board, "RETAIL_SALES", "202409", None, "en")["map_data"]
+    assert spec["profile"]["path"] == "/provinces/"
+    assert spec["profile"]["query"] == "?indicator=RETAIL_SALES&period=202409&lang=en"
+    assert spec["profile"]["ranking_id"] == board.ids.ranking
+    vi = _outputs(board, "RETAIL_SALES", "202409")["map_data"]
+    assert vi["profile"]["query"] == "?indicator=RETAIL_SALES&period=202409"
+
+
+# --- the profile -------------------------------------------------------------------------------------------
+
+
+def test_pp011_unknown_province_says_so_with_a_way_back(profile):
+    for key in ("99", "R2", "VN", None):
+        lay = profile.layout(key=key, lang="en")
+        assert "Province not found" in _text(lay)
+        assert _links(lay)["← Back to Provinces"] == "/provinces?lang=en"
+
+
+def test_pp012_former_province_links_to_its_successor(profile):
+    lay = profile.layout(key="08-63", indicator="RETAIL_SALES", period="202409")
+    text = _text(lay)
+    assert "Tuyên Quang" in text and "hiệu lực đến 30/06/2025" in text
+    assert "Đã sáp nhập vào" in text and "từ 01/07/2025" in text
+    links = _links(lay)
+    assert links["Tuyên Quang (từ 07/2025)"] == "/provinces/08"
+    assert links["Cả nước"] == "/provinces?indicator=RETAIL_SALES&period=202409"  # back to the view it came from
+    assert links["Trung du và miền núi phía Bắc"] == "/provinces?indicator=RETAIL_SALES&period=202409&region=R1-63"
+    assert profile.ids.comparable in _ids(lay)  # a hidden placeholder: nothing to rebuild
+
+
+def test_pp013_merged_province_lists_its_former_provinces(profile):
+    lay = profile.layout(key="08", indicator="RETAIL_SALES", period="202409", lang="en")
+    text = _text(lay)
+    assert "Formed from" in text
+    links = _links(lay)
+    assert links["Ha Giang (before Jul 2025)"] == "/provinces/02-63?lang=en"
+    assert links["Tuyen Quang (before Jul 2025)"] == "/provinces/08-63?lang=en"
+    assert links["Viet Nam"] == "/provinces?indicator=RETAIL_SALES&lang=en"  # a 2024 period is not of its era
+    assert links["Northern Midlands and Mountains"] == "/provinces?indicator=RETAIL_SALES&region=R1&lang=en"
+    box = _ids(lay)[profile.ids.comparable]
+    assert box.options  # the comparable-series option is offered
+
+
+def test_pp014_scorecard_matches_cross_sections_and_aggregates(profile):
+    key = "01"
+    rows = {r["code"]: r for r in profile.scorecard_rows(province_scorecard(key), key, "RETAIL_SALES", "vi")}
+    for code in ("RETAIL_SALES", "CPI_YOY", "POVERTY_RATE"):
+        row = rows[code]
+        sc = province_scorecard(key).set_index("code").loc[code]
+        xs = cross_section(code, sc["period"])
+        mine = xs[xs["area_key"] == key].iloc[0]
+        assert row["value"] == pytest.approx(mine["value"])
+        assert row["rank"] == int(mine["rank"]) and row["rank_fmt"] == f"{int(mine['rank'])}/{len(xs)}"
+        agg = regional_aggregates(code, sc["period"]).set_index("region_key").loc[mine["region_key"]]
+        assert row["region_value"] == pytest.approx(agg["value"])
+        assert row["region_value_fmt"].endswith("*") == (not agg["complete"])
+        nation = cross_section(code, sc["period"], "nation")["value"].iloc[0]
+        assert row["nation_value"] == pytest.approx(nation)
+        assert row["href"] == "/indicator/" + code + "?areas=01&area=01"
+    assert rows["RETAIL_SALES"]["focus"] and not rows["CPI_YOY"]["focus"]
+    assert rows["CPI_YOY"]["change_fmt"].endswith("điểm %")  # a rate changes in points
+    assert rows["RETAIL_SALES"]["change_fmt"].endswith("%") and "điểm" not in rows["RETAIL_SALES"]["change_fmt"]
+
+
+def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
+    cells, notes = profile.update_trends([], "08", "vi")
+    assert "Chuỗi so sánh được" in _text(notes)
+
+    def first_date(cells, name):
+        cell = next(c for c in cells if name in _text(c.children[0]))
+        fig = cell.children[1].figure
+        own = next(tr for tr in fig.data if tr.name == "Tuyên Quang")
+        return min(own.x)
+
+    switch = date(2025, 7, 1)
+    assert first_date(cells, "Tổng mức bán lẻ") >= switch
+    rebuilt, notes = profile.update_trends(["on"], "08", "vi")
+    assert first_date(rebuilt, "Tổng mức bán lẻ") < switch
+    assert "tính lại" in _text(notes)
+    former, notes = profile.update_trends([], "08-63", "en")
+    assert "before the merger" in _text(notes)
+    kept, _ = profile.update_trends(["on"], "01", "vi")  # nothing to rebuild: the option is ignored
+    assert len(kept) == profile.MAX_TRENDS
+
+
+def test_pp016_profile_tiles_and_table(profile):
+    lay = profile.layout(key="79", indicator="EXPORTS", lang="vi")
+    found = _ids(lay)
+    tiles = [c for k, c in found.items() if k.startswith('{"code"')]
+    assert 6 <= len(tiles) <= profile.MAX_TILES
+    assert json.loads(next(iter(k for k in found if k.startswith('{"code"'))))["code"] == "EXPORTS"  # focus first
+    grid = found[profile.ids.table]
+    assert len(grid.rowData) == len(province_scorecard("79"))
+    assert area_map()["79"].name_vi in _text(lay)
+    assert "Giữ nguyên địa giới" in _text(lay) or "Hợp nhất từ" in _text(lay)
