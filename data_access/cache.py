@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import logging
 import os
 import time
@@ -215,3 +216,64 @@ def reference_data(fn: F) -> F:
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
+
+
+# --- whole callback responses ---------------------------------------------------------------------
+
+# Callbacks whose outputs are pure views of (their inputs, the warehouse, the viewer's clearance,
+# the day): their JSON response can be served again for the same request body until the data
+# version changes. Outputs are matched by id prefix; a callback qualifies only if ALL its outputs do.
+# Anything with side effects (uploads, forms, the briefing basket) is deliberately absent.
+VIEW_OUTPUT_PREFIXES = (
+    "_pages_content", "_pages_store", "shell-header", "shell-footer",
+    "ind-", "idx-", "sec-", "prov-", "pp-", "province-", "daily-content", "wall-board", "wall-asof", "wall-ticker",
+)
+
+
+def _view_only(output: str) -> bool:
+    """``output`` is Dash's output spec: ``id.prop`` or ``..id.prop...id2.prop..`` (pattern ids as JSON)."""
+    parts = [p for p in output.split("...") if p] if output.startswith("..") else [output]
+    for part in parts:
+        ident = part.strip(".")
+        if ident.startswith("{"):  # pattern-matching id: {"name":..,"type":"wall-board"}.children
+            try:
+                ident = str(json.loads(ident[: ident.rindex("}") + 1]).get("type", ""))
+            except ValueError:
+                return False
+        if not ident.startswith(VIEW_OUTPUT_PREFIXES):
+            return False
+    return True
+
+
+def cache_view_callbacks(server) -> None:
+    """Serve repeated view callbacks from the cache. The Flask view of ``/_dash-update-component`` is
+    wrapped (so every ``before_request`` hook, sign-in included, still runs first); the key is the
+    request body plus data_version, clearance and the date."""
+    from datetime import date as _date
+
+    from flask import Response, request
+
+    endpoint = "/_dash-update-component"
+    original = server.view_functions[endpoint]
+
+    @functools.wraps(original)
+    def dispatch(*args, **kwargs):
+        cache = CacheManager.current()
+        body = request.get_data(cache=True)
+        try:
+            output = json.loads(body).get("output", "")
+        except (ValueError, AttributeError):
+            output = ""
+        if cache is None or not output or not _view_only(output):
+            return original(*args, **kwargs)
+        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        key = f"resp:v{current_data_version()}:{current_clearance()}:{_date.today().isoformat()}:{digest}"
+        hit, value = cache.get(key)
+        if hit:
+            return Response(value, mimetype="application/json")
+        response = server.make_response(original(*args, **kwargs))
+        if response.status_code == 200 and not response.direct_passthrough:
+            cache.set(key, response.get_data())
+        return response
+
+    server.view_functions[endpoint] = dispatch

@@ -273,6 +273,8 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
 # --- KPI snapshots -----------------------------------------------------------------------------------
 
 _WINDOW_DAYS = {"D": 400, "M": 3 * 366, "Q": 4 * 366, "S": 6 * 366, "Y": 11 * 366}
+# how far behind today the latest period normally is (the period's length plus its deadline)
+_LAG_DAYS = {"D": 7, "M": 70, "Q": 190, "S": 370, "Y": 730}
 
 _ind = schema.indicator
 # latest period per indicator at one area: a correlated max() the planner answers from the primary key
@@ -364,9 +366,12 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group:
-            _collect(rows_by, group, area.id, today - timedelta(days=days))
-    stale = [i for i in inds if i.id not in rows_by]
-    if stale:  # nothing within the window up to today: look from each one's own latest period
+            _collect(rows_by, group, area.id, today - timedelta(days=days + _LAG_DAYS[periodicity]))
+    stale = [i for i in inds if i.id not in rows_by
+             or _as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
+    for i in stale:
+        rows_by.pop(i.id, None)
+    if stale:  # latest value older than the usual reporting lag: look back from its own latest period
         latest = {i: _as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
         for i in stale:
             if latest.get(i.id):

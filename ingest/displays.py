@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from data_access import schema
 from data_access.displays import DisplayToken
 from data_access.displays import token_hash as _hash
+from data_access.engine import bump_data_version
 
 d = schema.display_token
 
@@ -28,9 +29,14 @@ def create_display_token(engine: Engine, label: str, days: int | None = None) ->
 
 
 def revoke_display_token(engine: Engine, token_id: int) -> bool:
+    """Revoke a token. The data version is bumped in the same transaction, so every wall refreshes
+    now and no cached page or response that was rendered for the token outlives it."""
     with engine.begin() as conn:
-        return conn.execute(update(d).where(d.c.id == token_id, d.c.revoked_at.is_(None))
+        done = conn.execute(update(d).where(d.c.id == token_id, d.c.revoked_at.is_(None))
                             .values(revoked_at=datetime.now().replace(microsecond=0))).rowcount == 1
+        if done:
+            bump_data_version(conn)
+        return done
 
 
 def list_display_tokens(engine: Engine) -> list[DisplayToken]:

@@ -355,3 +355,42 @@ def test_dax014_data_freshness(qapp):
     assert f.loc["T_SUM", "periods_behind"] == 13 and f.loc["T_SUM", "overdue"]
     assert f.loc["T_DAY", "expected_period"] == "2025-11-25"
     assert pd.isna(f.loc["T_RATE", "latest_period"]) and f.loc["T_RATE", "overdue"]  # never reported nationally
+
+
+def test_dax015_view_callback_responses_are_cached_per_data_version(backend, databases, tmp_path):
+    """The router callback's whole response is served from the cache for the same body, and a new
+    data version (an accepted submission) is rendered afresh."""
+    import json
+
+    from app import create_app
+    from data_access.cache import CacheManager, _view_only
+
+    assert _view_only("..shell-header.children...shell-footer.children..")
+    assert _view_only('..{"name":"overview","type":"wall-board"}.children..')
+    assert not _view_only("..submit-report.children...sec-table.rowData..")
+    url = databases.new(backend)
+    build_fixture(url)
+    server = create_app(make_settings(url, tmp_path))
+    client = server.test_client()
+    body = {"output": "..shell-header.children...shell-footer.children..",
+            "outputs": [{"id": "shell-header", "property": "children"}, {"id": "shell-footer", "property": "children"}],
+            "inputs": [{"id": "shell-location", "property": "pathname", "value": "/"},
+                       {"id": "shell-location", "property": "search", "value": ""}],
+            "changedPropIds": ["shell-location.pathname"]}
+    first = client.post("/_dash-update-component", json=body)
+    assert first.status_code == 200
+    with server.app_context():
+        hits = CacheManager.current().hits
+    second = client.post("/_dash-update-component", json=body)
+    assert second.data == first.data
+    with server.app_context():
+        assert CacheManager.current().hits == hits + 1
+        engine = server.extensions["warehouse"].engine
+        with engine.begin() as conn:
+            bump_data_version(conn)
+        misses = CacheManager.current().misses
+    third = client.post("/_dash-update-component", json=body)
+    assert json.loads(third.data) == json.loads(first.data)
+    with server.app_context():
+        assert CacheManager.current().misses > misses  # a new version: rendered again, not served stale
+    server.extensions["warehouse"].dispose()

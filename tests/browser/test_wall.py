@@ -182,8 +182,7 @@ def test_wal006_display_token_required_and_revocable(wall_server, probe):
     engine = create_engine(wall_server.database_url)
     (tok,) = list_display_tokens(engine)
     assert revoke_display_token(engine, tok.id)
-    engine.dispose()
-    _bump(wall_server.database_url)  # the next refresh
+    engine.dispose()  # revocation bumps the data version: the wall refreshes now
     probe.page.wait_for_selector(".wall-refused-text", timeout=15000)
     assert probe.page.locator(".wall-tile").count() == 0  # the revoked wall no longer shows data
     probe.assert_clean()
