@@ -101,6 +101,7 @@ class ParsedFile:
     daily_items: list[dict[str, Any]] = field(default_factory=list)
     declared_unit: str | None = None
     column_names: dict[str, str] = field(default_factory=lambda: {c: c for c in REQUIRED + OPTIONAL})
+    optional_present: frozenset[str] = frozenset(OPTIONAL)  # optional columns the file has at all
 
     def column(self, canonical: str) -> str:
         return self.column_names.get(canonical, canonical)
@@ -363,7 +364,8 @@ def _parse_csv(text: str, findings: Findings) -> ParsedFile | None:
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
-    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown})
+    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
+                      optional_present=frozenset(c for c in OPTIONAL if c in positions))
 
 
 def _obs_frame(cols: dict[str, Any]) -> pd.DataFrame:
@@ -480,7 +482,8 @@ def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
-    return ParsedFile("xlsx", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown})
+    return ParsedFile("xlsx", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
+                      optional_present=frozenset(c for c in OPTIONAL if c in positions))
 
 
 def _parse_json(text: str, findings: Findings) -> ParsedFile | None:

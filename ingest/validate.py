@@ -281,7 +281,8 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     ind_txt = Coded(obs["indicator_code"], _upper_text)
     area_txt = Coded(obs["area_code"], _area_text)
     per_txt = Coded(obs["period"], _upper_text)
-    status_txt = Coded(obs["status"], _text)
+    has_status = "status" in parsed.optional_present
+    status_txt = Coded(obs["status"], _text) if has_status else None
     value_text = obs["value_text"].to_numpy(dtype=object)
     value_num = obs["value_num"].to_numpy(dtype=float)
 
@@ -386,10 +387,13 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     emit("not_responsible", not_resp & ~own_area_issue, "indicator_code", ind_txt, **resp_kwargs)
 
     # -- status ---------------------------------------------------------------------------------------
-    st_map = [STATUS_WORDS.get(fold(s).strip().lower()) for s in status_txt.uniques]
-    status_bad = live & status_txt.per_unique([m is None for m in st_map], bool)
-    emit("bad_status", status_bad, "status", status_txt)
-    status = status_txt.per_unique([m or "O" for m in st_map])
+    if status_txt is not None:
+        st_map = [STATUS_WORDS.get(fold(s).strip().lower()) for s in status_txt.uniques]
+        status_bad = live & status_txt.per_unique([m is None for m in st_map], bool)
+        emit("bad_status", status_bad, "status", status_txt)
+        status = status_txt.per_unique([m or "O" for m in st_map])
+    else:
+        status = np.full(n, "O", dtype=object)
 
     # -- duplicate keys -------------------------------------------------------------------------------
     keyed = live & ~empty_ind & ~empty_area & ~empty_per
@@ -414,7 +418,11 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         empty = pd.DataFrame(columns=ROW_COLUMNS)
         return Validated(empty, daily, n, int(blank.sum()))
     ok = live
-    note = Coded(obs["note"], _text)
+    if "note" in parsed.optional_present:
+        note = Coded(obs["note"], _text)
+        notes = note.per_unique([None if u == "" else u for u in note.uniques])[ok]
+    else:
+        notes = np.full(int(ok.sum()), None, dtype=object)
     out = _frame({
         "row": rows[ok],
         "indicator_id": ind_id[ok],
@@ -423,7 +431,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         "period_start": start_u[per_f[ok]],
         "value": values[ok],
         "status": status[ok],
-        "note": note.per_unique([None if u == "" else u for u in note.uniques])[ok],
+        "note": notes,
         "flag": np.full(int(ok.sum()), None, dtype=object),
     })
     return Validated(out, daily, n, int(blank.sum()))
