@@ -281,6 +281,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sec.col_agency": {"vi": "Cơ quan", "en": "Agency"},
     "sec.col_marks": {"vi": "Ghi chú", "en": "Notes"},
     "sec.legend": {"vi": "Đánh giá so với kế hoạch năm", "en": "Against the annual target"},
+    "sec.spark_alt": {"vi": "Diễn biến từ {first} ({v0}) đến {last} ({v1})", "en": "From {first} ({v0}) to {last} ({v1})"},
     # --- provinces board, province profile and the map (dashboards/provinces.py, dashboards/province.py,
     # components/mapfig.py) ---
     "prov.lede": {

@@ -4,13 +4,15 @@ figures, in the UI's language (Babel numbers, Plotly separators, period labels f
 
 * :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
   2025-07-01 break of provinces and regions, and the "not comparable" stretch.
-* :func:`spark_figure` — the small multiple of the sectors board (a static, hover-less chart).
+* :func:`spark_svg` — the small multiple of the sectors board (an inline SVG, no Plotly per card).
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
+from html import escape
+from urllib.parse import quote
 
 import plotly.graph_objects as go
 
@@ -23,6 +25,8 @@ TARGET_COLOUR = "#4a5565"
 BREAK_COLOUR = "#768293"
 STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#0b5cad"}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+FONT_SVG = "Inter, Segoe UI, Noto Sans, Roboto, Arial, sans-serif"
+SPARK_W, SPARK_H = 320, 112  # the small multiple's viewBox
 
 
 def short_period(key: str, lang: str) -> str:
@@ -163,30 +167,46 @@ def _add_era_break(fig: go.Figure, periods: list[str], lang: str, *, not_compara
                            font={"size": 12, "color": "#4a5565"}, bgcolor="rgba(255,255,255,.85)")
 
 
-def spark_figure(values: list[float], periods: list[str], *, status: str | None, decimals: int, unit: str,
-                 lang: str, target: float | None = None, height: int = 120) -> go.Figure:
-    """A small multiple: the line of the last periods, its last point in the status colour, the
-    annual target (levels only) dashed, the first and last periods as the only x labels."""
-    if not values:
-        return empty_figure(lang)
-    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[None])
-    xs = list(range(len(values)))
-    fig = go.Figure(go.Scatter(x=xs, y=values, mode="lines", line={"color": "#0b5cad", "width": 2},
-                               fill="tozeroy" if min(values) >= 0 else None, fillcolor="rgba(11,92,173,.06)",
-                               hoverinfo="skip"))
-    fig.add_trace(go.Scatter(x=[xs[-1]], y=[values[-1]], mode="markers", hoverinfo="skip",
-                             marker={"size": 9, "color": colour, "line": {"color": "#fff", "width": 2}}))
+def spark_points(values: list[float], *, target: float | None = None, width: float = SPARK_W,
+                 top: float = 8, bottom: float = 88, left: float = 6, right: float = 6) -> tuple[list, float | None]:
+    """Map values (and the target) to SVG coordinates: x evenly spaced, y linear with a 10 % pad
+    (larger values higher). Returns ([(x, y), ...], target_y)."""
     lo, hi = min(values), max(values)
     if target is not None:
-        fig.add_hline(y=target, line={"dash": "dash", "color": TARGET_COLOUR, "width": 1.5})
         lo, hi = min(lo, target), max(hi, target)
-    pad = (hi - lo) * 0.12 or abs(hi) * 0.05 or 1
-    base_layout(fig, lang, height=height)
-    fig.update_layout(showlegend=False, margin={"l": 4, "r": 4, "t": 4, "b": 22})
-    floor = 0 if lo >= 0 and lo - pad < 0 else lo - pad
-    fig.update_yaxes(visible=False, range=[floor, hi + pad], fixedrange=True)
-    fig.update_xaxes(showticklabels=False, showgrid=False, fixedrange=True, range=[-0.5, xs[-1] + 0.5], showline=False)
-    for x, anchor, key in ((0, "left", periods[0]), (xs[-1], "right", periods[-1])):  # inside the card's edges
-        fig.add_annotation(x=x, y=0, yref="paper", yanchor="top", xanchor=anchor, yshift=-2, showarrow=False,
-                           text=short_period(key, lang), font={"size": 11, "color": "#768293"})
-    return fig
+    pad = (hi - lo) * 0.1 or abs(hi) * 0.05 or 1.0
+    lo, hi = lo - pad, hi + pad
+    step = (width - left - right) / max(len(values) - 1, 1)
+
+    def y(v: float) -> float:
+        return round(bottom - (v - lo) / (hi - lo) * (bottom - top), 2)
+
+    return [(round(left + i * step, 2), y(v)) for i, v in enumerate(values)], (y(target) if target is not None else None)
+
+
+
+def spark_svg(values: list[float], periods: list[str], *, status: str | None, lang: str,
+              target: float | None = None) -> str:
+    """A small multiple as an inline SVG (a data URI): the line of the last periods, the last point
+    in the status colour, the annual target dashed (levels only), the first and last periods as
+    labels. Light enough for forty cards on one screen (no plotting library per card)."""
+    if len(values) < 2:
+        return ""
+    pts, ty = spark_points(values, target=target)
+    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[None])
+    line = " ".join(f"{x},{y}" for x, y in pts)
+    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {SPARK_W} {SPARK_H}' font-family='{FONT_SVG}'>",
+             f"<line x1='0' y1='88.5' x2='{SPARK_W}' y2='88.5' stroke='#e6eaef' stroke-width='1'/>"]
+    if ty is not None:
+        parts.append(f"<line x1='0' y1='{ty}' x2='{SPARK_W}' y2='{ty}' stroke='{TARGET_COLOUR}' stroke-width='1.5' "
+                     "stroke-dasharray='6 4'/>")
+    x_last, y_last = pts[-1]
+    parts += [
+        f"<polyline fill='none' stroke='#0b5cad' stroke-width='2.2' stroke-linejoin='round' points='{line}'/>",
+        f"<circle cx='{x_last}' cy='{y_last}' r='5' fill='{colour}' stroke='#fff' stroke-width='2'/>",
+        f"<text x='2' y='106' font-size='11' fill='#768293'>{escape(short_period(periods[0], lang))}</text>",
+        f"<text x='{SPARK_W - 2}' y='106' font-size='11' fill='#768293' text-anchor='end'>"
+        f"{escape(short_period(periods[-1], lang))}</text>",
+        "</svg>",
+    ]
+    return "data:image/svg+xml;utf8," + quote("".join(parts))

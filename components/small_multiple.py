@@ -10,7 +10,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.i18n import fmt_number, fmt_percent, t
-from components.indicator_charts import spark_figure
+from components.indicator_charts import spark_svg
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
 from data_access.periods import format_period
 
@@ -62,6 +62,13 @@ def status_line(kpi, ind, lang: str, ytd: dict | None = None) -> html.Div:
                     className="sm-status")
 
 
+def spark_alt(kpi, ind, lang: str) -> str:
+    """What the small chart shows, in words (for screen readers)."""
+    first, last = kpi.spark_periods[0], kpi.spark_periods[-1]
+    return t("sec.spark_alt", lang, first=format_period(first, lang), v0=fmt_number(kpi.spark[0], ind.decimals, lang),
+             last=format_period(last, lang), v1=fmt_number(kpi.spark[-1], ind.decimals, lang))
+
+
 def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> dcc.Link:
     """The card of one indicator (``kpi``: :class:`data_access.queries.Kpi` at the nation)."""
     status = kpi.target_status
@@ -72,9 +79,8 @@ def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> d
         return dcc.Link(html.Div(body, className="sm-card status-none"), href=href, id=ids.card(ind.code),
                         className="sm-link")
     change = change_text(kpi, ind, "last_year", lang)
-    figure = spark_figure(list(kpi.spark), list(kpi.spark_periods), status=status, decimals=ind.decimals,
-                          unit=ind.unit(lang), lang=lang,
-                          target=kpi.target if target_is_level(ind) and kpi.target is not None else None)
+    spark = spark_svg(list(kpi.spark), list(kpi.spark_periods), status=status, lang=lang,
+                      target=kpi.target if target_is_level(ind) and kpi.target is not None else None)
     body = [
         head,
         html.Div([
@@ -85,8 +91,8 @@ def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> d
         html.Div([html.Span(change, className=direction_class(kpi.change_last_year, ind.direction)),
                   html.Span(" " + t("kpi.vs_last_year", lang), className="delta-label")]
                  if change else html.Span(t("sec.no_change", lang), className="delta-label"), className="sm-delta"),
-        dcc.Graph(id=ids.chart(ind.code), figure=figure, className="sm-chart",
-                  config={"staticPlot": True, "displayModeBar": False, "responsive": True}),
+        html.Img(id=ids.chart(ind.code), src=spark, className="sm-chart", alt=spark_alt(kpi, ind, lang))
+        if spark else html.Div(className="sm-chart"),
         status_line(kpi, ind, lang, ytd),
     ]
     return dcc.Link(html.Div(body, className=f"sm-card status-{status or 'none'}"), href=href,

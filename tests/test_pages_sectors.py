@@ -4,9 +4,12 @@ the table rows, the status count) checked against the data layer, and the group/
 from __future__ import annotations
 
 import importlib
+import re
+from urllib.parse import unquote
 
 import pytest
 
+from components.indicator_charts import spark_points, spark_svg
 from components.small_multiple import ids as sm_ids
 from components.small_multiple import target_is_level
 
@@ -68,16 +71,21 @@ def test_sec002_board_is_one_small_multiple_per_indicator(page):
     for card in cards:
         code = card.id["code"]
         assert card.href == f"/indicator/{code}"
-        graphs = [c for c in _walk(card) if type(c).__name__ == "Graph"]
+        charts = [c for c in _walk(card) if getattr(c, "id", None) == sm_ids.chart(code)]
         if kpis[code].value is None:
-            assert not graphs
+            assert not charts
             continue
-        (graph,) = graphs
-        assert graph.id == sm_ids.chart(code)
-        assert list(graph.figure.data[0].y) == pytest.approx(list(kpis[code].spark))
-        assert graph.config["staticPlot"] is True
-        has_line = any(s.type == "line" for s in graph.figure.layout.shapes)
-        assert has_line == (kpis[code].target is not None and target_is_level(imap[code]))
+        (chart,) = charts
+        svg = unquote(chart.src.split(",", 1)[1])
+        points = re.search(r"<polyline[^>]* points='([^']+)'", svg).group(1).split()
+        assert len(points) == len(kpis[code].spark)
+        ys = [float(p.split(",")[1]) for p in points]
+        spark = list(kpis[code].spark)
+        assert ys.index(min(ys)) == spark.index(max(spark))  # the highest value is drawn highest
+        assert ys.index(max(ys)) == spark.index(min(spark))
+        has_target = "stroke-dasharray" in svg
+        assert has_target == (kpis[code].target is not None and target_is_level(imap[code]))
+        assert chart.alt.startswith("Diễn biến từ ")
     # exceptions first
     order = [page.STATUS_ORDER[kpis[c.id["code"]].target_status] for c in cards]
     assert order == sorted(order)
@@ -130,3 +138,13 @@ def test_sec006_empty_selection(page):
     board, rows, summary = page.update_board(None, "BQP", "vi")  # a ministry that owns no indicator
     assert rows == [] and "Chưa có chỉ tiêu nào" in _text(board)
     assert page.update_board(None, None, "vi") == (page.no_update, page.no_update, page.no_update)
+
+
+def test_sec007_spark_geometry():
+    pts, ty = spark_points([1.0, 3.0, 2.0], target=4.0)
+    assert [x for x, _ in pts] == sorted(x for x, _ in pts)
+    assert pts[1][1] < pts[2][1] < pts[0][1]  # SVG y grows downwards
+    assert ty < pts[1][1]  # the target (4) above every value
+    assert spark_svg([1.0], ["202601"], status=None, lang="vi") == ""
+    svg = unquote(spark_svg([1.0, 2.0], ["202512", "202601"], status="off_track", lang="en").split(",", 1)[1])
+    assert "Dec 2025" in svg and "Jan 2026" in svg and "#b3261e" in svg

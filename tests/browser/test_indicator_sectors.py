@@ -162,7 +162,7 @@ def test_brw106_sectors_board_state_in_the_url(live_server, probe, browser):
     page = probe.page
     cards = page.locator(".sm-link")
     assert cards.count() >= 10
-    assert page.locator(".sm-chart .main-svg").count() >= 10
+    assert page.locator("img.sm-chart").count() >= 10
     first_value = page.locator(".sm-value").first.inner_text()
     assert VI_NUMBER.match(first_value), first_value
     assert page.locator("#sec-table .ag-row").count() == cards.count()
