@@ -14,6 +14,11 @@ What it does:
    reads) and load (the write transaction) separately, and in total; with ``--revise``, submits
    it a second time with every value changed (a revision of each row).
 
+Wall-clock figures depend on what else the machine runs; the bench also reports the CPU seconds
+spent by this process and by a local PostgreSQL server (its processes, from ``/proc``), i.e. the
+work the load needs whatever the contention (the steps run one after the other, so on an idle
+machine the wall time approaches that CPU time).
+
 Target on a 2-core machine: at least 100,000 rows/s in total.
 """
 
@@ -70,7 +75,8 @@ def ensure_catalogue(engine, n_indicators: int) -> list[str]:
 
 
 def clean(engine) -> None:
-    """Delete what earlier runs wrote for the bench indicators."""
+    """Delete what earlier runs wrote for the bench indicators (then VACUUM on PostgreSQL, so that
+    every run starts from the same physical state)."""
     ind = select(schema.indicator.c.id).where(schema.indicator.c.code.like(PREFIX + "%"))
     with engine.begin() as conn:
         conn.execute(delete(schema.current_observation).where(schema.current_observation.c.indicator_id.in_(ind)))
@@ -78,6 +84,40 @@ def clean(engine) -> None:
         bench_subs = select(schema.submission.c.id).where(schema.submission.c.filename.like("bench-%"))
         conn.execute(delete(schema.submission_period).where(schema.submission_period.c.submission_id.in_(bench_subs)))
         conn.execute(delete(schema.submission).where(schema.submission.c.filename.like("bench-%")))
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("VACUUM ANALYZE observation, current_observation, submission")
+
+
+def _proc_cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a local process (Linux /proc), None if unavailable."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _server_cpu(backend_pid: int | None) -> float | None:
+    """CPU seconds of the PostgreSQL server processes (the backend and the postmaster's other
+    children: WAL writer, checkpointer, autovacuum), when the server runs on this machine."""
+    if backend_pid is None:
+        return None
+    try:
+        postmaster = int(Path(f"/proc/{backend_pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == postmaster:
+            total += _proc_cpu(int(entry.name)) or 0.0
+    return total
 
 
 def build_csv(codes: list[str], rows: int, days: int, today: date, seed: int) -> bytes:
@@ -111,26 +151,44 @@ def run(args: argparse.Namespace) -> dict:
     if args.revise:
         passes.append(("revise", build_csv(codes, args.rows, args.days, today, args.seed + 1)))
     for name, data in passes:
-        t = time.perf_counter()
-        report = submit(engine, unit_code=UNIT, payload=data, filename=f"bench-{name}.csv", channel="bench",
-                        submitted_by="bench", received_at=datetime.now(), archive_dir=workdir / "archive",
-                        limits=limits)
-        total = time.perf_counter() - t
+        with engine.connect() as conn:
+            backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() if engine.dialect.name == "postgresql" \
+                else None
+            conn.commit()
+            server_before = _server_cpu(backend)
+            cpu_before = time.process_time()
+            t = time.perf_counter()
+            report = submit(conn, unit_code=UNIT, payload=data, filename=f"bench-{name}.csv", channel="bench",
+                            submitted_by="bench", received_at=datetime.now(), archive_dir=workdir / "archive",
+                            limits=limits)
+            total = time.perf_counter() - t
+            python_cpu = time.process_time() - cpu_before
+            server_after = _server_cpu(backend)
         if report.status != "accepted":
             raise SystemExit(f"bench submission {name} was {report.status}: "
                              f"{[e.as_dict() for e in report.errors[:5]]}")
         v, ld = report.timings["validate_s"], report.timings["load_s"]
+        server_cpu = None if server_before is None or server_after is None else server_after - server_before
+        cpu = python_cpu + (server_cpu or 0.0)
         run_result = {
             "pass": name, "status": report.status, "written": report.counts["written"],
             "revised": report.counts["revised"], "validate_s": v, "load_s": ld, "total_s": round(total, 3),
             "validate_rows_per_s": round(args.rows / v) if v else None,
             "load_rows_per_s": round(args.rows / ld) if ld else None,
             "total_rows_per_s": round(args.rows / total),
+            "python_cpu_s": round(python_cpu, 3),
+            "server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
+            "cpu_rows_per_s": round(args.rows / cpu) if server_cpu is not None else None,
+            "loadavg_1min": os.getloadavg()[0],
         }
         results["runs"].append(run_result)
         print(f"{name:8s} {args.rows:>10,} rows  validate {v:6.2f} s ({run_result['validate_rows_per_s']:>9,} rows/s)"
               f"  load {ld:6.2f} s ({run_result['load_rows_per_s']:>9,} rows/s)"
               f"  total {total:6.2f} s ({run_result['total_rows_per_s']:>9,} rows/s)")
+        if server_cpu is not None:
+            print(f"{'':8s} CPU: python {python_cpu:.2f} s + server {server_cpu:.2f} s = {cpu:.2f} s "
+                  f"({run_result['cpu_rows_per_s']:,} rows per CPU-second; load average {os.getloadavg()[0]:.1f} "
+                  f"on {os.cpu_count()} cores)")
     if not args.keep:
         clean(engine)
     engine.dispose()
