@@ -71,7 +71,7 @@ def test_wal001_rotates_two_full_cycles_without_server_calls(wall_server, probe)
 def test_wal002_submission_appears_without_reload_and_idle_polls_cost_nothing(wall_server, probe):
     from ingest.pipeline import submit
 
-    probe.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=1&token={wall_server.token}"))
+    probe.page.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=1&token={wall_server.token}"))
     probe.page.wait_for_selector(".wall-tile")
     probe.page.wait_for_function("() => window.__occWallPolls >= 1")
     probe.settle()
@@ -105,7 +105,7 @@ def test_wal003_connection_lost_mark_and_recovery(root, databases, tmp_path, pro
     server = start_server(root, f"sqlite:///{copy}", tmp_path / "i1", env)
     port = server.url.rsplit(":", 1)[1]
     try:
-        probe.goto(server(f"/wall?boards=overview&seconds=600&poll=0.5&token={token}"))
+        probe.page.goto(server(f"/wall?boards=overview&seconds=600&poll=0.5&token={token}"))
         probe.page.wait_for_selector(".wall-tile")
         stop_server(server)
         probe.page.wait_for_function(
@@ -128,7 +128,7 @@ def _heap(cdp) -> float:
 
 def test_wal004_heap_stays_flat_over_200_refresh_cycles(wall_server, probe):
     page = probe.page
-    probe.goto(wall_server(f"/wall?boards=overview,daily&seconds=600&poll=0.2&token={wall_server.token}"))
+    probe.page.goto(wall_server(f"/wall?boards=overview,daily&seconds=600&poll=0.2&token={wall_server.token}"))
     page.wait_for_selector(".wall-tile")
     page.wait_for_function("() => window.__occWallVersion !== undefined")
     cdp = page.context.new_cdp_session(page)
@@ -177,7 +177,7 @@ def test_wal006_display_token_required_and_revocable(wall_server, probe):
     assert probe.page.locator(".wall-tile").count() == 0
     probe.goto(wall_server("/wall?boards=overview&token=not-a-token"))
     assert probe.page.locator(".wall-tile").count() == 0
-    probe.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=0.5&token={wall_server.token}"))
+    probe.page.goto(wall_server(f"/wall?boards=overview&seconds=600&poll=0.5&token={wall_server.token}"))
     probe.page.wait_for_selector(".wall-tile")
     engine = create_engine(wall_server.database_url)
     (tok,) = list_display_tokens(engine)
