@@ -74,7 +74,10 @@ def header(pathname: str, search: str) -> list:
 
 def _is_active(path: str, pathname: str | None) -> bool:
     pathname = pathname or "/"
-    return pathname == path if path == "/" else pathname.startswith(path)
+    if path == "/":
+        return pathname == "/"
+    # an indicator's page belongs to the catalogue, a province's profile to the provinces board
+    return pathname.startswith(path) or pathname.startswith(path.rstrip("s") + "/")
 
 
 def layout() -> html.Div:
