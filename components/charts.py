@@ -7,9 +7,15 @@ clear empty state instead of empty axes.
 from __future__ import annotations
 
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from components.i18n import fmt_number, plotly_separators, t
 from data_access.periods import format_period
+
+# No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
+# serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look
+# comes from base_layout() instead, which every builder applies.
+pio.templates.default = "none"
 
 # Okabe–Ito, reordered: blue first for the nation.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
