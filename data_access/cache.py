@@ -9,6 +9,11 @@
 * The version is read once per request (kept on ``flask.g``): one indexed one-row query.
 * A cache outage degrades to direct queries: errors are logged once, and the backend is skipped
   for a few seconds before it is tried again (a small circuit breaker), never an error page.
+* A warehouse outage degrades to the last known data: :func:`current_data_version` falls back to
+  the last version this process (or, for a fresh worker, any worker through the shared cache)
+  saw and flags the request as stale (:func:`request_is_stale`), so cached queries and responses
+  of that version are still served; the response cache also keeps a "last good" response per
+  request body (without the version) and serves it when rendering fails for a database error.
 """
 
 from __future__ import annotations
@@ -24,14 +29,21 @@ from typing import Any, TypeVar
 
 from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
+from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.engine import current_connection, get_data_version
-from settings import Settings
+from settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., Any])
 
 _RETRY_AFTER_S = 5.0
+
+# What a warehouse outage raises: driver errors wrapped by SQLAlchemy, and ConfigError from a
+# worker whose engine is first created while the server is down.
+DATABASE_ERRORS: tuple[type[BaseException], ...] = (SQLAlchemyError, ConfigError)
+LAST_GOOD_TIMEOUT_S = 7 * 24 * 3600  # "last good" responses outlive normal entries: they serve outages
+STALE_HEADER = "X-OCC-Stale"  # on responses served from last-known data while the warehouse is away
 
 
 def _backend_config(settings: Settings) -> dict:
@@ -111,11 +123,11 @@ class _GuardedCache:
         self.hits += 1
         return True, raw[0]
 
-    def set(self, key: str, value: Any) -> None:
+    def set(self, key: str, value: Any, timeout: int | None = None) -> None:
         if not self.available:
             return
         try:
-            self.cache.cache.set(key, (value,))  # a 1-tuple: a cached None is still a hit
+            self.cache.cache.set(key, (value,), timeout=timeout)  # a 1-tuple: a cached None is still a hit
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
 
@@ -124,13 +136,90 @@ cache_manager = CacheManager()
 
 
 def current_data_version() -> int:
-    """The warehouse ``data_version``, read once per request."""
+    """The warehouse ``data_version``, read once per request.
+
+    When the warehouse cannot be read, the last version seen is returned instead (this
+    process's, else the one any worker left in the shared cache) and the request is flagged
+    stale (:func:`request_is_stale`): cached queries and responses of that version keep being
+    served. With no version known at all the database error is raised."""
     if has_request_context() and "occ_data_version" in g:
         return g.occ_data_version
-    version = get_data_version(current_connection())
+    try:
+        version = get_data_version(current_connection())
+    except DATABASE_ERRORS as exc:
+        _discard_connection()
+        version = last_known_version()
+        if version is None:
+            raise
+        mark_stale(exc)
+    else:
+        _remember_version(version)
     if has_request_context():
         g.occ_data_version = version
     return version
+
+
+_SHARED_VERSION_KEY = "meta:last_data_version"
+
+
+class _VersionMemo:
+    """The newest ``data_version`` this process has read (per app)."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+
+
+def _version_memo() -> _VersionMemo:
+    return current_app.extensions.setdefault("occ_last_version", _VersionMemo())
+
+
+def _remember_version(version: int) -> None:
+    if not has_app_context():
+        return
+    memo = _version_memo()
+    if memo.version is None or version > memo.version:
+        memo.version = version
+        cache = CacheManager.current()
+        if cache is not None:  # written only when this process sees a newer version: rare
+            cache.set(_SHARED_VERSION_KEY, version, timeout=LAST_GOOD_TIMEOUT_S)
+
+
+def last_known_version() -> int | None:
+    """The last ``data_version`` read by this process, else by any worker (shared cache)."""
+    if not has_app_context():
+        return None
+    memo = _version_memo()
+    if memo.version is not None:
+        return memo.version
+    cache = CacheManager.current()
+    if cache is not None:
+        hit, value = cache.get(_SHARED_VERSION_KEY)
+        if hit and isinstance(value, int):
+            return value
+    return None
+
+
+def mark_stale(exc: BaseException | None = None) -> None:
+    """Flag the current request as served from last-known data (the warehouse is away)."""
+    if has_request_context() and not g.get("occ_stale"):
+        g.occ_stale = True
+        log.warning("warehouse unavailable (%s); serving last-known data",
+                    str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else type(exc).__name__)
+
+
+def request_is_stale() -> bool:
+    return has_request_context() and bool(g.get("occ_stale"))
+
+
+def _discard_connection() -> None:
+    """Drop the request's connection after a failure, so that a later read tries afresh."""
+    if has_request_context():
+        conn = g.pop("occ_conn", None)
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool
+                pass
 
 
 def current_clearance() -> str:
@@ -226,7 +315,7 @@ def reference_data(fn: F) -> F:
 # Anything with side effects (uploads, forms, the briefing basket) is deliberately absent.
 VIEW_OUTPUT_PREFIXES = (
     "_pages_content", "_pages_store", "shell-header", "shell-footer",
-    "ind-", "idx-", "sec-", "prov-", "pp-", "province-", "daily-content", "wall-board", "wall-asof", "wall-ticker",
+    "ind-", "idx-", "sec-", "prov-", "pf-", "cmp-", "daily-content", "wall-board", "wall-asof", "wall-ticker",
 )
 
 
@@ -248,7 +337,12 @@ def _view_only(output: str) -> bool:
 def cache_view_callbacks(server) -> None:
     """Serve repeated view callbacks from the cache. The Flask view of ``/_dash-update-component`` is
     wrapped (so every ``before_request`` hook, sign-in included, still runs first); the key is the
-    request body plus data_version, clearance and the date."""
+    request body plus data_version, clearance and the date.
+
+    Warehouse outages: each rendered response is also kept as the "last good" response of its
+    body (key without version and date); when rendering fails with a database error, that
+    response is served (header ``X-OCC-Stale: 1``), or, for a body never rendered before, a
+    "data unavailable" page content or an empty 204 (Dash: no update). Never a 5xx."""
     from datetime import date as _date
 
     from flask import Response, request
@@ -267,13 +361,64 @@ def cache_view_callbacks(server) -> None:
         if cache is None or not output or not _view_only(output):
             return original(*args, **kwargs)
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        key = f"resp:v{current_data_version()}:{current_clearance()}:{_date.today().isoformat()}:{digest}"
-        hit, value = cache.get(key)
-        if hit:
-            return Response(value, mimetype="application/json")
-        response = server.make_response(original(*args, **kwargs))
+        clearance = current_clearance()
+        try:
+            version: int | None = current_data_version()
+        except DATABASE_ERRORS as exc:  # no version known at all: render, else last good
+            mark_stale(exc)
+            version = None
+        key = f"resp:v{version}:{clearance}:{_date.today().isoformat()}:{digest}"
+        last_good = f"resp:last:{clearance}:{digest}"
+        if version is not None:
+            hit, value = cache.get(key)
+            if hit:
+                return _json_response(Response, value)
+        try:
+            response = server.make_response(original(*args, **kwargs))
+        except DATABASE_ERRORS as exc:
+            _discard_connection()
+            mark_stale(exc)
+            hit, value = cache.get(last_good)
+            if hit:
+                return _json_response(Response, value)
+            return _unavailable(Response, output, body)
         if response.status_code == 200 and not response.direct_passthrough:
-            cache.set(key, response.get_data())
+            data = response.get_data()
+            if version is not None:
+                cache.set(key, data)
+            cache.set(last_good, data, timeout=LAST_GOOD_TIMEOUT_S)
+        if request_is_stale():
+            response.headers[STALE_HEADER] = "1"
         return response
 
     server.view_functions[endpoint] = dispatch
+
+
+def _json_response(response_cls, data: bytes):
+    res = response_cls(data, mimetype="application/json")
+    if request_is_stale():
+        res.headers[STALE_HEADER] = "1"
+    return res
+
+
+def _unavailable(response_cls, output: str, body: bytes):
+    """A body never rendered before, while the warehouse is away: the page container gets a short
+    "data unavailable" notice (the page renders by itself once the warehouse is back, on the next
+    navigation or reload); any other view keeps what it shows (204 = Dash's "no update")."""
+    if "_pages_content.children" not in output:
+        res = response_cls(status=204)
+        res.headers[STALE_HEADER] = "1"
+        return res
+    from components.stale_banner import unavailable_notice
+
+    try:
+        search = next((i.get("value") for i in json.loads(body).get("inputs", [])
+                       if i.get("id") == "_pages_location" and i.get("property") == "search"), "")
+    except (ValueError, AttributeError):
+        search = ""
+    from plotly.io.json import to_json_plotly
+
+    payload = {"multi": True, "response": {"_pages_content": {"children": unavailable_notice(search or "")}}}
+    res = response_cls(to_json_plotly(payload), mimetype="application/json")
+    res.headers[STALE_HEADER] = "1"
+    return res
