@@ -229,12 +229,26 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     flag = (rows["flag"].to_numpy(dtype=object) == "implausible").astype(np.int64)
 
     _create_stage(conn, pg)
-    conn.execute(text("INSERT INTO intake_periods (idx, period, period_start) VALUES (:idx, :period, :start)")
-                 .bindparams(bindparam("start", type_=Date())),
-                 [{"idx": i, "period": str(p), "start": starts.iloc[i]} for i, p in enumerate(periods)])
-    if note_values:
-        conn.execute(text("INSERT INTO intake_notes (idx, note) VALUES (:idx, :note)"),
-                     [{"idx": i, "note": n} for i, n in enumerate(note_values)])
+    period_rows = [(i, str(p), starts.iloc[i]) for i, p in enumerate(periods)]
+    note_rows = list(enumerate(note_values))
+    if pg:  # many rows per statement (executemany would be one round trip per period)
+        from psycopg2.extras import execute_values
+
+        cursor = conn.connection.dbapi_connection.cursor()
+        try:
+            execute_values(cursor, "INSERT INTO intake_periods (idx, period, period_start) VALUES %s", period_rows,
+                           page_size=5000)
+            if note_rows:
+                execute_values(cursor, "INSERT INTO intake_notes (idx, note) VALUES %s", note_rows, page_size=5000)
+        finally:
+            cursor.close()
+    else:
+        conn.execute(text("INSERT INTO intake_periods (idx, period, period_start) VALUES (:idx, :period, :start)")
+                     .bindparams(bindparam("start", type_=Date())),
+                     [{"idx": i, "period": p, "start": d} for i, p, d in period_rows])
+        if note_rows:
+            conn.execute(text("INSERT INTO intake_notes (idx, note) VALUES (:idx, :note)"),
+                         [{"idx": i, "note": n} for i, n in note_rows])
     columns = {
         "indicator_id": rows["indicator_id"].to_numpy(dtype=np.int64),
         "area_id": rows["area_id"].to_numpy(dtype=np.int64),

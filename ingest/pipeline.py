@@ -24,21 +24,33 @@ inside a transaction, it writes into that transaction and the caller commits or 
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
+import math
 import os
+import queue
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from ingest import formats, load
 from ingest.issues import Findings, Issue, make_issue
 from ingest.regimes import submission_links
-from ingest.validate import check_plausibility, load_catalogue, validate
+from ingest.validate import (
+    check_plausibility,
+    duplicate_keys,
+    flag_implausible,
+    history_stats,
+    load_catalogue,
+    validate,
+)
 
 CHANNELS = ("api", "upload", "cli", "seed", "bench")
 ACCEPTED, REJECTED, DUPLICATE = "accepted", "rejected", "duplicate"
@@ -194,6 +206,8 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
                 declared = (parsed.declared_unit or "").strip().upper()
                 if declared and declared != unit.code:
                     findings.error(make_issue("unit_mismatch", value=parsed.declared_unit, unit=unit.code))
+                elif own and conn.dialect.name == "postgresql" and len(parsed.observations) >= PIPELINE_MIN_ROWS:
+                    return _submit_chunked(conn, report, parsed, cat, unit, findings, submitted_by, started)
                 else:
                     validated = validate(parsed, cat, unit, report.received_at, findings)
                     if not findings.has_errors:
@@ -219,6 +233,52 @@ def _duplicate(report: SubmissionReport, earlier: int) -> SubmissionReport:
     return report
 
 
+def _new_counts() -> dict[str, int]:
+    return {"rows": 0, "valid": 0, "not_reported": 0, "written": 0, "revised": 0, "unchanged": 0, "flagged": 0,
+            "daily_items": 0}
+
+
+def _insert_row(conn: Connection, report: SubmissionReport, unit, accepted: bool, submitted_by: str | None) -> int:
+    sid = load.insert_submission(conn, {
+        "agency_id": unit.id if unit is not None else None,
+        "received_at": report.received_at,
+        "channel": report.channel,
+        "filename": (report.filename or "")[:500] or None,
+        "sha256": report.sha256,
+        "archive_path": report.archive_path,
+        "status": ACCEPTED if accepted else REJECTED,
+        "submitted_by": submitted_by,
+    })
+    report.submission_id = sid
+    return sid
+
+
+def _finish(conn: Connection, report: SubmissionReport, findings: Findings, counts: dict[str, int],
+            links: list[tuple[int, str, int]], periods: set[str], cat, daily_received: int) -> SubmissionReport:
+    """Fill the report and the submission row (status, period, regime, counts, JSON report)."""
+    findings.finalize()
+    report.counts = counts
+    if report.status == ACCEPTED:
+        report.periods = sorted({p for _, p, _ in links} | periods)
+        report.regimes = sorted({cat.regimes[r].code for r, _, _ in links})
+    report.errors, report.warnings, report.notes = findings.errors, findings.warnings, findings.notes
+    report.errors_total, report.warnings_total = findings.errors_total, findings.warnings_total
+    report.notes_total = findings.notes_total
+    report.truncated = findings.truncated
+    regime_ids = sorted({r for r, _, _ in links})
+    load.update_submission(conn, report.submission_id, {
+        "status": report.status,
+        "period": report.periods[0] if len(report.periods) == 1 else None,
+        "regime_id": regime_ids[0] if len(regime_ids) == 1 else None,
+        "rows_total": counts["rows"] + daily_received,
+        "rows_written": counts["written"] + counts["daily_items"],
+        "errors": report.errors_total,
+        "warnings": report.warnings_total,
+        "report": json.dumps(report.as_dict(), ensure_ascii=False),
+    })
+    return report
+
+
 def _write(conn: Connection, report: SubmissionReport, findings: Findings, validated, unit, cat,
            submitted_by: str | None) -> SubmissionReport:
     load.begin_write(conn)
@@ -233,25 +293,15 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         load.lock_indicators(conn, rows["indicator_id"].tolist() if len(rows) < 10_000
                              else [int(i) for i in rows["indicator_id"].unique()])
     now = datetime.now()
-    sid = load.insert_submission(conn, {
-        "agency_id": unit.id if unit is not None else None,
-        "received_at": report.received_at,
-        "channel": report.channel,
-        "filename": (report.filename or "")[:500] or None,
-        "sha256": report.sha256,
-        "archive_path": report.archive_path,
-        "status": ACCEPTED if accepted else REJECTED,
-        "submitted_by": submitted_by,
-    })
-    report.submission_id = sid
-    counts = {"rows": 0, "valid": 0, "not_reported": 0, "written": 0, "revised": 0, "unchanged": 0, "flagged": 0,
-              "daily_items": 0}
+    sid = _insert_row(conn, report, unit, accepted, submitted_by)
+    counts = _new_counts()
     if validated is not None:
         counts["rows"] = validated.rows_total
         counts["not_reported"] = validated.not_reported
     links: list[tuple[int, str, int]] = []
+    periods: set[str] = set()
+    report.status = ACCEPTED if accepted else REJECTED
     if accepted:
-        report.status = ACCEPTED
         result = load.write_rows(conn, sid, rows, now)
         result.daily_items = load.write_daily_items(conn, sid, unit.id, validated.daily_items, now)
         links = submission_links(rows, unit.id, cat.regimes_carrying)
@@ -261,25 +311,150 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         counts.update(valid=len(rows), written=result.written, revised=result.revised, unchanged=result.unchanged,
                       flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
         report.data_version = result.data_version
-        report.periods = sorted({p for _, p, _ in links} | set(rows["period"].unique().tolist()))
-        report.regimes = sorted({cat.regimes[r].code for r, _, _ in links})
-    else:
-        report.status = REJECTED
-    findings.finalize()
-    report.counts = counts
-    report.errors, report.warnings, report.notes = findings.errors, findings.warnings, findings.notes
-    report.errors_total, report.warnings_total = findings.errors_total, findings.warnings_total
-    report.notes_total = findings.notes_total
-    report.truncated = findings.truncated
-    regime_ids = sorted({r for r, _, _ in links})
-    load.update_submission(conn, sid, {
-        "status": report.status,
-        "period": report.periods[0] if len(report.periods) == 1 else None,
-        "regime_id": regime_ids[0] if len(regime_ids) == 1 else None,
-        "rows_total": counts["rows"] + len(validated.daily_items if validated is not None else []),
-        "rows_written": counts["written"] + counts["daily_items"],
-        "errors": report.errors_total,
-        "warnings": report.warnings_total,
-        "report": json.dumps(report.as_dict(), ensure_ascii=False),
-    })
+        periods = set(rows["period"].unique().tolist())
+    daily_received = len(validated.daily_items) if validated is not None else 0
+    return _finish(conn, report, findings, counts, links, periods, cat, daily_received)
+
+
+# -- large files on PostgreSQL: validation and load overlapped -----------------------------------------
+
+# From this many rows on (PostgreSQL, own transaction), the file is validated in chunks of
+# CHUNK_ROWS while a second thread loads the chunks already validated, in the same transaction:
+# Python validates on one core while the server writes on the other. The outcome is the same as
+# in one piece: any error anywhere (including duplicate keys across chunks, checked at the end)
+# rolls the whole transaction back and records the rejected submission; plausibility is judged
+# against the history read before anything is written.
+PIPELINE_MIN_ROWS = 100_000
+CHUNK_ROWS = 200_000
+
+
+class _ChunkLoader:
+    """A thread that writes validated chunks with :func:`ingest.load.write_rows` on ``conn``; the
+    main thread does not touch ``conn`` until :meth:`finish` returns."""
+
+    def __init__(self, conn: Connection, submission_id: int, now: datetime):
+        self.conn, self.sid, self.now = conn, submission_id, now
+        self.queue: queue.Queue = queue.Queue(maxsize=2)
+        self.result = load.WriteResult()
+        self.error: BaseException | None = None
+        self.busy_s = 0.0
+        self.thread = threading.Thread(target=self._run, name="intake-loader", daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while True:
+            rows = self.queue.get()
+            if rows is None:
+                return
+            if self.error is not None:
+                continue
+            started = time.perf_counter()
+            try:
+                r = load.write_rows(self.conn, self.sid, rows, self.now)
+            except BaseException as exc:  # noqa: BLE001 - handed to the main thread
+                self.error = exc
+                continue
+            self.result.written += r.written
+            self.result.revised += r.revised
+            self.result.unchanged += r.unchanged
+            self.busy_s += time.perf_counter() - started
+
+    def put(self, rows) -> None:
+        self.queue.put(rows)
+
+    def finish(self) -> load.WriteResult:
+        self.queue.put(None)
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.result
+
+
+def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, unit, findings: Findings,
+                    submitted_by: str | None, started: float) -> SubmissionReport:
+    obs = parsed.observations
+    codes = {str(c).strip().upper() for c in pd.unique(obs["indicator_code"])}
+    ids = sorted(cat.indicators[c].id for c in codes if c in cat.indicators)
+    value_column = parsed.column("value")
+    conn.rollback()  # end the read snapshot
+    tx = conn.begin()
+    loader = None
+    validate_s = time.perf_counter() - started  # reading the catalogue and parsing
+    try:
+        load.begin_write(conn)
+        load.lock_unit(conn, unit.id)
+        earlier = load.find_accepted(conn, unit.id, report.sha256)
+        if earlier is not None:
+            tx.rollback()
+            return _duplicate(report, earlier)
+        load.lock_indicators(conn, ids)
+        stats = history_stats(conn, ids)  # before anything of this submission is written
+        sid = _insert_row(conn, report, unit, True, submitted_by)
+        now = datetime.now()
+        loader = _ChunkLoader(conn, sid, now)
+        counts = _new_counts()
+        keys, daily, periods = [], [], set()
+        link_rows: dict[tuple[int, str], int] = {}
+        for start in range(0, len(obs), CHUNK_ROWS):
+            t = time.perf_counter()
+            chunk = dataclasses.replace(parsed, observations=obs.iloc[start:start + CHUNK_ROWS],
+                                        daily_items=parsed.daily_items if start == 0 else [])
+            v = validate(chunk, cat, unit, report.received_at, findings, check_duplicates=False, collect_keys=True)
+            keys.append(v.keys)
+            counts["rows"] += v.rows_total
+            counts["not_reported"] += v.not_reported
+            daily += v.daily_items
+            if not findings.has_errors:
+                flag_implausible(v.rows, stats, cat, findings, value_column)
+                for r, p, k in submission_links(v.rows, unit.id, cat.regimes_carrying):
+                    link_rows[(r, p)] = link_rows.get((r, p), 0) + k
+                periods |= set(v.rows["period"].unique().tolist())
+                counts["valid"] += len(v.rows)
+                counts["flagged"] += int((v.rows["flag"] == "implausible").sum())
+                validate_s += time.perf_counter() - t
+                loader.put(v.rows)
+            else:
+                validate_s += time.perf_counter() - t
+        t = time.perf_counter()
+        duplicate_keys(keys, findings, parsed.column("indicator_code"))
+        if not findings.has_errors and counts["valid"] == 0 and not daily:
+            findings.error(make_issue("no_rows"))
+        validate_s += time.perf_counter() - t
+        result = loader.finish()
+        load_busy = loader.busy_s
+        loader = None
+        finishing = time.perf_counter()
+        if findings.has_errors:
+            tx.rollback()
+            with conn.begin():
+                report.status = REJECTED
+                _insert_row(conn, report, unit, False, submitted_by)
+                rejected = {**_new_counts(), "rows": counts["rows"], "not_reported": counts["not_reported"]}
+                _finish(conn, report, findings, rejected, [], set(), cat, len(daily))
+        else:
+            report.status = ACCEPTED
+            result.daily_items = load.write_daily_items(conn, sid, unit.id, daily, now)
+            links = sorted((r, p, k) for (r, p), k in link_rows.items())
+            load.write_links(conn, sid, links)
+            if result.written or result.daily_items:
+                result.data_version = load.bump(conn)
+            report.data_version = result.data_version
+            counts.update(written=result.written, revised=result.revised, unchanged=result.unchanged,
+                          daily_items=result.daily_items)
+            _finish(conn, report, findings, counts, links, periods, cat, len(daily))
+            tx.commit()
+    except BaseException:
+        if loader is not None:
+            try:
+                loader.finish()
+            except BaseException:  # noqa: BLE001 - the first error wins
+                pass
+        if tx.is_active:
+            tx.rollback()
+        raise
+    # validation and load overlap: validate_s is the validating time, load_s the writing time (the
+    # loader thread's, then the final writes); their sum exceeds total_s by the overlap
+    report.timings.update(validate_s=round(validate_s, 3),
+                          load_s=round(load_busy + time.perf_counter() - finishing, 3),
+                          total_s=round(time.perf_counter() - started, 3), chunks=math.ceil(len(obs) / CHUNK_ROWS))
     return report

@@ -212,6 +212,7 @@ class Validated:
     daily_items: list[dict[str, Any]]
     rows_total: int
     not_reported: int
+    keys: pd.DataFrame | None = None  # row, ind, area_id, area_txt, per of keyed rows (when collected)
 
 
 def _issues(mask: np.ndarray, limit: int, build) -> tuple[list[Issue], int]:
@@ -257,8 +258,12 @@ def _area_text(x: Any) -> str:
 
 
 def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: datetime,
-             findings: Findings) -> Validated:
-    """Run every row check; findings are added to ``findings``; returns the valid rows."""
+             findings: Findings, check_duplicates: bool = True, collect_keys: bool = False) -> Validated:
+    """Run every row check; findings are added to ``findings``; returns the valid rows.
+
+    A large file may be validated in chunks (:mod:`ingest.pipeline`): then each chunk runs with
+    ``check_duplicates=False, collect_keys=True`` and :func:`duplicate_keys` checks the keys of all
+    chunks together."""
     obs = parsed.observations
     n = len(obs)
     limit = findings.limit
@@ -397,7 +402,13 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
 
     # -- duplicate keys -------------------------------------------------------------------------------
     keyed = live & ~empty_ind & ~empty_area & ~empty_per
-    if keyed.any():
+    keys = None
+    if collect_keys:  # for a check across chunks (see duplicate_keys)
+        keys = _frame({"row": rows[keyed], "ind": ind_txt.uniques[ind_txt.codes[keyed]] if keyed.any() else
+                       np.zeros(0, dtype=object), "area_id": area_id[keyed],
+                       "area_txt": area_txt.uniques[area_f[keyed]] if keyed.any() else np.zeros(0, dtype=object),
+                       "per": per_txt.uniques[per_f[keyed]] if keyed.any() else np.zeros(0, dtype=object)})
+    if check_duplicates and keyed.any():
         area_key = np.where(area_id >= 0, area_id, -1 - area_f.astype(np.int64))
         frame = pd.DataFrame({"i": ind_txt.codes[keyed], "a": area_key[keyed], "p": per_f[keyed],
                               "row": rows[keyed]})
@@ -416,7 +427,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
 
     if findings.has_errors:
         empty = pd.DataFrame(columns=ROW_COLUMNS)
-        return Validated(empty, daily, n, int(blank.sum()))
+        return Validated(empty, daily, n, int(blank.sum()), keys)
     ok = live
     if "note" in parsed.optional_present:
         note = Coded(obs["note"], _text)
@@ -434,7 +445,27 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         "note": notes,
         "flag": np.full(int(ok.sum()), None, dtype=object),
     })
-    return Validated(out, daily, n, int(blank.sum()))
+    return Validated(out, daily, n, int(blank.sum()), keys)
+
+
+def duplicate_keys(keys: list[pd.DataFrame], findings: Findings, column: str) -> None:
+    """``duplicate_key`` errors over the keys of several chunks (``Validated.keys``): the same
+    indicator, resolved area (or the same unresolved code) and period as an earlier row."""
+    frame = pd.concat([k for k in keys if k is not None and len(k)], ignore_index=True) if keys else None
+    if frame is None or frame.empty:
+        return
+    frame["area_key"] = np.where(frame["area_id"].to_numpy() >= 0, "", frame["area_txt"].to_numpy(dtype=object))
+    cols = ["ind", "area_id", "area_key", "per"]
+    dup = frame.duplicated(cols, keep="first").to_numpy()
+    if not dup.any():
+        return
+    first = frame.groupby(cols, sort=False)["row"].transform("first").to_numpy()
+    idx = np.flatnonzero(dup)
+    issues = [make_issue("duplicate_key", row=int(frame["row"].iat[i]), column=column,
+                         value=f"{frame['ind'].iat[i]}/{frame['area_txt'].iat[i]}/{frame['per'].iat[i]}",
+                         first=int(first[i]))
+              for i in idx[: findings.limit]]
+    findings.add("error", issues, len(idx))
 
 
 def _frame(columns: dict[str, np.ndarray]) -> pd.DataFrame:
@@ -497,6 +528,36 @@ _HISTORY_SQL = text(
     ) h WHERE rn <= :n
     """
 ).bindparams(bindparam("ids", expanding=True), bindparam("areas", expanding=True))
+_HISTORY_ALL_AREAS_SQL = text(
+    """
+    SELECT indicator_id, area_id, value FROM (
+        SELECT indicator_id, area_id, value,
+               ROW_NUMBER() OVER (PARTITION BY indicator_id, area_id ORDER BY period_start DESC) AS rn
+        FROM current_observation
+        WHERE indicator_id IN :ids
+    ) h WHERE rn <= :n
+    """
+).bindparams(bindparam("ids", expanding=True))
+STATS_COLUMNS = ["count", "median", "mean", "std", "min"]
+
+
+def history_stats(conn: Connection, indicator_ids: list[int], area_ids: list[int] | None = None) -> pd.DataFrame:
+    """Statistics of the latest :data:`HISTORY` current values of each (indicator, area) series
+    with at least :data:`MIN_HISTORY` values: index (indicator_id, area_id), columns
+    :data:`STATS_COLUMNS`. ``area_ids`` None: every area of those indicators."""
+    empty = pd.DataFrame(columns=STATS_COLUMNS, index=pd.MultiIndex.from_arrays([[], []],
+                                                                              names=["indicator_id", "area_id"]))
+    if not indicator_ids:
+        return empty
+    if area_ids is None:
+        result = conn.execute(_HISTORY_ALL_AREAS_SQL, {"ids": sorted(indicator_ids), "n": HISTORY})
+    else:
+        result = conn.execute(_HISTORY_SQL, {"ids": sorted(indicator_ids), "areas": sorted(area_ids), "n": HISTORY})
+    hist = pd.DataFrame(result.all(), columns=["indicator_id", "area_id", "value"])
+    if hist.empty:
+        return empty
+    stats = hist.groupby(["indicator_id", "area_id"])["value"].agg(STATS_COLUMNS)
+    return stats[stats["count"] >= MIN_HISTORY]
 
 
 def check_plausibility(conn: Connection, rows: pd.DataFrame, cat: Catalogue, findings: Findings,
@@ -509,15 +570,15 @@ def check_plausibility(conn: Connection, rows: pd.DataFrame, cat: Catalogue, fin
     [median / 10, median × 10]."""
     if rows.empty:
         return
-    ids = sorted(int(i) for i in pd.unique(rows["indicator_id"]))
-    areas = sorted(int(a) for a in pd.unique(rows["area_id"]))
-    hist = pd.DataFrame(conn.execute(_HISTORY_SQL, {"ids": ids, "areas": areas, "n": HISTORY}).all(),
-                        columns=["indicator_id", "area_id", "value"])
-    if hist.empty:
-        return
-    stats = hist.groupby(["indicator_id", "area_id"])["value"].agg(["count", "median", "mean", "std", "min"])
-    stats = stats[stats["count"] >= MIN_HISTORY]
-    if stats.empty:
+    stats = history_stats(conn, [int(i) for i in pd.unique(rows["indicator_id"])],
+                          [int(a) for a in pd.unique(rows["area_id"])])
+    flag_implausible(rows, stats, cat, findings, column)
+
+
+def flag_implausible(rows: pd.DataFrame, stats: pd.DataFrame, cat: Catalogue, findings: Findings,
+                     column: str = "value") -> None:
+    """The test of :func:`check_plausibility` against precomputed :func:`history_stats`."""
+    if rows.empty or stats.empty:
         return
     merged = rows[["indicator_id", "area_id", "value"]].merge(
         stats, how="left", left_on=["indicator_id", "area_id"], right_index=True)
@@ -528,8 +589,7 @@ def check_plausibility(conn: Connection, rows: pd.DataFrame, cat: Catalogue, fin
     lo = merged["min"].to_numpy(dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         z_bad = (std > 0) & (np.abs(v - mean) / std > Z_MAX)
-        additive = np.array([cat.indicator_by_id[int(i)].aggregation == "sum" for i in merged["indicator_id"]],
-                            dtype=bool) if len(merged) < 200_000 else _additive(merged, cat)
+        additive = _additive(merged, cat)
         ratio_bad = additive & (lo > 0) & ((v > med * RATIO_MAX) | (v < med / RATIO_MAX))
     bad = np.nan_to_num(z_bad, nan=False).astype(bool) | np.nan_to_num(ratio_bad, nan=False).astype(bool)
     if not bad.any():

@@ -297,3 +297,67 @@ def test_int209_inside_a_callers_transaction(wh):
     with engine.connect() as conn:  # a connection outside a transaction: submit commits itself
         report = send(conn, tmp, "TK", csv_bytes("EXPORTS,VN,202510,44.4"))
     assert report.status == "accepted" and current_value(engine, "EXPORTS", "VN", "202510").value == 44.4
+
+
+@pytest.fixture
+def chunked(monkeypatch):
+    """Force the chunked, overlapped path of large PostgreSQL loads on small files (chunks of 3
+    rows); on SQLite the same files take the one-piece path, and every assertion is the same."""
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "PIPELINE_MIN_ROWS", 5)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 3)
+    return pipeline
+
+
+def test_int210_chunked_load_equals_one_piece(wh, chunked):
+    engine, tmp, _ = wh
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.1"))
+    before = counts(engine)
+    rows = ["CPI_YOY,VN,202510,3.3",  # a revision (chunk 1)
+            "RETAIL_SALES,VN,202510,290.5", "EXPORTS,VN,202510,41.2",
+            "RETAIL_SALES,VN,202511,29000",  # implausible (chunk 2)
+            "EXPORTS,VN,202511,", "IMPORTS,VN,202510,\"40,5\"",
+            "IMPORTS,VN,202511,41.0", "CPI_YOY,VN,202511,3.0", "GDP_GROWTH,VN,2025Q3,7.9"]  # chunks 3 and 4
+    report = send(engine, tmp, "TK", csv_bytes(*rows), received_at=datetime(2025, 11, 25))
+    assert report.status == "accepted", report.errors
+    if engine.dialect.name == "postgresql":
+        assert report.timings["chunks"] == 3
+    assert report.counts == {"rows": 9, "valid": 8, "not_reported": 1, "written": 8, "revised": 1, "unchanged": 0,
+                             "flagged": 1, "daily_items": 0}
+    assert [(w.code, w.row) for w in report.warnings] == [("implausible_value", 5)]
+    assert [(n.code, n.row) for n in report.notes] == [("not_reported", 6)]
+    assert report.regimes == ["TK-M", "TK-Q"] and report.periods == ["202510", "202511", "2025Q3"]
+    assert current_value(engine, "CPI_YOY", "VN", "202510")[:2] == (3.3, 1)
+    assert current_value(engine, "RETAIL_SALES", "VN", "202511").flag == "implausible"
+    assert current_value(engine, "IMPORTS", "VN", "202510").value == 40.5
+    after = counts(engine)
+    assert after["observation"] == before["observation"] + 8 and after["current"] == before["current"] + 7
+    assert after["data_version"] == before["data_version"] + 1
+    with engine.connect() as conn:
+        links = conn.execute(select(schema.submission_period.c.period, schema.submission_period.c.rows)
+                             .where(schema.submission_period.c.submission_id == report.submission_id)
+                             .order_by(schema.submission_period.c.period)).all()
+    assert [tuple(x) for x in links] == [("202510", 4), ("202511", 3), ("2025Q3", 1)]
+    again = send(engine, tmp, "TK", csv_bytes(*rows), received_at=datetime(2025, 11, 26))
+    assert again.status == "duplicate" and again.submission_id == report.submission_id
+
+
+def test_int211_chunked_errors_anywhere_reject_everything(wh, chunked):
+    engine, tmp, _ = wh
+    before = counts(engine)
+    rows = ["EXPORTS,VN,202501,30.5", "EXPORTS,VN,202502,31.5", "EXPORTS,VN,202503,32.5",
+            "EXPORTS,VN,202504,33.5", "EXPORTS,VN,202505,34.5", "EXPORTS,VN,202506,35.5",
+            "EXPORTS,VN,202507,36.5", "EXPORTS,XX,202508,37.5", "EXPORTS,VN,202502,31.5"]  # errors in chunk 3 only
+    report = send(engine, tmp, "TK", csv_bytes(*rows))
+    assert report.status == "rejected"
+    assert {(e.code, e.row, e.column) for e in report.errors} == {
+        ("unknown_area", 9, "area_code"), ("duplicate_key", 10, "indicator_code")}
+    assert "row 3" in next(e for e in report.errors if e.code == "duplicate_key").message_en
+    assert counts(engine) == before  # chunks 1 and 2 were loaded, then rolled back
+    with engine.connect() as conn:
+        statuses = conn.execute(select(schema.submission.c.status, schema.submission.c.rows_total)
+                                .where(schema.submission.c.sha256 == report.sha256)).all()
+    assert [tuple(x) for x in statuses] == [("rejected", 9)]
+    fixed = send(engine, tmp, "TK", csv_bytes(*rows[:7]))
+    assert fixed.status == "accepted" and fixed.counts["written"] == 7
