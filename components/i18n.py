@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal, format_percent
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
-_LOCALE = {"vi": "vi_VN", "en": "en_US"}
+_LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
 
 MESSAGES: dict[str, dict[str, str]] = {
     "sub.lede": {"vi": "Tải biểu mẫu, điền số liệu và gửi tệp CSV, XLSX hoặc JSON; kết quả kiểm tra hiện ngay bên dưới.",
@@ -441,6 +442,68 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bản đồ các tỉnh, thành phố tô màu theo giá trị chỉ tiêu, gồm quần đảo Hoàng Sa và quần đảo Trường Sa",
         "en": "Map of the provinces coloured by the indicator's value, including the Hoang Sa and Truong Sa Islands",
     },
+    # -- access control (auth package) --
+    "auth.signin": {"vi": "Đăng nhập", "en": "Sign in"},
+    "auth.signout": {"vi": "Đăng xuất", "en": "Sign out"},
+    "auth.username": {"vi": "Tên đăng nhập", "en": "User name"},
+    "auth.password": {"vi": "Mật khẩu", "en": "Password"},
+    "auth.display_name": {"vi": "Họ tên", "en": "Name"},
+    "auth.bad_credentials": {"vi": "Tên đăng nhập hoặc mật khẩu không đúng.", "en": "Wrong user name or password."},
+    "auth.locked": {"vi": "Đăng nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.",
+                    "en": "Too many failed sign-ins. Try again in {minutes} minutes."},
+    "auth.expired": {"vi": "Phiên làm việc đã hết hạn. Vui lòng đăng nhập lại.",
+                     "en": "Your session has ended. Please sign in again."},
+    "auth.forbidden": {"vi": "Không có quyền truy cập", "en": "Access denied"},
+    "auth.forbidden_text": {"vi": "Tài khoản của bạn không được mở trang hoặc chức năng này.",
+                            "en": "Your account may not open this page or use this function."},
+    "auth.home": {"vi": "Trang chính", "en": "Home"},
+    "auth.account": {"vi": "Tài khoản", "en": "Account"},
+    "auth.role": {"vi": "Vai trò", "en": "Role"},
+    "auth.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "auth.clearance": {"vi": "Phạm vi số liệu", "en": "Data clearance"},
+    "auth.clearance.all": {"vi": "Kể cả chỉ tiêu mật", "en": "Confidential indicators included"},
+    "auth.clearance.public": {"vi": "Không gồm chỉ tiêu mật", "en": "Confidential indicators excluded"},
+    "auth.role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
+    "auth.role.leader": {"vi": "Lãnh đạo", "en": "Leader"},
+    "auth.role.analyst": {"vi": "Chuyên viên phân tích", "en": "Analyst"},
+    "auth.role.reporter": {"vi": "Cán bộ báo cáo", "en": "Reporting officer"},
+    "auth.role.display": {"vi": "Màn hình điều hành", "en": "Wall display"},
+    "auth.role.unit-token": {"vi": "Hệ thống của đơn vị", "en": "Unit system"},
+    "auth.change_password": {"vi": "Đổi mật khẩu", "en": "Change password"},
+    "auth.current_password": {"vi": "Mật khẩu hiện tại", "en": "Current password"},
+    "auth.new_password": {"vi": "Mật khẩu mới (ít nhất 10 ký tự)", "en": "New password (at least 10 characters)"},
+    "auth.again_password": {"vi": "Nhập lại mật khẩu mới", "en": "New password again"},
+    "auth.bad_current": {"vi": "Mật khẩu hiện tại không đúng.", "en": "The current password is wrong."},
+    "auth.mismatch": {"vi": "Hai lần nhập mật khẩu mới không khớp.", "en": "The two new passwords differ."},
+    "auth.password_changed": {"vi": "Đã đổi mật khẩu. Các phiên đăng nhập khác đã kết thúc.",
+                              "en": "Password changed. Your other sessions have ended."},
+    "admin.users": {"vi": "Người dùng", "en": "Users"},
+    "admin.audit": {"vi": "Nhật ký hệ thống", "en": "Audit log"},
+    "admin.actor": {"vi": "Người thực hiện", "en": "Actor"},
+    "admin.action": {"vi": "Thao tác", "en": "Action"},
+    "admin.any": {"vi": "Tất cả", "en": "Any"},
+    "admin.since": {"vi": "Từ ngày", "en": "From"},
+    "admin.until": {"vi": "Đến ngày", "en": "To"},
+    "admin.text": {"vi": "Nội dung", "en": "Text"},
+    "admin.search": {"vi": "Tìm kiếm", "en": "Search"},
+    "admin.found": {"vi": "{n} bản ghi", "en": "{n} entries"},
+    "admin.at": {"vi": "Thời điểm", "en": "Time"},
+    "admin.target": {"vi": "Đối tượng", "en": "Target"},
+    "admin.detail": {"vi": "Chi tiết", "en": "Detail"},
+    "admin.none": {"vi": "Không có bản ghi phù hợp", "en": "No matching entries"},
+    "admin.prev": {"vi": "Trang trước", "en": "Previous"},
+    "admin.next": {"vi": "Trang sau", "en": "Next"},
+    "admin.page": {"vi": "Trang {page}/{pages}", "en": "Page {page} of {pages}"},
+    "admin.confidential": {"vi": "Được xem chỉ tiêu mật", "en": "Confidential grant"},
+    "admin.active": {"vi": "Đang hoạt động", "en": "Active"},
+    "admin.last_sign_in": {"vi": "Đăng nhập gần nhất", "en": "Last sign-in"},
+    "admin.save": {"vi": "Lưu", "en": "Save"},
+    "admin.new_user": {"vi": "Thêm người dùng", "en": "New user"},
+    "admin.create": {"vi": "Thêm", "en": "Create"},
+    "admin.reset_password": {"vi": "Đặt lại mật khẩu", "en": "Reset a password"},
+    "admin.user_created": {"vi": "Đã thêm người dùng {name}.", "en": "User {name} created."},
+    "admin.user_updated": {"vi": "Đã cập nhật người dùng {name}.", "en": "User {name} updated."},
+    "admin.user_password": {"vi": "Đã đặt lại mật khẩu của {name}.", "en": "Password of {name} reset."},
 }
 
 
@@ -485,16 +548,16 @@ def fmt_date(d: date | datetime | None, lang: str | None = DEFAULT_LANG) -> str:
     if isinstance(d, datetime):
         d = d.date()
     if norm_lang(lang) == "vi":
-        return format_date(d, format="dd/MM/yyyy", locale="vi_VN")
-    return format_date(d, format="medium", locale="en_US")
+        return format_date(d, format="dd/MM/yyyy", locale=_LOCALE["vi"])
+    return format_date(d, format="medium", locale=_LOCALE["en"])
 
 
 def fmt_datetime(d: datetime | None, lang: str | None = DEFAULT_LANG) -> str:
     if d is None:
         return "–"
     if norm_lang(lang) == "vi":
-        return format_datetime(d, format="HH:mm dd/MM/yyyy", locale="vi_VN")
-    return format_datetime(d, format="MMM d, yyyy HH:mm", locale="en_US")
+        return format_datetime(d, format="HH:mm dd/MM/yyyy", locale=_LOCALE["vi"])
+    return format_datetime(d, format="MMM d, yyyy HH:mm", locale=_LOCALE["en"])
 
 
 def plotly_separators(lang: str | None) -> str:

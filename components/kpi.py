@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from dash import dcc, html
-
+from components.fast import el, link
 from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
 from components.shell import with_lang
 from data_access.periods import format_period
@@ -63,58 +62,50 @@ def sparkline_svg(values: tuple[float, ...], width: int = 160, height: int = 36)
     return "data:image/svg+xml;utf8," + quote(svg)
 
 
-def kpi_tile(kpi, ind, lang: str = "vi", href: str | None = None) -> dcc.Link:
-    """One tile; a click opens the indicator page."""
+def kpi_tile(kpi, ind, lang: str = "vi", href: str | None = None) -> dict:
+    """One tile; a click opens the indicator page. Built as fast elements (see components/fast.py):
+    a board renders dozens of them."""
     href = href or with_lang(f"/indicator/{ind.code}", lang)
+    tile_id = ids.tile(ind.code)
     if kpi.value is None:
-        body = [html.Div(ind.name(lang), className="kpi-name"), html.Div(t("empty.no_data", lang), className="kpi-empty")]
-        return dcc.Link(html.Div(body, className="kpi-tile status-none"), href=href, className="kpi-link",
-                        id=ids.tile(ind.code))
+        body = [el("Div", ind.name(lang), className="kpi-name"), el("Div", t("empty.no_data", lang), className="kpi-empty")]
+        return link(el("Div", body, className="kpi-tile status-none"), href, className="kpi-link", id=tile_id)
     marks = []
     if kpi.status == "P":
-        marks.append(html.Span(t("mark.provisional", lang), className="mark mark-provisional"))
+        marks.append(el("Span", t("mark.provisional", lang), className="mark mark-provisional"))
     if kpi.revised:
-        marks.append(html.Span(t("mark.revised", lang), className="mark mark-revised"))
+        marks.append(el("Span", t("mark.revised", lang), className="mark mark-revised"))
     if kpi.flagged:
-        marks.append(html.Span(t("mark.flagged", lang), className="mark mark-flagged"))
+        marks.append(el("Span", t("mark.flagged", lang), className="mark mark-flagged"))
     deltas = []
     for which, label in (("previous", "kpi.vs_previous"), ("last_year", "kpi.vs_last_year")):
         text = change_text(kpi, ind, which, lang)
         if text is None:
             continue
         delta = kpi.change_previous if which == "previous" else kpi.change_last_year
-        deltas.append(html.Div([html.Span(text, className=_direction_class(delta, ind.direction)),
-                                html.Span(" " + t(label, lang), className="delta-label")], className="kpi-delta"))
+        deltas.append(el("Div", [el("Span", text, className=_direction_class(delta, ind.direction)),
+                                 " " + t(label, lang)], className="kpi-delta"))
     if kpi.ytd is not None and kpi.ytd != kpi.value:  # flows: what the target is compared with
-        deltas.append(html.Div([html.Span(t("kpi.ytd", lang) + ": ", className="delta-label"),
-                                html.Span(fmt_number(kpi.ytd, ind.decimals, lang), className="delta neutral")],
-                               className="kpi-delta"))
+        deltas.append(el("Div", [t("kpi.ytd", lang) + ": ",
+                                 el("Span", fmt_number(kpi.ytd, ind.decimals, lang), className="delta neutral")],
+                         className="kpi-delta"))
     status = kpi.target_status
-    status_line = html.Div(
-        [html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
-         html.Span(t(STATUS_KEY[status], lang), className="status-text")]
-        + ([html.Span(f" · {t('kpi.target', lang)} {'≥' if kpi.target_comparison == 'at_least' else '≤'} "
-                      f"{fmt_number(kpi.target, ind.decimals, lang)}", className="status-target")]
-           if kpi.target is not None else []),
-        className="kpi-status",
-    )
+    status_line = [el("Span", STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
+                   t(STATUS_KEY[status], lang)]
+    if kpi.target is not None:
+        status_line.append(el("Span", f" · {t('kpi.target', lang)} {'≥' if kpi.target_comparison == 'at_least' else '≤'} "
+                                      f"{fmt_number(kpi.target, ind.decimals, lang)}", className="status-target"))
     spark = sparkline_svg(kpi.spark)
-    return dcc.Link(
-        html.Div(
-            [
-                html.Div([html.Div(ind.name(lang), className="kpi-name"), html.Div(marks, className="kpi-marks")],
-                         className="kpi-head"),
-                html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="kpi-value"),
-                          html.Span(ind.unit(lang), className="kpi-unit")], className="kpi-figure"),
-                html.Div(format_period(kpi.period, lang), className="kpi-period"),
-                html.Div(deltas, className="kpi-deltas"),
-                html.Img(src=spark, className="kpi-spark", alt="") if spark else None,
-                status_line,
-                html.Div(f"{t('data.as_of', lang)}: {fmt_datetime(kpi.updated_at, lang)}", className="kpi-asof"),
-            ],
-            className=f"kpi-tile status-{status or 'none'}",
-        ),
-        href=href,
-        className="kpi-link",
-        id=ids.tile(ind.code),
-    )
+    body = [
+        el("Div", [el("Div", ind.name(lang), className="kpi-name"), el("Div", marks, className="kpi-marks")],
+           className="kpi-head"),
+        el("Div", [el("Span", fmt_number(kpi.value, ind.decimals, lang), className="kpi-value"),
+                   el("Span", ind.unit(lang), className="kpi-unit")], className="kpi-figure"),
+        el("Div", format_period(kpi.period, lang), className="kpi-period"),
+        el("Div", deltas, className="kpi-deltas"),
+    ]
+    if spark:
+        body.append(el("Img", src=spark, className="kpi-spark", alt=""))
+    body += [el("Div", status_line, className="kpi-status"),
+             el("Div", f"{t('data.as_of', lang)}: {fmt_datetime(kpi.updated_at, lang)}", className="kpi-asof")]
+    return link(el("Div", body, className=f"kpi-tile status-{status or 'none'}"), href, className="kpi-link", id=tile_id)
