@@ -17,6 +17,11 @@ Steps:
 A rejected submission writes only its ``submission`` row: no observation, no current value, no
 new ``data_version``.
 
+Large files on PostgreSQL (from :data:`PIPELINE_MIN_ROWS` rows) are validated in chunks while a
+second thread loads the chunks already validated, in the same write transaction, so that Python
+and the database server work at the same time; the outcome is the same as in one piece (see
+:func:`_submit_chunked`).
+
 Connections: given an Engine, ``submit`` uses its own connection and transactions (the normal
 case). Given a Connection outside a transaction, it does the same on it. Given a Connection
 inside a transaction, it writes into that transaction and the caller commits or rolls back.

@@ -147,6 +147,7 @@ def pause():
     time.sleep(300)
 
 load.HOOKS["written"] = pause  # every row is in observation and current_observation, not committed
+{setup}
 engine = make_engine(Settings(database_url={url!r}, instance_dir=Path({tmp!r})))
 submit(engine, unit_code="NHNN", payload=Path({payload!r}).read_bytes(), filename="big.csv", channel="cli",
        submitted_by="killed", received_at=datetime(2025, 11, 20, 9), archive_dir=Path({tmp!r}) / "archive")
@@ -167,7 +168,7 @@ def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
     payload_path = tmp / "big.csv"
     payload_path.write_bytes(csv_bytes(*rows))
     before = counts(engine)
-    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path))
+    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path), setup="")
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
@@ -361,3 +362,32 @@ def test_int211_chunked_errors_anywhere_reject_everything(wh, chunked):
     assert [tuple(x) for x in statuses] == [("rejected", 9)]
     fixed = send(engine, tmp, "TK", csv_bytes(*rows[:7]))
     assert fixed.status == "accepted" and fixed.counts["written"] == 7
+
+
+def test_int212_chunked_load_killed_after_the_first_chunk(wh):
+    """The chunked path of large PostgreSQL loads: killed once its first chunk is written (the
+    second is being validated), nothing is left."""
+    engine, tmp, url = wh
+    if engine.dialect.name != "postgresql":
+        pytest.skip("the chunked path is PostgreSQL's")
+    rows = [f"USDVND_CENTRAL,VN,{(date(2000, 1, 1) + timedelta(days=i)).isoformat()},{24000 + i % 900}"
+            for i in range(600)]
+    payload_path = tmp / "chunks.csv"
+    payload_path.write_bytes(csv_bytes(*rows))
+    before = counts(engine)
+    setup = "from ingest import pipeline\npipeline.PIPELINE_MIN_ROWS = 100\npipeline.CHUNK_ROWS = 200"
+    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path), setup=setup)
+    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
+    try:
+        line = proc.stdout.readline()
+        assert line.strip() == "READY", proc.stderr.read()
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(30)
+    deadline = time.monotonic() + 30
+    while counts(engine) != before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert counts(engine) == before
+    report = send(engine, tmp, "NHNN", payload_path.read_bytes(), filename="chunks.csv")
+    assert report.status == "accepted" and report.counts["written"] == 600
