@@ -82,6 +82,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wall.bottom": {"vi": "Thấp nhất", "en": "Lowest"},
     "wall.on_time": {"vi": "đúng hạn", "en": "on time"},
     "wall.overdue": {"vi": "Báo cáo quá hạn", "en": "Overdue reports"},
+    "wall.more_overdue": {"vi": "và {n} báo cáo quá hạn khác", "en": "and {n} more overdue reports"},
     "wall.none_overdue": {"vi": "Không có báo cáo quá hạn", "en": "No overdue reports"},
     "wall.no_alerts": {"vi": "Không có cảnh báo mới", "en": "No new alerts"},
     "wall.connection_lost": {"vi": "Mất kết nối từ {time}", "en": "Connection lost since {time}"},

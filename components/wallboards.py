@@ -153,7 +153,9 @@ def compliance_board(rates: list[tuple[str, float, float]], overdue: list[tuple[
                                f"{fmt_number(o * 100, 1, lang)}%", className="wc-value")], className="wall-rate")
             for label, c, o in rates]
     items = [html.Li([html.Span(u, className="wo-unit"), html.Span(f"{r} · {p}", className="wo-what")])
-             for u, r, p in overdue[:9]]
+             for u, r, p in overdue[:6]]
+    if len(overdue) > 6:
+        items.append(html.Li(t("wall.more_overdue", lang, n=len(overdue) - 6), className="wo-more"))
     return html.Div([
         html.H2(t("nav.compliance", lang), className="wb-title"),
         html.Div([html.Div(bars, className="wall-rates"),

@@ -11,7 +11,7 @@ server nothing. Every board is rendered once per data version and kept in the pa
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
@@ -21,7 +21,7 @@ from components import wallboards as wb
 from components.i18n import fmt_number, norm_lang, t
 from components.urlstate import parse_list
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
-from data_access.daily import daily_indicators, daily_items, data_freshness, latest_day
+from data_access.daily import daily_indicators, daily_items, latest_day
 from data_access.displays import check_display_token
 from data_access.engine import current_connection
 from data_access.queries import cross_section, kpi_snapshot, series
@@ -174,24 +174,16 @@ def alerts(lang: str) -> list[tuple[str, str]]:
 
 
 def overdue(lang: str) -> list[tuple[str, str, str]]:
-    """(unit, report, period) of reports past their deadline: from the reporting calendar when the
-    intake provides it, else the indicators whose latest period is behind."""
+    """(unit, report, period) of the reports past their deadline in the last five weeks, the
+    longest overdue first (the reporting calendar of the intake)."""
+    from data_access.compliance import overdue_reports
     from data_access.periods import format_period
 
-    try:
-        from data_access.compliance import overdue_reports
-
-        df = overdue_reports(date.today())
-        name_col = "unit_name_en" if lang == "en" else "unit_name_vi"
-        report_col = "regime_name_en" if lang == "en" else "regime_name_vi"
-        if {name_col, report_col, "period"} <= set(df.columns):
-            return [(r[name_col], r[report_col], format_period(r["period"], lang)) for _, r in df.iterrows()]
-    except ImportError:
-        pass
-    fresh = data_freshness(date.today())
-    late = fresh[fresh["overdue"] & fresh["latest_period"].notna()]
-    name = "name_en" if lang == "en" else "name_vi"
-    return [(r["agency_code"], r[name], format_period(r["expected_period"], lang)) for _, r in late.iterrows()]
+    today = date.today()
+    df = overdue_reports(today, since=today - timedelta(days=35))
+    unit = "unit_name_en" if lang == "en" else "unit_name_vi"
+    report = "regime_name_en" if lang == "en" else "regime_name_vi"
+    return [(r[unit], r[report], format_period(r["period"], lang)) for _, r in df.iterrows()]
 
 
 @callback(
@@ -328,17 +320,16 @@ def refresh_compliance(_version, config):
 
 
 def reporting_rates_rows(lang: str) -> list[tuple[str, float, float]]:
-    """(label, completeness, timeliness) for ministries, provinces and overall: from the reporting
-    calendar when the intake provides it, else from data freshness."""
-    try:
-        from data_access.compliance import reporting_rates
+    """(label, completeness, timeliness) as fractions, for ministries, provinces and all units, over
+    the reports due in the last 90 days (DHIS2 reporting rates from the reporting calendar)."""
+    from data_access.compliance import reporting_rates
 
-        df = reporting_rates(date.today())
-        if {"label_vi", "completeness", "timeliness"} <= set(df.columns):
-            label = "label_en" if lang == "en" else "label_vi"
-            return [(r[label], float(r["completeness"]), float(r["timeliness"])) for _, r in df.iterrows()]
-    except ImportError:
-        pass
-    fresh = data_freshness(date.today())
-    share = 1 - float(fresh["overdue"].mean()) if len(fresh) else 0.0
-    return [(t("wall.overall", lang), share, share)]
+    today = date.today()
+    start = today - timedelta(days=90)
+    rows = []
+    for by in ("group", "overall"):
+        df = reporting_rates(start=start, today=today, by=by)
+        for _, r in df.iterrows():
+            key = {"ministries": "wall.units", "provinces": "wall.provinces"}.get(r["key"], "wall.overall")
+            rows.append((t(key, lang), float(r["completeness"]) / 100, float(r["timeliness"]) / 100))
+    return rows

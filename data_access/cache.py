@@ -392,6 +392,35 @@ def cache_view_callbacks(server) -> None:
         return response
 
     server.view_functions[endpoint] = dispatch
+    _serve_pages_during_outages(server)
+
+
+def _serve_pages_during_outages(server) -> None:
+    """The HTML shell of a page (Dash's index) asks pages with a computed title (an indicator's,
+    a province's) for that title, which reads the catalogue. When that fails for a database error
+    the shell is served with the overview's static meta tags instead: the page itself renders
+    through its callbacks (last good responses, or the notice of :func:`_unavailable`)."""
+    from flask import request
+
+    for endpoint in ("/", "/<path:path>"):
+        original = server.view_functions.get(endpoint)
+        if original is None:
+            continue
+
+        def index(*args, _original=original, **kwargs):
+            try:
+                return _original(*args, **kwargs)
+            except DATABASE_ERRORS as exc:
+                _discard_connection()
+                mark_stale(exc)
+                with server.test_request_context("/", base_url=request.host_url):
+                    html = server.extensions["dash"].index()
+                res = server.make_response(html)
+                res.headers[STALE_HEADER] = "1"
+                return res
+
+        functools.update_wrapper(index, original)
+        server.view_functions[endpoint] = index
 
 
 def _json_response(response_cls, data: bytes):
