@@ -38,10 +38,14 @@ from components.i18n import fmt_number, plotly_separators, t
 #: lightest class stays visible on white): ordered, readable in grey and safe for every common
 #: colour-vision deficiency. Darker means a larger value.
 MAP_COLOURS = ("#c6dbef", "#9ecae1", "#6baed6", "#2171b5", "#08306b")
+#: The same ramp for the wall's dark background, where brighter means more (navy would vanish on
+#: near-black): from a dim blue that still stands out from the background to a pale one.
+MAP_COLOURS_DARK = ("#1f4a7a", "#2f6fae", "#4a95d4", "#86bde9", "#d3e9fb")
 NO_REPORT = {"light": {"fill": "#eceff3", "hatch": "#8a96a6"}, "dark": {"fill": "#243040", "hatch": "#6b7a8f"}}
 BORDER = {"light": "#ffffff", "dark": "#0a1019"}
 FOCUS_BORDER = {"light": "#18202b", "dark": "#ffcd00"}
 INK = {"light": "#4a5565", "dark": "#c9d3df"}
+TEXT_SIZE = {"light": 12, "dark": 18}  # the dark theme is the wall's: read from across the room
 FADED_OPACITY = 0.28
 N_CLASSES = len(MAP_COLOURS)
 LAT_SCALE = 1 / math.cos(math.radians(16))  # one degree of latitude is this many degrees of longitude on screen
@@ -119,13 +123,14 @@ def class_of(value: float | None, edges: list[float]) -> int:
     return len(edges) - 2
 
 
-def class_colours(n: int) -> list[str]:
-    """``n`` colours spread over :data:`MAP_COLOURS` (all five for five classes)."""
+def class_colours(n: int, dark: bool = False) -> list[str]:
+    """``n`` colours spread over :data:`MAP_COLOURS` (:data:`MAP_COLOURS_DARK`), all five for five classes."""
+    ramp = MAP_COLOURS_DARK if dark else MAP_COLOURS
     if n <= 0:
         return []
     if n == 1:
-        return [MAP_COLOURS[2]]
-    return [MAP_COLOURS[round(i * (N_CLASSES - 1) / (n - 1))] for i in range(n)]
+        return [ramp[2]]
+    return [ramp[round(i * (N_CLASSES - 1) / (n - 1))] for i in range(n)]
 
 
 def edge_decimals(edges: list[float], decimals: int) -> int:
@@ -221,7 +226,8 @@ def map_spec(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1, focu
     frame: area_key, code, name_vi, name_en, value, rank) for ``era`` ("63" or "34").
 
     ``focus``: area keys of a region to frame and outline (the others are faded, their colours
-    kept); empty for the whole country. Keys:
+    kept); empty for the whole country. ``dark``: the wall's theme (dark background, brighter
+    means more, larger type). Keys:
 
     ``era``, ``geo_url``; ``keys``, ``codes``, ``values`` (None: no report), ``classes`` (index,
     -1: no report), ``fills``, ``texts`` (hover), ``opacity`` — one entry per province, in drawing
@@ -233,7 +239,7 @@ def map_spec(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1, focu
     rows = list(xs[["area_key", "code", name_col, "value", "rank"]].itertuples(index=False, name=None))
     values = [None if pd.isna(v) else float(v) for _, _, _, v, _ in rows]
     edges = class_breaks(values, decimals)
-    colours = class_colours(len(edges) - 1)
+    colours = class_colours(len(edges) - 1, dark)
     total = len(rows)
     focus_set = set(focus or ())
     order = sorted(range(len(rows)), key=lambda i: rows[i][0] in focus_set)
@@ -287,12 +293,14 @@ def _layout(era, lang, unit, theme, focus_codes, rows, focus_set, values, height
     for arch in archipelagos(era):
         key = ARCHIPELAGO_KEYS.get(arch["name_vi"])
         lon0, lat0, lon1, lat1 = arch["bbox"]
-        below = key == "map.hoang_sa"  # its label position sits on the islands: write it under the box
+        # The name goes outside the dotted frame, never over an island: under Hoàng Sa, above
+        # Trường Sa (under it is the edge of the map).
+        below = key != "map.truong_sa"
         annotations.append({
-            "x": arch["lon"], "y": lat0 - 0.3 if below else arch["lat"], "yanchor": "top" if below else "middle",
+            "x": arch["lon"], "y": lat0 - 0.3 if below else lat1 + 0.3, "yanchor": "top" if below else "bottom",
             "xref": "x", "yref": "y", "showarrow": False, "name": "archipelago",
             "text": t(key, lang) if key else (arch["name_en"] if lang == "en" else arch["name_vi"]),
-            "font": {"size": 12, "color": ink, "style": "italic"},
+            "font": {"size": TEXT_SIZE[theme], "color": ink, "style": "italic"},
         })
         shapes.append({"type": "rect", "xref": "x", "yref": "y", "x0": lon0 - 0.2, "x1": lon1 + 0.2,
                        "y0": lat0 - 0.2, "y1": lat1 + 0.2, "line": {"color": ink, "width": 1, "dash": "dot"},
@@ -304,7 +312,8 @@ def _layout(era, lang, unit, theme, focus_codes, rows, focus_set, values, height
             lon, lat = points[code]
             annotations.append({"x": lon, "y": lat, "xref": "x", "yref": "y", "showarrow": False,
                                 "text": name_of[code], "name": "province",
-                                "font": {"size": 11, "color": "#18202b" if theme == "light" else "#ffffff"},
+                                "font": {"size": TEXT_SIZE[theme] - 1,
+                                         "color": "#18202b" if theme == "light" else "#ffffff"},
                                 "bgcolor": "rgba(255,255,255,.72)" if theme == "light" else "rgba(10,16,25,.6)",
                                 "borderpad": 1})
     if not any(v is not None for v in values):
@@ -319,9 +328,9 @@ def _layout(era, lang, unit, theme, focus_codes, rows, focus_set, values, height
         "plot_bgcolor": "rgba(0,0,0,0)",
         "margin": {"l": 4, "r": 4, "t": 4, "b": 4},
         "showlegend": True,
-        "legend": {"title": {"text": unit, "font": {"size": 12}}, "x": 0.99, "xanchor": "right", "y": 0.99,
+        "legend": {"title": {"text": unit, "font": {"size": TEXT_SIZE[theme]}}, "x": 0.99, "xanchor": "right", "y": 0.99,
                    "yanchor": "top", "bgcolor": "rgba(255,255,255,.85)" if theme == "light" else "rgba(10,16,25,.7)",
-                   "font": {"size": 12}, "itemclick": False, "itemdoubleclick": False, "traceorder": "normal"},
+                   "font": {"size": TEXT_SIZE[theme]}, "itemclick": False, "itemdoubleclick": False, "traceorder": "normal"},
         "hoverlabel": {"font": {"family": FONT, "size": 13}},
         "hovermode": "closest",
         "dragmode": False,

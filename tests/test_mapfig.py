@@ -224,6 +224,9 @@ def test_mf012_dark_theme_for_the_wall():
     assert hanoi.fillcolor == mapfig.NO_REPORT["dark"]["fill"]
     assert provinces(fig)[0].line.color == mapfig.BORDER["dark"]
     assert fig.layout.font.color == "#e8edf3"
+    fills = {tr.fillcolor for tr in provinces(fig) if tr.customdata[0] != "01"}
+    assert fills == set(mapfig.MAP_COLOURS_DARK)  # brighter means more on the dark wall
+    assert fig.layout.legend.font.size > 12
 
 
 # --- the spec travels, the geometry does not; JavaScript builds the same figure -----------------------------
