@@ -145,11 +145,13 @@ def province_region(lin: Lineage) -> str | None:
 
 
 def breadcrumb(area: Area, lin: Lineage, indicator: str | None, period: str | None, lang: str) -> html.Nav:
-    """``Cả nước › Vùng › Tỉnh``: the first two go back to /provinces (in the province's era, with
-    the indicator and period the user came with when they belong to that era)."""
+    """``Cả nước › Vùng › Tỉnh``: the first two go back to /provinces with the indicator and period
+    the user came with, in that period's era when the province existed in it (a province that
+    kept its territory belongs to a region of each era), else in the province's own era."""
     amap = area_map()
-    region = province_region(lin)
-    era = "63" if lin.kind == "former" else "34"
+    eras = {e for e, r in (("63", lin.region_before), ("34", lin.region_now)) if r}
+    era = _era(period) if period and _era(period) in eras else ("34" if "34" in eras else "63")
+    region = lin.region_now if era == "34" else lin.region_before
     keep_period = period if period and _era(period) == era else None
     state = {"indicator": indicator, "period": keep_period}
     items = [html.Li(dcc.Link(amap["VN"].name(lang), href=with_lang("/provinces", lang, **state)), className="crumb")]

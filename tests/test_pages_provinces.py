@@ -43,6 +43,12 @@ def _ids(component) -> dict:
             for x in c:
                 walk(x)
             return
+        if isinstance(c, dict) and "props" in c:  # a fast element (components/fast.py)
+            cid = c["props"].get("id")
+            if cid is not None:
+                found[json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid] = c
+            walk(c["props"].get("children"))
+            return
         if not hasattr(c, "to_plotly_json"):
             return
         cid = getattr(c, "id", None)
@@ -65,6 +71,8 @@ def _raw_text(component) -> str:
         return str(component)
     if isinstance(component, list | tuple):
         return " ".join(_raw_text(c) for c in component)
+    if isinstance(component, dict):  # a fast element (components/fast.py)
+        return _raw_text(component.get("props", {}).get("children"))
     return _raw_text(getattr(component, "children", None))
 
 
@@ -350,3 +358,12 @@ def test_pp016_profile_tiles_and_table(profile):
     assert len(grid.rowData) == len(province_scorecard("79"))
     assert area_map()["79"].name_vi in _text(lay)
     assert "Giữ nguyên địa giới" in _text(lay) or "Hợp nhất từ" in _text(lay)
+
+
+def test_pp017_breadcrumb_of_a_kept_province_returns_to_the_era_it_came_from(profile):
+    old = _links(profile.layout(key="01", indicator="RETAIL_SALES", period="202409"))
+    assert old["Đồng bằng sông Hồng"] == "/provinces?indicator=RETAIL_SALES&period=202409&region=R2-63"
+    new = _links(profile.layout(key="01", indicator="RETAIL_SALES", period="202509"))
+    assert new["Đồng bằng sông Hồng"] == "/provinces?indicator=RETAIL_SALES&period=202509&region=R2"
+    plain = _links(profile.layout(key="01"))
+    assert plain["Đồng bằng sông Hồng"] == "/provinces?region=R2" and plain["Cả nước"] == "/provinces"
