@@ -9,6 +9,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from components.i18n import norm_lang, t
+from components.stale_banner import stale_banner
 
 
 class ids:
@@ -85,6 +86,7 @@ def layout() -> html.Div:
         [
             dcc.Location(id=ids.location, refresh="callback-nav"),
             html.Header(id=ids.header, className="app-header"),
+            stale_banner(),
             html.Main(dash.page_container, className="app-main"),
             html.Footer(id=ids.footer, className="app-footer"),
         ],
