@@ -14,6 +14,7 @@ import dash
 from flask import Flask
 
 from api import api_v1
+from auth import init_auth
 from components import shell
 from data_access.cache import cache_manager, cache_view_callbacks
 from data_access.engine import Warehouse
@@ -78,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app.index_string = INDEX_STRING
     cache_view_callbacks(server)
     server.extensions["dash"] = app
+    init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     return server
 
 
@@ -111,10 +113,10 @@ def main() -> int:
     try:
         settings = Settings.from_env()
         bootstrap(settings, echo=print)
+        server = create_app(settings)
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    server = create_app(settings)
     print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
     server.extensions["dash"].run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0

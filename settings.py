@@ -19,6 +19,17 @@ def _env(name: str, default: str | None = None) -> str | None:
     return value if value not in (None, "") else default
 
 
+def _int(name: str, default: int) -> int:
+    text = _env(name, str(default))
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
+    if value < 0:
+        raise ConfigError(f"{name} must not be negative, got {value}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting the app reads. Build with :meth:`from_env`; tests use :func:`dataclasses.replace`."""
@@ -38,6 +49,15 @@ class Settings:
     demo_until: str | None = None  # ISO date: last day of demo data; default today
     debug: bool = False
     wall_min_poll_s: float = 15.0  # the fastest a wall may poll the data version
+    # access control (auth package). auth_required is not read from the environment: only code (the
+    # test suite's make_settings) can turn it off, and APP_ENV=production refuses to run without it.
+    auth_required: bool = True
+    session_idle_minutes: int = 60  # a session ends after this long without a request
+    session_max_hours: int = 12  # and after this long in all
+    signin_max_failures: int = 5  # failed sign-ins of one user name before it is locked
+    signin_ip_max_failures: int = 30  # failed sign-ins from one address (any names) before it is locked
+    signin_lockout_minutes: int = 15  # how long a lockout lasts (also the counting window)
+    trust_proxy: int = 0  # reverse proxies in front (their X-Forwarded-For/-Proto are trusted)
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -65,6 +85,12 @@ class Settings:
             demo_until=_env("DEMO_UNTIL"),
             debug=_env("DASH_DEBUG", "0") in ("1", "true", "yes"),
             wall_min_poll_s=float(_env("WALL_MIN_POLL_SECONDS", "15")),
+            session_idle_minutes=_int("SESSION_IDLE_MINUTES", 60),
+            session_max_hours=_int("SESSION_MAX_HOURS", 12),
+            signin_max_failures=_int("SIGNIN_MAX_FAILURES", 5),
+            signin_ip_max_failures=_int("SIGNIN_IP_MAX_FAILURES", 30),
+            signin_lockout_minutes=_int("SIGNIN_LOCKOUT_MINUTES", 15),
+            trust_proxy=_int("TRUST_PROXY", 0),
         )
 
     @property

@@ -5,8 +5,8 @@ JSON everywhere; an error is ``{"error": {"code", "message_vi", "message_en"}}``
 
 Authentication: ``Authorization: Bearer <token>`` (``flask --app app create-token``). Submitting
 needs a valid token and submits as the token's unit. Reading endpoints go through
-:func:`require_reader`, which for now lets everyone in (access control is a later issue); a token
-that is presented must still be valid, and a unit's token reads only its own submissions.
+:func:`require_reader`: a valid token or a signed-in session whose role may read the route
+(``auth.policy``); a unit's token and a reporter read only their own unit's submissions.
 """
 
 from __future__ import annotations
@@ -92,12 +92,28 @@ def require_unit() -> TokenInfo:
     return _token_info(token)
 
 
-def require_reader() -> TokenInfo | None:
-    """Access hook of every reading endpoint. Today: everyone may read; a presented token must be
-    valid (401 otherwise) and is returned so that endpoints can restrict a unit to its own data.
-    Access control (issue "viewers and clearances") replaces the body of this one function."""
+class UnitReader:
+    """A signed-in reporter reading the API: limited to its unit, like a unit's token."""
+
+    def __init__(self, unit_code: str):
+        self.unit_code = unit_code
+
+
+def require_reader() -> TokenInfo | UnitReader | None:
+    """Access hook of every reading endpoint: a unit's bearer token (validated again here; 401
+    when invalid) or a signed-in session. The request guard (``auth.guard``) has already refused
+    anyone the policy table does not let read this route. Returns what the route must restrict
+    to one unit (a token, or a reporter's session), or None for an unrestricted reader (admin,
+    leader, analyst; or any caller when access control is off)."""
     token = _presented_token()
-    return _token_info(token) if token is not None else None
+    if token is not None:
+        return _token_info(token)
+    from auth.guard import current_principal
+
+    principal = current_principal()
+    if principal is not None and principal.unit_code:
+        return UnitReader(principal.unit_code)
+    return None
 
 
 # -- submissions ----------------------------------------------------------------------------------

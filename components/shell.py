@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlencode
 import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
+from auth.shell_parts import admin_links, may_open, user_menu
 from components.i18n import norm_lang, t
 from components.stale_banner import stale_banner
 
@@ -33,7 +34,7 @@ def with_lang(href: str, lang: str, **params) -> str:
 
 
 def nav_pages() -> list[dict]:
-    pages = [p for p in dash.page_registry.values() if p.get("nav")]
+    pages = [p for p in dash.page_registry.values() if p.get("nav") and may_open(p)]
     return sorted(pages, key=lambda p: p.get("nav_order", 99))
 
 
@@ -47,7 +48,7 @@ def header(pathname: str, search: str) -> list:
             className="nav-link" + (" active" if _is_active(p["path"], pathname) else ""),
         )
         for p in nav_pages()
-    ]
+    ] + admin_links(lang)
     return [
         html.Div(
             [
@@ -85,7 +86,7 @@ def layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=ids.location, refresh="callback-nav"),
-            html.Header(id=ids.header, className="app-header"),
+            html.Header([html.Div(id=ids.header, className="app-header-main"), user_menu()], className="app-header"),
             stale_banner(),
             html.Main(dash.page_container, className="app-main"),
             html.Footer(id=ids.footer, className="app-footer"),

@@ -361,7 +361,8 @@ def cache_view_callbacks(server) -> None:
         if cache is None or not output or not _view_only(output):
             return original(*args, **kwargs)
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
-        clearance = current_clearance()
+        # the viewer's clearance, role and unit (the auth guard sets the scope): responses may depend on them
+        clearance = current_clearance() + ":" + (g.get("occ_cache_scope", "") if has_request_context() else "")
         try:
             version: int | None = current_data_version()
         except DATABASE_ERRORS as exc:  # no version known at all: render, else last good

@@ -296,3 +296,66 @@ display_token = Table(
     Column("expires_at", DateTime(timezone=False)),
     Column("revoked_at", DateTime(timezone=False)),
 )
+
+
+# ================================================================================================
+# Access control (issue 8): users, their sessions, the sign-in throttle and the append-only audit
+# log. Owned by the ``auth`` package; migration 0004 (which also adds the database triggers that
+# keep ``audit_log`` append-only and record every submission in it).
+# ================================================================================================
+
+app_user = Table(
+    "app_user",  # "user" is a reserved word in PostgreSQL
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(64), nullable=False, unique=True),  # stored lower-case
+    Column("display_name", Text, nullable=False, default=""),
+    Column("role", String(12), nullable=False),  # admin | leader | analyst | reporter
+    Column("agency_id", Integer, ForeignKey("agency.id")),  # a reporter's unit
+    Column("confidential", Boolean, nullable=False, default=False),  # an analyst's grant
+    Column("password_hash", Text, nullable=False),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("demo", Boolean, nullable=False, default=False),  # created with the documented demo password
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column("password_changed_at", DateTime(timezone=False), nullable=False),
+    Column("last_sign_in_at", DateTime(timezone=False)),
+)
+
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the cookie's random token
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("last_seen_at", DateTime(timezone=False), nullable=False),
+    Column("revoked_at", DateTime(timezone=False)),
+    Column("ip", String(64)),
+    Column("user_agent", Text),
+    Index("ix_user_session_user_id", "user_id"),
+)
+
+auth_throttle = Table(
+    "auth_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>"
+    Column("failures", Integer, nullable=False),
+    Column("window_start", DateTime(timezone=False), nullable=False),
+    Column("locked_until", DateTime(timezone=False)),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("role", String(12)),
+    Column("action", String(40), nullable=False),
+    Column("target", Text),
+    Column("detail", Text),  # JSON object
+    Column("ip", String(64)),
+    Index("ix_audit_log_at", "at"),
+    Index("ix_audit_log_actor", "actor"),
+    Index("ix_audit_log_action", "action"),
+)

@@ -28,5 +28,8 @@ def bootstrap(settings: Settings, echo: Callable[[str], None] = lambda _m: None)
             echo(f"Demo data loaded in {time.perf_counter() - started:.1f} s")
             _, token = create_display_token(engine, "Màn hình minh họa (demo)")
             echo(f"Wall screen (display token, shown once): http://{settings.host}:{settings.port}/wall?token={token}")
+        from auth.bootstrap import first_users
+
+        first_users(engine, settings, echo)
     finally:
         engine.dispose()

@@ -72,10 +72,13 @@ def databases(tmp_path_factory):
 
 
 def make_settings(url: str, tmp: Path, **overrides) -> Settings:
+    """Settings of a test app. Access control is OFF unless a test passes ``auth_required=True``
+    (the tests of the ``auth`` package do): the other tests call pages and the API as before."""
     return Settings(
         database_url=url,
         instance_dir=tmp,
         cache_type=overrides.pop("cache_type", "SimpleCache"),
+        auth_required=overrides.pop("auth_required", False),
         demo_until=FIXED_UNTIL.isoformat(),
         **overrides,
     )

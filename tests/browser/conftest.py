@@ -39,6 +39,7 @@ def start_server(root: Path, database_url: str, instance: Path, extra_env: dict 
     env.update({"DATABASE_URL": database_url, "PORT": str(port), "INSTANCE_DIR": str(instance), "SEED_DEMO": "0",
                 "DEMO_UNTIL": FIXED_UNTIL.isoformat(), **(extra_env or {})})
     instance.mkdir(parents=True, exist_ok=True)
+    sign_in_browser_user(database_url)
     log = instance / f"server-{port}.log"
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -54,6 +55,45 @@ def start_server(root: Path, database_url: str, instance: Path, extra_env: dict 
         time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the app did not start:\n" + log.read_text()[-3000:])
+
+
+def sign_in_browser_user(database_url: str) -> None:
+    """Every page needs a signed-in user (issue 8). The browsers of these tests are signed in as
+    ``browser.analyst`` (an analyst without the confidential grant: the boards as the tests knew
+    them) through a real session row in the server's warehouse, the same one in every test
+    server of this process; :class:`SignedInBrowser` gives each new context its cookie. Sign-in
+    itself is tested through the form in ``test_auth.py``. No bypass of any kind."""
+    from auth.testing import ensure_session_at
+
+    global SESSION_COOKIE
+    SESSION_COOKIE = ensure_session_at(database_url, "browser.analyst", "analyst")
+
+
+SESSION_COOKIE: tuple[str, str] | None = None
+
+
+class SignedInBrowser:
+    """The Playwright browser whose new contexts carry the test user's session cookie;
+    :meth:`unsigned_context` opens one without it."""
+
+    def __init__(self, browser):
+        self._browser = browser
+
+    def new_context(self, **kwargs):
+        context = self._browser.new_context(**kwargs)
+        if SESSION_COOKIE is not None:
+            name, value = SESSION_COOKIE
+            context.add_cookies([{"name": name, "value": value, "url": "http://127.0.0.1"}])
+        return context
+
+    def new_page(self, **kwargs):
+        return self.new_context(**kwargs).new_page()
+
+    def unsigned_context(self, **kwargs):
+        return self._browser.new_context(**kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._browser, name)
 
 
 def stop_server(server: LiveServer) -> None:
@@ -80,7 +120,7 @@ def browser():
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield b
+        yield SignedInBrowser(b)
         b.close()
 
 

@@ -1,0 +1,398 @@
+"""The request guard: the first ``before_request`` hook of the server. For every request it finds
+the principal (a session cookie, a unit's bearer token on the API, or a wall's display token),
+sets ``g.occ_principal``, ``g.occ_clearance`` and ``g.occ_cache_scope`` before any data access,
+checks CSRF for cookie-authenticated state changes, and answers 401/403 for anything the policy
+table (:mod:`auth.policy`) does not allow.
+
+Dash callbacks are attributed to a page on the server: each ``/_dash-update-component`` body names
+its outputs, Dash's callback map says which Python module registered that callback, and the page
+registry says which page that module is. Dash's own page router is attributed to the page of the
+``pathname`` it is asked to render. Callbacks of other modules follow ``policy.CALLBACK_MODULES``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from datetime import timedelta
+from urllib.parse import parse_qs, quote
+
+import dash
+from flask import Response, current_app, g, jsonify, redirect, request
+
+from auth import audit, policy, security, sessions
+from auth.policy import DISPLAY, Principal
+from data_access.cache import DATABASE_ERRORS
+
+log = logging.getLogger(__name__)
+
+SESSION_COOKIE = "occ_session"
+SESSION_COOKIE_SECURE = "__Host-occ_session"  # production: Secure, Path=/, no Domain
+DISPLAY_COOKIE = "occ_display"
+DASH_PAGE_ENDPOINTS = ("/", "/<path:path>")
+DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
+CALLBACK_PATH = "/_dash-update-component"
+ROUTER_MODULE = "dash.dash"
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def settings():
+    return current_app.config["SETTINGS"]
+
+
+def cookie_name() -> str:
+    return SESSION_COOKIE_SECURE if settings().app_env == "production" else SESSION_COOKIE
+
+
+def engine():
+    from data_access.engine import current_warehouse
+
+    return current_warehouse().engine
+
+
+def current_principal() -> Principal | None:
+    return getattr(g, "occ_principal", None)
+
+
+# -- the map from callbacks to pages ----------------------------------------------------------------
+
+
+def _callback_modules() -> dict[str, str]:
+    """Output spec of every server callback → the module that registered it (built once per app)."""
+    app = current_app.extensions["dash"]
+    cached = current_app.extensions.get("occ_callback_modules")
+    if cached is not None and len(cached) == len(app.callback_map):
+        return cached
+    modules = {}
+    for output, entry in app.callback_map.items():
+        fn = entry.get("callback")
+        if fn is not None:
+            modules[output] = getattr(fn, "__module__", None) or ""
+    current_app.extensions["occ_callback_modules"] = modules
+    return modules
+
+
+def page_template_of_module(module: str) -> str | None:
+    page = dash.page_registry.get(module)
+    if page is None:
+        return None
+    return page.get("path_template") or page.get("path")
+
+
+def page_template_of_path(path: str | None) -> str | None:
+    """The registered path (or path template) of the page that serves ``path``, None if none."""
+    path = (path or "/").split("?", 1)[0] or "/"
+    pages = list(dash.page_registry.values())
+    for page in pages:
+        if page.get("path") == path or path in (page.get("redirect_from") or ()):
+            return page.get("path_template") or page.get("path")
+    for page in pages:
+        template = page.get("path_template") or page.get("path")
+        if template and policy.path_matches(template, path):
+            return template
+    return None
+
+
+def _callback_body() -> dict:
+    body = getattr(g, "occ_callback_body", None)
+    if body is None:
+        try:
+            body = json.loads(request.get_data(cache=True) or b"{}")
+        except ValueError:
+            body = {}
+        g.occ_callback_body = body if isinstance(body, dict) else {}
+    return g.occ_callback_body
+
+
+def _body_values(body: dict):
+    for group in ("inputs", "state"):
+        for item in body.get(group) or []:
+            for one in item if isinstance(item, list) else [item]:
+                if isinstance(one, dict):
+                    yield one
+
+
+def _router_pathname(body: dict) -> str | None:
+    for item in _body_values(body):
+        if item.get("id") == "_pages_location" and item.get("property") == "pathname":
+            return item.get("value") or "/"
+    return None
+
+
+def _body_token(body: dict) -> str | None:
+    """A wall's display token in a callback: its config store, or the router's ``?token=``."""
+    for item in _body_values(body):
+        if item.get("id") == "wall-config" and isinstance(item.get("value"), dict):
+            token = item["value"].get("token")
+            if isinstance(token, str):
+                return token
+        if item.get("id") == "_pages_location" and item.get("property") == "search":
+            found = parse_qs(str(item.get("value") or "").lstrip("?")).get("token")
+            if found:
+                return found[0]
+    return None
+
+
+def callback_roles(body: dict) -> tuple[frozenset[str], bool]:
+    """Roles allowed to run the callback of ``body``; and whether it is the page router."""
+    output = body.get("output") or ""
+    module = _callback_modules().get(output)
+    if module == ROUTER_MODULE or output.startswith(".._pages_content."):
+        return policy.page_roles(page_template_of_path(_router_pathname(body))), True
+    if module is None:
+        return policy.ADMINS, False  # not a server callback of this app
+    template = page_template_of_module(module)
+    if template is not None:
+        return policy.page_roles(template), False
+    return policy.CALLBACK_MODULES.get(module, policy.ADMINS), False
+
+
+# -- finding the principal ------------------------------------------------------------------------
+
+
+def _session_principal() -> tuple[Principal | None, str]:
+    token = request.cookies.get(cookie_name())
+    if not token:
+        return None, "none"
+    st = settings()
+    try:
+        user, state = sessions.lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
+                                      max_age=timedelta(hours=st.session_max_hours))
+    except DATABASE_ERRORS:
+        # warehouse outage: a session this worker's cache saw valid within the last minutes stays
+        # valid (pages then serve their last-known data); anyone else is asked to sign in
+        user, state = _remembered(token), "ok"
+        if user is None:
+            return None, "none"
+    else:
+        if user is not None:
+            _remember(token, user)
+    if user is None:
+        return None, state
+    return Principal(kind="user", role=user.role, name=user.username, display_name=user.display_name,
+                     user_id=user.user_id, unit_code=user.unit_code, confidential=user.confidential,
+                     session_id=user.session_id), "ok"
+
+
+OUTAGE_GRACE_S = 300
+
+
+def _remember(token: str, user: sessions.SessionUser) -> None:
+    from data_access.cache import CacheManager
+
+    cache = CacheManager.current()
+    if cache is not None:
+        cache.set("authsess:" + sessions.session_hash(token), (user, time.time()))
+
+
+def _remembered(token: str) -> sessions.SessionUser | None:
+    from data_access.cache import CacheManager
+
+    cache = CacheManager.current()
+    if cache is None:
+        return None
+    hit, value = cache.get("authsess:" + sessions.session_hash(token))
+    if not hit or time.time() - value[1] > OUTAGE_GRACE_S:
+        return None
+    return value[0]
+
+
+def _token_principal() -> Principal | Response:
+    from ingest.tokens import authenticate
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    info, state = (None, "unknown") if scheme.lower() != "bearer" else authenticate(engine(), value.strip())
+    if info is None:
+        return api_error(401, f"{state}_token" if state in ("revoked", "expired") else "invalid_token",
+                         "Mã truy cập không hợp lệ, đã hết hạn hoặc đã bị thu hồi.",
+                         "The token is not valid, has expired or has been revoked.")
+    g.occ_token = info
+    return Principal(kind="token", role=policy.UNIT_TOKEN, name=f"token:{info.id}", unit_code=info.unit_code)
+
+
+def _display_principal() -> Principal | None:
+    """A wall: a display token in the URL (``/wall?token=``), in the callback, or in the wall's
+    cookie. A known token passes the guard even when revoked or expired: the wall's own code then
+    answers with its refusal (no data), so a revoked wall says so on its next refresh."""
+    from data_access.displays import d as display_table
+    from data_access.displays import token_hash
+
+    token = None
+    if request.path == CALLBACK_PATH:
+        token = _body_token(_callback_body())
+    elif request.method == "GET" and request.endpoint in DASH_PAGE_ENDPOINTS:
+        token = request.args.get("token")
+    token = token or request.cookies.get(DISPLAY_COOKIE)
+    if not token or len(token) > 200:
+        return None
+    from sqlalchemy import select
+
+    from data_access.cache import CacheManager
+
+    cache, key = CacheManager.current(), "authdisp:" + token_hash(token)
+    try:
+        with engine().connect() as conn:
+            row = conn.execute(select(display_table.c.id).where(display_table.c.token_hash == token_hash(token))).first()
+        token_id = row.id if row is not None else None
+        if token_id is not None and cache is not None:
+            cache.set(key, (token_id, time.time()))
+    except DATABASE_ERRORS:  # warehouse outage: a token seen in the last minutes keeps its wall
+        hit, value = cache.get(key) if cache is not None else (False, None)
+        token_id = value[0] if hit and time.time() - value[1] <= OUTAGE_GRACE_S else None
+    if token_id is None:
+        return None
+    g.occ_display_token = token
+    return Principal(kind="display", role=DISPLAY, name=f"display:{token_id}")
+
+
+# -- answers --------------------------------------------------------------------------------------
+
+
+def api_error(status: int, code: str, vi: str, en: str) -> Response:
+    res = jsonify({"error": {"code": code, "message_vi": vi, "message_en": en}})
+    res.status_code = status
+    if status == 401:
+        res.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return res
+
+
+def _lang() -> str:
+    return "en" if request.args.get("lang") == "en" else "vi"
+
+
+def _unauthenticated(state: str) -> Response:
+    path = request.path
+    if path.startswith("/api/"):
+        return api_error(401, "unauthenticated", "Cần đăng nhập hoặc mã truy cập (Authorization: Bearer <mã>).",
+                         "Sign in or send a token (Authorization: Bearer <token>).")
+    if request.method == "GET" and not path.startswith("/_dash"):
+        target = request.full_path if request.query_string else path
+        query = "next=" + quote(target, safe="/") + ("&expired=1" if state == "expired" else "")
+        if _lang() == "en":
+            query += "&lang=en"
+        return redirect("/signin?" + query, code=302)
+    res = jsonify({"error": "unauthenticated", "signin": "/signin"})
+    res.status_code = 401
+    res.headers["X-OCC-Reload"] = "1"  # assets/auth.js reloads: the page GET then offers the sign-in
+    return res
+
+
+def _forbidden(principal: Principal, reason: str, *, reload: bool = False) -> Response:
+    if principal.kind == "user":
+        audit.write(engine(), "access.denied", actor=principal.name, role=principal.role,
+                    target=f"{request.method} {request.path}"[:300], detail={"reason": reason} if reason else None,
+                    ip=request.remote_addr)
+    path = request.path
+    if path.startswith("/api/"):
+        return api_error(403, "forbidden", "Tài khoản này không được dùng chức năng này.",
+                         "This account may not use this function.")
+    if request.method == "GET" and not path.startswith("/_dash"):
+        from auth.views import home_for, render_page
+
+        return render_page("forbidden.html", 403, home=home_for(principal))
+    res = jsonify({"error": "forbidden", "reason": reason})
+    res.status_code = 403
+    if reload:
+        res.headers["X-OCC-Reload"] = "1"
+    return res
+
+
+# -- the hook -------------------------------------------------------------------------------------
+
+
+def guard() -> Response | None:
+    st = settings()
+    if not st.auth_required:
+        return None
+    path = request.path
+    g.occ_clearance = "public"
+    if policy.is_public(path):
+        return None
+
+    principal, state = _session_principal()
+    if principal is None and path.startswith("/api/") and "Authorization" in request.headers:
+        found = _token_principal()
+        if isinstance(found, Response):
+            return found
+        principal = found
+    if principal is None:
+        principal = _display_principal()
+    if principal is None:
+        if state == "expired":
+            audit.write(engine(), "session.expired", actor="anonymous", ip=request.remote_addr)
+        return _unauthenticated(state)
+
+    g.occ_principal = principal
+    g.occ_clearance = principal.clearance
+    g.occ_cache_scope = principal.cache_scope
+
+    if request.method not in SAFE_METHODS and principal.kind in ("user", "display"):
+        if not security.same_origin():
+            return _forbidden(principal, "cross-origin request")
+        if path == CALLBACK_PATH and request.mimetype != "application/json":
+            return _forbidden(principal, "callbacks are JSON")
+    return _authorize(principal, path)
+
+
+def _authorize(principal: Principal, path: str) -> Response | None:
+    if path == CALLBACK_PATH:
+        body = _callback_body()
+        roles, router = callback_roles(body)
+        if not policy.may(principal, roles):
+            return _forbidden(principal, "callback of a page this account may not open", reload=router)
+        if principal.unit_code and principal.kind == "user":
+            for item in _body_values(body):
+                value = item.get("value")
+                if ((item.get("id"), item.get("property")) in policy.UNIT_INPUTS and value not in (None, "")
+                        and str(value).strip().upper() != principal.unit_code):
+                    return _forbidden(principal, "another unit")
+        return None
+    if path in DASH_PLUMBING:
+        return None  # the shell's layout and the callback graph: no data
+    if path.startswith("/api/"):
+        return _authorize_api(principal)
+    if request.endpoint in DASH_PAGE_ENDPOINTS:
+        roles = policy.page_roles(page_template_of_path(path))
+        return None if policy.may(principal, roles) else _forbidden(principal, "page")
+    if principal.kind != "user":
+        return _forbidden(principal, "route")
+    roles = policy.route_roles(path)
+    if roles is None:
+        roles = policy.ADMINS
+    return None if policy.may(principal, roles) else _forbidden(principal, "route")
+
+
+def _authorize_api(principal: Principal) -> Response | None:
+    rule = request.url_rule.rule if request.url_rule is not None else None
+    method = "GET" if request.method in ("GET", "HEAD") else request.method
+    key = (method, rule)
+    if principal.kind == "token":
+        return None if key in policy.TOKEN_ROUTES else _forbidden(principal, "api")
+    if rule is None:
+        return None if principal.kind == "user" else _forbidden(principal, "api")  # Flask answers 404/405
+    if not policy.may(principal, policy.API.get(key, policy.ADMINS)):
+        return _forbidden(principal, "api")
+    if principal.role == policy.REPORTER and rule.startswith("/api/v1/templates/"):
+        unit = str((request.view_args or {}).get("unit", "")).strip().upper()
+        if unit != (principal.unit_code or ""):
+            return _forbidden(principal, "another unit's template")
+    return None
+
+
+def after(response: Response) -> Response:
+    st = settings()
+    production = st.app_env == "production"
+    # computed per response (a few small hashes): Dash adds inline scripts when it sets itself up
+    # on its first request, which a refused request may precede
+    csp = security.content_security_policy(current_app.extensions["dash"])
+    security.apply_headers(response, csp, production)
+    security.set_csrf_cookie(response, production)
+    principal = getattr(g, "occ_principal", None)
+    token = getattr(g, "occ_display_token", None)
+    if (principal is not None and principal.kind == "display" and token and request.method == "GET"
+            and request.endpoint in DASH_PAGE_ENDPOINTS and request.cookies.get(DISPLAY_COOKIE) != token):
+        # the wall's own layout and callback graph requests carry the token from here on
+        response.set_cookie(DISPLAY_COOKIE, token, httponly=True, samesite="Strict", secure=production, path="/")
+    return response
