@@ -47,6 +47,7 @@ window.dash_clientside = window.dash_clientside || {};
 
   /* Mirror of mapfig.figure_dict. */
   function figure(spec, geo) {
+    if (spec.message !== undefined) { return {data: [], layout: spec.layout}; }
     const feats = {};
     geo.features.forEach(function (f) { feats[f.id] = f; });
     const data = [];
@@ -83,6 +84,7 @@ window.dash_clientside = window.dash_clientside || {};
     /* Store → figure. Returns a Promise (Dash awaits it) while the geometry loads the first time. */
     render: function (spec) {
       if (!spec) { return window.dash_clientside.no_update; }
+      if (spec.message !== undefined) { return figure(spec, null); }  // nothing to map: no geometry needed
       return loadGeo(spec.geo_url)
         .then(function (geo) { return figure(spec, geo); })
         .catch(function (err) {

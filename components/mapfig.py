@@ -369,8 +369,22 @@ def province_trace(spec: dict, i: int, feature: dict) -> dict:
     return trace
 
 
+def message_spec(text: str, *, dark: bool = False) -> dict[str, Any]:
+    """A spec with no map, only ``text`` in the middle (nothing to show for the chosen view)."""
+    ink = INK["dark" if dark else "light"]
+    axis = {"visible": False, "fixedrange": True}
+    return {"message": text, "layout": {
+        "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "xaxis": axis, "yaxis": axis,
+        "margin": {"l": 4, "r": 4, "t": 4, "b": 4}, "showlegend": False,
+        "annotations": [{"x": 0.5, "y": 0.5, "xref": "paper", "yref": "paper", "showarrow": False, "text": text,
+                         "name": "empty", "font": {"family": FONT, "size": 16, "color": ink}}],
+    }}
+
+
 def figure_dict(spec: dict, geo: dict | None = None) -> dict:
     """``{"data": [...], "layout": {...}}`` for ``spec``; ``geo`` is the era's FeatureCollection."""
+    if "message" in spec:
+        return {"data": [], "layout": spec["layout"]}
     feats = {f["id"]: f for f in (geo or load_provinces(spec["era"]))["features"]}
     data = [province_trace(spec, i, feats[code]) for i, code in enumerate(spec["codes"]) if code in feats]
     data.extend(dict(e) for e in spec["legend"])

@@ -19,7 +19,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from components import controls
 from components.charts import PALETTE, empty_figure, ranking_figure
 from components.i18n import fmt_number, norm_lang, t
-from components.mapfig import map_spec
+from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
@@ -276,8 +276,14 @@ def update_board(code, period, region, lang):
     lang = norm_lang(lang)
     view = read_view(code, period, region)
     if view is None or view.period is None:
-        return tuple(Board(None, empty_figure(lang), [], [], "", "", "", "", []))
+        return tuple(empty_board(lang))
     return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
+
+
+def empty_board(lang: str) -> Board:
+    """Nothing reported by any province for the chosen indicator: say so where the map would be."""
+    return Board(message_spec(t("empty.no_data", lang)), empty_figure(lang), [], breadcrumb(None, lang), "",
+                 t("empty.no_data", lang), t("prov.ranking_title", lang), "", [])
 
 
 def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:

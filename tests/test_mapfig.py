@@ -276,3 +276,20 @@ def test_mf015_javascript_click_key():
     out = subprocess.run([NODE, "-e", script, str(ROOT / "assets" / "map.js")], capture_output=True, text=True,
                          check=True, timeout=60)
     assert json.loads(out.stdout) == ["08-63", "01", None, None]
+
+
+@pytest.mark.skipif(NODE is None, reason="node is not installed")
+def test_mf016_nothing_to_map_is_a_message_on_both_sides(tmp_path):
+    spec = mapfig.message_spec("Chưa có số liệu báo cáo cho kỳ này")
+    py = mapfig.figure_dict(spec)
+    assert py["data"] == [] and py["layout"]["annotations"][0]["text"] == "Chưa có số liệu báo cáo cho kỳ này"
+    (tmp_path / "spec.json").write_text(json.dumps(spec), encoding="utf-8")
+    script = (
+        "globalThis.window = {dash_clientside: {no_update: null}}; require(process.argv[1]);"
+        "const spec = JSON.parse(require('fs').readFileSync(process.argv[2], 'utf8'));"
+        "const out = window.dash_clientside.occmap.render(spec);"  # no fetch: not a Promise
+        "process.stdout.write(JSON.stringify(out));"
+    )
+    out = subprocess.run([NODE, "-e", script, str(ROOT / "assets" / "map.js"), str(tmp_path / "spec.json")],
+                         capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(out.stdout) == json.loads(json.dumps(py))

@@ -367,3 +367,12 @@ def test_pp017_breadcrumb_of_a_kept_province_returns_to_the_era_it_came_from(pro
     assert new["Đồng bằng sông Hồng"] == "/provinces?indicator=RETAIL_SALES&period=202509&region=R2"
     plain = _links(profile.layout(key="01"))
     assert plain["Đồng bằng sông Hồng"] == "/provinces?region=R2" and plain["Cả nước"] == "/provinces"
+
+
+def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
+    out = dict(zip(["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title",
+                    "ranking_note", "goto_options"], board.empty_board("en"), strict=True))
+    assert out["map_data"]["message"] == "No data reported for this period"
+    assert out["map_sub"] == "No data reported for this period"
+    assert any(a.text == "No data reported for this period" for a in out["ranking"].layout.annotations)
+    assert "Viet Nam" in _text(out["crumbs"])
