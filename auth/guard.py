@@ -392,7 +392,8 @@ def after(response: Response) -> Response:
     principal = getattr(g, "occ_principal", None)
     token = getattr(g, "occ_display_token", None)
     if (principal is not None and principal.kind == "display" and token and request.method == "GET"
-            and request.endpoint in DASH_PAGE_ENDPOINTS and request.cookies.get(DISPLAY_COOKIE) != token):
+            and response.status_code == 200 and request.endpoint in DASH_PAGE_ENDPOINTS
+            and page_template_of_path(request.path) == "/wall" and request.cookies.get(DISPLAY_COOKIE) != token):
         # the wall's own layout and callback graph requests carry the token from here on
         response.set_cookie(DISPLAY_COOKIE, token, httponly=True, samesite="Strict", secure=production, path="/")
     return response

@@ -1,0 +1,92 @@
+"""Helpers of the access-control tests (issue 8): an app with access control on, principals with
+their clients, the confidential strings that must never reach an uncleared viewer."""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+
+from settings import ROOT
+
+ORIGIN = "http://localhost"
+CONFIDENTIAL_CODES = ("GDP_FLASH", "BUDGET_DEFICIT_FORECAST", "NPL_RATIO", "FX_RESERVES")
+DISTINCTIVE = 98765.4321  # written as the latest FX_RESERVES value of the test warehouse
+DISTINCTIVE_FORMS = ("98765", "98.765", "98,765")
+
+
+def confidential_strings() -> list[str]:
+    """Codes and names (both languages) of the confidential indicators, as they may appear raw or
+    JSON-escaped in a body, plus the distinctive value in every format."""
+    rows = list(csv.DictReader(open(Path(ROOT) / "data_access/reference/indicators.csv", encoding="utf-8")))
+    out = list(CONFIDENTIAL_CODES) + list(DISTINCTIVE_FORMS)
+    for r in rows:
+        if r["code"] in CONFIDENTIAL_CODES:
+            for name in (r["name_vi"], r["name_en"]):
+                out += [name, json.dumps(name)[1:-1]]
+    return out
+
+
+def leaks(body: bytes | str) -> list[str]:
+    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
+    return [s for s in confidential_strings() if s in text]
+
+
+def csrf_from(html: str) -> str:
+    m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
+    assert m, "no CSRF token in the form"
+    return m.group(1)
+
+
+def sign_in(client, username: str, password: str, next_path: str = "", **extra):
+    page = client.get("/signin")
+    token = csrf_from(page.get_data(as_text=True))
+    return client.post("/signin", data={"csrf_token": token, "username": username, "password": password,
+                                        "next": next_path, **extra}, headers={"Origin": ORIGIN})
+
+
+def post_callback(client, body: dict, **headers):
+    return client.post("/_dash-update-component", data=json.dumps(body),
+                       headers={"Content-Type": "application/json", "Origin": ORIGIN, **headers})
+
+
+def router_body(pathname: str, search: str = "") -> dict:
+    return {"output": ".._pages_content.children..._pages_store.data..",
+            "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
+            "inputs": [{"id": "_pages_location", "property": "pathname", "value": pathname},
+                       {"id": "_pages_location", "property": "search", "value": search}],
+            "changedPropIds": ["_pages_location.pathname"], "state": []}
+
+
+def _spec_ids(output: str) -> list[dict]:
+    parts = [p for p in output.split("...") if p] if output.startswith("..") else [output]
+    out = []
+    for part in parts:
+        part = part.strip(".")
+        ident, _, prop = part.rpartition(".")
+        if ident.startswith("{"):
+            try:
+                ident = json.loads(ident)
+            except ValueError:
+                pass
+        out.append({"id": ident, "property": prop.split("@")[0]})
+    return out
+
+
+def callback_body(output: str, entry: dict, value=None) -> dict:
+    """A minimal body for the callback registered under ``output`` (every input and state ``value``)."""
+    outs = _spec_ids(output)
+
+    def item(dep):
+        ident = dep["id"]
+        if isinstance(ident, str) and ident.startswith("{"):
+            try:
+                ident = json.loads(ident)
+            except ValueError:
+                pass
+        return {"id": ident, "property": dep["property"], "value": value}
+
+    return {"output": output, "outputs": outs if output.startswith("..") else outs[0],
+            "inputs": [item(d) for d in entry.get("inputs", [])], "state": [item(d) for d in entry.get("state", [])],
+            "changedPropIds": []}

@@ -1,0 +1,297 @@
+"""Issue 8: who may open what. Role × every page, the page router for every page path, every
+server callback of the app (enumerated from its callback map), every API route; each allowed or
+denied as specified, with the confidential indicators (codes, names, a distinctive value) absent
+from every body an uncleared viewer receives. The expectations are written out here, not read
+from ``auth.policy``, so that the test checks the policy rather than repeating it."""
+
+from __future__ import annotations
+
+import shutil
+
+import dash
+import pytest
+from sqlalchemy import create_engine, text
+
+from app import create_app
+from auth.testing import ensure_session
+from ingest.displays import create_display_token
+from ingest.tokens import create_token
+from tests.auth_helpers import DISTINCTIVE, ORIGIN, callback_body, leaks, post_callback, router_body
+from tests.conftest import make_settings, seeded_url_for
+
+BOARDS = {"admin", "leader", "analyst", "analyst_c"}
+USERS = BOARDS | {"reporter"}
+ALL = USERS | {"display", "token", "anonymous"}
+CLEARED = {"admin", "leader", "analyst_c"}
+
+# page path to open → (registered path or template, who may open it)
+PAGES = {
+    "/": ("/", BOARDS),
+    "/daily": ("/daily", BOARDS),
+    "/sectors": ("/sectors", BOARDS),
+    "/provinces": ("/provinces", BOARDS),
+    "/provinces/01": ("/provinces/<key>", BOARDS),
+    "/indicators": ("/indicators", BOARDS),
+    "/indicator/GDP_FLASH": ("/indicator/<code>", BOARDS),
+    "/indicator/FX_RESERVES": ("/indicator/<code>", BOARDS),
+    "/indicator/CPI_YOY": ("/indicator/<code>", BOARDS),
+    "/compliance": ("/compliance", BOARDS | {"reporter"}),
+    "/submit": ("/submit", {"admin", "reporter"}),
+    "/briefing": ("/briefing", BOARDS),
+    "/wall": ("/wall", BOARDS | {"display"}),
+    "/no-such-page": (None, USERS),  # Dash's "not found" page: any signed-in user
+}
+SHARED_MODULES = {"components.shell": USERS | {"display"}, "components.export_menu": BOARDS}
+
+# API: (method, url) → who passes the guard (the route may still answer 4xx on its own)
+API = {
+    ("GET", "/api/v1/health"): ALL,
+    ("GET", "/api/v1/version"): ALL,
+    ("GET", "/api/v1/openapi.json"): USERS | {"token"},
+    ("GET", "/api/v1/indicators?q=GDP"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/indicators"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/observations?indicator=FX_RESERVES"): BOARDS | {"token"},
+    ("GET", "/api/v1/observations?indicator=CPI_YOY&area=VN"): BOARDS | {"token"},
+    ("GET", "/api/v1/submissions/1"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/templates/TK/202610.xlsx"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/templates/BCA/202610.xlsx"): BOARDS | {"token"},
+    ("POST", "/api/v1/submissions"): {"token"},
+}
+API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/indicators",
+             "/api/v1/observations", "/api/v1/submissions/<int:submission_id>",
+             "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions"}
+GUARD_403 = "This account may not use this function."
+
+
+@pytest.fixture(scope="module")
+def world(databases, tmp_path_factory):
+    """A copy of the seeded SQLite warehouse with a distinctive confidential value, a user of every
+    role with a session, a wall display token and a unit's API token; the app with access control on."""
+    tmp = tmp_path_factory.mktemp("authmatrix")
+    copy = tmp / "w.sqlite"
+    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
+    url = f"sqlite:///{copy}"
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(
+            "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "
+            "'FX_RESERVES') AND area_id = (SELECT id FROM area WHERE key = 'VN') AND period_start = (SELECT "
+            "MAX(period_start) FROM current_observation WHERE indicator_id = (SELECT id FROM indicator WHERE "
+            "code = 'FX_RESERVES'))"), {"v": DISTINCTIVE})
+        conn.execute(text("UPDATE data_version SET version = version + 1"))
+    cookies = {}
+    for who, role, unit, conf in (("admin", "admin", None, False), ("leader", "leader", None, False),
+                                  ("analyst", "analyst", None, False), ("analyst_c", "analyst", None, True),
+                                  ("reporter", "reporter", "TK", False)):
+        cookies[who] = ensure_session(engine, f"t.{who}", role, token=f"session-of-{who}-" + "x" * 20,
+                                      unit_code=unit, confidential=conf)[1]
+    _, display = create_display_token(engine, "matrix wall")
+    api_token, _ = create_token(engine, "TK")
+    engine.dispose()
+    server = create_app(make_settings(url, tmp, auth_required=True))
+    yield {"server": server, "cookies": cookies, "display": display, "api_token": api_token}
+    server.extensions["warehouse"].dispose()
+
+
+def client_for(world, who: str):
+    c = world["server"].test_client()
+    if who in world["cookies"]:
+        c.set_cookie("occ_session", world["cookies"][who])
+    elif who == "display":
+        c.set_cookie("occ_display", world["display"])
+    return c
+
+
+def _headers(world, who: str) -> dict:
+    return {"Authorization": f"Bearer {world['api_token']}"} if who == "token" else {}
+
+
+PRINCIPALS = sorted(ALL)
+
+
+def _registered(path: str) -> bool:
+    return path != "/briefing" or any(p.get("path") == "/briefing" for p in dash.page_registry.values())
+
+
+def leaks_beyond(body: bytes, asked: str) -> list[str]:
+    """Confidential strings in ``body`` other than a code the request itself named (a page may
+    echo the code of the address it was asked for, e.g. in "not found")."""
+    return [s for s in leaks(body) if s not in asked]
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm001_pages(world, who):
+    client = client_for(world, who)
+    for path, (_, allowed) in PAGES.items():
+        if not _registered(path):
+            continue
+        res = client.get(path, headers=_headers(world, who))
+        if who in allowed:
+            assert res.status_code == 200, (who, path, res.status_code)
+        elif who in ("anonymous", "token") or (who == "display" and path != "/wall"):
+            expected = 302 if who != "display" else 403
+            assert res.status_code == expected, (who, path, res.status_code)
+            if expected == 302:
+                assert res.headers["Location"].startswith("/signin?next=")
+        else:
+            assert res.status_code == 403, (who, path, res.status_code)
+        if who not in CLEARED:
+            assert not leaks_beyond(res.get_data(), path), (who, path)
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm002_page_router_for_every_path(world, who):
+    """The callback that renders a page's content, for every page path; confidential values only
+    for cleared viewers (the positive control shows the check can see them)."""
+    client = client_for(world, who)
+    searches = {"/indicators": "?q=GDP", "/wall": f"?token={world['display']}&boards=overview"}
+    for path, (_, allowed) in PAGES.items():
+        if not _registered(path):
+            continue
+        res = post_callback(client, router_body(path, searches.get(path, "")), **_headers(world, who))
+        if path == "/wall":  # the wall's token is in the URL: whoever carries it is the wall
+            allowed = allowed | {"anonymous", "token"}
+        if who in allowed:
+            assert res.status_code == 200, (who, path, res.status_code, res.get_data()[:300])
+        else:
+            assert res.status_code == (401 if who in ("anonymous", "token") else 403), (who, path, res.status_code)
+        found = leaks_beyond(res.get_data(), path)
+        if who not in CLEARED:
+            assert not found, (who, path, found)
+        elif path == "/indicator/FX_RESERVES":
+            assert "FX_RESERVES" in res.get_data(as_text=True) or found, "positive control: cleared viewers see it"
+
+
+def _server_callbacks(world) -> list[tuple[str, dict, str]]:
+    app = world["server"].extensions["dash"]
+    with world["server"].test_request_context():
+        world["server"].test_client().get("/_dash-dependencies")  # Dash sets itself up on its first request
+    out = []
+    for output, entry in app.callback_map.items():
+        fn = entry.get("callback")
+        if fn is not None and fn.__module__ != "dash.dash":
+            out.append((output, entry, fn.__module__))
+    assert len(out) >= 15
+    return out
+
+
+def _expected_roles(module: str) -> set[str]:
+    page = dash.page_registry.get(module)
+    if page is not None:
+        template = page.get("path_template") or page.get("path")
+        for _, (tmpl, allowed) in PAGES.items():
+            if tmpl == template:
+                return allowed
+        pytest.fail(f"page {template} of {module} has no expectation in this test")
+    if module in SHARED_MODULES:
+        return SHARED_MODULES[module]
+    pytest.fail(f"callback module {module} has no expectation in this test")
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm003_every_server_callback(world, who):
+    client = client_for(world, who)
+    for output, entry, module in _server_callbacks(world):
+        allowed = _expected_roles(module)
+        body = callback_body(output, entry)
+        if module == "dashboards.wall":  # a wall's callbacks carry its config: whoever has the token is the wall
+            for item in body["state"]:
+                if item["id"] == "wall-config":
+                    item["value"] = {"token": world["display"], "boards": ["overview"], "lang": "vi"}
+            allowed = allowed | {"anonymous", "token"}
+        res = post_callback(client, body, **_headers(world, who))
+        if who in allowed:
+            assert res.status_code not in (401, 403), (who, output, res.status_code)
+        else:
+            assert res.status_code == (401 if who in ("anonymous", "token") else 403), (who, output, res.status_code)
+        if who not in CLEARED:
+            assert not leaks(res.get_data()), (who, output, leaks(res.get_data()))
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm004_every_api_route(world, who):
+    client = client_for(world, who)
+    for (method, url), allowed in API.items():
+        res = client.open(url, method=method, headers={"Origin": ORIGIN, **_headers(world, who)})
+        body = res.get_data()
+        guard_refused = res.status_code == 401 or (res.status_code == 403 and GUARD_403.encode() in body)
+        if who in allowed:
+            assert not guard_refused or (method, who) == ("POST", "token"), (who, url, res.status_code, body[:200])
+        else:
+            assert guard_refused, (who, url, res.status_code, body[:200])
+        if who not in CLEARED:
+            assert not leaks_beyond(body, url), (who, url, leaks(body))
+    if who in CLEARED:  # positive control
+        res = client.get("/api/v1/observations?indicator=FX_RESERVES&area=VN")
+        assert res.status_code == 200 and str(DISTINCTIVE) in res.get_data(as_text=True)
+
+
+def test_acm008_a_display_token_opens_the_wall_only(world):
+    """The wall's token in a callback for another page, or a wall's cookie on another page: refused."""
+    anon = client_for(world, "anonymous")
+    for path in ("/", "/indicator/FX_RESERVES", "/indicators", "/compliance"):
+        res = post_callback(anon, router_body(path, f"?token={world['display']}"))
+        assert res.status_code == 403 and not leaks_beyond(res.get_data(), path), path
+        assert anon.get(f"{path}?token={world['display']}").status_code == 403
+    assert post_callback(anon, router_body("/wall", "?token=not-a-token")).status_code == 401
+    assert anon.get("/wall?token=not-a-token").status_code == 302
+    res = anon.get(f"/wall?token={world['display']}")
+    assert res.status_code == 200 and "occ_display=" in res.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in res.headers["Set-Cookie"] and "SameSite=Strict" in res.headers["Set-Cookie"]
+    wall = client_for(world, "display")
+    assert wall.get("/_dash-layout").status_code == 200
+    assert wall.get("/api/v1/observations?indicator=CPI_YOY").status_code == 403
+
+
+def test_acm005_every_route_page_and_module_has_a_policy_line(world):
+    """A page, API route or callback module added without a line in auth.policy would be open to
+    admins only; this test names it so the author adds the line (and an expectation here)."""
+    from auth import policy
+
+    server = world["server"]
+    api_rules = {r.rule for r in server.url_map.iter_rules() if r.rule.startswith("/api/")}
+    assert api_rules == API_RULES, "a new API route: add it to auth.policy.API and to API in this test"
+    for rule in server.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                assert (method, rule.rule) in policy.API, (method, rule.rule)
+    for page in dash.page_registry.values():
+        template = page.get("path_template") or page.get("path")
+        assert template in policy.PAGES, f"page {template} has no line in auth.policy.PAGES"
+    for _, _, module in _server_callbacks(world):
+        assert module in dash.page_registry or module in policy.CALLBACK_MODULES, module
+
+
+def test_acm006_reporter_limited_to_its_unit(world):
+    """A reporter may not send another unit's code to the upload page's callbacks, nor read
+    another unit's XLSX form; its own passes."""
+    client = client_for(world, "reporter")
+    app = world["server"].extensions["dash"]
+    outputs = [o for o, e in app.callback_map.items()
+               if any(d["id"] == "sub-unit" and d["property"] == "value" for d in e.get("inputs", []) + e.get("state", []))]
+    if not outputs:
+        pytest.skip("no upload page in this build")
+    for output in outputs:
+        entry = app.callback_map[output]
+        body = callback_body(output, entry)
+        for item in body["inputs"] + body["state"]:
+            if item["id"] == "sub-unit":
+                item["value"] = "BCA"
+        res = post_callback(client, body)
+        assert res.status_code == 403, output
+        for item in body["inputs"] + body["state"]:
+            if item["id"] == "sub-unit":
+                item["value"] = "TK"
+        assert post_callback(client, body).status_code not in (401, 403), output
+
+
+def test_acm007_search_and_catalogue_hide_confidential(world):
+    """The catalogue search of an uncleared analyst finds no confidential indicator; a leader's does."""
+    analyst, leader = client_for(world, "analyst"), client_for(world, "leader")
+    for q in ("GDP", "du tru ngoai hoi", "FX", "nợ xấu"):
+        a = analyst.get(f"/api/v1/indicators?q={q}")
+        assert a.status_code == 200 and not leaks(a.get_data()), q
+    assert "GDP_FLASH" in leader.get("/api/v1/indicators?q=GDP").get_data(as_text=True)
+    assert "GDP_FLASH" not in analyst.get("/api/v1/indicators").get_data(as_text=True)
+    res = post_callback(analyst, router_body("/indicator/GDP_FLASH"))
+    assert res.status_code == 200 and not leaks_beyond(res.get_data(), "GDP_FLASH")
