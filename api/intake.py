@@ -7,16 +7,30 @@ Authentication: ``Authorization: Bearer <token>`` (``flask --app app create-toke
 needs a valid token and submits as the token's unit. Reading endpoints go through
 :func:`require_reader`: a valid token or a signed-in session whose role may read the route
 (``auth.policy``); a unit's token and a reporter read only their own unit's submissions.
+Warehouse outages: a route that cannot reach the warehouse answers 503 with ``Retry-After``
+(code ``warehouse_unavailable``), never 500; a submission answered 201/200 is committed, any other
+answer means nothing was acknowledged and the same bytes can be sent again (an accepted copy is
+recognised by its sha256 and answered 200 ``duplicate``). Reads served from last-known data while
+the warehouse is away carry ``X-OCC-Stale: 1``.
+
+Authentication: ``Authorization: Bearer <token>`` (``flask --app app create-token``). Submitting
+needs a valid token and submits as the token's unit. Reading endpoints go through
+:func:`require_reader`: a valid token or a signed-in session whose role may read the route
+(``auth.policy``); a unit's token and a reporter read only their own unit's submissions.
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 
 from flask import Response, current_app, g, jsonify, request
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, PendingRollbackError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import api_v1
+from data_access.cache import STALE_HEADER, request_is_stale
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -32,6 +46,9 @@ from data_access.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.templates import TemplateError, build_template
 from ingest.tokens import TokenInfo, authenticate
+from settings import ConfigError
+
+log = logging.getLogger(__name__)
 
 
 class ApiError(Exception):
@@ -49,6 +66,52 @@ def _api_error(exc: ApiError):
     res.status_code = exc.status
     if exc.status == 401:
         res.headers["WWW-Authenticate"] = 'Bearer realm="api"'
+    return res
+
+
+# -- warehouse outages ------------------------------------------------------------------------------
+
+RETRY_AFTER_S = 10  # what a reporting unit is asked to wait before sending the same bytes again
+_OUTAGE_ERRORS = (OperationalError, InterfaceError, DisconnectionError, PoolTimeoutError, PendingRollbackError,
+                  ConfigError)
+
+
+def _is_outage(exc: BaseException) -> bool:
+    """The warehouse is unreachable (refused, restarting, connection lost, pool exhausted), as
+    opposed to a bug, which stays a 500."""
+    return isinstance(exc, _OUTAGE_ERRORS) or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
+
+
+def warehouse_unavailable() -> Response:
+    res = jsonify({"error": {"code": "warehouse_unavailable",
+                             "message_vi": "Kho dữ liệu tạm thời không truy cập được; báo cáo chưa được tiếp nhận. "
+                                           f"Đề nghị gửi lại sau {RETRY_AFTER_S} giây.",
+                             "message_en": "The data warehouse is temporarily unavailable; nothing was accepted. "
+                                           f"Send the same request again in {RETRY_AFTER_S} seconds."},
+                   "retry_after_s": RETRY_AFTER_S})
+    res.status_code = 503
+    res.headers["Retry-After"] = str(RETRY_AFTER_S)
+    res.headers["Cache-Control"] = "no-store"
+    return res
+
+
+@api_v1.errorhandler(DBAPIError)
+@api_v1.errorhandler(DisconnectionError)
+@api_v1.errorhandler(PoolTimeoutError)
+@api_v1.errorhandler(PendingRollbackError)
+@api_v1.errorhandler(ConfigError)
+def _warehouse_error(exc):
+    if not _is_outage(exc):
+        raise exc
+    log.warning("warehouse unavailable on %s %s: %s", request.method, request.path,
+                (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+    return warehouse_unavailable()
+
+
+@api_v1.after_request
+def _mark_stale(res: Response) -> Response:
+    if request_is_stale():
+        res.headers[STALE_HEADER] = "1"
     return res
 
 
@@ -389,6 +452,9 @@ def openapi_document() -> dict:
     bearer = [{"bearer": []}]
     optional_bearer = [{}, {"bearer": []}]
     unauthorized = _error_response("Missing, invalid, expired or revoked token")
+    unavailable = {**_error_response("The warehouse is unavailable; nothing was done. Send the same request again "
+                                     "after Retry-After seconds"),
+                   "headers": {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}}
     return {
         "openapi": "3.1.0",
         "info": {
@@ -462,7 +528,8 @@ def openapi_document() -> dict:
                     "403": _error_response("The content declares another unit than the token's"),
                     "413": _error_response("Too large"),
                     "415": _error_response("Unsupported content type"),
-                    "422": _json("SubmissionReport", "Rejected: nothing written; see errors")}}},
+                    "422": _json("SubmissionReport", "Rejected: nothing written; see errors"),
+                    "503": unavailable}}},
             "/api/v1/submissions/{submission_id}": {"get": {
                 "summary": "One submission and its validation report", "operationId": "getSubmission",
                 "tags": ["intake"], "security": optional_bearer,
@@ -472,7 +539,7 @@ def openapi_document() -> dict:
                     "200": _json("SubmissionReport", "The submission"),
                     "401": unauthorized,
                     "403": _error_response("A unit's token reading another unit's submission"),
-                    "404": _error_response("No such submission")}}},
+                    "404": _error_response("No such submission"), "503": unavailable}}},
             "/api/v1/indicators": {"get": {
                 "summary": "The indicator catalogue", "operationId": "listIndicators", "tags": ["catalogue"],
                 "security": optional_bearer,
@@ -486,7 +553,7 @@ def openapi_document() -> dict:
                         "type": "object", "properties": {
                             "count": {"type": "integer"},
                             "indicators": {"type": "array", "items": {"$ref": "#/components/schemas/Indicator"}}}}}}},
-                    "400": _error_response("Unknown group"), "401": unauthorized}}},
+                    "400": _error_response("Unknown group"), "401": unauthorized, "503": unavailable}}},
             "/api/v1/observations": {"get": {
                 "summary": "Current values of one indicator", "operationId": "listObservations", "tags": ["data"],
                 "security": optional_bearer,
@@ -505,7 +572,8 @@ def openapi_document() -> dict:
                             "unit_en": {"type": "string"}, "count": {"type": "integer"},
                             "observations": {"type": "array",
                                              "items": {"$ref": "#/components/schemas/Observation"}}}}}}},
-                    "400": _error_response("Missing or bad parameter"), "401": unauthorized}}},
+                    "400": _error_response("Missing or bad parameter"), "401": unauthorized,
+                    "503": unavailable}}},
             "/api/v1/templates/{unit}/{period}.xlsx": {"get": {
                 "summary": "The XLSX form of what a unit owes for a period", "operationId": "getTemplate",
                 "tags": ["intake"], "security": optional_bearer,
@@ -520,7 +588,8 @@ def openapi_document() -> dict:
                             "schema": {"type": "string", "contentMediaType":
                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
                     "400": _error_response("Bad period key"), "401": unauthorized,
-                    "404": _error_response("Unknown unit, unit not valid then, or nothing owed")}}},
+                    "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
+                    "503": unavailable}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi", "tags": ["system"],
                 "responses": {"200": {"description": "OpenAPI 3.1 document",
