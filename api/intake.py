@@ -3,10 +3,6 @@ OpenAPI document. A thin shell over :func:`ingest.pipeline.submit` and the ``dat
 
 JSON everywhere; an error is ``{"error": {"code", "message_vi", "message_en"}}``.
 
-Authentication: ``Authorization: Bearer <token>`` (``flask --app app create-token``). Submitting
-needs a valid token and submits as the token's unit. Reading endpoints go through
-:func:`require_reader`: a valid token or a signed-in session whose role may read the route
-(``auth.policy``); a unit's token and a reporter read only their own unit's submissions.
 Warehouse outages: a route that cannot reach the warehouse answers 503 with ``Retry-After``
 (code ``warehouse_unavailable``), never 500; a submission answered 201/200 is committed, any other
 answer means nothing was acknowledged and the same bytes can be sent again (an accepted copy is
