@@ -107,11 +107,13 @@ def _share_page_callbacks() -> None:
 
 def main() -> int:
     """First run: create, migrate and seed the embedded warehouse when needed, then serve."""
+    from auth.production import check_production
     from ingest.bootstrap import bootstrap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
     try:
         settings = Settings.from_env()
+        check_production(settings)  # before anything is migrated or seeded
         bootstrap(settings, echo=print)
         server = create_app(settings)
     except ConfigError as exc:
