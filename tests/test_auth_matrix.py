@@ -295,3 +295,38 @@ def test_acm007_search_and_catalogue_hide_confidential(world):
     assert "GDP_FLASH" not in analyst.get("/api/v1/indicators").get_data(as_text=True)
     res = post_callback(analyst, router_body("/indicator/GDP_FLASH"))
     assert res.status_code == 200 and not leaks_beyond(res.get_data(), "GDP_FLASH")
+
+
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm009_exports(world, who):
+    """Exports: admins, leaders and analysts; a confidential indicator's file only for cleared
+    viewers (the others get no file and no value); every file served is in the audit log."""
+    import json as _json
+
+    server = world["server"]
+    if not any(r.rule.startswith("/export/") for r in server.url_map.iter_rules()):
+        pytest.skip("no export routes in this build")
+    client = client_for(world, who)
+    headers = {"Origin": ORIGIN, **_headers(world, who)}
+    public = _json.dumps({"kind": "trend", "indicator": "CPI_YOY", "areas": ["VN"]})
+    secret = _json.dumps({"kind": "trend", "indicator": "FX_RESERVES", "areas": ["VN"]})
+    res = client.get("/export/chart.csv", query_string={"spec": public}, headers=headers)
+    if who in BOARDS:
+        assert res.status_code == 200, (who, res.status_code, res.get_data()[:200])
+    else:
+        assert res.status_code in (302, 401, 403), (who, res.status_code)
+    res = client.get("/export/chart.csv", query_string={"spec": secret}, headers=headers)
+    if who in CLEARED:
+        assert res.status_code == 200 and "98765" in res.get_data(as_text=True).replace(".", "").replace(",", "")
+    else:
+        assert res.status_code != 200 and not leaks_beyond(res.get_data(), secret), (who, res.status_code)
+    pack = _json.dumps({"title": "t", "specs": [_json.loads(secret)], "lang": "vi"})
+    res = client.post("/export/pack.pdf", data=pack, headers={**headers, "Content-Type": "application/json"})
+    if who not in CLEARED:
+        assert res.status_code != 200 and not leaks_beyond(res.get_data(), secret), (who, res.status_code)
+    if who == "leader":
+        from auth.audit import AuditQuery, search
+
+        with server.extensions["warehouse"].engine.connect() as conn:
+            entries = search(conn, AuditQuery(actor="t.leader", action="export"))[0]
+        assert {e.target for e in entries} >= {"trend.csv", "pack.pdf"}
