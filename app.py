@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     Warehouse(settings).init_app(server)
     cache_manager.init_app(server, settings)
     server.register_blueprint(api_v1)
+    server.register_blueprint(__import__("exports.routes").routes.bp)  # /export/…: chart files, briefing packs
     register_commands(server)
     register_display_commands(server)
 
