@@ -179,11 +179,14 @@ OUTAGE_GRACE_S = 300
 
 
 def _remember(token: str, user: sessions.SessionUser) -> None:
+    """Keep the last valid lookup of this session in the shared cache (one small write a request:
+    a restarted cache is refilled by the next request)."""
     from data_access.cache import CacheManager
 
-    cache = CacheManager.current()
-    if cache is not None:
-        cache.set("authsess:" + sessions.session_hash(token), (user, time.time()))
+    cache, now = CacheManager.current(), time.time()
+    if cache is None:
+        return
+    cache.set("authsess:" + sessions.session_hash(token), (user, now))
 
 
 def _remembered(token: str) -> sessions.SessionUser | None:

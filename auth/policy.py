@@ -54,8 +54,9 @@ CALLBACK_MODULES: dict[str, frozenset[str]] = {
 }
 
 # Callback inputs that name a reporting unit, as (component id, property). A principal limited to a
-# unit (a reporter) may only send its own unit there: the upload page cannot submit for another.
-UNIT_INPUTS = frozenset({("sub-unit", "value")})
+# unit (a reporter) may only send its own unit there: the upload page cannot submit for another,
+# the compliance page shows no other unit's detail.
+UNIT_INPUTS = frozenset({("sub-unit", "value"), ("cmp-unit", "data")})
 
 # API routes: (method, Flask rule) → roles of signed-in users; ``True`` in TOKEN_ROUTES when a
 # unit's bearer token may call it (the route itself checks the token's unit).

@@ -351,3 +351,29 @@ def test_aut016_first_users(empty_url, tmp_path):
     with pytest.raises(Exception):  # noqa: B017 - demo users need the demo agencies (TK)
         create_demo_users(engine)
     engine.dispose()
+
+
+def test_aut017_warehouse_outage_keeps_recent_sessions(app, monkeypatch):
+    """While the database cannot be reached, a session seen valid in the last minutes keeps its
+    pages (they serve last-known data); an unknown cookie is still asked to sign in."""
+    from sqlalchemy.exc import OperationalError
+
+    from auth import sessions
+
+    c = app.test_client()
+    sign_in(c, "lan.leader", PASSWORD)
+    assert c.get("/").status_code == 200
+
+    def down(*_a, **_k):
+        raise OperationalError("SELECT", {}, Exception("server closed the connection"))
+
+    monkeypatch.setattr(sessions, "lookup", down)
+    assert c.get("/").status_code == 200
+    stranger = app.test_client()
+    stranger.set_cookie("occ_session", "not-a-session-" + "x" * 30)
+    assert stranger.get("/").status_code == 302
+    import time
+
+    later = time.time() + 301
+    monkeypatch.setattr(time, "time", lambda: later)
+    assert c.get("/").status_code == 302  # the grace is over
