@@ -10,6 +10,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
+from components.export_menu import ExportMenuAIO
 from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import url_sync, url_sync_stores
@@ -78,10 +79,10 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
     if not day:
         return html.Div(t("empty.no_data", lang), className="empty-state")
     d = date.fromisoformat(day[:10])
-    return [indicator_tiles(daily_indicators(d), lang), items_section(d, category, severity, lang)]
+    return [indicator_tiles(daily_indicators(d), lang, d), items_section(d, category, severity, lang)]
 
 
-def indicator_tiles(df, lang: str) -> html.Section:
+def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
     tiles = []
     for _, r in df.iterrows():
         if r["value"] != r["value"]:  # NaN: not reported that day
@@ -99,7 +100,10 @@ def indicator_tiles(df, lang: str) -> html.Section:
         ], className="kpi-tile status-none daily-tile"), href=with_lang(f"/indicator/{r['code']}", lang),
             className="kpi-link"))
     body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
-    return html.Section([html.H2(t("daily.indicators", lang), className="section-title"), body])
+    menu = ExportMenuAIO({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
+                         f"{fmt_date(d, lang)}") if tiles and d else None
+    return html.Section([html.Div([html.H2(t("daily.indicators", lang), className="section-title"), menu],
+                                  className="section-head"), body])
 
 
 def _delta(pct: float, direction: str, lang: str) -> html.Span:
