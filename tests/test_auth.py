@@ -377,3 +377,27 @@ def test_aut017_warehouse_outage_keeps_recent_sessions(app, monkeypatch):
     later = time.time() + 301
     monkeypatch.setattr(time, "time", lambda: later)
     assert c.get("/").status_code == 302  # the grace is over
+
+
+def test_aut018_user_commands_and_audited_token_commands(app):
+    runner = app.test_cli_runner()
+    res = runner.invoke(args=["create-user", "hoa.analyst", "--role", "analyst", "--confidential"])
+    assert res.exit_code == 0 and "Password (shown once): " in res.output, res.output
+    password = res.output.rsplit("Password (shown once): ", 1)[1].strip()
+    assert sign_in(app.test_client(), "hoa.analyst", password).status_code == 303
+    res = runner.invoke(args=["create-user", "bad", "--role", "reporter"])
+    assert res.exit_code != 0 and "unit" in res.output
+    assert runner.invoke(args=["set-role", "hoa.analyst", "--role", "leader"]).exit_code == 0
+    assert runner.invoke(args=["disable-user", "hoa.analyst"]).exit_code == 0
+    listed = runner.invoke(args=["list-users"]).output
+    assert "hoa.analyst" in listed and "disabled" in listed and password not in listed
+    assert sign_in(app.test_client(), "hoa.analyst", password).status_code == 401
+    with app.app_context():  # `flask --app app` pushes one for every command; the test runner does not
+        res = runner.invoke(args=["create-display-token", "--label", "Phòng họp"])
+        assert res.exit_code == 0, res.output
+        assert runner.invoke(args=["revoke-display-token", "1"]).exit_code == 0
+    actions = [e.action for e in _audit(app)]
+    for action in ("user.create", "user.update", "display_token.create", "display_token.revoke"):
+        assert action in actions, action
+    assert all(e.actor.startswith("cli") for e in _audit(app, action="display_token"))
+    assert "display_token.create" in runner.invoke(args=["audit", "--action", "display"]).output
