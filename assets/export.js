@@ -61,6 +61,17 @@ window.dash_clientside = window.dash_clientside || {};
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") { closeMenus(null); } });
 
+  /* Sending the pack form: say the file is being prepared (the download arrives in a few seconds). */
+  document.addEventListener("submit", function (e) {
+    const form = e.target;
+    if (!form || form.id !== "brief-form") { return; }
+    const status = form.querySelector(".brief-status");
+    if (!status) { return; }
+    status.textContent = form.getAttribute("data-preparing") || "";
+    window.clearTimeout(status._occTimer);
+    status._occTimer = window.setTimeout(function () { status.textContent = ""; }, 8000);
+  });
+
   window.occBasket = {load: load, save: save, add: addItems, key: KEY};
 
   window.dash_clientside.occexport = {
