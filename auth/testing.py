@@ -41,7 +41,8 @@ def ensure_session(engine: Engine, username: str, role: str, *, token: str | Non
             conn.execute(s.insert().values(id=session_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
                                            ip="127.0.0.1", user_agent="test-harness"))
         else:
-            conn.execute(s.update().where(s.c.id == session_hash(token)).values(last_seen_at=now, revoked_at=None))
+            conn.execute(s.update().where(s.c.id == session_hash(token))  # a copied warehouse: this user's now
+                         .values(user_id=user.id, created_at=now, last_seen_at=now, revoked_at=None))
     return SESSION_COOKIE, token
 
 

@@ -33,13 +33,15 @@ class LiveServer:
         return self.url + path
 
 
-def start_server(root: Path, database_url: str, instance: Path, extra_env: dict | None = None) -> LiveServer:
+def start_server(root: Path, database_url: str, instance: Path, extra_env: dict | None = None,
+                 role: str = "analyst") -> LiveServer:
+    """The app in a process of its own; the test browsers are signed in as ``browser.<role>``."""
     port = int((extra_env or {}).get("PORT") or free_port())
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "CACHE_REDIS_URL")}
     env.update({"DATABASE_URL": database_url, "PORT": str(port), "INSTANCE_DIR": str(instance), "SEED_DEMO": "0",
                 "DEMO_UNTIL": FIXED_UNTIL.isoformat(), **(extra_env or {})})
     instance.mkdir(parents=True, exist_ok=True)
-    sign_in_browser_user(database_url)
+    sign_in_browser_user(database_url, role)
     log = instance / f"server-{port}.log"
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=root, env=env, stdout=open(log, "w"), stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
@@ -57,16 +59,17 @@ def start_server(root: Path, database_url: str, instance: Path, extra_env: dict 
     raise RuntimeError("the app did not start:\n" + log.read_text()[-3000:])
 
 
-def sign_in_browser_user(database_url: str) -> None:
+def sign_in_browser_user(database_url: str, role: str = "analyst") -> None:
     """Every page needs a signed-in user (issue 8). The browsers of these tests are signed in as
     ``browser.analyst`` (an analyst without the confidential grant: the boards as the tests knew
-    them) through a real session row in the server's warehouse, the same one in every test
-    server of this process; :class:`SignedInBrowser` gives each new context its cookie. Sign-in
+    them; ``start_server(..., role="admin")`` for journeys that upload for several units) through
+    a real session row in the server's warehouse, the same cookie for every test server of this
+    process; :class:`SignedInBrowser` gives each new context its cookie. Sign-in
     itself is tested through the form in ``test_auth.py``. No bypass of any kind."""
     from auth.testing import ensure_session_at
 
     global SESSION_COOKIE
-    SESSION_COOKIE = ensure_session_at(database_url, "browser.analyst", "analyst")
+    SESSION_COOKIE = ensure_session_at(database_url, f"browser.{role}", role)
 
 
 SESSION_COOKIE: tuple[str, str] | None = None

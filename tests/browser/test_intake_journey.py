@@ -20,7 +20,7 @@ def intake_server(root, databases, tmp_path):
     source = seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1]
     copy = tmp_path / "intake.sqlite"
     shutil.copy(source, copy)
-    server = start_server(root, f"sqlite:///{copy}", tmp_path / "instance")
+    server = start_server(root, f"sqlite:///{copy}", tmp_path / "instance", role="admin")  # uploads for several units
     yield server
     stop_server(server)
 
