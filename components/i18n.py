@@ -543,6 +543,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exp.title.regional": {"vi": "{name} theo vùng", "en": "{name} by region"},
     "exp.title.map": {"vi": "{name}: bản đồ các tỉnh, thành phố", "en": "{name}: map of the provinces"},
     "exp.title.kpi": {"vi": "Các chỉ tiêu chủ yếu", "en": "Headline indicators"},
+    "exp.title.kpi_selected": {"vi": "Các chỉ tiêu được chọn", "en": "Selected indicators"},
+    "exp.title.kpi_agency": {"vi": "Các chỉ tiêu do {agency} chịu trách nhiệm", "en": "Indicators of the {agency}"},
     "exp.title.daily": {"vi": "Chỉ tiêu hằng ngày", "en": "Daily indicators"},
     "exp.period.latest_each": {"vi": "kỳ mới nhất của từng chỉ tiêu", "en": "latest period of each indicator"},
     "exp.note.provisional": {"vi": "Số liệu sơ bộ: một số giá trị là số liệu sơ bộ, có thể được điều chỉnh.",

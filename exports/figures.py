@@ -55,7 +55,7 @@ def tiles_figure(tiles: list[Tile], *, lang: str, cols: int | None = None,
     the grid is laid out for (it sizes the type and where names wrap). Built for exports: its
     type is already export-sized (:func:`decorate` leaves it alone)."""
     n = len(tiles)
-    cols = cols or (4 if n > 6 else max(1, min(n, 3)) if n != 4 else 2)
+    cols = cols or (6 if n > 16 else 4 if n > 6 else 2 if n == 4 else max(1, min(n, 3)))
     rows = -(-n // cols)
     gap_x, gap_y = 0.012, 0.03
     w = (1 - gap_x * (cols - 1)) / cols

@@ -18,7 +18,8 @@ in :attr:`ExportChart.spec`):
 ``regional``  ``indicator``, ``period?`` — :func:`data_access.queries.regional_aggregates`
 ``map``       ``indicator``, ``period?``, ``region?`` (framed) — :func:`data_access.queries.cross_section`
               drawn by :func:`components.mapfig.choropleth_figure`
-``kpi_tiles`` ``area?`` (default ``VN``), ``indicators?`` (default the headline set) —
+``kpi_tiles`` ``area?`` (default ``VN``), one of ``indicators?`` (codes), ``group?`` (a Decision 293
+              group) or ``agency?`` (a ministry's indicators); default the headline set —
               :func:`data_access.queries.kpi_snapshot`
 ``daily``     ``day?`` (ISO date, default the latest day) — :func:`data_access.daily.daily_indicators`
 ============  ========================================================================================
@@ -47,9 +48,11 @@ from data_access import boards
 from data_access.catalogue import (
     Indicator,
     NotFound,
+    agencies,
     area_map,
     era_of,
     get_indicator,
+    indicator_groups,
     indicators_frame,
     region_members,
 )
@@ -613,17 +616,38 @@ KPI_COLUMNS = ["code", "name", "unit", "period", "value", "status", "revised", "
 _STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#5f6b7a"}
 
 
-def _headline_codes(spec: dict) -> tuple[str, ...]:
+def _tile_set(spec: dict, lang: str) -> tuple[tuple[str, ...], str, str]:
+    """(codes, title, file-name part) of a tile set: the codes given, a Decision 293 group, a
+    ministry's indicators, else the headline set."""
     if spec.get("indicators"):
-        return tuple(spec["indicators"])
+        headline = all(get_indicator(c).headline is not None for c in spec["indicators"])
+        return tuple(spec["indicators"]), t("exp.title.kpi" if headline else "exp.title.kpi_selected", lang), \
+            "HEADLINE" if headline else "SELECTED"
+    if spec.get("group"):
+        groups = indicator_groups()
+        row = groups[groups["code"] == spec["group"]]
+        if row.empty:
+            raise SpecError(f"unknown group {spec['group']}", "group")
+        frame = indicators_frame(group=spec["group"])
+        name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
+        return tuple(frame["code"]) if not frame.empty else (), name, f"GROUP-{spec['group']}"
+    if spec.get("agency"):
+        found = agencies()
+        row = found[found["code"] == spec["agency"]]
+        if row.empty:
+            raise SpecError(f"unknown agency {spec['agency']}", "agency")
+        frame = indicators_frame(agency=spec["agency"])
+        name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
+        return tuple(frame["code"]) if not frame.empty else (), t("exp.title.kpi_agency", lang, agency=name), \
+            f"AGENCY-{spec['agency']}"
     headline = indicators_frame(headline=True)
-    return tuple(headline["code"]) if not headline.empty else ()
+    return (tuple(headline["code"]) if not headline.empty else ()), t("exp.title.kpi", lang), "HEADLINE"
 
 
 def _kpi_label(spec: dict, lang: str) -> str:
     amap = area_map()
     area = amap[spec["area"]].name(lang) if spec.get("area") in amap else amap["VN"].name(lang)
-    return f"{t('exp.title.kpi', lang)} · {area}"
+    return f"{_tile_set(spec, lang)[1]} · {area}"
 
 
 def kpi_frame(kpis, lang: str) -> pd.DataFrame:
@@ -637,14 +661,21 @@ def kpi_frame(kpis, lang: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=KPI_COLUMNS)
 
 
-@kind("kpi_tiles", fields={"area": _code, "indicators": _codes(MAX_INDICATORS)}, label=_kpi_label)
+@kind("kpi_tiles", fields={"area": _code, "indicators": _codes(MAX_INDICATORS), "group": _code, "agency": _code},
+      label=_kpi_label)
 def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
     amap = area_map()
     area_key = spec.get("area", "VN")
     area = amap.get(area_key)
     if area is None or area.level == "region":
         raise SpecError(f"area {area_key} has no KPI tiles (the nation or a province)", "area")
-    codes = _headline_codes(spec)
+    if sum(1 for k in ("indicators", "group", "agency") if spec.get(k)) > 1:
+        raise SpecError("give one of indicators, group or agency", "indicators")
+    codes, title, stem = _tile_set(spec, lang)
+    if not codes:
+        raise SpecError("no indicator to show", "indicators")
+    if len(codes) > MAX_INDICATORS:
+        raise SpecError(f"at most {MAX_INDICATORS} indicators in a tile set ({len(codes)} given)", "indicators")
     inds = [get_indicator(c) for c in codes]
     kpis = kpi_snapshot(codes, area_key)
     data = kpi_frame(kpis, lang)
@@ -680,12 +711,12 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
                    t("kpi.vs_previous", lang), t("kpi.vs_last_year", lang), t("exp.col.target", lang),
                    t("exp.col.target_status", lang)), rows, (False, False, True, False, True, True, True, False))
     meta = Meta(
-        kind="kpi_tiles", lang=lang, title=t("exp.title.kpi", lang), unit=None,
+        kind="kpi_tiles", lang=lang, title=title, unit=None,
         period=t("exp.period.latest_each", lang), area=area.name(lang),
         source=agencies.pop() if len(agencies) == 1 else t("exp.source.many", lang),
-        as_of=_as_of(data, "updated_at"), notes=tuple(notes), stem=f"HEADLINE_{area_key}",
+        as_of=_as_of(data, "updated_at"), notes=tuple(notes), stem=f"{stem}_{area_key}",
     )
-    return ExportChart({**spec, "area": area_key, "indicators": list(codes)}, figure, data, meta, table)
+    return ExportChart({**spec, "area": area_key}, figure, data, meta, table)
 
 
 # --- daily indicators ----------------------------------------------------------------------------------------------
