@@ -118,7 +118,7 @@ class TakePageAIO(html.Div):
         words = {"took": t("exp.took_page", lang, added="{added}", n="{n}")}
         super().__init__(
             [
-                html.Button([html.Span("＋", className="export-icon", **{"aria-hidden": "true"}),
+                html.Button([html.Span("+", className="export-icon", **{"aria-hidden": "true"}),
                              t("exp.take_page", lang)], id=ids.take(page), n_clicks=0, className="export-take-button",
                             type="button"),
                 dcc.Store(id=ids.take_words(page), data=words),

@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
+from components.export_menu import ExportMenuAIO, TakePageAIO
 from components.grid import data_grid, label_col, number_col, text_col, with_formatted
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
@@ -71,6 +72,8 @@ class ids:
     drill_links = "ind-drill-links"
     table = "ind-table"
     revisions = "ind-revisions"
+    trend_export = "ind-trend-export"
+    breakdown_export = "ind-breakdown-export"
 
 
 BINDINGS = [(ids.areas, "value", "areas"), (ids.start, "value", "start"), (ids.end, "value", "end"),
@@ -159,16 +162,19 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             head,
             html.Section(id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
             control_bar(ind, cov, view, lang),
+            html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
-                    html.Section([html.H2(id=ids.trend_title),
+                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_export)],
+                                           className="card-head"),
                                   dcc.Graph(id=ids.trend, config=_graph_config(lang), className="ind-trend-graph",
                                             style={"height": "440px"}),
                                   html.Div(id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),
                     html.Section(hidden=not ind.provincial, children=[
                                  html.Div([html.H2(id=ids.breakdown_title), html.Div(id=ids.breakdown_note,
-                                                                                      className="ind-notes")],
+                                                                                      className="ind-notes"),
+                                           html.Div(id=ids.breakdown_export)],
                                            className="card-head"),
                                   dcc.Graph(id=ids.breakdown, config=_graph_config(lang), className="ind-breakdown-graph"),
                                   html.Nav(id=ids.drill_links, className="drill-links",
@@ -646,3 +652,36 @@ def area_choices(start, end, selected, code, lang):
     amap = area_map()
     choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
     return controls.area_options(choices, lang, parse(start).start, parse(end).end, keep=selected or ())
+
+
+@callback(
+    Output(ids.trend_export, "children"),
+    Output(ids.breakdown_export, "children"),
+    Input(ids.areas, "value"),
+    Input(ids.start, "value"),
+    Input(ids.end, "value"),
+    Input(ids.mode, "value"),
+    Input(ids.comparable, "value"),
+    Input(ids.focus, "data"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+)
+def export_menus(areas, start, end, mode, comparable, focus, code, lang):
+    """The export menus of the trend and the breakdown, with the specs of what they show."""
+    ind = get_indicator(code)
+    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    keys = allowed_areas(ind, areas or ()) or ("VN",)
+    trend = {"kind": "trend", "indicator": ind.code, "areas": list(keys), "start": start, "end": end,
+             "mode": mode if mode in MODES else "value", "comparable": controls.is_checked(comparable) and ind.provincial}
+    latest = boards.latest_period(ind.code, "VN", end)
+    if not ind.provincial or latest is None:
+        return ExportMenuAIO(trend, lang), None
+    focus = (allowed_areas(ind, [focus]) or ("VN",))[0] if focus else "VN"
+    chain = drill_chain(focus, parse(latest).end)
+    region = chain[1] if len(chain) > 1 else None
+    if region is None and ind.aggregation != "none":
+        ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "region"}
+    else:
+        ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "province",
+                   **({"region": region} if region else {})}
+    return ExportMenuAIO(trend, lang), ExportMenuAIO(ranking, lang)

@@ -17,6 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
 from components.charts import trend_figure
+from components.export_menu import ExportMenuAIO
 from components.grid import data_grid, label_col, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.kpi import is_rate, kpi_tile
@@ -76,7 +77,11 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
             *url_sync_stores(PAGE, BINDINGS),
             breadcrumb(area, lin, focus, period, lang),
             header(area, lin, lang),
-            html.Section([html.H2(t("prov.tiles_title", lang), className="section-title"),
+            html.Section([html.Div([html.H2(t("prov.tiles_title", lang), className="section-title"),
+                                    ExportMenuAIO({"kind": "kpi_tiles", "area": area.key,
+                                                   "indicators": list(headline_codes(focus)[:MAX_TILES])}, lang,
+                                                  title=f"{t('prov.tiles_title', lang)} · {area.name(lang)}")
+                                    if tiles else None], className="section-head"),
                           html.Div(tiles, className="kpi-grid pf-tiles")], className="pf-tiles-section"),
             html.Section(
                 [

@@ -18,6 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from components import controls
 from components.charts import PALETTE, empty_figure, ranking_figure
+from components.export_menu import ExportMenuAIO, TakePageAIO
 from components.i18n import fmt_number, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
@@ -49,6 +50,9 @@ class ids:
     ranking_note = "prov-ranking-note"
     regions = "prov-regions"
     nav = "prov-nav"
+    map_export = "prov-map-export"
+    ranking_export = "prov-ranking-export"
+    regions_export = "prov-regions-export"
     region_pick = staticmethod(lambda region, where="table": {"type": "prov-region-pick", "region": region,
                                                                "where": where})
 
@@ -120,10 +124,12 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
             html.H1(t("nav.provinces", lang), className="page-title"),
             html.P(t("prov.lede", lang), className="page-lede"),
             control_bar(view, lang),
+            html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
                     html.Section(
                         [
+                            html.Div(id=ids.map_export, className="export-corner"),
                             html.Div([html.H2(id=ids.map_title), html.P(id=ids.map_sub, className="prov-sub")],
                                      className="prov-card-head"),
                             html.Div(dcc.Graph(id=ids.map, config=graph_config(), className="prov-map-graph",
@@ -136,6 +142,7 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                     ),
                     html.Section(
                         [
+                            html.Div(id=ids.ranking_export, className="export-corner"),
                             html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
                                      className="prov-card-head"),
                             html.Div(dcc.Graph(id=ids.ranking, config=graph_config()), className="prov-ranking-box",
@@ -144,7 +151,8 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                         className="card prov-ranking-card",
                     ),
                     html.Section(
-                        [html.H2(t("prov.regions_title", lang)), html.Div(id=ids.regions, **{"aria-live": "polite"})],
+                        [html.Div(id=ids.regions_export, className="export-corner"), html.H2(t("prov.regions_title", lang)),
+                         html.Div(id=ids.regions, **{"aria-live": "polite"})],
                         className="card prov-regions-card",
                     ),
                 ],
@@ -278,6 +286,29 @@ def update_board(code, period, region, lang):
     if view is None or view.period is None:
         return tuple(empty_board(lang))
     return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
+
+
+@callback(
+    Output(ids.map_export, "children"),
+    Output(ids.ranking_export, "children"),
+    Output(ids.regions_export, "children"),
+    Input(ids.indicator, "value"),
+    Input(ids.period, "value"),
+    Input(ids.region, "value"),
+    State(ids.lang, "data"),
+)
+def export_menus(code, period, region, lang):
+    """The export menus of the map (framed on the region), the ranking and the regional aggregates."""
+    lang = norm_lang(lang)
+    view = read_view(code, period, region)
+    if view is None or view.period is None:
+        return None, None, None
+    base = {"indicator": view.indicator, "period": view.period}
+    regional = None
+    if get_indicator(view.indicator).aggregation != "none":
+        regional = ExportMenuAIO({"kind": "regional", **base}, lang)
+    return (ExportMenuAIO({"kind": "map", **base, **({"region": view.region} if view.region else {})}, lang),
+            ExportMenuAIO({"kind": "ranking", **base, "level": "province"}, lang), regional)
 
 
 def empty_board(lang: str) -> Board:

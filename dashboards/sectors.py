@@ -11,6 +11,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
+from components.export_menu import ExportMenuAIO
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import norm_lang, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
@@ -21,6 +22,7 @@ from data_access import boards
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame
 from data_access.periods import format_period
 from data_access.queries import kpi_snapshot
+from exports.specs import MAX_INDICATORS
 
 dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
 
@@ -39,6 +41,7 @@ class ids:
     summary = "sec-summary"
     board = "sec-board"
     table = "sec-table"
+    export = "sec-export"
 
 
 BINDINGS = [(ids.group, "value", "group"), (ids.agency, "value", "agency")]
@@ -83,6 +86,7 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
                 ],
                 className="card control-bar sec-controls",
             ),
+            html.Div(id=ids.export, className="export-bar"),
             html.Section(id=ids.board, className="sec-board", **{"aria-label": t("sec.board_title", lang)}),
             html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
         ],
@@ -158,6 +162,21 @@ def update_board(group, agency, lang):
     cards = [small_multiple(k, imap[k.code], lang, with_lang(f"/indicator/{k.code}", lang), ytd[k.code]) for k in kpis]
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
+
+
+@callback(
+    Output(ids.export, "children"),
+    Input(ids.group, "value"),
+    Input(ids.agency, "value"),
+    State(ids.lang, "data"),
+)
+def export_menu(group, agency, lang):
+    """The export menu of the chosen group's (or ministry's) tiles; none for a set too large for one image."""
+    codes = selected_codes(group, agency)
+    if not codes or len(codes) > MAX_INDICATORS:
+        return None
+    return ExportMenuAIO({"kind": "kpi_tiles", "area": "VN", **({"agency": agency} if agency else {"group": group})},
+                         lang)
 
 
 def status_summary(kpis, lang: str) -> html.Div:

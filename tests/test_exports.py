@@ -560,3 +560,60 @@ def test_exp017_briefing_list_describes_the_basket(sqlite_app):
     assert titles[2] == "Chỉ tiêu hằng ngày · 25/11/2026"
     assert rows[0].children[2].children[0].disabled is True  # the first cannot move up
     assert empty[1] == "Charts (0)" and empty[3] is True and "empty" in empty[0][0].className
+
+
+def _menu_spec(node) -> dict:
+    return json.loads(S.decode_spec(node.__dict__["data-spec"]))
+
+
+def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sqlite_app):
+    """The indicator page (trend and breakdown), the provinces board (map, ranking, regions), the
+    sectors board (the group's tiles) and a province's profile (its headline tiles)."""
+    from dashboards import indicator, province, provinces, sectors
+
+    with sqlite_app.test_request_context("/"):
+        trend, breakdown = indicator.export_menus(["VN", "R2"], "202611", "202401", "yoy", ["on"], "VN", "EXPORTS", "vi")
+        assert _menu_spec(trend) == {"kind": "trend", "indicator": "EXPORTS", "areas": ["VN", "R2"], "start": "202401",
+                                     "end": "202611", "mode": "yoy", "comparable": True}
+        assert _menu_spec(breakdown) == {"kind": "ranking", "indicator": "EXPORTS", "period": "202611", "level": "region"}
+        _, breakdown = indicator.export_menus(["VN"], "202401", "202611", "value", [], "R2", "EXPORTS", "vi")
+        assert _menu_spec(breakdown) == {"kind": "ranking", "indicator": "EXPORTS", "period": "202611",
+                                         "level": "province", "region": "R2"}
+        trend, breakdown = indicator.export_menus(["VN"], "202401", "202611", "value", [], "VN", "CPI_MOM", "vi")
+        assert breakdown is None and _menu_spec(trend)["comparable"] is False
+
+        map_, ranking, regional = provinces.export_menus("GDP_GROWTH", "2026Q3", "R4", "vi")
+        assert _menu_spec(map_) == {"kind": "map", "indicator": "GDP_GROWTH", "period": "2026Q3", "region": "R4"}
+        assert _menu_spec(ranking) == {"kind": "ranking", "indicator": "GDP_GROWTH", "period": "2026Q3", "level": "province"}
+        assert _menu_spec(regional) == {"kind": "regional", "indicator": "GDP_GROWTH", "period": "2026Q3"}
+
+        group = sectors.export_menu("G03", None, "vi")
+        assert _menu_spec(group) == {"kind": "kpi_tiles", "area": "VN", "group": "G03"}
+        assert sectors.export_menu(None, "TK", "vi") is None  # 38 indicators: too many for one image
+
+        page = province.layout(key="01", lang="vi")
+        menus = _find(page, "export-menu")
+        assert len(menus) == 1 and _menu_spec(menus[0])["area"] == "01"
+        # every one of these specs builds
+        for spec in (_menu_spec(m) for m in (trend, breakdown or trend, map_, ranking, regional, group, menus[0])):
+            S.build(spec, "vi")
+
+
+def test_exp019_tile_sets_of_a_group_and_a_ministry(sqlite_app):
+    from data_access.catalogue import indicators_frame
+
+    with sqlite_app.test_request_context("/"):
+        group = S.build({"kind": "kpi_tiles", "group": "G03"}, "vi")
+        codes = list(indicators_frame(group="G03")["code"])
+        agency = S.build({"kind": "kpi_tiles", "agency": "NHNN"}, "en")
+        province = S.build({"kind": "kpi_tiles", "area": "01", "indicators": ["EXPORTS", "GDP_GROWTH"]}, "vi")
+        with pytest.raises(S.SpecError) as err:
+            S.build({"kind": "kpi_tiles", "agency": "TK"}, "vi")
+        assert err.value.field == "indicators" and "at most 24" in str(err.value)
+        with pytest.raises(S.SpecError):
+            S.build({"kind": "kpi_tiles", "group": "G03", "agency": "TK"}, "vi")
+    assert group.meta.title == "Ổn định kinh tế vĩ mô" and list(group.data["code"]) == codes
+    assert group.meta.stem == "GROUP-G03_VN" and len(group.figure.layout.shapes) == 2 * len(codes)
+    assert agency.meta.title.startswith("Indicators of the ") and agency.meta.stem == "AGENCY-NHNN_VN"
+    assert province.meta.title == "Các chỉ tiêu chủ yếu" and province.meta.area == "Hà Nội"
+    assert list(province.data["code"]) == ["EXPORTS", "GDP_GROWTH"]
