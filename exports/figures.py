@@ -76,7 +76,7 @@ def tiles_figure(tiles: list[Tile], *, lang: str, cols: int | None = None,
                        "line": {"color": LINE, "width": 1.5}, "fillcolor": "#ffffff", "layer": "below"})
         shapes.append({"type": "rect", "xref": "paper", "yref": "paper", "x0": x0, "x1": x0 + 6 / plot_px[0],
                        "y0": y0, "y1": y1, "line": {"width": 0}, "fillcolor": tile.colour, "layer": "below"})
-        name = _wrap(tile.name, chars)
+        name = _wrap(tile.name, chars, max_lines=3 if tile_h >= 200 else 2)
         name_h = (name.count("<br>") + 1) * name_size * 1.3
         notes.append({"x": left, "y": y1, "yshift": -10, "text": name, "yanchor": "top",
                       "font": {"size": name_size, "color": INK_2}})
