@@ -67,7 +67,9 @@ def test_bexp002_two_charts_in_the_basket_to_pptx(live_server, probe):
     page.locator(".brief-item").nth(1).locator("button[title='Chuyển lên']").click()  # reorder
     page.wait_for_function("() => document.querySelector('.brief-item-title').textContent.startsWith('Chỉ tiêu hằng ngày')")
     page.fill("#brief-title", "Giao ban sáng thứ Hai")
-    page.locator("#brief-title").press("Tab")
+    page.locator("#brief-title").press("Tab")  # the title is kept in the browser with the basket
+    page.wait_for_function("() => (JSON.parse(localStorage.getItem('occ-briefing-basket')) || {}).title"
+                           " === 'Giao ban sáng thứ Hai'")
     stored = json.loads(page.evaluate("window.localStorage.getItem('occ-briefing-basket')"))
     assert [i["spec"]["kind"] for i in stored["items"]] == ["daily", "kpi_tiles"]
     assert stored["title"] == "Giao ban sáng thứ Hai"
