@@ -23,10 +23,10 @@ from datetime import date
 from flask import Response, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
-from data_access.cache import STALE_HEADER, request_is_stale
+from data_access.cache import STALE_HEADER, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -65,6 +65,29 @@ def _api_error(exc: ApiError):
     return res
 
 
+_HTTP_VI = {400: "Yêu cầu không hợp lệ.", 404: "Không có địa chỉ này trong API.",
+            405: "Phương thức này không dùng được cho địa chỉ này.", 413: "Nội dung gửi lên quá lớn.",
+            415: "Định dạng nội dung không được hỗ trợ."}
+
+
+@api_v1.app_errorhandler(HTTPException)
+def _api_http_error(exc: HTTPException):
+    """Errors Flask raises itself (an unknown API path, a method a route does not take, a
+    malformed request) answer JSON on ``/api/``, like every other API answer; elsewhere Flask's
+    own page is kept."""
+    if not request.path.startswith(f"{api_v1.url_prefix}/") or exc.code is None:
+        return exc
+    res = jsonify({"error": {"code": (exc.name or "error").lower().replace(" ", "_"),
+                             "message_vi": _HTTP_VI.get(exc.code, f"Lỗi {exc.code}."),
+                             "message_en": exc.description or exc.name or f"Error {exc.code}."}})
+    res.status_code = exc.code
+    for name in ("Allow", "Retry-After", "WWW-Authenticate"):
+        value = exc.get_response().headers.get(name)
+        if value:
+            res.headers[name] = value
+    return res
+
+
 # -- warehouse outages ------------------------------------------------------------------------------
 
 RETRY_AFTER_S = 10  # what a reporting unit is asked to wait before sending the same bytes again
@@ -91,16 +114,19 @@ def warehouse_unavailable() -> Response:
     return res
 
 
-@api_v1.errorhandler(DBAPIError)
-@api_v1.errorhandler(DisconnectionError)
-@api_v1.errorhandler(PoolTimeoutError)
-@api_v1.errorhandler(PendingRollbackError)
-@api_v1.errorhandler(ConfigError)
+# App-wide, for every /api/ path: the request guard (a unit's token is checked in the warehouse)
+# also runs for requests that match no API route, which have no blueprint.
+@api_v1.app_errorhandler(DBAPIError)
+@api_v1.app_errorhandler(DisconnectionError)
+@api_v1.app_errorhandler(PoolTimeoutError)
+@api_v1.app_errorhandler(PendingRollbackError)
+@api_v1.app_errorhandler(ConfigError)
 def _warehouse_error(exc):
-    if not _is_outage(exc):
+    if not _is_outage(exc) or not request.path.startswith(f"{api_v1.url_prefix}/"):
         raise exc
-    log.warning("warehouse unavailable on %s %s: %s", request.method, request.path,
-                (str(exc).strip().splitlines() or [type(exc).__name__])[0])
+    if outage_log_due():
+        log.warning("warehouse unavailable on %s %s: %s", request.method, request.path,
+                    (str(exc).strip().splitlines() or [type(exc).__name__])[0])
     return warehouse_unavailable()
 
 
@@ -400,7 +426,9 @@ def openapi_document() -> dict:
             "status": {"type": "string", "enum": ["accepted", "rejected", "duplicate"]},
             "duplicate_of": {"type": ["integer", "null"]},
             "unit": {"type": "string"}, "channel": {"type": "string"}, "filename": {"type": ["string", "null"]},
-            "sha256": {"type": "string"}, "received_at": {"type": "string", "format": "date-time"},
+            "sha256": {"type": "string"}, "received_at": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$",
+                            "description": "Local time of the operations centre, ISO 8601 to the second, "
+                                           "without offset (e.g. 2025-11-20T09:00:00)"},
             "format": {"type": ["string", "null"], "enum": ["csv", "xlsx", "json", None]},
             "encoding": {"type": ["string", "null"]},
             "periods": {"type": "array", "items": {"type": "string"}},
@@ -589,6 +617,7 @@ def openapi_document() -> dict:
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi", "tags": ["system"],
                 "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                      "content": {"application/json": {"schema": {"type": "object"}}}}}}},
+                                      "content": {"application/json": {"schema": {"type": "object"}}}},
+                              "503": unavailable}}},
         },
     }

@@ -114,12 +114,12 @@ def _common(summary: dict) -> tuple[dict, bool]:
     return observed, ok
 
 
-def _get(port: int, path: str) -> int:
+def _get(port: int, path: str, headers: dict | None = None) -> int:
     import http.client
 
     try:
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers or {})
         status = conn.getresponse().status
         conn.close()
         return status
@@ -185,13 +185,15 @@ class PgStop(Fault):
         self.stop_server()
         t_down = time.monotonic()
         probes: dict[str, list[int]] = {"health": [], "desk page /": [], "desk page /indicator/EXPORTS": []}
+        name, value = run.sessions[0]
+        signed_in = {"Cookie": f"{name}={value}"}  # an analyst's browser opening pages
         for _ in range(1000):  # probes while down, bounded
             remaining = self.seconds - (time.monotonic() - t_down)
             if remaining <= 0:
                 break
             probes["health"].append(_get(run.gunicorn.port, "/api/v1/health"))
-            probes["desk page /"].append(_get(run.gunicorn.port, "/"))
-            probes["desk page /indicator/EXPORTS"].append(_get(run.gunicorn.port, "/indicator/EXPORTS"))
+            probes["desk page /"].append(_get(run.gunicorn.port, "/", signed_in))
+            probes["desk page /indicator/EXPORTS"].append(_get(run.gunicorn.port, "/indicator/EXPORTS", signed_in))
             time.sleep(min(10.0, max(0.0, remaining)))
         self.notes["probes while down (status: count)"] = {k: dict(sorted(_count(v).items())) for k, v in probes.items()}
         self.start_server()

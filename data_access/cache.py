@@ -199,12 +199,28 @@ def last_known_version() -> int | None:
     return None
 
 
+_OUTAGE_LOG_EVERY_S = 10.0
+_outage_logged = [0.0]
+
+
+def outage_log_due() -> bool:
+    """At most one warning every 10 s per process about the warehouse being away (an outage under
+    load would otherwise log every request)."""
+    now = time.monotonic()
+    if now - _outage_logged[0] >= _OUTAGE_LOG_EVERY_S:
+        _outage_logged[0] = now
+        return True
+    return False
+
+
 def mark_stale(exc: BaseException | None = None) -> None:
     """Flag the current request as served from last-known data (the warehouse is away)."""
     if has_request_context() and not g.get("occ_stale"):
         g.occ_stale = True
-        log.warning("warehouse unavailable (%s); serving last-known data",
-                    str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip() else type(exc).__name__)
+        if outage_log_due():
+            log.warning("warehouse unavailable (%s); serving last-known data",
+                        str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip()
+                        else type(exc).__name__)
 
 
 def request_is_stale() -> bool:
@@ -315,7 +331,7 @@ def reference_data(fn: F) -> F:
 # Anything with side effects (uploads, forms, the briefing basket) is deliberately absent.
 VIEW_OUTPUT_PREFIXES = (
     "_pages_content", "_pages_store", "shell-header", "shell-footer",
-    "ind-", "idx-", "sec-", "prov-", "pf-", "cmp-", "daily-content", "wall-board", "wall-asof", "wall-ticker",
+    "ind-", "idx-", "cat-", "sec-", "prov-", "pf-", "cmp-", "daily-content", "wall-board", "wall-asof", "wall-ticker",
 )
 
 
@@ -342,7 +358,9 @@ def cache_view_callbacks(server) -> None:
     Warehouse outages: each rendered response is also kept as the "last good" response of its
     body (key without version and date); when rendering fails with a database error, that
     response is served (header ``X-OCC-Stale: 1``), or, for a body never rendered before, a
-    "data unavailable" page content or an empty 204 (Dash: no update). Never a 5xx."""
+    "data unavailable" page content or an empty 204 (Dash: no update). Other callbacks (forms,
+    uploads) that fail for a database error did nothing: 204 with ``X-OCC-Stale``, so the page
+    shows its stale mark. Never a 5xx."""
     from datetime import date as _date
 
     from flask import Response, request
@@ -359,7 +377,12 @@ def cache_view_callbacks(server) -> None:
         except (ValueError, AttributeError):
             output = ""
         if cache is None or not output or not _view_only(output):
-            return original(*args, **kwargs)
+            try:
+                return original(*args, **kwargs)
+            except DATABASE_ERRORS as exc:  # nothing was done; the page shows its stale mark
+                _discard_connection()
+                mark_stale(exc)
+                return _unavailable(Response, "", body)
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
         # the viewer's clearance, role and unit (the auth guard sets the scope): responses may depend on them
         clearance = current_clearance() + ":" + (g.get("occ_cache_scope", "") if has_request_context() else "")
