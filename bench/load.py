@@ -1038,7 +1038,8 @@ def main(argv: list[str] | None = None) -> int:
         stored = stored_counts(engine, plans, run.subs, since)
         summary = summarize(run, stored)
         elapsed = me_after.elapsed - me_before.elapsed
-        summary["cpu"]["postgres_cpu_s"] = round(pg_after - pg_before, 1) if pg_before and pg_after else None
+        pg_cpu = pg_after - pg_before if pg_before and pg_after else None
+        summary["cpu"]["postgres_cpu_s"] = round(pg_cpu, 1) if pg_cpu is not None and pg_cpu >= 0 else None  # restarted
         summary["cpu"]["load_generator_cpu_s"] = round(
             (me_after.user + me_after.system) - (me_before.user + me_before.system), 1)
         summary["cpu"]["wall_clock_s"] = round(elapsed, 1)
