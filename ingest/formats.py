@@ -394,7 +394,10 @@ def _strings(col: pd.Series) -> np.ndarray:
 def _delimiter(header_line: str) -> str:
     best, score = ",", -1
     for sep in (",", ";", "\t"):
-        names = next(csv.reader([header_line], delimiter=sep), [])
+        try:
+            names = next(csv.reader([header_line], delimiter=sep), [])
+        except csv.Error:  # e.g. a stray carriage return inside the line: not this separator
+            continue
         hits = sum(1 for n in names if ALIASES.get(normalise_header(n)) in REQUIRED)
         if hits > score:
             best, score = sep, hits

@@ -8,7 +8,7 @@ import math
 
 import pytest
 from babel.numbers import format_decimal
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -41,6 +41,7 @@ def test_fz002_locale_numbers_round_trip(number, locale):
 
 
 @given(st.binary(max_size=2048), st.sampled_from([None, "a.csv", "a.xlsx", "a.json", "a.txt"]))
+@example(b"\r\x01", "a.csv")  # once crashed the delimiter sniffing (csv.Error)
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_fz003_parse_never_crashes(payload, filename):
     findings = Findings()
