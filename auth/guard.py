@@ -61,6 +61,10 @@ def current_principal() -> Principal | None:
 def _callback_modules() -> dict[str, str]:
     """Output spec of every server callback → the module that registered it (built once per app)."""
     app = current_app.extensions["dash"]
+    # Dash fills callback_map in its own before-request hook, which runs after this guard: on a
+    # worker's first request the map would still be empty and every callback refused. Dash's
+    # setup is idempotent, so run it here first.
+    app._setup_server()
     cached = current_app.extensions.get("occ_callback_modules")
     if cached is not None and len(cached) == len(app.callback_map):
         return cached
