@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Blueprint, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -19,8 +21,10 @@ def health():
     try:
         status = warehouse_status(wh)
     except (SQLAlchemyError, ConfigError) as exc:
-        body = {"status": "unavailable", "database": wh.settings.database_url.split(":", 1)[0],
-                "error": str(exc).splitlines()[0]}
+        # the public answer names no host, port or user; the log keeps the details
+        logging.getLogger(__name__).warning("health: warehouse unavailable: %s", str(exc).splitlines()[0])
+        body = {"status": "unavailable", "database": wh.settings.database_url.split(":", 1)[0].split("+", 1)[0],
+                "error": "warehouse unavailable"}
         return jsonify(body), 503
     return jsonify({"status": "ok", **status.as_dict()})
 
