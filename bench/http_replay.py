@@ -27,10 +27,10 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-dev-shm-usage"]
+from auth.testing import ensure_session_at
+from bench.load import capture
 
+ROOT = Path(__file__).resolve().parent.parent
 BOARD_URLS = [
     "/", "/?lang=en", "/sectors", "/sectors?group=G03", "/indicator/GDP_GROWTH", "/indicator/EXPORTS",
     "/indicator/RETAIL_SALES?areas=VN,R1,R2", "/provinces", "/provinces?indicator=RETAIL_SALES&period=202406",
@@ -98,43 +98,14 @@ class Stack:
         shutil.rmtree(self.tmp, ignore_errors=True)
 
 
-def capture(base_url: str, urls: list[str]) -> list[dict]:
-    """Load each board in headless Chromium and record the callback requests it makes."""
-    from playwright.sync_api import sync_playwright
-
-    captured: list[dict] = []
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=os.environ.get("CHROMIUM", "/usr/bin/chromium"),
-                                    args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-
-        def on_request(req, board):
-            if "/_dash-update-component" in req.url and req.method == "POST":
-                body = req.post_data or ""
-                try:
-                    output = json.loads(body).get("output", "?")
-                except ValueError:
-                    output = "?"
-                path = "/_dash-update-component" + req.url.split("/_dash-update-component", 1)[1]
-                captured.append({"board": board, "output": output, "body": body, "path": path})
-
-        for path in urls:
-            handler = lambda req, board=path: on_request(req, board)  # noqa: E731
-            page.on("request", handler)
-            page.goto(base_url + path)
-            try:
-                page.wait_for_load_state("networkidle", timeout=20000)
-            except Exception:  # noqa: BLE001 - a page that keeps polling (the wall) never idles
-                page.wait_for_timeout(3000)
-            page.remove_listener("request", handler)
-        browser.close()
-    return captured
-
-
 class Client:
-    def __init__(self, port: int):
+    def __init__(self, port: int, cookie: tuple[str, str] | None = None):
         self.port = port
         self.conn: http.client.HTTPConnection | None = None
+        # signed in, and with the Origin a browser sends (the request guard checks both)
+        self.headers = {"Content-Type": "application/json", "Origin": f"http://127.0.0.1:{port}"}
+        if cookie:
+            self.headers["Cookie"] = f"{cookie[0]}={cookie[1]}"
 
     def post(self, body: str, path: str = "/_dash-update-component") -> tuple[int, float, int]:
         t0 = time.perf_counter()
@@ -142,8 +113,7 @@ class Client:
             try:
                 if self.conn is None:
                     self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
-                self.conn.request("POST", path, body=body,
-                                  headers={"Content-Type": "application/json"})
+                self.conn.request("POST", path, body=body, headers=self.headers)
                 res = self.conn.getresponse()
                 data = res.read()
                 if res.getheader("Connection", "").lower() == "close":
@@ -171,15 +141,16 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
         with raw.cursor() as cur:
             cur.execute("UPDATE data_version SET version = version + 1")
 
+    cookie = ensure_session_at(database_url, "bench.leader", "leader")  # sees every board
     try:
-        captured = capture(stack.url, BOARD_URLS)
+        captured = capture(stack.url, BOARD_URLS, cookie)
         # one entry per distinct callback (board, output)
         seen: dict[tuple, dict] = {}
         for c in captured:
             seen.setdefault((c["board"], c["output"]), c)
         calls = list(seen.values())
         log(f"captured {len(captured)} callback requests, {len(calls)} distinct")
-        client = Client(stack.port)
+        client = Client(stack.port, cookie)
         single: dict[str, dict] = {}
         for c in calls:
             unc, cac, sizes, errors = [], [], [], 0
@@ -200,14 +171,15 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
             s = single[name]
             log(f"  {name[:80]:80s} uncached {s['uncached_p50_ms']:6.1f}/{s['uncached_p95_ms']:6.1f} ms  "
                 f"cached {s['cached_p50_ms']:5.1f}/{s['cached_p95_ms']:5.1f} ms  {s['response_bytes']:,} B")
-        concurrent = _concurrent(stack.port, calls, seconds, clients, bump, log)
+        concurrent = _concurrent(stack.port, cookie, calls, seconds, clients, bump, log)
     finally:
         raw.close()
         stack.stop()
     return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent}
 
 
-def _concurrent(port: int, calls: list[dict], seconds: int, clients: int, bump: Callable[[], None],
+def _concurrent(port: int, cookie: tuple[str, str], calls: list[dict], seconds: int, clients: int,
+                bump: Callable[[], None],
                 log: Callable[[str], None]) -> dict:
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
@@ -216,7 +188,7 @@ def _concurrent(port: int, calls: list[dict], seconds: int, clients: int, bump: 
 
     def worker(seed: int) -> None:
         rng = random.Random(seed)
-        client = Client(port)
+        client = Client(port, cookie)
         local: list[float] = []
         errs = 0
         for _ in range(100_000):  # bounded

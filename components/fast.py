@@ -27,8 +27,8 @@ def link(children: Any, href: str, **props: Any) -> dict:
 def texts(node: Any) -> list[str]:
     """Every string in a tree of fast elements and/or components (for tests)."""
     out: list[str] = []
-    if isinstance(node, str):
-        out.append(node)
+    if isinstance(node, str | int | float) and not isinstance(node, bool):
+        out.append(str(node))
     elif isinstance(node, (list, tuple)):
         for child in node:
             out.extend(texts(child))

@@ -31,7 +31,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.engine import current_connection, get_data_version
+from data_access.engine import current_connection, get_data_version, release_connection
 from settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -230,12 +230,7 @@ def request_is_stale() -> bool:
 def _discard_connection() -> None:
     """Drop the request's connection after a failure, so that a later read tries afresh."""
     if has_request_context():
-        conn = g.pop("occ_conn", None)
-        if conn is not None:
-            try:
-                conn.close()
-            except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool
-                pass
+        release_connection()
 
 
 def current_clearance() -> str:

@@ -6,24 +6,8 @@ from datetime import date, timedelta
 
 from sqlalchemy import text
 
+from components.fast import texts as _texts
 from components.i18n import fmt_number
-
-
-def _texts(component) -> list[str]:
-    """Every string in a Dash component tree."""
-    out = []
-
-    def walk(node):
-        if isinstance(node, str):
-            out.append(node)
-        elif isinstance(node, (list, tuple)):
-            for n in node:
-                walk(n)
-        elif hasattr(node, "children"):
-            walk(node.children)
-
-    walk(component)
-    return out
 
 
 def test_dly001_daily_brief_matches_the_warehouse(seeded_app):

@@ -13,6 +13,9 @@ import pytest
 
 from components import controls, grid
 from components.indicator_charts import crosses_switch, era_break_x, series_figure, short_period
+from tests.utils import ids_in as _ids
+from tests.utils import text_of as _text
+from tests.utils import walk as _walk
 
 
 @pytest.fixture
@@ -26,36 +29,6 @@ def page(seeded_app):
 def catalogue(seeded_app):
     with seeded_app.test_request_context("/"):
         yield importlib.import_module("dashboards.indicators")
-
-
-def _ids(component) -> dict:
-    """Every component with an id in a layout tree, by id."""
-    found = {}
-
-    def walk(c):
-        if isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-            return
-        if not hasattr(c, "to_plotly_json"):
-            return
-        cid = getattr(c, "id", None)
-        if cid is not None and not isinstance(cid, dict):
-            found[cid] = c
-        walk(getattr(c, "children", None))
-
-    walk(component)
-    return found
-
-
-def _text(component) -> str:
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_text(c) for c in component)
-    if hasattr(component, "children"):
-        return _text(component.children) if component.children is not None else ""
-    return ""
 
 
 def _trace(fig, name):
@@ -102,15 +75,6 @@ def test_ipc003_unknown_or_confidential_code_is_a_clear_page(page, code):
     assert any(link.href == "/indicators" for link in links)
     en = _text(page.layout(code=code, lang="en"))
     assert "Indicator not found" in en
-
-
-def _walk(c):
-    if isinstance(c, list | tuple):
-        for x in c:
-            yield from _walk(x)
-    elif hasattr(c, "to_plotly_json"):
-        yield c
-        yield from _walk(getattr(c, "children", None))
 
 
 def test_ipc004_read_view_cleans_what_the_url_says(page):

@@ -19,6 +19,8 @@ from data_access.catalogue import area_map, region_members
 from data_access.periods import parse
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, regional_aggregates
+from tests.utils import ids_in as _ids
+from tests.utils import text_of as _text
 
 
 @pytest.fixture
@@ -32,48 +34,6 @@ def board(seeded_app):
 def profile(seeded_app):
     with seeded_app.test_request_context("/"):
         yield importlib.import_module("dashboards.province")
-
-
-def _ids(component) -> dict:
-    """Every component with an id in a layout tree, by id (dict ids as JSON)."""
-    found = {}
-
-    def walk(c):
-        if isinstance(c, list | tuple):
-            for x in c:
-                walk(x)
-            return
-        if isinstance(c, dict) and "props" in c:  # a fast element (components/fast.py)
-            cid = c["props"].get("id")
-            if cid is not None:
-                found[json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid] = c
-            walk(c["props"].get("children"))
-            return
-        if not hasattr(c, "to_plotly_json"):
-            return
-        cid = getattr(c, "id", None)
-        if cid is not None:
-            found[json.dumps(cid, sort_keys=True) if isinstance(cid, dict) else cid] = c
-        walk(getattr(c, "children", None))
-
-    walk(component)
-    return found
-
-
-def _text(component) -> str:
-    return " ".join(_raw_text(component).split())
-
-
-def _raw_text(component) -> str:
-    if component is None:
-        return ""
-    if isinstance(component, str | int | float):
-        return str(component)
-    if isinstance(component, list | tuple):
-        return " ".join(_raw_text(c) for c in component)
-    if isinstance(component, dict):  # a fast element (components/fast.py)
-        return _raw_text(component.get("props", {}).get("children"))
-    return _raw_text(getattr(component, "children", None))
 
 
 def _links(component) -> dict[str, str]:

@@ -12,6 +12,8 @@ import pytest
 from components.indicator_charts import spark_points, spark_svg
 from components.small_multiple import ids as sm_ids
 from components.small_multiple import target_is_level
+from tests.utils import text_of as _text
+from tests.utils import walk as _walk
 
 
 @pytest.fixture
@@ -20,25 +22,8 @@ def page(seeded_app):
         yield importlib.import_module("dashboards.sectors")
 
 
-def _walk(c):
-    if isinstance(c, list | tuple):
-        for x in c:
-            yield from _walk(x)
-    elif hasattr(c, "to_plotly_json"):
-        yield c
-        yield from _walk(getattr(c, "children", None))
-
-
 def _by_id(tree) -> dict:
     return {c.id: c for c in _walk(tree) if isinstance(getattr(c, "id", None), str)}
-
-
-def _text(c) -> str:
-    if isinstance(c, str | int | float):
-        return str(c)
-    if isinstance(c, list | tuple):
-        return " ".join(_text(x) for x in c)
-    return _text(c.children) if getattr(c, "children", None) is not None else ""
 
 
 def test_sec001_layout_reads_group_or_agency_from_the_url(page):
