@@ -20,7 +20,7 @@ command -v chromedriver >/dev/null 2>&1 || need+=(chromium-driver)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
-fc-list 2>/dev/null | grep -qi "Noto Sans" || need+=(fonts-noto-core)
+[ -n "$(fc-list "Noto Sans" 2>/dev/null)" ] || need+=(fonts-noto-core)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing system packages: ${need[*]}"
   $SUDO apt-get update -qq

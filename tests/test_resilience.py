@@ -628,17 +628,12 @@ def test_res104_intake_killed_mid_load(served):
 
 @pytest.mark.browser
 @pytest.mark.postgres
-def test_res105_stale_marks_in_the_browser(served):
+def test_res105_stale_marks_in_the_browser(served, chromium):
     """PostgreSQL stopped under a signed-in desk page and a wall: the desk page reloaded during the
     outage still shows its data with "Data may be stale"; the wall keeps its boards and shows its
     lost-connection mark; both marks go when the warehouse is back."""
-    from playwright.sync_api import sync_playwright
-
     from ingest.displays import create_display_token
 
-    chromium = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-    if not Path(chromium).exists():
-        pytest.fail(f"Chromium not found at {chromium} (scripts/test.sh installs it)")
     _, wall_token = create_display_token(served.engine, "resilience wall", days=1)
     base = f"http://127.0.0.1:{served.port}"
     name, value = served.cookie or (None, None)
@@ -646,43 +641,42 @@ def test_res105_stale_marks_in_the_browser(served):
         served.analyst_headers()
         name, value = served.cookie
     banner = "#occ-stale-banner"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu",
-                                                                   "--disable-dev-shm-usage"])
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.add_cookies([{"name": name, "value": value, "url": base}])
-            desk = context.new_page()
-            desk.goto(base + "/?lang=en")
-            desk.wait_for_selector(".kpi-tile", timeout=30000)
-            tiles_before = desk.locator("#_pages_content").inner_text()
-            assert desk.locator(banner).is_hidden()
-            wall = browser.new_page(viewport={"width": 1920, "height": 1080})
-            wall.goto(base + f"/wall?boards=overview&seconds=600&poll=0.5&token={wall_token}")
-            wall.wait_for_function("() => (window.__occWallPolls || 0) >= 2", timeout=30000)
-            wall.wait_for_function(
-                "() => document.querySelector('.wall-board').innerText.trim().length > 0", timeout=30000)
-            board_before = wall.locator(".wall-board").first.inner_text()
+    context = chromium.new_context(viewport={"width": 1600, "height": 1000})
+    wall_context = chromium.new_context(viewport={"width": 1920, "height": 1080})
+    try:
+        context.add_cookies([{"name": name, "value": value, "url": base}])
+        desk = context.new_page()
+        desk.goto(base + "/?lang=en")
+        desk.wait_for_selector(".kpi-tile", timeout=30000)
+        tiles_before = desk.locator("#_pages_content").inner_text()
+        assert desk.locator(banner).is_hidden()
+        wall = wall_context.new_page()
+        wall.goto(base + f"/wall?boards=overview&seconds=600&poll=0.5&token={wall_token}")
+        wall.wait_for_function("() => (window.__occWallPolls || 0) >= 2", timeout=30000)
+        wall.wait_for_function(
+            "() => document.querySelector('.wall-board').innerText.trim().length > 0", timeout=30000)
+        board_before = wall.locator(".wall-board").first.inner_text()
 
-            served.cluster.stop()
-            try:
-                wall.wait_for_function(
-                    "() => document.querySelector('.wall-status').innerText.includes('Mất kết nối')", timeout=20000)
-                assert wall.locator(".wall-board").first.inner_text() == board_before
-                desk.reload()  # a desk user reloads while the warehouse is away
-                desk.wait_for_selector(".kpi-tile", timeout=30000)
-                desk.wait_for_function(f"() => !document.querySelector('{banner}').hidden", timeout=20000)
-                assert "Data may be stale" in desk.locator(banner).inner_text()
-                assert desk.locator("#_pages_content").inner_text() == tiles_before
-                assert wall.locator(banner).is_hidden()  # the wall has its own mark
-            finally:
-                served.cluster.start()
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline and _http(served.port, "GET", "/api/v1/version")[0] != 200:
-                time.sleep(0.2)
-            desk.evaluate("window.occStale.check()")
-            desk.wait_for_function(f"() => document.querySelector('{banner}').hidden", timeout=20000)
-            wall.wait_for_function("() => document.querySelector('.wall-status').innerText.trim() === ''",
-                                   timeout=20000)
+        served.cluster.stop()
+        try:
+            wall.wait_for_function(
+                "() => document.querySelector('.wall-status').innerText.includes('Mất kết nối')", timeout=20000)
+            assert wall.locator(".wall-board").first.inner_text() == board_before
+            desk.reload()  # a desk user reloads while the warehouse is away
+            desk.wait_for_selector(".kpi-tile", timeout=30000)
+            desk.wait_for_function(f"() => !document.querySelector('{banner}').hidden", timeout=20000)
+            assert "Data may be stale" in desk.locator(banner).inner_text()
+            assert desk.locator("#_pages_content").inner_text() == tiles_before
+            assert wall.locator(banner).is_hidden()  # the wall has its own mark
         finally:
-            browser.close()
+            served.cluster.start()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and _http(served.port, "GET", "/api/v1/version")[0] != 200:
+            time.sleep(0.2)
+        desk.evaluate("window.occStale.check()")
+        desk.wait_for_function(f"() => document.querySelector('{banner}').hidden", timeout=20000)
+        wall.wait_for_function("() => document.querySelector('.wall-status').innerText.trim() === ''",
+                               timeout=20000)
+    finally:
+        context.close()
+        wall_context.close()
