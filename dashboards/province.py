@@ -340,6 +340,13 @@ def trend_frame(ind, key: str, start: str, end: str, comparable: bool):
     return pd.concat(frames, ignore_index=True)
 
 
+def trend_spec(ind, key: str, start: str, end: str, comparable: bool) -> dict:
+    """The export spec of one trend chart: the same areas, window and rebuild as :func:`trend_frame`."""
+    areas = [key] if ind.aggregation in ("sum", "last") else [key, "VN"]
+    return {"kind": "trend", "indicator": ind.code, "areas": areas, "start": start, "end": end,
+            "comparable": comparable}
+
+
 @callback(
     Output(ids.trends, "children"),
     Output(ids.trends_note, "children"),
@@ -364,7 +371,9 @@ def update_trends(comparable, key, lang):
         df = trend_frame(ind, key, start, end, rebuild)
         fig = trend_figure(df, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230)
         fig.update_layout(margin={"l": 48, "r": 8, "t": 28, "b": 28}, legend={"font": {"size": 11}})
-        cells.append(html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang))),
+        menu = ExportMenuAIO(trend_spec(ind, key, start, end, rebuild), lang)
+        cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang))),
+                                         menu], className="pf-trend-head"),
                                dcc.Graph(figure=fig, config={"displayModeBar": False}, className="pf-trend-graph")],
                               className="pf-trend"))
     notes = []

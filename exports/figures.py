@@ -49,20 +49,20 @@ def _wrap(text: str, width: int, max_lines: int = 2) -> str:
 
 def tiles_figure(tiles: list[Tile], *, lang: str, cols: int | None = None,
                  plot_px: tuple[int, int] = (1780, 760)) -> go.Figure:
-    """A grid of tiles drawn with shapes and annotations (16 tiles: 4 x 4). Tiles are placed in
+    """A grid of tiles drawn with shapes and annotations (16 tiles: 4 x 4; up to 40: 8 x 5). Tiles are placed in
     paper coordinates; their text is placed in pixels from each tile's top and bottom edges
     (``yshift``), so it never overlaps whatever the tile's height. ``plot_px`` is the plot area
     the grid is laid out for (it sizes the type and where names wrap). Built for exports: its
     type is already export-sized (:func:`decorate` leaves it alone)."""
     n = len(tiles)
-    cols = cols or (6 if n > 16 else 4 if n > 6 else 2 if n == 4 else max(1, min(n, 3)))
+    cols = cols or (8 if n > 24 else 6 if n > 16 else 4 if n > 6 else 2 if n == 4 else max(1, min(n, 3)))
     rows = -(-n // cols)
     gap_x, gap_y = 0.012, 0.03
     w = (1 - gap_x * (cols - 1)) / cols
     h = (1 - gap_y * (rows - 1)) / rows
     tile_w, tile_h = plot_px[0] * w, plot_px[1] * h
-    big = tile_h >= 260
-    name_size, value_size, line_size = (22, 46, 19) if big else (17, 30, 15)
+    big, compact = tile_h >= 260, tile_h < 170  # 5 rows of 8 for a ministry's 25-40 indicators
+    name_size, value_size, line_size = (22, 46, 19) if big else (13, 20, 12) if compact else (17, 30, 15)
     chars = max(12, int((tile_w - 40) / (name_size * 0.55)))
     fig = go.Figure()
     shapes, notes = [], []
@@ -81,7 +81,7 @@ def tiles_figure(tiles: list[Tile], *, lang: str, cols: int | None = None,
         notes.append({"x": left, "y": y1, "yshift": -10, "text": name, "yanchor": "top",
                       "font": {"size": name_size, "color": INK_2}})
         notes.append({"x": left, "y": y1, "yshift": -(14 + name_h), "yanchor": "top",
-                      "text": f"<b>{tile.value}</b> <span style='font-size:{line_size}px'>{tile.unit}</span>",
+                      "text": f"<b>{tile.value}</b> <span style='font-size:{line_size - compact}px'>{tile.unit}</span>",
                       "font": {"size": value_size, "color": INK}})
         body = "<br>".join(f"<span style='color:{colour}'>{text}</span>" for text, colour in tile.lines)
         notes.append({"x": left, "y": y0, "yshift": 10, "yanchor": "bottom", "text": body,

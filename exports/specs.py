@@ -64,7 +64,8 @@ from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_fi
 
 MAX_SPEC_CHARS = 4000
 MAX_AREAS = 12
-MAX_INDICATORS = 24
+COMPACT_TILES = 24  # more tiles than this are drawn 8 to a row, the status by icon and colour
+MAX_INDICATORS = 40  # the largest ministry's set (the statistics office's 38) on one image
 LONG_RANKING = 36  # more bars than this are drawn in two columns
 DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods, as the indicator page
 
@@ -679,6 +680,7 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
     inds = [get_indicator(c) for c in codes]
     kpis = kpi_snapshot(codes, area_key)
     data = kpi_frame(kpis, lang)
+    compact = len(codes) > COMPACT_TILES
     tiles = []
     for k, ind in zip(kpis, inds, strict=True):
         if k.value is None:
@@ -688,10 +690,14 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
         marks += [t("mark.revised", lang)] if k.revised else []
         lines = [(" · ".join([format_period(k.period, lang), *marks]), "#4a5565")]
         change = change_text(k, ind, "last_year", lang)
-        if change:
-            lines.append((f"{change} {t('kpi.vs_last_year', lang)}", "#18202b"))
         status = k.target_status
-        lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", _STATUS_COLOUR[status]))
+        if compact:  # two lines: the status by its icon and colour, named in the legend below
+            lines.append((f"{STATUS_ICON[status]} {change or ''} {t('kpi.vs_last_year', lang) if change else ''}".strip(),
+                          _STATUS_COLOUR[status]))
+        else:
+            if change:
+                lines.append((f"{change} {t('kpi.vs_last_year', lang)}", "#18202b"))
+            lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", _STATUS_COLOUR[status]))
         tiles.append(Tile(ind.name(lang), fmt_number(k.value, ind.decimals, lang), ind.unit(lang), lines,
                           _STATUS_COLOUR[status]))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
@@ -701,6 +707,8 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
     if data["revised"].fillna(False).astype(bool).any():
         notes.append(t("exp.note.revised", lang))
     notes.append(t("exp.note.target_rule", lang))
+    if compact:
+        notes.append(" · ".join(f"{STATUS_ICON[s]} {t(STATUS_KEY[s], lang)}" for s in STATUS_KEY))
     agencies = {i.agency(lang) for i in inds}
     rows = tuple((ind.name(lang), format_period(k.period, lang) if k.period else "", _num(k.value, ind.decimals, lang),
                   ind.unit(lang), change_text(k, ind, "previous", lang) or "" if k.value is not None else "",

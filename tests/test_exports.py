@@ -589,7 +589,8 @@ def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sq
 
         group = sectors.export_menu("G03", None, "vi")
         assert _menu_spec(group) == {"kind": "kpi_tiles", "area": "VN", "group": "G03"}
-        assert sectors.export_menu(None, "TK", "vi") is None  # 38 indicators: too many for one image
+        big = sectors.export_menu(None, "TK", "vi")  # 38 indicators: one image, 8 tiles to a row
+        assert _menu_spec(big) == {"kind": "kpi_tiles", "area": "VN", "agency": "TK"}
 
         page = province.layout(key="01", lang="vi")
         menus = _find(page, "export-menu")
@@ -597,6 +598,19 @@ def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sq
         # every one of these specs builds
         for spec in (_menu_spec(m) for m in (trend, breakdown or trend, map_, ranking, regional, group, menus[0])):
             S.build(spec, "vi")
+
+        # the profile's trend charts: one menu each, the same window, areas and rebuild as the chart
+        cells, _ = province.update_trends(["on"], "08", "vi")
+        for cell in cells:
+            (menu,) = _find(cell, "export-menu")
+            spec = _menu_spec(menu)
+            graph = cell.children[1].figure
+            assert spec["kind"] == "trend" and spec["comparable"] is True and spec["areas"][0] == "08"
+            assert len(spec["areas"]) == len(graph.data)  # the province, and the nation for rates and means
+            chart = S.build(spec, "vi")
+            own = chart.data[chart.data["area_key"] == "08"]
+            shown = next(tr for tr in graph.data if tr.name == "Tuyên Quang")
+            assert [float(v) for v in own["value"].dropna()] == pytest.approx([float(v) for v in shown.y if v is not None])
 
 
 def test_exp019_tile_sets_of_a_group_and_a_ministry(sqlite_app):
@@ -607,12 +621,19 @@ def test_exp019_tile_sets_of_a_group_and_a_ministry(sqlite_app):
         codes = list(indicators_frame(group="G03")["code"])
         agency = S.build({"kind": "kpi_tiles", "agency": "NHNN"}, "en")
         province = S.build({"kind": "kpi_tiles", "area": "01", "indicators": ["EXPORTS", "GDP_GROWTH"]}, "vi")
+        largest = S.build({"kind": "kpi_tiles", "agency": "TK"}, "vi")  # the largest ministry's set: 8 to a row
+        tk_codes = list(indicators_frame(agency="TK")["code"])
+        every = list(indicators_frame()["code"])
         with pytest.raises(S.SpecError) as err:
-            S.build({"kind": "kpi_tiles", "agency": "TK"}, "vi")
-        assert err.value.field == "indicators" and "at most 24" in str(err.value)
+            S.build({"kind": "kpi_tiles", "indicators": every[:S.MAX_INDICATORS + 1]}, "vi")
+        assert err.value.field == "indicators" and f"1 to {S.MAX_INDICATORS} codes" in str(err.value)
         with pytest.raises(S.SpecError):
             S.build({"kind": "kpi_tiles", "group": "G03", "agency": "TK"}, "vi")
     assert group.meta.title == "Ổn định kinh tế vĩ mô" and list(group.data["code"]) == codes
+    assert len(tk_codes) > S.COMPACT_TILES and list(largest.data["code"]) == tk_codes
+    assert len(largest.figure.layout.shapes) == 2 * len(tk_codes)
+    assert any("✔ Đạt kế hoạch" in n and "✖" in n for n in largest.meta.notes)  # the legend of the compact tiles
+    assert not any("✔ Đạt kế hoạch ·" in n for n in group.meta.notes)
     assert group.meta.stem == "GROUP-G03_VN" and len(group.figure.layout.shapes) == 2 * len(codes)
     assert agency.meta.title.startswith("Indicators of the ") and agency.meta.stem == "AGENCY-NHNN_VN"
     assert province.meta.title == "Các chỉ tiêu chủ yếu" and province.meta.area == "Hà Nội"
