@@ -146,8 +146,9 @@ def indicator_map() -> dict[str, Indicator]:
 
 
 def get_indicator(code: str) -> Indicator:
-    """The indicator ``code``; :class:`NotFound` if unknown or not visible to the viewer."""
-    found = indicator_map().get(code)
+    """The indicator ``code``; :class:`NotFound` if unknown (or not a string) or not visible to
+    the viewer."""
+    found = indicator_map().get(code) if isinstance(code, str) else None
     if found is None:
         raise NotFound(f"indicator {code!r}")
     return found
@@ -229,7 +230,8 @@ def area_ids() -> dict[int, str]:
 
 
 def get_area(key: str) -> Area:
-    found = area_map().get(key)
+    """The area ``key``; :class:`NotFound` if unknown (or not a string)."""
+    found = area_map().get(key) if isinstance(key, str) else None
     if found is None:
         raise NotFound(f"area {key!r}")
     return found

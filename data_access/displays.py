@@ -32,7 +32,7 @@ def token_hash(token: str) -> str:
 
 def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:
     """True when ``token`` is a known, unexpired, unrevoked display token."""
-    if not token or len(token) > 200:
+    if not isinstance(token, str) or not token or len(token) > 200:
         return False
     row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
                        .where(d.c.token_hash == token_hash(token))).first()

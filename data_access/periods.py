@@ -174,11 +174,16 @@ class Period:
         return (self.start, self.end) < (other.start, other.end)
 
 
-@lru_cache(maxsize=65536)
 def parse(key: str) -> Period:
-    """Parse a period key; raises :class:`PeriodError` with the reason."""
+    """Parse a period key; raises :class:`PeriodError` with the reason (also for a value that is
+    not a string)."""
     if not isinstance(key, str):
         raise PeriodError(f"period must be text, got {type(key).__name__}")
+    return _parse(key)
+
+
+@lru_cache(maxsize=65536)
+def _parse(key: str) -> Period:
     text = key.strip()
     for periodicity, pattern in _PATTERNS:
         match = pattern.match(text)
@@ -212,6 +217,18 @@ def is_valid(key: str) -> bool:
     except PeriodError:
         return False
     return True
+
+
+def clean_key(value, periodicity: str | None = None) -> str | None:
+    """The canonical key of ``value`` when it is a period key (of ``periodicity`` when given), else
+    None: for keys that come from a URL or a browser (any JSON value); never raises."""
+    if not isinstance(value, str) or len(value) > 20:
+        return None
+    try:
+        p = parse(value)
+    except PeriodError:
+        return None
+    return p.key if periodicity is None or p.periodicity == periodicity else None
 
 
 def periodicity_of(key: str) -> str:

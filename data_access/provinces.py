@@ -197,5 +197,5 @@ def region_keys(era: str) -> list[str]:
 
 def known_province(key: str | None) -> Area | None:
     """The province with ``key``, or None (unknown key, or not a province)."""
-    area = area_map().get(key or "")
+    area = area_map().get(key) if isinstance(key, str) else None
     return area if area is not None and area.level == "province" else None
