@@ -15,6 +15,7 @@ from typing import NamedTuple
 
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
@@ -25,7 +26,7 @@ from components.indicator_charts import crosses_switch, series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
 from components.small_multiple import direction_class, marks, target_is_level
-from components.urlstate import parse_list, url_sync, url_sync_stores
+from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
 from data_access import boards
 from data_access.catalogue import (
     NotFound,
@@ -35,7 +36,7 @@ from data_access.catalogue import (
     region_of,
     valid_on,
 )
-from data_access.periods import PeriodError, format_period, parse, periods_between
+from data_access.periods import clean_key, format_period, parse, periods_between
 from data_access.queries import cross_section, revisions
 
 
@@ -93,19 +94,12 @@ class View(NamedTuple):  # not a dataclass: Dash imports page modules outside sy
     focus: str
 
 
-def _period_or_none(key: str | None, periodicity: str) -> str | None:
-    try:
-        p = parse(str(key))
-    except PeriodError:
-        return None
-    return p.key if p.periodicity == periodicity else None
-
-
 def allowed_areas(ind, keys) -> tuple[str, ...]:
-    """Known keys the indicator can show (nation-only indicators: the nation)."""
+    """Known keys the indicator can show (nation-only indicators: the nation); ``keys`` as the URL
+    or a multi-select sends them (see ``parse_list``)."""
     amap = area_map()
     ok = []
-    for k in keys:
+    for k in parse_list(keys):
         a = amap.get(k)
         if a is None:
             continue
@@ -119,21 +113,36 @@ def allowed_areas(ind, keys) -> tuple[str, ...]:
 
 def read_view(ind, cov: boards.Coverage, areas=None, start=None, end=None, mode=None, comparable=None,
               area=None) -> View:
-    """The view the URL asks for, with every value checked (unknown → default)."""
+    """The view the URL (or the page's controls) asks for, with every value checked (unknown →
+    default)."""
     last = cov.last_period
-    end_key = _period_or_none(end, ind.periodicity) or last
+    end_key = clean_key(end, ind.periodicity) or last
     end_key = min(end_key, last, key=lambda k: parse(k).start)
     first = cov.first_period or last
-    start_key = _period_or_none(start, ind.periodicity)
+    start_key = clean_key(start, ind.periodicity)
     if start_key is None:
         start_key = parse(end_key).shift(-(_DEFAULT_SPAN[ind.periodicity] - 1)).key
     start_key = max(start_key, first, key=lambda k: parse(k).start)
     if parse(start_key).start > parse(end_key).start:
         start_key, end_key = end_key, start_key
-    chosen = allowed_areas(ind, parse_list(areas) if isinstance(areas, str) else (areas or ())) or ("VN",)
-    focus = (allowed_areas(ind, [area]) or ("VN",))[0] if area else "VN"
+    chosen = allowed_areas(ind, areas) or ("VN",)
+    focus = (allowed_areas(ind, [as_text(area, "VN")]) or ("VN",))[0]
     return View(areas=chosen, start=start_key, end=end_key, mode=mode if mode in MODES else "value",
                 comparable=controls.is_checked(comparable), focus=focus)
+
+
+def callback_view(code, areas=None, start=None, end=None, mode=None, comparable=None, focus=None):
+    """The indicator and the view that the page's controls and stores send back to a callback,
+    checked as the URL is (:func:`read_view`). An unknown indicator, or one without data, has no
+    such controls on its page: nothing to update."""
+    try:
+        ind = get_indicator(code)
+    except NotFound:
+        raise PreventUpdate from None
+    cov = boards.indicator_coverage(ind.code)
+    if cov.last_period is None:
+        raise PreventUpdate
+    return ind, read_view(ind, cov, areas, start, end, mode, comparable, focus)
 
 
 # --- layout --------------------------------------------------------------------------------------------
@@ -369,10 +378,9 @@ def drill_chain(focus: str, when: date) -> list[str]:
 )
 def update_series(areas, start, end, mode, comparable, code, lang):
     """The trend (value or change on last year), its notes, and the table of values."""
-    ind = get_indicator(code)
-    start, end = sorted([start, end], key=lambda k: parse(k).start)
-    keys = allowed_areas(ind, areas or ()) or ("VN",)
-    comparable = controls.is_checked(comparable) and ind.provincial
+    ind, view = callback_view(code, areas, start, end, mode, comparable)
+    start, end, keys, mode = view.start, view.end, view.areas, view.mode
+    comparable = view.comparable and ind.provincial
     df = boards.series_with_change(ind.code, keys, start, end, comparable)
     crossing = crosses_switch(start, end)
     names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
@@ -473,14 +481,13 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
 def update_focus(focus, start, end, mode, comparable, code, lang):
     """The area in focus: breadcrumb and headline figures, the breakdown of the latest period
     (regions of the nation, provinces of a region), the revision history."""
-    ind = get_indicator(code)
-    focus = (allowed_areas(ind, [focus]) or ("VN",))[0] if focus else "VN"
-    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
+    focus, start, end = view.focus, view.start, view.end
     latest = boards.latest_period(ind.code, "VN", end)
     when = parse(latest).end if latest else parse(end).end
     chain = drill_chain(focus, when)
-    state = {"start": start, "end": end, "mode": mode if mode != "value" else None,
-             "comparable": "on" if controls.is_checked(comparable) else None}
+    state = {"start": start, "end": end, "mode": view.mode if view.mode != "value" else None,
+             "comparable": "on" if view.comparable else None}
     summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
     fig, title, note = breakdown(ind, focus, chain, latest, lang)
     links = drill_links(ind, fig, chain, state, lang)
@@ -626,13 +633,14 @@ def revision_history(ind, focus: str, lang: str):
 def drill(click, end, code):
     """A bar of the breakdown was chosen: focus on that area and compare it with its parents."""
     try:
-        key = click["points"][0]["customdata"]
+        key = as_text(click["points"][0]["customdata"])
     except (TypeError, KeyError, IndexError):
         return no_update, no_update
     if key not in area_map():
         return no_update, no_update
-    latest = boards.latest_period(code, "VN", end)
-    chain = drill_chain(key, parse(latest or end).end)
+    ind, view = callback_view(code, end=end)
+    latest = boards.latest_period(ind.code, "VN", view.end)
+    chain = drill_chain(key, parse(latest or view.end).end)
     return key, chain
 
 
@@ -647,11 +655,11 @@ def drill(click, end, code):
 )
 def area_choices(start, end, selected, code, lang):
     """The areas that existed in the chosen range (both eras labelled when it crosses 2025-07-01)."""
-    ind = get_indicator(code)
-    start, end = sorted([start, end], key=lambda k: parse(k).start)
+    ind, view = callback_view(code, start=start, end=end)
     amap = area_map()
     choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
-    return controls.area_options(choices, lang, parse(start).start, parse(end).end, keep=selected or ())
+    return controls.area_options(choices, lang, parse(view.start).start, parse(view.end).end,
+                                 keep=parse_list(selected))
 
 
 @callback(
@@ -668,16 +676,13 @@ def area_choices(start, end, selected, code, lang):
 )
 def export_menus(areas, start, end, mode, comparable, focus, code, lang):
     """The export menus of the trend and the breakdown, with the specs of what they show."""
-    ind = get_indicator(code)
-    start, end = sorted([start, end], key=lambda k: parse(k).start)
-    keys = allowed_areas(ind, areas or ()) or ("VN",)
-    trend = {"kind": "trend", "indicator": ind.code, "areas": list(keys), "start": start, "end": end,
-             "mode": mode if mode in MODES else "value", "comparable": controls.is_checked(comparable) and ind.provincial}
-    latest = boards.latest_period(ind.code, "VN", end)
+    ind, view = callback_view(code, areas, start, end, mode, comparable, focus)
+    trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
+             "mode": view.mode, "comparable": view.comparable and ind.provincial}
+    latest = boards.latest_period(ind.code, "VN", view.end)
     if not ind.provincial or latest is None:
         return ExportMenuAIO(trend, lang), None
-    focus = (allowed_areas(ind, [focus]) or ("VN",))[0] if focus else "VN"
-    chain = drill_chain(focus, parse(latest).end)
+    chain = drill_chain(view.focus, parse(latest).end)
     region = chain[1] if len(chain) > 1 else None
     if region is None and ind.aggregation != "none":
         ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "region"}
