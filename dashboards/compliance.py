@@ -14,7 +14,7 @@ from dash import Input, Output, callback, dcc, html
 from components.controls import dropdown
 from components.i18n import fmt_date, fmt_datetime, fmt_number, norm_lang, t
 from components.shell import with_lang
-from components.urlstate import url_sync, url_sync_stores
+from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.compliance import compliance_matrix, overdue_reports, reporting_rates, unit_submissions
 from data_access.periods import Period, format_period, latest_due
 
@@ -98,6 +98,7 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
 )
 def render(regime: str | None, group: str | None, lang: str):
     lang = norm_lang(lang)
+    regime = as_text(regime)
     if not regime:
         empty = html.Div(t("empty.no_data", lang), className="empty-state")
         return empty, empty, ""
