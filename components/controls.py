@@ -66,6 +66,15 @@ def is_checked(value) -> bool:
     return str(value or "").lower() in ("on", "1", "true", "yes")
 
 
+def first_value(options) -> str | None:
+    """The value of the first option of a dropdown's ``options`` as the browser sends them back
+    (``[{"label": ..., "value": ...}, ...]``); None when it has no well-formed option."""
+    for option in options if isinstance(options, list) else []:
+        if isinstance(option, dict) and isinstance(option.get("value"), str):
+            return option["value"]
+    return None
+
+
 # --- option lists -------------------------------------------------------------------------------------
 
 

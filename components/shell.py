@@ -11,6 +11,7 @@ from dash import ClientsideFunction, Input, Output, callback, clientside_callbac
 from auth.shell_parts import admin_links, may_open, user_menu
 from components.i18n import norm_lang, t
 from components.stale_banner import stale_banner
+from components.urlstate import as_text
 
 
 class ids:
@@ -21,7 +22,7 @@ class ids:
 
 
 def lang_from_search(search: str | None) -> str:
-    params = parse_qs((search or "").lstrip("?"))
+    params = parse_qs(as_text(search, "").lstrip("?"))
     return norm_lang((params.get("lang") or [None])[0])
 
 
@@ -75,7 +76,7 @@ def header(pathname: str, search: str) -> list:
 
 
 def _is_active(path: str, pathname: str | None) -> bool:
-    pathname = pathname or "/"
+    pathname = as_text(pathname, "/")
     if path == "/":
         return pathname == "/"
     # an indicator's page belongs to the catalogue, a province's profile to the provinces board

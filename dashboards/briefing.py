@@ -15,6 +15,7 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from components.i18n import fmt_date, norm_lang, t
+from components.urlstate import as_dict, as_text
 from exports.specs import SpecError, describe
 
 dash.register_page(__name__, path="/briefing", title="Bộ tài liệu", nav="nav.briefing", nav_order=6)
@@ -121,17 +122,20 @@ clientside_callback(
     Input(ids.config, "data"),
 )
 def render(basket: dict | None, config: dict):
-    """The list of the basket's charts, titled in the page's language; the specs the form sends."""
-    lang = norm_lang((config or {}).get("lang"))
-    items = (basket or {}).get("items") or []
+    """The list of the basket's charts, titled in the page's language; the specs the form sends.
+    The basket comes from the browser's storage: anything malformed in it is listed as invalid."""
+    lang = norm_lang(as_dict(config).get("lang"))
+    items = as_dict(basket).get("items")
+    items = items if isinstance(items, list) else []
     rows, specs = [], []
     for i, item in enumerate(items):
-        spec = item.get("spec") if isinstance(item, dict) else None
+        item = as_dict(item)
+        spec = item.get("spec")
         try:
             title, problem = describe(spec, lang), None
             specs.append(spec)
         except SpecError as exc:
-            title, problem = (item.get("title") if isinstance(item, dict) else None) or "?", str(exc)
+            title, problem = as_text(item.get("title"), "?"), str(exc)
         rows.append(item_row(i, len(items), title, problem, lang))
     heading = t("brief.items", lang, n=len(specs))
     if not rows:

@@ -13,7 +13,7 @@ from components.controls import control, dropdown
 from components.export_menu import ExportMenuAIO
 from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.shell import with_lang
-from components.urlstate import url_sync, url_sync_stores
+from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
 from data_access.daily import daily_indicators, daily_items, latest_day
 
@@ -38,10 +38,7 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
            lang: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
     newest = latest_day()
-    try:
-        chosen = date.fromisoformat(day) if day else newest
-    except ValueError:
-        chosen = newest
+    chosen = as_date(day, newest)
     cats = [{"label": t(k, lang), "value": v} for v, k in CATEGORY_KEY.items()]
     sevs = [{"label": t(k, lang), "value": v} for v, k in SEVERITY_KEY.items()]
     return html.Div(
@@ -55,10 +52,10 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
                     id=ids.day, date=chosen.isoformat() if chosen else None,
                     display_format="DD/MM/YYYY" if lang == "vi" else "MMM D, YYYY",
                     max_date_allowed=newest.isoformat() if newest else None, first_day_of_week=1), html_for=ids.day),
-                dropdown(ids.category, cats, category if category in CATEGORY_KEY else None,
+                dropdown(ids.category, cats, one_of(category, CATEGORY_KEY),
                          label=t("daily.category", lang), lang=lang, clearable=True, placeholder=t("daily.all", lang),
                          className="control-wide"),
-                dropdown(ids.severity, sevs, severity if severity in SEVERITY_KEY else None,
+                dropdown(ids.severity, sevs, one_of(severity, SEVERITY_KEY),
                          label=t("daily.severity", lang), lang=lang, clearable=True, placeholder=t("daily.all", lang)),
             ], className="control-bar"),
             html.Div(id=ids.content),
@@ -78,7 +75,10 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
     lang = norm_lang(lang)
     if not day:
         return html.Div(t("empty.no_data", lang), className="empty-state")
-    d = date.fromisoformat(day[:10])
+    d = as_date(day) or latest_day()  # not a date: the newest day, as the layout does
+    if d is None:
+        return html.Div(t("empty.no_data", lang), className="empty-state")
+    category, severity = one_of(category, CATEGORY_KEY), one_of(severity, SEVERITY_KEY)
     return [indicator_tiles(daily_indicators(d), lang, d), items_section(d, category, severity, lang)]
 
 

@@ -11,7 +11,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.i18n import norm_lang, t
 from components.shell import with_lang
-from components.urlstate import url_sync, url_sync_stores
+from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import indicator_groups, indicators_frame, search_indicators
 
 dash.register_page(__name__, path="/indicators", title="Chỉ tiêu", nav="nav.indicators", nav_order=4)
@@ -34,7 +34,7 @@ url_sync(PAGE, BINDINGS)
 def layout(q: str | None = None, group: str | None = None, lang: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
     groups = indicator_groups()
-    group = group if group in set(groups["code"]) else None
+    group = one_of(group, set(groups["code"]))
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
@@ -63,7 +63,8 @@ def layout(q: str | None = None, group: str | None = None, lang: str | None = No
 
 def matching(q: str | None, group: str | None):
     """The indicators matching the search words and the group (catalogue order)."""
-    frame = search_indicators(q, limit=1000) if (q or "").strip() else indicators_frame()
+    q, group = as_text(q, ""), as_text(group)
+    frame = search_indicators(q, limit=1000) if q.strip() else indicators_frame()
     if group and not frame.empty:
         frame = frame[frame["group_code"] == group]
     return frame

@@ -24,7 +24,7 @@ from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
-from data_access.periods import PeriodError, format_period, parse
+from data_access.periods import clean_key, format_period, parse
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series
 
@@ -66,7 +66,7 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
         return not_found(key, lang)
     lin = lineage(area.key)
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
-    period = _period_or_none(period)
+    period = clean_key(period)
     scorecard = province_scorecard(area.key)
     tiles = [kpi_tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
              for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
@@ -105,13 +105,6 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
         ],
         className="page page-province",
     )
-
-
-def _period_or_none(key: str | None) -> str | None:
-    try:
-        return parse(str(key)).key if key else None
-    except PeriodError:
-        return None
 
 
 def _indicator_href(code: str, key: str, lang: str) -> str:
@@ -358,6 +351,8 @@ def trend_spec(ind, key: str, start: str, end: str, comparable: bool) -> dict:
 def update_trends(comparable, key, lang):
     """Small trend charts of the headline indicators (the province and, for rates, the nation)."""
     lang = norm_lang(lang)
+    if known_province(key) is None:  # the page's store names its province: anything else is not one
+        return html.Div(t("prov.not_found", lang), className="empty-state"), []
     lin = lineage(key)
     rebuild = controls.is_checked(comparable) and lin.kind == "merged" and bool(lin.formers)
     amap = area_map()

@@ -22,7 +22,7 @@ from components.export_menu import ExportMenuAIO, TakePageAIO
 from components.i18n import fmt_number, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
-from components.urlstate import url_sync, url_sync_stores
+from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
 from data_access.periods import format_period, parse
 from data_access.provinces import latest_province_period, province_periods, region_keys
@@ -82,7 +82,7 @@ def default_indicator(inds: list[Indicator]) -> str:
 
 
 def region_era(region: str | None) -> str | None:
-    area = area_map().get(region or "")
+    area = area_map().get(as_text(region, ""))
     if area is None or area.level != "region":
         return None
     return "63" if area.key.endswith("-63") else "34"
@@ -95,11 +95,11 @@ def read_view(indicator=None, period=None, region=None) -> View | None:
     inds = provincial_indicators()
     if not inds:
         return None
-    code = indicator if indicator in {i.code for i in inds} else default_indicator(inds)
-    periods = set(province_periods(code)["period"])
-    if period not in periods:
+    code = one_of(indicator, {i.code for i in inds}) or default_indicator(inds)
+    period = one_of(period, set(province_periods(code)["period"]))
+    if period is None:
         period = latest_province_period(code, era=region_era(region)) or latest_province_period(code)
-    if period is None or region not in region_keys(era_of(parse(period).end)):
+    if period is None or one_of(region, region_keys(era_of(parse(period).end))) is None:
         region = None
     return View(code, period, region)
 

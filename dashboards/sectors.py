@@ -17,7 +17,7 @@ from components.i18n import norm_lang, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
 from components.small_multiple import marks, small_multiple
-from components.urlstate import url_sync, url_sync_stores
+from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access import boards
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame
 from data_access.periods import format_period
@@ -124,11 +124,12 @@ def summary_grid(lang: str):
 def switch_dimension(by, group_options, agency_options):
     """Group OR agency: the other choice is cleared (and leaves the URL)."""
     if by == "agency":
-        return None, agency_options[0]["value"] if agency_options else None, True, False
-    return group_options[0]["value"] if group_options else None, None, False, True
+        return None, controls.first_value(agency_options), True, False
+    return controls.first_value(group_options), None, False, True
 
 
 def selected_codes(group: str | None, agency: str | None) -> list[str]:
+    group, agency = as_text(group), as_text(agency)
     if agency:
         frame = indicators_frame(agency=agency)
     elif group:

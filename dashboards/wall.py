@@ -19,7 +19,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from api.live import min_poll_seconds
 from components import wallboards as wb
 from components.i18n import fmt_number, norm_lang, t
-from components.urlstate import parse_list
+from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.daily import daily_indicators, daily_items, latest_day
 from data_access.displays import check_display_token
@@ -62,7 +62,7 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
     lang = norm_lang(lang)
     if not authorized(token):
         return html.Div(refused(lang), id=ids.root, className="wall-root", lang=lang)
-    chosen = [b for b in parse_list(boards) if b in wb.BOARDS] or list(wb.BOARDS)
+    chosen = parse_list(boards, allowed=wb.BOARDS) or list(wb.BOARDS)
     dwell = _clamp(seconds, DEFAULT_SECONDS, 5, 3600)
     floor = min_poll_seconds()
     poll_s = _clamp(poll, max(20, floor), floor, 600)  # the server's minimum holds whatever the URL says
@@ -130,8 +130,12 @@ clientside_callback(
 # --- server: one callback per board, run only when the data version changes ----------------------
 
 
-def _lang(config) -> str:
-    return norm_lang((config or {}).get("lang"))
+def read_config(config) -> dict:
+    """The wall's config store as the browser sends it back, every field checked: the language,
+    the boards (known names only), the sector's group and the display token."""
+    config = as_dict(config)
+    return {"lang": norm_lang(config.get("lang")), "boards": parse_list(config.get("boards"), allowed=wb.BOARDS),
+            "sector": as_text(config.get("sector"), DEFAULT_SECTOR), "token": as_text(config.get("token"))}
 
 
 @callback(
@@ -142,14 +146,11 @@ def _lang(config) -> str:
     prevent_initial_call=True,
 )
 def refresh_header(version, config):
-    lang = _lang(config)
-    if not authorized((config or {}).get("token")):
+    config = read_config(config)
+    lang = config["lang"]
+    if not authorized(config["token"]):
         return "", []
-    updated = None
-    if version and version.get("updated_at"):
-        from datetime import datetime
-
-        updated = datetime.fromisoformat(version["updated_at"])
+    updated = as_datetime(as_dict(version).get("updated_at"))
     return wb.as_of(updated, lang) if updated else "", wb.ticker(alerts(lang), lang)
 
 
@@ -193,10 +194,11 @@ def overdue(lang: str) -> list[tuple[str, str, str]]:
     prevent_initial_call=True,
 )
 def refresh_overview(_version, config):
-    lang = _lang(config)
-    if "overview" not in (config or {}).get("boards", []):
+    config = read_config(config)
+    lang = config["lang"]
+    if "overview" not in config["boards"]:
         return dash.no_update
-    if not authorized((config or {}).get("token")):
+    if not authorized(config["token"]):
         return refused(lang)
     headline = indicators_frame(headline=True)
     kpis = kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
@@ -220,10 +222,11 @@ def wall_province_indicator() -> str | None:
     prevent_initial_call=True,
 )
 def refresh_provinces(_version, config):
-    lang = _lang(config)
-    if "provinces" not in (config or {}).get("boards", []):
+    config = read_config(config)
+    lang = config["lang"]
+    if "provinces" not in config["boards"]:
         return dash.no_update
-    if not authorized((config or {}).get("token")):
+    if not authorized(config["token"]):
         return refused(lang)
     code = wall_province_indicator()
     if code is None:
@@ -263,12 +266,13 @@ def _map_figure(xs, period, ind, lang):
     prevent_initial_call=True,
 )
 def refresh_sector(_version, config):
-    lang = _lang(config)
-    if "sector" not in (config or {}).get("boards", []):
+    config = read_config(config)
+    lang = config["lang"]
+    if "sector" not in config["boards"]:
         return dash.no_update
-    if not authorized((config or {}).get("token")):
+    if not authorized(config["token"]):
         return refused(lang)
-    group = (config or {}).get("sector") or DEFAULT_SECTOR
+    group = config["sector"]
     groups = indicator_groups().set_index("code")
     if group not in groups.index:
         group = DEFAULT_SECTOR
@@ -293,10 +297,11 @@ def refresh_sector(_version, config):
     prevent_initial_call=True,
 )
 def refresh_daily(_version, config):
-    lang = _lang(config)
-    if "daily" not in (config or {}).get("boards", []):
+    config = read_config(config)
+    lang = config["lang"]
+    if "daily" not in config["boards"]:
         return dash.no_update
-    if not authorized((config or {}).get("token")):
+    if not authorized(config["token"]):
         return refused(lang)
     day = latest_day()
     if day is None:
@@ -311,10 +316,11 @@ def refresh_daily(_version, config):
     prevent_initial_call=True,
 )
 def refresh_compliance(_version, config):
-    lang = _lang(config)
-    if "compliance" not in (config or {}).get("boards", []):
+    config = read_config(config)
+    lang = config["lang"]
+    if "compliance" not in config["boards"]:
         return dash.no_update
-    if not authorized((config or {}).get("token")):
+    if not authorized(config["token"]):
         return refused(lang)
     return wb.compliance_board(reporting_rates_rows(lang), overdue(lang), lang)
 
