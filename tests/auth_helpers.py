@@ -74,19 +74,24 @@ def _spec_ids(output: str) -> list[dict]:
     return out
 
 
-def callback_body(output: str, entry: dict, value=None) -> dict:
-    """A minimal body for the callback registered under ``output`` (every input and state ``value``)."""
+def dep_id(dep: dict):
+    """The id of a callback input or state of Dash's callback map (pattern-matching ids decoded)."""
+    ident = dep["id"]
+    if isinstance(ident, str) and ident.startswith("{"):
+        try:
+            ident = json.loads(ident)
+        except ValueError:
+            pass
+    return ident
+
+
+def callback_body(output: str, entry: dict, value=None, values: list | None = None) -> dict:
+    """A minimal body for the callback registered under ``output``: every input and state
+    ``value``, or ``values`` (the inputs' then the states', in order)."""
     outs = _spec_ids(output)
-
-    def item(dep):
-        ident = dep["id"]
-        if isinstance(ident, str) and ident.startswith("{"):
-            try:
-                ident = json.loads(ident)
-            except ValueError:
-                pass
-        return {"id": ident, "property": dep["property"], "value": value}
-
+    deps = entry.get("inputs", []) + entry.get("state", [])
+    values = [value] * len(deps) if values is None else values
+    items = [{"id": dep_id(d), "property": d["property"], "value": v} for d, v in zip(deps, values, strict=True)]
+    n = len(entry.get("inputs", []))
     return {"output": output, "outputs": outs if output.startswith("..") else outs[0],
-            "inputs": [item(d) for d in entry.get("inputs", [])], "state": [item(d) for d in entry.get("state", [])],
-            "changedPropIds": []}
+            "inputs": items[:n], "state": items[n:], "changedPropIds": []}

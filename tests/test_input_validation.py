@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 import pytest
 
+from components.controls import first_value
 from components.urlstate import as_date, as_datetime, as_dict, as_text, one_of, parse_list
 from data_access.periods import PeriodError, clean_key, parse
 
@@ -65,10 +66,17 @@ def test_val005_clean_key():
         assert clean_key(value) is None
 
 
+def test_val006_first_value_of_options_sent_back():
+    assert first_value([{"label": "a", "value": "G01"}, {"label": "b", "value": "G02"}]) == "G01"
+    assert first_value(["G01", {"label": "x", "value": 1}, {"value": "G02"}]) == "G02"  # well-formed ones only
+    for value in ([], None, "G01", {"value": "G01"}, [{"label": "a"}], 1):
+        assert first_value(value) is None
+
+
 @pytest.mark.parametrize("value", HOSTILE)
-def test_val006_nothing_raises_on_hostile_values(value):
+def test_val007_nothing_raises_on_hostile_values(value):
     parse_list(value), as_text(value), one_of(value, ("a",)), as_dict(value)
-    as_date(value), as_datetime(value), clean_key(value), clean_key(value, "M")
+    as_date(value), as_datetime(value), clean_key(value), clean_key(value, "M"), first_value(value)
     if not (isinstance(value, str) and value.strip().isdigit()):
         with pytest.raises(PeriodError):  # never a TypeError, even for a list (the parser is cached by key)
             parse(value)
