@@ -196,10 +196,11 @@ def indicator_groups() -> pd.DataFrame:
 
 @cached_query
 def agencies(kind: str | None = None) -> pd.DataFrame:
-    """Columns: id, code, name_vi, name_en, short_vi, short_en, kind, area_key, valid_from, valid_to."""
+    """Columns: id, code, name_vi, name_en, short_vi, short_en, kind, area_key, valid_from, valid_to, active
+    (False: deactivated, submits nothing)."""
     a, ar = schema.agency, schema.area
     stmt = select(a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.short_vi, a.c.short_en, a.c.kind,
-                  ar.c.key.label("area_key"), a.c.valid_from, a.c.valid_to).outerjoin(ar, ar.c.id == a.c.area_id)
+                  ar.c.key.label("area_key"), a.c.valid_from, a.c.valid_to, a.c.active).outerjoin(ar, ar.c.id == a.c.area_id)
     if kind:
         stmt = stmt.where(a.c.kind == kind)
     with _connection() as conn:

@@ -51,8 +51,10 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[
                     for x in conn.execute(select(r.c.id, r.c.code, r.c.name_vi, r.c.name_en, r.c.frequency,
                                                  r.c.deadline_day, r.c.deadline_month_offset).order_by(r.c.code)))
     members: dict[int, list[UnitRow]] = {}
+    # deactivated units (/admin/units) owe nothing
     stmt = (select(ru.c.regime_id, a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.kind, a.c.valid_from,
-                   a.c.valid_to, a.c.area_id).join(a, a.c.id == ru.c.agency_id).order_by(a.c.code))
+                   a.c.valid_to, a.c.area_id).join(a, a.c.id == ru.c.agency_id).where(a.c.active.is_(True))
+            .order_by(a.c.code))
     for x in conn.execute(stmt):
         members.setdefault(x.regime_id, []).append(
             UnitRow(x.id, x.code, x.name_vi, x.name_en, x.kind, unit_group(x.kind), x.valid_from, x.valid_to,

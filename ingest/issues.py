@@ -33,6 +33,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "duplicate_column": ("Cột “{column}” xuất hiện nhiều lần.", "Column '{column}' appears more than once."),
     "no_rows": ("Tệp không có giá trị số liệu nào để nhận.", "The file holds no values to accept."),
     "unknown_unit": ("Đơn vị báo cáo “{value}” không có trong danh mục.", "Reporting unit '{value}' is not in the catalogue."),
+    "inactive_unit": ("Đơn vị báo cáo “{value}” đã ngừng hoạt động; không nhận báo cáo của đơn vị này.",
+                      "Reporting unit '{value}' has been deactivated; its reports are not accepted."),
     "unit_mismatch": ("Tệp khai báo đơn vị “{value}” nhưng được gửi bởi đơn vị “{unit}”; mỗi đơn vị chỉ gửi báo cáo của mình.",
                       "The file declares unit '{value}' but was sent by unit '{unit}'; a unit may only submit its own reports."),
     # -- rows ---------------------------------------------------------------------------------

@@ -196,6 +196,8 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
     validated = None
     if unit is None:
         findings.error(make_issue("unknown_unit", value=report.unit))
+    elif not unit.active:
+        findings.error(make_issue("inactive_unit", value=report.unit))
     else:
         earlier = load.find_accepted(conn, unit.id, report.sha256)
         if earlier is not None:

@@ -105,6 +105,7 @@ class UnitInfo:
     area_id: int | None
     valid_from: date | None
     valid_to: date | None
+    active: bool = True  # False: deactivated on /admin/units, its submissions are refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,8 +178,9 @@ def load_catalogue(conn: Connection) -> Catalogue:
     areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to)
              for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to)
                                    .order_by(a.c.sort, a.c.key))]
-    units = {r.code: UnitInfo(r.id, r.code, r.kind, r.area_id, r.valid_from, r.valid_to)
-             for r in conn.execute(select(g.c.id, g.c.code, g.c.kind, g.c.area_id, g.c.valid_from, g.c.valid_to))}
+    units = {r.code: UnitInfo(r.id, r.code, r.kind, r.area_id, r.valid_from, r.valid_to, bool(r.active))
+             for r in conn.execute(select(g.c.id, g.c.code, g.c.kind, g.c.area_id, g.c.valid_from, g.c.valid_to,
+                                          g.c.active))}
     rr = schema.report_regime
     regimes = {r.id: RegimeInfo(r.id, r.code, r.frequency, r.deadline_day, r.deadline_month_offset)
                for r in conn.execute(select(rr.c.id, rr.c.code, rr.c.frequency, rr.c.deadline_day,
