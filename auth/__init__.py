@@ -37,7 +37,10 @@ def may_export() -> bool:
 def init_auth(server) -> None:
     """Register the guard (as the FIRST before-request hook), the response headers, the sign-in,
     account and admin views and the user commands. Call after the Dash app is mounted."""
-    from auth import guard
+    from auth import (
+        admin_views,  # noqa: F401 - adds the units, catalogue and tokens pages to the blueprint
+        guard,
+    )
     from auth.cli import register_auth_commands
     from auth.production import check_production
     from auth.views import bp

@@ -3,7 +3,9 @@ inserts, and database triggers (migration 0004) refuse UPDATE and DELETE whoever
 
 Actions written: ``signin.ok``, ``signin.fail``, ``signin.locked``, ``signout``, ``session.expired``,
 ``user.create``, ``user.update``, ``user.password``, ``token.create``, ``token.revoke``,
-``display_token.create``, ``display_token.revoke``, ``export``, ``access.denied``,
+``display_token.create``, ``display_token.revoke`` (command line and ``/admin/tokens``),
+``unit.create``, ``unit.update``, ``unit.deactivate``, ``unit.activate`` (``/admin/units``),
+``indicator.update`` (``/admin/catalogue``: confidentiality, responsible agency), ``export``, ``access.denied``,
 ``submission.accepted`` / ``submission.rejected`` (by a database trigger on ``submission``, every
 channel but the demo seed and the benchmark), and whatever other admin actions call :func:`record`.
 """

@@ -25,13 +25,17 @@ def may_open(page: dict) -> bool:
     return policy.may(current_principal(), policy.page_roles(page.get("path_template") or page.get("path")))
 
 
+# The admin pages (plain Flask views, admins only), in the order of the navigation.
+ADMIN_PAGES = (("/admin/users", "admin.users"), ("/admin/units", "admin.units"), ("/admin/catalogue", "admin.catalogue"),
+               ("/admin/tokens", "admin.tokens"), ("/admin/audit", "admin.audit"))
+
+
 def admin_links(lang: str) -> list:
     p = current_principal() if _auth_on() else None
     if p is None or p.kind != "user" or p.role != policy.ADMIN:
         return []
     suffix = "?lang=en" if lang == "en" else ""
-    return [html.A(t("admin.users", lang), href="/admin/users" + suffix, className="nav-link"),
-            html.A(t("admin.audit", lang), href="/admin/audit" + suffix, className="nav-link")]
+    return [html.A(t(key, lang), href=path + suffix, className="nav-link") for path, key in ADMIN_PAGES]
 
 
 def _lang_of_page() -> str:

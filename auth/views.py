@@ -1,6 +1,7 @@
 """Plain Flask views (work without JavaScript): sign-in, sign-out, the account page with the
-password change, and the admin pages (the audit log search and the users). Jinja templates in
-``auth/templates/auth`` (autoescaped)."""
+password change, and the admin pages (the audit log search and the users; the units, catalogue
+and tokens pages are in :mod:`auth.admin_views`). Jinja templates in ``auth/templates/auth``
+(autoescaped)."""
 
 from __future__ import annotations
 
@@ -77,8 +78,10 @@ def _allowed_next(principal: policy.Principal, target: str | None) -> str:
 
 def render_page(template: str, status: int = 200, **context) -> Response:
     lang = context.pop("lang", None) or _lang()
+    from auth.shell_parts import ADMIN_PAGES
+
     body = render_template(f"auth/{template}", lang=lang, t=t, csrf_token=security.csrf_token(),
-                           principal=current_principal(), **context)
+                           principal=current_principal(), admin_pages=ADMIN_PAGES, **context)
     return Response(body, status=status, mimetype="text/html")
 
 

@@ -1,0 +1,180 @@
+"""Admin pages for the reporting units (``/admin/units``), the indicator catalogue
+(``/admin/catalogue``) and tokens (``/admin/tokens``): plain Flask views on the ``auth``
+blueprint, like ``/admin/users``. The guard lets admins only in (``policy.ROUTES["/admin"]``);
+every form is a CSRF-protected POST and every change goes to the audit log (:mod:`auth.admin`)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlencode
+
+from flask import abort, g, request
+
+from auth import admin
+from auth.admin import Actor, AdminError
+from auth.guard import current_principal, engine
+from auth.views import _csrf_or_400, _lang, bp, render_page
+from components.i18n import t
+
+
+def _actor() -> Actor:
+    p = current_principal()
+    return Actor(name=p.name if p else "anonymous", role=p.role if p else None, ip=request.remote_addr)
+
+
+def _error_text(exc: AdminError, lang: str) -> str:
+    return exc.message_en if lang == "en" else exc.message_vi
+
+
+def _self_url(path: str, keys: tuple[str, ...]) -> str:
+    """This page with its current filters (forms post back to it, the answer keeps the filters)."""
+    params = {k: request.args.get(k, "") for k in keys} | {"lang": "en" if _lang() == "en" else ""}
+    params = {k: v[:200] for k, v in params.items() if v}
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def _fresh_reads() -> None:
+    """After a change in this request, read the new data version (and a new snapshot) for the answer."""
+    from data_access.engine import release_connection
+
+    g.pop("occ_data_version", None)
+    release_connection()
+
+
+# -- reporting units ----------------------------------------------------------------------------------
+
+
+@bp.route("/admin/units", methods=["GET", "POST"])
+def admin_units():
+    lang = _lang()
+    message = error = None
+    if request.method == "POST":
+        _csrf_or_400()
+        form, actor = request.form, _actor()
+        code = (form.get("code") or "").strip().upper()[:40]
+        names = {k: form.get(k) or "" for k in ("name_vi", "name_en", "short_vi", "short_en")}
+        try:
+            action = form.get("action")
+            if action == "create":
+                admin.create_unit(engine(), code, kind=form.get("kind") or "", area_key=form.get("area") or None,
+                                  actor=actor, **names)
+                message = t("admin.unit_created", lang, code=code)
+            elif action == "update":
+                admin.update_unit_names(engine(), code, actor=actor, **names)
+                message = t("admin.unit_updated", lang, code=code)
+            elif action in ("deactivate", "reactivate"):
+                admin.set_unit_active(engine(), code, action == "reactivate", actor=actor)
+                message = t(f"admin.unit_{action}d", lang, code=code)
+            else:
+                abort(400)
+        except AdminError as exc:
+            error = _error_text(exc, lang)
+        _fresh_reads()
+    query = (request.args.get("q") or "")[:200]  # the filters are in the address, the forms post to it
+    state = request.args.get("state") if request.args.get("state") in ("active", "inactive") else ""
+    with engine().connect() as conn:
+        units = admin.list_units(conn, query, state)
+    return render_page("units.html", 400 if error else 200, units=units, query=query, state=state,
+                       kinds=admin.UNIT_KINDS, message=message, error=error,
+                       self_url=_self_url("/admin/units", ("q", "state")))
+
+
+# -- the indicator catalogue -----------------------------------------------------------------------------
+
+
+@bp.route("/admin/catalogue", methods=["GET", "POST"])
+def admin_catalogue():
+    from data_access.catalogue import all_indicators, indicator_groups, indicator_map, search_indicators
+
+    lang = _lang()
+    message = error = None
+    if request.method == "POST":
+        _csrf_or_400()
+        form = request.form
+        code = (form.get("code") or "").strip()[:40]
+        access = form.get("access")
+        if form.get("action") != "update" or access not in ("public", "confidential", None):
+            abort(400)
+        try:
+            change = admin.update_indicator(engine(), code, confidential=None if access is None else access == "confidential",
+                                            agency_code=form.get("agency") or None, actor=_actor())
+            message = t("admin.indicator_updated" if change.changes else "admin.indicator_unchanged", lang, code=code)
+        except AdminError as exc:
+            error = _error_text(exc, lang)
+        _fresh_reads()
+    args = request.args  # the filters are in the address; a row's form posts its own "access"
+    query = (args.get("q") or "")[:200]
+    group = (args.get("group") or "")[:8]
+    access = args.get("access") if args.get("access") in ("public", "confidential") else ""
+    if query.strip():
+        imap = indicator_map()
+        found = search_indicators(query, limit=10000)
+        indicators = [imap[c] for c in (found["code"] if not found.empty else []) if c in imap]
+    else:
+        indicators = list(all_indicators())
+    indicators = [i for i in indicators if (not group or i.group_code == group)
+                  and (not access or i.confidential == (access == "confidential"))]
+    groups = [(r["code"], r["name_en"] if lang == "en" else r["name_vi"]) for _, r in indicator_groups().iterrows()]
+    with engine().connect() as conn:
+        agencies = [u for u in admin.list_units(conn) if u.kind != "province"]
+    return render_page("catalogue.html", 400 if error else 200, indicators=indicators, groups=groups,
+                       agencies=agencies, query=query, group=group, access=access, message=message, error=error,
+                       self_url=_self_url("/admin/catalogue", ("q", "group", "access")))
+
+
+# -- tokens ---------------------------------------------------------------------------------------------
+
+
+def _token_id(text: str | None) -> int:
+    try:
+        return int(text or "")
+    except ValueError:
+        abort(400)
+
+
+@bp.route("/admin/tokens", methods=["GET", "POST"])
+def admin_tokens():
+    from ingest.displays import list_display_tokens
+    from ingest.tokens import list_tokens
+
+    lang = _lang()
+    message = error = None
+    if request.method == "POST":
+        _csrf_or_400()
+        form, actor, eng = request.form, _actor(), engine()
+        action = form.get("action")
+        try:
+            if action == "create_api":
+                days = admin.token_days(form.get("days"), 365)
+                token, info = admin.create_api_token(eng, form.get("unit") or "", label=form.get("label") or "",
+                                                     days=days, actor=actor)
+                return render_page("token_created.html", kind="api", token=token, token_id=info.id,
+                                   unit=info.unit_code, label=info.label, expires_at=info.expires_at)
+            if action == "create_display":
+                days = admin.token_days(form.get("days"), None)
+                token_id, token = admin.create_wall_token(eng, label=form.get("label") or "", days=days, actor=actor)
+                wall_url = request.host_url.rstrip("/") + "/wall?" + urlencode({"token": token})
+                return render_page("token_created.html", kind="display", token=token, token_id=token_id,
+                                   label=(form.get("label") or "").strip(), wall_url=wall_url, expires_at=None)
+            if action == "revoke_api":
+                token_id = _token_id(form.get("id"))
+                admin.revoke_api_token(eng, token_id, actor=actor)
+                message = t("admin.token_revoked", lang, id=token_id)
+            elif action == "revoke_display":
+                token_id = _token_id(form.get("id"))
+                admin.revoke_wall_token(eng, token_id, actor=actor)
+                message = t("admin.token_revoked", lang, id=token_id)
+            else:
+                abort(400)
+        except AdminError as exc:
+            error = _error_text(exc, lang)
+        _fresh_reads()
+    eng = engine()
+    now = datetime.now()
+    api_tokens = list_tokens(eng)
+    walls = list_display_tokens(eng)
+    with eng.connect() as conn:
+        units = [u for u in admin.list_units(conn) if u.active]
+    return render_page("tokens.html", 400 if error else 200, api_tokens=list(reversed(api_tokens)),
+                       walls=list(reversed(walls)), units=units, now=now, state=admin.token_state,
+                       message=message, error=error)
