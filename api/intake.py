@@ -276,6 +276,7 @@ def get_submission(submission_id: int):
         "unit": found["unit_code"],
         "received_at": found["received_at"].isoformat(timespec="seconds"),
         "channel": found["channel"],
+        "submitted_by": found["submitted_by"],
         "filename": found["filename"],
         "sha256": found["sha256"],
         "period": found["period"],
@@ -426,6 +427,9 @@ def openapi_document() -> dict:
             "status": {"type": "string", "enum": ["accepted", "rejected", "duplicate"]},
             "duplicate_of": {"type": ["integer", "null"]},
             "unit": {"type": "string"}, "channel": {"type": "string"}, "filename": {"type": ["string", "null"]},
+            "submitted_by": {"type": ["string", "null"],
+                             "description": "Read-back only: who submitted (a signed-in user's name for the upload "
+                                            "page, token:<id> for the API, the operator for the command line)"},
             "sha256": {"type": "string"}, "received_at": {"type": "string", "pattern": "^\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}$",
                             "description": "Local time of the operations centre, ISO 8601 to the second, "
                                            "without offset (e.g. 2025-11-20T09:00:00)"},

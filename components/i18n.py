@@ -25,6 +25,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sub.formats": {"vi": "CSV, XLSX hoặc JSON; UTF-8 hoặc Windows-1258; tối đa 50 MB",
                     "en": "CSV, XLSX or JSON; UTF-8 or Windows-1258; up to 50 MB"},
     "sub.need_unit": {"vi": "Hãy chọn đơn vị báo cáo trước khi gửi tệp.", "en": "Choose the reporting unit before sending a file."},
+    "sub.other_unit": {"vi": "Tài khoản này chỉ được gửi báo cáo của đơn vị mình.",
+                       "en": "This account may only submit its own unit's reports."},
     "sub.unreadable": {"vi": "Không đọc được tệp đã gửi.", "en": "The file could not be read."},
     "sub.accepted": {"vi": "Đã tiếp nhận báo cáo số {id}: {written} giá trị được ghi ({revised} điều chỉnh, {unchanged} không đổi).",
                      "en": "Report {id} accepted: {written} values stored ({revised} revised, {unchanged} unchanged)."},
@@ -68,6 +70,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cmp.row": {"vi": "Dòng", "en": "Row"},
     "cmp.received": {"vi": "Thời điểm nhận", "en": "Received"},
     "cmp.channel": {"vi": "Kênh", "en": "Channel"},
+    "cmp.submitted_by": {"vi": "Người gửi", "en": "Submitted by"},
     "cmp.file": {"vi": "Tệp", "en": "File"},
     "cmp.periods": {"vi": "Kỳ", "en": "Periods"},
     "cmp.status": {"vi": "Trạng thái", "en": "Status"},
@@ -505,9 +508,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.user_created": {"vi": "Đã thêm người dùng {name}.", "en": "User {name} created."},
     "admin.user_updated": {"vi": "Đã cập nhật người dùng {name}.", "en": "User {name} updated."},
     "admin.user_password": {"vi": "Đã đặt lại mật khẩu của {name}.", "en": "Password of {name} reset."},
-    # -- exports and the briefing pack (exports/, components/export_menu.py, dashboards/briefing.py) --
-    "nav.briefing": {"vi": "Bộ tài liệu", "en": "Briefing pack"},
-    "exp.download": {"vi": "Tải xuống", "en": "Download"},
     # admin: reporting units, the indicator catalogue, tokens (auth/admin_views.py)
     "admin.units": {"vi": "Đơn vị báo cáo", "en": "Reporting units"},
     "admin.catalogue": {"vi": "Danh mục chỉ tiêu", "en": "Indicator catalogue"},
@@ -585,6 +585,9 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.token_revoked": {"vi": "Đã thu hồi mã số {id}; mã bị từ chối từ yêu cầu tiếp theo.",
                             "en": "Token {id} revoked; it is refused from the next request on."},
     "admin.back_to_tokens": {"vi": "Về danh sách mã truy cập", "en": "Back to the tokens"},
+    # -- exports and the briefing pack (exports/, components/export_menu.py, dashboards/briefing.py) --
+    "nav.briefing": {"vi": "Bộ tài liệu", "en": "Briefing pack"},
+    "exp.download": {"vi": "Tải xuống", "en": "Download"},
     "exp.menu_label": {"vi": "Tải xuống hoặc thêm vào bộ tài liệu: {title}",
                        "en": "Download or add to the briefing pack: {title}"},
     "exp.fmt.png": {"vi": "Ảnh PNG", "en": "PNG image"},

@@ -1,7 +1,10 @@
 """Reporting compliance ("Tình hình báo cáo"): for a report regime, the units × periods matrix (on
 time / late / missing / not yet due), completeness and on-time rates per unit, per group of units
 and overall (as DHIS2 computes reporting rates), the overdue reports, and a unit's submissions
-with their validation reports (``?unit=UB01``)."""
+with their validation reports (``?unit=UB01``).
+
+A reporter (a user bound to one unit) sees its own unit only: the callbacks read the unit from the
+signed-in user on the server (:func:`auth.current_unit`), whatever the page sends."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ import dash
 import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
+from auth import current_unit
 from components.controls import dropdown
 from components.i18n import fmt_date, fmt_datetime, fmt_number, norm_lang, t
 from components.shell import with_lang
@@ -45,13 +49,14 @@ url_sync(PAGE, BINDINGS)
 def regimes_frame() -> pd.DataFrame:
     from data_access.compliance import reporting_calendar
 
-    cal = reporting_calendar()
+    cal = reporting_calendar(unit_code=current_unit())  # a reporter: the regimes its unit owes
     return cal.drop_duplicates("regime_code")[["regime_code", "regime_name_vi", "regime_name_en", "frequency"]]
 
 
 def layout(regime: str | None = None, group: str | None = None, unit: str | None = None, lang: str | None = None,
            **_params) -> html.Div:
     lang = norm_lang(lang)
+    unit = current_unit() or unit  # a reporter: its own unit's submissions
     regs = regimes_frame().sort_values("regime_code")
     codes = set(regs["regime_code"])
     regime = regime if regime in codes else (DEFAULT_REGIME if DEFAULT_REGIME in codes else next(iter(codes), None))
@@ -103,27 +108,34 @@ def render(regime: str | None, group: str | None, lang: str):
         empty = html.Div(t("empty.no_data", lang), className="empty-state")
         return empty, empty, ""
     today = date.today()
+    own = current_unit()  # a reporter: every table holds its own unit only
     regs = regimes_frame().set_index("regime_code")
     frequency = regs.loc[regime, "frequency"] if regime in regs.index else "M"
     periods = matrix_periods(frequency, today)
-    matrix = compliance_matrix(regime, periods, today)
+    matrix = compliance_matrix(regime, periods, today, unit_code=own)
     if group in ("ministries", "provinces"):
         matrix = matrix[matrix["unit_group"] == group]
     start = Period.from_date(frequency, today).shift(-WINDOW.get(frequency, 12)).start
-    overall = reporting_rates(regime, start=start, today=today, by="overall")
-    by_group = reporting_rates(regime, start=start, today=today, by="group")
-    by_unit = reporting_rates(regime, start=start, today=today, by="unit")
-    overdue = overdue_reports(today, since=start, regime_code=regime)
+    overall = reporting_rates(regime, start=start, today=today, by="overall", unit_code=own)
+    by_unit = reporting_rates(regime, start=start, today=today, by="unit", unit_code=own)
+    if own:
+        by_group = by_unit.iloc[0:0]
+        label = by_unit.iloc[0]["unit_name_en" if lang == "en" else "unit_name_vi"] if len(by_unit) else own
+    else:
+        by_group = reporting_rates(regime, start=start, today=today, by="group")
+        label = None
+    overdue = overdue_reports(today, since=start, regime_code=regime, unit_code=own)
     if group in ("ministries", "provinces"):
         overdue = overdue[overdue["unit_group"] == group]
-    return (summary_cards(overall, by_group, lang),
+    return (summary_cards(overall, by_group, lang, title=label),
             matrix_table(matrix, by_unit, periods, lang),
             overdue_list(overdue, lang))
 
 
-def summary_cards(overall: pd.DataFrame, by_group: pd.DataFrame, lang: str) -> list:
+def summary_cards(overall: pd.DataFrame, by_group: pd.DataFrame, lang: str, title: str | None = None) -> list:
+    """Rates overall (under ``title``, default "all units") and per group of units."""
     cards = []
-    for label, row in [(t("cmp.group.all", lang), overall.iloc[0] if len(overall) else None)] + [
+    for label, row in [(title or t("cmp.group.all", lang), overall.iloc[0] if len(overall) else None)] + [
             (t(f"cmp.group.{r['key']}", lang), r) for _, r in by_group.iterrows()]:
         if row is None:
             continue
@@ -179,8 +191,9 @@ def overdue_list(overdue: pd.DataFrame, lang: str) -> list:
 
 @callback(Output(ids.detail, "children"), Input(ids.unit, "data"), Input(ids.lang, "data"))
 def unit_detail(unit: str | None, lang: str):
-    """The unit's submissions with their validation reports."""
+    """The unit's submissions with their validation reports (a reporter: its own unit's, always)."""
     lang = norm_lang(lang)
+    unit = current_unit() or (unit if isinstance(unit, str) else None)
     if not unit:
         return None
     subs = unit_submissions(unit)
@@ -199,9 +212,10 @@ def unit_detail(unit: str | None, lang: str):
                                                     f" · {i.get('value') or ''} · {i.get(msg) or i.get('code')}")
                                             for i in issues[:100]])])
         rows.append(html.Tr([html.Td(fmt_datetime(s["received_at"], lang)), html.Td(s["channel"]),
+                             html.Td(s["submitted_by"] or "–"),
                              html.Td(s["filename"] or "–"), html.Td(", ".join(s["periods"]) or "–"),
                              html.Td(t(f"cmp.status.{s['status']}", lang), className=f"sub-{s['status']}"),
                              html.Td(fmt_number(s["rows_written"], 0, lang), className="num"), html.Td(detail)]))
-    head_row = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("cmp.received", "cmp.channel", "cmp.file",
+    head_row = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("cmp.received", "cmp.channel", "cmp.submitted_by", "cmp.file",
                                                                     "cmp.periods", "cmp.status", "cmp.rows", "cmp.details")]))
     return html.Div([head, html.Table([head_row, html.Tbody(rows)], className="cmp-table cmp-subs")], className="card")

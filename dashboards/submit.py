@@ -1,7 +1,11 @@
 """The upload page for reporting officers ("Gửi báo cáo"): choose the reporting unit, download the
 XLSX form of what it owes for a period, upload a filled CSV/XLSX/JSON file, and read the
 validation report (row, column, value, reason) in the page. A thin shell over the same intake
-command as the API and the CLI (:func:`ingest.pipeline.submit`)."""
+command as the API and the CLI (:func:`ingest.pipeline.submit`).
+
+A reporter (a user bound to one unit) is offered its own unit only, and the callbacks hold it to
+that unit on the server (:func:`auth.current_unit`), whatever the page sends. A submission records
+the signed-in user who sent it (``submitted_by``; the audit log's actor)."""
 
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from datetime import date
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
+from auth import current_principal, current_unit
 from components.controls import control, dropdown
 from components.i18n import fmt_number, norm_lang, t
 from data_access.catalogue import agencies
@@ -34,9 +39,13 @@ class ids:
 
 
 def unit_options(lang: str, today: date) -> list[dict]:
+    """Active units that report (a reporter: its own unit only)."""
     df = agencies()
-    valid = df[(df["valid_to"].isna()) | (df["valid_to"] >= today)]
+    valid = df[((df["valid_to"].isna()) | (df["valid_to"] >= today)) & df["active"].astype(bool)]
     valid = valid[valid["kind"] != "government"]
+    own = current_unit()
+    if own:
+        valid = valid[valid["code"] == own]
     name = "name_en" if lang == "en" else "name_vi"
     return [{"label": f"{r[name]} ({r['code']})", "value": r["code"]} for _, r in valid.iterrows()]
 
@@ -46,6 +55,7 @@ def layout(unit: str | None = None, period: str | None = None, lang: str | None 
     today = date.today()
     units = unit_options(lang, today)
     codes = {u["value"] for u in units}
+    unit = current_unit() or unit
     unit = unit if unit in codes else None
     month = latest_due("M", today).next()
     periods = [month.shift(-i).key for i in range(0, 13)]
@@ -78,6 +88,9 @@ def layout(unit: str | None = None, period: str | None = None, lang: str | None 
 
 @callback(Output(ids.template, "href"), Input(ids.unit, "value"), Input(ids.period, "value"))
 def template_link(unit: str | None, period: str | None) -> str:
+    own = current_unit()
+    if own and unit != own:
+        unit = own if not unit else None
     if not unit or not period:
         return ""
     return f"/api/v1/templates/{unit}/{period}.xlsx"
@@ -96,14 +109,21 @@ def upload(contents: str | None, filename: str | None, unit: str | None, lang: s
     lang = norm_lang(lang)
     if not contents:
         return dash.no_update
+    own = current_unit()
+    if own:  # a reporter submits for its own unit only
+        if unit not in (None, "", own):
+            return html.Div(t("sub.other_unit", lang), className="alert alert-error", role="alert")
+        unit = own
     if not unit:
         return html.Div(t("sub.need_unit", lang), className="alert alert-error", role="alert")
     try:
         payload = base64.b64decode(contents.split(",", 1)[1], validate=True)
     except (IndexError, binascii.Error):
         return html.Div(t("sub.unreadable", lang), className="alert alert-error", role="alert")
+    principal = current_principal()  # None only with access control off
     report = submit_report(current_warehouse().engine, unit_code=unit, payload=payload,
-                           filename=(filename or "upload")[:200], channel="upload", submitted_by=f"upload:{unit}")
+                           filename=(filename or "upload")[:200], channel="upload",
+                           submitted_by=principal.name if principal is not None else f"upload:{unit}")
     return report_view(report.as_dict(), lang)
 
 

@@ -123,14 +123,15 @@ def reporting_calendar(unit_code: str | None = None, start: date | None = None, 
     return _calendar_cached(today, start, end, None, unit_code, regime_code)
 
 
-def compliance_matrix(regime_code: str | None, periods: tuple[str, ...], today: date | None = None) -> pd.DataFrame:
+def compliance_matrix(regime_code: str | None, periods: tuple[str, ...], today: date | None = None,
+                      unit_code: str | None = None) -> pd.DataFrame:
     """Units × periods. Columns: regime_code, unit_code, unit_name_vi, unit_name_en, unit_group, then
     one column per period key holding the state (``on_time`` | ``late`` | ``missing`` |
     ``not_due``; None where the unit owes nothing, e.g. an old province after 2025-06-30).
-    ``regime_code`` None: every regime (a row per regime and unit)."""
+    ``regime_code`` None: every regime (a row per regime and unit); ``unit_code``: that unit only."""
     today = _today(today)
     periods = tuple(periods)
-    cal = _calendar_cached(today, None, None, periods, None, regime_code)
+    cal = _calendar_cached(today, None, None, periods, unit_code, regime_code)
     index = ["regime_code", "unit_code", "unit_name_vi", "unit_name_en", "unit_group"]
     if cal.empty:
         return pd.DataFrame(columns=index + list(periods))
@@ -142,18 +143,18 @@ def compliance_matrix(regime_code: str | None, periods: tuple[str, ...], today: 
 
 
 def reporting_rates(regime_code: str | None = None, start: date | None = None, end: date | None = None,
-                    today: date | None = None, by: str = "unit") -> pd.DataFrame:
+                    today: date | None = None, by: str = "unit", unit_code: str | None = None) -> pd.DataFrame:
     """DHIS2 reporting rates over the reports due in [start, end] (default: the last year up to
     ``today``). ``by``: ``unit`` | ``group`` (ministries / provinces) | ``region`` | ``overall``.
     Columns: key (unit code, group, region key or ``all``), expected, received, on_time, late,
     missing, not_due, completeness (% received / expected), timeliness (% on time / expected);
-    ``by="unit"`` adds unit_name_vi, unit_name_en, unit_group."""
+    ``by="unit"`` adds unit_name_vi, unit_name_en, unit_group. ``unit_code``: over that unit's reports only."""
     if by not in GROUPINGS:
         raise ValueError(f"by must be one of {', '.join(GROUPINGS)}")
     today = _today(today)
     start = start or today - timedelta(days=LOOKBACK_DAYS)
     end = end or today
-    cal = _calendar_cached(today, start, end, None, None, regime_code)
+    cal = _calendar_cached(today, start, end, None, unit_code, regime_code)
     out = rates(cal, GROUPINGS[by])
     if by == "unit":
         names = cal.drop_duplicates("unit_code").set_index("unit_code")[["unit_name_vi", "unit_name_en", "unit_group"]]
@@ -162,10 +163,12 @@ def reporting_rates(regime_code: str | None = None, start: date | None = None, e
     return out
 
 
-def overdue_reports(today: date, since: date | None = None, regime_code: str | None = None) -> pd.DataFrame:
+def overdue_reports(today: date, since: date | None = None, regime_code: str | None = None,
+                    unit_code: str | None = None) -> pd.DataFrame:
     """Reports whose deadline passed (from ``since``, default a year before ``today``) and that
-    nobody sent: calendar rows in state ``missing``, the longest overdue first."""
-    cal = _calendar_cached(today, since or today - timedelta(days=LOOKBACK_DAYS), today, None, None, regime_code)
+    nobody sent: calendar rows in state ``missing``, the longest overdue first (``unit_code``: of
+    that unit only)."""
+    cal = _calendar_cached(today, since or today - timedelta(days=LOOKBACK_DAYS), today, None, unit_code, regime_code)
     missing = cal[cal["state"] == "missing"]
     return missing.sort_values(["days_late", "unit_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
@@ -209,11 +212,12 @@ def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
 def submission_detail(submission_id: int) -> dict | None:
     """One submission with its unit and stored report (None if there is no such id). Keys: id,
     unit_code, status, received_at, channel, filename, sha256, period, regime_code, rows_total,
-    rows_written, errors, warnings, report (the JSON report as a dict, None for seeded rows)."""
+    rows_written, errors, warnings, submitted_by (a user name, ``token:<id>``, the operator of a CLI
+    load), report (the JSON report as a dict, None for seeded rows)."""
     s, a, r = schema.submission, schema.agency, schema.report_regime
     stmt = (select(s.c.id, a.c.code.label("unit_code"), s.c.status, s.c.received_at, s.c.channel, s.c.filename,
                    s.c.sha256, s.c.period, r.c.code.label("regime_code"), s.c.rows_total, s.c.rows_written,
-                   s.c.errors, s.c.warnings, s.c.report)
+                   s.c.errors, s.c.warnings, s.c.submitted_by, s.c.report)
             .outerjoin(a, a.c.id == s.c.agency_id).outerjoin(r, r.c.id == s.c.regime_id)
             .where(s.c.id == submission_id))
     row = current_connection().execute(stmt).first()
