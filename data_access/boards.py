@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query
+from data_access.cache import cached_query, indicator_scope, reference_scope
 from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
 from data_access.engine import current_warehouse
 from data_access.periods import Period, parse, periods_between
@@ -84,7 +84,7 @@ _COVERAGE_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start), f
                        func.count(func.distinct(c.c.area_id))).where(c.c.indicator_id == bindparam("ind"))
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def indicator_coverage(code: str) -> Coverage:
     """First and last period with a value (any area), the last update and how many areas report."""
     ind = get_indicator(code)
@@ -103,7 +103,7 @@ _LATEST_SQL = (select(c.c.period).where(c.c.indicator_id == bindparam("ind"), c.
                .order_by(c.c.period_start.desc()).limit(1))
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> str | None:
     """The latest period key with a value of ``code`` at ``area_key`` not after ``until``
     (a period key; open when None). Regions have no stored values: the nation's is used."""
@@ -117,7 +117,7 @@ def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> 
     return rows[0][0] if rows else None
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
     """The annual plan targets of ``code`` at ``area_key``. Columns: year (int), value (float),
     comparison (``at_least`` | ``at_most``), source; ordered by year."""
@@ -132,7 +132,7 @@ def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in _read(stmt)], columns=cols)
 
 
-@cached_query
+@cached_query(scopes=reference_scope)
 def indicator_regimes(code: str) -> pd.DataFrame:
     """The report regimes that carry ``code``. Columns: code, name_vi, name_en, frequency (D M Q S
     Y), deadline_day, legal_basis, agency_vi, agency_en (the receiving agency); ordered by code."""
@@ -150,7 +150,7 @@ def indicator_regimes(code: str) -> pd.DataFrame:
 # --- series for any mix of areas, with the change on the same period last year -------------------
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
     """Values of ``code`` for the nation, provinces (stored) and regions (aggregated from their
     provinces by the indicator's rule, each period with the regions of its own era) between the
@@ -192,7 +192,7 @@ def comparable_keys(area_keys: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(succ.get(k, k) for k in area_keys))
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: str,
                        comparable: bool = False) -> pd.DataFrame:
     """:func:`area_series` plus the value of the same period one year earlier and the change on it
@@ -264,7 +264,7 @@ def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end:
 # --- the headline figure of one area ------------------------------------------------------------------
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def focus_kpi(code: str, area_key: str = "VN") -> Kpi:
     """The tile figures of ``code`` at ``area_key``: :func:`data_access.queries.kpi_snapshot` for
     the nation and provinces; for a region, the aggregate of its provinces in the nation's latest

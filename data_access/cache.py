@@ -31,7 +31,7 @@ from flask import current_app, g, has_app_context, has_request_context
 from flask_caching import Cache
 from sqlalchemy.exc import SQLAlchemyError
 
-from data_access.engine import current_connection, get_data_version, release_connection
+from data_access.engine import current_connection, get_stamps, get_versions, release_connection
 from settings import ConfigError, Settings
 
 log = logging.getLogger(__name__)
@@ -123,6 +123,19 @@ class _GuardedCache:
         self.hits += 1
         return True, raw[0]
 
+    def get_stamped(self, key: str) -> tuple[bool, Any]:
+        """An entry stored as ``(stamps, value)``: a hit only while its stamps are current (an
+        outdated entry counts as a miss)."""
+        hit, entry = self.get(key)
+        if not hit:
+            return False, None
+        if isinstance(entry, tuple) and len(entry) == 2 and _valid(entry[0]):
+            _depends(s for s, _ in entry[0])
+            return True, entry[1]
+        self.hits -= 1
+        self.misses += 1
+        return False, None
+
     def set(self, key: str, value: Any, timeout: int | None = None) -> None:
         if not self.available:
             return
@@ -145,18 +158,31 @@ def current_data_version() -> int:
     if has_request_context() and "occ_data_version" in g:
         return g.occ_data_version
     try:
-        version = get_data_version(current_connection())
+        with untracked():
+            version, submissions = get_versions(current_connection())
     except DATABASE_ERRORS as exc:
         _discard_connection()
         version = last_known_version()
         if version is None:
             raise
         mark_stale(exc)
+        submissions = _version_memo().submissions if has_app_context() else None
     else:
-        _remember_version(version)
+        _remember_version(version, submissions)
     if has_request_context():
-        g.occ_data_version = version
+        g.occ_data_version, g.occ_submissions = version, submissions
     return version
+
+
+def current_submissions() -> int | None:
+    """Submissions recorded (``data_version.submissions``), read with the version."""
+    if has_request_context() and "occ_submissions" in g:
+        return g.occ_submissions
+    current_data_version()
+    if has_request_context():
+        return g.occ_submissions
+    with untracked():
+        return get_versions(current_connection())[1]
 
 
 _SHARED_VERSION_KEY = "meta:last_data_version"
@@ -167,16 +193,19 @@ class _VersionMemo:
 
     def __init__(self) -> None:
         self.version: int | None = None
+        self.submissions: int | None = None
 
 
 def _version_memo() -> _VersionMemo:
     return current_app.extensions.setdefault("occ_last_version", _VersionMemo())
 
 
-def _remember_version(version: int) -> None:
+def _remember_version(version: int, submissions: int | None = None) -> None:
     if not has_app_context():
         return
     memo = _version_memo()
+    if submissions is not None and (memo.submissions is None or submissions > memo.submissions):
+        memo.submissions = submissions
     if memo.version is None or version > memo.version:
         memo.version = version
         cache = CacheManager.current()
@@ -240,78 +269,247 @@ def current_clearance() -> str:
     return "public"
 
 
-def _key(fn: Callable, version: int, clearance: str, args: tuple, kwargs: dict) -> str:
+# --- what an entry depends on ---------------------------------------------------------------------
+#
+# A submission changes a few indicators; bumping one global version would throw away every entry.
+# Instead every entry records the *scopes* it read (``data_stamp``: ``*``, ``i:<code>``, ``daily``,
+# ``submissions``) with their stamps when it was computed, and a hit is valid only while those
+# stamps are unchanged. Functions declare the scopes their own SQL reads (``scopes=``); what they
+# get from other cached functions is added as it is read; a function without a declaration, or
+# a view callback that reads the warehouse directly, depends on everything (the global version).
+
+GLOBAL = "#"  # the pseudo-scope "anything": the global data_version
+
+
+class _StampMemo:
+    """``data_stamp`` of this process, read once per global ``data_version``."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.stamps: dict[str, int] = {}
+
+
+def current_stamps() -> dict[str, int]:
+    """{scope: version of its last change}, one snapshot per request, taken before the request
+    reads data: read with their own data_version in one statement (per process, once per version),
+    so an entry never claims stamps newer than its data. While the warehouse is away: the last
+    known stamps, else everything at the last known version."""
+    per_request = has_request_context()
+    if per_request and "occ_stamps" in g:
+        return g.occ_stamps
+    version = current_data_version()
+    memo = current_app.extensions.setdefault("occ_stamps", _StampMemo())
+    stamps = memo.stamps if memo.version == version else None
+    if stamps is None and not request_is_stale():
+        try:
+            with untracked():
+                read_version, stamps = get_stamps(current_connection())
+        except DATABASE_ERRORS as exc:
+            _discard_connection()
+            mark_stale(exc)
+            stamps = None
+        else:
+            stamps.setdefault("*", 0)
+            if memo.version is None or read_version > memo.version:
+                memo.version, memo.stamps = read_version, stamps
+    if stamps is None:
+        stamps = memo.stamps if memo.version is not None else {"*": version}
+    if per_request:
+        g.occ_stamps = stamps
+    return stamps
+
+
+SUBMISSIONS = "submissions"  # the pseudo-scope of the submission register (``data_version.submissions``)
+
+
+def scope_version(scope: str) -> int | None:
+    if scope == GLOBAL:
+        return current_data_version()
+    if scope == SUBMISSIONS:
+        return current_submissions()
+    return current_stamps().get(scope, 0)
+
+
+def _stamp(scopes) -> tuple[tuple[str, int], ...]:
+    return tuple((s, scope_version(s)) for s in sorted(scopes))
+
+
+def _valid(stamped: tuple[tuple[str, int], ...]) -> bool:
+    return all(scope_version(s) == v for s, v in stamped)
+
+
+class _untracked:
+    def __enter__(self):
+        if has_app_context():
+            g.occ_untracked = g.get("occ_untracked", 0) + 1
+
+    def __exit__(self, *exc):
+        if has_app_context():
+            g.occ_untracked -= 1
+
+
+def untracked() -> _untracked:
+    """Reads inside are not warehouse data a view depends on (a token check, the stamps)."""
+    return _untracked()
+
+
+def _frames() -> list[set] | None:
+    return g.get("occ_frames") if has_app_context() else None
+
+
+def _push(scopes: set) -> None:
+    frames = _frames()
+    if frames is not None:
+        frames.append(scopes)
+
+
+def _pop() -> set:
+    return _frames().pop()
+
+
+def _depends(scopes) -> None:
+    """The entry being computed (if any) read ``scopes``."""
+    frames = _frames()
+    if frames:
+        frames[-1].update(scopes)
+
+
+def note_direct_read() -> None:
+    """Called for every statement the warehouse runs (an engine event, see ``engine.make_engine``):
+    a read by a view callback itself, not through a cached function, makes its response depend on
+    everything."""
+    if not has_app_context():
+        return
+    frames = g.get("occ_frames")
+    if frames is not None and len(frames) == 1 and g.get("occ_view") and not g.get("occ_untracked"):
+        frames[0].add(GLOBAL)
+
+
+def _compute(fn: Callable, declared, args: tuple, kwargs: dict) -> tuple[tuple[tuple[str, int], ...], Any]:
+    """Run ``fn`` recording what it reads; stamps are taken before the data are read, so an entry
+    never claims newer stamps than its data."""
+    own = {"*"} | ({GLOBAL} if declared is None else set(declared(*args, **kwargs)))
+    frames = _frames()
+    if frames is None:
+        g.occ_frames = frames = []
+        top = True
+    else:
+        top = False
+    frames.append(set(own))
+    try:
+        stamped = _stamp(own)
+        value = fn(*args, **kwargs)
+    finally:
+        scopes = frames.pop()
+        if top:
+            g.pop("occ_frames", None)
+    extra = scopes - own
+    if extra:
+        stamped = tuple(sorted({*stamped, *_stamp(extra)}))
+    _depends(scopes)
+    return stamped, value
+
+
+def _key(fn: Callable, clearance: str, args: tuple, kwargs: dict) -> str:
     payload = repr((args, sorted(kwargs.items()))).encode()
     digest = hashlib.blake2b(payload, digest_size=12).hexdigest()
-    return f"{fn.__module__}.{fn.__qualname__}:v{version}:{clearance}:{digest}"
+    return f"{fn.__module__}.{fn.__qualname__}:{clearance}:{digest}"
 
 
-def cached_query(fn: F) -> F:
-    """Memoize a data-access read under (function, data_version, clearance, arguments).
+def cached_query(fn: F | None = None, *, scopes: Callable[..., Any] | None = None):
+    """Memoize a data-access read under (function, clearance, arguments); a hit is served while
+    the stamps of every scope it read are unchanged.
 
-    Arguments must have stable ``repr`` (str, int, float, tuples, frozensets, dates).
+    ``scopes(*args, **kwargs)`` names the ``data_stamp`` scopes the function's own SQL reads
+    (e.g. ``lambda code, *a, **k: (f"i:{code}",)``); without it the function depends on every
+    change. Arguments must have stable ``repr`` (str, int, float, tuples, frozensets, dates).
     ``fn.uncached`` calls the function directly (used by the benchmark and tests).
     """
+    if fn is None:
+        return lambda f: cached_query(f, scopes=scopes)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         cache = CacheManager.current()
         if cache is None:
             return fn(*args, **kwargs)
-        key = _key(fn, current_data_version(), current_clearance(), args, kwargs)
-        hit, value = cache.get(key)
+        key = _key(fn, current_clearance(), args, kwargs)
+        hit, value = cache.get_stamped(key)
         if hit:
             return value
-        value = fn(*args, **kwargs)
-        cache.set(key, value)
-        return value
+        entry = _compute(fn, scopes, args, kwargs)
+        cache.set(key, entry)
+        return entry[1]
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    wrapper.scopes = scopes  # type: ignore[attr-defined]
+    return wrapper
+
+
+def indicator_scope(code, *_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of a function whose first argument is one indicator code."""
+    return (f"i:{code}",)
+
+
+def indicators_scope(codes, *_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of a function whose first argument is a tuple of indicator codes."""
+    return tuple(f"i:{c}" for c in codes)
+
+
+def reference_scope(*_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of reference data (catalogue, areas, regimes): only ``*`` changes them."""
+    return ()
+
+
+def submissions_scope(*_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of what any submission changes, accepted or not (the calendar, a unit's list)."""
+    return (SUBMISSIONS,)
+
+
+def daily_scope(*_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of the daily information items."""
+    return ("daily",)
 
 
 class _ProcessMemo:
-    """Small immutable reference data (the catalogue, areas) kept in this process for the current
-    ``data_version`` only: a hit costs a dict look-up instead of a cache round trip and an
-    unpickle. Correct across workers because the version is read from the warehouse on every
-    request; entries of older versions are dropped as soon as a newer version is seen."""
+    """Small immutable reference data (the catalogue, areas) kept in this process: a hit costs a
+    dict look-up and a stamp check instead of a cache round trip and an unpickle. Correct across
+    workers because the stamps are read from the warehouse whenever the version changes."""
 
     def __init__(self) -> None:
-        self.version: int | None = None
-        self.entries: dict[tuple, Any] = {}
+        self.entries: dict[tuple, tuple] = {}
 
-    def get(self, version: int, key: tuple) -> tuple[bool, Any]:
-        if version != self.version:
-            return False, None
-        if key in self.entries:
-            return True, self.entries[key]
+    def get(self, key: tuple) -> tuple[bool, Any]:
+        entry = self.entries.get(key)
+        if entry is not None and _valid(entry[0]):
+            _depends(s for s, _ in entry[0])
+            return True, entry[1]
         return False, None
 
-    def put(self, version: int, key: tuple, value: Any) -> None:
-        if self.version is None or version > self.version:
-            self.version, self.entries = version, {}
-        if version == self.version and len(self.entries) < 4096:
-            self.entries[key] = value
+    def put(self, key: tuple, entry: tuple) -> None:
+        if len(self.entries) >= 4096:
+            self.entries.clear()
+        self.entries[key] = entry
 
 
 def reference_data(fn: F) -> F:
-    """Like :func:`cached_query`, plus a per-process memo for the current ``data_version``.
-    Only for functions that return immutable values (tuples, frozen dataclasses, or dicts that
-    callers never mutate)."""
-    shared = cached_query(fn)
+    """Reference data (only ``*`` changes it): :func:`cached_query` plus a per-process memo. Only
+    for functions that return immutable values (tuples, frozen dataclasses, or dicts that callers
+    never mutate)."""
+    shared = cached_query(fn, scopes=reference_scope)
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if not has_app_context():
             return fn(*args, **kwargs)
-        version = current_data_version()
         key = (fn.__module__, fn.__qualname__, current_clearance(), args, tuple(sorted(kwargs.items())))
         memo = current_app.extensions.setdefault("occ_memo", _ProcessMemo())
-        hit, value = memo.get(version, key)
+        hit, value = memo.get(key)
         if hit:
             return value
+        stamped = _stamp({"*"})
         value = shared(*args, **kwargs)
-        memo.put(version, key, value)
+        memo.put(key, (stamped, value))
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
@@ -378,20 +576,22 @@ def cache_view_callbacks(server) -> None:
                 _discard_connection()
                 mark_stale(exc)
                 return _unavailable(Response, "", body)
-        digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        digest = hashlib.blake2b(_canonical_body(body), digest_size=16).hexdigest()
         # the viewer's clearance, role and unit (the auth guard sets the scope): responses may depend on them
         clearance = current_clearance() + ":" + (g.get("occ_cache_scope", "") if has_request_context() else "")
         try:
             version: int | None = current_data_version()
+            current_stamps()
         except DATABASE_ERRORS as exc:  # no version known at all: render, else last good
             mark_stale(exc)
             version = None
-        key = f"resp:v{version}:{clearance}:{_date.today().isoformat()}:{digest}"
+        key = f"resp:{clearance}:{_date.today().isoformat()}:{digest}"
         last_good = f"resp:last:{clearance}:{digest}"
         if version is not None:
-            hit, value = cache.get(key)
+            hit, value = cache.get_stamped(key)
             if hit:
                 return _json_response(Response, value)
+        g.occ_view, g.occ_frames = True, [{"*"}]
         try:
             response = server.make_response(original(*args, **kwargs))
         except DATABASE_ERRORS as exc:
@@ -401,10 +601,13 @@ def cache_view_callbacks(server) -> None:
             if hit:
                 return _json_response(Response, value)
             return _unavailable(Response, output, body)
+        finally:
+            read = g.occ_frames[0]
+            g.occ_view, g.occ_frames = False, None
         if response.status_code == 200 and not response.direct_passthrough:
             data = response.get_data()
-            if version is not None:
-                cache.set(key, data)
+            if version is not None and not request_is_stale():
+                cache.set(key, (_stamp(read), data))
             cache.set(last_good, data, timeout=LAST_GOOD_TIMEOUT_S)
         if request_is_stale():
             response.headers[STALE_HEADER] = "1"
@@ -412,6 +615,34 @@ def cache_view_callbacks(server) -> None:
 
     server.view_functions[endpoint] = dispatch
     _serve_pages_during_outages(server)
+
+
+_TOKEN_STATES = ("wall-config",)  # states whose ``token`` is a wall's display token
+
+
+def _canonical_body(body: bytes) -> bytes:
+    """The request body as the response depends on it: a wall's display token is replaced by
+    whether it is valid (checked again by the board callbacks), so a hundred walls share one
+    entry per board and a revoked token never hits a valid one's entry."""
+    if b'"wall-config"' not in body:
+        return body
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        return body
+    from data_access.displays import check_display_token
+
+    for item in doc.get("state", []) or []:
+        if isinstance(item, dict) and item.get("id") in _TOKEN_STATES and isinstance(item.get("value"), dict):
+            token = item["value"].get("token")
+            try:
+                valid = bool(check_display_token(current_connection(), token))
+            except DATABASE_ERRORS as exc:  # the warehouse is away: the guard admitted this wall
+                _discard_connection()
+                mark_stale(exc)
+                valid = True
+            item["value"] = {**item["value"], "token": valid}
+    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
 
 
 def _serve_pages_during_outages(server) -> None:

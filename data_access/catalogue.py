@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance, reference_data
+from data_access.cache import cached_query, current_clearance, reference_data, reference_scope
 from data_access.engine import current_connection
 from ingest.reference import fold
 
@@ -186,7 +186,7 @@ def _search_texts(clearance: str) -> tuple[tuple[str, str], ...]:
         return tuple((r.code, r.search_text) for r in conn.execute(stmt))
 
 
-@cached_query
+@cached_query(scopes=reference_scope)
 def indicator_groups() -> pd.DataFrame:
     """Columns: code, name_vi, name_en, sort."""
     g = schema.indicator_group
@@ -194,7 +194,7 @@ def indicator_groups() -> pd.DataFrame:
         return pd.read_sql(select(g).order_by(g.c.sort), conn)
 
 
-@cached_query
+@cached_query(scopes=reference_scope)
 def agencies(kind: str | None = None) -> pd.DataFrame:
     """Columns: id, code, name_vi, name_en, short_vi, short_en, kind, area_key, valid_from, valid_to, active
     (False: deactivated, submits nothing)."""

@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import and_, select, union_all
 
 from data_access import schema
-from data_access.cache import cached_query
+from data_access.cache import cached_query, reference_scope, submissions_scope
 from data_access.engine import current_connection
 from data_access.periods import Period
 from data_access.periods import parse as parse_period
@@ -39,7 +39,7 @@ def _today(today: date | None) -> date:
     return today if today is not None else date.today()
 
 
-@cached_query
+@cached_query(scopes=reference_scope)
 def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[int, list[tuple]], dict[int, str]]:
     """Regimes, their units, the region memberships (area id → [(region key, from, to)]) and the
     area keys of the units' areas."""
@@ -67,7 +67,7 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[
     return regimes, members, membership, area_keys
 
 
-@cached_query
+@cached_query(scopes=submissions_scope)
 def _received() -> dict[tuple[int, int, str], tuple[datetime, int]]:
     """(unit id, regime id, period) → (first accepted received_at, its submission id)."""
     s, sp = schema.submission, schema.submission_period
@@ -107,7 +107,7 @@ def _calendar(today: date, start: date | None = None, end: date | None = None, p
                           region_of=_region_function(membership, area_keys))
 
 
-@cached_query
+@cached_query(scopes=submissions_scope)
 def _calendar_cached(today: date, start: date | None, end: date | None, periods: tuple[str, ...] | None,
                      unit_code: str | None, regime_code: str | None) -> pd.DataFrame:
     return _calendar(today, start, end, periods, unit_code, regime_code)
@@ -177,7 +177,7 @@ SUBMISSION_COLUMNS = ["id", "received_at", "channel", "filename", "status", "per
                       "rows_total", "rows_written", "errors", "warnings", "submitted_by", "report"]
 
 
-@cached_query
+@cached_query(scopes=submissions_scope)
 def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
     """The submissions of one unit, newest first, with their validation reports. Columns:
     id, received_at, channel, filename, status, period (when one), regime_code (when one),
@@ -208,7 +208,7 @@ def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
     return pd.DataFrame(data, columns=SUBMISSION_COLUMNS)
 
 
-@cached_query
+@cached_query(scopes=submissions_scope)
 def submission_detail(submission_id: int) -> dict | None:
     """One submission with its unit and stored report (None if there is no such id). Keys: id,
     unit_code, status, received_at, channel, filename, sha256, period, regime_code, rows_total,

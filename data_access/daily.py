@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query
+from data_access.cache import cached_query, daily_scope
 from data_access.catalogue import all_indicators, area_map
 from data_access.engine import current_connection
 from data_access.periods import Period, latest_due
@@ -30,7 +30,7 @@ ITEM_COLUMNS = ["id", "item_date", "agency_code", "agency_vi", "agency_en", "cat
                 "recorded_at"]
 
 
-@cached_query
+@cached_query(scopes=daily_scope)
 def daily_items(day: date, days: int = 1) -> pd.DataFrame:
     """Daily information items dated ``day`` and the ``days - 1`` days before, newest first, most
     severe first within a day. Columns: :data:`ITEM_COLUMNS`."""

@@ -34,6 +34,9 @@ def check_display_token(conn: Connection, token: str | None, now: datetime | Non
     """True when ``token`` is a known, unexpired, unrevoked display token."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return False
-    row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
-                       .where(d.c.token_hash == token_hash(token))).first()
+    from data_access.cache import untracked
+
+    with untracked():  # a credential check, not data a wall's board depends on (its key carries the result)
+        row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
+                           .where(d.c.token_hash == token_hash(token))).first()
     return bool(row) and DisplayToken(*row).valid(now or datetime.now())

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event, func, select, update
+from sqlalchemy import String, create_engine, event, func, literal, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
@@ -105,21 +105,74 @@ def get_data_version(conn: Connection) -> int:
     return int(value or 0)
 
 
-def bump_data_version(conn: Connection) -> int:
-    """Increase ``data_version`` inside the caller's transaction and return the new value.
+ALL_SCOPES = "*"
+
+
+def bump_data_version(conn: Connection, scopes=None) -> int:
+    """Increase ``data_version`` inside the caller's transaction and return the new value, and
+    stamp ``scopes`` (what changed: ``i:<code>``, ``daily``, ``submissions``; None: everything)
+    with it in ``data_stamp``.
 
     Called by the intake in the same transaction that accepts a submission, so readers see the
-    new version exactly when they can see the new data.
+    new version (and stamps) exactly when they can see the new data. A second call in the same
+    transaction keeps the version and adds its scopes.
     """
-    now = datetime.now().replace(microsecond=0)
-    result = conn.execute(
-        update(schema.data_version)
-        .where(schema.data_version.c.id == 1)
-        .values(version=schema.data_version.c.version + 1, updated_at=now)
-    )
+    tx = conn.get_transaction()
+    mark = conn.info.get("occ_bumped")
+    if mark is not None and tx is not None and mark[0] is tx:
+        version = mark[1]
+    else:
+        now = datetime.now().replace(microsecond=0)
+        result = conn.execute(
+            update(schema.data_version)
+            .where(schema.data_version.c.id == 1)
+            .values(version=schema.data_version.c.version + 1, updated_at=now)
+        )
+        if result.rowcount == 0:
+            conn.execute(schema.data_version.insert().values(id=1, version=1, updated_at=now))
+        version = get_data_version(conn)
+        if tx is not None:
+            conn.info["occ_bumped"] = (tx, version)
+    names = sorted({ALL_SCOPES} if scopes is None else set(scopes))
+    if names:
+        # the version row is locked by this transaction until it commits: stamps are written one
+        # transaction at a time, so delete-then-insert cannot collide
+        stamp = schema.data_stamp
+        conn.execute(stamp.delete().where(stamp.c.scope.in_(names)))
+        conn.execute(stamp.insert(), [{"scope": n, "version": version} for n in names])
+    return version
+
+
+def get_versions(conn: Connection) -> tuple[int, int]:
+    """(data_version, submissions recorded), one indexed one-row read."""
+    dv = schema.data_version
+    row = conn.execute(select(dv.c.version, dv.c.submissions).where(dv.c.id == 1)).first()
+    return (int(row[0] or 0), int(row[1] or 0)) if row is not None else (0, 0)
+
+
+def count_submission(conn: Connection) -> None:
+    """One more submission recorded (in the caller's transaction): the calendar, the compliance
+    board and the unit's list change, the indicators (``data_version``) do not."""
+    dv = schema.data_version
+    result = conn.execute(update(dv).where(dv.c.id == 1).values(submissions=dv.c.submissions + 1))
     if result.rowcount == 0:
-        conn.execute(schema.data_version.insert().values(id=1, version=1, updated_at=now))
-    return get_data_version(conn)
+        conn.execute(dv.insert().values(id=1, version=0, updated_at=datetime.now().replace(microsecond=0),
+                                        submissions=1))
+
+
+def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
+    """(data_version, ``data_stamp`` as {scope: version}), read by one statement, so the stamps
+    are exactly those of that version."""
+    stamp, dv = schema.data_stamp, schema.data_version
+    stmt = select(stamp.c.scope, stamp.c.version).union_all(
+        select(literal("#", String(80)), dv.c.version).where(dv.c.id == 1))
+    version, stamps = 0, {}
+    for scope, value in conn.execute(stmt):
+        if scope == "#":
+            version = int(value)
+        else:
+            stamps[scope] = int(value)
+    return version, stamps
 
 
 def observation_count(conn: Connection) -> int:
@@ -140,7 +193,9 @@ class Warehouse:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = make_engine(self.settings)
+            engine = make_engine(self.settings)
+            event.listen(engine, "before_cursor_execute", _note_read)
+            self._engine = engine
         return self._engine
 
     def init_app(self, server) -> None:
@@ -151,6 +206,13 @@ class Warehouse:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def _note_read(*_args) -> None:
+    """Every statement of the app's engine: tells the response cache what a view read directly."""
+    from data_access.cache import note_direct_read
+
+    note_direct_read()
 
 
 def current_warehouse() -> Warehouse:

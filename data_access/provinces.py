@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query
+from data_access.cache import cached_query, indicator_scope
 from data_access.catalogue import (
     ERA_SWITCH,
     Area,
@@ -49,7 +49,7 @@ _PERIODS_SQL = (
 )
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def province_periods(code: str) -> pd.DataFrame:
     """The periods in which at least one province reported ``code``, oldest first. Columns:
     :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34)."""

@@ -20,7 +20,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query
+from data_access.cache import cached_query, indicator_scope, indicators_scope
 from data_access.catalogue import (
     Indicator,
     area_ids,
@@ -56,7 +56,7 @@ _SERIES_SQL = (
 )
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """The current values of ``code`` for the given areas between the period keys ``start`` and
     ``end`` (inclusive; open when None). Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
@@ -88,7 +88,7 @@ def _values(ind_id: int, start: date) -> dict[int, tuple]:
     return {r[0]: r[1:] for r in _read(_XS_SQL, {"ind": ind_id, "start": start})}
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def cross_section(code: str, period: str, level: str = "province") -> pd.DataFrame:
     """All areas of ``level`` valid in ``period`` with their value for ``code``; areas with no
     report have NaN. ``rank`` is 1 for the best value by the indicator's direction (the largest
@@ -164,7 +164,7 @@ def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     return {ids[a]: v[0] for a, v in _values(get_indicator(code).id, p.start).items()}
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     """The regions valid in ``period`` (6 old ones before 2025-07-01, 6 new after) with the value
     of ``code`` aggregated from their provinces. ``complete`` is False when a province did not
@@ -195,7 +195,7 @@ def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
     return _ranked_frame(records, ind)
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
     period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era."""
@@ -217,7 +217,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
 # --- comparable series on the current 34 provinces -----------------------------------------------
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """History expressed on the current provinces: before 2025-07-01 each new province's value
     is rebuilt from its former provinces by the indicator's aggregation rule (sums added along
@@ -348,7 +348,7 @@ def target_status(value: float | None, target: float | None, comparison: str | N
     return "at_risk" if gap >= -AT_RISK_TOLERANCE else "off_track"
 
 
-@cached_query
+@cached_query(scopes=indicators_scope)
 def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...]:
     """KPI tiles for ``codes`` at ``area_key``: latest value and period; the previous period and
     the same period last year with the changes (absolute, and relative for levels); the
@@ -472,7 +472,7 @@ def _periods_to(p: Period) -> list[Period]:
     return out
 
 
-@cached_query
+@cached_query(scopes=indicator_scope)
 def revisions(code: str, area_key: str = "VN", limit: int = 200) -> pd.DataFrame:
     """The revision history of ``code`` at ``area_key``: every stored row of a period that has
     more than one revision, newest first. Columns: period, revision, value, status, recorded_at,

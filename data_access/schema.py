@@ -253,6 +253,20 @@ data_version = Table(
     Column("id", Integer, primary_key=True),  # always 1
     Column("version", BigInteger, nullable=False),
     Column("updated_at", DateTime(timezone=False), nullable=False),
+    # submissions recorded, accepted or not (migration 0006): the calendar and a unit's list change
+    # with each, the indicator data only when ``version`` does
+    Column("submissions", BigInteger, nullable=False, server_default="0"),
+)
+
+# What each data_version changed (migration 0006): ``scope`` is ``*`` (anything: reference data,
+# clearances, a seed), ``i:<indicator code>`` (its observations) or ``daily`` (daily items); ``version`` is the data_version of its last change.
+# Caches key an entry on the newest stamp among the scopes it read (data_access.cache), so an
+# accepted submission invalidates only what shows its indicators.
+data_stamp = Table(
+    "data_stamp",
+    metadata,
+    Column("scope", String(80), primary_key=True),
+    Column("version", BigInteger, nullable=False),
 )
 
 

@@ -47,7 +47,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
-from data_access.engine import bump_data_version
+from data_access.engine import bump_data_version, count_submission
 
 # Hooks for tests and diagnostics, called inside the write transaction:
 #   "staged": after the rows are in the temporary table, before observation is touched;
@@ -405,5 +405,18 @@ def write_links(conn: Connection, submission_id: int, links: list[tuple[int, str
         ])
 
 
-def bump(conn: Connection) -> int:
-    return bump_data_version(conn)
+def record_submission(conn: Connection) -> None:
+    count_submission(conn)
+
+
+def bump(conn: Connection, indicator_ids=(), daily: bool = False) -> int:
+    """Bump ``data_version`` for a submission that wrote data: stamps ``i:<code>`` of the indicators
+    written and ``daily`` if daily items were; caches invalidate only what shows them
+    (``data_access.cache``)."""
+    scopes = ["daily"] if daily else []
+    ids = sorted({int(i) for i in indicator_ids})
+    if ids:
+        codes = conn.execute(text("SELECT code FROM indicator WHERE id IN :ids")
+                             .bindparams(bindparam("ids", expanding=True)), {"ids": ids}).scalars().all()
+        scopes += [f"i:{c}" for c in codes]
+    return bump_data_version(conn, scopes)

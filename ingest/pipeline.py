@@ -283,6 +283,7 @@ def _finish(conn: Connection, report: SubmissionReport, findings: Findings, coun
         "warnings": report.warnings_total,
         "report": json.dumps(report.as_dict(), ensure_ascii=False),
     })
+    load.record_submission(conn)  # news for the calendar and the unit's list, even when rejected or unchanged
     return report
 
 
@@ -314,7 +315,8 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         links = submission_links(rows, unit.id, cat.regimes_carrying)
         load.write_links(conn, sid, links)
         if result.written or result.daily_items:
-            result.data_version = load.bump(conn)
+            result.data_version = load.bump(conn, rows["indicator_id"].unique() if result.written else (),
+                                            daily=bool(result.daily_items))
         counts.update(valid=len(rows), written=result.written, revised=result.revised, unchanged=result.unchanged,
                       flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
         report.data_version = result.data_version
@@ -444,7 +446,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             links = sorted((r, p, k) for (r, p), k in link_rows.items())
             load.write_links(conn, sid, links)
             if result.written or result.daily_items:
-                result.data_version = load.bump(conn)
+                result.data_version = load.bump(conn, ids if result.written else (), daily=bool(result.daily_items))
             report.data_version = result.data_version
             counts.update(written=result.written, revised=result.revised, unchanged=result.unchanged,
                           daily_items=result.daily_items)

@@ -1,0 +1,155 @@
+"""Issue 3/9: cache entries depend on what they read. An accepted submission invalidates the
+entries (queries and whole callback responses) that read its indicators and nothing else; a
+submission of any kind refreshes the reporting calendar; a view that reads the warehouse directly
+depends on everything; a hundred walls with their own tokens share one entry per board. Both
+backends, through the real intake pipeline."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from data_access.engine import get_stamps, get_versions
+from ingest.displays import create_display_token, revoke_display_token
+from tests.conftest import make_settings
+from tests.test_intake_fixtures import build_warehouse, csv_bytes, send
+from tests.test_resilience import wall_board_body
+
+
+@pytest.fixture
+def env(empty_url, tmp_path):
+    from app import create_app
+
+    engine = build_warehouse(empty_url, tmp_path)
+    first = send(engine, tmp_path, "TK", csv_bytes("CPI_YOY,VN,202509,3.0", "EXPORTS,VN,202509,40.0",
+                                                   "CPI_YOY,VN,202510,3.1", "EXPORTS,VN,202510,40.5"))
+    assert first.status == "accepted"
+    server = create_app(make_settings(empty_url, tmp_path))
+    yield server, engine, tmp_path
+    server.extensions["warehouse"].dispose()
+    engine.dispose()
+
+
+def _counts(server) -> tuple[int, int]:
+    from data_access.cache import CacheManager
+
+    with server.app_context():
+        cache = CacheManager.current()
+        return cache.hits, cache.misses
+
+
+def _series(server, code: str):
+    from data_access.queries import series
+
+    with server.test_request_context("/"):
+        return series(code, ("VN",), "202509", "202512")
+
+
+def test_csc001_a_submission_invalidates_only_its_indicators(env):
+    server, engine, tmp = env
+    cpi, exports = _series(server, "CPI_YOY"), _series(server, "EXPORTS")
+    assert list(cpi["value"]) == [3.0, 3.1] and list(exports["value"]) == [40.0, 40.5]
+    hits, misses = _counts(server)
+    _series(server, "CPI_YOY"), _series(server, "EXPORTS")
+    assert _counts(server) == (hits + 2, misses)
+
+    v0 = get_versions(engine.connect())[0]
+    report = send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.4"))
+    assert report.status == "accepted" and report.data_version == v0 + 1
+    with engine.connect() as conn:
+        version, stamps = get_stamps(conn)
+    assert version == v0 + 1 and stamps["i:CPI_YOY"] == v0 + 1 and stamps.get("i:EXPORTS", 0) < v0 + 1
+
+    hits, misses = _counts(server)
+    assert list(_series(server, "CPI_YOY")["value"]) == [3.0, 3.1, 3.4]  # changed: read again
+    assert _counts(server) == (hits, misses + 1)
+    assert list(_series(server, "EXPORTS")["value"]) == [40.0, 40.5]  # untouched: still a hit
+    assert _counts(server) == (hits + 1, misses + 1)
+
+
+def test_csc002_a_rejected_submission_refreshes_the_units_list_not_the_data(env):
+    from data_access.compliance import unit_submissions
+
+    server, engine, tmp = env
+    with server.test_request_context("/"):
+        before = unit_submissions("TK")
+    _series(server, "CPI_YOY")
+    v0, s0 = get_versions(engine.connect())
+    bad = send(engine, tmp, "TK", csv_bytes("NO_SUCH,VN,202511,1"))
+    assert bad.status == "rejected"
+    v1, s1 = get_versions(engine.connect())
+    assert v1 == v0 and s1 == s0 + 1  # no indicator changed; one more submission recorded
+    hits, misses = _counts(server)
+    _series(server, "CPI_YOY")
+    assert _counts(server)[0] == hits + 1  # the data entries stay valid
+    with server.test_request_context("/"):
+        after = unit_submissions("TK")
+    assert len(after) == len(before) + 1 and bad.submission_id in set(after["id"])
+
+
+def test_csc003_nested_reads_carry_their_scopes(env):
+    """An entry computed from other cached reads depends on what those read."""
+    from data_access.cache import cached_query
+    from data_access.queries import series
+
+    server, engine, tmp = env
+
+    @cached_query(scopes=lambda code: (f"i:{code}",))
+    def both(code):
+        return float(series(code, ("VN",), "202509", "202512")["value"].sum()
+                     + series("EXPORTS", ("VN",), "202509", "202512")["value"].sum())
+
+    with server.test_request_context("/"):
+        assert both("CPI_YOY") == pytest.approx(3.0 + 3.1 + 40.0 + 40.5)
+    send(engine, tmp, "TK", csv_bytes("EXPORTS,VN,202511,41.0"))
+    with server.test_request_context("/"):
+        assert both("CPI_YOY") == pytest.approx(3.0 + 3.1 + 40.0 + 40.5 + 41.0)
+
+
+def test_csc004_responses_record_what_they_read(env):
+    """A view callback's whole response is served again until something it read changes: the
+    indicator page of CPI_YOY depends on CPI_YOY, not on a new export figure; a read that names
+    no scope depends on everything."""
+    from data_access.cache import GLOBAL, _compute
+    from tests.auth_helpers import router_body
+
+    server, engine, tmp = env
+    client = server.test_client()
+    body = router_body("/indicator/CPI_YOY")
+    first = client.post("/_dash-update-component", json=body)
+    assert first.status_code == 200 and "CPI_YOY" in first.get_data(as_text=True)
+    send(engine, tmp, "TK", csv_bytes("EXPORTS,VN,202511,41.0"))
+    hits, misses = _counts(server)
+    assert client.post("/_dash-update-component", json=body).data == first.data
+    assert _counts(server) == (hits + 1, misses)  # served from the entry
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.9"))
+    third = client.post("/_dash-update-component", json=body)
+    assert _counts(server)[1] > misses  # rendered again
+    assert third.status_code == 200 and third.data != first.data
+    with server.test_request_context("/"):
+        stamped, _ = _compute(lambda: _series(server, "EXPORTS"), None, (), {})
+    assert GLOBAL in dict(stamped)  # undeclared: depends on everything
+
+
+def test_csc005_walls_share_one_entry_and_a_revoked_token_never_hits(env):
+    server, engine, tmp = env
+    client = server.test_client()
+    tokens = [create_display_token(engine, f"wall {i}", days=1) for i in range(3)]
+    responses = []
+    for i, (_, secret) in enumerate(tokens):
+        client.set_cookie("occ_display", secret)
+        res = client.post("/_dash-update-component", json=wall_board_body(secret))
+        assert res.status_code == 200, res.data[:200]
+        responses.append(res.data)
+        if i == 0:
+            hits, misses = _counts(server)
+    assert responses[0] == responses[1] == responses[2]
+    h, m = _counts(server)
+    assert m == misses  # the second and third walls were served the first wall's entry
+    revoke_display_token(engine, tokens[2][0])
+    res = client.post("/_dash-update-component", json=wall_board_body(tokens[2][1]))
+    assert res.status_code in (200, 403)
+    if res.status_code == 200:
+        assert res.data != responses[0]
+        assert "wall-refused" in json.dumps(json.loads(res.data))
