@@ -1,5 +1,6 @@
 """Issue 8: who may open what. Role × every page, the page router for every page path, every
-server callback of the app (enumerated from its callback map), every API route; each allowed or
+server callback of the app (enumerated from its callback map), every API route, the account and
+admin pages (every other Flask route is enumerated and must have an expectation); each allowed or
 denied as specified, with the confidential indicators (codes, names, a distinctive value) absent
 from every body an uncleared viewer receives. The expectations are written out here, not read
 from ``auth.policy``, so that the test checks the policy rather than repeating it."""
@@ -61,6 +62,27 @@ API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/
              "/api/v1/observations", "/api/v1/submissions/<int:submission_id>",
              "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions"}
 GUARD_403 = "This account may not use this function."
+
+# Other Flask routes (plain views): (method, path) → who may use them. POSTs are sent without a
+# form: the guard answers first, so a refusal is the guard's and an allowed post meets the form's
+# own CSRF check (400).
+ROUTES = {
+    ("GET", "/account"): USERS,
+    ("GET", "/admin/users"): {"admin"},
+    ("POST", "/admin/users"): {"admin"},
+    ("GET", "/admin/audit"): {"admin"},
+    ("GET", "/admin/units"): {"admin"},
+    ("POST", "/admin/units"): {"admin"},
+    ("GET", "/admin/catalogue"): {"admin"},
+    ("POST", "/admin/catalogue"): {"admin"},
+    ("GET", "/admin/tokens"): {"admin"},
+    ("POST", "/admin/tokens"): {"admin"},
+}
+# Every Flask rule that is neither the API nor Dash's: public ones, and the ones with a line in
+# ROUTES above or in the export test (acm009).
+ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
+               "/account/password", "/admin/audit", "/admin/users", "/admin/units", "/admin/catalogue",
+               "/admin/tokens", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds"}
 
 
 @pytest.fixture(scope="module")
@@ -226,6 +248,25 @@ def test_acm004_every_api_route(world, who):
         assert res.status_code == 200 and str(DISTINCTIVE) in res.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("who", PRINCIPALS)
+def test_acm010_other_flask_routes(world, who):
+    """The account page and the admin pages (users, units, catalogue, tokens, audit log)."""
+    client = client_for(world, who)
+    for (method, path), allowed in ROUTES.items():
+        res = client.open(path, method=method, headers={"Origin": ORIGIN, **_headers(world, who)})
+        if who in allowed:
+            assert res.status_code == (200 if method == "GET" else 400), (who, method, path, res.status_code)
+        elif who in ("anonymous", "token"):
+            if method == "GET":
+                assert res.status_code == 302 and res.headers["Location"].startswith("/signin?next="), (who, path)
+            else:
+                assert res.status_code == 401, (who, method, path, res.status_code)
+        else:
+            assert res.status_code == 403, (who, method, path, res.status_code)
+        if who not in CLEARED:
+            assert not leaks(res.get_data()), (who, path)
+
+
 def test_acm008_a_display_token_opens_the_wall_only(world):
     """The wall's token in a callback for another page, or a wall's cookie on another page: refused."""
     anon = client_for(world, "anonymous")
@@ -255,6 +296,13 @@ def test_acm005_every_route_page_and_module_has_a_policy_line(world):
         if rule.rule.startswith("/api/"):
             for method in rule.methods - {"HEAD", "OPTIONS"}:
                 assert (method, rule.rule) in policy.API, (method, rule.rule)
+    dash_rules = {"/", "/<path:path>", "/assets/<path:filename>", "/_favicon.ico", "/_reload-hash", "/_dash-layout",
+                  "/_dash-dependencies", "/_dash-update-component",
+                  "/_dash-component-suites/<string:package_name>/<path:fingerprinted_path>"}
+    other_rules = {r.rule for r in server.url_map.iter_rules()} - api_rules - dash_rules
+    assert other_rules == ROUTE_RULES, "a new Flask route: add it to auth.policy.ROUTES and to ROUTES in this test"
+    for rule in other_rules - {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin"}:
+        assert policy.route_roles(rule.split("<", 1)[0].rstrip("/.")) is not None, rule
     for page in dash.page_registry.values():
         template = page.get("path_template") or page.get("path")
         assert template in policy.PAGES, f"page {template} has no line in auth.policy.PAGES"
