@@ -1,10 +1,12 @@
 """HTTP part of the benchmark: gunicorn (2 workers) serving the boards on 127.0.0.1, real Dash
 callback requests captured from the pages in headless Chromium, then replayed.
 
-1. One client at a time: every captured board callback, uncached (``data_version`` bumped before
-   each request, so every cache key misses, as after an accepted submission) and cached.
+1. One client at a time: every captured board callback, uncached (before each request a new
+   data version in which every indicator, the daily items and the submission register changed,
+   so no data entry or response is valid; the reference data stay cached, as they do whatever
+   is submitted) and cached.
 2. ``clients`` concurrent clients for ``seconds`` seconds replaying random captured callbacks,
-   with a data_version bump every 15 s (submissions arriving): requests/s, p50/p95/p99, errors.
+   with such a bump every 15 s: requests/s, p50/p95/p99, errors.
 
 Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
 """
@@ -131,15 +133,17 @@ class Client:
 
 def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats: int = 15,
              log: Callable[[str], None] = print) -> dict:
-    import psycopg2
+    from sqlalchemy import create_engine
+
+    from data_access.engine import bump_all_data
 
     stack = Stack(database_url, log=log)
-    raw = psycopg2.connect(database_url.replace("postgresql+psycopg2", "postgresql"))
-    raw.autocommit = True
+    raw = create_engine(database_url, pool_size=1)
 
     def bump() -> None:
-        with raw.cursor() as cur:
-            cur.execute("UPDATE data_version SET version = version + 1")
+        """Every indicator's stamp and the register move on: no data entry or response is valid."""
+        with raw.begin() as conn:
+            bump_all_data(conn)
 
     cookie = ensure_session_at(database_url, "bench.leader", "leader")  # sees every board
     try:
@@ -173,7 +177,7 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
                 f"cached {s['cached_p50_ms']:5.1f}/{s['cached_p95_ms']:5.1f} ms  {s['response_bytes']:,} B")
         concurrent = _concurrent(stack.port, cookie, calls, seconds, clients, bump, log)
     finally:
-        raw.close()
+        raw.dispose()
         stack.stop()
     return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent}
 

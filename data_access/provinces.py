@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope
@@ -22,17 +22,19 @@ from data_access.catalogue import (
     ERA_SWITCH,
     Area,
     all_indicators,
+    area_ids,
     area_map,
     areas_on,
     era_of,
     get_area,
     get_indicator,
+    region_members,
     region_of,
     successors,
 )
 from data_access.engine import current_connection
 from data_access.periods import parse
-from data_access.queries import comparable_series, cross_section, kpi_snapshot, regional_aggregates
+from data_access.queries import aggregate, comparable_series, kpi_snapshot
 
 c = schema.current_observation
 a = schema.area
@@ -116,27 +118,81 @@ SCORECARD_COLUMNS = ["code", "period", "value", "status", "region_key", "region_
                      "change_last_year", "pct_last_year", "last_year_rebuilt"]
 
 
-@cached_query
+def _scorecard_scopes(key: str) -> tuple[str, ...]:
+    """What the scorecard's own statement reads: every provincial indicator and its components."""
+    codes = set()
+    for ind in all_indicators():
+        if ind.provincial:
+            codes.update(c for c in (ind.code, ind.weight_code, ind.num_code, ind.den_code) if c)
+    return tuple(f"i:{c}" for c in sorted(codes))
+
+
+def _values_at(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], dict[str, float]]:
+    """(indicator id, period start) → {area key: value} for every area, in one statement (an
+    index range per pair: ``ix_current_indicator_period``)."""
+    out: dict[tuple[int, date], dict[str, float]] = {pair: {} for pair in pairs}
+    if not pairs:
+        return out
+    by_start: dict[date, list[int]] = {}
+    for ind_id, start in sorted(pairs):
+        by_start.setdefault(start, []).append(ind_id)
+    stmt = select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value).where(
+        or_(*(and_(c.c.period_start == start, c.c.indicator_id.in_(ids)) for start, ids in by_start.items())))
+    by_id = area_ids()
+    for ind_id, start, area_id, value in current_connection().execute(stmt):
+        if value is not None and area_id in by_id and (ind_id, start) in out:
+            out[(ind_id, start)][by_id[area_id]] = float(value)
+    return out
+
+
+def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> int | None:
+    """``key``'s rank among ``keys`` (1 = best by ``direction``; ties share the lower rank), as
+    :func:`~data_access.queries.cross_section` ranks."""
+    mine = values.get(key)
+    if mine is None or mine != mine:
+        return None
+    better = (lambda v: v < mine) if direction == "down" else (lambda v: v > mine)
+    return 1 + sum(1 for k in keys if k in values and values[k] == values[k] and better(values[k]))
+
+
+@cached_query(scopes=_scorecard_scopes)
 def province_scorecard(key: str) -> pd.DataFrame:
     """Every provincial indicator the viewer may see, at province ``key``'s latest period with a
-    value, set against its region (the aggregate of :func:`~data_access.queries.regional_aggregates`
-    over the region of that period's era), the nation (the reported national value) and the other
-    provinces of the same era (``rank``: 1 = best by the indicator's direction, among the
-    ``n_reported`` of ``n_provinces``). The same period last year and the change come from
-    :func:`~data_access.queries.kpi_snapshot`; for a province formed on 2025-07-01 whose
-    last-year period lies before that date, it is rebuilt from its former provinces by
-    :func:`~data_access.queries.comparable_series` (``last_year_rebuilt`` True) where the
-    indicator's rule allows. Indicators the province never reported have NaN values and no
-    period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue order (group, code)."""
+    value, set against its region (the aggregate by the rule of
+    :func:`~data_access.queries.regional_aggregates` over the region of that period's era), the
+    nation (the reported national value) and the other provinces of the same era (``rank``: 1 =
+    best by the indicator's direction, among the ``n_reported`` of ``n_provinces``). The same
+    period last year and the change come from :func:`~data_access.queries.kpi_snapshot`; for a
+    province formed on 2025-07-01 whose last-year period lies before that date, it is rebuilt
+    from its former provinces by :func:`~data_access.queries.comparable_series`
+    (``last_year_rebuilt`` True) where the indicator's rule allows. Indicators the province never
+    reported have NaN values and no period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue
+    order (group, code).
+
+    Every area's values at those periods (and the aggregation components') come from one
+    statement, so a profile costs the same whatever the number of indicators."""
     get_area(key)
     merged = lineage(key).kind == "merged"
-    codes = tuple(i.code for i in all_indicators() if i.provincial)
+    inds = [i for i in all_indicators() if i.provincial]
+    kpis = kpi_snapshot(tuple(i.code for i in inds), key)
+    imap = {i.code: i for i in inds}
+    every = {i.code: i for i in all_indicators()}
+    pairs: set[tuple[int, date]] = set()
+    for kpi in kpis:
+        if kpi.period is None:
+            continue
+        ind, start = imap[kpi.code], parse(kpi.period).start
+        for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code):
+            if code and (code == ind.code or code in every):
+                pairs.add((every[code].id if code != ind.code else ind.id, start))
+    values = _values_at(pairs)
     records = []
-    for kpi in kpi_snapshot(codes, key):
+    for kpi in kpis:
         if kpi.period is None:
             records.append((kpi.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
                             math.nan, math.nan, math.nan, False))
             continue
+        ind = imap[kpi.code]
         ly_value, ly_change, ly_pct, rebuilt = _num(kpi.last_year_value), _num(kpi.change_last_year), \
             _num(kpi.pct_last_year), False
         if merged and kpi.last_year_value is None and kpi.last_year_period \
@@ -147,20 +203,27 @@ def province_scorecard(key: str) -> pd.DataFrame:
                 ly_change = kpi.value - ly_value
                 ly_pct = (kpi.value / ly_value - 1) * 100 if ly_value else math.nan
         p = parse(kpi.period)
-        xs = cross_section(kpi.code, kpi.period)
-        mine = xs[xs["area_key"] == key]
-        region = mine["region_key"].iloc[0] if not mine.empty else region_of(key, p.end)
-        rank = mine["rank"].iloc[0] if not mine.empty else None
-        agg = regional_aggregates(kpi.code, kpi.period)
-        reg = agg[agg["region_key"] == region]
-        nation = cross_section(kpi.code, kpi.period, "nation")
+        here = values.get((ind.id, p.start), {})
+        provinces = [a.key for a in areas_on("province", p.end)]
+        members = region_members(p.end)
+        region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, p.end)
+        region_value, complete = math.nan, None
+        if ind.aggregation != "none" and region in members:
+
+            def component(code, start=p.start):
+                return values.get((every[code].id, start), {}) if code in every else {}
+
+            keys = members[region]
+            mine = {k: here[k] for k in keys if k in here}
+            region_value = aggregate(ind.aggregation, mine,
+                                     component(ind.weight_code) if ind.aggregation == "weighted" else None,
+                                     component(ind.num_code) if ind.aggregation == "ratio" else None,
+                                     component(ind.den_code) if ind.aggregation == "ratio" else None)
+            complete = len(mine) == len(keys)
         records.append((
-            kpi.code, kpi.period, kpi.value, kpi.status, region,
-            float(reg["value"].iloc[0]) if not reg.empty else math.nan,
-            bool(reg["complete"].iloc[0]) if not reg.empty else None,
-            float(nation["value"].iloc[0]) if not nation.empty else math.nan,
-            None if rank is None or pd.isna(rank) else int(rank), len(xs), int(xs["value"].notna().sum()),
-            kpi.last_year_period, ly_value, ly_change, ly_pct, rebuilt,
+            kpi.code, kpi.period, kpi.value, kpi.status, region, region_value, complete,
+            here.get("VN", math.nan), _rank(here, provinces, key, ind.direction), len(provinces),
+            sum(1 for k in provinces if k in here), kpi.last_year_period, ly_value, ly_change, ly_pct, rebuilt,
         ))
     df = pd.DataFrame(records, columns=SCORECARD_COLUMNS)
     df["rank"] = df["rank"].astype("Int64")

@@ -38,6 +38,13 @@ SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revi
 c = schema.current_observation
 
 
+def _with_components(code: str, *_args, **_kwargs) -> tuple[str, ...]:
+    """``scopes=`` of reads that also use the indicator's aggregation components (the weight of
+    a weighted rate, the numerator and denominator of a ratio)."""
+    ind = get_indicator(code)
+    return tuple(f"i:{c}" for c in (code, ind.weight_code, ind.num_code, ind.den_code) if c)
+
+
 def _read(stmt, params: dict | None = None) -> list:
     return current_connection().execute(stmt, params or {}).all()
 
@@ -164,7 +171,7 @@ def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     return {ids[a]: v[0] for a, v in _values(get_indicator(code).id, p.start).items()}
 
 
-@cached_query(scopes=indicator_scope)
+@cached_query(scopes=_with_components)
 def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     """The regions valid in ``period`` (6 old ones before 2025-07-01, 6 new after) with the value
     of ``code`` aggregated from their provinces. ``complete`` is False when a province did not
@@ -195,7 +202,7 @@ def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
     return _ranked_frame(records, ind)
 
 
-@cached_query(scopes=indicator_scope)
+@cached_query(scopes=_with_components)
 def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
     period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era."""
@@ -217,7 +224,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
 # --- comparable series on the current 34 provinces -----------------------------------------------
 
 
-@cached_query(scopes=indicator_scope)
+@cached_query(scopes=_with_components)
 def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = None, end: str | None = None) -> pd.DataFrame:
     """History expressed on the current provinces: before 2025-07-01 each new province's value
     is rebuilt from its former provinces by the indicator's aggregation rule (sums added along

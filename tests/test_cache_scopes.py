@@ -153,3 +153,21 @@ def test_csc005_walls_share_one_entry_and_a_revoked_token_never_hits(env):
     if res.status_code == 200:
         assert res.data != responses[0]
         assert "wall-refused" in json.dumps(json.loads(res.data))
+
+
+def test_csc006_aggregates_depend_on_their_components(env):
+    """A weighted rate's regional aggregate reads its weight, a ratio its numerator and
+    denominator: a new weight invalidates the aggregate."""
+    from data_access.catalogue import all_indicators
+    from data_access.provinces import province_scorecard
+    from data_access.queries import comparable_series, regional_aggregates
+
+    server, _, _ = env
+    with server.test_request_context("/"):
+        composed = [i for i in all_indicators() if i.aggregation in ("weighted", "ratio")]
+        assert composed
+        for ind in composed:
+            parts = {f"i:{c}" for c in (ind.weight_code, ind.num_code, ind.den_code) if c}
+            assert parts and parts <= set(regional_aggregates.scopes(ind.code, "2025Q3"))
+            assert parts <= set(comparable_series.scopes(ind.code, ("01",)))
+            assert parts <= set(province_scorecard.scopes("01"))
