@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import plotly.graph_objects as go
 
-from components.charts import PALETTE, base_layout, empty_figure
+from components.charts import PALETTE, empty_figure, figure, layout_dict
 from components.i18n import fmt_number, t
 from data_access.periods import Period, format_period, parse
 
@@ -79,38 +79,39 @@ def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int
     rebuilt; that stretch is shaded and marked "not comparable: <names>". Provisional values (``status`` "P") have hollow markers."""
     if df is None or df.empty or df[y].notna().sum() == 0:
         return empty_figure(lang)
-    fig = go.Figure()
+    data: list[dict] = []
     fmt = ",." + str(decimals) + "f"
     for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
         colour = (colours or {}).get(key, PALETTE[i % len(PALETTE)])
         provisional = grp["status"].eq("P").tolist() if "status" in grp else [False] * len(grp)
-        fig.add_trace(go.Scatter(
-            x=list(grp["period_start"]), y=[None if v != v else v for v in grp[y]], name=names.get(key, key),
-            mode="lines+markers" if len(grp) <= 60 else "lines", connectgaps=False,
-            line={"width": 3 if i == 0 else 2.2, "color": colour},
-            marker={"size": 6, "color": colour, "symbol": ["circle-open" if p else "circle" for p in provisional],
-                    "line": {"width": 2, "color": colour}},
-            customdata=[format_period(p, lang) for p in grp["period"]],
-            hovertemplate="%{customdata}: <b>%{y:" + fmt + "}</b> " + unit + "<extra>%{fullData.name}</extra>",
-            meta={"area_key": key},
-        ))
+        data.append({
+            "type": "scatter", "x": list(grp["period_start"]), "y": [None if v != v else v for v in grp[y]],
+            "name": names.get(key, key), "mode": "lines+markers" if len(grp) <= 60 else "lines", "connectgaps": False,
+            "line": {"width": 3 if i == 0 else 2.2, "color": colour},
+            "marker": {"size": 6, "color": colour, "symbol": ["circle-open" if p else "circle" for p in provisional],
+                       "line": {"width": 2, "color": colour}},
+            "customdata": [format_period(p, lang) for p in grp["period"]],
+            "hovertemplate": "%{customdata}: <b>%{y:" + fmt + "}</b> " + unit + "<extra>%{fullData.name}</extra>",
+            "meta": {"area_key": key},
+        })
     periods = sorted(set(df["period"]), key=lambda p: parse(p).start)
+    layout = layout_dict(lang, height=height)
+    layout["shapes"], layout["annotations"] = [], []
     if targets:
-        _add_targets(fig, targets, periods, decimals, lang)
+        _add_targets(data, layout, targets, periods, decimals, lang)
     if era_break:
-        _add_era_break(fig, periods, lang, not_comparable=not_comparable)
-    base_layout(fig, lang, height=height)
+        _add_era_break(layout, periods, lang, not_comparable=not_comparable)
     tickvals, ticktext = _ticks(periods, lang)
-    fig.update_xaxes(tickvals=tickvals, ticktext=ticktext, showgrid=False)
-    fig.update_yaxes(title_text=unit, tickformat=f",.{decimals}~f", zeroline=zero_line, zerolinecolor="#9aa5b1",
-                     zerolinewidth=1.5)
-    fig.update_layout(margin={"l": 64, "r": 24, "t": 48, "b": 48}, hovermode="x unified", showlegend=True,
-                      legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "font": {"size": 13}})
-    return fig
+    layout["xaxis"].update(tickvals=tickvals, ticktext=ticktext, showgrid=False)
+    layout["yaxis"].update(title={"text": unit}, tickformat=f",.{decimals}~f", zeroline=zero_line,
+                           zerolinecolor="#9aa5b1", zerolinewidth=1.5)
+    layout.update(margin={"l": 64, "r": 24, "t": 48, "b": 48}, hovermode="x unified", showlegend=True,
+                  legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "font": {"size": 13}})
+    return figure(data, layout)
 
 
-def _add_targets(fig: go.Figure, targets: list[tuple[int, float, str]], periods: list[str], decimals: int,
-                 lang: str) -> None:
+def _add_targets(data: list[dict], layout: dict, targets: list[tuple[int, float, str]], periods: list[str],
+                 decimals: int, lang: str) -> None:
     by_year: dict[int, list[date]] = {}
     for p in periods:
         q = parse(p)
@@ -129,42 +130,45 @@ def _add_targets(fig: go.Figure, targets: list[tuple[int, float, str]], periods:
         return
     single = all(len(by_year[yr]) == 1 for yr, _, _ in shown)  # annual data: one period per year
     if single:  # a segment of one point is invisible: a bar-shaped marker per year instead
-        fig.add_trace(go.Scatter(
-            x=[by_year[yr][0] for yr, _, _ in shown], y=[v for _, v, _ in shown], mode="markers",
-            name=t("ind.target_line", lang), marker={"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
-                                                      "line": {"width": 3, "color": TARGET_COLOUR}},
-            customdata=[lb for lb in labels if lb is not None][::2], hovertemplate="%{customdata}<extra></extra>",
-            meta={"role": "target"},
-        ))
+        data.append({
+            "type": "scatter", "x": [by_year[yr][0] for yr, _, _ in shown], "y": [v for _, v, _ in shown],
+            "mode": "markers", "name": t("ind.target_line", lang),
+            "marker": {"symbol": "line-ew-open", "size": 22, "color": TARGET_COLOUR,
+                       "line": {"width": 3, "color": TARGET_COLOUR}},
+            "customdata": [lb for lb in labels if lb is not None][::2], "hovertemplate": "%{customdata}<extra></extra>",
+            "meta": {"role": "target"},
+        })
         return
-    fig.add_trace(go.Scatter(
-        x=xs, y=ys, mode="lines", name=t("ind.target_line", lang), line={"dash": "dash", "width": 2,
-                                                                           "color": TARGET_COLOUR},
-        customdata=labels, hovertemplate="%{customdata}<extra></extra>", meta={"role": "target"},
-    ))
+    data.append({
+        "type": "scatter", "x": xs, "y": ys, "mode": "lines", "name": t("ind.target_line", lang),
+        "line": {"dash": "dash", "width": 2, "color": TARGET_COLOUR},
+        "customdata": labels, "hovertemplate": "%{customdata}<extra></extra>", "meta": {"role": "target"},
+    })
     yr, value, sign = shown[-1]
-    fig.add_annotation(x=max(by_year[yr]), y=value, xanchor="right", yanchor="bottom", showarrow=False,
-                       text=f"{t('ind.target_year', lang, year=yr)}: {sign} {fmt_number(value, decimals, lang)}",
-                       font={"size": 12, "color": TARGET_COLOUR}, bgcolor="rgba(255,255,255,.85)")
+    layout["annotations"].append({
+        "x": max(by_year[yr]), "y": value, "xanchor": "right", "yanchor": "bottom", "showarrow": False,
+        "text": f"{t('ind.target_year', lang, year=yr)}: {sign} {fmt_number(value, decimals, lang)}",
+        "font": {"size": 12, "color": TARGET_COLOUR}, "bgcolor": "rgba(255,255,255,.85)"})
 
 
-def _add_era_break(fig: go.Figure, periods: list[str], lang: str, *, not_comparable: list[str] | None) -> None:
+def _add_era_break(layout: dict, periods: list[str], lang: str, *, not_comparable: list[str] | None) -> None:
     x = era_break_x(parse(periods[0]).periodicity)
     first, last = parse(periods[0]).start, parse(periods[-1]).start
     right_side = last > first and (x - first) / (last - first) > 0.7  # keep the note inside the plot
-    fig.add_shape(type="line", x0=x, x1=x, y0=0, y1=1, yref="paper", layer="below",
-                  line={"color": BREAK_COLOUR, "width": 2, "dash": "dot"})
-    fig.add_annotation(x=x, y=1, yref="paper", xanchor="right" if right_side else "left", yanchor="top",
-                       showarrow=False, xshift=-6 if right_side else 6,
-                       text=t("ind.era_break", lang), font={"size": 12, "color": "#4a5565"},
-                       bgcolor="rgba(255,255,255,.9)")
+    layout["shapes"].append({"type": "line", "x0": x, "x1": x, "y0": 0, "y1": 1, "yref": "paper", "layer": "below",
+                             "line": {"color": BREAK_COLOUR, "width": 2, "dash": "dot"}})
+    layout["annotations"].append({
+        "x": x, "y": 1, "yref": "paper", "xanchor": "right" if right_side else "left", "yanchor": "top",
+        "showarrow": False, "xshift": -6 if right_side else 6, "text": t("ind.era_break", lang),
+        "font": {"size": 12, "color": "#4a5565"}, "bgcolor": "rgba(255,255,255,.9)"})
     if not_comparable:
         x0 = parse(periods[0]).start
-        fig.add_shape(type="rect", x0=x0, x1=x, y0=0, y1=1, yref="paper", layer="below", line={"width": 0},
-                      fillcolor="rgba(118,130,147,.10)")
-        fig.add_annotation(x=x, y=0.5, yref="paper", xanchor="right", showarrow=False, xshift=-8,
-                           text=t("ind.not_comparable_band", lang, names=", ".join(not_comparable)),
-                           font={"size": 12, "color": "#4a5565"}, bgcolor="rgba(255,255,255,.85)")
+        layout["shapes"].append({"type": "rect", "x0": x0, "x1": x, "y0": 0, "y1": 1, "yref": "paper",
+                                 "layer": "below", "line": {"width": 0}, "fillcolor": "rgba(118,130,147,.10)"})
+        layout["annotations"].append({
+            "x": x, "y": 0.5, "yref": "paper", "xanchor": "right", "showarrow": False, "xshift": -8,
+            "text": t("ind.not_comparable_band", lang, names=", ".join(not_comparable)),
+            "font": {"size": 12, "color": "#4a5565"}, "bgcolor": "rgba(255,255,255,.85)"})
 
 
 def spark_points(values: list[float], *, target: float | None = None, width: float = SPARK_W,
