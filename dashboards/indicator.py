@@ -592,12 +592,9 @@ def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
     name_col = "name_en" if lang == "en" else "name_vi"
     fig = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
                          highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
-                         height=max(420, 30 * int(xs["value"].notna().sum()) + 70))
-    if fig.data:
-        fig.update_xaxes(tickformat=f",.{ind.decimals}~f", nticks=5)
-        data = xs.dropna(subset=["value"]).sort_values("rank")
-        fig.update_traces(customdata=list(data["area_key"]))
-        fig.update_layout(clickmode="event", hoverlabel={"namelength": -1})
+                         height=max(420, 30 * int(xs["value"].notna().sum()) + 70),
+                         layout={"xaxis": {"tickformat": f",.{ind.decimals}~f", "nticks": 5}, "clickmode": "event",
+                                 "hoverlabel": {"namelength": -1}})
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
     hint = t("ind.breakdown_hint", lang) if fig.data else ""

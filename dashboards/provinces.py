@@ -350,13 +350,11 @@ def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
     name_col = "name_en" if lang == "en" else "name_vi"
     data = xs.dropna(subset=["value"]).copy()
     data["label"] = [f"{int(r)}. {n}" for r, n in zip(data["rank"], data[name_col], strict=True)]
-    fig = ranking_figure(data, name_col="label", unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                         height=max(260, 21 * len(data) + 56))
-    if fig.data and focus:
-        ordered = data.sort_values("rank")["area_key"]
-        fig.update_traces(marker_color=[PALETTE[0] if k in focus else FADED for k in ordered])
-    fig.update_layout(margin={"l": 8, "r": 64, "t": 4, "b": 36})
-    return fig
+    ordered = data.sort_values("rank")["area_key"]
+    trace = {"marker": {"color": [PALETTE[0] if k in focus else FADED for k in ordered]}} if focus else None
+    return ranking_figure(data, name_col="label", unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                          height=max(260, 21 * len(data) + 56), layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}},
+                          trace=trace)
 
 
 def ranking_note(ind: Indicator, xs, lang: str) -> str:
