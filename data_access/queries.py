@@ -184,6 +184,11 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     weights = _keyed_values(ind.weight_code, p) if ind.aggregation == "weighted" else None
     num = _keyed_values(ind.num_code, p) if ind.aggregation == "ratio" else None
     den = _keyed_values(ind.den_code, p) if ind.aggregation == "ratio" else None
+    return pd.DataFrame(_region_records(ind, p, values, weights, num, den), columns=AGG_COLUMNS)
+
+
+def _region_records(ind: Indicator, p: Period, values: dict[str, float], weights, num, den) -> list[tuple]:
+    """One :data:`AGG_COLUMNS` record per region valid in ``p``."""
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
@@ -191,7 +196,7 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
         records.append((region, amap[region].name_vi, amap[region].name_en,
                         aggregate(ind.aggregation, mine, weights, num, den), len(keys), len(mine),
                         len(mine) == len(keys)))
-    return pd.DataFrame(records, columns=AGG_COLUMNS)
+    return records
 
 
 def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
@@ -202,23 +207,45 @@ def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
     return _ranked_frame(records, ind)
 
 
+_RANGE_SQL = (
+    select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
+    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)),
+           c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
+)
+
+
 @cached_query(scopes=_with_components)
 def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
-    period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era."""
+    period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era. The
+    values of the whole range (and of the aggregation components) come from one statement."""
     from data_access.periods import periods_between
 
-    frames = []
-    for p in periods_between(start, end):
-        agg = regional_aggregates(code, p.key)
-        if agg.empty:
-            continue
-        agg.insert(0, "period_start", p.start)
-        agg.insert(0, "period", p.key)
-        frames.append(agg)
-    if not frames:
-        return pd.DataFrame(columns=["period", "period_start", *AGG_COLUMNS])
-    return pd.concat(frames, ignore_index=True)
+    ind = get_indicator(code)
+    columns = ["period", "period_start", *AGG_COLUMNS]
+    periods = list(periods_between(start, end))
+    if not ind.provincial or ind.aggregation == "none" or not periods:
+        return pd.DataFrame(columns=columns)
+    parts = {"v": code, "w": ind.weight_code if ind.aggregation == "weighted" else None,
+             "n": ind.num_code if ind.aggregation == "ratio" else None,
+             "d": ind.den_code if ind.aggregation == "ratio" else None}
+    ids = {get_indicator(c).id: role for role, c in parts.items() if c}
+    by_id = area_ids()
+    got: dict[tuple[str, date], dict[str, float]] = {}
+    rows = _read(_RANGE_SQL, {"inds": sorted(ids), "start": min(p.start for p in periods),
+                              "end": max(p.start for p in periods)})
+    for ind_id, p_start, area_id, value in rows:
+        if value is not None:
+            got.setdefault((ids[ind_id], p_start), {})[by_id[area_id]] = value
+    records = []
+    for p in periods:
+
+        def part(role: str, start=p.start):
+            return got.get((role, start), {}) if parts[role] else None
+
+        records += [(p.key, p.start, *r) for r in _region_records(ind, p, got.get(("v", p.start), {}), part("w"),
+                                                                  part("n"), part("d"))]
+    return pd.DataFrame(records, columns=columns)
 
 
 # --- comparable series on the current 34 provinces -----------------------------------------------

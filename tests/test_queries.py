@@ -394,3 +394,19 @@ def test_dax015_view_callback_responses_are_cached_per_data_version(backend, dat
     with server.app_context():
         assert CacheManager.current().misses > misses  # a new version: rendered again, not served stale
     server.extensions["warehouse"].dispose()
+
+
+def test_dax016_regional_series_matches_each_periods_aggregates(qapp):
+    """The range read of regional_series gives, period by period, what regional_aggregates gives
+    (sums, weighted rates, ratios of components; both eras)."""
+    from data_access.queries import regional_aggregates, regional_series
+
+    for code, start, end in (("T_SUM", "202405", "202510"), ("T_RATE", "2025Q2", "2025Q4"), ("T_RATIO", "2023", "2025")):
+        rs = regional_series(code, start, end)
+        assert not rs.empty
+        for period, grp in rs.groupby("period"):
+            agg = regional_aggregates(code, period).reset_index(drop=True)
+            mine = grp.drop(columns=["period", "period_start"]).reset_index(drop=True)
+            pd.testing.assert_frame_equal(mine, agg, check_dtype=False)
+    rate = regional_series("T_RATE", "2025Q3", "2025Q3").set_index("region_key")
+    assert rate.loc["R2", "value"] == pytest.approx((2 * 100 + 4 * 300 + 3 * 100 + 1 * 200 + 5 * 100 + 2.5 * 200) / 1000)
