@@ -34,7 +34,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import current_connection
 from data_access.periods import parse
-from data_access.queries import aggregate, comparable_series, kpi_snapshot
+from data_access.queries import aggregate, kpi_snapshot
 
 c = schema.current_observation
 a = schema.area
@@ -177,15 +177,26 @@ def province_scorecard(key: str) -> pd.DataFrame:
     kpis = kpi_snapshot(tuple(i.code for i in inds), key)
     imap = {i.code: i for i in inds}
     every = {i.code: i for i in all_indicators()}
+    formers = tuple(o for o, n in successors().items() if n == key and o != key) if merged else ()
+
+    def rebuilds(kpi) -> bool:
+        """A last-year value before 2025-07-01 to rebuild from the former provinces."""
+        return bool(formers) and kpi.last_year_value is None and bool(kpi.last_year_period) \
+            and parse(kpi.last_year_period).end < ERA_SWITCH and imap[kpi.code].aggregation in REBUILD_RULES
+
     pairs: set[tuple[int, date]] = set()
     for kpi in kpis:
         if kpi.period is None:
             continue
-        ind, start = imap[kpi.code], parse(kpi.period).start
+        ind = imap[kpi.code]
+        starts = [parse(kpi.period).start] + ([parse(kpi.last_year_period).start] if rebuilds(kpi) else [])
         for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code):
-            if code and (code == ind.code or code in every):
-                pairs.add((every[code].id if code != ind.code else ind.id, start))
+            if code and code in every:
+                pairs.update((every[code].id, start) for start in starts)
     values = _values_at(pairs)
+
+    def component(code, start):
+        return values.get((every[code].id, start), {}) if code in every else {}
     records = []
     for kpi in kpis:
         if kpi.period is None:
@@ -195,9 +206,8 @@ def province_scorecard(key: str) -> pd.DataFrame:
         ind = imap[kpi.code]
         ly_value, ly_change, ly_pct, rebuilt = _num(kpi.last_year_value), _num(kpi.change_last_year), \
             _num(kpi.pct_last_year), False
-        if merged and kpi.last_year_value is None and kpi.last_year_period \
-                and parse(kpi.last_year_period).end < ERA_SWITCH:
-            ly_value = _rebuilt_value(kpi.code, key, kpi.last_year_period)
+        if rebuilds(kpi):
+            ly_value = _rebuilt(ind, formers, parse(kpi.last_year_period).start, component)
             if ly_value == ly_value:
                 rebuilt = True
                 ly_change = kpi.value - ly_value
@@ -209,16 +219,9 @@ def province_scorecard(key: str) -> pd.DataFrame:
         region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, p.end)
         region_value, complete = math.nan, None
         if ind.aggregation != "none" and region in members:
-
-            def component(code, start=p.start):
-                return values.get((every[code].id, start), {}) if code in every else {}
-
             keys = members[region]
             mine = {k: here[k] for k in keys if k in here}
-            region_value = aggregate(ind.aggregation, mine,
-                                     component(ind.weight_code) if ind.aggregation == "weighted" else None,
-                                     component(ind.num_code) if ind.aggregation == "ratio" else None,
-                                     component(ind.den_code) if ind.aggregation == "ratio" else None)
+            region_value = aggregate(ind.aggregation, mine, *_parts(ind, p.start, component))
             complete = len(mine) == len(keys)
         records.append((
             kpi.code, kpi.period, kpi.value, kpi.status, region, region_value, complete,
@@ -232,11 +235,26 @@ def province_scorecard(key: str) -> pd.DataFrame:
     return df
 
 
-def _rebuilt_value(code: str, key: str, period: str) -> float:
-    """``code`` at new province ``key`` in an old-era ``period``, rebuilt from its former provinces."""
-    df = comparable_series(code, (key,), period, period)
-    df = df[(df["period"] == period) & df["comparable"] & df["rebuilt"]]
-    return float(df["value"].iloc[0]) if not df.empty else math.nan
+REBUILD_RULES = ("sum", "last", "weighted", "ratio")  # as comparable_series: rules that rebuild a total
+
+
+def _parts(ind, start: date, component) -> tuple:
+    """(weights, numerators, denominators) of ``ind``'s rule at ``start`` (None where unused)."""
+    return (component(ind.weight_code, start) if ind.aggregation == "weighted" else None,
+            component(ind.num_code, start) if ind.aggregation == "ratio" else None,
+            component(ind.den_code, start) if ind.aggregation == "ratio" else None)
+
+
+def _rebuilt(ind, formers: tuple[str, ...], start: date, component) -> float:
+    """``ind`` at a new province in an old-era period, rebuilt from its ``formers`` as
+    :func:`~data_access.queries.comparable_series` does: NaN unless every former reported."""
+    got = component(ind.code, start)
+    values = {k: got[k] for k in formers if k in got}
+    if len(values) < len(formers):
+        return math.nan
+    weights, num, den = _parts(ind, start, component)
+    pick = [None if d is None else {k: d.get(k) for k in values} for d in (weights, num, den)]
+    return aggregate(ind.aggregation, values, *pick)
 
 
 def _num(v) -> float:

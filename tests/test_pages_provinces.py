@@ -287,6 +287,41 @@ def test_pp014_scorecard_matches_cross_sections_and_aggregates(profile):
     assert rows["RETAIL_SALES"]["change_fmt"].endswith("%") and "điểm" not in rows["RETAIL_SALES"]["change_fmt"]
 
 
+def test_pp014b_scorecard_equals_the_per_indicator_reads(profile):
+    """The scorecard's single read gives, for every indicator of a kept, a merged and a former
+    province, what the per-indicator functions give: value, rank, counts, region, nation, and
+    the last-year value rebuilt from the former provinces."""
+    import math
+
+    from data_access.queries import comparable_series
+
+    for key in ("01", "08", "79", "08-63"):
+        sc = province_scorecard(key)
+        rebuilt_seen = 0
+        for r in sc.itertuples():
+            if r.period is None:
+                continue
+            xs = cross_section(r.code, r.period)
+            mine = xs[xs["area_key"] == key].iloc[0]
+            assert r.value == pytest.approx(mine["value"]) and r.rank == mine["rank"], (key, r.code)
+            assert (r.n_provinces, r.n_reported) == (len(xs), int(xs["value"].notna().sum()))
+            assert r.region_key == mine["region_key"]
+            agg = regional_aggregates(r.code, r.period).set_index("region_key")
+            if agg.empty:
+                assert math.isnan(r.region_value) and r.region_complete is None
+            else:
+                assert r.region_value == pytest.approx(agg.loc[r.region_key, "value"], nan_ok=True)
+                assert r.region_complete == agg.loc[r.region_key, "complete"]
+            nation = cross_section(r.code, r.period, "nation")["value"]
+            assert r.nation_value == pytest.approx(nation.iloc[0] if len(nation) else math.nan, nan_ok=True)
+            if r.last_year_rebuilt:
+                rebuilt_seen += 1
+                cs = comparable_series(r.code, (key,), r.last_year_period, r.last_year_period)
+                cs = cs[cs["rebuilt"] & cs["comparable"]]
+                assert r.last_year_value == pytest.approx(cs["value"].iloc[0])
+        assert rebuilt_seen > 0 or key != "08"  # a merged province's last year is rebuilt
+
+
 def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
     cells, notes = profile.update_trends([], "08", "vi")
     assert "Chuỗi so sánh được" in _text(notes)
