@@ -365,7 +365,8 @@ def update_trends(comparable, key, lang):
         start, end = trend_window(ind.periodicity, kpi.period)
         df = trend_frame(ind, key, start, end, rebuild)
         fig = trend_figure(df, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
-                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}})
+                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
+                           plain=True)
         menu = ExportMenuAIO(trend_spec(ind, key, start, end, rebuild), lang)
         cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang))),
                                          menu], className="pf-trend-head"),

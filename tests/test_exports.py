@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from exports import specs as S
@@ -604,7 +605,7 @@ def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sq
         for cell in cells:
             (menu,) = _find(cell, "export-menu")
             spec = _menu_spec(menu)
-            graph = cell.children[1].figure
+            graph = go.Figure(cell.children[1].figure)  # the page sends the figure's JSON form
             assert spec["kind"] == "trend" and spec["comparable"] is True and spec["areas"][0] == "08"
             assert len(spec["areas"]) == len(graph.data)  # the province, and the nation for rates and means
             chart = S.build(spec, "vi")

@@ -9,6 +9,7 @@ import json
 import math
 from datetime import date
 
+import plotly.graph_objects as go
 import pytest
 from dash import no_update
 from dash._callback_context import context_value
@@ -328,7 +329,7 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
 
     def first_date(cells, name):
         cell = next(c for c in cells if name in _text(c.children[0]))
-        fig = cell.children[1].figure
+        fig = go.Figure(cell.children[1].figure)  # the page sends the figure's JSON form
         own = next(tr for tr in fig.data if tr.name == "Tuyên Quang")
         return min(own.x)
 
