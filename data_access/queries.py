@@ -17,7 +17,7 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import and_, bindparam, func, or_, select
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope, indicators_scope
@@ -324,6 +324,15 @@ _KPI_SQL = (
            c.c.period_start >= bindparam("since"))
     .order_by(c.c.indicator_id, c.c.period_start)
 )
+# daily indicators need the last weeks and the same day last year, not the 400 days between
+_KPI_DAILY_SQL = (
+    select(*_KPI_SQL.selected_columns)
+    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)), c.c.area_id == bindparam("area"),
+           or_(c.c.period_start >= bindparam("since"),
+               and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to"))))
+    .order_by(c.c.indicator_id, c.c.period_start)
+)
+_DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
                      schema.target.c.comparison, schema.target.c.source).where(
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
@@ -399,7 +408,11 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     rows_by: dict[int, list] = {}
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
-        if group:
+        if group and periodicity == "D":
+            lag = _LAG_DAYS["D"]
+            _collect(rows_by, group, area.id, today - timedelta(days=_DAILY_RECENT_DAYS + lag), _KPI_DAILY_SQL,
+                     ly_from=today - timedelta(days=366 + lag), ly_to=today - timedelta(days=364))
+        elif group:
             _collect(rows_by, group, area.id, today - timedelta(days=days + _LAG_DAYS[periodicity]))
     stale = [i for i in inds if i.id not in rows_by
              or _as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
@@ -428,8 +441,8 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     return tuple(out)
 
 
-def _collect(rows_by: dict[int, list], ids: list[int], area_id: int, since: date) -> None:
-    for indicator_id, group in groupby(_read(_KPI_SQL, {"inds": ids, "area": area_id, "since": since}),
+def _collect(rows_by: dict[int, list], ids: list[int], area_id: int, since: date, stmt=_KPI_SQL, **bounds) -> None:
+    for indicator_id, group in groupby(_read(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}),
                                        key=itemgetter(0)):
         rows_by[indicator_id] = list(group)
 
