@@ -2,13 +2,13 @@
 same period last year, a small trend chart, and the status against the annual target in colour,
 icon AND words. The whole card is one link to ``/indicator/<code>`` (keyboard focusable).
 
-All-in-one convention: the ids are named here once and used through :class:`ids`.
+All-in-one convention: the ids are named here once and used through :class:`ids`. A board shows
+up to forty cards: they are built as fast elements (:mod:`components.fast`), not Dash components.
 """
 
 from __future__ import annotations
 
-from dash import dcc, html
-
+from components.fast import el, link
 from components.i18n import fmt_number, fmt_percent, t
 from components.indicator_charts import spark_svg
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
@@ -38,28 +38,28 @@ def target_is_level(ind) -> bool:
 def marks(kpi, lang: str) -> list:
     out = []
     if kpi.status == "P":
-        out.append(html.Span(t("mark.provisional", lang), className="mark mark-provisional"))
+        out.append(el("Span", t("mark.provisional", lang), className="mark mark-provisional"))
     if kpi.revised:
-        out.append(html.Span(t("mark.revised", lang), className="mark mark-revised"))
+        out.append(el("Span", t("mark.revised", lang), className="mark mark-revised"))
     if kpi.flagged:
-        out.append(html.Span(t("mark.flagged", lang), className="mark mark-flagged"))
+        out.append(el("Span", t("mark.flagged", lang), className="mark mark-flagged"))
     return out
 
 
-def status_line(kpi, ind, lang: str, ytd: dict | None = None) -> html.Div:
+def status_line(kpi, ind, lang: str, ytd: dict | None = None) -> dict:
     """Icon + words (+ what was compared): never colour alone."""
     status = kpi.target_status
     detail = []
     if ytd:
-        detail = [html.Span(" · " + t("sec.ytd_share", lang, share=fmt_percent(ytd["share"], 1, lang)),
-                            className="status-target")]
+        detail = [el("Span", " · " + t("sec.ytd_share", lang, share=fmt_percent(ytd["share"], 1, lang)),
+                     className="status-target")]
     elif kpi.target is not None:
         sign = "≥" if kpi.target_comparison == "at_least" else "≤"
-        detail = [html.Span(f" · {t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)}",
-                            className="status-target")]
-    return html.Div([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
-                     html.Span(t(STATUS_KEY[status], lang), className="status-text"), *detail],
-                    className="sm-status")
+        detail = [el("Span", f" · {t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)}",
+                     className="status-target")]
+    return el("Div", [el("Span", STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
+                      el("Span", t(STATUS_KEY[status], lang), className="status-text"), *detail],
+              className="sm-status")
 
 
 def spark_alt(kpi, ind, lang: str) -> str:
@@ -69,32 +69,31 @@ def spark_alt(kpi, ind, lang: str) -> str:
              last=format_period(last, lang), v1=fmt_number(kpi.spark[-1], ind.decimals, lang))
 
 
-def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> dcc.Link:
-    """The card of one indicator (``kpi``: :class:`data_access.queries.Kpi` at the nation)."""
+def small_multiple(kpi, ind, lang: str, href: str, ytd: dict | None = None) -> dict:
+    """The card of one indicator (``kpi``: :class:`data_access.queries.Kpi` at the nation), a
+    ``dcc.Link`` as a fast element."""
     status = kpi.target_status
-    head = html.Div([html.H3(ind.name(lang), className="sm-name", title=ind.name(lang)),
-                     html.Div(marks(kpi, lang), className="kpi-marks")], className="sm-head")
+    head = el("Div", [el("H3", ind.name(lang), className="sm-name", title=ind.name(lang)),
+                      el("Div", marks(kpi, lang), className="kpi-marks")], className="sm-head")
     if kpi.value is None:
-        body = [head, html.Div(t("empty.no_data", lang), className="sm-empty")]
-        return dcc.Link(html.Div(body, className="sm-card status-none"), href=href, id=ids.card(ind.code),
-                        className="sm-link")
+        body = [head, el("Div", t("empty.no_data", lang), className="sm-empty")]
+        return link(el("Div", body, className="sm-card status-none"), href, id=ids.card(ind.code), className="sm-link")
     change = change_text(kpi, ind, "last_year", lang)
     spark = spark_svg(list(kpi.spark), list(kpi.spark_periods), status=status, lang=lang,
                       target=kpi.target if target_is_level(ind) and kpi.target is not None else None)
     body = [
         head,
-        html.Div([
-            html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="sm-value"),
-                      html.Span(ind.unit(lang), className="sm-unit")], className="sm-figure"),
-            html.Div(format_period(kpi.period, lang), className="sm-period"),
+        el("Div", [
+            el("Div", [el("Span", fmt_number(kpi.value, ind.decimals, lang), className="sm-value"),
+                       el("Span", ind.unit(lang), className="sm-unit")], className="sm-figure"),
+            el("Div", format_period(kpi.period, lang), className="sm-period"),
         ], className="sm-figure-row"),
-        html.Div([html.Span(change, className=direction_class(kpi.change_last_year, ind.direction)),
-                  html.Span(" " + t("kpi.vs_last_year", lang), className="delta-label")]
-                 if change else html.Span(t("sec.no_change", lang), className="delta-label"), className="sm-delta"),
-        html.Img(id=ids.chart(ind.code), src=spark, className="sm-chart", alt=spark_alt(kpi, ind, lang))
-        if spark else html.Div(className="sm-chart"),
+        el("Div", [el("Span", change, className=direction_class(kpi.change_last_year, ind.direction)),
+                   el("Span", " " + t("kpi.vs_last_year", lang), className="delta-label")]
+           if change else el("Span", t("sec.no_change", lang), className="delta-label"), className="sm-delta"),
+        el("Img", id=ids.chart(ind.code), src=spark, className="sm-chart", alt=spark_alt(kpi, ind, lang))
+        if spark else el("Div", className="sm-chart"),
         status_line(kpi, ind, lang, ytd),
     ]
-    return dcc.Link(html.Div(body, className=f"sm-card status-{status or 'none'}"), href=href,
-                    id=ids.card(ind.code), className="sm-link",
-                    title=f"{ind.name(lang)} — {t('sec.open', lang)}")
+    return link(el("Div", body, className=f"sm-card status-{status or 'none'}"), href, id=ids.card(ind.code),
+                className="sm-link", title=f"{ind.name(lang)} — {t('sec.open', lang)}")

@@ -159,7 +159,7 @@ def update_board(group, agency, lang):
     imap = indicator_map()
     # exceptions first: off track, at risk, on track, no target; catalogue order within each
     kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
-    ytd = {k.code: boards.ytd_against_target(k.code, "VN") for k in kpis}
+    ytd = {k.code: boards.ytd_share(k, imap[k.code]) for k in kpis}
     cards = [small_multiple(k, imap[k.code], lang, with_lang(f"/indicator/{k.code}", lang), ytd[k.code]) for k in kpis]
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
@@ -213,7 +213,7 @@ def grid_rows(kpis, imap, lang: str) -> list[dict]:
             "status_key": k.target_status or "none",
             "status_rank": STATUS_ORDER[k.target_status],
             "agency": ind.agency(lang),
-            "marks": " · ".join(m.children for m in marks(k, lang)),
+            "marks": " · ".join(m["props"]["children"] for m in marks(k, lang)),
         })
     # each indicator has its own decimals: format row by row
     rows = with_links(rows, "name", "href")

@@ -321,14 +321,15 @@ def ytd_against_target(code: str, area_key: str = "VN") -> dict | None:
     ind = get_indicator(code)
     if not is_flow(ind):
         return None
-    kpi = focus_kpi(code, area_key)
-    if kpi.period is None or kpi.ytd is None:
+    return ytd_share(focus_kpi(code, area_key), ind)
+
+
+def ytd_share(kpi, ind) -> dict | None:
+    """:func:`ytd_against_target` from a KPI snapshot already at hand (its target is the annual
+    target of its latest period's year)."""
+    if not is_flow(ind) or kpi.period is None or kpi.ytd is None or kpi.target is None:
         return None
     p = parse(kpi.period)
-    targets = indicator_targets(code, area_key)
-    row = targets[targets["year"] == p.year]
-    if row.empty:
-        return None
-    target = float(row["value"].iloc[0])
+    target = float(kpi.target)
     return {"year": p.year, "periods": p.index, "ytd": float(kpi.ytd), "target": target,
-            "comparison": row["comparison"].iloc[0], "share": kpi.ytd / target if target else None}
+            "comparison": kpi.target_comparison, "share": kpi.ytd / target if target else None}

@@ -4,6 +4,7 @@ the table rows, the status count) checked against the data layer, and the group/
 from __future__ import annotations
 
 import importlib
+import json
 import re
 from urllib.parse import unquote
 
@@ -12,6 +13,7 @@ import pytest
 from components.indicator_charts import spark_points, spark_svg
 from components.small_multiple import ids as sm_ids
 from components.small_multiple import target_is_level
+from tests.utils import ids_in as _ids_in
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
 
@@ -49,19 +51,21 @@ def test_sec002_board_is_one_small_multiple_per_indicator(page):
 
     board, rows, summary = page.update_board("G03", None, "vi")
     codes = list(indicators_frame(group="G03")["code"])
-    cards = [c for c in _walk(board) if isinstance(getattr(c, "id", None), dict) and c.id["type"] == "sector-card"]
-    assert sorted(c.id["code"] for c in cards) == sorted(codes)
+    # the cards are fast elements (JSON form): {"type": "Link", "props": {"id", "href", ...}}
+    found = _ids_in(board)
+    cards = [found[k]["props"] for k in found if json.loads(k)["type"] == "sector-card"]
+    assert sorted(c["id"]["code"] for c in cards) == sorted(codes)
     kpis = {k.code: k for k in kpi_snapshot(tuple(codes), "VN")}
     imap = indicator_map()
     for card in cards:
-        code = card.id["code"]
-        assert card.href == f"/indicator/{code}"
-        charts = [c for c in _walk(card) if getattr(c, "id", None) == sm_ids.chart(code)]
+        code = card["id"]["code"]
+        assert card["href"] == f"/indicator/{code}"
+        charts = [node["props"] for k, node in _ids_in(card["children"]).items() if json.loads(k) == sm_ids.chart(code)]
         if kpis[code].value is None:
             assert not charts
             continue
         (chart,) = charts
-        svg = unquote(chart.src.split(",", 1)[1])
+        svg = unquote(chart["src"].split(",", 1)[1])
         points = re.search(r"<polyline[^>]* points='([^']+)'", svg).group(1).split()
         assert len(points) == len(kpis[code].spark)
         ys = [float(p.split(",")[1]) for p in points]
@@ -70,9 +74,9 @@ def test_sec002_board_is_one_small_multiple_per_indicator(page):
         assert ys.index(max(ys)) == spark.index(min(spark))
         has_target = "stroke-dasharray" in svg
         assert has_target == (kpis[code].target is not None and target_is_level(imap[code]))
-        assert chart.alt.startswith("Diễn biến từ ")
+        assert chart["alt"].startswith("Diễn biến từ ")
     # exceptions first
-    order = [page.STATUS_ORDER[kpis[c.id["code"]].target_status] for c in cards]
+    order = [page.STATUS_ORDER[kpis[c["id"]["code"]].target_status] for c in cards]
     assert order == sorted(order)
     assert f"{len(codes)} chỉ tiêu" in _text(summary)
 
@@ -133,3 +137,18 @@ def test_sec007_spark_geometry():
     assert spark_svg([1.0], ["202601"], status=None, lang="vi") == ""
     svg = unquote(spark_svg([1.0, 2.0], ["202512", "202601"], status="off_track", lang="en").split(",", 1)[1])
     assert "Dec 2025" in svg and "Jan 2026" in svg and "#b3261e" in svg
+
+
+def test_sec010_year_to_date_share_from_the_snapshot(page):
+    """The board's year-to-date shares come from the snapshot it already holds and equal the
+    indicator page's reading (its own KPI and the targets table)."""
+    from data_access import boards
+    from data_access.catalogue import all_indicators
+    from data_access.queries import kpi_snapshot
+
+    flows = [i for i in all_indicators() if boards.is_flow(i)]
+    kpis = kpi_snapshot(tuple(i.code for i in flows), "VN")
+    shares = [boards.ytd_share(k, i) for k, i in zip(kpis, flows, strict=True)]
+    assert any(shares)
+    for ind, share in zip(flows, shares, strict=True):
+        assert share == boards.ytd_against_target(ind.code, "VN")
