@@ -3,11 +3,12 @@ locale-aware number and date formatting with Babel."""
 
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_percent, parse_pattern
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -760,8 +761,14 @@ def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = 
     """``1.234,5`` in Vietnamese, ``1,234.5`` in English; an en dash for a missing value."""
     if value is None or value != value:  # None or NaN
         return "–"
-    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
-    return format_decimal(value, format=pattern, locale=_LOCALE[norm_lang(lang)])
+    return _pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")).apply(value, _LOCALE[norm_lang(lang)])
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(text: str):
+    """Babel's parsed number pattern (``format_decimal`` parses its pattern at every call; a page
+    formats a thousand numbers)."""
+    return parse_pattern(text)
 
 
 def fmt_signed(value: float | None, decimals: int = 1, lang: str | None = DEFAULT_LANG) -> str:
