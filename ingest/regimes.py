@@ -23,9 +23,11 @@ those received early; **completeness** = received / expected, **timeliness** = o
 from __future__ import annotations
 
 import calendar as _calendar
-from collections.abc import Callable, Iterable
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -61,11 +63,11 @@ def periods_due_between(frequency: str, start: date, end: date, deadline_day: in
     """The periods of ``frequency`` whose deadline falls in [start, end]."""
     if end < start:
         return []
-    if frequency == "D":
-        p = Period.from_date("D", start - timedelta(days=1))
-    else:
-        back = start - timedelta(days=31 * (abs(month_offset) + 13))
-        p = Period.from_date(frequency, back)
+    if frequency == "D":  # a day's deadline is the next day
+        first = start - timedelta(days=1)
+        return [Period.from_date("D", first + timedelta(days=i)) for i in range((end - start).days + 1)]
+    back = start - timedelta(days=31 * (abs(month_offset) + 13))
+    p = Period.from_date(frequency, back)
     out = []
     while True:
         d = deadline(frequency, p, deadline_day, month_offset)
@@ -120,7 +122,66 @@ def unit_group(kind: str) -> str:
     return "provinces" if kind == "province" else "ministries"
 
 
-def build_calendar(regimes: Iterable[RegimeRow], members: dict[int, list[UnitRow]],
+def regime_periods(regime: RegimeRow, start: date | None = None, end: date | None = None,
+                   periods: Iterable[Period] | None = None) -> list[Period]:
+    """The periods a regime's calendar covers: those of ``periods`` of the regime's frequency, or
+    else every period whose deadline falls in [start, end]."""
+    if periods is not None:
+        return [p for p in periods if p.periodicity == regime.frequency]
+    return periods_due_between(regime.frequency, start, end, regime.deadline_day, regime.deadline_month_offset)
+
+
+def expected_reports(plan: Iterable[tuple[RegimeRow, Iterable[Period]]], members: dict[int, Sequence[UnitRow]],
+                     received: dict[tuple[int, int, str], tuple[datetime, int]], today: date,
+                     region_of: Callable[[UnitRow, date], str | None] | None = None) -> list[tuple]:
+    """One tuple per expected report, in the order of :data:`CALENDAR_COLUMNS`, unsorted: for each
+    (regime, its periods) of ``plan``, each unit of the regime (``members``: regime id → units)
+    valid on the period's end date. ``received`` and ``region_of`` as in :func:`build_calendar`."""
+    rows = []
+    regions: dict[tuple[int, date], str | None] = {}
+    for regime, ps in plan:
+        units = members.get(regime.id, ())
+        if not units:
+            continue
+        for p in ps:
+            key, p_start, p_end = p.key, p.start, p.end
+            due = deadline(regime.frequency, p, regime.deadline_day, regime.deadline_month_offset)
+            overdue_days = (today - due).days
+            for unit in units:
+                if not valid_on(unit.valid_from, unit.valid_to, p_end):
+                    continue
+                got = received.get((unit.id, regime.id, key))
+                received_at, sid = got if got is not None else (None, None)
+                st = state_of(received_at, due, today)
+                if received_at is not None:
+                    late_days = max((received_at.date() - due).days, 0)
+                else:
+                    late_days = overdue_days if st == "missing" else 0
+                if region_of is None:
+                    region = None
+                else:
+                    memo = (unit.id, p_end)
+                    if memo not in regions:
+                        regions[memo] = region_of(unit, p_end)
+                    region = regions[memo]
+                rows.append((regime.code, regime.name_vi, regime.name_en, regime.frequency, unit.code, unit.name_vi,
+                             unit.name_en, unit.kind, unit.group, region, key, p_start, p_end, due, received_at, sid,
+                             st, late_days))
+    return rows
+
+
+def calendar_frame(rows: list[tuple]) -> pd.DataFrame:
+    """The calendar of :func:`expected_reports` rows: columns :data:`CALENDAR_COLUMNS`, sorted by
+    deadline, regime and unit."""
+    df = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
+    if not df.empty:
+        df = df.sort_values(["deadline", "regime_code", "unit_code"], kind="stable").reset_index(drop=True)
+    df["submission_id"] = df["submission_id"].astype("Int64")
+    df["received_at"] = pd.to_datetime(df["received_at"])
+    return df
+
+
+def build_calendar(regimes: Iterable[RegimeRow], members: dict[int, Sequence[UnitRow]],
                    received: dict[tuple[int, int, str], tuple[datetime, int]], today: date,
                    start: date | None = None, end: date | None = None, periods: Iterable[Period] | None = None,
                    region_of: Callable[[UnitRow, date], str | None] | None = None) -> pd.DataFrame:
@@ -130,58 +191,69 @@ def build_calendar(regimes: Iterable[RegimeRow], members: dict[int, list[UnitRow
     (first accepted received_at, submission id); ``region_of(unit, period_end)``: the region key
     of a unit in that period (None: not computed)."""
     wanted = list(periods) if periods is not None else None
-    rows = []
-    for regime in regimes:
-        if wanted is not None:
-            ps = [p for p in wanted if p.periodicity == regime.frequency]
-        else:
-            ps = periods_due_between(regime.frequency, start, end, regime.deadline_day, regime.deadline_month_offset)
-        for p in ps:
-            due = deadline(regime.frequency, p, regime.deadline_day, regime.deadline_month_offset)
-            for unit in members.get(regime.id, ()):
-                if not valid_on(unit.valid_from, unit.valid_to, p.end):
-                    continue
-                got = received.get((unit.id, regime.id, p.key))
-                received_at, sid = got if got else (None, None)
-                st = state_of(received_at, due, today)
-                if received_at is not None:
-                    late_days = max((received_at.date() - due).days, 0)
-                elif st == "missing":
-                    late_days = (today - due).days
-                else:
-                    late_days = 0
-                region = region_of(unit, p.end) if region_of else None
-                rows.append((regime.code, regime.name_vi, regime.name_en, regime.frequency, unit.code, unit.name_vi,
-                             unit.name_en, unit.kind, unit.group, region, p.key, p.start, p.end, due, received_at, sid,
-                             st, late_days))
-    df = pd.DataFrame(rows, columns=CALENDAR_COLUMNS)
-    if not df.empty:
-        df = df.sort_values(["deadline", "regime_code", "unit_code"], kind="stable").reset_index(drop=True)
-    df["submission_id"] = df["submission_id"].astype("Int64")
-    df["received_at"] = pd.to_datetime(df["received_at"])
-    return df
+    plan = [(regime, regime_periods(regime, start, end, wanted)) for regime in regimes]
+    return calendar_frame(expected_reports(plan, members, received, today, region_of))
 
 
 RATE_COLUMNS = ["key", "expected", "received", "on_time", "late", "missing", "not_due", "completeness",
                 "timeliness"]
 
 
+class Rates(NamedTuple):
+    """Reporting rates of one group of expected reports (fields :data:`RATE_COLUMNS`); rates in
+    percent rounded to one decimal, NaN when nothing is expected yet."""
+
+    key: str
+    expected: int
+    received: int
+    on_time: int
+    late: int
+    missing: int
+    not_due: int
+    completeness: float
+    timeliness: float
+
+
+def percent(part: int, whole: int) -> float:
+    """``100 * part / whole`` rounded to one decimal as pandas rounds (the value times ten rounded
+    half to even), NaN when ``whole`` is 0."""
+    if not whole:
+        return math.nan
+    return round(100.0 * part / whole * 10) / 10
+
+
+def rates_of(key: str, counts: dict[str, int]) -> Rates:
+    """The rates of one group from its counts by state."""
+    on_time, late, missing, not_due = (counts.get(s, 0) for s in STATES)
+    received = on_time + late
+    expected = received + missing
+    return Rates(key, expected, received, on_time, late, missing, not_due, percent(received, expected),
+                 percent(on_time, expected))
+
+
+def count_rates(pairs: Iterable[tuple[str | None, str]]) -> list[Rates]:
+    """Rates per key of (key, state) pairs, sorted by key; a None or NaN key is left out."""
+    counts: dict[str, dict[str, int]] = {}
+    for key, st in pairs:
+        if key is None or key != key:
+            continue
+        c = counts.get(key)
+        if c is None:
+            c = counts[key] = {}
+        c[st] = c.get(st, 0) + 1
+    return [rates_of(key, counts[key]) for key in sorted(counts)]
+
+
 def rates(calendar: pd.DataFrame, by: str | None) -> pd.DataFrame:
     """Reporting rates of a calendar grouped by its column ``by`` (None: one overall row with key
     ``all``). Columns :data:`RATE_COLUMNS`; rates in percent, NaN when nothing is expected yet."""
-    keys = pd.Series("all", index=calendar.index, dtype=object) if by is None else calendar[by].astype(object)
-    counts = pd.crosstab(keys, calendar["state"]) if not calendar.empty else pd.DataFrame()
-    counts = counts.reindex(columns=list(STATES), fill_value=0)
-    if by is None and counts.empty:
-        counts = pd.DataFrame([[0] * len(STATES)], index=["all"], columns=list(STATES))
-    out = counts.reset_index()
-    out.columns = ["key", *STATES]
-    out["received"] = out["on_time"] + out["late"]
-    out["expected"] = out["received"] + out["missing"]
-    expected = out["expected"].where(out["expected"] > 0).astype(float)
-    out["completeness"] = (100.0 * out["received"] / expected).round(1)
-    out["timeliness"] = (100.0 * out["on_time"] / expected).round(1)
-    return out[RATE_COLUMNS].sort_values("key", kind="stable").reset_index(drop=True)
+    states = calendar["state"].tolist()
+    keys = ["all"] * len(states) if by is None else calendar[by].tolist()
+    rows = count_rates(zip(keys, states, strict=True))
+    if by is None and not rows:
+        rows = [rates_of("all", {})]
+    out = pd.DataFrame(rows, columns=RATE_COLUMNS)
+    return out.astype({c: "int64" for c in RATE_COLUMNS[1:7]} | {"completeness": "float64", "timeliness": "float64"})
 
 
 # -- links of a submission to regimes and periods -------------------------------------------------------

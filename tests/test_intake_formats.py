@@ -23,7 +23,9 @@ from ingest.regimes import (
     RegimeRow,
     UnitRow,
     build_calendar,
+    count_rates,
     deadline,
+    percent,
     periods_due_between,
     rates,
     state_of,
@@ -173,6 +175,25 @@ def test_int107_calendar_and_rates_by_hand():
     assert by_unit.loc["UB01", "completeness"] == 100.0 and by_unit.loc["UB01", "timeliness"] == 50.0
     assert np.isnan(rates(cal[cal.state == "not_due"], "unit_code").set_index("key").loc["UB08", "completeness"])
 
+
+
+def test_int107b_rates_counted_in_python_round_as_pandas():
+    """The rates are counted without pandas; their rounding is pandas' (the value times ten rounded
+    half to even), e.g. 100 * 3 / 2000 = 0.15 gives 0.2 where round(0.15, 1) gives 0.1."""
+    parts = pd.Series([p for w in range(1, 301) for p in range(w + 1)], dtype="int64")
+    wholes = pd.Series([w for w in range(1, 301) for _ in range(w + 1)], dtype="int64")
+    expected = (100.0 * parts / wholes.astype(float)).round(1)
+    assert [percent(p, w) for p, w in zip(parts, wholes, strict=True)] == expected.tolist()
+    assert percent(3, 2000) == 0.2 and np.isnan(percent(0, 0))
+    pairs = [("b", "on_time"), ("a", "late"), (None, "missing"), (float("nan"), "late"), ("b", "missing"),
+             ("a", "not_due")]
+    assert [tuple(r) for r in count_rates(pairs)] == [("a", 1, 1, 0, 1, 0, 1, 100.0, 0.0),
+                                                      ("b", 2, 1, 1, 0, 1, 0, 50.0, 50.0)]
+    cal = pd.DataFrame({"region": ["R1", None, "R2", "R1"], "state": ["on_time", "late", "not_due", "missing"]})
+    by_region = rates(cal, "region")
+    assert list(by_region["key"]) == ["R1", "R2"] and list(by_region["expected"]) == [2, 0]
+    assert np.isnan(by_region["completeness"].iloc[1]) and str(by_region["expected"].dtype) == "int64"
+    assert rates(cal.iloc[0:0], None).iloc[0].tolist()[:7] == ["all", 0, 0, 0, 0, 0, 0]
 
 def test_int108_submission_links():
     rows = pd.DataFrame({"indicator_id": [1, 1, 2, 3], "period": ["202509", "202510", "202510", "202510"]})
