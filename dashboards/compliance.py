@@ -11,15 +11,23 @@ from __future__ import annotations
 from datetime import date
 
 import dash
-import pandas as pd
 from dash import Input, Output, callback, dcc, html
 
 from auth import current_unit
 from components.controls import dropdown
+from components.fast import el, link
 from components.i18n import fmt_date, fmt_datetime, fmt_number, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
-from data_access.compliance import compliance_matrix, overdue_reports, reporting_rates, unit_submissions
+from data_access.compliance import (
+    MatrixRow,
+    Overdue,
+    Rates,
+    UnitRates,
+    owed_regimes,
+    regime_compliance,
+    unit_submissions,
+)
 from data_access.periods import Period, format_period, latest_due
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)
@@ -46,22 +54,15 @@ BINDINGS = [(ids.regime, "value", "regime"), (ids.group, "value", "group")]
 url_sync(PAGE, BINDINGS)
 
 
-def regimes_frame() -> pd.DataFrame:
-    from data_access.compliance import reporting_calendar
-
-    cal = reporting_calendar(unit_code=current_unit())  # a reporter: the regimes its unit owes
-    return cal.drop_duplicates("regime_code")[["regime_code", "regime_name_vi", "regime_name_en", "frequency"]]
-
-
 def layout(regime: str | None = None, group: str | None = None, unit: str | None = None, lang: str | None = None,
            **_params) -> html.Div:
     lang = norm_lang(lang)
     unit = current_unit() or unit  # a reporter: its own unit's submissions
-    regs = regimes_frame().sort_values("regime_code")
-    codes = set(regs["regime_code"])
-    regime = regime if regime in codes else (DEFAULT_REGIME if DEFAULT_REGIME in codes else next(iter(codes), None))
-    name_col = "regime_name_en" if lang == "en" else "regime_name_vi"
-    options = [{"label": f"{r[name_col]} ({r['regime_code']})", "value": r["regime_code"]} for _, r in regs.iterrows()]
+    regs = owed_regimes(current_unit())  # a reporter: the regimes its unit owes
+    codes = {r.code for r in regs}
+    regime = regime if regime in codes else (DEFAULT_REGIME if DEFAULT_REGIME in codes else
+                                             (regs[0].code if regs else None))
+    options = [{"label": f"{r.name_en if lang == 'en' else r.name_vi} ({r.code})", "value": r.code} for r in regs]
     groups = [{"label": t("cmp.group.all", lang), "value": "all"},
               {"label": t("cmp.group.ministries", lang), "value": "ministries"},
               {"label": t("cmp.group.provinces", lang), "value": "provinces"}]
@@ -109,84 +110,91 @@ def render(regime: str | None, group: str | None, lang: str):
         return empty, empty, ""
     today = date.today()
     own = current_unit()  # a reporter: every table holds its own unit only
-    regs = regimes_frame().set_index("regime_code")
-    frequency = regs.loc[regime, "frequency"] if regime in regs.index else "M"
+    regs = {r.code: r for r in owed_regimes(own)}
+    frequency = regs[regime].frequency if regime in regs else "M"
     periods = matrix_periods(frequency, today)
-    matrix = compliance_matrix(regime, periods, today, unit_code=own)
-    if group in ("ministries", "provinces"):
-        matrix = matrix[matrix["unit_group"] == group]
     start = Period.from_date(frequency, today).shift(-WINDOW.get(frequency, 12)).start
-    overall = reporting_rates(regime, start=start, today=today, by="overall", unit_code=own)
-    by_unit = reporting_rates(regime, start=start, today=today, by="unit", unit_code=own)
-    if own:
-        by_group = by_unit.iloc[0:0]
-        label = by_unit.iloc[0]["unit_name_en" if lang == "en" else "unit_name_vi"] if len(by_unit) else own
-    else:
-        by_group = reporting_rates(regime, start=start, today=today, by="group")
-        label = None
-    overdue = overdue_reports(today, since=start, regime_code=regime, unit_code=own)
+    view = regime_compliance(regime, periods, start, today, own)  # one calendar for every table
+    matrix, overdue = view.matrix, view.overdue
     if group in ("ministries", "provinces"):
-        overdue = overdue[overdue["unit_group"] == group]
-    return (summary_cards(overall, by_group, lang, title=label),
-            matrix_table(matrix, by_unit, periods, lang),
+        matrix = [r for r in matrix if r.unit_group == group]
+        overdue = [r for r in overdue if r.unit_group == group]
+    if own:
+        by_group: tuple[Rates, ...] = ()
+        label = _name(view.by_unit[0], lang) if view.by_unit else own
+    else:
+        by_group, label = view.by_group, None
+    return (summary_cards(view.overall, by_group, lang, title=label),
+            matrix_table(matrix, view.by_unit, periods, lang, regime),
             overdue_list(overdue, lang))
 
 
-def summary_cards(overall: pd.DataFrame, by_group: pd.DataFrame, lang: str, title: str | None = None) -> list:
+def _name(row: MatrixRow | UnitRates | Overdue, lang: str) -> str:
+    return row.unit_name_en if lang == "en" else row.unit_name_vi
+
+
+def summary_cards(overall: Rates, by_group: tuple[Rates, ...], lang: str, title: str | None = None) -> list:
     """Rates overall (under ``title``, default "all units") and per group of units."""
     cards = []
-    for label, row in [(title or t("cmp.group.all", lang), overall.iloc[0] if len(overall) else None)] + [
-            (t(f"cmp.group.{r['key']}", lang), r) for _, r in by_group.iterrows()]:
-        if row is None:
-            continue
-        cards.append(html.Div([
-            html.Div(label, className="cmp-card-label"),
-            html.Div([html.Span(fmt_number(row["completeness"], 1, lang) + "%", className="cmp-card-value"),
-                      html.Span(" " + t("cmp.completeness", lang), className="muted")]),
-            html.Div([html.Strong(fmt_number(row["timeliness"], 1, lang) + "%"),
-                      html.Span(" " + t("cmp.timeliness", lang), className="muted")]),
-            html.Div(t("cmp.counts", lang, expected=int(row["expected"]), received=int(row["received"]),
-                       late=int(row["late"]), missing=int(row["missing"])), className="cmp-card-counts"),
+    for label, row in [(title or t("cmp.group.all", lang), overall)] + [
+            (t(f"cmp.group.{r.key}", lang), r) for r in by_group]:
+        cards.append(el("Div", [
+            el("Div", label, className="cmp-card-label"),
+            el("Div", [el("Span", fmt_number(row.completeness, 1, lang) + "%", className="cmp-card-value"),
+                       el("Span", " " + t("cmp.completeness", lang), className="muted")]),
+            el("Div", [el("Strong", fmt_number(row.timeliness, 1, lang) + "%"),
+                       el("Span", " " + t("cmp.timeliness", lang), className="muted")]),
+            el("Div", t("cmp.counts", lang, expected=row.expected, received=row.received, late=row.late,
+                        missing=row.missing), className="cmp-card-counts"),
         ], className="card cmp-card"))
     return cards
 
 
-def matrix_table(matrix: pd.DataFrame, by_unit: pd.DataFrame, periods: tuple[str, ...], lang: str) -> list:
-    title = html.H2(t("cmp.matrix", lang))
-    if matrix.empty:
-        return [title, html.Div(t("empty.no_data", lang), className="empty-state")]
-    rates = by_unit.set_index("key") if not by_unit.empty else pd.DataFrame()
-    name_col = "unit_name_en" if lang == "en" else "unit_name_vi"
-    head = html.Thead(html.Tr([html.Th(t("cmp.unit", lang), scope="col")]
-                              + [html.Th(format_period(p, lang), scope="col", className="cmp-period") for p in periods]
-                              + [html.Th(t("cmp.completeness", lang), scope="col"),
-                                 html.Th(t("cmp.timeliness", lang), scope="col")]))
+def matrix_table(matrix: list[MatrixRow] | tuple[MatrixRow, ...], by_unit: tuple[UnitRates, ...],
+                 periods: tuple[str, ...], lang: str, regime: str) -> list:
+    """The units of ``regime`` x periods with each unit's completeness and timeliness (fast
+    elements: hundreds of cells)."""
+    title = el("H2", t("cmp.matrix", lang))
+    if not matrix:
+        return [title, el("Div", t("empty.no_data", lang), className="empty-state")]
+    rates = {u.unit_code: u.rates for u in by_unit}
+    head = el("Thead", el("Tr", [el("Th", t("cmp.unit", lang), scope="col")]
+                          + [el("Th", format_period(p, lang), scope="col", className="cmp-period") for p in periods]
+                          + [el("Th", t("cmp.completeness", lang), scope="col"),
+                             el("Th", t("cmp.timeliness", lang), scope="col")]))
+    cell = {state: (STATE_ICON.get(state, ""), f"cmp-cell st-{state or 'none'}",
+                    t(STATE_KEY[state], lang) if state in STATE_KEY else "") for state in STATE_ICON}
+    percent: dict[float, str] = {}
+
+    def pct(value: float) -> str:
+        if value not in percent:
+            percent[value] = fmt_number(value, 0, lang) + "%"
+        return percent[value]
+
     rows = []
-    for _, r in matrix.iterrows():
-        cells = [html.Th(dcc.Link(r[name_col], href=with_lang("/compliance", lang, unit=r["unit_code"],
-                                                                regime=r["regime_code"])), scope="row")]
-        for p in periods:
-            state = r.get(p)
-            cells.append(html.Td(STATE_ICON.get(state, ""), className=f"cmp-cell st-{state or 'none'}",
-                                 title=t(STATE_KEY[state], lang) if state in STATE_KEY else ""))
-        rate = rates.loc[r["unit_code"]] if r["unit_code"] in rates.index else None
-        cells += [html.Td(fmt_number(rate["completeness"], 0, lang) + "%" if rate is not None else "–", className="num"),
-                  html.Td(fmt_number(rate["timeliness"], 0, lang) + "%" if rate is not None else "–", className="num")]
-        rows.append(html.Tr(cells))
-    legend = html.Div([html.Span([html.Span(STATE_ICON[s], className=f"cmp-cell st-{s}"), " " + t(k, lang)],
-                                 className="cmp-legend-item") for s, k in STATE_KEY.items()], className="cmp-legend")
-    return [title, legend, html.Div(html.Table([head, html.Tbody(rows)], className="cmp-table"), className="cmp-scroll")]
+    for r in matrix:
+        cells = [el("Th", link(_name(r, lang), with_lang("/compliance", lang, unit=r.unit_code, regime=regime)),
+                    scope="row")]
+        for state in r.states:
+            icon, css, title_ = cell.get(state, cell[None])
+            cells.append(el("Td", icon, className=css, title=title_))
+        rate = rates.get(r.unit_code)
+        cells += [el("Td", pct(rate.completeness) if rate is not None else "–", className="num"),
+                  el("Td", pct(rate.timeliness) if rate is not None else "–", className="num")]
+        rows.append(el("Tr", cells))
+    legend = el("Div", [el("Span", [el("Span", STATE_ICON[s], className=f"cmp-cell st-{s}"), " " + t(k, lang)],
+                           className="cmp-legend-item") for s, k in STATE_KEY.items()], className="cmp-legend")
+    return [title, legend, el("Div", el("Table", [head, el("Tbody", rows)], className="cmp-table"), className="cmp-scroll")]
 
 
-def overdue_list(overdue: pd.DataFrame, lang: str) -> list:
-    name_col = "unit_name_en" if lang == "en" else "unit_name_vi"
-    items = [html.Li([html.Strong(r[name_col]),
-                      html.Span(f" · {format_period(r['period'], lang)} · "
-                                f"{t('cmp.deadline', lang)} {fmt_date(r['deadline'], lang)} · "
-                                f"{t('cmp.days_overdue', lang, days=int(r['days_late']))}", className="muted")])
-             for _, r in overdue.head(30).iterrows()]
-    return [html.H2([t("cmp.overdue", lang), html.Span(f" ({len(overdue)})", className="muted")]),
-            html.Ul(items, className="cmp-overdue") if items else html.P(t("wall.none_overdue", lang), className="muted")]
+def overdue_list(overdue: list[Overdue] | tuple[Overdue, ...], lang: str) -> list:
+    items = [el("Li", [el("Strong", _name(r, lang)),
+                       el("Span", f" · {format_period(r.period, lang)} · "
+                                  f"{t('cmp.deadline', lang)} {fmt_date(r.deadline, lang)} · "
+                                  f"{t('cmp.days_overdue', lang, days=r.days_late)}", className="muted")])
+             for r in overdue[:30]]
+    return [el("H2", [t("cmp.overdue", lang), el("Span", f" ({len(overdue)})", className="muted")]),
+            el("Ul", items, className="cmp-overdue") if items else el("P", t("wall.none_overdue", lang), className="muted")]
 
 
 @callback(Output(ids.detail, "children"), Input(ids.unit, "data"), Input(ids.lang, "data"))

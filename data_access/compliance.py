@@ -20,16 +20,31 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import and_, select, union_all
 
 from data_access import schema
-from data_access.cache import cached_query, reference_scope, submissions_scope
+from data_access.cache import cached_query, reference_data, submissions_scope
 from data_access.engine import current_connection
 from data_access.periods import Period
 from data_access.periods import parse as parse_period
-from ingest.regimes import RATE_COLUMNS, RegimeRow, UnitRow, build_calendar, rates, unit_group
+from ingest.regimes import (
+    CALENDAR_COLUMNS,
+    RATE_COLUMNS,
+    Rates,
+    RegimeRow,
+    UnitRow,
+    calendar_frame,
+    count_rates,
+    expected_reports,
+    rates,
+    rates_of,
+    regime_periods,
+    unit_group,
+    valid_on,
+)
 
 GROUPINGS = {"unit": "unit_code", "group": "unit_group", "region": "region", "overall": None}
 LOOKBACK_DAYS = 365
@@ -39,10 +54,12 @@ def _today(today: date | None) -> date:
     return today if today is not None else date.today()
 
 
-@cached_query(scopes=reference_scope)
-def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[int, list[tuple]], dict[int, str]]:
-    """Regimes, their units, the region memberships (area id → [(region key, from, to)]) and the
-    area keys of the units' areas."""
+@reference_data
+def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]], dict[int, tuple[tuple, ...]],
+                          dict[int, str]]:
+    """Regimes, their units, the region memberships (area id → ((region key, from, to), ...)) and
+    the area keys of the units' areas. Kept per process (:func:`reference_data`): callers never
+    change it."""
     r, ru, a = schema.report_regime, schema.regime_unit, schema.agency
     m, ar = schema.area_membership, schema.area
     conn = current_connection()
@@ -64,17 +81,32 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, list[UnitRow]], dict[
                           .join(ar, ar.c.id == m.c.region_id)):
         membership.setdefault(x.area_id, []).append((x.key, x.valid_from, x.valid_to))
     area_keys = dict(conn.execute(select(ar.c.id, ar.c.key)).all())
-    return regimes, members, membership, area_keys
+    return (regimes, {k: tuple(v) for k, v in members.items()}, {k: tuple(v) for k, v in membership.items()},
+            area_keys)
 
 
-@cached_query(scopes=submissions_scope)
-def _received() -> dict[tuple[int, int, str], tuple[datetime, int]]:
-    """(unit id, regime id, period) → (first accepted received_at, its submission id)."""
+MAX_LISTED = 1000  # more regimes, periods or units than this: read them all rather than list them in the SQL
+
+
+def _received(regime_ids: set[int] | None = None, periods: set[str] | None = None,
+              unit_ids: set[int] | None = None) -> dict[tuple[int, int, str], tuple[datetime, int]]:
+    """(unit id, regime id, period) → (first accepted received_at, its submission id), for the
+    given regimes, periods and units only (None: all). Reads the submission register: callers
+    declare the ``submissions`` scope."""
     s, sp = schema.submission, schema.submission_period
     linked = (select(s.c.agency_id, sp.c.regime_id, sp.c.period, s.c.received_at, s.c.id)
               .join(sp, sp.c.submission_id == s.c.id).where(s.c.status == "accepted"))
     direct = (select(s.c.agency_id, s.c.regime_id, s.c.period, s.c.received_at, s.c.id)
               .where(and_(s.c.status == "accepted", s.c.regime_id.is_not(None), s.c.period.is_not(None))))
+    if regime_ids is not None and len(regime_ids) <= MAX_LISTED:
+        linked = linked.where(sp.c.regime_id.in_(sorted(regime_ids)))
+        direct = direct.where(s.c.regime_id.in_(sorted(regime_ids)))
+    if periods is not None and len(periods) <= MAX_LISTED:
+        linked = linked.where(sp.c.period.in_(sorted(periods)))
+        direct = direct.where(s.c.period.in_(sorted(periods)))
+    if unit_ids is not None and len(unit_ids) <= MAX_LISTED:
+        linked = linked.where(s.c.agency_id.in_(sorted(unit_ids)))
+        direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
     conn = current_connection()
     for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)):
@@ -84,7 +116,7 @@ def _received() -> dict[tuple[int, int, str], tuple[datetime, int]]:
     return out
 
 
-def _region_function(membership: dict[int, list[tuple]], area_keys: dict[int, str]):
+def _region_function(membership: dict[int, tuple[tuple, ...]], area_keys: dict[int, str]):
     def region_of(unit: UnitRow, d: date) -> str | None:
         if unit.area_id is None:
             return None
@@ -96,21 +128,54 @@ def _region_function(membership: dict[int, list[tuple]], area_keys: dict[int, st
     return region_of
 
 
+def _plan(start: date | None, end: date | None, periods: tuple[str, ...] | None, unit_code: str | None,
+          regime_code: str | None) -> tuple[list[tuple[RegimeRow, list[Period]]], dict[int, tuple[UnitRow, ...]]]:
+    """The regimes to cover with their periods (those with units only), and their units."""
+    regimes, members, _, _ = _structure()
+    if unit_code is not None:
+        members = {rid: tuple(u for u in units if u.code == unit_code) for rid, units in members.items()}
+    parsed: list[Period] | None = [parse_period(p) for p in periods] if periods is not None else None
+    plan = [(r, regime_periods(r, start, end, parsed)) for r in regimes
+            if (regime_code is None or r.code == regime_code) and members.get(r.id)]
+    return [(r, ps) for r, ps in plan if ps], members
+
+
+def _received_for(plan: list[tuple[RegimeRow, list[Period]]], members: dict[int, tuple[UnitRow, ...]],
+                  unit_code: str | None) -> dict[tuple[int, int, str], tuple[datetime, int]]:
+    """What :func:`_received` holds for the reports of a plan."""
+    if not plan:
+        return {}
+    unit_ids = {u.id for r, _ in plan for u in members[r.id]} if unit_code is not None else None
+    return _received({r.id for r, _ in plan}, {p.key for _, ps in plan for p in ps}, unit_ids)
+
+
 def _calendar(today: date, start: date | None = None, end: date | None = None, periods: tuple[str, ...] | None = None,
               unit_code: str | None = None, regime_code: str | None = None) -> pd.DataFrame:
-    regimes, members, membership, area_keys = _structure()
-    chosen = [r for r in regimes if regime_code is None or r.code == regime_code]
-    if unit_code is not None:
-        members = {rid: [u for u in units if u.code == unit_code] for rid, units in members.items()}
-    parsed: list[Period] | None = [parse_period(p) for p in periods] if periods is not None else None
-    return build_calendar(chosen, members, _received(), today, start=start, end=end, periods=parsed,
-                          region_of=_region_function(membership, area_keys))
+    _, _, membership, area_keys = _structure()
+    plan, members = _plan(start, end, periods, unit_code, regime_code)
+    rows = expected_reports(plan, members, _received_for(plan, members, unit_code), today,
+                            region_of=_region_function(membership, area_keys))
+    return calendar_frame(rows)
 
 
 @cached_query(scopes=submissions_scope)
 def _calendar_cached(today: date, start: date | None, end: date | None, periods: tuple[str, ...] | None,
                      unit_code: str | None, regime_code: str | None) -> pd.DataFrame:
     return _calendar(today, start, end, periods, unit_code, regime_code)
+
+
+def owed_regimes(unit_code: str | None = None, today: date | None = None) -> tuple[RegimeRow, ...]:
+    """The regimes with a report due in the default window of :func:`reporting_calendar` (a year
+    up to ``today`` and the next 31 days), by code; ``unit_code``: the regimes that unit owes.
+    Reference data only: it does not depend on what was received."""
+    return _owed_regimes(_today(today), unit_code)
+
+
+@reference_data
+def _owed_regimes(today: date, unit_code: str | None) -> tuple[RegimeRow, ...]:
+    plan, members = _plan(today - timedelta(days=LOOKBACK_DAYS), today + timedelta(days=31), None, unit_code, None)
+    owed = [r for r, ps in plan if any(valid_on(u.valid_from, u.valid_to, p.end) for p in ps for u in members[r.id])]
+    return tuple(sorted(owed, key=lambda r: r.code))
 
 
 def reporting_calendar(unit_code: str | None = None, start: date | None = None, end: date | None = None,
@@ -171,6 +236,93 @@ def overdue_reports(today: date, since: date | None = None, regime_code: str | N
     cal = _calendar_cached(today, since or today - timedelta(days=LOOKBACK_DAYS), today, None, unit_code, regime_code)
     missing = cal[cal["state"] == "missing"]
     return missing.sort_values(["days_late", "unit_code"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+class MatrixRow(NamedTuple):
+    unit_code: str
+    unit_name_vi: str
+    unit_name_en: str
+    unit_group: str
+    states: tuple[str | None, ...]  # per period of :attr:`RegimeCompliance.periods`; None: not owed
+
+
+class UnitRates(NamedTuple):
+    unit_code: str
+    unit_name_vi: str
+    unit_name_en: str
+    unit_group: str
+    rates: Rates
+
+
+class Overdue(NamedTuple):
+    unit_code: str
+    unit_name_vi: str
+    unit_name_en: str
+    unit_group: str
+    period: str
+    deadline: date
+    days_late: int
+
+
+class RegimeCompliance(NamedTuple):
+    """What the compliance page shows of one regime, from one calendar."""
+
+    periods: tuple[str, ...]
+    matrix: tuple[MatrixRow, ...]  # by unit code, as :func:`compliance_matrix`
+    overall: Rates  # over the window, as ``reporting_rates(by="overall")``
+    by_group: tuple[Rates, ...]  # as ``reporting_rates(by="group")``
+    by_unit: tuple[UnitRates, ...]  # as ``reporting_rates(by="unit")``
+    overdue: tuple[Overdue, ...]  # as :func:`overdue_reports`
+
+
+_UNIT, _GROUP, _PERIOD, _DEADLINE, _STATE, _DAYS = (
+    CALENDAR_COLUMNS.index(c) for c in ("unit_code", "unit_group", "period", "deadline", "state", "days_late"))
+
+
+def _unit(row: tuple) -> tuple[str, str, str, str]:
+    """(unit code, name vi, name en, group) of a calendar row."""
+    return row[_UNIT], row[_UNIT + 1], row[_UNIT + 2], row[_GROUP]
+
+
+@cached_query(scopes=submissions_scope)
+def regime_compliance(regime_code: str, periods: tuple[str, ...], start: date, today: date,
+                      unit_code: str | None = None) -> RegimeCompliance:
+    """One regime's compliance from one calendar: the matrix over ``periods`` (as
+    :func:`compliance_matrix`), the reporting rates overall, by group and by unit and the overdue
+    reports over the reports due in [start, today] (as :func:`reporting_rates` and
+    :func:`overdue_reports` with that window); ``unit_code``: of that unit only. Plain tuples, so
+    a cache hit is cheap to load."""
+    periods = tuple(periods)
+    window_plan, members = _plan(start, today, None, unit_code, regime_code)
+    matrix_plan, _ = _plan(None, None, periods, unit_code, regime_code)
+    window = {p.key for _, ps in window_plan for p in ps}
+    column = {p.key: periods.index(p.key) for _, ps in matrix_plan for p in ps}
+    merged: dict[RegimeRow, dict[str, Period]] = {}
+    for regime, ps in window_plan + matrix_plan:
+        merged.setdefault(regime, {}).update((p.key, p) for p in ps)
+    plan = [(regime, list(ps.values())) for regime, ps in merged.items()]
+    rows = expected_reports(plan, members, _received_for(plan, members, unit_code), today)
+
+    units: dict[str, tuple[str, str, str, str]] = {}
+    cells: dict[str, list[str | None]] = {}
+    due = []  # the reports due in the window
+    for row in rows:
+        code, period = row[_UNIT], row[_PERIOD]
+        if period in column:
+            if code not in cells:
+                units[code], cells[code] = _unit(row), [None] * len(periods)
+            cells[code][column[period]] = row[_STATE]
+        if period in window:
+            due.append(row)
+    names = {row[_UNIT]: _unit(row) for row in due}
+    overdue = sorted((row for row in due if row[_STATE] == "missing"), key=lambda row: (-row[_DAYS], row[_UNIT]))
+    return RegimeCompliance(
+        periods=periods,
+        matrix=tuple(MatrixRow(*units[code], tuple(cells[code])) for code in sorted(units)),
+        overall=(count_rates(("all", row[_STATE]) for row in due) or [rates_of("all", {})])[0],
+        by_group=tuple(count_rates((row[_GROUP], row[_STATE]) for row in due)),
+        by_unit=tuple(UnitRates(*names[r.key], r) for r in count_rates((row[_UNIT], row[_STATE]) for row in due)),
+        overdue=tuple(Overdue(*_unit(row), row[_PERIOD], row[_DEADLINE], row[_DAYS]) for row in overdue))
 
 
 SUBMISSION_COLUMNS = ["id", "received_at", "channel", "filename", "status", "period", "regime_code", "periods",

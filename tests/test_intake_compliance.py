@@ -123,3 +123,83 @@ def test_int405_seeded_demo_compliance(seeded_app):
     assert groups.loc["provinces", "missing"] == overall.missing > 0
     assert len(overdue) == overall.missing and set(overdue["unit_group"]) == {"provinces"}
     assert set(cal[cal.frequency == "D"]["state"]) == {"on_time"}  # daily reports arrive the next morning
+
+
+def _plain(values) -> tuple:
+    """Python values, NaN as None (NaN never equals itself)."""
+    return tuple(None if v != v else v.item() if hasattr(v, "item") else v for v in values)
+
+
+def _rates_tuples(df) -> list[tuple]:
+    return [_plain(r) for r in df[compliance.RATE_COLUMNS].itertuples(index=False)]
+
+
+@pytest.mark.parametrize("unit", [None, "UB01", "UB08"])
+def test_int406_one_regime_view_matches_the_separate_reads(env, unit):
+    """The compliance page's one-calendar view of a regime holds exactly what the matrix, the rates
+    and the overdue reads give for the same regime, periods, window and unit."""
+    app, *_ = env
+    periods, start = ("2025Q1", "2025Q2", "2025Q3", "2025Q4"), date(2025, 1, 1)
+    with app.test_request_context():
+        view = compliance.regime_compliance("UBND-Q", periods, start, TODAY, unit)
+        matrix = compliance.compliance_matrix("UBND-Q", periods, today=TODAY, unit_code=unit)
+        rates = {by: compliance.reporting_rates("UBND-Q", start=start, today=TODAY, by=by, unit_code=unit)
+                 for by in ("overall", "group", "unit")}
+        overdue = compliance.overdue_reports(TODAY, since=start, regime_code="UBND-Q", unit_code=unit)
+        missing = compliance.regime_compliance("NOPE", periods, start, TODAY, unit)
+    assert view.periods == periods
+    assert [(r.unit_code, r.unit_name_vi, r.unit_name_en, r.unit_group, r.states) for r in view.matrix] == [
+        (r.unit_code, r.unit_name_vi, r.unit_name_en, r.unit_group, _plain(r[list(periods)]))
+        for _, r in matrix.iterrows()]
+    assert _rates_tuples(rates["overall"]) == [_plain(view.overall)]
+    assert _rates_tuples(rates["group"]) == [_plain(r) for r in view.by_group]
+    assert _rates_tuples(rates["unit"]) == [_plain(u.rates) for u in view.by_unit]
+    assert [(u.unit_code, u.unit_name_vi) for u in view.by_unit] == list(zip(rates["unit"]["key"],
+                                                                             rates["unit"]["unit_name_vi"], strict=True))
+    assert [(o.unit_code, o.period, o.deadline, o.days_late) for o in view.overdue] == list(
+        zip(overdue["unit_code"], overdue["period"], overdue["deadline"], overdue["days_late"], strict=True))
+    if unit is None:
+        assert len(view.matrix) == 63 + 34 - 11 and len(view.overdue) > 30 and view.overall.on_time >= 2
+    else:
+        assert {r.unit_code for r in view.matrix} == {unit} and [r.key for r in view.by_group] == ["provinces"]
+    assert missing.matrix == () and missing.overdue == () and missing.overall.expected == 0
+
+
+def test_int407_owed_regimes_are_those_of_the_calendar(env):
+    """The regimes offered on the page (reference data only) are those with a report in the
+    default calendar window, for everyone and for one unit."""
+    app, *_ = env
+    with app.test_request_context():
+        for unit in (None, "UB01", "UB08-63", "TK"):
+            cal = compliance.reporting_calendar(unit, today=TODAY)
+            owed = compliance.owed_regimes(unit, today=TODAY)
+            assert [r.code for r in owed] == sorted(set(cal["regime_code"]))
+            assert {(r.code, r.name_vi, r.frequency) for r in owed} == set(
+                zip(cal["regime_code"], cal["regime_name_vi"], cal["frequency"], strict=True))
+        assert compliance.owed_regimes("UB08-63", today=date(2026, 12, 1)) == ()  # a former province owes nothing by then
+
+
+def test_int408_the_page_reads_depend_on_submissions_not_on_indicators(env, monkeypatch):
+    """The regime view is kept while only indicators change and read again after any submission;
+    the regimes offered are reference data, kept across both."""
+    from data_access.engine import bump_data_version, count_submission
+
+    app, engine, _ = env
+    reads, plans = [], []
+    received, plan = compliance._received, compliance._plan
+    monkeypatch.setattr(compliance, "_received", lambda *a: reads.append(a) or received(*a))
+    monkeypatch.setattr(compliance, "_plan", lambda *a: plans.append(a) or plan(*a))
+
+    def page():
+        with app.test_request_context():
+            return (compliance.regime_compliance("UBND-Q", ("2025Q3",), date(2025, 1, 1), TODAY),
+                    compliance.owed_regimes(today=TODAY + timedelta(days=1)))
+
+    first = page()
+    assert len(reads) == 1 and len(plans) == 3  # the view's two plans, the regimes' one
+    with engine.begin() as conn:
+        bump_data_version(conn, ["i:GDP_GROWTH", "daily"])
+    assert page() == first and (len(reads), len(plans)) == (1, 3)
+    with engine.begin() as conn:
+        count_submission(conn)
+    assert page() == first and (len(reads), len(plans)) == (2, 5)
