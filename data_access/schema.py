@@ -182,6 +182,7 @@ submission = Table(
     Column("submitted_by", Text),
     Index("ix_submission_agency_period", "agency_id", "period"),
     Index("ix_submission_sha256", "sha256"),
+    Index("ix_submission_regime_period", "regime_id", "period"),  # the reporting calendar of a regime
 )
 
 observation = Table(
