@@ -144,6 +144,15 @@ class _GuardedCache:
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
 
+    def set_many(self, items: dict[str, Any]) -> None:
+        """Store several entries at once (one round trip to Redis)."""
+        if not self.available or not items:
+            return
+        try:
+            self.cache.cache.set_many({k: (v,) for k, v in items.items()})
+        except Exception as exc:  # noqa: BLE001
+            self._failed(exc)
+
 
 cache_manager = CacheManager()
 
@@ -434,11 +443,18 @@ def cached_query(fn: F | None = None, *, scopes: Callable[..., Any] | None = Non
         if cache is None:
             return fn(*args, **kwargs)
         key = _key(fn, current_clearance(), args, kwargs)
+        pending = g.get("occ_pending") if has_app_context() else None
+        if pending is not None and key in pending:  # computed earlier in this request, not yet stored
+            _depends(s for s, _ in pending[key][0])
+            return pending[key][1]
         hit, value = cache.get_stamped(key)
         if hit:
             return value
         entry = _compute(fn, scopes, args, kwargs)
-        cache.set(key, entry)
+        if pending is not None:
+            pending[key] = entry  # stored with the response, in one round trip
+        else:
+            cache.set(key, entry)
         return entry[1]
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
@@ -591,7 +607,7 @@ def cache_view_callbacks(server) -> None:
             hit, value = cache.get_stamped(key)
             if hit:
                 return _json_response(Response, value)
-        g.occ_view, g.occ_frames = True, [{"*"}]
+        g.occ_view, g.occ_frames, g.occ_pending = True, [{"*"}], {}
         try:
             response = server.make_response(original(*args, **kwargs))
         except DATABASE_ERRORS as exc:
@@ -602,13 +618,16 @@ def cache_view_callbacks(server) -> None:
                 return _json_response(Response, value)
             return _unavailable(Response, output, body)
         finally:
-            read = g.occ_frames[0]
-            g.occ_view, g.occ_frames = False, None
+            read, pending = g.occ_frames[0], g.occ_pending
+            g.occ_view, g.occ_frames, g.occ_pending = False, None, None
+        fresh = version is not None and not request_is_stale()
         if response.status_code == 200 and not response.direct_passthrough:
             data = response.get_data()
-            if version is not None and not request_is_stale():
-                cache.set(key, (_stamp(read), data))
+            if fresh:
+                pending[key] = (_stamp(read), data)
             cache.set(last_good, data, timeout=LAST_GOOD_TIMEOUT_S)
+        if fresh:
+            cache.set_many(pending)  # the response and the query entries computed for it: one round trip
         if request_is_stale():
             response.headers[STALE_HEADER] = "1"
         return response
