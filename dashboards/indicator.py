@@ -400,7 +400,7 @@ def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
         title = f"{t('ind.yoy_title', lang)} ({change_unit(ind, kind, lang)})"
         fig = series_figure(df, "change_shown", names=names, unit=change_unit(ind, kind, lang),
                             decimals=1 if kind != "abs" else ind.decimals, lang=lang, zero_line=True,
-                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
+                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade, plain=True)
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
@@ -408,7 +408,8 @@ def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
         targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
     title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
+                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade,
+                        plain=True)
     return fig, title
 
 

@@ -9,6 +9,7 @@ import math
 from datetime import date
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from components import controls, grid
@@ -29,6 +30,12 @@ def page(seeded_app):
 def catalogue(seeded_app):
     with seeded_app.test_request_context("/"):
         yield importlib.import_module("dashboards.indicators")
+
+
+def _update_series(page, *args):
+    """The trend callback, its figure read back as a Plotly figure (the page sends the JSON form)."""
+    fig, *rest = page.update_series(*args)
+    return (go.Figure(fig), *rest)
 
 
 def _trace(fig, name):
@@ -101,7 +108,7 @@ def test_ipc004_read_view_cleans_what_the_url_says(page):
 def test_ipc010_trend_values_equal_the_data_layer(page):
     from data_access.queries import regional_series, series
 
-    fig, title, notes, rows = page.update_series(["VN", "R2", "01"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    fig, title, notes, rows = _update_series(page, ["VN", "R2", "01"], "202401", "202611", "value", [], "EXPORTS", "vi")
     assert title == "Diễn biến theo kỳ (tỷ USD)"
     expected = series("EXPORTS", ("VN",), "202401", "202611")
     vn = _trace(fig, "Cả nước")
@@ -122,7 +129,7 @@ def test_ipc010_trend_values_equal_the_data_layer(page):
 def test_ipc011_old_era_provinces_are_labelled_and_never_mixed(page):
     from data_access.queries import series
 
-    fig, _, _, rows = page.update_series(["VN", "08-63", "08"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    fig, _, _, rows = _update_series(page, ["VN", "08-63", "08"], "202401", "202611", "value", [], "EXPORTS", "vi")
     names = [tr.name for tr in fig.data]
     assert "Tuyên Quang (trước 07/2025)" in names and "Tuyên Quang (từ 07/2025)" in names
     old = _trace(fig, "Tuyên Quang (trước 07/2025)")
@@ -131,14 +138,14 @@ def test_ipc011_old_era_provinces_are_labelled_and_never_mixed(page):
     assert list(old.y) == pytest.approx(list(series("EXPORTS", ("08-63",), "202401", "202611")["value"]))
     assert {r["area"] for r in rows} == {"Cả nước", "Tuyên Quang (trước 07/2025)", "Tuyên Quang (từ 07/2025)"}
     # nation only: nothing changed, no break
-    fig, _, notes, _ = page.update_series(["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    fig, _, notes, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
     assert not fig.layout.shapes and notes == [] or all("Địa giới" not in _text(n) for n in notes)
 
 
 def test_ipc012_change_on_last_year(page):
     from data_access.queries import series
 
-    fig, title, _, rows = page.update_series(["VN"], "202501", "202611", "yoy", [], "EXPORTS", "vi")
+    fig, title, _, rows = _update_series(page, ["VN"], "202501", "202611", "yoy", [], "EXPORTS", "vi")
     assert title == "Thay đổi so với cùng kỳ năm trước (%)"
     s = series("EXPORTS", ("VN",), "202401", "202611").set_index("period")["value"]
     expected = [(s[p] / s[str(int(p[:4]) - 1) + p[4:]] - 1) * 100 for p in s.index if p >= "202501"]
@@ -146,7 +153,7 @@ def test_ipc012_change_on_last_year(page):
     first = next(r for r in rows if r["period_start"] == "2025-01-01")
     assert first["change_shown_fmt"].endswith("%") and first["change_shown_fmt"][0] in "+−±"
     # rates change in percentage points
-    fig, title, _, rows = page.update_series(["VN"], "202501", "202611", "yoy", [], "CPI_YOY", "vi")
+    fig, title, _, rows = _update_series(page, ["VN"], "202501", "202611", "yoy", [], "CPI_YOY", "vi")
     c = series("CPI_YOY", ("VN",), "202401", "202611").set_index("period")["value"]
     assert title.endswith("(điểm %)")
     assert list(fig.data[0].y) == pytest.approx([c[p] - c[str(int(p[:4]) - 1) + p[4:]] for p in c.index if p >= "202501"])
@@ -156,14 +163,14 @@ def test_ipc012_change_on_last_year(page):
 def test_ipc013_target_line_for_levels_not_for_flows(page):
     from data_access import boards
 
-    fig, _, _, _ = page.update_series(["VN"], "202401", "202611", "value", [], "CPI_YOY", "vi")
+    fig, _, _, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "CPI_YOY", "vi")
     target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
     targets = boards.indicator_targets("CPI_YOY").set_index("year")["value"]
     ys = [y for y in target.y if y is not None]
     assert ys == pytest.approx([targets[2024]] * 2 + [targets[2025]] * 2 + [targets[2026]] * 2)
     assert any("Kế hoạch 2026: ≤" in (a.text or "") for a in fig.layout.annotations)
     # a flow (monthly exports) has an annual total as target: no line, the summary says YTD vs target
-    fig, _, _, _ = page.update_series(["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    fig, _, _, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
     assert not any((tr.meta or {}).get("role") == "target" for tr in fig.data)
     summary = page.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")[0]
     ytd = boards.ytd_against_target("EXPORTS")
@@ -175,7 +182,7 @@ def test_ipc013_target_line_for_levels_not_for_flows(page):
 def test_ipc014_comparable_series(page):
     from data_access.queries import comparable_series
 
-    fig, _, notes, rows = page.update_series(["VN", "08-63", "01"], "202401", "202611", "value", ["on"], "EXPORTS", "vi")
+    fig, _, notes, rows = _update_series(page, ["VN", "08-63", "01"], "202401", "202611", "value", ["on"], "EXPORTS", "vi")
     names = [tr.name for tr in fig.data]
     assert names == ["Cả nước", "Tuyên Quang", "Hà Nội"]  # the former province shown on today's boundaries
     cs = comparable_series("EXPORTS", ("08", "01"), "202401", "202611")
@@ -184,7 +191,7 @@ def test_ipc014_comparable_series(page):
     rebuilt = [r for r in rows if r["area"] == "Tuyên Quang" and r["period_start"] < "2025-07-01"]
     assert rebuilt and all(r["obs_status"] == "Tính lại theo địa giới mới" for r in rebuilt)
     # an indicator without a rebuilding rule: "not comparable", never a silent mix
-    fig, _, notes, rows = page.update_series(["08"], "202401", "202611", "value", ["on"], "CPI_YOY", "vi")
+    fig, _, notes, rows = _update_series(page, ["08"], "202401", "202611", "value", ["on"], "CPI_YOY", "vi")
     lost = [r for r in rows if r["period_start"] < "2025-07-01"]
     assert lost and all(r["value_fmt"] == "Không so sánh được" and r["value"] is None for r in lost)
     assert all(y is None for x, y in zip(fig.data[0].x, fig.data[0].y, strict=True)
@@ -197,7 +204,7 @@ def test_ipc014_comparable_series(page):
 def test_ipc015_table_rows_match_the_series_in_both_languages(page):
     from data_access import boards
 
-    _, _, _, rows = page.update_series(["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "vi")
+    _, _, _, rows = _update_series(page, ["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "vi")
     df = boards.series_with_change("DOSSIERS_RECEIVED", ("VN", "01"), "202501", "202611")
     assert len(rows) == len(df)
     by_id = {r["row_id"]: r for r in rows}
@@ -207,7 +214,7 @@ def test_ipc015_table_rows_match_the_series_in_both_languages(page):
         assert row["period_start"] == r.period_start.isoformat()
     big = max(rows, key=lambda r: r["value"])
     assert "." in big["value_fmt"] and "," in big["value_fmt"]  # 1.234,5
-    _, _, _, rows_en = page.update_series(["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "en")
+    _, _, _, rows_en = _update_series(page, ["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "en")
     big_en = max(rows_en, key=lambda r: r["value"])
     assert big_en["value_fmt"] == f"{big['value']:,.1f}"  # 1,234.5
     assert big_en["period_label"].startswith(("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct",
