@@ -136,13 +136,14 @@ def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: s
 
 def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "vi", highlight: str | None = None,
                    top: int | None = None, dark: bool = False, height: int | None = None,
-                   layout: dict | None = None, trace: dict | None = None) -> go.Figure:
-    """Horizontal bars of a cross-section, best first (``rank`` column), reported areas only."""
+                   layout: dict | None = None, trace: dict | None = None, plain: bool = False) -> go.Figure | dict:
+    """Horizontal bars of a cross-section, best first (``rank`` column), reported areas only;
+    ``plain``: as :func:`figure`."""
     data = xs.dropna(subset=["value"]).sort_values("rank")
     if top:
         data = data.head(top)
     if data.empty:
-        return empty_figure(lang, dark=dark)
+        return empty_figure(lang, dark=dark, plain=plain)
     values = [float(v) for v in data["value"]]
     bar = {
         "type": "bar", "x": values, "y": list(data[name_col]), "orientation": "h",
@@ -155,7 +156,7 @@ def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "
     base["yaxis"].update(autorange="reversed", automargin=True)
     base["xaxis"]["title"] = {"text": unit}
     base["margin"] = {"l": 8, "r": 48, "t": 8, "b": 40}
-    return figure([bar], base, extra_layout=layout, extra_trace=trace)
+    return figure([bar], base, extra_layout=layout, extra_trace=trace, plain=plain)
 
 
 def bar_figure(categories: list[str], values: list[float], *, unit: str, decimals: int, lang: str = "vi",

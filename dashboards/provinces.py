@@ -354,7 +354,7 @@ def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
     trace = {"marker": {"color": [PALETTE[0] if k in focus else FADED for k in ordered]}} if focus else None
     return ranking_figure(data, name_col="label", unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
                           height=max(260, 21 * len(data) + 56), layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}},
-                          trace=trace)
+                          trace=trace, plain=True)
 
 
 def ranking_note(ind: Indicator, xs, lang: str) -> str:

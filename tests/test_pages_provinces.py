@@ -64,7 +64,9 @@ def _triggered(cid, prop: str, value=1) -> None:
 def _outputs(board, code, period, region=None, lang="vi") -> dict:
     names = ["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title", "ranking_note",
              "goto_options"]
-    return dict(zip(names, board.update_board(code, period, region, lang), strict=True))
+    out = dict(zip(names, board.update_board(code, period, region, lang), strict=True))
+    out["ranking"] = go.Figure(out["ranking"])  # the page sends the figure's JSON form
+    return out
 
 
 def _latest_incomplete(code: str) -> str | None:
