@@ -489,23 +489,34 @@ def daily_scope(*_args, **_kwargs) -> tuple[str, ...]:
 
 class _ProcessMemo:
     """Small immutable reference data (the catalogue, areas) kept in this process: a hit costs a
-    dict look-up and a stamp check instead of a cache round trip and an unpickle. Correct across
-    workers because the stamps are read from the warehouse whenever the version changes."""
+    dict look-up and a comparison with the ``*`` stamp instead of a cache round trip and an
+    unpickle. Correct across workers because the stamps are read from the warehouse whenever the
+    version changes. Every entry depends on ``*`` only, which every entry being computed already
+    depends on, so a hit records nothing."""
 
     def __init__(self) -> None:
-        self.entries: dict[tuple, tuple] = {}
+        self.entries: dict[tuple, tuple[int, Any]] = {}
 
-    def get(self, key: tuple) -> tuple[bool, Any]:
+    def get(self, key: tuple, star: int) -> tuple[bool, Any]:
         entry = self.entries.get(key)
-        if entry is not None and _valid(entry[0]):
-            _depends(s for s, _ in entry[0])
+        if entry is not None and entry[0] == star:
             return True, entry[1]
         return False, None
 
-    def put(self, key: tuple, entry: tuple) -> None:
+    def put(self, key: tuple, star: int, value: Any) -> None:
         if len(self.entries) >= 4096:
             self.entries.clear()
-        self.entries[key] = entry
+        self.entries[key] = (star, value)
+
+
+def _star() -> int:
+    """The ``*`` stamp, once per request."""
+    if has_request_context():
+        star = g.get("occ_star")
+        if star is None:
+            star = g.occ_star = current_stamps().get("*", 0)
+        return star
+    return current_stamps().get("*", 0)
 
 
 def reference_data(fn: F) -> F:
@@ -518,14 +529,16 @@ def reference_data(fn: F) -> F:
     def wrapper(*args, **kwargs):
         if not has_app_context():
             return fn(*args, **kwargs)
-        key = (fn.__module__, fn.__qualname__, current_clearance(), args, tuple(sorted(kwargs.items())))
-        memo = current_app.extensions.setdefault("occ_memo", _ProcessMemo())
-        hit, value = memo.get(key)
+        key = (fn.__module__, fn.__qualname__, current_clearance(), args, tuple(sorted(kwargs.items())) if kwargs else ())
+        memo = current_app.extensions.get("occ_memo")
+        if memo is None:
+            memo = current_app.extensions.setdefault("occ_memo", _ProcessMemo())
+        star = _star()
+        hit, value = memo.get(key, star)
         if hit:
             return value
-        stamped = _stamp({"*"})
         value = shared(*args, **kwargs)
-        memo.put(key, (stamped, value))
+        memo.put(key, star, value)
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
