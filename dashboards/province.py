@@ -26,7 +26,7 @@ from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
 from data_access.periods import clean_key, format_period, parse
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
-from data_access.queries import comparable_series, kpi_snapshot, series
+from data_access.queries import comparable_series, kpi_snapshot, series_windows
 
 
 def _title(key: str | None = None, **_) -> str:
@@ -319,17 +319,24 @@ def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
 
 
-def trend_frame(ind, key: str, start: str, end: str, comparable: bool):
+TREND_COLUMNS = ["area_key", "period", "period_start", "value"]
+
+
+def trend_frame(ind, key: str, start: str, end: str, comparable: bool, fetched: pd.DataFrame | None = None):
     """The province's values (rebuilt before 2025-07-01 when ``comparable``), plus the nation's
-    for indicators that are not sums (a national total would dwarf a province's)."""
+    for indicators that are not sums (a national total would dwarf a province's). ``fetched``:
+    the :func:`~data_access.queries.series_windows` frame already read for several trends."""
+    if fetched is None:
+        fetched = series_windows(((ind.code, start, end),), (key, "VN"))
+    mine = fetched[fetched["code"] == ind.code]
     if comparable:
         own = comparable_series(ind.code, (key,), start, end)
-        own = own[own["comparable"]][["area_key", "period", "period_start", "value"]]
+        own = own[own["comparable"]][TREND_COLUMNS]
     else:
-        own = series(ind.code, (key,), start, end)[["area_key", "period", "period_start", "value"]]
+        own = mine[mine["area_key"] == key][TREND_COLUMNS]
     frames = [own]
     if ind.aggregation not in ("sum", "last"):
-        frames.append(series(ind.code, ("VN",), start, end)[["area_key", "period", "period_start", "value"]])
+        frames.append(mine[mine["area_key"] == "VN"][TREND_COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -358,12 +365,12 @@ def update_trends(comparable, key, lang):
     amap = area_map()
     names = {key: amap[key].name(lang), "VN": amap["VN"].name(lang)}
     cells = []
-    for kpi in kpi_snapshot(headline_codes(), key)[:MAX_TRENDS]:
-        if kpi.period is None:
-            continue
+    shown = [k for k in kpi_snapshot(headline_codes(), key)[:MAX_TRENDS] if k.period is not None]
+    windows = tuple((k.code, *trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
+    fetched = series_windows(windows, (key, "VN"))  # every trend's values in one read
+    for kpi, (_, start, end) in zip(shown, windows, strict=True):
         ind = get_indicator(kpi.code)
-        start, end = trend_window(ind.periodicity, kpi.period)
-        df = trend_frame(ind, key, start, end, rebuild)
+        df = trend_frame(ind, key, start, end, rebuild, fetched)
         fig = trend_figure(df, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
                            plain=True)

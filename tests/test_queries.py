@@ -439,3 +439,17 @@ def test_dax017_daily_kpis_from_the_recent_days_and_last_year(qapp):
     assert k.previous_value == 101.0 and k.last_year_period == last_year.isoformat() and k.last_year_value == 50.0
     assert list(k.spark) == [100.0 + n for n in range(23, -1, -1)]
     conn.rollback()
+
+
+def test_dax018_series_of_several_windows_in_one_read(qapp):
+    """series_windows gives, for each (indicator, window), exactly what series gives."""
+    from data_access.queries import series, series_windows
+
+    windows = (("T_SUM", "202401", "202410"), ("T_DAY", "2025-10-25", "2025-10-31"), ("T_RATE", "2025Q1", "2025Q4"))
+    areas = ("VN", "01", "22")
+    got = series_windows(windows, areas)
+    assert list(dict.fromkeys(got["code"])) == ["T_SUM", "T_DAY", "T_RATE"]
+    for code, start, end in windows:
+        mine = got[got["code"] == code].drop(columns="code").reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, series(code, areas, start, end).reset_index(drop=True), check_dtype=False)
+    assert series_windows((), areas).empty
