@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+import pandas as pd
 from flask import Response, current_app, g, jsonify, request
 from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError, PendingRollbackError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
@@ -258,11 +259,15 @@ def _too_large(size: int, limits: IntakeLimits) -> ApiError:
                     f"The upload is too large ({size} bytes); the limit is {limits.max_bytes} bytes.")
 
 
+# The largest key the warehouse can hold (BIGINT; SQLite's INTEGER): a larger id names no submission.
+MAX_ID = 2**63 - 1
+
+
 @api_v1.get("/submissions/<int:submission_id>")
 def get_submission(submission_id: int):
     """One submission and its report. A unit's token reads only its own submissions (403)."""
     reader = require_reader()
-    found = submission_detail(submission_id)
+    found = submission_detail(submission_id) if submission_id <= MAX_ID else None
     if found is None:
         raise ApiError(404, "not_found", f"Không có báo cáo số {submission_id}.", f"No submission {submission_id}.")
     if reader is not None and found["unit_code"] != reader.unit_code:
@@ -360,7 +365,8 @@ def list_observations():
         raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
     df = series(code, keys, bounds["from"], bounds["to"])
     items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
-              "value": float(r.value), "status": r.status, "revision": int(r.revision), "flag": r.flag,
+              "value": float(r.value), "status": r.status, "revision": int(r.revision),
+              "flag": r.flag if isinstance(r.flag, str) else None,  # pandas' string column holds NaN for none
               "recorded_at": _iso(r.recorded_at)}
              for r in df.itertuples(index=False)]
     return jsonify({"indicator": code, "unit_vi": ind.unit_vi, "unit_en": ind.unit_en, "count": len(items),
@@ -368,7 +374,7 @@ def list_observations():
 
 
 def _iso(value) -> str | None:
-    if value is None:
+    if value is None or value is pd.NaT:
         return None
     return value.isoformat() if isinstance(value, date) else str(value)
 
@@ -562,7 +568,7 @@ def openapi_document() -> dict:
                 "summary": "One submission and its validation report", "operationId": "getSubmission",
                 "tags": ["intake"], "security": optional_bearer,
                 "parameters": [{"name": "submission_id", "in": "path", "required": True,
-                                "schema": {"type": "integer"}}],
+                                "schema": {"type": "integer", "examples": [1]}}],
                 "responses": {
                     "200": _json("SubmissionReport", "The submission"),
                     "401": unauthorized,
@@ -572,9 +578,9 @@ def openapi_document() -> dict:
                 "summary": "The indicator catalogue", "operationId": "listIndicators", "tags": ["catalogue"],
                 "security": optional_bearer,
                 "parameters": [
-                    {"name": "group", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "Group code (G01..G10)"},
-                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string"},
+                    {"name": "group", "in": "query", "required": False,
+                     "schema": {"type": "string", "examples": ["G01"]}, "description": "Group code (G01..G10)"},
+                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "examples": ["gia"]},
                      "description": "Words in the code or names, with or without diacritics"}],
                 "responses": {
                     "200": {"description": "Indicators", "content": {"application/json": {"schema": {
@@ -586,13 +592,14 @@ def openapi_document() -> dict:
                 "summary": "Current values of one indicator", "operationId": "listObservations", "tags": ["data"],
                 "security": optional_bearer,
                 "parameters": [
-                    {"name": "indicator", "in": "query", "required": True, "schema": {"type": "string"}},
-                    {"name": "area", "in": "query", "required": False, "schema": {"type": "string"},
+                    {"name": "indicator", "in": "query", "required": True,
+                     "schema": {"type": "string", "examples": ["RETAIL_SALES"]}, "description": "Indicator code"},
+                    {"name": "area", "in": "query", "required": False, "schema": {"type": "string", "examples": ["01"]},
                      "description": "Area key (08-63) or official code (08: both eras)"},
-                    {"name": "from", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "First period key (inclusive)"},
-                    {"name": "to", "in": "query", "required": False, "schema": {"type": "string"},
-                     "description": "Last period key (inclusive)"}],
+                    {"name": "from", "in": "query", "required": False,
+                     "schema": {"type": "string", "examples": ["202401"]}, "description": "First period key (inclusive)"},
+                    {"name": "to", "in": "query", "required": False,
+                     "schema": {"type": "string", "examples": ["202512"]}, "description": "Last period key (inclusive)"}],
                 "responses": {
                     "200": {"description": "Observations", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {
@@ -606,10 +613,10 @@ def openapi_document() -> dict:
                 "summary": "The XLSX form of what a unit owes for a period", "operationId": "getTemplate",
                 "tags": ["intake"], "security": optional_bearer,
                 "parameters": [
-                    {"name": "unit", "in": "path", "required": True, "schema": {"type": "string"},
+                    {"name": "unit", "in": "path", "required": True, "schema": {"type": "string", "examples": ["UB01"]},
                      "description": "Unit (agency) code, e.g. UB01, TK"},
-                    {"name": "period", "in": "path", "required": True, "schema": {"type": "string"},
-                     "description": "Period key, e.g. 202509"}],
+                    {"name": "period", "in": "path", "required": True,
+                     "schema": {"type": "string", "examples": ["202509"]}, "description": "Period key, e.g. 202509"}],
                 "responses": {
                     "200": {"description": "The form", "content": {
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

@@ -40,7 +40,8 @@ the Vietnamese ``1.234,5`` and the English ``1,234.5`` read correctly and nothin
 7. Otherwise one separator is the decimal separator: ``1234.5``, ``1234,5``, ``0,125``,
    ``3.14159``, ``12,5``.
 8. Scientific notation (``1.5e3``, ``2E-4``) is accepted; anything else
-   (``12%``, ``1,2,3``, ``n/a``, ``inf``) is ``bad_number``.
+   (``12%``, ``1,2,3``, ``n/a``, ``inf``) is ``bad_number``, and so is a number beyond the range
+   of a double (about 1.8e308: ``1e400``, 400 digits), written as text or as a JSON number.
 
 A real number is never ambiguous: numeric XLSX cells and JSON numbers are taken as they are.
 """
@@ -50,6 +51,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import unicodedata
 import zipfile
@@ -174,6 +176,13 @@ _FAST_AMBIGUOUS = re.compile(r"[+-]?[1-9]\d{0,2}\.\d{3}", re.ASCII)
 
 def parse_number(text: str) -> tuple[float | None, str | None]:
     """One text cell by the module's rule: ``(value, None)`` or ``(None, error code)``."""
+    value, code = _number_by_rule(text)
+    if code is None and not math.isfinite(value):  # beyond a double: 400 digits read as inf
+        return None, "bad_number"
+    return value, code
+
+
+def _number_by_rule(text: str) -> tuple[float | None, str | None]:
     t = text.strip().replace("\u00a0", " ").replace("\u202f", " ")
     sign, body = _SIGNED.fullmatch(t).groups()  # type: ignore[union-attr]
     factor = -1.0 if sign == "-" else 1.0
@@ -489,12 +498,51 @@ def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
                       optional_present=frozenset(c for c in OPTIONAL if c in positions))
 
 
+# What only a JSON escape can put into a text (the bytes of a file cannot: see decode): NUL, which
+# no text holds and PostgreSQL cannot store, and half of a surrogate pair, which is no character and
+# cannot be written as UTF-8. Escaped pairs (emoji as \ud83d\ude00) decode to one character and pass.
+_SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+_NOT_TEXT = re.compile("[\x00\ud800-\udfff]")
+
+
+def _holds_non_text(doc: Any) -> bool:
+    """True when a key or a string anywhere in the parsed ``doc`` holds NUL or a lone surrogate."""
+    stack = [doc]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if _NOT_TEXT.search(item):
+                return True
+        elif isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False
+
+
+def _json_number(value: int | float) -> float:
+    """A JSON number as a float; an integer beyond a double becomes infinite (then ``bad_number``)."""
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
+
+
 def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
+    def unreadable(detail: str) -> FileError:
+        return FileError(make_issue("unreadable_file", format="JSON", detail=detail))
+
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise FileError(make_issue("unreadable_file", format="JSON",
-                                   detail=f"{exc.msg} (line {exc.lineno}, column {exc.colno})")) from None
+        raise unreadable(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
+    except RecursionError:
+        raise unreadable("arrays or objects nested too deeply") from None
+    except ValueError:  # an integer of more digits than Python converts (4300)
+        raise unreadable("a number has too many digits") from None
+    if _SUSPECT_ESCAPE.search(text) and _holds_non_text(doc):
+        raise unreadable("a text holds the escape \\u0000 (NUL) or half of a surrogate pair (\\ud800-\\udfff)")
     if isinstance(doc, list):
         doc = {"observations": doc}
     if not isinstance(doc, dict):
@@ -529,7 +577,7 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
         v = fields.get("value")
         if isinstance(v, (int, float)) and not isinstance(v, bool):
             out["value_text"].append("")
-            out["value_num"].append(float(v))
+            out["value_num"].append(_json_number(v))
         else:
             out["value_text"].append(_cell_text(v) if v is not None else "")
             out["value_num"].append(np.nan)

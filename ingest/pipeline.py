@@ -35,6 +35,7 @@ import json
 import math
 import os
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -160,6 +161,16 @@ def default_archive_dir() -> Path:
     return Path(Settings.from_env().instance_dir) / "archive"
 
 
+# Not part of a file name to record: control characters (NUL cannot even be stored by PostgreSQL) and
+# half of a surrogate pair (a file system's undecodable bytes; not writable as UTF-8).
+_NOT_A_NAME = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def clean_filename(filename: str | None) -> str | None:
+    """The file name as given by the sender, with each character that is not text replaced by U+FFFD."""
+    return _NOT_A_NAME.sub("\ufffd", filename) if filename else filename
+
+
 def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filename: str | None, channel: str,
            submitted_by: str | None, received_at: datetime | None = None, archive_dir: Path | None = None,
            limits: IntakeLimits | None = None) -> SubmissionReport:
@@ -172,7 +183,7 @@ def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filen
     limits = limits or IntakeLimits.from_settings(_current_settings())
     sha = hashlib.sha256(payload).hexdigest()
     report = SubmissionReport(status=REJECTED, unit=(unit_code or "").strip().upper(), channel=channel,
-                              filename=filename, sha256=sha, received_at=received_at)
+                              filename=clean_filename(filename), sha256=sha, received_at=received_at)
     if len(payload) <= limits.max_bytes:  # oversized files are refused unread and not kept
         report.archive_path = load.archive(payload, sha, received_at, archive_dir or default_archive_dir())
     if isinstance(target, Engine):
