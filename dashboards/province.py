@@ -375,7 +375,7 @@ def update_trends(comparable, key, lang):
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
                            plain=True)
         menu = ExportMenuAIO(trend_spec(ind, key, start, end, rebuild), lang)
-        cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang))),
+        cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang)), title=ind.name(lang)),
                                          menu], className="pf-trend-head"),
                                dcc.Graph(figure=fig, config={"displayModeBar": False}, className="pf-trend-graph")],
                               className="pf-trend"))
