@@ -34,7 +34,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import current_connection
 from data_access.periods import parse
-from data_access.queries import aggregate, kpi_snapshot
+from data_access.queries import REBUILD_RULES, aggregate, kpi_snapshot, rebuild, rule_components
 
 c = schema.current_observation
 a = schema.area
@@ -235,26 +235,17 @@ def province_scorecard(key: str) -> pd.DataFrame:
     return df
 
 
-REBUILD_RULES = ("sum", "last", "weighted", "ratio")  # as comparable_series: rules that rebuild a total
-
-
 def _parts(ind, start: date, component) -> tuple:
     """(weights, numerators, denominators) of ``ind``'s rule at ``start`` (None where unused)."""
-    return (component(ind.weight_code, start) if ind.aggregation == "weighted" else None,
-            component(ind.num_code, start) if ind.aggregation == "ratio" else None,
-            component(ind.den_code, start) if ind.aggregation == "ratio" else None)
+    return tuple(component(c, start) if c else None for c in rule_components(ind))
 
 
 def _rebuilt(ind, formers: tuple[str, ...], start: date, component) -> float:
-    """``ind`` at a new province in an old-era period, rebuilt from its ``formers`` as
-    :func:`~data_access.queries.comparable_series` does: NaN unless every former reported."""
+    """``ind`` at a new province in an old-era period, rebuilt from its ``formers`` by the rule of
+    :func:`~data_access.queries.comparable_series`."""
     got = component(ind.code, start)
     values = {k: got[k] for k in formers if k in got}
-    if len(values) < len(formers):
-        return math.nan
-    weights, num, den = _parts(ind, start, component)
-    pick = [None if d is None else {k: d.get(k) for k in values} for d in (weights, num, den)]
-    return aggregate(ind.aggregation, values, *pick)
+    return rebuild(ind.aggregation, values, len(formers), *_parts(ind, start, component))
 
 
 def _num(v) -> float:

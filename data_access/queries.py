@@ -198,6 +198,26 @@ def aggregate(rule: str, values: dict[str, float], weights: dict[str, float] | N
     return math.nan
 
 
+REBUILD_RULES = ("sum", "last", "weighted", "ratio")  # rules by which a total can be rebuilt from parts
+
+
+def rule_components(ind: Indicator) -> tuple[str | None, str | None, str | None]:
+    """The (weight, numerator, denominator) indicator codes ``ind``'s aggregation rule uses (None
+    where it uses none)."""
+    return (ind.weight_code if ind.aggregation == "weighted" else None,
+            ind.num_code if ind.aggregation == "ratio" else None,
+            ind.den_code if ind.aggregation == "ratio" else None)
+
+
+def rebuild(rule: str, values: dict[str, float], expected: int, weights=None, num=None, den=None) -> float:
+    """A new province's value from its former provinces' ``values`` (and their components): NaN
+    unless all ``expected`` formers reported, since a partial sum is no honest total."""
+    if len(values) < expected:
+        return math.nan
+    pick = [None if d is None else {k: d.get(k) for k in values} for d in (weights, num, den)]
+    return aggregate(rule, values, *pick)
+
+
 def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     if not code:
         return {}
@@ -215,10 +235,8 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     if not ind.provincial or ind.aggregation == "none":
         return pd.DataFrame(columns=AGG_COLUMNS)
     values = _keyed_values(code, p)
-    weights = _keyed_values(ind.weight_code, p) if ind.aggregation == "weighted" else None
-    num = _keyed_values(ind.num_code, p) if ind.aggregation == "ratio" else None
-    den = _keyed_values(ind.den_code, p) if ind.aggregation == "ratio" else None
-    return pd.DataFrame(_region_records(ind, p, values, weights, num, den), columns=AGG_COLUMNS)
+    parts = [_keyed_values(c, p) if c else None for c in rule_components(ind)]
+    return pd.DataFrame(_region_records(ind, p, values, *parts), columns=AGG_COLUMNS)
 
 
 def _region_records(ind: Indicator, p: Period, values: dict[str, float], weights, num, den) -> list[tuple]:
@@ -260,9 +278,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     periods = list(periods_between(start, end))
     if not ind.provincial or ind.aggregation == "none" or not periods:
         return pd.DataFrame(columns=columns)
-    parts = {"v": code, "w": ind.weight_code if ind.aggregation == "weighted" else None,
-             "n": ind.num_code if ind.aggregation == "ratio" else None,
-             "d": ind.den_code if ind.aggregation == "ratio" else None}
+    parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
     by_id = area_ids()
     got: dict[tuple[str, date], dict[str, float]] = {}
@@ -301,7 +317,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     wanted = set(new_keys)
     old_only = sorted({o for k in new_keys for o in formers.get(k, []) if o not in wanted})
     rule = ind.aggregation
-    has_rule = rule in ("sum", "last", "weighted", "ratio")
+    has_rule = rule in REBUILD_RULES
     ids = area_ids()
     amap = area_map()
     lo = parse(start).start if start else date(1900, 1, 1)
@@ -314,10 +330,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     out = [(ids[r[0]], r[1], r[2], r[3], False, True) for r in fetch(code, sorted(wanted))]
     if old_only and has_rule:
         main = {(ids[r[0]], r[1]): (r[2], r[3]) for r in fetch(code, old_only)}
-        comp: dict[str, dict] = {}
-        for name, c_code in (("w", ind.weight_code), ("n", ind.num_code), ("d", ind.den_code)):
-            if c_code and ((rule == "weighted" and name == "w") or (rule == "ratio" and name in "nd")):
-                comp[name] = {(ids[r[0]], r[1]): r[3] for r in fetch(c_code, old_only)}
+        comp = [{(ids[r[0]], r[1]): r[3] for r in fetch(c, old_only)} if c else None for c in rule_components(ind)]
         groups: dict[tuple, dict[str, float]] = {}
         starts: dict[str, date] = {}
         for (key, period), (p_start, value) in main.items():
@@ -325,11 +338,8 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
             starts[period] = p_start
         for (new_key, period), values in groups.items():
             expected = [o for o in formers[new_key] if o not in wanted]
-            if len(values) < len(expected):
-                value = math.nan  # a former province did not report: no honest total
-            else:
-                pick = {n: {k: d.get((k, period)) for k in values} for n, d in comp.items()}
-                value = aggregate(rule, values, pick.get("w"), pick.get("n"), pick.get("d"))
+            at = [None if d is None else {k: d.get((k, period)) for k in values} for d in comp]
+            value = rebuild(rule, values, len(expected), *at)
             out.append((new_key, period, starts[period], value, True, True))
     df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
     if not has_rule:
