@@ -366,16 +366,6 @@ def _frames() -> list[set] | None:
     return g.get("occ_frames") if has_app_context() else None
 
 
-def _push(scopes: set) -> None:
-    frames = _frames()
-    if frames is not None:
-        frames.append(scopes)
-
-
-def _pop() -> set:
-    return _frames().pop()
-
-
 def _depends(scopes) -> None:
     """The entry being computed (if any) read ``scopes``."""
     frames = _frames()
@@ -384,7 +374,7 @@ def _depends(scopes) -> None:
 
 
 def note_direct_read() -> None:
-    """Called for every statement the warehouse runs (an engine event, see ``engine.make_engine``):
+    """Called for every statement the app's engine runs (an event, see ``engine.Warehouse.engine``):
     a read by a view callback itself, not through a cached function, makes its response depend on
     everything."""
     if not has_app_context():
