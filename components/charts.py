@@ -111,15 +111,33 @@ def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: s
                  height: int | None = None, layout: dict | None = None, plain: bool = False) -> go.Figure | dict:
     """Lines of ``value`` over ``period_start``, one per ``area_key`` (names: key → label);
     ``plain``: as :func:`figure`."""
-    if df is None or df.empty or df["value"].notna().sum() == 0:
+    lines = [] if df is None else [
+        (key, list(zip(grp["period"], grp["period_start"], grp["value"], strict=True)))
+        for key, grp in df.groupby("area_key", sort=False)]
+    return lines_figure(lines, names=names, unit=unit, decimals=decimals, lang=lang, target=target,
+                        target_label=target_label, dark=dark, height=height, layout=layout, plain=plain)
+
+
+#: One line of :func:`lines_figure`: an area key and its points (period key, period start, value).
+Line = tuple[str, list[tuple[str, object, float]]]
+
+
+def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
+                 target: float | None = None, target_label: str | None = None, dark: bool = False,
+                 height: int | None = None, layout: dict | None = None, plain: bool = False) -> go.Figure | dict:
+    """:func:`trend_figure` from the points themselves (a page drawing many small trends splits
+    one read into lines instead of filtering a DataFrame for each). Lines without points are left
+    out; all values missing gives the empty figure."""
+    lines = [(key, points) for key, points in lines if points]
+    if not any(v is not None and v == v for _, points in lines for _, _, v in points):
         return empty_figure(lang, dark=dark, plain=plain)
     data = []
-    for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
+    for i, (key, points) in enumerate(lines):
         data.append({
-            "type": "scatter", "x": list(grp["period_start"]), "y": [None if v != v else v for v in grp["value"]],
-            "mode": "lines+markers" if len(grp) < 40 else "lines", "name": names.get(key, key),
+            "type": "scatter", "x": [s for _, s, _ in points], "y": [None if v != v else v for _, _, v in points],
+            "mode": "lines+markers" if len(points) < 40 else "lines", "name": names.get(key, key),
             "line": {"width": 3 if i == 0 else 2, "color": PALETTE[i % len(PALETTE)]},
-            "customdata": [format_period(p, lang) for p in grp["period"]],
+            "customdata": [format_period(p, lang) for p, _, _ in points],
             "hovertemplate": "%{customdata}: %{y:,." + str(decimals) + "f} " + unit + "<extra>%{fullData.name}</extra>",
         })
     base = layout_dict(lang, height=height, dark=dark)

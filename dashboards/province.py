@@ -16,7 +16,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
-from components.charts import trend_figure
+from components.charts import Line, lines_figure
 from components.export_menu import ExportMenuAIO
 from components.grid import data_grid, label_col, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
@@ -319,29 +319,34 @@ def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
 
 
-TREND_COLUMNS = ["area_key", "period", "period_start", "value"]
+def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:
+    """(code, area key) → points (period, period start, value) of a
+    :func:`~data_access.queries.series_windows` frame, in one pass."""
+    out: dict[tuple[str, str], list[tuple]] = {}
+    for code, area, period, start, value in zip(fetched["code"], fetched["area_key"], fetched["period"],
+                                                fetched["period_start"], fetched["value"], strict=True):
+        out.setdefault((code, area), []).append((period, start, value))
+    return out
 
 
-def trend_frame(ind, key: str, start: str, end: str, comparable: bool, fetched: pd.DataFrame | None = None):
-    """The province's values (rebuilt before 2025-07-01 when ``comparable``), plus the nation's
-    for indicators that are not sums (a national total would dwarf a province's). ``fetched``:
-    the :func:`~data_access.queries.series_windows` frame already read for several trends."""
-    if fetched is None:
-        fetched = series_windows(((ind.code, start, end),), (key, "VN"))
-    mine = fetched[fetched["code"] == ind.code]
+def trend_lines(ind, key: str, start: str, end: str, comparable: bool,
+                points: dict[tuple[str, str], list[tuple]]) -> list[Line]:
+    """The province's line (rebuilt before 2025-07-01 when ``comparable``), plus the nation's for
+    indicators that are not sums (a national total would dwarf a province's). ``points``:
+    :func:`split_lines` of the trends' read."""
     if comparable:
         own = comparable_series(ind.code, (key,), start, end)
-        own = own[own["comparable"]][TREND_COLUMNS]
+        own = own[own["comparable"]]
+        lines = [(key, list(zip(own["period"], own["period_start"], own["value"], strict=True)))]
     else:
-        own = mine[mine["area_key"] == key][TREND_COLUMNS]
-    frames = [own]
+        lines = [(key, points.get((ind.code, key), []))]
     if ind.aggregation not in ("sum", "last"):
-        frames.append(mine[mine["area_key"] == "VN"][TREND_COLUMNS])
-    return pd.concat(frames, ignore_index=True)
+        lines.append(("VN", points.get((ind.code, "VN"), [])))
+    return lines
 
 
 def trend_spec(ind, key: str, start: str, end: str, comparable: bool) -> dict:
-    """The export spec of one trend chart: the same areas, window and rebuild as :func:`trend_frame`."""
+    """The export spec of one trend chart: the same areas, window and rebuild as :func:`trend_lines`."""
     areas = [key] if ind.aggregation in ("sum", "last") else [key, "VN"]
     return {"kind": "trend", "indicator": ind.code, "areas": areas, "start": start, "end": end,
             "comparable": comparable}
@@ -367,11 +372,10 @@ def update_trends(comparable, key, lang):
     cells = []
     shown = [k for k in kpi_snapshot(headline_codes(), key)[:MAX_TRENDS] if k.period is not None]
     windows = tuple((k.code, *trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
-    fetched = series_windows(windows, (key, "VN"))  # every trend's values in one read
+    points = split_lines(series_windows(windows, (key, "VN")))  # every trend's values in one read
     for kpi, (_, start, end) in zip(shown, windows, strict=True):
         ind = get_indicator(kpi.code)
-        df = trend_frame(ind, key, start, end, rebuild, fetched)
-        fig = trend_figure(df, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
+        fig = lines_figure(trend_lines(ind, key, start, end, rebuild, points), names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
                            plain=True)
         menu = ExportMenuAIO(trend_spec(ind, key, start, end, rebuild), lang)

@@ -9,12 +9,13 @@ frozen dataclass. Pages never see SQL.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, func, or_, select, true
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope
@@ -34,7 +35,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import current_connection
 from data_access.periods import parse
-from data_access.queries import REBUILD_RULES, aggregate, kpi_snapshot, rebuild, rule_components
+from data_access.queries import REBUILD_RULES, aggregate, rebuild, rule_components
 
 c = schema.current_observation
 a = schema.area
@@ -127,22 +128,71 @@ def _scorecard_scopes(key: str) -> tuple[str, ...]:
     return tuple(f"i:{c}" for c in sorted(codes))
 
 
-def _values_at(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], dict[str, float]]:
-    """(indicator id, period start) → {area key: value} for every area, in one statement (an
-    index range per pair: ``ix_current_indicator_period``)."""
+_IDS = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").render_derived()
+_LATEST = (select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status)
+           .where(c.c.indicator_id == _IDS.c.id, c.c.area_id == bindparam("area"))
+           .order_by(c.c.period_start.desc()).limit(1).lateral())
+#: PostgreSQL: one backward probe of the primary key per indicator (a lateral join; a plain
+#: ``max()`` per group would read every period).
+_LATEST_PG_SQL = select(_LATEST).select_from(_IDS.join(_LATEST, true()))
+#: SQLite: its documented bare-column rule (the other columns come from the row holding the ``max()``).
+_LATEST_SQLITE_SQL = (
+    select(c.c.indicator_id, c.c.period, func.max(c.c.period_start), c.c.value, c.c.status)
+    .where(c.c.indicator_id.in_(bindparam("ids", expanding=True)), c.c.area_id == bindparam("area"))
+    .group_by(c.c.indicator_id)
+)
+_PAIRS = func.unnest(bindparam("inds", type_=ARRAY(Integer)), bindparam("starts", type_=ARRAY(Date))) \
+    .table_valued("ind", "start").render_derived()
+_VALUE_COLUMNS = (c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
+#: PostgreSQL: a join with the pairs, each an index-only range of ``ix_current_indicator_period``
+#: (it includes the value).
+_VALUES_PG_SQL = select(*_VALUE_COLUMNS).select_from(
+    _PAIRS.join(c, and_(c.c.indicator_id == _PAIRS.c.ind, c.c.period_start == _PAIRS.c.start)))
+_VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
+
+
+def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
+    """(indicator id, period, period start, value, status) of each indicator's latest period at one area."""
+    if not ind_ids:
+        return []
+    conn = current_connection()
+    stmt = _LATEST_PG_SQL if conn.dialect.name == "postgresql" else _LATEST_SQLITE_SQL
+    return [(i, p, _as_date(s), v, st) for i, p, s, v, st in conn.execute(stmt, {"ids": ind_ids, "area": area_id})]
+
+
+def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict[tuple[int, date], dict[str, float]]:
+    """(indicator id, period start) → {area key: value} for every area (or only ``area_id``), in
+    one statement (on SQLite, one index range per pair)."""
     out: dict[tuple[int, date], dict[str, float]] = {pair: {} for pair in pairs}
     if not pairs:
         return out
-    by_start: dict[date, list[int]] = {}
-    for ind_id, start in sorted(pairs):
-        by_start.setdefault(start, []).append(ind_id)
-    stmt = select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value).where(
-        or_(*(and_(c.c.period_start == start, c.c.indicator_id.in_(ids)) for start, ids in by_start.items())))
+    conn = current_connection()
+    if conn.dialect.name == "postgresql":
+        wanted = sorted(pairs)
+        stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
+        params = {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted], "area": area_id}
+    else:
+        by_start: dict[date, list[int]] = {}
+        for ind_id, start in sorted(pairs):
+            by_start.setdefault(start, []).append(ind_id)
+        stmt = select(*_VALUE_COLUMNS).where(or_(*(and_(c.c.period_start == start, c.c.indicator_id.in_(ids))
+                                                   for start, ids in by_start.items())))
+        if area_id is not None:
+            stmt = stmt.where(c.c.area_id == area_id)
+        params = {}
     by_id = area_ids()
-    for ind_id, start, area_id, value in current_connection().execute(stmt):
-        if value is not None and area_id in by_id and (ind_id, start) in out:
-            out[(ind_id, start)][by_id[area_id]] = float(value)
+    rows = conn.execute(stmt, params).all()
+    if rows and not isinstance(rows[0][1], date):  # SQLite hands dates back as text
+        rows = [(i, _as_date(d), a, v) for i, d, a, v in rows]
+    for ind_id, start, area, value in rows:
+        got = out.get((ind_id, start))
+        if got is not None and area in by_id and value is not None:
+            got[by_id[area]] = float(value)
     return out
+
+
+def _as_date(d) -> date:
+    return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
 
 
 def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> int | None:
@@ -162,71 +212,80 @@ def province_scorecard(key: str) -> pd.DataFrame:
     :func:`~data_access.queries.regional_aggregates` over the region of that period's era), the
     nation (the reported national value) and the other provinces of the same era (``rank``: 1 =
     best by the indicator's direction, among the ``n_reported`` of ``n_provinces``). The same
-    period last year and the change come from :func:`~data_access.queries.kpi_snapshot`; for a
+    period last year and the change are those of :func:`~data_access.queries.kpi_snapshot`; for a
     province formed on 2025-07-01 whose last-year period lies before that date, it is rebuilt
     from its former provinces by :func:`~data_access.queries.comparable_series`
     (``last_year_rebuilt`` True) where the indicator's rule allows. Indicators the province never
     reported have NaN values and no period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue
     order (group, code).
 
-    Every area's values at those periods (and the aggregation components') come from one
-    statement, so a profile costs the same whatever the number of indicators."""
-    get_area(key)
+    Three statements whatever the number of indicators (four for a merged province with
+    something to rebuild): the province's latest periods, every area's values at them (and the
+    aggregation components'), the province's values a year before."""
+    area = get_area(key)
     merged = lineage(key).kind == "merged"
     inds = [i for i in all_indicators() if i.provincial]
-    kpis = kpi_snapshot(tuple(i.code for i in inds), key)
-    imap = {i.code: i for i in inds}
     every = {i.code: i for i in all_indicators()}
+    by_id = {i.id: i for i in inds}
     formers = tuple(o for o, n in successors().items() if n == key and o != key) if merged else ()
+    latest = {row[0]: row[1:] for row in _latest_at([i.id for i in inds], area.id)}
+    last_year = {i: parse(row[0]).same_period_last_year() for i, row in latest.items()}
 
-    def rebuilds(kpi) -> bool:
+    def pairs_of(ind, start: date) -> set[tuple[int, date]]:
+        """The indicator and its rule's components at ``start``."""
+        return {(every[code].id, start) for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code)
+                if code and code in every}
+
+    values: dict[tuple[int, date], dict[str, float]] = {}
+    for i, row in latest.items():
+        values.update({pair: {} for pair in pairs_of(by_id[i], row[1])})
+    values = _values_at(set(values))  # every area at each latest period: ranks, region, nation
+    own_ly = _values_at({(i, p.start) for i, p in last_year.items()}, area.id)
+
+    def rebuilds(ind) -> bool:
         """A last-year value before 2025-07-01 to rebuild from the former provinces."""
-        return bool(formers) and kpi.last_year_value is None and bool(kpi.last_year_period) \
-            and parse(kpi.last_year_period).end < ERA_SWITCH and imap[kpi.code].aggregation in REBUILD_RULES
-
-    pairs: set[tuple[int, date]] = set()
-    for kpi in kpis:
-        if kpi.period is None:
-            continue
-        ind = imap[kpi.code]
-        starts = [parse(kpi.period).start] + ([parse(kpi.last_year_period).start] if rebuilds(kpi) else [])
-        for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code):
-            if code and code in every:
-                pairs.update((every[code].id, start) for start in starts)
-    values = _values_at(pairs)
+        p = last_year[ind.id]
+        return bool(formers) and key not in own_ly[(ind.id, p.start)] and p.end < ERA_SWITCH \
+            and ind.aggregation in REBUILD_RULES
+    rebuild_pairs = set().union(*(pairs_of(by_id[i], last_year[i].start) for i in latest if rebuilds(by_id[i])))
+    values.update(_values_at(rebuild_pairs - set(values)))
 
     def component(code, start):
         return values.get((every[code].id, start), {}) if code in every else {}
+
+    @functools.cache
+    def era(end: date) -> tuple[list[str], dict[str, list[str]], str | None]:
+        """The provinces, the regions' members and the province's region on ``end``."""
+        members = region_members(end)
+        region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, end)
+        return [a.key for a in areas_on("province", end)], members, region
     records = []
-    for kpi in kpis:
-        if kpi.period is None:
-            records.append((kpi.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
+    for ind in inds:
+        if ind.id not in latest:
+            records.append((ind.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
                             math.nan, math.nan, math.nan, False))
             continue
-        ind = imap[kpi.code]
-        ly_value, ly_change, ly_pct, rebuilt = _num(kpi.last_year_value), _num(kpi.change_last_year), \
-            _num(kpi.pct_last_year), False
-        if rebuilds(kpi):
-            ly_value = _rebuilt(ind, formers, parse(kpi.last_year_period).start, component)
-            if ly_value == ly_value:
-                rebuilt = True
-                ly_change = kpi.value - ly_value
-                ly_pct = (kpi.value / ly_value - 1) * 100 if ly_value else math.nan
-        p = parse(kpi.period)
-        here = values.get((ind.id, p.start), {})
-        provinces = [a.key for a in areas_on("province", p.end)]
-        members = region_members(p.end)
-        region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, p.end)
+        period, start, value, status = latest[ind.id]
+        value = float(value)
+        ly = last_year[ind.id]
+        ly_value, rebuilt = own_ly[(ind.id, ly.start)].get(key, math.nan), False
+        if rebuilds(ind):
+            ly_value = _rebuilt(ind, formers, ly.start, component)
+            rebuilt = ly_value == ly_value
+        ly_change = value - ly_value
+        ly_pct = (value / ly_value - 1) * 100 if ly_value else math.nan
+        here = values.get((ind.id, start), {})
+        provinces, members, region = era(parse(period).end)
         region_value, complete = math.nan, None
         if ind.aggregation != "none" and region in members:
             keys = members[region]
             mine = {k: here[k] for k in keys if k in here}
-            region_value = aggregate(ind.aggregation, mine, *_parts(ind, p.start, component))
+            region_value = aggregate(ind.aggregation, mine, *_parts(ind, start, component))
             complete = len(mine) == len(keys)
         records.append((
-            kpi.code, kpi.period, kpi.value, kpi.status, region, region_value, complete,
+            ind.code, period, value, status, region, region_value, complete,
             here.get("VN", math.nan), _rank(here, provinces, key, ind.direction), len(provinces),
-            sum(1 for k in provinces if k in here), kpi.last_year_period, ly_value, ly_change, ly_pct, rebuilt,
+            sum(1 for k in provinces if k in here), ly.key, ly_value, ly_change, ly_pct, rebuilt,
         ))
     df = pd.DataFrame(records, columns=SCORECARD_COLUMNS)
     df["rank"] = df["rank"].astype("Int64")
@@ -246,10 +305,6 @@ def _rebuilt(ind, formers: tuple[str, ...], start: date, component) -> float:
     got = component(ind.code, start)
     values = {k: got[k] for k in formers if k in got}
     return rebuild(ind.aggregation, values, len(formers), *_parts(ind, start, component))
-
-
-def _num(v) -> float:
-    return math.nan if v is None else float(v)
 
 
 def latest_province_period(code: str, until: date | None = None, era: str | None = None) -> str | None:

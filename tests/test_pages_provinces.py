@@ -16,10 +16,10 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from components.i18n import fmt_number
-from data_access.catalogue import area_map, region_members
+from data_access.catalogue import area_map, get_indicator, region_members
 from data_access.periods import parse
 from data_access.provinces import province_periods, province_scorecard
-from data_access.queries import cross_section, regional_aggregates
+from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
@@ -300,10 +300,18 @@ def test_pp014b_scorecard_equals_the_per_indicator_reads(profile):
 
     for key in ("01", "08", "79", "08-63"):
         sc = province_scorecard(key)
+        kpis = {k.code: k for k in kpi_snapshot(tuple(sc["code"]), key)}
         rebuilt_seen = 0
         for r in sc.itertuples():
+            k = kpis[r.code]
+            assert (r.period, r.status, r.last_year_period) == (k.period, k.status, k.last_year_period), (key, r.code)
             if r.period is None:
                 continue
+            assert r.value == pytest.approx(k.value)
+            if not r.last_year_rebuilt:
+                assert (r.last_year_value, r.change_last_year, r.pct_last_year) == pytest.approx(
+                    tuple(math.nan if v is None else v for v in (k.last_year_value, k.change_last_year,
+                                                                 k.pct_last_year)), nan_ok=True), (key, r.code)
             xs = cross_section(r.code, r.period)
             mine = xs[xs["area_key"] == key].iloc[0]
             assert r.value == pytest.approx(mine["value"]) and r.rank == mine["rank"], (key, r.code)
@@ -344,6 +352,31 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
     assert "before the merger" in _text(notes)
     kept, _ = profile.update_trends(["on"], "01", "vi")  # nothing to rebuild: the option is ignored
     assert len(kept) == profile.MAX_TRENDS
+
+
+def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
+    """Each small trend draws the province's (and, for indicators that are not sums, the
+    nation's) values of its window, as :func:`series` reads them one indicator at a time."""
+    from data_access.queries import series, series_windows
+
+    key = "79"
+    shown = [k for k in kpi_snapshot(profile.headline_codes(), key)[:profile.MAX_TRENDS] if k.period]
+    windows = tuple((k.code, *profile.trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
+    points = profile.split_lines(series_windows(windows, (key, "VN")))
+    sums = 0
+    for code, start, end in windows:
+        ind = get_indicator(code)
+        lines = dict(profile.trend_lines(ind, key, start, end, False, points))
+        expected_keys = {key} if ind.aggregation in ("sum", "last") else {key, "VN"}
+        sums += ind.aggregation == "sum"
+        assert set(lines) == expected_keys, code
+        for area in expected_keys:
+            ref = series(code, (area,), start, end)
+            assert [p for p, _, _ in lines[area]] == list(ref["period"]), (code, area)
+            assert [v for _, _, v in lines[area]] == pytest.approx(list(ref["value"])), (code, area)
+    assert 0 < sums < len(windows)  # both kinds are drawn
+    cells, _ = profile.update_trends([], key, "vi")
+    assert len(cells) == len(windows)
 
 
 def test_pp016_profile_tiles_and_table(profile):
