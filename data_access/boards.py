@@ -163,26 +163,33 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
     stored = tuple(k for k in keys if amap[k].level != "region")
     regions = [k for k in keys if amap[k].level == "region"]
     cols = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
-    frames = []
+    records: list[tuple] = []
     if stored:
         s = series(code, stored, start, end)
-        if not s.empty:
-            frames.append(s.assign(complete=True)[cols])
+        records += [(*r, True) for r in zip(s["area_key"], s["period"], s["period_start"], s["value"], s["status"],
+                                            s["revision"], s["flag"], strict=True)]
     if regions and ind.provincial and ind.aggregation != "none":
         rs = regional_series(code, start, end)
-        rs = rs[rs["region_key"].isin(regions)]
-        if not rs.empty:
-            frames.append(pd.DataFrame({
-                "area_key": rs["region_key"], "period": rs["period"], "period_start": rs["period_start"],
-                "value": rs["value"], "status": None, "revision": None, "flag": None, "complete": rs["complete"],
-            }))
-    if not frames:
+        wanted = set(regions)
+        records += [(k, p, ps, v, None, None, None, bool(complete)) for k, p, ps, v, complete
+                    in zip(rs["region_key"], rs["period"], rs["period_start"], rs["value"], rs["complete"], strict=True)
+                    if k in wanted]
+    if not records:
         return pd.DataFrame(columns=cols)
-    df = pd.concat(frames, ignore_index=True)
-    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return pd.DataFrame(_in_order(records, keys), columns=cols)
+
+
+def _in_order(records: list[tuple], keys) -> list[tuple]:
+    """``records`` (area key, period, period start, ...) as dates, ordered as ``keys``, then by period."""
     order = {k: i for i, k in enumerate(keys)}
-    df = df.assign(_o=df["area_key"].map(order)).sort_values(["_o", "period_start"], kind="stable")
-    return df.drop(columns="_o").reset_index(drop=True)
+    records = [(k, p, _as_date(ps), *rest) for k, p, ps, *rest in records]
+    return sorted(records, key=lambda r: (order.get(r[0], len(order)), r[2]))
+
+
+def _as_date(d) -> date:
+    if isinstance(d, datetime):
+        return d.date()
+    return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
 
 
 def comparable_keys(area_keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -221,20 +228,20 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
             df = pd.concat([df, cs[df.columns]], ignore_index=True) if not df.empty else cs[df.columns]
     if df.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
-    ly_key = {p: parse(p).same_period_last_year().key for p in df["period"].unique()}
-    values = df.set_index(["area_key", "period"])["value"]
-    values = values[~values.index.duplicated()]
-    lookup = pd.MultiIndex.from_arrays([df["area_key"], df["period"].map(ly_key)])
-    df["last_year_value"] = values.reindex(lookup).to_numpy()
-    df["change"] = df["value"] - df["last_year_value"]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = (df["value"] / df["last_year_value"] - 1.0) * 100.0
-    df["change_pct"] = pct.where(df["last_year_value"].abs() > 0)
-    df = df[df["period_start"] >= first.start].astype({"comparable": bool, "rebuilt": bool, "complete": bool})
-    order = {k: i for i, k in enumerate(keys)}
-    df = df.assign(_o=df["area_key"].map(order)).sort_values(["_o", "period_start"], kind="stable")
-    return df.drop(columns="_o")[CHANGE_COLUMNS].reset_index(drop=True)
+    rows = list(zip(*(df[col] for col in CHANGE_COLUMNS[:10]), strict=True))
+    value_at: dict[tuple[str, str], float] = {}
+    for r in rows:
+        value_at.setdefault((r[0], r[1]), r[3])
+    last_year = {p: parse(p).same_period_last_year().key for p in {r[1] for r in rows}}
+    records = []
+    for r in rows:
+        ly = value_at.get((r[0], last_year[r[1]]))
+        ly = math.nan if ly is None else float(ly)
+        value = math.nan if r[3] is None else float(r[3])
+        pct = (value / ly - 1.0) * 100.0 if ly == ly and ly != 0 else math.nan
+        records.append((*r[:7], bool(r[7]), bool(r[8]), bool(r[9]), ly, value - ly, pct))
+    records = [r for r in _in_order(records, keys) if r[2] >= first.start]
+    return pd.DataFrame(records, columns=CHANGE_COLUMNS)
 
 
 def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end: str,
