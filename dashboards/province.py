@@ -51,7 +51,9 @@ class ids:
     comparable = "pf-comparable"
     trends = "pf-trends"
     trends_note = "pf-trends-note"
+    focus = "pf-focus"
     table = "pf-table"
+    table_notes = "pf-table-notes"
 
 
 BINDINGS = [(ids.comparable, "value", "comparable")]
@@ -67,13 +69,13 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     lin = lineage(area.key)
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
-    scorecard = province_scorecard(area.key)
     tiles = [kpi_tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
              for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
             dcc.Store(id=ids.key, data=area.key),
+            dcc.Store(id=ids.focus, data=focus),
             *url_sync_stores(PAGE, BINDINGS),
             breadcrumb(area, lin, focus, period, lang),
             header(area, lin, lang),
@@ -88,8 +90,8 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),
                                                                            className="prov-sub")],
                              className="prov-card-head"),
-                    scorecard_grid(scorecard, area, focus, lang),
-                    html.P(table_footnotes(scorecard, lang), className="prov-note"),
+                    scorecard_grid(area, lang),
+                    html.P(id=ids.table_notes, className="prov-note"),
                 ],
                 className="card pf-table-card",
             ),
@@ -272,7 +274,9 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
     return with_formatted(out, {"rank": 0, "change": 1}, lang)
 
 
-def scorecard_grid(scorecard, area: Area, focus: str | None, lang: str):
+def scorecard_grid(area: Area, lang: str):
+    """The scorecard's grid, its rows filled by :func:`update_scorecard` (the page shows its
+    header and tiles at once; the table and the trends are read side by side)."""
     columns = [
         link_col("indicator", t("prov.col_indicator", lang), flex=4, min_width=380, pinned="left",
                  tooltipField="indicator"),
@@ -289,10 +293,28 @@ def scorecard_grid(scorecard, area: Area, focus: str | None, lang: str):
                    cellClassRules={"delta-good": "params.data.change_good === 1",
                                    "delta-bad": "params.data.change_good === -1"}),
     ]
-    rows = with_links(scorecard_rows(scorecard, area.key, focus, lang), "indicator", "href")
-    grid = data_grid(ids.table, columns, rows, lang=lang, height=620, row_id="code", className="pf-grid")
+    grid = data_grid(ids.table, columns, [], lang=lang, height=620, row_id="code", className="pf-grid")
     grid.rowClassRules = {"pf-focus-row": "params.data.focus"}
     return grid
+
+
+@callback(
+    Output(ids.table, "rowData"),
+    Output(ids.table_notes, "children"),
+    Input(ids.key, "data"),
+    State(ids.focus, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=False,
+)
+def update_scorecard(key, focus, lang):
+    """Every provincial indicator of the province against its region and the nation, with its rank."""
+    lang = norm_lang(lang)
+    if known_province(key) is None:
+        return [], []
+    focus = focus if isinstance(focus, str) else None
+    scorecard = province_scorecard(key)
+    return with_links(scorecard_rows(scorecard, key, focus, lang), "indicator", "href"), \
+        table_footnotes(scorecard, lang)
 
 
 def table_footnotes(scorecard, lang: str) -> list:
