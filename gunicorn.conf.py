@@ -34,9 +34,7 @@ def on_starting(server):
 
 
 def post_worker_init(worker):
-    """Move everything the worker has built so far (the app, Dash's registry, the catalogue) out of
-    the garbage collector's reach: full collections otherwise walk it all and stall a request now
-    and then by ~80 ms."""
-    import gc
+    """Keep the garbage collector off the request path (:func:`runtime.settle_gc`)."""
+    from runtime import settle_gc
 
-    gc.freeze()
+    settle_gc()

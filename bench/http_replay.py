@@ -1,7 +1,7 @@
 """HTTP part of the benchmark: gunicorn (2 workers) serving the boards on 127.0.0.1, real Dash
 callback requests captured from the pages in headless Chromium, then replayed.
 
-1. One client at a time: every captured board callback, uncached (before each request a new
+1. One client at a time: every captured board callback, 30 times uncached (before each request a new
    data version in which every indicator, the daily items and the submission register changed,
    so no data entry or response is valid; the reference data stay cached, as they do whatever
    is submitted) and cached.
@@ -132,7 +132,7 @@ class Client:
         return 0, 0.0, 0
 
 
-def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats: int = 15,
+def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats: int = 30,
              log: Callable[[str], None] = print) -> dict:
     from sqlalchemy import create_engine
 
