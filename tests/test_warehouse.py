@@ -132,3 +132,28 @@ def test_wh007_health_endpoint(seeded_app, backend):
     assert body["data_version"] == 1
     assert body["observations"] > 100_000
     assert body["latest_period"] == (FIXED_UNTIL.replace(day=FIXED_UNTIL.day - 1)).isoformat()
+
+
+def test_wh008_stamping_again_and_again_updates_in_place(empty_url, tmp_path):
+    """Every submission stamps what it changed; stamping 171 scopes 200 times leaves one row a
+    scope with the last version, and on PostgreSQL the table stays a few pages (the rows are
+    updated in place, not deleted and inserted again)."""
+    from sqlalchemy import text
+
+    from data_access.engine import bump_data_version, get_stamps
+
+    engine = make_engine(make_settings(empty_url, tmp_path))
+    migrate(engine)
+    scopes = [f"i:X{i:03d}" for i in range(170)] + ["daily"]
+    for _ in range(200):
+        with engine.begin() as conn:
+            last = bump_data_version(conn, scopes)
+    with engine.begin() as conn:
+        assert bump_data_version(conn, ["i:X001", "i:NEW"]) == last + 1  # a new scope joins the others
+    with engine.connect() as conn:
+        version, stamps = get_stamps(conn)
+        assert version == last + 1 and len(stamps) == 173  # and "*", stamped by the migration
+        assert stamps["i:X001"] == stamps["i:NEW"] == last + 1 and stamps["i:X002"] == last
+        if engine.dialect.name == "postgresql":
+            assert conn.execute(text("SELECT pg_relation_size('data_stamp')")).scalar() <= 128 * 1024
+    engine.dispose()
