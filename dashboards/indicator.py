@@ -497,12 +497,12 @@ def update_focus(focus, start, end, mode, comparable, code, lang):
 
 def drill_links(ind, fig, chain: list[str], state: dict, lang: str) -> list:
     """The breakdown's bars as links too: the drill works from the keyboard."""
-    if not fig.data or fig.data[0].customdata is None:
+    if not fig["data"] or fig["data"][0].get("customdata") is None:
         return []
     amap = area_map()
     parent = chain[:2] if len(chain) > 1 else chain
     items = []
-    for key in fig.data[0].customdata:
+    for key in fig["data"][0]["customdata"]:
         path = parent + [key] if amap[key].level == "province" else ["VN", key]
         href = with_lang(f"/indicator/{ind.code}", lang, areas=",".join(path), area=key, **state)
         items.append(html.Li(dcc.Link(amap[key].name(lang), href=href)))
@@ -574,9 +574,9 @@ def target_block(ind, kpi, focus: str, lang: str) -> html.Div:
 def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
     """(figure, title, note) of the latest period: regions of the nation, else provinces of the region."""
     if not ind.provincial:
-        return empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), ""
+        return empty_figure(lang, "ind.national_only", plain=True), t("ind.breakdown_hint", lang), ""
     if latest is None:
-        return empty_figure(lang), "", ""
+        return empty_figure(lang, plain=True), "", ""
     period = format_period(latest, lang)
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
@@ -595,10 +595,10 @@ def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
                          highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
                          height=max(420, 30 * int(xs["value"].notna().sum()) + 70),
                          layout={"xaxis": {"tickformat": f",.{ind.decimals}~f", "nticks": 5}, "clickmode": "event",
-                                 "hoverlabel": {"namelength": -1}})
+                                 "hoverlabel": {"namelength": -1}}, plain=True)
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
-    hint = t("ind.breakdown_hint", lang) if fig.data else ""
+    hint = t("ind.breakdown_hint", lang) if fig["data"] else ""
     return fig, title, [html.Span(x, className="note") for x in (hint, note) if x]
 
 

@@ -38,6 +38,12 @@ def _update_series(page, *args):
     return (go.Figure(fig), *rest)
 
 
+def _update_focus(page, *args):
+    """The focus callback, its breakdown read back as a Plotly figure (the page sends the JSON form)."""
+    summary, fig, *rest = page.update_focus(*args)
+    return (summary, go.Figure(fig), *rest)
+
+
 def _trace(fig, name):
     return next(tr for tr in fig.data if tr.name == name)
 
@@ -172,7 +178,7 @@ def test_ipc013_target_line_for_levels_not_for_flows(page):
     # a flow (monthly exports) has an annual total as target: no line, the summary says YTD vs target
     fig, _, _, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
     assert not any((tr.meta or {}).get("role") == "target" for tr in fig.data)
-    summary = page.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")[0]
+    summary = _update_focus(page, "VN", "202401", "202611", "value", [], "EXPORTS", "vi")[0]
     ytd = boards.ytd_against_target("EXPORTS")
     text = _text(summary)
     assert "Lũy kế 11 tháng năm 2026" in text
@@ -227,7 +233,7 @@ def test_ipc015_table_rows_match_the_series_in_both_languages(page):
 def test_ipc020_breakdown_by_region_equals_regional_aggregates(page):
     from data_access.queries import regional_aggregates
 
-    summary, fig, title, note, links, revs = page.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")
+    summary, fig, title, note, links, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "EXPORTS", "vi")
     agg = regional_aggregates("EXPORTS", "202611").set_index("region_key")["value"]
     bars = dict(zip(fig.data[0].customdata, fig.data[0].x, strict=True))
     assert set(bars) == set(agg.index)
@@ -244,7 +250,7 @@ def test_ipc021_region_focus_shows_its_provinces_and_the_path(page):
     from data_access.catalogue import region_members
     from data_access.queries import cross_section
 
-    summary, fig, title, *_ = page.update_focus("R2", "202401", "202611", "value", [], "EXPORTS", "en")
+    summary, fig, title, *_ = _update_focus(page, "R2", "202401", "202611", "value", [], "EXPORTS", "en")
     members = region_members(date(2026, 11, 30))["R2"]
     xs = cross_section("EXPORTS", "202611", "province").set_index("area_key")["value"]
     assert set(fig.data[0].customdata) == set(members)
@@ -268,13 +274,13 @@ def test_ipc022_drill_sets_focus_and_compared_areas(page):
 
 
 def test_ipc023_province_focus_breadcrumb_and_revisions(page):
-    summary, fig, title, note, links, revs = page.update_focus("01", "202401", "202611", "value", [], "EXPORTS", "vi")
+    summary, fig, title, note, links, revs = _update_focus(page, "01", "202401", "202611", "value", [], "EXPORTS", "vi")
     crumbs = [c for c in _walk(summary) if type(c).__name__ == "Link"]
     assert [c.children for c in crumbs] == ["Cả nước", "Đồng bằng sông Hồng (từ 07/2025)"]
     assert "Hà Nội" in _text(summary)
     assert fig.data[0].marker.color.count("#D55E00") == 1  # the province stands out among its region
     assert "Lịch sử điều chỉnh · Hà Nội" in _text(revs)
-    _, _, _, _, _, revs = page.update_focus("VN", "202401", "202611", "value", [], "BUDGET_EXPENDITURE", "vi")
+    _, _, _, _, _, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "BUDGET_EXPENDITURE", "vi")
     assert "Lần 1" in _text(revs) and "Số ban đầu" in _text(revs)
 
 
@@ -282,7 +288,7 @@ def test_ipc024_national_only_indicator_has_an_empty_state(page):
     sections = [c for c in _walk(page.layout(code="GDP_PER_CAPITA_USD")) if type(c).__name__ == "Section"]
     breakdown = next(s for s in sections if "ind-breakdown-card" in (s.className or ""))
     assert breakdown.hidden is True  # the trend takes the whole row
-    summary, fig, *_ = page.update_focus("VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
+    summary, fig, *_ = _update_focus(page, "VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
     assert not fig.data
     assert fig.layout.annotations[0].text == "Chỉ tiêu này chỉ có số liệu cấp quốc gia"
 
