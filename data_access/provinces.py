@@ -34,20 +34,18 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import parse
+from data_access.periods import Period, parse
 from data_access.queries import REBUILD_RULES, aggregate, rebuild, rule_components
 
 c = schema.current_observation
-a = schema.area
 
 #: Columns of :func:`province_periods`.
 PERIOD_COLUMNS = ["period", "period_start", "n_reported", "n_provinces"]
 
 _PERIODS_SQL = (
-    select(c.c.period, c.c.period_start, func.count())
-    .select_from(c.join(a, a.c.id == c.c.area_id))
-    .where(c.c.indicator_id == bindparam("ind"), a.c.level == "province")
-    .group_by(c.c.period, c.c.period_start)
+    select(c.c.period_start, func.count())
+    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("provinces", expanding=True)))
+    .group_by(c.c.period_start)
     .order_by(c.c.period_start)
 )
 
@@ -55,12 +53,15 @@ _PERIODS_SQL = (
 @cached_query(scopes=indicator_scope)
 def province_periods(code: str) -> pd.DataFrame:
     """The periods in which at least one province reported ``code``, oldest first. Columns:
-    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34)."""
+    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34).
+    Counted from the cross-section index alone (the provinces by id, the period key from its
+    start): reading the period text and joining the areas visited a table row per observation."""
     ind = get_indicator(code)
-    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id}).all()
+    provinces = [a.id for a in area_map().values() if a.level == "province"]
+    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
     out = []
-    for period, _start, n in rows:
-        p = parse(period)
+    for start, n in rows:
+        p = Period.from_date(ind.periodicity, _as_date(start))
         out.append((p.key, p.start, int(n), len(areas_on("province", p.end))))
     return pd.DataFrame(out, columns=PERIOD_COLUMNS)
 

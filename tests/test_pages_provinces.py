@@ -412,3 +412,15 @@ def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
     assert out["map_sub"] == "No data reported for this period"
     assert any(a.text == "No data reported for this period" for a in out["ranking"].layout.annotations)
     assert "Viet Nam" in _text(out["crumbs"])
+
+
+def test_pp019_province_periods_count_the_reports_of_each_period(board):
+    """The periods listed for an indicator are those with a provincial report, each with the
+    number of provinces that reported and the provinces of its era, as the cross-sections say."""
+    periods = province_periods("RETAIL_SALES")
+    assert list(periods["period_start"]) == sorted(periods["period_start"]) and len(periods) > 24
+    for r in list(periods.itertuples())[:: max(1, len(periods) // 6)] + [list(periods.itertuples())[-1]]:
+        xs = cross_section("RETAIL_SALES", r.period)
+        assert (r.n_reported, r.n_provinces) == (int(xs["value"].notna().sum()), len(xs)), r.period
+        assert parse(r.period).start == r.period_start
+    assert {n for n in periods["n_provinces"]} == {63, 34}
