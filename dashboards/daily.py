@@ -84,7 +84,7 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
 
 def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
     tiles = []
-    for _, r in df.iterrows():
+    for r in df.to_dict("records"):
         if r["value"] != r["value"]:  # NaN: not reported that day
             continue
         name = r["name_en"] if lang == "en" else r["name_vi"]
@@ -136,7 +136,7 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
                   html.Div(f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
                            f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · {fmt_date(r['item_date'], lang)}",
                            className="item-meta")], className="item-main"),
-    ], className="daily-item") for _, r in today.iterrows()]
+    ], className="daily-item") for r in today.to_dict("records")]
     return html.Section([
         html.H2([t("daily.items", lang), html.Span(f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
                 className="section-title"),
