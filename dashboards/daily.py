@@ -115,16 +115,13 @@ def _delta(pct: float, direction: str, lang: str) -> html.Span:
 
 
 def items_section(d: date, category: str | None, severity: str | None, lang: str) -> html.Section:
-    items = daily_items(d, days=2)
-    if category:
-        items = items[items["category"] == category]
-    if severity:
-        items = items[items["severity"] == severity]
-    today = items[items["item_date"] == d]
-    yesterday = items[items["item_date"] == d - timedelta(days=1)]
+    items = [r for r in daily_items(d, days=2).to_dict("records")
+             if (not category or r["category"] == category) and (not severity or r["severity"] == severity)]
+    today = [r for r in items if r["item_date"] == d]
+    yesterday = [r for r in items if r["item_date"] == d - timedelta(days=1)]
     counts = []
     for cat, key in CATEGORY_KEY.items():
-        n, m = int((today["category"] == cat).sum()), int((yesterday["category"] == cat).sum())
+        n, m = sum(r["category"] == cat for r in today), sum(r["category"] == cat for r in yesterday)
         if n or m:
             counts.append(html.Li([html.Span(t(key, lang)), html.Strong(str(n)),
                                    html.Span(f"({fmt_signed(n - m, 0, lang)} {t('daily.vs_yesterday', lang)})",
@@ -136,7 +133,7 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
                   html.Div(f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
                            f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · {fmt_date(r['item_date'], lang)}",
                            className="item-meta")], className="item-main"),
-    ], className="daily-item") for r in today.to_dict("records")]
+    ], className="daily-item") for r in today]
     return html.Section([
         html.H2([t("daily.items", lang), html.Span(f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
                 className="section-title"),
