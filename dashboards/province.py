@@ -246,6 +246,7 @@ def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
 
 def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[dict]:
     imap = indicator_map()
+    query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
     rows = []
     for r in scorecard.itertuples():
         ind = imap[r.code]
@@ -255,7 +256,7 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
         if shown is not None and ind.direction != "neutral" and abs(shown) >= 0.05:
             good = 1 if (shown > 0) == (ind.direction == "up") else -1
         rows.append({
-            "code": r.code, "indicator": ind.name(lang), "href": _indicator_href(r.code, key, lang),
+            "code": r.code, "indicator": ind.name(lang), "href": f"/indicator/{r.code}{query}",
             "unit": ind.unit(lang), "period_start": parse(r.period).start.isoformat() if r.period else "",
             "period_label": format_period(r.period, lang) if r.period else "–",
             "value": r.value, "region_value": r.region_value, "nation_value": r.nation_value,
