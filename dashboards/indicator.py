@@ -111,7 +111,7 @@ def allowed_areas(ind, keys) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ok))
 
 
-def read_view(ind, cov: boards.Coverage, areas=None, start=None, end=None, mode=None, comparable=None,
+def read_view(ind, cov: boards.Coverage | boards.Span, areas=None, start=None, end=None, mode=None, comparable=None,
               area=None) -> View:
     """The view the URL (or the page's controls) asks for, with every value checked (unknown →
     default)."""
@@ -139,10 +139,10 @@ def callback_view(code, areas=None, start=None, end=None, mode=None, comparable=
         ind = get_indicator(code)
     except NotFound:
         raise PreventUpdate from None
-    cov = boards.indicator_coverage(ind.code)
-    if cov.last_period is None:
+    span = boards.indicator_span(ind.code)
+    if span.last_period is None:
         raise PreventUpdate
-    return ind, read_view(ind, cov, areas, start, end, mode, comparable, focus)
+    return ind, read_view(ind, span, areas, start, end, mode, comparable, focus)
 
 
 # --- layout --------------------------------------------------------------------------------------------

@@ -98,6 +98,26 @@ def indicator_coverage(code: str) -> Coverage:
     )
 
 
+@dataclass(frozen=True)
+class Span:
+    first_period: str | None
+    last_period: str | None
+
+
+_SPAN_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start)).where(c.c.indicator_id == bindparam("ind"))
+
+
+@cached_query(scopes=indicator_scope)
+def indicator_span(code: str) -> Span:
+    """First and last period with a value (any area): what a view's window is checked against.
+    Two index probes, where :func:`indicator_coverage` (the last update, the areas reporting)
+    reads every stored value of the indicator."""
+    ind = get_indicator(code)
+    lo, hi = (_as_date(d) for d in _read(_SPAN_SQL, {"ind": ind.id})[0])
+    return Span(first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
+                last_period=Period.from_date(ind.periodicity, hi).key if hi else None)
+
+
 _LATEST_SQL = (select(c.c.period).where(c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"),
                                         c.c.period_start <= bindparam("until"))
                .order_by(c.c.period_start.desc()).limit(1))

@@ -377,3 +377,16 @@ def test_ipc044_annual_targets_are_marks_not_invisible_segments():
     target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
     assert target.mode == "markers" and list(target.y) == [6.0, 6.5]  # years outside the range are left out
     assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # provisional: hollow
+
+
+def test_ipc030_span_is_the_coverage_window(page):
+    """The window a callback checks its view against (two index probes) is the coverage's."""
+    from data_access import boards
+    from data_access.catalogue import all_indicators
+
+    spans = 0
+    for ind in all_indicators():
+        cov, span = boards.indicator_coverage(ind.code), boards.indicator_span(ind.code)
+        assert (span.first_period, span.last_period) == (cov.first_period, cov.last_period), ind.code
+        spans += span.last_period is not None
+    assert spans > 50
