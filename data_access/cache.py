@@ -331,20 +331,28 @@ def current_stamps() -> dict[str, int]:
 SUBMISSIONS = "submissions"  # the pseudo-scope of the submission register (``data_version.submissions``)
 
 
-def scope_version(scope: str) -> int | None:
-    if scope == GLOBAL:
-        return current_data_version()
-    if scope == SUBMISSIONS:
-        return current_submissions()
-    return current_stamps().get(scope, 0)
+def _versions():
+    """``scope -> version`` for many scopes: the stamps looked up once (a province's scorecard
+    depends on a hundred and more)."""
+    stamps = current_stamps()
+
+    def version(scope: str) -> int | None:
+        if scope == GLOBAL:
+            return current_data_version()
+        if scope == SUBMISSIONS:
+            return current_submissions()
+        return stamps.get(scope, 0)
+    return version
 
 
 def _stamp(scopes) -> tuple[tuple[str, int], ...]:
-    return tuple((s, scope_version(s)) for s in sorted(scopes))
+    version = _versions()
+    return tuple((s, version(s)) for s in sorted(scopes))
 
 
 def _valid(stamped: tuple[tuple[str, int], ...]) -> bool:
-    return all(scope_version(s) == v for s, v in stamped)
+    version = _versions()
+    return all(version(s) == v for s, v in stamped)
 
 
 class _untracked:
