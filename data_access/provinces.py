@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, func, or_, select, true
+from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope
@@ -133,9 +133,17 @@ _IDS = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").re
 _LATEST = (select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status)
            .where(c.c.indicator_id == _IDS.c.id, c.c.area_id == bindparam("area"))
            .order_by(c.c.period_start.desc()).limit(1).lateral())
+_BEFORE = c.alias("before")
+_LAST_YEAR = (select(_BEFORE.c.value)
+              .where(_BEFORE.c.indicator_id == _LATEST.c.indicator_id, _BEFORE.c.area_id == bindparam("area"),
+                     _BEFORE.c.period_start == cast(_LATEST.c.period_start - literal_column("interval '1 year'"), Date))
+              .lateral())
 #: PostgreSQL: one backward probe of the primary key per indicator (a lateral join; a plain
-#: ``max()`` per group would read every period).
-_LATEST_PG_SQL = select(_LATEST).select_from(_IDS.join(_LATEST, true()))
+#: ``max()`` per group would read every period), and one probe for the same period a year
+#: before (its start less a year: what ``Period.same_period_last_year`` gives, 29 February
+#: included, which PostgreSQL takes to 28 February).
+_LATEST_PG_SQL = select(_LATEST, _LAST_YEAR.c.value.label("last_year")).select_from(
+    _IDS.join(_LATEST, true()).outerjoin(_LAST_YEAR, true()))
 #: SQLite: its documented bare-column rule (the other columns come from the row holding the ``max()``).
 _LATEST_SQLITE_SQL = (
     select(c.c.indicator_id, c.c.period, func.max(c.c.period_start), c.c.value, c.c.status)
@@ -153,12 +161,19 @@ _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 
 
 def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
-    """(indicator id, period, period start, value, status) of each indicator's latest period at one area."""
+    """(indicator id, period, period start, value, status, value a year before or None) of each
+    indicator's latest period at one area."""
     if not ind_ids:
         return []
     conn = current_connection()
-    stmt = _LATEST_PG_SQL if conn.dialect.name == "postgresql" else _LATEST_SQLITE_SQL
-    return [(i, p, _as_date(s), v, st) for i, p, s, v, st in conn.execute(stmt, {"ids": ind_ids, "area": area_id})]
+    if conn.dialect.name == "postgresql":
+        return [(i, p, _as_date(s), v, st, ly) for i, p, s, v, st, ly
+                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id})]
+    rows = [(i, p, _as_date(s), v, st) for i, p, s, v, st
+            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id})]
+    before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
+    by_id = area_ids()
+    return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
 
 
 def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict[tuple[int, date], dict[str, float]]:
@@ -196,14 +211,16 @@ def _as_date(d) -> date:
     return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
 
 
-def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> int | None:
-    """``key``'s rank among ``keys`` (1 = best by ``direction``; ties share the lower rank), as
-    :func:`~data_access.queries.cross_section` ranks."""
+def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> tuple[int | None, int]:
+    """(``key``'s rank among ``keys``, how many of them reported): 1 = best by ``direction``,
+    ties share the lower rank, as :func:`~data_access.queries.cross_section` ranks."""
+    reported = [values[k] for k in keys if k in values]
     mine = values.get(key)
     if mine is None or mine != mine:
-        return None
-    better = (lambda v: v < mine) if direction == "down" else (lambda v: v > mine)
-    return 1 + sum(1 for k in keys if k in values and values[k] == values[k] and better(values[k]))
+        return None, len(reported)
+    if direction == "down":
+        return 1 + sum(v < mine for v in reported), len(reported)  # NaN compares False: not better
+    return 1 + sum(v > mine for v in reported), len(reported)
 
 
 @cached_query(scopes=_scorecard_scopes)
@@ -220,16 +237,18 @@ def province_scorecard(key: str) -> pd.DataFrame:
     reported have NaN values and no period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue
     order (group, code).
 
-    Three statements whatever the number of indicators (four for a merged province with
-    something to rebuild): the province's latest periods, every area's values at them (and the
-    aggregation components'), the province's values a year before."""
+    Two statements on PostgreSQL whatever the number of indicators (three for a merged province
+    with something to rebuild): the province's latest periods with its values a year before,
+    every area's values at them (and the aggregation components')."""
     area = get_area(key)
     merged = lineage(key).kind == "merged"
     inds = [i for i in all_indicators() if i.provincial]
     every = {i.code: i for i in all_indicators()}
     by_id = {i.id: i for i in inds}
     formers = tuple(o for o, n in successors().items() if n == key and o != key) if merged else ()
-    latest = {row[0]: row[1:] for row in _latest_at([i.id for i in inds], area.id)}
+    rows = {row[0]: row for row in _latest_at([i.id for i in inds], area.id)}
+    latest = {i: r[1:5] for i, r in rows.items()}  # period, start, value, status
+    own_ly = {i: r[5] for i, r in rows.items()}  # the province's value a year before (None: not reported)
     last_year = {i: parse(row[0]).same_period_last_year() for i, row in latest.items()}
 
     def pairs_of(ind, start: date) -> set[tuple[int, date]]:
@@ -241,12 +260,11 @@ def province_scorecard(key: str) -> pd.DataFrame:
     for i, row in latest.items():
         values.update({pair: {} for pair in pairs_of(by_id[i], row[1])})
     values = _values_at(set(values))  # every area at each latest period: ranks, region, nation
-    own_ly = _values_at({(i, p.start) for i, p in last_year.items()}, area.id)
 
     def rebuilds(ind) -> bool:
         """A last-year value before 2025-07-01 to rebuild from the former provinces."""
         p = last_year[ind.id]
-        return bool(formers) and key not in own_ly[(ind.id, p.start)] and p.end < ERA_SWITCH \
+        return bool(formers) and own_ly[ind.id] is None and p.end < ERA_SWITCH \
             and ind.aggregation in REBUILD_RULES
     rebuild_pairs = set().union(*(pairs_of(by_id[i], last_year[i].start) for i in latest if rebuilds(by_id[i])))
     values.update(_values_at(rebuild_pairs - set(values)))
@@ -269,7 +287,7 @@ def province_scorecard(key: str) -> pd.DataFrame:
         period, start, value, status = latest[ind.id]
         value = float(value)
         ly = last_year[ind.id]
-        ly_value, rebuilt = own_ly[(ind.id, ly.start)].get(key, math.nan), False
+        ly_value, rebuilt = math.nan if own_ly[ind.id] is None else float(own_ly[ind.id]), False
         if rebuilds(ind):
             ly_value = _rebuilt(ind, formers, ly.start, component)
             rebuilt = ly_value == ly_value
@@ -283,10 +301,10 @@ def province_scorecard(key: str) -> pd.DataFrame:
             mine = {k: here[k] for k in keys if k in here}
             region_value = aggregate(ind.aggregation, mine, *_parts(ind, start, component))
             complete = len(mine) == len(keys)
+        rank, reported = _rank(here, provinces, key, ind.direction)
         records.append((
             ind.code, period, value, status, region, region_value, complete,
-            here.get("VN", math.nan), _rank(here, provinces, key, ind.direction), len(provinces),
-            sum(1 for k in provinces if k in here), ly.key, ly_value, ly_change, ly_pct, rebuilt,
+            here.get("VN", math.nan), rank, len(provinces), reported, ly.key, ly_value, ly_change, ly_pct, rebuilt,
         ))
     df = pd.DataFrame(records, columns=SCORECARD_COLUMNS)
     df["rank"] = df["rank"].astype("Int64")
