@@ -16,11 +16,6 @@ from data_access.periods import format_period
 # serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look
 # comes from base_layout() instead, which every builder applies.
 pio.templates.default = "none"
-# Dash serialises every callback response with Plotly's JSON encoder. With orjson installed Plotly
-# first copies the whole response through a Python walk of every node; the standard library's
-# encoder in C visits only what JSON lacks (components, dates). Same JSON, measured over the 60
-# callback responses of the boards: 67 ms -> 38 ms (Vietnamese text is escaped, ~10 % more bytes).
-pio.json.config.default_engine = "json"
 
 # Okabe–Ito, reordered: blue first for the nation.
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
