@@ -11,6 +11,7 @@ from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
 from components.export_menu import ExportMenuAIO
+from components.fast import el, link
 from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
@@ -89,15 +90,15 @@ def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
             continue
         name = r["name_en"] if lang == "en" else r["name_vi"]
         unit = r["unit_en"] if lang == "en" else r["unit_vi"]
-        tiles.append(dcc.Link(html.Div([
-            html.Div(name, className="kpi-name"),
-            html.Div([html.Span(fmt_number(r["value"], int(r["decimals"]), lang), className="kpi-value"),
-                      html.Span(unit, className="kpi-unit")], className="kpi-figure"),
-            html.Div([_delta(r["pct_day"], r["direction"], lang), html.Span(" " + t("daily.vs_yesterday", lang),
-                                                                              className="delta-label")]),
-            html.Div([_delta(r["pct_week"], r["direction"], lang), html.Span(" " + t("daily.vs_week", lang),
-                                                                               className="delta-label")]),
-        ], className="kpi-tile status-none daily-tile"), href=with_lang(f"/indicator/{r['code']}", lang),
+        tiles.append(link(el("Div", [
+            el("Div", name, className="kpi-name"),
+            el("Div", [el("Span", fmt_number(r["value"], int(r["decimals"]), lang), className="kpi-value"),
+                       el("Span", unit, className="kpi-unit")], className="kpi-figure"),
+            el("Div", [_delta(r["pct_day"], r["direction"], lang), el("Span", " " + t("daily.vs_yesterday", lang),
+                                                                     className="delta-label")]),
+            el("Div", [_delta(r["pct_week"], r["direction"], lang), el("Span", " " + t("daily.vs_week", lang),
+                                                                      className="delta-label")]),
+        ], className="kpi-tile status-none daily-tile"), with_lang(f"/indicator/{r['code']}", lang),
             className="kpi-link"))
     body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
     menu = ExportMenuAIO({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
@@ -106,12 +107,12 @@ def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
                                   className="section-head"), body])
 
 
-def _delta(pct: float, direction: str, lang: str) -> html.Span:
+def _delta(pct: float, direction: str, lang: str) -> dict:
     if pct != pct:
-        return html.Span("–", className="delta neutral")
+        return el("Span", "–", className="delta neutral")
     good = direction != "neutral" and abs(pct) >= 0.05 and (pct > 0) == (direction == "up")
     bad = direction != "neutral" and abs(pct) >= 0.05 and not good
-    return html.Span(fmt_signed(pct, 1, lang) + "%", className="delta " + ("good" if good else "bad" if bad else "neutral"))
+    return el("Span", fmt_signed(pct, 1, lang) + "%", className="delta " + ("good" if good else "bad" if bad else "neutral"))
 
 
 def items_section(d: date, category: str | None, severity: str | None, lang: str) -> html.Section:
@@ -126,13 +127,13 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
             counts.append(html.Li([html.Span(t(key, lang)), html.Strong(str(n)),
                                    html.Span(f"({fmt_signed(n - m, 0, lang)} {t('daily.vs_yesterday', lang)})",
                                              className="muted")]))
-    rows = [html.Li([
-        html.Span(t(SEVERITY_KEY.get(r["severity"], "daily.sev.info"), lang), className=f"sev-badge sev-{r['severity']}"),
-        html.Div([html.Div([html.Strong(r["title"]), html.Span(" " + t("daily.new", lang), className="mark mark-new")]),
-                  html.Div(r["body"], className="item-body"),
-                  html.Div(f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
-                           f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · {fmt_date(r['item_date'], lang)}",
-                           className="item-meta")], className="item-main"),
+    rows = [el("Li", [
+        el("Span", t(SEVERITY_KEY.get(r["severity"], "daily.sev.info"), lang), className=f"sev-badge sev-{r['severity']}"),
+        el("Div", [el("Div", [el("Strong", r["title"]), el("Span", " " + t("daily.new", lang), className="mark mark-new")]),
+                   el("Div", r["body"], className="item-body"),
+                   el("Div", f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
+                             f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · "
+                             f"{fmt_date(r['item_date'], lang)}", className="item-meta")], className="item-main"),
     ], className="daily-item") for r in today]
     return html.Section([
         html.H2([t("daily.items", lang), html.Span(f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
