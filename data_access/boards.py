@@ -21,7 +21,7 @@ from data_access import schema
 from data_access.cache import cached_query, indicator_scope, reference_scope
 from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
 from data_access.engine import current_warehouse
-from data_access.periods import Period, parse, periods_between
+from data_access.periods import Period, as_date, parse, periods_between
 from data_access.queries import (
     Kpi,
     comparable_series,
@@ -43,16 +43,6 @@ _PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}
 def _read(stmt, params: dict | None = None) -> list:
     with current_warehouse().engine.connect() as conn:
         return conn.execute(stmt, params or {}).all()
-
-
-def _as_date(value) -> date | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    return value
 
 
 def _as_datetime(value) -> datetime | None:
@@ -89,7 +79,7 @@ def indicator_coverage(code: str) -> Coverage:
     """First and last period with a value (any area), the last update and how many areas report."""
     ind = get_indicator(code)
     lo, hi, updated, n = _read(_COVERAGE_SQL, {"ind": ind.id})[0]
-    lo, hi = _as_date(lo), _as_date(hi)
+    lo, hi = as_date(lo), as_date(hi)
     return Coverage(
         first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
         last_period=Period.from_date(ind.periodicity, hi).key if hi else None,
@@ -113,7 +103,7 @@ def indicator_span(code: str) -> Span:
     Two index probes, where :func:`indicator_coverage` (the last update, the areas reporting)
     reads every stored value of the indicator."""
     ind = get_indicator(code)
-    lo, hi = (_as_date(d) for d in _read(_SPAN_SQL, {"ind": ind.id})[0])
+    lo, hi = (as_date(d) for d in _read(_SPAN_SQL, {"ind": ind.id})[0])
     return Span(first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
                 last_period=Period.from_date(ind.periodicity, hi).key if hi else None)
 
@@ -202,14 +192,8 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
 def _in_order(records: list[tuple], keys) -> list[tuple]:
     """``records`` (area key, period, period start, ...) as dates, ordered as ``keys``, then by period."""
     order = {k: i for i, k in enumerate(keys)}
-    records = [(k, p, _as_date(ps), *rest) for k, p, ps, *rest in records]
+    records = [(k, p, as_date(ps), *rest) for k, p, ps, *rest in records]
     return sorted(records, key=lambda r: (order.get(r[0], len(order)), r[2]))
-
-
-def _as_date(d) -> date:
-    if isinstance(d, datetime):
-        return d.date()
-    return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
 
 
 def comparable_keys(area_keys: tuple[str, ...]) -> tuple[str, ...]:

@@ -544,13 +544,11 @@ def reference_data(fn: F) -> F:
         if not has_app_context():
             return fn(*args, **kwargs)
         if has_request_context():  # a page asks for the catalogue a thousand times: answer from the request
-            mine = _request_memo()
-            got = mine.get((wrapper, args, tuple(kwargs.items())), _MISSING)
-            if got is not _MISSING:
-                return got
-            value = shared_memo(*args, **kwargs)
-            mine[(wrapper, args, tuple(kwargs.items()))] = value
-            return value
+            mine, key = _request_memo(), (wrapper, args, tuple(kwargs.items()))
+            got = mine.get(key, _MISSING)
+            if got is _MISSING:
+                got = mine[key] = shared_memo(*args, **kwargs)
+            return got
         return shared_memo(*args, **kwargs)
 
     def shared_memo(*args, **kwargs):

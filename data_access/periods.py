@@ -25,7 +25,7 @@ from __future__ import annotations
 import calendar
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 PERIODICITIES = ("D", "M", "Q", "S", "Y")
@@ -289,3 +289,13 @@ def format_period(key: str, lang: str = "vi") -> str:
     if p.periodicity == "S":
         return f"H{p.index} {p.year}"
     return str(p.year)
+
+
+def as_date(value) -> date | None:
+    """A date read from the warehouse: PostgreSQL gives dates, SQLite may give ISO text; a
+    datetime becomes its date; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])

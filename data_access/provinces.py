@@ -34,7 +34,7 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import Period, parse
+from data_access.periods import Period, as_date, parse
 from data_access.queries import REBUILD_RULES, aggregate, rebuild, rule_components
 
 c = schema.current_observation
@@ -61,7 +61,7 @@ def province_periods(code: str) -> pd.DataFrame:
     rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
     out = []
     for start, n in rows:
-        p = Period.from_date(ind.periodicity, _as_date(start))
+        p = Period.from_date(ind.periodicity, as_date(start))
         out.append((p.key, p.start, int(n), len(areas_on("province", p.end))))
     return pd.DataFrame(out, columns=PERIOD_COLUMNS)
 
@@ -167,9 +167,9 @@ def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
         return []
     conn = current_connection()
     if conn.dialect.name == "postgresql":
-        return [(i, p, _as_date(s), v, st, ly) for i, p, s, v, st, ly
+        return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
                 in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id})]
-    rows = [(i, p, _as_date(s), v, st) for i, p, s, v, st
+    rows = [(i, p, as_date(s), v, st) for i, p, s, v, st
             in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id})]
     before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
     by_id = area_ids()
@@ -199,16 +199,12 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
     by_id = area_ids()
     rows = conn.execute(stmt, params).all()
     if rows and not isinstance(rows[0][1], date):  # SQLite hands dates back as text
-        rows = [(i, _as_date(d), a, v) for i, d, a, v in rows]
+        rows = [(i, as_date(d), a, v) for i, d, a, v in rows]
     for ind_id, start, area, value in rows:
         got = out.get((ind_id, start))
         if got is not None and area in by_id and value is not None:
             got[by_id[area]] = float(value)
     return out
-
-
-def _as_date(d) -> date:
-    return d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
 
 
 def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> tuple[int | None, int]:

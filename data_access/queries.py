@@ -31,7 +31,7 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import Period, parse
+from data_access.periods import Period, as_date, parse
 
 SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "recorded_at"]
 
@@ -100,8 +100,8 @@ def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[s
                                    "end": max(b[2] for b in bounds.values())})
     by_id = area_ids()
     order = {code: i for i, (code, _, _) in enumerate(windows)}
-    kept = sorted((r for r in rows if bounds[r[0]][1] <= _as_date(r[3]) <= bounds[r[0]][2]),
-                  key=lambda r: (order[bounds[r[0]][0]], r[1], _as_date(r[3])))
+    kept = sorted((r for r in rows if bounds[r[0]][1] <= as_date(r[3]) <= bounds[r[0]][2]),
+                  key=lambda r: (order[bounds[r[0]][0]], r[1], as_date(r[3])))
     return pd.DataFrame([(bounds[r[0]][0], by_id[r[1]], *r[2:]) for r in kept], columns=columns)
 
 
@@ -459,11 +459,11 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         elif group:
             _collect(rows_by, group, area.id, today - timedelta(days=days + _LAG_DAYS[periodicity]))
     stale = [i for i in inds if i.id not in rows_by
-             or _as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
+             or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
     for i in stale:
         rows_by.pop(i.id, None)
     if stale:  # latest value older than the usual reporting lag: look back from its own latest period
-        latest = {i: _as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
+        latest = {i: as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
         for i in stale:
             if latest.get(i.id):
                 _collect(rows_by, [i.id], area.id, latest[i.id] - timedelta(days=_WINDOW_DAYS[i.periodicity]))
@@ -478,9 +478,9 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         if not rows:
             out.append(_empty_kpi(ind.code, area_key))
             continue
-        start = _as_date(rows[-1].period_start) - timedelta(days=_WINDOW_DAYS[ind.periodicity])
-        if _as_date(rows[0].period_start) < start:
-            rows = [r for r in rows if _as_date(r.period_start) >= start]
+        start = as_date(rows[-1].period_start) - timedelta(days=_WINDOW_DAYS[ind.periodicity])
+        if as_date(rows[0].period_start) < start:
+            rows = [r for r in rows if as_date(r.period_start) >= start]
         out.append(_kpi_from_rows(ind, area, rows, targets.get((ind.id, parse(rows[-1].period).year))))
     return tuple(out)
 
@@ -489,12 +489,6 @@ def _collect(rows_by: dict[int, list], ids: list[int], area_id: int, since: date
     for indicator_id, group in groupby(_read(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}),
                                        key=itemgetter(0)):
         rows_by[indicator_id] = list(group)
-
-
-def _as_date(d) -> date | None:
-    if d is None or isinstance(d, date):
-        return d
-    return date.fromisoformat(str(d)[:10])
 
 
 def _empty_kpi(code: str, area_key: str) -> Kpi:

@@ -94,3 +94,14 @@ def test_per008_labels():
     assert format_period("202507", "vi") == "Tháng 7/2025"
     assert format_period("2025-07-14", "vi") == "14/07/2025"
     assert format_period("2025Q3", "en") == "Q3 2025"
+
+
+def test_per_as_date_reads_what_either_backend_returns():
+    from datetime import date, datetime
+
+    from data_access.periods import as_date
+
+    assert as_date(None) is None
+    assert as_date(date(2025, 7, 1)) == as_date(datetime(2025, 7, 1, 8, 30)) == as_date("2025-07-01") == \
+        as_date("2025-07-01 00:00:00") == date(2025, 7, 1)
+    assert type(as_date(datetime(2025, 7, 1, 8, 30))) is date
