@@ -15,7 +15,7 @@ from flask import Flask
 
 from api import api_v1
 from auth import init_auth
-from components import shell
+from components import shell, wire
 from data_access.cache import cache_manager, cache_view_callbacks
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         update_title=None,
         suppress_callback_exceptions=True,  # pages have URL-dependent layouts; browser tests catch errors
     )
+    wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
     _share_page_callbacks()
     app.layout = shell.layout
     app.index_string = INDEX_STRING
