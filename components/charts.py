@@ -6,6 +6,8 @@ clear empty state instead of empty axes.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import plotly.graph_objects as go
 import plotly.io as pio
 
@@ -18,6 +20,7 @@ from data_access.periods import format_period
 pio.templates.default = "none"
 
 # Okabe–Ito, reordered: blue first for the nation.
+FADED = "#c3ccd6"  # bars outside the chosen region
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # single-hue blues: safe for CVD
 DIVERGING = ["#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"]
@@ -154,23 +157,31 @@ def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimal
 
 def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "vi", highlight: str | None = None,
                    top: int | None = None, dark: bool = False, height: int | None = None,
-                   layout: dict | None = None, trace: dict | None = None, plain: bool = False) -> go.Figure | dict:
-    """Horizontal bars of a cross-section, best first (``rank`` column), reported areas only;
-    ``plain``: as :func:`figure`."""
-    data = xs.dropna(subset=["value"]).sort_values("rank")
-    if top:
-        data = data.head(top)
-    if data.empty:
+                   layout: dict | None = None, trace: dict | None = None, plain: bool = False,
+                   numbered: bool = False, focus: Collection[str] = ()) -> go.Figure | dict:
+    """Horizontal bars of a cross-section, best first (``rank`` column; ties in the frame's
+    order), reported areas only. ``numbered``: names as "3. Hà Nội"; ``focus``: only these areas
+    keep their colour, the others turn grey; ``plain``: as :func:`figure`."""
+    rows = sorted(((rank, key, name, float(v)) for key, rank, name, v
+                   in zip(xs["area_key"], xs["rank"], xs[name_col], xs["value"], strict=True) if v == v),
+                  key=lambda r: r[0])[:top or None]
+    if not rows:
         return empty_figure(lang, dark=dark, plain=plain)
-    values = [float(v) for v in data["value"]]
+    values = [r[3] for r in rows]
+    keys = [r[1] for r in rows]
+
+    def colour(key: str) -> str:
+        if key == highlight:
+            return "#D55E00"
+        return FADED if focus and key not in focus else PALETTE[0]
     bar = {
-        "type": "bar", "x": values, "y": list(data[name_col]), "orientation": "h",
-        "marker": {"color": ["#D55E00" if k == highlight else PALETTE[0] for k in data["area_key"]]},
+        "type": "bar", "x": values, "y": [f"{r[0]}. {r[2]}" if numbered else r[2] for r in rows], "orientation": "h",
+        "marker": {"color": [colour(k) for k in keys]},
         "text": [fmt_number(v, decimals, lang) for v in values], "textposition": "outside", "cliponaxis": False,
-        "customdata": list(data["area_key"]),
+        "customdata": keys,
         "hovertemplate": "%{y}: %{x:,." + str(decimals) + "f} " + unit + "<extra></extra>",
     }
-    base = layout_dict(lang, height=height or max(260, 22 * len(data) + 60), dark=dark)
+    base = layout_dict(lang, height=height or max(260, 22 * len(rows) + 60), dark=dark)
     base["yaxis"].update(autorange="reversed", automargin=True)
     base["xaxis"]["title"] = {"text": unit}
     base["margin"] = {"l": 8, "r": 48, "t": 8, "b": 40}

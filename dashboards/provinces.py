@@ -17,8 +17,9 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components import controls
-from components.charts import PALETTE, empty_figure, ranking_figure
+from components.charts import empty_figure, ranking_figure
 from components.export_menu import ExportMenuAIO, TakePageAIO
+from components.fast import el
 from components.i18n import fmt_number, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
@@ -31,7 +32,6 @@ from data_access.queries import cross_section, regional_aggregates
 dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 
 PAGE = "provinces"
-FADED = "#c3ccd6"
 
 
 class ids:
@@ -334,7 +334,7 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
     return Board(
         map_data=spec,
         ranking=ranking(xs, ind, focus, lang),
-        regions=regions_table(ind, period, region, lang),
+        regions=regions_table(ind, period, region, lang, xs),
         crumbs=breadcrumb(region, lang),
         map_title=title,
         map_sub=sub,
@@ -347,14 +347,11 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
 def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
     """All reported provinces, best first; with a region chosen, its provinces stay coloured and
     the others turn grey."""
-    name_col = "name_en" if lang == "en" else "name_vi"
-    data = xs.dropna(subset=["value"]).copy()
-    data["label"] = [f"{int(r)}. {n}" for r, n in zip(data["rank"], data[name_col], strict=True)]
-    ordered = data.sort_values("rank")["area_key"]
-    trace = {"marker": {"color": [PALETTE[0] if k in focus else FADED for k in ordered]}} if focus else None
-    return ranking_figure(data, name_col="label", unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                          height=max(260, 21 * len(data) + 56), layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}},
-                          trace=trace, plain=True)
+    reported = int(xs["value"].notna().sum())
+    return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
+                          decimals=ind.decimals, lang=lang, height=max(260, 21 * reported + 56),
+                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, plain=True, numbered=True,
+                          focus=focus)
 
 
 def ranking_note(ind: Indicator, xs, lang: str) -> str:
@@ -364,40 +361,42 @@ def ranking_note(ind: Indicator, xs, lang: str) -> str:
     return order + (" · " + t("prov.not_reported", lang, names=", ".join(missing)) if missing else "")
 
 
-def regions_table(ind: Indicator, period: str, region: str | None, lang: str) -> list:
+def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs) -> list:
     """The nation's reported value and each region's aggregate (a button that zooms the map);
-    incomplete aggregates are marked."""
+    incomplete aggregates are marked; ``xs`` is the provinces' cross-section. Built as fast
+    elements (seven rows of buttons, rendered on every view change)."""
     amap = area_map()
     nation = cross_section(ind.code, period, "nation")
-    xs = cross_section(ind.code, period)
     nation_value = nation["value"].iloc[0] if not nation.empty else None
-    head = html.Thead(html.Tr([html.Th(t("prov.col_area", lang), scope="col"),
-                               html.Th(f"{t('prov.col_value', lang)} ({ind.unit(lang)})", scope="col", className="num"),
-                               html.Th(t("prov.col_reported", lang), scope="col", className="num")]))
-    rows = [html.Tr([
-        html.Th(html.Button(amap["VN"].name(lang), id=ids.region_pick("VN"), className="link-button", n_clicks=0,
-                            **{"aria-pressed": "true" if region is None else "false"}), scope="row"),
-        html.Td(fmt_number(nation_value, ind.decimals, lang), className="num strong"),
-        html.Td(f"{int(xs['value'].notna().sum())}/{len(xs)}", className="num muted"),
-    ], className="nation-row" + (" selected" if region is None else ""))]
+    head = el("Thead", el("Tr", [el("Th", t("prov.col_area", lang), scope="col"),
+                                 el("Th", f"{t('prov.col_value', lang)} ({ind.unit(lang)})", scope="col",
+                                    className="num"),
+                                 el("Th", t("prov.col_reported", lang), scope="col", className="num")]))
+
+    def row(key: str, name: str, value: list, reported: str, row_class: str, **button) -> dict:
+        pressed = region == key if key != "VN" else region is None
+        pick = el("Button", name, id=ids.region_pick(key), className="link-button", n_clicks=0,
+                  **{"aria-pressed": "true" if pressed else "false"}, **button)
+        return el("Tr", [el("Th", pick, scope="row"), el("Td", value, className="num" + row_class),
+                         el("Td", reported, className="num muted")],
+                  className=" ".join(filter(None, ["nation-row" if key == "VN" else "", "selected" if pressed else ""])))
+
+    rows = [row("VN", amap["VN"].name(lang), [fmt_number(nation_value, ind.decimals, lang)],
+                f"{int(xs['value'].notna().sum())}/{len(xs)}", " strong")]
     agg = regional_aggregates(ind.code, period)
-    for r in agg.itertuples():
-        value = [fmt_number(r.value, ind.decimals, lang)]
-        if not r.complete:
-            value.append(html.Span(t("prov.incomplete", lang), className="badge-incomplete"))
-        rows.append(html.Tr([
-            html.Th(html.Button(r.name_en if lang == "en" else r.name_vi, id=ids.region_pick(r.region_key),
-                                className="link-button", n_clicks=0,
-                                title=t("prov.zoom_region", lang, name=r.name_en if lang == "en" else r.name_vi),
-                                **{"aria-pressed": "true" if region == r.region_key else "false"}), scope="row"),
-            html.Td(value, className="num"),
-            html.Td(f"{r.n_reported}/{r.n_provinces}", className="num muted"),
-        ], className="selected" if region == r.region_key else ""))
-    out = [html.Table([head, html.Tbody(rows)], className="prov-regions-table")]
+    for key, vi, en, value, n, got, complete in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"],
+                                                     agg["n_provinces"], agg["n_reported"], agg["complete"],
+                                                     strict=True):
+        name = en if lang == "en" else vi
+        shown = [fmt_number(value, ind.decimals, lang)]
+        if not complete:
+            shown.append(el("Span", t("prov.incomplete", lang), className="badge-incomplete"))
+        rows.append(row(key, name, shown, f"{got}/{n}", "", title=t("prov.zoom_region", lang, name=name)))
+    out = [el("Table", [head, el("Tbody", rows)], className="prov-regions-table")]
     if agg.empty:
-        out.append(html.P(t("prov.no_regional", lang), className="prov-note"))
+        out.append(el("P", t("prov.no_regional", lang), className="prov-note"))
     elif not agg["complete"].all():
-        out.append(html.P(t("prov.incomplete_note", lang), className="prov-note"))
+        out.append(el("P", t("prov.incomplete_note", lang), className="prov-note"))
     return out
 
 

@@ -59,10 +59,11 @@ def province_periods(code: str) -> pd.DataFrame:
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
     rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
+    counts = {era: len(areas_on("province", d)) for era, d in (("63", date(2025, 6, 30)), ("34", ERA_SWITCH))}
     out = []
     for start, n in rows:
         p = Period.from_date(ind.periodicity, as_date(start))
-        out.append((p.key, p.start, int(n), len(areas_on("province", p.end))))
+        out.append((p.key, p.start, int(n), counts[era_of(p.end)]))
     return pd.DataFrame(out, columns=PERIOD_COLUMNS)
 
 

@@ -15,11 +15,13 @@ from dash import no_update
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from components.charts import FADED
 from components.i18n import fmt_number
 from data_access.catalogue import area_map, get_indicator, region_members
 from data_access.periods import parse
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
+from tests.utils import classes, kids
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
@@ -162,15 +164,15 @@ def test_pp006_regional_aggregates_table_matches_the_data_layer(board):
     regions = _outputs(board, "RETAIL_SALES", period)["regions"]
     agg = regional_aggregates("RETAIL_SALES", period)
     nation = cross_section("RETAIL_SALES", period, "nation")["value"].iloc[0]
-    rows = regions[0].children[1].children
+    rows = kids(kids(regions[0])[1])
     assert len(rows) == 1 + len(agg)
-    assert _text(rows[0].children[1]) == fmt_number(nation, 1, "vi")
+    assert _text(kids(rows[0])[1]) == fmt_number(nation, 1, "vi")
     for row, r in zip(rows[1:], agg.itertuples(), strict=True):
-        assert _text(row.children[0]) == r.name_vi
-        cell = row.children[1].children
+        assert _text(kids(row)[0]) == r.name_vi
+        cell = kids(kids(row)[1])
         assert cell[0] == fmt_number(r.value, 1, "vi")
         assert ("chưa đủ số liệu" in _text(cell)) == (not r.complete)
-        assert _text(row.children[2]) == f"{r.n_reported}/{r.n_provinces}"
+        assert _text(kids(row)[2]) == f"{r.n_reported}/{r.n_provinces}"
     assert not agg["complete"].all()
     assert "chưa đủ số liệu" in _text(regions[1])
 
@@ -186,14 +188,14 @@ def test_pp007_choosing_a_region_zooms_and_highlights_it(board):
     assert x1 - x0 < 6  # framed on the Red River Delta, not the country
     bars = out["ranking"].data[0]
     colours = dict(zip(bars.customdata, bars.marker.color, strict=True))
-    assert {k for k, c in colours.items() if c != board.FADED} == set(members) & set(colours)
+    assert {k for k, c in colours.items() if c != FADED} == set(members) & set(colours)
     crumbs = _text(out["crumbs"])
     assert "Viet Nam" in crumbs and "Red River Delta" in crumbs
     back = _ids(out["crumbs"])[json.dumps(board.ids.region_pick("VN", "crumb"), sort_keys=True)]
     assert back.children == "Viet Nam"
     assert "Red River Delta" in out["ranking_title"]
-    selected = [row for row in out["regions"][0].children[1].children if "selected" in (row.className or "")]
-    assert len(selected) == 1 and _text(selected[0].children[0]) == "Red River Delta"
+    selected = [row for row in kids(kids(out["regions"][0])[1]) if "selected" in classes(row)]
+    assert len(selected) == 1 and _text(kids(selected[0])[0]) == "Red River Delta"
 
 
 def test_pp008_controls_follow_the_indicator_and_the_era(board):

@@ -49,3 +49,13 @@ def ids_in(tree: Any) -> dict:
 def text_of(tree: Any) -> str:
     """All the text of a tree, whitespace collapsed."""
     return " ".join(" ".join(texts(tree)).split())
+
+
+def kids(node: Any) -> Any:
+    """The children of a component or of a fast element."""
+    return node["props"].get("children") if isinstance(node, dict) else node.children
+
+
+def classes(node: Any) -> str:
+    """The className of a component or of a fast element ("" when it has none)."""
+    return (node["props"].get("className") if isinstance(node, dict) else node.className) or ""
