@@ -23,6 +23,7 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -124,14 +125,21 @@ class _GuardedCache:
         return True, raw[0]
 
     def get_stamped(self, key: str) -> tuple[bool, Any]:
-        """An entry stored as ``(stamps, value)``: a hit only while its stamps are current (an
-        outdated entry counts as a miss)."""
+        """An entry stored by :func:`packed` as ``(stamps, pickled value)``: a hit only while its
+        stamps are current (an outdated entry counts as a miss). The value is unpickled only
+        for a hit: after a load, a board's first request meets a dozen outdated entries
+        (DataFrames of hundreds of rows) and learns from their stamps alone that they are."""
         hit, entry = self.get(key)
         if not hit:
             return False, None
-        if isinstance(entry, tuple) and len(entry) == 2 and _valid(entry[0]):
-            _depends(s for s, _ in entry[0])
-            return True, entry[1]
+        if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes) and _valid(entry[0]):
+            try:
+                value = pickle.loads(entry[1])
+            except Exception:  # noqa: BLE001 - an entry of an older layout: recompute it
+                value = _MISSING
+            if value is not _MISSING:
+                _depends(s for s, _ in entry[0])
+                return True, value
         self.hits -= 1
         self.misses += 1
         return False, None
@@ -155,6 +163,12 @@ class _GuardedCache:
 
 
 cache_manager = CacheManager()
+_MISSING = object()
+
+
+def packed(entry: tuple[tuple[tuple[str, int], ...], Any]) -> tuple[tuple[tuple[str, int], ...], bytes]:
+    """``(stamps, value)`` as stored: the value pickled on its own (see :meth:`CacheManager.get_stamped`)."""
+    return entry[0], pickle.dumps(entry[1], protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def current_data_version() -> int:
@@ -452,7 +466,7 @@ def cached_query(fn: F | None = None, *, scopes: Callable[..., Any] | None = Non
         if pending is not None:
             pending[key] = entry  # stored with the response, in one round trip
         else:
-            cache.set(key, entry)
+            cache.set(key, packed(entry))
         return entry[1]
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
@@ -663,7 +677,7 @@ def cache_view_callbacks(server) -> None:
                 pending[key] = (_stamp(read), data)
             cache.set(last_good, data, timeout=LAST_GOOD_TIMEOUT_S)
         if fresh:
-            cache.set_many(pending)  # the response and the query entries computed for it: one round trip
+            cache.set_many({k: packed(e) for k, e in pending.items()})  # the response and its queries: one round trip
         if request_is_stale():
             response.headers[STALE_HEADER] = "1"
         return response

@@ -171,3 +171,44 @@ def test_csc006_aggregates_depend_on_their_components(env):
             assert parts and parts <= set(regional_aggregates.scopes(ind.code, "2025Q3"))
             assert parts <= set(comparable_series.scopes(ind.code, ("01",)))
             assert parts <= set(province_scorecard.scopes("01"))
+
+
+class _Counted:
+    """A value that counts how often it is unpickled."""
+
+    loads = 0
+
+    def __init__(self, payload):
+        self.payload = payload
+
+    def __setstate__(self, state):
+        type(self).loads += 1
+        self.__dict__.update(state)
+
+
+def test_csc007_an_outdated_entry_is_recognised_without_unpickling_its_value(env):
+    """Entries keep their value pickled apart from their stamps: after a load, the outdated
+    entries a board meets are dropped on their stamps alone."""
+    from data_access.cache import cached_query, indicator_scope
+
+    server, engine, tmp = env
+    computed = []
+
+    @cached_query(scopes=indicator_scope)
+    def heavy(code: str):
+        computed.append(code)
+        return _Counted(list(range(1000)))
+
+    def call():
+        with server.test_request_context("/"):
+            return heavy("CPI_YOY")
+
+    _Counted.loads = 0
+    assert call().payload[-1] == 999 and computed == ["CPI_YOY"]
+    hits, misses = _counts(server)
+    assert call().payload[-1] == 999 and computed == ["CPI_YOY"]  # a hit: unpickled once
+    assert _Counted.loads == 1 and _counts(server) == (hits + 1, misses)
+    assert send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.4")).status == "accepted"
+    assert call().payload[-1] == 999 and computed == ["CPI_YOY", "CPI_YOY"]  # outdated: computed again
+    assert _Counted.loads == 1  # ... without unpickling the outdated value
+    assert _counts(server) == (hits + 1, misses + 1)
