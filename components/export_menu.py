@@ -1,9 +1,11 @@
 """The export menu of a chart ("Tải xuống"), an All-in-One component.
 
-``ExportMenuAIO(spec, lang)`` is a small dropdown (``<details>``: keyboard-accessible, no server
+``chart_menu(spec, lang)`` is a small dropdown (``<details>``: keyboard-accessible, no server
 round trip) with download links for PNG, SVG, PDF, CSV and XLSX built from the chart's spec
-(:mod:`exports.specs`), and an "Add to briefing pack" button. ``TakePageAIO(page, lang)`` adds
-every chart of the page at once. The basket lives in the browser (``localStorage``, see
+(:mod:`exports.specs`), and an "Add to briefing pack" button. It is built as fast elements
+(:mod:`components.fast`): a profile's trends carry eight menus of fourteen elements each, and
+as Dash components they cost more than the charts. ``TakePageAIO(page, lang)`` adds every chart
+of the page at once. The basket lives in the browser (``localStorage``, see
 ``assets/export.js``): adding costs the server nothing, and ``/briefing`` reads it back.
 
 Ids are named once, in :class:`ids`, and used through pattern matching; both callbacks are
@@ -18,6 +20,7 @@ import json
 import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
+from components.fast import el, link, store
 from components.i18n import t
 from exports.files import FORMATS
 from exports.specs import describe, encode_spec, validate
@@ -40,8 +43,10 @@ def spec_id(spec: dict) -> str:
     return hashlib.blake2b(text.encode(), digest_size=6).hexdigest()
 
 
-def export_url(spec: dict, fmt: str, lang: str) -> str:
-    path = f"/export/chart.{fmt}?spec={encode_spec(spec)}" + (f"&lang={lang}" if lang != "vi" else "")
+def export_url(spec: dict | str, fmt: str, lang: str) -> str:
+    """The download address of a chart in ``fmt``; ``spec`` as a dict or as its :func:`encode_spec` text."""
+    encoded = spec if isinstance(spec, str) else encode_spec(spec)
+    path = f"/export/chart.{fmt}?spec={encoded}" + (f"&lang={lang}" if lang != "vi" else "")
     try:
         return dash.get_relative_path(path)
     except Exception:  # noqa: BLE001 - outside a Dash app (unit tests): the plain path
@@ -59,55 +64,34 @@ def _may_export() -> bool:
         return True
 
 
-class ExportMenuAIO(html.Div):
+def chart_menu(spec: dict, lang: str = "vi", *, title: str | None = None, aio_id: str | None = None,
+               className: str = "") -> dict:
     """The download menu of one chart. ``title``: what the basket calls the chart (default: a
     title made from the spec)."""
-
-    ids = ids
-
-    def __init__(self, spec: dict, lang: str = "vi", *, title: str | None = None, aio_id: str | None = None,
-                 className: str = ""):
-        if not _may_export():
-            super().__init__(className="export-menu export-menu-none", hidden=True)
-            return
-        spec = validate(spec)
-        aio_id = aio_id or spec_id(spec)
-        title = title or describe(spec, lang)
-        links = [html.A(t(f"exp.fmt.{fmt}", lang), href=export_url(spec, fmt, lang), download="",
-                        className=f"export-link export-{fmt}", **{"data-format": fmt}) for fmt in FORMATS]
-        item = {"spec": spec, "title": title,
-                "words": {"added": t("exp.added", lang, n="{n}"), "already": t("exp.already", lang, n="{n}")}}
-        super().__init__(
-            [
-                html.Details(
-                    [
-                        html.Summary([html.Span("⤓", className="export-icon", **{"aria-hidden": "true"}),
-                                      t("exp.download", lang)], className="export-summary",
-                                     title=t("exp.menu_label", lang, title=title)),
-                        html.Div(
-                            [
-                                html.Div(links, className="export-links"),
-                                html.Button(t("exp.add", lang), id=ids.add(aio_id), n_clicks=0, className="export-add",
-                                            type="button"),
-                                html.Div(id=ids.status(aio_id), className="export-status", role="status"),
-                                dcc.Link(t("exp.open_pack", lang),
-                                         href="/briefing" + ("?lang=en" if lang == "en" else ""),
-                                         className="export-open"),
-                            ],
-                            className="export-panel",
-                        ),
-                    ],
-                    className="export-details",
-                ),
-                dcc.Store(id=ids.item(aio_id), data=item),
-            ],
-            className=("export-menu " + className).strip(),
-            **{"data-spec": encode_spec(spec)},
-        )
+    if not _may_export():
+        return el("Div", className="export-menu export-menu-none", hidden=True)
+    spec = validate(spec)
+    encoded = encode_spec(spec)
+    aio_id = aio_id or spec_id(spec)
+    title = title or describe(spec, lang)
+    links = [el("A", t(f"exp.fmt.{fmt}", lang), href=export_url(encoded, fmt, lang), download="",
+                className=f"export-link export-{fmt}", **{"data-format": fmt}) for fmt in FORMATS]
+    item = {"spec": spec, "title": title,
+            "words": {"added": t("exp.added", lang, n="{n}"), "already": t("exp.already", lang, n="{n}")}}
+    summary = el("Summary", [el("Span", "⤓", className="export-icon", **{"aria-hidden": "true"}), t("exp.download", lang)],
+                 className="export-summary", title=t("exp.menu_label", lang, title=title))
+    panel = el("Div", [
+        el("Div", links, className="export-links"),
+        el("Button", t("exp.add", lang), id=ids.add(aio_id), n_clicks=0, className="export-add", type="button"),
+        el("Div", id=ids.status(aio_id), className="export-status", role="status"),
+        link(t("exp.open_pack", lang), "/briefing" + ("?lang=en" if lang == "en" else ""), className="export-open"),
+    ], className="export-panel")
+    return el("Div", [el("Details", [summary, panel], className="export-details"), store(ids.item(aio_id), item)],
+              className=("export-menu " + className).strip(), **{"data-spec": encoded})
 
 
 class TakePageAIO(html.Div):
-    """"Add this page to the briefing pack": every :class:`ExportMenuAIO` of the page at once."""
+    """"Add this page to the briefing pack": every :func:`chart_menu` of the page at once."""
 
     ids = ids
 

@@ -24,6 +24,11 @@ def link(children: Any, href: str, **props: Any) -> dict:
     return {"type": "Link", "namespace": "dash_core_components", "props": props}
 
 
+def store(ident: Any, data: Any) -> dict:
+    """A ``dcc.Store`` (memory storage) holding ``data``."""
+    return {"type": "Store", "namespace": "dash_core_components", "props": {"id": ident, "data": data}}
+
+
 def texts(node: Any) -> list[str]:
     """Every string in a tree of fast elements and/or components (for tests)."""
     out: list[str] = []

@@ -10,7 +10,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
-from components.export_menu import ExportMenuAIO
+from components.export_menu import chart_menu
 from components.fast import el, link
 from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.shell import with_lang
@@ -101,7 +101,7 @@ def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
         ], className="kpi-tile status-none daily-tile"), with_lang(f"/indicator/{r['code']}", lang),
             className="kpi-link"))
     body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
-    menu = ExportMenuAIO({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
+    menu = chart_menu({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
                          f"{fmt_date(d, lang)}") if tiles and d else None
     return html.Section([html.Div([html.H2(t("daily.indicators", lang), className="section-title"), menu],
                                   className="section-head"), body])

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
-from components.export_menu import ExportMenuAIO, TakePageAIO
+from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, label_col, number_col, text_col, with_formatted
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
@@ -679,7 +679,7 @@ def export_menus(areas, start, end, mode, comparable, focus, code, lang):
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
     latest = boards.latest_period(ind.code, "VN", view.end)
     if not ind.provincial or latest is None:
-        return ExportMenuAIO(trend, lang), None
+        return chart_menu(trend, lang), None
     chain = drill_chain(view.focus, parse(latest).end)
     region = chain[1] if len(chain) > 1 else None
     if region is None and ind.aggregation != "none":
@@ -687,4 +687,4 @@ def export_menus(areas, start, end, mode, comparable, focus, code, lang):
     else:
         ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "province",
                    **({"region": region} if region else {})}
-    return ExportMenuAIO(trend, lang), ExportMenuAIO(ranking, lang)
+    return chart_menu(trend, lang), chart_menu(ranking, lang)

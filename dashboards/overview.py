@@ -5,7 +5,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from components.export_menu import ExportMenuAIO
+from components.export_menu import chart_menu
 from components.i18n import norm_lang, t
 from components.kpi import kpi_tile
 from data_access.catalogue import indicator_map, indicators_frame
@@ -24,7 +24,7 @@ def layout(lang: str | None = None, **_params) -> html.Div:
         [
             html.H1(t("nav.overview", lang), className="page-title"),
             html.P(t("overview.lede", lang), className="page-lede"),
-            html.Div(ExportMenuAIO({"kind": "kpi_tiles", "area": "VN"}, lang, title=t("exp.title.kpi", lang)),
+            html.Div(chart_menu({"kind": "kpi_tiles", "area": "VN"}, lang, title=t("exp.title.kpi", lang)),
                      className="export-bar") if tiles else None,
             html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state"),
         ],

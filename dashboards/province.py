@@ -17,7 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
 from components.charts import Line, lines_figure
-from components.export_menu import ExportMenuAIO
+from components.export_menu import chart_menu
 from components.grid import data_grid, label_col, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.kpi import is_rate, kpi_tile
@@ -80,7 +80,7 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
             breadcrumb(area, lin, focus, period, lang),
             header(area, lin, lang),
             html.Section([html.Div([html.H2(t("prov.tiles_title", lang), className="section-title"),
-                                    ExportMenuAIO({"kind": "kpi_tiles", "area": area.key,
+                                    chart_menu({"kind": "kpi_tiles", "area": area.key,
                                                    "indicators": list(headline_codes(focus)[:MAX_TILES])}, lang,
                                                   title=f"{t('prov.tiles_title', lang)} · {area.name(lang)}")
                                     if tiles else None], className="section-head"),
@@ -401,7 +401,7 @@ def update_trends(comparable, key, lang):
         fig = lines_figure(trend_lines(ind, key, start, end, rebuild, points), names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
                            plain=True)
-        menu = ExportMenuAIO(trend_spec(ind, key, start, end, rebuild), lang)
+        menu = chart_menu(trend_spec(ind, key, start, end, rebuild), lang)
         cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang)), title=ind.name(lang)),
                                          menu], className="pf-trend-head"),
                                dcc.Graph(figure=fig, config={"displayModeBar": False}, className="pf-trend-graph")],

@@ -18,7 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
-from components.export_menu import ExportMenuAIO, TakePageAIO
+from components.export_menu import TakePageAIO, chart_menu
 from components.fast import el
 from components.i18n import fmt_number, norm_lang, t
 from components.mapfig import map_spec, message_spec
@@ -306,9 +306,9 @@ def export_menus(code, period, region, lang):
     base = {"indicator": view.indicator, "period": view.period}
     regional = None
     if get_indicator(view.indicator).aggregation != "none":
-        regional = ExportMenuAIO({"kind": "regional", **base}, lang)
-    return (ExportMenuAIO({"kind": "map", **base, **({"region": view.region} if view.region else {})}, lang),
-            ExportMenuAIO({"kind": "ranking", **base, "level": "province"}, lang), regional)
+        regional = chart_menu({"kind": "regional", **base}, lang)
+    return (chart_menu({"kind": "map", **base, **({"region": view.region} if view.region else {})}, lang),
+            chart_menu({"kind": "ranking", **base, "level": "province"}, lang), regional)
 
 
 def empty_board(lang: str) -> Board:

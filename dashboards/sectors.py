@@ -11,7 +11,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
-from components.export_menu import ExportMenuAIO
+from components.export_menu import chart_menu
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import norm_lang, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
@@ -176,7 +176,7 @@ def export_menu(group, agency, lang):
     codes = selected_codes(group, agency)
     if not codes or len(codes) > MAX_INDICATORS:
         return None
-    return ExportMenuAIO({"kind": "kpi_tiles", "area": "VN", **({"agency": agency} if agency else {"group": group})},
+    return chart_menu({"kind": "kpi_tiles", "area": "VN", **({"agency": agency} if agency else {"group": group})},
                          lang)
 
 

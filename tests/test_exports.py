@@ -477,9 +477,14 @@ def test_exp013_browser_is_kept_shared_by_threads_and_restarted_when_it_dies():
 # --- the export menu and the briefing page ---------------------------------------------------------------------------
 
 
+def _props(node) -> dict:
+    """The properties of a component or of a fast element."""
+    return node["props"] if isinstance(node, dict) and "props" in node else getattr(node, "__dict__", {})
+
+
 def _find(node, cls: str) -> list:
     out = []
-    props = getattr(node, "__dict__", {})
+    props = _props(node)
     if cls in (props.get("className") or "").split():
         out.append(node)
     children = props.get("children")
@@ -490,25 +495,26 @@ def _find(node, cls: str) -> list:
 
 
 def test_exp014_export_menu_links_and_basket_item(sqlite_app):
-    from components.export_menu import ExportMenuAIO, ids
+    from components.export_menu import chart_menu, ids
 
     spec = KIND_SPECS["trend"]
     with sqlite_app.test_request_context("/"):
-        menu = ExportMenuAIO(spec, "vi")
-    links = _find(menu, "export-link")
-    assert [link.children for link in links] == ["Ảnh PNG", "Ảnh SVG", "PDF", "Dữ liệu CSV", "Dữ liệu Excel (XLSX)"]
+        menu = chart_menu(spec, "vi")
+    links = [_props(link) for link in _find(menu, "export-link")]
+    assert [link["children"] for link in links] == ["Ảnh PNG", "Ảnh SVG", "PDF", "Dữ liệu CSV", "Dữ liệu Excel (XLSX)"]
     for link, fmt in zip(links, ["png", "svg", "pdf", "csv", "xlsx"], strict=True):
-        path, _, query = link.href.partition("?")
-        assert path == f"/export/chart.{fmt}" and link.download == ""
+        path, _, query = link["href"].partition("?")
+        assert path == f"/export/chart.{fmt}" and link["download"] == ""
         encoded = dict(p.split("=", 1) for p in query.split("&"))["spec"]
         assert S.validate(S.decode_spec(encoded)) == spec
-    store = [c for c in menu.children if getattr(c, "id", None) and c.id["type"] == "export-item"][0]
-    assert store.data["spec"] == spec and store.data["title"].startswith("Kim ngạch xuất khẩu hàng hóa · Cả nước")
-    add = _find(menu, "export-add")[0]
-    assert add.id == ids.add(store.id["aio_id"]) and add.children == "Thêm vào bộ tài liệu"
+    store = [_props(c) for c in _props(menu)["children"] if (_props(c).get("id") or {}).get("type") == "export-item"][0]
+    assert menu["namespace"] == "dash_html_components" and menu["type"] == "Div"
+    assert store["data"]["spec"] == spec and store["data"]["title"].startswith("Kim ngạch xuất khẩu hàng hóa · Cả nước")
+    add = _props(_find(menu, "export-add")[0])
+    assert add["id"] == ids.add(store["id"]["aio_id"]) and add["children"] == "Thêm vào bộ tài liệu"
     # every link the menu builds is a file the server serves
     client = sqlite_app.test_client()
-    assert client.get(links[3].href).status_code == 200
+    assert client.get(links[3]["href"]).status_code == 200
 
 
 def test_exp015_menu_hidden_from_viewers_who_may_not_export(seeded_url, tmp_path):
@@ -516,16 +522,16 @@ def test_exp015_menu_hidden_from_viewers_who_may_not_export(seeded_url, tmp_path
 
     from app import create_app
     from auth.policy import Principal
-    from components.export_menu import ExportMenuAIO
+    from components.export_menu import chart_menu
     from tests.conftest import make_settings
 
     server = create_app(make_settings(seeded_url, tmp_path, auth_required=True))
     try:
         with server.test_request_context("/"):
             g.occ_principal = Principal(kind="user", role="reporter", name="r1")
-            assert ExportMenuAIO(KIND_SPECS["daily"], "vi").hidden is True
+            assert _props(chart_menu(KIND_SPECS["daily"], "vi"))["hidden"] is True
             g.occ_principal = Principal(kind="user", role="analyst", name="a1")
-            assert _find(ExportMenuAIO(KIND_SPECS["daily"], "vi"), "export-link")
+            assert _find(chart_menu(KIND_SPECS["daily"], "vi"), "export-link")
     finally:
         server.extensions["warehouse"].dispose()
 
@@ -537,11 +543,11 @@ def test_exp016_overview_and_daily_carry_their_menus(sqlite_app):
         page = overview.layout(lang="vi")
         tiles, _ = daily.render(DAY, None, None, "vi")
     menus = _find(page, "export-menu")
-    assert len(menus) == 1 and S.decode_spec(menus[0].__dict__["data-spec"])
-    assert json.loads(S.decode_spec(menus[0].__dict__["data-spec"])) == {"kind": "kpi_tiles", "area": "VN"}
+    assert len(menus) == 1 and S.decode_spec(_props(menus[0])["data-spec"])
+    assert json.loads(S.decode_spec(_props(menus[0])["data-spec"])) == {"kind": "kpi_tiles", "area": "VN"}
     menus = _find(tiles, "export-menu")
     assert len(menus) == 1
-    assert json.loads(S.decode_spec(menus[0].__dict__["data-spec"])) == {"kind": "daily", "day": DAY}
+    assert json.loads(S.decode_spec(_props(menus[0])["data-spec"])) == {"kind": "daily", "day": DAY}
 
 
 def test_exp017_briefing_list_describes_the_basket(sqlite_app):
@@ -564,7 +570,7 @@ def test_exp017_briefing_list_describes_the_basket(sqlite_app):
 
 
 def _menu_spec(node) -> dict:
-    return json.loads(S.decode_spec(node.__dict__["data-spec"]))
+    return json.loads(S.decode_spec(_props(node)["data-spec"]))
 
 
 def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sqlite_app):
