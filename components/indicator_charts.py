@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 from datetime import date
 from html import escape
-from urllib.parse import quote
 
 import plotly.graph_objects as go
 
@@ -190,6 +189,11 @@ def spark_points(values: list[float], *, target: float | None = None, width: flo
 
 
 
+#: What must be escaped in an SVG data URI ('#' would start a fragment, '%' an escape); other text
+#: goes as it is (a browser encodes non-ASCII letters itself): a quarter of the cost of ``quote``.
+_DATA_URI_ESCAPES = str.maketrans({"%": "%25", "#": "%23", "<": "%3C", ">": "%3E", '"': "%22", "\n": "%0A"})
+
+
 def spark_svg(values: list[float], periods: list[str], *, status: str | None, lang: str,
               target: float | None = None) -> str:
     """A small multiple as an inline SVG (a data URI): the line of the last periods, the last point
@@ -214,4 +218,4 @@ def spark_svg(values: list[float], periods: list[str], *, status: str | None, la
         f"{escape(short_period(periods[-1], lang))}</text>",
         "</svg>",
     ]
-    return "data:image/svg+xml;utf8," + quote("".join(parts))
+    return "data:image/svg+xml;utf8," + "".join(parts).translate(_DATA_URI_ESCAPES)

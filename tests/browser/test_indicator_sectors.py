@@ -163,6 +163,9 @@ def test_brw106_sectors_board_state_in_the_url(live_server, probe, browser):
     cards = page.locator(".sm-link")
     assert cards.count() >= 10
     assert page.locator("img.sm-chart").count() >= 10
+    # every small chart decodes (an inline SVG whose data URI is escaped by hand)
+    drawn = page.eval_on_selector_all("img.sm-chart", "imgs => imgs.map(i => i.complete && i.naturalWidth > 0)")
+    assert drawn and all(drawn), drawn
     first_value = page.locator(".sm-value").first.inner_text()
     assert VI_NUMBER.match(first_value), first_value
     assert page.locator("#sec-table .ag-row").count() == cards.count()
