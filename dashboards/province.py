@@ -10,6 +10,7 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 from __future__ import annotations
 
 from datetime import date
+from typing import NamedTuple
 
 import dash
 import pandas as pd
@@ -18,7 +19,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
-from components.grid import data_grid, label_col, link_col, number_col, text_col, with_formatted, with_links
+from components.grid import data_grid, label_col, link_col, number_col, text_col, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
@@ -232,7 +233,8 @@ def header(area: Area, lin: Lineage, lang: str) -> html.Header:
 
 def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
     """The change on last year as the tiles show it: percentage points for rates, the absolute
-    change for balances, per cent for levels. (sortable number, text)."""
+    change for balances, per cent for levels. (sortable number, text). ``row``: a scorecard row
+    (its ``change_last_year``, ``pct_last_year``, ``value``, ``last_year_value``, ``last_year_rebuilt``)."""
     change, pct = row.change_last_year, row.pct_last_year
     if change != change:
         return None, None
@@ -244,35 +246,56 @@ def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
     return pct, f"{fmt_signed(pct, 1, lang)}%{mark}"
 
 
+class _Row(NamedTuple):
+    """The scorecard columns a table row is made of."""
+
+    code: str
+    period: str | None
+    value: float
+    region_value: float
+    region_complete: bool | None
+    nation_value: float
+    rank: object
+    n_provinces: object
+    last_year_value: float
+    change_last_year: float
+    pct_last_year: float
+    last_year_rebuilt: bool
+
+
 def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[dict]:
+    """The grid's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
+    gives them; NaN as None), read column by column: a hundred indicators on every profile."""
     imap = indicator_map()
     query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
     rows = []
-    for r in scorecard.itertuples():
+
+    def number(v, decimals: int) -> tuple[float | None, str]:
+        return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
+    for r in map(_Row._make, zip(*(scorecard[f] for f in _Row._fields), strict=True)):
         ind = imap[r.code]
+        d = ind.decimals
         shown, shown_text = change_display(ind, r, lang)
         rank = None if pd.isna(r.rank) else int(r.rank)
         good = None
         if shown is not None and ind.direction != "neutral" and abs(shown) >= 0.05:
             good = 1 if (shown > 0) == (ind.direction == "up") else -1
+        value, value_fmt = number(r.value, d)
+        region, region_fmt = number(r.region_value, d)
+        nation, nation_fmt = number(r.nation_value, d)
         rows.append({
             "code": r.code, "indicator": ind.name(lang), "href": f"/indicator/{r.code}{query}",
             "unit": ind.unit(lang), "period_start": parse(r.period).start.isoformat() if r.period else "",
             "period_label": format_period(r.period, lang) if r.period else "–",
-            "value": r.value, "region_value": r.region_value, "nation_value": r.nation_value,
-            "region_value_fmt": (fmt_number(r.region_value, ind.decimals, lang) + ("*" if r.region_complete is False
-                                                                                   else ""))
-            if r.region_value == r.region_value else None,
-            "rank": rank, "rank_fmt": f"{rank}/{int(r.n_provinces)}" if rank is not None else "–",
+            "value": value, "value_fmt": value_fmt, "region_value": region,
+            "region_value_fmt": region_fmt + ("*" if region is not None and r.region_complete is False else ""),
+            "nation_value": nation, "nation_value_fmt": nation_fmt,
+            "rank": None if rank is None else float(rank),
+            "rank_fmt": f"{rank}/{int(r.n_provinces)}" if rank is not None else "–",
             "rank_share": rank / int(r.n_provinces) if rank is not None else None,
-            "change": shown, "change_fmt": shown_text, "change_good": good, "focus": r.code == focus,
-            "decimals": ind.decimals,
+            "change": shown, "change_fmt": shown_text or "–", "change_good": good, "focus": r.code == focus,
         })
-    out = []
-    for row in rows:  # each indicator keeps its own decimals
-        d = row.pop("decimals")
-        out.extend(with_formatted([row], {"value": d, "region_value": d, "nation_value": d}, lang))
-    return with_formatted(out, {"rank": 0, "change": 1}, lang)
+    return rows
 
 
 def scorecard_grid(area: Area, lang: str):

@@ -109,7 +109,7 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
         direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
     conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)):
+    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).all():
         key = (agency_id, regime_id, period)
         if key not in out or (received_at, sid) < out[key]:
             out[key] = (received_at, sid)

@@ -95,7 +95,7 @@ FRESHNESS_COLUMNS = ["code", "name_vi", "name_en", "periodicity", "agency_code",
 def data_freshness(today: date, area_key: str = "VN") -> pd.DataFrame:
     """How current each indicator is at ``area_key``: its latest period against the latest whose
     deadline has passed on ``today``. Columns: :data:`FRESHNESS_COLUMNS`, most behind first."""
-    rows = {r.indicator_id: r for r in current_connection().execute(_LATEST_ALL_SQL, {"area": area_map()[area_key].id})}
+    rows = {r.indicator_id: r for r in current_connection().execute(_LATEST_ALL_SQL, {"area": area_map()[area_key].id}).all()}
     records = []
     for i in all_indicators():
         r = rows.get(i.id)

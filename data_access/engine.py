@@ -182,7 +182,7 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
     stmt = select(stamp.c.scope, stamp.c.version).union_all(
         select(literal("#", String(80)), dv.c.version).where(dv.c.id == 1))
     version, stamps = 0, {}
-    for scope, value in conn.execute(stmt):
+    for scope, value in conn.execute(stmt).all():
         if scope == "#":
             version = int(value)
         else:

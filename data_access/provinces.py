@@ -170,9 +170,9 @@ def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
     conn = current_connection()
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
-                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id})]
+                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id}).all()]
     rows = [(i, p, as_date(s), v, st) for i, p, s, v, st
-            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id})]
+            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id}).all()]
     before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
     by_id = area_ids()
     return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
@@ -191,7 +191,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
         slots = [out[pair] for pair in wanted]
         for n, area, value in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
-                                                  "area": area_id}):
+                                                  "area": area_id}).all():
             if area in by_id:
                 slots[n - 1][by_id[area]] = value
         return out
@@ -202,7 +202,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
                                                for start, ids in by_start.items())))
     if area_id is not None:
         stmt = stmt.where(c.c.area_id == area_id)
-    for ind_id, start, area, value in conn.execute(stmt):
+    for ind_id, start, area, value in conn.execute(stmt).all():
         got = out.get((ind_id, as_date(start)))  # SQLite hands dates back as text
         if got is not None and area in by_id:
             got[by_id[area]] = float(value)
