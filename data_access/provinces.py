@@ -35,7 +35,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import current_connection
 from data_access.periods import Period, as_date, parse
-from data_access.queries import REBUILD_RULES, aggregate, rebuild, rule_components
+from data_access.queries import REBUILD_RULES, aggregate, int_frame, rebuild, rule_components
 
 c = schema.current_observation
 
@@ -304,11 +304,7 @@ def province_scorecard(key: str) -> pd.DataFrame:
             ind.code, period, value, status, region, region_value, complete,
             here.get("VN", math.nan), rank, len(provinces), reported, ly.key, ly_value, ly_change, ly_pct, rebuilt,
         ))
-    df = pd.DataFrame(records, columns=SCORECARD_COLUMNS)
-    df["rank"] = df["rank"].astype("Int64")
-    df["n_provinces"] = df["n_provinces"].astype("Int64")
-    df["n_reported"] = df["n_reported"].astype("Int64")
-    return df
+    return int_frame(records, SCORECARD_COLUMNS, ("rank", "n_provinces", "n_reported"))
 
 
 def _parts(ind, start: date, component) -> tuple:

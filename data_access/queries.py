@@ -53,6 +53,18 @@ def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
+def int_frame(records: list[tuple], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+    """A frame of ``records`` whose ``ints`` columns are nullable integers (``Int64``), built
+    column by column (the same frame as building it and casting, in half the time)."""
+    if not records:
+        frame = pd.DataFrame(records, columns=columns)
+        return frame.astype({c: "Int64" for c in ints})
+    data = dict(zip(columns, map(list, zip(*records, strict=True)), strict=True))
+    for c in ints:
+        data[c] = pd.array(data[c], dtype="Int64")
+    return pd.DataFrame(data)
+
+
 # --- series --------------------------------------------------------------------------------
 
 _SERIES_SQL = (
@@ -162,9 +174,7 @@ def _ranked_frame(records: list[tuple], ind: Indicator) -> pd.DataFrame:
             rank, prev = i, r[5]
         ranked.append((*r, rank))
     ranked.extend((*r, None) for r in missing)
-    df = pd.DataFrame(ranked, columns=XS_COLUMNS)
-    df["rank"] = df["rank"].astype("Int64")
-    return df
+    return int_frame(ranked, XS_COLUMNS, ("rank",))
 
 
 # --- regional aggregates ------------------------------------------------------------------------

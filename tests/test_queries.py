@@ -453,3 +453,19 @@ def test_dax018_series_of_several_windows_in_one_read(qapp):
         mine = got[got["code"] == code].drop(columns="code").reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, series(code, areas, start, end).reset_index(drop=True), check_dtype=False)
     assert series_windows((), areas).empty
+
+
+def test_dax030_int_frame_equals_the_cast_frame():
+    """``int_frame`` (column by column) builds exactly the frame of building from records and casting."""
+    from datetime import datetime, timezone
+
+    from data_access.queries import int_frame
+
+    cols = ["key", "value", "status", "flag", "at", "rank"]
+    at = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
+    for records in ([], [("01", 1.5, "F", None, at, 1), ("02", math.nan, None, None, None, None)],
+                    [("79", -2.0, "P", "x", at, 3)]):
+        cast = pd.DataFrame(records, columns=cols).astype({"rank": "Int64"})
+        built = int_frame(records, cols, ("rank",))
+        assert built.dtypes.equals(cast.dtypes), (built.dtypes, cast.dtypes)
+        assert built.equals(cast)
