@@ -35,7 +35,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import current_connection
 from data_access.periods import Period, as_date, parse
-from data_access.queries import REBUILD_RULES, aggregate, int_frame, rebuild, rule_components
+from data_access.queries import REBUILD_RULES, aggregate, as_sent, int_frame, rebuild, rule_components
 
 c = schema.current_observation
 
@@ -155,10 +155,14 @@ _PAIRS = func.unnest(bindparam("inds", type_=ARRAY(Integer)), bindparam("starts"
     .table_valued("ind", "start", with_ordinality="n").render_derived()
 _VALUE_COLUMNS = (c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
 #: PostgreSQL: a join with the pairs, each an index-only range of ``ix_current_indicator_period``
-#: (it includes the value). Rows name their pair by its ordinal: a date column costs the driver
-#: more to parse than the server takes to find the rows (3,800 rows: 3.9 -> 2.4 ms).
-_VALUES_PG_SQL = select(_PAIRS.c.n, c.c.area_id, c.c.value).select_from(
-    _PAIRS.join(c, and_(c.c.indicator_id == _PAIRS.c.ind, c.c.period_start == _PAIRS.c.start)))
+#: (it includes the value), one row per pair (named by its ordinal) with its areas and values as
+#: arrays: the driver parsed 3,800 rows (and their dates) in more time than the server took to
+#: find them (3.9 ms; 1.6 ms grouped).
+_VALUES_PG_SQL = (
+    select(_PAIRS.c.n, as_sent(func.array_agg(c.c.area_id)), as_sent(func.array_agg(c.c.value)))
+    .select_from(_PAIRS.join(c, and_(c.c.indicator_id == _PAIRS.c.ind, c.c.period_start == _PAIRS.c.start)))
+    .group_by(_PAIRS.c.n)
+)
 _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 
 
@@ -190,10 +194,9 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
         wanted = sorted(pairs)
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
         slots = [out[pair] for pair in wanted]
-        for n, area, value in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
-                                                  "area": area_id}).all():
-            if area in by_id:
-                slots[n - 1][by_id[area]] = value
+        for n, areas, values in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
+                                                    "area": area_id}).all():
+            slots[n - 1].update((by_id[a], v) for a, v in zip(areas, values, strict=True) if a in by_id)
         return out
     by_start: dict[date, list[int]] = {}
     for ind_id, start in sorted(pairs):

@@ -17,7 +17,8 @@ from operator import itemgetter
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, bindparam, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy.types import NullType
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope, indicators_scope
@@ -47,6 +48,12 @@ def _with_components(code: str, *_args, **_kwargs) -> tuple[str, ...]:
 
 def _read(stmt, params: dict | None = None) -> list:
     return current_connection().execute(stmt, params or {}).all()
+
+
+def as_sent(column):
+    """``column`` as the driver hands it over (psycopg2 parses arrays itself; SQLAlchemy's
+    element-wise pass over them would cost more than the read)."""
+    return type_coerce(column, NullType())
 
 
 def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
@@ -269,11 +276,32 @@ def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
     return _ranked_frame(records, ind)
 
 
-_RANGE_SQL = (
-    select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
-    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)),
-           c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
+_RANGE_WHERE = (c.c.indicator_id.in_(bindparam("inds", expanding=True)),
+                c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
+_RANGE_SQL = select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value).where(*_RANGE_WHERE)
+#: PostgreSQL: one row per indicator and period with its areas and values as arrays (an
+#: index-only scan grouped in order): 48 rows instead of 2,600 for four years of a monthly
+#: indicator, half the time of reading them one by one.
+_RANGE_GROUPED_SQL = (
+    select(c.c.indicator_id, c.c.period_start, as_sent(func.array_agg(c.c.area_id)),
+           as_sent(func.array_agg(c.c.value)))
+    .where(*_RANGE_WHERE).group_by(c.c.indicator_id, c.c.period_start)
 )
+
+
+def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[int, date], dict[str, float]]:
+    """(indicator id, period start) → {area key: value} for every area that reported, for the
+    periods starting from ``start`` to ``end``."""
+    by_id = area_ids()
+    conn = current_connection()
+    params = {"inds": sorted(ind_ids), "start": start, "end": end}
+    if conn.dialect.name == "postgresql":
+        return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas, values, strict=True)}
+                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).all()}
+    got: dict[tuple[int, date], dict[str, float]] = {}
+    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).all():
+        got.setdefault((ind_id, p_start), {})[by_id[area_id]] = value
+    return got
 
 
 @cached_query(scopes=_with_components)
@@ -290,13 +318,8 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
         return pd.DataFrame(columns=columns)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
-    by_id = area_ids()
-    got: dict[tuple[str, date], dict[str, float]] = {}
-    rows = _read(_RANGE_SQL, {"inds": sorted(ids), "start": min(p.start for p in periods),
-                              "end": max(p.start for p in periods)})
-    for ind_id, p_start, area_id, value in rows:
-        if value is not None:
-            got.setdefault((ids[ind_id], p_start), {})[by_id[area_id]] = value
+    read = values_by_period(list(ids), min(p.start for p in periods), max(p.start for p in periods))
+    got = {(ids[ind_id], p_start): values for (ind_id, p_start), values in read.items()}
     records = []
     for p in periods:
 
