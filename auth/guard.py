@@ -24,6 +24,7 @@ from flask import Response, current_app, g, jsonify, redirect, request
 from auth import audit, policy, security, sessions
 from auth.policy import DISPLAY, Principal
 from data_access.cache import DATABASE_ERRORS
+from data_access.engine import current_connection, release_connection
 
 log = logging.getLogger(__name__)
 
@@ -161,9 +162,11 @@ def _session_principal() -> tuple[Principal | None, str]:
         return None, "none"
     st = settings()
     try:
+        # on the request's read connection: one checkout (and ping) a request instead of two
         user, state = sessions.lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
-                                      max_age=timedelta(hours=st.session_max_hours))
+                                      max_age=timedelta(hours=st.session_max_hours), conn=current_connection())
     except DATABASE_ERRORS:
+        release_connection()  # a later read tries afresh
         # warehouse outage: a session this worker's cache saw valid within the last minutes stays
         # valid (pages then serve their last-known data); anyone else is asked to sign in
         user, state = _remembered(token), "ok"

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from auth import clock
 from data_access import schema
@@ -46,17 +46,22 @@ def open_session(engine: Engine, user_id: int, *, ip: str | None, user_agent: st
     return token
 
 
-def lookup(engine: Engine, token: str | None, *, idle: timedelta, max_age: timedelta) -> tuple[SessionUser | None, str]:
+def lookup(engine: Engine, token: str | None, *, idle: timedelta, max_age: timedelta,
+           conn: Connection | None = None) -> tuple[SessionUser | None, str]:
     """``(user, state)``: state ``ok``, ``none`` (no or unknown cookie), ``ended`` (signed out or
-    revoked), ``expired`` (idle or too old; the row is ended now) or ``inactive`` (user disabled)."""
+    revoked), ``expired`` (idle or too old; the row is ended now) or ``inactive`` (user disabled).
+    ``conn``: read the session on this connection (the request's own) instead of a new one."""
     if not token or len(token) > 100:
         return None, "none"
     sid = session_hash(token)
     stmt = (select(s.c.id, s.c.user_id, s.c.created_at, s.c.last_seen_at, s.c.revoked_at, u.c.username,
                    u.c.display_name, u.c.role, u.c.active, u.c.confidential, ag.c.code.label("unit_code"))
             .join(u, u.c.id == s.c.user_id).outerjoin(ag, ag.c.id == u.c.agency_id).where(s.c.id == sid))
-    with engine.connect() as conn:
+    if conn is not None:
         row = conn.execute(stmt).first()
+    else:
+        with engine.connect() as own:
+            row = own.execute(stmt).first()
     if row is None:
         return None, "none"
     if row.revoked_at is not None:
