@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
-from components.grid import data_grid, label_col, number_col, text_col, with_formatted
+from components.grid import data_grid, label_col, number_col, text_col
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
@@ -438,29 +438,53 @@ def obs_status(row, lang: str) -> str:
     return t("ind.obs_aggregate", lang) if row.complete else t("ind.obs_incomplete", lang)
 
 
+class _Obs(NamedTuple):
+    """The columns of a series (with its change) a table row is made of."""
+
+    area_key: str
+    period: str
+    period_start: date
+    value: float
+    status: str | None
+    revision: object
+    complete: bool
+    comparable: bool
+    rebuilt: bool
+    last_year_value: float
+    change_shown: float
+
+
 def table_rows(ind, df, names, kind, lang) -> list[dict]:
+    """The table's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
+    gives them; NaN as None), read column by column."""
     if df.empty:
         return []
     decimals_change = 1 if kind != "abs" else ind.decimals
     suffix = {"pp": " " + t("ind.pp", lang), "abs": "", "pct": "%"}[kind]
+    not_comparable = t("ind.not_comparable", lang)
+
+    def number(v, decimals: int) -> tuple[float | None, str]:
+        return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
     rows = []
-    for r in df.itertuples():
+    for r in map(_Obs._make, zip(*(df[f] for f in _Obs._fields), strict=True)):
+        value, value_fmt = number(r.value, ind.decimals)
+        last_year, last_year_fmt = number(r.last_year_value, ind.decimals)
+        change, change_fmt = number(r.change_shown, 1)
+        if change is not None:
+            change_fmt = fmt_signed(r.change_shown, decimals_change, lang) + suffix
+        revision, revision_fmt = number(r.revision, 0)
         rows.append({
             "row_id": f"{r.area_key}|{r.period}",
             "period_start": r.period_start.isoformat(),
             "period_label": format_period(r.period, lang),
             "area": names.get(r.area_key, r.area_key),
-            "value": r.value,
-            "value_fmt": t("ind.not_comparable", lang) if not r.comparable else None,
-            "last_year_value": r.last_year_value,
-            "change_shown": r.change_shown,
-            "change_shown_fmt": (fmt_signed(r.change_shown, decimals_change, lang) + suffix)
-            if r.change_shown == r.change_shown and r.change_shown is not None else None,
+            "value": value, "value_fmt": not_comparable if not r.comparable else value_fmt,
+            "last_year_value": last_year, "last_year_value_fmt": last_year_fmt,
+            "change_shown": change, "change_shown_fmt": change_fmt,
             "obs_status": obs_status(r, lang),
-            "revision": r.revision if r.revision == r.revision else None,
+            "revision": revision, "revision_fmt": revision_fmt,
         })
-    return with_formatted(rows, {"value": ind.decimals, "last_year_value": ind.decimals, "change_shown": 1,
-                                 "revision": 0}, lang)
+    return rows
 
 
 @callback(
