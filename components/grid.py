@@ -63,6 +63,11 @@ def with_links(rows: list[dict], field: str, href_field: str) -> list[dict]:
     return out
 
 
+def formatted(v, decimals: int, lang: str) -> tuple[float | None, str]:
+    """A grid number and its text: (None, "–") for a missing value (None or NaN: JSON has no NaN)."""
+    return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
+
+
 def with_formatted(rows: list[dict], fields: dict[str, int], lang: str) -> list[dict]:
     """Add ``<field>_fmt`` texts to each row for the numeric ``fields`` (field → decimals); NaN
     becomes None (JSON has no NaN) and shows as an en dash."""

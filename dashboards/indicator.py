@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
-from components.grid import data_grid, label_col, number_col, text_col
+from components.grid import data_grid, formatted, label_col, number_col, text_col
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
@@ -463,16 +463,14 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
     suffix = {"pp": " " + t("ind.pp", lang), "abs": "", "pct": "%"}[kind]
     not_comparable = t("ind.not_comparable", lang)
 
-    def number(v, decimals: int) -> tuple[float | None, str]:
-        return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
     rows = []
     for r in map(_Obs._make, zip(*(df[f] for f in _Obs._fields), strict=True)):
-        value, value_fmt = number(r.value, ind.decimals)
-        last_year, last_year_fmt = number(r.last_year_value, ind.decimals)
-        change, change_fmt = number(r.change_shown, 1)
+        value, value_fmt = formatted(r.value, ind.decimals, lang)
+        last_year, last_year_fmt = formatted(r.last_year_value, ind.decimals, lang)
+        change, change_fmt = formatted(r.change_shown, 1, lang)
         if change is not None:
             change_fmt = fmt_signed(r.change_shown, decimals_change, lang) + suffix
-        revision, revision_fmt = number(r.revision, 0)
+        revision, revision_fmt = formatted(r.revision, 0, lang)
         rows.append({
             "row_id": f"{r.area_key}|{r.period}",
             "period_start": r.period_start.isoformat(),

@@ -19,8 +19,8 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
-from components.grid import data_grid, label_col, link_col, number_col, text_col, with_links
-from components.i18n import MESSAGES, fmt_date, fmt_number, fmt_signed, norm_lang, t
+from components.grid import data_grid, formatted, label_col, link_col, number_col, text_col, with_links
+from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
 from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
 from components.urlstate import url_sync, url_sync_stores
@@ -269,9 +269,6 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
     imap = indicator_map()
     query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
     rows = []
-
-    def number(v, decimals: int) -> tuple[float | None, str]:
-        return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
     for r in map(_Row._make, zip(*(scorecard[f] for f in _Row._fields), strict=True)):
         ind = imap[r.code]
         d = ind.decimals
@@ -280,9 +277,9 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
         good = None
         if shown is not None and ind.direction != "neutral" and abs(shown) >= 0.05:
             good = 1 if (shown > 0) == (ind.direction == "up") else -1
-        value, value_fmt = number(r.value, d)
-        region, region_fmt = number(r.region_value, d)
-        nation, nation_fmt = number(r.nation_value, d)
+        value, value_fmt = formatted(r.value, d, lang)
+        region, region_fmt = formatted(r.region_value, d, lang)
+        nation, nation_fmt = formatted(r.nation_value, d, lang)
         rows.append({
             "code": r.code, "indicator": ind.name(lang), "href": f"/indicator/{r.code}{query}",
             "unit": ind.unit(lang), "period_start": parse(r.period).start.isoformat() if r.period else "",
