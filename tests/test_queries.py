@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 import pandas as pd
 import pytest
@@ -457,12 +457,12 @@ def test_dax018_series_of_several_windows_in_one_read(qapp):
 
 def test_dax030_int_frame_equals_the_cast_frame():
     """``int_frame`` (column by column) builds exactly the frame of building from records and casting."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from data_access.queries import int_frame
 
     cols = ["key", "value", "status", "flag", "at", "rank"]
-    at = datetime(2026, 11, 1, 8, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 1, 8, 30, tzinfo=UTC)
     for records in ([], [("01", 1.5, "F", None, at, 1), ("02", math.nan, None, None, None, None)],
                     [("79", -2.0, "P", "x", at, 3)]):
         cast = pd.DataFrame(records, columns=cols).astype({"rank": "Int64"})
