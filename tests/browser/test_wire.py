@@ -17,6 +17,7 @@ BOARDS = ["/", "/?lang=en", "/sectors", "/sectors?agency=TK", "/sectors?group=G0
           "/compliance", "/indicators"]
 
 
+@pytest.mark.filterwarnings("ignore:Flask-Caching. CACHE_TYPE is set to NullCache")  # on purpose: every answer rendered
 def test_wire001_every_board_response_is_written_as_plotly_writes_it(live_server, probe, databases, tmp_path):
     bodies = []
     for board in BOARDS:
