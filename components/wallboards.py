@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dash import dcc, html
 
-from components.charts import PALETTE, base_layout, date_tickformat, empty_figure
+from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
 from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
 from data_access.periods import format_period
@@ -84,7 +84,7 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
     """Small multiples: (indicator, df of the last periods, kpi) for up to six indicators."""
     cells = []
     for ind, df, kpi in charts[:6]:
-        fig = empty_figure(lang, dark=True) if df.empty else _spark(df, ind, lang)
+        fig = empty_figure(lang, dark=True, plain=True) if df.empty else _spark(df, ind, lang)
         status = kpi.target_status if kpi else None
         cells.append(html.Div([
             html.Div(ind.name(lang), className="ws-name"),
@@ -98,16 +98,16 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
                     className="wall-board-inner")
 
 
-def _spark(df, ind, lang: str):
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Scatter(x=df["period_start"], y=df["value"], mode="lines",
-                               line={"width": 4, "color": PALETTE[5]}, fill="tozeroy",
-                               fillcolor="rgba(86,180,233,.12)"))
-    base_layout(fig, lang, height=220, dark=True)
-    fig.update_xaxes(tickformat=date_tickformat(lang))
-    fig.update_layout(margin={"l": 64, "r": 12, "t": 8, "b": 40}, font={"size": 20}, showlegend=False)
-    return fig
+def _spark(df, ind, lang: str) -> dict:
+    """The last periods of one indicator as a filled line, as its JSON form (six of them on a
+    board: built as a go.Figure update by update, they took ~20 ms each)."""
+    trace = {"type": "scatter", "x": list(df["period_start"]), "y": [None if v != v else float(v) for v in df["value"]],
+             "mode": "lines", "line": {"width": 4, "color": PALETTE[5]}, "fill": "tozeroy",
+             "fillcolor": "rgba(86,180,233,.12)"}
+    layout = layout_dict(lang, height=220, dark=True)
+    layout["xaxis"]["tickformat"] = date_tickformat(lang)
+    return figure([trace], layout, plain=True,
+                  extra_layout={"margin": {"l": 64, "r": 12, "t": 8, "b": 40}, "font": {"size": 20}, "showlegend": False})
 
 
 def daily_board(daily, items, day, lang: str, *, limit: int = 7) -> html.Div:

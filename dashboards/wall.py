@@ -19,11 +19,13 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 from api.live import min_poll_seconds
 from components import wallboards as wb
 from components.i18n import fmt_number, norm_lang, t
+from components.mapfig import figure_dict, map_spec
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
-from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
+from data_access.catalogue import era_of, get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.daily import daily_indicators, daily_items, latest_day
 from data_access.displays import check_display_token
 from data_access.engine import current_connection
+from data_access.periods import parse
 from data_access.queries import cross_section, kpi_snapshot, series
 
 dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
@@ -237,26 +239,12 @@ def refresh_provinces(_version, config):
     return wb.provinces_board(ind, xs, _map_figure(xs, period, ind, lang), period, lang)
 
 
-def _map_figure(xs, period, ind, lang):
-    from data_access.catalogue import era_of
-    from data_access.periods import parse
-
-    try:
-        from components.mapfig import choropleth_figure
-    except ImportError:
-        choropleth_figure = None
-    if choropleth_figure is not None:
-        try:
-            fig = choropleth_figure(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang),
-                                    decimals=ind.decimals, dark=True)
-            fig.update_layout(height=800)
-            return fig
-        except TypeError:
-            pass
-    from components.charts import ranking_figure
-
-    return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
-                          decimals=ind.decimals, lang=lang, dark=True, height=800, top=20)
+def _map_figure(xs, period, ind, lang) -> dict:
+    """The choropleth for the wall, as its JSON form (the same figure; validating its polygons as a
+    go.Figure took ~20 ms, on every data version)."""
+    spec = map_spec(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang), decimals=ind.decimals,
+                    dark=True, height=800)
+    return figure_dict(spec)
 
 
 @callback(

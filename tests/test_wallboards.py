@@ -1,0 +1,55 @@
+"""The wall's boards as built for the screen (the browser tests show them on a wall)."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from dash import dcc
+
+from components import wallboards as wb
+from data_access.catalogue import get_indicator
+from data_access.queries import kpi_snapshot, series
+from tests.utils import walk
+
+
+def test_wal001_sector_board_small_charts_show_the_last_periods(seeded_app):
+    codes = ("CPI_YOY", "EXPORTS", "RETAIL_SALES")
+    with seeded_app.test_request_context("/"):
+        kpis = {k.code: k for k in kpi_snapshot(codes, "VN")}
+        charts = [(get_indicator(c), series(c, ("VN",)).tail(24), kpis[c]) for c in codes]
+        charts.append((get_indicator("GDP_GROWTH"), series("GDP_GROWTH", ("VN",)).head(0), None))  # nothing to draw
+        board = wb.sector_board("Kinh tế vĩ mô", charts, "vi")
+        english = wb.sector_board("Macroeconomy", charts[:1], "en")
+    graphs = [c for c in walk(board) if isinstance(c, dcc.Graph)]
+    assert len(graphs) == 4
+    for graph, (_, df, _) in zip(graphs[:3], charts, strict=False):
+        fig = go.Figure(graph.figure)  # a valid figure
+        assert len(df) == 24
+        assert list(fig.data[0].y) == [float(v) for v in df["value"]]
+        assert [str(x)[:10] for x in fig.data[0].x] == [d.isoformat() for d in df["period_start"]]
+        assert fig.layout.height == 220 and fig.layout.font.size == 20 and fig.layout.showlegend is False
+        assert fig.layout.xaxis.tickformat == "%m/%Y" and fig.layout.font.color == "#e8edf3"  # dark: the wall
+    empty = go.Figure(graphs[3].figure)
+    assert not empty.data and empty.layout.annotations[0].text == "Chưa có số liệu báo cáo cho kỳ này"
+    (graph,) = [c for c in walk(english) if isinstance(c, dcc.Graph)]
+    assert go.Figure(graph.figure).layout.xaxis.tickformat == "%b %Y"
+
+
+def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
+    """The wall's map (sent as its JSON form) is the server-built choropleth, dark and 800 px tall."""
+    from components.mapfig import choropleth_figure
+    from dashboards import wall
+    from data_access.catalogue import era_of
+    from data_access.periods import parse
+    from data_access.queries import cross_section
+
+    with seeded_app.test_request_context("/"):
+        code = wall.wall_province_indicator()
+        ind = get_indicator(code)
+        period = kpi_snapshot((code,), "VN")[0].period
+        xs = cross_section(code, period, "province")
+        sent = wall._map_figure(xs, period, ind, "vi")
+        built = choropleth_figure(xs, era_of(parse(period).end), lang="vi", unit=ind.unit("vi"),
+                                  decimals=ind.decimals, dark=True)
+    assert isinstance(sent, dict)
+    assert go.Figure(sent).to_plotly_json() == built.update_layout(height=800).to_plotly_json()
+    assert len(sent["data"]) >= 34  # a trace per province of the era, and the legend
