@@ -166,9 +166,10 @@ def _session_principal() -> tuple[Principal | None, str]:
         user, state = sessions.lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
                                       max_age=timedelta(hours=st.session_max_hours), conn=current_connection())
     except DATABASE_ERRORS:
-        release_connection()  # a later read tries afresh
         # warehouse outage: a session this worker's cache saw valid within the last minutes stays
-        # valid (pages then serve their last-known data); anyone else is asked to sign in
+        # valid (pages then serve their last-known data); anyone else is asked to sign in. The
+        # request's connection is dropped, so that a later read tries afresh.
+        release_connection()
         user, state = _remembered(token), "ok"
         if user is None:
             return None, "none"

@@ -167,7 +167,7 @@ _MISSING = object()
 
 
 def packed(entry: tuple[tuple[tuple[str, int], ...], Any]) -> tuple[tuple[tuple[str, int], ...], bytes]:
-    """``(stamps, value)`` as stored: the value pickled on its own (see :meth:`CacheManager.get_stamped`)."""
+    """``(stamps, value)`` as stored: the value pickled on its own (see :meth:`_GuardedCache.get_stamped`)."""
     return entry[0], pickle.dumps(entry[1], protocol=pickle.HIGHEST_PROTOCOL)
 
 
