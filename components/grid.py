@@ -63,6 +63,12 @@ def with_links(rows: list[dict], field: str, href_field: str) -> list[dict]:
     return out
 
 
+def frame_rows(df, row_type):
+    """The rows of ``df`` as ``row_type`` (a NamedTuple naming some of its columns), read column by
+    column: several times faster than ``itertuples`` for the hundred-row tables of the boards."""
+    return map(row_type._make, zip(*(df[f] for f in row_type._fields), strict=True))
+
+
 def formatted(v, decimals: int, lang: str) -> tuple[float | None, str]:
     """A grid number and its text: (None, "–") for a missing value (None or NaN: JSON has no NaN)."""
     return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))

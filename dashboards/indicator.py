@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
-from components.grid import data_grid, formatted, label_col, number_col, text_col
+from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
@@ -464,7 +464,7 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
     not_comparable = t("ind.not_comparable", lang)
 
     rows = []
-    for r in map(_Obs._make, zip(*(df[f] for f in _Obs._fields), strict=True)):
+    for r in frame_rows(df, _Obs):
         value, value_fmt = formatted(r.value, ind.decimals, lang)
         last_year, last_year_fmt = formatted(r.last_year_value, ind.decimals, lang)
         change, change_fmt = formatted(r.change_shown, 1, lang)

@@ -19,7 +19,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
-from components.grid import data_grid, formatted, label_col, link_col, number_col, text_col, with_links
+from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
 from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
@@ -269,7 +269,7 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
     imap = indicator_map()
     query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
     rows = []
-    for r in map(_Row._make, zip(*(scorecard[f] for f in _Row._fields), strict=True)):
+    for r in frame_rows(scorecard, _Row):
         ind = imap[r.code]
         d = ind.decimals
         shown, shown_text = change_display(ind, r, lang)

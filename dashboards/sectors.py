@@ -19,7 +19,7 @@ from components.shell import with_lang
 from components.small_multiple import marks, small_multiple
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access import boards
-from data_access.catalogue import agencies, all_indicators, indicator_groups, indicator_map, indicators_frame
+from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
 from data_access.periods import format_period
 from data_access.queries import kpi_snapshot
 from exports.specs import MAX_INDICATORS
@@ -131,9 +131,9 @@ def switch_dimension(by, group_options, agency_options):
 def selected_codes(group: str | None, agency: str | None) -> list[str]:
     """The codes of the chosen ministry's (else group's) indicators, in catalogue order."""
     group, agency = as_text(group), as_text(agency)
-    if agency:
-        return [i.code for i in all_indicators() if i.agency_code == agency]
-    return [i.code for i in all_indicators() if i.group_code == group] if group else []
+    if not agency and not group:
+        return []
+    return [i.code for i in (indicators_of(agency=agency) if agency else indicators_of(group=group))]
 
 
 @callback(

@@ -154,12 +154,18 @@ def get_indicator(code: str) -> Indicator:
     return found
 
 
-def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
-    """Columns: every :class:`Indicator` field; filtered by group code, agency code, headline."""
-    rows = [i.__dict__ for i in all_indicators()
+def indicators_of(group: str | None = None, agency: str | None = None, headline: bool = False) -> list[Indicator]:
+    """The indicators the viewer may see, in catalogue order, filtered by group code, agency
+    code, headline (the list itself: a board that only needs the codes builds no frame;
+    :func:`indicators_frame` also puts headline indicators in their headline order)."""
+    return [i for i in all_indicators()
             if (group is None or i.group_code == group) and (agency is None or i.agency_code == agency)
             and (not headline or i.headline is not None)]
-    df = pd.DataFrame(rows)
+
+
+def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
+    """Columns: every :class:`Indicator` field; filtered as :func:`indicators_of`."""
+    df = pd.DataFrame([i.__dict__ for i in indicators_of(group, agency, headline)])
     if headline and not df.empty:
         df = df.sort_values("headline")
     return df.reset_index(drop=True)
