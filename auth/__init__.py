@@ -10,10 +10,10 @@ is the reporting unit a reporter is limited to (None: no such limit).
 
 from __future__ import annotations
 
-from auth.guard import current_principal
+from auth.guard import current_principal, display_token
 from auth.policy import Principal
 
-__all__ = ["Principal", "current_principal", "current_unit", "init_auth", "may_export"]
+__all__ = ["Principal", "current_principal", "current_unit", "display_token", "init_auth", "may_export"]
 
 
 def current_unit() -> str | None:
@@ -56,5 +56,6 @@ def init_auth(server) -> None:
                          SESSION_COOKIE_SECURE=settings.app_env == "production")
     server.register_blueprint(bp)
     server.before_request_funcs.setdefault(None, []).insert(0, guard.guard)
+    server.before_request_funcs[None].insert(0, guard.exchange_display_token)  # /wall?token= → cookie
     server.after_request(guard.after)
     register_auth_commands(server)

@@ -6,8 +6,15 @@ table (:mod:`auth.policy`) does not allow.
 
 Dash callbacks are attributed to a page on the server: each ``/_dash-update-component`` body names
 its outputs, Dash's callback map says which Python module registered that callback, and the page
-registry says which page that module is. Dash's own page router is attributed to the page of the
-``pathname`` it is asked to render. Callbacks of other modules follow ``policy.CALLBACK_MODULES``.
+registry says which page that module is. Dash passes a callback its inputs by position, so a body
+is first checked item by item against the callback's declaration (:mod:`auth.declared`) and
+refused when it does not match; only then is the page router attributed to the page of the
+``pathname`` it will render. Callbacks of other modules follow ``policy.CALLBACK_MODULES``.
+
+A wall's display token travels in its ``HttpOnly`` cookie only: ``/wall?token=`` is answered with
+a redirect to the same address without the token that sets the cookie (:func:`exchange_display_token`),
+so the token stays out of addresses, histories and access logs. A revoked or expired token opens
+nothing.
 """
 
 from __future__ import annotations
@@ -16,21 +23,21 @@ import json
 import logging
 import time
 from datetime import timedelta
-from urllib.parse import parse_qs, quote
+from urllib.parse import quote, urlencode
 
 import dash
 from flask import Response, current_app, g, jsonify, redirect, request
 
-from auth import audit, policy, security, sessions
+from auth import audit, declared, policy, security, sessions
 from auth.policy import DISPLAY, Principal
 from data_access.cache import DATABASE_ERRORS
+from data_access.displays import DISPLAY_COOKIE
 from data_access.engine import current_connection, release_connection
 
 log = logging.getLogger(__name__)
 
 SESSION_COOKIE = "occ_session"
 SESSION_COOKIE_SECURE = "__Host-occ_session"  # production: Secure, Path=/, no Domain
-DISPLAY_COOKIE = "occ_display"
 DASH_PAGE_ENDPOINTS = ("/", "/<path:path>")
 DASH_PLUMBING = ("/_dash-layout", "/_dash-dependencies", "/_reload-hash")
 CALLBACK_PATH = "/_dash-update-component"
@@ -62,10 +69,13 @@ def current_principal() -> Principal | None:
 def _callback_modules() -> dict[str, str]:
     """Output spec of every server callback → the module that registered it (built once per app)."""
     app = current_app.extensions["dash"]
-    # Dash fills callback_map in its own before-request hook, which runs after this guard: on a
-    # worker's first request the map would still be empty and every callback refused. Dash's
-    # setup is idempotent, so run it here first.
+    # Dash fills callback_map in its own before-request hooks (its setup, and the page router's
+    # registration), which run after this guard: on a worker's first request the map would still
+    # lack them and the router be unknown. Both hooks are idempotent, so run them here first.
     app._setup_server()
+    for hook in current_app.before_request_funcs.get(None, ()):
+        if getattr(hook, "__name__", "") in ("router_sync", "router_async") and getattr(hook, "__self__", app) is app:
+            hook()
     cached = current_app.extensions.get("occ_callback_modules")
     if cached is not None and len(cached) == len(app.callback_map):
         return cached
@@ -118,35 +128,26 @@ def _body_values(body: dict):
                     yield one
 
 
-def _router_pathname(body: dict) -> str | None:
-    for item in _body_values(body):
-        if item.get("id") == "_pages_location" and item.get("property") == "pathname":
-            return item.get("value") or "/"
-    return None
-
-
-def _body_token(body: dict) -> str | None:
-    """A wall's display token in a callback: its config store, or the router's ``?token=``."""
-    for item in _body_values(body):
-        if item.get("id") == "wall-config" and isinstance(item.get("value"), dict):
-            token = item["value"].get("token")
-            if isinstance(token, str):
-                return token
-        if item.get("id") == "_pages_location" and item.get("property") == "search":
-            found = parse_qs(str(item.get("value") or "").lstrip("?")).get("token")
-            if found:
-                return found[0]
-    return None
+class BadCallback(Exception):
+    """A callback body that is not a call of the callback it names."""
 
 
 def callback_roles(body: dict) -> tuple[frozenset[str], bool]:
-    """Roles allowed to run the callback of ``body``; and whether it is the page router."""
-    output = body.get("output") or ""
-    module = _callback_modules().get(output)
-    if module == ROUTER_MODULE or output.startswith(".._pages_content."):
-        return policy.page_roles(page_template_of_path(_router_pathname(body))), True
-    if module is None:
+    """Roles allowed to run the callback of ``body``; and whether it is the page router. Raises
+    :class:`BadCallback` when the body's items are not, position by position, what the callback
+    declared (Dash would run it with other values than the labels say)."""
+    output = body.get("output")
+    app = current_app.extensions["dash"]
+    module = _callback_modules().get(output) if isinstance(output, str) else None
+    entry = app.callback_map.get(output) if module is not None else None
+    if entry is None:
         return policy.ADMINS, False  # not a server callback of this app
+    reason = declared.mismatch(body, entry)
+    if reason is not None:
+        raise BadCallback(reason)
+    if module == ROUTER_MODULE or output.startswith(".._pages_content."):
+        pathname = declared.value_of(body, entry, "_pages_location", "pathname")
+        return policy.page_roles(page_template_of_path(pathname if isinstance(pathname, str) else "/")), True
     template = page_template_of_module(module)
     if template is not None:
         return policy.page_roles(template), False
@@ -223,39 +224,56 @@ def _token_principal() -> Principal | Response:
     return Principal(kind="token", role=policy.UNIT_TOKEN, name=f"token:{info.id}", unit_code=info.unit_code)
 
 
-def _display_principal() -> Principal | None:
-    """A wall: a display token in the URL (``/wall?token=``), in the callback, or in the wall's
-    cookie. A known token passes the guard even when revoked or expired: the wall's own code then
-    answers with its refusal (no data), so a revoked wall says so on its next refresh."""
-    from data_access.displays import d as display_table
-    from data_access.displays import token_hash
+def display_token() -> str | None:
+    """The display token this request carries: the wall's cookie (never a URL or a body)."""
+    token = request.cookies.get(DISPLAY_COOKIE)
+    return token if token and len(token) <= 200 else None
 
-    token = None
-    if request.path == CALLBACK_PATH:
-        token = _body_token(_callback_body())
-    elif request.method == "GET" and request.endpoint in DASH_PAGE_ENDPOINTS:
-        token = request.args.get("token")
-    token = token or request.cookies.get(DISPLAY_COOKIE)
-    if not token or len(token) > 200:
-        return None
-    from sqlalchemy import select
 
+def _display_principal() -> tuple[Principal | None, str]:
+    """A wall, by the token in its cookie: valid (known, unrevoked, unexpired) or nothing. The
+    state says whether a token was there but is no longer valid ("refused"), so the wall's page can
+    say why it shows nothing."""
     from data_access.cache import CacheManager
+    from data_access.displays import token_id_if_valid, token_hash
 
+    token = display_token()
+    if token is None:
+        return None, "none"
     cache, key = CacheManager.current(), "authdisp:" + token_hash(token)
     try:
-        with engine().connect() as conn:
-            row = conn.execute(select(display_table.c.id).where(display_table.c.token_hash == token_hash(token))).first()
-        token_id = row.id if row is not None else None
+        token_id = token_id_if_valid(current_connection(), token)
         if token_id is not None and cache is not None:
             cache.set(key, (token_id, time.time()))
-    except DATABASE_ERRORS:  # warehouse outage: a token seen in the last minutes keeps its wall
+    except DATABASE_ERRORS:  # warehouse outage: a token seen valid in the last minutes keeps its wall
+        release_connection()
         hit, value = cache.get(key) if cache is not None else (False, None)
         token_id = value[0] if hit and time.time() - value[1] <= OUTAGE_GRACE_S else None
     if token_id is None:
-        return None
+        return None, "refused"
     g.occ_display_token = token
-    return Principal(kind="display", role=DISPLAY, name=f"display:{token_id}")
+    return Principal(kind="display", role=DISPLAY, name=f"display:{token_id}"), "ok"
+
+
+def exchange_display_token() -> Response | None:
+    """``GET /wall?token=...``: the token moves into the wall's cookie and the browser is sent to
+    the same address without it (the token never stays in an address bar, a history, a bookmark
+    or an access log line after this one, which the log filter redacts). Runs before the guard,
+    with or without access control; the guard then judges the cookie."""
+    if request.method != "GET" or "token" not in request.args or request.endpoint not in DASH_PAGE_ENDPOINTS:
+        return None
+    if page_template_of_path(request.path) != "/wall":
+        return None
+    token = request.args.get("token", "")
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k != "token"]
+    location = request.path + ("?" + urlencode(kept) if kept else "")
+    res = redirect(location, code=302)
+    res.headers["Cache-Control"] = "no-store"
+    res.headers["Referrer-Policy"] = "no-referrer"
+    if token and len(token) <= 200:
+        production = settings().app_env == "production"
+        res.set_cookie(DISPLAY_COOKIE, token, httponly=True, samesite="Strict", secure=production, path="/")
+    return res
 
 
 # -- answers --------------------------------------------------------------------------------------
@@ -288,6 +306,16 @@ def _unauthenticated(state: str) -> Response:
     res.status_code = 401
     res.headers["X-OCC-Reload"] = "1"  # assets/auth.js reloads: the page GET then offers the sign-in
     return res
+
+
+def _display_refused() -> Response:
+    """A wall whose token was revoked, has expired or is unknown: its page says so (403); its
+    Dash requests get 401 with the reload mark, so an open wall reloads and shows that page."""
+    if request.method == "GET" and request.endpoint in DASH_PAGE_ENDPOINTS:
+        from auth.views import render_page
+
+        return render_page("wall_refused.html", 403)
+    return _unauthenticated("none")
 
 
 def _forbidden(principal: Principal, reason: str, *, reload: bool = False) -> Response:
@@ -329,7 +357,9 @@ def guard() -> Response | None:
             return found
         principal = found
     if principal is None:
-        principal = _display_principal()
+        principal, display_state = _display_principal()
+        if principal is None and display_state == "refused":
+            return _display_refused()
     if principal is None:
         if state == "expired":
             audit.write(engine(), "session.expired", actor="anonymous", ip=request.remote_addr)
@@ -350,7 +380,10 @@ def guard() -> Response | None:
 def _authorize(principal: Principal, path: str) -> Response | None:
     if path == CALLBACK_PATH:
         body = _callback_body()
-        roles, router = callback_roles(body)
+        try:
+            roles, router = callback_roles(body)
+        except BadCallback as exc:
+            return _forbidden(principal, f"callback body does not match its declaration: {exc}"[:200])
         if not policy.may(principal, roles):
             return _forbidden(principal, "callback of a page this account may not open", reload=router)
         if principal.unit_code and principal.kind == "user":
@@ -400,11 +433,4 @@ def after(response: Response) -> Response:
     csp = security.content_security_policy(current_app.extensions["dash"])
     security.apply_headers(response, csp, production)
     security.set_csrf_cookie(response, production)
-    principal = getattr(g, "occ_principal", None)
-    token = getattr(g, "occ_display_token", None)
-    if (principal is not None and principal.kind == "display" and token and request.method == "GET"
-            and response.status_code == 200 and request.endpoint in DASH_PAGE_ENDPOINTS
-            and page_template_of_path(request.path) == "/wall" and request.cookies.get(DISPLAY_COOKIE) != token):
-        # the wall's own layout and callback graph requests carry the token from here on
-        response.set_cookie(DISPLAY_COOKIE, token, httponly=True, samesite="Strict", secure=production, path="/")
     return response

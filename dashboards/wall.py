@@ -23,6 +23,7 @@ from components.mapfig import figure_dict, map_spec
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import era_of, get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.daily import daily_indicators, daily_items, latest_day
+from auth import display_token
 from data_access.displays import check_display_token
 from data_access.engine import current_connection
 from data_access.periods import parse
@@ -47,11 +48,11 @@ class ids:
     started = "wall-started"
 
 
-def authorized(token: str | None) -> bool:
-    """Walls carry a read-only display token in their URL (``flask --app app create-display-token``);
-    checked on every render and every board refresh, so a revoked token stops the wall on its next
-    refresh."""
-    return check_display_token(current_connection(), token)
+def authorized() -> bool:
+    """Walls carry a read-only display token (``flask --app app create-display-token``), opened once
+    as ``/wall?token=`` and kept in the wall's cookie from then on; checked on every render and every
+    board refresh (and by the guard on every request), so a revoked token stops the wall at once."""
+    return check_display_token(current_connection(), display_token())
 
 
 def refused(lang: str) -> html.Div:
@@ -60,15 +61,15 @@ def refused(lang: str) -> html.Div:
 
 
 def layout(boards: str | None = None, seconds: str | None = None, poll: str | None = None, lang: str | None = None,
-           sector: str | None = None, reload: str | None = None, token: str | None = None, **_params) -> html.Div:
+           sector: str | None = None, reload: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
-    if not authorized(token):
+    if not authorized():
         return html.Div(refused(lang), id=ids.root, className="wall-root", lang=lang)
     chosen = parse_list(boards, allowed=wb.BOARDS) or list(wb.BOARDS)
     dwell = _clamp(seconds, DEFAULT_SECONDS, 5, 3600)
     floor = min_poll_seconds()
     poll_s = _clamp(poll, max(20, floor), floor, 600)  # the server's minimum holds whatever the URL says
-    config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR, "token": token,
+    config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR,
               "reload_ms": int(_clamp(reload, RELOAD_HOURS, 1, 48) * 3600 * 1000),
               "lost": t("wall.connection_lost", lang, time="{time}")}
     return html.Div(
@@ -134,10 +135,10 @@ clientside_callback(
 
 def read_config(config) -> dict:
     """The wall's config store as the browser sends it back, every field checked: the language,
-    the boards (known names only), the sector's group and the display token."""
+    the boards (known names only) and the sector's group."""
     config = as_dict(config)
     return {"lang": norm_lang(config.get("lang")), "boards": parse_list(config.get("boards"), allowed=wb.BOARDS),
-            "sector": as_text(config.get("sector"), DEFAULT_SECTOR), "token": as_text(config.get("token"))}
+            "sector": as_text(config.get("sector"), DEFAULT_SECTOR)}
 
 
 @callback(
@@ -150,7 +151,7 @@ def read_config(config) -> dict:
 def refresh_header(version, config):
     config = read_config(config)
     lang = config["lang"]
-    if not authorized(config["token"]):
+    if not authorized():
         return "", []
     updated = as_datetime(as_dict(version).get("updated_at"))
     return wb.as_of(updated, lang) if updated else "", wb.ticker(alerts(lang), lang)
@@ -200,7 +201,7 @@ def refresh_overview(_version, config):
     lang = config["lang"]
     if "overview" not in config["boards"]:
         return dash.no_update
-    if not authorized(config["token"]):
+    if not authorized():
         return refused(lang)
     headline = indicators_frame(headline=True)
     kpis = kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
@@ -228,7 +229,7 @@ def refresh_provinces(_version, config):
     lang = config["lang"]
     if "provinces" not in config["boards"]:
         return dash.no_update
-    if not authorized(config["token"]):
+    if not authorized():
         return refused(lang)
     code = wall_province_indicator()
     if code is None:
@@ -258,7 +259,7 @@ def refresh_sector(_version, config):
     lang = config["lang"]
     if "sector" not in config["boards"]:
         return dash.no_update
-    if not authorized(config["token"]):
+    if not authorized():
         return refused(lang)
     group = config["sector"]
     groups = indicator_groups().set_index("code")
@@ -289,7 +290,7 @@ def refresh_daily(_version, config):
     lang = config["lang"]
     if "daily" not in config["boards"]:
         return dash.no_update
-    if not authorized(config["token"]):
+    if not authorized():
         return refused(lang)
     day = latest_day()
     if day is None:
@@ -308,7 +309,7 @@ def refresh_compliance(_version, config):
     lang = config["lang"]
     if "compliance" not in config["boards"]:
         return dash.no_update
-    if not authorized(config["token"]):
+    if not authorized():
         return refused(lang)
     return wb.compliance_board(reporting_rates_rows(lang), overdue(lang), lang)
 

@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, has_app_context, has_request_context
+from flask import current_app, g, has_app_context, has_request_context, request
 from flask_caching import Cache
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -686,32 +686,22 @@ def cache_view_callbacks(server) -> None:
     _serve_pages_during_outages(server)
 
 
-_TOKEN_STATES = ("wall-config",)  # states whose ``token`` is a wall's display token
-
-
 def _canonical_body(body: bytes) -> bytes:
-    """The request body as the response depends on it: a wall's display token is replaced by
-    whether it is valid (checked again by the board callbacks), so a hundred walls share one
-    entry per board and a revoked token never hits a valid one's entry."""
+    """The request body as the response depends on it: a wall's callback (its config store in the
+    body) also depends on whether the display token in the wall's cookie is valid (checked again by
+    the board callbacks), so a hundred walls share one entry per board and a revoked token never
+    hits a valid one's entry."""
     if b'"wall-config"' not in body:
         return body
-    try:
-        doc = json.loads(body)
-    except ValueError:
-        return body
-    from data_access.displays import check_display_token
+    from data_access.displays import DISPLAY_COOKIE, check_display_token
 
-    for item in doc.get("state", []) or []:
-        if isinstance(item, dict) and item.get("id") in _TOKEN_STATES and isinstance(item.get("value"), dict):
-            token = item["value"].get("token")
-            try:
-                valid = bool(check_display_token(current_connection(), token))
-            except DATABASE_ERRORS as exc:  # the warehouse is away: the guard admitted this wall
-                _discard_connection()
-                mark_stale(exc)
-                valid = True
-            item["value"] = {**item["value"], "token": valid}
-    return json.dumps(doc, sort_keys=True, separators=(",", ":")).encode()
+    try:
+        valid = bool(check_display_token(current_connection(), request.cookies.get(DISPLAY_COOKIE)))
+    except DATABASE_ERRORS as exc:  # the warehouse is away: the guard admitted this wall
+        _discard_connection()
+        mark_stale(exc)
+        valid = True
+    return body + (b"\x00display:1" if valid else b"\x00display:0")
 
 
 def _serve_pages_during_outages(server) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection
 from data_access import schema
 
 d = schema.display_token
+DISPLAY_COOKIE = "occ_display"  # the wall's cookie: the one place its token travels
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,18 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:
-    """True when ``token`` is a known, unexpired, unrevoked display token."""
+def token_id_if_valid(conn: Connection, token: str | None, now: datetime | None = None) -> int | None:
+    """The id of ``token`` when it is a known, unexpired, unrevoked display token; else None."""
     if not isinstance(token, str) or not token or len(token) > 200:
-        return False
+        return None
     from data_access.cache import untracked
 
     with untracked():  # a credential check, not data a wall's board depends on (its key carries the result)
         row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
                            .where(d.c.token_hash == token_hash(token))).first()
-    return bool(row) and DisplayToken(*row).valid(now or datetime.now())
+    return row.id if row is not None and DisplayToken(*row).valid(now or datetime.now()) else None
+
+
+def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:
+    """True when ``token`` is a known, unexpired, unrevoked display token."""
+    return token_id_if_valid(conn, token, now) is not None

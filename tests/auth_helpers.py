@@ -59,21 +59,6 @@ def router_body(pathname: str, search: str = "") -> dict:
             "changedPropIds": ["_pages_location.pathname"], "state": []}
 
 
-def _spec_ids(output: str) -> list[dict]:
-    parts = [p for p in output.split("...") if p] if output.startswith("..") else [output]
-    out = []
-    for part in parts:
-        part = part.strip(".")
-        ident, _, prop = part.rpartition(".")
-        if ident.startswith("{"):
-            try:
-                ident = json.loads(ident)
-            except ValueError:
-                pass
-        out.append({"id": ident, "property": prop.split("@")[0]})
-    return out
-
-
 def dep_id(dep: dict):
     """The id of a callback input or state of Dash's callback map (pattern-matching ids decoded)."""
     ident = dep["id"]
@@ -85,13 +70,30 @@ def dep_id(dep: dict):
     return ident
 
 
+def _concrete(dep: dict, value=None) -> dict | list:
+    """A body item for a declared dependency as the browser sends it: wildcards of a
+    pattern-matching id filled with one component's index, ALL/ALLSMALLER as a list of one."""
+    from auth.declared import gathers_many
+
+    ident = dep_id(dep)
+    if isinstance(ident, dict):
+        ident = {k: (0 if isinstance(v, list) else v) for k, v in ident.items()}
+    item = {"id": ident, "property": dep["property"]}
+    if value is not ...:
+        item["value"] = value
+    return [item] if gathers_many(dep_id(dep)) else item
+
+
 def callback_body(output: str, entry: dict, value=None, values: list | None = None) -> dict:
-    """A minimal body for the callback registered under ``output``: every input and state
+    """A well-formed body for the callback registered under ``output``: every input and state
     ``value``, or ``values`` (the inputs' then the states', in order)."""
-    outs = _spec_ids(output)
+    from auth.declared import output_deps
+
     deps = entry.get("inputs", []) + entry.get("state", [])
     values = [value] * len(deps) if values is None else values
-    items = [{"id": dep_id(d), "property": d["property"], "value": v} for d, v in zip(deps, values, strict=True)]
+    items = [_concrete(d, v) for d, v in zip(deps, values, strict=True)]
     n = len(entry.get("inputs", []))
-    return {"output": output, "outputs": outs if output.startswith("..") else outs[0],
+    outs = [_concrete(d, ...) for d in output_deps(entry)]
+    multi = isinstance(entry.get("output"), (list, tuple))
+    return {"output": output, "outputs": outs if multi else outs[0],
             "inputs": items[:n], "state": items[n:], "changedPropIds": []}

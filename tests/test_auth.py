@@ -286,12 +286,13 @@ def test_aut013_tokens_refused_on_the_next_request(seeded_url, tmp_path):
     assert res.status_code == 401 and res.get_json()["error"]["code"] == "expired_token"
     # a display token: its wall works, then shows the refusal (no data) once revoked
     token_id, display = create_display_token(engine, "test")
-    body = router_body("/wall", f"?token={display}&boards=overview")
+    c.set_cookie("occ_display", display)
+    body = router_body("/wall", "?boards=overview")
     assert "wall-canvas" in post_callback(c, body).get_data(as_text=True)
     revoke_display_token(engine, token_id)
-    res = post_callback(c, body)
-    assert res.status_code == 200 and "wall-canvas" not in res.get_data(as_text=True)
-    assert "wall-refused" in res.get_data(as_text=True)
+    res = post_callback(c, body)  # refused by the guard: the wall reloads and its page says why
+    assert res.status_code == 401 and "wall-canvas" not in res.get_data(as_text=True)
+    assert c.get("/wall").status_code == 403
     server.extensions["warehouse"].dispose()
 
 

@@ -255,14 +255,18 @@ def test_adm021_display_token_shown_once_and_revoked_on_the_next_refresh(world):
     assert f"/wall?token={secret}" in page
     token_id = int(re.search(r"Token (\d+) created", page).group(1))
     wall = world["server"].test_client()
-    body = router_body("/wall", f"?token={secret}&boards=overview")
+    assert wall.get(f"/wall?token={secret}&boards=overview").status_code == 302  # into the wall's cookie
+    body = router_body("/wall", "?boards=overview")
     assert "wall-canvas" in post_callback(wall, body).get_data(as_text=True)
     assert secret not in admin.get("/admin/tokens").get_data(as_text=True)
     assert not any(secret in (e.detail or "") for e in _audit(world))
     res = _post(admin, "/admin/tokens", {"action": "revoke_display", "id": str(token_id)})
     assert res.status_code == 200
-    res = post_callback(wall, body)
-    assert "wall-canvas" not in res.get_data(as_text=True) and "wall-refused" in res.get_data(as_text=True)
+    res = post_callback(wall, body)  # the guard refuses it; the wall reloads and its page says why
+    assert res.status_code == 401 and res.headers.get("X-OCC-Reload") == "1"
+    assert "wall-canvas" not in res.get_data(as_text=True)
+    page = wall.get("/wall?boards=overview")
+    assert page.status_code == 403 and "thu hồi" in page.get_data(as_text=True)
     entries = [(e.action, e.target) for e in _audit(world, actor="t.admin", action="display_token")]
     assert ("display_token.create", f"display_token:{token_id}") in entries
     assert ("display_token.revoke", f"display_token:{token_id}") in entries

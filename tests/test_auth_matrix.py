@@ -166,13 +166,11 @@ def test_acm002_page_router_for_every_path(world, who):
     """The callback that renders a page's content, for every page path; confidential values only
     for cleared viewers (the positive control shows the check can see them)."""
     client = client_for(world, who)
-    searches = {"/indicators": "?q=GDP", "/wall": f"?token={world['display']}&boards=overview"}
+    searches = {"/indicators": "?q=GDP", "/wall": "?boards=overview"}
     for path, (_, allowed) in PAGES.items():
         if not _registered(path):
             continue
         res = post_callback(client, router_body(path, searches.get(path, "")), **_headers(world, who))
-        if path == "/wall":  # the wall's token is in the URL: whoever carries it is the wall
-            allowed = allowed | {"anonymous", "token"}
         if who in allowed:
             assert res.status_code == 200, (who, path, res.status_code, res.get_data()[:300])
         else:
@@ -216,11 +214,10 @@ def test_acm003_every_server_callback(world, who):
     for output, entry, module in _server_callbacks(world):
         allowed = _expected_roles(module)
         body = callback_body(output, entry)
-        if module == "dashboards.wall":  # a wall's callbacks carry its config: whoever has the token is the wall
+        if module == "dashboards.wall":  # a wall's callbacks carry its config (the token is in its cookie)
             for item in body["state"]:
                 if item["id"] == "wall-config":
-                    item["value"] = {"token": world["display"], "boards": ["overview"], "lang": "vi"}
-            allowed = allowed | {"anonymous", "token"}
+                    item["value"] = {"boards": ["overview"], "lang": "vi"}
         res = post_callback(client, body, **_headers(world, who))
         if who in allowed:
             assert res.status_code not in (401, 403), (who, output, res.status_code)
@@ -268,18 +265,25 @@ def test_acm010_other_flask_routes(world, who):
 
 
 def test_acm008_a_display_token_opens_the_wall_only(world):
-    """The wall's token in a callback for another page, or a wall's cookie on another page: refused."""
+    """A wall's token is a credential only in its cookie: in a callback's body or another page's
+    address it opens nothing; the wall's cookie on another page is refused."""
     anon = client_for(world, "anonymous")
     for path in ("/", "/indicator/FX_RESERVES", "/indicators", "/compliance"):
         res = post_callback(anon, router_body(path, f"?token={world['display']}"))
-        assert res.status_code == 403 and not leaks_beyond(res.get_data(), path), path
-        assert anon.get(f"{path}?token={world['display']}").status_code == 403
-    assert post_callback(anon, router_body("/wall", "?token=not-a-token")).status_code == 401
-    assert anon.get("/wall?token=not-a-token").status_code == 302
-    res = anon.get(f"/wall?token={world['display']}")
-    assert res.status_code == 200 and "occ_display=" in res.headers.get("Set-Cookie", "")
-    assert "HttpOnly" in res.headers["Set-Cookie"] and "SameSite=Strict" in res.headers["Set-Cookie"]
+        assert res.status_code == 401 and not leaks_beyond(res.get_data(), path), path
+        assert anon.get(f"{path}?token={world['display']}").status_code == 302  # to the sign-in
     wall = client_for(world, "display")
+    for path in ("/", "/indicator/FX_RESERVES", "/indicators", "/compliance"):
+        assert post_callback(wall, router_body(path)).status_code == 403, path
+        assert wall.get(path).status_code == 403, path
+    res = anon.get("/wall?token=not-a-token")  # the exchange does not tell a bad token from a good one
+    assert res.status_code == 302 and anon.get("/wall").status_code == 403  # the refusal page
+    fresh = client_for(world, "anonymous")
+    res = fresh.get(f"/wall?token={world['display']}&boards=overview")
+    assert res.status_code == 302 and res.headers["Location"] == "/wall?boards=overview"
+    assert "occ_display=" in res.headers.get("Set-Cookie", "")
+    assert "HttpOnly" in res.headers["Set-Cookie"] and "SameSite=Strict" in res.headers["Set-Cookie"]
+    assert fresh.get("/wall?boards=overview").status_code == 200
     assert wall.get("/_dash-layout").status_code == 200
     assert wall.get("/api/v1/observations?indicator=CPI_YOY").status_code == 403
 

@@ -139,7 +139,7 @@ def test_csc005_walls_share_one_entry_and_a_revoked_token_never_hits(env):
     responses = []
     for i, (_, secret) in enumerate(tokens):
         client.set_cookie("occ_display", secret)
-        res = client.post("/_dash-update-component", json=wall_board_body(secret))
+        res = client.post("/_dash-update-component", json=wall_board_body())
         assert res.status_code == 200, res.data[:200]
         responses.append(res.data)
         if i == 0:
@@ -148,8 +148,8 @@ def test_csc005_walls_share_one_entry_and_a_revoked_token_never_hits(env):
     h, m = _counts(server)
     assert m == misses  # the second and third walls were served the first wall's entry
     revoke_display_token(engine, tokens[2][0])
-    res = client.post("/_dash-update-component", json=wall_board_body(tokens[2][1]))
-    assert res.status_code in (200, 403)
+    res = client.post("/_dash-update-component", json=wall_board_body())
+    assert res.status_code in (200, 401, 403)
     if res.status_code == 200:
         assert res.data != responses[0]
         assert "wall-refused" in json.dumps(json.loads(res.data))

@@ -51,8 +51,9 @@ def router_body(pathname: str, search: str = "") -> dict:
             "changedPropIds": ["_pages_location.pathname"], "state": []}
 
 
-def wall_board_body(token: str, version: int = 1) -> dict:
-    """A wall's overview board refresh after a new data version."""
+def wall_board_body(token: str | None = None, version: int = 1) -> dict:
+    """A wall's overview board refresh after a new data version (the wall's display token travels
+    in its cookie; ``token`` is only put in its config store to show that it counts for nothing)."""
     ident = {"name": "overview", "type": "wall-board"}
     return {"output": json.dumps(ident, separators=(",", ":")) + ".children",
             "outputs": {"id": ident, "property": "children"},
@@ -60,7 +61,7 @@ def wall_board_body(token: str, version: int = 1) -> dict:
                         "value": {"data_version": version, "updated_at": None, "min_interval_s": 15}}],
             "changedPropIds": ["wall-version.data"],
             "state": [{"id": "wall-config", "property": "data",
-                       "value": {"boards": ["overview"], "seconds": 30, "lang": "vi", "sector": "G03", "token": token,
+                       "value": {"boards": ["overview"], "seconds": 30, "lang": "vi", "sector": "G03", **({"token": token} if token else {}),
                                  "reload_ms": 21600000, "lost": "x {time}"}}]}
 
 
