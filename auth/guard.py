@@ -235,7 +235,7 @@ def _display_principal() -> tuple[Principal | None, str]:
     state says whether a token was there but is no longer valid ("refused"), so the wall's page can
     say why it shows nothing."""
     from data_access.cache import CacheManager
-    from data_access.displays import token_id_if_valid, token_hash
+    from data_access.displays import token_hash, token_id_if_valid
 
     token = display_token()
     if token is None:
