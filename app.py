@@ -113,6 +113,9 @@ def main() -> int:
     from ingest.bootstrap import bootstrap
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    from auth.redact import install
+
+    install()  # tokens never reach a log line (the development server logs every request's address)
     try:
         settings = Settings.from_env()
         check_production(settings)  # before anything is migrated or seeded

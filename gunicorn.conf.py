@@ -19,6 +19,7 @@ max_requests = 20000  # recycle workers now and then: memory stays flat over wee
 max_requests_jitter = 2000
 accesslog = os.environ.get("ACCESS_LOG", "-")
 loglevel = os.environ.get("LOG_LEVEL", "info")
+logger_class = "auth.redact.RedactingLogger"  # tokens never reach a log line
 
 
 def on_starting(server):

@@ -21,6 +21,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from auth import clock
+from auth.redact import redact_value
 from data_access import schema
 
 log = logging.getLogger(__name__)
@@ -49,7 +50,9 @@ class AuditEntry:
 
 def record(conn: Connection, action: str, *, actor: str, role: str | None = None, target: str | None = None,
            detail: dict | None = None, ip: str | None = None, at: datetime | None = None) -> None:
-    """Append one entry inside the caller's transaction."""
+    """Append one entry inside the caller's transaction (secrets in the target or the details,
+    such as a token in an address, are redacted first)."""
+    target, detail = redact_value(target), redact_value(detail)
     conn.execute(a.insert().values(
         at=at or clock.now(), actor=(actor or "")[:200], role=role, action=action[:40],
         target=(target or None) and str(target)[:500],
