@@ -11,7 +11,7 @@ Actors (threads of this process; every loop is bounded in count and time, the ru
 * ``--walls`` wall screens (default 100), each with its own display token
   (``ingest.displays.create_display_token``): every ``--wall-seconds`` (30) a GET of
   ``/api/v1/version``; when the version changed, the wall's board callbacks, replayed from one
-  capture in headless Chromium with the new version and the wall's own token put in (one after
+  capture in headless Chromium with the new version and the wall's own token in its cookie (one after
   another; a browser would send them together).
 * ``--analysts`` analysts (20) clicking through the desk pages: a view is the callback sequence one
   page load made in headless Chromium (overview, indicators with different areas and ranges,
@@ -421,15 +421,13 @@ def capture_views(base_url: str, wall_url: str, urls: list[str],
     return wall, [v for v in views.values() if v]
 
 
-def wall_body(template: dict, version: dict, token: str) -> bytes:
-    """The board callback as this wall's browser sends it: its own version object and token."""
+def wall_body(template: dict, version: dict) -> bytes:
+    """The board callback as this wall's browser sends it: its own version object (its token
+    travels in its cookie)."""
     body = json.loads(json.dumps(template))
     for item in body.get("inputs", []):
         if item.get("id") == "wall-version":
             item["value"] = version
-    for item in body.get("state", []):
-        if item.get("id") == "wall-config" and isinstance(item.get("value"), dict):
-            item["value"]["token"] = token
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
 
 
@@ -573,9 +571,10 @@ class Run:
             for tpl in self.wall_templates:
                 if time.monotonic() >= self.stop_at:
                     break
-                body = wall_body(tpl["json"], version, token)
+                body = wall_body(tpl["json"], version)
                 status, ms, _, hdrs = client.request("POST", tpl["path"], body,
-                                                     {"Content-Type": "application/json", "Origin": self.origin})
+                                                     {"Content-Type": "application/json", "Origin": self.origin,
+                                                      "Cookie": f"occ_display={token}"})
                 self.metrics.add("wall", tpl["label"], status, ms, stale=bool(hdrs.get("x-occ-stale")))
         client.close()
 
