@@ -109,6 +109,24 @@ def page_template_of_path(path: str | None) -> str | None:
     return None
 
 
+def routed_template(app, pathname) -> str | None:
+    """The registered path (or template) of the page Dash's router renders for ``pathname``, found
+    by Dash's own routing (it strips the prefix and the slashes, ``""`` and ``"//"`` are the
+    overview); None for its "not found" page."""
+    from dash._pages import _path_to_page
+    from dash.exceptions import UnsupportedRelativePath
+
+    if not isinstance(pathname, str):
+        return None if pathname is not None else page_template_of_path("/")
+    try:
+        page, _ = _path_to_page(app.strip_relative_path(pathname))
+    except UnsupportedRelativePath:  # Dash's router raises: nothing is rendered
+        return None
+    if not page:
+        return None
+    return page.get("path_template") or page.get("path")
+
+
 def _callback_body() -> dict:
     body = getattr(g, "occ_callback_body", None)
     if body is None:
@@ -147,7 +165,7 @@ def callback_roles(body: dict) -> tuple[frozenset[str], bool]:
         raise BadCallback(reason)
     if module == ROUTER_MODULE or output.startswith(".._pages_content."):
         pathname = declared.value_of(body, entry, "_pages_location", "pathname")
-        return policy.page_roles(page_template_of_path(pathname if isinstance(pathname, str) else "/")), True
+        return policy.page_roles(routed_template(app, pathname)), True
     template = page_template_of_module(module)
     if template is not None:
         return policy.page_roles(template), False
