@@ -30,6 +30,17 @@ def _int(name: str, default: int) -> int:
     return value
 
 
+def _float(name: str, default: float) -> float:
+    text = _env(name, str(default))
+    try:
+        value = float(text)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {text!r}") from None
+    if not value >= 0:
+        raise ConfigError(f"{name} must not be negative, got {text}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """Every setting the app reads. Build with :meth:`from_env`; tests use :func:`dataclasses.replace`."""
@@ -58,6 +69,15 @@ class Settings:
     signin_ip_max_failures: int = 30  # failed sign-ins from one address (any names) before it is locked
     signin_lockout_minutes: int = 15  # how long a lockout lasts (also the counting window)
     trust_proxy: int = 0  # reverse proxies in front (their X-Forwarded-For/-Proto are trusted)
+    # the budget of one upload, on every channel (API, upload page, CLI; ingest.pipeline.IntakeLimits,
+    # ingest.bounds): a file beyond any of these is refused with an intake error saying which limit
+    intake_max_bytes: int = 50 * 1024 * 1024  # INTAKE_MAX_BYTES: the file as sent
+    intake_max_rows: int = 2_000_000  # INTAKE_MAX_ROWS: data rows; an XLSX is read up to this + 1
+    intake_parse_seconds: float = 45.0  # INTAKE_PARSE_SECONDS: wall clock of reading a file (gunicorn's timeout is 60)
+    intake_max_unzipped_bytes: int = 1024 * 1024 * 1024  # INTAKE_MAX_UNZIPPED_BYTES: an XLSX unpacked, declared and read
+    intake_max_zip_ratio: int = 100  # INTAKE_MAX_ZIP_RATIO: unpacked / packed of an XLSX part over 1 MiB (real: 5-20)
+    intake_max_line_bytes: int = 1024 * 1024  # INTAKE_MAX_LINE_BYTES: a CSV line (and a quoted field)
+    intake_max_columns: int = 1000  # INTAKE_MAX_COLUMNS: columns of the header row
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +111,13 @@ class Settings:
             signin_ip_max_failures=_int("SIGNIN_IP_MAX_FAILURES", 30),
             signin_lockout_minutes=_int("SIGNIN_LOCKOUT_MINUTES", 15),
             trust_proxy=_int("TRUST_PROXY", 0),
+            intake_max_bytes=_int("INTAKE_MAX_BYTES", cls.intake_max_bytes),
+            intake_max_rows=_int("INTAKE_MAX_ROWS", cls.intake_max_rows),
+            intake_parse_seconds=_float("INTAKE_PARSE_SECONDS", cls.intake_parse_seconds),
+            intake_max_unzipped_bytes=_int("INTAKE_MAX_UNZIPPED_BYTES", cls.intake_max_unzipped_bytes),
+            intake_max_zip_ratio=_int("INTAKE_MAX_ZIP_RATIO", cls.intake_max_zip_ratio),
+            intake_max_line_bytes=_int("INTAKE_MAX_LINE_BYTES", cls.intake_max_line_bytes),
+            intake_max_columns=_int("INTAKE_MAX_COLUMNS", cls.intake_max_columns),
         )
 
     @property

@@ -49,6 +49,7 @@ A real number is never ambiguous: numeric XLSX cells and JSON numbers are taken 
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import math
@@ -62,6 +63,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest.bounds import BudgetExceeded, GuardedZip, ReadBudget, check_zip, scan_lines
 from ingest.issues import Findings, make_issue
 
 # -- columns ----------------------------------------------------------------------------------
@@ -276,17 +278,29 @@ class FileError(Exception):
         self.issue = issue
 
 
-def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: int) -> ParsedFile | None:
+def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: int,
+          budget: ReadBudget | None = None) -> ParsedFile | None:
     """Parse ``payload``; file-level problems go to ``findings`` (and None is returned when
-    nothing can be read)."""
+    nothing can be read). ``budget`` bounds the reading (:mod:`ingest.bounds`: unpacked bytes,
+    line length, columns, deadline); the row limit is ``max_rows``."""
+    budget = budget or ReadBudget(max_rows=max_rows)
     if not payload.strip(b" \t\r\n\xef\xbb\xbf"):
         findings.error(make_issue("empty_file"))
         return None
     fmt = sniff_format(payload, filename)
     try:
         if fmt == "xlsx":
-            parsed = _parse_xlsx(payload, findings)
+            parsed = _parse_xlsx(payload, findings, budget, max_rows)
         else:
+            if fmt == "csv":  # on the bytes, before a decoded copy exists
+                data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
+                if data_lines > max_rows:
+                    findings.error(make_issue("too_many_rows", rows=data_lines, limit=max_rows))
+                    return None
+                first = payload[:payload.find(b"\n")] if b"\n" in payload else payload
+                width = 1 + max(first.count(b","), first.count(b";"), first.count(b"\t"))
+                if width > budget.max_columns:
+                    raise BudgetExceeded("too_many_columns", count=width, limit=budget.max_columns)
             decoded = decode(payload)
             if decoded is None:
                 findings.error(make_issue("bad_encoding"))
@@ -295,15 +309,15 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
             if fmt == "json":
                 parsed = _parse_json(text, findings)
             else:
-                data_lines = text.rstrip("\r\n").count("\n")  # lines after the header (an upper bound of rows)
-                if data_lines > max_rows:
-                    findings.error(make_issue("too_many_rows", rows=data_lines, limit=max_rows))
-                    return None
-                parsed = _parse_csv(text, findings)
+                parsed = _parse_csv(text, findings, budget, check_fields=b'"' in payload)
             if parsed is not None:
                 parsed.encoding = encoding
     except FileError as exc:
         findings.error(exc.issue)
+        return None
+    except BudgetExceeded as exc:
+        params = dict(exc.params)
+        findings.error(make_issue(exc.code, row=params.pop("row", None), column=params.pop("column", None), **params))
         return None
     if parsed is None:
         return None
@@ -312,6 +326,15 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         findings.error(make_issue("too_many_rows", rows=rows, limit=max_rows))
         return None
     return parsed
+
+
+def _trailing_breaks(payload: bytes) -> int:
+    """Line breaks among the trailing ``\\r``/``\\n`` bytes (not lines of data)."""
+    n, i = 0, len(payload) - 1
+    while i >= 0 and payload[i] in (10, 13):
+        n += payload[i] == 10
+        i -= 1
+    return n
 
 
 def _map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], dict[str, str]] | None:
@@ -341,12 +364,27 @@ def _map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], d
     return (positions, shown) if ok else None
 
 
-def _parse_csv(text: str, findings: Findings) -> ParsedFile | None:
-    first = text.split("\n", 1)[0]
+CSV_CHUNK_ROWS = 250_000  # the deadline is checked between chunks
+
+
+def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
+               check_fields: bool = False) -> ParsedFile | None:
+    """``check_fields``: the file has quotes, so a field may span lines; refuse one longer than
+    ``budget.max_line_bytes`` characters (the line scan bounds the others)."""
+    budget = budget or ReadBudget()
+    first = text[:text.find("\n")] if "\n" in text else text
     delimiter = _delimiter(first)
     try:
-        raw = pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
-                          na_filter=False, skip_blank_lines=False, engine="c", quotechar='"')
+        chunks = []
+        for chunk in pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
+                                 na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
+                                 chunksize=CSV_CHUNK_ROWS):
+            budget.check_time()
+            chunks.append(chunk)
+        if not chunks:
+            raise pd.errors.EmptyDataError
+        raw = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True, copy=False)
+        del chunks
     except pd.errors.EmptyDataError:
         findings.error(make_issue("empty_file"))
         return None
@@ -368,6 +406,14 @@ def _parse_csv(text: str, findings: Findings) -> ParsedFile | None:
             cols[canonical] = np.full(n, "", dtype=object)
     cols["value_text"] = _strings(body.iloc[:, positions["value"]])
     cols["value_num"] = np.full(n, np.nan)
+    if check_fields:
+        for canonical in ("indicator_code", "area_code", "period", "value_text", "status", "note"):
+            lengths = np.fromiter(map(len, cols[canonical]), dtype=np.int64, count=n)
+            if n and lengths.max() > budget.max_line_bytes:
+                i = int(lengths.argmax())
+                name = shown.get("value" if canonical == "value_text" else canonical, canonical)
+                raise BudgetExceeded("field_too_long", row=i + 2, column=name, length=int(lengths[i]),
+                                     limit=budget.max_line_bytes)
     obs = _obs_frame(cols)
     obs = _drop_blank(obs)
     if obs.empty:
@@ -439,23 +485,140 @@ def _cell_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
-def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
-    from openpyxl import load_workbook
+@functools.cache
+def _lazy_sheet_class():
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+
+    class LazySheet(ReadOnlyWorksheet):
+        """A read-only sheet that reads nothing when it is made (the reader asks for the
+        dimension and the rows itself, under the budget)."""
+
+        def _get_size(self):
+            return None
+
+    return LazySheet
+
+
+def _open_workbook(payload: bytes, budget: ReadBudget):
+    """The workbook in openpyxl's read-only mode, every member inflated through a
+    :class:`~ingest.bounds.GuardedZip` after :func:`~ingest.bounds.check_zip` passed."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     try:
-        wb = load_workbook(io.BytesIO(payload), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        archive = GuardedZip(io.BytesIO(payload), budget)
+    except (zipfile.BadZipFile, ValueError, OSError) as exc:
         raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
+    try:
+        check_zip(archive, budget)
+        reader = ExcelReader(io.BytesIO(payload), read_only=True, data_only=True)
+        reader.archive.close()
+        reader.archive, reader.valid_files = archive, archive.namelist()  # what openpyxl reads is guarded too
+        # ExcelReader.read() without its properties and theme, and with sheets that do not read
+        # their dimension at once (openpyxl's read the whole sheet when it declares none)
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(archive, reader.wb)
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target in reader.valid_files and "chartsheet" not in rel.Type:
+                ws = _lazy_sheet_class()(reader.wb, sheet.name, rel.target, reader.shared_strings)
+                ws.sheet_state = sheet.state
+                reader.wb._sheets.append(ws)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
+        archive.close()
+        raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
+    except BaseException:
+        archive.close()
+        raise
+    return reader.wb
+
+
+def _sheet_rows(ws, budget: ReadBudget):
+    """``(row number, {column number: value})`` for each row present in the sheet's XML, nothing
+    for the rows it leaves out (openpyxl's ``iter_rows`` makes an empty row for each of those, and
+    a dimension's width of ``None`` for each cell). Each row's element is dropped once read, and
+    nothing after ``sheetData`` is parsed."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    row_tag, data_tag = f"{{{SHEET_MAIN_NS}}}row", f"{{{SHEET_MAIN_NS}}}sheetData"
+    wb = ws.parent
+    cells = WorkSheetParser(None, ws._shared_strings, data_only=True, epoch=wb.epoch,
+                            date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+    with ws._get_source() as src:  # the workbook's GuardedZip: counted, deadline checked
+        data = None
+        for event, element in iterparse(src, events=("start", "end")):
+            if event == "start":
+                if element.tag == data_tag:
+                    data = element
+                continue
+            if element.tag == row_tag:
+                number, row = cells.parse_row(element)
+                cells.row_dimensions.clear()
+                element.clear()
+                if data is not None:
+                    data.remove(element)
+                yield number, {c["column"]: c["value"] for c in row}
+            elif element.tag == data_tag:
+                return
+
+
+def _declared_dimension(ws) -> str | None:
+    """The ``ref`` of the sheet's ``<dimension>``, read up to the start of ``sheetData`` only."""
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    dim_tag, data_tag = f"{{{SHEET_MAIN_NS}}}dimension", f"{{{SHEET_MAIN_NS}}}sheetData"
+    with ws._get_source() as src:
+        for _event, element in iterparse(src, events=("start",)):
+            if element.tag == dim_tag:
+                return element.get("ref")
+            if element.tag == data_tag:
+                return None
+    return None
+
+
+def _check_dimension(ws, max_rows: int) -> None:
+    """Refuse a sheet whose declared dimension holds more than ``max_rows`` rows after its first."""
+    from openpyxl.utils.cell import range_boundaries
+
+    ref = _declared_dimension(ws)
+    if not ref:
+        return
+    try:
+        _, min_row, _, max_row = range_boundaries(ref.upper())
+    except (ValueError, TypeError):
+        return  # a dimension that says nothing; rows are still counted while reading
+    if min_row is not None and max_row is not None and max_row - min_row > max_rows:
+        raise BudgetExceeded("sheet_dimension_too_large", sheet=ws.title, ref=ref, rows=max_row - min_row + 1,
+                             limit=max_rows)
+
+
+def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = None,
+                max_rows: int | None = None) -> ParsedFile | None:
+    """The first visible sheet with the required columns (else the first with a header row).
+    Reading stops at the first row beyond ``max_rows`` after the header."""
+    budget = budget or ReadBudget()
+    max_rows = budget.max_rows if max_rows is None else max_rows
+    wb = _open_workbook(payload, budget)
     try:
         chosen = None
         for ws in wb.worksheets:
             if ws.sheet_state != "visible":
                 continue
-            rows = ws.iter_rows(values_only=True)
+            _check_dimension(ws, max_rows)
+            rows = _sheet_rows(ws, budget)
             header, header_row = None, 0
-            for r, values in enumerate(rows, start=1):
-                if any(v not in (None, "") for v in values):
-                    header, header_row = list(values), r
+            for r, values in rows:
+                if r > max_rows:  # no header within as many rows as data may have
+                    raise BudgetExceeded("sheet_too_many_rows", row=r, sheet=ws.title, limit=max_rows)
+                if any(v not in (None, "") for v in values.values()):
+                    width = max(values)
+                    if width > budget.max_columns:
+                        raise BudgetExceeded("too_many_columns", count=width, limit=budget.max_columns)
+                    header, header_row = [values.get(c) for c in range(1, width + 1)], r
                     break
             if header is None:
                 continue
@@ -472,22 +635,26 @@ def _parse_xlsx(payload: bytes, findings: Findings) -> ParsedFile | None:
         if mapped is None:
             return None
         positions, shown = mapped
+        columns = {canonical: pos + 1 for canonical, pos in positions.items()}  # column numbers
+        value_col = columns["value"]
         out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
-        width = len(header)
-        for r, values in enumerate(rows, start=header_row + 1):
-            if len(values) < width:
-                values = tuple(values) + (None,) * (width - len(values))
+        last = header_row + max_rows
+        for r, values in rows:
+            if r > last:
+                raise BudgetExceeded("sheet_too_many_rows", row=r, sheet=ws.title, limit=max_rows)
             out["row"].append(r)
             for canonical in ("indicator_code", "area_code", "period", "status", "note"):
-                pos = positions.get(canonical)
-                out[canonical].append(_cell_text(values[pos]) if pos is not None else "")
-            v = values[positions["value"]]
+                col = columns.get(canonical)
+                out[canonical].append(_cell_text(values.get(col)) if col is not None else "")
+            v = values.get(value_col)
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 out["value_text"].append("")
                 out["value_num"].append(float(v))
             else:
                 out["value_text"].append(_cell_text(v) if v is not None else "")
                 out["value_num"].append(np.nan)
+    except (SyntaxError, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:  # SyntaxError: XML
+        raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
     finally:
         wb.close()
     obs = _drop_blank(_obs_frame(out))

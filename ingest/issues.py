@@ -28,6 +28,46 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bad_encoding": ("Không đọc được bảng mã của tệp; hãy lưu tệp dưới dạng UTF-8 (hoặc Windows-1258).",
                      "Cannot read the file's text encoding; save it as UTF-8 (or Windows-1258)."),
     "unreadable_file": ("Không đọc được tệp {format}: {detail}.", "Cannot read the {format} file: {detail}."),
+    # the budget of reading an upload (ingest.bounds): refused before the file costs more
+    "sheet_too_many_rows": (
+        "Dòng {row} của trang tính “{sheet}” vượt quá giới hạn {limit} dòng số liệu (sau dòng tiêu đề); "
+        "tệp bị từ chối, phần sau không được đọc.",
+        "Row {row} of sheet '{sheet}' is beyond the limit of {limit} data rows (after the header); "
+        "the file is refused and the rest is not read."),
+    "sheet_dimension_too_large": (
+        "Trang tính “{sheet}” khai báo vùng dữ liệu {ref} ({rows} dòng), vượt quá giới hạn {limit} dòng số liệu; "
+        "tệp bị từ chối trước khi đọc.",
+        "Sheet '{sheet}' declares the range {ref} ({rows} rows), beyond the limit of {limit} data rows; "
+        "the file is refused before reading."),
+    "too_many_columns": (
+        "Tệp có quá nhiều cột ({count}); giới hạn là {limit} cột.",
+        "The file has too many columns ({count}); the limit is {limit} columns."),
+    "zip_too_many_members": (
+        "Tệp XLSX chứa {count} thành phần, vượt quá giới hạn {limit}; tệp bị từ chối trước khi giải nén.",
+        "The XLSX file holds {count} parts, more than the limit of {limit}; it is refused before unpacking."),
+    "zip_too_large": (
+        "Tệp XLSX giải nén ra hơn {limit} byte (đến thành phần “{member}”: {size} byte); "
+        "tệp bị từ chối để bảo vệ hệ thống.",
+        "The XLSX file unpacks to more than {limit} bytes ({size} bytes by part '{member}'); "
+        "it is refused to protect the service."),
+    "zip_ratio_too_high": (
+        "Thành phần “{member}” của tệp XLSX nén với tỷ lệ {ratio}:1, vượt quá giới hạn {limit}:1 "
+        "(dấu hiệu của “bom nén”); tệp bị từ chối trước khi giải nén.",
+        "Part '{member}' of the XLSX file is compressed {ratio}:1, beyond the limit of {limit}:1 "
+        "(the mark of a zip bomb); the file is refused before unpacking."),
+    "zip_damaged": (
+        "Thành phần “{member}” của tệp XLSX bị hỏng: kích thước hoặc mã kiểm tra không khớp với nội dung.",
+        "Part '{member}' of the XLSX file is damaged: its declared size or checksum does not match its content."),
+    "line_too_long": (
+        "Dòng {row} của tệp CSV dài hơn giới hạn {limit} byte; tệp bị từ chối, phần sau không được đọc.",
+        "Line {row} of the CSV file is longer than the limit of {limit} bytes; the file is refused and the rest "
+        "is not read."),
+    "field_too_long": (
+        "Ô “{column}” ở dòng {row} dài {length} ký tự, vượt quá giới hạn {limit}.",
+        "Cell '{column}' in row {row} is {length} characters long, beyond the limit of {limit}."),
+    "parse_timeout": (
+        "Đọc tệp mất quá {seconds} giây cho phép; tệp bị từ chối. Hãy chia tệp thành nhiều tệp nhỏ hơn.",
+        "Reading the file took longer than the {seconds} seconds allowed; it is refused. Split it into smaller files."),
     "bad_structure": ("Cấu trúc JSON không đúng: {detail}.", "Wrong JSON structure: {detail}."),
     "missing_column": ("Thiếu cột bắt buộc “{column}”.", "Required column '{column}' is missing."),
     "duplicate_column": ("Cột “{column}” xuất hiện nhiều lần.", "Column '{column}' appears more than once."),
@@ -103,7 +143,7 @@ def make_issue(code: str, row: int | None = None, column: str | None = None, val
     """Build an :class:`Issue` with both messages filled from ``params`` (plus ``value``/``column``)."""
     vi, en = MESSAGES[code]
     text = None if value is None else _text(value)
-    fill = {"value": text, "column": column, **params}
+    fill = {"value": text, "column": column, "row": row, **params}
     return Issue(code, vi.format_map(_Default(fill)), en.format_map(_Default(fill)), row, column, text)
 
 

@@ -47,6 +47,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from ingest import formats, load
+from ingest.bounds import ReadBudget
 from ingest.issues import Findings, Issue, make_issue
 from ingest.regimes import submission_links
 from ingest.validate import (
@@ -62,25 +63,56 @@ CHANNELS = ("api", "upload", "cli", "seed", "bench")
 ACCEPTED, REJECTED, DUPLICATE = "accepted", "rejected", "duplicate"
 
 
+# IntakeLimits field -> environment variable (settings.py documents each, with its default)
+_LIMIT_ENV = {
+    "max_bytes": "INTAKE_MAX_BYTES",
+    "max_rows": "INTAKE_MAX_ROWS",
+    "parse_seconds": "INTAKE_PARSE_SECONDS",
+    "max_unzipped_bytes": "INTAKE_MAX_UNZIPPED_BYTES",
+    "max_zip_ratio": "INTAKE_MAX_ZIP_RATIO",
+    "max_line_bytes": "INTAKE_MAX_LINE_BYTES",
+    "max_columns": "INTAKE_MAX_COLUMNS",
+}
+
+
 @dataclass(frozen=True)
 class IntakeLimits:
-    """Size limits. From the settings' ``extra`` (``intake_max_bytes``, ``intake_max_rows``) or the
-    environment (``INTAKE_MAX_BYTES``, ``INTAKE_MAX_ROWS``); defaults 50 MB and 2,000,000 rows."""
+    """The budget of one submission, the same on every channel: the file's size, its rows, and how
+    it may be read (:class:`ingest.bounds.ReadBudget`: unpacked bytes and compression ratio of an
+    XLSX, a CSV line's length, the header's width, the wall-clock deadline of reading). From the
+    settings (``intake_*``, read from the environment ``INTAKE_*``; see ``settings.py``), the test
+    settings' ``extra`` overriding them; without settings, from the environment."""
 
     max_bytes: int = 50 * 1024 * 1024
     max_rows: int = 2_000_000
     max_findings: int = 1000
+    parse_seconds: float = 45.0
+    max_unzipped_bytes: int = 1024 * 1024 * 1024
+    max_zip_ratio: int = 100
+    max_line_bytes: int = 1024 * 1024
+    max_columns: int = 1000
 
     @classmethod
     def from_settings(cls, settings: Any = None) -> IntakeLimits:
         extra = getattr(settings, "extra", None) or {}
 
-        def pick(key: str, env: str, default: int) -> int:
-            raw = extra.get(key, os.environ.get(env))
-            return int(raw) if raw not in (None, "") else default
+        def pick(name: str):
+            default = getattr(cls, name)
+            kind = type(default)
+            raw = extra.get(f"intake_{name}")
+            if raw in (None, ""):
+                raw = getattr(settings, f"intake_{name}", None) if settings is not None else None
+            if raw in (None, ""):
+                raw = os.environ.get(_LIMIT_ENV[name])
+            return kind(raw) if raw not in (None, "") else default
 
-        return cls(pick("intake_max_bytes", "INTAKE_MAX_BYTES", cls.max_bytes),
-                   pick("intake_max_rows", "INTAKE_MAX_ROWS", cls.max_rows))
+        return cls(**{name: pick(name) for name in _LIMIT_ENV})
+
+    def read_budget(self) -> ReadBudget:
+        """A fresh budget (its deadline starts now) for reading one file."""
+        return ReadBudget(max_rows=self.max_rows, max_unzipped_bytes=self.max_unzipped_bytes,
+                          max_zip_ratio=self.max_zip_ratio, max_line_bytes=self.max_line_bytes,
+                          max_columns=self.max_columns, parse_seconds=self.parse_seconds)
 
 
 @dataclass
@@ -218,7 +250,8 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
         if len(payload) > limits.max_bytes:
             findings.error(make_issue("file_too_large", size=len(payload), limit=limits.max_bytes))
         else:
-            parsed = formats.parse(payload, report.filename, findings, limits.max_rows)
+            parsed = formats.parse(payload, report.filename, findings, limits.max_rows,
+                                   budget=limits.read_budget())
             if parsed is not None:
                 report.format, report.encoding = parsed.format, parsed.encoding
                 declared = (parsed.declared_unit or "").strip().upper()
