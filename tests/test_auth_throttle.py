@@ -228,3 +228,23 @@ def test_thr006_the_device_cookie_is_random_httponly_hashed_and_per_user(app):
     assert sign_in(c, "root", PASSWORD).status_code == 429
     c.set_cookie("occ_device", value)
     assert sign_in(c, "lan.leader", PASSWORD).status_code == 303
+
+
+def test_thr007_concurrent_failures_are_counted_once_each(app):
+    """Workers counting failures of one client at the same time: every failure counted (one atomic
+    upsert per key), and the wait set is the longest, never one a slower worker wrote over."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from auth import throttle
+
+    engine = app.extensions["warehouse"].engine
+    client = throttle.Client(username="lan.leader", address=HOME)
+    limits = throttle.Limits()
+    with ThreadPoolExecutor(8) as pool:
+        alerts = [a for batch in pool.map(lambda _: throttle.record_failure(engine, client, limits), range(32))
+                  for a in batch]
+    with engine.connect() as conn:
+        failures = dict(conn.execute(text("SELECT key, failures FROM auth_throttle")).all())
+    assert failures == {"pair:lan.leader|ip:" + HOME: 32, "user:lan.leader": 32, "ip:" + HOME: 32}
+    assert sorted(a.scope for a in alerts) == ["address", "pair", "user"]
+    assert throttle.wait(engine, client) == limits.wait_after(32, "pair") == CAP
