@@ -65,9 +65,11 @@ class Settings:
     auth_required: bool = True
     session_idle_minutes: int = 60  # a session ends after this long without a request
     session_max_hours: int = 12  # and after this long in all
-    signin_max_failures: int = 5  # failed sign-ins of one user name before it is locked
-    signin_ip_max_failures: int = 30  # failed sign-ins from one address (any names) before it is locked
-    signin_lockout_minutes: int = 15  # how long a lockout lasts (also the counting window)
+    # the sign-in throttle (auth/throttle.py): free failures before back-off starts, per key
+    signin_max_failures: int = 5  # of one (user name, client) pair; the client is a known device or the address
+    signin_user_max_failures: int = 20  # of one user name from unknown devices, any address
+    signin_ip_max_failures: int = 30  # from one address on unknown devices, any names
+    signin_lockout_minutes: int = 15  # the longest wait back-off imposes (failures are forgotten after 4 times that)
     trust_proxy: int = 0  # reverse proxies in front (their X-Forwarded-For/-Proto are trusted)
     # the budget of one upload, on every channel (API, upload page, CLI; ingest.pipeline.IntakeLimits,
     # ingest.bounds): a file beyond any of these is refused with an intake error saying which limit
@@ -108,6 +110,7 @@ class Settings:
             session_idle_minutes=_int("SESSION_IDLE_MINUTES", 60),
             session_max_hours=_int("SESSION_MAX_HOURS", 12),
             signin_max_failures=_int("SIGNIN_MAX_FAILURES", 5),
+            signin_user_max_failures=_int("SIGNIN_USER_MAX_FAILURES", 20),
             signin_ip_max_failures=_int("SIGNIN_IP_MAX_FAILURES", 30),
             signin_lockout_minutes=_int("SIGNIN_LOCKOUT_MINUTES", 15),
             trust_proxy=_int("TRUST_PROXY", 0),

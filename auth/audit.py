@@ -1,7 +1,10 @@
 """The audit log (``audit_log``): who did what, when, from where. Append-only: this module only
 inserts, and database triggers (migration 0004) refuse UPDATE and DELETE whoever connects.
 
-Actions written: ``signin.ok``, ``signin.fail``, ``signin.locked``, ``signout``, ``session.expired``,
+Actions written: ``signin.ok``, ``signin.fail``, ``signin.delayed`` (an attempt refused unchecked
+while its client must wait), ``signin.throttled`` (an alert: a pair, a user name or an address has
+just started to impose waits; also a warning in the application log), ``signin.unlock`` (the
+``unlock-user`` command), ``signout``, ``session.expired``,
 ``user.create``, ``user.update``, ``user.password``, ``token.create``, ``token.revoke``,
 ``display_token.create``, ``display_token.revoke`` (command line and ``/admin/tokens``),
 ``unit.create``, ``unit.update``, ``unit.deactivate``, ``unit.activate`` (``/admin/units``),

@@ -1,5 +1,5 @@
 """User commands: ``flask --app app create-user|set-password|set-role|disable-user|enable-user|
-list-users|audit``. Every change is written to the audit log with the operating-system user as
+unlock-user|list-users|audit``. Every change is written to the audit log with the operating-system user as
 actor (``cli:<name>``). The token commands of ``ingest`` are audited here too (wrapped once)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from auth import audit
+from auth import audit, throttle
 from auth.passwords import PasswordRuleError, random_password
 from auth.policy import ROLES
 from auth.users import UserError, create_user, list_users, set_password, update_user
@@ -110,6 +110,38 @@ def enable_user_cmd(username):
     click.echo(f"User {username.lower()} enabled.")
 
 
+@click.command("unlock-user")
+@with_appcontext
+@click.argument("username", required=False)
+@click.option("--address", default=None, help="Lift the throttle of a client address (e.g. a shared proxy's).")
+@click.option("--show", is_flag=True, help="Only list the current counters (all of them without a name or address).")
+def unlock_user_cmd(username, address, show):
+    """Lift the sign-in throttle of a user name (every client) and/or an address: the waits end
+    and the failures are forgotten. Audited as signin.unlock."""
+    def fmt(row):
+        until = f"waits until {row.wait_until:%Y-%m-%d %H:%M:%S}" if row.wait_until else "no wait"
+        return f"{row.scope:<8} {row.username or '-':<22} {row.address or '-':<16} {row.failures:>5} failures, {until}"
+
+    engine = _engine()
+    try:
+        if show:
+            with engine.connect() as conn:
+                rows = throttle.current(conn, username=username, address=address)
+            for row in rows:
+                click.echo(fmt(row))
+            click.echo(f"({len(rows)} counters)")
+            return
+        if not username and not address:
+            raise click.UsageError("Give a USERNAME, --address or both.")
+        removed = throttle.unlock(engine, username=username, address=address)
+        for target in filter(None, (username and throttle.norm_name(username), address and address.strip())):
+            audit.write(engine, "signin.unlock", actor=_actor(), target=target, detail={"counters": removed})
+    finally:
+        engine.dispose()
+    what = " and ".join(filter(None, (username and throttle.norm_name(username), address and f"address {address}")))
+    click.echo(f"Sign-in throttle of {what} lifted ({removed} counters removed).")
+
+
 @click.command("list-users")
 @with_appcontext
 def list_users_cmd():
@@ -182,7 +214,7 @@ def _audited(name: str, callback):
 
 def register_auth_commands(server: Flask) -> None:
     for command in (create_user_cmd, set_password_cmd, set_role_cmd, disable_user_cmd, enable_user_cmd,
-                    list_users_cmd, audit_cmd):
+                    unlock_user_cmd, list_users_cmd, audit_cmd):
         server.cli.add_command(command)
     for name, command in server.cli.commands.items():
         if name in _TOKEN_AUDIT and command.callback is not None:

@@ -5,13 +5,15 @@ and tokens pages are in :mod:`auth.admin_views`). Jinja templates in ``auth/temp
 
 from __future__ import annotations
 
+import logging
+import math
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import dash
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 
-from auth import audit, clock, policy, security, sessions, throttle
+from auth import audit, policy, security, sessions, throttle
 from auth.guard import cookie_name, current_principal, engine
 from auth.passwords import PasswordRuleError
 from auth.users import (
@@ -25,6 +27,10 @@ from auth.users import (
 )
 from components.i18n import t
 
+log = logging.getLogger(__name__)
+DEVICE_COOKIE = "occ_device"
+DEVICE_COOKIE_SECURE = "__Host-occ_device"  # production: Secure, Path=/, no Domain
+
 bp = Blueprint("auth", __name__, template_folder="templates", static_folder="static", static_url_path="/auth/static")
 
 
@@ -34,9 +40,19 @@ def _lang() -> str:
 
 def _limits() -> throttle.Limits:
     st = current_app.config["SETTINGS"]
-    return throttle.Limits(user_failures=st.signin_max_failures, ip_failures=st.signin_ip_max_failures,
-                           lockout=timedelta(minutes=st.signin_lockout_minutes),
-                           window=timedelta(minutes=st.signin_lockout_minutes))
+    return throttle.Limits(pair_failures=st.signin_max_failures, user_failures=st.signin_user_max_failures,
+                           ip_failures=st.signin_ip_max_failures, max_wait=timedelta(minutes=st.signin_lockout_minutes))
+
+
+def device_cookie_name() -> str:
+    return DEVICE_COOKIE_SECURE if current_app.config["SETTINGS"].app_env == "production" else DEVICE_COOKIE
+
+
+def _wait_words(seconds: int, lang: str) -> str:
+    if seconds < 60:
+        return t("auth.wait_second", lang) if seconds == 1 else t("auth.wait_seconds", lang, n=seconds)
+    minutes = math.ceil(seconds / 60)
+    return t("auth.wait_minute", lang) if minutes == 1 else t("auth.wait_minutes", lang, n=minutes)
 
 
 def safe_next(target: str | None) -> str | None:
@@ -106,27 +122,37 @@ def signin():
     password = request.form.get("password") or ""
     ip = request.remote_addr
     eng = engine()
-    locked = throttle.locked_until(eng, username, ip)
-    if locked is not None:
-        audit.write(eng, "signin.locked", actor=username.lower() or "?", ip=ip, detail={"until": locked.isoformat()})
-        return render_page("signin.html", 429, next=nxt, username=username, notice=None,
-                       error=t("auth.locked", lang, minutes=max(1, int((locked - clock.now()).total_seconds() // 60) + 1)))
+    device_token = request.cookies.get(device_cookie_name())
+    client = throttle.client_for(eng, username, ip, device_token)
+    actor = client.username or "?"
+    pause = throttle.wait(eng, client)
+    if pause is not None:  # the password is not even checked: the answer says nothing about it
+        seconds = max(1, math.ceil(pause.total_seconds()))
+        audit.write(eng, "signin.delayed", actor=actor, ip=ip,
+                    detail={"wait_seconds": seconds, "known_device": client.known_device})
+        res = render_page("signin.html", 429, next=nxt, username=username, notice=None,
+                          error=t("auth.throttled", lang, wait=_wait_words(seconds, lang)))
+        res.headers["Retry-After"] = str(seconds)
+        return res
     with eng.connect() as conn:
         user = check_credentials(conn, username, password)
         demo_blocked = (user is not None and current_app.config["SETTINGS"].app_env == "production"
                         and user.demo and has_demo_password(conn, user.username))
     if user is None or demo_blocked:
-        started = throttle.record_failure(eng, username, ip, _limits())
-        audit.write(eng, "signin.fail", actor=username.lower() or "?", ip=ip,
-                    detail={"locked_until": started.isoformat()} if started else None)
+        alerts = throttle.record_failure(eng, client, _limits())
+        audit.write(eng, "signin.fail", actor=actor, ip=ip, detail={"known_device": client.known_device})
+        for alert in alerts:
+            _alert(eng, alert, actor=actor, ip=ip, known_device=client.known_device)
         return render_page("signin.html", 401, next=nxt, username=username, notice=None, error=t("auth.bad_credentials", lang))
-    throttle.record_success(eng, user.username)
+    throttle.record_success(eng, client)
+    device = throttle.remember_device(eng, user.id, client) or device_token
     old = request.cookies.get(cookie_name())
     sessions.end(eng, old)  # a new session id at every sign-in (no fixation)
     token = sessions.open_session(eng, user.id, ip=ip, user_agent=request.headers.get("User-Agent"))
     with eng.begin() as conn:
         mark_signed_in(conn, user.id)
-        audit.record(conn, "signin.ok", actor=user.username, role=user.role, ip=ip)
+        audit.record(conn, "signin.ok", actor=user.username, role=user.role, ip=ip,
+                     detail={"known_device": client.known_device})
     principal = policy.Principal(kind="user", role=user.role, name=user.username, unit_code=user.unit_code,
                                  confidential=user.confidential, user_id=user.id)
     target = _allowed_next(principal, nxt)
@@ -134,7 +160,20 @@ def signin():
         target += ("&" if "?" in target else "?") + "lang=en"
     res = redirect(target, code=303)
     _set_session_cookie(res, token)
+    st = current_app.config["SETTINGS"]
+    res.set_cookie(device_cookie_name(), device, httponly=True, samesite="Strict", secure=st.app_env == "production",
+                   path="/", max_age=int(throttle.DEVICE_LIFETIME.total_seconds()))
     return res
+
+
+def _alert(eng, alert: throttle.Alert, *, actor: str, ip: str | None, known_device: bool) -> None:
+    """``signin.throttled``: a key has just started to impose waits (once per streak of failures)."""
+    target = alert.address if alert.scope == "address" else alert.username
+    detail = {"scope": alert.scope, "failures": alert.failures, "wait_seconds": int(alert.wait.total_seconds()),
+              "known_device": known_device}
+    log.warning("sign-in throttled: %s %s after %d failures (attempt as %s from %s)", alert.scope, target,
+                alert.failures, actor, ip)
+    audit.write(eng, "signin.throttled", actor=actor, target=target, ip=ip, detail=detail)
 
 
 def _set_session_cookie(res: Response, token: str) -> None:

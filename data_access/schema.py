@@ -355,12 +355,29 @@ user_session = Table(
 )
 
 auth_throttle = Table(
-    "auth_throttle",
+    "auth_throttle",  # the sign-in throttle's counters (migration 0010); see auth/throttle.py
     metadata,
-    Column("key", String(200), primary_key=True),  # "user:<name>" or "ip:<address>"
+    Column("key", String(200), primary_key=True),  # "pair:<name>|dev:<id>", "pair:<name>|ip:<a>", "user:<name>", "ip:<a>"
+    Column("scope", String(8), nullable=False),  # pair | user | address
+    Column("username", String(64)),  # the name tried (pair and user scopes)
+    Column("address", String(100)),  # the client's address (address scope, and pairs without a known device)
     Column("failures", Integer, nullable=False),
-    Column("window_start", DateTime(timezone=False), nullable=False),
-    Column("locked_until", DateTime(timezone=False)),
+    Column("first_failure_at", DateTime(timezone=False), nullable=False),
+    Column("last_failure_at", DateTime(timezone=False), nullable=False),
+    Column("wait_until", DateTime(timezone=False)),  # no attempt of this key is checked before then
+    Index("ix_auth_throttle_username", "username"),
+    Index("ix_auth_throttle_address", "address"),
+    Index("ix_auth_throttle_last_failure_at", "last_failure_at"),
+)
+
+known_device = Table(
+    "known_device",  # a browser a user has signed in from: its failures are counted apart (migration 0010)
+    metadata,
+    Column("id", String(64), primary_key=True),  # sha256 hex of the device cookie's random token
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("last_used_at", DateTime(timezone=False), nullable=False),
+    Index("ix_known_device_user_id", "user_id"),
 )
 
 audit_log = Table(
