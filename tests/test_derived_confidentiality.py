@@ -186,3 +186,21 @@ def test_dcf008_redaction_is_pure_and_fails_closed():
     assert w1 == public.as_dict()
     assert out["errors"][0]["value"] is None and secrets_in(repr(out["errors"])) == []
     assert out["notes"] == [file_level.as_dict()] and out["counts"] == {"flagged": 2}
+
+
+def test_dcf009_reports_reach_viewers_only_through_the_redaction():
+    """The stored reports are read raw only inside ``data_access.compliance``; every other module
+    asks for them through ``unit_submissions``/``submission_detail``/``report_for_viewer``."""
+    from pathlib import Path
+
+    from settings import ROOT
+
+    raw = ("_unit_submissions", "_submission_detail", "c.report", "submission.c.report")
+    offenders = []
+    for package in ("api", "auth", "components", "dashboards", "data_access", "exports", "ingest"):
+        for path in sorted((Path(ROOT) / package).rglob("*.py")):
+            if path.as_posix().endswith("data_access/compliance.py"):
+                continue
+            source = path.read_text(encoding="utf-8")
+            offenders += [f"{path.relative_to(ROOT)}: {name}" for name in raw if name in source]
+    assert offenders == []
