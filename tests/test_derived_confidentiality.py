@@ -204,3 +204,19 @@ def test_dcf009_reports_reach_viewers_only_through_the_redaction():
             source = path.read_text(encoding="utf-8")
             offenders += [f"{path.relative_to(ROOT)}: {name}" for name in raw if name in source]
     assert offenders == []
+
+
+def test_dcf010_the_upload_page_shows_its_sender_the_numbers(world):
+    """The upload page's report goes through the same redaction; its sender (a reporter of the unit)
+    reads its own confidential finding in full."""
+    import base64
+
+    c = client(world, "reporter")
+    app = world_dash(c)
+    output = "sub-result.children"
+    payload = f"indicator_code,area_code,period,value\n{SECRET},VN,202508,{SECRET_CELL}\n".encode()
+    contents = "data:text/csv;base64," + base64.b64encode(payload).decode()
+    body = callback_body(output, app.callback_map[output], values=[contents, "tk.csv", "TK", "en"])
+    res = post_callback(c, body)
+    assert res.status_code == 200, res.get_data(as_text=True)[:300]
+    assert SECRET_CELL in res.get_data(as_text=True) and REDACTED_EN not in res.get_data(as_text=True)
