@@ -36,7 +36,7 @@ from data_access.catalogue import (
     indicators_frame,
     search_indicators,
 )
-from data_access.compliance import submission_detail
+from data_access.compliance import report_for_viewer, submission_detail
 from data_access.engine import current_warehouse
 from data_access.periods import PeriodError
 from data_access.periods import parse as parse_period
@@ -240,7 +240,7 @@ def create_submission():
         raise _too_large(request.content_length or 0, limits) from None
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
                     channel="api", submitted_by=f"token:{info.id}", limits=limits)
-    body = report.as_dict()
+    body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
     if report.status == ACCEPTED:
         res = jsonify(body)
         res.status_code = 201
@@ -265,9 +265,12 @@ MAX_ID = 2**63 - 1
 
 @api_v1.get("/submissions/<int:submission_id>")
 def get_submission(submission_id: int):
-    """One submission and its report. A unit's token reads only its own submissions (403)."""
+    """One submission and its report. A unit's token reads only its own submissions (403). The
+    findings about confidential indicators are redacted for a viewer without the clearance
+    (:func:`data_access.compliance.report_for_viewer`)."""
     reader = require_reader()
-    found = submission_detail(submission_id) if submission_id <= MAX_ID else None
+    viewer_unit = reader.unit_code if reader is not None else None
+    found = submission_detail(submission_id, viewer_unit=viewer_unit) if submission_id <= MAX_ID else None
     if found is None:
         raise ApiError(404, "not_found", f"Không có báo cáo số {submission_id}.", f"No submission {submission_id}.")
     if reader is not None and found["unit_code"] != reader.unit_code:
@@ -423,6 +426,11 @@ def openapi_document() -> dict:
             "message_vi": {"type": "string"}, "message_en": {"type": "string"},
             "row": {"type": ["integer", "null"], "description": "Row as seen in the file (CSV/XLSX: header = 1; JSON: array position from 1)"},
             "column": {"type": ["string", "null"]}, "value": {"type": ["string", "null"]},
+            "indicator": {"type": ["string", "null"],
+                          "description": "The row's indicator code as written (upper case); null for file-level findings"},
+            "redacted": {"type": "boolean",
+                         "description": "Present and true when the finding is about a confidential indicator the "
+                                        "reader may not see: a number-free message, no value, no indicator"},
         },
     }
     report = {

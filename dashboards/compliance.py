@@ -204,7 +204,7 @@ def unit_detail(unit: str | None, lang: str):
     unit = current_unit() or (unit if isinstance(unit, str) else None)
     if not unit:
         return None
-    subs = unit_submissions(unit)
+    subs = unit_submissions(unit, viewer_unit=current_unit())  # findings redacted for an uncleared viewer
     head = html.H2(t("cmp.submissions_of", lang, unit=unit))
     if subs.empty:
         return html.Div([head, html.P(t("cmp.no_submissions", lang), className="muted")], className="card")

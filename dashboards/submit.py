@@ -20,6 +20,7 @@ from auth import current_principal, current_unit
 from components.controls import control, dropdown
 from components.i18n import fmt_number, norm_lang, t
 from data_access.catalogue import agencies
+from data_access.compliance import report_for_viewer
 from data_access.engine import current_warehouse
 from data_access.periods import format_period, latest_due
 from ingest.pipeline import submit as submit_report
@@ -124,7 +125,8 @@ def upload(contents: str | None, filename: str | None, unit: str | None, lang: s
     report = submit_report(current_warehouse().engine, unit_code=unit, payload=payload,
                            filename=(filename or "upload")[:200], channel="upload",
                            submitted_by=principal.name if principal is not None else f"upload:{unit}")
-    return report_view(report.as_dict(), lang)
+    # the uploader sent these values as ``unit`` (a reporter: its own unit; else an admin): in full
+    return report_view(report_for_viewer(report.as_dict(), report.unit, unit), lang)
 
 
 def report_view(report: dict, lang: str) -> html.Div:

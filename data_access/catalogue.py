@@ -154,6 +154,16 @@ def get_indicator(code: str) -> Indicator:
     return found
 
 
+@reference_data
+def confidential_codes() -> frozenset[str]:
+    """Codes of the confidential indicators, whatever the viewer's clearance: what text derived
+    from values must be redacted for (:func:`data_access.compliance.report_for_viewer`). Not for
+    display: the catalogue of an uncleared viewer does not list these."""
+    i = schema.indicator
+    with _connection() as conn:
+        return frozenset(r.code for r in conn.execute(select(i.c.code).where(i.c.confidential.is_(True))))
+
+
 def indicators_of(group: str | None = None, agency: str | None = None, headline: bool = False) -> list[Indicator]:
     """The indicators the viewer may see, in catalogue order, filtered by group code, agency
     code, headline (the list itself: a board that only needs the codes builds no frame;

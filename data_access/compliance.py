@@ -26,10 +26,12 @@ import pandas as pd
 from sqlalchemy import and_, select, union_all
 
 from data_access import schema
-from data_access.cache import cached_query, reference_data, submissions_scope
+from data_access.cache import cached_query, current_clearance, reference_data, submissions_scope
+from data_access.catalogue import confidential_codes
 from data_access.engine import current_connection
 from data_access.periods import Period
 from data_access.periods import parse as parse_period
+from ingest.issues import redact_report
 from ingest.regimes import (
     CALENDAR_COLUMNS,
     RATE_COLUMNS,
@@ -329,12 +331,49 @@ SUBMISSION_COLUMNS = ["id", "received_at", "channel", "filename", "status", "per
                       "rows_total", "rows_written", "errors", "warnings", "submitted_by", "report"]
 
 
+def report_for_viewer(report: dict | None, unit_code: str | None, viewer_unit: str | None) -> dict | None:
+    """The validation report of a submission of ``unit_code`` as the current viewer may read it.
+
+    In full for a viewer cleared for confidential indicators (clearance ``all``) and for the
+    submitting unit itself (``viewer_unit``: a reporter's unit or a unit token's; it sent those
+    values, and the intake accepts only the series it is assigned to report). For anyone else
+    the findings about confidential indicators go through :func:`ingest.issues.redact_report`:
+    a row is shown as flagged, without the value, the series' statistics or the indicator code.
+    Every reader that shows findings to a viewer passes them through here."""
+    if report is None or current_clearance() == "all" or (viewer_unit and viewer_unit == unit_code):
+        return report
+    return redact_report(report, confidential_codes())
+
+
+def unit_submissions(unit_code: str, limit: int = 200, *, viewer_unit: str | None = None) -> pd.DataFrame:
+    """The submissions of one unit, newest first, with their validation reports as the viewer
+    may read them (:func:`report_for_viewer`; ``viewer_unit``: the viewer's own unit, None for
+    a viewer without one). Columns: id, received_at, channel, filename, status, period (when
+    one), regime_code (when one), periods (every period linked), rows_total, rows_written,
+    errors, warnings, submitted_by, report (the JSON report as a dict, None for seeded rows)."""
+    df = _unit_submissions(unit_code, limit)
+    if df.empty:
+        return df
+    df = df.copy()
+    df["report"] = [report_for_viewer(r, unit_code, viewer_unit) for r in df["report"]]
+    return df
+
+
+def submission_detail(submission_id: int, *, viewer_unit: str | None = None) -> dict | None:
+    """One submission with its unit and its report as the viewer may read it (None if there is
+    no such id). Keys: id, unit_code, status, received_at, channel, filename, sha256, period,
+    regime_code, rows_total, rows_written, errors, warnings, submitted_by (a user name,
+    ``token:<id>``, the operator of a CLI load), report (:func:`report_for_viewer`; None for
+    seeded rows)."""
+    found = _submission_detail(submission_id)
+    if found is None:
+        return None
+    return {**found, "report": report_for_viewer(found["report"], found["unit_code"], viewer_unit)}
+
+
 @cached_query(scopes=submissions_scope)
-def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
-    """The submissions of one unit, newest first, with their validation reports. Columns:
-    id, received_at, channel, filename, status, period (when one), regime_code (when one),
-    periods (every period linked), rows_total, rows_written, errors, warnings, submitted_by,
-    report (the JSON report as a dict, None for seeded rows)."""
+def _unit_submissions(unit_code: str, limit: int) -> pd.DataFrame:
+    """:func:`unit_submissions` with the stored reports, whoever the viewer: not for display."""
     s, a, r, sp = schema.submission, schema.agency, schema.report_regime, schema.submission_period
     stmt = (select(s.c.id, s.c.received_at, s.c.channel, s.c.filename, s.c.status, s.c.period,
                    r.c.code.label("regime_code"), s.c.rows_total, s.c.rows_written, s.c.errors, s.c.warnings,
@@ -361,11 +400,8 @@ def unit_submissions(unit_code: str, limit: int = 200) -> pd.DataFrame:
 
 
 @cached_query(scopes=submissions_scope)
-def submission_detail(submission_id: int) -> dict | None:
-    """One submission with its unit and stored report (None if there is no such id). Keys: id,
-    unit_code, status, received_at, channel, filename, sha256, period, regime_code, rows_total,
-    rows_written, errors, warnings, submitted_by (a user name, ``token:<id>``, the operator of a CLI
-    load), report (the JSON report as a dict, None for seeded rows)."""
+def _submission_detail(submission_id: int) -> dict | None:
+    """:func:`submission_detail` with the stored report, whoever the viewer: not for display."""
     s, a, r = schema.submission, schema.agency, schema.report_regime
     stmt = (select(s.c.id, a.c.code.label("unit_code"), s.c.status, s.c.received_at, s.c.channel, s.c.filename,
                    s.c.sha256, s.c.period, r.c.code.label("regime_code"), s.c.rows_total, s.c.rows_written,

@@ -279,6 +279,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
 
         def build(i: int) -> Issue:
             params = {k: (fn(i) if callable(fn) else fn) for k, fn in extra_fn.items()}
+            params.setdefault("indicator", ind_txt[i])  # every row finding names its indicator (redaction)
             value = values(i) if callable(values) else values[i]
             return make_issue(code, row=int(rows[i]), column=col(column), value=value, **params)
 
@@ -307,7 +308,8 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
 
     # -- blank values: "not reported" ---------------------------------------------------------------
     if blank.any():
-        issues, total = _issues(blank, limit, lambda i: make_issue("not_reported", row=int(rows[i]), column=col("value")))
+        issues, total = _issues(blank, limit, lambda i: make_issue("not_reported", row=int(rows[i]), column=col("value"),
+                                                                   indicator=ind_txt[i]))
         findings.add("note", issues, total)
     live = ~blank
     emit("bad_number", value_code == "bad_number", "value", value_text)
@@ -465,7 +467,7 @@ def duplicate_keys(keys: list[pd.DataFrame], findings: Findings, column: str) ->
     idx = np.flatnonzero(dup)
     issues = [make_issue("duplicate_key", row=int(frame["row"].iat[i]), column=column,
                          value=f"{frame['ind'].iat[i]}/{frame['area_txt'].iat[i]}/{frame['per'].iat[i]}",
-                         first=int(first[i]))
+                         indicator=frame["ind"].iat[i], first=int(first[i]))
               for i in idx[: findings.limit]]
     findings.add("error", issues, len(idx))
 
@@ -600,8 +602,10 @@ def flag_implausible(rows: pd.DataFrame, stats: pd.DataFrame, cat: Catalogue, fi
     flags[bad] = "implausible"
     rows["flag"] = flags
     row_nums = rows["row"].to_numpy()
+    ind_ids = rows["indicator_id"].to_numpy()
     issues, total = _issues(bad, findings.limit, lambda i: make_issue(
-        "implausible_value", row=int(row_nums[i]), column=column, value=float(v[i]), median=_fmt(med[i])))
+        "implausible_value", row=int(row_nums[i]), column=column, value=float(v[i]), median=_fmt(med[i]),
+        indicator=cat.indicator_by_id[int(ind_ids[i])].code))
     findings.add("warning", issues, total)
 
 
