@@ -58,6 +58,15 @@ class Settings:
     signin_ip_max_failures: int = 30  # failed sign-ins from one address (any names) before it is locked
     signin_lockout_minutes: int = 15  # how long a lockout lasts (also the counting window)
     trust_proxy: int = 0  # reverse proxies in front (their X-Forwarded-For/-Proto are trusted)
+    # the render gate of exports (exports/gate.py), across every worker and host
+    export_pack_concurrency: int = 2  # briefing packs rendered at once, in all
+    export_pack_per_user: int = 1  # briefing packs of one user rendered at once
+    export_queue_max: int = 6  # packs waiting for their turn, in all (beyond: 429)
+    export_queue_per_user: int = 2  # packs of one user waiting (beyond: 429)
+    export_wait_seconds: int = 300  # the longest a pack waits in the queue
+    export_lease_seconds: int = 30  # a render whose process stopped renewing it frees its slot after this
+    export_chart_concurrency: int = 4  # single chart images (PNG, SVG, PDF) at once, in all; no queue
+    export_chart_per_user: int = 2  # single chart images of one user at once
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -91,6 +100,14 @@ class Settings:
             signin_ip_max_failures=_int("SIGNIN_IP_MAX_FAILURES", 30),
             signin_lockout_minutes=_int("SIGNIN_LOCKOUT_MINUTES", 15),
             trust_proxy=_int("TRUST_PROXY", 0),
+            export_pack_concurrency=max(1, _int("EXPORT_PACK_CONCURRENCY", 2)),
+            export_pack_per_user=max(1, _int("EXPORT_PACK_PER_USER", 1)),
+            export_queue_max=_int("EXPORT_QUEUE_MAX", 6),
+            export_queue_per_user=_int("EXPORT_QUEUE_PER_USER", 2),
+            export_wait_seconds=_int("EXPORT_WAIT_SECONDS", 300),
+            export_lease_seconds=max(3, _int("EXPORT_LEASE_SECONDS", 30)),
+            export_chart_concurrency=max(1, _int("EXPORT_CHART_CONCURRENCY", 4)),
+            export_chart_per_user=max(1, _int("EXPORT_CHART_PER_USER", 2)),
         )
 
     @property
