@@ -197,7 +197,9 @@ def _clean(engine):
 
 
 @pytest.fixture
-def make_app(databases, tmp_path):
+def make_app(databases, tmp_path, monkeypatch):
+    """Apps on the seeded warehouse; at the end, waits until every job has finished (with the fake
+    renderer still in place: ``monkeypatch`` is undone after this fixture) and empties the gate."""
     from app import create_app
 
     apps = []
@@ -212,11 +214,15 @@ def make_app(databases, tmp_path):
         return server
 
     yield make
-    for server in apps:
-        gates = server.extensions.get("occ_export_gates", {})
-        until(lambda gs=gates: all(not g._held for g in gs.values()), what="every render released")
     if apps:
-        _clean(apps[0].extensions["warehouse"].engine)
+        engine = apps[0].extensions["warehouse"].engine
+
+        def settled():  # every job of the test has finished and given its place back
+            with engine.connect() as conn:
+                return conn.execute(select(schema.export_slot.c.id)).first() is None
+
+        until(settled, what="every render released")
+        _clean(engine)
     for server in apps:
         server.extensions["warehouse"].dispose()
 
