@@ -80,6 +80,15 @@ class Settings:
     intake_max_zip_ratio: int = 100  # INTAKE_MAX_ZIP_RATIO: unpacked / packed of an XLSX part over 1 MiB (real: 5-20)
     intake_max_line_bytes: int = 1024 * 1024  # INTAKE_MAX_LINE_BYTES: a CSV line (and a quoted field)
     intake_max_columns: int = 1000  # INTAKE_MAX_COLUMNS: columns of the header row
+    # the render gate of exports (exports/gate.py), across every worker and host
+    export_pack_concurrency: int = 2  # briefing packs rendered at once, in all
+    export_pack_per_user: int = 1  # briefing packs of one user rendered at once
+    export_queue_max: int = 6  # packs waiting for their turn, in all (beyond: 429)
+    export_queue_per_user: int = 2  # packs of one user waiting (beyond: 429)
+    export_wait_seconds: int = 300  # the longest a pack waits in the queue
+    export_lease_seconds: int = 30  # a render whose process stopped renewing it frees its slot after this
+    export_chart_concurrency: int = 4  # single chart images (PNG, SVG, PDF) at once, in all; no queue
+    export_chart_per_user: int = 2  # single chart images of one user at once
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -121,6 +130,14 @@ class Settings:
             intake_max_zip_ratio=_int("INTAKE_MAX_ZIP_RATIO", cls.intake_max_zip_ratio),
             intake_max_line_bytes=_int("INTAKE_MAX_LINE_BYTES", cls.intake_max_line_bytes),
             intake_max_columns=_int("INTAKE_MAX_COLUMNS", cls.intake_max_columns),
+            export_pack_concurrency=max(1, _int("EXPORT_PACK_CONCURRENCY", 2)),
+            export_pack_per_user=max(1, _int("EXPORT_PACK_PER_USER", 1)),
+            export_queue_max=_int("EXPORT_QUEUE_MAX", 6),
+            export_queue_per_user=_int("EXPORT_QUEUE_PER_USER", 2),
+            export_wait_seconds=_int("EXPORT_WAIT_SECONDS", 300),
+            export_lease_seconds=max(3, _int("EXPORT_LEASE_SECONDS", 30)),
+            export_chart_concurrency=max(1, _int("EXPORT_CHART_CONCURRENCY", 4)),
+            export_chart_per_user=max(1, _int("EXPORT_CHART_PER_USER", 2)),
         )
 
     @property

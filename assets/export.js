@@ -61,15 +61,53 @@ window.dash_clientside = window.dash_clientside || {};
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") { closeMenus(null); } });
 
-  /* Sending the pack form: say the file is being prepared (the download arrives in a few seconds). */
+  /* Sending the pack form: the pack is made in the background (POST with "Prefer: respond-async",
+     exports/jobs.py); the status line shows the server's words while it waits ("Đang xếp hàng
+     (vị trí 2)…", then "Đang chuẩn bị tệp…") and the file downloads when it is ready. Without
+     fetch the form is sent as before and the file comes back as the answer. */
+  function say(status, text) { if (status) { status.textContent = text || ""; } }
+
+  function follow(form, status, url) {
+    fetch(url, {credentials: "same-origin", headers: {"Accept": "application/json"}})
+      .then(function (r) { return r.json().then(function (body) { return {ok: r.ok, body: body}; }); })
+      .then(function (r) {
+        say(status, r.body.message);
+        if (!r.ok || r.body.state === "failed") { form._occBusy = false; return; }
+        if (r.body.state === "done") {
+          form._occBusy = false;
+          window.location.assign(r.body.file_url);
+          window.clearTimeout(status._occTimer);
+          status._occTimer = window.setTimeout(function () { say(status, ""); }, 8000);
+          return;
+        }
+        window.setTimeout(function () { follow(form, status, r.body.status_url); }, 1000);
+      })
+      .catch(function () { form._occBusy = false; say(status, form.getAttribute("data-failed")); });
+  }
+
   document.addEventListener("submit", function (e) {
     const form = e.target;
     if (!form || form.id !== "brief-form") { return; }
     const status = form.querySelector(".brief-status");
-    if (!status) { return; }
-    status.textContent = form.getAttribute("data-preparing") || "";
-    window.clearTimeout(status._occTimer);
-    status._occTimer = window.setTimeout(function () { status.textContent = ""; }, 8000);
+    if (!window.fetch || !window.FormData) {
+      say(status, form.getAttribute("data-preparing"));
+      return;  // the plain form post: the answer is the file
+    }
+    e.preventDefault();
+    if (form._occBusy) { return; }
+    form._occBusy = true;
+    window.clearTimeout(status && status._occTimer);
+    say(status, form.getAttribute("data-preparing"));
+    const action = (e.submitter && e.submitter.formAction) || form.action;
+    fetch(action, {method: "POST", body: new FormData(form), credentials: "same-origin",
+                   headers: {"Prefer": "respond-async", "Accept": "application/json"}})
+      .then(function (r) { return r.json().then(function (body) { return {status: r.status, body: body}; }); })
+      .then(function (r) {
+        say(status, r.body.message);
+        if (r.status !== 202) { form._occBusy = false; return; }  // 429 (queue full) or 400: the words say why
+        follow(form, status, r.body.status_url);
+      })
+      .catch(function () { form._occBusy = false; say(status, form.getAttribute("data-failed")); });
   });
 
   window.occBasket = {load: load, save: save, add: addItems, key: KEY};

@@ -751,6 +751,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The pack is kept in this browser; figures are read afresh when you download it.",
     },
     "brief.preparing": {"vi": "Đang chuẩn bị tệp, vui lòng chờ…", "en": "Preparing the file, please wait…"},
+    "exp.queued": {"vi": "Đang xếp hàng (vị trí {position})…", "en": "Queued (position {position})…"},
+    "exp.ready": {"vi": "Tệp đã sẵn sàng, đang tải về…", "en": "The file is ready; downloading…"},
+    "exp.failed": {"vi": "Không tạo được tệp. Vui lòng thử lại.", "en": "The file could not be made. Please try again."},
+    "exp.busy.user": {
+        "vi": "Bạn đang có yêu cầu xuất tệp chờ xử lý. Vui lòng đợi các yêu cầu đó xong rồi thử lại "
+              "(sau khoảng {seconds} giây).",
+        "en": "You already have exports waiting. Please wait for them to finish, then try again "
+              "(in about {seconds} seconds).",
+    },
+    "exp.busy.all": {
+        "vi": "Hệ thống đang xuất nhiều tệp cùng lúc và hàng chờ đã đầy. Vui lòng thử lại sau khoảng {seconds} giây.",
+        "en": "The server is exporting many files at once and the queue is full. Please try again in about "
+              "{seconds} seconds.",
+    },
 }
 
 

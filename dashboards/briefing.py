@@ -1,5 +1,7 @@
 """The briefing pack ("Bộ tài liệu"): the charts collected with "Add to briefing pack" on any page,
-in order, with a title; downloaded as PowerPoint or PDF (``/export/pack.pptx|pdf``).
+in order, with a title; downloaded as PowerPoint or PDF (``/export/pack.pptx|pdf``). The download is a background job
+(``assets/export.js``, :mod:`exports.jobs`): the status line shows its place in the queue of the
+render gate ("Đang xếp hàng (vị trí 2)…") until the file is ready.
 
 The basket lives in the browser (``localStorage``, ``assets/export.js``): the page reads it when it
 renders, and reordering or removing is clientside. The server only describes each chart (titles
@@ -75,7 +77,7 @@ def layout(lang: str | None = None, **_params) -> html.Div:
                     html.Div(className="brief-status", role="status"),
                 ],
                 id=ids.form, method="POST", action=_path("/export/pack.pptx"), className="card brief-form",
-                **{"data-preparing": t("brief.preparing", lang)},
+                **{"data-preparing": t("brief.preparing", lang), "data-failed": t("exp.failed", lang)},
             ),
             html.Section([html.H2(id=ids.heading, className="section-title"),
                           html.Ol(id=ids.items, className="brief-items")], className="brief-list"),

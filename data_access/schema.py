@@ -24,6 +24,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -394,4 +395,36 @@ audit_log = Table(
     Index("ix_audit_log_at", "at"),
     Index("ix_audit_log_actor", "actor"),
     Index("ix_audit_log_action", "action"),
+)
+
+# The render gate of exports (exports/gate.py): one row per pack render waiting or running, on
+# every worker and host; a row whose lease has passed belongs to a dead process and is swept.
+export_slot = Table(
+    "export_slot",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("kind", String(12), nullable=False),  # "pack" or "chart": each kind has its own limits
+    Column("owner", String(200), nullable=False),  # the user (or address) the render is for
+    Column("state", String(8), nullable=False),  # "queued" or "running"
+    Column("enqueued_at", Float, nullable=False),  # epoch seconds: the queue's order
+    Column("lease_until", Float, nullable=False),  # epoch seconds; renewed while its process lives
+    Index("ix_export_slot_kind", "kind", "enqueued_at"),
+)
+
+# Briefing packs rendered in the background (POST /export/pack.<fmt> with Prefer: respond-async):
+# the file waits here, for its owner only, until it is downloaded or expires.
+export_job = Table(
+    "export_job",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", String(200), nullable=False),
+    Column("fmt", String(8), nullable=False),
+    Column("state", String(8), nullable=False),  # "queued", "running", "done", "failed"
+    Column("created_at", Float, nullable=False),
+    Column("finished_at", Float),
+    Column("filename", Text),
+    Column("detail", Text, nullable=False),  # JSON: what the audit entry records when the file is served
+    Column("body", LargeBinary),
+    Column("error", Text),
+    Index("ix_export_job_created_at", "created_at"),
 )

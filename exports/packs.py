@@ -53,6 +53,12 @@ def build_pack(title: str | None, specs: list, lang: str) -> Pack:
     return Pack(clean_title, charts, lang, datetime.now())
 
 
+def render_file(pack: Pack, fmt: str) -> bytes:
+    """The pack as ``pptx`` or ``pdf`` bytes: the slow part (the export browser), which the routes
+    run inside the render gate (:mod:`exports.gate`)."""
+    return to_pptx(pack) if fmt == "pptx" else to_pdf(pack)
+
+
 def pack_filename(pack: Pack, fmt: str) -> str:
     from exports.files import ascii_slug
 

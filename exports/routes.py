@@ -7,7 +7,18 @@
   ``{"title": ..., "specs": [...], "lang": "vi"}`` or a form with the fields ``title``, ``specs``
   (JSON list) and ``lang``. ``GET /export/pack.<fmt>?pack=<compact>&lang=vi`` does the same from a
   link (:func:`exports.specs.encode_pack`).
+  With the header ``Prefer: respond-async`` the answer is ``202`` and a job
+  (:mod:`exports.jobs`): ``GET /export/jobs/<id>`` says whether it is queued (and where), running,
+  done or failed; ``GET /export/jobs/<id>/file`` is the file. The briefing page works this way.
 * ``GET /export/kinds`` — the chart kinds and their parameters.
+
+Renders go through the render gate (:mod:`exports.gate`), shared by every worker and host: packs
+at most ``EXPORT_PACK_CONCURRENCY`` at once and ``EXPORT_PACK_PER_USER`` of one user, the rest
+queued first come, first served (a synchronous request waits in the queue, up to
+``EXPORT_WAIT_SECONDS``); chart images (PNG, SVG, PDF; they take well under a second) at most
+``EXPORT_CHART_CONCURRENCY`` at once and ``EXPORT_CHART_PER_USER`` of one user, without a queue.
+CSV and XLSX use no browser and pass freely. Beyond the queue's bounds the answer is ``429`` with
+``Retry-After`` and JSON ``{"error": "busy", "scope": "user"|"all", "message": ...}``.
 
 A bad spec is a ``400`` with JSON ``{"error": "bad_spec", "message": ..., "field": ...}``; a
 browser that cannot render is a ``503``. Every file served is recorded by
@@ -19,12 +30,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from components.i18n import norm_lang
-from exports import files, packs
+from components.i18n import norm_lang, t
+from exports import files, jobs, packs
 from exports.audit import record_export
+from exports.gate import Busy, Gate, Limits
 from exports.render import RenderError
 from exports.specs import KINDS, SpecError, build, decode_pack, decode_spec
 
@@ -33,6 +46,40 @@ log = logging.getLogger(__name__)
 bp = Blueprint("exports", __name__, url_prefix="/export")
 
 PACK_FORMATS = ("pptx", "pdf")
+IMAGE_FORMATS = ("png", "svg", "pdf")  # chart formats drawn by the export browser
+_gates_lock = threading.Lock()
+
+
+def gate(kind: str) -> Gate:
+    """The app's render gate of ``kind`` ("pack" or "chart"), on its warehouse."""
+    gates = current_app.extensions.setdefault("occ_export_gates", {})
+    if kind not in gates:
+        with _gates_lock:
+            if kind not in gates:
+                from data_access.engine import current_warehouse
+
+                st = current_app.config["SETTINGS"]
+                if kind == "pack":
+                    limits = Limits(running=st.export_pack_concurrency, per_user=st.export_pack_per_user,
+                                    queue=st.export_queue_max, queue_per_user=st.export_queue_per_user,
+                                    lease_s=st.export_lease_seconds)
+                else:
+                    limits = Limits(running=st.export_chart_concurrency, per_user=st.export_chart_per_user,
+                                    queue=0, queue_per_user=0, lease_s=st.export_lease_seconds, retry_after_s=2)
+                gates[kind] = Gate(current_warehouse().engine, kind, limits)
+    return gates[kind]
+
+
+def owner() -> str:
+    """Whose render this is: the signed-in user, else (access control off) the client's address."""
+    name = getattr(g.get("occ_principal"), "name", None)
+    return f"user:{name}" if name else f"ip:{request.remote_addr}"
+
+
+def _request_lang() -> str:
+    body = request.get_json(silent=True) if request.is_json else None
+    lang = body.get("lang") if isinstance(body, dict) else None
+    return norm_lang(lang or request.values.get("lang"))
 
 
 def _error(status: int, error: str, message: str, field: str | None = None) -> Response:
@@ -60,6 +107,15 @@ def _render_failed(exc: RenderError):
     return _error(503, "render_failed", "the chart could not be rendered; try again in a moment")
 
 
+@bp.errorhandler(Busy)
+def _busy(exc: Busy):
+    res = jsonify({"error": "busy", "scope": exc.scope, "retry_after": exc.retry_after,
+                   "message": t(f"exp.busy.{exc.scope}", _request_lang(), seconds=exc.retry_after)})
+    res.status_code = 429
+    res.headers["Retry-After"] = str(exc.retry_after)
+    return res
+
+
 @bp.get("/chart.<fmt>")
 def chart(fmt: str):
     if fmt not in files.FORMATS:
@@ -74,7 +130,8 @@ def chart(fmt: str):
     elif fmt == "xlsx":
         body = files.to_xlsx(result)
     else:
-        body = files.image(result, fmt)
+        with gate("chart").hold(owner()):
+            body = files.image(result, fmt)
     record_export(result.spec["kind"], result.spec, fmt)
     return _file(body, fmt, files.filename(result, fmt))
 
@@ -105,9 +162,49 @@ def pack(fmt: str):
         return _error(404, "unknown_format", f"format must be one of {', '.join(PACK_FORMATS)}", "format")
     title, specs, lang = _pack_request()
     result = packs.build_pack(title, specs, lang)
-    body = packs.to_pptx(result) if fmt == "pptx" else packs.to_pdf(result)
-    record_export("pack", {"title": result.title, "specs": [c.spec for c in result.charts]}, fmt)
+    detail = {"title": result.title, "specs": [c.spec for c in result.charts]}
+    wait_s = current_app.config["SETTINGS"].export_wait_seconds
+    if "respond-async" in request.headers.get("Prefer", ""):
+        job_id = jobs.submit(current_app._get_current_object(), gate("pack"), owner(), result, fmt,
+                             {"spec": detail, "lang": lang}, wait_s)
+        res = _job_status(job_id, lang)
+        res.status_code = 202
+        res.headers["Location"] = url_for("exports.job", job_id=job_id, lang=lang)
+        res.headers["Preference-Applied"] = "respond-async"
+        return res
+    with gate("pack").hold(owner(), timeout=wait_s):
+        body = packs.render_file(result, fmt)
+    record_export("pack", detail, fmt)
     return _file(body, fmt, packs.pack_filename(result, fmt))
+
+
+def _job_status(job_id: str, lang: str) -> Response:
+    status = jobs.status(gate("pack"), job_id, owner())
+    if status is None:
+        return _error(404, "unknown_job", "no such export job", "job")
+    state = status["state"]
+    status["message"] = {"queued": t("exp.queued", lang, position=status["position"]),
+                         "running": t("brief.preparing", lang), "done": t("exp.ready", lang),
+                         "failed": t("exp.failed", lang)}[state]
+    status["status_url"] = url_for("exports.job", job_id=job_id, lang=lang)
+    status["file_url"] = url_for("exports.job_file", job_id=job_id) if state == "done" else None
+    res = jsonify(status)
+    res.headers["Cache-Control"] = "private, no-store"
+    return res
+
+
+@bp.get("/jobs/<job_id>")
+def job(job_id: str):
+    return _job_status(job_id, norm_lang(request.args.get("lang")))
+
+
+@bp.get("/jobs/<job_id>/file")
+def job_file(job_id: str):
+    row = jobs.result(gate("pack").engine, job_id, owner())
+    if row is None:
+        return _error(404, "unknown_job", "no such finished export job", "job")
+    record_export("pack", json.loads(row.detail)["spec"], row.fmt)
+    return _file(row.body, row.fmt, row.filename)
 
 
 @bp.get("/kinds")
