@@ -6,6 +6,10 @@ the period's end date (the nation for ministries, the province for a provincial 
 Committee), when the unit is responsible for it by the intake's rule
 (:meth:`ingest.validate.Catalogue.responsible`) so that the filled form always passes.
 
+Confidential indicators are rows only for a caller of ``clearance="all"``, as everywhere in
+``data_access``: the API gives that clearance to the unit itself (its token or its reporter: the
+unit reports them) and to the cleared roles; a form for anyone else lists public indicators only.
+
 Sheets:
 * ``Dữ liệu`` (data): ``indicator_code, area_code, period`` (pre-filled, text), ``indicator_name``,
   ``unit_of_measure`` (descriptive, ignored on upload), ``value`` (empty; decimal validation),
@@ -71,8 +75,9 @@ class Owed:
     rows: list[OwedRow]
 
 
-def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
-    """What ``unit_code`` owes for ``period_key`` (raises :class:`TemplateError`)."""
+def owed(conn: Connection, unit_code: str, period_key: str, *, clearance: str = "public") -> Owed:
+    """What ``unit_code`` owes for ``period_key`` (raises :class:`TemplateError`); confidential
+    indicators only with ``clearance="all"``."""
     try:
         period = parse_period(period_key)
     except PeriodError:
@@ -88,7 +93,7 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
                             f"Unit {unit.code} does not report period {period.key} (not valid then).")
     a, i = schema.agency, schema.indicator
     unit_name = conn.execute(select(a.c.name_vi).where(a.c.id == unit.id)).scalar() or unit.code
-    names = {r.id: r for r in conn.execute(select(i.c.id, i.c.name_vi, i.c.unit_vi))}
+    names = {r.id: r for r in conn.execute(select(i.c.id, i.c.name_vi, i.c.unit_vi, i.c.confidential))}
     own = [x for x in cat.areas if x.id == unit.area_id] if unit.area_id else []
     rows: list[OwedRow] = []
     regimes: list[str] = []
@@ -100,7 +105,7 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
         regime_rows = []
         for ind_id in sorted(cat.regime_indicators.get(regime_id, ()), key=lambda x: cat.indicator_by_id[x].code):
             ind = cat.indicator_by_id[ind_id]
-            if ind.periodicity != period.periodicity:
+            if ind.periodicity != period.periodicity or (names[ind.id].confidential and clearance != "all"):
                 continue
             for area in own:
                 if not area.valid_on(period.end) or area.level not in ind.levels - {"region"}:
@@ -127,9 +132,10 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
                 regimes, unique_rows)
 
 
-def build_template(conn: Connection, unit_code: str, period_key: str, now: datetime | None = None) -> bytes:
-    """The XLSX form (bytes) of what ``unit_code`` owes for ``period_key``."""
-    spec = owed(conn, unit_code, period_key)
+def build_template(conn: Connection, unit_code: str, period_key: str, now: datetime | None = None, *,
+                   clearance: str = "public") -> bytes:
+    """The XLSX form (bytes) of what ``unit_code`` owes for ``period_key`` (see :func:`owed`)."""
+    spec = owed(conn, unit_code, period_key, clearance=clearance)
     now = now or datetime.now()
     wb = Workbook()
     ws = wb.active
