@@ -618,6 +618,9 @@ def openapi_document() -> dict:
                     "503": unavailable}}},
             "/api/v1/templates/{unit}/{period}.xlsx": {"get": {
                 "summary": "The XLSX form of what a unit owes for a period", "operationId": "getTemplate",
+                "description": "A unit's token or reporter gets its own unit's form, with the confidential "
+                               "indicators the unit reports; other callers get confidential rows only with "
+                               "the confidential clearance.",
                 "tags": ["intake"], "security": optional_bearer,
                 "parameters": [
                     {"name": "unit", "in": "path", "required": True, "schema": {"type": "string", "examples": ["UB01"]},
@@ -630,6 +633,7 @@ def openapi_document() -> dict:
                             "schema": {"type": "string", "contentMediaType":
                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
                     "400": _error_response("Bad period key"), "401": unauthorized,
+                    "403": _error_response("Another unit's form (a unit's token or reporter: its own only)"),
                     "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
                     "503": unavailable}}},
             "/api/v1/openapi.json": {"get": {
