@@ -45,8 +45,11 @@ def world(databases, tmp_path_factory):
         units = sorted(conn.execute(select(a.c.code).where(a.c.active.is_(True))).scalars())
     engine.dispose()
     server = create_app(make_settings(url, tmp, auth_required=True))
-    yield {"server": server, "cookies": cookies, "tokens": tokens, "units": units}
+    # the same warehouse with the request guard off: the route's own unit check, alone
+    unguarded = create_app(make_settings(url, tmp / "unguarded", auth_required=False))
+    yield {"server": server, "unguarded": unguarded, "cookies": cookies, "tokens": tokens, "units": units}
     server.extensions["warehouse"].dispose()
+    unguarded.extensions["warehouse"].dispose()
 
 
 def _client(world, who: str):
@@ -78,7 +81,7 @@ def test_tps001_unit_token_gets_another_units_template_403(world):
         for period in PERIODS:
             res = _get(world, "token", other, period, token_unit=token_unit)
             assert res.status_code == 403, (token_unit, other, period, res.status_code)
-            assert res.json["error"]["code"] == "another_unit"
+            assert res.json["error"]["code"] in ("another_unit", "forbidden")  # the route's, or the guard's
             assert not leaks(res.get_data())
     own = _get(world, "token", "tk", "2025Q3", token_unit="TK")  # the unit's code in any case
     assert own.status_code == 200 and "GDP_FLASH" in _codes(own.data)
@@ -120,3 +123,14 @@ def test_tps004_a_unit_reports_the_confidential_indicators_it_is_responsible_for
     assert "FX_RESERVES" in _codes(_get(world, "token", "NHNN", "202509", token_unit="NHNN").data)
     assert "GDP_FLASH" in _codes(_get(world, "reporter", "TK", "2025Q3").data)
     assert _get(world, "reporter", "NHNN", "2025Q3").status_code == 403
+
+
+def test_tps005_the_route_checks_the_tokens_unit_itself(world):
+    """Without the request guard (access control off) the route still refuses another unit's form
+    to a unit's token: the check does not rest on the guard alone."""
+    client = world["unguarded"].test_client()
+    auth = {"Authorization": f"Bearer {world['tokens']['TK']}"}
+    res = client.get("/api/v1/templates/UB01/202507.xlsx", headers=auth)
+    assert res.status_code == 403 and res.json["error"]["code"] == "another_unit"
+    assert not leaks(res.get_data())
+    assert "GDP_FLASH" in _codes(client.get("/api/v1/templates/TK/2025Q3.xlsx", headers=auth).data)
