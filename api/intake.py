@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
-from data_access.cache import STALE_HEADER, outage_log_due, request_is_stale
+from data_access.cache import STALE_HEADER, current_clearance, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -384,11 +384,18 @@ def _iso(value) -> str | None:
 
 @api_v1.get("/templates/<unit>/<period>.xlsx")
 def template(unit: str, period: str):
-    """The XLSX form of what ``unit`` owes for ``period`` (see :mod:`ingest.templates`)."""
-    require_reader()
+    """The XLSX form of what ``unit`` owes for ``period`` (see :mod:`ingest.templates`). A unit's
+    token or reporter: its own unit's form only (403 ``another_unit`` otherwise, before anything is
+    looked up), with the confidential indicators the unit reports; anyone else: confidential rows
+    only with the confidential clearance."""
+    reader = require_reader()
+    if reader is not None and unit.strip().upper() != reader.unit_code:
+        raise ApiError(403, "another_unit", "Mã truy cập hoặc tài khoản này chỉ được tải biểu mẫu của đơn vị mình.",
+                       "This token or account may only download its own unit's form.")
+    clearance = "all" if reader is not None else current_clearance()
     try:
         with current_warehouse().engine.connect() as conn:
-            data = build_template(conn, unit, period)
+            data = build_template(conn, unit, period, clearance=clearance)
     except TemplateError as exc:
         status = 400 if exc.code == "bad_period" else 404
         raise ApiError(status, exc.code, exc.message_vi, exc.message_en) from None
@@ -619,6 +626,9 @@ def openapi_document() -> dict:
                     "503": unavailable}}},
             "/api/v1/templates/{unit}/{period}.xlsx": {"get": {
                 "summary": "The XLSX form of what a unit owes for a period", "operationId": "getTemplate",
+                "description": "A unit's token or reporter gets its own unit's form, with the confidential "
+                               "indicators the unit reports; other callers get confidential rows only with "
+                               "the confidential clearance.",
                 "tags": ["intake"], "security": optional_bearer,
                 "parameters": [
                     {"name": "unit", "in": "path", "required": True, "schema": {"type": "string", "examples": ["UB01"]},
@@ -631,6 +641,7 @@ def openapi_document() -> dict:
                             "schema": {"type": "string", "contentMediaType":
                                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}}}},
                     "400": _error_response("Bad period key"), "401": unauthorized,
+                    "403": _error_response("Another unit's form (a unit's token or reporter: its own only)"),
                     "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
                     "503": unavailable}}},
             "/api/v1/openapi.json": {"get": {

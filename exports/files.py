@@ -3,7 +3,6 @@ that say what a file holds (``EXPORTS_VN_2015-01_2026-11_2026-11-29.png``, ASCII
 
 from __future__ import annotations
 
-import io
 import json
 import math
 import re
@@ -13,6 +12,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from components.i18n import MESSAGES, fmt_datetime, t
+from exports import sheets
 from exports.figures import HEIGHT, WIDTH, decorate
 from exports.specs import ExportChart
 
@@ -76,37 +76,34 @@ def records(df: pd.DataFrame) -> list[list]:
     return [[_cell(v) for v in row] for row in df.itertuples(index=False, name=None)]
 
 
-def to_csv(chart: ExportChart) -> bytes:
+def chart_csv(chart: ExportChart) -> bytes:
     """UTF-8 with a BOM (Excel then reads Vietnamese correctly), comma-separated, a header of
-    column labels in the UI's language, numbers with a dot and full precision, ISO dates."""
-    df = chart.data
-    out = io.StringIO()
-    header = [column_label(c, chart.meta.lang) for c in df.columns]
-    frame = pd.DataFrame(records(df), columns=header)
-    frame.to_csv(out, index=False, lineterminator="\r\n", date_format="%Y-%m-%d %H:%M:%S")
-    return out.getvalue().encode("utf-8-sig")
+    column labels in the UI's language, numbers with a dot and full precision, ISO dates; written
+    by :func:`exports.sheets.csv_bytes` (no text cell starts a formula)."""
+    header = [column_label(c, chart.meta.lang) for c in chart.data.columns]
+    return sheets.csv_bytes([header, *records(chart.data)])
 
 
-def to_xlsx(chart: ExportChart) -> bytes:
+def chart_xlsx(chart: ExportChart) -> bytes:
     """A data sheet (typed numbers and dates, header frozen, filter) and a metadata sheet:
-    indicator, definition, unit, source, period, area, "as of", notes, "Dữ liệu minh họa"."""
-    from openpyxl import Workbook
+    indicator, definition, unit, source, period, area, "as of", notes, "Dữ liệu minh họa";
+    written by :func:`exports.sheets.xlsx_bytes` (no text cell starts a formula)."""
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
     lang = chart.meta.lang
     meta = chart.meta
-    wb = Workbook()
+    wb = sheets.workbook()
     ws = wb.active
     ws.title = t("exp.sheet.data", lang)
     columns = list(chart.data.columns)
-    ws.append([column_label(c, lang) for c in columns])
+    sheets.append(ws, [column_label(c, lang) for c in columns])
     head_font, head_fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="A3162B")
     for cell in ws[1]:
         cell.font, cell.fill = head_font, head_fill
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for row in records(chart.data):
-        ws.append(row)
+        sheets.append(ws, row)
     number_format = "#,##0" + ("." + "0" * chart.decimals if chart.decimals else "") if chart.decimals is not None \
         else "#,##0.####"
     for j, column in enumerate(columns, start=1):
@@ -152,7 +149,7 @@ def to_xlsx(chart: ExportChart) -> bytes:
         (t("app.illustrative", lang), t("app.illustrative_note", lang)),
     ]
     for label, value in rows:
-        info.append([label, value])
+        sheets.append(info, [label, value])
     for (cell,) in info.iter_rows(min_col=1, max_col=1):
         cell.font = Font(bold=True)
     for row in info.iter_rows(min_col=2, max_col=2):
@@ -163,6 +160,4 @@ def to_xlsx(chart: ExportChart) -> bytes:
     wb.properties.title = meta.title
     wb.properties.creator = t("app.title", lang)
     wb.properties.subject = t("app.illustrative", lang)
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return sheets.xlsx_bytes(wb)

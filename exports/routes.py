@@ -126,9 +126,9 @@ def chart(fmt: str):
     lang = norm_lang(request.args.get("lang"))
     result = build(decode_spec(text), lang)
     if fmt == "csv":
-        body = files.to_csv(result)
+        body = files.chart_csv(result)
     elif fmt == "xlsx":
-        body = files.to_xlsx(result)
+        body = files.chart_xlsx(result)
     else:
         with gate("chart").hold(owner()):
             body = files.image(result, fmt)

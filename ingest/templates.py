@@ -6,6 +6,10 @@ the period's end date (the nation for ministries, the province for a provincial 
 Committee), when the unit is responsible for it by the intake's rule
 (:meth:`ingest.validate.Catalogue.responsible`) so that the filled form always passes.
 
+Confidential indicators are rows only for a caller of ``clearance="all"``, as everywhere in
+``data_access``: the API gives that clearance to the unit itself (its token or its reporter: the
+unit reports them) and to the cleared roles; a form for anyone else lists public indicators only.
+
 Sheets:
 * ``Dữ liệu`` (data): ``indicator_code, area_code, period`` (pre-filled, text), ``indicator_name``,
   ``unit_of_measure`` (descriptive, ignored on upload), ``value`` (empty; decimal validation),
@@ -13,17 +17,16 @@ Sheets:
 * ``Hướng dẫn`` (README, in Vietnamese): unit, period, deadline, how to fill and send;
 * ``_lists`` (hidden, protected): the status codes and the form's metadata.
 
-The filled form uploads as it is: rows left blank are skipped as "not reported".
+The filled form uploads as it is: rows left blank are skipped as "not reported". Written by
+:mod:`exports.sheets` (no text cell starts a formula, whatever a unit or indicator is named).
 """
 
 from __future__ import annotations
 
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -33,6 +36,7 @@ from sqlalchemy.engine import Connection
 from data_access import schema
 from data_access.periods import Period, PeriodError, format_period
 from data_access.periods import parse as parse_period
+from exports.sheets import append, workbook, xlsx_bytes
 from ingest.regimes import deadline, valid_on
 from ingest.validate import load_catalogue
 
@@ -71,8 +75,9 @@ class Owed:
     rows: list[OwedRow]
 
 
-def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
-    """What ``unit_code`` owes for ``period_key`` (raises :class:`TemplateError`)."""
+def owed(conn: Connection, unit_code: str, period_key: str, *, clearance: str = "public") -> Owed:
+    """What ``unit_code`` owes for ``period_key`` (raises :class:`TemplateError`); confidential
+    indicators only with ``clearance="all"``."""
     try:
         period = parse_period(period_key)
     except PeriodError:
@@ -88,7 +93,7 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
                             f"Unit {unit.code} does not report period {period.key} (not valid then).")
     a, i = schema.agency, schema.indicator
     unit_name = conn.execute(select(a.c.name_vi).where(a.c.id == unit.id)).scalar() or unit.code
-    names = {r.id: r for r in conn.execute(select(i.c.id, i.c.name_vi, i.c.unit_vi))}
+    names = {r.id: r for r in conn.execute(select(i.c.id, i.c.name_vi, i.c.unit_vi, i.c.confidential))}
     own = [x for x in cat.areas if x.id == unit.area_id] if unit.area_id else []
     rows: list[OwedRow] = []
     regimes: list[str] = []
@@ -100,7 +105,7 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
         regime_rows = []
         for ind_id in sorted(cat.regime_indicators.get(regime_id, ()), key=lambda x: cat.indicator_by_id[x].code):
             ind = cat.indicator_by_id[ind_id]
-            if ind.periodicity != period.periodicity:
+            if ind.periodicity != period.periodicity or (names[ind.id].confidential and clearance != "all"):
                 continue
             for area in own:
                 if not area.valid_on(period.end) or area.level not in ind.levels - {"region"}:
@@ -127,15 +132,16 @@ def owed(conn: Connection, unit_code: str, period_key: str) -> Owed:
                 regimes, unique_rows)
 
 
-def build_template(conn: Connection, unit_code: str, period_key: str, now: datetime | None = None) -> bytes:
-    """The XLSX form (bytes) of what ``unit_code`` owes for ``period_key``."""
-    spec = owed(conn, unit_code, period_key)
+def build_template(conn: Connection, unit_code: str, period_key: str, now: datetime | None = None, *,
+                   clearance: str = "public") -> bytes:
+    """The XLSX form (bytes) of what ``unit_code`` owes for ``period_key`` (see :func:`owed`)."""
+    spec = owed(conn, unit_code, period_key, clearance=clearance)
     now = now or datetime.now()
-    wb = Workbook()
+    wb = workbook()
     ws = wb.active
     ws.title = DATA_SHEET
     header_fill = PatternFill("solid", fgColor="1F4E79")
-    ws.append(COLUMNS)
+    append(ws, COLUMNS)
     for cell in ws[1]:
         cell.font = Font(bold=True, color="FFFFFF")
         cell.fill = header_fill
@@ -150,7 +156,7 @@ def build_template(conn: Connection, unit_code: str, period_key: str, now: datet
     for idx, name in enumerate(COLUMNS, start=1):
         ws.cell(row=1, column=idx).comment = Comment(hints[name], "Hệ thống")
     for r in spec.rows:
-        ws.append([r.indicator_code, r.area_code, r.period, r.indicator_name, r.unit_of_measure, None, None, None])
+        append(ws, [r.indicator_code, r.area_code, r.period, r.indicator_name, r.unit_of_measure, None, None, None])
     last = len(spec.rows) + 1
     for row in ws.iter_rows(min_row=2, max_row=last, max_col=3):
         for cell in row:
@@ -200,23 +206,21 @@ def build_template(conn: Connection, unit_code: str, period_key: str, now: datet
         (f"Tạo lúc {now:%d/%m/%Y %H:%M}. Toàn bộ tệp bị từ chối nếu có lỗi; báo cáo lỗi chỉ rõ dòng, cột và lý do.", False),
     ]
     for text_line, bold in lines:
-        readme.append([text_line])
+        append(readme, [text_line])
         if bold:
             readme.cell(row=readme.max_row, column=1).font = Font(bold=True, size=12)
     readme.column_dimensions["A"].width = 120
 
     lists = wb.create_sheet(LISTS_SHEET)
-    lists.append(["status", "meaning"])
+    append(lists, ["status", "meaning"])
     for code, meaning in STATUS_CHOICES:
-        lists.append([code, meaning])
-    lists.append([])
-    lists.append(["unit", spec.unit_code])
-    lists.append(["period", spec.period.key])
-    lists.append(["generated_at", now.isoformat(timespec="seconds")])
+        append(lists, [code, meaning])
+    append(lists, [])
+    append(lists, ["unit", spec.unit_code])
+    append(lists, ["period", spec.period.key])
+    append(lists, ["generated_at", now.isoformat(timespec="seconds")])
     lists.sheet_state = "hidden"
     lists.protection.sheet = True
     lists.protection.password = secrets.token_hex(8)  # nobody needs to edit it
 
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(wb)  # every text cell neutralised: names come from the catalogue and the admins
