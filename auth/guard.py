@@ -431,16 +431,24 @@ def _authorize_api(principal: Principal) -> Response | None:
     method = "GET" if request.method in ("GET", "HEAD") else request.method
     key = (method, rule)
     if principal.kind == "token":
-        return None if key in policy.TOKEN_ROUTES else _forbidden(principal, "api")
+        if key not in policy.TOKEN_ROUTES:
+            return _forbidden(principal, "api")
+        return _forbidden(principal, "another unit's template") if _another_units_template(principal, rule) else None
     if rule is None:
         return None if principal.kind == "user" else _forbidden(principal, "api")  # Flask answers 404/405
     if not policy.may(principal, policy.API.get(key, policy.ADMINS)):
         return _forbidden(principal, "api")
-    if principal.role == policy.REPORTER and rule.startswith("/api/v1/templates/"):
-        unit = str((request.view_args or {}).get("unit", "")).strip().upper()
-        if unit != (principal.unit_code or ""):
-            return _forbidden(principal, "another unit's template")
+    if _another_units_template(principal, rule):
+        return _forbidden(principal, "another unit's template")
     return None
+
+
+def _another_units_template(principal: Principal, rule: str | None) -> bool:
+    """A reporting form of another unit than the one the principal (a unit's token, a reporter)
+    is limited to. The route checks it too."""
+    if not principal.unit_code or not rule or not rule.startswith("/api/v1/templates/"):
+        return False
+    return str((request.view_args or {}).get("unit", "")).strip().upper() != principal.unit_code
 
 
 def after(response: Response) -> Response:

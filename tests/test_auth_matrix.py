@@ -55,7 +55,7 @@ API = {
     ("GET", "/api/v1/observations?indicator=CPI_YOY&area=VN"): BOARDS | {"token"},
     ("GET", "/api/v1/submissions/1"): BOARDS | {"reporter", "token"},
     ("GET", "/api/v1/templates/TK/202610.xlsx"): BOARDS | {"reporter", "token"},
-    ("GET", "/api/v1/templates/BCA/202610.xlsx"): BOARDS | {"token"},
+    ("GET", "/api/v1/templates/BCA/202610.xlsx"): BOARDS,  # a unit's token (TK's) gets its own unit's form only
     ("POST", "/api/v1/submissions"): {"token"},
 }
 API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/indicators",
