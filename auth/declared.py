@@ -58,12 +58,19 @@ def id_matches(declared: Any, sent: Any) -> bool:
     return True
 
 
-def item_matches(dep: dict, sent: Any) -> bool:
+def _bare(prop: Any) -> Any:
+    """An output's property without the ``@<hash>`` Dash appends to ``allow_duplicate`` outputs."""
+    return prop.split("@", 1)[0] if isinstance(prop, str) else prop
+
+
+def item_matches(dep: dict, sent: Any, *, output: bool = False) -> bool:
     """``sent`` (one entry of the body's inputs, state or outputs) is the dependency ``dep``."""
     declared, prop = declared_id(dep.get("id")), dep.get("property")
 
     def one(item: Any) -> bool:
-        return isinstance(item, dict) and item.get("property") == prop and id_matches(declared, item.get("id"))
+        got = _bare(item.get("property")) if output and isinstance(item, dict) else (
+            item.get("property") if isinstance(item, dict) else None)
+        return isinstance(item, dict) and got == prop and id_matches(declared, item.get("id"))
 
     if gathers_many(declared):
         return isinstance(sent, list) and len(sent) <= MAX_PATTERN_ITEMS and all(one(x) for x in sent)
@@ -122,7 +129,7 @@ def mismatch(body: dict, entry: dict) -> str | None:
         if not isinstance(sent_list, list) or len(sent_list) != len(declared):
             return f"outputs: {len(declared)} declared"
         for i, (dep, item) in enumerate(zip(declared, sent_list, strict=True)):
-            if not item_matches(dep, item):
+            if not item_matches(dep, item, output=True):
                 return f"outputs[{i}] is not {dep.get('id')}.{dep.get('property')}"
     changed = body.get("changedPropIds", [])
     if not isinstance(changed, list):

@@ -110,3 +110,20 @@ def test_gdc005_display_token_in_the_url_becomes_a_cookie(world):
     # a token only in a callback body or in the router's search is no credential
     fresh = world["server"].test_client()
     assert post_callback(fresh, router_body("/wall", f"?token={world['display']}")).status_code == 401
+
+
+def test_gdc006_duplicate_outputs_as_the_browser_sends_them():
+    """``allow_duplicate`` outputs travel as ``prop@<hash>``: the same output, not a relabelling."""
+    from dash import Output
+
+    from auth.declared import mismatch
+
+    entry = {"inputs": [{"id": "a", "property": "value"}], "state": [],
+             "output": Output("prov-region", "value", allow_duplicate=True)}
+    body = {"inputs": [{"id": "a", "property": "value", "value": 1}],
+            "outputs": {"id": "prov-region", "property": "value@3b80218b"}, "changedPropIds": ["a.value"]}
+    assert mismatch(body, entry) is None
+    body["outputs"] = {"id": "prov-region", "property": "children@3b80218b"}
+    assert mismatch(body, entry) is not None
+    body["outputs"] = {"id": "other", "property": "value@3b80218b"}
+    assert mismatch(body, entry) is not None
