@@ -624,23 +624,18 @@ def _tile_set(spec: dict, lang: str) -> tuple[tuple[str, ...], str, str]:
         headline = all(get_indicator(c).headline is not None for c in spec["indicators"])
         return tuple(spec["indicators"]), t("exp.title.kpi" if headline else "exp.title.kpi_selected", lang), \
             "HEADLINE" if headline else "SELECTED"
-    if spec.get("group"):
-        groups = indicator_groups()
-        row = groups[groups["code"] == spec["group"]]
+    for key, table, title in (("group", indicator_groups, None), ("agency", agencies, "exp.title.kpi_agency")):
+        code = spec.get(key)
+        if not code:
+            continue
+        found = table()
+        row = found[found["code"] == code]
         if row.empty:
-            raise SpecError(f"unknown group {spec['group']}", "group")
-        frame = indicators_frame(group=spec["group"])
+            raise SpecError(f"unknown {key} {code}", key)
+        frame = indicators_frame(**{key: code})
         name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
-        return tuple(frame["code"]) if not frame.empty else (), name, f"GROUP-{spec['group']}"
-    if spec.get("agency"):
-        found = agencies()
-        row = found[found["code"] == spec["agency"]]
-        if row.empty:
-            raise SpecError(f"unknown agency {spec['agency']}", "agency")
-        frame = indicators_frame(agency=spec["agency"])
-        name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
-        return tuple(frame["code"]) if not frame.empty else (), t("exp.title.kpi_agency", lang, agency=name), \
-            f"AGENCY-{spec['agency']}"
+        shown = t(title, lang, **{key: name}) if title else name
+        return tuple(frame["code"]) if not frame.empty else (), shown, f"{key.upper()}-{code}"
     headline = indicators_frame(headline=True)
     return (tuple(headline["code"]) if not headline.empty else ()), t("exp.title.kpi", lang), "HEADLINE"
 
