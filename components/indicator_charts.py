@@ -4,14 +4,12 @@ figures, in the UI's language (Babel numbers, Plotly separators, period labels f
 
 * :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
   2025-07-01 break of provinces and regions, and the "not comparable" stretch.
-* :func:`spark_svg` — the small multiple of the sectors board (an inline SVG, no Plotly per card).
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
-from html import escape
 
 import plotly.graph_objects as go
 
@@ -22,10 +20,7 @@ from data_access.periods import Period, format_period, parse
 ERA_SWITCH = date(2025, 7, 1)
 TARGET_COLOUR = "#4a5565"
 BREAK_COLOUR = "#768293"
-STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#0b5cad"}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-FONT_SVG = "Inter, Segoe UI, Noto Sans, Roboto, Arial, sans-serif"
-SPARK_W, SPARK_H = 320, 112  # the small multiple's viewBox
 
 
 def short_period(key: str, lang: str) -> str:
@@ -169,53 +164,3 @@ def _add_era_break(layout: dict, periods: list[str], lang: str, *, not_comparabl
             "x": x, "y": 0.5, "yref": "paper", "xanchor": "right", "showarrow": False, "xshift": -8,
             "text": t("ind.not_comparable_band", lang, names=", ".join(not_comparable)),
             "font": {"size": 12, "color": "#4a5565"}, "bgcolor": "rgba(255,255,255,.85)"})
-
-
-def spark_points(values: list[float], *, target: float | None = None, width: float = SPARK_W,
-                 top: float = 8, bottom: float = 88, left: float = 6, right: float = 6) -> tuple[list, float | None]:
-    """Map values (and the target) to SVG coordinates: x evenly spaced, y linear with a 10 % pad
-    (larger values higher). Returns ([(x, y), ...], target_y)."""
-    lo, hi = min(values), max(values)
-    if target is not None:
-        lo, hi = min(lo, target), max(hi, target)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.05 or 1.0
-    lo, hi = lo - pad, hi + pad
-    step = (width - left - right) / max(len(values) - 1, 1)
-
-    def y(v: float) -> float:
-        return round(bottom - (v - lo) / (hi - lo) * (bottom - top), 2)
-
-    return [(round(left + i * step, 2), y(v)) for i, v in enumerate(values)], (y(target) if target is not None else None)
-
-
-
-#: What must be escaped in an SVG data URI ('#' would start a fragment, '%' an escape); other text
-#: goes as it is (a browser encodes non-ASCII letters itself): a quarter of the cost of ``quote``.
-_DATA_URI_ESCAPES = str.maketrans({"%": "%25", "#": "%23", "<": "%3C", ">": "%3E", '"': "%22", "\n": "%0A"})
-
-
-def spark_svg(values: list[float], periods: list[str], *, status: str | None, lang: str,
-              target: float | None = None) -> str:
-    """A small multiple as an inline SVG (a data URI): the line of the last periods, the last point
-    in the status colour, the annual target dashed (levels only), the first and last periods as
-    labels. Light enough for forty cards on one screen (no plotting library per card)."""
-    if len(values) < 2:
-        return ""
-    pts, ty = spark_points(values, target=target)
-    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[None])
-    line = " ".join(f"{x},{y}" for x, y in pts)
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {SPARK_W} {SPARK_H}' font-family='{FONT_SVG}'>",
-             f"<line x1='0' y1='88.5' x2='{SPARK_W}' y2='88.5' stroke='#e6eaef' stroke-width='1'/>"]
-    if ty is not None:
-        parts.append(f"<line x1='0' y1='{ty}' x2='{SPARK_W}' y2='{ty}' stroke='{TARGET_COLOUR}' stroke-width='1.5' "
-                     "stroke-dasharray='6 4'/>")
-    x_last, y_last = pts[-1]
-    parts += [
-        f"<polyline fill='none' stroke='#0b5cad' stroke-width='2.2' stroke-linejoin='round' points='{line}'/>",
-        f"<circle cx='{x_last}' cy='{y_last}' r='5' fill='{colour}' stroke='#fff' stroke-width='2'/>",
-        f"<text x='2' y='106' font-size='11' fill='#768293'>{escape(short_period(periods[0], lang))}</text>",
-        f"<text x='{SPARK_W - 2}' y='106' font-size='11' fill='#768293' text-anchor='end'>"
-        f"{escape(short_period(periods[-1], lang))}</text>",
-        "</svg>",
-    ]
-    return "data:image/svg+xml;utf8," + "".join(parts).translate(_DATA_URI_ESCAPES)

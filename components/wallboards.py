@@ -7,7 +7,8 @@ from dash import dcc, html
 
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
 from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text
+from components.status import STATUS_ICON, STATUS_KEY
+from components.tiles import tile
 from data_access.periods import format_period
 
 BOARDS = ("overview", "provinces", "sector", "daily", "compliance")
@@ -18,37 +19,8 @@ CATEGORY_KEY = {"thien_tai": "daily.cat.disaster", "kinh_te": "daily.cat.economy
                 "hanh_chinh": "daily.cat.admin"}
 
 
-def wall_tile(kpi, ind, lang: str) -> html.Div:
-    """A tile readable from across the room: name, a large numeral, unit, period, change vs last
-    year, status by colour, icon and word."""
-    if kpi.value is None:
-        return html.Div([html.Div(ind.name(lang), className="wt-name"),
-                         html.Div(t("empty.no_data", lang), className="wt-empty")], className="wall-tile status-none")
-    change = change_text(kpi, ind, "last_year", lang)
-    delta = kpi.change_last_year
-    good = None if delta is None or ind.direction == "neutral" else (delta > 0) == (ind.direction == "up")
-    status = kpi.target_status
-    marks = " · ".join(x for x in (t("mark.provisional", lang) if kpi.status == "P" else "",
-                                   t("mark.revised", lang) if kpi.revised else "") if x)
-    return html.Div(
-        [
-            html.Div(ind.name(lang), className="wt-name"),
-            html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="wt-value"),
-                      html.Span(ind.unit(lang), className="wt-unit")], className="wt-figure"),
-            html.Div([html.Span(format_period(kpi.period, lang), className="wt-period"),
-                      html.Span(marks, className="wt-marks")], className="wt-meta"),
-            html.Div([html.Span(change or "–", className="wt-delta " + ("good" if good else "bad" if good is False
-                                                                        else "neutral")),
-                      html.Span(" " + t("kpi.vs_last_year", lang), className="wt-delta-label")]),
-            html.Div([html.Span(STATUS_ICON[status], className="wt-icon"), html.Span(t(STATUS_KEY[status], lang))],
-                     className="wt-status"),
-        ],
-        className=f"wall-tile status-{status or 'none'}",
-    )
-
-
 def overview_board(kpis, imap, lang: str) -> html.Div:
-    tiles = [wall_tile(k, imap[k.code], lang) for k in kpis[:12]]
+    tiles = [tile(k, imap[k.code], lang, "wall") for k in kpis[:12]]
     return html.Div([html.H2(t("wall.board.overview", lang), className="wb-title"),
                      html.Div(tiles, className="wall-tiles")], className="wall-board-inner")
 

@@ -23,9 +23,9 @@ from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
-from components.small_multiple import direction_class, marks, target_is_level
+from components.status import STATUS_ICON, STATUS_KEY, direction_class
+from components.tiles import change_text, is_rate, marks, target_is_level
 from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
 from data_access import boards
 from data_access.catalogue import (
@@ -331,7 +331,7 @@ def change_kind(ind, values) -> str:
 
 
 def change_unit(ind, kind: str, lang: str) -> str:
-    return {"pp": t("ind.pp", lang), "abs": ind.unit(lang), "pct": "%"}[kind]
+    return {"pp": t("unit.pp", lang), "abs": ind.unit(lang), "pct": "%"}[kind]
 
 
 def area_names(keys, lang: str, crossing: bool) -> dict[str, str]:
@@ -460,7 +460,7 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
     if df.empty:
         return []
     decimals_change = 1 if kind != "abs" else ind.decimals
-    suffix = {"pp": " " + t("ind.pp", lang), "abs": "", "pct": "%"}[kind]
+    suffix = {"pp": " " + t("unit.pp", lang), "abs": "", "pct": "%"}[kind]
     not_comparable = t("ind.not_comparable", lang)
 
     rows = []

@@ -21,8 +21,8 @@ from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
-from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
+from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
 from data_access.periods import clean_key, format_period, parse
@@ -70,7 +70,7 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     lin = lineage(area.key)
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
-    tiles = [kpi_tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
+    tiles = [tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
              for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
     return html.Div(
         [
@@ -240,7 +240,7 @@ def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
         return None, None
     mark = "¹" if row.last_year_rebuilt else ""
     if is_rate(ind.unit_vi):
-        return change, f"{fmt_signed(change, 1, lang)} {t('prov.pp', lang)}{mark}"
+        return change, f"{fmt_signed(change, 1, lang)} {t('unit.pp', lang)}{mark}"
     if row.value < 0 or row.last_year_value < 0 or pct != pct:
         return change, f"{fmt_signed(change, ind.decimals, lang)}{mark}"
     return pct, f"{fmt_signed(pct, 1, lang)}%{mark}"

@@ -14,9 +14,9 @@ from components import controls
 from components.export_menu import chart_menu
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
 from components.i18n import norm_lang, t
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
-from components.small_multiple import marks, small_multiple
+from components.status import STATUS_ICON, STATUS_KEY
+from components.tiles import change_text, is_rate, marks, tile
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access import boards
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
@@ -157,7 +157,7 @@ def update_board(group, agency, lang):
     # exceptions first: off track, at risk, on track, no target; catalogue order within each
     kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
     ytd = {k.code: boards.ytd_share(k, imap[k.code]) for k in kpis}
-    cards = [small_multiple(k, imap[k.code], lang, with_lang(f"/indicator/{k.code}", lang), ytd[k.code]) for k in kpis]
+    cards = [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis]
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
 
