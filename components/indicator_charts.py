@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 from datetime import date
 
-import plotly.graph_objects as go
-
 from components.charts import PALETTE, empty_figure, figure, layout_dict
 from components.i18n import fmt_number, t
 from data_access.periods import Period, format_period, parse
@@ -64,16 +62,16 @@ def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, li
 def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
                   targets: list[tuple[int, float, str]] | None = None, era_break: bool = False,
                   not_comparable: list[str] | None = None, zero_line: bool = False, height: int | None = None,
-                  colours: dict[str, str] | None = None, plain: bool = False) -> go.Figure | dict:
+                  colours: dict[str, str] | None = None) -> dict:
     """Lines of column ``y`` over ``period_start``, one per ``area_key`` in the frame's order.
 
     ``targets``: (year, value, comparison sign) drawn as a dashed step over each year's periods,
     the latest labelled. ``era_break``: a dotted vertical line and the note "From 1 Jul 2025: 34
     provinces". ``not_comparable``: names of the areas whose 63-province stretch cannot be
     rebuilt; that stretch is shaded and marked "not comparable: <names>". Provisional values (``status`` "P") have hollow markers.
-    ``plain``: the JSON form (see :func:`components.charts.figure`)."""
+    Returns the JSON form (see :func:`components.charts.figure`)."""
     if df is None or df.empty or df[y].notna().sum() == 0:
-        return empty_figure(lang, plain=plain)
+        return empty_figure(lang)
     data: list[dict] = []
     fmt = ",." + str(decimals) + "f"
     for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
@@ -102,7 +100,7 @@ def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int
                            zerolinecolor="#9aa5b1", zerolinewidth=1.5)
     layout.update(margin={"l": 64, "r": 24, "t": 48, "b": 48}, hovermode="x unified", showlegend=True,
                   legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "font": {"size": 13}})
-    return figure(data, layout, plain=plain)
+    return figure(data, layout)
 
 
 def _add_targets(data: list[dict], layout: dict, targets: list[tuple[int, float, str]], periods: list[str],

@@ -56,7 +56,7 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
     """Small multiples: (indicator, df of the last periods, kpi) for up to six indicators."""
     cells = []
     for ind, df, kpi in charts[:6]:
-        fig = empty_figure(lang, dark=True, plain=True) if df.empty else _spark(df, ind, lang)
+        fig = empty_figure(lang, dark=True) if df.empty else _spark(df, ind, lang)
         status = kpi.target_status if kpi else None
         cells.append(html.Div([
             html.Div(ind.name(lang), className="ws-name"),
@@ -78,7 +78,7 @@ def _spark(df, ind, lang: str) -> dict:
              "fillcolor": "rgba(86,180,233,.12)"}
     layout = layout_dict(lang, height=220, dark=True)
     layout["xaxis"]["tickformat"] = date_tickformat(lang)
-    return figure([trace], layout, plain=True,
+    return figure([trace], layout,
                   extra_layout={"margin": {"l": 64, "r": 12, "t": 8, "b": 40}, "font": {"size": 20}, "showlegend": False})
 
 

@@ -400,7 +400,7 @@ def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
         title = f"{t('ind.yoy_title', lang)} ({change_unit(ind, kind, lang)})"
         fig = series_figure(df, "change_shown", names=names, unit=change_unit(ind, kind, lang),
                             decimals=1 if kind != "abs" else ind.decimals, lang=lang, zero_line=True,
-                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade, plain=True)
+                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
@@ -408,8 +408,7 @@ def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
         targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
     title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade,
-                        plain=True)
+                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
     return fig, title
 
 
@@ -596,9 +595,9 @@ def target_block(ind, kpi, focus: str, lang: str) -> html.Div:
 def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
     """(figure, title, note) of the latest period: regions of the nation, else provinces of the region."""
     if not ind.provincial:
-        return empty_figure(lang, "ind.national_only", plain=True), t("ind.breakdown_hint", lang), ""
+        return empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), ""
     if latest is None:
-        return empty_figure(lang, plain=True), "", ""
+        return empty_figure(lang), "", ""
     period = format_period(latest, lang)
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
@@ -617,7 +616,7 @@ def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
                          highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
                          height=max(420, 30 * int(xs["value"].notna().sum()) + 70),
                          layout={"xaxis": {"tickformat": f",.{ind.decimals}~f", "nticks": 5}, "clickmode": "event",
-                                 "hoverlabel": {"namelength": -1}}, plain=True)
+                                 "hoverlabel": {"namelength": -1}})
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
     hint = t("ind.breakdown_hint", lang) if fig["data"] else ""

@@ -419,8 +419,7 @@ def update_trends(comparable, key, lang):
     for kpi, (_, start, end) in zip(shown, windows, strict=True):
         ind = get_indicator(kpi.code)
         fig = lines_figure(trend_lines(ind, key, start, end, rebuild, points), names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
-                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
-                           plain=True)
+                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}})
         menu = chart_menu(trend_spec(ind, key, start, end, rebuild), lang)
         cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang)), title=ind.name(lang)),
                                          menu], className="pf-trend-head"),

@@ -350,7 +350,7 @@ def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
     reported = int(xs["value"].notna().sum())
     return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
                           decimals=ind.decimals, lang=lang, height=max(260, 21 * reported + 56),
-                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, plain=True, numbered=True,
+                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, numbered=True,
                           focus=focus)
 
 

@@ -130,6 +130,10 @@ class ExportChart:
     added_columns: tuple[str, ...] = ()
     decimals: int | None = None  # of the indicator's values (None: several indicators)
 
+    def __post_init__(self) -> None:
+        if isinstance(self.figure, dict):  # the UI's builders give the JSON form: the object from here on
+            object.__setattr__(self, "figure", go.Figure(self.figure))
+
 
 @dataclass(frozen=True)
 class Kind:

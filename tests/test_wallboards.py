@@ -51,5 +51,5 @@ def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
         built = choropleth_figure(xs, era_of(parse(period).end), lang="vi", unit=ind.unit("vi"),
                                   decimals=ind.decimals, dark=True)
     assert isinstance(sent, dict)
-    assert go.Figure(sent).to_plotly_json() == built.update_layout(height=800).to_plotly_json()
+    assert go.Figure(sent).to_plotly_json() == go.Figure(built).update_layout(height=800).to_plotly_json()
     assert len(sent["data"]) >= 34  # a trace per province of the era, and the legend
