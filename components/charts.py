@@ -7,12 +7,16 @@ clear empty state instead of empty axes.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
 from components.i18n import fmt_number, plotly_separators, t
 from data_access.periods import format_period
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
 # serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look
@@ -97,7 +101,7 @@ def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = 
     return figure([], layout)
 
 
-def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
+def trend_figure(df: pd.DataFrame, *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
                  target: float | None = None, target_label: str | None = None, dark: bool = False,
                  height: int | None = None, layout: dict | None = None) -> dict:
     """Lines of ``value`` over ``period_start``, one per ``area_key`` (names: key → label);
@@ -143,7 +147,8 @@ def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimal
     return figure(data, base, extra_layout=layout)
 
 
-def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "vi", highlight: str | None = None,
+def ranking_figure(xs: pd.DataFrame, *, name_col: str, unit: str, decimals: int, lang: str = "vi",
+                   highlight: str | None = None,
                    top: int | None = None, dark: bool = False, height: int | None = None,
                    layout: dict | None = None, trace: dict | None = None,
                    numbered: bool = False, focus: Collection[str] = ()) -> dict:

@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from typing import TYPE_CHECKING
 
 from components.charts import PALETTE, empty_figure, figure, layout_dict
 from components.i18n import fmt_number, t
 from data_access.periods import Period, format_period, parse
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 ERA_SWITCH = date(2025, 7, 1)
 TARGET_COLOUR = "#4a5565"
@@ -35,7 +39,7 @@ def short_period(key: str, lang: str) -> str:
     return str(p.year)
 
 
-def era_break_x(periodicity: str):
+def era_break_x(periodicity: str) -> date:
     """Where the 2025-07-01 break goes on a date axis: half-way between the last period of the
     63-province era and the first of the 34-province era (a period belongs to the era of its end)."""
     first_new = Period.from_date(periodicity, ERA_SWITCH)
@@ -59,7 +63,7 @@ def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, li
     return [parse(p).start for p in chosen], [short_period(p, lang) for p in chosen]
 
 
-def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
+def series_figure(df: pd.DataFrame, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
                   targets: list[tuple[int, float, str]] | None = None, era_break: bool = False,
                   not_comparable: list[str] | None = None, zero_line: bool = False, height: int | None = None,
                   colours: dict[str, str] | None = None) -> dict:

@@ -24,6 +24,7 @@ The figure is built in two steps so that the geometry travels to the browser onc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
@@ -84,7 +85,7 @@ def _digits(step: float) -> int:
     return max(0, -math.floor(math.log10(step) + 1e-9))
 
 
-def class_breaks(values, decimals: int, k: int = N_CLASSES) -> list[float]:
+def class_breaks(values: Sequence[float | None], decimals: int, k: int = N_CLASSES) -> list[float]:
     """Quantile class breaks of the reported ``values`` rounded to round numbers: ascending edges
     ``[e0, ..., en]`` with ``n <= k`` classes, ``e0 <= min`` and ``en >= max``; classes are
     ``[e_i, e_{i+1})``, the last one closed. Empty when nothing was reported."""
@@ -218,7 +219,8 @@ def _legend_entry(name: str, fill: str, *, pattern: dict | None = None, rank: in
     return entry
 
 
-def map_spec(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str, ...] | list[str] = (),
+def map_spec(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str,
+             ...] | list[str] = (),
              dark: bool = False, geo_url: str | None = None, height: int | None = None,
              label_focus: bool = True) -> dict[str, Any]:
     """The JSON-able description of the map of ``xs`` (a :func:`data_access.queries.cross_section`
@@ -390,7 +392,7 @@ def figure_dict(spec: dict, geo: dict | None = None) -> dict:
     return {"data": data, "layout": spec["layout"]}
 
 
-def choropleth_figure(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1,
+def choropleth_figure(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals: int = 1,
                       focus: tuple[str, ...] | list[str] = (), dark: bool = False, height: int | None = None) -> dict:
     """The map of a cross-section, built on the server, in its JSON form (see :func:`map_spec` for
     the arguments)."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
+from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
@@ -103,7 +104,7 @@ def template_link(unit: str | None, period: str | None) -> str:
     State(ids.lang, "data"),
     prevent_initial_call=True,
 )
-def upload(contents: str | None, filename: str | None, unit: str | None, lang: str):
+def upload(contents: str | None, filename: str | None, unit: str | None, lang: str) -> Any:
     """Decode the uploaded file and run the intake command; show its report."""
     lang = norm_lang(lang)
     if not contents:
