@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
 import plotly.io as pio
 
 from components.i18n import fmt_number, plotly_separators, t
@@ -17,6 +16,7 @@ from data_access.periods import format_period
 
 if TYPE_CHECKING:
     import pandas as pd
+    import plotly.graph_objects as go
 
 # No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
 # serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look

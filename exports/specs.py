@@ -505,7 +505,8 @@ def _ranking(spec: dict, lang: str) -> ExportChart:
     if n > LONG_RANKING:  # the 63 provinces: two columns, so every name stays readable at 1080 px
         figure = ranking_columns_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
     else:
-        figure = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
+        figure = go.Figure(ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals,
+                                          lang=lang))  # adjusted below: the object
         if figure.data:
             size = max(11, min(18, int(740 / max(n, 1) * 0.62)))
             figure.update_yaxes(tickfont={"size": size}, dtick=1)
