@@ -157,6 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi.vs_last_year": {"vi": "so với cùng kỳ", "en": "vs same period last year"},
     "kpi.ytd": {"vi": "Lũy kế từ đầu năm", "en": "Year to date"},
     "kpi.target": {"vi": "Kế hoạch", "en": "Target"},
+    "unit.pp": {"vi": "điểm %", "en": "pp"},  # percentage points: the change of a rate
     "overview.lede": {
         "vi": "Các chỉ tiêu chủ yếu phục vụ chỉ đạo, điều hành của Chính phủ, Thủ tướng Chính phủ.",
         "en": "The headline indicators for the Government's direction and operations.",
@@ -267,7 +268,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ind.trend_title": {"vi": "Diễn biến theo kỳ", "en": "Over time"},
     "ind.yoy_title": {"vi": "Thay đổi so với cùng kỳ năm trước", "en": "Change on the same period last year"},
-    "ind.pp": {"vi": "điểm %", "en": "pp"},
     "ind.target_year": {"vi": "Kế hoạch {year}", "en": "{year} target"},
     "ind.target_line": {"vi": "Kế hoạch năm", "en": "Annual target"},
     "ind.breakdown_regions": {"vi": "Theo vùng · {period}", "en": "By region · {period}"},
@@ -419,7 +419,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prov.col_nation": {"vi": "Cả nước", "en": "Nation"},
     "prov.col_rank": {"vi": "Xếp hạng", "en": "Rank"},
     "prov.col_change": {"vi": "So với cùng kỳ", "en": "Vs last year"},
-    "prov.pp": {"vi": "điểm %", "en": "pp"},
     "prov.incomplete_mark": {"vi": "* Vùng chưa đủ số liệu các tỉnh, thành phố", "en": "* Not all provinces of the region reported"},
     "prov.rebuilt_note": {
         "vi": "¹ Cùng kỳ năm trước tính lại từ các tỉnh cũ theo địa giới hiện nay",

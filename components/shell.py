@@ -102,7 +102,7 @@ def layout() -> html.Div:
     Input(ids.location, "pathname"),
     Input(ids.location, "search"),
 )
-def render_chrome(pathname: str, search: str):
+def render_chrome(pathname: str, search: str) -> tuple:
     lang = lang_from_search(search)
     return header(pathname, search), [
         html.Span(t("app.illustrative_note", lang)),

@@ -102,7 +102,7 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
     Input(ids.group, "value"),
     Input(ids.lang, "data"),
 )
-def render(regime: str | None, group: str | None, lang: str):
+def render(regime: str | None, group: str | None, lang: str) -> tuple:
     lang = norm_lang(lang)
     regime = as_text(regime)
     if not regime:
@@ -198,7 +198,7 @@ def overdue_list(overdue: list[Overdue] | tuple[Overdue, ...], lang: str) -> lis
 
 
 @callback(Output(ids.detail, "children"), Input(ids.unit, "data"), Input(ids.lang, "data"))
-def unit_detail(unit: str | None, lang: str):
+def unit_detail(unit: str | None, lang: str) -> html.Div | None:
     """The unit's submissions with their validation reports (a reporter: its own unit's, always)."""
     lang = norm_lang(lang)
     unit = current_unit() or (unit if isinstance(unit, str) else None)

@@ -42,8 +42,8 @@ import plotly.graph_objects as go
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
 from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
-from components.small_multiple import target_is_level
+from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
+from components.tiles import change_text, is_rate, target_is_level
 from data_access import boards
 from data_access.catalogue import (
     Indicator,
@@ -129,6 +129,10 @@ class ExportChart:
     table: Table
     added_columns: tuple[str, ...] = ()
     decimals: int | None = None  # of the indicator's values (None: several indicators)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.figure, dict):  # the UI's builders give the JSON form: the object from here on
+            object.__setattr__(self, "figure", go.Figure(self.figure))
 
 
 @dataclass(frozen=True)
@@ -501,7 +505,8 @@ def _ranking(spec: dict, lang: str) -> ExportChart:
     if n > LONG_RANKING:  # the 63 provinces: two columns, so every name stays readable at 1080 px
         figure = ranking_columns_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
     else:
-        figure = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
+        figure = go.Figure(ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals,
+                                          lang=lang))  # adjusted below: the object
         if figure.data:
             size = max(11, min(18, int(740 / max(n, 1) * 0.62)))
             figure.update_yaxes(tickfont={"size": size}, dtick=1)
@@ -614,7 +619,6 @@ KPI_COLUMNS = ["code", "name", "unit", "period", "value", "status", "revised", "
                "previous_value", "change_previous", "pct_previous", "last_year_period", "last_year_value",
                "change_last_year", "pct_last_year", "ytd", "ytd_last_year", "target", "target_comparison",
                "target_source", "target_progress", "target_status", "updated_at"]
-_STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#5f6b7a"}
 
 
 def _tile_set(spec: dict, lang: str) -> tuple[tuple[str, ...], str, str]:
@@ -688,13 +692,13 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
         status = k.target_status
         if compact:  # two lines: the status by its icon and colour, named in the legend below
             lines.append((f"{STATUS_ICON[status]} {change or ''} {t('kpi.vs_last_year', lang) if change else ''}".strip(),
-                          _STATUS_COLOUR[status]))
+                          STATUS_COLOUR[status]))
         else:
             if change:
                 lines.append((f"{change} {t('kpi.vs_last_year', lang)}", "#18202b"))
-            lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", _STATUS_COLOUR[status]))
+            lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", STATUS_COLOUR[status]))
         tiles.append(Tile(ind.name(lang), fmt_number(k.value, ind.decimals, lang), ind.unit(lang), lines,
-                          _STATUS_COLOUR[status]))
+                          STATUS_COLOUR[status]))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
     notes = []
     if (data["status"] == "P").any():

@@ -338,8 +338,8 @@ def test_ipc040_period_labels_and_the_era_break():
 
 
 def test_ipc041_series_figure_without_data_is_an_empty_state():
-    fig = series_figure(pd.DataFrame(columns=["area_key", "period", "period_start", "value", "status"]), "value",
-                        names={}, unit="%", decimals=1, lang="en")
+    fig = go.Figure(series_figure(pd.DataFrame(columns=["area_key", "period", "period_start", "value", "status"]),
+                                  "value", names={}, unit="%", decimals=1, lang="en"))
     assert fig.layout.annotations[0].text == "No data reported for this period"
     assert fig.layout.xaxis.visible is False
 
@@ -372,8 +372,8 @@ def test_ipc044_annual_targets_are_marks_not_invisible_segments():
     df = pd.DataFrame({"area_key": ["VN"] * 3, "period": ["2023", "2024", "2025"],
                        "period_start": [date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1)],
                        "value": [6.0, 6.5, 7.1], "status": ["O", "O", "P"]})
-    fig = series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=1, lang="vi",
-                        targets=[(2024, 6.0, "≥"), (2025, 6.5, "≥"), (2030, 9.9, "≥")])
+    fig = go.Figure(series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=1, lang="vi",
+                                  targets=[(2024, 6.0, "≥"), (2025, 6.5, "≥"), (2030, 9.9, "≥")]))
     target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
     assert target.mode == "markers" and list(target.y) == [6.0, 6.5]  # years outside the range are left out
     assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # provisional: hollow

@@ -412,7 +412,7 @@ def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
                     "ranking_note", "goto_options"], board.empty_board("en"), strict=True))
     assert out["map_data"]["message"] == "No data reported for this period"
     assert out["map_sub"] == "No data reported for this period"
-    assert any(a.text == "No data reported for this period" for a in out["ranking"].layout.annotations)
+    assert any(a.text == "No data reported for this period" for a in go.Figure(out["ranking"]).layout.annotations)
     assert "Viet Nam" in _text(out["crumbs"])
 
 

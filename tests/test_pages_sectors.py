@@ -10,9 +10,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from components.indicator_charts import spark_points, spark_svg
-from components.small_multiple import ids as sm_ids
-from components.small_multiple import target_is_level
+from components.sparkline import spark_points, spark_svg
+from components.tiles import ids as sm_ids
+from components.tiles import target_is_level
 from tests.utils import ids_in as _ids_in
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
