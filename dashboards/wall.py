@@ -28,6 +28,7 @@ from data_access.displays import check_display_token
 from data_access.engine import current_connection
 from data_access.periods import parse
 from data_access.queries import cross_section, kpi_snapshot, series
+from web.responses import cacheable
 
 dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
 
@@ -141,6 +142,7 @@ def read_config(config) -> dict:
             "sector": as_text(config.get("sector"), DEFAULT_SECTOR)}
 
 
+@cacheable
 @callback(
     Output(ids.asof, "children"),
     Output(ids.ticker, "children"),
@@ -190,6 +192,7 @@ def overdue(lang: str) -> list[tuple[str, str, str]]:
     return [(r[unit], r[report], format_period(r["period"], lang)) for _, r in df.iterrows()]
 
 
+@cacheable
 @callback(
     Output(ids.board("overview"), "children"),
     Input(ids.version, "data"),
@@ -218,6 +221,7 @@ def wall_province_indicator() -> str | None:
     return None
 
 
+@cacheable
 @callback(
     Output(ids.board("provinces"), "children"),
     Input(ids.version, "data"),
@@ -248,6 +252,7 @@ def _map_figure(xs, period, ind, lang) -> dict:
     return figure_dict(spec)
 
 
+@cacheable
 @callback(
     Output(ids.board("sector"), "children"),
     Input(ids.version, "data"),
@@ -279,6 +284,7 @@ def refresh_sector(_version, config):
     return wb.sector_board(name, charts, lang)
 
 
+@cacheable
 @callback(
     Output(ids.board("daily"), "children"),
     Input(ids.version, "data"),
@@ -298,6 +304,7 @@ def refresh_daily(_version, config):
     return wb.daily_board(daily_indicators(day), daily_items(day), day, lang)
 
 
+@cacheable
 @callback(
     Output(ids.board("compliance"), "children"),
     Input(ids.version, "data"),
