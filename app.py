@@ -15,12 +15,15 @@ from flask import Flask
 
 from api import api_v1
 from auth import init_auth
-from components import shell, wire
-from data_access.cache import cache_manager, cache_view_callbacks
+from components import shell
+from components.stale_banner import unavailable_notice
+from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
 from ingest.display_cli import register_display_commands
 from settings import ConfigError, Settings
+from web import wire
+from web.responses import cache_view_callbacks
 
 log = logging.getLogger("app")
 
@@ -79,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     _share_page_callbacks()
     app.layout = shell.layout
     app.index_string = INDEX_STRING
-    cache_view_callbacks(server)
+    cache_view_callbacks(server, unavailable=unavailable_notice)  # the notice shown while the warehouse is away
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     return server

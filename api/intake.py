@@ -27,7 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
-from data_access.cache import STALE_HEADER, current_clearance, outage_log_due, request_is_stale
+from data_access.cache.scopes import current_clearance, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -44,6 +44,7 @@ from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.templates import TemplateError, build_template
 from ingest.tokens import TokenInfo, authenticate
 from settings import ConfigError
+from web.responses import STALE_HEADER
 
 log = logging.getLogger(__name__)
 

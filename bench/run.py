@@ -210,7 +210,7 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
 def measure(server, engine, rng: random.Random, samples: int) -> dict:
     import psycopg2
 
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     plans = scenarios(rng, samples, server)
     settle_gc()  # as in a gunicorn worker (gunicorn.conf.py)

@@ -11,8 +11,8 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, parse_pattern
 
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
+from web.lang import DEFAULT_LANG, norm_lang
+
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -765,10 +765,6 @@ MESSAGES: dict[str, dict[str, str]] = {
               "{seconds} seconds.",
     },
 }
-
-
-def norm_lang(lang: str | None) -> str:
-    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

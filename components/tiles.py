@@ -119,7 +119,7 @@ def tile(kpi: Any, ind: Any, lang: str = "vi", variant: Variant = "desk", *, hre
          ytd: dict | None = None) -> dict:
     """The tile of one indicator in the given variant (see the module's docstring). ``href``: where
     a desk or sector tile leads (the indicator page by default); ``ytd``: a sector card's
-    year-to-date share (:func:`data_access.boards.ytd_share`)."""
+    year-to-date share (:func:`data_access.kpis.ytd_share`)."""
     if variant == "wall":
         return _wall(kpi, ind, lang)
     href = href or with_lang(f"/indicator/{ind.code}", lang)

@@ -29,6 +29,7 @@ from data_access.compliance import (
     unit_submissions,
 )
 from data_access.periods import Period, format_period, latest_due
+from web.responses import cacheable
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)
 
@@ -94,6 +95,7 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
     return tuple(last.shift(-i).key for i in range(n - 1, -1, -1))
 
 
+@cacheable
 @callback(
     Output(ids.summary, "children"),
     Output(ids.matrix, "children"),
@@ -197,6 +199,7 @@ def overdue_list(overdue: list[Overdue] | tuple[Overdue, ...], lang: str) -> lis
             el("Ul", items, className="cmp-overdue") if items else el("P", t("wall.none_overdue", lang), className="muted")]
 
 
+@cacheable
 @callback(Output(ids.detail, "children"), Input(ids.unit, "data"), Input(ids.lang, "data"))
 def unit_detail(unit: str | None, lang: str) -> html.Div | None:
     """The unit's submissions with their validation reports (a reporter: its own unit's, always)."""

@@ -18,6 +18,7 @@ from components.shell import with_lang
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
 from data_access.daily import daily_indicators, daily_items, latest_day
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -69,6 +70,7 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
     )
 
 
+@cacheable
 @callback(
     Output(ids.content, "children"),
     Input(ids.day, "date"),

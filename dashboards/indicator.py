@@ -28,7 +28,6 @@ from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
 from components.tiles import change_text, is_rate, marks, target_is_level
 from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
-from data_access import boards
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -37,8 +36,12 @@ from data_access.catalogue import (
     region_of,
     valid_on,
 )
+from data_access.kpis import focus_kpi, indicator_targets, ytd_against_target
 from data_access.periods import clean_key, format_period, parse, periods_between
 from data_access.queries import cross_section, revisions
+from data_access.regimes import indicator_regimes
+from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import dash_ag_grid as dag
@@ -119,7 +122,7 @@ def allowed_areas(ind: Indicator, keys: Any) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ok))
 
 
-def read_view(ind: Indicator, cov: boards.Coverage | boards.Span, areas: Any = None, start: Any = None,
+def read_view(ind: Indicator, cov: Coverage | Span, areas: Any = None, start: Any = None,
               end: Any = None, mode: Any = None, comparable: Any = None,
               area: Any = None) -> View:
     """The view the URL (or the page's controls) asks for, with every value checked (unknown →
@@ -149,7 +152,7 @@ def callback_view(code: Any, areas: Any = None, start: Any = None, end: Any = No
         ind = get_indicator(code)
     except NotFound:
         raise PreventUpdate from None
-    span = boards.indicator_span(ind.code)
+    span = indicator_span(ind.code)
     if span.last_period is None:
         raise PreventUpdate
     return ind, read_view(ind, span, areas, start, end, mode, comparable, focus)
@@ -166,7 +169,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ind = get_indicator(code or "")
     except NotFound:
         return not_found(code, lang)
-    cov = boards.indicator_coverage(ind.code)
+    cov = indicator_coverage(ind.code)
     head = header(ind, lang)
     if cov.last_period is None:
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
@@ -262,7 +265,7 @@ def header(ind: Indicator, lang: str) -> html.Header:
     )
 
 
-def control_bar(ind: Indicator, cov: boards.Coverage, view: View, lang: str) -> html.Section:
+def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Section:
     periods = [p.key for p in periods_between(cov.first_period, cov.last_period)]
     lo, hi = parse(view.start).start, parse(view.end).end
     amap = area_map()
@@ -300,8 +303,8 @@ def value_grid(ind: Indicator, lang: str) -> dag.AgGrid:
     return data_grid(ids.table, columns, [], lang=lang, height=None, row_id="row_id", className="ind-grid")
 
 
-def metadata(ind: Indicator, cov: boards.Coverage, lang: str) -> html.Dl:
-    regimes = boards.indicator_regimes(ind.code)
+def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
+    regimes = indicator_regimes(ind.code)
     regime_items = [
         html.Li([html.Span(r.name_en if lang == "en" else r.name_vi), " ",
                  html.Span(f"({r.code}; {t('ind.regime_deadline', lang, day=r.deadline_day)})", className="muted")])
@@ -372,6 +375,7 @@ def drill_chain(focus: str, when: date) -> list[str]:
 # --- callbacks -----------------------------------------------------------------------------------------
 
 
+@cacheable
 @callback(
     Output(ids.trend, "figure"),
     Output(ids.trend_title, "children"),
@@ -391,7 +395,7 @@ def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, 
     ind, view = callback_view(code, areas, start, end, mode, comparable)
     start, end, keys, mode = view.start, view.end, view.areas, view.mode
     comparable = view.comparable and ind.provincial
-    df = boards.series_with_change(ind.code, keys, start, end, comparable)
+    df = series_with_change(ind.code, keys, start, end, comparable)
     crossing = crosses_switch(start, end)
     names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
@@ -415,7 +419,7 @@ def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
-        tg = boards.indicator_targets(ind.code, "VN")
+        tg = indicator_targets(ind.code, "VN")
         targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
     title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
@@ -495,6 +499,7 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     return rows
 
 
+@cacheable
 @callback(
     Output(ids.summary, "children"),
     Output(ids.breakdown, "figure"),
@@ -516,7 +521,7 @@ def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, c
     (regions of the nation, provinces of a region), the revision history."""
     ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
     focus, start, end = view.focus, view.start, view.end
-    latest = boards.latest_period(ind.code, "VN", end)
+    latest = latest_period(ind.code, "VN", end)
     when = parse(latest).end if latest else parse(end).end
     chain = drill_chain(focus, when)
     state = {"start": start, "end": end, "mode": view.mode if view.mode != "value" else None,
@@ -556,7 +561,7 @@ def breadcrumb(ind: Indicator, chain: list[str], state: dict, lang: str) -> html
 
 
 def headline(ind: Indicator, focus: str, lang: str) -> html.Div:
-    kpi = boards.focus_kpi(ind.code, focus)
+    kpi = focus_kpi(ind.code, focus)
     if kpi.value is None:
         return html.Div(t("empty.no_data", lang), className="ind-headline empty-inline")
     blocks = [html.Div([
@@ -584,7 +589,7 @@ def headline(ind: Indicator, focus: str, lang: str) -> html.Div:
 
 def target_block(ind: Indicator, kpi: Kpi, focus: str, lang: str) -> html.Div:
     status = kpi.target_status
-    ytd = boards.ytd_against_target(ind.code, focus)
+    ytd = ytd_against_target(ind.code, focus)
     lines = [html.Div([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
                        html.Span(t(STATUS_KEY[status], lang))], className="stat-status")]
     if ytd:
@@ -652,6 +657,7 @@ def revision_history(ind: Indicator, focus: str, lang: str) -> list:
     return [head, table]
 
 
+@cacheable
 @callback(
     Output(ids.focus, "data"),
     Output(ids.areas, "value"),
@@ -669,11 +675,12 @@ def drill(click: Any, end: Any, code: Any) -> tuple:
     if key not in area_map():
         return no_update, no_update
     ind, view = callback_view(code, end=end)
-    latest = boards.latest_period(ind.code, "VN", view.end)
+    latest = latest_period(ind.code, "VN", view.end)
     chain = drill_chain(key, parse(latest or view.end).end)
     return key, chain
 
 
+@cacheable
 @callback(
     Output(ids.areas, "options"),
     Input(ids.start, "value"),
@@ -692,6 +699,7 @@ def area_choices(start: Any, end: Any, selected: Any, code: Any, lang: Any) -> l
                                  keep=parse_list(selected))
 
 
+@cacheable
 @callback(
     Output(ids.trend_export, "children"),
     Output(ids.breakdown_export, "children"),
@@ -710,7 +718,7 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     ind, view = callback_view(code, areas, start, end, mode, comparable, focus)
     trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
-    latest = boards.latest_period(ind.code, "VN", view.end)
+    latest = latest_period(ind.code, "VN", view.end)
     if not ind.provincial or latest is None:
         return chart_menu(trend, lang), None
     chain = drill_chain(view.focus, parse(latest).end)

@@ -15,6 +15,7 @@ from components.i18n import norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import indicator_groups, indicators_frame, search_indicators
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -75,6 +76,7 @@ def matching(q: str | None, group: str | None) -> pd.DataFrame:
     return frame
 
 
+@cacheable
 @callback(
     Output(ids.results, "children"),
     Output(ids.count, "children"),

@@ -28,6 +28,7 @@ from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, ind
 from data_access.periods import clean_key, format_period, parse
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import dash_ag_grid as dag
@@ -325,6 +326,7 @@ def scorecard_grid(area: Area, lang: str) -> dag.AgGrid:
     return grid
 
 
+@cacheable
 @callback(
     Output(ids.table, "rowData"),
     Output(ids.table_notes, "children"),
@@ -401,6 +403,7 @@ def trend_spec(ind: Indicator, key: str, start: str, end: str, comparable: bool)
             "comparable": comparable}
 
 
+@cacheable
 @callback(
     Output(ids.trends, "children"),
     Output(ids.trends_note, "children"),

@@ -28,6 +28,7 @@ from data_access.catalogue import Indicator, all_indicators, area_map, areas_on,
 from data_access.periods import format_period, parse
 from data_access.provinces import latest_province_period, province_periods, region_keys
 from data_access.queries import cross_section, regional_aggregates
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -218,6 +219,7 @@ def province_options(era: str, lang: str) -> list[dict]:
 # --- callbacks -----------------------------------------------------------------------------------------
 
 
+@cacheable
 @callback(
     Output(ids.period, "options"),
     Output(ids.period, "value"),
@@ -241,6 +243,7 @@ def sync_controls(code: Any, period: Any, region: Any, lang: Any) -> tuple:
             view.region if view.region != region else no_update)
 
 
+@cacheable
 @callback(
     Output(ids.region, "value", allow_duplicate=True),
     Input(ids.region_pick(ALL, ALL), "n_clicks"),
@@ -266,6 +269,7 @@ class Board(NamedTuple):
     goto_options: list
 
 
+@cacheable
 @callback(
     Output(ids.map_data, "data"),
     Output(ids.ranking, "figure"),
@@ -291,6 +295,7 @@ def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
 
 
+@cacheable
 @callback(
     Output(ids.map_export, "children"),
     Output(ids.ranking_export, "children"),

@@ -21,11 +21,12 @@ from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, marks, tile
 from components.urlstate import as_text, url_sync, url_sync_stores
-from data_access import boards
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
+from data_access.kpis import ytd_share
 from data_access.periods import format_period
 from data_access.queries import kpi_snapshot
 from exports.specs import MAX_INDICATORS
+from web.responses import cacheable
 
 if TYPE_CHECKING:
     import dash_ag_grid as dag
@@ -121,6 +122,7 @@ def summary_grid(lang: str) -> dag.AgGrid:
     return data_grid(ids.table, columns, [], lang=lang, auto_height=True, row_id="code", className="sec-grid")
 
 
+@cacheable
 @callback(
     Output(ids.group, "value"),
     Output(ids.agency, "value"),
@@ -146,6 +148,7 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
     return [i.code for i in (indicators_of(agency=agency) if agency else indicators_of(group=group))]
 
 
+@cacheable
 @callback(
     Output(ids.board, "children"),
     Output(ids.table, "rowData"),
@@ -166,12 +169,13 @@ def update_board(group: Any, agency: Any, lang: Any) -> tuple:
     imap = indicator_map()
     # exceptions first: off track, at risk, on track, no target; catalogue order within each
     kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
-    ytd = {k.code: boards.ytd_share(k, imap[k.code]) for k in kpis}
+    ytd = {k.code: ytd_share(k, imap[k.code]) for k in kpis}
     cards = [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis]
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
 
 
+@cacheable
 @callback(
     Output(ids.export, "children"),
     Input(ids.group, "value"),

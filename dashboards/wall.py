@@ -24,6 +24,7 @@ from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
 from views import wall as view
 from views.wall import DEFAULT_SECTOR, authorized
+from web.responses import cacheable
 
 dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
 
@@ -129,6 +130,7 @@ def read_config(config: Any) -> dict:
             "sector": as_text(config.get("sector"), DEFAULT_SECTOR)}
 
 
+@cacheable
 @callback(
     Output(ids.asof, "children"),
     Output(ids.ticker, "children"),
@@ -190,6 +192,7 @@ def _board_callback(name: str, content: Callable[[dict], html.Div]) -> Callable[
     """Register the refresh of board ``name``: nothing when the wall does not show it, the refusal
     when its token no longer holds, else its content."""
 
+    @cacheable
     @callback(
         Output(ids.board(name), "children"),
         Input(ids.version, "data"),

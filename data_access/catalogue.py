@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance, reference_data, reference_scope
+from data_access.cache.memo import cached_query, reference_data
+from data_access.cache.scopes import current_clearance, reference_scope
 from data_access.engine import current_connection
 from ingest.reference import fold
 

@@ -26,7 +26,8 @@ import pandas as pd
 from sqlalchemy import and_, select, union_all
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance, reference_data, submissions_scope
+from data_access.cache.memo import cached_query, reference_data
+from data_access.cache.scopes import current_clearance, submissions_scope
 from data_access.catalogue import confidential_codes
 from data_access.engine import current_connection
 from data_access.periods import Period

@@ -9,7 +9,8 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query, daily_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import daily_scope
 from data_access.catalogue import all_indicators, area_map
 from data_access.engine import current_connection
 from data_access.periods import Period, latest_due

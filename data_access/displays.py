@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from data_access import schema
+from data_access.cache.tracking import untracked
 
 d = schema.display_token
 DISPLAY_COOKIE = "occ_display"  # the wall's cookie: the one place its token travels
@@ -35,8 +36,6 @@ def token_id_if_valid(conn: Connection, token: str | None, now: datetime | None 
     """The id of ``token`` when it is a known, unexpired, unrevoked display token; else None."""
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
-    from data_access.cache import untracked
-
     with untracked():  # a credential check, not data a wall's board depends on (its key carries the result)
         row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
                            .where(d.c.token_hash == token_hash(token))).first()

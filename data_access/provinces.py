@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
 
 from data_access import schema
-from data_access.cache import cached_query, indicator_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import (
     ERA_SWITCH,
     Area,

@@ -21,7 +21,8 @@ from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
 from data_access import schema
-from data_access.cache import cached_query, indicator_scope, indicators_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import indicator_scope, indicators_scope
 from data_access.catalogue import (
     Indicator,
     area_ids,

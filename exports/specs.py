@@ -12,7 +12,7 @@ in :attr:`ExportChart.spec`):
 ============  ========================================================================================
 ``trend``     ``indicator``, ``areas?`` (keys, default ``["VN"]``), ``start?``, ``end?`` (period keys;
               default the latest period and the span the indicator page shows), ``mode?``
-              (``value`` | ``yoy``), ``comparable?`` (bool) — :func:`data_access.boards.series_with_change`
+              (``value`` | ``yoy``), ``comparable?`` (bool) — :func:`data_access.series_with_change`
 ``ranking``   ``indicator``, ``period?``, ``level?`` (``province`` | ``region``), ``region?`` (only
               the provinces of one region) — :func:`data_access.queries.cross_section`
 ``regional``  ``indicator``, ``period?`` — :func:`data_access.queries.regional_aggregates`
@@ -44,7 +44,6 @@ from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
 from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, target_is_level
-from data_access import boards
 from data_access.catalogue import (
     Indicator,
     NotFound,
@@ -57,9 +56,11 @@ from data_access.catalogue import (
     region_members,
 )
 from data_access.daily import daily_indicators, latest_day
+from data_access.kpis import indicator_targets
 from data_access.periods import PeriodError, format_period, parse
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
+from data_access.series import indicator_coverage, series_with_change
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
 
 MAX_SPEC_CHARS = 4000
@@ -395,7 +396,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
     from components.controls import area_label
 
     ind = _indicator(spec)
-    cov = boards.indicator_coverage(ind.code)
+    cov = indicator_coverage(ind.code)
     if cov.last_period is None:
         raise SpecError(f"{ind.code} has no data yet", "indicator")
     end = _check_period(ind, spec.get("end") or cov.last_period, "end")
@@ -412,7 +413,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
             raise SpecError(f"{ind.code} is reported nationally only", "areas")
     mode = spec.get("mode", "value")
     comparable = bool(spec.get("comparable")) and ind.provincial
-    df = boards.series_with_change(ind.code, areas, start, end, comparable)
+    df = series_with_change(ind.code, areas, start, end, comparable)
     crossing = crosses_switch(start, end)
     shown = list(df["area_key"].unique()) if not df.empty else list(areas)
     names = {k: area_label(amap[k], lang, eras=crossing and not comparable) for k in shown if k in amap}
@@ -430,7 +431,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
         unit = ind.unit(lang)
         targets = None
         if "VN" in areas and target_is_level(ind):
-            tg = boards.indicator_targets(ind.code, "VN")
+            tg = indicator_targets(ind.code, "VN")
             targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
         figure = series_figure(df, "value", names=names, unit=unit, decimals=ind.decimals, lang=lang, targets=targets,
                                era_break=crossing and any(k != "VN" for k in areas)) if not df.empty \
@@ -524,7 +525,7 @@ def _ranking(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="ranking", lang=lang, title=t("exp.title.ranking", lang, name=ind.name(lang), level=_level_name(level, lang)),
         unit=ind.unit(lang), period=format_period(period, lang), area=area, source=ind.agency(lang),
-        as_of=_as_of(xs, "recorded_at", boards.indicator_coverage(ind.code).updated_at), notes=tuple(notes),
+        as_of=_as_of(xs, "recorded_at", indicator_coverage(ind.code).updated_at), notes=tuple(notes),
         indicator=ind,
         stem=f"{ind.code}_{(region + '-') if region else ''}{'PROVINCES' if level == 'province' else 'REGIONS'}"
              f"_{_period_stem(period)}",
@@ -565,7 +566,7 @@ def _regional(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="regional", lang=lang, title=t("exp.title.regional", lang, name=ind.name(lang)), unit=ind.unit(lang),
         period=format_period(period, lang), area=t("exp.area.all_region", lang), source=ind.agency(lang),
-        as_of=boards.indicator_coverage(ind.code).updated_at, notes=tuple(notes), indicator=ind,
+        as_of=indicator_coverage(ind.code).updated_at, notes=tuple(notes), indicator=ind,
         stem=f"{ind.code}_REGIONS_{_period_stem(period)}",
     )
     return ExportChart({**spec, "period": period}, figure, agg, meta, table, decimals=ind.decimals)
@@ -607,7 +608,7 @@ def _map(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="map", lang=lang, title=t("exp.title.map", lang, name=ind.name(lang)), unit=ind.unit(lang),
         period=format_period(period, lang), area=amap[region].name(lang) if region else t("exp.area.all_province", lang),
-        source=ind.agency(lang), as_of=_as_of(xs, "recorded_at", boards.indicator_coverage(ind.code).updated_at),
+        source=ind.agency(lang), as_of=_as_of(xs, "recorded_at", indicator_coverage(ind.code).updated_at),
         notes=tuple(notes), indicator=ind, stem=f"{ind.code}_{(region + '-') if region else ''}MAP_{_period_stem(period)}",
     )
     return ExportChart({**spec, "period": period}, figure, xs, meta, _xs_table(xs, ind, lang), decimals=ind.decimals)
@@ -757,7 +758,7 @@ def _daily(spec: dict, lang: str) -> ExportChart:
             lines.append((t("mark.provisional", lang), "#b26a00"))
         tiles.append(Tile(name, fmt_number(r.value, int(r.decimals), lang), unit, lines, "#0b5cad"))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
-    updated = [boards.indicator_coverage(c).updated_at for c in df["code"]]
+    updated = [indicator_coverage(c).updated_at for c in df["code"]]
     updated = [u for u in updated if u is not None]
     rows = tuple(((r.name_en if lang == "en" else r.name_vi), _num(r.value, int(r.decimals), lang),
                   r.unit_en if lang == "en" else r.unit_vi,

@@ -43,7 +43,7 @@ Builders = dict[str, Callable[..., Any]]
 
 def outputs(builders: Builders) -> Iterator[tuple[str, list[Any]]]:
     """(group, outputs) for every builder, area and language, over every indicator of the demo."""
-    from data_access import boards
+    from data_access.kpis import ytd_share
     from data_access.catalogue import indicator_map
     from data_access.queries import kpi_snapshot
 
@@ -54,4 +54,4 @@ def outputs(builders: Builders) -> Iterator[tuple[str, list[Any]]]:
         for lang in ("vi", "en"):
             for name, build in builders.items():
                 yield (f"{name}/{area}/{lang}",
-                       [build(k, imap[k.code], lang, boards.ytd_share(k, imap[k.code])) for k in kpis])
+                       [build(k, imap[k.code], lang, ytd_share(k, imap[k.code])) for k in kpis])
