@@ -11,8 +11,7 @@ from collections.abc import Collection
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from components.i18n import fmt_number, plotly_separators, t
-from data_access.periods import format_period
+from components.i18n import fmt_number, format_period, plotly_separators, t
 
 # No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
 # serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look

@@ -13,10 +13,8 @@ from datetime import date
 
 from dash import dcc, html
 
-from components.i18n import t
-from data_access.periods import format_period
-
-ERA_SWITCH = date(2025, 7, 1)
+from components.i18n import format_period, t
+from domain.eras import ERA_SWITCH
 
 
 def dropdown_labels(lang: str) -> dict:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from urllib.parse import quote
 
 from components.fast import el, link
-from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
+from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 from components.shell import with_lang
-from data_access.periods import format_period
 
 STATUS_ICON = {"on_track": "✔", "at_risk": "▲", "off_track": "✖", None: "–"}
 STATUS_KEY = {"on_track": "status.on_track", "at_risk": "status.at_risk", "off_track": "status.off_track",

@@ -9,10 +9,10 @@ up to forty cards: they are built as fast elements (:mod:`components.fast`), not
 from __future__ import annotations
 
 from components.fast import el, link
-from components.i18n import fmt_number, fmt_percent, t
+from components.i18n import fmt_number, fmt_percent, format_period, t
 from components.indicator_charts import spark_svg
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
-from data_access.periods import format_period
+from domain.aggregation import is_flow, is_ytd_sum
 
 
 class ids:
@@ -30,9 +30,7 @@ def direction_class(delta: float | None, direction: str) -> str:
 def target_is_level(ind) -> bool:
     """Whether the annual target compares with one period's value (so it can be drawn as a line):
     not for flows (the target is a yearly total) nor year-to-date sums (pro rata)."""
-    flow = ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
-    ytd_sum = ind.cumulative and ind.aggregation == "sum"
-    return not flow and not ytd_sum
+    return not is_flow(ind) and not is_ytd_sum(ind)
 
 
 def marks(kpi, lang: str) -> list:

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dash import dcc, html
 
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
-from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
+from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
-from data_access.periods import format_period
 
 BOARDS = ("overview", "provinces", "sector", "daily", "compliance")
 SEVERITY_KEY = {"critical": "daily.sev.critical", "warning": "daily.sev.warning", "notice": "daily.sev.notice",

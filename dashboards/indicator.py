@@ -21,7 +21,7 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
-from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
+from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
 from components.indicator_charts import crosses_switch, series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
@@ -36,8 +36,8 @@ from data_access.catalogue import (
     region_of,
     valid_on,
 )
-from data_access.periods import clean_key, format_period, parse, periods_between
 from data_access.queries import cross_section, revisions
+from domain.periods import clean_key, default_start, parse, periods_between
 
 
 def _title(code: str | None = None, **_) -> str:
@@ -51,7 +51,6 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
-_DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods shown when the URL names none
 
 
 class ids:
@@ -121,7 +120,7 @@ def read_view(ind, cov: boards.Coverage | boards.Span, areas=None, start=None, e
     first = cov.first_period or last
     start_key = clean_key(start, ind.periodicity)
     if start_key is None:
-        start_key = parse(end_key).shift(-(_DEFAULT_SPAN[ind.periodicity] - 1)).key
+        start_key = default_start(parse(end_key)).key
     start_key = max(start_key, first, key=lambda k: parse(k).start)
     if parse(start_key).start > parse(end_key).start:
         start_key, end_key = end_key, start_key

@@ -20,14 +20,15 @@ from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
-from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
+from components.i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from components.kpi import is_rate, kpi_tile
 from components.shell import with_lang
 from components.urlstate import url_sync, url_sync_stores
-from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
-from data_access.periods import clean_key, format_period, parse
+from data_access.catalogue import Area, area_map, get_indicator, indicator_map
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
+from domain.eras import ERA_SWITCH
+from domain.periods import clean_key, default_start, parse
 
 
 def _title(key: str | None = None, **_) -> str:
@@ -41,7 +42,6 @@ def _title(key: str | None = None, **_) -> str:
 dash.register_page(__name__, path_template="/provinces/<key>", title=_title)
 
 PAGE = "province"
-TREND_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}
 MAX_TRENDS = 8
 MAX_TILES = 12
 
@@ -359,7 +359,7 @@ def trends_control(lin: Lineage, comparable, lang: str):
 
 def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     end = parse(latest)
-    return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
+    return default_start(end).key, end.key
 
 
 def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:

@@ -20,14 +20,15 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.fast import el
-from components.i18n import fmt_number, norm_lang, t
+from components.i18n import fmt_number, format_period, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
-from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
-from data_access.periods import format_period, parse
+from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
 from data_access.provinces import latest_province_period, province_periods, region_keys
 from data_access.queries import cross_section, regional_aggregates
+from domain.eras import era_of
+from domain.periods import parse
 
 dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 

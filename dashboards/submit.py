@@ -18,11 +18,11 @@ from dash import Input, Output, State, callback, dcc, html
 
 from auth import current_principal, current_unit
 from components.controls import control, dropdown
-from components.i18n import fmt_number, norm_lang, t
+from components.i18n import fmt_number, format_period, norm_lang, t
 from data_access.catalogue import agencies
 from data_access.compliance import report_for_viewer
 from data_access.engine import current_warehouse
-from data_access.periods import format_period, latest_due
+from domain.regimes import latest_due
 from ingest.pipeline import submit as submit_report
 
 dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.submit", nav_order=7)

@@ -19,9 +19,8 @@ from sqlalchemy import bindparam, func, select
 
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope, reference_scope
-from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
+from data_access.catalogue import area_map, get_indicator, successors
 from data_access.engine import current_warehouse
-from data_access.periods import Period, as_date, parse, periods_between
 from data_access.queries import (
     Kpi,
     comparable_series,
@@ -30,6 +29,9 @@ from data_access.queries import (
     regional_series,
     series,
 )
+from domain.aggregation import REBUILD_RULES, is_flow
+from domain.eras import ERA_SWITCH
+from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
 
 c = schema.current_observation
 
@@ -37,7 +39,6 @@ c = schema.current_observation
 CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete",
                   "comparable", "rebuilt", "last_year_value", "change", "change_pct"]
 
-_PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}
 
 
 def _read(stmt, params: dict | None = None) -> list:
@@ -49,12 +50,6 @@ def _as_datetime(value) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
-
-
-def is_flow(ind) -> bool:
-    """Monthly/quarterly/half-yearly sums that are not already year-to-date: their annual target
-    is a total for the year, so it compares with the year-to-date sum, never with one period."""
-    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
 
 
 # --- coverage, targets, regimes ------------------------------------------------------------------
@@ -214,7 +209,7 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
     Columns: :data:`CHANGE_COLUMNS`; ordered as the (mapped) keys, then by period."""
     get_indicator(code)  # NotFound for unknown or confidential codes
     first = parse(start)
-    lo = first.shift(-_PER_YEAR[first.periodicity]).key  # one year more, for the changes
+    lo = first.shift(-PERIODS_PER_YEAR[first.periodicity]).key  # one year more, for the changes
     amap = area_map()
     keys = comparable_keys(area_keys) if comparable else tuple(dict.fromkeys(area_keys))
     provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
@@ -255,7 +250,7 @@ def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end:
     that changed territory: a table can then say "not comparable" instead of showing nothing."""
     ind = get_indicator(code)
     cols = ["area_key", "period", "period_start", "value", "rebuilt", "comparable"]
-    if ind.aggregation in ("sum", "last", "weighted", "ratio"):
+    if ind.aggregation in REBUILD_RULES:
         return pd.DataFrame(columns=cols)
     formers: dict[str, set[str]] = {}
     for old, new in successors().items():

@@ -20,13 +20,11 @@ from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, litera
 from data_access import schema
 from data_access.cache import cached_query, indicator_scope
 from data_access.catalogue import (
-    ERA_SWITCH,
     Area,
     all_indicators,
     area_ids,
     area_map,
     areas_on,
-    era_of,
     get_area,
     get_indicator,
     region_members,
@@ -34,8 +32,10 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import Period, as_date, parse
-from data_access.queries import REBUILD_RULES, aggregate, as_sent, int_frame, rebuild, rule_components
+from data_access.queries import as_sent, int_frame, rule_components
+from domain.aggregation import REBUILD_RULES, aggregate, rebuild
+from domain.eras import ERA_DAY, ERA_SWITCH, era_of
+from domain.periods import Period, as_date, parse
 
 c = schema.current_observation
 
@@ -59,7 +59,7 @@ def province_periods(code: str) -> pd.DataFrame:
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
     rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
-    counts = {era: len(areas_on("province", d)) for era, d in (("63", date(2025, 6, 30)), ("34", ERA_SWITCH))}
+    counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
         p = Period.from_date(ind.periodicity, as_date(start))
@@ -106,11 +106,6 @@ def lineage(key: str) -> Lineage:
         region_before=region_of(key, before) if exists_before else None,
         region_now=region_of(key, ERA_SWITCH) if exists_now else None,
     )
-
-
-def province_era(area: Area) -> str:
-    """The era a province is shown in: its latest ("34" unless it ended on 2025-06-30)."""
-    return "63" if area.valid_to is not None and area.valid_to < ERA_SWITCH else "34"
 
 
 # --- the profile's scorecard ---------------------------------------------------------------------------
@@ -334,8 +329,7 @@ def latest_province_period(code: str, until: date | None = None, era: str | None
 
 def region_keys(era: str) -> list[str]:
     """The region keys of an era, in catalogue order."""
-    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
-    return [r.key for r in areas_on("region", d)]
+    return [r.key for r in areas_on("region", ERA_DAY[era])]
 
 
 def known_province(key: str | None) -> Area | None:

@@ -38,9 +38,9 @@ def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
     """The wall's map (sent as its JSON form) is the server-built choropleth, dark and 800 px tall."""
     from components.mapfig import choropleth_figure
     from dashboards import wall
-    from data_access.catalogue import era_of
-    from data_access.periods import parse
     from data_access.queries import cross_section
+    from domain.eras import era_of
+    from domain.periods import parse
 
     with seeded_app.test_request_context("/"):
         code = wall.wall_province_indicator()
