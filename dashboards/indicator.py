@@ -22,7 +22,7 @@ from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
+from components.indicator_charts import series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.shell import with_lang
 from components.small_multiple import direction_class, marks, target_is_level
@@ -37,6 +37,7 @@ from data_access.catalogue import (
     valid_on,
 )
 from data_access.queries import cross_section, revisions
+from domain.eras import crosses_switch
 from domain.periods import clean_key, default_start, parse, periods_between
 
 

@@ -9,7 +9,6 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 
 from __future__ import annotations
 
-from datetime import date
 from typing import NamedTuple
 
 import dash
@@ -27,7 +26,7 @@ from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import Area, area_map, get_indicator, indicator_map
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
-from domain.eras import ERA_SWITCH
+from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
 
 
@@ -165,7 +164,7 @@ def breadcrumb(area: Area, lin: Lineage, indicator: str | None, period: str | No
 
 
 def _era(period: str) -> str:
-    return "63" if parse(period).end < ERA_SWITCH else "34"
+    return era_of(parse(period).end)
 
 
 def rich(key: str, lang: str, **parts) -> list:
@@ -432,6 +431,6 @@ def update_trends(comparable, key, lang):
     elif lin.kind == "merged" and lin.formers:
         notes.append(t("prov.comparable_hint", lang))
     if lin.kind == "former":
-        notes.append(t("prov.former_note", lang, date=fmt_date(date(2025, 6, 30), lang)))
+        notes.append(t("prov.former_note", lang, date=fmt_date(OLD_ERA_LAST_DAY, lang)))
     return cells or html.Div(t("empty.no_data", lang), className="empty-state"), \
         [html.Span(n, className="note") for n in notes]

@@ -51,7 +51,7 @@ LOOKBACK_DAYS = 365
 _SORT = tuple(CALENDAR_COLUMNS.index(c) for c in ("deadline", "regime_code", "unit_code"))
 
 
-def calendar_frame(rows: list[tuple]) -> pd.DataFrame:
+def calendar_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
     """The calendar of :func:`domain.regimes.expected_reports` rows: columns :data:`CALENDAR_COLUMNS`, sorted by
     deadline, regime and unit (in Python, stable: pandas sorts a column of dates slowly)."""
     d, r, u = _SORT

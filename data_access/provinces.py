@@ -34,7 +34,7 @@ from data_access.catalogue import (
 from data_access.engine import current_connection
 from data_access.queries import as_sent, int_frame, rule_components
 from domain.aggregation import REBUILD_RULES, aggregate, rebuild
-from domain.eras import ERA_DAY, ERA_SWITCH, era_of
+from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import Period, as_date, parse
 
 c = schema.current_observation
@@ -91,7 +91,7 @@ def lineage(key: str) -> Lineage:
     """The :class:`Lineage` of province ``key`` (:class:`~data_access.catalogue.NotFound` if unknown)."""
     area = get_area(key)
     succ = successors()
-    before = date(2025, 6, 30)
+    before = OLD_ERA_LAST_DAY
     exists_before = area.valid_from is None or area.valid_from <= before
     exists_now = area.valid_to is None or area.valid_to >= ERA_SWITCH
     formers = tuple(o for o, n in succ.items() if n == key and o != key)

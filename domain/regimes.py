@@ -137,18 +137,20 @@ def regime_periods(regime: RegimeRow, start: date | None = None, end: date | Non
     else every period whose deadline falls in [start, end]."""
     if periods is not None:
         return [p for p in periods if p.periodicity == regime.frequency]
+    if start is None or end is None:
+        raise ValueError("a regime's periods need either the periods or a start and an end")
     return periods_due_between(regime.frequency, start, end, regime.deadline_day, regime.deadline_month_offset)
 
 
 def expected_reports(plan: Iterable[tuple[RegimeRow, Iterable[Period]]], members: dict[int, Sequence[UnitRow]],
                      received: dict[tuple[int, int, str], tuple[datetime, int]], today: date,
-                     region_of: Callable[[UnitRow, date], str | None] | None = None) -> list[tuple]:
+                     region_of: Callable[[UnitRow, date], str | None] | None = None) -> list[tuple[object, ...]]:
     """One tuple per expected report, in the order of :data:`CALENDAR_COLUMNS`, unsorted: for each
     (regime, its periods) of ``plan``, each unit of the regime (``members``: regime id → units)
     valid on the period's end date. ``received``: (unit id, regime id, period) → (first accepted
     received_at, submission id); ``region_of(unit, period_end)``: the region key of a unit in that
     period (None: not computed)."""
-    rows = []
+    rows: list[tuple[object, ...]] = []
     regions: dict[tuple[int, date], str | None] = {}
     for regime, ps in plan:
         units = members.get(regime.id, ())

@@ -41,7 +41,7 @@ import plotly.graph_objects as go
 
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
 from components.i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
+from components.indicator_charts import series_figure
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
 from components.small_multiple import target_is_level
 from data_access import boards
@@ -59,6 +59,7 @@ from data_access.catalogue import (
 from data_access.daily import daily_indicators, latest_day
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
+from domain.eras import crosses_switch
 from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
 

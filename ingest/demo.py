@@ -30,12 +30,12 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
+from domain.eras import ERA_SWITCH
 from domain.periods import Period
 from domain.regimes import DEFAULT_DEADLINE_DAY, latest_due
 from domain.regimes import deadline as report_deadline
 from ingest.reference import reference_rows
 
-ERA_SWITCH = date(2025, 7, 1)
 FIRST = date(2015, 1, 1)
 DAILY_DAYS = 120
 
