@@ -8,6 +8,7 @@ from dash import dcc, html
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
 from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 from components.kpi import STATUS_ICON, STATUS_KEY, change_text
+from domain.targets import is_good_change
 
 BOARDS = ("overview", "provinces", "sector", "daily", "compliance")
 SEVERITY_KEY = {"critical": "daily.sev.critical", "warning": "daily.sev.warning", "notice": "daily.sev.notice",
@@ -25,7 +26,7 @@ def wall_tile(kpi, ind, lang: str) -> html.Div:
                          html.Div(t("empty.no_data", lang), className="wt-empty")], className="wall-tile status-none")
     change = change_text(kpi, ind, "last_year", lang)
     delta = kpi.change_last_year
-    good = None if delta is None or ind.direction == "neutral" else (delta > 0) == (ind.direction == "up")
+    good = is_good_change(delta, ind.direction)
     status = kpi.target_status
     marks = " · ".join(x for x in (t("mark.provisional", lang) if kpi.status == "P" else "",
                                    t("mark.revised", lang) if kpi.revised else "") if x)

@@ -34,10 +34,9 @@ from data_access.catalogue import (
     get_indicator,
     indicator_groups,
     region_of,
-    valid_on,
 )
 from data_access.queries import cross_section, revisions
-from domain.eras import crosses_switch
+from domain.eras import crosses_switch, valid_on
 from domain.periods import clean_key, default_start, parse, periods_between
 
 
@@ -342,7 +341,7 @@ def area_names(keys, lang: str, crossing: bool) -> dict[str, str]:
 def region_for(area, when: date) -> str | None:
     """The region of a province at ``when`` (or at the edge of its own validity)."""
     d = when
-    if not valid_on(area, d):
+    if not valid_on(area.valid_from, area.valid_to, d):
         d = area.valid_to or area.valid_from or when
     return region_of(area.key, d)
 

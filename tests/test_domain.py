@@ -109,17 +109,19 @@ def test_dom002_domain_imports_nothing_of_the_product():
         assert third_party <= {"numpy"}, f"domain/{path.name} imports {sorted(third_party)}"
 
 
-def test_dom003_the_decree_09_deadline():
-    assert deadline("M", parse("202509")) == date(2025, 9, 25)
-    assert deadline("Q", parse("2025Q3")) == date(2025, 9, 25)
-    assert deadline("S", parse("2025S2")) == date(2025, 12, 25)
-    assert deadline("D", parse("2025-12-31")) == date(2026, 1, 1)
-    assert deadline("M", parse("202502"), deadline_day=30) == date(2025, 2, 28)
-    assert deadline("Q", parse("2025Q4"), deadline_day=10, month_offset=2) == date(2026, 2, 10)
-    assert latest_due("M", date(2025, 9, 24)).key == "202508"
-    assert latest_due("M", date(2025, 9, 25)).key == "202509"
-    assert latest_due("Q", date(2025, 9, 24)).key == "2025Q2"
-    assert latest_due("D", date(2025, 7, 1)).key == "2025-06-30"
+@pytest.mark.parametrize("frequency, key, day, offset, due", [
+    ("M", "202509", 25, 0, date(2025, 9, 25)), ("S", "2025S2", 25, 0, date(2025, 12, 25)),
+    ("D", "2025-12-31", 25, 0, date(2026, 1, 1)), ("M", "202502", 30, 0, date(2025, 2, 28)),
+    ("Q", "2025Q4", 10, 2, date(2026, 2, 10)),
+])
+def test_dom003_the_decree_09_deadline(frequency, key, day, offset, due):
+    assert deadline(frequency, parse(key), day, offset) == due
+
+
+def test_dom003b_latest_due_waits_for_the_deadline():
+    assert [latest_due(f, d).key for f, d in (("M", date(2025, 9, 24)), ("M", date(2025, 9, 25)),
+                                              ("Q", date(2025, 9, 24)), ("D", date(2025, 7, 1)))] == [
+        "202508", "202509", "2025Q2", "2025-06-30"]
     assert [p.key for p in periods_due_between("M", date(2025, 9, 25), date(2025, 9, 25))] == ["202509"]
 
 
