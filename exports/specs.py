@@ -50,7 +50,6 @@ from data_access.catalogue import (
     NotFound,
     agencies,
     area_map,
-    era_of,
     get_indicator,
     indicator_groups,
     indicators_frame,
@@ -59,7 +58,7 @@ from data_access.catalogue import (
 from data_access.daily import daily_indicators, latest_day
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
-from domain.eras import crosses_switch
+from domain.eras import crosses_switch, era_of
 from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
 
