@@ -38,8 +38,8 @@ from data_access.catalogue import (
 )
 from data_access.compliance import report_for_viewer, submission_detail
 from data_access.engine import current_warehouse
-from data_access.periods import PeriodError
-from data_access.periods import parse as parse_period
+from domain.periods import PeriodError
+from domain.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.templates import TemplateError, build_template
 from ingest.tokens import TokenInfo, authenticate

@@ -21,7 +21,7 @@ from auth import audit
 from auth.users import UserError
 from data_access import schema
 from data_access.engine import bump_data_version
-from ingest.reference import fold
+from domain.text import fold
 
 ag, ar, ind = schema.agency, schema.area, schema.indicator
 

@@ -14,15 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from components.i18n import t
-from data_access.periods import format_period
+from components.i18n import format_period, t
+from domain.eras import ERA_SWITCH
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from data_access.catalogue import Area
-
-ERA_SWITCH = date(2025, 7, 1)
 
 
 def dropdown_labels(lang: str) -> dict:

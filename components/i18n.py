@@ -11,6 +11,7 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, parse_pattern
 
+from domain.periods import parse as parse_period
 from web.lang import DEFAULT_LANG, norm_lang
 
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
@@ -764,6 +765,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server is exporting many files at once and the queue is full. Please try again in about "
               "{seconds} seconds.",
     },
+    # period labels (format_period): a period's parts fill these; {start} is its first day
+    "period.D": {"vi": "{start:%d/%m/%Y}", "en": "{start:%d %b %Y}"},
+    "period.M": {"vi": "Tháng {index}/{year}", "en": "{start:%b %Y}"},
+    "period.Q": {"vi": "Quý {roman}/{year}", "en": "Q{index} {year}"},
+    "period.S1": {"vi": "6 tháng đầu năm {year}", "en": "H1 {year}"},
+    "period.S2": {"vi": "6 tháng cuối năm {year}", "en": "H2 {year}"},
+    "period.Y": {"vi": "Năm {year}", "en": "{year}"},
 }
 
 
@@ -836,6 +844,27 @@ def fmt_datetime(d: datetime | None, lang: str | None = DEFAULT_LANG) -> str:
     if norm_lang(lang) == "vi":
         return format_datetime(d, format="HH:mm dd/MM/yyyy", locale=_LOCALE["vi"])
     return format_datetime(d, format="MMM d, yyyy HH:mm", locale=_LOCALE["en"])
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def format_period(key: str, lang: str | None = DEFAULT_LANG) -> str:
+    """A period key as people write it: ``Tháng 7/2025``, ``Quý III/2025``, ``6 tháng đầu năm 2025``,
+    ``14/07/2025``; in English (any language but Vietnamese) ``Jul 2025``, ``Q3 2025``, ``H1 2025``.
+    Raises :class:`domain.periods.PeriodError` for what is not a period key."""
+    if not isinstance(key, str):
+        parse_period(key)  # raises the reason
+    return _format_period(key, "vi" if lang == "vi" else "en")
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_period(key: str, lang: str) -> str:
+    """:func:`format_period` of a string, remembered: tables and charts label the same periods again
+    and again."""
+    p = parse_period(key)
+    name = f"period.{p.periodicity}{p.index if p.periodicity == 'S' else ''}"
+    return t(name, lang, start=p.start, index=p.index, year=p.year, roman=_ROMAN.get(p.index, ""))
 
 
 def plotly_separators(lang: str | None) -> str:

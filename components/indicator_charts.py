@@ -1,6 +1,6 @@
 """Figures of the indicator page and the sectors board: pure functions from DataFrames to Plotly
 figures, in the UI's language (Babel numbers, Plotly separators, period labels from
-:func:`data_access.periods.format_period`).
+:func:`components.i18n.format_period`).
 
 * :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
   2025-07-01 break of provinces and regions, and the "not comparable" stretch.
@@ -13,13 +13,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from components.charts import PALETTE, empty_figure, figure, layout_dict
-from components.i18n import fmt_number, t
-from data_access.periods import Period, format_period, parse
+from components.i18n import fmt_number, format_period, t
+from domain.eras import ERA_SWITCH
+from domain.periods import Period, parse
 
 if TYPE_CHECKING:
     import pandas as pd
 
-ERA_SWITCH = date(2025, 7, 1)
 TARGET_COLOUR = "#4a5565"
 BREAK_COLOUR = "#768293"
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
@@ -47,11 +47,6 @@ def era_break_x(periodicity: str) -> date:
         first_new = first_new.next()
     last_old = first_new.previous()
     return last_old.start + (first_new.start - last_old.start) / 2
-
-
-def crosses_switch(start: str, end: str) -> bool:
-    """Whether the periods from ``start`` to ``end`` include both eras."""
-    return parse(start).end < ERA_SWITCH <= parse(end).end
 
 
 def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, list[str]]:

@@ -18,11 +18,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from components.fast import el, link
-from components.i18n import fmt_datetime, fmt_number, fmt_percent, fmt_signed, t
+from components.i18n import fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, t
 from components.shell import with_lang
 from components.sparkline import spark_svg
 from components.status import STATUS_ICON, STATUS_KEY, direction, direction_class
-from data_access.periods import format_period
+from domain.aggregation import is_flow, is_ytd_sum
 
 Variant = Literal["desk", "sector", "wall"]
 
@@ -60,9 +60,7 @@ def change_text(kpi: Any, ind: Any, which: str, lang: str) -> str | None:
 def target_is_level(ind: Any) -> bool:
     """Whether the annual target compares with one period's value (so it can be drawn as a line):
     not for flows (the target is a yearly total) nor year-to-date sums (pro rata)."""
-    flow = ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
-    ytd_sum = ind.cumulative and ind.aggregation == "sum"
-    return not flow and not ytd_sum
+    return not is_flow(ind) and not is_ytd_sum(ind)
 
 
 def marks(kpi: Any, lang: str) -> list[dict]:

@@ -7,7 +7,7 @@ restores the view (pages read their state from ``layout(**query)``), and the bac
 Everything a page gets back from the browser (URL parameters, control values, stores) is
 untrusted: any JSON value may arrive where a string was rendered. The readers below
 (``as_text``, ``one_of``, ``parse_list``, ``as_dict``, ``as_date``, ``as_datetime``; period keys:
-``data_access.periods.clean_key``) turn such a value into the expected type or the caller's
+``domain.periods.clean_key``) turn such a value into the expected type or the caller's
 default, and never raise. Layouts and callbacks read their inputs through them."""
 
 from __future__ import annotations

@@ -10,10 +10,9 @@ from typing import TYPE_CHECKING
 from dash import dcc, html
 
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
-from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
+from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import tile
-from data_access.periods import format_period
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -16,7 +16,7 @@ from dash import Input, Output, callback, dcc, html
 from auth import current_unit
 from components.controls import dropdown
 from components.fast import el, link
-from components.i18n import fmt_date, fmt_datetime, fmt_number, norm_lang, t
+from components.i18n import fmt_date, fmt_datetime, fmt_number, format_period, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.compliance import (
@@ -28,7 +28,8 @@ from data_access.compliance import (
     regime_compliance,
     unit_submissions,
 )
-from data_access.periods import Period, format_period, latest_due
+from domain.periods import Period
+from domain.regimes import latest_due
 from web.responses import cacheable
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)

@@ -22,8 +22,8 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
-from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
+from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
+from components.indicator_charts import series_figure
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
 from components.tiles import change_text, is_rate, marks, target_is_level
@@ -34,13 +34,13 @@ from data_access.catalogue import (
     get_indicator,
     indicator_groups,
     region_of,
-    valid_on,
 )
 from data_access.kpis import focus_kpi, indicator_targets, ytd_against_target
-from data_access.periods import clean_key, format_period, parse, periods_between
 from data_access.queries import cross_section, revisions
 from data_access.regimes import indicator_regimes
 from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
+from domain.eras import crosses_switch, valid_on
+from domain.periods import clean_key, default_start, parse, periods_between
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -62,7 +62,6 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
-_DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods shown when the URL names none
 
 
 class ids:
@@ -133,7 +132,7 @@ def read_view(ind: Indicator, cov: Coverage | Span, areas: Any = None, start: An
     first = cov.first_period or last
     start_key = clean_key(start, ind.periodicity)
     if start_key is None:
-        start_key = parse(end_key).shift(-(_DEFAULT_SPAN[ind.periodicity] - 1)).key
+        start_key = default_start(parse(end_key)).key
     start_key = max(start_key, first, key=lambda k: parse(k).start)
     if parse(start_key).start > parse(end_key).start:
         start_key, end_key = end_key, start_key
@@ -355,7 +354,7 @@ def area_names(keys: Iterable[str], lang: str, crossing: bool) -> dict[str, str]
 def region_for(area: Area, when: date) -> str | None:
     """The region of a province at ``when`` (or at the edge of its own validity)."""
     d = when
-    if not valid_on(area, d):
+    if not valid_on(area.valid_from, area.valid_to, d):
         d = area.valid_to or area.valid_from or when
     return region_of(area.key, d)
 

@@ -9,7 +9,6 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 
 from __future__ import annotations
 
-from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dash
@@ -20,14 +19,15 @@ from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
-from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
+from components.i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from components.shell import with_lang
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
-from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
-from data_access.periods import clean_key, format_period, parse
+from data_access.catalogue import Area, area_map, get_indicator, indicator_map
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
+from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
+from domain.periods import clean_key, default_start, parse
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -48,7 +48,6 @@ def _title(key: str | None = None, **_) -> str:
 dash.register_page(__name__, path_template="/provinces/<key>", title=_title)
 
 PAGE = "province"
-TREND_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}
 MAX_TRENDS = 8
 MAX_TILES = 12
 
@@ -172,7 +171,7 @@ def breadcrumb(area: Area, lin: Lineage, indicator: str | None, period: str | No
 
 
 def _era(period: str) -> str:
-    return "63" if parse(period).end < ERA_SWITCH else "34"
+    return era_of(parse(period).end)
 
 
 def rich(key: str, lang: str, **parts) -> list:
@@ -367,7 +366,7 @@ def trends_control(lin: Lineage, comparable: Any, lang: str) -> Component:
 
 def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     end = parse(latest)
-    return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
+    return default_start(end).key, end.key
 
 
 def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:
@@ -440,6 +439,6 @@ def update_trends(comparable: Any, key: Any, lang: Any) -> tuple:
     elif lin.kind == "merged" and lin.formers:
         notes.append(t("prov.comparable_hint", lang))
     if lin.kind == "former":
-        notes.append(t("prov.former_note", lang, date=fmt_date(date(2025, 6, 30), lang)))
+        notes.append(t("prov.former_note", lang, date=fmt_date(OLD_ERA_LAST_DAY, lang)))
     return cells or html.Div(t("empty.no_data", lang), className="empty-state"), \
         [html.Span(n, className="note") for n in notes]

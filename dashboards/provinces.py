@@ -20,14 +20,15 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.fast import el
-from components.i18n import fmt_number, norm_lang, t
+from components.i18n import fmt_number, format_period, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
-from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
-from data_access.periods import format_period, parse
+from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
 from data_access.provinces import latest_province_period, province_periods, region_keys
 from data_access.queries import cross_section, regional_aggregates
+from domain.eras import ERA_DAY, era_of
+from domain.periods import parse
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -209,10 +210,7 @@ def region_options(era: str, lang: str) -> list[dict]:
 
 
 def province_options(era: str, lang: str) -> list[dict]:
-    from datetime import date
-
-    d = date(2025, 6, 30) if era == "63" else date(2025, 7, 1)
-    areas = sorted(areas_on("province", d), key=lambda a: a.name(lang))
+    areas = sorted(areas_on("province", ERA_DAY[era]), key=lambda a: a.name(lang))
     return [{"label": a.name(lang), "value": a.key, "search": f"{a.name_vi} {a.name_en}"} for a in areas]
 
 

@@ -15,17 +15,13 @@ from sqlalchemy import select
 from data_access import schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
-from data_access.catalogue import ERA_SWITCH, Indicator, area_map, get_indicator
+from data_access.catalogue import Indicator, area_map, get_indicator
 from data_access.engine import current_connection
-from data_access.periods import Period, parse
 from data_access.queries import Kpi, kpi_snapshot, regional_aggregates, regional_series
 from data_access.series import latest_period
-
-
-def is_flow(ind: Indicator) -> bool:
-    """Monthly/quarterly/half-yearly sums that are not already year-to-date: their annual target
-    is a total for the year, so it compares with the year-to-date sum, never with one period."""
-    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
+from domain.aggregation import is_flow
+from domain.eras import ERA_SWITCH
+from domain.periods import Period, parse
 
 
 @cached_query(scopes=indicator_scope)

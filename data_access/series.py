@@ -21,10 +21,12 @@ from sqlalchemy import bindparam, func, select
 from data_access import schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
-from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
+from data_access.catalogue import area_map, get_indicator, successors
 from data_access.engine import current_connection
-from data_access.periods import Period, as_date, parse, periods_between
 from data_access.queries import comparable_series, regional_series, series
+from domain.aggregation import REBUILD_RULES
+from domain.eras import ERA_SWITCH
+from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
 
 c = schema.current_observation
 
@@ -32,7 +34,6 @@ c = schema.current_observation
 CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete",
                   "comparable", "rebuilt", "last_year_value", "change", "change_pct"]
 
-_PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}
 
 
 def _rows(stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
@@ -172,7 +173,7 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
     Columns: :data:`CHANGE_COLUMNS`; ordered as the (mapped) keys, then by period."""
     get_indicator(code)  # NotFound for unknown or confidential codes
     first = parse(start)
-    lo = first.shift(-_PER_YEAR[first.periodicity]).key  # one year more, for the changes
+    lo = first.shift(-PERIODS_PER_YEAR[first.periodicity]).key  # one year more, for the changes
     amap = area_map()
     keys = comparable_keys(area_keys) if comparable else tuple(dict.fromkeys(area_keys))
     provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
@@ -213,7 +214,7 @@ def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end:
     that changed territory: a table can then say "not comparable" instead of showing nothing."""
     ind = get_indicator(code)
     cols = ["area_key", "period", "period_start", "value", "rebuilt", "comparable"]
-    if ind.aggregation in ("sum", "last", "weighted", "ratio"):
+    if ind.aggregation in REBUILD_RULES:
         return pd.DataFrame(columns=cols)
     formers: dict[str, set[str]] = {}
     for old, new in successors().items():

@@ -40,8 +40,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
-from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
+from components.i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
+from components.indicator_charts import series_figure
 from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, target_is_level
 from data_access.catalogue import (
@@ -49,7 +49,6 @@ from data_access.catalogue import (
     NotFound,
     agencies,
     area_map,
-    era_of,
     get_indicator,
     indicator_groups,
     indicators_frame,
@@ -57,10 +56,11 @@ from data_access.catalogue import (
 )
 from data_access.daily import daily_indicators, latest_day
 from data_access.kpis import indicator_targets
-from data_access.periods import PeriodError, format_period, parse
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from data_access.series import indicator_coverage, series_with_change
+from domain.eras import crosses_switch, era_of
+from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
 
 MAX_SPEC_CHARS = 4000
@@ -68,7 +68,6 @@ MAX_AREAS = 12
 COMPACT_TILES = 24  # more tiles than this are drawn 8 to a row, the status by icon and colour
 MAX_INDICATORS = 40  # the largest ministry's set (the statistics office's 38) on one image
 LONG_RANKING = 36  # more bars than this are drawn in two columns
-DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods, as the indicator page
 
 
 class SpecError(ValueError):
@@ -400,7 +399,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
     if cov.last_period is None:
         raise SpecError(f"{ind.code} has no data yet", "indicator")
     end = _check_period(ind, spec.get("end") or cov.last_period, "end")
-    start = spec.get("start") or parse(end).shift(-(DEFAULT_SPAN[ind.periodicity] - 1)).key
+    start = spec.get("start") or default_start(parse(end)).key
     _check_period(ind, start, "start")
     start, end = sorted((start, end), key=lambda k: parse(k).start)
     amap = area_map()

@@ -17,7 +17,7 @@ from sqlalchemy.engine import Engine
 
 from data_access import schema
 from data_access.engine import bump_data_version, make_engine, migrate
-from data_access.periods import Period
+from domain.periods import Period
 from ingest.pipeline import IntakeLimits, SubmissionReport, submit
 from ingest.reference import load_reference, reference_rows
 from ingest.regimes import catalogue_regimes

@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import pytest
 
 from components import controls, grid
-from components.indicator_charts import crosses_switch, era_break_x, series_figure, short_period
+from components.indicator_charts import era_break_x, series_figure, short_period
+from domain.eras import crosses_switch
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk

@@ -52,7 +52,7 @@ def _add_indicators(conn) -> dict[str, int]:
 
 
 def _obs(conn, ids, area_ids, code, area, period, value, revision=0, status="O"):
-    from data_access.periods import parse
+    from domain.periods import parse
 
     row = {"indicator_id": ids[code], "area_id": area_ids[area], "period": period, "period_start": parse(period).start,
            "value": value, "status": status, "revision": revision, "recorded_at": NOW}
@@ -182,7 +182,7 @@ def test_dax004_kpi_snapshot(qapp):
 
 
 def test_dax005_target_status_rule():
-    from data_access.queries import target_status
+    from domain.targets import target_status
 
     assert target_status(105, 100, "at_least") == "on_track"
     assert target_status(96, 100, "at_least") == "at_risk"
@@ -234,7 +234,7 @@ import sys
 from sqlalchemy import select
 from data_access import schema
 from data_access.engine import make_engine, bump_data_version
-from data_access.periods import parse
+from domain.periods import parse
 from tests.conftest import make_settings
 engine = make_engine(make_settings(sys.argv[1], None))
 with engine.begin() as conn:

@@ -37,9 +37,9 @@ def test_wal001_sector_board_small_charts_show_the_last_periods(seeded_app):
 def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
     """The wall's map (sent as its JSON form) is the server-built choropleth, dark and 800 px tall."""
     from components.mapfig import choropleth_figure
-    from data_access.catalogue import era_of
-    from data_access.periods import parse
     from data_access.queries import cross_section
+    from domain.eras import era_of
+    from domain.periods import parse
     from views import wall as view
 
     with seeded_app.test_request_context("/"):

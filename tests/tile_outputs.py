@@ -43,8 +43,8 @@ Builders = dict[str, Callable[..., Any]]
 
 def outputs(builders: Builders) -> Iterator[tuple[str, list[Any]]]:
     """(group, outputs) for every builder, area and language, over every indicator of the demo."""
-    from data_access.kpis import ytd_share
     from data_access.catalogue import indicator_map
+    from data_access.kpis import ytd_share
     from data_access.queries import kpi_snapshot
 
     imap = indicator_map()
