@@ -31,6 +31,7 @@ from data_access.cache.scopes import current_clearance, submissions_scope
 from data_access.catalogue import confidential_codes
 from data_access.engine import current_connection
 from domain.eras import valid_on
+from domain.findings import redact_report
 from domain.periods import Period
 from domain.periods import parse as parse_period
 from domain.regimes import (
@@ -45,7 +46,6 @@ from domain.regimes import (
     regime_periods,
     unit_group,
 )
-from ingest.issues import redact_report
 
 GROUPINGS = {"unit": "unit_code", "group": "unit_group", "region": "region", "overall": None}
 LOOKBACK_DAYS = 365
@@ -359,7 +359,7 @@ def report_for_viewer(report: dict | None, unit_code: str | None, viewer_unit: s
     In full for a viewer cleared for confidential indicators (clearance ``all``) and for the
     submitting unit itself (``viewer_unit``: a reporter's unit or a unit token's; it sent those
     values, and the intake accepts only the series it is assigned to report). For anyone else
-    the findings about confidential indicators go through :func:`ingest.issues.redact_report`:
+    the findings about confidential indicators go through :func:`domain.findings.redact_report`:
     a row is shown as flagged, without the value, the series' statistics or the indicator code.
     Every reader that shows findings to a viewer passes them through here."""
     if report is None or current_clearance() == "all" or (viewer_unit and viewer_unit == unit_code):

@@ -10,9 +10,10 @@ reason in both languages.
 
 Findings about a confidential indicator quote its values and statistics of its series (the
 implausible value and the series' median, an unparseable value cell): text derived from
-confidential values is confidential itself. :func:`redact_report` is the one function that turns
-a stored report into what a viewer without the clearance may read (``data_access.compliance.
-report_for_viewer`` decides who that is): the row is still shown as flagged, not why in numbers.
+confidential values is confidential itself. :func:`domain.findings.redact_report` is the one
+function that turns a stored report into what a viewer without the clearance may read
+(``data_access.compliance.report_for_viewer`` decides who that is): the row is still shown as
+flagged, not why in numbers.
 
 Severity:
 * **error**: the whole submission is rejected, nothing is written;
@@ -22,7 +23,6 @@ Severity:
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -128,17 +128,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 
-# What a viewer without the confidential clearance reads instead of a finding about a confidential
-# indicator, by severity: no value, no statistic, no indicator code.
-REDACTED: dict[str, tuple[str, str]] = {
-    "errors": ("Dòng {row}: có lỗi ở dòng này (chỉ tiêu mật; chi tiết chỉ hiển thị cho người được xem chỉ tiêu mật).",
-               "Row {row}: this row has an error (confidential indicator; the details are shown only to those "
-               "cleared for it)."),
-    "warnings": ("Dòng {row}: giá trị được đánh dấu để rà soát (chỉ tiêu mật).",
-                 "Row {row}: value flagged for review (confidential indicator)."),
-    "notes": ("Dòng {row}: có ghi chú ở dòng này (chỉ tiêu mật).", "Row {row}: a note on this row (confidential indicator)."),
-}
-
 PERIODICITY_VI = {"D": "ngày", "M": "tháng", "Q": "quý", "S": "6 tháng", "Y": "năm"}
 PERIODICITY_EN = {"D": "daily", "M": "monthly", "Q": "quarterly", "S": "half-yearly", "Y": "annually"}
 
@@ -169,44 +158,6 @@ def make_issue(code: str, row: int | None = None, column: str | None = None, val
     fill = {"value": text, "column": column, "row": row, "indicator": indicator, **params}
     return Issue(code, vi.format_map(_Default(fill)), en.format_map(_Default(fill)), row, column, text,
                  indicator or None)
-
-
-_UNKNOWN = object()
-
-
-def redact_issue(issue: dict[str, Any], severity: str) -> dict[str, Any]:
-    """``issue`` (an :meth:`Issue.as_dict`) as a viewer without the clearance reads it: its code,
-    row and column kept, a number-free message for ``severity`` (``errors``, ``warnings``,
-    ``notes``), no value, no indicator, ``redacted`` true."""
-    vi, en = REDACTED[severity]
-    row = issue.get("row")
-    shown = "–" if row is None else row
-    return {"code": issue.get("code"), "message_vi": vi.format(row=shown), "message_en": en.format(row=shown),
-            "row": row, "column": issue.get("column"), "value": None, "indicator": None, "redacted": True}
-
-
-def must_redact(issue: dict[str, Any], hidden: Collection[str]) -> bool:
-    """Whether ``issue`` is about one of the ``hidden`` indicator codes. A row-level finding stored
-    before findings named their indicator (no ``indicator`` key) counts as hidden: its indicator is
-    unknown, so it is treated as confidential (fail closed)."""
-    code = issue.get("indicator", _UNKNOWN)
-    if code is _UNKNOWN:
-        return issue.get("row") is not None
-    return isinstance(code, str) and code.strip().upper() in hidden
-
-
-def redact_report(report: dict[str, Any], hidden: Collection[str]) -> dict[str, Any]:
-    """A copy of ``report`` (a stored or fresh ``SubmissionReport.as_dict()``, with or without the
-    read-back fields) whose findings about the ``hidden`` indicator codes are replaced by
-    :func:`redact_issue`. Counts, statuses and the other findings are kept; ``report`` itself (it
-    may be a cached value) is not changed."""
-    out = dict(report)
-    for severity in REDACTED:
-        items = report.get(severity)
-        if isinstance(items, list):
-            out[severity] = [redact_issue(i, severity) if isinstance(i, dict) and must_redact(i, hidden) else i
-                             for i in items]
-    return out
 
 
 def _text(value: Any) -> str:

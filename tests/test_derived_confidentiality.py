@@ -167,7 +167,7 @@ def test_dcf007_audit_log_holds_no_derived_numbers(world):
 
 
 def test_dcf008_redaction_is_pure_and_fails_closed():
-    from ingest.issues import redact_report
+    from domain.findings import redact_report
 
     issue = make_issue("implausible_value", row=12, column="value", value=4321.5, median="6.644", indicator=SECRET)
     public = make_issue("implausible_value", row=13, column="value", value=99999.0, median="287", indicator=PUBLIC)
