@@ -18,13 +18,13 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from api.live import min_poll_seconds
 from auth import display_token
+from auth.displays import check_display_token
 from components import wallboards as wb
 from components.i18n import fmt_number, norm_lang, t
 from components.mapfig import figure_dict, map_spec
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import era_of, get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.daily import daily_indicators, daily_items, latest_day
-from data_access.displays import check_display_token
 from data_access.engine import current_connection
 from data_access.periods import parse
 from data_access.queries import cross_section, kpi_snapshot, series

@@ -693,7 +693,7 @@ def _canonical_body(body: bytes) -> bytes:
     hits a valid one's entry."""
     if b'"wall-config"' not in body:
         return body
-    from data_access.displays import DISPLAY_COOKIE, check_display_token
+    from auth.displays import DISPLAY_COOKIE, check_display_token  # moves to web/ with this function
 
     try:
         valid = bool(check_display_token(current_connection(), request.cookies.get(DISPLAY_COOKIE)))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import String, create_engine, event, func, literal, select, update
+from sqlalchemy import String, create_engine, event, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -188,10 +188,6 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
         else:
             stamps[scope] = int(value)
     return version, stamps
-
-
-def observation_count(conn: Connection) -> int:
-    return int(conn.execute(select(func.count()).select_from(schema.current_observation)).scalar() or 0)
 
 
 # -- the app's handle on the warehouse ----------------------------------------------------------

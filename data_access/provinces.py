@@ -108,11 +108,6 @@ def lineage(key: str) -> Lineage:
     )
 
 
-def province_era(area: Area) -> str:
-    """The era a province is shown in: its latest ("34" unless it ended on 2025-06-30)."""
-    return "63" if area.valid_to is not None and area.valid_to < ERA_SWITCH else "34"
-
-
 # --- the profile's scorecard ---------------------------------------------------------------------------
 
 #: Columns of :func:`province_scorecard`.
