@@ -9,6 +9,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, g, request
+from flask.typing import ResponseReturnValue
 
 from auth import admin
 from auth.admin import Actor, AdminError
@@ -48,7 +49,7 @@ def _fresh_reads() -> None:
 
 
 @bp.route("/admin/units", methods=["GET", "POST"])
-def admin_units():
+def admin_units() -> ResponseReturnValue:
     lang = _lang()
     message = error = None
     if request.method == "POST":
@@ -86,7 +87,7 @@ def admin_units():
 
 
 @bp.route("/admin/catalogue", methods=["GET", "POST"])
-def admin_catalogue():
+def admin_catalogue() -> ResponseReturnValue:
     from data_access.catalogue import all_indicators, indicator_groups, indicator_map, search_indicators
 
     lang = _lang()
@@ -136,7 +137,7 @@ def _token_id(text: str | None) -> int:
 
 
 @bp.route("/admin/tokens", methods=["GET", "POST"])
-def admin_tokens():
+def admin_tokens() -> ResponseReturnValue:
     lang = _lang()
     message = error = None
     if request.method == "POST":

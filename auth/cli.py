@@ -40,7 +40,7 @@ def _engine() -> Engine:
         raise click.ClickException(str(exc)) from None
 
 
-def _run(fn):
+def _run(fn: Callable[[Engine], Any]) -> Any:
     engine = _engine()
     try:
         return fn(engine)
@@ -59,7 +59,8 @@ def _run(fn):
 @click.option("--confidential", is_flag=True, help="Grant an analyst the confidential indicators.")
 @click.option("--password", default=None, help="Default: a random password, printed once. Prefer the prompt-less "
               "default; a password on the command line stays in the shell history.")
-def create_user_cmd(username, role, display_name, unit_code, confidential, password):
+def create_user_cmd(username: str, role: str, display_name: str, unit_code: str | None, confidential: bool,
+                    password: str | None) -> None:
     """Create a user. Prints the password once when it is generated."""
     generated = password is None
     password = password or random_password()
@@ -74,7 +75,7 @@ def create_user_cmd(username, role, display_name, unit_code, confidential, passw
 @with_appcontext
 @click.argument("username")
 @click.option("--random", "random_", is_flag=True, help="Generate a password and print it once.")
-def set_password_cmd(username, random_):
+def set_password_cmd(username: str, random_: bool) -> None:
     """Set a user's password (prompted twice, or --random). Ends the user's sessions."""
     password = random_password() if random_ else click.prompt("New password", hide_input=True,
                                                               confirmation_prompt=True)
@@ -90,7 +91,7 @@ def set_password_cmd(username, random_):
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit", "unit_code", default=None, help="The reporter's unit.")
 @click.option("--confidential/--no-confidential", default=False, help="An analyst's confidential grant.")
-def set_role_cmd(username, role, unit_code, confidential):
+def set_role_cmd(username: str, role: str, unit_code: str | None, confidential: bool) -> None:
     """Change a user's role, unit and confidential grant. Ends the user's sessions."""
     user = _run(lambda e: update_user(e, username, role=role, unit_code=unit_code, confidential=confidential,
                                       actor=_actor()))
@@ -101,7 +102,7 @@ def set_role_cmd(username, role, unit_code, confidential):
 @click.command("disable-user")
 @with_appcontext
 @click.argument("username")
-def disable_user_cmd(username):
+def disable_user_cmd(username: str) -> None:
     """Disable a user: refused from the next request on."""
     _run(lambda e: update_user(e, username, active=False, actor=_actor()))
     click.echo(f"User {username.lower()} disabled.")
@@ -110,7 +111,7 @@ def disable_user_cmd(username):
 @click.command("enable-user")
 @with_appcontext
 @click.argument("username")
-def enable_user_cmd(username):
+def enable_user_cmd(username: str) -> None:
     """Enable a disabled user."""
     _run(lambda e: update_user(e, username, active=True, actor=_actor()))
     click.echo(f"User {username.lower()} enabled.")
@@ -121,10 +122,10 @@ def enable_user_cmd(username):
 @click.argument("username", required=False)
 @click.option("--address", default=None, help="Lift the throttle of a client address (e.g. a shared proxy's).")
 @click.option("--show", is_flag=True, help="Only list the current counters (all of them without a name or address).")
-def unlock_user_cmd(username, address, show):
+def unlock_user_cmd(username: str | None, address: str | None, show: bool) -> None:
     """Lift the sign-in throttle of a user name (every client) and/or an address: the waits end
     and the failures are forgotten. Audited as signin.unlock."""
-    def fmt(row):
+    def fmt(row: throttle.Throttled) -> str:
         until = f"waits until {row.wait_until:%Y-%m-%d %H:%M:%S}" if row.wait_until else "no wait"
         return f"{row.scope:<8} {row.username or '-':<22} {row.address or '-':<16} {row.failures:>5} failures, {until}"
 
@@ -150,9 +151,9 @@ def unlock_user_cmd(username, address, show):
 
 @click.command("list-users")
 @with_appcontext
-def list_users_cmd():
+def list_users_cmd() -> None:
     """List users: name, role, unit, grant, state, last sign-in. Never passwords."""
-    def fmt(d):
+    def fmt(d: datetime | None) -> str:
         return d.strftime("%Y-%m-%d %H:%M") if d else "-"
 
     engine = _engine()
@@ -173,7 +174,7 @@ def list_users_cmd():
 @click.option("--action", default="")
 @click.option("--text", default="")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-def audit_cmd(actor, action, text, limit):
+def audit_cmd(actor: str, action: str, text: str, limit: int) -> None:
     """Show the newest audit log entries (filters as on /admin/audit)."""
     engine = _engine()
     try:

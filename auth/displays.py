@@ -18,6 +18,7 @@ from data_access.engine import bump_data_version
 
 d = schema.display_token
 DISPLAY_COOKIE = "occ_display"  # the wall's cookie: the one place its token travels
+_COLUMNS = (d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)  # a DisplayToken's
 
 
 @dataclass(frozen=True)
@@ -57,9 +58,8 @@ def revoke_display_token(engine: Engine, token_id: int) -> bool:
 def list_display_tokens(engine: Engine) -> list[DisplayToken]:
     """Every display token, oldest first; never the tokens themselves."""
     with engine.connect() as conn:
-        rows = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
-                            .order_by(d.c.id)).all()
-    return [DisplayToken(*r) for r in rows]
+        rows = conn.execute(select(*_COLUMNS).order_by(d.c.id)).all()
+    return [DisplayToken(**r._mapping) for r in rows]
 
 
 def token_id_if_valid(conn: Connection, token: str | None, now: datetime | None = None) -> int | None:
@@ -67,9 +67,8 @@ def token_id_if_valid(conn: Connection, token: str | None, now: datetime | None 
     if not isinstance(token, str) or not token or len(token) > 200:
         return None
     with untracked():  # a credential check, not data a wall's board depends on (its key carries the result)
-        row = conn.execute(select(d.c.id, d.c.label, d.c.created_at, d.c.expires_at, d.c.revoked_at)
-                           .where(d.c.token_hash == credential_hash(token))).first()
-    return row.id if row is not None and DisplayToken(*row).valid(now or datetime.now()) else None
+        row = conn.execute(select(*_COLUMNS).where(d.c.token_hash == credential_hash(token))).first()
+    return row.id if row is not None and DisplayToken(**row._mapping).valid(now or datetime.now()) else None
 
 
 def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:

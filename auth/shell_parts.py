@@ -45,7 +45,7 @@ def _lang_of_page() -> str:
     return norm_lang((parse_qs(urlsplit(ref).query).get("lang") or [None])[0])
 
 
-def user_menu():
+def user_menu() -> html.Div:
     """The signed-in user's name and role, the account link and the sign-out button (a plain form
     post with the CSRF token); nothing for walls and when access control is off."""
     p = current_principal() if _auth_on() else None
