@@ -15,11 +15,15 @@ from flask import Flask
 
 from api import api_v1
 from auth import init_auth
-from components import shell, wire
-from data_access.cache import cache_manager, cache_view_callbacks
+from auth.displays import wall_cookie_valid
+from components import shell
+from components.stale_banner import unavailable_notice
+from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
 from settings import ConfigError, Settings
+from web import wire
+from web.responses import cache_view_callbacks
 
 log = logging.getLogger("app")
 
@@ -76,7 +80,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
     app.layout = shell.layout
     app.index_string = INDEX_STRING
-    cache_view_callbacks(server)
+    # the notice shown while the warehouse is away; a wall's token check (its callbacks' key)
+    cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     return server

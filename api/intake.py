@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
 from auth.tokens import TokenInfo, authenticate
-from data_access.cache import STALE_HEADER, current_clearance, outage_log_due, request_is_stale
+from data_access.cache.scopes import current_clearance, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -39,11 +39,12 @@ from data_access.catalogue import (
 )
 from data_access.compliance import report_for_viewer, submission_detail
 from data_access.engine import current_warehouse
-from data_access.periods import PeriodError
-from data_access.periods import parse as parse_period
+from domain.periods import PeriodError
+from domain.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.templates import TemplateError, build_template
 from settings import ConfigError
+from web.responses import STALE_HEADER
 
 log = logging.getLogger(__name__)
 

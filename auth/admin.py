@@ -23,7 +23,7 @@ from auth.tokens import TokenError, TokenInfo, create_token, revoke_token
 from auth.users import UserError
 from data_access import schema
 from data_access.engine import bump_data_version
-from ingest.reference import fold
+from domain.text import fold
 
 ag, ar, ind = schema.agency, schema.area, schema.indicator
 

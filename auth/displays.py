@@ -8,13 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import request
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection, Engine
 
 from auth.credentials import credential_hash, credential_state, new_secret
 from data_access import schema
-from data_access.cache import untracked
-from data_access.engine import bump_data_version
+from data_access.cache.tracking import untracked
+from data_access.engine import bump_data_version, current_connection
 
 d = schema.display_token
 DISPLAY_COOKIE = "occ_display"  # the wall's cookie: the one place its token travels
@@ -74,3 +75,9 @@ def token_id_if_valid(conn: Connection, token: str | None, now: datetime | None 
 def check_display_token(conn: Connection, token: str | None, now: datetime | None = None) -> bool:
     """True when ``token`` is a known, unexpired, unrevoked display token."""
     return token_id_if_valid(conn, token, now) is not None
+
+
+def wall_cookie_valid() -> bool:
+    """Whether this request's wall cookie holds a valid display token (on the request's connection):
+    what a wall's board callbacks check, and part of their cached responses' key."""
+    return check_display_token(current_connection(), request.cookies.get(DISPLAY_COOKIE))

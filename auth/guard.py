@@ -33,8 +33,9 @@ from auth.credentials import credential_hash
 from auth.displays import DISPLAY_COOKIE, token_id_if_valid
 from auth.policy import DISPLAY, Principal
 from auth.tokens import authenticate
-from data_access.cache import DATABASE_ERRORS
+from data_access.cache.backend import DATABASE_ERRORS
 from data_access.engine import current_connection, release_connection
+from web.lang import request_lang
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ OUTAGE_GRACE_S = 300
 def _remember(token: str, user: sessions.SessionUser) -> None:
     """Keep the last valid lookup of this session in the shared cache (one small write a request:
     a restarted cache is refilled by the next request)."""
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     cache, now = CacheManager.current(), time.time()
     if cache is None:
@@ -219,7 +220,7 @@ def _remember(token: str, user: sessions.SessionUser) -> None:
 
 
 def _remembered(token: str) -> sessions.SessionUser | None:
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     cache = CacheManager.current()
     if cache is None:
@@ -252,7 +253,7 @@ def _display_principal() -> tuple[Principal | None, str]:
     """A wall, by the token in its cookie: valid (known, unrevoked, unexpired) or nothing. The
     state says whether a token was there but is no longer valid ("refused"), so the wall's page can
     say why it shows nothing."""
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     token = display_token()
     if token is None:
@@ -305,7 +306,7 @@ def api_error(status: int, code: str, vi: str, en: str) -> Response:
 
 
 def _lang() -> str:
-    return "en" if request.args.get("lang") == "en" else "vi"
+    return request_lang()
 
 
 def _unauthenticated(state: str) -> Response:

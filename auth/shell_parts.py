@@ -4,14 +4,13 @@ access anyway (:mod:`auth.guard`); this only keeps the navigation honest."""
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlsplit
-
 from dash import dcc, html
 from flask import current_app, has_request_context, request
 
 from auth import policy, security
 from auth.guard import current_principal
-from components.i18n import norm_lang, t
+from components.i18n import t
+from web.lang import lang_of_url
 
 
 def _auth_on() -> bool:
@@ -42,7 +41,7 @@ def _lang_of_page() -> str:
     """The shell's layout is fetched by the page's script: its language is in the page URL (the
     Referer, which ``Referrer-Policy: same-origin`` keeps for this site)."""
     ref = request.referrer or ""
-    return norm_lang((parse_qs(urlsplit(ref).query).get("lang") or [None])[0])
+    return lang_of_url(ref)
 
 
 def user_menu() -> html.Div:

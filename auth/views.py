@@ -28,6 +28,7 @@ from auth.users import (
     update_user,
 )
 from components.i18n import t
+from web.lang import request_lang
 
 log = logging.getLogger(__name__)
 DEVICE_COOKIE = "occ_device"
@@ -37,7 +38,7 @@ bp = Blueprint("auth", __name__, template_folder="templates", static_folder="sta
 
 
 def _lang() -> str:
-    return "en" if (request.values.get("lang") == "en") else "vi"
+    return request_lang(form=True)
 
 
 def _limits() -> throttle.Limits:

@@ -156,7 +156,7 @@ def pct(values: list[float], q: float) -> float:
 def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[Callable, tuple]]]:
     """Realistic random filter choices per data-access function."""
     from data_access import catalogue, queries
-    from data_access.periods import Period
+    from domain.periods import Period
 
     with server.test_request_context("/"):
         inds = list(catalogue.all_indicators())
@@ -173,7 +173,7 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
         key = latest.get(ind.code)
         if not key:
             key = Period.from_date(ind.periodicity, date.today()).previous().key
-        from data_access.periods import parse
+        from domain.periods import parse
 
         return parse(key).shift(-rng.randint(0, back_max if ind.periodicity != "Y" else 6)).key
 
@@ -189,7 +189,7 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
         else:
             areas = ("VN",)
         end = recent_period(ind, 6)
-        from data_access.periods import parse
+        from domain.periods import parse
 
         start = parse(end).shift(-rng.choice([12, 24, 60]) if ind.periodicity != "D" else -rng.choice([30, 90, 365])).key
         out["series"].append((queries.series, (ind.code, areas, start, end)))
@@ -210,7 +210,7 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
 def measure(server, engine, rng: random.Random, samples: int) -> dict:
     import psycopg2
 
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     plans = scenarios(rng, samples, server)
     settle_gc()  # as in a gunicorn worker (gunicorn.conf.py)

@@ -7,16 +7,19 @@ clear empty state instead of empty axes.
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
-import plotly.graph_objects as go
 import plotly.io as pio
 
-from components.i18n import fmt_number, plotly_separators, t
-from data_access.periods import format_period
+from components.i18n import fmt_number, format_period, plotly_separators, t
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import plotly.graph_objects as go
 
 # No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
 # serialised (about 8 KB of JSON a figure, and most of the build time of a small chart). The look
-# comes from base_layout() instead, which every builder applies.
+# comes from layout_dict() instead (the one theme), which every builder applies.
 pio.templates.default = "none"
 
 # Okabe–Ito, reordered: blue first for the nation.
@@ -60,38 +63,27 @@ def merge(into: dict, extra: dict | None) -> dict:
 
 
 def figure(data: list[dict], layout: dict, *, extra_layout: dict | None = None,
-           extra_trace: dict | None = None, plain: bool = False) -> go.Figure | dict:
-    """A figure from its JSON form, validated once. Building a figure trace by trace and update by
-    update validates every step (~10 ms for a small line chart, ~4 ms for each later
-    ``update_layout``); this is ~1 ms. ``extra_layout`` / ``extra_trace`` (merged into the layout
-    and every trace) are how callers adjust a built figure without paying for updates. ``plain``:
-    the JSON form itself, for a page that sends many figures at once (``dcc.Graph`` takes it as
-    it is; no validation, no copy when the response is serialised)."""
+           extra_trace: dict | None = None) -> dict:
+    """A figure in its JSON form ``{"data", "layout"}``: what ``dcc.Graph`` takes as it is (no
+    validation, no copy when the response is serialised). Building a ``go.Figure`` trace by trace
+    and update by update validates every step (~10 ms for a small line chart, ~4 ms for each later
+    ``update_layout``); a caller that needs the object (the exports) converts once, at its edge.
+    ``extra_layout`` / ``extra_trace`` (merged into the layout and every trace) are how callers
+    adjust a built figure without paying for updates."""
     merge(layout, extra_layout)
     for trace in data if extra_trace else ():
         merge(trace, extra_trace)
-    if plain:
-        return {"data": data, "layout": layout}
-    return go.Figure({"data": data, "layout": layout})
+    return {"data": data, "layout": layout}
 
 
 def base_layout(fig: go.Figure, lang: str, *, height: int | None = None, dark: bool = False) -> go.Figure:
-    ink = "#e8edf3" if dark else "#18202b"
-    grid = "rgba(255,255,255,.12)" if dark else "#e6eaef"
-    fig.update_layout(
-        separators=plotly_separators(lang),
-        font={"family": FONT, "size": 13, "color": ink},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        margin={"l": 56, "r": 16, "t": 24, "b": 40},
-        hoverlabel={"font": {"family": FONT}},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        colorway=PALETTE,
-    )
-    if height:
-        fig.update_layout(height=height)
-    fig.update_xaxes(gridcolor=grid, linecolor=grid, zeroline=False)
-    fig.update_yaxes(gridcolor=grid, linecolor=grid, zeroline=False)
+    """The theme of :func:`layout_dict` applied to a figure object (the exports draw some figures
+    with subplots): its axis style goes to every axis."""
+    layout = layout_dict(lang, height=height, dark=dark)
+    xaxis, yaxis = layout.pop("xaxis"), layout.pop("yaxis")
+    fig.update_layout(layout)
+    fig.update_xaxes(xaxis)
+    fig.update_yaxes(yaxis)
     return fig
 
 
@@ -100,25 +92,24 @@ def date_tickformat(lang: str) -> str:
     return "%m/%Y" if lang != "en" else "%b %Y"
 
 
-def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = False,
-                 plain: bool = False) -> go.Figure | dict:
+def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = False) -> dict:
     layout = layout_dict(lang, dark=dark)
     layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
     layout["annotations"] = [{"text": t(message_key, lang), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
                               "yref": "paper", "font": {"size": 15, "color": "#768293"}}]
-    return figure([], layout, plain=plain)
+    return figure([], layout)
 
 
-def trend_figure(df, *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
+def trend_figure(df: pd.DataFrame, *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
                  target: float | None = None, target_label: str | None = None, dark: bool = False,
-                 height: int | None = None, layout: dict | None = None, plain: bool = False) -> go.Figure | dict:
+                 height: int | None = None, layout: dict | None = None) -> dict:
     """Lines of ``value`` over ``period_start``, one per ``area_key`` (names: key → label);
-    ``plain``: as :func:`figure`."""
+"""
     lines = [] if df is None else [
         (key, list(zip(grp["period"], grp["period_start"], grp["value"], strict=True)))
         for key, grp in df.groupby("area_key", sort=False)]
     return lines_figure(lines, names=names, unit=unit, decimals=decimals, lang=lang, target=target,
-                        target_label=target_label, dark=dark, height=height, layout=layout, plain=plain)
+                        target_label=target_label, dark=dark, height=height, layout=layout)
 
 
 #: One line of :func:`lines_figure`: an area key and its points (period key, period start, value).
@@ -127,13 +118,13 @@ Line = tuple[str, list[tuple[str, object, float]]]
 
 def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
                  target: float | None = None, target_label: str | None = None, dark: bool = False,
-                 height: int | None = None, layout: dict | None = None, plain: bool = False) -> go.Figure | dict:
+                 height: int | None = None, layout: dict | None = None) -> dict:
     """:func:`trend_figure` from the points themselves (a page drawing many small trends splits
     one read into lines instead of filtering a DataFrame for each). Lines without points are left
     out; all values missing gives the empty figure."""
     lines = [(key, points) for key, points in lines if points]
     if not any(v is not None and v == v for _, points in lines for _, _, v in points):
-        return empty_figure(lang, dark=dark, plain=plain)
+        return empty_figure(lang, dark=dark)
     data = []
     for i, (key, points) in enumerate(lines):
         data.append({
@@ -152,21 +143,22 @@ def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimal
         base["annotations"] = [{"text": target_label or t("kpi.target", lang), "xref": "x domain", "x": 0,
                                   "yref": "y", "y": target, "xanchor": "left", "yanchor": "bottom",
                                   "showarrow": False}]
-    return figure(data, base, extra_layout=layout, plain=plain)
+    return figure(data, base, extra_layout=layout)
 
 
-def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "vi", highlight: str | None = None,
+def ranking_figure(xs: pd.DataFrame, *, name_col: str, unit: str, decimals: int, lang: str = "vi",
+                   highlight: str | None = None,
                    top: int | None = None, dark: bool = False, height: int | None = None,
-                   layout: dict | None = None, trace: dict | None = None, plain: bool = False,
-                   numbered: bool = False, focus: Collection[str] = ()) -> go.Figure | dict:
+                   layout: dict | None = None, trace: dict | None = None,
+                   numbered: bool = False, focus: Collection[str] = ()) -> dict:
     """Horizontal bars of a cross-section, best first (``rank`` column; ties in the frame's
     order), reported areas only. ``numbered``: names as "3. Hà Nội"; ``focus``: only these areas
-    keep their colour, the others turn grey; ``plain``: as :func:`figure`."""
+    keep their colour, the others turn grey."""
     rows = sorted(((rank, key, name, float(v)) for key, rank, name, v
                    in zip(xs["area_key"], xs["rank"], xs[name_col], xs["value"], strict=True) if v == v),
                   key=lambda r: r[0])[:top or None]
     if not rows:
-        return empty_figure(lang, dark=dark, plain=plain)
+        return empty_figure(lang, dark=dark)
     values = [r[3] for r in rows]
     keys = [r[1] for r in rows]
 
@@ -185,11 +177,11 @@ def ranking_figure(xs, *, name_col: str, unit: str, decimals: int, lang: str = "
     base["yaxis"].update(autorange="reversed", automargin=True)
     base["xaxis"]["title"] = {"text": unit}
     base["margin"] = {"l": 8, "r": 48, "t": 8, "b": 40}
-    return figure([bar], base, extra_layout=layout, extra_trace=trace, plain=plain)
+    return figure([bar], base, extra_layout=layout, extra_trace=trace)
 
 
 def bar_figure(categories: list[str], values: list[float], *, unit: str, decimals: int, lang: str = "vi",
-               dark: bool = False, height: int | None = None, colors: list[str] | None = None) -> go.Figure:
+               dark: bool = False, height: int | None = None, colors: list[str] | None = None) -> dict:
     """Simple vertical bars (e.g. regional aggregates)."""
     if not values or all(v != v for v in values):
         return empty_figure(lang, dark=dark)

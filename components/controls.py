@@ -10,13 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from components.i18n import t
-from data_access.periods import format_period
+from components.i18n import format_period, t
+from domain.eras import ERA_SWITCH
 
-ERA_SWITCH = date(2025, 7, 1)
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from data_access.catalogue import Area
 
 
 def dropdown_labels(lang: str) -> dict:
@@ -26,13 +30,13 @@ def dropdown_labels(lang: str) -> dict:
     return {k: t(f"grid.dropdown.{k}", lang) for k in keys}
 
 
-def control(label: str, child, *, html_for: str | None = None, className: str = "") -> html.Div:
+def control(label: str, child: Any, *, html_for: str | None = None, className: str = "") -> html.Div:
     """A labelled block: ``<label>`` above the control."""
     return html.Div([html.Label(label, htmlFor=html_for, className="control-label"), child],
                     className=("control " + className).strip())
 
 
-def dropdown(id, options: list[dict], value, *, label: str, lang: str, multi: bool = False,
+def dropdown(id: str | dict, options: list[dict], value: Any, *, label: str, lang: str, multi: bool = False,
              clearable: bool = False, searchable: bool = True, placeholder: str | None = None,
              className: str = "", max_height: int = 320) -> html.Div:
     """A labelled ``dcc.Dropdown`` with translated built-in labels."""
@@ -42,7 +46,8 @@ def dropdown(id, options: list[dict], value, *, label: str, lang: str, multi: bo
     return control(label, dd, html_for=id if isinstance(id, str) else None, className=className)
 
 
-def segmented(id, options: list[tuple[str, str]], value: str, *, label: str, className: str = "") -> html.Div:
+def segmented(id: str | dict, options: list[tuple[str, str]], value: str, *, label: str,
+              className: str = "") -> html.Div:
     """A segmented toggle (radio buttons styled as one pill); ``options`` are (value, text)."""
     radio = dcc.RadioItems(id=id, options=[{"label": text, "value": v} for v, text in options], value=value,
                            inline=True, className="segmented", inputClassName="segmented-input",
@@ -51,7 +56,7 @@ def segmented(id, options: list[tuple[str, str]], value: str, *, label: str, cla
                     role="group", **{"aria-label": label})
 
 
-def checkbox(id, text: str, checked: bool, *, label: str | None = None, className: str = "") -> html.Div:
+def checkbox(id: str | dict, text: str, checked: bool, *, label: str | None = None, className: str = "") -> html.Div:
     """One checkbox; its value is ``["on"]`` when checked, ``[]`` otherwise."""
     box = dcc.Checklist(id=id, options=[{"label": text, "value": "on"}], value=["on"] if checked else [],
                         className="checkbox", inputClassName="checkbox-input", labelClassName="checkbox-option")
@@ -59,14 +64,14 @@ def checkbox(id, text: str, checked: bool, *, label: str | None = None, classNam
     return html.Div(children, className=("control " + className).strip())
 
 
-def is_checked(value) -> bool:
+def is_checked(value: Any) -> bool:
     """A checkbox value (or a URL parameter) read as a boolean."""
     if isinstance(value, list | tuple):
         return "on" in value
     return str(value or "").lower() in ("on", "1", "true", "yes")
 
 
-def first_value(options) -> str | None:
+def first_value(options: Any) -> str | None:
     """The value of the first option of a dropdown's ``options`` as the browser sends them back
     (``[{"label": ..., "value": ...}, ...]``); None when it has no well-formed option."""
     for option in options if isinstance(options, list) else []:
@@ -86,7 +91,7 @@ def period_options(periods: Iterable[str], lang: str, newest_first: bool = True)
     return [{"label": format_period(p, lang), "value": p} for p in keys]
 
 
-def era_suffix(area, lang: str) -> str:
+def era_suffix(area: Area, lang: str) -> str:
     """`` (trước 07/2025)`` for an area of the 63-province era, `` (từ 07/2025)`` for one that
     started on 2025-07-01, nothing for areas that span both eras."""
     if area.valid_to is not None and area.valid_to < ERA_SWITCH:
@@ -96,12 +101,12 @@ def era_suffix(area, lang: str) -> str:
     return ""
 
 
-def area_label(area, lang: str, *, eras: bool = True) -> str:
+def area_label(area: Area, lang: str, *, eras: bool = True) -> str:
     """The area's name, with the era it belongs to when ``eras`` (a range that crosses 2025-07-01)."""
     return area.name(lang) + (era_suffix(area, lang) if eras else "")
 
 
-def spans(area, lo: date, hi: date) -> bool:
+def spans(area: Area, lo: date, hi: date) -> bool:
     """Whether ``area`` existed at some time between ``lo`` and ``hi``."""
     return (area.valid_from is None or area.valid_from <= hi) and (area.valid_to is None or lo <= area.valid_to)
 
@@ -124,12 +129,12 @@ def area_options(areas: Iterable, lang: str, lo: date, hi: date, *, keep: Iterab
     return out
 
 
-def group_options(groups, lang: str) -> list[dict]:
+def group_options(groups: pd.DataFrame, lang: str) -> list[dict]:
     """Indicator groups of Decision 293 (frame with code, name_vi, name_en)."""
     return [{"label": r.name_en if lang == "en" else r.name_vi, "value": r.code} for r in groups.itertuples()]
 
 
-def agency_options(agencies, lang: str, counts: dict[str, int] | None = None) -> list[dict]:
+def agency_options(agencies: pd.DataFrame, lang: str, counts: dict[str, int] | None = None) -> list[dict]:
     """Agencies (frame with code, name_vi, name_en), with their number of indicators when given."""
     out = []
     for r in agencies.itertuples():

@@ -9,10 +9,15 @@ The grid's own words (filter menus, "no rows") come from the message catalogue (
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import dash_ag_grid as dag
 
 from components.i18n import MESSAGES, fmt_number, t
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 FMT = "_fmt"
 
@@ -63,13 +68,13 @@ def with_links(rows: list[dict], field: str, href_field: str) -> list[dict]:
     return out
 
 
-def frame_rows(df, row_type):
+def frame_rows(df: pd.DataFrame, row_type: Any) -> Iterator[Any]:
     """The rows of ``df`` as ``row_type`` (a NamedTuple naming some of its columns), read column by
     column: several times faster than ``itertuples`` for the hundred-row tables of the boards."""
     return map(row_type._make, zip(*(df[f] for f in row_type._fields), strict=True))
 
 
-def formatted(v, decimals: int, lang: str) -> tuple[float | None, str]:
+def formatted(v: Any, decimals: int, lang: str) -> tuple[float | None, str]:
     """A grid number and its text: (None, "–") for a missing value (None or NaN: JSON has no NaN)."""
     return (None, "–") if v is None or v != v else (float(v), fmt_number(v, decimals, lang))
 
@@ -90,7 +95,7 @@ def with_formatted(rows: list[dict], fields: dict[str, int], lang: str) -> list[
     return out
 
 
-def data_grid(id, columns: list[dict], rows: list[dict], *, lang: str, height: int | None = 420,
+def data_grid(id: str | dict, columns: list[dict], rows: list[dict], *, lang: str, height: int | None = 420,
               row_id: str | None = None, auto_height: bool = False, className: str = "") -> dag.AgGrid:
     """A sortable, filterable grid with floating filters, in ``lang``. Initial sorting: put
     ``"sort": "desc"`` on a column. ``height`` None: the stylesheet sizes the grid; ``auto_height``: as tall as its rows (short tables)."""

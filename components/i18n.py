@@ -11,8 +11,9 @@ from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, parse_pattern
 
-LANGS = ("vi", "en")
-DEFAULT_LANG = "vi"
+from domain.periods import parse as parse_period
+from web.lang import DEFAULT_LANG, norm_lang
+
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -157,6 +158,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "kpi.vs_last_year": {"vi": "so với cùng kỳ", "en": "vs same period last year"},
     "kpi.ytd": {"vi": "Lũy kế từ đầu năm", "en": "Year to date"},
     "kpi.target": {"vi": "Kế hoạch", "en": "Target"},
+    "unit.pp": {"vi": "điểm %", "en": "pp"},  # percentage points: the change of a rate
     "overview.lede": {
         "vi": "Các chỉ tiêu chủ yếu phục vụ chỉ đạo, điều hành của Chính phủ, Thủ tướng Chính phủ.",
         "en": "The headline indicators for the Government's direction and operations.",
@@ -267,7 +269,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "ind.trend_title": {"vi": "Diễn biến theo kỳ", "en": "Over time"},
     "ind.yoy_title": {"vi": "Thay đổi so với cùng kỳ năm trước", "en": "Change on the same period last year"},
-    "ind.pp": {"vi": "điểm %", "en": "pp"},
     "ind.target_year": {"vi": "Kế hoạch {year}", "en": "{year} target"},
     "ind.target_line": {"vi": "Kế hoạch năm", "en": "Annual target"},
     "ind.breakdown_regions": {"vi": "Theo vùng · {period}", "en": "By region · {period}"},
@@ -419,7 +420,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "prov.col_nation": {"vi": "Cả nước", "en": "Nation"},
     "prov.col_rank": {"vi": "Xếp hạng", "en": "Rank"},
     "prov.col_change": {"vi": "So với cùng kỳ", "en": "Vs last year"},
-    "prov.pp": {"vi": "điểm %", "en": "pp"},
     "prov.incomplete_mark": {"vi": "* Vùng chưa đủ số liệu các tỉnh, thành phố", "en": "* Not all provinces of the region reported"},
     "prov.rebuilt_note": {
         "vi": "¹ Cùng kỳ năm trước tính lại từ các tỉnh cũ theo địa giới hiện nay",
@@ -765,11 +765,14 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The server is exporting many files at once and the queue is full. Please try again in about "
               "{seconds} seconds.",
     },
+    # period labels (format_period): a period's parts fill these; {start} is its first day
+    "period.D": {"vi": "{start:%d/%m/%Y}", "en": "{start:%d %b %Y}"},
+    "period.M": {"vi": "Tháng {index}/{year}", "en": "{start:%b %Y}"},
+    "period.Q": {"vi": "Quý {roman}/{year}", "en": "Q{index} {year}"},
+    "period.S1": {"vi": "6 tháng đầu năm {year}", "en": "H1 {year}"},
+    "period.S2": {"vi": "6 tháng cuối năm {year}", "en": "H2 {year}"},
+    "period.Y": {"vi": "Năm {year}", "en": "{year}"},
 }
-
-
-def norm_lang(lang: str | None) -> str:
-    return lang if lang in LANGS else DEFAULT_LANG
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
@@ -841,6 +844,27 @@ def fmt_datetime(d: datetime | None, lang: str | None = DEFAULT_LANG) -> str:
     if norm_lang(lang) == "vi":
         return format_datetime(d, format="HH:mm dd/MM/yyyy", locale=_LOCALE["vi"])
     return format_datetime(d, format="MMM d, yyyy HH:mm", locale=_LOCALE["en"])
+
+
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+
+def format_period(key: str, lang: str | None = DEFAULT_LANG) -> str:
+    """A period key as people write it: ``Tháng 7/2025``, ``Quý III/2025``, ``6 tháng đầu năm 2025``,
+    ``14/07/2025``; in English (any language but Vietnamese) ``Jul 2025``, ``Q3 2025``, ``H1 2025``.
+    Raises :class:`domain.periods.PeriodError` for what is not a period key."""
+    if not isinstance(key, str):
+        parse_period(key)  # raises the reason
+    return _format_period(key, "vi" if lang == "vi" else "en")
+
+
+@functools.lru_cache(maxsize=8192)
+def _format_period(key: str, lang: str) -> str:
+    """:func:`format_period` of a string, remembered: tables and charts label the same periods again
+    and again."""
+    p = parse_period(key)
+    name = f"period.{p.periodicity}{p.index if p.periodicity == 'S' else ''}"
+    return t(name, lang, start=p.start, index=p.index, year=p.year, roman=_ROMAN.get(p.index, ""))
 
 
 def plotly_separators(lang: str | None) -> str:

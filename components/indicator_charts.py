@@ -1,31 +1,28 @@
 """Figures of the indicator page and the sectors board: pure functions from DataFrames to Plotly
 figures, in the UI's language (Babel numbers, Plotly separators, period labels from
-:func:`data_access.periods.format_period`).
+:func:`components.i18n.format_period`).
 
 * :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
   2025-07-01 break of provinces and regions, and the "not comparable" stretch.
-* :func:`spark_svg` — the small multiple of the sectors board (an inline SVG, no Plotly per card).
 """
 
 from __future__ import annotations
 
 import math
 from datetime import date
-from html import escape
-
-import plotly.graph_objects as go
+from typing import TYPE_CHECKING
 
 from components.charts import PALETTE, empty_figure, figure, layout_dict
-from components.i18n import fmt_number, t
-from data_access.periods import Period, format_period, parse
+from components.i18n import fmt_number, format_period, t
+from domain.eras import ERA_SWITCH
+from domain.periods import Period, parse
 
-ERA_SWITCH = date(2025, 7, 1)
+if TYPE_CHECKING:
+    import pandas as pd
+
 TARGET_COLOUR = "#4a5565"
 BREAK_COLOUR = "#768293"
-STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#0b5cad"}
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
-FONT_SVG = "Inter, Segoe UI, Noto Sans, Roboto, Arial, sans-serif"
-SPARK_W, SPARK_H = 320, 112  # the small multiple's viewBox
 
 
 def short_period(key: str, lang: str) -> str:
@@ -42,7 +39,7 @@ def short_period(key: str, lang: str) -> str:
     return str(p.year)
 
 
-def era_break_x(periodicity: str):
+def era_break_x(periodicity: str) -> date:
     """Where the 2025-07-01 break goes on a date axis: half-way between the last period of the
     63-province era and the first of the 34-province era (a period belongs to the era of its end)."""
     first_new = Period.from_date(periodicity, ERA_SWITCH)
@@ -50,11 +47,6 @@ def era_break_x(periodicity: str):
         first_new = first_new.next()
     last_old = first_new.previous()
     return last_old.start + (first_new.start - last_old.start) / 2
-
-
-def crosses_switch(start: str, end: str) -> bool:
-    """Whether the periods from ``start`` to ``end`` include both eras."""
-    return parse(start).end < ERA_SWITCH <= parse(end).end
 
 
 def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, list[str]]:
@@ -66,19 +58,19 @@ def _ticks(periods: list[str], lang: str, max_ticks: int = 10) -> tuple[list, li
     return [parse(p).start for p in chosen], [short_period(p, lang) for p in chosen]
 
 
-def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
+def series_figure(df: pd.DataFrame, y: str, *, names: dict[str, str], unit: str, decimals: int, lang: str,
                   targets: list[tuple[int, float, str]] | None = None, era_break: bool = False,
                   not_comparable: list[str] | None = None, zero_line: bool = False, height: int | None = None,
-                  colours: dict[str, str] | None = None, plain: bool = False) -> go.Figure | dict:
+                  colours: dict[str, str] | None = None) -> dict:
     """Lines of column ``y`` over ``period_start``, one per ``area_key`` in the frame's order.
 
     ``targets``: (year, value, comparison sign) drawn as a dashed step over each year's periods,
     the latest labelled. ``era_break``: a dotted vertical line and the note "From 1 Jul 2025: 34
     provinces". ``not_comparable``: names of the areas whose 63-province stretch cannot be
     rebuilt; that stretch is shaded and marked "not comparable: <names>". Provisional values (``status`` "P") have hollow markers.
-    ``plain``: the JSON form (see :func:`components.charts.figure`)."""
+    Returns the JSON form (see :func:`components.charts.figure`)."""
     if df is None or df.empty or df[y].notna().sum() == 0:
-        return empty_figure(lang, plain=plain)
+        return empty_figure(lang)
     data: list[dict] = []
     fmt = ",." + str(decimals) + "f"
     for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
@@ -107,7 +99,7 @@ def series_figure(df, y: str, *, names: dict[str, str], unit: str, decimals: int
                            zerolinecolor="#9aa5b1", zerolinewidth=1.5)
     layout.update(margin={"l": 64, "r": 24, "t": 48, "b": 48}, hovermode="x unified", showlegend=True,
                   legend={"orientation": "h", "yanchor": "bottom", "y": 1.04, "x": 0, "font": {"size": 13}})
-    return figure(data, layout, plain=plain)
+    return figure(data, layout)
 
 
 def _add_targets(data: list[dict], layout: dict, targets: list[tuple[int, float, str]], periods: list[str],
@@ -169,53 +161,3 @@ def _add_era_break(layout: dict, periods: list[str], lang: str, *, not_comparabl
             "x": x, "y": 0.5, "yref": "paper", "xanchor": "right", "showarrow": False, "xshift": -8,
             "text": t("ind.not_comparable_band", lang, names=", ".join(not_comparable)),
             "font": {"size": 12, "color": "#4a5565"}, "bgcolor": "rgba(255,255,255,.85)"})
-
-
-def spark_points(values: list[float], *, target: float | None = None, width: float = SPARK_W,
-                 top: float = 8, bottom: float = 88, left: float = 6, right: float = 6) -> tuple[list, float | None]:
-    """Map values (and the target) to SVG coordinates: x evenly spaced, y linear with a 10 % pad
-    (larger values higher). Returns ([(x, y), ...], target_y)."""
-    lo, hi = min(values), max(values)
-    if target is not None:
-        lo, hi = min(lo, target), max(hi, target)
-    pad = (hi - lo) * 0.1 or abs(hi) * 0.05 or 1.0
-    lo, hi = lo - pad, hi + pad
-    step = (width - left - right) / max(len(values) - 1, 1)
-
-    def y(v: float) -> float:
-        return round(bottom - (v - lo) / (hi - lo) * (bottom - top), 2)
-
-    return [(round(left + i * step, 2), y(v)) for i, v in enumerate(values)], (y(target) if target is not None else None)
-
-
-
-#: What must be escaped in an SVG data URI ('#' would start a fragment, '%' an escape); other text
-#: goes as it is (a browser encodes non-ASCII letters itself): a quarter of the cost of ``quote``.
-_DATA_URI_ESCAPES = str.maketrans({"%": "%25", "#": "%23", "<": "%3C", ">": "%3E", '"': "%22", "\n": "%0A"})
-
-
-def spark_svg(values: list[float], periods: list[str], *, status: str | None, lang: str,
-              target: float | None = None) -> str:
-    """A small multiple as an inline SVG (a data URI): the line of the last periods, the last point
-    in the status colour, the annual target dashed (levels only), the first and last periods as
-    labels. Light enough for forty cards on one screen (no plotting library per card)."""
-    if len(values) < 2:
-        return ""
-    pts, ty = spark_points(values, target=target)
-    colour = STATUS_COLOUR.get(status, STATUS_COLOUR[None])
-    line = " ".join(f"{x},{y}" for x, y in pts)
-    parts = [f"<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 {SPARK_W} {SPARK_H}' font-family='{FONT_SVG}'>",
-             f"<line x1='0' y1='88.5' x2='{SPARK_W}' y2='88.5' stroke='#e6eaef' stroke-width='1'/>"]
-    if ty is not None:
-        parts.append(f"<line x1='0' y1='{ty}' x2='{SPARK_W}' y2='{ty}' stroke='{TARGET_COLOUR}' stroke-width='1.5' "
-                     "stroke-dasharray='6 4'/>")
-    x_last, y_last = pts[-1]
-    parts += [
-        f"<polyline fill='none' stroke='#0b5cad' stroke-width='2.2' stroke-linejoin='round' points='{line}'/>",
-        f"<circle cx='{x_last}' cy='{y_last}' r='5' fill='{colour}' stroke='#fff' stroke-width='2'/>",
-        f"<text x='2' y='106' font-size='11' fill='#768293'>{escape(short_period(periods[0], lang))}</text>",
-        f"<text x='{SPARK_W - 2}' y='106' font-size='11' fill='#768293' text-anchor='end'>"
-        f"{escape(short_period(periods[-1], lang))}</text>",
-        "</svg>",
-    ]
-    return "data:image/svg+xml;utf8," + "".join(parts).translate(_DATA_URI_ESCAPES)

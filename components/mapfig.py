@@ -13,7 +13,7 @@ The figure is built in two steps so that the geometry travels to the browser onc
   code, colour (from the class breaks of :func:`class_breaks`), hover text and opacity, plus the
   whole ``layout`` (axes, zoom range, legend entries, annotations) and the URL of the era's
   GeoJSON. Everything that needs a decision (bins, palette, words, number formats) happens here.
-* :func:`figure_from_spec` adds the polygons from the GeoJSON. ``assets/map.js``
+* :func:`figure_dict` adds the polygons from the GeoJSON. ``assets/map.js``
   (``occmap.figure``) is the same function in JavaScript: the page's callback sends only the spec
   and the browser fetches ``provinces_{era}.geojson`` once and keeps it. ``tests/test_mapfig.py``
   runs both on the same spec and asserts that they build the same figure.
@@ -24,11 +24,11 @@ The figure is built in two steps so that the geometry travels to the browser onc
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-import plotly.graph_objects as go
 
 from components.charts import FONT
 from components.geo import archipelago_labels, load_provinces
@@ -85,7 +85,7 @@ def _digits(step: float) -> int:
     return max(0, -math.floor(math.log10(step) + 1e-9))
 
 
-def class_breaks(values, decimals: int, k: int = N_CLASSES) -> list[float]:
+def class_breaks(values: Sequence[float | None], decimals: int, k: int = N_CLASSES) -> list[float]:
     """Quantile class breaks of the reported ``values`` rounded to round numbers: ascending edges
     ``[e0, ..., en]`` with ``n <= k`` classes, ``e0 <= min`` and ``en >= max``; classes are
     ``[e_i, e_{i+1})``, the last one closed. Empty when nothing was reported."""
@@ -219,7 +219,8 @@ def _legend_entry(name: str, fill: str, *, pattern: dict | None = None, rank: in
     return entry
 
 
-def map_spec(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str, ...] | list[str] = (),
+def map_spec(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str,
+             ...] | list[str] = (),
              dark: bool = False, geo_url: str | None = None, height: int | None = None,
              label_focus: bool = True) -> dict[str, Any]:
     """The JSON-able description of the map of ``xs`` (a :func:`data_access.queries.cross_section`
@@ -391,12 +392,9 @@ def figure_dict(spec: dict, geo: dict | None = None) -> dict:
     return {"data": data, "layout": spec["layout"]}
 
 
-def figure_from_spec(spec: dict, geo: dict | None = None) -> go.Figure:
-    return go.Figure(figure_dict(spec, geo))
-
-
-def choropleth_figure(xs, era: str, *, lang: str, unit: str = "", decimals: int = 1,
-                      focus: tuple[str, ...] | list[str] = (), dark: bool = False, height: int | None = None) -> go.Figure:
-    """The map of a cross-section, built on the server (see :func:`map_spec` for the arguments)."""
-    return figure_from_spec(map_spec(xs, era, lang=lang, unit=unit, decimals=decimals, focus=focus, dark=dark,
+def choropleth_figure(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals: int = 1,
+                      focus: tuple[str, ...] | list[str] = (), dark: bool = False, height: int | None = None) -> dict:
+    """The map of a cross-section, built on the server, in its JSON form (see :func:`map_spec` for
+    the arguments)."""
+    return figure_dict(map_spec(xs, era, lang=lang, unit=unit, decimals=decimals, focus=focus, dark=dark,
                                      height=height))

@@ -3,15 +3,17 @@ the "illustrative data" mark, and the page container. The language lives in the 
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from auth.shell_parts import admin_links, may_open, user_menu
-from components.i18n import norm_lang, t
+from components.i18n import t
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
+from web.lang import lang_of_query
+from web.responses import cacheable
 
 
 class ids:
@@ -22,8 +24,7 @@ class ids:
 
 
 def lang_from_search(search: str | None) -> str:
-    params = parse_qs(as_text(search, "").lstrip("?"))
-    return norm_lang((params.get("lang") or [None])[0])
+    return lang_of_query(search)
 
 
 def with_lang(href: str, lang: str, **params) -> str:
@@ -96,13 +97,14 @@ def layout() -> html.Div:
     )
 
 
+@cacheable
 @callback(
     Output(ids.header, "children"),
     Output(ids.footer, "children"),
     Input(ids.location, "pathname"),
     Input(ids.location, "search"),
 )
-def render_chrome(pathname: str, search: str):
+def render_chrome(pathname: str, search: str) -> tuple:
     lang = lang_from_search(search)
     return header(pathname, search), [
         html.Span(t("app.illustrative_note", lang)),

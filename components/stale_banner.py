@@ -3,7 +3,7 @@ cannot be rendered while the warehouse is away.
 
 The banner is mounted once in the shell and driven in the browser by ``assets/stale.js``: a poll
 of ``/api/v1/version`` every 30 s (503 while the warehouse is down) and the ``X-OCC-Stale``
-header of callback responses served from last-known data (``data_access.cache``) show it; the
+header of callback responses served from last-known data (:mod:`web.responses`) show it; the
 next successful poll hides it. The wall has its own mark ("Mất kết nối từ HH:MM", ``assets/wall.js``),
 so the banner never shows there. Both languages travel in data attributes: the language is in the
 URL and the shell is rendered once.
@@ -11,9 +11,9 @@ URL and the shell is rendered once.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qs
-
 from dash import html
+
+from web.lang import lang_of_query
 
 BANNER_ID = "occ-stale-banner"
 POLL_SECONDS = 30
@@ -49,14 +49,9 @@ def stale_banner() -> html.Div:
     )
 
 
-def _lang(search: str) -> str:
-    value = (parse_qs((search or "").lstrip("?")).get("lang") or ["vi"])[0]
-    return "en" if value == "en" else "vi"
-
-
 def unavailable_notice(search: str = "") -> html.Div:
     """Page content for a page never rendered before, while the warehouse is away."""
-    text = TEXTS[_lang(search)]
+    text = TEXTS[lang_of_query(search)]
     return html.Div(
         [html.H2(text["unavailable_title"]), html.P(text["unavailable_body"])],
         className="page stale-unavailable",

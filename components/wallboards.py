@@ -3,12 +3,22 @@ wall style, sized for a 1920x1080 canvas that the wall scales to the screen (4K 
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
 from dash import dcc, html
 
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
-from components.i18n import fmt_datetime, fmt_number, fmt_signed, t
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text
-from data_access.periods import format_period
+from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
+from components.status import STATUS_ICON, STATUS_KEY
+from components.tiles import tile
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from data_access.catalogue import Indicator
+    from data_access.queries import Kpi
 
 BOARDS = ("overview", "provinces", "sector", "daily", "compliance")
 SEVERITY_KEY = {"critical": "daily.sev.critical", "warning": "daily.sev.warning", "notice": "daily.sev.notice",
@@ -18,49 +28,20 @@ CATEGORY_KEY = {"thien_tai": "daily.cat.disaster", "kinh_te": "daily.cat.economy
                 "hanh_chinh": "daily.cat.admin"}
 
 
-def wall_tile(kpi, ind, lang: str) -> html.Div:
-    """A tile readable from across the room: name, a large numeral, unit, period, change vs last
-    year, status by colour, icon and word."""
-    if kpi.value is None:
-        return html.Div([html.Div(ind.name(lang), className="wt-name"),
-                         html.Div(t("empty.no_data", lang), className="wt-empty")], className="wall-tile status-none")
-    change = change_text(kpi, ind, "last_year", lang)
-    delta = kpi.change_last_year
-    good = None if delta is None or ind.direction == "neutral" else (delta > 0) == (ind.direction == "up")
-    status = kpi.target_status
-    marks = " · ".join(x for x in (t("mark.provisional", lang) if kpi.status == "P" else "",
-                                   t("mark.revised", lang) if kpi.revised else "") if x)
-    return html.Div(
-        [
-            html.Div(ind.name(lang), className="wt-name"),
-            html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="wt-value"),
-                      html.Span(ind.unit(lang), className="wt-unit")], className="wt-figure"),
-            html.Div([html.Span(format_period(kpi.period, lang), className="wt-period"),
-                      html.Span(marks, className="wt-marks")], className="wt-meta"),
-            html.Div([html.Span(change or "–", className="wt-delta " + ("good" if good else "bad" if good is False
-                                                                        else "neutral")),
-                      html.Span(" " + t("kpi.vs_last_year", lang), className="wt-delta-label")]),
-            html.Div([html.Span(STATUS_ICON[status], className="wt-icon"), html.Span(t(STATUS_KEY[status], lang))],
-                     className="wt-status"),
-        ],
-        className=f"wall-tile status-{status or 'none'}",
-    )
-
-
-def overview_board(kpis, imap, lang: str) -> html.Div:
-    tiles = [wall_tile(k, imap[k.code], lang) for k in kpis[:12]]
+def overview_board(kpis: Sequence[Kpi], imap: Mapping[str, Indicator], lang: str) -> html.Div:
+    tiles = [tile(k, imap[k.code], lang, "wall") for k in kpis[:12]]
     return html.Div([html.H2(t("wall.board.overview", lang), className="wb-title"),
                      html.Div(tiles, className="wall-tiles")], className="wall-board-inner")
 
 
-def provinces_board(ind, xs, map_figure, period: str, lang: str) -> html.Div:
+def provinces_board(ind: Indicator, xs: pd.DataFrame, map_figure: dict, period: str, lang: str) -> html.Div:
     """The choropleth of one provincial indicator with the top and bottom five."""
     name_col = "name_en" if lang == "en" else "name_vi"
     reported = xs.dropna(subset=["value"])
     top = reported.head(5)
     bottom = reported.tail(5).iloc[::-1] if len(reported) > 5 else reported.iloc[0:0]
 
-    def rows(df, css):
+    def rows(df: pd.DataFrame, css: str) -> html.Ol:
         return html.Ol([html.Li([html.Span(f"{int(r['rank'])}. {r[name_col]}", className="wr-name"),
                                  html.Span(fmt_number(r["value"], ind.decimals, lang), className="wr-value")],
                                 className=css) for _, r in df.iterrows()], className="wall-rank")
@@ -84,7 +65,7 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
     """Small multiples: (indicator, df of the last periods, kpi) for up to six indicators."""
     cells = []
     for ind, df, kpi in charts[:6]:
-        fig = empty_figure(lang, dark=True, plain=True) if df.empty else _spark(df, ind, lang)
+        fig = empty_figure(lang, dark=True) if df.empty else _spark(df, ind, lang)
         status = kpi.target_status if kpi else None
         cells.append(html.Div([
             html.Div(ind.name(lang), className="ws-name"),
@@ -106,11 +87,11 @@ def _spark(df, ind, lang: str) -> dict:
              "fillcolor": "rgba(86,180,233,.12)"}
     layout = layout_dict(lang, height=220, dark=True)
     layout["xaxis"]["tickformat"] = date_tickformat(lang)
-    return figure([trace], layout, plain=True,
+    return figure([trace], layout,
                   extra_layout={"margin": {"l": 64, "r": 12, "t": 8, "b": 40}, "font": {"size": 20}, "showlegend": False})
 
 
-def daily_board(daily, items, day, lang: str, *, limit: int = 7) -> html.Div:
+def daily_board(daily: pd.DataFrame, items: pd.DataFrame, day: date, lang: str, *, limit: int = 7) -> html.Div:
     """Today's daily indicators (vs the day before and a week before) and the most severe items."""
     tiles = []
     for _, r in daily.iterrows():
@@ -172,5 +153,5 @@ def ticker(alerts: list[tuple[str, str]], lang: str) -> list:
     return [html.Span([html.Span(className=f"tk-dot sev-{sev}"), text], className="tk-item") for sev, text in alerts]
 
 
-def as_of(updated_at, lang: str) -> str:
+def as_of(updated_at: datetime, lang: str) -> str:
     return f"{t('data.as_of', lang)}: {fmt_datetime(updated_at, lang)}"

@@ -123,7 +123,7 @@ clientside_callback(
     Input(ids.basket, "data"),
     Input(ids.config, "data"),
 )
-def render(basket: dict | None, config: dict):
+def render(basket: dict | None, config: dict) -> tuple:
     """The list of the basket's charts, titled in the page's language; the specs the form sends.
     The basket comes from the browser's storage: anything malformed in it is listed as invalid."""
     lang = norm_lang(as_dict(config).get("lang"))
@@ -146,7 +146,7 @@ def render(basket: dict | None, config: dict):
 
 
 def item_row(i: int, n: int, title: str, problem: str | None, lang: str) -> html.Li:
-    def button(id_, text, symbol, disabled=False):
+    def button(id_: dict, text: str, symbol: str, disabled: bool = False) -> html.Button:
         return html.Button(symbol, id=id_, n_clicks=0, type="button", className="brief-button", title=text,
                            disabled=disabled, **{"aria-label": f"{text}: {title}"})
 

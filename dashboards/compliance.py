@@ -16,7 +16,7 @@ from dash import Input, Output, callback, dcc, html
 from auth import current_unit
 from components.controls import dropdown
 from components.fast import el, link
-from components.i18n import fmt_date, fmt_datetime, fmt_number, norm_lang, t
+from components.i18n import fmt_date, fmt_datetime, fmt_number, format_period, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.compliance import (
@@ -28,7 +28,9 @@ from data_access.compliance import (
     regime_compliance,
     unit_submissions,
 )
-from data_access.periods import Period, format_period, latest_due
+from domain.periods import Period
+from domain.regimes import latest_due
+from web.responses import cacheable
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)
 
@@ -94,6 +96,7 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
     return tuple(last.shift(-i).key for i in range(n - 1, -1, -1))
 
 
+@cacheable
 @callback(
     Output(ids.summary, "children"),
     Output(ids.matrix, "children"),
@@ -102,7 +105,7 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
     Input(ids.group, "value"),
     Input(ids.lang, "data"),
 )
-def render(regime: str | None, group: str | None, lang: str):
+def render(regime: str | None, group: str | None, lang: str) -> tuple:
     lang = norm_lang(lang)
     regime = as_text(regime)
     if not regime:
@@ -197,8 +200,9 @@ def overdue_list(overdue: list[Overdue] | tuple[Overdue, ...], lang: str) -> lis
             el("Ul", items, className="cmp-overdue") if items else el("P", t("wall.none_overdue", lang), className="muted")]
 
 
+@cacheable
 @callback(Output(ids.detail, "children"), Input(ids.unit, "data"), Input(ids.lang, "data"))
-def unit_detail(unit: str | None, lang: str):
+def unit_detail(unit: str | None, lang: str) -> html.Div | None:
     """The unit's submissions with their validation reports (a reporter: its own unit's, always)."""
     lang = norm_lang(lang)
     unit = current_unit() or (unit if isinstance(unit, str) else None)

@@ -5,6 +5,7 @@ severity, with what is new since the day before. Also a board of the wall."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import TYPE_CHECKING, Any
 
 import dash
 from dash import Input, Output, callback, dcc, html
@@ -17,6 +18,10 @@ from components.shell import with_lang
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
 from data_access.daily import daily_indicators, daily_items, latest_day
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav="nav.daily", nav_order=5)
 
@@ -65,6 +70,7 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
     )
 
 
+@cacheable
 @callback(
     Output(ids.content, "children"),
     Input(ids.day, "date"),
@@ -72,7 +78,7 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
     Input(ids.severity, "value"),
     Input(ids.lang, "data"),
 )
-def render(day: str | None, category: str | None, severity: str | None, lang: str):
+def render(day: str | None, category: str | None, severity: str | None, lang: str) -> Any:
     lang = norm_lang(lang)
     if not day:
         return html.Div(t("empty.no_data", lang), className="empty-state")
@@ -83,7 +89,7 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
     return [indicator_tiles(daily_indicators(d), lang, d), items_section(d, category, severity, lang)]
 
 
-def indicator_tiles(df, lang: str, d: date | None = None) -> html.Section:
+def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.Section:
     tiles = []
     for r in df.to_dict("records"):
         if r["value"] != r["value"]:  # NaN: not reported that day

@@ -10,8 +10,9 @@ figures in place; ``url_sync`` mirrors the controls back into the URL (see compo
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
@@ -21,23 +22,33 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
-from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
+from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
+from components.indicator_charts import series_figure
 from components.shell import with_lang
-from components.small_multiple import direction_class, marks, target_is_level
+from components.status import STATUS_ICON, STATUS_KEY, direction_class
+from components.tiles import change_text, is_rate, marks, target_is_level
 from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
-from data_access import boards
 from data_access.catalogue import (
     NotFound,
     area_map,
     get_indicator,
     indicator_groups,
     region_of,
-    valid_on,
 )
-from data_access.periods import clean_key, format_period, parse, periods_between
+from data_access.kpis import focus_kpi, indicator_targets, ytd_against_target
 from data_access.queries import cross_section, revisions
+from data_access.regimes import indicator_regimes
+from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
+from domain.eras import crosses_switch, valid_on
+from domain.periods import clean_key, default_start, parse, periods_between
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import dash_ag_grid as dag
+    import pandas as pd
+
+    from data_access.catalogue import Area, Indicator
+    from data_access.queries import Kpi
 
 
 def _title(code: str | None = None, **_) -> str:
@@ -51,7 +62,6 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
-_DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods shown when the URL names none
 
 
 class ids:
@@ -94,7 +104,7 @@ class View(NamedTuple):  # not a dataclass: Dash imports page modules outside sy
     focus: str
 
 
-def allowed_areas(ind, keys) -> tuple[str, ...]:
+def allowed_areas(ind: Indicator, keys: Any) -> tuple[str, ...]:
     """Known keys the indicator can show (nation-only indicators: the nation); ``keys`` as the URL
     or a multi-select sends them (see ``parse_list``)."""
     amap = area_map()
@@ -111,8 +121,9 @@ def allowed_areas(ind, keys) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ok))
 
 
-def read_view(ind, cov: boards.Coverage | boards.Span, areas=None, start=None, end=None, mode=None, comparable=None,
-              area=None) -> View:
+def read_view(ind: Indicator, cov: Coverage | Span, areas: Any = None, start: Any = None,
+              end: Any = None, mode: Any = None, comparable: Any = None,
+              area: Any = None) -> View:
     """The view the URL (or the page's controls) asks for, with every value checked (unknown →
     default)."""
     last = cov.last_period
@@ -121,7 +132,7 @@ def read_view(ind, cov: boards.Coverage | boards.Span, areas=None, start=None, e
     first = cov.first_period or last
     start_key = clean_key(start, ind.periodicity)
     if start_key is None:
-        start_key = parse(end_key).shift(-(_DEFAULT_SPAN[ind.periodicity] - 1)).key
+        start_key = default_start(parse(end_key)).key
     start_key = max(start_key, first, key=lambda k: parse(k).start)
     if parse(start_key).start > parse(end_key).start:
         start_key, end_key = end_key, start_key
@@ -131,7 +142,8 @@ def read_view(ind, cov: boards.Coverage | boards.Span, areas=None, start=None, e
                 comparable=controls.is_checked(comparable), focus=focus)
 
 
-def callback_view(code, areas=None, start=None, end=None, mode=None, comparable=None, focus=None):
+def callback_view(code: Any, areas: Any = None, start: Any = None, end: Any = None, mode: Any = None,
+                  comparable: Any = None, focus: Any = None) -> tuple[Indicator, View]:
     """The indicator and the view that the page's controls and stores send back to a callback,
     checked as the URL is (:func:`read_view`). An unknown indicator, or one without data, has no
     such controls on its page: nothing to update."""
@@ -139,7 +151,7 @@ def callback_view(code, areas=None, start=None, end=None, mode=None, comparable=
         ind = get_indicator(code)
     except NotFound:
         raise PreventUpdate from None
-    span = boards.indicator_span(ind.code)
+    span = indicator_span(ind.code)
     if span.last_period is None:
         raise PreventUpdate
     return ind, read_view(ind, span, areas, start, end, mode, comparable, focus)
@@ -156,7 +168,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ind = get_indicator(code or "")
     except NotFound:
         return not_found(code, lang)
-    cov = boards.indicator_coverage(ind.code)
+    cov = indicator_coverage(ind.code)
     head = header(ind, lang)
     if cov.last_period is None:
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
@@ -228,7 +240,7 @@ def not_found(code: str | None, lang: str) -> html.Div:
     )
 
 
-def header(ind, lang: str) -> html.Header:
+def header(ind: Indicator, lang: str) -> html.Header:
     groups = indicator_groups()
     group = groups[groups["code"] == ind.group_code]
     group_name = (group["name_en"] if lang == "en" else group["name_vi"]).iloc[0] if not group.empty else ""
@@ -252,7 +264,7 @@ def header(ind, lang: str) -> html.Header:
     )
 
 
-def control_bar(ind, cov: boards.Coverage, view: View, lang: str) -> html.Section:
+def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Section:
     periods = [p.key for p in periods_between(cov.first_period, cov.last_period)]
     lo, hi = parse(view.start).start, parse(view.end).end
     amap = area_map()
@@ -276,7 +288,7 @@ def control_bar(ind, cov: boards.Coverage, view: View, lang: str) -> html.Sectio
     return html.Section(parts, className="card control-bar ind-controls")
 
 
-def value_grid(ind, lang: str):
+def value_grid(ind: Indicator, lang: str) -> dag.AgGrid:
     unit = ind.unit(lang)
     columns = [
         label_col("period_start", "period_label", t("ind.col_period", lang), sort="desc", min_width=130),
@@ -290,8 +302,8 @@ def value_grid(ind, lang: str):
     return data_grid(ids.table, columns, [], lang=lang, height=None, row_id="row_id", className="ind-grid")
 
 
-def metadata(ind, cov: boards.Coverage, lang: str) -> html.Dl:
-    regimes = boards.indicator_regimes(ind.code)
+def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
+    regimes = indicator_regimes(ind.code)
     regime_items = [
         html.Li([html.Span(r.name_en if lang == "en" else r.name_vi), " ",
                  html.Span(f"({r.code}; {t('ind.regime_deadline', lang, day=r.deadline_day)})", className="muted")])
@@ -320,7 +332,7 @@ _LEVEL_KEYS = {"ind.level_nation", "ind.level_region", "ind.level_province"}
 # --- helpers shared by the callbacks ------------------------------------------------------------------
 
 
-def change_kind(ind, values) -> str:
+def change_kind(ind: Indicator, values: Any) -> str:
     """How a change is expressed: ``pp`` for rates, ``abs`` for balances that can be negative,
     ``pct`` (per cent) for levels — as the overview tiles do."""
     if is_rate(ind.unit_vi):
@@ -330,19 +342,19 @@ def change_kind(ind, values) -> str:
     return "pct"
 
 
-def change_unit(ind, kind: str, lang: str) -> str:
-    return {"pp": t("ind.pp", lang), "abs": ind.unit(lang), "pct": "%"}[kind]
+def change_unit(ind: Indicator, kind: str, lang: str) -> str:
+    return {"pp": t("unit.pp", lang), "abs": ind.unit(lang), "pct": "%"}[kind]
 
 
-def area_names(keys, lang: str, crossing: bool) -> dict[str, str]:
+def area_names(keys: Iterable[str], lang: str, crossing: bool) -> dict[str, str]:
     amap = area_map()
     return {k: controls.area_label(amap[k], lang, eras=crossing) for k in keys if k in amap}
 
 
-def region_for(area, when: date) -> str | None:
+def region_for(area: Area, when: date) -> str | None:
     """The region of a province at ``when`` (or at the edge of its own validity)."""
     d = when
-    if not valid_on(area, d):
+    if not valid_on(area.valid_from, area.valid_to, d):
         d = area.valid_to or area.valid_from or when
     return region_of(area.key, d)
 
@@ -362,6 +374,7 @@ def drill_chain(focus: str, when: date) -> list[str]:
 # --- callbacks -----------------------------------------------------------------------------------------
 
 
+@cacheable
 @callback(
     Output(ids.trend, "figure"),
     Output(ids.trend_title, "children"),
@@ -376,12 +389,12 @@ def drill_chain(focus: str, when: date) -> list[str]:
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_series(areas, start, end, mode, comparable, code, lang):
+def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
     """The trend (value or change on last year), its notes, and the table of values."""
     ind, view = callback_view(code, areas, start, end, mode, comparable)
     start, end, keys, mode = view.start, view.end, view.areas, view.mode
     comparable = view.comparable and ind.provincial
-    df = boards.series_with_change(ind.code, keys, start, end, comparable)
+    df = series_with_change(ind.code, keys, start, end, comparable)
     crossing = crosses_switch(start, end)
     names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
@@ -390,7 +403,8 @@ def update_series(areas, start, end, mode, comparable, code, lang):
     return figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang)
 
 
-def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
+def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind: str, names: dict[str, str],
+          lang: str, crossing: bool, comparable: bool) -> tuple[dict, str]:
     amap = area_map()
     era_bound = any(amap[k].level == "region" or amap[k].valid_from or amap[k].valid_to
                     for k in (df["area_key"].unique() if not df.empty else keys) if k in amap)
@@ -400,20 +414,19 @@ def trend(ind, df, keys, mode, kind, names, lang, crossing, comparable):
         title = f"{t('ind.yoy_title', lang)} ({change_unit(ind, kind, lang)})"
         fig = series_figure(df, "change_shown", names=names, unit=change_unit(ind, kind, lang),
                             decimals=1 if kind != "abs" else ind.decimals, lang=lang, zero_line=True,
-                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade, plain=True)
+                            era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
-        tg = boards.indicator_targets(ind.code, "VN")
+        tg = indicator_targets(ind.code, "VN")
         targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
     title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade,
-                        plain=True)
+                        targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
     return fig, title
 
 
-def notes(ind, df, keys, lang, crossing, comparable) -> list:
+def notes(ind: Indicator, df: Any, keys: Sequence[str], lang: str, crossing: bool, comparable: bool) -> list:
     out = []
     amap = area_map()
     if comparable and any(amap[k].level == "province" for k in keys if k in amap):
@@ -428,7 +441,7 @@ def notes(ind, df, keys, lang, crossing, comparable) -> list:
     return [html.Span(n, className="note") for n in out]
 
 
-def obs_status(row, lang: str) -> str:
+def obs_status(row: Any, lang: str) -> str:
     if not row.comparable:
         return t("ind.not_comparable", lang)
     if row.rebuilt:
@@ -454,13 +467,13 @@ class _Obs(NamedTuple):
     change_shown: float
 
 
-def table_rows(ind, df, names, kind, lang) -> list[dict]:
+def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: str) -> list[dict]:
     """The table's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
     gives them; NaN as None), read column by column."""
     if df.empty:
         return []
     decimals_change = 1 if kind != "abs" else ind.decimals
-    suffix = {"pp": " " + t("ind.pp", lang), "abs": "", "pct": "%"}[kind]
+    suffix = {"pp": " " + t("unit.pp", lang), "abs": "", "pct": "%"}[kind]
     not_comparable = t("ind.not_comparable", lang)
 
     rows = []
@@ -485,6 +498,7 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
     return rows
 
 
+@cacheable
 @callback(
     Output(ids.summary, "children"),
     Output(ids.breakdown, "figure"),
@@ -501,12 +515,12 @@ def table_rows(ind, df, names, kind, lang) -> list[dict]:
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_focus(focus, start, end, mode, comparable, code, lang):
+def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
     """The area in focus: breadcrumb and headline figures, the breakdown of the latest period
     (regions of the nation, provinces of a region), the revision history."""
     ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
     focus, start, end = view.focus, view.start, view.end
-    latest = boards.latest_period(ind.code, "VN", end)
+    latest = latest_period(ind.code, "VN", end)
     when = parse(latest).end if latest else parse(end).end
     chain = drill_chain(focus, when)
     state = {"start": start, "end": end, "mode": view.mode if view.mode != "value" else None,
@@ -517,7 +531,7 @@ def update_focus(focus, start, end, mode, comparable, code, lang):
     return summary, fig, title, note, links, revision_history(ind, focus, lang)
 
 
-def drill_links(ind, fig, chain: list[str], state: dict, lang: str) -> list:
+def drill_links(ind: Indicator, fig: dict, chain: list[str], state: dict, lang: str) -> list:
     """The breakdown's bars as links too: the drill works from the keyboard."""
     if not fig["data"] or fig["data"][0].get("customdata") is None:
         return []
@@ -531,7 +545,7 @@ def drill_links(ind, fig, chain: list[str], state: dict, lang: str) -> list:
     return [html.Span(t("ind.drill_links", lang), className="drill-label"), html.Ul(items)]
 
 
-def breadcrumb(ind, chain: list[str], state: dict, lang: str) -> html.Nav:
+def breadcrumb(ind: Indicator, chain: list[str], state: dict, lang: str) -> html.Nav:
     amap = area_map()
     items = []
     for i, key in enumerate(chain):
@@ -545,8 +559,8 @@ def breadcrumb(ind, chain: list[str], state: dict, lang: str) -> html.Nav:
                     className="ind-breadcrumb", **{"aria-label": t("ind.focus", lang)})
 
 
-def headline(ind, focus: str, lang: str) -> html.Div:
-    kpi = boards.focus_kpi(ind.code, focus)
+def headline(ind: Indicator, focus: str, lang: str) -> html.Div:
+    kpi = focus_kpi(ind.code, focus)
     if kpi.value is None:
         return html.Div(t("empty.no_data", lang), className="ind-headline empty-inline")
     blocks = [html.Div([
@@ -572,9 +586,9 @@ def headline(ind, focus: str, lang: str) -> html.Div:
     return html.Div(blocks, className="ind-headline")
 
 
-def target_block(ind, kpi, focus: str, lang: str) -> html.Div:
+def target_block(ind: Indicator, kpi: Kpi, focus: str, lang: str) -> html.Div:
     status = kpi.target_status
-    ytd = boards.ytd_against_target(ind.code, focus)
+    ytd = ytd_against_target(ind.code, focus)
     lines = [html.Div([html.Span(STATUS_ICON[status], className="status-icon", **{"aria-hidden": "true"}),
                        html.Span(t(STATUS_KEY[status], lang))], className="stat-status")]
     if ytd:
@@ -593,12 +607,12 @@ def target_block(ind, kpi, focus: str, lang: str) -> html.Div:
     return html.Div(lines, className=f"stat stat-target status-{status or 'none'}")
 
 
-def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
+def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, lang: str) -> tuple[dict, str, Any]:
     """(figure, title, note) of the latest period: regions of the nation, else provinces of the region."""
     if not ind.provincial:
-        return empty_figure(lang, "ind.national_only", plain=True), t("ind.breakdown_hint", lang), ""
+        return empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), ""
     if latest is None:
-        return empty_figure(lang, plain=True), "", ""
+        return empty_figure(lang), "", ""
     period = format_period(latest, lang)
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
@@ -617,14 +631,14 @@ def breakdown(ind, focus: str, chain: list[str], latest: str | None, lang: str):
                          highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
                          height=max(420, 30 * int(xs["value"].notna().sum()) + 70),
                          layout={"xaxis": {"tickformat": f",.{ind.decimals}~f", "nticks": 5}, "clickmode": "event",
-                                 "hoverlabel": {"namelength": -1}}, plain=True)
+                                 "hoverlabel": {"namelength": -1}})
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
     hint = t("ind.breakdown_hint", lang) if fig["data"] else ""
     return fig, title, [html.Span(x, className="note") for x in (hint, note) if x]
 
 
-def revision_history(ind, focus: str, lang: str):
+def revision_history(ind: Indicator, focus: str, lang: str) -> list:
     amap = area_map()
     key = focus if amap[focus].level != "region" else "VN"
     rev = revisions(ind.code, key)
@@ -642,6 +656,7 @@ def revision_history(ind, focus: str, lang: str):
     return [head, table]
 
 
+@cacheable
 @callback(
     Output(ids.focus, "data"),
     Output(ids.areas, "value"),
@@ -650,7 +665,7 @@ def revision_history(ind, focus: str, lang: str):
     State(ids.code, "data"),
     prevent_initial_call=True,
 )
-def drill(click, end, code):
+def drill(click: Any, end: Any, code: Any) -> tuple:
     """A bar of the breakdown was chosen: focus on that area and compare it with its parents."""
     try:
         key = as_text(click["points"][0]["customdata"])
@@ -659,11 +674,12 @@ def drill(click, end, code):
     if key not in area_map():
         return no_update, no_update
     ind, view = callback_view(code, end=end)
-    latest = boards.latest_period(ind.code, "VN", view.end)
+    latest = latest_period(ind.code, "VN", view.end)
     chain = drill_chain(key, parse(latest or view.end).end)
     return key, chain
 
 
+@cacheable
 @callback(
     Output(ids.areas, "options"),
     Input(ids.start, "value"),
@@ -673,7 +689,7 @@ def drill(click, end, code):
     State(ids.lang, "data"),
     prevent_initial_call=True,
 )
-def area_choices(start, end, selected, code, lang):
+def area_choices(start: Any, end: Any, selected: Any, code: Any, lang: Any) -> list[dict]:
     """The areas that existed in the chosen range (both eras labelled when it crosses 2025-07-01)."""
     ind, view = callback_view(code, start=start, end=end)
     amap = area_map()
@@ -682,6 +698,7 @@ def area_choices(start, end, selected, code, lang):
                                  keep=parse_list(selected))
 
 
+@cacheable
 @callback(
     Output(ids.trend_export, "children"),
     Output(ids.breakdown_export, "children"),
@@ -694,12 +711,13 @@ def area_choices(start, end, selected, code, lang):
     State(ids.code, "data"),
     State(ids.lang, "data"),
 )
-def export_menus(areas, start, end, mode, comparable, focus, code, lang):
+def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, focus: Any, code: Any,
+                 lang: Any) -> tuple:
     """The export menus of the trend and the breakdown, with the specs of what they show."""
     ind, view = callback_view(code, areas, start, end, mode, comparable, focus)
     trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
-    latest = boards.latest_period(ind.code, "VN", view.end)
+    latest = latest_period(ind.code, "VN", view.end)
     if not ind.provincial or latest is None:
         return chart_menu(trend, lang), None
     chain = drill_chain(view.focus, parse(latest).end)

@@ -5,6 +5,8 @@ Each name opens ``/indicator/<code>``. The URL keeps the search: ``/indicators?q
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
@@ -13,6 +15,10 @@ from components.i18n import norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import indicator_groups, indicators_frame, search_indicators
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 dash.register_page(__name__, path="/indicators", title="Chỉ tiêu", nav="nav.indicators", nav_order=4)
 
@@ -61,7 +67,7 @@ def layout(q: str | None = None, group: str | None = None, lang: str | None = No
     )
 
 
-def matching(q: str | None, group: str | None):
+def matching(q: str | None, group: str | None) -> pd.DataFrame:
     """The indicators matching the search words and the group (catalogue order)."""
     q, group = as_text(q, ""), as_text(group)
     frame = search_indicators(q, limit=1000) if q.strip() else indicators_frame()
@@ -70,6 +76,7 @@ def matching(q: str | None, group: str | None):
     return frame
 
 
+@cacheable
 @callback(
     Output(ids.results, "children"),
     Output(ids.count, "children"),
@@ -78,7 +85,7 @@ def matching(q: str | None, group: str | None):
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_results(q, group, lang):
+def update_results(q: Any, group: Any, lang: Any) -> tuple:
     frame = matching(q, group)
     if frame.empty:
         return html.Div(t("ind.no_results", lang), className="empty-state"), t("ind.n_results", lang, n=0)

@@ -7,7 +7,7 @@ from dash import html
 
 from components.export_menu import chart_menu
 from components.i18n import norm_lang, t
-from components.kpi import kpi_tile
+from components.tiles import tile
 from data_access.catalogue import indicator_map, indicators_frame
 from data_access.queries import kpi_snapshot
 
@@ -19,7 +19,7 @@ def layout(lang: str | None = None, **_params) -> html.Div:
     headline = indicators_frame(headline=True)
     codes = tuple(headline["code"]) if not headline.empty else ()
     imap = indicator_map()
-    tiles = [kpi_tile(k, imap[k.code], lang) for k in kpi_snapshot(codes, "VN")]
+    tiles = [tile(k, imap[k.code], lang) for k in kpi_snapshot(codes, "VN")]
     return html.Div(
         [
             html.H1(t("nav.overview", lang), className="page-title"),

@@ -9,8 +9,7 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 
 from __future__ import annotations
 
-from datetime import date
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dash
 import pandas as pd
@@ -20,14 +19,22 @@ from components import controls
 from components.charts import Line, lines_figure
 from components.export_menu import chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
-from components.i18n import MESSAGES, fmt_date, fmt_signed, norm_lang, t
-from components.kpi import is_rate, kpi_tile
+from components.i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from components.shell import with_lang
+from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
-from data_access.catalogue import ERA_SWITCH, Area, area_map, get_indicator, indicator_map
-from data_access.periods import clean_key, format_period, parse
+from data_access.catalogue import Area, area_map, get_indicator, indicator_map
 from data_access.provinces import Lineage, known_province, lineage, province_scorecard
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
+from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
+from domain.periods import clean_key, default_start, parse
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import dash_ag_grid as dag
+    from dash.development.base_component import Component
+
+    from data_access.catalogue import Indicator
 
 
 def _title(key: str | None = None, **_) -> str:
@@ -41,7 +48,6 @@ def _title(key: str | None = None, **_) -> str:
 dash.register_page(__name__, path_template="/provinces/<key>", title=_title)
 
 PAGE = "province"
-TREND_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}
 MAX_TRENDS = 8
 MAX_TILES = 12
 
@@ -70,7 +76,7 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     lin = lineage(area.key)
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
-    tiles = [kpi_tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
+    tiles = [tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
              for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
     return html.Div(
         [
@@ -165,7 +171,7 @@ def breadcrumb(area: Area, lin: Lineage, indicator: str | None, period: str | No
 
 
 def _era(period: str) -> str:
-    return "63" if parse(period).end < ERA_SWITCH else "34"
+    return era_of(parse(period).end)
 
 
 def rich(key: str, lang: str, **parts) -> list:
@@ -231,7 +237,7 @@ def header(area: Area, lin: Lineage, lang: str) -> html.Header:
 # --- the scorecard table -----------------------------------------------------------------------------------
 
 
-def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
+def change_display(ind: Indicator, row: Any, lang: str) -> tuple[float | None, str | None]:
     """The change on last year as the tiles show it: percentage points for rates, the absolute
     change for balances, per cent for levels. (sortable number, text). ``row``: a scorecard row
     (its ``change_last_year``, ``pct_last_year``, ``value``, ``last_year_value``, ``last_year_rebuilt``)."""
@@ -240,7 +246,7 @@ def change_display(ind, row, lang: str) -> tuple[float | None, str | None]:
         return None, None
     mark = "¹" if row.last_year_rebuilt else ""
     if is_rate(ind.unit_vi):
-        return change, f"{fmt_signed(change, 1, lang)} {t('prov.pp', lang)}{mark}"
+        return change, f"{fmt_signed(change, 1, lang)} {t('unit.pp', lang)}{mark}"
     if row.value < 0 or row.last_year_value < 0 or pct != pct:
         return change, f"{fmt_signed(change, ind.decimals, lang)}{mark}"
     return pct, f"{fmt_signed(pct, 1, lang)}%{mark}"
@@ -263,7 +269,7 @@ class _Row(NamedTuple):
     last_year_rebuilt: bool
 
 
-def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[dict]:
+def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: str) -> list[dict]:
     """The grid's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
     gives them; NaN as None), read column by column: a hundred indicators on every profile."""
     imap = indicator_map()
@@ -295,7 +301,7 @@ def scorecard_rows(scorecard, key: str, focus: str | None, lang: str) -> list[di
     return rows
 
 
-def scorecard_grid(area: Area, lang: str):
+def scorecard_grid(area: Area, lang: str) -> dag.AgGrid:
     """The scorecard's grid, its rows filled by :func:`update_scorecard` (the page shows its
     header and tiles at once; the table and the trends are read side by side)."""
     columns = [
@@ -319,6 +325,7 @@ def scorecard_grid(area: Area, lang: str):
     return grid
 
 
+@cacheable
 @callback(
     Output(ids.table, "rowData"),
     Output(ids.table_notes, "children"),
@@ -327,7 +334,7 @@ def scorecard_grid(area: Area, lang: str):
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_scorecard(key, focus, lang):
+def update_scorecard(key: Any, focus: Any, lang: Any) -> tuple:
     """Every provincial indicator of the province against its region and the nation, with its rank."""
     lang = norm_lang(lang)
     if known_province(key) is None:
@@ -338,7 +345,7 @@ def update_scorecard(key, focus, lang):
         table_footnotes(scorecard, lang)
 
 
-def table_footnotes(scorecard, lang: str) -> list:
+def table_footnotes(scorecard: pd.DataFrame, lang: str) -> list:
     notes = []
     if (scorecard["region_complete"] == False).any():  # noqa: E712 - a column of True/False/None
         notes.append(t("prov.incomplete_mark", lang))
@@ -350,7 +357,7 @@ def table_footnotes(scorecard, lang: str) -> list:
 # --- trends ---------------------------------------------------------------------------------------------
 
 
-def trends_control(lin: Lineage, comparable, lang: str):
+def trends_control(lin: Lineage, comparable: Any, lang: str) -> Component:
     if lin.kind == "merged" and lin.formers:
         return controls.checkbox(ids.comparable, t("prov.comparable", lang), controls.is_checked(comparable),
                                  className="pf-comparable")
@@ -359,7 +366,7 @@ def trends_control(lin: Lineage, comparable, lang: str):
 
 def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     end = parse(latest)
-    return end.shift(-(TREND_SPAN[periodicity] - 1)).key, end.key
+    return default_start(end).key, end.key
 
 
 def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:
@@ -372,7 +379,7 @@ def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:
     return out
 
 
-def trend_lines(ind, key: str, start: str, end: str, comparable: bool,
+def trend_lines(ind: Indicator, key: str, start: str, end: str, comparable: bool,
                 points: dict[tuple[str, str], list[tuple]]) -> list[Line]:
     """The province's line (rebuilt before 2025-07-01 when ``comparable``), plus the nation's for
     indicators that are not sums (a national total would dwarf a province's). ``points``:
@@ -388,13 +395,14 @@ def trend_lines(ind, key: str, start: str, end: str, comparable: bool,
     return lines
 
 
-def trend_spec(ind, key: str, start: str, end: str, comparable: bool) -> dict:
+def trend_spec(ind: Indicator, key: str, start: str, end: str, comparable: bool) -> dict:
     """The export spec of one trend chart: the same areas, window and rebuild as :func:`trend_lines`."""
     areas = [key] if ind.aggregation in ("sum", "last") else [key, "VN"]
     return {"kind": "trend", "indicator": ind.code, "areas": areas, "start": start, "end": end,
             "comparable": comparable}
 
 
+@cacheable
 @callback(
     Output(ids.trends, "children"),
     Output(ids.trends_note, "children"),
@@ -403,7 +411,7 @@ def trend_spec(ind, key: str, start: str, end: str, comparable: bool) -> dict:
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_trends(comparable, key, lang):
+def update_trends(comparable: Any, key: Any, lang: Any) -> tuple:
     """Small trend charts of the headline indicators (the province and, for rates, the nation)."""
     lang = norm_lang(lang)
     if known_province(key) is None:  # the page's store names its province: anything else is not one
@@ -419,8 +427,7 @@ def update_trends(comparable, key, lang):
     for kpi, (_, start, end) in zip(shown, windows, strict=True):
         ind = get_indicator(kpi.code)
         fig = lines_figure(trend_lines(ind, key, start, end, rebuild, points), names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
-                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}},
-                           plain=True)
+                           layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}})
         menu = chart_menu(trend_spec(ind, key, start, end, rebuild), lang)
         cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang)), title=ind.name(lang)),
                                          menu], className="pf-trend-head"),
@@ -432,6 +439,6 @@ def update_trends(comparable, key, lang):
     elif lin.kind == "merged" and lin.formers:
         notes.append(t("prov.comparable_hint", lang))
     if lin.kind == "former":
-        notes.append(t("prov.former_note", lang, date=fmt_date(date(2025, 6, 30), lang)))
+        notes.append(t("prov.former_note", lang, date=fmt_date(OLD_ERA_LAST_DAY, lang)))
     return cells or html.Div(t("empty.no_data", lang), className="empty-state"), \
         [html.Span(n, className="note") for n in notes]

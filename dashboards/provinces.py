@@ -11,7 +11,7 @@ province (map or ranking), or choosing it in the "open a profile" list, opens ``
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
@@ -20,14 +20,19 @@ from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.export_menu import TakePageAIO, chart_menu
 from components.fast import el
-from components.i18n import fmt_number, norm_lang, t
+from components.i18n import fmt_number, format_period, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
-from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, era_of, get_indicator, region_members
-from data_access.periods import format_period, parse
+from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
 from data_access.provinces import latest_province_period, province_periods, region_keys
 from data_access.queries import cross_section, regional_aggregates
+from domain.eras import ERA_DAY, era_of
+from domain.periods import parse
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 
@@ -88,7 +93,7 @@ def region_era(region: str | None) -> str | None:
     return "63" if area.key.endswith("-63") else "34"
 
 
-def read_view(indicator=None, period=None, region=None) -> View | None:
+def read_view(indicator: Any = None, period: Any = None, region: Any = None) -> View | None:
     """The view the URL asks for, every value checked: an unknown indicator → the default one; an
     unknown period → the latest with provincial data (in the region's era when a region of the
     other era is asked for); a region that is not of the period's era → the whole country."""
@@ -205,16 +210,14 @@ def region_options(era: str, lang: str) -> list[dict]:
 
 
 def province_options(era: str, lang: str) -> list[dict]:
-    from datetime import date
-
-    d = date(2025, 6, 30) if era == "63" else date(2025, 7, 1)
-    areas = sorted(areas_on("province", d), key=lambda a: a.name(lang))
+    areas = sorted(areas_on("province", ERA_DAY[era]), key=lambda a: a.name(lang))
     return [{"label": a.name(lang), "value": a.key, "search": f"{a.name_vi} {a.name_en}"} for a in areas]
 
 
 # --- callbacks -----------------------------------------------------------------------------------------
 
 
+@cacheable
 @callback(
     Output(ids.period, "options"),
     Output(ids.period, "value"),
@@ -226,7 +229,7 @@ def province_options(era: str, lang: str) -> list[dict]:
     State(ids.lang, "data"),
     prevent_initial_call=True,
 )
-def sync_controls(code, period, region, lang):
+def sync_controls(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     """A new indicator lists its own periods (keeping the chosen one when it has it); a period
     of the other era lists that era's regions (dropping a region that does not exist in it)."""
     view = read_view(code, period, region)
@@ -238,12 +241,13 @@ def sync_controls(code, period, region, lang):
             view.region if view.region != region else no_update)
 
 
+@cacheable
 @callback(
     Output(ids.region, "value", allow_duplicate=True),
     Input(ids.region_pick(ALL, ALL), "n_clicks"),
     prevent_initial_call=True,
 )
-def pick_region(clicks):
+def pick_region(clicks: Any) -> Any:
     """The region buttons (aggregates table, breadcrumb) zoom to a region or back to the nation."""
     if not ctx.triggered_id or not any(clicks or []):
         return no_update
@@ -263,6 +267,7 @@ class Board(NamedTuple):
     goto_options: list
 
 
+@cacheable
 @callback(
     Output(ids.map_data, "data"),
     Output(ids.ranking, "figure"),
@@ -279,7 +284,7 @@ class Board(NamedTuple):
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_board(code, period, region, lang):
+def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     """The map's spec, the ranking, the aggregates and the breadcrumb for the chosen view."""
     lang = norm_lang(lang)
     view = read_view(code, period, region)
@@ -288,6 +293,7 @@ def update_board(code, period, region, lang):
     return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
 
 
+@cacheable
 @callback(
     Output(ids.map_export, "children"),
     Output(ids.ranking_export, "children"),
@@ -297,7 +303,7 @@ def update_board(code, period, region, lang):
     Input(ids.region, "value"),
     State(ids.lang, "data"),
 )
-def export_menus(code, period, region, lang):
+def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     """The export menus of the map (framed on the region), the ranking and the regional aggregates."""
     lang = norm_lang(lang)
     view = read_view(code, period, region)
@@ -344,24 +350,24 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
     )
 
 
-def ranking(xs, ind: Indicator, focus: tuple[str, ...], lang: str):
+def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], lang: str) -> dict:
     """All reported provinces, best first; with a region chosen, its provinces stay coloured and
     the others turn grey."""
     reported = int(xs["value"].notna().sum())
     return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
                           decimals=ind.decimals, lang=lang, height=max(260, 21 * reported + 56),
-                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, plain=True, numbered=True,
+                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, numbered=True,
                           focus=focus)
 
 
-def ranking_note(ind: Indicator, xs, lang: str) -> str:
+def ranking_note(ind: Indicator, xs: pd.DataFrame, lang: str) -> str:
     order = t("prov.best_low", lang) if ind.direction == "down" else t("prov.best_high", lang)
     name_col = "name_en" if lang == "en" else "name_vi"
     missing = list(xs.loc[xs["value"].isna(), name_col])
     return order + (" · " + t("prov.not_reported", lang, names=", ".join(missing)) if missing else "")
 
 
-def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs) -> list:
+def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs: pd.DataFrame) -> list:
     """The nation's reported value and each region's aggregate (a button that zooms the map);
     incomplete aggregates are marked; ``xs`` is the provinces' cross-section. Built as fast
     elements (seven rows of buttons, rendered on every view change)."""

@@ -7,22 +7,32 @@ The URL carries the choice: ``/sectors?group=G03`` or ``/sectors?agency=NHNN`` (
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
 from components.export_menu import chart_menu
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
-from components.i18n import norm_lang, t
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
+from components.i18n import format_period, norm_lang, t
 from components.shell import with_lang
-from components.small_multiple import marks, small_multiple
+from components.status import STATUS_ICON, STATUS_KEY
+from components.tiles import change_text, is_rate, marks, tile
 from components.urlstate import as_text, url_sync, url_sync_stores
-from data_access import boards
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
-from data_access.periods import format_period
+from data_access.kpis import ytd_share
 from data_access.queries import kpi_snapshot
 from exports.specs import MAX_INDICATORS
+from web.responses import cacheable
+
+if TYPE_CHECKING:
+    import dash_ag_grid as dag
+    from dash.development.base_component import Component
+
+    from data_access.catalogue import Indicator
+    from data_access.queries import Kpi
 
 dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
 
@@ -94,7 +104,7 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
     )
 
 
-def summary_grid(lang: str):
+def summary_grid(lang: str) -> dag.AgGrid:
     columns = [
         link_col("name", t("sec.col_name", lang), flex=3, min_width=320),
         number_col("value", t("sec.col_value", lang), min_width=130),
@@ -111,6 +121,7 @@ def summary_grid(lang: str):
     return data_grid(ids.table, columns, [], lang=lang, auto_height=True, row_id="code", className="sec-grid")
 
 
+@cacheable
 @callback(
     Output(ids.group, "value"),
     Output(ids.agency, "value"),
@@ -121,7 +132,7 @@ def summary_grid(lang: str):
     State(ids.agency, "options"),
     prevent_initial_call=True,
 )
-def switch_dimension(by, group_options, agency_options):
+def switch_dimension(by: Any, group_options: Any, agency_options: Any) -> tuple:
     """Group OR agency: the other choice is cleared (and leaves the URL)."""
     if by == "agency":
         return None, controls.first_value(agency_options), True, False
@@ -136,6 +147,7 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
     return [i.code for i in (indicators_of(agency=agency) if agency else indicators_of(group=group))]
 
 
+@cacheable
 @callback(
     Output(ids.board, "children"),
     Output(ids.table, "rowData"),
@@ -145,7 +157,7 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
     State(ids.lang, "data"),
     prevent_initial_call=False,
 )
-def update_board(group, agency, lang):
+def update_board(group: Any, agency: Any, lang: Any) -> tuple:
     """The small multiples, the table rows and the status count of the chosen indicators."""
     if not group and not agency:
         return no_update, no_update, no_update
@@ -156,19 +168,20 @@ def update_board(group, agency, lang):
     imap = indicator_map()
     # exceptions first: off track, at risk, on track, no target; catalogue order within each
     kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
-    ytd = {k.code: boards.ytd_share(k, imap[k.code]) for k in kpis}
-    cards = [small_multiple(k, imap[k.code], lang, with_lang(f"/indicator/{k.code}", lang), ytd[k.code]) for k in kpis]
+    ytd = {k.code: ytd_share(k, imap[k.code]) for k in kpis}
+    cards = [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis]
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
 
 
+@cacheable
 @callback(
     Output(ids.export, "children"),
     Input(ids.group, "value"),
     Input(ids.agency, "value"),
     State(ids.lang, "data"),
 )
-def export_menu(group, agency, lang):
+def export_menu(group: Any, agency: Any, lang: Any) -> Component | None:
     """The export menu of the chosen group's (or ministry's) tiles; none for a set too large for one image."""
     codes = selected_codes(group, agency)
     if not codes or len(codes) > MAX_INDICATORS:
@@ -177,7 +190,7 @@ def export_menu(group, agency, lang):
                          lang)
 
 
-def status_summary(kpis, lang: str) -> html.Div:
+def status_summary(kpis: Sequence[Kpi], lang: str) -> html.Div:
     counts: dict = {}
     for k in kpis:
         counts[k.target_status] = counts.get(k.target_status, 0) + 1
@@ -190,7 +203,7 @@ def status_summary(kpis, lang: str) -> html.Div:
     return html.Div(chips, className="chips", title=t("sec.legend", lang))
 
 
-def grid_rows(kpis, imap, lang: str) -> list[dict]:
+def grid_rows(kpis: Sequence[Kpi], imap: Mapping[str, Indicator], lang: str) -> list[dict]:
     rows = []
     for k in kpis:
         ind = imap[k.code]

@@ -12,18 +12,17 @@ from __future__ import annotations
 import base64
 import binascii
 from datetime import date
+from typing import Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html
 
-from auth import current_principal, current_unit
+from auth import current_unit
 from components.controls import control, dropdown
-from components.i18n import fmt_number, norm_lang, t
+from components.i18n import fmt_number, format_period, norm_lang, t
 from data_access.catalogue import agencies
-from data_access.compliance import report_for_viewer
-from data_access.engine import current_warehouse
-from data_access.periods import format_period, latest_due
-from ingest.pipeline import submit as submit_report
+from domain.regimes import latest_due
+from views.submit import submit_upload
 
 dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.submit", nav_order=7)
 
@@ -105,7 +104,7 @@ def template_link(unit: str | None, period: str | None) -> str:
     State(ids.lang, "data"),
     prevent_initial_call=True,
 )
-def upload(contents: str | None, filename: str | None, unit: str | None, lang: str):
+def upload(contents: str | None, filename: str | None, unit: str | None, lang: str) -> Any:
     """Decode the uploaded file and run the intake command; show its report."""
     lang = norm_lang(lang)
     if not contents:
@@ -121,12 +120,7 @@ def upload(contents: str | None, filename: str | None, unit: str | None, lang: s
         payload = base64.b64decode(contents.split(",", 1)[1], validate=True)
     except (IndexError, binascii.Error):
         return html.Div(t("sub.unreadable", lang), className="alert alert-error", role="alert")
-    principal = current_principal()  # None only with access control off
-    report = submit_report(current_warehouse().engine, unit_code=unit, payload=payload,
-                           filename=(filename or "upload")[:200], channel="upload",
-                           submitted_by=principal.name if principal is not None else f"upload:{unit}")
-    # the uploader sent these values as ``unit`` (a reporter: its own unit; else an admin): in full
-    return report_view(report_for_viewer(report.as_dict(), report.unit, unit), lang)
+    return report_view(submit_upload(unit, payload, filename), lang)
 
 
 def report_view(report: dict, lang: str) -> html.Div:

@@ -14,11 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance, reference_data, reference_scope
+from data_access.cache.memo import cached_query, reference_data
+from data_access.cache.scopes import current_clearance, reference_scope
 from data_access.engine import current_connection
-from ingest.reference import fold
-
-ERA_SWITCH = date(2025, 7, 1)
+from domain.eras import ERA_DAY, era_of, valid_on
+from domain.text import fold
 
 
 class NotFound(LookupError):
@@ -86,11 +86,6 @@ class Area:
 
 def _connection():
     return nullcontext(current_connection())
-
-
-def era_of(d: date) -> str:
-    """``"63"`` for dates before 2025-07-01 (63 provinces), ``"34"`` from then on."""
-    return "63" if d < ERA_SWITCH else "34"
 
 
 def _visible(clearance: str):
@@ -254,17 +249,13 @@ def get_area(key: str) -> Area:
     return found
 
 
-def valid_on(area: Area, d: date) -> bool:
-    return (area.valid_from is None or area.valid_from <= d) and (area.valid_to is None or d <= area.valid_to)
-
-
 def resolve_area(code: str, d: date) -> Area:
     """The area with key or official ``code`` valid on ``d`` (codes repeat across eras)."""
     amap = area_map()
-    if code in amap and valid_on(amap[code], d):
+    if code in amap and valid_on(amap[code].valid_from, amap[code].valid_to, d):
         return amap[code]
     for a in _areas():
-        if a.code == code and valid_on(a, d):
+        if a.code == code and valid_on(a.valid_from, a.valid_to, d):
             return a
     raise NotFound(f"area {code!r} on {d.isoformat()}")
 
@@ -281,7 +272,7 @@ def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
 def region_of(province_key: str, d: date) -> str | None:
     """The region a province belonged to on ``d``."""
     for key, region, vf, vt in _membership():
-        if key == province_key and (vf is None or vf <= d) and (vt is None or d <= vt):
+        if key == province_key and valid_on(vf, vt, d):
             return region
     return None
 
@@ -293,11 +284,11 @@ def region_members(d: date) -> dict[str, list[str]]:
 
 @reference_data
 def _region_members_era(era: str) -> dict[str, list[str]]:
-    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
+    d = ERA_DAY[era]
     order = {a.key: i for i, a in enumerate(_areas())}
     out: dict[str, list[str]] = {}
     for key, region, vf, vt in sorted(_membership(), key=lambda m: (order[m[1]], order[m[0]])):
-        if (vf is None or vf <= d) and (vt is None or d <= vt):
+        if valid_on(vf, vt, d):
             out.setdefault(region, []).append(key)
     return out
 
@@ -309,8 +300,8 @@ def areas_on(level: str, d: date) -> list[Area]:
 
 @reference_data
 def _areas_era(level: str, era: str) -> list[Area]:
-    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
-    return [a for a in _areas() if a.level == level and valid_on(a, d)]
+    d = ERA_DAY[era]
+    return [a for a in _areas() if a.level == level and valid_on(a.valid_from, a.valid_to, d)]
 
 
 @reference_data

@@ -1,14 +1,14 @@
 """Reads of the reporting calendar and compliance (Decree 09/2019/NĐ-CP; DHIS2 reporting rates).
 
 The rules (who owes which report, deadlines, on time / late / missing / not due, rates) are in
-:mod:`ingest.regimes`; this module reads the regimes, their units and the accepted submissions and
+:mod:`domain.regimes`; this module reads the regimes, their units and the accepted submissions and
 applies them. Every read is memoized under the warehouse ``data_version``
 (:func:`data_access.cache.cached_query`), so a new submission shows on the next request.
 
 ``today`` is always a parameter (the day the states are judged on); the public functions default
 it to the current date at their boundary only, so tests pass a fixed day.
 
-Calendar columns (:data:`ingest.regimes.CALENDAR_COLUMNS`): regime_code, regime_name_vi,
+Calendar columns (:data:`domain.regimes.CALENDAR_COLUMNS`): regime_code, regime_name_vi,
 regime_name_en, frequency, unit_code, unit_name_vi, unit_name_en, unit_kind, unit_group
 (``ministries`` | ``provinces``), region (region key of a province unit in that period's era, ``VN``
 for central units), period, period_start, period_end, deadline (date), received_at (first accepted
@@ -26,30 +26,52 @@ import pandas as pd
 from sqlalchemy import and_, select, union_all
 
 from data_access import schema
-from data_access.cache import cached_query, current_clearance, reference_data, submissions_scope
+from data_access.cache.memo import cached_query, reference_data
+from data_access.cache.scopes import current_clearance, submissions_scope
 from data_access.catalogue import confidential_codes
 from data_access.engine import current_connection
-from data_access.periods import Period
-from data_access.periods import parse as parse_period
-from ingest.issues import redact_report
-from ingest.regimes import (
+from domain.eras import valid_on
+from domain.periods import Period
+from domain.periods import parse as parse_period
+from domain.regimes import (
     CALENDAR_COLUMNS,
     RATE_COLUMNS,
     Rates,
     RegimeRow,
     UnitRow,
-    calendar_frame,
     count_rates,
     expected_reports,
-    rates,
     rates_of,
     regime_periods,
     unit_group,
-    valid_on,
 )
+from ingest.issues import redact_report
 
 GROUPINGS = {"unit": "unit_code", "group": "unit_group", "region": "region", "overall": None}
 LOOKBACK_DAYS = 365
+_SORT = tuple(CALENDAR_COLUMNS.index(c) for c in ("deadline", "regime_code", "unit_code"))
+
+
+def calendar_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    """The calendar of :func:`domain.regimes.expected_reports` rows: columns :data:`CALENDAR_COLUMNS`, sorted by
+    deadline, regime and unit (in Python, stable: pandas sorts a column of dates slowly)."""
+    d, r, u = _SORT
+    df = pd.DataFrame(sorted(rows, key=lambda row: (row[d], row[r], row[u])), columns=CALENDAR_COLUMNS)
+    df["submission_id"] = df["submission_id"].astype("Int64")
+    df["received_at"] = pd.to_datetime(df["received_at"])
+    return df
+
+
+def rates(calendar: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """Reporting rates of a calendar grouped by its column ``by`` (None: one overall row with key
+    ``all``). Columns :data:`RATE_COLUMNS`; rates in percent, NaN when nothing is expected yet."""
+    states = calendar["state"].tolist()
+    keys = ["all"] * len(states) if by is None else calendar[by].tolist()
+    rows = count_rates(zip(keys, states, strict=True))
+    if by is None and not rows:
+        rows = [rates_of("all", {})]
+    out = pd.DataFrame(rows, columns=RATE_COLUMNS)
+    return out.astype({c: "int64" for c in RATE_COLUMNS[1:7]} | {"completeness": "float64", "timeliness": "float64"})
 
 
 def _today(today: date | None) -> date:
@@ -123,7 +145,7 @@ def _region_function(membership: dict[int, tuple[tuple, ...]], area_keys: dict[i
         if unit.area_id is None:
             return None
         for key, vf, vt in membership.get(unit.area_id, ()):
-            if (vf is None or vf <= d) and (vt is None or d <= vt):
+            if valid_on(vf, vt, d):
                 return key
         return area_keys.get(unit.area_id)  # central units: their area is the nation
 

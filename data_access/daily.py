@@ -9,10 +9,12 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query, daily_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import daily_scope
 from data_access.catalogue import all_indicators, area_map
 from data_access.engine import current_connection
-from data_access.periods import Period, latest_due
+from domain.periods import Period
+from domain.regimes import latest_due
 
 SEVERITY_ORDER = {"critical": 0, "warning": 1, "notice": 2, "info": 3}
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import String, create_engine, event, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -15,6 +17,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from data_access import schema
+from data_access.cache.tracking import GLOBAL, note_direct_read
 from settings import ROOT, ConfigError, Settings
 
 
@@ -110,7 +113,7 @@ def get_data_version(conn: Connection) -> int:
 ALL_SCOPES = "*"
 
 
-def bump_data_version(conn: Connection, scopes=None) -> int:
+def bump_data_version(conn: Connection, scopes: Iterable[str] | None = None) -> int:
     """Increase ``data_version`` inside the caller's transaction and return the new value, and
     stamp ``scopes`` (what changed: ``i:<code>``, ``daily``, ``submissions``; None: everything)
     with it in ``data_stamp``.
@@ -180,10 +183,10 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
     are exactly those of that version."""
     stamp, dv = schema.data_stamp, schema.data_version
     stmt = select(stamp.c.scope, stamp.c.version).union_all(
-        select(literal("#", String(80)), dv.c.version).where(dv.c.id == 1))
+        select(literal(GLOBAL, String(80)), dv.c.version).where(dv.c.id == 1))
     version, stamps = 0, {}
     for scope, value in conn.execute(stmt).all():
-        if scope == "#":
+        if scope == GLOBAL:
             version = int(value)
         else:
             stamps[scope] = int(value)
@@ -205,11 +208,11 @@ class Warehouse:
     def engine(self) -> Engine:
         if self._engine is None:
             engine = make_engine(self.settings)
-            event.listen(engine, "before_cursor_execute", _note_read)
+            event.listen(engine, "before_cursor_execute", note_direct_read)  # what a view read directly
             self._engine = engine
         return self._engine
 
-    def init_app(self, server) -> None:
+    def init_app(self, server: Flask) -> None:
         server.extensions["warehouse"] = self
         server.teardown_appcontext(release_connection)
 
@@ -219,25 +222,14 @@ class Warehouse:
             self._engine = None
 
 
-def _note_read(*_args) -> None:
-    """Every statement of the app's engine: tells the response cache what a view read directly."""
-    from data_access.cache import note_direct_read
-
-    note_direct_read()
-
-
 def current_warehouse() -> Warehouse:
     """The warehouse of the Flask app handling the current request (or pushed app context)."""
-    from flask import current_app
-
     return current_app.extensions["warehouse"]
 
 
 def current_connection() -> Connection:
     """One read connection per request (checked out, and pinged, once), returned to the pool when
     the app context ends; outside a request a fresh connection the caller must close."""
-    from flask import g, has_app_context
-
     if not has_app_context():
         raise RuntimeError("current_connection() needs an app context")
     conn = g.get("occ_conn")
@@ -247,13 +239,17 @@ def current_connection() -> Connection:
     return conn
 
 
-def release_connection(_exc=None) -> None:
+def release_connection(_exc: BaseException | None = None) -> None:
     """``teardown_appcontext`` hook: end the read transaction and return the connection."""
-    from flask import g
-
     conn = g.pop("occ_conn", None)
     if conn is not None:
         try:
             conn.close()
         except Exception:  # noqa: BLE001 - a broken connection is discarded by the pool
             pass
+
+
+def discard_connection() -> None:
+    """Drop the request's connection after a failure, so that a later read tries afresh."""
+    if has_request_context():
+        release_connection()

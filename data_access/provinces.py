@@ -18,15 +18,14 @@ import pandas as pd
 from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
 
 from data_access import schema
-from data_access.cache import cached_query, indicator_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import (
-    ERA_SWITCH,
     Area,
     all_indicators,
     area_ids,
     area_map,
     areas_on,
-    era_of,
     get_area,
     get_indicator,
     region_members,
@@ -34,8 +33,10 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import Period, as_date, parse
-from data_access.queries import REBUILD_RULES, aggregate, as_sent, int_frame, rebuild, rule_components
+from data_access.queries import as_sent, int_frame, rule_components
+from domain.aggregation import REBUILD_RULES, aggregate, rebuild
+from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
+from domain.periods import Period, as_date, parse
 
 c = schema.current_observation
 
@@ -59,7 +60,7 @@ def province_periods(code: str) -> pd.DataFrame:
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
     rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
-    counts = {era: len(areas_on("province", d)) for era, d in (("63", date(2025, 6, 30)), ("34", ERA_SWITCH))}
+    counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
         p = Period.from_date(ind.periodicity, as_date(start))
@@ -91,7 +92,7 @@ def lineage(key: str) -> Lineage:
     """The :class:`Lineage` of province ``key`` (:class:`~data_access.catalogue.NotFound` if unknown)."""
     area = get_area(key)
     succ = successors()
-    before = date(2025, 6, 30)
+    before = OLD_ERA_LAST_DAY
     exists_before = area.valid_from is None or area.valid_from <= before
     exists_now = area.valid_to is None or area.valid_to >= ERA_SWITCH
     formers = tuple(o for o, n in succ.items() if n == key and o != key)
@@ -329,8 +330,7 @@ def latest_province_period(code: str, until: date | None = None, era: str | None
 
 def region_keys(era: str) -> list[str]:
     """The region keys of an era, in catalogue order."""
-    d = date(2025, 6, 30) if era == "63" else ERA_SWITCH
-    return [r.key for r in areas_on("region", d)]
+    return [r.key for r in areas_on("region", ERA_DAY[era])]
 
 
 def known_province(key: str | None) -> Area | None:

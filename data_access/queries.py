@@ -15,13 +15,13 @@ from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
 from data_access import schema
-from data_access.cache import cached_query, indicator_scope, indicators_scope
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import indicator_scope, indicators_scope
 from data_access.catalogue import (
     Indicator,
     area_ids,
@@ -32,7 +32,10 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.periods import Period, as_date, parse
+from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
+from domain.eras import ERA_SWITCH
+from domain.periods import Period, as_date, parse
+from domain.targets import target_status, year_share
 
 SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "recorded_at"]
 
@@ -189,50 +192,12 @@ def _ranked_frame(records: list[tuple], ind: Indicator) -> pd.DataFrame:
 AGG_COLUMNS = ["region_key", "name_vi", "name_en", "value", "n_provinces", "n_reported", "complete"]
 
 
-def aggregate(rule: str, values: dict[str, float], weights: dict[str, float] | None = None,
-              num: dict[str, float] | None = None, den: dict[str, float] | None = None) -> float:
-    """Combine province values (area key → value, missing ones absent) by an aggregation rule:
-    ``sum`` and ``last`` (stocks at a date) add up; ``mean`` averages; ``weighted`` uses
-    ``weights`` (the weight indicator's values); ``ratio`` divides the sums of the numerator and
-    denominator indicators, scaled by the unit factor seen in the provinces' own ratios."""
-    vals = {k: v for k, v in values.items() if v is not None and v == v}
-    if not vals:
-        return math.nan
-    if rule in ("sum", "last"):
-        return float(sum(vals.values()))
-    if rule == "mean":
-        return float(sum(vals.values()) / len(vals))
-    if rule == "weighted" and weights is not None:
-        pairs = [(v, weights[k]) for k, v in vals.items() if weights.get(k) is not None]
-        total = sum(w for _, w in pairs)
-        return float(sum(v * w for v, w in pairs) / total) if total else math.nan
-    if rule == "ratio" and num is not None and den is not None:
-        keys = [k for k in vals if num.get(k) is not None and den.get(k)]
-        if not keys:
-            return math.nan
-        factor = float(np.median([vals[k] / (num[k] / den[k]) for k in keys]))
-        return float(sum(num[k] for k in keys) / sum(den[k] for k in keys) * factor)
-    return math.nan
-
-
-REBUILD_RULES = ("sum", "last", "weighted", "ratio")  # rules by which a total can be rebuilt from parts
-
-
 def rule_components(ind: Indicator) -> tuple[str | None, str | None, str | None]:
     """The (weight, numerator, denominator) indicator codes ``ind``'s aggregation rule uses (None
     where it uses none)."""
     return (ind.weight_code if ind.aggregation == "weighted" else None,
             ind.num_code if ind.aggregation == "ratio" else None,
             ind.den_code if ind.aggregation == "ratio" else None)
-
-
-def rebuild(rule: str, values: dict[str, float], expected: int, weights=None, num=None, den=None) -> float:
-    """A new province's value from its former provinces' ``values`` (and their components): NaN
-    unless all ``expected`` formers reported, since a partial sum is no honest total."""
-    if len(values) < expected:
-        return math.nan
-    pick = [None if d is None else {k: d.get(k) for k in values} for d in (weights, num, den)]
-    return aggregate(rule, values, *pick)
 
 
 def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
@@ -309,7 +274,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
     period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era. The
     values of the whole range (and of the aggregation components) come from one statement."""
-    from data_access.periods import periods_between
+    from domain.periods import periods_between
 
     ind = get_indicator(code)
     columns = ["period", "period_start", *AGG_COLUMNS]
@@ -377,7 +342,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
     if not has_rule:
         changed = {k for k in new_keys if set(formers.get(k, [k])) != {k}}
-        df["comparable"] = ~df["area_key"].isin(changed) | (df["period_start"] >= date(2025, 7, 1))
+        df["comparable"] = ~df["area_key"].isin(changed) | (df["period_start"] >= ERA_SWITCH)
     return df.sort_values(["area_key", "period_start"]).reset_index(drop=True)
 
 
@@ -415,7 +380,6 @@ _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
     schema.target.c.year.in_(bindparam("years", expanding=True)))
 
-AT_RISK_TOLERANCE = 0.05
 
 
 @dataclass(frozen=True)
@@ -447,25 +411,6 @@ class Kpi:
     updated_at: datetime | None
     spark: tuple[float, ...]  # the last 24 values, oldest first
     spark_periods: tuple[str, ...]
-
-
-def _is_flow(ind: Indicator) -> bool:
-    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
-
-
-def target_status(value: float | None, target: float | None, comparison: str | None) -> str | None:
-    """The documented rule: the gap ``(value - target) / |target|``, signed so that positive is
-    good (``at_least``: above is good; ``at_most``: below is good). On track when the gap is
-    >= 0, at risk when it is within 5 % of the target, off track beyond."""
-    if value is None or target is None or comparison is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    scale = abs(target) if target else 1.0
-    gap = (value - target) / scale
-    if comparison == "at_most":
-        gap = -gap
-    if gap >= 0:
-        return "on_track"
-    return "at_risk" if gap >= -AT_RISK_TOLERANCE else "off_track"
 
 
 @cached_query(scopes=indicators_scope)
@@ -545,7 +490,7 @@ def _kpi_from_rows(ind: Indicator, area, rows: list, target) -> Kpi:
     d_prev, pct_prev = _change(value, prev.value if prev else None)
     d_ly, pct_ly = _change(value, ly.value if ly else None)
     ytd = ytd_ly = None
-    if _is_flow(ind):
+    if is_flow(ind):
         ytd = sum(r.value for r in rows if parse(r.period).year == p.year)
         ly_keys = {q.key for q in _periods_to(p.same_period_last_year())}
         ly_vals = [r.value for r in rows if r.period in ly_keys]
@@ -556,11 +501,10 @@ def _kpi_from_rows(ind: Indicator, area, rows: list, target) -> Kpi:
     t_value = t_cmp = t_src = progress = None
     if target is not None:
         t_value, t_cmp, t_src = float(target.value), target.comparison, target.source
-        per_year = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}[ind.periodicity]
-        share = (p.index if ind.periodicity != "D" else p.start.timetuple().tm_yday) / per_year
-        if _is_flow(ind):
+        share = year_share(p)
+        if is_flow(ind):
             progress, t_value = ytd, t_value * share
-        elif ind.cumulative and ind.aggregation == "sum":
+        elif is_ytd_sum(ind):
             progress, t_value = value, t_value * share
         else:
             progress = value

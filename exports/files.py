@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 import math
 import re
-import unicodedata
 from datetime import date, datetime
 
 import pandas as pd
 
 from components.i18n import MESSAGES, fmt_datetime, t
+from domain.text import unaccent
 from exports import sheets
 from exports.figures import HEIGHT, WIDTH, decorate
 from exports.specs import ExportChart
@@ -29,9 +29,7 @@ MIME = {
 
 def ascii_slug(text: str, max_len: int = 60) -> str:
     """``Báo cáo giao ban`` → ``Bao-cao-giao-ban``: letters, digits, ``-`` and ``_`` only."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    text = "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
-    text = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-_")
+    text = re.sub(r"[^A-Za-z0-9_-]+", "-", unaccent(text)).strip("-_")
     return re.sub(r"-{2,}", "-", text)[:max_len].strip("-_") or "export"
 
 

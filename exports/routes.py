@@ -34,12 +34,13 @@ import threading
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from components.i18n import norm_lang, t
+from components.i18n import t
 from exports import files, jobs, packs
 from exports.audit import record_export
 from exports.gate import Busy, Gate, Limits
 from exports.render import RenderError
 from exports.specs import KINDS, SpecError, build, decode_pack, decode_spec
+from web.lang import request_lang
 
 log = logging.getLogger(__name__)
 
@@ -78,8 +79,7 @@ def owner() -> str:
 
 def _request_lang() -> str:
     body = request.get_json(silent=True) if request.is_json else None
-    lang = body.get("lang") if isinstance(body, dict) else None
-    return norm_lang(lang or request.values.get("lang"))
+    return request_lang(form=True, body=body if isinstance(body, dict) else None)
 
 
 def _error(status: int, error: str, message: str, field: str | None = None) -> Response:
@@ -123,7 +123,7 @@ def chart(fmt: str):
     text = request.args.get("spec")
     if not text:
         raise SpecError("missing the spec parameter", "spec")
-    lang = norm_lang(request.args.get("lang"))
+    lang = request_lang()
     result = build(decode_spec(text), lang)
     if fmt == "csv":
         body = files.chart_csv(result)
@@ -143,17 +143,17 @@ def _pack_request() -> tuple[str, list, str]:
         if not text:
             raise SpecError("missing the pack parameter", "pack")
         title, specs = decode_pack(text)
-        return title, specs, norm_lang(request.args.get("lang"))
+        return title, specs, request_lang()
     if request.is_json:
         body = request.get_json(silent=True)
         if not isinstance(body, dict):
             raise SpecError("the body must be a JSON object {title, specs, lang}")
-        return str(body.get("title") or ""), body.get("specs"), norm_lang(body.get("lang"))
+        return str(body.get("title") or ""), body.get("specs"), request_lang(body=body)
     try:
         specs = json.loads(request.form.get("specs") or "null")
     except ValueError:
         raise SpecError("specs must be a JSON list", "specs") from None
-    return request.form.get("title", ""), specs, norm_lang(request.form.get("lang") or request.args.get("lang"))
+    return request.form.get("title", ""), specs, request_lang(form=True)
 
 
 @bp.route("/pack.<fmt>", methods=["GET", "POST"])
@@ -195,7 +195,7 @@ def _job_status(job_id: str, lang: str) -> Response:
 
 @bp.get("/jobs/<job_id>")
 def job(job_id: str):
-    return _job_status(job_id, norm_lang(request.args.get("lang")))
+    return _job_status(job_id, request_lang())
 
 
 @bp.get("/jobs/<job_id>/file")

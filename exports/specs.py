@@ -12,7 +12,7 @@ in :attr:`ExportChart.spec`):
 ============  ========================================================================================
 ``trend``     ``indicator``, ``areas?`` (keys, default ``["VN"]``), ``start?``, ``end?`` (period keys;
               default the latest period and the span the indicator page shows), ``mode?``
-              (``value`` | ``yoy``), ``comparable?`` (bool) — :func:`data_access.boards.series_with_change`
+              (``value`` | ``yoy``), ``comparable?`` (bool) — :func:`data_access.series_with_change`
 ``ranking``   ``indicator``, ``period?``, ``level?`` (``province`` | ``region``), ``region?`` (only
               the provinces of one region) — :func:`data_access.queries.cross_section`
 ``regional``  ``indicator``, ``period?`` — :func:`data_access.queries.regional_aggregates`
@@ -40,26 +40,27 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
-from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
-from components.indicator_charts import crosses_switch, series_figure
-from components.kpi import STATUS_ICON, STATUS_KEY, change_text, is_rate
-from components.small_multiple import target_is_level
-from data_access import boards
+from components.i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
+from components.indicator_charts import series_figure
+from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
+from components.tiles import change_text, is_rate, target_is_level
 from data_access.catalogue import (
     Indicator,
     NotFound,
     agencies,
     area_map,
-    era_of,
     get_indicator,
     indicator_groups,
     indicators_frame,
     region_members,
 )
 from data_access.daily import daily_indicators, latest_day
-from data_access.periods import PeriodError, format_period, parse
+from data_access.kpis import indicator_targets
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
+from data_access.series import indicator_coverage, series_with_change
+from domain.eras import crosses_switch, era_of
+from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
 
 MAX_SPEC_CHARS = 4000
@@ -67,7 +68,6 @@ MAX_AREAS = 12
 COMPACT_TILES = 24  # more tiles than this are drawn 8 to a row, the status by icon and colour
 MAX_INDICATORS = 40  # the largest ministry's set (the statistics office's 38) on one image
 LONG_RANKING = 36  # more bars than this are drawn in two columns
-DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}  # periods, as the indicator page
 
 
 class SpecError(ValueError):
@@ -129,6 +129,10 @@ class ExportChart:
     table: Table
     added_columns: tuple[str, ...] = ()
     decimals: int | None = None  # of the indicator's values (None: several indicators)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.figure, dict):  # the UI's builders give the JSON form: the object from here on
+            object.__setattr__(self, "figure", go.Figure(self.figure))
 
 
 @dataclass(frozen=True)
@@ -391,11 +395,11 @@ def _trend(spec: dict, lang: str) -> ExportChart:
     from components.controls import area_label
 
     ind = _indicator(spec)
-    cov = boards.indicator_coverage(ind.code)
+    cov = indicator_coverage(ind.code)
     if cov.last_period is None:
         raise SpecError(f"{ind.code} has no data yet", "indicator")
     end = _check_period(ind, spec.get("end") or cov.last_period, "end")
-    start = spec.get("start") or parse(end).shift(-(DEFAULT_SPAN[ind.periodicity] - 1)).key
+    start = spec.get("start") or default_start(parse(end)).key
     _check_period(ind, start, "start")
     start, end = sorted((start, end), key=lambda k: parse(k).start)
     amap = area_map()
@@ -408,7 +412,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
             raise SpecError(f"{ind.code} is reported nationally only", "areas")
     mode = spec.get("mode", "value")
     comparable = bool(spec.get("comparable")) and ind.provincial
-    df = boards.series_with_change(ind.code, areas, start, end, comparable)
+    df = series_with_change(ind.code, areas, start, end, comparable)
     crossing = crosses_switch(start, end)
     shown = list(df["area_key"].unique()) if not df.empty else list(areas)
     names = {k: area_label(amap[k], lang, eras=crossing and not comparable) for k in shown if k in amap}
@@ -426,7 +430,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
         unit = ind.unit(lang)
         targets = None
         if "VN" in areas and target_is_level(ind):
-            tg = boards.indicator_targets(ind.code, "VN")
+            tg = indicator_targets(ind.code, "VN")
             targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
         figure = series_figure(df, "value", names=names, unit=unit, decimals=ind.decimals, lang=lang, targets=targets,
                                era_break=crossing and any(k != "VN" for k in areas)) if not df.empty \
@@ -501,7 +505,8 @@ def _ranking(spec: dict, lang: str) -> ExportChart:
     if n > LONG_RANKING:  # the 63 provinces: two columns, so every name stays readable at 1080 px
         figure = ranking_columns_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
     else:
-        figure = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
+        figure = go.Figure(ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals,
+                                          lang=lang))  # adjusted below: the object
         if figure.data:
             size = max(11, min(18, int(740 / max(n, 1) * 0.62)))
             figure.update_yaxes(tickfont={"size": size}, dtick=1)
@@ -519,7 +524,7 @@ def _ranking(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="ranking", lang=lang, title=t("exp.title.ranking", lang, name=ind.name(lang), level=_level_name(level, lang)),
         unit=ind.unit(lang), period=format_period(period, lang), area=area, source=ind.agency(lang),
-        as_of=_as_of(xs, "recorded_at", boards.indicator_coverage(ind.code).updated_at), notes=tuple(notes),
+        as_of=_as_of(xs, "recorded_at", indicator_coverage(ind.code).updated_at), notes=tuple(notes),
         indicator=ind,
         stem=f"{ind.code}_{(region + '-') if region else ''}{'PROVINCES' if level == 'province' else 'REGIONS'}"
              f"_{_period_stem(period)}",
@@ -560,7 +565,7 @@ def _regional(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="regional", lang=lang, title=t("exp.title.regional", lang, name=ind.name(lang)), unit=ind.unit(lang),
         period=format_period(period, lang), area=t("exp.area.all_region", lang), source=ind.agency(lang),
-        as_of=boards.indicator_coverage(ind.code).updated_at, notes=tuple(notes), indicator=ind,
+        as_of=indicator_coverage(ind.code).updated_at, notes=tuple(notes), indicator=ind,
         stem=f"{ind.code}_REGIONS_{_period_stem(period)}",
     )
     return ExportChart({**spec, "period": period}, figure, agg, meta, table, decimals=ind.decimals)
@@ -602,7 +607,7 @@ def _map(spec: dict, lang: str) -> ExportChart:
     meta = Meta(
         kind="map", lang=lang, title=t("exp.title.map", lang, name=ind.name(lang)), unit=ind.unit(lang),
         period=format_period(period, lang), area=amap[region].name(lang) if region else t("exp.area.all_province", lang),
-        source=ind.agency(lang), as_of=_as_of(xs, "recorded_at", boards.indicator_coverage(ind.code).updated_at),
+        source=ind.agency(lang), as_of=_as_of(xs, "recorded_at", indicator_coverage(ind.code).updated_at),
         notes=tuple(notes), indicator=ind, stem=f"{ind.code}_{(region + '-') if region else ''}MAP_{_period_stem(period)}",
     )
     return ExportChart({**spec, "period": period}, figure, xs, meta, _xs_table(xs, ind, lang), decimals=ind.decimals)
@@ -614,7 +619,6 @@ KPI_COLUMNS = ["code", "name", "unit", "period", "value", "status", "revised", "
                "previous_value", "change_previous", "pct_previous", "last_year_period", "last_year_value",
                "change_last_year", "pct_last_year", "ytd", "ytd_last_year", "target", "target_comparison",
                "target_source", "target_progress", "target_status", "updated_at"]
-_STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#5f6b7a"}
 
 
 def _tile_set(spec: dict, lang: str) -> tuple[tuple[str, ...], str, str]:
@@ -624,23 +628,18 @@ def _tile_set(spec: dict, lang: str) -> tuple[tuple[str, ...], str, str]:
         headline = all(get_indicator(c).headline is not None for c in spec["indicators"])
         return tuple(spec["indicators"]), t("exp.title.kpi" if headline else "exp.title.kpi_selected", lang), \
             "HEADLINE" if headline else "SELECTED"
-    if spec.get("group"):
-        groups = indicator_groups()
-        row = groups[groups["code"] == spec["group"]]
+    for key, table, title in (("group", indicator_groups, None), ("agency", agencies, "exp.title.kpi_agency")):
+        code = spec.get(key)
+        if not code:
+            continue
+        found = table()
+        row = found[found["code"] == code]
         if row.empty:
-            raise SpecError(f"unknown group {spec['group']}", "group")
-        frame = indicators_frame(group=spec["group"])
+            raise SpecError(f"unknown {key} {code}", key)
+        frame = indicators_frame(**{key: code})
         name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
-        return tuple(frame["code"]) if not frame.empty else (), name, f"GROUP-{spec['group']}"
-    if spec.get("agency"):
-        found = agencies()
-        row = found[found["code"] == spec["agency"]]
-        if row.empty:
-            raise SpecError(f"unknown agency {spec['agency']}", "agency")
-        frame = indicators_frame(agency=spec["agency"])
-        name = row.iloc[0]["name_en" if lang == "en" else "name_vi"]
-        return tuple(frame["code"]) if not frame.empty else (), t("exp.title.kpi_agency", lang, agency=name), \
-            f"AGENCY-{spec['agency']}"
+        shown = t(title, lang, **{key: name}) if title else name
+        return tuple(frame["code"]) if not frame.empty else (), shown, f"{key.upper()}-{code}"
     headline = indicators_frame(headline=True)
     return (tuple(headline["code"]) if not headline.empty else ()), t("exp.title.kpi", lang), "HEADLINE"
 
@@ -693,13 +692,13 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
         status = k.target_status
         if compact:  # two lines: the status by its icon and colour, named in the legend below
             lines.append((f"{STATUS_ICON[status]} {change or ''} {t('kpi.vs_last_year', lang) if change else ''}".strip(),
-                          _STATUS_COLOUR[status]))
+                          STATUS_COLOUR[status]))
         else:
             if change:
                 lines.append((f"{change} {t('kpi.vs_last_year', lang)}", "#18202b"))
-            lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", _STATUS_COLOUR[status]))
+            lines.append((f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}", STATUS_COLOUR[status]))
         tiles.append(Tile(ind.name(lang), fmt_number(k.value, ind.decimals, lang), ind.unit(lang), lines,
-                          _STATUS_COLOUR[status]))
+                          STATUS_COLOUR[status]))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
     notes = []
     if (data["status"] == "P").any():
@@ -758,7 +757,7 @@ def _daily(spec: dict, lang: str) -> ExportChart:
             lines.append((t("mark.provisional", lang), "#b26a00"))
         tiles.append(Tile(name, fmt_number(r.value, int(r.decimals), lang), unit, lines, "#0b5cad"))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
-    updated = [boards.indicator_coverage(c).updated_at for c in df["code"]]
+    updated = [indicator_coverage(c).updated_at for c in df["code"]]
     updated = [u for u in updated if u is not None]
     rows = tuple(((r.name_en if lang == "en" else r.name_vi), _num(r.value, int(r.decimals), lang),
                   r.unit_en if lang == "en" else r.unit_vi,

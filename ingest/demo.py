@@ -30,10 +30,12 @@ from datetime import date, datetime, time, timedelta
 import numpy as np
 import pandas as pd
 
-from data_access.periods import Period, latest_due
+from domain.eras import ERA_SWITCH
+from domain.periods import Period
+from domain.regimes import DEFAULT_DEADLINE_DAY, latest_due
+from domain.regimes import deadline as report_deadline
 from ingest.reference import reference_rows
 
-ERA_SWITCH = date(2025, 7, 1)
 FIRST = date(2015, 1, 1)
 DAILY_DAYS = 120
 
@@ -201,7 +203,7 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
             "name_vi": f"Báo cáo {freq_vi[periodicity]} các chỉ tiêu của {a['name_vi']}",
             "name_en": f"{freq_en[periodicity].capitalize()} indicator report of the {a['name_en']}",
             "frequency": periodicity,
-            "deadline_day": 25,
+            "deadline_day": DEFAULT_DEADLINE_DAY,
         })
         regime_units.append((code, agency))
         for r in catalogue:
@@ -216,7 +218,7 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
             "name_vi": f"Báo cáo {freq_vi[periodicity]} tình hình kinh tế - xã hội của UBND cấp tỉnh",
             "name_en": f"{freq_en[periodicity].capitalize()} socio-economic report of the provincial People's Committees",
             "frequency": periodicity,
-            "deadline_day": 25,
+            "deadline_day": DEFAULT_DEADLINE_DAY,
         })
         for key in sorted(set(old_keys) | set(new_keys)):
             regime_units.append((code, province_unit[key]))
@@ -234,7 +236,7 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
         key = (agency, regime, p.key)
         if key in subs:
             return subs[key]
-        deadline = datetime.combine(p.default_deadline(), time(17, 0))
+        deadline = datetime.combine(report_deadline(p.periodicity, p), time(17, 0))
         u = compliance_rng.random()
         if recent_rank <= 2 and u < 0.05:  # a few units have not reported the latest periods
             subs[key] = None  # type: ignore[assignment]

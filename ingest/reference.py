@@ -5,7 +5,6 @@ agencies (reporting units) and the indicator catalogue."""
 from __future__ import annotations
 
 import csv
-import unicodedata
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -14,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
 from data_access import schema
+from domain.text import fold
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data_access" / "reference"
 
@@ -27,13 +27,6 @@ def read_csv(name: str) -> list[dict[str, str]]:
 def reference_rows(name: str) -> tuple[dict[str, str], ...]:
     """The rows of one reference file (read once per process; the files are immutable facts)."""
     return tuple(read_csv(name))
-
-
-def fold(text: str) -> str:
-    """Lower-case text without diacritics: "Tỷ lệ thất nghiệp" → "ty le that nghiep"."""
-    text = text.replace("đ", "d").replace("Đ", "D")
-    decomposed = unicodedata.normalize("NFD", text)
-    return "".join(c for c in decomposed if unicodedata.category(c) != "Mn").lower()
 
 
 def _date(text: str) -> date | None:

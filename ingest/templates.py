@@ -33,11 +33,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
+from components.i18n import format_period
 from data_access import schema
-from data_access.periods import Period, PeriodError, format_period
-from data_access.periods import parse as parse_period
+from domain.eras import valid_on
+from domain.periods import Period, PeriodError
+from domain.periods import parse as parse_period
+from domain.regimes import deadline
 from exports.sheets import append, workbook, xlsx_bytes
-from ingest.regimes import deadline, valid_on
 from ingest.validate import load_catalogue
 
 DATA_SHEET = "Dữ liệu"
@@ -108,7 +110,7 @@ def owed(conn: Connection, unit_code: str, period_key: str, *, clearance: str = 
             if ind.periodicity != period.periodicity or (names[ind.id].confidential and clearance != "all"):
                 continue
             for area in own:
-                if not area.valid_on(period.end) or area.level not in ind.levels - {"region"}:
+                if not valid_on(area.valid_from, area.valid_to, period.end) or area.level not in ind.levels - {"region"}:
                     continue
                 if not cat.responsible(unit, ind, area):
                     continue

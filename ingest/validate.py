@@ -50,11 +50,12 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from data_access import schema
-from data_access.periods import PeriodError
-from data_access.periods import parse as parse_period
+from domain.eras import valid_on
+from domain.periods import PeriodError
+from domain.periods import parse as parse_period
+from domain.text import fold
 from ingest.formats import ParsedFile, parse_numbers
 from ingest.issues import PERIODICITY_EN, PERIODICITY_VI, Findings, Issue, make_issue
-from ingest.reference import fold
 
 SEVERITIES = ("info", "notice", "warning", "critical")
 STATUS_WORDS = {
@@ -92,9 +93,6 @@ class AreaInfo:
     level: str
     valid_from: date | None
     valid_to: date | None
-
-    def valid_on(self, d: date) -> bool:
-        return (self.valid_from is None or self.valid_from <= d) and (self.valid_to is None or d <= self.valid_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,10 +141,10 @@ class Catalogue:
     def resolve_area(self, code: str, d: date) -> AreaInfo | None:
         """The area with key or official ``code`` valid on ``d`` (None if none)."""
         a = self.by_key.get(code)
-        if a is not None and a.valid_on(d):
+        if a is not None and valid_on(a.valid_from, a.valid_to, d):
             return a
         for a in self.by_code.get(code, ()):
-            if a.valid_on(d):
+            if valid_on(a.valid_from, a.valid_to, d):
                 return a
         return None
 

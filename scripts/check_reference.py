@@ -1,6 +1,7 @@
 """Check the reference CSV files in ``data_access/reference/`` against their invariants.
 
-Loads every file with the standard ``csv`` module (no project imports, no database) and checks:
+Loads every file with the standard ``csv`` module (no database; of the project only the pure rules
+of ``domain.eras``) and checks:
 
 * areas: unique keys, valid levels and dates, parents that exist and are valid in the child's
   era; 63 provinces valid on 2025-06-30 and 34 on 2025-07-01, 11 of them spanning both eras;
@@ -31,11 +32,17 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # run as a script: the project's pure rules (stdlib only) are importable
+
+from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY  # noqa: E402
+from domain.eras import valid_on as valid_between  # noqa: E402
+
 DEFAULT_DIR = ROOT / "data_access" / "reference"
 DEFAULT_CROSSWALK = Path("/work/shared/reference/provinces_2025_crosswalk.csv")
 
-OLD_LAST_DAY = date(2025, 6, 30)
-NEW_FIRST_DAY = date(2025, 7, 1)
+OLD_LAST_DAY = OLD_ERA_LAST_DAY
+NEW_FIRST_DAY = ERA_SWITCH
+OLD, NEW = OLD_LAST_DAY.isoformat(), NEW_FIRST_DAY.isoformat()  # as the CSV files write them
 
 HEADERS = {
     "areas.csv": ["key", "code", "name_vi", "name_en", "level", "parent_key", "valid_from", "valid_to", "sort"],
@@ -115,8 +122,8 @@ def parse_date(text: str, where: str, c: Checker) -> date | None:
 
 
 def valid_on(row: dict, day: date) -> bool:
-    vf, vt = row["_from"], row["_to"]
-    return (vf is None or vf <= day) and (vt is None or day <= vt)
+    """Whether an area row (with its parsed ``_from`` / ``_to``) is valid on ``day``."""
+    return valid_between(row["_from"], row["_to"], day)
 
 
 def eras(row: dict) -> list[str]:
@@ -154,10 +161,10 @@ def check_areas(areas: list[dict], c: Checker) -> dict[str, dict]:
         c.check(nations[0]["valid_from"] == "" and nations[0]["valid_to"] == "", "areas.csv: VN must have open validity")
 
     regions = [r for r in areas if r["level"] == "region"]
-    old_regions = sorted(r["key"] for r in regions if r["valid_to"] == "2025-06-30" and r["valid_from"] == "")
-    new_regions = sorted(r["key"] for r in regions if r["valid_from"] == "2025-07-01" and r["valid_to"] == "")
-    c.check(old_regions == [f"R{i}-63" for i in range(1, 7)], f"areas.csv: old regions are {old_regions}, expected R1-63..R6-63 valid to 2025-06-30")
-    c.check(new_regions == [f"R{i}" for i in range(1, 7)], f"areas.csv: new regions are {new_regions}, expected R1..R6 valid from 2025-07-01")
+    old_regions = sorted(r["key"] for r in regions if r["valid_to"] == OLD and r["valid_from"] == "")
+    new_regions = sorted(r["key"] for r in regions if r["valid_from"] == NEW and r["valid_to"] == "")
+    c.check(old_regions == [f"R{i}-63" for i in range(1, 7)], f"areas.csv: old regions are {old_regions}, expected R1-63..R6-63 valid to {OLD}")
+    c.check(new_regions == [f"R{i}" for i in range(1, 7)], f"areas.csv: new regions are {new_regions}, expected R1..R6 valid from {NEW}")
     c.check(len(regions) == 12, f"areas.csv: {len(regions)} regions, expected 12")
     for r in regions:
         c.check(r["code"] == r["key"], f"areas.csv region {r['key']}: code {r['code']!r} differs from key")
@@ -167,11 +174,11 @@ def check_areas(areas: list[dict], c: Checker) -> dict[str, dict]:
     old = [r for r in provinces if valid_on(r, OLD_LAST_DAY)]
     new = [r for r in provinces if valid_on(r, NEW_FIRST_DAY)]
     spanning = [r for r in provinces if r["valid_from"] == "" and r["valid_to"] == ""]
-    c.check(len(old) == 63, f"areas.csv: {len(old)} provinces valid on 2025-06-30, expected 63")
-    c.check(len(new) == 34, f"areas.csv: {len(new)} provinces valid on 2025-07-01, expected 34")
+    c.check(len(old) == 63, f"areas.csv: {len(old)} provinces valid on {OLD}, expected 63")
+    c.check(len(new) == 34, f"areas.csv: {len(new)} provinces valid on {NEW}, expected 34")
     c.check(len(spanning) == 11, f"areas.csv: {len(spanning)} provinces span both eras, expected 11")
     c.check(len(provinces) == 63 + 34 - 11, f"areas.csv: {len(provinces)} province rows, expected 86")
-    for era, rows in (("2025-06-30", old), ("2025-07-01", new)):
+    for era, rows in ((OLD, old), (NEW, new)):
         codes = Counter(r["code"] for r in rows)
         for code, n in codes.items():
             c.check(n == 1, f"areas.csv: province code {code} is used {n} times among provinces valid on {era}")
@@ -180,9 +187,9 @@ def check_areas(areas: list[dict], c: Checker) -> dict[str, dict]:
         c.check(re.fullmatch(r"\d{2}", r["code"]) is not None, f"{where}: code {r['code']!r} is not two digits")
         if r["valid_from"] == "" and r["valid_to"] == "":
             c.check(r["key"] == r["code"], f"{where}: a spanning province's key must equal its code")
-        elif r["valid_to"] == "2025-06-30" and r["valid_from"] == "":
+        elif r["valid_to"] == OLD and r["valid_from"] == "":
             c.check(r["key"] == f"{r['code']}-63", f"{where}: an old province's key must be code-63")
-        elif r["valid_from"] == "2025-07-01" and r["valid_to"] == "":
+        elif r["valid_from"] == NEW and r["valid_to"] == "":
             c.check(r["key"] == r["code"], f"{where}: a new province's key must equal its code")
         else:
             c.check(False, f"{where}: validity {r['valid_from']!r}..{r['valid_to']!r} is none of the three eras")
@@ -503,8 +510,8 @@ def main(argv: list[str] | None = None) -> int:
     provinces = [r for r in areas if r["level"] == "province"]
     print(
         f"OK: {len(areas)} areas ({len(provinces)} province rows: "
-        f"{sum(valid_on(r, OLD_LAST_DAY) for r in provinces)} on 2025-06-30, "
-        f"{sum(valid_on(r, NEW_FIRST_DAY) for r in provinces)} on 2025-07-01), "
+        f"{sum(valid_on(r, OLD_LAST_DAY) for r in provinces)} on {OLD}, "
+        f"{sum(valid_on(r, NEW_FIRST_DAY) for r in provinces)} on {NEW}), "
         f"{len(membership)} memberships, {len(succession)} successions, {len(agencies)} agencies, "
         f"{len(groups)} groups, {len(indicators)} indicators "
         f"({sum(r['levels'] == PROVINCE_LEVELS for r in indicators)} province-level, "

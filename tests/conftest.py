@@ -184,7 +184,7 @@ def build_warehouse(url: str, tmp: Path) -> Engine:
     """A new intake warehouse at ``url``."""
     from data_access import schema
     from data_access.engine import bump_data_version, make_engine, migrate
-    from data_access.periods import Period
+    from domain.periods import Period
     from ingest.reference import load_reference, reference_rows
     from ingest.regimes import catalogue_regimes
 

@@ -399,7 +399,7 @@ def test_adm042_the_callbacks_hold_a_reporter_to_its_unit_without_the_guard(worl
     body = _body(world, "sub-result", **{"sub-upload": "data:text/csv;base64," + base64.b64encode(csv).decode(),
                                          "sub-unit": "BCA", "sub-lang": "vi"})
     calls = []
-    monkeypatch.setattr(submit, "submit_report", lambda *a, **k: calls.append(k))
+    monkeypatch.setattr(submit, "submit_upload", lambda *a, **k: calls.append(k))
     res = post_callback(reporter, body)
     assert res.status_code == 200 and "chỉ được gửi báo cáo của đơn vị mình" in res.get_data(as_text=True)
     assert calls == []

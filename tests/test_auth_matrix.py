@@ -82,7 +82,8 @@ ROUTES = {
 # ROUTES above or in the export test (acm009).
 ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
                "/account/password", "/admin/audit", "/admin/users", "/admin/units", "/admin/catalogue",
-               "/admin/tokens", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds"}
+               "/admin/tokens", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
+               "/export/jobs/<job_id>", "/export/jobs/<job_id>/file"}
 
 
 @pytest.fixture(scope="module")
@@ -184,8 +185,10 @@ def test_acm002_page_router_for_every_path(world, who):
 
 def _server_callbacks(world) -> list[tuple[str, dict, str]]:
     app = world["server"].extensions["dash"]
-    with world["server"].test_request_context():
-        world["server"].test_client().get("/_dash-dependencies")  # Dash sets itself up on its first request
+    from auth import guard
+
+    with world["server"].test_request_context("/_dash-update-component", method="POST"):
+        guard._callback_modules()  # Dash sets itself up (and registers its router) as on a first request
     out = []
     for output, entry in app.callback_map.items():
         fn = entry.get("callback")
@@ -372,6 +375,10 @@ def test_acm009_exports(world, who):
         assert res.status_code == 200 and "98765" in res.get_data(as_text=True).replace(".", "").replace(",", "")
     else:
         assert res.status_code != 200 and not leaks_beyond(res.get_data(), secret), (who, res.status_code)
+    for path in ("/export/jobs/0123456789abcdef", "/export/jobs/0123456789abcdef/file"):  # background packs
+        res = client.get(path, headers=headers)
+        expected = (404,) if who in BOARDS else (302, 401, 403)  # an unknown job (its owner only: test_export_gate)
+        assert res.status_code in expected, (who, path, res.status_code)
     pack = _json.dumps({"title": "t", "specs": [_json.loads(secret)], "lang": "vi"})
     res = client.post("/export/pack.pdf", data=pack, headers={**headers, "Content-Type": "application/json"})
     if who not in CLEARED:

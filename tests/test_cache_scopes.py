@@ -31,7 +31,7 @@ def env(empty_url, tmp_path):
 
 
 def _counts(server) -> tuple[int, int]:
-    from data_access.cache import CacheManager
+    from data_access.cache.backend import CacheManager
 
     with server.app_context():
         cache = CacheManager.current()
@@ -89,7 +89,7 @@ def test_csc002_a_rejected_submission_refreshes_the_units_list_not_the_data(env)
 
 def test_csc003_nested_reads_carry_their_scopes(env):
     """An entry computed from other cached reads depends on what those read."""
-    from data_access.cache import cached_query
+    from data_access.cache.memo import cached_query
     from data_access.queries import series
 
     server, engine, tmp = env
@@ -110,7 +110,8 @@ def test_csc004_responses_record_what_they_read(env):
     """A view callback's whole response is served again until something it read changes: the
     indicator page of CPI_YOY depends on CPI_YOY, not on a new export figure; a read that names
     no scope depends on everything."""
-    from data_access.cache import GLOBAL, _compute
+    from data_access.cache.memo import _compute
+    from data_access.cache.tracking import GLOBAL
     from tests.auth_helpers import router_body
 
     server, engine, tmp = env
@@ -188,7 +189,8 @@ class _Counted:
 def test_csc007_an_outdated_entry_is_recognised_without_unpickling_its_value(env):
     """Entries keep their value pickled apart from their stamps: after a load, the outdated
     entries a board meets are dropped on their stamps alone."""
-    from data_access.cache import cached_query, indicator_scope
+    from data_access.cache.memo import cached_query
+    from data_access.cache.scopes import indicator_scope
 
     server, engine, tmp = env
     computed = []

@@ -75,11 +75,12 @@ def get_file(client, spec: dict, fmt: str, lang: str = "vi"):
 
 def query_frame(kind: str, spec: dict) -> pd.DataFrame:
     """What the data access returns for the chart (in a request context), without the exports code."""
-    from data_access import boards, daily, queries
+    from data_access import daily, queries
     from data_access.catalogue import indicators_frame
+    from data_access.series import series_with_change
 
     if kind == "trend":
-        return boards.series_with_change(spec["indicator"], tuple(spec["areas"]), spec["start"], spec["end"], False)
+        return series_with_change(spec["indicator"], tuple(spec["areas"]), spec["start"], spec["end"], False)
     if kind in ("ranking", "map"):
         return queries.cross_section(spec["indicator"], spec["period"], "province")
     if kind == "regional":

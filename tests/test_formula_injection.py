@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from data_access.catalogue import Indicator
-from data_access.periods import parse as parse_period
+from domain.periods import parse as parse_period
 from exports.specs import ExportChart, Meta, Table
 from settings import ROOT
 

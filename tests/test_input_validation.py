@@ -1,5 +1,5 @@
 """The readers of values that come back from the browser (components/urlstate.py) and of period
-keys (data_access/periods.clean_key): any JSON value gives the expected type or the default, and
+keys (domain/periods.clean_key): any JSON value gives the expected type or the default, and
 nothing raises."""
 
 from datetime import date, datetime
@@ -8,7 +8,7 @@ import pytest
 
 from components.controls import first_value
 from components.urlstate import as_date, as_datetime, as_dict, as_text, one_of, parse_list
-from data_access.periods import PeriodError, clean_key, parse
+from domain.periods import PeriodError, clean_key, parse
 
 HOSTILE = ("'; DROP TABLE observation; --", "<script>alert(1)</script>", "", " ", "\u0000\u202e", 123, -1.5, True,
            None, ["<b>", 1], {"a": {"b": 1}}, [[1]], "x" * 10_000)

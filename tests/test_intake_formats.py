@@ -15,22 +15,23 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from data_access.periods import Period
-from data_access.periods import parse as parse_period
-from ingest.formats import decode, parse, parse_number, parse_numbers, sniff_format
-from ingest.issues import Findings
-from ingest.regimes import (
+from data_access.compliance import calendar_frame, rates
+from domain.periods import Period
+from domain.periods import parse as parse_period
+from domain.regimes import (
     RegimeRow,
     UnitRow,
-    build_calendar,
     count_rates,
     deadline,
+    expected_reports,
     percent,
     periods_due_between,
-    rates,
+    regime_periods,
     state_of,
-    submission_links,
 )
+from ingest.formats import decode, parse, parse_number, parse_numbers, sniff_format
+from ingest.issues import Findings
+from ingest.regimes import submission_links
 from tests.corpus.build_corpus import to_cp1258
 
 
@@ -147,6 +148,12 @@ def test_int106_deadlines_and_states():
     assert [p.key for p in periods_due_between("Q", date(2025, 1, 1), date(2025, 12, 31))] == [
         "2025Q1", "2025Q2", "2025Q3", "2025Q4"]
     assert [p.key for p in periods_due_between("D", date(2025, 7, 2), date(2025, 7, 3))] == ["2025-07-01", "2025-07-02"]
+
+
+def build_calendar(regimes, members, received, today, periods, region_of):
+    """The calendar of the given ``periods`` (each for the regimes of its periodicity)."""
+    plan = [(regime, regime_periods(regime, periods=periods)) for regime in regimes]
+    return calendar_frame(expected_reports(plan, members, received, today, region_of))
 
 
 def test_int107_calendar_and_rates_by_hand():

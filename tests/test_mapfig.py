@@ -10,6 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 
 from components import mapfig
@@ -49,7 +50,7 @@ def legend(fig) -> list:
 @pytest.mark.parametrize(("era", "n"), [("63", 63), ("34", 34)])
 def test_mf001_one_filled_polygon_per_province(era, n):
     xs = cross_section(era)
-    fig = mapfig.choropleth_figure(xs, era, lang="vi", unit="%", decimals=1)
+    fig = go.Figure(mapfig.choropleth_figure(xs, era, lang="vi", unit="%", decimals=1))
     shapes = provinces(fig)
     assert len(shapes) == n
     assert sorted(tr.customdata[0] for tr in shapes) == sorted(xs["area_key"])
@@ -67,7 +68,7 @@ def test_mf002_archipelagos_labelled_in_both_languages(era):
     xs = cross_section(era)
     for lang, names in (("vi", {"Quần đảo Hoàng Sa", "Quần đảo Trường Sa"}),
                         ("en", {"Hoang Sa (Paracel) Islands", "Truong Sa (Spratly) Islands"})):
-        fig = mapfig.choropleth_figure(xs, era, lang=lang)
+        fig = go.Figure(mapfig.choropleth_figure(xs, era, lang=lang))
         labels = {a.text for a in fig.layout.annotations if a.name == "archipelago"}
         assert labels == names
         x0, x1 = fig.layout.xaxis.range
@@ -78,7 +79,7 @@ def test_mf002_archipelagos_labelled_in_both_languages(era):
 
 
 def test_mf003_true_aspect_and_no_geo_subplot():
-    fig = mapfig.choropleth_figure(cross_section("34"), "34", lang="vi")
+    fig = go.Figure(mapfig.choropleth_figure(cross_section("34"), "34", lang="vi"))
     assert fig.layout.yaxis.scaleanchor == "x"
     assert fig.layout.yaxis.scaleratio == pytest.approx(1 / math.cos(math.radians(16)), rel=1e-5)
     assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
@@ -125,7 +126,7 @@ def test_mf006_legend_shows_class_ranges_in_locale_format(lang):
     xs = cross_section("34", [1234.5 + 250.25 * i for i in range(34)])
     spec = mapfig.map_spec(xs, "34", lang=lang, unit="tỷ đồng", decimals=1)
     edges, colours = spec["edges"], spec["colours"]
-    entries = legend(mapfig.figure_from_spec(spec))
+    entries = legend(go.Figure(mapfig.figure_dict(spec)))
     assert len(entries) == len(colours) == len(edges) - 1  # nothing missing: no "no report" entry
     d = mapfig.edge_decimals(edges, 1)
     for entry, i in zip(entries, reversed(range(len(colours))), strict=True):  # largest first
@@ -143,7 +144,7 @@ def test_mf006_legend_shows_class_ranges_in_locale_format(lang):
 def test_mf007_no_report_areas_are_hatched_grey_and_counted():
     xs = cross_section("34", missing={"01", "79", "56"})
     spec = mapfig.map_spec(xs, "34", lang="vi", unit="%", decimals=1)
-    fig = mapfig.figure_from_spec(spec)
+    fig = go.Figure(mapfig.figure_dict(spec))
     by_key = {tr.customdata[0]: tr for tr in provinces(fig)}
     for key in ("01", "79", "56"):
         tr = by_key[key]
@@ -172,7 +173,7 @@ def test_mf008_hover_text_in_locale_with_rank():
 
 def test_mf009_nothing_reported_is_an_explicit_empty_state():
     xs = cross_section("34", [math.nan] * 34)
-    fig = mapfig.choropleth_figure(xs, "34", lang="vi")
+    fig = go.Figure(mapfig.choropleth_figure(xs, "34", lang="vi"))
     assert len(provinces(fig)) == 34
     assert all(tr.fillpattern.shape == "/" for tr in provinces(fig))
     assert [e.name for e in legend(fig)] == ["Chưa báo cáo (34)"]
@@ -195,7 +196,7 @@ def test_mf010_focus_frames_the_region_and_fades_the_rest():
     assert x1 - x0 < 5  # framed, not the whole country (about 13 degrees wide)
     labels = {a["text"] for a in spec["layout"]["annotations"] if a["name"] == "province"}
     assert labels == set(xs.set_index("code").loc[list(red_river), "name_vi"])
-    fig = mapfig.figure_from_spec(spec)
+    fig = go.Figure(mapfig.figure_dict(spec))
     focused = [tr for tr in provinces(fig) if tr.customdata[0] in red_river]
     assert all(tr.line.color == mapfig.FOCUS_BORDER["light"] for tr in focused)
 
@@ -219,7 +220,7 @@ def _inside(x: float, y: float, ring) -> bool:
 
 def test_mf012_dark_theme_for_the_wall():
     xs = cross_section("34", missing={"01"})
-    fig = mapfig.choropleth_figure(xs, "34", lang="vi", unit="%", decimals=1, dark=True)
+    fig = go.Figure(mapfig.choropleth_figure(xs, "34", lang="vi", unit="%", decimals=1, dark=True))
     hanoi = next(tr for tr in provinces(fig) if tr.customdata[0] == "01")
     assert hanoi.fillcolor == mapfig.NO_REPORT["dark"]["fill"]
     assert provinces(fig)[0].line.color == mapfig.BORDER["dark"]

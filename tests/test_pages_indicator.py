@@ -13,7 +13,8 @@ import plotly.graph_objects as go
 import pytest
 
 from components import controls, grid
-from components.indicator_charts import crosses_switch, era_break_x, series_figure, short_period
+from components.indicator_charts import era_break_x, series_figure, short_period
+from domain.eras import crosses_switch
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
@@ -66,11 +67,11 @@ def test_ipc001_layout_restores_the_view_from_the_url(page):
 
 
 def test_ipc002_defaults_when_the_url_names_nothing(page):
-    from data_access import boards
+    from data_access.series import indicator_coverage
 
     lay = page.layout(code="EXPORTS")
     found = _ids(lay)
-    cov = boards.indicator_coverage("EXPORTS")
+    cov = indicator_coverage("EXPORTS")
     assert found[page.ids.end].value == cov.last_period == "202611"
     assert found[page.ids.start].value == "202312"  # 36 months
     assert found[page.ids.areas].value == ["VN"]
@@ -91,11 +92,11 @@ def test_ipc003_unknown_or_confidential_code_is_a_clear_page(page, code):
 
 
 def test_ipc004_read_view_cleans_what_the_url_says(page):
-    from data_access import boards
     from data_access.catalogue import get_indicator
+    from data_access.series import indicator_coverage
 
     ind = get_indicator("EXPORTS")
-    cov = boards.indicator_coverage("EXPORTS")
+    cov = indicator_coverage("EXPORTS")
     view = page.read_view(ind, cov, areas="VN,XX,R2,R2", start="2024Q1", end="209912", mode="bar", area="ZZ")
     assert view.areas == ("VN", "R2")  # unknown dropped, duplicates removed
     assert view.end == "202611"  # clamped to the data
@@ -104,7 +105,7 @@ def test_ipc004_read_view_cleans_what_the_url_says(page):
     swapped = page.read_view(ind, cov, start="202606", end="202401")
     assert (swapped.start, swapped.end) == ("202401", "202606")
     national = get_indicator("GDP_PER_CAPITA_USD")  # levels: nation only
-    view = page.read_view(national, boards.indicator_coverage(national.code), areas="VN,01,R1", area="01")
+    view = page.read_view(national, indicator_coverage(national.code), areas="VN,01,R1", area="01")
     assert view.areas == ("VN",) and view.focus == "VN"
 
 
@@ -167,11 +168,11 @@ def test_ipc012_change_on_last_year(page):
 
 
 def test_ipc013_target_line_for_levels_not_for_flows(page):
-    from data_access import boards
+    from data_access.kpis import indicator_targets, ytd_against_target
 
     fig, _, _, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "CPI_YOY", "vi")
     target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
-    targets = boards.indicator_targets("CPI_YOY").set_index("year")["value"]
+    targets = indicator_targets("CPI_YOY").set_index("year")["value"]
     ys = [y for y in target.y if y is not None]
     assert ys == pytest.approx([targets[2024]] * 2 + [targets[2025]] * 2 + [targets[2026]] * 2)
     assert any("Kế hoạch 2026: ≤" in (a.text or "") for a in fig.layout.annotations)
@@ -179,7 +180,7 @@ def test_ipc013_target_line_for_levels_not_for_flows(page):
     fig, _, _, _ = _update_series(page, ["VN"], "202401", "202611", "value", [], "EXPORTS", "vi")
     assert not any((tr.meta or {}).get("role") == "target" for tr in fig.data)
     summary = _update_focus(page, "VN", "202401", "202611", "value", [], "EXPORTS", "vi")[0]
-    ytd = boards.ytd_against_target("EXPORTS")
+    ytd = ytd_against_target("EXPORTS")
     text = _text(summary)
     assert "Lũy kế 11 tháng năm 2026" in text
     assert f"{ytd['share'] * 100:.1f}".replace(".", ",") + "%" in text
@@ -208,10 +209,10 @@ def test_ipc014_comparable_series(page):
 
 
 def test_ipc015_table_rows_match_the_series_in_both_languages(page):
-    from data_access import boards
+    from data_access.series import series_with_change
 
     _, _, _, rows = _update_series(page, ["VN", "01"], "202501", "202611", "value", [], "DOSSIERS_RECEIVED", "vi")
-    df = boards.series_with_change("DOSSIERS_RECEIVED", ("VN", "01"), "202501", "202611")
+    df = series_with_change("DOSSIERS_RECEIVED", ("VN", "01"), "202501", "202611")
     assert len(rows) == len(df)
     by_id = {r["row_id"]: r for r in rows}
     for r in df.itertuples():
@@ -338,8 +339,8 @@ def test_ipc040_period_labels_and_the_era_break():
 
 
 def test_ipc041_series_figure_without_data_is_an_empty_state():
-    fig = series_figure(pd.DataFrame(columns=["area_key", "period", "period_start", "value", "status"]), "value",
-                        names={}, unit="%", decimals=1, lang="en")
+    fig = go.Figure(series_figure(pd.DataFrame(columns=["area_key", "period", "period_start", "value", "status"]),
+                                  "value", names={}, unit="%", decimals=1, lang="en"))
     assert fig.layout.annotations[0].text == "No data reported for this period"
     assert fig.layout.xaxis.visible is False
 
@@ -372,8 +373,8 @@ def test_ipc044_annual_targets_are_marks_not_invisible_segments():
     df = pd.DataFrame({"area_key": ["VN"] * 3, "period": ["2023", "2024", "2025"],
                        "period_start": [date(2023, 1, 1), date(2024, 1, 1), date(2025, 1, 1)],
                        "value": [6.0, 6.5, 7.1], "status": ["O", "O", "P"]})
-    fig = series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=1, lang="vi",
-                        targets=[(2024, 6.0, "≥"), (2025, 6.5, "≥"), (2030, 9.9, "≥")])
+    fig = go.Figure(series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=1, lang="vi",
+                                  targets=[(2024, 6.0, "≥"), (2025, 6.5, "≥"), (2030, 9.9, "≥")]))
     target = next(tr for tr in fig.data if (tr.meta or {}).get("role") == "target")
     assert target.mode == "markers" and list(target.y) == [6.0, 6.5]  # years outside the range are left out
     assert list(fig.data[0].marker.symbol) == ["circle", "circle", "circle-open"]  # provisional: hollow
@@ -381,12 +382,12 @@ def test_ipc044_annual_targets_are_marks_not_invisible_segments():
 
 def test_ipc030_span_is_the_coverage_window(page):
     """The window a callback checks its view against (two index probes) is the coverage's."""
-    from data_access import boards
     from data_access.catalogue import all_indicators
+    from data_access.series import indicator_coverage, indicator_span
 
     spans = 0
     for ind in all_indicators():
-        cov, span = boards.indicator_coverage(ind.code), boards.indicator_span(ind.code)
+        cov, span = indicator_coverage(ind.code), indicator_span(ind.code)
         assert (span.first_period, span.last_period) == (cov.first_period, cov.last_period), ind.code
         spans += span.last_period is not None
     assert spans > 50

@@ -18,9 +18,9 @@ from dash._utils import AttributeDict
 from components.charts import FADED
 from components.i18n import fmt_number
 from data_access.catalogue import area_map, get_indicator, region_members
-from data_access.periods import parse
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
+from domain.periods import parse
 from tests.utils import classes, kids
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
@@ -412,7 +412,7 @@ def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
                     "ranking_note", "goto_options"], board.empty_board("en"), strict=True))
     assert out["map_data"]["message"] == "No data reported for this period"
     assert out["map_sub"] == "No data reported for this period"
-    assert any(a.text == "No data reported for this period" for a in out["ranking"].layout.annotations)
+    assert any(a.text == "No data reported for this period" for a in go.Figure(out["ranking"]).layout.annotations)
     assert "Viet Nam" in _text(out["crumbs"])
 
 

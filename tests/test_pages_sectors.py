@@ -10,9 +10,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from components.indicator_charts import spark_points, spark_svg
-from components.small_multiple import ids as sm_ids
-from components.small_multiple import target_is_level
+from components.sparkline import spark_points, spark_svg
+from components.tiles import ids as sm_ids
+from components.tiles import target_is_level
 from tests.utils import ids_in as _ids_in
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
@@ -142,13 +142,13 @@ def test_sec007_spark_geometry():
 def test_sec010_year_to_date_share_from_the_snapshot(page):
     """The board's year-to-date shares come from the snapshot it already holds and equal the
     indicator page's reading (its own KPI and the targets table)."""
-    from data_access import boards
     from data_access.catalogue import all_indicators
+    from data_access.kpis import is_flow, ytd_against_target, ytd_share
     from data_access.queries import kpi_snapshot
 
-    flows = [i for i in all_indicators() if boards.is_flow(i)]
+    flows = [i for i in all_indicators() if is_flow(i)]
     kpis = kpi_snapshot(tuple(i.code for i in flows), "VN")
-    shares = [boards.ytd_share(k, i) for k, i in zip(kpis, flows, strict=True)]
+    shares = [ytd_share(k, i) for k, i in zip(kpis, flows, strict=True)]
     assert any(shares)
     for ind, share in zip(flows, shares, strict=True):
-        assert share == boards.ytd_against_target(ind.code, "VN")
+        assert share == ytd_against_target(ind.code, "VN")

@@ -4,7 +4,9 @@ from datetime import date
 
 import pytest
 
-from data_access.periods import Period, PeriodError, format_period, parse, periods_between
+from components.i18n import format_period
+from domain.periods import Period, PeriodError, parse, periods_between
+from domain.regimes import deadline
 
 
 @pytest.mark.parametrize("key", ["2025", "2025S1", "2025S2", "2025Q3", "202507", "2025-07-14", "2024-02-29"])
@@ -86,7 +88,7 @@ def test_per007_from_date_and_deadline():
     assert Period.from_date("Q", d).key == "2025Q3"
     assert Period.from_date("S", d).key == "2025S2"
     assert Period.from_date("M", d).key == "202508"
-    assert parse("2025Q3").default_deadline() == date(2025, 9, 25)
+    assert deadline("Q", parse("2025Q3")) == date(2025, 9, 25)
 
 
 def test_per008_labels():
@@ -94,12 +96,18 @@ def test_per008_labels():
     assert format_period("202507", "vi") == "Tháng 7/2025"
     assert format_period("2025-07-14", "vi") == "14/07/2025"
     assert format_period("2025Q3", "en") == "Q3 2025"
+    assert format_period("2025S1", "vi") == "6 tháng đầu năm 2025" and format_period("2025S2", "vi") == "6 tháng cuối năm 2025"
+    assert format_period("2025S2", "en") == "H2 2025" and format_period("2025", "vi") == "Năm 2025"
+    assert format_period("2025", "en") == "2025" and format_period("202507", "en") == "Jul 2025"
+    assert format_period("2025-07-14", "en") == "14 Jul 2025" and format_period("2025Q4", "fr") == "Q4 2025"
+    with pytest.raises(PeriodError):
+        format_period(202507, "vi")
 
 
 def test_per_as_date_reads_what_either_backend_returns():
     from datetime import date, datetime
 
-    from data_access.periods import as_date
+    from domain.periods import as_date
 
     assert as_date(None) is None
     assert as_date(date(2025, 7, 1)) == as_date(datetime(2025, 7, 1, 8, 30)) == as_date("2025-07-01") == \

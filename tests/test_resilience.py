@@ -98,7 +98,7 @@ def app_and_url(seeded_url, tmp_path):
 
 
 def test_res001_views_keep_serving_last_known_data(app_and_url, tmp_path):
-    from data_access.cache import STALE_HEADER
+    from web.responses import STALE_HEADER
 
     server, _, _ = app_and_url
     client = server.test_client()
@@ -144,7 +144,7 @@ def test_res005_other_callbacks_in_an_outage(app_and_url):
     the stale header (the page shows its mark), not a callback error."""
     import base64
 
-    from data_access.cache import STALE_HEADER
+    from web.responses import STALE_HEADER
 
     server, _, _ = app_and_url
     csv = base64.b64encode(b"indicator_code,area_code,period,value\nRETAIL_SALES,01,202510,31.5\n").decode()
@@ -168,7 +168,7 @@ def test_res002_a_fresh_worker_in_an_outage(app_and_url, tmp_path):
     one any worker left in the shared cache, and serves what they cached; with nothing cached its
     page shells and the unavailable notice still answer, never a 5xx."""
     from app import create_app
-    from data_access.cache import STALE_HEADER
+    from web.responses import STALE_HEADER
 
     server, url, cache = app_and_url
     client = server.test_client()

@@ -37,19 +37,19 @@ def test_wal001_sector_board_small_charts_show_the_last_periods(seeded_app):
 def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
     """The wall's map (sent as its JSON form) is the server-built choropleth, dark and 800 px tall."""
     from components.mapfig import choropleth_figure
-    from dashboards import wall
-    from data_access.catalogue import era_of
-    from data_access.periods import parse
     from data_access.queries import cross_section
+    from domain.eras import era_of
+    from domain.periods import parse
+    from views import wall as view
 
     with seeded_app.test_request_context("/"):
-        code = wall.wall_province_indicator()
+        code = view.wall_province_indicator()
         ind = get_indicator(code)
         period = kpi_snapshot((code,), "VN")[0].period
         xs = cross_section(code, period, "province")
-        sent = wall._map_figure(xs, period, ind, "vi")
+        sent = view.map_figure(xs, period, ind, "vi")
         built = choropleth_figure(xs, era_of(parse(period).end), lang="vi", unit=ind.unit("vi"),
                                   decimals=ind.decimals, dark=True)
     assert isinstance(sent, dict)
-    assert go.Figure(sent).to_plotly_json() == built.update_layout(height=800).to_plotly_json()
+    assert go.Figure(sent).to_plotly_json() == go.Figure(built).update_layout(height=800).to_plotly_json()
     assert len(sent["data"]) >= 34  # a trace per province of the era, and the legend

@@ -1,8 +1,9 @@
-"""The response writer (components/wire.py): Plotly's bytes for the values Plotly's cleaner
+"""The response writer (web/wire.py): Plotly's bytes for the values Plotly's cleaner
 converts, written in one orjson pass."""
 
 import datetime
 import decimal
+import re
 import warnings
 
 import numpy as np
@@ -11,7 +12,8 @@ import plotly.graph_objects as go
 import pytest
 from dash import dcc, html
 
-from components import fast, wire
+from components import fast
+from web import wire
 
 ODD = [
     pd.Timestamp("2024-01-01 12:00:00.123456789"), pd.Timestamp("2024-01-01", tz="Asia/Ho_Chi_Minh"), pd.NaT, pd.NA,
@@ -49,3 +51,22 @@ def test_wire004_pretty_and_json_engine_left_to_plotly():
     value = {"a": [1, html.B("ý")]}
     assert wire.to_json(value, pretty=True) == wire._PLOTLY_TO_JSON(value, pretty=True)
     assert wire.to_json(value, engine="json") == wire._PLOTLY_TO_JSON(value, engine="json")
+
+
+def test_wire005_refuses_to_install_on_versions_it_was_not_verified_against(monkeypatch):
+    """The writer reproduces a private Plotly function as Dash calls it: on another Dash or Plotly
+    it says so instead of installing; on the verified ones it installs."""
+    import plotly.io.json as plotly_json
+
+    wire.check_versions(dict(wire.VERIFIED))
+    for name in wire.VERIFIED:
+        with pytest.raises(wire.UnverifiedVersions, match=name):
+            wire.check_versions({**wire.VERIFIED, name: "0.0.1"})
+    monkeypatch.setattr(plotly_json, "to_json_plotly", wire._PLOTLY_TO_JSON)
+    monkeypatch.setattr(wire, "_INSTALLED", {**wire.VERIFIED, "plotly": "99.0"})
+    with pytest.raises(wire.UnverifiedVersions, match=re.escape(f"plotly 99.0 (verified: {wire.VERIFIED['plotly']})")):
+        wire.install()
+    assert plotly_json.to_json_plotly is wire._PLOTLY_TO_JSON  # not installed
+    monkeypatch.setattr(wire, "_INSTALLED", dict(wire.VERIFIED))
+    wire.install()
+    assert plotly_json.to_json_plotly is wire.to_json

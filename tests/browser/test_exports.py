@@ -77,8 +77,11 @@ def test_bexp002_two_charts_in_the_basket_to_pptx(live_server, probe):
 
     with page.expect_download(timeout=60000) as info:
         page.locator("#brief-pptx").click()
+        # rendered as a background job: the status says so while it waits and runs
+        page.wait_for_function("() => ['Đang chuẩn bị tệp', 'Đang xếp hàng', 'Tệp đã sẵn sàng']"
+                               ".some(s => document.querySelector('.brief-status').textContent.startsWith(s))")
     download = info.value
-    assert page.locator(".brief-status").inner_text() == "Đang chuẩn bị tệp, vui lòng chờ…"
+    assert page.locator(".brief-status").inner_text() == "Tệp đã sẵn sàng, đang tải về…"
     assert re.fullmatch(rf"BRIEFING_Giao-ban-sang-thu-Hai_{date.today().isoformat()}\.pptx", download.suggested_filename)
     slides = list(Presentation(io.BytesIO(open(download.path(), "rb").read())).slides)
     assert len(slides) == 3

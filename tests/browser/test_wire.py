@@ -1,4 +1,4 @@
-"""Browser: the response writer (components/wire.py) gives Plotly's bytes for every callback the
+"""Browser: the response writer (web/wire.py) gives Plotly's bytes for every callback the
 boards really make."""
 
 import json
@@ -6,8 +6,8 @@ import json
 import plotly.io.json as plotly_json
 import pytest
 
-from components import wire
 from tests.conftest import make_settings, seeded_url_for
+from web import wire
 
 pytestmark = pytest.mark.browser
 

@@ -14,6 +14,10 @@ as the cleaner would leave them. Tests compare both writers byte for byte on eve
 responses and on the odd values (NaN, NaT, datetime64, Decimal, object arrays).
 
 :func:`install` points Dash at it (Dash looks ``plotly.io.json.to_json_plotly`` up at every call).
+It is an adapter over Plotly's private writer (``plotly.io._json``) and Dash's call into it, so it
+installs only on the Dash and Plotly versions its byte-for-byte tests were run against
+(:data:`VERIFIED`); on any other it refuses with :class:`UnverifiedVersions` until the tests
+(``tests/test_wire.py``, ``tests/browser/test_wire.py``) are run again and :data:`VERIFIED` updated.
 """
 
 from __future__ import annotations
@@ -22,12 +26,18 @@ import datetime
 import decimal
 from typing import Any
 
+import dash
 import numpy as np
 import orjson
 import pandas as pd
+import plotly
 import plotly.io.json as plotly_json
 from plotly.io._json import _safe, _swap_orjson
 from plotly.io._json import to_json_plotly as _PLOTLY_TO_JSON  # the original (install() replaces the public name)
+
+#: The versions whose writer this module reproduces byte for byte (the tests say so).
+VERIFIED = {"dash": "4.4.1", "plotly": "7.1.0"}
+_INSTALLED = {"dash": dash.__version__, "plotly": plotly.__version__}
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY
 
@@ -72,6 +82,24 @@ def to_json(value: Any, pretty: bool = False, engine: str | None = None) -> str:
     return _safe(orjson.dumps(value, default=_default, option=_OPTIONS).decode("utf8"), _swap_orjson)
 
 
+class UnverifiedVersions(RuntimeError):
+    """The installed Dash or Plotly is not the version :func:`to_json` was verified against."""
+
+
+def check_versions(installed: dict[str, str] | None = None) -> None:
+    """Raise :class:`UnverifiedVersions` unless ``installed`` (default: what is installed) matches
+    :data:`VERIFIED`."""
+    installed = _INSTALLED if installed is None else installed
+    differ = {name: (installed.get(name), version) for name, version in VERIFIED.items()
+              if installed.get(name) != version}
+    if differ:
+        found = ", ".join(f"{name} {have} (verified: {want})" for name, (have, want) in sorted(differ.items()))
+        raise UnverifiedVersions(
+            f"web.wire was verified against other versions than those installed: {found}. Run "
+            "tests/test_wire.py and tests/browser/test_wire.py on the new versions, then update web.wire.VERIFIED")
+
+
 def install() -> None:
-    """Make Dash write its responses and layouts with :func:`to_json`."""
+    """Make Dash write its responses and layouts with :func:`to_json` (after :func:`check_versions`)."""
+    check_versions()
     plotly_json.to_json_plotly = to_json

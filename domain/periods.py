@@ -40,12 +40,19 @@ _PATTERNS = (
 
 _MONTHS_PER = {"M": 1, "Q": 3, "S": 6, "Y": 12}
 
+PERIODS_PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}  # a day: a common year
+
+DEFAULT_SPAN = {"D": 90, "M": 36, "Q": 12, "S": 8, "Y": 10}
+"""How many periods a trend shows when nothing else is asked for: three years of months, about
+one season of days (the indicator and province pages, and their exports)."""
+
 
 class PeriodError(ValueError):
     """A string is not a valid period key."""
 
 
-def _add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+def add_months(year: int, month: int, delta: int) -> tuple[int, int]:
+    """(year, month) ``delta`` months after the given month (``delta`` < 0: before)."""
     index = year * 12 + (month - 1) + delta
     return index // 12, index % 12 + 1
 
@@ -124,14 +131,8 @@ class Period:
         """The Decree 09 (Art. 12) data cut-off window as (first day, last day)."""
         if self.periodicity == "D":
             return self.start, self.end
-        y, m = _add_months(self.year, self.first_month, -1)
+        y, m = add_months(self.year, self.first_month, -1)
         return date(y, m, 15), date(self.year, self.last_month, 14)
-
-    def default_deadline(self) -> date:
-        """Art. 13: ministries and provinces report by the 25th of the period's last month."""
-        if self.periodicity == "D":
-            return self.end + timedelta(days=1)
-        return date(self.year, self.last_month, 25)
 
     # -- navigation ----------------------------------------------------------------
     def shift(self, n: int) -> Period:
@@ -212,6 +213,7 @@ def _parse(key: str) -> Period:
 
 
 def is_valid(key: str) -> bool:
+    """Whether ``key`` is a period key."""
     try:
         parse(key)
     except PeriodError:
@@ -219,7 +221,7 @@ def is_valid(key: str) -> bool:
     return True
 
 
-def clean_key(value, periodicity: str | None = None) -> str | None:
+def clean_key(value: object, periodicity: str | None = None) -> str | None:
     """The canonical key of ``value`` when it is a period key (of ``periodicity`` when given), else
     None: for keys that come from a URL or a browser (any JSON value); never raises."""
     if not isinstance(value, str) or len(value) > 20:
@@ -231,17 +233,13 @@ def clean_key(value, periodicity: str | None = None) -> str | None:
     return p.key if periodicity is None or p.periodicity == periodicity else None
 
 
-def periodicity_of(key: str) -> str:
-    return parse(key).periodicity
-
-
 def periods_between(first: str | Period, last: str | Period) -> list[Period]:
     """All periods from ``first`` to ``last`` inclusive (same periodicity)."""
     a = parse(first) if isinstance(first, str) else first
     b = parse(last) if isinstance(last, str) else last
     if a.periodicity != b.periodicity:
         raise PeriodError(f"{a.key} and {b.key} have different periodicities")
-    out = []
+    out: list[Period] = []
     p = a
     while p.start <= b.start:
         out.append(p)
@@ -249,49 +247,12 @@ def periods_between(first: str | Period, last: str | Period) -> list[Period]:
     return out
 
 
-def latest_complete(periodicity: str, today: date) -> Period:
-    """The last period of ``periodicity`` that has ended before ``today`` (a day: yesterday)."""
-    current = Period.from_date(periodicity, today)
-    return current.previous()
+def default_start(end: Period) -> Period:
+    """The first period of the default span (:data:`DEFAULT_SPAN`) that ends with ``end``."""
+    return end.shift(-(DEFAULT_SPAN[end.periodicity] - 1))
 
 
-def latest_due(periodicity: str, today: date) -> Period:
-    """The latest period whose report deadline (Art. 13: the 25th of its last month; a day: the
-    next day) has passed on ``today``: what the boards should show by now."""
-    if periodicity == "D":
-        return Period.from_date("D", today - timedelta(days=1))
-    p = Period.from_date(periodicity, today)
-    while p.default_deadline() > today:
-        p = p.previous()
-    return p
-
-
-def format_period(key: str, lang: str = "vi") -> str:
-    """A human label: ``Tháng 7/2025``, ``Quý III/2025``, ``6 tháng đầu năm 2025``, ``14/07/2025``."""
-    p = parse(key)
-    roman = {1: "I", 2: "II", 3: "III", 4: "IV"}
-    if lang == "vi":
-        if p.periodicity == "D":
-            return p.start.strftime("%d/%m/%Y")
-        if p.periodicity == "M":
-            return f"Tháng {p.index}/{p.year}"
-        if p.periodicity == "Q":
-            return f"Quý {roman[p.index]}/{p.year}"
-        if p.periodicity == "S":
-            return f"6 tháng đầu năm {p.year}" if p.index == 1 else f"6 tháng cuối năm {p.year}"
-        return f"Năm {p.year}"
-    if p.periodicity == "D":
-        return p.start.strftime("%d %b %Y")
-    if p.periodicity == "M":
-        return p.start.strftime("%b %Y")
-    if p.periodicity == "Q":
-        return f"Q{p.index} {p.year}"
-    if p.periodicity == "S":
-        return f"H{p.index} {p.year}"
-    return str(p.year)
-
-
-def as_date(value) -> date | None:
+def as_date(value: object) -> date | None:
     """A date read from the warehouse: PostgreSQL gives dates, SQLite may give ISO text; a
     datetime becomes its date; None stays None."""
     if value is None:

@@ -1,10 +1,10 @@
-"""Reads for the indicator page and the sectors board, composed from :mod:`data_access.queries`
-plus the few facts those pages need that ``queries`` does not carry (annual targets, the report
-regimes that carry an indicator, its coverage).
+"""Series of one indicator as the indicator page and the exports show them: what the warehouse
+holds (coverage, span, latest period), any mix of nation, provinces and regions, and the change
+on the same period last year, on the current provinces when asked.
 
-Every public function returns a DataFrame (columns documented) or a small frozen dataclass and is
-memoized with :func:`data_access.cache.cached_query` (key: function, data_version, clearance,
-arguments). Pages never see SQL.
+Composed from :mod:`data_access.queries`; every public function returns a DataFrame (columns
+documented) or a small frozen dataclass and is memoized with
+:func:`data_access.cache.memo.cached_query`. Reads use the request's connection.
 """
 
 from __future__ import annotations
@@ -12,24 +12,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import bindparam, func, select
 
 from data_access import schema
-from data_access.cache import cached_query, indicator_scope, reference_scope
-from data_access.catalogue import ERA_SWITCH, area_map, get_indicator, successors
-from data_access.engine import current_warehouse
-from data_access.periods import Period, as_date, parse, periods_between
-from data_access.queries import (
-    Kpi,
-    comparable_series,
-    kpi_snapshot,
-    regional_aggregates,
-    regional_series,
-    series,
-)
+from data_access.cache.memo import cached_query
+from data_access.cache.scopes import indicator_scope
+from data_access.catalogue import area_map, get_indicator, successors
+from data_access.engine import current_connection
+from data_access.queries import comparable_series, regional_series, series
+from domain.aggregation import REBUILD_RULES
+from domain.eras import ERA_SWITCH
+from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
 
 c = schema.current_observation
 
@@ -37,27 +34,19 @@ c = schema.current_observation
 CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete",
                   "comparable", "rebuilt", "last_year_value", "change", "change_pct"]
 
-_PER_YEAR = {"D": 365, "M": 12, "Q": 4, "S": 2, "Y": 1}
 
 
-def _read(stmt, params: dict | None = None) -> list:
-    with current_warehouse().engine.connect() as conn:
-        return conn.execute(stmt, params or {}).all()
+def _rows(stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
+    return current_connection().execute(stmt, params or {}).all()
 
 
-def _as_datetime(value) -> datetime | None:
+def _as_datetime(value: Any) -> datetime | None:
     if value is None or isinstance(value, datetime):
         return value
     return datetime.fromisoformat(str(value))
 
 
-def is_flow(ind) -> bool:
-    """Monthly/quarterly/half-yearly sums that are not already year-to-date: their annual target
-    is a total for the year, so it compares with the year-to-date sum, never with one period."""
-    return ind.aggregation == "sum" and not ind.cumulative and ind.periodicity in ("M", "Q", "S")
-
-
-# --- coverage, targets, regimes ------------------------------------------------------------------
+# --- what the warehouse holds of an indicator ----------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -78,7 +67,7 @@ _COVERAGE_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start), f
 def indicator_coverage(code: str) -> Coverage:
     """First and last period with a value (any area), the last update and how many areas report."""
     ind = get_indicator(code)
-    lo, hi, updated, n = _read(_COVERAGE_SQL, {"ind": ind.id})[0]
+    lo, hi, updated, n = _rows(_COVERAGE_SQL, {"ind": ind.id})[0]
     lo, hi = as_date(lo), as_date(hi)
     return Coverage(
         first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
@@ -103,7 +92,7 @@ def indicator_span(code: str) -> Span:
     Two index probes, where :func:`indicator_coverage` (the last update, the areas reporting)
     reads every stored value of the indicator."""
     ind = get_indicator(code)
-    lo, hi = (as_date(d) for d in _read(_SPAN_SQL, {"ind": ind.id})[0])
+    lo, hi = (as_date(d) for d in _rows(_SPAN_SQL, {"ind": ind.id})[0])
     return Span(first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
                 last_period=Period.from_date(ind.periodicity, hi).key if hi else None)
 
@@ -123,38 +112,8 @@ def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> 
     if area is None or area.level == "region":
         area = amap["VN"]
     hi = parse(until).start if until else date(2200, 1, 1)
-    rows = _read(_LATEST_SQL, {"ind": ind.id, "area": area.id, "until": hi})
+    rows = _rows(_LATEST_SQL, {"ind": ind.id, "area": area.id, "until": hi})
     return rows[0][0] if rows else None
-
-
-@cached_query(scopes=indicator_scope)
-def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
-    """The annual plan targets of ``code`` at ``area_key``. Columns: year (int), value (float),
-    comparison (``at_least`` | ``at_most``), source; ordered by year."""
-    ind = get_indicator(code)
-    area = area_map().get(area_key)
-    t = schema.target
-    cols = ["year", "value", "comparison", "source"]
-    if area is None:
-        return pd.DataFrame(columns=cols)
-    stmt = (select(t.c.year, t.c.value, t.c.comparison, t.c.source)
-            .where(t.c.indicator_id == ind.id, t.c.area_id == area.id).order_by(t.c.year))
-    return pd.DataFrame([tuple(r) for r in _read(stmt)], columns=cols)
-
-
-@cached_query(scopes=reference_scope)
-def indicator_regimes(code: str) -> pd.DataFrame:
-    """The report regimes that carry ``code``. Columns: code, name_vi, name_en, frequency (D M Q S
-    Y), deadline_day, legal_basis, agency_vi, agency_en (the receiving agency); ordered by code."""
-    ind = get_indicator(code)
-    r, ri, a = schema.report_regime, schema.regime_indicator, schema.agency
-    stmt = (select(r.c.code, r.c.name_vi, r.c.name_en, r.c.frequency, r.c.deadline_day, r.c.legal_basis,
-                   a.c.name_vi.label("agency_vi"), a.c.name_en.label("agency_en"))
-            .join(ri, ri.c.regime_id == r.c.id).join(a, a.c.id == r.c.receiving_agency_id)
-            .where(ri.c.indicator_id == ind.id).order_by(r.c.code))
-    return pd.DataFrame([tuple(x) for x in _read(stmt)],
-                        columns=["code", "name_vi", "name_en", "frequency", "deadline_day", "legal_basis",
-                                 "agency_vi", "agency_en"])
 
 
 # --- series for any mix of areas, with the change on the same period last year -------------------
@@ -189,7 +148,7 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
     return pd.DataFrame(_in_order(records, keys), columns=cols)
 
 
-def _in_order(records: list[tuple], keys) -> list[tuple]:
+def _in_order(records: list[tuple], keys: tuple[str, ...]) -> list[tuple]:
     """``records`` (area key, period, period start, ...) as dates, ordered as ``keys``, then by period."""
     order = {k: i for i, k in enumerate(keys)}
     records = [(k, p, as_date(ps), *rest) for k, p, ps, *rest in records]
@@ -214,7 +173,7 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
     Columns: :data:`CHANGE_COLUMNS`; ordered as the (mapped) keys, then by period."""
     get_indicator(code)  # NotFound for unknown or confidential codes
     first = parse(start)
-    lo = first.shift(-_PER_YEAR[first.periodicity]).key  # one year more, for the changes
+    lo = first.shift(-PERIODS_PER_YEAR[first.periodicity]).key  # one year more, for the changes
     amap = area_map()
     keys = comparable_keys(area_keys) if comparable else tuple(dict.fromkeys(area_keys))
     provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
@@ -255,7 +214,7 @@ def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end:
     that changed territory: a table can then say "not comparable" instead of showing nothing."""
     ind = get_indicator(code)
     cols = ["area_key", "period", "period_start", "value", "rebuilt", "comparable"]
-    if ind.aggregation in ("sum", "last", "weighted", "ratio"):
+    if ind.aggregation in REBUILD_RULES:
         return pd.DataFrame(columns=cols)
     formers: dict[str, set[str]] = {}
     for old, new in successors().items():
@@ -270,77 +229,3 @@ def _not_comparable_rows(code: str, provinces: tuple[str, ...], start: str, end:
     rows = [(k, p.key, p.start, math.nan, False, False)
             for k in changed for p in periods_between(first, stop) if (k, p.key) not in present]
     return pd.DataFrame(rows, columns=cols)
-
-
-# --- the headline figure of one area ------------------------------------------------------------------
-
-
-@cached_query(scopes=indicator_scope)
-def focus_kpi(code: str, area_key: str = "VN") -> Kpi:
-    """The tile figures of ``code`` at ``area_key``: :func:`data_access.queries.kpi_snapshot` for
-    the nation and provinces; for a region, the aggregate of its provinces in the nation's latest
-    period, with the previous period and the same period last year where the region existed
-    then (regions changed on 2025-07-01). Regions carry no target."""
-    amap = area_map()
-    area = amap.get(area_key)
-    if area is None or area.level != "region":
-        return kpi_snapshot((code,), area_key if area else "VN")[0]
-    latest = latest_period(code, "VN")
-
-    def value_at(p: Period | None) -> float | None:
-        if p is None:
-            return None
-        agg = regional_aggregates(code, p.key)
-        hit = agg[agg["region_key"] == area_key]["value"] if not agg.empty else pd.Series(dtype=float)
-        v = float(hit.iloc[0]) if len(hit) else math.nan
-        return None if math.isnan(v) else v
-
-    p = parse(latest) if latest else None
-    value = value_at(p)
-    if p is None or value is None:
-        return Kpi(code, area_key, None, None, None, False, False, None, None, None, None, None, None, None, None,
-                   None, None, None, None, None, None, None, None, (), ())
-    prev, ly = p.previous(), p.same_period_last_year()
-    prev_v, ly_v = value_at(prev), value_at(ly)
-
-    def change(b):
-        if b is None:
-            return None, None
-        return value - b, ((value / b - 1) * 100 if b else None)
-
-    d_prev, pct_prev = change(prev_v)
-    d_ly, pct_ly = change(ly_v)
-    since = p.shift(-23)
-    if p.start >= ERA_SWITCH > since.start:  # the regions of Resolution 306 start on 2025-07-01
-        since = Period.from_date(p.periodicity, ERA_SWITCH)
-    rs = regional_series(code, since.key, p.key)
-    rs = rs[(rs["region_key"] == area_key) & rs["value"].notna()]
-    return Kpi(
-        code=code, area_key=area_key, period=p.key, value=value, status=None, revised=False, flagged=False,
-        previous_period=prev.key, previous_value=prev_v, change_previous=d_prev, pct_previous=pct_prev,
-        last_year_period=ly.key, last_year_value=ly_v, change_last_year=d_ly, pct_last_year=pct_ly,
-        ytd=None, ytd_last_year=None, target=None, target_comparison=None, target_source=None,
-        target_progress=None, target_status=None, updated_at=None,
-        spark=tuple(float(v) for v in rs["value"]), spark_periods=tuple(rs["period"]),
-    )
-
-
-def ytd_against_target(code: str, area_key: str = "VN") -> dict | None:
-    """For flows (:func:`is_flow`): the year-to-date sum in the latest year against the annual
-    target. Keys: year, periods (how many periods summed), ytd, target, comparison, share (ytd /
-    target). None when the indicator is not a flow or there is no value or no target."""
-    ind = get_indicator(code)
-    if not is_flow(ind):
-        return None
-    return ytd_share(focus_kpi(code, area_key), ind)
-
-
-def ytd_share(kpi, ind) -> dict | None:
-    """:func:`ytd_against_target` from a KPI snapshot already at hand (its target is the annual
-    target of its latest period's year)."""
-    if not is_flow(ind) or kpi.period is None or kpi.ytd is None or kpi.target is None:
-        return None
-    p = parse(kpi.period)
-    target = float(kpi.target)
-    return {"year": p.year, "periods": p.index, "ytd": float(kpi.ytd), "target": target,
-            "comparison": kpi.target_comparison, "share": kpi.ytd / target if target else None}

@@ -1,0 +1,262 @@
+"""The warehouse ``data_version`` and ``data_stamp`` as one request sees them, and what entries depend on.
+
+* Every key carries the viewer's clearance, and every entry the stamps of the scopes it read, so
+  data accepted by any process is served by every worker on its next request, and confidential
+  values never sit in an entry that an uncleared viewer can hit. Nothing is ever cleared by hand.
+* The version is read once per request (kept on ``flask.g``): one indexed one-row query.
+* A warehouse outage degrades to the last known data: :func:`current_data_version` falls back to
+  the last version this process (or, for a fresh worker, any worker through the shared cache)
+  saw and flags the request as stale (:func:`request_is_stale`), so cached entries of that
+  version are still served.
+
+A submission changes a few indicators; bumping one global version would throw away every entry.
+Instead every entry records the *scopes* it read (``data_stamp``: ``*``, ``i:<code>``, ``daily``,
+``submissions``) with their stamps when it was computed, and a hit is valid only while those
+stamps are unchanged. Functions declare the scopes their own SQL reads (``scopes=``, the
+``*_scope`` functions below); what they get from other cached functions is added as it is read;
+a function without a declaration, or a view callback that reads the warehouse directly, depends
+on everything (:data:`~data_access.cache.tracking.GLOBAL`).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import current_app, g, has_app_context, has_request_context
+
+from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache, Stamps
+from data_access.cache.tracking import GLOBAL, depends, untracked
+from data_access.engine import current_connection, discard_connection, get_stamps, get_versions
+
+log = logging.getLogger(__name__)
+
+SUBMISSIONS = "submissions"  # the pseudo-scope of the submission register (``data_version.submissions``)
+_SHARED_VERSION_KEY = "meta:last_data_version"
+
+
+# --- the data version and last-known data -----------------------------------------------------------
+
+
+def current_data_version() -> int:
+    """The warehouse ``data_version``, read once per request.
+
+    When the warehouse cannot be read, the last version seen is returned instead (this
+    process's, else the one any worker left in the shared cache) and the request is flagged
+    stale (:func:`request_is_stale`): cached queries and responses of that version keep being
+    served. With no version known at all the database error is raised."""
+    if has_request_context() and "occ_data_version" in g:
+        return g.occ_data_version
+    try:
+        with untracked():
+            version, submissions = get_versions(current_connection())
+    except DATABASE_ERRORS as exc:
+        discard_connection()
+        version = last_known_version()
+        if version is None:
+            raise
+        mark_stale(exc)
+        submissions = _version_memo().submissions if has_app_context() else None
+    else:
+        _remember_version(version, submissions)
+    if has_request_context():
+        g.occ_data_version, g.occ_submissions = version, submissions
+    return version
+
+
+def current_submissions() -> int | None:
+    """Submissions recorded (``data_version.submissions``), read with the version."""
+    if has_request_context() and "occ_submissions" in g:
+        return g.occ_submissions
+    current_data_version()
+    if has_request_context():
+        return g.occ_submissions
+    with untracked():
+        return get_versions(current_connection())[1]
+
+
+class _VersionMemo:
+    """The newest ``data_version`` this process has read (per app)."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.submissions: int | None = None
+
+
+def _version_memo() -> _VersionMemo:
+    return current_app.extensions.setdefault("occ_last_version", _VersionMemo())
+
+
+def _remember_version(version: int, submissions: int | None = None) -> None:
+    if not has_app_context():
+        return
+    memo = _version_memo()
+    if submissions is not None and (memo.submissions is None or submissions > memo.submissions):
+        memo.submissions = submissions
+    if memo.version is None or version > memo.version:
+        memo.version = version
+        cache = CacheManager.current()
+        if cache is not None:  # written only when this process sees a newer version: rare
+            cache.set(_SHARED_VERSION_KEY, version, timeout=LAST_GOOD_TIMEOUT_S)
+
+
+def last_known_version() -> int | None:
+    """The last ``data_version`` read by this process, else by any worker (shared cache)."""
+    if not has_app_context():
+        return None
+    memo = _version_memo()
+    if memo.version is not None:
+        return memo.version
+    cache = CacheManager.current()
+    if cache is not None:
+        hit, value = cache.get(_SHARED_VERSION_KEY)
+        if hit and isinstance(value, int):
+            return value
+    return None
+
+
+_OUTAGE_LOG_EVERY_S = 10.0
+_outage_logged = [0.0]
+
+
+def outage_log_due() -> bool:
+    """At most one warning every 10 s per process about the warehouse being away (an outage under
+    load would otherwise log every request)."""
+    now = time.monotonic()
+    if now - _outage_logged[0] >= _OUTAGE_LOG_EVERY_S:
+        _outage_logged[0] = now
+        return True
+    return False
+
+
+def mark_stale(exc: BaseException | None = None) -> None:
+    """Flag the current request as served from last-known data (the warehouse is away)."""
+    if has_request_context() and not g.get("occ_stale"):
+        g.occ_stale = True
+        if outage_log_due():
+            log.warning("warehouse unavailable (%s); serving last-known data",
+                        str(exc).strip().splitlines()[0] if exc is not None and str(exc).strip()
+                        else type(exc).__name__)
+
+
+def request_is_stale() -> bool:
+    """This request is served from last-known data (see :func:`mark_stale`)."""
+    return has_request_context() and bool(g.get("occ_stale"))
+
+
+def note_outage(exc: BaseException) -> None:
+    """A read failed for a database error: drop the request's connection (a later read tries
+    afresh) and flag the request as stale."""
+    discard_connection()
+    mark_stale(exc)
+
+
+def current_clearance() -> str:
+    """What the viewer may see (set by the access guard before any read); part of every key."""
+    if has_request_context():
+        return getattr(g._get_current_object(), "occ_clearance", "public")
+    return "public"
+
+
+# --- stamps ------------------------------------------------------------------------------------------
+
+
+class _StampMemo:
+    """``data_stamp`` of this process, read once per global ``data_version``."""
+
+    def __init__(self) -> None:
+        self.version: int | None = None
+        self.stamps: dict[str, int] = {}
+
+
+def current_stamps() -> dict[str, int]:
+    """{scope: version of its last change}, one snapshot per request, taken before the request
+    reads data: read with their own data_version in one statement (per process, once per version),
+    so an entry never claims stamps newer than its data. While the warehouse is away: the last
+    known stamps, else everything at the last known version."""
+    per_request = has_request_context()
+    if per_request and "occ_stamps" in g:
+        return g.occ_stamps
+    version = current_data_version()
+    memo = current_app.extensions.setdefault("occ_stamps", _StampMemo())
+    stamps = memo.stamps if memo.version == version else None
+    if stamps is None and not request_is_stale():
+        try:
+            with untracked():
+                read_version, stamps = get_stamps(current_connection())
+        except DATABASE_ERRORS as exc:
+            note_outage(exc)
+            stamps = None
+        else:
+            stamps.setdefault("*", 0)
+            if memo.version is None or read_version > memo.version:
+                memo.version, memo.stamps = read_version, stamps
+    if stamps is None:
+        stamps = memo.stamps if memo.version is not None else {"*": version}
+    if per_request:
+        g.occ_stamps = stamps
+    return stamps
+
+
+def _versions() -> Callable[[str], int | None]:
+    """``scope -> version`` for many scopes: the stamps looked up once (a province's scorecard
+    depends on a hundred and more)."""
+    stamps = current_stamps()
+
+    def version(scope: str) -> int | None:
+        if scope == GLOBAL:
+            return current_data_version()
+        if scope == SUBMISSIONS:
+            return current_submissions()
+        return stamps.get(scope, 0)
+    return version
+
+
+def stamp(scopes: Iterable[str]) -> Stamps:
+    """``scopes`` with their current versions, sorted: what an entry computed now depends on."""
+    version = _versions()
+    return tuple((s, version(s)) for s in sorted(scopes))  # type: ignore[misc]
+
+
+def valid(stamped: Stamps) -> bool:
+    """Every scope of ``stamped`` is still at its recorded version."""
+    version = _versions()
+    return all(version(s) == v for s, v in stamped)
+
+
+def get_current(cache: GuardedCache, key: str) -> tuple[bool, Any]:
+    """A stamped entry of ``cache`` while its stamps are current; a hit counts as a read of its scopes."""
+    hit, stamped, value = cache.get_stamped(key, valid)
+    if hit:
+        depends(s for s, _ in stamped)
+    return hit, value
+
+
+# --- ``scopes=`` declarations ----------------------------------------------------------------------
+
+
+def indicator_scope(code: str, *_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of a function whose first argument is one indicator code."""
+    return (f"i:{code}",)
+
+
+def indicators_scope(codes: Iterable[str], *_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of a function whose first argument is a tuple of indicator codes."""
+    return tuple(f"i:{c}" for c in codes)
+
+
+def reference_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of reference data (catalogue, areas, regimes): only ``*`` changes them."""
+    return ()
+
+
+def submissions_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of what any submission changes, accepted or not (the calendar, a unit's list)."""
+    return (SUBMISSIONS,)
+
+
+def daily_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of the daily information items."""
+    return ("daily",)

@@ -1,0 +1,132 @@
+"""What the wall shows: its access check, its polling floor, the indicators of each board and the
+alerts of its ticker (the page, ``dashboards/wall.py``, only lays them out)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from flask import current_app
+
+from auth import display_token
+from auth.displays import check_display_token
+from components.i18n import fmt_number, format_period, t
+from components.mapfig import figure_dict, map_spec
+from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
+from data_access.compliance import overdue_reports, reporting_rates
+from data_access.daily import daily_items, latest_day
+from data_access.engine import current_connection
+from data_access.queries import Kpi, cross_section, kpi_snapshot, series
+from domain.eras import era_of
+from domain.periods import parse
+
+DEFAULT_SECTOR = "G03"
+SECTOR_SIZE = 6  # small multiples on the sector board
+SECTOR_PERIODS = 24  # the last periods each one draws
+TICKER_ITEMS = 6  # overdue reports and daily items each, at most
+
+
+def authorized() -> bool:
+    """Walls carry a read-only display token (``flask --app app create-display-token``), opened once
+    as ``/wall?token=`` and kept in the wall's cookie from then on; checked on every render and every
+    board refresh (and by the guard on every request), so a revoked token stops the wall at once."""
+    return check_display_token(current_connection(), display_token())
+
+
+def min_poll_seconds() -> float:
+    """Walls may not poll more often than this (``WALL_MIN_POLL_SECONDS``): the page clamps its
+    interval to it whatever its URL says."""
+    return float(current_app.config["SETTINGS"].wall_min_poll_s)
+
+
+def headline_kpis() -> list[Kpi]:
+    """The nation's KPIs of the headline indicators, in the catalogue's order."""
+    headline = indicators_frame(headline=True)
+    return kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
+
+
+def alerts(lang: str) -> list[tuple[str, str]]:
+    """(severity, text) of the ticker: indicators off target, overdue reports, and today's serious
+    daily items."""
+    out: list[tuple[str, str]] = []
+    imap = indicator_map()
+    for k in headline_kpis():
+        if k.target_status == "off_track":
+            ind = imap[k.code]
+            out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
+                                     value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
+    for unit, report, period in overdue(lang)[:TICKER_ITEMS]:
+        out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
+    day = latest_day()
+    if day:
+        items = daily_items(day)
+        for _, r in items[items["severity"].isin(["critical", "warning"])].head(TICKER_ITEMS).iterrows():
+            out.append((r["severity"], f"{r['agency_en'] if lang == 'en' else r['agency_vi']}: {r['title']}"))
+    return out
+
+
+def overdue(lang: str) -> list[tuple[str, str, str]]:
+    """(unit, report, period) of the reports past their deadline in the last five weeks, the
+    longest overdue first (the reporting calendar of the intake)."""
+    today = date.today()
+    df = overdue_reports(today, since=today - timedelta(days=35))
+    unit = "unit_name_en" if lang == "en" else "unit_name_vi"
+    report = "regime_name_en" if lang == "en" else "regime_name_vi"
+    return [(r[unit], r[report], format_period(r["period"], lang)) for _, r in df.iterrows()]
+
+
+def wall_province_indicator() -> str | None:
+    """The map's indicator: the first headline indicator reported by provinces every month."""
+    headline = indicators_frame(headline=True)
+    for code in headline["code"] if not headline.empty else []:
+        ind = get_indicator(code)
+        if ind.provincial and ind.periodicity == "M" and ind.aggregation == "sum":
+            return code
+    return None
+
+
+def province_map(lang: str) -> tuple[Any, Any, dict, str] | None:
+    """(indicator, cross-section, map figure, period) of the provinces board; None when no
+    indicator fits."""
+    code = wall_province_indicator()
+    if code is None:
+        return None
+    ind = get_indicator(code)
+    period = kpi_snapshot((code,), "VN")[0].period
+    xs = cross_section(code, period, "province")
+    return ind, xs, map_figure(xs, period, ind, lang), period
+
+
+def map_figure(xs: Any, period: str, ind: Any, lang: str) -> dict:
+    """The choropleth for the wall, as its JSON form (the same figure; validating its polygons as a
+    go.Figure took ~20 ms, on every data version)."""
+    spec = map_spec(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang), decimals=ind.decimals,
+                    dark=True, height=800)
+    return figure_dict(spec)
+
+
+def sector_charts(group: str, lang: str) -> tuple[str, list[tuple[Any, Any, Kpi | None]]]:
+    """The sector board's title and its (indicator, last periods, KPI) for the first monthly or
+    quarterly indicators of ``group`` (the default sector when the group is unknown)."""
+    groups = indicator_groups().set_index("code")
+    if group not in groups.index:
+        group = DEFAULT_SECTOR
+    inds = indicators_frame(group=group)
+    codes = tuple(inds[inds["periodicity"].isin(["M", "Q"])].head(SECTOR_SIZE)["code"])
+    kpis = {k.code: k for k in kpi_snapshot(codes, "VN")}
+    charts = [(get_indicator(code), series(code, ("VN",)).tail(SECTOR_PERIODS), kpis.get(code)) for code in codes]
+    return groups.loc[group, "name_en" if lang == "en" else "name_vi"], charts
+
+
+def reporting_rates_rows(lang: str) -> list[tuple[str, float, float]]:
+    """(label, completeness, timeliness) as fractions, for ministries, provinces and all units, over
+    the reports due in the last 90 days (DHIS2 reporting rates from the reporting calendar)."""
+    today = date.today()
+    start = today - timedelta(days=90)
+    rows = []
+    for by in ("group", "overall"):
+        df = reporting_rates(start=start, today=today, by=by)
+        for _, r in df.iterrows():
+            key = {"ministries": "wall.units", "provinces": "wall.provinces"}.get(r["key"], "wall.overall")
+            rows.append((t(key, lang), float(r["completeness"]) / 100, float(r["timeliness"]) / 100))
+    return rows
