@@ -15,12 +15,12 @@ from flask import Flask
 
 from api import api_v1
 from auth import init_auth
+from auth.displays import wall_cookie_valid
 from components import shell
 from components.stale_banner import unavailable_notice
 from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
-from ingest.display_cli import register_display_commands
 from settings import ConfigError, Settings
 from web import wire
 from web.responses import cache_view_callbacks
@@ -67,7 +67,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.register_blueprint(api_v1)
     server.register_blueprint(__import__("exports.routes").routes.bp)  # /export/…: chart files, briefing packs
     register_commands(server)
-    register_display_commands(server)
 
     app = dash.Dash(
         __name__,
@@ -79,35 +78,13 @@ def create_app(settings: Settings | None = None) -> Flask:
         suppress_callback_exceptions=True,  # pages have URL-dependent layouts; browser tests catch errors
     )
     wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
-    _share_page_callbacks()
     app.layout = shell.layout
     app.index_string = INDEX_STRING
-    cache_view_callbacks(server, unavailable=unavailable_notice)  # the notice shown while the warehouse is away
+    # the notice shown while the warehouse is away; a wall's token check (its callbacks' key)
+    cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     return server
-
-
-_PAGE_CALLBACKS: tuple[dict, list] | None = None
-
-
-def _share_page_callbacks() -> None:
-    """Pages register their callbacks once, at import; Dash hands that global registry to the first
-    app that starts serving and empties it. A process that builds several apps (the test suite:
-    every test builds its own app with its own settings) gives each of them the same page
-    callbacks, kept from the first app built (modules that are imported again re-register their
-    own; the others are restored)."""
-    global _PAGE_CALLBACKS
-    from dash import _callback
-
-    if _PAGE_CALLBACKS is None:
-        _PAGE_CALLBACKS = (dict(_callback.GLOBAL_CALLBACK_MAP), list(_callback.GLOBAL_CALLBACK_LIST))
-        return
-    known, listed = _callback.GLOBAL_CALLBACK_MAP, _callback.GLOBAL_CALLBACK_LIST
-    outputs = {str(c.get("output")) for c in listed}
-    for key, value in _PAGE_CALLBACKS[0].items():
-        known.setdefault(key, value)
-    listed.extend(c for c in _PAGE_CALLBACKS[1] if str(c.get("output")) not in outputs)
 
 
 def main() -> int:

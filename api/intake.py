@@ -27,6 +27,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
+from auth.tokens import TokenInfo, authenticate
 from data_access.cache.scopes import current_clearance, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
@@ -42,7 +43,6 @@ from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.templates import TemplateError, build_template
-from ingest.tokens import TokenInfo, authenticate
 from settings import ConfigError
 from web.responses import STALE_HEADER
 

@@ -10,6 +10,8 @@ is the reporting unit a reporter is limited to (None: no such limit).
 
 from __future__ import annotations
 
+from flask import Flask
+
 from auth.guard import current_principal, display_token
 from auth.policy import Principal
 
@@ -34,7 +36,7 @@ def may_export() -> bool:
     return policy.may_export(current_principal())
 
 
-def init_auth(server) -> None:
+def init_auth(server: Flask) -> None:
     """Register the guard (as the FIRST before-request hook), the response headers, the sign-in,
     account and admin views and the user commands. Call after the Dash app is mounted."""
     from auth import (

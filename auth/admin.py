@@ -4,7 +4,7 @@ the intake read (a unit's names or state, an indicator's confidentiality or agen
 ``data_version`` in the same transaction, so every worker's cached reads and responses miss from
 the next request on (:mod:`data_access.cache`).
 
-Tokens are created and revoked by :mod:`ingest.tokens` and :mod:`ingest.displays` (their own
+Tokens are created and revoked by :mod:`auth.tokens` and :mod:`auth.displays` (their own
 transactions, as the command line does); the audit entry follows in a transaction of its own.
 """
 
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import Connection, Engine
 
 from auth import audit
+from auth.displays import create_display_token, revoke_display_token
+from auth.tokens import TokenError, TokenInfo, create_token, revoke_token
 from auth.users import UserError
 from data_access import schema
 from data_access.engine import bump_data_version
@@ -238,10 +240,8 @@ def _label(text: str | None, required: bool) -> str:
 
 
 def create_api_token(engine: Engine, unit_code: str, *, label: str = "", days: int | None = 365,
-                     actor: Actor):
+                     actor: Actor) -> tuple[str, TokenInfo]:
     """A unit's API token: ``(token, TokenInfo)``; the token is for the answer page only."""
-    from ingest.tokens import TokenError, create_token
-
     label = _label(label, required=False)
     with engine.connect() as conn:
         unit = get_unit(conn, unit_code)
@@ -256,9 +256,8 @@ def create_api_token(engine: Engine, unit_code: str, *, label: str = "", days: i
     return token, info
 
 
-def revoke_api_token(engine: Engine, token_id: int, *, actor: Actor):
-    from ingest.tokens import TokenError, revoke_token
-
+def revoke_api_token(engine: Engine, token_id: int, *, actor: Actor) -> TokenInfo:
+    """Revoke a unit's API token (refused from the next request on)."""
     try:
         info = revoke_token(engine, token_id)
     except TokenError:
@@ -270,8 +269,6 @@ def revoke_api_token(engine: Engine, token_id: int, *, actor: Actor):
 
 def create_wall_token(engine: Engine, *, label: str, days: int | None = None, actor: Actor) -> tuple[int, str]:
     """A wall's display token: ``(id, token)``; the token is for the answer page only."""
-    from ingest.displays import create_display_token
-
     label = _label(label, required=True)
     token_id, token = create_display_token(engine, label, days)
     audit.write(engine, "display_token.create", actor=actor.name, role=actor.role,
@@ -281,8 +278,6 @@ def create_wall_token(engine: Engine, *, label: str, days: int | None = None, ac
 
 def revoke_wall_token(engine: Engine, token_id: int, *, actor: Actor) -> None:
     """Revoke a wall's token (the data version is bumped with it: every wall refreshes now)."""
-    from ingest.displays import revoke_display_token
-
     with engine.connect() as conn:
         known = conn.execute(select(func.count()).select_from(schema.display_token)
                              .where(schema.display_token.c.id == token_id)).scalar()
@@ -291,11 +286,3 @@ def revoke_wall_token(engine: Engine, token_id: int, *, actor: Actor) -> None:
     if revoke_display_token(engine, token_id):
         audit.write(engine, "display_token.revoke", actor=actor.name, role=actor.role,
                     target=f"display_token:{token_id}", ip=actor.ip)
-
-
-def token_state(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> str:
-    if revoked_at is not None:
-        return "revoked"
-    if expires_at is not None and now >= expires_at:
-        return "expired"
-    return "active"

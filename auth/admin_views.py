@@ -9,10 +9,14 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from flask import abort, g, request
+from flask.typing import ResponseReturnValue
 
 from auth import admin
 from auth.admin import Actor, AdminError
+from auth.credentials import credential_state
+from auth.displays import list_display_tokens
 from auth.guard import current_principal, engine
+from auth.tokens import list_tokens
 from auth.views import _csrf_or_400, _lang, bp, render_page
 from components.i18n import t
 
@@ -45,7 +49,7 @@ def _fresh_reads() -> None:
 
 
 @bp.route("/admin/units", methods=["GET", "POST"])
-def admin_units():
+def admin_units() -> ResponseReturnValue:
     lang = _lang()
     message = error = None
     if request.method == "POST":
@@ -83,7 +87,7 @@ def admin_units():
 
 
 @bp.route("/admin/catalogue", methods=["GET", "POST"])
-def admin_catalogue():
+def admin_catalogue() -> ResponseReturnValue:
     from data_access.catalogue import all_indicators, indicator_groups, indicator_map, search_indicators
 
     lang = _lang()
@@ -133,10 +137,7 @@ def _token_id(text: str | None) -> int:
 
 
 @bp.route("/admin/tokens", methods=["GET", "POST"])
-def admin_tokens():
-    from ingest.displays import list_display_tokens
-    from ingest.tokens import list_tokens
-
+def admin_tokens() -> ResponseReturnValue:
     lang = _lang()
     message = error = None
     if request.method == "POST":
@@ -176,5 +177,5 @@ def admin_tokens():
     with eng.connect() as conn:
         units = [u for u in admin.list_units(conn) if u.active]
     return render_page("tokens.html", 400 if error else 200, api_tokens=list(reversed(api_tokens)),
-                       walls=list(reversed(walls)), units=units, now=now, state=admin.token_state,
+                       walls=list(reversed(walls)), units=units, now=now, state=credential_state,
                        message=message, error=error)

@@ -19,6 +19,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.engine import Connection, Engine
@@ -62,7 +63,7 @@ def record(conn: Connection, action: str, *, actor: str, role: str | None = None
         detail=json.dumps(detail, ensure_ascii=False, default=str) if detail else None, ip=(ip or None) and ip[:64]))
 
 
-def write(engine: Engine, action: str, **kwargs) -> None:
+def write(engine: Engine, action: str, **kwargs: Any) -> None:
     """Append one entry in a transaction of its own. A failure is logged, never raised: an audit
     outage must not take the product down, and the log line keeps the entry."""
     try:

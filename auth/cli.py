@@ -1,20 +1,29 @@
-"""User commands: ``flask --app app create-user|set-password|set-role|disable-user|enable-user|
-unlock-user|list-users|audit``. Every change is written to the audit log with the operating-system user as
-actor (``cli:<name>``). The token commands of ``ingest`` are audited here too (wrapped once)."""
+"""Credential commands: ``flask --app app create-user|set-password|set-role|disable-user|enable-user|
+unlock-user|list-users|audit``, the units' API tokens (``create-token|revoke-token|list-tokens``) and the
+walls' display tokens (``create-display-token|revoke-display-token|list-display-tokens``). Every change
+is written to the audit log with the operating-system user as actor (``cli:<name>``)."""
 
 from __future__ import annotations
 
 import functools
 import getpass
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy.engine import Engine
 
 from auth import audit, throttle
+from auth.displays import create_display_token, list_display_tokens, revoke_display_token
 from auth.passwords import PasswordRuleError, random_password
 from auth.policy import ROLES
+from auth.tokens import TokenError, create_token, list_tokens, revoke_token
 from auth.users import UserError, create_user, list_users, set_password, update_user
+from data_access.engine import make_engine
+from settings import ConfigError
 
 
 def _actor() -> str:
@@ -24,17 +33,14 @@ def _actor() -> str:
         return "cli"
 
 
-def _engine():
-    from data_access.engine import make_engine
-    from settings import ConfigError
-
+def _engine() -> Engine:
     try:
         return make_engine(current_app.config["SETTINGS"])
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _run(fn):
+def _run(fn: Callable[[Engine], Any]) -> Any:
     engine = _engine()
     try:
         return fn(engine)
@@ -53,7 +59,8 @@ def _run(fn):
 @click.option("--confidential", is_flag=True, help="Grant an analyst the confidential indicators.")
 @click.option("--password", default=None, help="Default: a random password, printed once. Prefer the prompt-less "
               "default; a password on the command line stays in the shell history.")
-def create_user_cmd(username, role, display_name, unit_code, confidential, password):
+def create_user_cmd(username: str, role: str, display_name: str, unit_code: str | None, confidential: bool,
+                    password: str | None) -> None:
     """Create a user. Prints the password once when it is generated."""
     generated = password is None
     password = password or random_password()
@@ -68,7 +75,7 @@ def create_user_cmd(username, role, display_name, unit_code, confidential, passw
 @with_appcontext
 @click.argument("username")
 @click.option("--random", "random_", is_flag=True, help="Generate a password and print it once.")
-def set_password_cmd(username, random_):
+def set_password_cmd(username: str, random_: bool) -> None:
     """Set a user's password (prompted twice, or --random). Ends the user's sessions."""
     password = random_password() if random_ else click.prompt("New password", hide_input=True,
                                                               confirmation_prompt=True)
@@ -84,7 +91,7 @@ def set_password_cmd(username, random_):
 @click.option("--role", type=click.Choice(ROLES), required=True)
 @click.option("--unit", "unit_code", default=None, help="The reporter's unit.")
 @click.option("--confidential/--no-confidential", default=False, help="An analyst's confidential grant.")
-def set_role_cmd(username, role, unit_code, confidential):
+def set_role_cmd(username: str, role: str, unit_code: str | None, confidential: bool) -> None:
     """Change a user's role, unit and confidential grant. Ends the user's sessions."""
     user = _run(lambda e: update_user(e, username, role=role, unit_code=unit_code, confidential=confidential,
                                       actor=_actor()))
@@ -95,7 +102,7 @@ def set_role_cmd(username, role, unit_code, confidential):
 @click.command("disable-user")
 @with_appcontext
 @click.argument("username")
-def disable_user_cmd(username):
+def disable_user_cmd(username: str) -> None:
     """Disable a user: refused from the next request on."""
     _run(lambda e: update_user(e, username, active=False, actor=_actor()))
     click.echo(f"User {username.lower()} disabled.")
@@ -104,7 +111,7 @@ def disable_user_cmd(username):
 @click.command("enable-user")
 @with_appcontext
 @click.argument("username")
-def enable_user_cmd(username):
+def enable_user_cmd(username: str) -> None:
     """Enable a disabled user."""
     _run(lambda e: update_user(e, username, active=True, actor=_actor()))
     click.echo(f"User {username.lower()} enabled.")
@@ -115,10 +122,10 @@ def enable_user_cmd(username):
 @click.argument("username", required=False)
 @click.option("--address", default=None, help="Lift the throttle of a client address (e.g. a shared proxy's).")
 @click.option("--show", is_flag=True, help="Only list the current counters (all of them without a name or address).")
-def unlock_user_cmd(username, address, show):
+def unlock_user_cmd(username: str | None, address: str | None, show: bool) -> None:
     """Lift the sign-in throttle of a user name (every client) and/or an address: the waits end
     and the failures are forgotten. Audited as signin.unlock."""
-    def fmt(row):
+    def fmt(row: throttle.Throttled) -> str:
         until = f"waits until {row.wait_until:%Y-%m-%d %H:%M:%S}" if row.wait_until else "no wait"
         return f"{row.scope:<8} {row.username or '-':<22} {row.address or '-':<16} {row.failures:>5} failures, {until}"
 
@@ -144,9 +151,9 @@ def unlock_user_cmd(username, address, show):
 
 @click.command("list-users")
 @with_appcontext
-def list_users_cmd():
+def list_users_cmd() -> None:
     """List users: name, role, unit, grant, state, last sign-in. Never passwords."""
-    def fmt(d):
+    def fmt(d: datetime | None) -> str:
         return d.strftime("%Y-%m-%d %H:%M") if d else "-"
 
     engine = _engine()
@@ -167,7 +174,7 @@ def list_users_cmd():
 @click.option("--action", default="")
 @click.option("--text", default="")
 @click.option("--limit", type=click.IntRange(1, 1000), default=50, show_default=True)
-def audit_cmd(actor, action, text, limit):
+def audit_cmd(actor: str, action: str, text: str, limit: int) -> None:
     """Show the newest audit log entries (filters as on /admin/audit)."""
     engine = _engine()
     try:
@@ -182,40 +189,125 @@ def audit_cmd(actor, action, text, limit):
     click.echo(f"({len(entries)} of {total})")
 
 
-# -- audit of the token commands that live in ingest ------------------------------------------------
-
-_TOKEN_AUDIT = {
-    "create-token": ("token.create", lambda kw: kw.get("unit_code")),
-    "revoke-token": ("token.revoke", lambda kw: f"api_token:{kw.get('token_id')}"),
-    "create-display-token": ("display_token.create", lambda kw: kw.get("label")),
-    "revoke-display-token": ("display_token.revoke", lambda kw: f"display_token:{kw.get('token_id')}"),
-}
+# -- tokens ------------------------------------------------------------------------------------------
 
 
-def _audited(name: str, callback):
-    if getattr(callback, "_occ_audited", False):
-        return callback
-    action, target = _TOKEN_AUDIT[name]
+def _audited(action: str, target: Callable[[dict[str, Any]], object]) -> Callable[[Callable], Callable]:
+    """Write ``action`` to the audit log once the command has succeeded (a failing command raises:
+    nothing to record), with the command's options as detail (never a token)."""
+    def wrap(callback: Callable) -> Callable:
+        @functools.wraps(callback)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            result = callback(*args, **kwargs)
+            engine = _engine()
+            try:
+                audit.write(engine, action, actor=_actor(), target=str(target(kwargs)),
+                            detail={k: v for k, v in kwargs.items() if k != "token"})
+            finally:
+                engine.dispose()
+            return result
 
-    @functools.wraps(callback)
-    def run(*args, **kwargs):
-        result = callback(*args, **kwargs)  # raises on failure: nothing to record then
-        engine = _engine()
-        try:
-            audit.write(engine, action, actor=_actor(), target=str(target(kwargs)),
-                        detail={k: v for k, v in kwargs.items() if k != "token"})
-        finally:
-            engine.dispose()
-        return result
+        return run
 
-    run._occ_audited = True  # type: ignore[attr-defined]
-    return run
+    return wrap
+
+
+def _fmt_time(d: datetime | None) -> str:
+    return d.strftime("%Y-%m-%d %H:%M:%S") if d else "-"
+
+
+@click.command("create-token")
+@with_appcontext
+@click.option("--unit", "unit_code", required=True, help="Code of the reporting unit the token submits for.")
+@click.option("--days", type=click.IntRange(min=0), default=365, show_default=True,
+              help="Days until the token expires (0: never).")
+@click.option("--label", default="", help="What the token is for (e.g. the unit's system name).")
+@_audited("token.create", lambda kw: kw.get("unit_code"))
+def create_token_cmd(unit_code: str, days: int, label: str) -> None:
+    """Create an API token for a unit and print it ONCE (only its hash is stored)."""
+    engine = _engine()
+    try:
+        token, info = create_token(engine, unit_code, days=days or None, label=label)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    expires = info.expires_at.isoformat(sep=" ") if info.expires_at else "never"
+    click.echo(f"Token {info.id} for unit {info.unit_code} (expires {expires}). Store it now; it is not shown again:")
+    click.echo(token)
+
+
+@click.command("revoke-token")
+@with_appcontext
+@click.argument("token_id", type=int)
+@_audited("token.revoke", lambda kw: f"api_token:{kw.get('token_id')}")
+def revoke_token_cmd(token_id: int) -> None:
+    """Revoke the API token TOKEN_ID (see list-tokens); it is refused from the next request on."""
+    engine = _engine()
+    try:
+        info = revoke_token(engine, token_id)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"Token {info.id} of unit {info.unit_code} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}.")
+
+
+@click.command("list-tokens")
+@with_appcontext
+@click.option("--unit", "unit_code", default=None, help="Only the tokens of this unit.")
+def list_tokens_cmd(unit_code: str | None) -> None:
+    """List API tokens: id, unit, state (active/expired/revoked), label, dates. Never the tokens."""
+    engine = _engine()
+    try:
+        tokens = list_tokens(engine, unit_code)
+    finally:
+        engine.dispose()
+    now = datetime.now()
+    click.echo(f"{'id':>5}  {'unit':<10} {'state':<8} {'created':<19} {'expires':<19} {'last used':<19} label")
+    for t in tokens:
+        click.echo(f"{t.id:>5}  {t.unit_code:<10} {t.state(now):<8} {_fmt_time(t.created_at):<19} "
+                   f"{_fmt_time(t.expires_at):<19} {_fmt_time(t.last_used_at):<19} {t.label}")
+    if not tokens:
+        click.echo("(no tokens)")
+
+
+@click.command("create-display-token")
+@click.option("--label", required=True, help='Where the wall is, e.g. "Phòng họp trực tuyến tầng 3".')
+@click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
+@click.option("--base-url", default="http://127.0.0.1:8050", show_default=True, help="Printed in the wall's URL.")
+@_audited("display_token.create", lambda kw: kw.get("label"))
+def create_display_token_cmd(label: str, days: int | None, base_url: str) -> None:
+    """Create a read-only display token for a wall screen and print its URL (shown once)."""
+    token_id, token = create_display_token(_engine(), label, days)
+    click.echo(f"Display token {token_id} ({label}) created. Open on the wall screen (shown once):")
+    click.echo(f"{base_url.rstrip('/')}/wall?token={token}")
+
+
+@click.command("revoke-display-token")
+@click.argument("token_id", type=int)
+@_audited("display_token.revoke", lambda kw: f"display_token:{kw.get('token_id')}")
+def revoke_display_token_cmd(token_id: int) -> None:
+    """Revoke display token TOKEN_ID; its wall stops on its next refresh."""
+    if not revoke_display_token(_engine(), token_id):
+        raise click.ClickException(f"no active display token {token_id}")
+    click.echo(f"Display token {token_id} revoked.")
+
+
+@click.command("list-display-tokens")
+def list_display_tokens_cmd() -> None:
+    """List display tokens (never their values)."""
+    for tok in list_display_tokens(_engine()):
+        state = "revoked" if tok.revoked_at else ("expires " + tok.expires_at.isoformat() if tok.expires_at else "active")
+        click.echo(f"{tok.id:4d}  {tok.label}  created {tok.created_at:%Y-%m-%d}  {state}")
+
+
+COMMANDS = (create_user_cmd, set_password_cmd, set_role_cmd, disable_user_cmd, enable_user_cmd, unlock_user_cmd,
+            list_users_cmd, audit_cmd, create_token_cmd, revoke_token_cmd, list_tokens_cmd, create_display_token_cmd,
+            revoke_display_token_cmd, list_display_tokens_cmd)
 
 
 def register_auth_commands(server: Flask) -> None:
-    for command in (create_user_cmd, set_password_cmd, set_role_cmd, disable_user_cmd, enable_user_cmd,
-                    unlock_user_cmd, list_users_cmd, audit_cmd):
+    """Add the user, token and display-token commands to ``flask --app app``."""
+    for command in COMMANDS:
         server.cli.add_command(command)
-    for name, command in server.cli.commands.items():
-        if name in _TOKEN_AUDIT and command.callback is not None:
-            command.callback = _audited(name, command.callback)

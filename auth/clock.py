@@ -18,7 +18,7 @@ def set(when: datetime) -> None:  # noqa: A001 - reads well at the call site: cl
     _fixed = when
 
 
-def advance(**delta) -> None:
+def advance(**delta: float) -> None:
     set(now() + timedelta(**delta))
 
 

@@ -29,9 +29,11 @@ import dash
 from flask import Response, current_app, g, jsonify, redirect, request
 
 from auth import audit, declared, policy, security, sessions
+from auth.credentials import credential_hash
+from auth.displays import DISPLAY_COOKIE, token_id_if_valid
 from auth.policy import DISPLAY, Principal
+from auth.tokens import authenticate
 from data_access.cache.backend import DATABASE_ERRORS
-from data_access.displays import DISPLAY_COOKIE
 from data_access.engine import current_connection, release_connection
 from web.lang import request_lang
 
@@ -214,7 +216,7 @@ def _remember(token: str, user: sessions.SessionUser) -> None:
     cache, now = CacheManager.current(), time.time()
     if cache is None:
         return
-    cache.set("authsess:" + sessions.session_hash(token), (user, now))
+    cache.set("authsess:" + credential_hash(token), (user, now))
 
 
 def _remembered(token: str) -> sessions.SessionUser | None:
@@ -223,15 +225,13 @@ def _remembered(token: str) -> sessions.SessionUser | None:
     cache = CacheManager.current()
     if cache is None:
         return None
-    hit, value = cache.get("authsess:" + sessions.session_hash(token))
+    hit, value = cache.get("authsess:" + credential_hash(token))
     if not hit or time.time() - value[1] > OUTAGE_GRACE_S:
         return None
     return value[0]
 
 
 def _token_principal() -> Principal | Response:
-    from ingest.tokens import authenticate
-
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
     info, state = (None, "unknown") if scheme.lower() != "bearer" else authenticate(engine(), value.strip())
@@ -254,12 +254,11 @@ def _display_principal() -> tuple[Principal | None, str]:
     state says whether a token was there but is no longer valid ("refused"), so the wall's page can
     say why it shows nothing."""
     from data_access.cache.backend import CacheManager
-    from data_access.displays import token_hash, token_id_if_valid
 
     token = display_token()
     if token is None:
         return None, "none"
-    cache, key = CacheManager.current(), "authdisp:" + token_hash(token)
+    cache, key = CacheManager.current(), "authdisp:" + credential_hash(token)
     try:
         token_id = token_id_if_valid(current_connection(), token)
         if token_id is not None and cache is not None:

@@ -81,10 +81,10 @@ except ImportError:  # pragma: no cover - gunicorn is in requirements.txt
 class RedactingLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
     """gunicorn's logger with every access-log atom and every error-log line redacted."""
 
-    def atoms(self, resp, req, environ, request_time):  # noqa: ANN001 - gunicorn's signature
+    def atoms(self, resp: Any, req: Any, environ: dict, request_time: Any) -> dict:  # gunicorn's signature
         found = super().atoms(resp, req, environ, request_time)
         return {k: redact(v) if isinstance(v, str) else v for k, v in found.items()}
 
-    def setup(self, cfg) -> None:  # noqa: ANN001
+    def setup(self, cfg: Any) -> None:
         super().setup(cfg)
         install(self.error_log)

@@ -29,7 +29,8 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask import current_app, g, request
+from dash import Dash
+from flask import Response, current_app, g, request
 
 CSRF_COOKIE = "occ_csrf"
 CSRF_FIELD = "csrf_token"
@@ -81,7 +82,7 @@ def same_origin() -> bool:
     return False
 
 
-def set_csrf_cookie(response, secure: bool) -> None:
+def set_csrf_cookie(response: Response, secure: bool) -> None:
     nonce = getattr(g, "occ_csrf_set", None)
     if nonce:
         response.set_cookie(CSRF_COOKIE, nonce, httponly=True, samesite="Lax", secure=secure, path="/")
@@ -96,7 +97,7 @@ def _sha256(text: str) -> str:
     return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
 
 
-def content_security_policy(dash_app) -> str:
+def content_security_policy(dash_app: Dash) -> str:
     hashes = list(dict.fromkeys(list(dash_app.csp_hashes()) +
                                 [_sha256(m) for m in _INLINE_SCRIPT.findall(dash_app.index_string or "")]))
     return "; ".join([
@@ -114,7 +115,7 @@ def content_security_policy(dash_app) -> str:
     ])
 
 
-def apply_headers(response, csp: str, production: bool) -> None:
+def apply_headers(response: Response, csp: str, production: bool) -> None:
     h = response.headers
     h.setdefault("Content-Security-Policy", csp)
     h.setdefault("X-Content-Type-Options", "nosniff")

@@ -1,28 +1,24 @@
-"""Server-side sessions (``user_session``). The cookie carries 32 random bytes; the table keeps
-only their sha256, so a copy of the database opens no session. A session ends on sign-out, after
-``SESSION_IDLE_MINUTES`` without a request, after ``SESSION_MAX_HOURS`` in all, and when the
-user's password, role, unit, grant or active flag changes. Every worker reads the same table, so
-an ended session is refused by every worker on its next request."""
+"""Server-side sessions (``user_session``). The cookie carries a credential of
+:mod:`auth.credentials`; the table keeps only its sha256 (the row's ``id``), so a copy of the
+database opens no session. A session ends on sign-out, after ``SESSION_IDLE_MINUTES`` without a
+request, after ``SESSION_MAX_HOURS`` in all, and when the user's password, role, unit, grant or
+active flag changes. Every worker reads the same table, so an ended session is refused by every
+worker on its next request."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from auth import clock
+from auth.credentials import credential_hash, new_secret
 from data_access import schema
 
 s, u, ag = schema.user_session, schema.app_user, schema.agency
 TOUCH_EVERY = timedelta(seconds=60)
-
-
-def session_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -38,10 +34,10 @@ class SessionUser:
 
 def open_session(engine: Engine, user_id: int, *, ip: str | None, user_agent: str | None) -> str:
     """A new session; returns the cookie value (shown to this browser only)."""
-    token = secrets.token_urlsafe(32)
+    token = new_secret()
     now = clock.now()
     with engine.begin() as conn:
-        conn.execute(s.insert().values(id=session_hash(token), user_id=user_id, created_at=now, last_seen_at=now,
+        conn.execute(s.insert().values(id=credential_hash(token), user_id=user_id, created_at=now, last_seen_at=now,
                                        ip=(ip or None) and ip[:64], user_agent=(user_agent or "")[:300]))
     return token
 
@@ -53,7 +49,7 @@ def lookup(engine: Engine, token: str | None, *, idle: timedelta, max_age: timed
     ``conn``: read the session on this connection (the request's own) instead of a new one."""
     if not token or len(token) > 100:
         return None, "none"
-    sid = session_hash(token)
+    sid = credential_hash(token)
     stmt = (select(s.c.id, s.c.user_id, s.c.created_at, s.c.last_seen_at, s.c.revoked_at, u.c.username,
                    u.c.display_name, u.c.role, u.c.active, u.c.confidential, ag.c.code.label("unit_code"))
             .join(u, u.c.id == s.c.user_id).outerjoin(ag, ag.c.id == u.c.agency_id).where(s.c.id == sid))
@@ -80,18 +76,10 @@ def lookup(engine: Engine, token: str | None, *, idle: timedelta, max_age: timed
 
 
 def end(engine: Engine, token: str | None) -> None:
+    """End the session of cookie value ``token`` (sign-out); an unknown or ended one: nothing."""
     if not token:
         return
     with engine.begin() as conn:
-        conn.execute(s.update().where(s.c.id == session_hash(token), s.c.revoked_at.is_(None))
+        conn.execute(s.update().where(s.c.id == credential_hash(token), s.c.revoked_at.is_(None))
                      .values(revoked_at=clock.now()))
 
-
-def end_all(engine: Engine, user_id: int) -> None:
-    with engine.begin() as conn:
-        conn.execute(s.update().where(s.c.user_id == user_id, s.c.revoked_at.is_(None)).values(revoked_at=clock.now()))
-
-
-def last_seen(engine: Engine, token: str) -> datetime | None:
-    with engine.connect() as conn:
-        return conn.execute(select(s.c.last_seen_at).where(s.c.id == session_hash(token))).scalar()

@@ -44,7 +44,7 @@ def _lang_of_page() -> str:
     return lang_of_url(ref)
 
 
-def user_menu():
+def user_menu() -> html.Div:
     """The signed-in user's name and role, the account link and the sign-out button (a plain form
     post with the CSRF token); nothing for walls and when access control is off."""
     p = current_principal() if _auth_on() else None

@@ -25,8 +25,6 @@ cap without one; a successful sign-in clears its pair. Counting is one atomic up
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -34,6 +32,7 @@ from sqlalchemy import case, delete, func, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
 from auth import clock
+from auth.credentials import credential_hash, new_secret
 from data_access import schema
 
 t, kd, u = schema.auth_throttle, schema.known_device, schema.app_user
@@ -111,10 +110,6 @@ def norm_name(username: str) -> str:
     return (username or "").strip().lower()[:64]
 
 
-def device_hash(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
 # -- known devices -----------------------------------------------------------------------------------
 
 
@@ -125,7 +120,7 @@ def client_for(engine: Engine, username: str, address: str | None, device_token:
     name = norm_name(username)
     device = None
     if device_token and 20 <= len(device_token) <= 200 and name:
-        digest = device_hash(device_token)
+        digest = credential_hash(device_token)
         with engine.connect() as conn:
             device = conn.execute(
                 select(kd.c.id).join(u, u.c.id == kd.c.user_id)
@@ -143,8 +138,8 @@ def remember_device(engine: Engine, user_id: int, client: Client) -> str | None:
         if client.device:
             conn.execute(kd.update().where(kd.c.id == client.device).values(last_used_at=now))
             return None
-        token = secrets.token_urlsafe(32)
-        conn.execute(kd.insert().values(id=device_hash(token), user_id=user_id, created_at=now, last_used_at=now))
+        token = new_secret()
+        conn.execute(kd.insert().values(id=credential_hash(token), user_id=user_id, created_at=now, last_used_at=now))
         keep = select(kd.c.id).where(kd.c.user_id == user_id).order_by(kd.c.last_used_at.desc(), kd.c.created_at.desc())
         kept = [r.id for r in conn.execute(keep.limit(DEVICES_PER_USER))]
         conn.execute(delete(kd).where(kd.c.user_id == user_id, or_(kd.c.id.not_in(kept),

@@ -8,10 +8,12 @@ from __future__ import annotations
 import logging
 import math
 from datetime import date, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 import dash
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 
 from auth import audit, policy, security, sessions, throttle
 from auth.guard import cookie_name, current_principal, engine
@@ -93,7 +95,7 @@ def _allowed_next(principal: policy.Principal, target: str | None) -> str:
     return home_for(principal)
 
 
-def render_page(template: str, status: int = 200, **context) -> Response:
+def render_page(template: str, status: int = 200, **context: Any) -> Response:
     lang = context.pop("lang", None) or _lang()
     from auth.shell_parts import ADMIN_PAGES
 
@@ -111,7 +113,7 @@ def _csrf_or_400() -> None:
 
 
 @bp.route("/signin", methods=["GET", "POST"])
-def signin():
+def signin() -> ResponseReturnValue:
     lang = _lang()
     nxt = safe_next(request.values.get("next")) or ""
     if request.method == "GET":
@@ -184,7 +186,7 @@ def _set_session_cookie(res: Response, token: str) -> None:
 
 
 @bp.post("/signout")
-def signout():
+def signout() -> ResponseReturnValue:
     _csrf_or_400()
     principal = current_principal()
     eng = engine()
@@ -200,12 +202,12 @@ def signout():
 
 
 @bp.route("/account", methods=["GET"])
-def account():
+def account() -> ResponseReturnValue:
     return render_page("account.html", message=None, error=None, home=home_for(current_principal()))
 
 
 @bp.post("/account/password")
-def change_password():
+def change_password() -> ResponseReturnValue:
     _csrf_or_400()
     lang = _lang()
     principal = current_principal()
@@ -246,7 +248,7 @@ def _date(text: str | None) -> date | None:
 
 
 @bp.get("/admin/audit")
-def admin_audit():
+def admin_audit() -> ResponseReturnValue:
     args = request.args
     try:
         page = max(1, min(100000, int(args.get("page", "1"))))
@@ -275,7 +277,7 @@ def admin_audit():
 
 
 @bp.route("/admin/users", methods=["GET", "POST"])
-def admin_users():
+def admin_users() -> ResponseReturnValue:
     lang = _lang()
     message = error = None
     principal = current_principal()

@@ -375,7 +375,7 @@ class KillIntake(Fault):
         past days no load unit writes (new revisions every run)."""
         from sqlalchemy import text
 
-        from ingest.tokens import create_token
+        from auth.tokens import create_token
 
         with engine.connect() as conn:
             rows = conn.execute(text(
@@ -474,7 +474,7 @@ class KillIntake(Fault):
         return r.status == 0 and self._within(r.t, 0.5, 2.0)
 
     def finish(self, run, engine) -> None:
-        from ingest.tokens import revoke_token
+        from auth.tokens import revoke_token
 
         if getattr(self, "token_id", None):
             try:

@@ -30,8 +30,8 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
-from auth.testing import ensure_session_at
 from bench.load import capture
+from bench.sessions import bench_session_at
 
 ROOT = Path(__file__).resolve().parent.parent
 BOARD_URLS = [
@@ -146,7 +146,7 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
         with raw.begin() as conn:
             bump_all_data(conn)
 
-    cookie = ensure_session_at(database_url, "bench.leader", "leader")  # sees every board
+    cookie = bench_session_at(database_url, "bench.leader", "leader")  # sees every board
     try:
         captured = capture(stack.url, BOARD_URLS, cookie)
         # one entry per distinct callback (board, output)

@@ -9,7 +9,7 @@ units on 127.0.0.1.
 Actors (threads of this process; every loop is bounded in count and time, the run stops by itself):
 
 * ``--walls`` wall screens (default 100), each with its own display token
-  (``ingest.displays.create_display_token``): every ``--wall-seconds`` (30) a GET of
+  (``auth.displays.create_display_token``): every ``--wall-seconds`` (30) a GET of
   ``/api/v1/version``; when the version changed, the wall's board callbacks, replayed from one
   capture in headless Chromium with the new version and the wall's own token in its cookie (one after
   another; a browser would send them together).
@@ -18,7 +18,7 @@ Actors (threads of this process; every loop is bounded in count and time, the ru
   provinces with different indicators, periods and regions, province profiles, sectors by group
   and by ministry, daily brief, compliance, catalogue searches); each analyst replays a random
   view, thinks 2 to 8 s, and goes on.
-* ``--units`` reporting units (10) with API tokens (``ingest.tokens.create_token``), each POSTing
+* ``--units`` reporting units (10) with API tokens (``auth.tokens.create_token``), each POSTing
   a small valid JSON submission every ``--unit-seconds`` (10): ministries send their daily
   national indicators for yesterday, People's Committees the last month's values of provincial
   indicators for their own province; values change on every submission. A 503 is retried with
@@ -972,13 +972,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from sqlalchemy import func, select
 
+    from auth.displays import create_display_token, revoke_display_token
     from auth.sessions import end as end_session
-    from auth.testing import ensure_session
+    from auth.tokens import create_token, revoke_token
     from bench.faults import make_fault
+    from bench.sessions import bench_session
     from data_access import schema
     from data_access.engine import make_engine, migrate
-    from ingest.displays import create_display_token, revoke_display_token
-    from ingest.tokens import create_token, revoke_token
     from settings import Settings
 
     fault = make_fault(args)  # checks its preconditions before anything starts
@@ -995,10 +995,9 @@ def main(argv: list[str] | None = None) -> int:
     for plan in plans:
         plan.token, info = create_token(engine, plan.code, days=1, label="bench.load")
         plan.token_id = info.id
-    # analysts sign in: one user and one server-side session each (auth.testing: a real session row,
+    # analysts sign in: one user and one server-side session each (bench.sessions: a real session row,
     # exactly what the sign-in form creates; no bypass)
-    sessions = [ensure_session(engine, f"bench.analyst{i:02d}", "analyst", token=secrets.token_urlsafe(32))
-                for i in range(max(1, args.analysts))]
+    sessions = [bench_session(engine, f"bench.analyst{i:02d}", "analyst") for i in range(max(1, args.analysts))]
     n_tokens = args.wall_tokens or args.walls
     displays = [create_display_token(engine, f"bench.load wall {i}", days=1) for i in range(max(1, n_tokens))]
     wall_tokens = [tok for _, tok in displays]

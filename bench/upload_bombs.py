@@ -131,8 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from sqlalchemy import create_engine
 
+    from auth.tokens import create_token
     from data_access import schema
-    from ingest.tokens import create_token
 
     with tempfile.TemporaryDirectory(prefix="upload-bombs-") as tmp:
         folder = Path(tmp)

@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from datetime import date
 
+from auth.displays import create_display_token
 from data_access.engine import make_engine, migrate
-from ingest.displays import create_display_token
 from ingest.seed import is_empty, seed_demo
 from settings import Settings
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 import io
 import os
 import tempfile
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -49,21 +48,10 @@ from sqlalchemy.exc import DBAPIError
 from data_access import schema
 from data_access.engine import bump_data_version, count_submission
 
-# Hooks for tests and diagnostics, called inside the write transaction:
-#   "staged": after the rows are in the temporary table, before observation is touched;
-#   "written": after observation and current_observation are written, before the commit.
-HOOKS: dict[str, Callable[[], None]] = {}
-
 STATUS_CODES = {"O": 0, "P": 1, "E": 2}
 _LOCK_UNIT = 0x0CC1  # pg_advisory_xact_lock(namespace, id): namespaces of this module
 _LOCK_INDICATOR = 0x0CC2
 SQLITE_BATCH = 50_000
-
-
-def _hook(name: str) -> None:
-    fn = HOOKS.get(name)
-    if fn is not None:
-        fn()
 
 
 # -- archive -------------------------------------------------------------------------------------
@@ -263,7 +251,6 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         conn.exec_driver_sql("ANALYZE intake_rows")
     else:
         _sqlite_insert(conn, columns)
-    _hook("staged")
 
     if pg:
         bulk = _batched_ri(conn, columns, submission_id)
@@ -301,7 +288,6 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
             conn.execute(text(_UPSERT_CURRENT.format(source="intake_new", where=" WHERE true"))
                          .bindparams(*_typed()), params)
     result.unchanged = len(rows) - result.written
-    _hook("written")
     if not pg:
         for t in ("intake_new", "intake_rows", "intake_periods", "intake_notes"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")

@@ -266,8 +266,8 @@ def test_aut013_tokens_refused_on_the_next_request(seeded_url, tmp_path):
     request once revoked or expired."""
     import shutil
 
-    from ingest.displays import create_display_token, revoke_display_token
-    from ingest.tokens import create_token, revoke_token
+    from auth.displays import create_display_token, revoke_display_token
+    from auth.tokens import create_token, revoke_token
 
     if not seeded_url.startswith("sqlite"):
         pytest.skip("the token checks are the same SQL on both backends; run on a copy of the SQLite warehouse")

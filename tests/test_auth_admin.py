@@ -18,10 +18,10 @@ from sqlalchemy import create_engine, select, text
 
 from app import create_app
 from auth.audit import AuditQuery, search
-from auth.testing import ensure_session
+from auth.tokens import create_token
 from data_access import schema
-from ingest.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback, router_body
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 
 ADMIN_PAGES = ("/admin/units", "/admin/catalogue", "/admin/tokens")
@@ -34,7 +34,7 @@ def world(databases, tmp_path_factory):
     """A copy of the seeded SQLite warehouse, a user of every role with a session, a wall's display
     token, a unit's API token; two apps on it (two workers, each with its own cache) with access
     control on."""
-    from ingest.displays import create_display_token
+    from auth.displays import create_display_token
 
     tmp = tmp_path_factory.mktemp("authadmin")
     copy = tmp / "w.sqlite"

@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from auth.testing import ensure_session
-from ingest.displays import create_display_token
-from ingest.tokens import create_token
+from auth.displays import create_display_token
+from auth.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body, csrf_from, dep_id, post_callback, router_body
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 from tests.utils import ids_in
 

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from app import create_app
-from auth.testing import ensure_session
-from ingest.displays import create_display_token
-from ingest.tokens import create_token
+from auth.displays import create_display_token
+from auth.tokens import create_token
 from tests.auth_helpers import DISTINCTIVE, ORIGIN, callback_body, leaks, post_callback, router_body
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 
 BOARDS = {"admin", "leader", "analyst", "analyst_c"}

@@ -17,7 +17,7 @@ from sqlalchemy import text
 from app import create_app
 from auth import clock
 from auth.audit import AuditQuery, search
-from auth.sessions import session_hash
+from auth.credentials import credential_hash
 from auth.users import create_user
 from data_access.engine import make_engine, migrate
 from tests.auth_helpers import sign_in
@@ -219,7 +219,7 @@ def test_thr006_the_device_cookie_is_random_httponly_hashed_and_per_user(app):
     assert len(value) >= 40
     with app.extensions["warehouse"].engine.connect() as conn:
         ids = [r[0] for r in conn.execute(text("SELECT id FROM known_device"))]
-    assert ids == [session_hash(value)]
+    assert ids == [credential_hash(value)]
     # lan.leader's browser is not a known device for root, and a made-up cookie is no device at all
     for i in range(5):
         assert sign_in(c, "root", f"guess number {i}").status_code == 401

@@ -10,10 +10,9 @@ import json
 
 import pytest
 
+from auth.displays import create_display_token, revoke_display_token
 from data_access.engine import get_stamps, get_versions
-from ingest.displays import create_display_token, revoke_display_token
-from tests.conftest import make_settings
-from tests.test_intake_fixtures import build_warehouse, csv_bytes, send
+from tests.conftest import build_warehouse, csv_bytes, make_settings, send
 from tests.test_resilience import wall_board_body
 
 

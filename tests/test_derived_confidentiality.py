@@ -16,14 +16,13 @@ from sqlalchemy import select, text
 
 from app import create_app
 from auth.admin import Actor, update_indicator
-from auth.testing import ensure_session
+from auth.tokens import create_token
 from data_access import schema
 from data_access.engine import bump_data_version
 from ingest.issues import make_issue
-from ingest.tokens import create_token
 from tests.auth_helpers import callback_body, post_callback
-from tests.conftest import make_settings
-from tests.test_intake_fixtures import BACKENDS, module_warehouse
+from tests.auth_sessions import ensure_session
+from tests.conftest import BACKENDS, make_settings, module_warehouse
 
 SECRET = "CPI_YOY"  # made confidential here; its history is shifted to a median of 6.644
 SHIFT = 3.644

@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import create_engine
 
 from app import create_app
-from auth.testing import ensure_session
-from ingest.displays import create_display_token, list_display_tokens, revoke_display_token
+from auth.displays import create_display_token, list_display_tokens, revoke_display_token
 from tests.auth_helpers import post_callback, router_body
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 
 OVERVIEW_MARK = "ov-"  # ids of the overview page's components

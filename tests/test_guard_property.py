@@ -20,10 +20,10 @@ from sqlalchemy import create_engine
 
 from app import create_app
 from auth import guard
-from auth.testing import ensure_session
-from ingest.displays import create_display_token
-from ingest.tokens import create_token
+from auth.displays import create_display_token
+from auth.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 from tests.test_auth_matrix import BOARDS, PAGES, SHARED_MODULES, USERS
 

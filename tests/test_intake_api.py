@@ -14,9 +14,8 @@ from openapi_spec_validator import validate as validate_openapi
 from openpyxl import load_workbook
 
 from app import create_app
-from ingest.tokens import create_token
-from tests.conftest import make_settings
-from tests.test_intake_fixtures import BACKENDS, counts, csv_bytes, current_value, module_warehouse
+from auth.tokens import create_token
+from tests.conftest import BACKENDS, counts, csv_bytes, current_value, make_settings, module_warehouse
 
 
 @pytest.fixture(scope="module", params=BACKENDS)

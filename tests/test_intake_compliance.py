@@ -10,8 +10,7 @@ import pytest
 
 from app import create_app
 from data_access import compliance
-from tests.conftest import FIXED_UNTIL, make_settings
-from tests.test_intake_fixtures import BACKENDS, csv_bytes, module_warehouse, send
+from tests.conftest import BACKENDS, FIXED_UNTIL, csv_bytes, make_settings, module_warehouse, send
 
 TODAY = date(2025, 10, 10)
 # (unit, period, received_at): GDP_GROWTH of the unit's own province, carried by the regime UBND-Q

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from data_access import schema
 from ingest.pipeline import IntakeLimits
-from tests.test_intake_fixtures import BACKENDS, counts, csv_bytes, current_value, module_warehouse, send
+from tests.conftest import BACKENDS, counts, csv_bytes, current_value, module_warehouse, send
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 

@@ -20,9 +20,8 @@ from sqlalchemy.exc import IntegrityError
 from data_access import schema
 from ingest import load
 from settings import ROOT
-from tests.conftest import make_settings
+from tests.conftest import build_warehouse, counts, csv_bytes, current_value, history_rows, make_settings, send
 from tests.corpus.build_corpus import to_cp1258
-from tests.test_intake_fixtures import build_warehouse, counts, csv_bytes, current_value, history_rows, send
 
 
 @pytest.fixture
@@ -81,30 +80,31 @@ def test_int202_revisions_keep_history(wh, tmp_path):
     assert hist[hist.period == "202510"]["revision"].tolist() == [2, 1, 0]
 
 
-def test_int203_two_units_at_the_same_time(wh):
+def test_int203_two_units_at_the_same_time(wh, monkeypatch):
     engine, tmp, _ = wh
     v0 = counts(engine)["data_version"]
     inside = threading.Event()
 
-    def hold():  # unit A pauses inside its write transaction, so B runs meanwhile
-        if threading.current_thread().name == "A":
-            inside.set()
-            time.sleep(1.0)
+    def held(stage):
+        def run(*args):
+            stage(*args)
+            if threading.current_thread().name == "A":  # unit A pauses inside its write transaction, B runs
+                inside.set()
+                time.sleep(1.0)
+        return run
 
+    for name in ("_copy_binary", "_sqlite_insert"):  # the rows are staged, observation is not touched yet
+        monkeypatch.setattr(load, name, held(getattr(load, name)))
     results: dict[str, object] = {}
-    load.HOOKS["staged"] = hold
-    try:
-        a = threading.Thread(name="A", target=lambda: results.__setitem__("A", send(
-            engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.1", "RETAIL_SALES,VN,202510,300.5"))))
-        b = threading.Thread(name="B", target=lambda: results.__setitem__("B", send(
-            engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202510,31.5", "CPI_YOY,01,202510,3.4"))))
-        a.start()
-        assert inside.wait(30)
-        b.start()
-        a.join(60)
-        b.join(60)
-    finally:
-        load.HOOKS.pop("staged", None)
+    a = threading.Thread(name="A", target=lambda: results.__setitem__("A", send(
+        engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.1", "RETAIL_SALES,VN,202510,300.5"))))
+    b = threading.Thread(name="B", target=lambda: results.__setitem__("B", send(
+        engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202510,31.5", "CPI_YOY,01,202510,3.4"))))
+    a.start()
+    assert inside.wait(30)
+    b.start()
+    a.join(60)
+    b.join(60)
     assert results["A"].status == "accepted" and results["B"].status == "accepted"
     assert counts(engine)["data_version"] == v0 + 2
     assert {results["A"].data_version, results["B"].data_version} == {v0 + 1, v0 + 2}
@@ -142,11 +142,15 @@ from ingest import load
 from ingest.pipeline import submit
 from settings import Settings
 
-def pause():
+write_rows = load.write_rows
+
+def written_then_pause(*args):  # every row is in observation and current_observation, not committed
+    result = write_rows(*args)
     print("READY", flush=True)
     time.sleep(300)
+    return result
 
-load.HOOKS["written"] = pause  # every row is in observation and current_observation, not committed
+load.write_rows = written_then_pause
 {setup}
 engine = make_engine(Settings(database_url={url!r}, instance_dir=Path({tmp!r})))
 submit(engine, unit_code="NHNN", payload=Path({payload!r}).read_bytes(), filename="big.csv", channel="cli",

@@ -192,7 +192,7 @@ def test_res002_a_fresh_worker_in_an_outage(app_and_url, tmp_path):
 @pytest.fixture
 def intake_app(backend, databases, tmp_path):
     from app import create_app
-    from tests.test_intake_fixtures import build_warehouse
+    from tests.conftest import build_warehouse
 
     url = databases.new(backend)
     build_warehouse(url, tmp_path).dispose()
@@ -202,7 +202,7 @@ def intake_app(backend, databases, tmp_path):
 
 
 def test_res003_submissions_while_the_warehouse_is_away(intake_app):
-    from ingest.tokens import create_token
+    from auth.tokens import create_token
 
     server = intake_app
     engine = server.extensions["warehouse"].engine
@@ -364,7 +364,7 @@ class Served:
         """A signed-in analyst's browser: its session cookie (a real session row, as the sign-in
         form creates) and the Origin every browser sends with a POST."""
         if self.cookie is None:
-            from auth.testing import ensure_session
+            from tests.auth_sessions import ensure_session
 
             self.cookie = ensure_session(self.engine, "resilience.analyst", "analyst")
         name, value = self.cookie
@@ -412,7 +412,7 @@ def served(databases):
 
 
 def _token(served: Served, unit: str) -> str:
-    from ingest.tokens import create_token
+    from auth.tokens import create_token
 
     token, _ = create_token(served.engine, unit, days=1)
     return token
@@ -633,7 +633,7 @@ def test_res105_stale_marks_in_the_browser(served, chromium):
     """PostgreSQL stopped under a signed-in desk page and a wall: the desk page reloaded during the
     outage still shows its data with "Data may be stale"; the wall keeps its boards and shows its
     lost-connection mark; both marks go when the warehouse is back."""
-    from ingest.displays import create_display_token
+    from auth.displays import create_display_token
 
     _, wall_token = create_display_token(served.engine, "resilience wall", days=1)
     base = f"http://127.0.0.1:{served.port}"

@@ -64,9 +64,8 @@ OUTAGE_CHECKS = [no_500, status_code_conformance, content_type_conformance, resp
 @pytest.fixture(scope="module", params=BACKENDS)
 def api_app(request, databases, tmp_path_factory):
     from app import create_app
-    from ingest.tokens import create_token
-    from tests.conftest import _require_pg
-    from tests.test_intake_fixtures import build_warehouse, csv_bytes, send
+    from auth.tokens import create_token
+    from tests.conftest import _require_pg, build_warehouse, csv_bytes, send
 
     if request.param == "postgresql":
         _require_pg()

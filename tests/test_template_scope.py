@@ -15,10 +15,10 @@ from openpyxl import load_workbook
 from sqlalchemy import create_engine, select
 
 from app import create_app
-from auth.testing import ensure_session
+from auth.tokens import create_token
 from data_access import schema
-from ingest.tokens import create_token
 from tests.auth_helpers import CONFIDENTIAL_CODES, leaks
+from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings, seeded_url_for
 
 # Periods in which the units responsible for confidential indicators owe them: TK reports

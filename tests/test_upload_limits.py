@@ -285,8 +285,7 @@ def test_upl021_budget_from_settings_and_environment(monkeypatch):
 @pytest.fixture(scope="module")
 def channels_app(databases, tmp_path_factory):
     from app import create_app
-    from tests.conftest import make_settings
-    from tests.test_intake_fixtures import build_warehouse
+    from tests.conftest import build_warehouse, make_settings
 
     url = databases.new("sqlite")
     tmp = tmp_path_factory.mktemp("upload-limits")

@@ -9,12 +9,12 @@ from typing import Any
 from flask import current_app
 
 from auth import display_token
+from auth.displays import check_display_token
 from components.i18n import fmt_number, format_period, t
 from components.mapfig import figure_dict, map_spec
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
-from data_access.displays import check_display_token
 from data_access.engine import current_connection
 from data_access.queries import Kpi, cross_section, kpi_snapshot, series
 from domain.eras import era_of

@@ -38,12 +38,12 @@ from data_access.cache.scopes import (
     request_is_stale,
     stamp,
 )
-from data_access.displays import DISPLAY_COOKIE, check_display_token  # the wall's token check
-from data_access.engine import current_connection
 
 F = TypeVar("F", bound=Callable[..., Any])
 #: Builds the page content shown in place of a page never rendered, from the page's query string.
 Notice = Callable[[str], Any]
+#: Whether this request's wall cookie holds a valid display token (``auth.displays.wall_cookie_valid``).
+WallCheck = Callable[[], bool]
 
 STALE_HEADER = "X-OCC-Stale"  # on responses served from last-known data while the warehouse is away
 ENDPOINT = "/_dash-update-component"
@@ -84,12 +84,13 @@ def _is_view(server: Flask, output: str) -> bool:
     return output in known[1]
 
 
-def cache_view_callbacks(server: Flask, unavailable: Notice) -> None:
+def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallCheck) -> None:
     """Serve repeated view callbacks from the cache. The Flask view of ``/_dash-update-component`` is
     wrapped (so every ``before_request`` hook, sign-in included, still runs first); the key is the
     request body plus the viewer's clearance and role scope and the date, and an entry is served
     while the stamps of what it read are current. ``unavailable(search)`` is the page content
-    shown in place of a page never rendered, while the warehouse is away. Also serves Dash's
+    shown in place of a page never rendered, while the warehouse is away; ``wall_valid()`` says
+    whether a wall's token is valid (part of its callbacks' key). Also serves Dash's
     index during outages (:func:`_serve_pages_during_outages`)."""
     original = server.view_functions[ENDPOINT]
 
@@ -107,17 +108,18 @@ def cache_view_callbacks(server: Flask, unavailable: Notice) -> None:
             except DATABASE_ERRORS as exc:  # nothing was done; the page shows its stale mark
                 note_outage(exc)
                 return _unavailable(unavailable, "", body)
-        return _view_response(server, cache, original, unavailable, output, body, args, kwargs)
+        return _view_response(server, cache, original, (unavailable, wall_valid), output, body, args, kwargs)
 
     server.view_functions[ENDPOINT] = dispatch
     _serve_pages_during_outages(server)
 
 
-def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., Any], unavailable: Notice,
-                   output: str, body: bytes, args: tuple, kwargs: dict) -> Any:
+def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., Any],
+                   hooks: tuple[Notice, WallCheck], output: str, body: bytes, args: tuple, kwargs: dict) -> Any:
     """One view callback's response: from the cache, else rendered (and stored with the entries
-    it computed), else the last good one."""
-    digest = hashlib.blake2b(_canonical_body(body), digest_size=16).hexdigest()
+    it computed), else the last good one. ``hooks``: those of :func:`cache_view_callbacks`."""
+    unavailable, wall_valid = hooks
+    digest = hashlib.blake2b(_canonical_body(body, wall_valid), digest_size=16).hexdigest()
     # the viewer's clearance, role and unit (the auth guard sets the scope): responses may depend on them
     clearance = current_clearance() + ":" + g.get("occ_cache_scope", "")
     try:
@@ -152,7 +154,7 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
     return response
 
 
-def _canonical_body(body: bytes) -> bytes:
+def _canonical_body(body: bytes, wall_valid: WallCheck) -> bytes:
     """The request body as the response depends on it: a wall's callback (its config store in the
     body) also depends on whether the display token in the wall's cookie is valid (checked again by
     the board callbacks), so a hundred walls share one entry per board and a revoked token never
@@ -160,7 +162,7 @@ def _canonical_body(body: bytes) -> bytes:
     if WALL_STORE not in body:
         return body
     try:
-        valid = bool(check_display_token(current_connection(), request.cookies.get(DISPLAY_COOKIE)))
+        valid = bool(wall_valid())
     except DATABASE_ERRORS as exc:  # the warehouse is away: the guard admitted this wall
         note_outage(exc)
         valid = True

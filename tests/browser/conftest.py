@@ -62,7 +62,7 @@ def sign_in_browser_user(database_url: str, role: str = "analyst") -> None:
     a real session row in the server's warehouse, the same cookie for every test server of this
     process; :class:`SignedInBrowser` gives each new context its cookie. Sign-in
     itself is tested through the form in ``test_auth.py``. No bypass of any kind."""
-    from auth.testing import ensure_session_at
+    from tests.auth_sessions import ensure_session_at
 
     global SESSION_COOKIE
     SESSION_COOKIE = ensure_session_at(database_url, f"browser.{role}", role)

@@ -32,7 +32,7 @@ def wall_server(root, databases, tmp_path):
 
 
 def _token(database_url: str) -> str:
-    from ingest.displays import create_display_token
+    from auth.displays import create_display_token
 
     engine = create_engine(database_url)
     _, token = create_display_token(engine, "test wall")
@@ -170,7 +170,7 @@ def test_wal005_screenshots_of_every_board(wall_server, browser, width, height):
 
 
 def test_wal006_display_token_required_and_revocable(wall_server, probe):
-    from ingest.displays import list_display_tokens, revoke_display_token
+    from auth.displays import list_display_tokens, revoke_display_token
 
     probe.goto(wall_server("/wall?boards=overview"))
     assert probe.page.locator(".wall-refused-text").inner_text().startswith("Mã hiển thị không hợp lệ")

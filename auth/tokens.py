@@ -1,9 +1,8 @@
 """API tokens of the reporting units (``api_token``).
 
-A token is 32 random bytes, URL-safe base64, prefixed ``occ_`` (so that a leaked token is easy to
-recognise in logs and secret scanners). Only its sha256 is stored: the token has 256 bits of
-entropy, so a fast hash is enough (no password stretching needed), and a stolen database does not
-reveal usable tokens. The token itself is shown once, when created.
+A token is a credential of :mod:`auth.credentials` (32 random bytes, only its sha256 stored) prefixed
+``occ_``, so that a leaked token is easy to recognise in logs and secret scanners. The token itself
+is shown once, when created.
 
 A token belongs to one unit (agency) and authenticates ``Authorization: Bearer <token>``; it is
 refused once revoked or past ``expires_at``. ``last_used_at`` is refreshed at most once a minute.
@@ -11,14 +10,13 @@ refused once revoked or past ``expires_at``. ``last_used_at`` is refreshed at mo
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Engine
 
+from auth.credentials import State, credential_hash, credential_state, new_secret
 from data_access import schema
 
 PREFIX = "occ_"
@@ -40,17 +38,9 @@ class TokenInfo:
     revoked_at: datetime | None
     last_used_at: datetime | None
 
-    def state(self, now: datetime) -> str:
+    def state(self, now: datetime) -> State:
         """``active``, ``revoked`` or ``expired``."""
-        if self.revoked_at is not None:
-            return "revoked"
-        if self.expires_at is not None and now >= self.expires_at:
-            return "expired"
-        return "active"
-
-
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+        return credential_state(self.revoked_at, self.expires_at, now)
 
 
 def create_token(engine: Engine, unit_code: str, days: int | None = 365, label: str = "",
@@ -58,7 +48,7 @@ def create_token(engine: Engine, unit_code: str, days: int | None = 365, label: 
     """A new token for ``unit_code`` valid ``days`` days (None or 0: no expiry). Returns the token
     (shown once) and its record."""
     now = (now or datetime.now()).replace(microsecond=0)
-    token = PREFIX + secrets.token_urlsafe(32)
+    token = PREFIX + new_secret()
     with engine.begin() as conn:
         unit = conn.execute(select(schema.agency.c.id, schema.agency.c.code)
                             .where(schema.agency.c.code == unit_code.strip().upper())).first()
@@ -66,12 +56,13 @@ def create_token(engine: Engine, unit_code: str, days: int | None = 365, label: 
             raise TokenError(f"unknown unit {unit_code!r}")
         expires = now + timedelta(days=days) if days else None
         result = conn.execute(schema.api_token.insert().values(
-            agency_id=unit.id, token_hash=hash_token(token), label=label or "", created_at=now, expires_at=expires))
+            agency_id=unit.id, token_hash=credential_hash(token), label=label or "", created_at=now, expires_at=expires))
         token_id = int(result.inserted_primary_key[0])
     return token, TokenInfo(token_id, unit.code, unit.id, label or "", now, expires, None, None)
 
 
 def revoke_token(engine: Engine, token_id: int, now: datetime | None = None) -> TokenInfo:
+    """Revoke token ``token_id`` (again: no change); refused from the next request on."""
     now = (now or datetime.now()).replace(microsecond=0)
     t = schema.api_token
     with engine.begin() as conn:
@@ -86,7 +77,7 @@ def _replace_revoked(info: TokenInfo, when: datetime) -> TokenInfo:
                      info.last_used_at)
 
 
-def _select():
+def _select() -> Select:
     t, a = schema.api_token, schema.agency
     return select(t.c.id, a.c.code.label("unit_code"), t.c.agency_id.label("unit_id"), t.c.label, t.c.created_at,
                   t.c.expires_at, t.c.revoked_at, t.c.last_used_at).join(a, a.c.id == t.c.agency_id)
@@ -100,6 +91,7 @@ def _get(conn: Connection, token_id: int) -> TokenInfo:
 
 
 def list_tokens(engine: Engine, unit_code: str | None = None) -> list[TokenInfo]:
+    """Every token (of ``unit_code``), oldest first; never the tokens themselves."""
     stmt = _select().order_by(schema.api_token.c.id)
     if unit_code:
         stmt = stmt.where(schema.agency.c.code == unit_code.strip().upper())
@@ -113,7 +105,7 @@ def authenticate(engine: Engine, token: str, now: datetime | None = None) -> tup
     if not token or not token.startswith(PREFIX) or len(token) > 200:
         return None, "unknown"
     with engine.connect() as conn:
-        row = conn.execute(_select().where(schema.api_token.c.token_hash == hash_token(token))).first()
+        row = conn.execute(_select().where(schema.api_token.c.token_hash == credential_hash(token))).first()
     if row is None:
         return None, "unknown"
     info = TokenInfo(**row._mapping)

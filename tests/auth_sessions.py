@@ -1,7 +1,7 @@
-"""Signed-in sessions for test and benchmark harnesses that drive a real server (browser tests,
-the HTTP benchmark). Nothing here bypasses access control: it creates a real user and a real
-session row in the warehouse, exactly what signing in does, and hands back the cookie to send.
-Browsers then also send ``Origin`` with their posts; a plain HTTP client must send it too."""
+"""Signed-in sessions for tests, also of a real server (the browser tests). Nothing here bypasses
+access control: it creates a real user and a real session row in the warehouse, exactly what
+signing in does, and hands back the cookie to send. Browsers then also send ``Origin`` with their
+posts; a plain HTTP client must send it too. (The benchmarks have their own: ``bench/sessions.py``.)"""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
 
 from auth import clock
+from auth.credentials import credential_hash
 from auth.guard import SESSION_COOKIE
 from auth.passwords import random_password
-from auth.sessions import session_hash
 from auth.users import UserError, create_user, get_user
 from data_access import schema
 
@@ -37,11 +37,11 @@ def ensure_session(engine: Engine, username: str, role: str, *, token: str | Non
     s = schema.user_session
     now = clock.now()
     with engine.begin() as conn:
-        if conn.execute(select(s.c.id).where(s.c.id == session_hash(token))).first() is None:
-            conn.execute(s.insert().values(id=session_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
+        if conn.execute(select(s.c.id).where(s.c.id == credential_hash(token))).first() is None:
+            conn.execute(s.insert().values(id=credential_hash(token), user_id=user.id, created_at=now, last_seen_at=now,
                                            ip="127.0.0.1", user_agent="test-harness"))
         else:
-            conn.execute(s.update().where(s.c.id == session_hash(token))  # a copied warehouse: this user's now
+            conn.execute(s.update().where(s.c.id == credential_hash(token))  # a copied warehouse: this user's now
                          .values(user_id=user.id, created_at=now, last_seen_at=now, revoked_at=None))
     return SESSION_COOKIE, token
 
