@@ -75,15 +75,12 @@ def csv_payloads(draw):
 
 
 @pytest.fixture(scope="module")
-def fuzz_engine(databases):
-    from data_access.engine import make_engine, migrate
-    from ingest.seed import seed_demo
-    from tests.conftest import FIXED_UNTIL, make_settings
+def fuzz_engine(databases, tmp_path_factory):
+    from data_access.engine import make_engine
+    from tests.conftest import make_settings, seeded_sqlite_copy
 
-    url = databases.new("sqlite")
-    engine = make_engine(make_settings(url, databases.tmp))
-    migrate(engine)
-    seed_demo(engine, seed=3, until=FIXED_UNTIL)
+    tmp = tmp_path_factory.mktemp("fuzz")
+    engine = make_engine(make_settings(seeded_sqlite_copy(databases, tmp), tmp))
     yield engine
     engine.dispose()
 
