@@ -96,6 +96,7 @@ def _counts(engine):
 @given(st.one_of(csv_payloads(), st.binary(max_size=512)))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
+@pytest.mark.slow  # 120 submissions
 def test_fz004_submit_is_all_or_nothing(fuzz_engine, tmp_path_factory, payload):
     from data_access import schema
     from ingest.pipeline import submit
