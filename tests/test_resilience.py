@@ -356,6 +356,16 @@ class Served:
         except OSError:
             return False
 
+    def session_remembered(self) -> bool:
+        """A signed-in session is remembered in the shared cache: what a worker falls back on while
+        the warehouse is away (a worker's cache breaker keeps it from Redis for seconds after a restart)."""
+        import redis
+
+        try:
+            return any(redis.Redis(port=self.redis_port, socket_timeout=1).scan_iter(match="*authsess:*"))
+        except redis.RedisError:
+            return False
+
     def stop_redis(self) -> None:
         self.redis.terminate()
         self.redis.wait(10)
@@ -557,6 +567,7 @@ def test_res102_postgresql_stopped(served):
                      served.analyst_headers())[0] == 200
     with Load(served, _token(served, "UB79"), unit_area="79") as load:
         load.wait_under_way()
+        until(served.session_remembered, timeout=30, what="the analyst's session remembered in the shared cache")
         served.cluster.stop()
         down_at = load.now()
         until(lambda: load.seen("version", 1, down_at + 0.3, frozenset({503})), timeout=30,
