@@ -1,17 +1,36 @@
 #!/usr/bin/env bash
-# Install everything the tests need and run the whole suite against SQLite and a throwaway
-# PostgreSQL server on 127.0.0.1 (started here, stopped on exit). Extra arguments go to pytest.
-#   bash scripts/test.sh            # whole suite
-#   bash scripts/test.sh -k per001  # a subset
+# Two lanes. Extra arguments go to pytest.
+#   bash scripts/test.sh              # full lane (CI): installs system packages, starts a throwaway
+#                                     # PostgreSQL on 127.0.0.1 (stopped on exit), runs every test
+#   bash scripts/test.sh -k per001    # a subset of the full lane
+#   bash scripts/test.sh --quick      # quick lane: SQLite only, no system packages, no PostgreSQL,
+#                                     # no browser, Redis, gunicorn, fault, load or heap test
+#   bash scripts/test.sh --quick tests/test_periods.py
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PY=${PYTHON:-python3}
 SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+QUICK=0
+if [ "${1:-}" = "--quick" ]; then QUICK=1; shift; fi
+# What the quick lane leaves out (the markers are described in pyproject.toml).
+QUICK_MARKERS="not browser and not render and not postgres and not slow and not fault and not heavy"
 
-# 1. Python environment
+# 1. Python environment (the quick lane installs only when the requirements changed)
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
-.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+STAMP=.venv/.requirements.sha256
+WANT=$(cat requirements.txt requirements-dev.txt | sha256sum | cut -d' ' -f1)
+if [ $QUICK -eq 0 ] || [ "$(cat "$STAMP" 2>/dev/null)" != "$WANT" ]; then
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+  echo "$WANT" > "$STAMP"
+fi
+
+if [ $QUICK -eq 1 ]; then
+  # A test that would start a browser or a server fails here, naming its missing marker (tests/conftest.py).
+  unset TEST_DATABASE_URL TEST_PG_BIN TEST_PG_DATA
+  export OCC_TEST_LANE=quick
+  exec .venv/bin/python -m pytest -m "$QUICK_MARKERS" "$@"
+fi
 
 # 2. System packages: Chromium for browser tests and image export, PostgreSQL, fonts, poppler, Redis
 need=()

@@ -1,11 +1,14 @@
 """Shared fixtures: warehouses on both backends (SQLite files and the throwaway PostgreSQL that
-``scripts/test.sh`` starts), seeded demo warehouses, and apps built on them."""
+``scripts/test.sh`` starts), seeded demo warehouses, and apps built on them; the markers that keep
+the quick lane (``scripts/test.sh --quick``) quick."""
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
 import socket
+import subprocess
 import uuid
 from datetime import date, datetime
 from pathlib import Path
@@ -24,6 +27,44 @@ if TYPE_CHECKING:
 FIXED_UNTIL = date(2026, 11, 26)
 SEED = 2020
 BACKENDS = ("sqlite", "postgresql")
+
+
+# The quick lane (scripts/test.sh --quick sets OCC_TEST_LANE=quick) runs no test that starts one of
+# these programs: such a test must carry the marker that leaves it out of that lane.
+QUICK_LANE_REFUSES = {"chromium": "render", "chrome": "render", "redis-server": "heavy", "gunicorn": "heavy",
+                      "postgres": "postgres", "pg_ctl": "postgres", "initdb": "postgres", "pg_dump": "postgres"}
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("OCC_TEST_LANE") == "quick":
+        _refuse_servers_in_the_quick_lane()
+
+
+def _refuse_servers_in_the_quick_lane() -> None:
+    """Every process a test starts passes through ``subprocess.Popen`` (asyncio's and kaleido's too);
+    in the quick lane one that would start a browser or a server fails, naming the missing marker."""
+    original = subprocess.Popen.__init__
+
+    def guarded(self, args, *more, **kwargs):
+        words = os.fsdecode(args).split() if isinstance(args, str | bytes | os.PathLike) else map(os.fsdecode, args)
+        for word in words:
+            name = os.path.basename(word) if "://" not in word and "=" not in word else ""
+            if name in QUICK_LANE_REFUSES:
+                raise RuntimeError(f"the quick lane starts no {name}: mark this test "
+                                   f"@pytest.mark.{QUICK_LANE_REFUSES[name]}")
+        original(self, args, *more, **kwargs)
+
+    subprocess.Popen.__init__ = guarded
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test run on PostgreSQL (a ``"postgresql"`` parameter of the test or of any fixture it
+    uses) carries the ``postgres`` marker: ``-m "not postgres"`` leaves out exactly those."""
+    postgres = pytest.mark.postgres
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        if callspec and any(isinstance(v, str) and v == "postgresql" for v in callspec.params.values()):
+            item.add_marker(postgres)
 
 
 def pg_admin_url() -> str | None:
@@ -152,6 +193,14 @@ def seeded_url_for(backend: str, databases: Databases) -> str:
 @pytest.fixture
 def seeded_url(backend, databases) -> str:
     return seeded_url_for(backend, databases)
+
+
+def seeded_sqlite_copy(databases: Databases, folder: Path) -> str:
+    """A writable copy of the session's seeded SQLite warehouse, in ``folder`` (seeding costs
+    seconds of CPU; a copy costs milliseconds)."""
+    copy = folder / "seeded.sqlite"
+    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
+    return f"sqlite:///{copy}"
 
 
 @pytest.fixture

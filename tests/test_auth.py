@@ -119,6 +119,7 @@ def test_aut003_scripted_brute_force_is_throttled(app):
         assert conn.execute(text("SELECT count(*) FROM auth_throttle WHERE key LIKE 'pair:lan.leader|%'")).scalar() == 0
 
 
+@pytest.mark.slow  # many password checks
 def test_aut004_one_address_spraying_many_names_is_stopped(app):
     c = app.test_client()
     for i in range(30):
@@ -224,6 +225,7 @@ def test_aut010_audit_log_is_append_only_in_the_database(app):
     assert [e.actor for e in _audit(app, action="signin.ok")] == ["lan.leader"]
 
 
+@pytest.mark.slow  # many password checks
 def test_aut011_admin_audit_page_searches_and_pages(app):
     admin, leader = app.test_client(), app.test_client()
     sign_in(admin, "root", PASSWORD)

@@ -353,6 +353,7 @@ def test_acm007_search_and_catalogue_hide_confidential(world):
 
 
 @pytest.mark.parametrize("who", PRINCIPALS)
+@pytest.mark.render
 def test_acm009_exports(world, who):
     """Exports: admins, leaders and analysts; a confidential indicator's file only for cleared
     viewers (the others get no file and no value); every file served is in the audit log."""

@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.heavy]
 
 FUNCTIONS = {"series", "cross_section", "regional_aggregates", "kpi_snapshot", "search_indicators",
              "comparable_series"}

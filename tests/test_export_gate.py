@@ -21,21 +21,10 @@ from sqlalchemy import delete, select
 from data_access import schema
 from exports.gate import Busy, Gate, Limits, plan
 from tests.conftest import ROOT, make_settings, seeded_url_for
+from tests.utils import until
 
 SPEC = {"kind": "daily", "day": "2026-11-25"}
 ASYNC = {"Prefer": "respond-async"}
-
-
-def until(predicate, timeout: float = 20.0, what: str = "condition"):
-    """Wait for ``predicate()`` to be true (polled), or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out waiting for {what}")
-        threading.Event().wait(0.02)
 
 
 # --- the queue's order, without a database ----------------------------------------------------------------------

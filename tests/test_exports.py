@@ -214,6 +214,7 @@ def sqlite_app(databases, tmp_path):
 
 
 @pytest.mark.parametrize("kind", sorted(KIND_SPECS))
+@pytest.mark.render
 def test_exp004_every_kind_in_every_format(sqlite_app, kind):
     from PIL import Image
     from pypdf import PdfReader
@@ -284,6 +285,7 @@ def test_exp005_data_files_equal_the_query_on_both_backends(seeded_app, kind):
     assert_table_equals_query(list(data[0]), [list(r) for r in data[1:]], frame)
 
 
+@pytest.mark.render
 def test_exp006_english_exports(sqlite_app):
     from openpyxl import load_workbook
     from pypdf import PdfReader
@@ -333,6 +335,7 @@ def test_exp007_bad_specs_are_400_with_json(sqlite_app):
 # --- packs -----------------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.render
 def test_exp008_ten_chart_pptx(sqlite_app):
     from pptx import Presentation
 
@@ -361,6 +364,7 @@ def test_exp008_ten_chart_pptx(sqlite_app):
     assert slides[1].shapes.title.text == "Kim ngạch xuất khẩu hàng hóa"
 
 
+@pytest.mark.render
 def test_exp009_ten_chart_pdf(sqlite_app):
     from pypdf import PdfReader
 
@@ -385,6 +389,7 @@ def test_exp009_ten_chart_pdf(sqlite_app):
         assert f"Trang {i}/{len(pages)}" in page  # footer with page numbers on every page
 
 
+@pytest.mark.render
 def test_exp010_long_table_continues_across_pages_with_its_header(sqlite_app):
     """A trend of the nation, Hà Nội and the five first regions of the 63-province era: 916 rows."""
     from pypdf import PdfReader
@@ -412,6 +417,7 @@ def test_exp010_long_table_continues_across_pages_with_its_header(sqlite_app):
     assert words(" ".join(v for v in last if v)) in words(pages[-1])  # the last row, whole, on the last page
 
 
+@pytest.mark.render
 def test_exp011_english_pack_and_get_link(sqlite_app):
     from pptx import Presentation
 
@@ -427,6 +433,7 @@ def test_exp011_english_pack_and_get_link(sqlite_app):
 # --- the audit hook ---------------------------------------------------------------------------------------------------
 
 
+@pytest.mark.render
 def test_exp012_every_export_is_recorded(sqlite_app, caplog):
     from sqlalchemy import select
 
@@ -450,6 +457,7 @@ def test_exp012_every_export_is_recorded(sqlite_app, caplog):
 # --- the persistent browser -----------------------------------------------------------------------------------------
 
 
+@pytest.mark.render
 def test_exp013_browser_is_kept_shared_by_threads_and_restarted_when_it_dies():
     import plotly.graph_objects as go
     from PIL import Image

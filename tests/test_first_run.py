@@ -93,6 +93,7 @@ def test_run003_unwritable_instance_is_one_line(root, tmp_path):
     assert "Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 def test_run004_cli_help_and_errors(root):
     flask = [PY, "-m", "flask", "--app", "app"]
     for command, words in (("init-db", "Alembic"), ("seed-demo", "--until")):
@@ -104,6 +105,7 @@ def test_run004_cli_help_and_errors(root):
     assert "cannot connect to the database" in res.stderr and "Traceback" not in res.stderr
 
 
+@pytest.mark.slow
 def test_run005_seed_demo_command(root, tmp_path):
     url = f"sqlite:///{tmp_path / 'w.sqlite'}"
     flask = [PY, "-m", "flask", "--app", "app", "seed-demo", "--seed", "7", "--until", "2024-02-26"]

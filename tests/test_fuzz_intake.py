@@ -75,15 +75,12 @@ def csv_payloads(draw):
 
 
 @pytest.fixture(scope="module")
-def fuzz_engine(databases):
-    from data_access.engine import make_engine, migrate
-    from ingest.seed import seed_demo
-    from tests.conftest import FIXED_UNTIL, make_settings
+def fuzz_engine(databases, tmp_path_factory):
+    from data_access.engine import make_engine
+    from tests.conftest import make_settings, seeded_sqlite_copy
 
-    url = databases.new("sqlite")
-    engine = make_engine(make_settings(url, databases.tmp))
-    migrate(engine)
-    seed_demo(engine, seed=3, until=FIXED_UNTIL)
+    tmp = tmp_path_factory.mktemp("fuzz")
+    engine = make_engine(make_settings(seeded_sqlite_copy(databases, tmp), tmp))
     yield engine
     engine.dispose()
 
@@ -99,6 +96,7 @@ def _counts(engine):
 @given(st.one_of(csv_payloads(), st.binary(max_size=512)))
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                    HealthCheck.too_slow])
+@pytest.mark.slow  # 120 submissions
 def test_fz004_submit_is_all_or_nothing(fuzz_engine, tmp_path_factory, payload):
     from data_access import schema
     from ingest.pipeline import submit

@@ -159,6 +159,7 @@ print("COMMITTED", flush=True)
 """
 
 
+@pytest.mark.fault
 def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
     engine, tmp, url = wh
     bulk_paths: list[bool] = []
@@ -368,6 +369,7 @@ def test_int211_chunked_errors_anywhere_reject_everything(wh, chunked):
     assert fixed.status == "accepted" and fixed.counts["written"] == 7
 
 
+@pytest.mark.fault
 def test_int212_chunked_load_killed_after_the_first_chunk(wh):
     """The chunked path of large PostgreSQL loads: killed once its first chunk is written (the
     second is being validated), nothing is left."""

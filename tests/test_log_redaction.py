@@ -94,6 +94,7 @@ def _get(port: int, path: str, headers: dict | None = None) -> int:
 
 
 @pytest.mark.slow
+@pytest.mark.heavy
 def test_red005_gunicorn_access_and_error_logs(tmp_path):
     """The production server: a wall's first visit, a referrer and a bearer token, then the logs."""
     port = free_port()

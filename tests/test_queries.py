@@ -247,7 +247,7 @@ with engine.begin() as conn:
 """
 
 
-@pytest.mark.parametrize("cache_kind", ["FileSystemCache", "RedisCache"])
+@pytest.mark.parametrize("cache_kind", ["FileSystemCache", pytest.param("RedisCache", marks=pytest.mark.heavy)])
 def test_dax010_write_in_another_process_is_seen_through_a_shared_cache(backend, databases, tmp_path, root, cache_kind):
     """Two app instances (two 'workers') share one cache; a write by a third process is visible
     on the next call of both without clearing anything."""

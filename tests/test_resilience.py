@@ -1,4 +1,4 @@
-"""Issue 9: the product under faults.
+"""Issue 9: the product under faults (long: the served stack it starts and its load are its own harness).
 
 In-process (both backends, Flask test client): with the warehouse unreachable, view callbacks are
 served from the cache or their last good response (marked ``X-OCC-Stale``), never a 5xx; pages
@@ -10,7 +10,9 @@ Served (own servers on 127.0.0.1, stopped at the end): a throwaway PostgreSQL cl
 copy of the seeded demo warehouse, Redis, and gunicorn with 2 workers (gunicorn.conf.py); a small
 load runs while Redis is stopped, while PostgreSQL is stopped, while a worker is SIGKILLed, and
 while the worker inside a large submission's transaction is SIGKILLed. The long runs are
-``python -m bench.load`` (README, "Load and fault runs").
+``python -m bench.load`` (README, "Load and fault runs"). The tests wait for what they need (the
+load under way, requests answered during the fault, an acknowledgement after it), never for a
+fixed time.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from sqlalchemy import create_engine, func, select, text
 
 from data_access import schema
 from tests.conftest import FIXED_UNTIL, free_port, make_settings, pg_admin_url, seeded_url_for
+from tests.utils import until
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -342,10 +345,7 @@ class Served:
         self.redis = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port", str(self.redis_port),
                                        "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                                        "--dir", str(self.folder)], stdout=subprocess.DEVNULL)
-        for _ in range(200):
-            if self._redis_up():
-                return
-            time.sleep(0.05)
+        until(self._redis_up, timeout=10, what="redis-server to listen", interval=0.05)
 
     def _redis_up(self) -> bool:
         import socket
@@ -354,6 +354,16 @@ class Served:
             with socket.create_connection(("127.0.0.1", self.redis_port), timeout=0.2):
                 return True
         except OSError:
+            return False
+
+    def session_remembered(self) -> bool:
+        """A signed-in session is remembered in the shared cache: what a worker falls back on while
+        the warehouse is away (a worker's cache breaker keeps it from Redis for seconds after a restart)."""
+        import redis
+
+        try:
+            return any(redis.Redis(port=self.redis_port, socket_timeout=1).scan_iter(match="*authsess:*"))
+        except redis.RedisError:
             return False
 
     def stop_redis(self) -> None:
@@ -489,6 +499,35 @@ class Load:
     def statuses(self, kind: str, t0: float = 0, t1: float = float("inf")) -> set[int]:
         return {s for t, k, s, _ in self.results if k == kind and t0 <= t <= t1}
 
+    def now(self) -> float:
+        """Seconds since the load started, on the clock of ``results``."""
+        return time.monotonic() - self.t0
+
+    def seen(self, kind: str, n: int = 1, since: float = 0.0, statuses: frozenset[int] | None = None) -> bool:
+        """At least ``n`` answers of ``kind`` recorded after ``since`` (of any status, or of these)."""
+        with self.lock:
+            return sum(1 for t, k, s, _ in self.results
+                       if k == kind and t > since and (statuses is None or s in statuses)) >= n
+
+    def wait_under_way(self, since: float = 0.0, what: str = "the load under way", acked: bool = True) -> None:
+        """Until views and a unit have been answered after ``since``: a few callbacks and version
+        polls each, and one submission (acknowledged, unless ``acked`` is false)."""
+        sent = frozenset({200, 201}) if acked else None
+        until(lambda: self.seen("callback", 6, since) and self.seen("version", 4, since)
+              and self.seen("submission", 1, since, sent), timeout=60, what=what)
+
+
+def _wait_serving(served: Served) -> None:
+    """Until the version poll answers 200 again (the warehouse is back for the workers)."""
+    until(lambda: _http(served.port, "GET", "/api/v1/version")[0] == 200, timeout=30,
+          what="the version poll to answer 200 after the restart", interval=0.2)
+
+
+def _wait_replaced(served: Served, victim: int) -> None:
+    """Until gunicorn's master has replaced the SIGKILLed worker ``victim`` (two workers again)."""
+    until(lambda: victim not in served.workers() and len(served.workers()) == 2, timeout=30,
+          what=f"worker {victim} to be replaced", interval=0.1)
+
 
 def _assert_stored(served: Served, acked: dict[str, int]) -> None:
     assert acked, "no submission was acknowledged"
@@ -499,14 +538,16 @@ def _assert_stored(served: Served, acked: dict[str, int]) -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.fault
+@pytest.mark.heavy
 def test_res101_redis_stopped(served):
     """Direct queries while the cache is away: no error at all."""
     with Load(served, _token(served, "UB01")) as load:
-        time.sleep(1.5)
+        load.wait_under_way()
         served.stop_redis()
-        time.sleep(3)
+        load.wait_under_way(load.now(), "requests answered while Redis is down", acked=False)
         served.start_redis()
-        time.sleep(1.5)
+        load.wait_under_way(load.now(), "requests answered after Redis is back", acked=False)
     kinds = {k for _, k, _, _ in load.results}
     assert not [k for k in kinds if k.startswith("refused")]
     assert load.statuses("callback") == {200}
@@ -516,6 +557,8 @@ def test_res101_redis_stopped(served):
 
 
 @pytest.mark.postgres
+@pytest.mark.fault
+@pytest.mark.heavy
 def test_res102_postgresql_stopped(served):
     """Boards keep serving with the stale mark (never a 5xx), health and the version poll answer
     503, submissions 503 with Retry-After; after the restart everything acknowledged is stored."""
@@ -523,20 +566,22 @@ def test_res102_postgresql_stopped(served):
         assert _http(served.port, "POST", "/_dash-update-component", json.dumps(router_body(page)).encode(),
                      served.analyst_headers())[0] == 200
     with Load(served, _token(served, "UB79"), unit_area="79") as load:
-        time.sleep(1.5)
+        load.wait_under_way()
+        until(served.session_remembered, timeout=30, what="the analyst's session remembered in the shared cache")
         served.cluster.stop()
-        down_at = time.monotonic() - load.t0
-        time.sleep(1.0)
+        down_at = load.now()
+        until(lambda: load.seen("version", 1, down_at + 0.3, frozenset({503})), timeout=30,
+              what="the app to notice the warehouse is away (a version poll answered 503)")
         cookie = {"Cookie": served.analyst_headers()["Cookie"]}
         during = {path: _http(served.port, "GET", path, headers=cookie)[0]
                   for path in ("/api/v1/health", "/", "/indicator/EXPORTS")}
-        time.sleep(2.0)
-        up_at = time.monotonic() - load.t0
+        load.wait_under_way(down_at + 0.3, "callbacks, polls and a submission answered while the warehouse is away",
+                            acked=False)
+        up_at = load.now()
         served.cluster.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _http(served.port, "GET", "/api/v1/version")[0] != 200:
-            time.sleep(0.2)
-        time.sleep(2.0)
+        _wait_serving(served)
+        until(lambda: load.seen("submission", 1, up_at, frozenset({200, 201})), timeout=60,
+              what="a submission acknowledged after the restart")
     assert during == {"/api/v1/health": 503, "/": 200, "/indicator/EXPORTS": 200}
     down = [(k, s, h) for t, k, s, h in load.results if down_at + 0.3 < t < up_at]
     callbacks = [(s, h) for k, s, h in down if k == "callback"]
@@ -554,17 +599,17 @@ def test_res102_postgresql_stopped(served):
 
 
 @pytest.mark.postgres
+@pytest.mark.fault
+@pytest.mark.heavy
 def test_res103_worker_killed(served):
     """A SIGKILLed worker is replaced by the master; nothing acknowledged is lost; the rest serve on."""
     before = served.workers()
     with Load(served, _token(served, "UB48"), unit_area="48") as load:
-        time.sleep(1.5)
+        load.wait_under_way()
         victim = before[0]
         os.kill(victim, signal.SIGKILL)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and (victim in served.workers() or len(served.workers()) < 2):
-            time.sleep(0.1)
-        time.sleep(2.0)
+        _wait_replaced(served, victim)
+        load.wait_under_way(load.now(), "requests answered after the worker was replaced", acked=False)
     after = served.workers()
     assert victim not in after and len(after) == 2
     assert load.statuses("callback") <= {200, 0} and load.statuses("version") <= {200, 0}  # 0: in flight on it
@@ -574,6 +619,8 @@ def test_res103_worker_killed(served):
 
 
 @pytest.mark.postgres
+@pytest.mark.fault
+@pytest.mark.heavy
 def test_res104_intake_killed_mid_load(served):
     """The worker inside the write transaction of a large submission is SIGKILLed: nothing of it
     is stored; sent again, it is accepted whole."""
@@ -611,16 +658,11 @@ def test_res104_intake_killed_mid_load(served):
     os.kill(victim, signal.SIGKILL)
     sender.join(120)
     assert answer and answer[0][0] == 0  # the client saw the connection drop: nothing acknowledged
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and values() != before:
-        time.sleep(0.2)
-    assert values() == before
+    until(lambda: values() == before, timeout=30, what="the killed load's values rolled back", interval=0.2)
     with served.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(schema.submission)
                             .where(schema.submission.c.sha256 == sha)).scalar() == 0
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and (victim in served.workers() or len(served.workers()) < 2):
-        time.sleep(0.1)
+    _wait_replaced(served, victim)
     status, data, _ = _http(served.port, "POST", "/api/v1/submissions", payload, headers, timeout=120)
     assert status == 201, data[:500]
     assert json.loads(data)["counts"]["written"] == len(rows)
@@ -629,6 +671,7 @@ def test_res104_intake_killed_mid_load(served):
 
 @pytest.mark.browser
 @pytest.mark.postgres
+@pytest.mark.fault
 def test_res105_stale_marks_in_the_browser(served, chromium):
     """PostgreSQL stopped under a signed-in desk page and a wall: the desk page reloaded during the
     outage still shows its data with "Data may be stale"; the wall keeps its boards and shows its
@@ -671,9 +714,7 @@ def test_res105_stale_marks_in_the_browser(served, chromium):
             assert wall.locator(banner).is_hidden()  # the wall has its own mark
         finally:
             served.cluster.start()
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and _http(served.port, "GET", "/api/v1/version")[0] != 200:
-            time.sleep(0.2)
+        _wait_serving(served)
         desk.evaluate("window.occStale.check()")
         desk.wait_for_function(f"() => document.querySelector('{banner}').hidden", timeout=20000)
         wall.wait_for_function("() => document.querySelector('.wall-status').innerText.trim() === ''",

@@ -87,6 +87,7 @@ def test_tps001_unit_token_gets_another_units_template_403(world):
     assert own.status_code == 200 and "GDP_FLASH" in _codes(own.data)
 
 
+@pytest.mark.slow  # every unit's forms
 def test_tps002_no_confidential_code_or_name_without_the_grant(world):
     """An analyst without the grant, over every active unit and both periodicities: the forms it
     may have hold no confidential code, name or unit of measure in any part of the file."""

@@ -97,6 +97,7 @@ def codes(findings: Findings) -> list[str]:
 # -- XLSX ---------------------------------------------------------------------------------------
 
 
+@pytest.mark.heavy  # a heap measurement
 def test_upl001_sparse_workbook_refused_quickly_with_bounded_memory():
     payload = sparse_workbook()
     assert len(payload) < 10_000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import pytest
 from sqlalchemy import func, inspect, select
 
 from data_access import schema
@@ -30,6 +31,7 @@ def test_wh001_migrations_up_and_down(empty_url, tmp_path):
     engine.dispose()
 
 
+@pytest.mark.slow  # three generator runs
 def test_wh002_generator_is_deterministic():
     a = generate(seed=SEED, until=date(2025, 3, 27))
     b = generate(seed=SEED, until=date(2025, 3, 27))
@@ -67,8 +69,14 @@ def test_wh003_crosswalk_integrity():
         assert cross[areas[r["old_key"]]["code"]] == areas[r["new_key"]]["code"]
 
 
-def test_wh004_demo_covers_the_catalogue():
-    data = generate(seed=SEED, until=FIXED_UNTIL)
+@pytest.fixture(scope="module")
+def demo():
+    """The demo data the seeded warehouse holds, generated once for the tests that read it."""
+    return generate(seed=SEED, until=FIXED_UNTIL)
+
+
+def test_wh004_demo_covers_the_catalogue(demo):
+    data = demo
     catalogue = reference_rows("indicators.csv")
     assert len(catalogue) >= 80
     assert len({r["group_code"] for r in catalogue}) == 10
@@ -94,8 +102,8 @@ def _national(data, code):
     return s.set_index("period")["value"]
 
 
-def test_wh005_magnitudes_are_plausible():
-    data = generate(seed=SEED, until=FIXED_UNTIL)
+def test_wh005_magnitudes_are_plausible(demo):
+    data = demo
     gdp = _national(data, "GDP_GROWTH")
     by_year = {y: gdp[[k for k in gdp.index if k.startswith(str(y))]].mean() for y in (2018, 2019, 2020, 2021, 2023)}
     assert 5 <= by_year[2018] <= 8.5 and 5 <= by_year[2019] <= 8.5
@@ -106,9 +114,9 @@ def test_wh005_magnitudes_are_plausible():
     assert 10 <= exports["201501"] <= 20 and 25 <= exports["202510"] <= 50
 
 
-def test_wh006_seeded_warehouse_counts(seeded_url, tmp_path):
+def test_wh006_seeded_warehouse_counts(seeded_url, tmp_path, demo):
     engine = make_engine(make_settings(seeded_url, tmp_path))
-    data = generate(seed=SEED, until=FIXED_UNTIL)
+    data = demo
     with engine.connect() as conn:
         n_obs = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
         n_cur = conn.execute(select(func.count()).select_from(schema.current_observation)).scalar()

@@ -1,13 +1,32 @@
-"""Helpers the page tests share: walking a layout tree (Dash components and the fast elements of
-components/fast.py), finding components by id, reading its text."""
+"""Helpers the tests share: walking a layout tree (Dash components and the fast elements of
+components/fast.py), finding components by id, reading its text; waiting for a condition."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import pytest
 
 from components.fast import texts
+
+T = TypeVar("T")
+
+
+def until(predicate: Callable[[], T], timeout: float = 20.0, what: str = "condition", interval: float = 0.02) -> T:
+    """Wait for ``predicate()`` to be true (polled every ``interval`` seconds) and return its value,
+    or fail after ``timeout`` seconds. Tests wait on what they need, never for a fixed time."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+        threading.Event().wait(interval)
 
 
 def walk(tree: Any) -> Iterator[Any]:
