@@ -1,3 +1,4 @@
+# size: the intake routes and their OpenAPI document (about 250 lines of schema data) kept together
 """Report intake routes on ``/api/v1``: submissions, the reading endpoints, XLSX templates and the
 OpenAPI document. A thin shell over :func:`ingest.pipeline.submit` and the ``data_access`` reads.
 

@@ -1,10 +1,10 @@
 /* The briefing basket, kept in this browser (localStorage), and the clientside callbacks of the
-   export menu (components/export_menu.py) and the briefing page (dashboards/briefing.py).
+   export menu (exports/menu.py) and the briefing page (dashboards/briefing.py).
    Basket: {"version": 1, "title": "...", "items": [{"spec": {...}, "title": "..."}, ...]}. */
 window.dash_clientside = window.dash_clientside || {};
 
 (function () {
-  const KEY = "occ-briefing-basket";  // components/export_menu.py BASKET_KEY
+  const KEY = "occ-briefing-basket";  // exports/menu.py BASKET_KEY
   const MAX_ITEMS = 30;               // exports/packs.py MAX_CHARTS
 
   function load() {

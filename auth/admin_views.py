@@ -18,7 +18,7 @@ from auth.displays import list_display_tokens
 from auth.guard import current_principal, engine
 from auth.tokens import list_tokens
 from auth.views import _csrf_or_400, _lang, bp, render_page
-from components.i18n import t
+from i18n import t
 
 
 def _actor() -> Actor:

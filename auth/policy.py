@@ -50,7 +50,7 @@ PAGES: dict[str, frozenset[str]] = {
 # page module follow the page's line above; Dash's own page router follows the page it routes to.
 CALLBACK_MODULES: dict[str, frozenset[str]] = {
     "components.shell": USERS | {DISPLAY},
-    "components.export_menu": EXPORTERS,
+    "exports.menu": EXPORTERS,
 }
 
 # Callback inputs that name a reporting unit, as (component id, property). A principal limited to a

@@ -9,7 +9,7 @@ from flask import current_app, has_request_context, request
 
 from auth import policy, security
 from auth.guard import current_principal
-from components.i18n import t
+from i18n import t
 from web.lang import lang_of_url
 
 

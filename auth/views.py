@@ -27,7 +27,7 @@ from auth.users import (
     set_password,
     update_user,
 )
-from components.i18n import t
+from i18n import t
 from web.lang import request_lang
 
 log = logging.getLogger(__name__)

@@ -1,3 +1,4 @@
+# size: the load and fault harness in one runnable file: simulated walls, analysts and units, capture, metrics, report
 """Load and fault runs of the served product: gunicorn (gunicorn.conf.py, >= 2 workers) on a
 PostgreSQL warehouse with the Redis cache, driven by simulated wall screens, analysts and reporting
 units on 127.0.0.1.

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import plotly.io as pio
 
-from components.i18n import fmt_number, format_period, plotly_separators, t
+from i18n import fmt_number, format_period, plotly_separators, t
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from dash import dcc, html
 
-from components.i18n import format_period, t
 from domain.eras import ERA_SWITCH
+from i18n import format_period, t
 
 if TYPE_CHECKING:
     import pandas as pd

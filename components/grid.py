@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import dash_ag_grid as dag
 
-from components.i18n import MESSAGES, fmt_number, t
+from i18n import MESSAGES, fmt_number, t
 
 if TYPE_CHECKING:
     import pandas as pd

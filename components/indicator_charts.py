@@ -1,6 +1,6 @@
 """Figures of the indicator page and the sectors board: pure functions from DataFrames to Plotly
 figures, in the UI's language (Babel numbers, Plotly separators, period labels from
-:func:`components.i18n.format_period`).
+:func:`i18n.format_period`).
 
 * :func:`series_figure` — one line per area over time, the annual target as a dashed step, the
   2025-07-01 break of provinces and regions, and the "not comparable" stretch.
@@ -13,9 +13,9 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from components.charts import PALETTE, empty_figure, figure, layout_dict
-from components.i18n import fmt_number, format_period, t
 from domain.eras import ERA_SWITCH
 from domain.periods import Period, parse
+from i18n import fmt_number, format_period, t
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -32,7 +32,7 @@ import pandas as pd
 
 from components.charts import FONT
 from components.geo import archipelago_labels, load_provinces
-from components.i18n import fmt_number, plotly_separators, t
+from i18n import fmt_number, plotly_separators, t
 
 #: Five classes of a single-hue blue ramp (ColorBrewer "Blues" 5, from its second step so the
 #: lightest class stays visible on white): ordered, readable in grey and safe for every common

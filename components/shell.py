@@ -9,9 +9,9 @@ import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from auth.shell_parts import admin_links, may_open, user_menu
-from components.i18n import t
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
+from i18n import t
 from web.lang import lang_of_query
 from web.responses import cacheable
 

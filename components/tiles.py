@@ -18,11 +18,11 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from components.fast import el, link
-from components.i18n import fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, t
 from components.shell import with_lang
 from components.sparkline import spark_svg
 from components.status import STATUS_ICON, STATUS_KEY, direction, direction_class
 from domain.aggregation import is_flow, is_ytd_sum
+from i18n import fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, t
 
 Variant = Literal["desk", "sector", "wall"]
 

@@ -10,9 +10,9 @@ from typing import TYPE_CHECKING
 from dash import dcc, html
 
 from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
-from components.i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import tile
+from i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -120,7 +120,7 @@ def daily_board(daily: pd.DataFrame, items: pd.DataFrame, day: date, lang: str, 
 
 
 def _day(day, lang: str) -> str:
-    from components.i18n import fmt_date
+    from i18n import fmt_date
 
     return fmt_date(day, lang)
 

@@ -16,9 +16,9 @@ from datetime import date
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
-from components.i18n import fmt_date, norm_lang, t
 from components.urlstate import as_dict, as_text
 from exports.specs import SpecError, describe
+from i18n import fmt_date, norm_lang, t
 
 dash.register_page(__name__, path="/briefing", title="Bộ tài liệu", nav="nav.briefing", nav_order=6)
 

@@ -16,7 +16,6 @@ from dash import Input, Output, callback, dcc, html
 from auth import current_unit
 from components.controls import dropdown
 from components.fast import el, link
-from components.i18n import fmt_date, fmt_datetime, fmt_number, format_period, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.compliance import (
@@ -30,6 +29,7 @@ from data_access.compliance import (
 )
 from domain.periods import Period
 from domain.regimes import latest_due
+from i18n import fmt_date, fmt_datetime, fmt_number, format_period, norm_lang, t
 from web.responses import cacheable
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)

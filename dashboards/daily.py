@@ -11,13 +11,13 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
-from components.export_menu import chart_menu
 from components.fast import el, link
-from components.i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
 from data_access.daily import daily_indicators, daily_items, latest_day
+from exports.menu import chart_menu
+from i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

@@ -1,3 +1,4 @@
+# size: the indicator page: its layout and the callbacks of its trend, breakdown, table, metadata and exports
 """One indicator ("Chỉ tiêu"): its series for the nation, regions or chosen provinces over a range
 of periods, the annual target, the change on the same period last year, the breakdown by region
 for the latest period with a drill path (nation → region → province), the table of values and the
@@ -20,9 +21,7 @@ from dash.exceptions import PreventUpdate
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
-from components.export_menu import TakePageAIO, chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
-from components.i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
 from components.indicator_charts import series_figure
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
@@ -41,6 +40,8 @@ from data_access.regimes import indicator_regimes
 from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
 from domain.eras import crosses_switch, valid_on
 from domain.periods import clean_key, default_start, parse, periods_between
+from exports.menu import TakePageAIO, chart_menu
+from i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

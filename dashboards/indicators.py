@@ -11,10 +11,10 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
-from components.i18n import norm_lang, t
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import indicator_groups, indicators_frame, search_indicators
+from i18n import norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

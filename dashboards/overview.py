@@ -5,11 +5,11 @@ from __future__ import annotations
 import dash
 from dash import html
 
-from components.export_menu import chart_menu
-from components.i18n import norm_lang, t
 from components.tiles import tile
 from data_access.catalogue import indicator_map, indicators_frame
 from data_access.queries import kpi_snapshot
+from exports.menu import chart_menu
+from i18n import norm_lang, t
 
 dash.register_page(__name__, path="/", title="Tổng quan", nav="nav.overview", nav_order=1)
 

@@ -17,9 +17,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
 from components.charts import Line, lines_figure
-from components.export_menu import chart_menu
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
-from components.i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from components.shell import with_lang
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
@@ -28,6 +26,8 @@ from data_access.provinces import Lineage, known_province, lineage, province_sco
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
+from exports.menu import chart_menu
+from i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

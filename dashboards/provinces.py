@@ -18,9 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from components import controls
 from components.charts import empty_figure, ranking_figure
-from components.export_menu import TakePageAIO, chart_menu
 from components.fast import el
-from components.i18n import fmt_number, format_period, norm_lang, t
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
@@ -29,6 +27,8 @@ from data_access.provinces import latest_province_period, province_periods, regi
 from data_access.queries import cross_section, regional_aggregates
 from domain.eras import ERA_DAY, era_of
 from domain.periods import parse
+from exports.menu import TakePageAIO, chart_menu
+from i18n import fmt_number, format_period, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

@@ -14,9 +14,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
-from components.export_menu import chart_menu
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
-from components.i18n import format_period, norm_lang, t
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, marks, tile
@@ -24,7 +22,9 @@ from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
 from data_access.kpis import ytd_share
 from data_access.queries import kpi_snapshot
+from exports.menu import chart_menu
 from exports.specs import MAX_INDICATORS
+from i18n import format_period, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:

@@ -19,9 +19,9 @@ from dash import Input, Output, State, callback, dcc, html
 
 from auth import current_unit
 from components.controls import control, dropdown
-from components.i18n import fmt_number, format_period, norm_lang, t
 from data_access.catalogue import agencies
 from domain.regimes import latest_due
+from i18n import fmt_number, format_period, norm_lang, t
 from views.submit import submit_upload
 
 dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.submit", nav_order=7)

@@ -18,10 +18,10 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import wallboards as wb
-from components.i18n import norm_lang, t
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
+from i18n import norm_lang, t
 from views import wall as view
 from views.wall import DEFAULT_SECTOR, authorized
 from web.responses import cacheable

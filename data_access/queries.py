@@ -1,3 +1,4 @@
+# size: the warehouse's core reads (series, cross-sections, regional aggregates, KPI snapshots), each in its PostgreSQL and SQLite form
 """Reads of observations for the boards: series, cross-sections with ranks, regional aggregates
 by each indicator's aggregation rule, KPI snapshots with targets and status.
 

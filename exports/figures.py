@@ -171,7 +171,7 @@ def ranking_columns_figure(xs, *, name_col: str, unit: str, decimals: int, lang:
     first, each bar labelled with its rank: at 1920x1080 one column of 63 bars would need type too
     small to read (or would skip every other name)."""
     from components.charts import PALETTE
-    from components.i18n import fmt_number
+    from i18n import fmt_number
 
     data = xs.dropna(subset=["value"]).sort_values("rank")
     per = -(-len(data) // columns)

@@ -10,11 +10,11 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from components.i18n import MESSAGES, fmt_datetime, t
 from domain.text import unaccent
 from exports import sheets
 from exports.figures import HEIGHT, WIDTH, decorate
 from exports.specs import ExportChart
+from i18n import MESSAGES, fmt_datetime, t
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "xlsx")

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from html import escape
 
-from components.i18n import fmt_date, fmt_datetime, t
 from exports.figures import WIDTH, decorate
 from exports.specs import ExportChart, SpecError, build
+from i18n import fmt_date, fmt_datetime, t
 
 MAX_CHARTS = 30
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5

@@ -34,12 +34,12 @@ import threading
 
 from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 
-from components.i18n import t
 from exports import files, jobs, packs
 from exports.audit import record_export
 from exports.gate import Busy, Gate, Limits
 from exports.render import RenderError
 from exports.specs import KINDS, SpecError, build, decode_pack, decode_spec
+from i18n import t
 from web.lang import request_lang
 
 log = logging.getLogger(__name__)

@@ -1,3 +1,4 @@
+# size: one spec -> data -> figure function for each of the fourteen exportable chart kinds
 """The registry of exportable chart kinds.
 
 A *spec* is a small JSON-able dict naming a chart: its ``kind`` and that kind's parameters. Every
@@ -40,7 +41,6 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
-from components.i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
 from components.indicator_charts import series_figure
 from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, target_is_level
@@ -62,6 +62,7 @@ from data_access.series import indicator_coverage, series_with_change
 from domain.eras import crosses_switch, era_of
 from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
+from i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
 
 MAX_SPEC_CHARS = 4000
 MAX_AREAS = 12
@@ -101,7 +102,7 @@ class Meta:
 
     def source_line(self) -> str:
         """``Nguồn: … · Số liệu cập nhật: 07:00 26/11/2026 · Dữ liệu minh họa``."""
-        from components.i18n import fmt_datetime
+        from i18n import fmt_datetime
 
         parts = [t("exp.source", self.lang, source=self.source)]
         if self.as_of is not None:

@@ -1,3 +1,4 @@
+# size: the readers of every intake format (CSV, streamed XLSX, JSON, SDMX-CSV) with the limits each enforces
 """Reading submissions: CSV, XLSX and JSON files into one tidy table of observations.
 
 Formats (detected from the content; the file name is only a hint):

@@ -1,3 +1,4 @@
+# size: the one intake pipeline (parse, validate, load) shared by the API, the upload page and the CLI, with its report
 """The intake command: ``submit()`` parses, validates and loads one submission in one transaction
 and returns a :class:`SubmissionReport`. The HTTP API, the CLI and the upload page are thin shells
 over it (Superset's "command" shape: validate first, then write in one transaction).

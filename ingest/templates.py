@@ -33,13 +33,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.engine import Connection
 
-from components.i18n import format_period
 from data_access import schema
 from domain.eras import valid_on
 from domain.periods import Period, PeriodError
 from domain.periods import parse as parse_period
 from domain.regimes import deadline
 from exports.sheets import append, workbook, xlsx_bytes
+from i18n import format_period
 from ingest.validate import load_catalogue
 
 DATA_SHEET = "Dữ liệu"

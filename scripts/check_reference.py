@@ -1,3 +1,4 @@
+# size: a one-off check of the reference CSVs against the published lists, run by hand
 """Check the reference CSV files in ``data_access/reference/`` against their invariants.
 
 Loads every file with the standard ``csv`` module (no database; of the project only the pure rules

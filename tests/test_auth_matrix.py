@@ -42,7 +42,7 @@ PAGES = {
     "/wall": ("/wall", BOARDS | {"display"}),
     "/no-such-page": (None, USERS),  # Dash's "not found" page: any signed-in user
 }
-SHARED_MODULES = {"components.shell": USERS | {"display"}, "components.export_menu": BOARDS}
+SHARED_MODULES = {"components.shell": USERS | {"display"}, "exports.menu": BOARDS}
 
 # API: (method, url) → who passes the guard (the route may still answer 4xx on its own)
 API = {

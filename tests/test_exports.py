@@ -1,3 +1,4 @@
+# size: the tests of every export kind and format
 """Issue 7: briefing exports. Every chart kind in every format through the routes, the files read
 back (PNG size, SVG parsed, PDF text, CSV and XLSX values equal to the data-access query behind
 the chart), file names, packs (PPTX and PDF, a long table across pages), bad specs, the audit
@@ -504,7 +505,7 @@ def _find(node, cls: str) -> list:
 
 
 def test_exp014_export_menu_links_and_basket_item(sqlite_app):
-    from components.export_menu import chart_menu, ids
+    from exports.menu import chart_menu, ids
 
     spec = KIND_SPECS["trend"]
     with sqlite_app.test_request_context("/"):
@@ -531,7 +532,7 @@ def test_exp015_menu_hidden_from_viewers_who_may_not_export(seeded_url, tmp_path
 
     from app import create_app
     from auth.policy import Principal
-    from components.export_menu import chart_menu
+    from exports.menu import chart_menu
     from tests.conftest import make_settings
 
     server = create_app(make_settings(seeded_url, tmp_path, auth_required=True))

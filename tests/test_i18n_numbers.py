@@ -8,7 +8,7 @@ import random
 import pytest
 from babel.numbers import format_decimal
 
-from components.i18n import _LOCALE, fmt_number, fmt_signed
+from i18n import _LOCALE, fmt_number, fmt_signed
 
 EDGES = [0.0, -0.0, -0.04, 0.05, 0.25, 2.675, 1.005, 0.5, 1.5, 2.5, -2.5, 999.95, -999.95, 7, -3, 10**12,
          1e15, -1234567.891, 123456789012.345, 1e-7, -1e-7, 5e-324]

@@ -15,7 +15,7 @@ import pytest
 
 from components import mapfig
 from components.geo import load_provinces
-from components.i18n import fmt_number
+from i18n import fmt_number
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import text
 
 from components.fast import texts as _texts
-from components.i18n import fmt_number
+from i18n import fmt_number
 
 
 def test_dly001_daily_brief_matches_the_warehouse(seeded_app):

@@ -16,11 +16,11 @@ from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
 from components.charts import FADED
-from components.i18n import fmt_number
 from data_access.catalogue import area_map, get_indicator, region_members
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from domain.periods import parse
+from i18n import fmt_number
 from tests.utils import classes, kids
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text

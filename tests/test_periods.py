@@ -4,9 +4,9 @@ from datetime import date
 
 import pytest
 
-from components.i18n import format_period
 from domain.periods import Period, PeriodError, parse, periods_between
 from domain.regimes import deadline
+from i18n import format_period
 
 
 @pytest.mark.parametrize("key", ["2025", "2025S1", "2025S2", "2025Q3", "202507", "2025-07-14", "2024-02-29"])

@@ -10,7 +10,6 @@ from flask import current_app
 
 from auth import display_token
 from auth.displays import check_display_token
-from components.i18n import fmt_number, format_period, t
 from components.mapfig import figure_dict, map_spec
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
@@ -19,6 +18,7 @@ from data_access.engine import current_connection
 from data_access.queries import Kpi, cross_section, kpi_snapshot, series
 from domain.eras import era_of
 from domain.periods import parse
+from i18n import fmt_number, format_period, t
 
 DEFAULT_SECTOR = "G03"
 SECTOR_SIZE = 6  # small multiples on the sector board

@@ -1,3 +1,4 @@
+# size: the message catalogue of the interface in Vietnamese and English (about 600 lines of messages) and the locale formats
 """Words and formats in one place: the UI message catalogue (Vietnamese first, English) and
 locale-aware number and date formatting with Babel."""
 
@@ -594,7 +595,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "admin.token_revoked": {"vi": "Đã thu hồi mã số {id}; mã bị từ chối từ yêu cầu tiếp theo.",
                             "en": "Token {id} revoked; it is refused from the next request on."},
     "admin.back_to_tokens": {"vi": "Về danh sách mã truy cập", "en": "Back to the tokens"},
-    # -- exports and the briefing pack (exports/, components/export_menu.py, dashboards/briefing.py) --
+    # -- exports and the briefing pack (exports/, exports/menu.py, dashboards/briefing.py) --
     "nav.briefing": {"vi": "Bộ tài liệu", "en": "Briefing pack"},
     "exp.download": {"vi": "Tải xuống", "en": "Download"},
     "exp.menu_label": {"vi": "Tải xuống hoặc thêm vào bộ tài liệu: {title}",

@@ -21,9 +21,9 @@ import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from components.fast import el, link, store
-from components.i18n import t
 from exports.files import FORMATS
 from exports.specs import describe, encode_spec, validate
+from i18n import t
 
 BASKET_KEY = "occ-briefing-basket"  # the localStorage key (also in assets/export.js)
 
