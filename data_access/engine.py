@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -14,6 +15,7 @@ from sqlalchemy import String, create_engine, event, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from data_access import schema
@@ -21,7 +23,7 @@ from data_access.cache.tracking import GLOBAL, note_direct_read
 from settings import ROOT, ConfigError, Settings
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")  # readers never block the intake's writer
     cur.execute("PRAGMA foreign_keys=ON")
@@ -37,7 +39,7 @@ def make_engine(settings: Settings) -> Engine:
     if settings.is_sqlite:
         _check_sqlite_path(url)
     try:
-        kwargs: dict = {"pool_pre_ping": True}
+        kwargs: dict[str, Any] = {"pool_pre_ping": True}
         if not settings.is_sqlite:
             kwargs.update(pool_size=5, max_overflow=10, pool_recycle=1800)
             kwargs["connect_args"] = {"connect_timeout": 5, "application_name": "operations-center"}
@@ -125,7 +127,7 @@ def bump_data_version(conn: Connection, scopes: Iterable[str] | None = None) -> 
     tx = conn.get_transaction()
     mark = conn.info.get("occ_bumped")
     if mark is not None and tx is not None and mark[0] is tx:
-        version = mark[1]
+        version: int = mark[1]
     else:
         now = datetime.now().replace(microsecond=0)
         result = conn.execute(
@@ -173,7 +175,7 @@ def bump_all_data(conn: Connection) -> int:
     """A new version in which every indicator, the daily items and the submission register
     changed, the reference data not: what the benchmark's "uncached" requests run after (every
     data entry misses, as after submissions touching everything)."""
-    codes = conn.execute(select(schema.indicator.c.code)).scalars().all()
+    codes: Sequence[str] = conn.execute(select(schema.indicator.c.code)).scalars().all()
     count_submission(conn)
     return bump_data_version(conn, [f"i:{c}" for c in codes] + ["daily"])
 
@@ -184,8 +186,8 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
     stamp, dv = schema.data_stamp, schema.data_version
     stmt = select(stamp.c.scope, stamp.c.version).union_all(
         select(literal(GLOBAL, String(80)), dv.c.version).where(dv.c.id == 1))
-    version, stamps = 0, {}
-    for scope, value in conn.execute(stmt).all():
+    version, stamps = 0, dict[str, int]()
+    for scope, value in conn.execute(stmt).tuples():
         if scope == GLOBAL:
             version = int(value)
         else:
@@ -224,7 +226,8 @@ class Warehouse:
 
 def current_warehouse() -> Warehouse:
     """The warehouse of the Flask app handling the current request (or pushed app context)."""
-    return current_app.extensions["warehouse"]
+    warehouse: Warehouse = current_app.extensions["warehouse"]
+    return warehouse
 
 
 def current_connection() -> Connection:
@@ -232,7 +235,7 @@ def current_connection() -> Connection:
     the app context ends; outside a request a fresh connection the caller must close."""
     if not has_app_context():
         raise RuntimeError("current_connection() needs an app context")
-    conn = g.get("occ_conn")
+    conn: Connection | None = g.get("occ_conn")
     if conn is None or conn.closed:
         conn = current_warehouse().engine.connect()
         g.occ_conn = conn

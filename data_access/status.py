@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -19,7 +20,7 @@ class WarehouseStatus:
     observations: int
     latest_period: str | None
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["updated_at"] = self.updated_at.isoformat() if self.updated_at else None
         return d

@@ -11,7 +11,7 @@ import functools
 import hashlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar, cast, overload
 
 from flask import current_app, g, has_app_context, has_request_context
 
@@ -25,7 +25,8 @@ Scopes = Callable[..., Any]
 Pending = dict[str, tuple[Stamps, Any]]
 
 
-def _compute(fn: Callable[..., Any], declared: Scopes | None, args: tuple, kwargs: dict) -> tuple[Stamps, Any]:
+def _compute(fn: Callable[..., Any], declared: Scopes | None, args: tuple[Any, ...], kwargs: dict[str, Any]
+             ) -> tuple[Stamps, Any]:
     """Run ``fn`` recording what it reads; stamps are taken before the data are read, so an entry
     never claims newer stamps than its data."""
     own = {"*"} | ({GLOBAL} if declared is None else set(declared(*args, **kwargs)))
@@ -71,7 +72,7 @@ def store_pending(pending: Pending) -> None:
         cache.set_many({k: packed(e) for k, e in pending.items()})
 
 
-def _key(fn: Callable[..., Any], clearance: str, args: tuple, kwargs: dict) -> str:
+def _key(fn: Callable[..., Any], clearance: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
     payload = repr((args, sorted(kwargs.items()))).encode()
     digest = hashlib.blake2b(payload, digest_size=12).hexdigest()
     return f"{fn.__module__}.{fn.__qualname__}:{clearance}:{digest}"
@@ -115,7 +116,7 @@ def cached_query(fn: F | None = None, *, scopes: Scopes | None = None) -> F | Ca
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
     wrapper.scopes = scopes  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)
 
 
 class _ProcessMemo:
@@ -126,21 +127,21 @@ class _ProcessMemo:
     depends on, so a hit records nothing."""
 
     def __init__(self) -> None:
-        self.entries: dict[tuple, tuple[int, Any]] = {}
+        self.entries: dict[tuple[Any, ...], tuple[int, Any]] = {}
 
-    def get(self, key: tuple, star: int) -> tuple[bool, Any]:
+    def get(self, key: tuple[Any, ...], star: int) -> tuple[bool, Any]:
         entry = self.entries.get(key)
         if entry is not None and entry[0] == star:
             return True, entry[1]
         return False, None
 
-    def put(self, key: tuple, star: int, value: Any) -> None:
+    def put(self, key: tuple[Any, ...], star: int, value: Any) -> None:
         if len(self.entries) >= 4096:
             self.entries.clear()
         self.entries[key] = (star, value)
 
 
-def _request_memo() -> dict:
+def _request_memo() -> dict[tuple[Any, ...], Any]:
     """This request's answers of reference-data functions (the request sees one ``*`` stamp and
     one clearance; a new clearance starts afresh). Reached through the request's ``g`` object
     itself: each attribute read through the ``g`` proxy costs about a microsecond."""
@@ -195,4 +196,4 @@ def reference_data(fn: F) -> F:
         return value
 
     wrapper.uncached = fn  # type: ignore[attr-defined]
-    return wrapper  # type: ignore[return-value]
+    return cast(F, wrapper)

@@ -48,7 +48,10 @@ def current_data_version() -> int:
     stale (:func:`request_is_stale`): cached queries and responses of that version keep being
     served. With no version known at all the database error is raised."""
     if has_request_context() and "occ_data_version" in g:
-        return g.occ_data_version
+        known: int = g.occ_data_version  # an annotation, not a cast: no call on the hot path
+        return known
+    version: int | None
+    submissions: int | None
     try:
         with untracked():
             version, submissions = get_versions(current_connection())
@@ -69,10 +72,12 @@ def current_data_version() -> int:
 def current_submissions() -> int | None:
     """Submissions recorded (``data_version.submissions``), read with the version."""
     if has_request_context() and "occ_submissions" in g:
-        return g.occ_submissions
+        counted: int | None = g.occ_submissions
+        return counted
     current_data_version()
     if has_request_context():
-        return g.occ_submissions
+        counted = g.occ_submissions
+        return counted
     with untracked():
         return get_versions(current_connection())[1]
 
@@ -86,7 +91,8 @@ class _VersionMemo:
 
 
 def _version_memo() -> _VersionMemo:
-    return current_app.extensions.setdefault("occ_last_version", _VersionMemo())
+    memo: _VersionMemo = current_app.extensions.setdefault("occ_last_version", _VersionMemo())
+    return memo
 
 
 def _remember_version(version: int, submissions: int | None = None) -> None:
@@ -178,7 +184,8 @@ def current_stamps() -> dict[str, int]:
     known stamps, else everything at the last known version."""
     per_request = has_request_context()
     if per_request and "occ_stamps" in g:
-        return g.occ_stamps
+        taken: dict[str, int] = g.occ_stamps
+        return taken
     version = current_data_version()
     memo = current_app.extensions.setdefault("occ_stamps", _StampMemo())
     stamps = memo.stamps if memo.version == version else None
