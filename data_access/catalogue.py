@@ -6,18 +6,20 @@ Every function is memoized under the warehouse ``data_version`` (see :mod:`data_
 from __future__ import annotations
 
 from contextlib import nullcontext
+from typing import Any
 from dataclasses import dataclass
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import aliased
 
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import current_clearance, reference_scope
 from data_access.engine import current_connection
-from domain.eras import ERA_DAY, era_of, valid_on
+from domain.eras import ERA_DAY, Era, era_of, valid_on
 from domain.text import fold
 
 
@@ -84,16 +86,16 @@ class Area:
         return self.name_en if lang == "en" else self.name_vi
 
 
-def _connection():
+def _connection() -> nullcontext[Connection]:
     return nullcontext(current_connection())
 
 
-def _visible(clearance: str):
+def _visible(clearance: str) -> ColumnElement[bool] | None:
     """Confidential indicators only for viewers cleared for them."""
     return None if clearance == "all" else schema.indicator.c.confidential.is_(False)
 
 
-def _indicator_select():
+def _indicator_select() -> Select[*tuple[Any, ...]]:
     i, a = schema.indicator, schema.agency
     w, n, d = aliased(i), aliased(i), aliased(i)
     return (
@@ -111,7 +113,7 @@ def _indicator_select():
     )
 
 
-def _to_indicator(row) -> Indicator:
+def _to_indicator(row: Row[*tuple[Any, ...]]) -> Indicator:
     m = dict(row._mapping)
     m["levels"] = tuple((m["levels"] or "nation").split(";"))
     m["confidential"] = bool(m["confidential"])
@@ -266,7 +268,7 @@ def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
     stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
             .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
     with _connection() as conn:
-        return tuple(tuple(row) for row in conn.execute(stmt))
+        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt))
 
 
 def region_of(province_key: str, d: date) -> str | None:
@@ -283,7 +285,7 @@ def region_members(d: date) -> dict[str, list[str]]:
 
 
 @reference_data
-def _region_members_era(era: str) -> dict[str, list[str]]:
+def _region_members_era(era: Era) -> dict[str, list[str]]:
     d = ERA_DAY[era]
     order = {a.key: i for i, a in enumerate(_areas())}
     out: dict[str, list[str]] = {}
@@ -299,7 +301,7 @@ def areas_on(level: str, d: date) -> list[Area]:
 
 
 @reference_data
-def _areas_era(level: str, era: str) -> list[Area]:
+def _areas_era(level: str, era: Era) -> list[Area]:
     d = ERA_DAY[era]
     return [a for a in _areas() if a.level == level and valid_on(a.valid_from, a.valid_to, d)]
 
