@@ -6,9 +6,9 @@ Every function is memoized under the warehouse ``data_version`` (see :mod:`data_
 from __future__ import annotations
 
 from contextlib import nullcontext
-from typing import Any
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, select
@@ -268,7 +268,7 @@ def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
     stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
             .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
     with _connection() as conn:
-        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt))
+        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt).tuples())
 
 
 def region_of(province_key: str, d: date) -> str | None:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeAlias
 
 from alembic import command
 from alembic.config import Config
@@ -14,13 +14,16 @@ from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import String, create_engine, event, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from data_access import schema
 from data_access.cache.tracking import GLOBAL, note_direct_read
 from settings import ROOT, ConfigError, Settings
+
+#: A result row as SQLAlchemy types a Core statement's rows (columns of any type).
+AnyRow: TypeAlias = Row[*tuple[Any, ...]]
 
 
 def _sqlite_pragmas(dbapi_conn: DBAPIConnection, _record: object) -> None:

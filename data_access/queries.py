@@ -11,19 +11,22 @@ and the index ``(indicator_id, period_start, area_id)`` of ``current_observation
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from itertools import groupby
 from operator import itemgetter
+from typing import Any, TypeAlias
 
 import pandas as pd
-from sqlalchemy import and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, type_coerce
 from sqlalchemy.types import NullType
 
 from data_access import schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope, indicators_scope
 from data_access.catalogue import (
+    Area,
     Indicator,
     area_ids,
     area_map,
@@ -32,39 +35,49 @@ from data_access.catalogue import (
     region_members,
     successors,
 )
-from data_access.engine import current_connection
+from data_access.engine import AnyRow, current_connection
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
 from domain.eras import ERA_SWITCH
 from domain.periods import Period, as_date, parse
 from domain.targets import target_status, year_share
+
+#: An aggregation component's values by area key (None: the rule uses no such component).
+Parts: TypeAlias = Mapping[str, float | None] | None
 
 SERIES_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "recorded_at"]
 
 c = schema.current_observation
 
 
-def _with_components(code: str, *_args, **_kwargs) -> tuple[str, ...]:
+def _with_components(code: str, *_args: object, **_kwargs: object) -> tuple[str, ...]:
     """``scopes=`` of reads that also use the indicator's aggregation components (the weight of
     a weighted rate, the numerator and denominator of a ratio)."""
     ind = get_indicator(code)
     return tuple(f"i:{c}" for c in (code, ind.weight_code, ind.num_code, ind.den_code) if c)
 
 
-def _read(stmt, params: dict | None = None) -> list:
-    return current_connection().execute(stmt, params or {}).all()
+def _read(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
+    """The rows of ``stmt``, read by position (``tuples()`` only retypes the result: its rows are
+    SQLAlchemy's, at no cost)."""
+    return current_connection().execute(stmt, params or {}).tuples().all()
 
 
-def as_sent(column):
+def _read_named(stmt: Executable, params: dict[str, Any]) -> Sequence[AnyRow]:
+    """The rows of ``stmt``, read by column name."""
+    return current_connection().execute(stmt, params).all()
+
+
+def as_sent(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """``column`` as the driver hands it over (psycopg2 parses arrays itself; SQLAlchemy's
     element-wise pass over them would cost more than the read)."""
     return type_coerce(column, NullType())
 
 
-def _frame(rows: list, columns: list[str]) -> pd.DataFrame:
+def _frame(rows: Sequence[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
-def int_frame(records: list[tuple], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
+def int_frame(records: Sequence[tuple[Any, ...]], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
     """A frame of ``records`` whose ``ints`` columns are nullable integers (``Int64``), built
     column by column (the same frame as building it and casting, in half the time)."""
     if not records:
@@ -102,7 +115,7 @@ def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = 
     return pd.DataFrame([(by_id[r[0]], *r[1:]) for r in rows], columns=SERIES_COLUMNS)
 
 
-def _windows_scope(windows, *_args, **_kwargs) -> tuple[str, ...]:
+def _windows_scope(windows: tuple[tuple[str, str, str], ...], *_args: object, **_kwargs: object) -> tuple[str, ...]:
     return tuple(f"i:{code}" for code, _, _ in windows)
 
 
@@ -147,7 +160,7 @@ XS_COLUMNS = ["area_key", "code", "name_vi", "name_en", "region_key", "value", "
               "recorded_at", "rank"]
 
 
-def _values(ind_id: int, start: date) -> dict[int, tuple]:
+def _values(ind_id: int, start: date) -> dict[int, tuple[Any, ...]]:
     """area id → (value, status, revision, flag, recorded_at) for one indicator and period."""
     return {r[0]: r[1:] for r in _read(_XS_SQL, {"ind": ind_id, "start": start})}
 
@@ -173,13 +186,14 @@ def _region_of(d: date) -> dict[str, str]:
     return {k: r for r, ks in region_members(d).items() for k in ks}
 
 
-def _ranked_frame(records: list[tuple], ind: Indicator) -> pd.DataFrame:
+def _ranked_frame(records: list[tuple[Any, ...]], ind: Indicator) -> pd.DataFrame:
     """Rank (1 = best by the indicator's direction, ties share the lower rank), sort by rank then
     name with unreported areas last, and build the frame once."""
     sign = 1.0 if ind.direction == "down" else -1.0
     reported = sorted((r for r in records if r[5] == r[5]), key=lambda r: (sign * r[5], r[2]))
     missing = sorted((r for r in records if r[5] != r[5]), key=lambda r: r[2])
-    ranked, prev, rank = [], None, 0
+    ranked: list[tuple[Any, ...]] = []
+    prev, rank = None, 0
     for i, r in enumerate(reported, start=1):
         if r[5] != prev:
             rank, prev = i, r[5]
@@ -222,7 +236,8 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     return pd.DataFrame(_region_records(ind, p, values, *parts), columns=AGG_COLUMNS)
 
 
-def _region_records(ind: Indicator, p: Period, values: dict[str, float], weights, num, den) -> list[tuple]:
+def _region_records(ind: Indicator, p: Period, values: dict[str, float],
+                   weights: Parts, num: Parts, den: Parts) -> list[tuple[Any, ...]]:
     """One :data:`AGG_COLUMNS` record per region valid in ``p``."""
     amap = area_map()
     records = []
@@ -263,9 +278,9 @@ def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[i
     params = {"inds": sorted(ind_ids), "start": start, "end": end}
     if conn.dialect.name == "postgresql":
         return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas, values, strict=True)}
-                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).all()}
+                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).tuples().all()}
     got: dict[tuple[int, date], dict[str, float]] = {}
-    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).all():
+    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).tuples().all():
         got.setdefault((ind_id, p_start), {})[by_id[area_id]] = value
     return got
 
@@ -289,7 +304,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     records = []
     for p in periods:
 
-        def part(role: str, start=p.start):
+        def part(role: str, start: date = p.start) -> dict[str, float] | None:
             return got.get((role, start), {}) if parts[role] else None
 
         records += [(p.key, p.start, *r) for r in _region_records(ind, p, got.get(("v", p.start), {}), part("w"),
@@ -322,7 +337,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     lo = parse(start).start if start else date(1900, 1, 1)
     hi = parse(end).start if end else date(2200, 1, 1)
 
-    def fetch(c_code: str, keys) -> list:
+    def fetch(c_code: str, keys: Iterable[str]) -> Sequence[tuple[Any, ...]]:
         params = {"ind": get_indicator(c_code).id, "areas": [amap[k].id for k in keys], "start": lo, "end": hi}
         return _read(_SERIES_SQL, params)
 
@@ -330,7 +345,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     if old_only and has_rule:
         main = {(ids[r[0]], r[1]): (r[2], r[3]) for r in fetch(code, old_only)}
         comp = [{(ids[r[0]], r[1]): r[3] for r in fetch(c, old_only)} if c else None for c in rule_components(ind)]
-        groups: dict[tuple, dict[str, float]] = {}
+        groups: dict[tuple[str, str], dict[str, float]] = {}
         starts: dict[str, date] = {}
         for (key, period), (p_start, value) in main.items():
             groups.setdefault((succ[key], period), {})[key] = value
@@ -428,7 +443,7 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     if not inds:
         return ()
     today = date.today()
-    rows_by: dict[int, list] = {}
+    rows_by: dict[int, list[AnyRow]] = {}
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
@@ -444,12 +459,13 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     if stale:  # latest value older than the usual reporting lag: look back from its own latest period
         latest = {i: as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
         for i in stale:
-            if latest.get(i.id):
-                _collect(rows_by, [i.id], area.id, latest[i.id] - timedelta(days=_WINDOW_DAYS[i.periodicity]))
+            newest = latest.get(i.id)
+            if newest:
+                _collect(rows_by, [i.id], area.id, newest - timedelta(days=_WINDOW_DAYS[i.periodicity]))
     years = sorted({parse(rows[-1].period).year for rows in rows_by.values()})
     targets = {}
     if years:
-        for t in _read(_TARGET_SQL, {"inds": [i.id for i in inds], "area": area.id, "years": years}):
+        for t in _read_named(_TARGET_SQL, {"inds": [i.id for i in inds], "area": area.id, "years": years}):
             targets[(t.indicator_id, t.year)] = t
     out = []
     for ind in inds:
@@ -464,8 +480,9 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     return tuple(out)
 
 
-def _collect(rows_by: dict[int, list], ids: list[int], area_id: int, since: date, stmt=_KPI_SQL, **bounds) -> None:
-    for indicator_id, group in groupby(_read(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}),
+def _collect(rows_by: dict[int, list[AnyRow]], ids: list[int], area_id: int, since: date,
+             stmt: Executable = _KPI_SQL, **bounds: date) -> None:
+    for indicator_id, group in groupby(_read_named(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}),
                                        key=itemgetter(0)):
         rows_by[indicator_id] = list(group)
 
@@ -481,7 +498,7 @@ def _change(a: float | None, b: float | None) -> tuple[float | None, float | Non
     return a - b, ((a / b - 1) * 100 if b else None)
 
 
-def _kpi_from_rows(ind: Indicator, area, rows: list, target) -> Kpi:
+def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRow | None) -> Kpi:
     by_period = {r.period: r for r in rows}
     last = rows[-1]
     p = parse(last.period)

@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import overload
 
 PERIODICITIES = ("D", "M", "Q", "S", "Y")
 
@@ -252,6 +253,12 @@ def default_start(end: Period) -> Period:
     return end.shift(-(DEFAULT_SPAN[end.periodicity] - 1))
 
 
+@overload
+def as_date(value: None) -> None: ...
+@overload
+def as_date(value: date | str) -> date: ...
+@overload
+def as_date(value: object) -> date | None: ...
 def as_date(value: object) -> date | None:
     """A date read from the warehouse: PostgreSQL gives dates, SQLite may give ISO text; a
     datetime becomes its date; None stays None."""
