@@ -19,8 +19,9 @@ submission, NaT if none), submission_id, state (``on_time`` | ``late`` | ``missi
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
 from sqlalchemy import and_, select, union_all
@@ -37,6 +38,7 @@ from domain.periods import parse as parse_period
 from domain.regimes import (
     CALENDAR_COLUMNS,
     RATE_COLUMNS,
+    CalendarRow,
     Rates,
     RegimeRow,
     UnitRow,
@@ -47,12 +49,15 @@ from domain.regimes import (
     unit_group,
 )
 
+#: A region membership of an area: (region key, valid from, valid to).
+Membership: TypeAlias = tuple[str, date | None, date | None]
+
 GROUPINGS = {"unit": "unit_code", "group": "unit_group", "region": "region", "overall": None}
 LOOKBACK_DAYS = 365
 _SORT = tuple(CALENDAR_COLUMNS.index(c) for c in ("deadline", "regime_code", "unit_code"))
 
 
-def calendar_frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def calendar_frame(rows: list[CalendarRow]) -> pd.DataFrame:
     """The calendar of :func:`domain.regimes.expected_reports` rows: columns :data:`CALENDAR_COLUMNS`, sorted by
     deadline, regime and unit (in Python, stable: pandas sorts a column of dates slowly)."""
     d, r, u = _SORT
@@ -79,7 +84,7 @@ def _today(today: date | None) -> date:
 
 
 @reference_data
-def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]], dict[int, tuple[tuple, ...]],
+def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]], dict[int, tuple[Membership, ...]],
                           dict[int, str]]:
     """Regimes, their units, the region memberships (area id → ((region key, from, to), ...)) and
     the area keys of the units' areas. Kept per process (:func:`reference_data`): callers never
@@ -100,11 +105,11 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]],
         members.setdefault(x.regime_id, []).append(
             UnitRow(x.id, x.code, x.name_vi, x.name_en, x.kind, unit_group(x.kind), x.valid_from, x.valid_to,
                     x.area_id))
-    membership: dict[int, list[tuple]] = {}
+    membership: dict[int, list[Membership]] = {}
     for x in conn.execute(select(m.c.area_id, ar.c.key, m.c.valid_from, m.c.valid_to)
                           .join(ar, ar.c.id == m.c.region_id)):
         membership.setdefault(x.area_id, []).append((x.key, x.valid_from, x.valid_to))
-    area_keys = dict(conn.execute(select(ar.c.id, ar.c.key)).all())
+    area_keys: dict[int, str] = dict(conn.execute(select(ar.c.id, ar.c.key)).tuples().all())
     return (regimes, {k: tuple(v) for k, v in members.items()}, {k: tuple(v) for k, v in membership.items()},
             area_keys)
 
@@ -133,14 +138,15 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
         direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
     conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).all():
+    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).tuples().all():
         key = (agency_id, regime_id, period)
         if key not in out or (received_at, sid) < out[key]:
             out[key] = (received_at, sid)
     return out
 
 
-def _region_function(membership: dict[int, tuple[tuple, ...]], area_keys: dict[int, str]):
+def _region_function(membership: dict[int, tuple[Membership, ...]], area_keys: dict[int, str]
+                     ) -> Callable[[UnitRow, date], str | None]:
     def region_of(unit: UnitRow, d: date) -> str | None:
         if unit.area_id is None:
             return None
@@ -303,7 +309,7 @@ _UNIT, _GROUP, _PERIOD, _DEADLINE, _STATE, _DAYS = (
     CALENDAR_COLUMNS.index(c) for c in ("unit_code", "unit_group", "period", "deadline", "state", "days_late"))
 
 
-def _unit(row: tuple) -> tuple[str, str, str, str]:
+def _unit(row: CalendarRow) -> tuple[str, str, str, str]:
     """(unit code, name vi, name en, group) of a calendar row."""
     return row[_UNIT], row[_UNIT + 1], row[_UNIT + 2], row[_GROUP]
 
@@ -329,7 +335,7 @@ def regime_compliance(regime_code: str, periods: tuple[str, ...], start: date, t
 
     units: dict[str, tuple[str, str, str, str]] = {}
     cells: dict[str, list[str | None]] = {}
-    due = []  # the reports due in the window
+    due: list[CalendarRow] = []  # the reports due in the window
     for row in rows:
         code, period = row[_UNIT], row[_PERIOD]
         if period in column:
@@ -353,7 +359,8 @@ SUBMISSION_COLUMNS = ["id", "received_at", "channel", "filename", "status", "per
                       "rows_total", "rows_written", "errors", "warnings", "submitted_by", "report"]
 
 
-def report_for_viewer(report: dict | None, unit_code: str | None, viewer_unit: str | None) -> dict | None:
+def report_for_viewer(report: dict[str, Any] | None, unit_code: str | None, viewer_unit: str | None
+                      ) -> dict[str, Any] | None:
     """The validation report of a submission of ``unit_code`` as the current viewer may read it.
 
     In full for a viewer cleared for confidential indicators (clearance ``all``) and for the
@@ -381,7 +388,7 @@ def unit_submissions(unit_code: str, limit: int = 200, *, viewer_unit: str | Non
     return df
 
 
-def submission_detail(submission_id: int, *, viewer_unit: str | None = None) -> dict | None:
+def submission_detail(submission_id: int, *, viewer_unit: str | None = None) -> dict[str, Any] | None:
     """One submission with its unit and its report as the viewer may read it (None if there is
     no such id). Keys: id, unit_code, status, received_at, channel, filename, sha256, period,
     regime_code, rows_total, rows_written, errors, warnings, submitted_by (a user name,
@@ -408,7 +415,7 @@ def _unit_submissions(unit_code: str, limit: int) -> pd.DataFrame:
     links: dict[int, list[str]] = {}
     if ids:
         for sid, period in conn.execute(select(sp.c.submission_id, sp.c.period)
-                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)):
+                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)).tuples():
             links.setdefault(sid, [])
             if period not in links[sid]:
                 links[sid].append(period)
@@ -422,7 +429,7 @@ def _unit_submissions(unit_code: str, limit: int) -> pd.DataFrame:
 
 
 @cached_query(scopes=submissions_scope)
-def _submission_detail(submission_id: int) -> dict | None:
+def _submission_detail(submission_id: int) -> dict[str, Any] | None:
     """:func:`submission_detail` with the stored report, whoever the viewer: not for display."""
     s, a, r = schema.submission, schema.agency, schema.report_regime
     stmt = (select(s.c.id, a.c.code.label("unit_code"), s.c.status, s.c.received_at, s.c.channel, s.c.filename,

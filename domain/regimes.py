@@ -24,10 +24,10 @@ from __future__ import annotations
 
 import calendar as _calendar
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 from domain.eras import valid_on
 from domain.periods import Period, add_months
@@ -124,6 +124,8 @@ CALENDAR_COLUMNS = [
     "unit_kind", "unit_group", "region", "period", "period_start", "period_end", "deadline", "received_at", "submission_id",
     "state", "days_late",
 ]
+#: One expected report, its fields in the order of :data:`CALENDAR_COLUMNS` (read by position).
+CalendarRow: TypeAlias = tuple[Any, ...]
 
 
 def unit_group(kind: str) -> str:
@@ -142,15 +144,15 @@ def regime_periods(regime: RegimeRow, start: date | None = None, end: date | Non
     return periods_due_between(regime.frequency, start, end, regime.deadline_day, regime.deadline_month_offset)
 
 
-def expected_reports(plan: Iterable[tuple[RegimeRow, Iterable[Period]]], members: dict[int, Sequence[UnitRow]],
-                     received: dict[tuple[int, int, str], tuple[datetime, int]], today: date,
-                     region_of: Callable[[UnitRow, date], str | None] | None = None) -> list[tuple[object, ...]]:
+def expected_reports(plan: Iterable[tuple[RegimeRow, Iterable[Period]]], members: Mapping[int, Sequence[UnitRow]],
+                     received: Mapping[tuple[int, int, str], tuple[datetime, int]], today: date,
+                     region_of: Callable[[UnitRow, date], str | None] | None = None) -> list[CalendarRow]:
     """One tuple per expected report, in the order of :data:`CALENDAR_COLUMNS`, unsorted: for each
     (regime, its periods) of ``plan``, each unit of the regime (``members``: regime id → units)
     valid on the period's end date. ``received``: (unit id, regime id, period) → (first accepted
     received_at, submission id); ``region_of(unit, period_end)``: the region key of a unit in that
     period (None: not computed)."""
-    rows: list[tuple[object, ...]] = []
+    rows: list[CalendarRow] = []
     regions: dict[tuple[int, date], str | None] = {}
     for regime, ps in plan:
         units = members.get(regime.id, ())
