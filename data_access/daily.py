@@ -4,6 +4,7 @@ their day-on-day and week-on-week changes, and how current each indicator is."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import bindparam, func, select
@@ -12,7 +13,7 @@ from data_access import schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import daily_scope
 from data_access.catalogue import all_indicators, area_map
-from data_access.engine import current_connection
+from data_access.engine import AnyRow, current_connection
 from domain.periods import Period
 from domain.regimes import latest_due
 
@@ -66,11 +67,11 @@ def daily_indicators(day: date) -> pd.DataFrame:
                                                           "area": area_map()["VN"].id, "days": days}).all()
     got = {(r.indicator_id, r.period_start if isinstance(r.period_start, date) else date.fromisoformat(str(r.period_start))): r
            for r in rows}
-    records = []
+    records: list[tuple[Any, ...]] = []
     for i in inds:
         v, prev, week = (got.get((i.id, d)) for d in days)
 
-        def change(a, b):
+        def change(a: AnyRow | None, b: AnyRow | None) -> tuple[float, float]:
             if a is None or b is None:
                 return float("nan"), float("nan")
             return a.value - b.value, ((a.value / b.value - 1) * 100 if b.value else float("nan"))
@@ -98,7 +99,7 @@ def data_freshness(today: date, area_key: str = "VN") -> pd.DataFrame:
     """How current each indicator is at ``area_key``: its latest period against the latest whose
     deadline has passed on ``today``. Columns: :data:`FRESHNESS_COLUMNS`, most behind first."""
     rows = {r.indicator_id: r for r in current_connection().execute(_LATEST_ALL_SQL, {"area": area_map()[area_key].id}).all()}
-    records = []
+    records: list[tuple[Any, ...]] = []
     for i in all_indicators():
         r = rows.get(i.id)
         expected = latest_due(i.periodicity, today)

@@ -67,7 +67,7 @@ def focus_kpi(code: str, area_key: str = "VN") -> Kpi:
     prev, ly = p.previous(), p.same_period_last_year()
     prev_v, ly_v = value_at(prev), value_at(ly)
 
-    def change(b):
+    def change(b: float | None) -> tuple[float | None, float | None]:
         if b is None:
             return None, None
         return value - b, ((value / b - 1) * 100 if b else None)

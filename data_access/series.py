@@ -10,13 +10,14 @@ documented) or a small frozen dataclass and is memoized with
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Executable, bindparam, func, select
 
 from data_access import schema
 from data_access.cache.memo import cached_query
@@ -36,8 +37,8 @@ CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revi
 
 
 
-def _rows(stmt: Any, params: dict[str, Any] | None = None) -> list[Any]:
-    return current_connection().execute(stmt, params or {}).all()
+def _rows(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
+    return current_connection().execute(stmt, params or {}).tuples().all()
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -132,7 +133,7 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
     stored = tuple(k for k in keys if amap[k].level != "region")
     regions = [k for k in keys if amap[k].level == "region"]
     cols = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
-    records: list[tuple] = []
+    records: list[tuple[Any, ...]] = []
     if stored:
         s = series(code, stored, start, end)
         records += [(*r, True) for r in zip(s["area_key"], s["period"], s["period_start"], s["value"], s["status"],
@@ -148,7 +149,7 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
     return pd.DataFrame(_in_order(records, keys), columns=cols)
 
 
-def _in_order(records: list[tuple], keys: tuple[str, ...]) -> list[tuple]:
+def _in_order(records: list[tuple[Any, ...]], keys: Sequence[str]) -> list[tuple[Any, ...]]:
     """``records`` (area key, period, period start, ...) as dates, ordered as ``keys``, then by period."""
     order = {k: i for i, k in enumerate(keys)}
     records = [(k, p, as_date(ps), *rest) for k, p, ps, *rest in records]
