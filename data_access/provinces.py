@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeAlias
 
 import pandas as pd
 from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
@@ -22,6 +24,7 @@ from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import (
     Area,
+    Indicator,
     all_indicators,
     area_ids,
     area_map,
@@ -35,7 +38,7 @@ from data_access.catalogue import (
 from data_access.engine import current_connection
 from data_access.queries import as_sent, int_frame, rule_components
 from domain.aggregation import REBUILD_RULES, aggregate, rebuild
-from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
+from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, Era, era_of
 from domain.periods import Period, as_date, parse
 
 c = schema.current_observation
@@ -59,7 +62,7 @@ def province_periods(code: str) -> pd.DataFrame:
     start): reading the period text and joining the areas visited a table row per observation."""
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
-    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).all()
+    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).tuples().all()
     counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
@@ -119,7 +122,7 @@ SCORECARD_COLUMNS = ["code", "period", "value", "status", "region_key", "region_
 
 def _scorecard_scopes(key: str) -> tuple[str, ...]:
     """What the scorecard's own statement reads: every provincial indicator and its components."""
-    codes = set()
+    codes: set[str] = set()
     for ind in all_indicators():
         if ind.provincial:
             codes.update(c for c in (ind.code, ind.weight_code, ind.num_code, ind.den_code) if c)
@@ -162,7 +165,11 @@ _VALUES_PG_SQL = (
 _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 
 
-def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
+#: An aggregation component's values by area key at a period start (empty: none reported).
+Component: TypeAlias = Callable[[str, date], dict[str, float]]
+
+
+def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple[Any, ...]]:
     """(indicator id, period, period start, value, status, value a year before or None) of each
     indicator's latest period at one area."""
     if not ind_ids:
@@ -170,9 +177,9 @@ def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple]:
     conn = current_connection()
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
-                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id}).all()]
+                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id}).tuples().all()]
     rows = [(i, p, as_date(s), v, st) for i, p, s, v, st
-            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id}).all()]
+            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id}).tuples().all()]
     before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
     by_id = area_ids()
     return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
@@ -191,7 +198,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
         slots = [out[pair] for pair in wanted]
         for n, areas, values in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
-                                                    "area": area_id}).all():
+                                                    "area": area_id}).tuples().all():
             slots[n - 1].update((by_id[a], v) for a, v in zip(areas, values, strict=True) if a in by_id)
         return out
     by_start: dict[date, list[int]] = {}
@@ -201,7 +208,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
                                                for start, ids in by_start.items())))
     if area_id is not None:
         stmt = stmt.where(c.c.area_id == area_id)
-    for ind_id, start, area, value in conn.execute(stmt).all():
+    for ind_id, start, area, value in conn.execute(stmt).tuples().all():
         got = out.get((ind_id, as_date(start)))  # SQLite hands dates back as text
         if got is not None and area in by_id:
             got[by_id[area]] = float(value)
@@ -248,7 +255,7 @@ def province_scorecard(key: str) -> pd.DataFrame:
     own_ly = {i: r[5] for i, r in rows.items()}  # the province's value a year before (None: not reported)
     last_year = {i: parse(row[0]).same_period_last_year() for i, row in latest.items()}
 
-    def pairs_of(ind, start: date) -> set[tuple[int, date]]:
+    def pairs_of(ind: Indicator, start: date) -> set[tuple[int, date]]:
         """The indicator and its rule's components at ``start``."""
         return {(every[code].id, start) for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code)
                 if code and code in every}
@@ -258,15 +265,15 @@ def province_scorecard(key: str) -> pd.DataFrame:
         values.update({pair: {} for pair in pairs_of(by_id[i], row[1])})
     values = _values_at(set(values))  # every area at each latest period: ranks, region, nation
 
-    def rebuilds(ind) -> bool:
+    def rebuilds(ind: Indicator) -> bool:
         """A last-year value before 2025-07-01 to rebuild from the former provinces."""
         p = last_year[ind.id]
         return bool(formers) and own_ly[ind.id] is None and p.end < ERA_SWITCH \
             and ind.aggregation in REBUILD_RULES
-    rebuild_pairs = set().union(*(pairs_of(by_id[i], last_year[i].start) for i in latest if rebuilds(by_id[i])))
+    rebuild_pairs: set[tuple[int, date]] = set().union(*(pairs_of(by_id[i], last_year[i].start) for i in latest if rebuilds(by_id[i])))
     values.update(_values_at(rebuild_pairs - set(values)))
 
-    def component(code, start):
+    def component(code: str, start: date) -> dict[str, float]:
         return values.get((every[code].id, start), {}) if code in every else {}
 
     @functools.cache
@@ -275,7 +282,7 @@ def province_scorecard(key: str) -> pd.DataFrame:
         members = region_members(end)
         region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, end)
         return [a.key for a in areas_on("province", end)], members, region
-    records = []
+    records: list[tuple[Any, ...]] = []
     for ind in inds:
         if ind.id not in latest:
             records.append((ind.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
@@ -306,12 +313,12 @@ def province_scorecard(key: str) -> pd.DataFrame:
     return int_frame(records, SCORECARD_COLUMNS, ("rank", "n_provinces", "n_reported"))
 
 
-def _parts(ind, start: date, component) -> tuple:
+def _parts(ind: Indicator, start: date, component: Component) -> tuple[dict[str, float] | None, ...]:
     """(weights, numerators, denominators) of ``ind``'s rule at ``start`` (None where unused)."""
     return tuple(component(c, start) if c else None for c in rule_components(ind))
 
 
-def _rebuilt(ind, formers: tuple[str, ...], start: date, component) -> float:
+def _rebuilt(ind: Indicator, formers: tuple[str, ...], start: date, component: Component) -> float:
     """``ind`` at a new province in an old-era period, rebuilt from its ``formers`` by the rule of
     :func:`~data_access.queries.comparable_series`."""
     got = component(ind.code, start)
@@ -328,7 +335,7 @@ def latest_province_period(code: str, until: date | None = None, era: str | None
     return keys[-1] if keys else None
 
 
-def region_keys(era: str) -> list[str]:
+def region_keys(era: Era) -> list[str]:
     """The region keys of an era, in catalogue order."""
     return [r.key for r in areas_on("region", ERA_DAY[era])]
 
