@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, overload
 
 ROOT = Path(__file__).resolve().parent
 
@@ -14,9 +15,17 @@ class ConfigError(RuntimeError):
     """Bad configuration: the message says what to fix, in one line."""
 
 
+@overload
+def _env(name: str, default: str) -> str: ...
+@overload
+def _env(name: str, default: None = None) -> str | None: ...
 def _env(name: str, default: str | None = None) -> str | None:
     value = os.environ.get(name)
     return value if value not in (None, "") else default
+
+
+def _path_or_none(text: str | None) -> Path | None:
+    return Path(text) if text else None
 
 
 def _int(name: str, default: int) -> int:
@@ -89,7 +98,7 @@ class Settings:
     export_lease_seconds: int = 30  # a render whose process stopped renewing it frees its slot after this
     export_chart_concurrency: int = 4  # single chart images (PNG, SVG, PDF) at once, in all; no queue
     export_chart_per_user: int = 2  # single chart images of one user at once
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -106,7 +115,7 @@ class Settings:
             database_url=url,
             cache_redis_url=_env("CACHE_REDIS_URL"),
             cache_type=_env("CACHE_TYPE"),
-            cache_dir=Path(_env("CACHE_DIR")) if _env("CACHE_DIR") else None,
+            cache_dir=_path_or_none(_env("CACHE_DIR")),
             cache_timeout=int(_env("CACHE_TIMEOUT", "3600")),
             secret_key=_env("SECRET_KEY", "dev-only-not-secret"),
             host=_env("HOST", "127.0.0.1"),
@@ -144,5 +153,5 @@ class Settings:
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 
-    def with_(self, **changes) -> Settings:
+    def with_(self, **changes: Any) -> Settings:
         return replace(self, **changes)
