@@ -424,6 +424,15 @@ def _json(schema_ref: str, description: str) -> dict:
             "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_ref}"}}}}
 
 
+def _param(name: str, where: str, required: bool, type_: str, example: object,
+           description: str | None = None) -> dict:
+    """One parameter of a route: ``where`` is "query" or "path"."""
+    out = {"name": name, "in": where, "required": required, "schema": {"type": type_, "examples": [example]}}
+    if description is not None:
+        out["description"] = description
+    return out
+
+
 def openapi_document() -> dict:
     """Hand-written: the schemas mirror :class:`ingest.pipeline.SubmissionReport` and the routes
     above; a test checks that it validates and lists every route of the blueprint."""
@@ -584,8 +593,7 @@ def openapi_document() -> dict:
             "/api/v1/submissions/{submission_id}": {"get": {
                 "summary": "One submission and its validation report", "operationId": "getSubmission",
                 "tags": ["intake"], "security": optional_bearer,
-                "parameters": [{"name": "submission_id", "in": "path", "required": True,
-                                "schema": {"type": "integer", "examples": [1]}}],
+                "parameters": [_param("submission_id", "path", True, "integer", 1)],
                 "responses": {
                     "200": _json("SubmissionReport", "The submission"),
                     "401": unauthorized,
@@ -595,10 +603,8 @@ def openapi_document() -> dict:
                 "summary": "The indicator catalogue", "operationId": "listIndicators", "tags": ["catalogue"],
                 "security": optional_bearer,
                 "parameters": [
-                    {"name": "group", "in": "query", "required": False,
-                     "schema": {"type": "string", "examples": ["G01"]}, "description": "Group code (G01..G10)"},
-                    {"name": "q", "in": "query", "required": False, "schema": {"type": "string", "examples": ["gia"]},
-                     "description": "Words in the code or names, with or without diacritics"}],
+                    _param("group", "query", False, "string", "G01", "Group code (G01..G10)"),
+                    _param("q", "query", False, "string", "gia", "Words in the code or names, with or without diacritics")],
                 "responses": {
                     "200": {"description": "Indicators", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {
@@ -609,14 +615,10 @@ def openapi_document() -> dict:
                 "summary": "Current values of one indicator", "operationId": "listObservations", "tags": ["data"],
                 "security": optional_bearer,
                 "parameters": [
-                    {"name": "indicator", "in": "query", "required": True,
-                     "schema": {"type": "string", "examples": ["RETAIL_SALES"]}, "description": "Indicator code"},
-                    {"name": "area", "in": "query", "required": False, "schema": {"type": "string", "examples": ["01"]},
-                     "description": "Area key (08-63) or official code (08: both eras)"},
-                    {"name": "from", "in": "query", "required": False,
-                     "schema": {"type": "string", "examples": ["202401"]}, "description": "First period key (inclusive)"},
-                    {"name": "to", "in": "query", "required": False,
-                     "schema": {"type": "string", "examples": ["202512"]}, "description": "Last period key (inclusive)"}],
+                    _param("indicator", "query", True, "string", "RETAIL_SALES", "Indicator code"),
+                    _param("area", "query", False, "string", "01", "Area key (08-63) or official code (08: both eras)"),
+                    _param("from", "query", False, "string", "202401", "First period key (inclusive)"),
+                    _param("to", "query", False, "string", "202512", "Last period key (inclusive)")],
                 "responses": {
                     "200": {"description": "Observations", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {
@@ -633,10 +635,8 @@ def openapi_document() -> dict:
                                "the confidential clearance.",
                 "tags": ["intake"], "security": optional_bearer,
                 "parameters": [
-                    {"name": "unit", "in": "path", "required": True, "schema": {"type": "string", "examples": ["UB01"]},
-                     "description": "Unit (agency) code, e.g. UB01, TK"},
-                    {"name": "period", "in": "path", "required": True,
-                     "schema": {"type": "string", "examples": ["202509"]}, "description": "Period key, e.g. 202509"}],
+                    _param("unit", "path", True, "string", "UB01", "Unit (agency) code, e.g. UB01, TK"),
+                    _param("period", "path", True, "string", "202509", "Period key, e.g. 202509")],
                 "responses": {
                     "200": {"description": "The form", "content": {
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {

@@ -104,8 +104,7 @@ def set_role_cmd(username: str, role: str, unit_code: str | None, confidential: 
 @click.argument("username")
 def disable_user_cmd(username: str) -> None:
     """Disable a user: refused from the next request on."""
-    _run(lambda e: update_user(e, username, active=False, actor=_actor()))
-    click.echo(f"User {username.lower()} disabled.")
+    _set_active(username, False)
 
 
 @click.command("enable-user")
@@ -113,8 +112,13 @@ def disable_user_cmd(username: str) -> None:
 @click.argument("username")
 def enable_user_cmd(username: str) -> None:
     """Enable a disabled user."""
-    _run(lambda e: update_user(e, username, active=True, actor=_actor()))
-    click.echo(f"User {username.lower()} enabled.")
+    _set_active(username, True)
+
+
+def _set_active(username: str, active: bool) -> None:
+    """Enable or disable a user and say so (the two commands differ only in the flag)."""
+    _run(lambda e: update_user(e, username, active=active, actor=_actor()))
+    click.echo(f"User {username.lower()} {'enabled' if active else 'disabled'}.")
 
 
 @click.command("unlock-user")

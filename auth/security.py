@@ -115,15 +115,23 @@ def content_security_policy(dash_app: Dash) -> str:
     ])
 
 
+# The headers every answer carries, after its Content-Security-Policy (a view may set its own).
+_FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),
+    ("X-Frame-Options", "DENY"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Cross-Origin-Resource-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+)
+
+
 def apply_headers(response: Response, csp: str, production: bool) -> None:
+    """Set the security headers a view has not set itself (HSTS only in production)."""
     h = response.headers
     h.setdefault("Content-Security-Policy", csp)
-    h.setdefault("X-Content-Type-Options", "nosniff")
-    h.setdefault("Referrer-Policy", "same-origin")
-    h.setdefault("X-Frame-Options", "DENY")
-    h.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-    h.setdefault("Cross-Origin-Resource-Policy", "same-origin")
-    h.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()")
+    for name, value in _FIXED_HEADERS:
+        h.setdefault(name, value)
     if production:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
     static = request.path.startswith(("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/"))

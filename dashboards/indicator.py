@@ -374,6 +374,17 @@ def drill_chain(focus: str, when: date) -> list[str]:
 
 # --- callbacks -----------------------------------------------------------------------------------------
 
+# The view's span, mode and era choice, then the page's indicator and language: the last arguments
+# of both callbacks that draw the view (trend and focus), in this order.
+_VIEW_ARGS = (
+    Input(ids.start, "value"),
+    Input(ids.end, "value"),
+    Input(ids.mode, "value"),
+    Input(ids.comparable, "value"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+)
+
 
 @cacheable
 @callback(
@@ -382,12 +393,7 @@ def drill_chain(focus: str, when: date) -> list[str]:
     Output(ids.trend_notes, "children"),
     Output(ids.table, "rowData"),
     Input(ids.areas, "value"),
-    Input(ids.start, "value"),
-    Input(ids.end, "value"),
-    Input(ids.mode, "value"),
-    Input(ids.comparable, "value"),
-    State(ids.code, "data"),
-    State(ids.lang, "data"),
+    *_VIEW_ARGS,
     prevent_initial_call=False,
 )
 def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
@@ -508,12 +514,7 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     Output(ids.drill_links, "children"),
     Output(ids.revisions, "children"),
     Input(ids.focus, "data"),
-    Input(ids.start, "value"),
-    Input(ids.end, "value"),
-    Input(ids.mode, "value"),
-    Input(ids.comparable, "value"),
-    State(ids.code, "data"),
-    State(ids.lang, "data"),
+    *_VIEW_ARGS,
     prevent_initial_call=False,
 )
 def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:

@@ -32,9 +32,10 @@ import pandas as pd
 
 from domain.eras import ERA_SWITCH
 from domain.periods import Period
-from domain.regimes import DEFAULT_DEADLINE_DAY, latest_due
 from domain.regimes import deadline as report_deadline
+from domain.regimes import latest_due
 from ingest.reference import reference_rows
+from ingest.regimes import catalogue_regimes
 
 FIRST = date(2015, 1, 1)
 DAILY_DAYS = 120
@@ -188,44 +189,10 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
     # --- regimes, units and the submission skeleton -------------------------------------
     agencies = list(reference_rows("agencies.csv"))
     province_unit = {a["area_key"]: a["code"] for a in agencies if a["kind"] == "province"}
-    regimes: list[dict] = []
-    regime_indicators: list[tuple[str, str]] = []
-    regime_units: list[tuple[str, str]] = []
-    freq_vi = {"D": "hằng ngày", "M": "tháng", "Q": "quý", "S": "6 tháng", "Y": "năm"}
-    freq_en = {"D": "daily", "M": "monthly", "Q": "quarterly", "S": "half-yearly", "Y": "annual"}
-    agency_names = {a["code"]: a for a in agencies}
-    national_regime: dict[str, str] = {}
-    for (agency, periodicity) in sorted({(r["agency_code"], r["periodicity"]) for r in catalogue}):
-        code = f"{agency}-{periodicity}"
-        a = agency_names[agency]
-        regimes.append({
-            "code": code,
-            "name_vi": f"Báo cáo {freq_vi[periodicity]} các chỉ tiêu của {a['name_vi']}",
-            "name_en": f"{freq_en[periodicity].capitalize()} indicator report of the {a['name_en']}",
-            "frequency": periodicity,
-            "deadline_day": DEFAULT_DEADLINE_DAY,
-        })
-        regime_units.append((code, agency))
-        for r in catalogue:
-            if r["agency_code"] == agency and r["periodicity"] == periodicity:
-                regime_indicators.append((code, r["code"]))
-                national_regime[r["code"]] = code
-    provincial_regime: dict[str, str] = {}
-    for periodicity in sorted({r["periodicity"] for r in catalogue if "province" in r["levels"]}):
-        code = f"UBND-{periodicity}"
-        regimes.append({
-            "code": code,
-            "name_vi": f"Báo cáo {freq_vi[periodicity]} tình hình kinh tế - xã hội của UBND cấp tỉnh",
-            "name_en": f"{freq_en[periodicity].capitalize()} socio-economic report of the provincial People's Committees",
-            "frequency": periodicity,
-            "deadline_day": DEFAULT_DEADLINE_DAY,
-        })
-        for key in sorted(set(old_keys) | set(new_keys)):
-            regime_units.append((code, province_unit[key]))
-        for r in catalogue:
-            if r["periodicity"] == periodicity and "province" in r["levels"]:
-                regime_indicators.append((code, r["code"]))
-                provincial_regime[r["code"]] = code
+    regimes, regime_indicators, regime_units = catalogue_regimes(catalogue, agencies)
+    # which regime carries each indicator: its agency's, and for provincial ones the UBND's
+    national_regime = {ind: code for code, ind in regime_indicators if not code.startswith("UBND-")}
+    provincial_regime = {ind: code for code, ind in regime_indicators if code.startswith("UBND-")}
 
     subs: dict[tuple[str, str, str], int] = {}  # (agency, regime, period) -> ref
     sub_rows: list[dict] = []

@@ -37,6 +37,11 @@ def _int(text: str, default: int | None = None) -> int | None:
     return int(text) if text not in ("", None) else default
 
 
+def _columns(row: dict[str, str], *names: str) -> dict[str, str]:
+    """The columns of a reference row that go into the database as they are (text)."""
+    return {name: row[name] for name in names}
+
+
 def load_reference(conn: Connection) -> None:
     """Insert all reference facts. Expects empty reference tables (first seed)."""
     conn.execute(
@@ -52,11 +57,7 @@ def load_reference(conn: Connection) -> None:
         schema.area.insert(),
         [
             {
-                "key": r["key"],
-                "code": r["code"],
-                "name_vi": r["name_vi"],
-                "name_en": r["name_en"],
-                "level": r["level"],
+                **_columns(r, "key", "code", "name_vi", "name_en", "level"),
                 "valid_from": _date(r["valid_from"]),
                 "valid_to": _date(r["valid_to"]),
                 "sort": int(r["sort"] or 0),
@@ -94,12 +95,7 @@ def load_reference(conn: Connection) -> None:
         schema.agency.insert(),
         [
             {
-                "code": r["code"],
-                "name_vi": r["name_vi"],
-                "name_en": r["name_en"],
-                "short_vi": r["short_vi"],
-                "short_en": r["short_en"],
-                "kind": r["kind"],
+                **_columns(r, "code", "name_vi", "name_en", "short_vi", "short_en", "kind"),
                 "area_id": area_id.get(r["area_key"]) if r["area_key"] else None,
                 "valid_from": _date(r["valid_from"]),
                 "valid_to": _date(r["valid_to"]),
@@ -114,23 +110,13 @@ def load_reference(conn: Connection) -> None:
         schema.indicator.insert(),
         [
             {
-                "code": r["code"],
-                "name_vi": r["name_vi"],
-                "name_en": r["name_en"],
-                "group_code": r["group_code"],
-                "unit_vi": r["unit_vi"],
-                "unit_en": r["unit_en"],
-                "periodicity": r["periodicity"],
+                **_columns(r, "code", "name_vi", "name_en", "group_code", "unit_vi", "unit_en", "periodicity",
+                           "aggregation", "direction", "levels", "definition_vi", "definition_en"),
                 "agency_id": agency_id[r["agency_code"]],
-                "aggregation": r["aggregation"],
-                "direction": r["direction"],
-                "levels": r["levels"],
                 "decimals": _int(r["decimals"], 1),
                 "confidential": r["confidential"] == "1",
                 "cumulative": r["cumulative"] == "1",
                 "headline": _int(r["headline"]),
-                "definition_vi": r["definition_vi"],
-                "definition_en": r["definition_en"],
                 "search_text": fold(" ".join([r["code"], r["name_vi"], r["name_en"]])),
             }
             for r in indicators

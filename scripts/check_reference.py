@@ -86,6 +86,13 @@ class Checker:
         return ok
 
 
+def unique_rows(rows: list[dict], column: str, what: str, c: Checker, quote: bool = False) -> dict[str, dict]:
+    """The rows by ``column``, each value checked to stand once (``what`` names file and column)."""
+    for k, n in Counter(r[column] for r in rows).items():
+        c.check(n == 1, f"{what} {repr(k) if quote else k} appears {n} times")
+    return {r[column]: r for r in rows}
+
+
 def read(path: Path, c: Checker) -> list[dict[str, str]]:
     name = path.name
     if not c.check(path.exists(), f"{name}: file missing ({path})"):
@@ -138,10 +145,7 @@ def eras(row: dict) -> list[str]:
 
 
 def check_areas(areas: list[dict], c: Checker) -> dict[str, dict]:
-    keys = Counter(r["key"] for r in areas)
-    for k, n in keys.items():
-        c.check(n == 1, f"areas.csv: key {k!r} appears {n} times")
-    by_key = {r["key"]: r for r in areas}
+    by_key = unique_rows(areas, "key", "areas.csv: key", c, quote=True)
     for r in areas:
         where = f"areas.csv key {r['key']}"
         r["_from"] = parse_date(r["valid_from"], where, c)
@@ -289,9 +293,7 @@ def check_succession(rows: list[dict], by_key: dict[str, dict], c: Checker) -> N
     old = {k for k, r in provinces.items() if valid_on(r, OLD_LAST_DAY)}
     new = {k for k, r in provinces.items() if valid_on(r, NEW_FIRST_DAY)}
     c.check(len(rows) == 63, f"area_succession.csv: {len(rows)} rows, expected 63")
-    olds = Counter(r["old_key"] for r in rows)
-    for k, n in olds.items():
-        c.check(n == 1, f"area_succession.csv: old key {k} appears {n} times")
+    olds = unique_rows(rows, "old_key", "area_succession.csv: old key", c)
     c.check(set(olds) == old, f"area_succession.csv: old keys differ from the 63 old provinces: "
                               f"missing {sorted(old - set(olds))}, extra {sorted(set(olds) - old)}")
     targets = {r["new_key"] for r in rows}
@@ -313,10 +315,7 @@ def check_succession(rows: list[dict], by_key: dict[str, dict], c: Checker) -> N
 
 
 def check_agencies(rows: list[dict], by_key: dict[str, dict], c: Checker) -> dict[str, dict]:
-    codes = Counter(r["code"] for r in rows)
-    for k, n in codes.items():
-        c.check(n == 1, f"agencies.csv: code {k} appears {n} times")
-    agencies = {r["code"]: r for r in rows}
+    agencies = unique_rows(rows, "code", "agencies.csv: code", c)
     kinds = {"ministry", "ministry_level", "government", "statistics", "province"}
     for r in rows:
         where = f"agencies.csv {r['code']}"
@@ -361,10 +360,7 @@ def check_indicators(groups: list[dict], rows: list[dict], agencies: dict[str, d
         c.check(re.fullmatch(r"-?\d+", g["sort"]) is not None, f"indicator_groups.csv {g['code']}: sort is not an integer")
         c.check(g["name_vi"] != "" and g["name_en"] != "", f"indicator_groups.csv {g['code']}: empty name")
 
-    codes = Counter(r["code"] for r in rows)
-    for k, n in codes.items():
-        c.check(n == 1, f"indicators.csv: code {k} appears {n} times")
-    by_code = {r["code"]: r for r in rows}
+    by_code = unique_rows(rows, "code", "indicators.csv: code", c)
     for r in rows:
         where = f"indicators.csv {r['code']}"
         c.check(re.fullmatch(r"[A-Z][A-Z0-9_]*", r["code"]) is not None and len(r["code"]) <= 40,

@@ -4,7 +4,6 @@ pieces they use (period labels, the era break, option lists, grid rows)."""
 
 from __future__ import annotations
 
-import importlib
 import math
 from datetime import date
 
@@ -16,21 +15,12 @@ from components import controls, grid
 from components.indicator_charts import era_break_x, series_figure, short_period
 from domain.eras import crosses_switch
 from tests.utils import ids_in as _ids
+from tests.utils import page_fixture
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
 
-
-@pytest.fixture
-def page(seeded_app):
-    """The indicator page module as the app imported it, inside a request."""
-    with seeded_app.test_request_context("/"):
-        yield importlib.import_module("dashboards.indicator")
-
-
-@pytest.fixture
-def catalogue(seeded_app):
-    with seeded_app.test_request_context("/"):
-        yield importlib.import_module("dashboards.indicators")
+page = page_fixture("page", "dashboards.indicator")
+catalogue = page_fixture("catalogue", "dashboards.indicators")
 
 
 def _update_series(page, *args):

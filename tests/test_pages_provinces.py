@@ -4,7 +4,6 @@ their outputs checked against the data layer (cross_section, regional_aggregates
 
 from __future__ import annotations
 
-import importlib
 import json
 import math
 from datetime import date
@@ -21,22 +20,12 @@ from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from domain.periods import parse
 from i18n import fmt_number
-from tests.utils import classes, kids
+from tests.utils import classes, kids, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
-
-@pytest.fixture
-def board(seeded_app):
-    """The /provinces page module as the app imported it, inside a request."""
-    with seeded_app.test_request_context("/"):
-        yield importlib.import_module("dashboards.provinces")
-
-
-@pytest.fixture
-def profile(seeded_app):
-    with seeded_app.test_request_context("/"):
-        yield importlib.import_module("dashboards.province")
+board = page_fixture("board", "dashboards.provinces")
+profile = page_fixture("profile", "dashboards.province")
 
 
 def _links(component) -> dict[str, str]:

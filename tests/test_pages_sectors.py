@@ -3,7 +3,6 @@ the table rows, the status count) checked against the data layer, and the group/
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 from urllib.parse import unquote
@@ -14,14 +13,11 @@ from components.sparkline import spark_points, spark_svg
 from components.tiles import ids as sm_ids
 from components.tiles import target_is_level
 from tests.utils import ids_in as _ids_in
+from tests.utils import page_fixture
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
 
-
-@pytest.fixture
-def page(seeded_app):
-    with seeded_app.test_request_context("/"):
-        yield importlib.import_module("dashboards.sectors")
+page = page_fixture("page", "dashboards.sectors")
 
 
 def _by_id(tree) -> dict:

@@ -3,6 +3,7 @@ components/fast.py), finding components by id, reading its text; waiting for a c
 
 from __future__ import annotations
 
+import importlib
 import json
 import threading
 import time
@@ -27,6 +28,15 @@ def until(predicate: Callable[[], T], timeout: float = 20.0, what: str = "condit
         if time.monotonic() > deadline:
             pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
         threading.Event().wait(interval)
+
+
+def page_fixture(fixture_name: str, module: str) -> Any:
+    """A fixture named ``fixture_name``: the page module ``module`` as the seeded app imported it,
+    used inside a request (pytest registers a fixture under its own name, hence the argument)."""
+    def fixture(seeded_app: Any) -> Iterator[Any]:
+        with seeded_app.test_request_context("/"):
+            yield importlib.import_module(module)
+    return pytest.fixture(fixture, name=fixture_name)
 
 
 def walk(tree: Any) -> Iterator[Any]:
