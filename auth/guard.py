@@ -72,22 +72,23 @@ def current_principal() -> Principal | None:
 def _callback_modules() -> dict[str, str]:
     """Output spec of every server callback → the module that registered it (built once per app)."""
     app = current_app.extensions["dash"]
+    cached = current_app.extensions.get("occ_callback_modules")
+    if cached is not None and cached[0] == len(app.callback_map):
+        return cached[1]
     # Dash fills callback_map in its own before-request hooks (its setup, and the page router's
     # registration), which run after this guard: on a worker's first request the map would still
-    # lack them and the router be unknown. Both hooks are idempotent, so run them here first.
+    # lack them and the router be unknown. Both hooks are idempotent, so run them here first (once:
+    # afterwards the map is complete and the answer is kept).
     app._setup_server()
     for hook in current_app.before_request_funcs.get(None, ()):
         if getattr(hook, "__name__", "") in ("router_sync", "router_async") and getattr(hook, "__self__", app) is app:
             hook()
-    cached = current_app.extensions.get("occ_callback_modules")
-    if cached is not None and len(cached) == len(app.callback_map):
-        return cached
     modules = {}
     for output, entry in app.callback_map.items():
         fn = entry.get("callback")
         if fn is not None:
             modules[output] = getattr(fn, "__module__", None) or ""
-    current_app.extensions["occ_callback_modules"] = modules
+    current_app.extensions["occ_callback_modules"] = (len(app.callback_map), modules)
     return modules
 
 

@@ -97,3 +97,15 @@ def callback_body(output: str, entry: dict, value=None, values: list | None = No
     multi = isinstance(entry.get("output"), (list, tuple))
     return {"output": output, "outputs": outs if multi else outs[0],
             "inputs": items[:n], "state": items[n:], "changedPropIds": []}
+
+
+def fixed_auth_clock():
+    """The auth package's clock held at one morning for a test (sessions, the throttle, the audit
+    log), then released: ``yield from fixed_auth_clock()`` in a module's autouse fixture."""
+    from datetime import datetime
+
+    from auth import clock
+
+    clock.set(datetime(2026, 11, 26, 9, 0, 0))
+    yield
+    clock.reset()

@@ -22,7 +22,7 @@ from auth.passwords import PasswordRuleError, check_rules, hash_password, verify
 from auth.users import DEMO_PASSWORD, create_demo_users, create_user, set_password, update_user
 from data_access.engine import make_engine, migrate
 from settings import ConfigError, Settings
-from tests.auth_helpers import ORIGIN, csrf_from, post_callback, router_body, sign_in
+from tests.auth_helpers import ORIGIN, csrf_from, fixed_auth_clock, post_callback, router_body, sign_in
 from tests.conftest import make_settings
 
 PASSWORD = "correct horse battery"
@@ -30,9 +30,7 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def _clock():
-    clock.set(datetime(2026, 11, 26, 9, 0, 0))
-    yield
-    clock.reset()
+    yield from fixed_auth_clock()
 
 
 @pytest.fixture

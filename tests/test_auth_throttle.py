@@ -9,7 +9,7 @@ The clock is moved by the tests (``auth.clock``); both backends."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import text
@@ -20,7 +20,7 @@ from auth.audit import AuditQuery, search
 from auth.credentials import credential_hash
 from auth.users import create_user
 from data_access.engine import make_engine, migrate
-from tests.auth_helpers import sign_in
+from tests.auth_helpers import fixed_auth_clock, sign_in
 from tests.conftest import make_settings
 
 PASSWORD = "correct horse battery"
@@ -31,9 +31,7 @@ HOME = "192.0.2.10"
 
 @pytest.fixture(autouse=True)
 def _clock():
-    clock.set(datetime(2026, 11, 26, 9, 0, 0))
-    yield
-    clock.reset()
+    yield from fixed_auth_clock()
 
 
 @pytest.fixture(autouse=True)
