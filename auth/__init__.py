@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from flask import Flask
 
-from auth.guard import current_principal, display_token
+from auth.displays import display_token
+from auth.guard import current_principal
 from auth.policy import Principal
 
 __all__ = ["Principal", "current_principal", "current_unit", "display_token", "init_auth", "may_export"]

@@ -77,7 +77,14 @@ def check_display_token(conn: Connection, token: str | None, now: datetime | Non
     return token_id_if_valid(conn, token, now) is not None
 
 
+def display_token() -> str | None:
+    """The display token this request carries: the wall's cookie (never a URL or a body)."""
+    token = request.cookies.get(DISPLAY_COOKIE)
+    return token if token and len(token) <= 200 else None
+
+
 def wall_cookie_valid() -> bool:
     """Whether this request's wall cookie holds a valid display token (on the request's connection):
-    what a wall's board callbacks check, and part of their cached responses' key."""
-    return check_display_token(current_connection(), request.cookies.get(DISPLAY_COOKIE))
+    what the wall's page and board callbacks check (on every render, so a revoked token stops the
+    wall at once), and part of their cached responses' key."""
+    return check_display_token(current_connection(), display_token())

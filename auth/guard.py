@@ -30,7 +30,7 @@ from flask import Response, current_app, g, jsonify, redirect, request
 
 from auth import audit, declared, policy, security, sessions
 from auth.credentials import credential_hash
-from auth.displays import DISPLAY_COOKIE, token_id_if_valid
+from auth.displays import DISPLAY_COOKIE, display_token, token_id_if_valid
 from auth.policy import DISPLAY, Principal
 from auth.tokens import authenticate
 from data_access.cache.backend import DATABASE_ERRORS
@@ -242,12 +242,6 @@ def _token_principal() -> Principal | Response:
                          "The token is not valid, has expired or has been revoked.")
     g.occ_token = info
     return Principal(kind="token", role=policy.UNIT_TOKEN, name=f"token:{info.id}", unit_code=info.unit_code)
-
-
-def display_token() -> str | None:
-    """The display token this request carries: the wall's cookie (never a URL or a body)."""
-    token = request.cookies.get(DISPLAY_COOKIE)
-    return token if token and len(token) <= 200 else None
 
 
 def _display_principal() -> tuple[Principal | None, str]:

@@ -5,6 +5,8 @@ target (colour AND icon AND words) and marks, in three variants:
   sparkline strip, the target and the "as of" time; a link to the indicator page.
 * ``"sector"`` — the sectors board's small multiple: the change on last year, the card sparkline
   (periods labelled, target dashed), the year-to-date share of a flow's target; a link.
+* ``"daily"`` — the daily brief: a daily indicator's value on the day and its change on the day
+  before and on a week before (``kpi``: a row of :func:`data_access.daily.daily_indicators`); a link.
 * ``"wall"`` — readable from across the room: a large numeral, the change on last year coloured
   even when tiny, status by icon and word; no link (the wall has no navigation).
 
@@ -24,7 +26,7 @@ from components.status import STATUS_ICON, STATUS_KEY, direction, direction_clas
 from domain.aggregation import is_flow, is_ytd_sum
 from i18n import fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, t
 
-Variant = Literal["desk", "sector", "wall"]
+Variant = Literal["desk", "sector", "daily", "wall"]
 
 
 class ids:
@@ -121,6 +123,8 @@ def tile(kpi: Any, ind: Any, lang: str = "vi", variant: Variant = "desk", *, hre
     if variant == "wall":
         return _wall(kpi, ind, lang)
     href = href or with_lang(f"/indicator/{ind.code}", lang)
+    if variant == "daily":
+        return _daily(kpi, ind, lang, href)
     return _sector(kpi, ind, lang, href, ytd) if variant == "sector" else _desk(kpi, ind, lang, href)
 
 
@@ -184,6 +188,19 @@ def _sector(kpi: Any, ind: Any, lang: str, href: str, ytd: dict | None) -> dict:
     ]
     return link(el("Div", body, className=f"sm-card status-{status or 'none'}"), href, id=ids.card(ind.code),
                 className="sm-link", title=f"{ind.name(lang)} — {t('sec.open', lang)}")
+
+
+def _daily(day: Any, ind: Any, lang: str, href: str) -> dict:
+    changes = []
+    for key, label in (("pct_day", "daily.vs_yesterday"), ("pct_week", "daily.vs_week")):
+        pct = day[key]
+        shown = el("Span", "–", className="delta neutral") if pct != pct else \
+            el("Span", fmt_signed(pct, 1, lang) + "%", className=direction_class(pct, ind.direction))
+        changes.append(el("Div", [shown, el("Span", " " + t(label, lang), className="delta-label")]))
+    body = [el("Div", ind.name(lang), className="kpi-name"),
+            el("Div", [el("Span", fmt_number(day["value"], ind.decimals, lang), className="kpi-value"),
+                       el("Span", ind.unit(lang), className="kpi-unit")], className="kpi-figure"), *changes]
+    return link(el("Div", body, className="kpi-tile status-none daily-tile"), href, className="kpi-link")
 
 
 def _wall(kpi: Any, ind: Any, lang: str) -> dict:

@@ -11,13 +11,14 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
-from components.fast import el, link
-from components.shell import with_lang
+from components.fast import el
+from components.tiles import tile
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
+from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
 from exports.menu import chart_menu
-from i18n import fmt_date, fmt_number, fmt_signed, norm_lang, t
+from i18n import fmt_date, fmt_signed, norm_lang, t
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -90,22 +91,10 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
 
 
 def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.Section:
-    tiles = []
-    for r in df.to_dict("records"):
-        if r["value"] != r["value"]:  # NaN: not reported that day
-            continue
-        name = r["name_en"] if lang == "en" else r["name_vi"]
-        unit = r["unit_en"] if lang == "en" else r["unit_vi"]
-        tiles.append(link(el("Div", [
-            el("Div", name, className="kpi-name"),
-            el("Div", [el("Span", fmt_number(r["value"], int(r["decimals"]), lang), className="kpi-value"),
-                       el("Span", unit, className="kpi-unit")], className="kpi-figure"),
-            el("Div", [_delta(r["pct_day"], r["direction"], lang), el("Span", " " + t("daily.vs_yesterday", lang),
-                                                                     className="delta-label")]),
-            el("Div", [_delta(r["pct_week"], r["direction"], lang), el("Span", " " + t("daily.vs_week", lang),
-                                                                      className="delta-label")]),
-        ], className="kpi-tile status-none daily-tile"), with_lang(f"/indicator/{r['code']}", lang),
-            className="kpi-link"))
+    """The day's daily indicators as tiles (those reported that day), with their export menu."""
+    known = indicator_map()
+    tiles = [tile(r, known[r["code"]], lang, "daily") for r in df.to_dict("records")
+             if r["value"] == r["value"] and r["code"] in known]  # NaN: not reported that day
     body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
     menu = chart_menu({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
                          f"{fmt_date(d, lang)}") if tiles and d else None
@@ -113,15 +102,8 @@ def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.
                                   className="section-head"), body])
 
 
-def _delta(pct: float, direction: str, lang: str) -> dict:
-    if pct != pct:
-        return el("Span", "–", className="delta neutral")
-    good = direction != "neutral" and abs(pct) >= 0.05 and (pct > 0) == (direction == "up")
-    bad = direction != "neutral" and abs(pct) >= 0.05 and not good
-    return el("Span", fmt_signed(pct, 1, lang) + "%", className="delta " + ("good" if good else "bad" if bad else "neutral"))
-
-
-def items_section(d: date, category: str | None, severity: str | None, lang: str) -> html.Section:
+def items_section(d: date, category: str | None, severity: str | None, lang: str) -> dict:
+    """The day's information items (filtered), with counts per category against the day before."""
     items = [r for r in daily_items(d, days=2).to_dict("records")
              if (not category or r["category"] == category) and (not severity or r["severity"] == severity)]
     today = [r for r in items if r["item_date"] == d]
@@ -130,9 +112,9 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
     for cat, key in CATEGORY_KEY.items():
         n, m = sum(r["category"] == cat for r in today), sum(r["category"] == cat for r in yesterday)
         if n or m:
-            counts.append(html.Li([html.Span(t(key, lang)), html.Strong(str(n)),
-                                   html.Span(f"({fmt_signed(n - m, 0, lang)} {t('daily.vs_yesterday', lang)})",
-                                             className="muted")]))
+            counts.append(el("Li", [el("Span", t(key, lang)), el("Strong", str(n)),
+                                    el("Span", f"({fmt_signed(n - m, 0, lang)} {t('daily.vs_yesterday', lang)})",
+                                       className="muted")]))
     rows = [el("Li", [
         el("Span", t(SEVERITY_KEY.get(r["severity"], "daily.sev.info"), lang), className=f"sev-badge sev-{r['severity']}"),
         el("Div", [el("Div", [el("Strong", r["title"]), el("Span", " " + t("daily.new", lang), className="mark mark-new")]),
@@ -141,9 +123,9 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
                              f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · "
                              f"{fmt_date(r['item_date'], lang)}", className="item-meta")], className="item-main"),
     ], className="daily-item") for r in today]
-    return html.Section([
-        html.H2([t("daily.items", lang), html.Span(f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
-                className="section-title"),
-        html.Ul(counts, className="daily-counts") if counts else None,
-        html.Ul(rows, className="daily-items") if rows else html.Div(t("daily.no_items", lang), className="empty-state"),
+    return el("Section", [
+        el("H2", [t("daily.items", lang), el("Span", f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],
+           className="section-title"),
+        el("Ul", counts, className="daily-counts") if counts else None,
+        el("Ul", rows, className="daily-items") if rows else el("Div", t("daily.no_items", lang), className="empty-state"),
     ])

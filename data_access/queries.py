@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
 from typing import Any, TypeAlias
@@ -508,11 +509,11 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
     d_prev, pct_prev = _change(value, prev.value if prev else None)
     d_ly, pct_ly = _change(value, ly.value if ly else None)
     ytd = ytd_ly = None
-    if is_flow(ind):
-        ytd = sum(r.value for r in rows if parse(r.period).year == p.year)
-        ly_keys = {q.key for q in _periods_to(p.same_period_last_year())}
-        ly_vals = [r.value for r in rows if r.period in ly_keys]
-        ytd_ly = sum(ly_vals) if len(ly_vals) == len(ly_keys) else None
+    if is_flow(ind):  # keys start with their year and sort within one periodicity
+        year, ly_key = last.period[:4], p.same_period_last_year().key
+        ytd = sum(r.value for r in rows if r.period[:4] == year)
+        ly_vals = [r.value for r in rows if r.period[:4] == ly_key[:4] and r.period <= ly_key]
+        ytd_ly = sum(ly_vals) if len(ly_vals) == _periods_to_count(ly_key) else None
     elif ind.cumulative:
         ytd = value
         ytd_ly = ly.value if ly else None
@@ -543,13 +544,13 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
     )
 
 
-def _periods_to(p: Period) -> list[Period]:
-    out = []
-    q = p.year_start()
+@lru_cache(maxsize=4096)
+def _periods_to_count(key: str) -> int:
+    """How many periods of ``key``'s periodicity its year holds up to and including it."""
+    p, q, n = parse(key), parse(key).year_start(), 0
     while q.start <= p.start:
-        out.append(q)
-        q = q.next()
-    return out
+        n, q = n + 1, q.next()
+    return n
 
 
 @cached_query(scopes=indicator_scope)

@@ -8,13 +8,11 @@ from typing import Any
 
 from flask import current_app
 
-from auth import display_token
-from auth.displays import check_display_token
+from auth.displays import wall_cookie_valid
 from components.mapfig import figure_dict, map_spec
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
-from data_access.engine import current_connection
 from data_access.queries import Kpi, cross_section, kpi_snapshot, series
 from domain.eras import era_of
 from domain.periods import parse
@@ -30,7 +28,7 @@ def authorized() -> bool:
     """Walls carry a read-only display token (``flask --app app create-display-token``), opened once
     as ``/wall?token=`` and kept in the wall's cookie from then on; checked on every render and every
     board refresh (and by the guard on every request), so a revoked token stops the wall at once."""
-    return check_display_token(current_connection(), display_token())
+    return wall_cookie_valid()
 
 
 def min_poll_seconds() -> float:
