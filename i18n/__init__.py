@@ -798,6 +798,16 @@ def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = 
     return ("-" if d.is_signed() else "") + text.translate(_separators(norm_lang(lang)))
 
 
+def fmt_significant(value: float, digits: int = 4, lang: str | None = DEFAULT_LANG) -> str:
+    """``value`` to ``digits`` significant digits with the locale's symbols (``6,644`` in
+    Vietnamese, ``6.644`` in English; ``12.350`` / ``12,350`` for 12,345.6): statistics quoted in
+    a message, whose scale is not known in advance."""
+    if value != value or value in (float("inf"), float("-inf")):
+        return fmt_number(value, 0, lang)
+    rounded = Decimal(f"{value:.{digits}g}")  # no exponent in what is shown
+    return fmt_number(float(rounded), max(0, -rounded.normalize().as_tuple().exponent), lang)
+
+
 _QUANTUM = tuple(Decimal(10) ** -n for n in range(7))
 
 

@@ -60,17 +60,13 @@ class ReadBudget:
 
     def check_time(self) -> None:
         if self.remaining() <= 0:
-            raise BudgetExceeded("parse_timeout", seconds=_number(self.parse_seconds))
+            raise BudgetExceeded("parse_timeout", seconds=float(self.parse_seconds))
 
     def spend_unzipped(self, n: int, member: str) -> None:
         """Count ``n`` bytes inflated from ``member``; refuse beyond ``max_unzipped_bytes``."""
         self.unzipped += n
         if self.unzipped > self.max_unzipped_bytes:
             raise BudgetExceeded("zip_too_large", member=member, size=self.unzipped, limit=self.max_unzipped_bytes)
-
-
-def _number(x: float) -> str:
-    return str(int(x)) if float(x).is_integer() else str(x)
 
 
 # -- zip -----------------------------------------------------------------------------------------

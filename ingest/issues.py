@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from i18n import fmt_significant
+
 # code -> (Vietnamese, English). Placeholders are filled from the finding's params.
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- file level ------------------------------------------------------------------------
@@ -156,8 +158,14 @@ def make_issue(code: str, row: int | None = None, column: str | None = None, val
     vi, en = MESSAGES[code]
     text = None if value is None else _text(value)
     fill = {"value": text, "column": column, "row": row, "indicator": indicator, **params}
-    return Issue(code, vi.format_map(_Default(fill)), en.format_map(_Default(fill)), row, column, text,
-                 indicator or None)
+    return Issue(code, vi.format_map(_Default(_localised(fill, "vi"))), en.format_map(_Default(_localised(fill, "en"))),
+                 row, column, text, indicator or None)
+
+
+def _localised(fill: dict[str, Any], lang: str) -> dict[str, Any]:
+    """Statistics (float parameters other than the quoted cell ``value``) in the message's language:
+    ``trung vị 6,644`` / ``median 6.644``."""
+    return {k: fmt_significant(v, 4, lang) if isinstance(v, float) and k != "value" else v for k, v in fill.items()}
 
 
 def _text(value: Any) -> str:

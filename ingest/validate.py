@@ -603,7 +603,7 @@ def flag_implausible(rows: pd.DataFrame, stats: pd.DataFrame, cat: Catalogue, fi
     row_nums = rows["row"].to_numpy()
     ind_ids = rows["indicator_id"].to_numpy()
     issues, total = _issues(bad, findings.limit, lambda i: make_issue(
-        "implausible_value", row=int(row_nums[i]), column=column, value=float(v[i]), median=_fmt(med[i]),
+        "implausible_value", row=int(row_nums[i]), column=column, value=float(v[i]), median=float(med[i]),
         indicator=cat.indicator_by_id[int(ind_ids[i])].code))
     findings.add("warning", issues, total)
 
@@ -612,6 +612,3 @@ def _additive(merged: pd.DataFrame, cat: Catalogue) -> np.ndarray:
     f, u = pd.factorize(merged["indicator_id"])
     return np.array([cat.indicator_by_id[int(i)].aggregation == "sum" for i in u], dtype=bool)[f]
 
-
-def _fmt(x: float) -> str:
-    return f"{x:,.4g}"
