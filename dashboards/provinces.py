@@ -19,6 +19,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.fast import el
+from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
@@ -39,27 +40,10 @@ dash.register_page(__name__, path="/provinces", title="Địa phương", nav="na
 PAGE = "provinces"
 
 
-class ids:
-    lang = "prov-lang"
-    indicator = "prov-indicator"
-    period = "prov-period"
-    region = "prov-region"
-    goto = "prov-goto"
-    crumbs = "prov-crumbs"
-    map_data = "prov-map-data"
-    map = "prov-map"
-    map_title = "prov-map-title"
-    map_sub = "prov-map-sub"
-    ranking = "prov-ranking"
-    ranking_title = "prov-ranking-title"
-    ranking_note = "prov-ranking-note"
-    regions = "prov-regions"
-    nav = "prov-nav"
-    map_export = "prov-map-export"
-    ranking_export = "prov-ranking-export"
-    regions_export = "prov-regions-export"
-    region_pick = staticmethod(lambda region, where="table": {"type": "prov-region-pick", "region": region,
-                                                               "where": where})
+ids = page_ids("prov", "lang", "indicator", "period", "region", "goto", "crumbs", "map_data", "map", "map_title",
+               "map_sub", "ranking", "ranking_title", "ranking_note", "regions", "nav",
+               "map_export", "ranking_export", "regions_export",
+               region_pick=lambda region, where="table": {"type": "prov-region-pick", "region": region, "where": where})
 
 
 BINDINGS = [(ids.indicator, "value", "indicator"), (ids.period, "value", "period"), (ids.region, "value", "region")]
