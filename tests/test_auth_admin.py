@@ -13,7 +13,7 @@ import hashlib
 import re
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from app import create_app
 from auth.audit import AuditQuery, search
@@ -21,7 +21,7 @@ from auth.tokens import create_token
 from data_access import schema
 from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback, router_body
 from tests.auth_sessions import session_cookies
-from tests.conftest import make_settings, seeded_sqlite_copy
+from tests.conftest import make_settings, seeded_sqlite_world
 
 ADMIN_PAGES = ("/admin/units", "/admin/catalogue", "/admin/tokens")
 ROLES = (("admin", "admin", None, False), ("leader", "leader", None, False), ("analyst", "analyst", None, False),
@@ -35,9 +35,7 @@ def world(databases, tmp_path_factory):
     control on."""
     from auth.displays import create_display_token
 
-    tmp = tmp_path_factory.mktemp("authadmin")
-    url = seeded_sqlite_copy(databases, tmp)
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authadmin")
     cookies = session_cookies(engine, "t", ROLES)
     _, display = create_display_token(engine, "admin-test wall")
     api_token, _ = create_token(engine, "TK")

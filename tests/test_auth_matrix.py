@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import dash
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from app import create_app
 from auth.displays import create_display_token
 from auth.tokens import create_token
 from tests.auth_helpers import DISTINCTIVE, ORIGIN, callback_body, leaks, post_callback, router_body
 from tests.auth_sessions import session_cookies
-from tests.conftest import make_settings, seeded_sqlite_copy
+from tests.conftest import make_settings, seeded_sqlite_world
 
 BOARDS = {"admin", "leader", "analyst", "analyst_c"}
 USERS = BOARDS | {"reporter"}
@@ -88,9 +88,7 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
 def world(databases, tmp_path_factory):
     """A copy of the seeded SQLite warehouse with a distinctive confidential value, a user of every
     role with a session, a wall display token and a unit's API token; the app with access control on."""
-    tmp = tmp_path_factory.mktemp("authmatrix")
-    url = seeded_sqlite_copy(databases, tmp)
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authmatrix")
     with engine.begin() as conn:
         conn.execute(text(
             "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "

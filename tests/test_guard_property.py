@@ -15,7 +15,6 @@ import pytest
 from dash._utils import inputs_to_vals
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 
 from app import create_app
 from auth import guard
@@ -23,7 +22,7 @@ from auth.displays import create_display_token
 from auth.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body
 from tests.auth_sessions import session_cookies
-from tests.conftest import make_settings, seeded_sqlite_copy
+from tests.conftest import make_settings, seeded_sqlite_world
 from tests.test_auth_matrix import BOARDS, PAGES, SHARED_MODULES, USERS
 
 PRINCIPALS = ("admin", "leader", "analyst", "reporter", "display", "token", "anonymous")
@@ -40,9 +39,7 @@ VALUES = ROUTER_PATHS + VARIANTS + ["TK", "BCA", "", None, "?lang=en", {"boards"
 
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("guardprop")
-    url = seeded_sqlite_copy(databases, tmp)
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "guardprop")
     cookies = session_cookies(engine, "p", (("admin", "admin", None, False), ("leader", "leader", None, False),
                                             ("analyst", "analyst", None, False), ("reporter", "reporter", "TK", False)))
     _, display = create_display_token(engine, "property wall")
