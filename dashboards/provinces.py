@@ -239,6 +239,10 @@ def pick_region(clicks: Any) -> Any:
     return None if key == "VN" else key
 
 
+# What the board and its export menus are drawn from: the chosen view and the page's language.
+_VIEW = (Input(ids.indicator, "value"), Input(ids.period, "value"), Input(ids.region, "value"), State(ids.lang, "data"))
+
+
 class Board(NamedTuple):
     map_data: dict
     ranking: object
@@ -262,10 +266,7 @@ class Board(NamedTuple):
     Output(ids.ranking_title, "children"),
     Output(ids.ranking_note, "children"),
     Output(ids.goto, "options"),
-    Input(ids.indicator, "value"),
-    Input(ids.period, "value"),
-    Input(ids.region, "value"),
-    State(ids.lang, "data"),
+    *_VIEW,
     prevent_initial_call=False,
 )
 def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
@@ -282,10 +283,7 @@ def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     Output(ids.map_export, "children"),
     Output(ids.ranking_export, "children"),
     Output(ids.regions_export, "children"),
-    Input(ids.indicator, "value"),
-    Input(ids.period, "value"),
-    Input(ids.region, "value"),
-    State(ids.lang, "data"),
+    *_VIEW,
 )
 def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     """The export menus of the map (framed on the region), the ranking and the regional aggregates."""
