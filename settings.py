@@ -4,11 +4,13 @@ setting on the embedded first run (SQLite under ``instance/``)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, overload
+from typing import Any, TypeVar, overload
 
 ROOT = Path(__file__).resolve().parent
+N = TypeVar("N", int, float)
 
 
 class ConfigError(RuntimeError):
@@ -28,26 +30,23 @@ def _path_or_none(text: str | None) -> Path | None:
     return Path(text) if text else None
 
 
-def _int(name: str, default: int) -> int:
+def _number(name: str, default: N, kind: Callable[[str], N], what: str) -> N:
     text = _env(name, str(default))
     try:
-        value = int(text)
+        value = kind(text)
     except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {text!r}") from None
-    if value < 0:
-        raise ConfigError(f"{name} must not be negative, got {value}")
+        raise ConfigError(f"{name} must be {what}, got {text!r}") from None
+    if not value >= 0:  # NaN is not a count or a duration either
+        raise ConfigError(f"{name} must not be negative, got {text}")
     return value
+
+
+def _int(name: str, default: int) -> int:
+    return _number(name, default, int, "a whole number")
 
 
 def _float(name: str, default: float) -> float:
-    text = _env(name, str(default))
-    try:
-        value = float(text)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {text!r}") from None
-    if not value >= 0:
-        raise ConfigError(f"{name} must not be negative, got {text}")
-    return value
+    return _number(name, default, float, "a number")
 
 
 @dataclass(frozen=True)

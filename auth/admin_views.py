@@ -5,11 +5,14 @@ every form is a CSRF-protected POST and every change goes to the audit log (:mod
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import TypeVar
 from urllib.parse import urlencode
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 from flask.typing import ResponseReturnValue
+from werkzeug.datastructures import MultiDict
 
 from auth import admin
 from auth.admin import Actor, AdminError
@@ -19,6 +22,8 @@ from auth.guard import current_principal, engine
 from auth.tokens import list_tokens
 from auth.views import _csrf_or_400, _lang, bp, render_page
 from i18n import t
+
+T = TypeVar("T")
 
 
 def _actor() -> Actor:
@@ -45,35 +50,45 @@ def _fresh_reads() -> None:
     release_connection()
 
 
+def _posted(lang: str, change: Callable[[MultiDict[str, str], Actor], T]) -> tuple[T | None, str | None]:
+    """A form posted to an admin page: the CSRF token checked, then ``change(form, actor)`` makes
+    the change and says what to show (a notice, or a whole answer); an :class:`AdminError` is the
+    page's error instead. Then the answer reads fresh data. ``(None, None)`` on a GET."""
+    if request.method != "POST":
+        return None, None
+    _csrf_or_400()
+    try:
+        outcome, error = change(request.form, _actor()), None
+    except AdminError as exc:
+        outcome, error = None, _error_text(exc, lang)
+    _fresh_reads()
+    return outcome, error
+
+
 # -- reporting units ----------------------------------------------------------------------------------
 
 
 @bp.route("/admin/units", methods=["GET", "POST"])
 def admin_units() -> ResponseReturnValue:
     lang = _lang()
-    message = error = None
-    if request.method == "POST":
-        _csrf_or_400()
-        form, actor = request.form, _actor()
+
+    def change(form: MultiDict[str, str], actor: Actor) -> str:
         code = (form.get("code") or "").strip().upper()[:40]
         names = {k: form.get(k) or "" for k in ("name_vi", "name_en", "short_vi", "short_en")}
-        try:
-            action = form.get("action")
-            if action == "create":
-                admin.create_unit(engine(), code, kind=form.get("kind") or "", area_key=form.get("area") or None,
-                                  actor=actor, **names)
-                message = t("admin.unit_created", lang, code=code)
-            elif action == "update":
-                admin.update_unit_names(engine(), code, actor=actor, **names)
-                message = t("admin.unit_updated", lang, code=code)
-            elif action in ("deactivate", "reactivate"):
-                admin.set_unit_active(engine(), code, action == "reactivate", actor=actor)
-                message = t(f"admin.unit_{action}d", lang, code=code)
-            else:
-                abort(400)
-        except AdminError as exc:
-            error = _error_text(exc, lang)
-        _fresh_reads()
+        action = form.get("action")
+        if action == "create":
+            admin.create_unit(engine(), code, kind=form.get("kind") or "", area_key=form.get("area") or None,
+                              actor=actor, **names)
+            return t("admin.unit_created", lang, code=code)
+        if action == "update":
+            admin.update_unit_names(engine(), code, actor=actor, **names)
+            return t("admin.unit_updated", lang, code=code)
+        if action in ("deactivate", "reactivate"):
+            admin.set_unit_active(engine(), code, action == "reactivate", actor=actor)
+            return t(f"admin.unit_{action}d", lang, code=code)
+        abort(400)
+
+    message, error = _posted(lang, change)
     query = (request.args.get("q") or "")[:200]  # the filters are in the address, the forms post to it
     state = request.args.get("state") if request.args.get("state") in ("active", "inactive") else ""
     with engine().connect() as conn:
@@ -91,21 +106,17 @@ def admin_catalogue() -> ResponseReturnValue:
     from data_access.catalogue import all_indicators, indicator_groups, indicator_map, search_indicators
 
     lang = _lang()
-    message = error = None
-    if request.method == "POST":
-        _csrf_or_400()
-        form = request.form
+
+    def change(form: MultiDict[str, str], actor: Actor) -> str:
         code = (form.get("code") or "").strip()[:40]
         access = form.get("access")
         if form.get("action") != "update" or access not in ("public", "confidential", None):
             abort(400)
-        try:
-            change = admin.update_indicator(engine(), code, confidential=None if access is None else access == "confidential",
-                                            agency_code=form.get("agency") or None, actor=_actor())
-            message = t("admin.indicator_updated" if change.changes else "admin.indicator_unchanged", lang, code=code)
-        except AdminError as exc:
-            error = _error_text(exc, lang)
-        _fresh_reads()
+        done = admin.update_indicator(engine(), code, confidential=None if access is None else access == "confidential",
+                                      agency_code=form.get("agency") or None, actor=actor)
+        return t("admin.indicator_updated" if done.changes else "admin.indicator_unchanged", lang, code=code)
+
+    message, error = _posted(lang, change)
     args = request.args  # the filters are in the address; a row's form posts its own "access"
     query = (args.get("q") or "")[:200]
     group = (args.get("group") or "")[:8]
@@ -118,7 +129,8 @@ def admin_catalogue() -> ResponseReturnValue:
         indicators = list(all_indicators())
     indicators = [i for i in indicators if (not group or i.group_code == group)
                   and (not access or i.confidential == (access == "confidential"))]
-    groups = [(r["code"], r["name_en"] if lang == "en" else r["name_vi"]) for _, r in indicator_groups().iterrows()]
+    groups = [(r["code"], f'{r["code"]} · {r["name_en"] if lang == "en" else r["name_vi"]}')  # the filter's choices
+              for _, r in indicator_groups().iterrows()]
     with engine().connect() as conn:
         agencies = [u for u in admin.list_units(conn) if u.kind != "province"]
     return render_page("catalogue.html", 400 if error else 200, indicators=indicators, groups=groups,
@@ -139,37 +151,31 @@ def _token_id(text: str | None) -> int:
 @bp.route("/admin/tokens", methods=["GET", "POST"])
 def admin_tokens() -> ResponseReturnValue:
     lang = _lang()
-    message = error = None
-    if request.method == "POST":
-        _csrf_or_400()
-        form, actor, eng = request.form, _actor(), engine()
-        action = form.get("action")
-        try:
-            if action == "create_api":
-                days = admin.token_days(form.get("days"), 365)
-                token, info = admin.create_api_token(eng, form.get("unit") or "", label=form.get("label") or "",
-                                                     days=days, actor=actor)
-                return render_page("token_created.html", kind="api", token=token, token_id=info.id,
-                                   unit=info.unit_code, label=info.label, expires_at=info.expires_at)
-            if action == "create_display":
-                days = admin.token_days(form.get("days"), None)
-                token_id, token = admin.create_wall_token(eng, label=form.get("label") or "", days=days, actor=actor)
-                wall_url = request.host_url.rstrip("/") + "/wall?" + urlencode({"token": token})
-                return render_page("token_created.html", kind="display", token=token, token_id=token_id,
-                                   label=(form.get("label") or "").strip(), wall_url=wall_url, expires_at=None)
-            if action == "revoke_api":
-                token_id = _token_id(form.get("id"))
-                admin.revoke_api_token(eng, token_id, actor=actor)
-                message = t("admin.token_revoked", lang, id=token_id)
-            elif action == "revoke_display":
-                token_id = _token_id(form.get("id"))
-                admin.revoke_wall_token(eng, token_id, actor=actor)
-                message = t("admin.token_revoked", lang, id=token_id)
-            else:
-                abort(400)
-        except AdminError as exc:
-            error = _error_text(exc, lang)
-        _fresh_reads()
+
+    def change(form: MultiDict[str, str], actor: Actor) -> str | Response:
+        eng, action = engine(), form.get("action")
+        if action == "create_api":
+            days = admin.token_days(form.get("days"), 365)
+            token, info = admin.create_api_token(eng, form.get("unit") or "", label=form.get("label") or "",
+                                                 days=days, actor=actor)
+            return render_page("token_created.html", kind="api", token=token, token_id=info.id,
+                               unit=info.unit_code, label=info.label, expires_at=info.expires_at)
+        if action == "create_display":
+            days = admin.token_days(form.get("days"), None)
+            token_id, token = admin.create_wall_token(eng, label=form.get("label") or "", days=days, actor=actor)
+            wall_url = request.host_url.rstrip("/") + "/wall?" + urlencode({"token": token})
+            return render_page("token_created.html", kind="display", token=token, token_id=token_id,
+                               label=(form.get("label") or "").strip(), wall_url=wall_url, expires_at=None)
+        if action in ("revoke_api", "revoke_display"):
+            token_id = _token_id(form.get("id"))
+            revoke = admin.revoke_api_token if action == "revoke_api" else admin.revoke_wall_token
+            revoke(eng, token_id, actor=actor)
+            return t("admin.token_revoked", lang, id=token_id)
+        abort(400)
+
+    message, error = _posted(lang, change)
+    if isinstance(message, Response):  # a token was created: its secret, shown once
+        return message
     eng = engine()
     now = datetime.now()
     api_tokens = list_tokens(eng)

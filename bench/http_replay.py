@@ -19,7 +19,6 @@ import os
 import random
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bench.load import capture
+from bench.measure import free_port, percentile
 from bench.sessions import bench_session_at
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,19 +41,8 @@ BOARD_URLS = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 2)
+    return round(percentile(values, q), 2)
 
 
 class Stack:
@@ -61,13 +50,13 @@ class Stack:
 
     def __init__(self, database_url: str, workers: int = 2, log: Callable[[str], None] = print):
         self.tmp = Path(tempfile.mkdtemp(prefix="occ-http-"))
-        self.port = _free_port()
+        self.port = free_port()
         self.procs: list[subprocess.Popen] = []
         env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "CACHE_TYPE")}
         env.update({"DATABASE_URL": database_url, "INSTANCE_DIR": str(self.tmp), "SEED_DEMO": "0"})
         redis = shutil.which("redis-server")
         if redis:
-            rport = _free_port()
+            rport = free_port()
             self.procs.append(subprocess.Popen([redis, "--port", str(rport), "--bind", "127.0.0.1", "--save", "",
                                                 "--appendonly", "no"], stdout=subprocess.DEVNULL))
             env["CACHE_REDIS_URL"] = f"redis://127.0.0.1:{rport}/0"

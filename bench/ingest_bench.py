@@ -43,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.measure import cpu_seconds  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import make_engine, migrate  # noqa: E402
 from ingest.pipeline import IntakeLimits, submit  # noqa: E402
@@ -91,15 +92,6 @@ def clean(engine) -> None:
             conn.exec_driver_sql("VACUUM ANALYZE observation, current_observation, submission")
 
 
-def _proc_cpu(pid: int) -> float | None:
-    """User + system CPU seconds of a local process (Linux /proc), None if unavailable."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError):
-        return None
-
-
 def _server_cpu(backend_pid: int | None) -> float | None:
     """CPU seconds of the PostgreSQL server processes (the backend and the postmaster's other
     children: WAL writer, checkpointer, autovacuum), when the server runs on this machine."""
@@ -118,7 +110,7 @@ def _server_cpu(backend_pid: int | None) -> float | None:
         except (OSError, ValueError, IndexError):
             continue
         if ppid == postmaster:
-            total += _proc_cpu(int(entry.name)) or 0.0
+            total += cpu_seconds(int(entry.name)) or 0.0
     return total
 
 

@@ -67,6 +67,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.measure import cpu_seconds, free_port, percentile  # noqa: E402
+
 CALLBACK_PATH = "/_dash-update-component"
 CLASSES = ("version", "wall", "analyst", "submission")
 THINK_S = (2.0, 8.0)
@@ -78,19 +80,9 @@ def log(msg: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def pct(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return round(values[lo] + (values[hi] - values[lo]) * (k - lo), 1)
+    """The ``q`` quantile to 0.1, None without values (null in the summary)."""
+    return round(percentile(values, q), 1) if values else None
 
 
 # --- the stack -------------------------------------------------------------------------------------
@@ -179,15 +171,6 @@ class Gunicorn:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(timeout=10)
-
-
-def cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of a process so far (/proc/PID/stat)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return None
 
 
 def postgres_cpu_seconds(database_url: str) -> float | None:

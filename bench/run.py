@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
+from bench.measure import percentile as pct  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import make_engine, migrate  # noqa: E402
 from runtime import settle_gc  # noqa: E402
@@ -142,15 +143,6 @@ class SqlRecorder:
     def _hook(self, conn, cursor, statement, parameters, context, executemany):
         if self.on:
             self.statements.append((statement, parameters))
-
-
-def pct(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    values = sorted(values)
-    k = (len(values) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
-    return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
 def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[Callable, tuple]]]:

@@ -9,18 +9,14 @@ import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from auth.shell_parts import admin_links, may_open, user_menu
+from components.ids import page_ids
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
 from i18n import t
 from web.lang import lang_of_query
 from web.responses import cacheable
 
-
-class ids:
-    location = "shell-location"
-    header = "shell-header"
-    footer = "shell-footer"
-    lang_switch = "shell-lang-switch"
+ids = page_ids("shell", "location", "header", "footer", "lang_switch")
 
 
 def lang_from_search(search: str | None) -> str:

@@ -16,6 +16,7 @@ from datetime import date
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
+from components.ids import page_ids
 from components.urlstate import as_dict, as_text
 from exports.specs import SpecError, describe
 from i18n import fmt_date, norm_lang, t
@@ -23,21 +24,10 @@ from i18n import fmt_date, norm_lang, t
 dash.register_page(__name__, path="/briefing", title="Bộ tài liệu", nav="nav.briefing", nav_order=6)
 
 
-class ids:
-    config = "brief-config"
-    basket = "brief-basket"
-    saved = "brief-saved"
-    title = "brief-title"
-    heading = "brief-heading"
-    items = "brief-items"
-    specs = "brief-specs"
-    form = "brief-form"
-    pptx = "brief-pptx"
-    pdf = "brief-pdf"
-    clear = "brief-clear"
-    up = staticmethod(lambda i: {"type": "brief-up", "index": i})
-    down = staticmethod(lambda i: {"type": "brief-down", "index": i})
-    remove = staticmethod(lambda i: {"type": "brief-remove", "index": i})
+ids = page_ids("brief", "config", "basket", "saved", "title", "heading", "items", "specs", "form", "pptx", "pdf", "clear",
+               up=lambda i: {"type": "brief-up", "index": i},
+               down=lambda i: {"type": "brief-down", "index": i},
+               remove=lambda i: {"type": "brief-remove", "index": i})
 
 
 def _path(path: str) -> str:

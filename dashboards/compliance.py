@@ -16,6 +16,7 @@ from dash import Input, Output, callback, dcc, html
 from auth import current_unit
 from components.controls import dropdown
 from components.fast import el, link
+from components.ids import page_ids
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
 from data_access.compliance import (
@@ -41,15 +42,7 @@ STATE_ICON = {"on_time": "✔", "late": "⏱", "missing": "✖", "not_due": "…
 STATE_KEY = {"on_time": "cmp.on_time", "late": "cmp.late", "missing": "cmp.missing", "not_due": "cmp.not_due"}
 
 
-class ids:
-    regime = "cmp-regime"
-    group = "cmp-group"
-    unit = "cmp-unit"
-    lang = "cmp-lang"
-    summary = "cmp-summary"
-    matrix = "cmp-matrix"
-    overdue = "cmp-overdue"
-    detail = "cmp-detail"
+ids = page_ids("cmp", "regime", "group", "unit", "lang", "summary", "matrix", "overdue", "detail")
 
 
 BINDINGS = [(ids.regime, "value", "regime"), (ids.group, "value", "group")]

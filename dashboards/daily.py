@@ -12,6 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
 from components.fast import el
+from components.ids import page_ids
 from components.tiles import tile
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
@@ -29,12 +30,7 @@ dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav
 PAGE = "daily"
 
 
-class ids:
-    day = "daily-day"
-    category = "daily-category"
-    severity = "daily-severity"
-    lang = "daily-lang"
-    content = "daily-content"
+ids = page_ids("daily", "day", "category", "severity", "lang", "content")
 
 
 BINDINGS = [(ids.day, "date", "day"), (ids.category, "value", "category"), (ids.severity, "value", "severity")]

@@ -22,6 +22,7 @@ from dash.exceptions import PreventUpdate
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
+from components.ids import page_ids
 from components.indicator_charts import series_figure
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
@@ -65,27 +66,9 @@ PAGE = "indicator"
 MODES = ("value", "yoy")
 
 
-class ids:
-    code = "ind-code"
-    lang = "ind-lang"
-    focus = "ind-focus"
-    areas = "ind-areas"
-    start = "ind-start"
-    end = "ind-end"
-    mode = "ind-mode"
-    comparable = "ind-comparable"
-    summary = "ind-summary"
-    trend = "ind-trend"
-    trend_title = "ind-trend-title"
-    trend_notes = "ind-trend-notes"
-    breakdown = "ind-breakdown"
-    breakdown_title = "ind-breakdown-title"
-    breakdown_note = "ind-breakdown-note"
-    drill_links = "ind-drill-links"
-    table = "ind-table"
-    revisions = "ind-revisions"
-    trend_export = "ind-trend-export"
-    breakdown_export = "ind-breakdown-export"
+ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
+               "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
+               "drill_links", "table", "revisions", "trend_export", "breakdown_export")
 
 
 BINDINGS = [(ids.areas, "value", "areas"), (ids.start, "value", "start"), (ids.end, "value", "end"),

@@ -11,6 +11,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
+from components.ids import page_ids
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import indicator_groups, indicators_frame, search_indicators
@@ -25,12 +26,7 @@ dash.register_page(__name__, path="/indicators", title="Chỉ tiêu", nav="nav.i
 PAGE = "indicators"
 
 
-class ids:
-    lang = "cat-lang"
-    query = "cat-query"
-    group = "cat-group"
-    count = "cat-count"
-    results = "cat-results"
+ids = page_ids("cat", "lang", "query", "group", "count", "results")
 
 
 BINDINGS = [(ids.query, "value", "q"), (ids.group, "value", "group")]

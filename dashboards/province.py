@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.charts import Line, lines_figure
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
+from components.ids import page_ids
 from components.shell import with_lang
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
@@ -52,15 +53,7 @@ MAX_TRENDS = 8
 MAX_TILES = 12
 
 
-class ids:
-    lang = "pf-lang"
-    key = "pf-key"
-    comparable = "pf-comparable"
-    trends = "pf-trends"
-    trends_note = "pf-trends-note"
-    focus = "pf-focus"
-    table = "pf-table"
-    table_notes = "pf-table-notes"
+ids = page_ids("pf", "lang", "key", "comparable", "trends", "trends_note", "focus", "table", "table_notes")
 
 
 BINDINGS = [(ids.comparable, "value", "comparable")]

@@ -19,6 +19,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 from components import controls
 from components.charts import empty_figure, ranking_figure
 from components.fast import el
+from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
@@ -39,27 +40,10 @@ dash.register_page(__name__, path="/provinces", title="Địa phương", nav="na
 PAGE = "provinces"
 
 
-class ids:
-    lang = "prov-lang"
-    indicator = "prov-indicator"
-    period = "prov-period"
-    region = "prov-region"
-    goto = "prov-goto"
-    crumbs = "prov-crumbs"
-    map_data = "prov-map-data"
-    map = "prov-map"
-    map_title = "prov-map-title"
-    map_sub = "prov-map-sub"
-    ranking = "prov-ranking"
-    ranking_title = "prov-ranking-title"
-    ranking_note = "prov-ranking-note"
-    regions = "prov-regions"
-    nav = "prov-nav"
-    map_export = "prov-map-export"
-    ranking_export = "prov-ranking-export"
-    regions_export = "prov-regions-export"
-    region_pick = staticmethod(lambda region, where="table": {"type": "prov-region-pick", "region": region,
-                                                               "where": where})
+ids = page_ids("prov", "lang", "indicator", "period", "region", "goto", "crumbs", "map_data", "map", "map_title",
+               "map_sub", "ranking", "ranking_title", "ranking_note", "regions", "nav",
+               "map_export", "ranking_export", "regions_export",
+               region_pick=lambda region, where="table": {"type": "prov-region-pick", "region": region, "where": where})
 
 
 BINDINGS = [(ids.indicator, "value", "indicator"), (ids.period, "value", "period"), (ids.region, "value", "region")]
@@ -255,6 +239,10 @@ def pick_region(clicks: Any) -> Any:
     return None if key == "VN" else key
 
 
+# What the board and its export menus are drawn from: the chosen view and the page's language.
+_VIEW = (Input(ids.indicator, "value"), Input(ids.period, "value"), Input(ids.region, "value"), State(ids.lang, "data"))
+
+
 class Board(NamedTuple):
     map_data: dict
     ranking: object
@@ -278,10 +266,7 @@ class Board(NamedTuple):
     Output(ids.ranking_title, "children"),
     Output(ids.ranking_note, "children"),
     Output(ids.goto, "options"),
-    Input(ids.indicator, "value"),
-    Input(ids.period, "value"),
-    Input(ids.region, "value"),
-    State(ids.lang, "data"),
+    *_VIEW,
     prevent_initial_call=False,
 )
 def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
@@ -298,10 +283,7 @@ def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     Output(ids.map_export, "children"),
     Output(ids.ranking_export, "children"),
     Output(ids.regions_export, "children"),
-    Input(ids.indicator, "value"),
-    Input(ids.period, "value"),
-    Input(ids.region, "value"),
-    State(ids.lang, "data"),
+    *_VIEW,
 )
 def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     """The export menus of the map (framed on the region), the ranking and the regional aggregates."""

@@ -15,6 +15,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
+from components.ids import page_ids
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, marks, tile
@@ -41,17 +42,7 @@ AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, None: 3}
 
 
-class ids:
-    lang = "sec-lang"
-    by = "sec-by"
-    group = "sec-group"
-    agency = "sec-agency"
-    group_box = "sec-group-box"
-    agency_box = "sec-agency-box"
-    summary = "sec-summary"
-    board = "sec-board"
-    table = "sec-table"
-    export = "sec-export"
+ids = page_ids("sec", "lang", "by", "group", "agency", "group_box", "agency_box", "summary", "board", "table", "export")
 
 
 BINDINGS = [(ids.group, "value", "group"), (ids.agency, "value", "agency")]

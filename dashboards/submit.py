@@ -19,6 +19,7 @@ from dash import Input, Output, State, callback, dcc, html
 
 from auth import current_unit
 from components.controls import control, dropdown
+from components.ids import page_ids
 from data_access.catalogue import agencies
 from domain.regimes import latest_due
 from i18n import fmt_number, format_period, norm_lang, t
@@ -29,13 +30,7 @@ dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.s
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-class ids:
-    unit = "sub-unit"
-    period = "sub-period"
-    template = "sub-template"
-    upload = "sub-upload"
-    result = "sub-result"
-    lang = "sub-lang"
+ids = page_ids("sub", "unit", "period", "template", "upload", "result", "lang")
 
 
 def unit_options(lang: str, today: date) -> list[dict]:

@@ -18,6 +18,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import wallboards as wb
+from components.ids import page_ids
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
@@ -32,16 +33,8 @@ DEFAULT_SECONDS = 30
 RELOAD_HOURS = 6
 
 
-class ids:
-    root = "wall-root"
-    config = "wall-config"
-    version = "wall-version"
-    poll = "wall-poll"
-    status = "wall-status"
-    asof = "wall-asof"
-    ticker = "wall-ticker"
-    board = staticmethod(lambda name: {"type": "wall-board", "name": name})
-    started = "wall-started"
+ids = page_ids("wall", "root", "config", "version", "poll", "status", "asof", "ticker", "started",
+               board=lambda name: {"type": "wall-board", "name": name})
 
 
 def refused(lang: str) -> html.Div:

@@ -57,6 +57,7 @@ import math
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -486,6 +487,23 @@ def _cell_text(value: Any) -> str:
     return unicodedata.normalize("NFC", str(value)).strip()
 
 
+def _add_observation(out: dict[str, list], row: int, cells: Mapping[str, Any],
+                     number: Callable[[Any], float]) -> None:
+    """One observation of an XLSX sheet or a JSON document (``cells``: its raw cells by canonical
+    column) into the columns of :data:`OBS_COLUMNS`. A real number (not a bool) goes to
+    ``value_num`` as ``number`` reads it; any other value to ``value_text``, for the number rule."""
+    out["row"].append(row)
+    for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+        out[canonical].append(_cell_text(cells.get(canonical)))
+    value = cells.get("value")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        out["value_text"].append("")
+        out["value_num"].append(number(value))
+    else:
+        out["value_text"].append(_cell_text(value))
+        out["value_num"].append(np.nan)
+
+
 @functools.cache
 def _lazy_sheet_class():
     from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -637,23 +655,12 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             return None
         positions, shown = mapped
         columns = {canonical: pos + 1 for canonical, pos in positions.items()}  # column numbers
-        value_col = columns["value"]
         out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
         last = header_row + max_rows
         for r, values in rows:
             if r > last:
                 raise BudgetExceeded("sheet_too_many_rows", row=r, sheet=ws.title, limit=max_rows)
-            out["row"].append(r)
-            for canonical in ("indicator_code", "area_code", "period", "status", "note"):
-                col = columns.get(canonical)
-                out[canonical].append(_cell_text(values.get(col)) if col is not None else "")
-            v = values.get(value_col)
-            if isinstance(v, (int, float)) and not isinstance(v, bool):
-                out["value_text"].append("")
-                out["value_num"].append(float(v))
-            else:
-                out["value_text"].append(_cell_text(v) if v is not None else "")
-                out["value_num"].append(np.nan)
+            _add_observation(out, r, {canonical: values.get(col) for canonical, col in columns.items()}, float)
     except (SyntaxError, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:  # SyntaxError: XML
         raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
     finally:
@@ -739,16 +746,7 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
                     findings.note(make_issue("ignored_column", column=str(k)))
                 continue
             fields[canonical] = v
-        out["row"].append(i)
-        for canonical in ("indicator_code", "area_code", "period", "status", "note"):
-            out[canonical].append(_cell_text(fields.get(canonical)))
-        v = fields.get("value")
-        if isinstance(v, (int, float)) and not isinstance(v, bool):
-            out["value_text"].append("")
-            out["value_num"].append(_json_number(v))
-        else:
-            out["value_text"].append(_cell_text(v) if v is not None else "")
-            out["value_num"].append(np.nan)
+        _add_observation(out, i, fields, _json_number)
     daily: list[dict[str, Any]] = []
     for i, obj in enumerate(items, start=1):
         if not isinstance(obj, dict):

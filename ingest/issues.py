@@ -23,7 +23,7 @@ Severity:
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from i18n import fmt_significant
@@ -180,8 +180,25 @@ class _Default(dict):
         return "?"
 
 
+@dataclass(kw_only=True)
+class FindingLists:
+    """Errors, warnings and notes, each list with how many there were in all (the lists may be cut)."""
+
+    errors: list[Issue] = field(default_factory=list)
+    warnings: list[Issue] = field(default_factory=list)
+    notes: list[Issue] = field(default_factory=list)
+    errors_total: int = 0
+    warnings_total: int = 0
+    notes_total: int = 0
+
+    def take_findings(self, other: FindingLists) -> None:
+        """Hold ``other``'s lists and counts."""
+        for f in fields(FindingLists):
+            setattr(self, f.name, getattr(other, f.name))
+
+
 @dataclass
-class Findings:
+class Findings(FindingLists):
     """Errors, warnings and notes of one submission.
 
     Checks add findings freely (each check materialises at most ``limit`` of its findings and
@@ -190,12 +207,6 @@ class Findings:
     """
 
     limit: int = 1000
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    notes: list[Issue] = field(default_factory=list)
-    errors_total: int = 0
-    warnings_total: int = 0
-    notes_total: int = 0
 
     def error(self, issue: Issue) -> None:
         self.errors.append(issue)

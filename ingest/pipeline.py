@@ -49,7 +49,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from ingest import formats, load
 from ingest.bounds import ReadBudget
-from ingest.issues import Findings, Issue, make_issue
+from ingest.issues import FindingLists, Findings, make_issue
 from ingest.regimes import submission_links
 from ingest.validate import (
     check_plausibility,
@@ -117,7 +117,7 @@ class IntakeLimits:
 
 
 @dataclass
-class SubmissionReport:
+class SubmissionReport(FindingLists):
     """What happened to one submission. ``as_dict()`` is the API's response body and the JSON
     stored in ``submission.report``.
 
@@ -139,12 +139,6 @@ class SubmissionReport:
     periods: list[str] = field(default_factory=list)
     regimes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
-    errors: list[Issue] = field(default_factory=list)
-    warnings: list[Issue] = field(default_factory=list)
-    notes: list[Issue] = field(default_factory=list)
-    errors_total: int = 0
-    warnings_total: int = 0
-    notes_total: int = 0
     truncated: bool = False
     data_version: int | None = None
     archive_path: str | None = None
@@ -313,9 +307,7 @@ def _finish(conn: Connection, report: SubmissionReport, findings: Findings, coun
     if report.status == ACCEPTED:
         report.periods = sorted({p for _, p, _ in links} | periods)
         report.regimes = sorted({cat.regimes[r].code for r, _, _ in links})
-    report.errors, report.warnings, report.notes = findings.errors, findings.warnings, findings.notes
-    report.errors_total, report.warnings_total = findings.errors_total, findings.warnings_total
-    report.notes_total = findings.notes_total
+    report.take_findings(findings)
     report.truncated = findings.truncated
     regime_ids = sorted({r for r, _, _ in links})
     load.update_submission(conn, report.submission_id, {

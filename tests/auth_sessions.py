@@ -6,6 +6,7 @@ posts; a plain HTTP client must send it too. (The benchmarks have their own: ``b
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from sqlalchemy import create_engine, select
 from sqlalchemy.engine import Engine
@@ -44,6 +45,15 @@ def ensure_session(engine: Engine, username: str, role: str, *, token: str | Non
             conn.execute(s.update().where(s.c.id == credential_hash(token))  # a copied warehouse: this user's now
                          .values(user_id=user.id, created_at=now, last_seen_at=now, revoked_at=None))
     return SESSION_COOKIE, token
+
+
+def session_cookies(engine: Engine, prefix: str,
+                    people: Iterable[tuple[str, str, str | None, bool]]) -> dict[str, str]:
+    """A session for each ``(who, role, unit, confidential)`` of ``people``, as user ``<prefix>.<who>``:
+    ``who`` → its cookie value."""
+    return {who: ensure_session(engine, f"{prefix}.{who}", role, token=f"{prefix}-session-{who}-" + "x" * 20,
+                                unit_code=unit, confidential=confidential)[1]
+            for who, role, unit, confidential in people}
 
 
 def ensure_session_at(database_url: str, username: str = "browser.analyst", role: str = "analyst",

@@ -203,6 +203,14 @@ def seeded_sqlite_copy(databases: Databases, folder: Path) -> str:
     return f"sqlite:///{copy}"
 
 
+def seeded_sqlite_world(databases: Databases, tmp_path_factory, name: str) -> tuple[str, Path, Engine]:
+    """A module's own copy of the seeded SQLite warehouse, in a new folder named after ``name``:
+    its URL, the folder and an engine on it (dispose of it once the module's data is set up)."""
+    tmp = tmp_path_factory.mktemp(name)
+    url = seeded_sqlite_copy(databases, tmp)
+    return url, tmp, create_engine(url)
+
+
 @pytest.fixture
 def seeded_app(seeded_url, tmp_path):
     from app import create_app

@@ -11,18 +11,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select, text
 
 from app import create_app
 from auth.audit import AuditQuery, search
 from auth.tokens import create_token
 from data_access import schema
 from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback, router_body
-from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.auth_sessions import session_cookies
+from tests.conftest import make_settings, seeded_sqlite_world
 
 ADMIN_PAGES = ("/admin/units", "/admin/catalogue", "/admin/tokens")
 ROLES = (("admin", "admin", None, False), ("leader", "leader", None, False), ("analyst", "analyst", None, False),
@@ -36,14 +35,8 @@ def world(databases, tmp_path_factory):
     control on."""
     from auth.displays import create_display_token
 
-    tmp = tmp_path_factory.mktemp("authadmin")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
-    cookies = {who: ensure_session(engine, f"t.{who}", role, token=f"admin-test-{who}-" + "y" * 20,
-                                   unit_code=unit, confidential=conf)[1]
-               for who, role, unit, conf in ROLES}
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authadmin")
+    cookies = session_cookies(engine, "t", ROLES)
     _, display = create_display_token(engine, "admin-test wall")
     api_token, _ = create_token(engine, "TK")
     engine.dispose()

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -17,7 +16,7 @@ from auth.displays import create_display_token
 from auth.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body, csrf_from, dep_id, post_callback, router_body
 from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.conftest import make_settings, seeded_sqlite_world
 from tests.utils import ids_in
 
 PAYLOADS = ("'; DROP TABLE observation; --", "<script>alert(1)</script>", '" onmouseover="alert(1)', "1 OR 1=1",
@@ -27,11 +26,7 @@ RAW = "<script>alert(1)</script>"
 
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("authinj")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authinj")
     cookie = ensure_session(engine, "inj.admin", "admin", token="session-of-inj-admin-xxxxxxxxxxxxxxxx")[1]
     api_token, _ = create_token(engine, "TK")
     with engine.connect() as conn:

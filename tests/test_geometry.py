@@ -54,23 +54,24 @@ def _in_box(poly, box) -> bool:
     return minx >= box[0] and miny >= box[1] and maxx <= box[2] and maxy <= box[3]
 
 
-def test_geo001_old_codes_match_crosswalk():
-    features = _collection("63")["features"]
+def _codes_match_crosswalk(era: str, column: str) -> list[dict]:
+    """The era's features: one per province (``era`` of them), each keyed by the crosswalk's ``column``."""
+    features = _collection(era)["features"]
     codes = [f["id"] for f in features]
-    assert len(codes) == 63 == len(set(codes))
-    assert set(codes) == {r["old_code"] for r in _crosswalk()}
+    assert len(codes) == int(era) == len(set(codes))
+    assert set(codes) == {r[column] for r in _crosswalk()}
     for f in features:
         assert f["properties"]["code"] == f["id"]
+    return features
+
+
+def test_geo001_old_codes_match_crosswalk():
+    for f in _codes_match_crosswalk("63", "old_code"):
         assert len(f["id"]) == 2 and f["id"].isdigit()
 
 
 def test_geo002_new_codes_match_crosswalk():
-    features = _collection("34")["features"]
-    codes = [f["id"] for f in features]
-    assert len(codes) == 34 == len(set(codes))
-    assert set(codes) == {r["new_code"] for r in _crosswalk()}
-    for f in features:
-        assert f["properties"]["code"] == f["id"]
+    _codes_match_crosswalk("34", "new_code")
 
 
 def test_geo003_names_and_regions_with_diacritics():

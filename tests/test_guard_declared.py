@@ -5,27 +5,20 @@ or expired opens nothing, on any request."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
-from sqlalchemy import create_engine
 
 from app import create_app
 from auth.displays import create_display_token, list_display_tokens, revoke_display_token
 from tests.auth_helpers import post_callback, router_body
 from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.conftest import make_settings, seeded_sqlite_world
 
 OVERVIEW_MARK = "ov-"  # ids of the overview page's components
 
 
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("guarddecl")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "guarddecl")
     reporter = ensure_session(engine, "t.reporter", "reporter", token="session-of-reporter-" + "x" * 20,
                               unit_code="TK")[1]
     leader = ensure_session(engine, "t.leader", "leader", token="session-of-leader-" + "x" * 20)[1]

@@ -10,21 +10,19 @@ from Dash's own dispatch (``inputs_to_vals`` over the body's items), not from ``
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 from dash._utils import inputs_to_vals
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 
 from app import create_app
 from auth import guard
 from auth.displays import create_display_token
 from auth.tokens import create_token
 from tests.auth_helpers import ORIGIN, callback_body
-from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.auth_sessions import session_cookies
+from tests.conftest import make_settings, seeded_sqlite_world
 from tests.test_auth_matrix import BOARDS, PAGES, SHARED_MODULES, USERS
 
 PRINCIPALS = ("admin", "leader", "analyst", "reporter", "display", "token", "anonymous")
@@ -41,16 +39,9 @@ VALUES = ROUTER_PATHS + VARIANTS + ["TK", "BCA", "", None, "?lang=en", {"boards"
 
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("guardprop")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
-    cookies = {}
-    for who, role, unit in (("admin", "admin", None), ("leader", "leader", None), ("analyst", "analyst", None),
-                            ("reporter", "reporter", "TK")):
-        cookies[who] = ensure_session(engine, f"p.{who}", role, token=f"prop-session-{who}-" + "y" * 20,
-                                      unit_code=unit)[1]
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "guardprop")
+    cookies = session_cookies(engine, "p", (("admin", "admin", None, False), ("leader", "leader", None, False),
+                                            ("analyst", "analyst", None, False), ("reporter", "reporter", "TK", False)))
     _, display = create_display_token(engine, "property wall")
     api_token, _ = create_token(engine, "TK")
     engine.dispose()

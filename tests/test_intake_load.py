@@ -12,6 +12,7 @@ import sys
 import threading
 import time
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -159,21 +160,12 @@ print("COMMITTED", flush=True)
 """
 
 
-@pytest.mark.fault
-def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
-    engine, tmp, url = wh
-    bulk_paths: list[bool] = []
-    original = load._batched_ri
-    monkeypatch.setattr(load, "_batched_ri", lambda *a: bulk_paths.append(original(*a)) or bulk_paths[-1])
-    first = date(1995, 1, 1)  # 2 x 11,280 days: above load.BATCHED_RI_MIN_ROWS, the bulk path on PostgreSQL
-    days = [(first + timedelta(days=i)).isoformat() for i in range((date(2025, 11, 19) - first).days + 1)]
-    rows = [f"{code},VN,{d},{25000 + i % 700 if code == 'USDVND_CENTRAL' else 3 + (i % 50) / 10}"
-            for code in ("USDVND_CENTRAL", "INTERBANK_ON_RATE") for i, d in enumerate(days)]
-    assert len(rows) > load.BATCHED_RI_MIN_ROWS
-    payload_path = tmp / "big.csv"
-    payload_path.write_bytes(csv_bytes(*rows))
+def killed_mid_load(engine, url: str, tmp: Path, payload_path: Path, setup: str = "") -> dict[str, int]:
+    """Submit ``payload_path`` from another process (``setup``: code run there first), SIGKILL it
+    once its rows are written but not committed, and wait until the server has dropped the dead
+    client's transaction: the counts are back to what they were, which it returns."""
     before = counts(engine)
-    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path), setup="")
+    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path), setup=setup)
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
@@ -187,6 +179,23 @@ def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
     while counts(engine) != before and time.monotonic() < deadline:  # the server notices the dead client
         time.sleep(0.2)
     assert counts(engine) == before
+    return before
+
+
+@pytest.mark.fault
+def test_int205_killed_midway_leaves_nothing(wh, monkeypatch):
+    engine, tmp, url = wh
+    bulk_paths: list[bool] = []
+    original = load._batched_ri
+    monkeypatch.setattr(load, "_batched_ri", lambda *a: bulk_paths.append(original(*a)) or bulk_paths[-1])
+    first = date(1995, 1, 1)  # 2 x 11,280 days: above load.BATCHED_RI_MIN_ROWS, the bulk path on PostgreSQL
+    days = [(first + timedelta(days=i)).isoformat() for i in range((date(2025, 11, 19) - first).days + 1)]
+    rows = [f"{code},VN,{d},{25000 + i % 700 if code == 'USDVND_CENTRAL' else 3 + (i % 50) / 10}"
+            for code in ("USDVND_CENTRAL", "INTERBANK_ON_RATE") for i, d in enumerate(days)]
+    assert len(rows) > load.BATCHED_RI_MIN_ROWS
+    payload_path = tmp / "big.csv"
+    payload_path.write_bytes(csv_bytes(*rows))
+    before = killed_mid_load(engine, url, tmp, payload_path)
     with engine.connect() as conn:
         assert not conn.execute(select(schema.submission.c.id).where(schema.submission.c.filename == "big.csv")).all()
     # the warehouse is still usable: the same file loads completely now
@@ -380,20 +389,7 @@ def test_int212_chunked_load_killed_after_the_first_chunk(wh):
             for i in range(600)]
     payload_path = tmp / "chunks.csv"
     payload_path.write_bytes(csv_bytes(*rows))
-    before = counts(engine)
-    setup = "from ingest import pipeline\npipeline.PIPELINE_MIN_ROWS = 100\npipeline.CHUNK_ROWS = 200"
-    script = _KILL_SCRIPT.format(root=str(ROOT), url=url, tmp=str(tmp), payload=str(payload_path), setup=setup)
-    proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, cwd=str(ROOT), env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        line = proc.stdout.readline()
-        assert line.strip() == "READY", proc.stderr.read()
-        os.kill(proc.pid, signal.SIGKILL)
-    finally:
-        proc.wait(30)
-    deadline = time.monotonic() + 30
-    while counts(engine) != before and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert counts(engine) == before
+    killed_mid_load(engine, url, tmp, payload_path,
+                    setup="from ingest import pipeline\npipeline.PIPELINE_MIN_ROWS = 100\npipeline.CHUNK_ROWS = 200")
     report = send(engine, tmp, "NHNN", payload_path.read_bytes(), filename="chunks.csv")
     assert report.status == "accepted" and report.counts["written"] == 600

@@ -7,19 +7,18 @@ from __future__ import annotations
 
 import html
 import io
-import shutil
 import zipfile
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy import create_engine, select
+from sqlalchemy import select
 
 from app import create_app
 from auth.tokens import create_token
 from data_access import schema
 from tests.auth_helpers import CONFIDENTIAL_CODES, leaks
-from tests.auth_sessions import ensure_session
-from tests.conftest import make_settings, seeded_url_for
+from tests.auth_sessions import session_cookies
+from tests.conftest import make_settings, seeded_sqlite_world
 
 # Periods in which the units responsible for confidential indicators owe them: TK reports
 # GDP_FLASH quarterly, NHNN NPL_RATIO quarterly and FX_RESERVES monthly, BTC
@@ -29,16 +28,9 @@ PERIODS = ("2025Q3", "202509")
 
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("tplscope")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
-    engine = create_engine(url)
-    cookies = {}
-    for who, role, unit, conf in (("leader", "leader", None, False), ("analyst", "analyst", None, False),
-                                  ("analyst_c", "analyst", None, True), ("reporter", "reporter", "TK", False)):
-        cookies[who] = ensure_session(engine, f"tpl.{who}", role, token=f"tpl-session-{who}-" + "y" * 20,
-                                      unit_code=unit, confidential=conf)[1]
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "tplscope")
+    cookies = session_cookies(engine, "tpl", (("leader", "leader", None, False), ("analyst", "analyst", None, False),
+                                              ("analyst_c", "analyst", None, True), ("reporter", "reporter", "TK", False)))
     tokens = {unit: create_token(engine, unit)[0] for unit in ("TK", "UB01", "NHNN")}
     with engine.connect() as conn:
         a = schema.agency

@@ -35,6 +35,13 @@ def _map_ready(probe, n: int) -> None:
     probe.settle()
 
 
+def _open_board(probe, url: str, n: int):
+    """Open the provinces board at ``url``; its page once the map has drawn ``n`` provinces."""
+    probe.goto(url)
+    _map_ready(probe, n)
+    return probe.page
+
+
 def _map_state(probe) -> dict:
     return probe.page.evaluate(
         """(sel) => { const g = document.querySelector(sel);
@@ -69,9 +76,7 @@ def _choose(probe, dropdown: str, option: str, *, search: bool = True) -> None:
 
 
 def test_brw201_board_loads_clean_with_the_34_provinces(live_server, probe):
-    probe.goto(live_server("/provinces"))
-    page = probe.page
-    _map_ready(probe, 34)
+    page = _open_board(probe, live_server("/provinces"), 34)
     state = _map_state(probe)
     assert len(set(state["keys"])) == 34
     assert ARCHIPELAGOS["vi"] <= set(state["labels"])
@@ -90,9 +95,7 @@ def test_brw201_board_loads_clean_with_the_34_provinces(live_server, probe):
 
 
 def test_brw202_a_2024_period_shows_the_63_provinces_and_changes_in_place(live_server, probe):
-    probe.goto(live_server("/provinces?indicator=RETAIL_SALES&period=202409"))
-    page = probe.page
-    _map_ready(probe, 63)
+    page = _open_board(probe, live_server("/provinces?indicator=RETAIL_SALES&period=202409"), 63)
     state = _map_state(probe)
     assert len(set(state["keys"])) == 63 and "08-63" in state["keys"]
     assert ARCHIPELAGOS["vi"] <= set(state["labels"])
@@ -114,9 +117,7 @@ def test_brw202_a_2024_period_shows_the_63_provinces_and_changes_in_place(live_s
 
 
 def test_brw203_drill_to_a_region_breadcrumb_and_back(live_server, probe):
-    probe.goto(live_server("/provinces?indicator=RETAIL_SALES&period=202509"))
-    page = probe.page
-    _map_ready(probe, 34)
+    page = _open_board(probe, live_server("/provinces?indicator=RETAIL_SALES&period=202509"), 34)
     national = _map_state(probe)["xrange"]
     page.locator(".prov-regions-table button", has_text="Đồng bằng sông Hồng").click()
     page.wait_for_url(re.compile(r".*[?&]region=R2(&|$)"))
@@ -150,9 +151,7 @@ def test_brw203_drill_to_a_region_breadcrumb_and_back(live_server, probe):
 
 
 def test_brw204_click_a_province_on_the_map_opens_its_profile(live_server, probe):
-    probe.goto(live_server("/provinces?indicator=RETAIL_SALES&period=202409&region=R2-63"))
-    page = probe.page
-    _map_ready(probe, 63)
+    page = _open_board(probe, live_server("/provinces?indicator=RETAIL_SALES&period=202409&region=R2-63"), 63)
     x, y = _province_point(probe, "63", "01")
     page.mouse.move(x - 4, y)
     page.mouse.move(x, y)
@@ -180,9 +179,7 @@ def test_brw204_click_a_province_on_the_map_opens_its_profile(live_server, probe
 
 
 def test_brw205_ranking_bar_and_keyboard_list_open_profiles(live_server, probe):
-    probe.goto(live_server("/provinces?indicator=CPI_YOY&period=202509&lang=en"))
-    page = probe.page
-    _map_ready(probe, 34)
+    page = _open_board(probe, live_server("/provinces?indicator=CPI_YOY&period=202509&lang=en"), 34)
     first = page.locator("#prov-ranking .bars .point path").first
     name = page.evaluate("() => document.querySelector('#prov-ranking .js-plotly-plot')._fullData[0].y[0]")
     name = name.split(". ", 1)[1]  # "1. Lai Chau": the best, first bar
@@ -209,9 +206,7 @@ def test_brw205_ranking_bar_and_keyboard_list_open_profiles(live_server, probe):
 
 
 def test_brw206_copied_link_restores_the_view_in_english(live_server, probe, browser):
-    probe.goto(live_server("/provinces?lang=en"))
-    page = probe.page
-    _map_ready(probe, 34)
+    page = _open_board(probe, live_server("/provinces?lang=en"), 34)
     _choose(probe, "#prov-indicator", "Unemployment rate")
     page.wait_for_url(re.compile(r".*[?&]indicator=UNEMPLOYMENT(&|$)"))
     probe.settle()
