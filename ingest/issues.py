@@ -91,7 +91,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- rows ---------------------------------------------------------------------------------
     "empty_cell": ("Ô “{column}” để trống.", "Cell '{column}' is empty."),
     "unknown_indicator": ("Mã chỉ tiêu “{value}” không có trong danh mục.", "Indicator code '{value}' is not in the catalogue."),
-    "unknown_area": ("Mã địa bàn “{value}” không có trong danh mục.", "Area code '{value}' is not in the catalogue."),
+    "unknown_area": ("Mã địa bàn “{value}” không có trong danh mục.{hint_vi}",
+                     "Area code '{value}' is not in the catalogue.{hint_en}"),
+    "bad_area_ref": (
+        "“{value}” không đúng dạng MÃ@NĂM hoặc MÃ@YYYY-MM-DD (ví dụ 24@2025: địa bàn tỉnh 24 năm 2025), "
+        "hoặc mã không có hiệu lực vào ngày đó.",
+        "'{value}' is not of the form CODE@YEAR or CODE@YYYY-MM-DD (e.g. 24@2025: the territory of province 24 "
+        "in 2025), or the code was not valid on that day."),
+    "area_code_changed_meaning": (
+        "Ở kỳ {period}, mã “{value}” là {then}, không phải {now} của đơn vị {unit} (ngày {unit_day}); "
+        "nhận theo mã sẽ ghi số liệu sang một địa bàn khác. Nếu là số liệu của {then} cũ, ghi mã {then_key}; "
+        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast}.",
+        "In period {period}, '{value}' meant {then}, not {now} of unit {unit} (on {unit_day}); read as written, "
+        "the value would be stored under another territory. For the former {then}, write {then_key}; for the "
+        "territory of today's {now} back-cast to that period, write {backcast}."),
+    "area_name_ambiguous": (
+        "Tên địa bàn “{value}” ứng với nhiều địa bàn: {candidates}; hãy ghi mã.",
+        "Area name '{value}' matches several areas: {candidates}; write the code."),
+    "area_name_not_in_use": (
+        "Tên địa bàn “{value}” không dùng ở kỳ {period}, hoặc là địa bàn đã sáp nhập mà kho số liệu không lưu "
+        "riêng.{hint_vi}",
+        "Area name '{value}' was not in use in period {period}, or names a merged territory the warehouse holds "
+        "no area of.{hint_en}"),
     "area_not_valid_for_period": (
         "Mã địa bàn “{value}” không còn/chưa có hiệu lực vào ngày {date} (cuối kỳ {period}); "
         "từ 01/07/2025 dùng mã của 34 tỉnh, thành phố mới.",
@@ -125,8 +146,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "implausible_value": (
         "Giá trị {value} bất thường so với chuỗi số liệu (trung vị {median}); đã nhận và đánh dấu để rà soát.",
         "Value {value} is implausible against the series (median {median}); accepted and flagged for review."),
+    "area_name_matched": (
+        "Tên địa bàn “{value}” được hiểu là {label} (mã {key}); hãy kiểm tra, và ghi mã ở lần gửi sau.",
+        "Area name '{value}' was read as {label} (code {key}); check it, and write the code next time."),
     # -- notes -----------------------------------------------------------------------------------
     "not_reported": ("Ô giá trị để trống: dòng được bỏ qua (chưa báo cáo).", "Empty value: row skipped (not reported)."),
+    "area_backcast": (
+        "“{value}”: số liệu của địa bàn {label} hiện nay tính ngược về kỳ trước khi địa bàn được thành lập "
+        "(back-cast); chuỗi so sánh được dùng giá trị này thay cho tổng các tỉnh cũ.",
+        "'{value}': values of today's {label} territory back-cast to periods before it was formed; the comparable "
+        "series uses them instead of the sum of the former provinces."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

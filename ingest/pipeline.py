@@ -142,6 +142,7 @@ class SubmissionReport:
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     notes: list[Issue] = field(default_factory=list)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)  # "area": {name as written: area key}
     errors_total: int = 0
     warnings_total: int = 0
     notes_total: int = 0
@@ -175,6 +176,7 @@ class SubmissionReport:
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
             "notes": [n.as_dict() for n in self.notes],
+            "mappings": self.mappings,
             "errors_total": self.errors_total,
             "warnings_total": self.warnings_total,
             "notes_total": self.notes_total,
@@ -262,6 +264,7 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
                     return _submit_chunked(conn, report, parsed, cat, unit, findings, submitted_by, started)
                 else:
                     validated = validate(parsed, cat, unit, report.received_at, findings)
+                    _record_mappings(report, validated.area_mappings)
                     if not findings.has_errors:
                         check_plausibility(conn, validated.rows, cat, findings, column=parsed.column("value"))
                         if validated.rows.empty and not validated.daily_items:
@@ -276,6 +279,12 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
     report.timings["load_s"] = round(time.perf_counter() - started - report.timings["validate_s"], 3)
     report.timings["total_s"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _record_mappings(report: SubmissionReport, areas: dict[str, str]) -> None:
+    """Keep the names the validation read as areas (a chunk at a time) in the report."""
+    if areas:
+        report.mappings.setdefault("area", {}).update(areas)
 
 
 def _duplicate(report: SubmissionReport, earlier: int) -> SubmissionReport:
@@ -454,6 +463,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             chunk = dataclasses.replace(parsed, observations=obs.iloc[start:start + CHUNK_ROWS],
                                         daily_items=parsed.daily_items if start == 0 else [])
             v = validate(chunk, cat, unit, report.received_at, findings, check_duplicates=False, collect_keys=True)
+            _record_mappings(report, v.area_mappings)
             keys.append(v.keys)
             counts["rows"] += v.rows_total
             counts["not_reported"] += v.not_reported

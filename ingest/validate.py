@@ -51,6 +51,8 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from data_access import schema
+from data_access.area_names import labels_of, read_area_names
+from domain.area_refs import REF_SEPARATOR, AreaName, index_names, match_name, name_key, split_ref, unit_era_day
 from domain.eras import valid_on
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
@@ -94,6 +96,11 @@ class AreaInfo:
     level: str
     valid_from: date | None
     valid_to: date | None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} {self.name}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +135,8 @@ class Catalogue:
     regime_indicators: dict[int, frozenset[int]]
     unit_regimes: dict[int, frozenset[int]]
     successor: dict[int, int]  # old area id -> new area id
+    names: dict[str, tuple[AreaName, ...]] = field(default_factory=dict)  # domain.area_refs.index_names
+    labels: dict[str, str] = field(default_factory=dict)  # area key -> "01 Hà Nội"
     by_key: dict[str, AreaInfo] = field(init=False)
     by_code: dict[str, list[AreaInfo]] = field(init=False)
     indicator_by_id: dict[int, IndicatorInfo] = field(init=False)
@@ -152,6 +161,10 @@ class Catalogue:
     def knows_area(self, code: str) -> bool:
         return code in self.by_key or code in self.by_code
 
+    def may_name_area(self, text: str) -> bool:
+        """Whether ``text`` is a code, a key, an explicit ``CODE@WHEN`` or a known name."""
+        return self.knows_area(text) or REF_SEPARATOR in text or name_key(text) in self.names
+
     def regimes_carrying(self, unit_id: int, indicator_id: int) -> list[int]:
         return sorted(r for r in self.unit_regimes.get(unit_id, ()) if indicator_id in self.regime_indicators.get(r, ()))
 
@@ -174,9 +187,9 @@ def load_catalogue(conn: Connection) -> Catalogue:
                               r.aggregation)
         for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation))
     }
-    areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to)
-             for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to)
-                                   .order_by(a.c.sort, a.c.key))]
+    areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to, r.name_vi)
+             for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to,
+                                          a.c.name_vi).order_by(a.c.sort, a.c.key))]
     units = {r.code: UnitInfo(r.id, r.code, r.kind, r.area_id, r.valid_from, r.valid_to, bool(r.active))
              for r in conn.execute(select(g.c.id, g.c.code, g.c.kind, g.c.area_id, g.c.valid_from, g.c.valid_to,
                                           g.c.active))}
@@ -192,8 +205,9 @@ def load_catalogue(conn: Connection) -> Catalogue:
         ur.setdefault(r.agency_id, set()).add(r.regime_id)
     successor = dict(conn.execute(select(schema.area_succession.c.old_area_id,
                                          schema.area_succession.c.new_area_id)).all())
+    names = read_area_names(conn)
     return Catalogue(indicators, areas, units, regimes, {k: frozenset(v) for k, v in ri.items()},
-                     {k: frozenset(v) for k, v in ur.items()}, successor)
+                     {k: frozenset(v) for k, v in ur.items()}, successor, index_names(names), dict(labels_of(names)))
 
 
 # -- the result -------------------------------------------------------------------------------------
@@ -214,6 +228,7 @@ class Validated:
     rows_total: int
     not_reported: int
     keys: pd.DataFrame | None = None  # row, ind, area_id, area_txt, per of keyed rows (when collected)
+    area_mappings: dict[str, str] = field(default_factory=dict)  # an area name as written -> the area key read
 
 
 def _issues(mask: np.ndarray, limit: int, build) -> tuple[list[Issue], int]:
@@ -285,6 +300,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         issues, total = _issues(mask, limit, build)
         findings.add("error", issues, total)
 
+    mappings: dict[str, str] = {}
     ind_txt = Coded(obs["indicator_code"], _upper_text)
     area_txt = Coded(obs["area_code"], _area_text)
     per_txt = Coded(obs["period"], _upper_text)
@@ -351,23 +367,25 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     future = live & per_ok & per_txt.per_unique([p is not None and p.start > received for p in p_parsed], bool)
     emit("future_period", future, "period", per_txt, date=received.isoformat())
 
-    # -- areas (resolved on the period's end date) ---------------------------------------------------
+    # -- areas (resolved on the period's end date; see resolve_area_ref) -----------------------------
     area_f = area_txt.codes
-    area_known = area_txt.per_unique([cat.knows_area(c) for c in area_txt.uniques], bool)
-    emit("unknown_area", live & ~empty_area & ~area_known, "area_code", area_txt)
     area_id = np.full(n, -1, dtype=np.int64)
     area_level = np.full(n, "", dtype=object)
-    check = live & area_known & per_ok
+    check = live & ~empty_area & per_ok
     if check.any():
         width = max(len(per_txt.uniques), 1)
         pair = area_f.astype(np.int64) * width + per_f
         pair_f, pair_u = pd.factorize(pair[check])
-        resolved = [cat.resolve_area(area_txt.uniques[p // width], end_u[p % width]) for p in pair_u]
-        area_id[check] = np.array([a.id if a else -1 for a in resolved], dtype=np.int64)[pair_f]
-        area_level[check] = np.array([a.level if a else "" for a in resolved], dtype=object)[pair_f]
-    not_valid = check & (area_id < 0)
-    emit("area_not_valid_for_period", not_valid, "area_code", area_txt,
-         date=lambda i: end_u[per_f[i]].isoformat(), period=lambda i: key_u[per_f[i]])
+        resolved = [resolve_area_ref(cat, unit, area_txt.uniques[p // width], end_u[p % width], key_u[p % width])
+                    for p in pair_u]
+        area_id[check] = np.array([r.area.id if r.area else -1 for r in resolved], dtype=np.int64)[pair_f]
+        area_level[check] = np.array([r.area.level if r.area else "" for r in resolved], dtype=object)[pair_f]
+        outcome = np.full(n, -1, dtype=np.int64)
+        outcome[check] = pair_f
+        _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings)
+    unresolved_text = live & ~empty_area & ~per_ok
+    emit("unknown_area", unresolved_text & ~area_txt.per_unique([cat.may_name_area(c) for c in area_txt.uniques], bool),
+         "area_code", area_txt, hint_vi="", hint_en="")
 
     # -- level and responsibility per (indicator, area) ---------------------------------------------
     both = live & ind_known & (area_id >= 0)
@@ -430,7 +448,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
 
     if findings.has_errors:
         empty = pd.DataFrame(columns=ROW_COLUMNS)
-        return Validated(empty, daily, n, int(blank.sum()), keys)
+        return Validated(empty, daily, n, int(blank.sum()), keys, mappings)
     ok = live
     if "note" in parsed.optional_present:
         note = Coded(obs["note"], _text)
@@ -448,7 +466,126 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         "note": notes,
         "flag": np.full(int(ok.sum()), None, dtype=object),
     })
-    return Validated(out, daily, n, int(blank.sum()), keys)
+    return Validated(out, daily, n, int(blank.sum()), keys, mappings)
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    """What one area cell means for one period: ``area`` (None when refused: ``error`` and its
+    message ``params``), ``mapped`` (read from a name), ``backcast`` (a ``CODE@WHEN`` area for a
+    period before it existed: its territory back-cast)."""
+
+    area: AreaInfo | None
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    mapped: bool = False
+    backcast: bool = False
+
+
+def _not_valid(end: date, period: str) -> AreaRef:
+    return AreaRef(None, "area_not_valid_for_period", {"date": end.isoformat(), "period": period})
+
+
+def resolve_area_ref(cat: Catalogue, unit: UnitInfo, text: str, end: date, period: str) -> AreaRef:
+    """The area cell ``text`` for the period ``period`` ending on ``end``, reported by ``unit``:
+
+    * ``CODE@WHEN``: the area the code designated on that day; for a period before that area
+      existed, its territory back-cast (provinces only);
+    * a key or official code, read on ``end``; refused (``area_code_changed_meaning``) when the
+      unit did not exist on ``end`` and the code meant another area in the unit's own era;
+    * a name (:func:`domain.area_refs.match_name`), read on ``end`` with the same era check:
+      accepted when it designates one area (``mapped``), else refused with the closest names."""
+    try:
+        ref = split_ref(text)
+    except ValueError:
+        return AreaRef(None, "bad_area_ref")
+    if ref is not None:
+        code, day = _area_text(ref[0]), ref[1]
+        area = cat.resolve_area(code, day)
+        if area is None:
+            return AreaRef(None, "bad_area_ref") if cat.knows_area(code) else _unknown(cat, code, end)
+        if valid_on(area.valid_from, area.valid_to, end):
+            return AreaRef(area)
+        if area.level == "province" and area.valid_from is not None and end < area.valid_from:
+            return AreaRef(area, backcast=True, params={"label": area.label})
+        return _not_valid(end, period)
+    unit_day = unit_era_day(unit.valid_from, unit.valid_to, end)
+    if cat.knows_area(text):
+        area = cat.resolve_area(text, end)
+        if area is None:
+            return _not_valid(end, period)
+        theirs = cat.resolve_area(text, unit_day) if unit_day is not None and len(cat.by_code.get(text, ())) > 1 else None
+        return _changed(cat, text, area, theirs, unit, unit_day, period) or AreaRef(area)
+    found = match_name(text, cat.names, end, cat.labels)
+    if found.kind == "unique" and found.area_key is not None:
+        area = cat.by_key[found.area_key]
+        other = match_name(text, cat.names, unit_day, cat.labels) if unit_day is not None else None
+        theirs = cat.by_key.get(other.area_key or "") if other is not None and other.kind == "unique" else None
+        changed = _changed(cat, text, area, theirs, unit, unit_day, period)
+        return changed or AreaRef(area, mapped=True, params={"label": area.label, "key": area.key})
+    if found.kind == "ambiguous":
+        return AreaRef(None, "area_name_ambiguous", {"candidates": found.suggestion(5)})
+    if found.kind in ("not_in_use", "merged"):
+        return AreaRef(None, "area_name_not_in_use", {"period": period, **_hints(found.suggestion())})
+    return _unknown(cat, text, end, found.suggestion())
+
+
+def _hints(suggestion: str) -> dict[str, str]:
+    if not suggestion:
+        return {"hint_vi": "", "hint_en": ""}
+    return {"hint_vi": f" Có phải là {suggestion}?", "hint_en": f" Did you mean {suggestion}?"}
+
+
+def _unknown(cat: Catalogue, text: str, end: date, suggestion: str = "") -> AreaRef:
+    if not suggestion:
+        suggestion = match_name(text, cat.names, end, cat.labels).suggestion()
+    return AreaRef(None, "unknown_area", _hints(suggestion))
+
+
+def _changed(cat: Catalogue, text: str, area: AreaInfo, theirs: AreaInfo | None, unit: UnitInfo,
+             unit_day: date | None, period: str) -> AreaRef | None:
+    """``area_code_changed_meaning`` when ``text`` read in the unit's era (``theirs``) is another
+    area than ``area``, read in the period's era."""
+    if theirs is None or unit_day is None or theirs.id == area.id:
+        return None
+    year = str(unit_day.year)
+    backcast = f"{theirs.code}@{year}" if cat.resolve_area(theirs.code, date(unit_day.year, 12, 31)) == theirs \
+        else f"{theirs.code}@{unit_day.isoformat()}"
+    return AreaRef(None, "area_code_changed_meaning", {
+        "period": period, "then": area.label, "then_key": area.key, "now": theirs.label, "unit": unit.code,
+        "unit_day": unit_day.isoformat(), "backcast": backcast})
+
+
+def _area_findings(resolved: list[AreaRef], outcome: np.ndarray, rows: np.ndarray, column: str, ind_txt: Coded,
+                   area_txt: Coded, findings: Findings, mappings: dict[str, str]) -> None:
+    """Errors (every row of a refused pair), and one warning (a name read as an area) or note (a
+    back-cast) per distinct cell text; ``mappings`` records each name read."""
+    if not resolved:
+        return
+    bad = np.array([r.error is not None for r in resolved], dtype=bool)
+    has = outcome >= 0
+    mask = has & bad[np.where(has, outcome, 0)]
+    if mask.any():
+        idx = np.flatnonzero(mask)
+        issues = [make_issue(resolved[outcome[i]].error or "", row=int(rows[i]), column=column, value=area_txt[i],
+                             indicator=ind_txt[i], **resolved[outcome[i]].params) for i in idx[: findings.limit]]
+        findings.add("error", issues, len(idx))
+    pairs, first = np.unique(outcome[has], return_index=True)
+    first_rows = np.flatnonzero(has)[first]
+    told: set[str] = set()
+    for k, i in zip(pairs, first_rows, strict=True):
+        r = resolved[int(k)]
+        text = area_txt[int(i)]
+        if r.error is not None or text in told or not (r.mapped or r.backcast):
+            continue
+        told.add(text)
+        if r.mapped and r.area is not None:
+            mappings[text] = r.area.key
+            findings.warning(make_issue("area_name_matched", row=int(rows[i]), column=column, value=text,
+                                        indicator=ind_txt[int(i)], **r.params))
+        else:
+            findings.note(make_issue("area_backcast", row=int(rows[i]), column=column, value=text,
+                                     indicator=ind_txt[int(i)], **r.params))
 
 
 def duplicate_keys(keys: list[pd.DataFrame], findings: Findings, column: str) -> None:

@@ -117,9 +117,12 @@ def test_int005_blank_values_are_notes_not_errors(wh):
 
 def test_int006_successor_unit_reports_its_former_provinces(wh):
     """UB08 (the new Tuyên Quang, from 2025-07-01) may revise 2025-05 values of the former Tuyên
-    Quang (08 resolves to 08-63 in May) and of Hà Giang (02), merged into it."""
+    Quang (its key 08-63) and of Hà Giang (02), merged into it. Its own code 08 for May meant the
+    former Tuyên Quang then, another territory than the unit's: asked, not guessed (issue 18)."""
     engine, tmp = wh
-    report = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08,202505,5.5", "RETAIL_SALES,02,202505,2.5",
+    asked = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08,202505,5.5"), received_at=datetime(2025, 11, 20))
+    assert [(e.code, e.row) for e in asked.errors] == [("area_code_changed_meaning", 2)]
+    report = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08-63,202505,5.5", "RETAIL_SALES,02,202505,2.5",
                                                  "RETAIL_SALES,08,202510,8.2"), received_at=datetime(2025, 11, 20))
     assert report.status == "accepted", report.errors
     assert current_value(engine, "RETAIL_SALES", "08-63", "202505").value == 5.5
