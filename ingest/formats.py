@@ -258,17 +258,34 @@ def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # -- detection and parsing -------------------------------------------------------------------
 
 
+JSON_SCALAR_SNIFF_BYTES = 1 << 20  # a body this small that is a whole JSON scalar is JSON, never a CSV
+
+
 def sniff_format(payload: bytes, filename: str | None = None) -> str:
-    """``xlsx`` (a zip), ``json`` (starts with ``{`` or ``[``) or ``csv``."""
+    """``xlsx`` (a zip), ``json`` (starts with ``{`` or ``[``; declared ``.json``, as the API names a
+    body sent as ``application/json``; or a whole JSON scalar: a string, a number, ``null``,
+    ``true``, ``false``) or ``csv``."""
     if payload[:4] == b"PK\x03\x04":
         return "xlsx"
     head = payload[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return "json"
     name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")):
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(XLSX_SUFFIXES):
         return "xlsx"
+    if len(payload) <= JSON_SCALAR_SNIFF_BYTES and head[:1] in b'"-0123456789ntf' and _is_json(payload):
+        return "json"
     return "csv"
+
+
+def _is_json(payload: bytes) -> bool:
+    try:
+        json.loads(payload.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 class FileError(Exception):
@@ -512,6 +529,7 @@ def _open_workbook(payload: bytes, budget: ReadBudget):
         raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
     try:
         check_zip(archive, budget)
+        _refuse_macros(archive)
         reader = ExcelReader(io.BytesIO(payload), read_only=True, data_only=True)
         reader.archive.close()
         reader.archive, reader.valid_files = archive, archive.namelist()  # what openpyxl reads is guarded too
@@ -533,6 +551,24 @@ def _open_workbook(payload: bytes, budget: ReadBudget):
         archive.close()
         raise
     return reader.wb
+
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xlam")
+MACRO_CONTENT_TYPE = b"macroEnabled"
+
+
+def _refuse_macros(archive: zipfile.ZipFile) -> None:
+    """Refuse a macro-enabled workbook: a VBA project (``vbaProject.bin``) or a macro-enabled main part
+    declared in ``[Content_Types].xml`` (what ``.xlsm`` is). A report has no use for code, and
+    keeping one in the archive would hand it to whoever opens the file later."""
+    names = archive.namelist()
+    vba = next((n for n in names if n.lower().rsplit("/", 1)[-1] in ("vbaproject.bin", "vbaprojectsignature.bin")), None)
+    if vba is None and "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as fh:
+            if MACRO_CONTENT_TYPE in fh.read(1 << 20):
+                vba = "[Content_Types].xml"
+    if vba is not None:
+        raise FileError(make_issue("macro_workbook", member=vba))
 
 
 def _sheet_rows(ws, budget: ReadBudget):
@@ -689,6 +725,23 @@ def _holds_non_text(doc: Any) -> bool:
     return False
 
 
+class JsonConstant(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as a JSON document wrote it (Python's reader takes them;
+    JSON has no such numbers): kept as its text, which the validation refuses precisely
+    (``non_finite_number``), never read as a blank "not reported"."""
+
+
+def _json_kind(doc: Any) -> str:
+    """What a JSON document is, in the words of its specification."""
+    if doc is None:
+        return "null"
+    if isinstance(doc, bool):
+        return "boolean"
+    if isinstance(doc, JsonConstant) or isinstance(doc, (int, float)):
+        return "number"
+    return "string" if isinstance(doc, str) else type(doc).__name__
+
+
 def _json_number(value: int | float) -> float:
     """A JSON number as a float; an integer beyond a double becomes infinite (then ``bad_number``)."""
     try:
@@ -702,7 +755,7 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
         return FileError(make_issue("unreadable_file", format="JSON", detail=detail))
 
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=JsonConstant)
     except json.JSONDecodeError as exc:
         raise unreadable(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
@@ -714,7 +767,7 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
     if isinstance(doc, list):
         doc = {"observations": doc}
     if not isinstance(doc, dict):
-        raise FileError(make_issue("bad_structure", detail="the document must be an object"))
+        raise FileError(make_issue("json_wrong_type", kind=_json_kind(doc)))
     lowered = {str(k).lower(): v for k, v in doc.items()}
     unit = lowered.get("unit")
     if unit is not None and not isinstance(unit, str):

@@ -79,6 +79,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parse_timeout": (
         "Đọc tệp mất quá {seconds} giây cho phép; tệp bị từ chối. Hãy chia tệp thành nhiều tệp nhỏ hơn.",
         "Reading the file took longer than the {seconds} seconds allowed; it is refused. Split it into smaller files."),
+    "json_wrong_type": (
+        "Nội dung JSON là một giá trị kiểu {kind}, không phải một đối tượng; hãy gửi "
+        "{{\"unit\": …, \"observations\": [{{\"indicator_code\", \"area_code\", \"period\", \"value\"}}, …]}}.",
+        "The JSON document is a {kind}, not an object; send "
+        "{{\"unit\": …, \"observations\": [{{\"indicator_code\", \"area_code\", \"period\", \"value\"}}, …]}}."),
+    "macro_workbook": (
+        "Tệp là sổ tính có macro (chứa “{member}”); không nhận tệp có mã VBA. Hãy lưu lại dưới dạng "
+        "Excel Workbook (.xlsx) rồi gửi lại.",
+        "The file is a macro-enabled workbook (it holds '{member}'); files with VBA code are not accepted. "
+        "Save it as an Excel Workbook (.xlsx) and send it again."),
     "bad_structure": ("Cấu trúc JSON không đúng: {detail}.", "Wrong JSON structure: {detail}."),
     "missing_column": ("Thiếu cột bắt buộc “{column}”.", "Required column '{column}' is missing."),
     "duplicate_column": ("Cột “{column}” xuất hiện nhiều lần.", "Column '{column}' appears more than once."),
@@ -127,6 +137,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Indicator {indicator} is reported {expected_en}; period '{value}' does not fit."),
     "future_period": ("Kỳ {value} chưa bắt đầu (ngày nhận {date}).", "Period {value} has not started yet (received {date})."),
     "bad_number": ("“{value}” không phải là số.", "'{value}' is not a number."),
+    "non_finite_number": (
+        "“{value}” không phải là một số hữu hạn (NaN, Infinity không phải số liệu); ghi số, hoặc để trống "
+        "(null) nếu chưa báo cáo.",
+        "'{value}' is not a finite number (NaN and Infinity are not data); write a number, or leave it empty "
+        "(null) when not reported."),
     "ambiguous_number": (
         "“{value}” không rõ dấu phân cách là dấu thập phân hay dấu hàng nghìn; hãy ghi rõ, ví dụ 1234 hoặc 1.234,0 (hoặc 1,234.0).",
         "'{value}' is ambiguous (decimal or thousands separator?); write it unambiguously, e.g. 1234 or 1.234,0 or 1,234.0."),

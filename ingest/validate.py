@@ -73,6 +73,8 @@ MIN_HISTORY = 6
 Z_MAX = 6.0
 RATIO_MAX = 10.0
 TEXT_LIMITS = {"category": 24, "title": 500, "body": 10000}
+NOTE_MAX_CHARS = 2000  # a note longer than this is refused (too_long), never stored cut or whole
+NON_FINITE = ["NaN", "Infinity", "-Infinity", "+Infinity", "nan", "inf", "-inf", "+inf"]
 
 
 # -- the catalogue as the intake needs it ---------------------------------------------------------
@@ -327,7 +329,9 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
                                                                    indicator=ind_txt[i]))
         findings.add("note", issues, total)
     live = ~blank
-    emit("bad_number", value_code == "bad_number", "value", value_text)
+    non_finite = (value_code == "bad_number") & np.isin(value_text, NON_FINITE)
+    emit("non_finite_number", non_finite, "value", value_text)
+    emit("bad_number", (value_code == "bad_number") & ~non_finite, "value", value_text)
     emit("ambiguous_number", value_code == "ambiguous_number", "value", value_text)
     emit("bad_number", live & has_num & ~np.isfinite(value_num), "value", value_num.astype(object))
 
@@ -444,6 +448,11 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
             emit("duplicate_key", dup_mask, "indicator_code", lambda i: f"{ind_txt[i]}/{area_txt[i]}/{per_txt[i]}",
                  first=lambda i: int(first_row[i]))
 
+    if "note" in parsed.optional_present:
+        long_note = Coded(obs["note"], _text)
+        lengths = long_note.per_unique([len(u) for u in long_note.uniques], np.int64)
+        emit("too_long", live & (lengths > NOTE_MAX_CHARS), "note", lambda i: long_note[i][:40] + "…",
+             length=lambda i: int(lengths[i]), limit=NOTE_MAX_CHARS)
     daily = _validate_daily(parsed.daily_items, received, findings)
 
     if findings.has_errors:

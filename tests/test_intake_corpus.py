@@ -40,13 +40,14 @@ def wh(request, databases, tmp_path_factory):
 
 
 def test_int001_corpus_is_large_and_every_file_is_listed():
-    files = {p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".json", ".xlsx") and p.name != "manifest.csv"}
+    files = {p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".json", ".xlsx", ".xlsm") and p.name != "manifest.csv"}
     assert len(MANIFEST) >= 40
     assert files == set(MANIFEST), "every corpus file has a manifest entry and vice versa"
     codes = {code for _, expected, _ in MANIFEST.values() for code, _, _ in expected}
     for code in ("empty_file", "bad_encoding", "missing_column", "unknown_indicator", "unknown_area",
                  "area_not_valid_for_period", "wrong_area_level", "wrong_periodicity", "future_period", "bad_number",
-                 "ambiguous_number", "duplicate_key", "not_responsible", "bad_status", "unit_mismatch", "no_rows"):
+                 "ambiguous_number", "duplicate_key", "not_responsible", "bad_status", "unit_mismatch", "no_rows",
+                 "non_finite_number", "json_wrong_type", "macro_workbook", "too_long"):
         assert code in codes, code
     assert sum(1 for _, expected, _ in MANIFEST.values() if len(expected) > 1) >= 3  # combinations
 

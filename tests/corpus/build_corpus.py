@@ -163,7 +163,36 @@ case("json_ambiguous_string.json", js({"unit": "TK", "observations": [
      [("ambiguous_number", 2, "value")], "JSON: 1.234 as a number is fine, as a string ambiguous")
 case("json_nan_string.json", js({"observations": [
     {"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", "value": "NaN"}]}), "TK",
-     [("bad_number", 1, "value")], "NaN")
+     [("non_finite_number", 1, "value")], "NaN")
+# issue 18: JSON's non-numbers and non-objects, macro workbooks, oversized notes
+case("json_nan_literal.json", b'{"observations": [{"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202509", '
+     b'"value": 3.1}, {"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", "value": NaN}]}', "TK",
+     [("non_finite_number", 2, "value")], "the literal NaN (Python's reader takes it; never 'not reported')")
+case("json_infinity_literal.json", b'[{"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", '
+     b'"value": Infinity}, {"indicator_code": "EXPORTS", "area_code": "VN", "period": "202510", "value": -Infinity}]',
+     "TK", [("non_finite_number", 1, "value"), ("non_finite_number", 2, "value")], "Infinity and -Infinity literals")
+case("json_top_string.json", b'"CPI_YOY,VN,202510,3.1"', "TK", [("json_wrong_type", None, None)],
+     "a JSON string, never read as a CSV")
+case("json_top_number.json", b"42", "TK", [("json_wrong_type", None, None)], "a JSON number")
+case("json_top_null.json", b"null", "TK", [("json_wrong_type", None, None)], "JSON null")
+case("note_too_long.csv", lines("CPI_YOY,VN,202510,3.1,ghi chú", "CPI_YOY,VN,202509,3.0," + "x" * 2001,
+                                header=H + ",note"), "TK", [("too_long", 3, "note")], "a note over 2,000 characters")
+
+
+def with_vba(payload: bytes, member: str = "xl/vbaProject.bin") -> bytes:
+    """A workbook with a VBA project added (what Excel saves as .xlsm)."""
+    import zipfile
+
+    buf = io.BytesIO(payload)
+    with zipfile.ZipFile(buf, "a") as zf:
+        zf.writestr(member, b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    return buf.getvalue()
+
+
+_GOOD = [["indicator_code", "area_code", "period", "value"], ["CPI_YOY", "VN", "202510", 3.1]]
+case("macro.xlsm", with_vba(xlsx(_GOOD)), "TK", [("macro_workbook", None, None)], "a macro-enabled workbook")
+case("macro_renamed.xlsx", with_vba(xlsx(_GOOD)), "TK", [("macro_workbook", None, None)],
+     "a VBA project inside a file named .xlsx")
 case("daily_bad_severity.json", js({"unit": "UB01", "daily_items": [
     {"date": "2025-11-19", "category": "thien_tai", "severity": "urgent", "title": "Mưa lớn", "body": ""}]}), "UB01",
      [("bad_severity", 1, "daily_items.severity")], "severity outside info/notice/warning/critical")
