@@ -44,6 +44,7 @@ from data_access.engine import current_warehouse
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
+from ingest.published import ImportMapping
 from ingest.templates import TemplateError, build_template
 from settings import ConfigError
 from web.responses import STALE_HEADER
@@ -212,6 +213,12 @@ _RAW_TYPES = {
     "application/csv": "api.csv",
     "text/plain": "api.csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "api.xlsx",
+    "text/x-pcaxis": "api.px",
+    "application/x-pcaxis": "api.px",
+    "application/xml": "api.xml",
+    "text/xml": "api.xml",
+    "application/vnd.sdmx.genericdata+xml": "api.xml",
+    "application/vnd.sdmx.data+csv": "api.csv",
 }
 
 
@@ -231,7 +238,7 @@ def create_submission():
                 raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
                                "The multipart form has no 'file' field.")
             payload, filename = upload.read(), upload.filename or "upload"
-        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):  # JSON-stat too
             payload, filename = request.get_data(cache=False), "api.json"
         elif request.mimetype in _RAW_TYPES:
             payload, filename = request.get_data(cache=False), request.args.get("filename") or _RAW_TYPES[request.mimetype]
@@ -241,8 +248,10 @@ def create_submission():
                            "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body.")
     except RequestEntityTooLarge:
         raise _too_large(request.content_length or 0, limits) from None
+    indicator = (request.args.get("indicator") or "").strip()
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
-                    channel="api", submitted_by=f"token:{info.id}", limits=limits)
+                    channel="api", submitted_by=f"token:{info.id}", limits=limits,
+                    mapping=ImportMapping(indicator=indicator) if indicator else None)
     body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
     if report.status == ACCEPTED:
         res = jsonify(body)
@@ -620,8 +629,12 @@ def openapi_document() -> dict:
                     "application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}},
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                                 "description": "CSV (long or SDMX-CSV), XLSX or JSON"}}}},
+                                 "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
+                "parameters": [_param("indicator", "query", False, "string", "POPULATION",
+                                      "Indicator code of a published table that names none (wide table, PC-Axis, "
+                                      "JSON-stat)")],
                 "responses": {
                     "201": _json("SubmissionReport", "Accepted: every value written in one transaction"),
                     "200": _json("SubmissionReport", "Duplicate: the same content was already accepted; nothing changed"),

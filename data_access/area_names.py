@@ -26,7 +26,7 @@ from data_access.engine import current_connection
 from domain.area_refs import AreaName, index_names, split_ref
 
 NAMES_FILE = Path(__file__).resolve().parent / "reference" / "area_names.csv"
-LEVELS = ("nation", "province")
+LEVELS = ("nation", "region", "province")
 
 
 @functools.cache

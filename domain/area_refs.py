@@ -33,6 +33,7 @@ from domain.eras import valid_on
 from domain.text import fold
 
 REF_SEPARATOR = "@"
+_BILINGUAL = re.compile(r"\s+[-–/]\s+")
 
 _PUNCTUATION = re.compile(r"[.,;:\-–—_/\\()'\"’]+")
 _LEADING = (("thanh", "pho"), ("thu", "do"), ("tinh",), ("tp",), ("t",))
@@ -143,6 +144,10 @@ def match_name(text: str, index: Mapping[str, Sequence[AreaName]], day: date,
     label, for the successor of a merged territory."""
     key = name_key(text)
     uses = index.get(key, ())
+    if not uses and _BILINGUAL.search(text):  # "CẢ NƯỚC - WHOLE COUNTRY": the first language's name
+        first = _BILINGUAL.split(text)[0]
+        if name_key(first) in index:
+            return match_name(first, index, day, labels)
     if uses:
         current = [n for n in uses if valid_on(n.valid_from, n.valid_to, day)]
         areas = {n.area_key for n in current if n.area_key is not None}

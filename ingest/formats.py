@@ -1,4 +1,4 @@
-# size: the readers of every intake format (CSV, streamed XLSX, JSON, SDMX-CSV) with the limits each enforces
+# size: the readers of every intake format (CSV, streamed XLSX, JSON, SDMX-CSV; published shapes dispatched to ingest.published) with the limits each enforces
 """Reading submissions: CSV, XLSX and JSON files into one tidy table of observations.
 
 Formats (detected from the content; the file name is only a hint):
@@ -64,8 +64,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest import published
 from ingest.bounds import BudgetExceeded, GuardedZip, ReadBudget, check_zip, scan_lines
 from ingest.issues import Findings, make_issue
+from ingest.published import ImportMapping
 
 # -- columns ----------------------------------------------------------------------------------
 
@@ -107,6 +109,8 @@ class ParsedFile:
     declared_unit: str | None = None
     column_names: dict[str, str] = field(default_factory=lambda: {c: c for c in REQUIRED + OPTIONAL})
     optional_present: frozenset[str] = frozenset(OPTIONAL)  # optional columns the file has at all
+    measure_unit: str | None = None  # the unit a published table states (checked against the indicator's)
+    published: bool = False  # a published shape (ingest.published): its regional rows are skipped
 
     def column(self, canonical: str) -> str:
         return self.column_names.get(canonical, canonical)
@@ -270,9 +274,13 @@ def sniff_format(payload: bytes, filename: str | None = None) -> str:
     head = payload[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return "json"
+    if head[:1] == b"<":
+        return "xml"
     name = (filename or "").lower()
     if name.endswith(".json"):
         return "json"
+    if name.endswith(".px") or re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|MATRIX)\s*=", head):
+        return "px"
     if name.endswith(XLSX_SUFFIXES):
         return "xlsx"
     if len(payload) <= JSON_SCALAR_SNIFF_BYTES and head[:1] in b'"-0123456789ntf' and _is_json(payload):
@@ -297,10 +305,11 @@ class FileError(Exception):
 
 
 def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: int,
-          budget: ReadBudget | None = None) -> ParsedFile | None:
+          budget: ReadBudget | None = None, mapping: ImportMapping | None = None) -> ParsedFile | None:
     """Parse ``payload``; file-level problems go to ``findings`` (and None is returned when
     nothing can be read). ``budget`` bounds the reading (:mod:`ingest.bounds`: unpacked bytes,
-    line length, columns, deadline); the row limit is ``max_rows``."""
+    line length, columns, deadline); the row limit is ``max_rows``. ``mapping``: what a published
+    shape does not say (:class:`ingest.published.ImportMapping`)."""
     budget = budget or ReadBudget(max_rows=max_rows)
     if not payload.strip(b" \t\r\n\xef\xbb\xbf"):
         findings.error(make_issue("empty_file"))
@@ -308,7 +317,9 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
     fmt = sniff_format(payload, filename)
     try:
         if fmt == "xlsx":
-            parsed = _parse_xlsx(payload, findings, budget, max_rows)
+            parsed = _parse_xlsx(payload, findings, budget, max_rows, mapping)
+        elif fmt == "xml":
+            parsed = _published("sdmx-ml", *published.read_sdmx_ml(payload, mapping, budget))
         else:
             if fmt == "csv":  # on the bytes, before a decoded copy exists
                 data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
@@ -325,12 +336,16 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
                 return None
             text, encoding = decoded
             if fmt == "json":
-                parsed = _parse_json(text, findings)
+                parsed = _parse_json(text, findings, budget, mapping)
+            elif fmt == "px":
+                parsed = _published("px", *published.read_px(text, mapping, budget))
+            elif not _long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget)):
+                parsed = _published("wide-csv", *published.read_wide(grid, mapping, budget, "CSV"))
             else:
                 parsed = _parse_csv(text, findings, budget, check_fields=b'"' in payload)
             if parsed is not None:
                 parsed.encoding = encoding
-    except FileError as exc:
+    except (FileError, published.PublishedError) as exc:
         findings.error(exc.issue)
         return None
     except BudgetExceeded as exc:
@@ -344,6 +359,24 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         findings.error(make_issue("too_many_rows", rows=rows, limit=max_rows))
         return None
     return parsed
+
+
+def _long_header(text: str) -> bool:
+    """Whether the first line names at least two of the long format's required columns."""
+    first = text[: text.find("\n")] if "\n" in text else text
+    sep = _delimiter(first)
+    try:
+        names = next(csv.reader([first], delimiter=sep), [])
+    except csv.Error:
+        return False
+    return sum(1 for n in names if ALIASES.get(normalise_header(n)) in REQUIRED) >= 2
+
+
+def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
+    """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
+    obs = _obs_frame(rows.cols)
+    return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
+                      optional_present=frozenset({"status"}))
 
 
 def _trailing_breaks(payload: bytes) -> int:
@@ -602,6 +635,19 @@ def _sheet_rows(ws, budget: ReadBudget):
                 return
 
 
+def _sheet_grid(ws, budget: ReadBudget, max_rows: int) -> list[tuple[int, list[Any]]]:
+    """The sheet's rows as ``(row number, cells)`` (a published table, read again from its start)."""
+    grid = []
+    for r, values in _sheet_rows(ws, budget):
+        if r > max_rows:
+            raise BudgetExceeded("sheet_too_many_rows", row=r, sheet=ws.title, limit=max_rows)
+        width = max(values, default=0)
+        if width > budget.max_columns:
+            raise BudgetExceeded("too_many_columns", count=width, limit=budget.max_columns)
+        grid.append((r, [values.get(c) for c in range(1, width + 1)]))
+    return grid
+
+
 def _declared_dimension(ws) -> str | None:
     """The ``ref`` of the sheet's ``<dimension>``, read up to the start of ``sheetData`` only."""
     from openpyxl.xml.constants import SHEET_MAIN_NS
@@ -634,7 +680,7 @@ def _check_dimension(ws, max_rows: int) -> None:
 
 
 def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = None,
-                max_rows: int | None = None) -> ParsedFile | None:
+                max_rows: int | None = None, mapping: ImportMapping | None = None) -> ParsedFile | None:
     """The first visible sheet with the required columns (else the first with a header row).
     Reading stops at the first row beyond ``max_rows`` after the header."""
     budget = budget or ReadBudget()
@@ -668,6 +714,10 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             findings.error(make_issue("no_rows"))
             return None
         ws, header, header_row, rows = chosen
+        if len({ALIASES.get(normalise_header(v)) for v in header} & set(REQUIRED)) < 2:
+            grid = _sheet_grid(ws, budget, max_rows)
+            if published.looks_wide(grid):
+                return _published("wide-xlsx", *published.read_wide(grid, mapping, budget, "XLSX"))
         mapped = _map_header(header, findings)
         if mapped is None:
             return None
@@ -750,7 +800,8 @@ def _json_number(value: int | float) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
+def _parse_json(text: str, findings: Findings, budget: ReadBudget | None = None,
+                mapping: ImportMapping | None = None) -> ParsedFile | None:
     def unreadable(detail: str) -> FileError:
         return FileError(make_issue("unreadable_file", format="JSON", detail=detail))
 
@@ -764,6 +815,8 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
         raise unreadable("a number has too many digits") from None
     if _SUSPECT_ESCAPE.search(text) and _holds_non_text(doc):
         raise unreadable("a text holds the escape \\u0000 (NUL) or half of a surrogate pair (\\ud800-\\udfff)")
+    if published.is_jsonstat(doc):
+        return _published("json-stat", *published.read_jsonstat(doc, mapping, budget or ReadBudget()))
     if isinstance(doc, list):
         doc = {"observations": doc}
     if not isinstance(doc, dict):

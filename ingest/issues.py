@@ -89,6 +89,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Excel Workbook (.xlsx) rồi gửi lại.",
         "The file is a macro-enabled workbook (it holds '{member}'); files with VBA code are not accepted. "
         "Save it as an Excel Workbook (.xlsx) and send it again."),
+    # published shapes (ingest.published)
+    "indicator_required": (
+        "Tệp {format} không ghi mã chỉ tiêu; hãy chọn chỉ tiêu của số liệu (tham số indicator, "
+        "--indicator ở dòng lệnh).",
+        "The {format} file names no indicator; give the indicator of its values (the parameter "
+        "'indicator', --indicator on the command line)."),
+    "table_shape_unknown": (
+        "Không nhận ra cấu trúc bảng {format}: cần một dòng (hoặc cột) tiêu đề gồm các kỳ (ví dụ 2019, 2020, "
+        "Sơ bộ 2023) và các dòng địa bàn.",
+        "Cannot read the {format} table's shape: it needs a header row (or column) of periods (e.g. 2019, 2020, "
+        "Prel. 2023) and rows of areas."),
+    "table_dimension_missing": ("Bảng {format} không có chiều “{dimension}”.",
+                                "The {format} table has no '{dimension}' dimension."),
+    "table_too_many_dimensions": (
+        "Bảng {format} có thêm chiều nhiều giá trị ({dimensions}); mỗi tệp chỉ nhận một chỉ tiêu theo địa bàn và kỳ.",
+        "The {format} table has more dimensions with several values ({dimensions}); a file holds one indicator "
+        "by area and period."),
+    "table_data_count": ("Bảng {format} có {count} giá trị, cần {expected}.",
+                         "The {format} table holds {count} values where {expected} are expected."),
+    "table_bad_period": ("Kỳ “{value}” của bảng {format} không phải mã kỳ.",
+                         "Period '{value}' of the {format} table is not a period key."),
+    "xml_dtd_refused": ("Tệp XML có khai báo DTD/ENTITY; không nhận (rủi ro bảo mật).",
+                        "The XML file declares a DTD or entities; refused (a security risk)."),
+    "table_unit_unknown": (
+        "Đơn vị “{value}” của bảng không quy đổi được sang đơn vị “{unit}” của chỉ tiêu {indicator}.",
+        "The table's unit '{value}' cannot be converted to the unit '{unit}' of indicator {indicator}."),
     "bad_structure": ("Cấu trúc JSON không đúng: {detail}.", "Wrong JSON structure: {detail}."),
     "missing_column": ("Thiếu cột bắt buộc “{column}”.", "Required column '{column}' is missing."),
     "duplicate_column": ("Cột “{column}” xuất hiện nhiều lần.", "Column '{column}' appears more than once."),
@@ -164,6 +190,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "area_name_matched": (
         "Tên địa bàn “{value}” được hiểu là {label} (mã {key}); hãy kiểm tra, và ghi mã ở lần gửi sau.",
         "Area name '{value}' was read as {label} (code {key}); check it, and write the code next time."),
+    "table_unit_scaled": (
+        "Bảng ghi đơn vị “{value}”; giá trị của chỉ tiêu {indicator} được nhân với {factor} để theo đơn vị “{unit}”.",
+        "The table states the unit '{value}'; values of {indicator} were multiplied by {factor} to be in '{unit}'."),
+    "table_unit_assumed": (
+        "Bảng không ghi đơn vị; giá trị được hiểu theo đơn vị “{unit}” của chỉ tiêu {indicator}.",
+        "The table states no unit; values are taken in the unit '{unit}' of indicator {indicator}."),
     # -- notes -----------------------------------------------------------------------------------
     "not_reported": ("Ô giá trị để trống: dòng được bỏ qua (chưa báo cáo).", "Empty value: row skipped (not reported)."),
     "area_backcast": (
@@ -171,6 +203,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(back-cast); chuỗi so sánh được dùng giá trị này thay cho tổng các tỉnh cũ.",
         "'{value}': values of today's {label} territory back-cast to periods before it was formed; the comparable "
         "series uses them instead of the sum of the former provinces."),
+    "region_row_skipped": (
+        "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
+        "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection, Engine
 from ingest import formats, load
 from ingest.bounds import ReadBudget
 from ingest.issues import Findings, Issue, make_issue
+from ingest.published import ImportMapping
 from ingest.regimes import submission_links
 from ingest.validate import (
     check_plausibility,
@@ -208,8 +209,9 @@ def clean_filename(filename: str | None) -> str | None:
 
 def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filename: str | None, channel: str,
            submitted_by: str | None, received_at: datetime | None = None, archive_dir: Path | None = None,
-           limits: IntakeLimits | None = None) -> SubmissionReport:
-    """Parse, validate and load one submission of ``unit_code``; see the module docstring."""
+           limits: IntakeLimits | None = None, mapping: ImportMapping | None = None) -> SubmissionReport:
+    """Parse, validate and load one submission of ``unit_code``; see the module docstring.
+    ``mapping``: what a published table does not say itself (its indicator)."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     received_at = received_at or datetime.now()
@@ -223,8 +225,8 @@ def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filen
         report.archive_path = load.archive(payload, sha, received_at, archive_dir or default_archive_dir())
     if isinstance(target, Engine):
         with target.connect() as conn:
-            return _submit(conn, True, report, payload, submitted_by, limits)
-    return _submit(target, not target.in_transaction(), report, payload, submitted_by, limits)
+            return _submit(conn, True, report, payload, submitted_by, limits, mapping)
+    return _submit(target, not target.in_transaction(), report, payload, submitted_by, limits, mapping)
 
 
 def _current_settings() -> Any:
@@ -234,7 +236,7 @@ def _current_settings() -> Any:
 
 
 def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: bytes, submitted_by: str | None,
-            limits: IntakeLimits) -> SubmissionReport:
+            limits: IntakeLimits, mapping: ImportMapping | None = None) -> SubmissionReport:
     started = time.perf_counter()
     findings = Findings(limit=limits.max_findings)
     cat = load_catalogue(conn)
@@ -254,7 +256,7 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
             findings.error(make_issue("file_too_large", size=len(payload), limit=limits.max_bytes))
         else:
             parsed = formats.parse(payload, report.filename, findings, limits.max_rows,
-                                   budget=limits.read_budget())
+                                   budget=limits.read_budget(), mapping=mapping)
             if parsed is not None:
                 report.format, report.encoding = parsed.format, parsed.encoding
                 declared = (parsed.declared_unit or "").strip().upper()

@@ -29,7 +29,8 @@ Each check runs over whole columns; only failing rows are turned into findings (
 Who may report what (``not_responsible``), kept deliberately simple. Unit U may send the value of
 indicator I for area A when one of these holds:
 
-1. A is the nation and U is I's owning agency;
+1. U is I's owning agency and I is reported at A's level (the statistics office publishes the
+   province tables of its indicators: issue 18);
 2. U is a provincial People's Committee (``agency.kind == 'province'``), I is reported at province
    level and A is U's own province, or a former province merged into it (``area_succession``);
 3. A is U's own area (the nation for ministries; as in 2 for provinces) and U is listed in
@@ -57,6 +58,7 @@ from domain.eras import valid_on
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from domain.text import fold
+from domain.units import factor as unit_factor
 from ingest.formats import ParsedFile, parse_numbers
 from ingest.issues import PERIODICITY_EN, PERIODICITY_VI, Findings, Issue, make_issue
 
@@ -88,6 +90,8 @@ class IndicatorInfo:
     levels: frozenset[str]
     agency_id: int
     aggregation: str
+    unit_vi: str = ""
+    unit_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,7 +176,7 @@ class Catalogue:
 
     def responsible(self, unit: UnitInfo, ind: IndicatorInfo, area: AreaInfo) -> bool:
         """The rule of the module docstring."""
-        if area.level == "nation" and ind.agency_id == unit.id:
+        if ind.agency_id == unit.id and area.level in ind.levels:  # the owner publishes its statistics
             return True
         own = area.id == unit.area_id or (unit.kind == "province" and self.successor.get(area.id) == unit.area_id)
         if not own:
@@ -186,8 +190,9 @@ def load_catalogue(conn: Connection) -> Catalogue:
     i, a, g = schema.indicator, schema.area, schema.agency
     indicators = {
         r.code: IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")), r.agency_id,
-                              r.aggregation)
-        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation))
+                              r.aggregation, r.unit_vi or "", r.unit_en or "")
+        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation,
+                                     i.c.unit_vi, i.c.unit_en))
     }
     areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to, r.name_vi)
              for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to,
@@ -387,6 +392,17 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         outcome = np.full(n, -1, dtype=np.int64)
         outcome[check] = pair_f
         _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings)
+    if parsed.published and (area_level == "region").any():  # a yearbook's regional rows: computed, not stored
+        regional = live & (area_level == "region")
+        _once_per_text(regional, rows, col("area_code"), area_txt, findings, "region_row_skipped")
+        for name in {area_txt[int(i)] for i in np.flatnonzero(regional)}:
+            mappings.pop(name, None)
+        kept = [w for w in findings.warnings if not (w.code == "area_name_matched" and w.value not in mappings)]
+        findings.warnings_total -= len(findings.warnings) - len(kept)  # a skipped row's name was no mapping
+        findings.warnings = kept
+        live = live & ~regional
+    if parsed.published:
+        _table_units(parsed, cat, live & ind_known, ind_txt, values, findings)
     unresolved_text = live & ~empty_area & ~per_ok
     emit("unknown_area", unresolved_text & ~area_txt.per_unique([cat.may_name_area(c) for c in area_txt.uniques], bool),
          "area_code", area_txt, hint_vi="", hint_en="")
@@ -476,6 +492,40 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         "flag": np.full(int(ok.sum()), None, dtype=object),
     })
     return Validated(out, daily, n, int(blank.sum()), keys, mappings)
+
+
+def _once_per_text(mask: np.ndarray, rows: np.ndarray, column: str, texts: Coded, findings: Findings,
+                   code: str) -> None:
+    """A note ``code`` for the first row of each distinct text among the rows of ``mask``."""
+    told: set[str] = set()
+    for i in np.flatnonzero(mask):
+        if texts[int(i)] not in told:
+            told.add(texts[int(i)])
+            findings.note(make_issue(code, row=int(rows[i]), column=column, value=texts[int(i)]))
+
+
+def _table_units(parsed: ParsedFile, cat: Catalogue, rows_of: np.ndarray, ind_txt: Coded, values: np.ndarray,
+                 findings: Findings) -> None:
+    """A published table's unit against each indicator's: values scaled in place by a known factor
+    (warning ``table_unit_scaled``), an unknown unit refused (``table_unit_unknown``), no unit
+    stated taken as the indicator's (warning ``table_unit_assumed``)."""
+    for k, code in enumerate(ind_txt.uniques):
+        ind = cat.indicators.get(code)
+        mask = rows_of & (ind_txt.codes == k)
+        if ind is None or not mask.any():
+            continue
+        if not parsed.measure_unit:
+            findings.warning(make_issue("table_unit_assumed", unit=ind.unit_vi, indicator=code))
+            continue
+        f = unit_factor(parsed.measure_unit, ind.unit_vi)
+        if f is None and ind.unit_en:
+            f = unit_factor(parsed.measure_unit, ind.unit_en)
+        if f is None:
+            findings.error(make_issue("table_unit_unknown", value=parsed.measure_unit, unit=ind.unit_vi, indicator=code))
+        elif f != 1.0:
+            values[mask] = values[mask] * f
+            findings.warning(make_issue("table_unit_scaled", value=parsed.measure_unit, unit=ind.unit_vi,
+                                        indicator=code, factor=f"{f:g}"))
 
 
 @dataclass(frozen=True)

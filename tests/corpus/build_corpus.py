@@ -213,7 +213,7 @@ case("combo_cp1258_unknown_area.csv", to_cp1258(H + ",note\nRETAIL_SALES,VN,2025
      [("unknown_area", 3, "area_code")], "Windows-1258 is read; the unknown area is still found")
 case("combo_utf16_and_bad_rows.csv", lines("NOPE,XX,2025Q9,abc").decode().encode("utf-16-le"), "TK",
      [("bad_encoding", None, None)], "the encoding error stops before the rows are read")
-case("combo_many_rows.csv", lines("CPI_YOY,VN,202510,3.1", "CPI_YOY,01,202510,3.1", "CPI_YOY,VN,2025Q3,3.1",
+case("combo_many_rows.csv", lines("CPI_YOY,VN,202510,3.1", "URBAN_CLEAN_WATER,01,2024,3.1", "CPI_YOY,VN,2025Q3,3.1",
                                    "CPI_YOY,VN,202601,3.1", "GDP_GROWTH,VN,2025Q3,\"7,5%\"",
                                    "RETAIL_SALES,VN,202510,12.345", "RETAIL_SALES,R1,202510,4"), "TK",
      [("not_responsible", 3, "indicator_code"), ("wrong_periodicity", 4, "period"), ("future_period", 5, "period"),
