@@ -53,22 +53,23 @@ PREFIX = "BENCH_D_"
 UNIT = "TK"
 
 
-def ensure_catalogue(engine, n_indicators: int) -> list[str]:
-    """Reference data when the warehouse is empty, and the bench indicators; returns their codes."""
-    codes = [f"{PREFIX}{i:04d}" for i in range(1, n_indicators + 1)]
+def ensure_catalogue(engine, n_indicators: int, prefix: str = PREFIX, levels: str = "nation") -> list[str]:
+    """Reference data when the warehouse is empty, and the bench indicators (daily, owned by ``TK``,
+    at ``levels``); returns their codes."""
+    codes = [f"{prefix}{i:04d}" for i in range(1, n_indicators + 1)]
     with engine.begin() as conn:
         if not conn.execute(select(func.count()).select_from(schema.area)).scalar():
             load_reference(conn)
         agency_id = conn.execute(select(schema.agency.c.id).where(schema.agency.c.code == UNIT)).scalar()
         group = conn.execute(select(schema.indicator_group.c.code).order_by(schema.indicator_group.c.sort)).scalar()
-        have = set(conn.execute(select(schema.indicator.c.code).where(schema.indicator.c.code.like(PREFIX + "%")))
+        have = set(conn.execute(select(schema.indicator.c.code).where(schema.indicator.c.code.like(prefix + "%")))
                    .scalars())
         missing = [c for c in codes if c not in have]
         if missing:
             conn.execute(schema.indicator.insert(), [
                 {"code": c, "name_vi": f"Chỉ tiêu thử tải {c}", "name_en": f"Benchmark indicator {c}",
                  "group_code": group, "unit_vi": "đơn vị", "unit_en": "unit", "periodicity": "D",
-                 "agency_id": agency_id, "aggregation": "sum", "direction": "neutral", "levels": "nation",
+                 "agency_id": agency_id, "aggregation": "sum", "direction": "neutral", "levels": levels,
                  "decimals": 2, "confidential": False, "cumulative": False, "definition_vi": "", "definition_en": "",
                  "search_text": c.lower()}
                 for c in missing
@@ -76,10 +77,10 @@ def ensure_catalogue(engine, n_indicators: int) -> list[str]:
     return codes
 
 
-def clean(engine) -> None:
+def clean(engine, prefix: str = PREFIX) -> None:
     """Delete what earlier runs wrote for the bench indicators (then VACUUM on PostgreSQL, so that
     every run starts from the same physical state)."""
-    ind = select(schema.indicator.c.id).where(schema.indicator.c.code.like(PREFIX + "%"))
+    ind = select(schema.indicator.c.id).where(schema.indicator.c.code.like(prefix + "%"))
     with engine.begin() as conn:
         conn.execute(delete(schema.current_observation).where(schema.current_observation.c.indicator_id.in_(ind)))
         conn.execute(delete(schema.observation).where(schema.observation.c.indicator_id.in_(ind)))

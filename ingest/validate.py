@@ -42,8 +42,10 @@ with ``flag = 'implausible'`` (:func:`check_plausibility`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -166,6 +168,26 @@ class Catalogue:
 
     def knows_area(self, code: str) -> bool:
         return code in self.by_key or code in self.by_code
+
+    def spans(self, days: list[date], unit: UnitInfo) -> np.ndarray:
+        """For each day, the number of the span between validity boundaries (of areas, names and
+        ``unit``) it falls in: two days of one span read every area cell alike."""
+        bounds = set(self._boundaries)
+        bounds.update(d for d in (unit.valid_from, unit.valid_to and unit.valid_to + timedelta(days=1)) if d)
+        ordinals = np.array(sorted(d.toordinal() for d in bounds), dtype=np.int64)
+        return np.searchsorted(ordinals, np.array([d.toordinal() for d in days], dtype=np.int64), side="right")
+
+    @functools.cached_property
+    def _boundaries(self) -> frozenset[date]:
+        out: set[date] = set()
+        validity = [(a.valid_from, a.valid_to) for a in self.areas]
+        validity += [(n.valid_from, n.valid_to) for names in self.names.values() for n in names]
+        for since, until in validity:
+            if since is not None:
+                out.add(since)
+            if until is not None and until < date.max:
+                out.add(until + timedelta(days=1))
+        return frozenset(out)
 
     def may_name_area(self, text: str) -> bool:
         """Whether ``text`` is a code, a key, an explicit ``CODE@WHEN`` or a known name."""
@@ -382,16 +404,23 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     area_level = np.full(n, "", dtype=object)
     check = live & ~empty_area & per_ok
     if check.any():
-        width = max(len(per_txt.uniques), 1)
-        pair = area_f.astype(np.int64) * width + per_f
+        # what a cell means changes only at validity boundaries: resolve each (text, span between
+        # boundaries) once, on its first period (a wide table has a million (text, period) pairs)
+        spans = cat.spans([end_u[k] for k in range(len(per_txt.uniques))], unit)
+        width = int(spans.max()) + 1
+        pair = area_f.astype(np.int64) * width + spans[per_f]
         pair_f, pair_u = pd.factorize(pair[check])
-        resolved = [resolve_area_ref(cat, unit, area_txt.uniques[p // width], end_u[p % width], key_u[p % width])
-                    for p in pair_u]
+        first = np.flatnonzero(check)[np.unique(pair_f, return_index=True)[1]]
+        resolved = [resolve_area_ref(cat, unit, area_txt[int(i)], end_u[per_f[i]], key_u[per_f[i]]) for i in first]
         area_id[check] = np.array([r.area.id if r.area else -1 for r in resolved], dtype=np.int64)[pair_f]
         area_level[check] = np.array([r.area.level if r.area else "" for r in resolved], dtype=object)[pair_f]
         outcome = np.full(n, -1, dtype=np.int64)
         outcome[check] = pair_f
-        _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings)
+
+        def exact(i: int) -> AreaRef:  # an error's message names the row's own period
+            return resolve_area_ref(cat, unit, area_txt[i], end_u[per_f[i]], key_u[per_f[i]])
+
+        _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings, exact)
     if parsed.published and (area_level == "region").any():  # a yearbook's regional rows: computed, not stored
         regional = live & (area_level == "region")
         _once_per_text(regional, rows, col("area_code"), area_txt, findings, "region_row_skipped")
@@ -616,9 +645,11 @@ def _changed(cat: Catalogue, text: str, area: AreaInfo, theirs: AreaInfo | None,
 
 
 def _area_findings(resolved: list[AreaRef], outcome: np.ndarray, rows: np.ndarray, column: str, ind_txt: Coded,
-                   area_txt: Coded, findings: Findings, mappings: dict[str, str]) -> None:
-    """Errors (every row of a refused pair), and one warning (a name read as an area) or note (a
-    back-cast) per distinct cell text; ``mappings`` records each name read."""
+                   area_txt: Coded, findings: Findings, mappings: dict[str, str],
+                   exact: Callable[[int], AreaRef]) -> None:
+    """Errors (every row of a refused pair; ``exact`` the row's own reading, for its message), and
+    one warning (a name read as an area) or note (a back-cast) per distinct cell text; ``mappings``
+    records each name read."""
     if not resolved:
         return
     bad = np.array([r.error is not None for r in resolved], dtype=bool)
@@ -626,8 +657,11 @@ def _area_findings(resolved: list[AreaRef], outcome: np.ndarray, rows: np.ndarra
     mask = has & bad[np.where(has, outcome, 0)]
     if mask.any():
         idx = np.flatnonzero(mask)
-        issues = [make_issue(resolved[outcome[i]].error or "", row=int(rows[i]), column=column, value=area_txt[i],
-                             indicator=ind_txt[i], **resolved[outcome[i]].params) for i in idx[: findings.limit]]
+        issues = []
+        for i in idx[: findings.limit]:
+            ref = exact(int(i))
+            issues.append(make_issue(ref.error or "", row=int(rows[i]), column=column, value=area_txt[i],
+                                     indicator=ind_txt[i], **ref.params))
         findings.add("error", issues, len(idx))
     pairs, first = np.unique(outcome[has], return_index=True)
     first_rows = np.flatnonzero(has)[first]
