@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -133,13 +134,19 @@ def build_csv(codes: list[str], rows: int, days: int, today: date, seed: int) ->
     return "".join(parts).encode()
 
 
-def run(args: argparse.Namespace) -> dict:
+def bench_warehouse(args: argparse.Namespace, name: str) -> tuple[Any, Path]:
+    """The migrated warehouse of ``--database-url`` (or DATABASE_URL) and a fresh work folder."""
     url = args.database_url or os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("set DATABASE_URL (or --database-url) to the warehouse to benchmark")
-    workdir = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-bench-"))
     engine = make_engine(Settings(database_url=url, instance_dir=workdir))
     migrate(engine)
+    return engine, workdir
+
+
+def run(args: argparse.Namespace) -> dict:
+    engine, workdir = bench_warehouse(args, "ingest")
     n_ind = math.ceil(args.rows / args.days)
     codes = ensure_catalogue(engine, n_ind)
     clean(engine)
@@ -198,16 +205,22 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+def bench_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every intake bench takes (warehouse, seed, keep, JSON output), its help from ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=doc.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the submission (default 1,000,000)")
-    parser.add_argument("--days", type=int, default=3650, help="days per bench indicator (default 3650)")
     parser.add_argument("--database-url", default=None, help="warehouse URL (default: DATABASE_URL)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the values")
-    parser.add_argument("--revise", action="store_true", help="submit again with changed values (revisions)")
     parser.add_argument("--keep", action="store_true", help="keep the bench rows in the warehouse afterwards")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON to this file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = bench_parser(__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the submission (default 1,000,000)")
+    parser.add_argument("--days", type=int, default=3650, help="days per bench indicator (default 3650)")
+    parser.add_argument("--revise", action="store_true", help="submit again with changed values (revisions)")
     args = parser.parse_args(argv)
     results = run(args)
     if args.json:

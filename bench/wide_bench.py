@@ -20,7 +20,6 @@ import argparse
 import json
 import os
 import sys
-import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -32,13 +31,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ingest_bench import _server_cpu, clean, ensure_catalogue  # noqa: E402
+from bench.ingest_bench import _server_cpu, bench_parser, bench_warehouse, clean, ensure_catalogue  # noqa: E402
 from data_access import schema  # noqa: E402
-from data_access.engine import make_engine, migrate  # noqa: E402
 from domain.eras import OLD_ERA_LAST_DAY  # noqa: E402
 from ingest.pipeline import IntakeLimits, submit  # noqa: E402
 from ingest.published import ImportMapping  # noqa: E402
-from settings import Settings  # noqa: E402
 
 PREFIX = "BENCH_W_"
 
@@ -66,12 +63,7 @@ def build_table(names: list[str], cells: int, seed: int) -> tuple[bytes, int]:
 
 
 def run(args: argparse.Namespace) -> dict:
-    url = args.database_url or os.environ.get("DATABASE_URL")
-    if not url:
-        raise SystemExit("set DATABASE_URL (or --database-url) to the warehouse to benchmark")
-    workdir = Path(tempfile.mkdtemp(prefix="wide-bench-"))
-    engine = make_engine(Settings(database_url=url, instance_dir=workdir))
-    migrate(engine)
+    engine, workdir = bench_warehouse(args, "wide")
     code = ensure_catalogue(engine, 1, prefix=PREFIX, levels="nation;province")[0]
     clean(engine, prefix=PREFIX)
     names = province_names(engine)
@@ -109,13 +101,8 @@ def run(args: argparse.Namespace) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = bench_parser(__doc__)
     parser.add_argument("--cells", type=int, default=1_000_000, help="value cells in the table (default 1,000,000)")
-    parser.add_argument("--database-url", default=None, help="warehouse URL (default: DATABASE_URL)")
-    parser.add_argument("--seed", type=int, default=1, help="random seed of the values")
-    parser.add_argument("--keep", action="store_true", help="keep the bench rows in the warehouse afterwards")
-    parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON to this file")
     args = parser.parse_args(argv)
     result = run(args)
     if args.json:
