@@ -29,6 +29,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from api import api_v1
 from auth.tokens import TokenInfo, authenticate
+from data_access.area_names import AreaParamError, area_param
 from data_access.cache.scopes import current_clearance, outage_log_due, request_is_stale
 from data_access.catalogue import (
     NotFound,
@@ -43,6 +44,7 @@ from data_access.engine import current_warehouse
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
+from ingest.published import ImportMapping
 from ingest.templates import TemplateError, build_template
 from settings import ConfigError
 from web.responses import STALE_HEADER
@@ -211,6 +213,12 @@ _RAW_TYPES = {
     "application/csv": "api.csv",
     "text/plain": "api.csv",
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "api.xlsx",
+    "text/x-pcaxis": "api.px",
+    "application/x-pcaxis": "api.px",
+    "application/xml": "api.xml",
+    "text/xml": "api.xml",
+    "application/vnd.sdmx.genericdata+xml": "api.xml",
+    "application/vnd.sdmx.data+csv": "api.csv",
 }
 
 
@@ -230,7 +238,7 @@ def create_submission():
                 raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
                                "The multipart form has no 'file' field.")
             payload, filename = upload.read(), upload.filename or "upload"
-        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):  # JSON-stat too
             payload, filename = request.get_data(cache=False), "api.json"
         elif request.mimetype in _RAW_TYPES:
             payload, filename = request.get_data(cache=False), request.args.get("filename") or _RAW_TYPES[request.mimetype]
@@ -240,8 +248,10 @@ def create_submission():
                            "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body.")
     except RequestEntityTooLarge:
         raise _too_large(request.content_length or 0, limits) from None
+    indicator = (request.args.get("indicator") or "").strip()
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
-                    channel="api", submitted_by=f"token:{info.id}", limits=limits)
+                    channel="api", submitted_by=f"token:{info.id}", limits=limits,
+                    mapping=ImportMapping(indicator=indicator) if indicator else None)
     body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
     if report.status == ACCEPTED:
         res = jsonify(body)
@@ -324,15 +334,56 @@ def list_indicators():
     return jsonify({"count": len(items), "indicators": items})
 
 
+def _area_keys(area: str, bounds: dict[str, str | None]) -> tuple[tuple[str, ...], bool]:
+    """The area key of the ``area=`` parameter (:func:`data_access.area_names.area_param`)."""
+    first, last = (parse_period(bounds[k]).end if bounds[k] else None for k in ("from", "to"))
+    try:
+        key, territory = area_param(area, first, last)
+    except AreaParamError as exc:
+        if not exc.meanings:
+            raise _bad(f"Mã địa bàn “{area}” không có trong danh mục.", f"Unknown area '{area}'.") from None
+        listed = "; ".join(f"{k} ({label}, {since or '…'} – {until or '…'})" for k, label, since, until in exc.meanings)
+        raise _bad(f"Mã địa bàn “{area}” chỉ các địa bàn khác nhau trong các kỳ được hỏi: {listed}. Hãy dùng khóa "
+                   f"địa bàn (ví dụ {exc.meanings[-1][0]}), giới hạn from/to trong một thời kỳ, hoặc {area}@2025 "
+                   "cho địa bàn hiện nay qua các kỳ.",
+                   f"Area code '{area}' meant different areas within the periods asked for: {listed}. Use an area "
+                   f"key (e.g. {exc.meanings[-1][0]}), keep from/to within one era, or {area}@2025 for today's "
+                   "territory through time.") from None
+    return (key,), territory
+
+
+def _territory_items(code: str, key: str, bounds: dict[str, str | None], own: list[dict]) -> list[dict]:
+    """``area=CODE@WHEN`` for a province of today: its comparable series (back-casts as stored, the
+    periods before 2025-07-01 otherwise rebuilt from its former provinces, marked ``rebuilt``)."""
+    from data_access.queries import comparable_series
+
+    if area_map()[key].valid_to is not None or area_map()[key].level != "province":
+        return own
+    by_period = {o["period"]: o for o in own}
+    cs = comparable_series(code, (key,), bounds["from"], bounds["to"])
+    out = []
+    for r in cs.itertuples(index=False):
+        if r.rebuilt:
+            if r.value == r.value:  # NaN: a former province did not report
+                out.append({"area_key": key, "area_code": area_map()[key].code, "period": r.period,
+                            "value": float(r.value), "status": None, "revision": None, "flag": None,
+                            "recorded_at": None, "rebuilt": True})
+        elif r.period in by_period:
+            out.append(by_period[r.period])
+    return out
+
+
 def _bad(vi: str, en: str) -> ApiError:
     return ApiError(400, "bad_parameter", vi, en)
 
 
 @api_v1.get("/observations")
 def list_observations():
-    """Current values of one indicator (``indicator``, required) for an area (``area``: key such
-    as ``08-63`` or official code such as ``08``, every era; default all areas) between the
-    period keys ``from`` and ``to`` (inclusive)."""
+    """Current values of one indicator (``indicator``, required) for an area (``area``; default all
+    areas) between the period keys ``from`` and ``to`` (inclusive). ``area`` is an area key
+    (``08-63``), an official code (``08``: the one area the code meant within ``from``..``to``;
+    400 when the periods cross the 2025 change of its meaning), or ``CODE@WHEN`` (``24@2025``:
+    today's province through time, its comparable series, rebuilt values marked ``rebuilt``)."""
     from data_access.queries import series
 
     require_reader()
@@ -345,12 +396,6 @@ def list_observations():
         raise _bad(f"Mã chỉ tiêu “{code}” không có trong danh mục.", f"Unknown indicator '{code}'.") from None
     amap = area_map()
     area = (request.args.get("area") or "").strip()
-    if area:
-        keys = (area,) if area in amap else tuple(k for k, a in amap.items() if a.code == area)
-        if not keys:
-            raise _bad(f"Mã địa bàn “{area}” không có trong danh mục.", f"Unknown area '{area}'.")
-    else:
-        keys = tuple(amap)
     bounds = {}
     for name in ("from", "to"):
         value = (request.args.get(name) or "").strip()
@@ -368,12 +413,15 @@ def list_observations():
         bounds[name] = p.key
     if bounds["from"] and bounds["to"] and parse_period(bounds["from"]).start > parse_period(bounds["to"]).start:
         raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
+    keys, territory = _area_keys(area, bounds) if area else (tuple(amap), False)
     df = series(code, keys, bounds["from"], bounds["to"])
     items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
               "value": float(r.value), "status": r.status, "revision": int(r.revision),
               "flag": r.flag if isinstance(r.flag, str) else None,  # pandas' string column holds NaN for none
-              "recorded_at": _iso(r.recorded_at)}
+              "recorded_at": _iso(r.recorded_at), "rebuilt": False}
              for r in df.itertuples(index=False)]
+    if territory:
+        items = _territory_items(code, keys[0], bounds, items)
     return jsonify({"indicator": code, "unit_vi": ind.unit_vi, "unit_en": ind.unit_en, "count": len(items),
                     "observations": items})
 
@@ -474,6 +522,8 @@ def openapi_document() -> dict:
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "notes": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "mappings": {"type": "object", "description": "names read as codes: {\"area\": {name as written: area key}}",
+                         "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}},
             "errors_total": {"type": "integer"}, "warnings_total": {"type": "integer"},
             "notes_total": {"type": "integer"}, "truncated": {"type": "boolean"},
             "data_version": {"type": ["integer", "null"]},
@@ -547,9 +597,10 @@ def openapi_document() -> dict:
                     "definition_en": {"type": "string"}}},
                 "Observation": {"type": "object", "properties": {
                     "area_key": {"type": "string"}, "area_code": {"type": "string"}, "period": {"type": "string"},
-                    "value": {"type": "number"}, "status": {"type": "string", "enum": ["P", "O", "E"]},
-                    "revision": {"type": "integer"}, "flag": {"type": ["string", "null"]},
-                    "recorded_at": {"type": ["string", "null"]}}},
+                    "value": {"type": "number"}, "status": {"type": ["string", "null"], "enum": ["P", "O", "E", None]},
+                    "revision": {"type": ["integer", "null"]}, "flag": {"type": ["string", "null"]},
+                    "recorded_at": {"type": ["string", "null"]},
+                    "rebuilt": {"type": "boolean", "description": "rebuilt from former provinces (area=CODE@WHEN)"}}},
             },
         },
         "paths": {
@@ -578,8 +629,12 @@ def openapi_document() -> dict:
                     "application/json": {"schema": {"$ref": "#/components/schemas/SubmissionIn"}},
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
-                                 "description": "CSV (long or SDMX-CSV), XLSX or JSON"}}}},
+                                 "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
+                "parameters": [_param("indicator", "query", False, "string", "POPULATION",
+                                      "Indicator code of a published table that names none (wide table, PC-Axis, "
+                                      "JSON-stat)")],
                 "responses": {
                     "201": _json("SubmissionReport", "Accepted: every value written in one transaction"),
                     "200": _json("SubmissionReport", "Duplicate: the same content was already accepted; nothing changed"),
@@ -616,7 +671,10 @@ def openapi_document() -> dict:
                 "security": optional_bearer,
                 "parameters": [
                     _param("indicator", "query", True, "string", "RETAIL_SALES", "Indicator code"),
-                    _param("area", "query", False, "string", "01", "Area key (08-63) or official code (08: both eras)"),
+                    _param("area", "query", False, "string", "01",
+                           "Area key (08-63); official code (08: the area it meant within from..to, 400 when "
+                           "they cross its change in 2025); or CODE@WHEN (24@2025: today's province through "
+                           "time, its comparable series)"),
                     _param("from", "query", False, "string", "202401", "First period key (inclusive)"),
                     _param("to", "query", False, "string", "202512", "Last period key (inclusive)")],
                 "responses": {

@@ -35,6 +35,7 @@ import tempfile
 import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, func, select
@@ -54,22 +55,23 @@ PREFIX = "BENCH_D_"
 UNIT = "TK"
 
 
-def ensure_catalogue(engine, n_indicators: int) -> list[str]:
-    """Reference data when the warehouse is empty, and the bench indicators; returns their codes."""
-    codes = [f"{PREFIX}{i:04d}" for i in range(1, n_indicators + 1)]
+def ensure_catalogue(engine, n_indicators: int, prefix: str = PREFIX, levels: str = "nation") -> list[str]:
+    """Reference data when the warehouse is empty, and the bench indicators (daily, owned by ``TK``,
+    at ``levels``); returns their codes."""
+    codes = [f"{prefix}{i:04d}" for i in range(1, n_indicators + 1)]
     with engine.begin() as conn:
         if not conn.execute(select(func.count()).select_from(schema.area)).scalar():
             load_reference(conn)
         agency_id = conn.execute(select(schema.agency.c.id).where(schema.agency.c.code == UNIT)).scalar()
         group = conn.execute(select(schema.indicator_group.c.code).order_by(schema.indicator_group.c.sort)).scalar()
-        have = set(conn.execute(select(schema.indicator.c.code).where(schema.indicator.c.code.like(PREFIX + "%")))
+        have = set(conn.execute(select(schema.indicator.c.code).where(schema.indicator.c.code.like(prefix + "%")))
                    .scalars())
         missing = [c for c in codes if c not in have]
         if missing:
             conn.execute(schema.indicator.insert(), [
                 {"code": c, "name_vi": f"Chỉ tiêu thử tải {c}", "name_en": f"Benchmark indicator {c}",
                  "group_code": group, "unit_vi": "đơn vị", "unit_en": "unit", "periodicity": "D",
-                 "agency_id": agency_id, "aggregation": "sum", "direction": "neutral", "levels": "nation",
+                 "agency_id": agency_id, "aggregation": "sum", "direction": "neutral", "levels": levels,
                  "decimals": 2, "confidential": False, "cumulative": False, "definition_vi": "", "definition_en": "",
                  "search_text": c.lower()}
                 for c in missing
@@ -77,10 +79,10 @@ def ensure_catalogue(engine, n_indicators: int) -> list[str]:
     return codes
 
 
-def clean(engine) -> None:
+def clean(engine, prefix: str = PREFIX) -> None:
     """Delete what earlier runs wrote for the bench indicators (then VACUUM on PostgreSQL, so that
     every run starts from the same physical state)."""
-    ind = select(schema.indicator.c.id).where(schema.indicator.c.code.like(PREFIX + "%"))
+    ind = select(schema.indicator.c.id).where(schema.indicator.c.code.like(prefix + "%"))
     with engine.begin() as conn:
         conn.execute(delete(schema.current_observation).where(schema.current_observation.c.indicator_id.in_(ind)))
         conn.execute(delete(schema.observation).where(schema.observation.c.indicator_id.in_(ind)))
@@ -124,13 +126,19 @@ def build_csv(codes: list[str], rows: int, days: int, today: date, seed: int) ->
     return "".join(parts).encode()
 
 
-def run(args: argparse.Namespace) -> dict:
+def bench_warehouse(args: argparse.Namespace, name: str) -> tuple[Any, Path]:
+    """The migrated warehouse of ``--database-url`` (or DATABASE_URL) and a fresh work folder."""
     url = args.database_url or os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("set DATABASE_URL (or --database-url) to the warehouse to benchmark")
-    workdir = Path(tempfile.mkdtemp(prefix="ingest-bench-"))
+    workdir = Path(tempfile.mkdtemp(prefix=f"{name}-bench-"))
     engine = make_engine(Settings(database_url=url, instance_dir=workdir))
     migrate(engine)
+    return engine, workdir
+
+
+def run(args: argparse.Namespace) -> dict:
+    engine, workdir = bench_warehouse(args, "ingest")
     n_ind = math.ceil(args.rows / args.days)
     codes = ensure_catalogue(engine, n_ind)
     clean(engine)
@@ -189,16 +197,22 @@ def run(args: argparse.Namespace) -> dict:
     return results
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0], epilog=__doc__.split("\n\n", 1)[1],
+def bench_parser(doc: str) -> argparse.ArgumentParser:
+    """The options every intake bench takes (warehouse, seed, keep, JSON output), its help from ``doc``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0], epilog=doc.split("\n\n", 1)[1],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the submission (default 1,000,000)")
-    parser.add_argument("--days", type=int, default=3650, help="days per bench indicator (default 3650)")
     parser.add_argument("--database-url", default=None, help="warehouse URL (default: DATABASE_URL)")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the values")
-    parser.add_argument("--revise", action="store_true", help="submit again with changed values (revisions)")
     parser.add_argument("--keep", action="store_true", help="keep the bench rows in the warehouse afterwards")
     parser.add_argument("--json", type=Path, default=None, help="write the figures as JSON to this file")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = bench_parser(__doc__)
+    parser.add_argument("--rows", type=int, default=1_000_000, help="rows in the submission (default 1,000,000)")
+    parser.add_argument("--days", type=int, default=3650, help="days per bench indicator (default 3650)")
+    parser.add_argument("--revise", action="store_true", help="submit again with changed values (revisions)")
     args = parser.parse_args(argv)
     results = run(args)
     if args.json:

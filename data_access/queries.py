@@ -38,7 +38,6 @@ from data_access.catalogue import (
 )
 from data_access.engine import AnyRow, current_connection
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
-from domain.eras import ERA_SWITCH
 from domain.periods import Period, as_date, parse
 from domain.targets import target_status, year_share
 
@@ -322,7 +321,10 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     is rebuilt from its former provinces by the indicator's aggregation rule (sums added along
     the crosswalk, ratios recomputed from their components, rates weighted); a period in which a
     former province did not report gets NaN rather than a partial sum. Where no rule holds
-    (``mean`` or ``none``) the rebuilt periods are left out and ``comparable`` is False for them.
+    (``mean`` or ``none``) the rebuilt periods are left out. A value stored under the new province
+    itself for a period before 2025-07-01 (a back-cast, sent as ``CODE@WHEN``: see
+    :mod:`domain.area_refs`) is its territory's own figure: it is used as it is, and the former
+    provinces are not summed for that period (never counted twice).
     Columns: area_key, period, period_start, value, rebuilt (bool), comparable (bool)."""
     ind = get_indicator(code)
     succ = successors()
@@ -343,6 +345,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
         return _read(_SERIES_SQL, params)
 
     out = [(ids[r[0]], r[1], r[2], r[3], False, True) for r in fetch(code, sorted(wanted))]
+    backcast = {(k, period) for k, period, *_ in out}  # a new province's own value before it existed
     if old_only and has_rule:
         main = {(ids[r[0]], r[1]): (r[2], r[3]) for r in fetch(code, old_only)}
         comp = [{(ids[r[0]], r[1]): r[3] for r in fetch(c, old_only)} if c else None for c in rule_components(ind)]
@@ -352,14 +355,13 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
             groups.setdefault((succ[key], period), {})[key] = value
             starts[period] = p_start
         for (new_key, period), values in groups.items():
+            if (new_key, period) in backcast:  # reported for the new territory: never summed again
+                continue
             expected = [o for o in formers[new_key] if o not in wanted]
             at = [None if d is None else {k: d.get((k, period)) for k in values} for d in comp]
             value = rebuild(rule, values, len(expected), *at)
             out.append((new_key, period, starts[period], value, True, True))
     df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
-    if not has_rule:
-        changed = {k for k in new_keys if set(formers.get(k, [k])) != {k}}
-        df["comparable"] = ~df["area_key"].isin(changed) | (df["period_start"] >= ERA_SWITCH)
     return df.sort_values(["area_key", "period_start"]).reset_index(drop=True)
 
 

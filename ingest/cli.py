@@ -75,8 +75,11 @@ def _print_issues(title: str, issues, total: int) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--unit", "unit_code", required=True, help="Code of the reporting unit (agency), e.g. TK or UB01.")
 @click.option("--by", "submitted_by", default=None, help="Who submits (free text, stored with the submission).")
-def ingest_cmd(file: str, unit_code: str, submitted_by: str | None) -> None:
-    """Submit FILE (CSV, SDMX-CSV, XLSX or JSON) as unit --unit.
+@click.option("--indicator", default=None,
+              help="Indicator code of a published table that names none (wide table, PC-Axis, JSON-stat).")
+def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: str | None = None) -> None:
+    """Submit FILE (CSV, SDMX-CSV, XLSX, JSON; published shapes: wide tables, PC-Axis .px,
+    JSON-stat 2.0, SDMX-ML generic data) as unit --unit.
 
     The whole file is validated and loaded in one transaction: accepted whole or rejected whole.
     Prints the report (errors and warnings with row, column, value and reason). Exit status 0
@@ -86,6 +89,7 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None) -> None:
     from pathlib import Path
 
     from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
+    from ingest.published import ImportMapping
 
     settings = _settings()
     engine = _engine()
@@ -93,7 +97,8 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None) -> None:
     try:
         report = submit(engine, unit_code=unit_code, payload=path.read_bytes(), filename=path.name, channel="cli",
                         submitted_by=submitted_by or getpass.getuser(),
-                        archive_dir=Path(settings.instance_dir) / "archive", limits=IntakeLimits.from_settings(settings))
+                        archive_dir=Path(settings.instance_dir) / "archive", limits=IntakeLimits.from_settings(settings),
+                        mapping=ImportMapping(indicator=indicator) if indicator else None)
     finally:
         engine.dispose()
     labels = {ACCEPTED: "ACCEPTED / ĐÃ NHẬN", DUPLICATE: "DUPLICATE / ĐÃ NHẬN TRƯỚC ĐÓ", "rejected": "REJECTED / BỊ TỪ CHỐI"}

@@ -1,4 +1,4 @@
-# size: the readers of every intake format (CSV, streamed XLSX, JSON, SDMX-CSV) with the limits each enforces
+# size: the readers of every intake format (CSV, streamed XLSX, JSON, SDMX-CSV; published shapes dispatched to ingest.published) with the limits each enforces
 """Reading submissions: CSV, XLSX and JSON files into one tidy table of observations.
 
 Formats (detected from the content; the file name is only a hint):
@@ -65,8 +65,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ingest import published
 from ingest.bounds import BudgetExceeded, GuardedZip, ReadBudget, check_zip, scan_lines
 from ingest.issues import Findings, make_issue
+from ingest.published import ImportMapping
 
 # -- columns ----------------------------------------------------------------------------------
 
@@ -108,6 +110,8 @@ class ParsedFile:
     declared_unit: str | None = None
     column_names: dict[str, str] = field(default_factory=lambda: {c: c for c in REQUIRED + OPTIONAL})
     optional_present: frozenset[str] = frozenset(OPTIONAL)  # optional columns the file has at all
+    measure_unit: str | None = None  # the unit a published table states (checked against the indicator's)
+    published: bool = False  # a published shape (ingest.published): its regional rows are skipped
 
     def column(self, canonical: str) -> str:
         return self.column_names.get(canonical, canonical)
@@ -259,17 +263,38 @@ def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 # -- detection and parsing -------------------------------------------------------------------
 
 
+JSON_SCALAR_SNIFF_BYTES = 1 << 20  # a body this small that is a whole JSON scalar is JSON, never a CSV
+
+
 def sniff_format(payload: bytes, filename: str | None = None) -> str:
-    """``xlsx`` (a zip), ``json`` (starts with ``{`` or ``[``) or ``csv``."""
+    """``xlsx`` (a zip), ``json`` (starts with ``{`` or ``[``; declared ``.json``, as the API names a
+    body sent as ``application/json``; or a whole JSON scalar: a string, a number, ``null``,
+    ``true``, ``false``) or ``csv``."""
     if payload[:4] == b"PK\x03\x04":
         return "xlsx"
     head = payload[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
     if head[:1] in (b"{", b"["):
         return "json"
+    if head[:1] == b"<":
+        return "xml"
     name = (filename or "").lower()
-    if name.endswith((".xlsx", ".xlsm")):
+    if name.endswith(".json"):
+        return "json"
+    if name.endswith(".px") or re.match(rb"(?:CHARSET|AXIS-VERSION|CODEPAGE|LANGUAGE|MATRIX)\s*=", head):
+        return "px"
+    if name.endswith(XLSX_SUFFIXES):
         return "xlsx"
+    if len(payload) <= JSON_SCALAR_SNIFF_BYTES and head[:1] in b'"-0123456789ntf' and _is_json(payload):
+        return "json"
     return "csv"
+
+
+def _is_json(payload: bytes) -> bool:
+    try:
+        json.loads(payload.decode("utf-8-sig"))
+    except (ValueError, RecursionError):
+        return False
+    return True
 
 
 class FileError(Exception):
@@ -281,10 +306,11 @@ class FileError(Exception):
 
 
 def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: int,
-          budget: ReadBudget | None = None) -> ParsedFile | None:
+          budget: ReadBudget | None = None, mapping: ImportMapping | None = None) -> ParsedFile | None:
     """Parse ``payload``; file-level problems go to ``findings`` (and None is returned when
     nothing can be read). ``budget`` bounds the reading (:mod:`ingest.bounds`: unpacked bytes,
-    line length, columns, deadline); the row limit is ``max_rows``."""
+    line length, columns, deadline); the row limit is ``max_rows``. ``mapping``: what a published
+    shape does not say (:class:`ingest.published.ImportMapping`)."""
     budget = budget or ReadBudget(max_rows=max_rows)
     if not payload.strip(b" \t\r\n\xef\xbb\xbf"):
         findings.error(make_issue("empty_file"))
@@ -292,7 +318,9 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
     fmt = sniff_format(payload, filename)
     try:
         if fmt == "xlsx":
-            parsed = _parse_xlsx(payload, findings, budget, max_rows)
+            parsed = _parse_xlsx(payload, findings, budget, max_rows, mapping)
+        elif fmt == "xml":
+            parsed = _published("sdmx-ml", *published.read_sdmx_ml(payload, mapping, budget))
         else:
             if fmt == "csv":  # on the bytes, before a decoded copy exists
                 data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
@@ -309,12 +337,16 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
                 return None
             text, encoding = decoded
             if fmt == "json":
-                parsed = _parse_json(text, findings)
+                parsed = _parse_json(text, findings, budget, mapping)
+            elif fmt == "px":
+                parsed = _published("px", *published.read_px(text, mapping, budget))
+            elif not _long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget)):
+                parsed = _published("wide-csv", *published.read_wide(grid, mapping, budget, "CSV"))
             else:
                 parsed = _parse_csv(text, findings, budget, check_fields=b'"' in payload)
             if parsed is not None:
                 parsed.encoding = encoding
-    except FileError as exc:
+    except (FileError, published.PublishedError) as exc:
         findings.error(exc.issue)
         return None
     except BudgetExceeded as exc:
@@ -328,6 +360,24 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         findings.error(make_issue("too_many_rows", rows=rows, limit=max_rows))
         return None
     return parsed
+
+
+def _long_header(text: str) -> bool:
+    """Whether the first line names at least two of the long format's required columns."""
+    first = text[: text.find("\n")] if "\n" in text else text
+    sep = _delimiter(first)
+    try:
+        names = next(csv.reader([first], delimiter=sep), [])
+    except csv.Error:
+        return False
+    return sum(1 for n in names if ALIASES.get(normalise_header(n)) in REQUIRED) >= 2
+
+
+def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
+    """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
+    obs = _obs_frame(rows.cols)
+    return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
+                      optional_present=frozenset({"status"}))
 
 
 def _trailing_breaks(payload: bytes) -> int:
@@ -530,6 +580,7 @@ def _open_workbook(payload: bytes, budget: ReadBudget):
         raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
     try:
         check_zip(archive, budget)
+        _refuse_macros(archive)
         reader = ExcelReader(io.BytesIO(payload), read_only=True, data_only=True)
         reader.archive.close()
         reader.archive, reader.valid_files = archive, archive.namelist()  # what openpyxl reads is guarded too
@@ -551,6 +602,24 @@ def _open_workbook(payload: bytes, budget: ReadBudget):
         archive.close()
         raise
     return reader.wb
+
+
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xltm", ".xlam")
+MACRO_CONTENT_TYPE = b"macroEnabled"
+
+
+def _refuse_macros(archive: zipfile.ZipFile) -> None:
+    """Refuse a macro-enabled workbook: a VBA project (``vbaProject.bin``) or a macro-enabled main part
+    declared in ``[Content_Types].xml`` (what ``.xlsm`` is). A report has no use for code, and
+    keeping one in the archive would hand it to whoever opens the file later."""
+    names = archive.namelist()
+    vba = next((n for n in names if n.lower().rsplit("/", 1)[-1] in ("vbaproject.bin", "vbaprojectsignature.bin")), None)
+    if vba is None and "[Content_Types].xml" in names:
+        with archive.open("[Content_Types].xml") as fh:
+            if MACRO_CONTENT_TYPE in fh.read(1 << 20):
+                vba = "[Content_Types].xml"
+    if vba is not None:
+        raise FileError(make_issue("macro_workbook", member=vba))
 
 
 def _sheet_rows(ws, budget: ReadBudget):
@@ -582,6 +651,19 @@ def _sheet_rows(ws, budget: ReadBudget):
                 yield number, {c["column"]: c["value"] for c in row}
             elif element.tag == data_tag:
                 return
+
+
+def _sheet_grid(ws, budget: ReadBudget, max_rows: int) -> list[tuple[int, list[Any]]]:
+    """The sheet's rows as ``(row number, cells)`` (a published table, read again from its start)."""
+    grid = []
+    for r, values in _sheet_rows(ws, budget):
+        if r > max_rows:
+            raise BudgetExceeded("sheet_too_many_rows", row=r, sheet=ws.title, limit=max_rows)
+        width = max(values, default=0)
+        if width > budget.max_columns:
+            raise BudgetExceeded("too_many_columns", count=width, limit=budget.max_columns)
+        grid.append((r, [values.get(c) for c in range(1, width + 1)]))
+    return grid
 
 
 def _declared_dimension(ws) -> str | None:
@@ -616,7 +698,7 @@ def _check_dimension(ws, max_rows: int) -> None:
 
 
 def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = None,
-                max_rows: int | None = None) -> ParsedFile | None:
+                max_rows: int | None = None, mapping: ImportMapping | None = None) -> ParsedFile | None:
     """The first visible sheet with the required columns (else the first with a header row).
     Reading stops at the first row beyond ``max_rows`` after the header."""
     budget = budget or ReadBudget()
@@ -650,6 +732,10 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             findings.error(make_issue("no_rows"))
             return None
         ws, header, header_row, rows = chosen
+        if len({ALIASES.get(normalise_header(v)) for v in header} & set(REQUIRED)) < 2:
+            grid = _sheet_grid(ws, budget, max_rows)
+            if published.looks_wide(grid):
+                return _published("wide-xlsx", *published.read_wide(grid, mapping, budget, "XLSX"))
         mapped = _map_header(header, findings)
         if mapped is None:
             return None
@@ -696,6 +782,23 @@ def _holds_non_text(doc: Any) -> bool:
     return False
 
 
+class JsonConstant(str):
+    """``NaN``, ``Infinity`` or ``-Infinity`` as a JSON document wrote it (Python's reader takes them;
+    JSON has no such numbers): kept as its text, which the validation refuses precisely
+    (``non_finite_number``), never read as a blank "not reported"."""
+
+
+def _json_kind(doc: Any) -> str:
+    """What a JSON document is, in the words of its specification."""
+    if doc is None:
+        return "null"
+    if isinstance(doc, bool):
+        return "boolean"
+    if isinstance(doc, JsonConstant) or isinstance(doc, (int, float)):
+        return "number"
+    return "string" if isinstance(doc, str) else type(doc).__name__
+
+
 def _json_number(value: int | float) -> float:
     """A JSON number as a float; an integer beyond a double becomes infinite (then ``bad_number``)."""
     try:
@@ -704,12 +807,13 @@ def _json_number(value: int | float) -> float:
         return math.inf if value > 0 else -math.inf
 
 
-def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
+def _parse_json(text: str, findings: Findings, budget: ReadBudget | None = None,
+                mapping: ImportMapping | None = None) -> ParsedFile | None:
     def unreadable(detail: str) -> FileError:
         return FileError(make_issue("unreadable_file", format="JSON", detail=detail))
 
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_constant=JsonConstant)
     except json.JSONDecodeError as exc:
         raise unreadable(f"{exc.msg} (line {exc.lineno}, column {exc.colno})") from None
     except RecursionError:
@@ -718,10 +822,12 @@ def _parse_json(text: str, findings: Findings) -> ParsedFile | None:
         raise unreadable("a number has too many digits") from None
     if _SUSPECT_ESCAPE.search(text) and _holds_non_text(doc):
         raise unreadable("a text holds the escape \\u0000 (NUL) or half of a surrogate pair (\\ud800-\\udfff)")
+    if published.is_jsonstat(doc):
+        return _published("json-stat", *published.read_jsonstat(doc, mapping, budget or ReadBudget()))
     if isinstance(doc, list):
         doc = {"observations": doc}
     if not isinstance(doc, dict):
-        raise FileError(make_issue("bad_structure", detail="the document must be an object"))
+        raise FileError(make_issue("json_wrong_type", kind=_json_kind(doc)))
     lowered = {str(k).lower(): v for k, v in doc.items()}
     unit = lowered.get("unit")
     if unit is not None and not isinstance(unit, str):

@@ -79,6 +79,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "parse_timeout": (
         "Đọc tệp mất quá {seconds} giây cho phép; tệp bị từ chối. Hãy chia tệp thành nhiều tệp nhỏ hơn.",
         "Reading the file took longer than the {seconds} seconds allowed; it is refused. Split it into smaller files."),
+    "json_wrong_type": (
+        "Nội dung JSON là một giá trị kiểu {kind}, không phải một đối tượng; hãy gửi "
+        "{{\"unit\": …, \"observations\": [{{\"indicator_code\", \"area_code\", \"period\", \"value\"}}, …]}}.",
+        "The JSON document is a {kind}, not an object; send "
+        "{{\"unit\": …, \"observations\": [{{\"indicator_code\", \"area_code\", \"period\", \"value\"}}, …]}}."),
+    "macro_workbook": (
+        "Tệp là sổ tính có macro (chứa “{member}”); không nhận tệp có mã VBA. Hãy lưu lại dưới dạng "
+        "Excel Workbook (.xlsx) rồi gửi lại.",
+        "The file is a macro-enabled workbook (it holds '{member}'); files with VBA code are not accepted. "
+        "Save it as an Excel Workbook (.xlsx) and send it again."),
+    # published shapes (ingest.published)
+    "indicator_required": (
+        "Tệp {format} không ghi mã chỉ tiêu; hãy chọn chỉ tiêu của số liệu (tham số indicator, "
+        "--indicator ở dòng lệnh).",
+        "The {format} file names no indicator; give the indicator of its values (the parameter "
+        "'indicator', --indicator on the command line)."),
+    "table_shape_unknown": (
+        "Không nhận ra cấu trúc bảng {format}: cần một dòng (hoặc cột) tiêu đề gồm các kỳ (ví dụ 2019, 2020, "
+        "Sơ bộ 2023) và các dòng địa bàn.",
+        "Cannot read the {format} table's shape: it needs a header row (or column) of periods (e.g. 2019, 2020, "
+        "Prel. 2023) and rows of areas."),
+    "table_dimension_missing": ("Bảng {format} không có chiều “{dimension}”.",
+                                "The {format} table has no '{dimension}' dimension."),
+    "table_too_many_dimensions": (
+        "Bảng {format} có thêm chiều nhiều giá trị ({dimensions}); mỗi tệp chỉ nhận một chỉ tiêu theo địa bàn và kỳ.",
+        "The {format} table has more dimensions with several values ({dimensions}); a file holds one indicator "
+        "by area and period."),
+    "table_data_count": ("Bảng {format} có {count} giá trị, cần {expected}.",
+                         "The {format} table holds {count} values where {expected} are expected."),
+    "table_bad_period": ("Kỳ “{value}” của bảng {format} không phải mã kỳ.",
+                         "Period '{value}' of the {format} table is not a period key."),
+    "xml_dtd_refused": ("Tệp XML có khai báo DTD/ENTITY; không nhận (rủi ro bảo mật).",
+                        "The XML file declares a DTD or entities; refused (a security risk)."),
+    "table_unit_unknown": (
+        "Đơn vị “{value}” của bảng không quy đổi được sang đơn vị “{unit}” của chỉ tiêu {indicator}.",
+        "The table's unit '{value}' cannot be converted to the unit '{unit}' of indicator {indicator}."),
     "bad_structure": ("Cấu trúc JSON không đúng: {detail}.", "Wrong JSON structure: {detail}."),
     "missing_column": ("Thiếu cột bắt buộc “{column}”.", "Required column '{column}' is missing."),
     "duplicate_column": ("Cột “{column}” xuất hiện nhiều lần.", "Column '{column}' appears more than once."),
@@ -91,7 +127,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- rows ---------------------------------------------------------------------------------
     "empty_cell": ("Ô “{column}” để trống.", "Cell '{column}' is empty."),
     "unknown_indicator": ("Mã chỉ tiêu “{value}” không có trong danh mục.", "Indicator code '{value}' is not in the catalogue."),
-    "unknown_area": ("Mã địa bàn “{value}” không có trong danh mục.", "Area code '{value}' is not in the catalogue."),
+    "unknown_area": ("Mã địa bàn “{value}” không có trong danh mục.{hint_vi}",
+                     "Area code '{value}' is not in the catalogue.{hint_en}"),
+    "bad_area_ref": (
+        "“{value}” không đúng dạng MÃ@NĂM hoặc MÃ@YYYY-MM-DD (ví dụ 24@2025: địa bàn tỉnh 24 năm 2025), "
+        "hoặc mã không có hiệu lực vào ngày đó.",
+        "'{value}' is not of the form CODE@YEAR or CODE@YYYY-MM-DD (e.g. 24@2025: the territory of province 24 "
+        "in 2025), or the code was not valid on that day."),
+    "area_code_changed_meaning": (
+        "Ở kỳ {period}, mã “{value}” là {then}, không phải {now} của đơn vị {unit} (ngày {unit_day}); "
+        "nhận theo mã sẽ ghi số liệu sang một địa bàn khác. Nếu là số liệu của {then} cũ, ghi mã {then_key}; "
+        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast}.",
+        "In period {period}, '{value}' meant {then}, not {now} of unit {unit} (on {unit_day}); read as written, "
+        "the value would be stored under another territory. For the former {then}, write {then_key}; for the "
+        "territory of today's {now} back-cast to that period, write {backcast}."),
+    "area_name_ambiguous": (
+        "Tên địa bàn “{value}” ứng với nhiều địa bàn: {candidates}; hãy ghi mã.",
+        "Area name '{value}' matches several areas: {candidates}; write the code."),
+    "area_name_not_in_use": (
+        "Tên địa bàn “{value}” không dùng ở kỳ {period}, hoặc là địa bàn đã sáp nhập mà kho số liệu không lưu "
+        "riêng.{hint_vi}",
+        "Area name '{value}' was not in use in period {period}, or names a merged territory the warehouse holds "
+        "no area of.{hint_en}"),
     "area_not_valid_for_period": (
         "Mã địa bàn “{value}” không còn/chưa có hiệu lực vào ngày {date} (cuối kỳ {period}); "
         "từ 01/07/2025 dùng mã của 34 tỉnh, thành phố mới.",
@@ -106,6 +163,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "Indicator {indicator} is reported {expected_en}; period '{value}' does not fit."),
     "future_period": ("Kỳ {value} chưa bắt đầu (ngày nhận {date}).", "Period {value} has not started yet (received {date})."),
     "bad_number": ("“{value}” không phải là số.", "'{value}' is not a number."),
+    "non_finite_number": (
+        "“{value}” không phải là một số hữu hạn (NaN, Infinity không phải số liệu); ghi số, hoặc để trống "
+        "(null) nếu chưa báo cáo.",
+        "'{value}' is not a finite number (NaN and Infinity are not data); write a number, or leave it empty "
+        "(null) when not reported."),
     "ambiguous_number": (
         "“{value}” không rõ dấu phân cách là dấu thập phân hay dấu hàng nghìn; hãy ghi rõ, ví dụ 1234 hoặc 1.234,0 (hoặc 1,234.0).",
         "'{value}' is ambiguous (decimal or thousands separator?); write it unambiguously, e.g. 1234 or 1.234,0 or 1,234.0."),
@@ -125,8 +187,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "implausible_value": (
         "Giá trị {value} bất thường so với chuỗi số liệu (trung vị {median}); đã nhận và đánh dấu để rà soát.",
         "Value {value} is implausible against the series (median {median}); accepted and flagged for review."),
+    "area_name_matched": (
+        "Tên địa bàn “{value}” được hiểu là {label} (mã {key}); hãy kiểm tra, và ghi mã ở lần gửi sau.",
+        "Area name '{value}' was read as {label} (code {key}); check it, and write the code next time."),
+    "table_unit_scaled": (
+        "Bảng ghi đơn vị “{value}”; giá trị của chỉ tiêu {indicator} được nhân với {factor} để theo đơn vị “{unit}”.",
+        "The table states the unit '{value}'; values of {indicator} were multiplied by {factor} to be in '{unit}'."),
+    "table_unit_assumed": (
+        "Bảng không ghi đơn vị; giá trị được hiểu theo đơn vị “{unit}” của chỉ tiêu {indicator}.",
+        "The table states no unit; values are taken in the unit '{unit}' of indicator {indicator}."),
     # -- notes -----------------------------------------------------------------------------------
     "not_reported": ("Ô giá trị để trống: dòng được bỏ qua (chưa báo cáo).", "Empty value: row skipped (not reported)."),
+    "area_backcast": (
+        "“{value}”: số liệu của địa bàn {label} hiện nay tính ngược về kỳ trước khi địa bàn được thành lập "
+        "(back-cast); chuỗi so sánh được dùng giá trị này thay cho tổng các tỉnh cũ.",
+        "'{value}': values of today's {label} territory back-cast to periods before it was formed; the comparable "
+        "series uses them instead of the sum of the former provinces."),
+    "region_row_skipped": (
+        "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
+        "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

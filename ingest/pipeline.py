@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection, Engine
 from ingest import formats, load
 from ingest.bounds import ReadBudget
 from ingest.issues import FindingLists, Findings, make_issue
+from ingest.published import ImportMapping
 from ingest.regimes import submission_links
 from ingest.validate import (
     check_plausibility,
@@ -139,6 +140,7 @@ class SubmissionReport(FindingLists):
     periods: list[str] = field(default_factory=list)
     regimes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    mappings: dict[str, dict[str, str]] = field(default_factory=dict)  # "area": {name as written: area key}
     truncated: bool = False
     data_version: int | None = None
     archive_path: str | None = None
@@ -169,6 +171,7 @@ class SubmissionReport(FindingLists):
             "errors": [e.as_dict() for e in self.errors],
             "warnings": [w.as_dict() for w in self.warnings],
             "notes": [n.as_dict() for n in self.notes],
+            "mappings": self.mappings,
             "errors_total": self.errors_total,
             "warnings_total": self.warnings_total,
             "notes_total": self.notes_total,
@@ -200,8 +203,9 @@ def clean_filename(filename: str | None) -> str | None:
 
 def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filename: str | None, channel: str,
            submitted_by: str | None, received_at: datetime | None = None, archive_dir: Path | None = None,
-           limits: IntakeLimits | None = None) -> SubmissionReport:
-    """Parse, validate and load one submission of ``unit_code``; see the module docstring."""
+           limits: IntakeLimits | None = None, mapping: ImportMapping | None = None) -> SubmissionReport:
+    """Parse, validate and load one submission of ``unit_code``; see the module docstring.
+    ``mapping``: what a published table does not say itself (its indicator)."""
     if channel not in CHANNELS:
         raise ValueError(f"channel must be one of {', '.join(CHANNELS)}")
     received_at = received_at or datetime.now()
@@ -215,8 +219,8 @@ def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filen
         report.archive_path = load.archive(payload, sha, received_at, archive_dir or default_archive_dir())
     if isinstance(target, Engine):
         with target.connect() as conn:
-            return _submit(conn, True, report, payload, submitted_by, limits)
-    return _submit(target, not target.in_transaction(), report, payload, submitted_by, limits)
+            return _submit(conn, True, report, payload, submitted_by, limits, mapping)
+    return _submit(target, not target.in_transaction(), report, payload, submitted_by, limits, mapping)
 
 
 def _current_settings() -> Any:
@@ -226,7 +230,7 @@ def _current_settings() -> Any:
 
 
 def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: bytes, submitted_by: str | None,
-            limits: IntakeLimits) -> SubmissionReport:
+            limits: IntakeLimits, mapping: ImportMapping | None = None) -> SubmissionReport:
     started = time.perf_counter()
     findings = Findings(limit=limits.max_findings)
     cat = load_catalogue(conn)
@@ -246,7 +250,7 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
             findings.error(make_issue("file_too_large", size=len(payload), limit=limits.max_bytes))
         else:
             parsed = formats.parse(payload, report.filename, findings, limits.max_rows,
-                                   budget=limits.read_budget())
+                                   budget=limits.read_budget(), mapping=mapping)
             if parsed is not None:
                 report.format, report.encoding = parsed.format, parsed.encoding
                 declared = (parsed.declared_unit or "").strip().upper()
@@ -256,6 +260,7 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
                     return _submit_chunked(conn, report, parsed, cat, unit, findings, submitted_by, started)
                 else:
                     validated = validate(parsed, cat, unit, report.received_at, findings)
+                    _record_mappings(report, validated.area_mappings)
                     if not findings.has_errors:
                         check_plausibility(conn, validated.rows, cat, findings, column=parsed.column("value"))
                         if validated.rows.empty and not validated.daily_items:
@@ -270,6 +275,12 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
     report.timings["load_s"] = round(time.perf_counter() - started - report.timings["validate_s"], 3)
     report.timings["total_s"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _record_mappings(report: SubmissionReport, areas: dict[str, str]) -> None:
+    """Keep the names the validation read as areas (a chunk at a time) in the report."""
+    if areas:
+        report.mappings.setdefault("area", {}).update(areas)
 
 
 def _duplicate(report: SubmissionReport, earlier: int) -> SubmissionReport:
@@ -446,6 +457,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             chunk = dataclasses.replace(parsed, observations=obs.iloc[start:start + CHUNK_ROWS],
                                         daily_items=parsed.daily_items if start == 0 else [])
             v = validate(chunk, cat, unit, report.received_at, findings, check_duplicates=False, collect_keys=True)
+            _record_mappings(report, v.area_mappings)
             keys.append(v.keys)
             counts["rows"] += v.rows_total
             counts["not_reported"] += v.not_reported

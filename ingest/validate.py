@@ -29,7 +29,8 @@ Each check runs over whole columns; only failing rows are turned into findings (
 Who may report what (``not_responsible``), kept deliberately simple. Unit U may send the value of
 indicator I for area A when one of these holds:
 
-1. A is the nation and U is I's owning agency;
+1. U is I's owning agency and I is reported at A's level (the statistics office publishes the
+   province tables of its indicators: issue 18);
 2. U is a provincial People's Committee (``agency.kind == 'province'``), I is reported at province
    level and A is U's own province, or a former province merged into it (``area_succession``);
 3. A is U's own area (the nation for ministries; as in 2 for provinces) and U is listed in
@@ -41,8 +42,10 @@ with ``flag = 'implausible'`` (:func:`check_plausibility`).
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -51,10 +54,13 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.engine import Connection
 
 from data_access import schema
+from data_access.area_names import labels_of, read_area_names
+from domain.area_refs import REF_SEPARATOR, AreaName, index_names, match_name, name_key, split_ref, unit_era_day
 from domain.eras import valid_on
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from domain.text import fold
+from domain.units import factor as unit_factor
 from ingest.formats import ParsedFile, parse_numbers
 from ingest.issues import PERIODICITY_EN, PERIODICITY_VI, Findings, Issue, make_issue
 
@@ -71,6 +77,8 @@ MIN_HISTORY = 6
 Z_MAX = 6.0
 RATIO_MAX = 10.0
 TEXT_LIMITS = {"category": 24, "title": 500, "body": 10000}
+NOTE_MAX_CHARS = 2000  # a note longer than this is refused (too_long), never stored cut or whole
+NON_FINITE = ["NaN", "Infinity", "-Infinity", "+Infinity", "nan", "inf", "-inf", "+inf"]
 
 
 # -- the catalogue as the intake needs it ---------------------------------------------------------
@@ -84,6 +92,8 @@ class IndicatorInfo:
     levels: frozenset[str]
     agency_id: int
     aggregation: str
+    unit_vi: str = ""
+    unit_en: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +104,11 @@ class AreaInfo:
     level: str
     valid_from: date | None
     valid_to: date | None
+    name: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.key} {self.name}".strip()
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +143,8 @@ class Catalogue:
     regime_indicators: dict[int, frozenset[int]]
     unit_regimes: dict[int, frozenset[int]]
     successor: dict[int, int]  # old area id -> new area id
+    names: dict[str, tuple[AreaName, ...]] = field(default_factory=dict)  # domain.area_refs.index_names
+    labels: dict[str, str] = field(default_factory=dict)  # area key -> "01 Hà Nội"
     by_key: dict[str, AreaInfo] = field(init=False)
     by_code: dict[str, list[AreaInfo]] = field(init=False)
     indicator_by_id: dict[int, IndicatorInfo] = field(init=False)
@@ -152,12 +169,36 @@ class Catalogue:
     def knows_area(self, code: str) -> bool:
         return code in self.by_key or code in self.by_code
 
+    def spans(self, days: list[date], unit: UnitInfo) -> np.ndarray:
+        """For each day, the number of the span between validity boundaries (of areas, names and
+        ``unit``) it falls in: two days of one span read every area cell alike."""
+        bounds = set(self._boundaries)
+        bounds.update(d for d in (unit.valid_from, unit.valid_to and unit.valid_to + timedelta(days=1)) if d)
+        ordinals = np.array(sorted(d.toordinal() for d in bounds), dtype=np.int64)
+        return np.searchsorted(ordinals, np.array([d.toordinal() for d in days], dtype=np.int64), side="right")
+
+    @functools.cached_property
+    def _boundaries(self) -> frozenset[date]:
+        out: set[date] = set()
+        validity = [(a.valid_from, a.valid_to) for a in self.areas]
+        validity += [(n.valid_from, n.valid_to) for names in self.names.values() for n in names]
+        for since, until in validity:
+            if since is not None:
+                out.add(since)
+            if until is not None and until < date.max:
+                out.add(until + timedelta(days=1))
+        return frozenset(out)
+
+    def may_name_area(self, text: str) -> bool:
+        """Whether ``text`` is a code, a key, an explicit ``CODE@WHEN`` or a known name."""
+        return self.knows_area(text) or REF_SEPARATOR in text or name_key(text) in self.names
+
     def regimes_carrying(self, unit_id: int, indicator_id: int) -> list[int]:
         return sorted(r for r in self.unit_regimes.get(unit_id, ()) if indicator_id in self.regime_indicators.get(r, ()))
 
     def responsible(self, unit: UnitInfo, ind: IndicatorInfo, area: AreaInfo) -> bool:
         """The rule of the module docstring."""
-        if area.level == "nation" and ind.agency_id == unit.id:
+        if ind.agency_id == unit.id and area.level in ind.levels:  # the owner publishes its statistics
             return True
         own = area.id == unit.area_id or (unit.kind == "province" and self.successor.get(area.id) == unit.area_id)
         if not own:
@@ -171,12 +212,13 @@ def load_catalogue(conn: Connection) -> Catalogue:
     i, a, g = schema.indicator, schema.area, schema.agency
     indicators = {
         r.code: IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")), r.agency_id,
-                              r.aggregation)
-        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation))
+                              r.aggregation, r.unit_vi or "", r.unit_en or "")
+        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation,
+                                     i.c.unit_vi, i.c.unit_en))
     }
-    areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to)
-             for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to)
-                                   .order_by(a.c.sort, a.c.key))]
+    areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to, r.name_vi)
+             for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to,
+                                          a.c.name_vi).order_by(a.c.sort, a.c.key))]
     units = {r.code: UnitInfo(r.id, r.code, r.kind, r.area_id, r.valid_from, r.valid_to, bool(r.active))
              for r in conn.execute(select(g.c.id, g.c.code, g.c.kind, g.c.area_id, g.c.valid_from, g.c.valid_to,
                                           g.c.active))}
@@ -192,8 +234,9 @@ def load_catalogue(conn: Connection) -> Catalogue:
         ur.setdefault(r.agency_id, set()).add(r.regime_id)
     successor = dict(conn.execute(select(schema.area_succession.c.old_area_id,
                                          schema.area_succession.c.new_area_id)).all())
+    names = read_area_names(conn)
     return Catalogue(indicators, areas, units, regimes, {k: frozenset(v) for k, v in ri.items()},
-                     {k: frozenset(v) for k, v in ur.items()}, successor)
+                     {k: frozenset(v) for k, v in ur.items()}, successor, index_names(names), dict(labels_of(names)))
 
 
 # -- the result -------------------------------------------------------------------------------------
@@ -214,6 +257,7 @@ class Validated:
     rows_total: int
     not_reported: int
     keys: pd.DataFrame | None = None  # row, ind, area_id, area_txt, per of keyed rows (when collected)
+    area_mappings: dict[str, str] = field(default_factory=dict)  # an area name as written -> the area key read
 
 
 def _issues(mask: np.ndarray, limit: int, build) -> tuple[list[Issue], int]:
@@ -285,6 +329,7 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         issues, total = _issues(mask, limit, build)
         findings.add("error", issues, total)
 
+    mappings: dict[str, str] = {}
     ind_txt = Coded(obs["indicator_code"], _upper_text)
     area_txt = Coded(obs["area_code"], _area_text)
     per_txt = Coded(obs["period"], _upper_text)
@@ -311,7 +356,9 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
                                                                    indicator=ind_txt[i]))
         findings.add("note", issues, total)
     live = ~blank
-    emit("bad_number", value_code == "bad_number", "value", value_text)
+    non_finite = (value_code == "bad_number") & np.isin(value_text, NON_FINITE)
+    emit("non_finite_number", non_finite, "value", value_text)
+    emit("bad_number", (value_code == "bad_number") & ~non_finite, "value", value_text)
     emit("ambiguous_number", value_code == "ambiguous_number", "value", value_text)
     emit("bad_number", live & has_num & ~np.isfinite(value_num), "value", value_num.astype(object))
 
@@ -351,23 +398,43 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     future = live & per_ok & per_txt.per_unique([p is not None and p.start > received for p in p_parsed], bool)
     emit("future_period", future, "period", per_txt, date=received.isoformat())
 
-    # -- areas (resolved on the period's end date) ---------------------------------------------------
+    # -- areas (resolved on the period's end date; see resolve_area_ref) -----------------------------
     area_f = area_txt.codes
-    area_known = area_txt.per_unique([cat.knows_area(c) for c in area_txt.uniques], bool)
-    emit("unknown_area", live & ~empty_area & ~area_known, "area_code", area_txt)
     area_id = np.full(n, -1, dtype=np.int64)
     area_level = np.full(n, "", dtype=object)
-    check = live & area_known & per_ok
+    check = live & ~empty_area & per_ok
     if check.any():
-        width = max(len(per_txt.uniques), 1)
-        pair = area_f.astype(np.int64) * width + per_f
+        # what a cell means changes only at validity boundaries: resolve each (text, span between
+        # boundaries) once, on its first period (a wide table has a million (text, period) pairs)
+        spans = cat.spans([end_u[k] for k in range(len(per_txt.uniques))], unit)
+        width = int(spans.max()) + 1
+        pair = area_f.astype(np.int64) * width + spans[per_f]
         pair_f, pair_u = pd.factorize(pair[check])
-        resolved = [cat.resolve_area(area_txt.uniques[p // width], end_u[p % width]) for p in pair_u]
-        area_id[check] = np.array([a.id if a else -1 for a in resolved], dtype=np.int64)[pair_f]
-        area_level[check] = np.array([a.level if a else "" for a in resolved], dtype=object)[pair_f]
-    not_valid = check & (area_id < 0)
-    emit("area_not_valid_for_period", not_valid, "area_code", area_txt,
-         date=lambda i: end_u[per_f[i]].isoformat(), period=lambda i: key_u[per_f[i]])
+        first = np.flatnonzero(check)[np.unique(pair_f, return_index=True)[1]]
+        resolved = [resolve_area_ref(cat, unit, area_txt[int(i)], end_u[per_f[i]], key_u[per_f[i]]) for i in first]
+        area_id[check] = np.array([r.area.id if r.area else -1 for r in resolved], dtype=np.int64)[pair_f]
+        area_level[check] = np.array([r.area.level if r.area else "" for r in resolved], dtype=object)[pair_f]
+        outcome = np.full(n, -1, dtype=np.int64)
+        outcome[check] = pair_f
+
+        def exact(i: int) -> AreaRef:  # an error's message names the row's own period
+            return resolve_area_ref(cat, unit, area_txt[i], end_u[per_f[i]], key_u[per_f[i]])
+
+        _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings, exact)
+    if parsed.published and (area_level == "region").any():  # a yearbook's regional rows: computed, not stored
+        regional = live & (area_level == "region")
+        _once_per_text(regional, rows, col("area_code"), area_txt, findings, "region_row_skipped")
+        for name in {area_txt[int(i)] for i in np.flatnonzero(regional)}:
+            mappings.pop(name, None)
+        kept = [w for w in findings.warnings if not (w.code == "area_name_matched" and w.value not in mappings)]
+        findings.warnings_total -= len(findings.warnings) - len(kept)  # a skipped row's name was no mapping
+        findings.warnings = kept
+        live = live & ~regional
+    if parsed.published:
+        _table_units(parsed, cat, live & ind_known, ind_txt, values, findings)
+    unresolved_text = live & ~empty_area & ~per_ok
+    emit("unknown_area", unresolved_text & ~area_txt.per_unique([cat.may_name_area(c) for c in area_txt.uniques], bool),
+         "area_code", area_txt, hint_vi="", hint_en="")
 
     # -- level and responsibility per (indicator, area) ---------------------------------------------
     both = live & ind_known & (area_id >= 0)
@@ -426,11 +493,16 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
             emit("duplicate_key", dup_mask, "indicator_code", lambda i: f"{ind_txt[i]}/{area_txt[i]}/{per_txt[i]}",
                  first=lambda i: int(first_row[i]))
 
+    if "note" in parsed.optional_present:
+        long_note = Coded(obs["note"], _text)
+        lengths = long_note.per_unique([len(u) for u in long_note.uniques], np.int64)
+        emit("too_long", live & (lengths > NOTE_MAX_CHARS), "note", lambda i: long_note[i][:40] + "…",
+             length=lambda i: int(lengths[i]), limit=NOTE_MAX_CHARS)
     daily = _validate_daily(parsed.daily_items, received, findings)
 
     if findings.has_errors:
         empty = pd.DataFrame(columns=ROW_COLUMNS)
-        return Validated(empty, daily, n, int(blank.sum()), keys)
+        return Validated(empty, daily, n, int(blank.sum()), keys, mappings)
     ok = live
     if "note" in parsed.optional_present:
         note = Coded(obs["note"], _text)
@@ -448,7 +520,165 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
         "note": notes,
         "flag": np.full(int(ok.sum()), None, dtype=object),
     })
-    return Validated(out, daily, n, int(blank.sum()), keys)
+    return Validated(out, daily, n, int(blank.sum()), keys, mappings)
+
+
+def _once_per_text(mask: np.ndarray, rows: np.ndarray, column: str, texts: Coded, findings: Findings,
+                   code: str) -> None:
+    """A note ``code`` for the first row of each distinct text among the rows of ``mask``."""
+    told: set[str] = set()
+    for i in np.flatnonzero(mask):
+        if texts[int(i)] not in told:
+            told.add(texts[int(i)])
+            findings.note(make_issue(code, row=int(rows[i]), column=column, value=texts[int(i)]))
+
+
+def _table_units(parsed: ParsedFile, cat: Catalogue, rows_of: np.ndarray, ind_txt: Coded, values: np.ndarray,
+                 findings: Findings) -> None:
+    """A published table's unit against each indicator's: values scaled in place by a known factor
+    (warning ``table_unit_scaled``), an unknown unit refused (``table_unit_unknown``), no unit
+    stated taken as the indicator's (warning ``table_unit_assumed``)."""
+    for k, code in enumerate(ind_txt.uniques):
+        ind = cat.indicators.get(code)
+        mask = rows_of & (ind_txt.codes == k)
+        if ind is None or not mask.any():
+            continue
+        if not parsed.measure_unit:
+            findings.warning(make_issue("table_unit_assumed", unit=ind.unit_vi, indicator=code))
+            continue
+        f = unit_factor(parsed.measure_unit, ind.unit_vi)
+        if f is None and ind.unit_en:
+            f = unit_factor(parsed.measure_unit, ind.unit_en)
+        if f is None:
+            findings.error(make_issue("table_unit_unknown", value=parsed.measure_unit, unit=ind.unit_vi, indicator=code))
+        elif f != 1.0:
+            values[mask] = values[mask] * f
+            findings.warning(make_issue("table_unit_scaled", value=parsed.measure_unit, unit=ind.unit_vi,
+                                        indicator=code, factor=f"{f:g}"))
+
+
+@dataclass(frozen=True)
+class AreaRef:
+    """What one area cell means for one period: ``area`` (None when refused: ``error`` and its
+    message ``params``), ``mapped`` (read from a name), ``backcast`` (a ``CODE@WHEN`` area for a
+    period before it existed: its territory back-cast)."""
+
+    area: AreaInfo | None
+    error: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    mapped: bool = False
+    backcast: bool = False
+
+
+def _not_valid(end: date, period: str) -> AreaRef:
+    return AreaRef(None, "area_not_valid_for_period", {"date": end.isoformat(), "period": period})
+
+
+def resolve_area_ref(cat: Catalogue, unit: UnitInfo, text: str, end: date, period: str) -> AreaRef:
+    """The area cell ``text`` for the period ``period`` ending on ``end``, reported by ``unit``:
+
+    * ``CODE@WHEN``: the area the code designated on that day; for a period before that area
+      existed, its territory back-cast (provinces only);
+    * a key or official code, read on ``end``; refused (``area_code_changed_meaning``) when the
+      unit did not exist on ``end`` and the code meant another area in the unit's own era;
+    * a name (:func:`domain.area_refs.match_name`), read on ``end`` with the same era check:
+      accepted when it designates one area (``mapped``), else refused with the closest names."""
+    try:
+        ref = split_ref(text)
+    except ValueError:
+        return AreaRef(None, "bad_area_ref")
+    if ref is not None:
+        code, day = _area_text(ref[0]), ref[1]
+        area = cat.resolve_area(code, day)
+        if area is None:
+            return AreaRef(None, "bad_area_ref") if cat.knows_area(code) else _unknown(cat, code, end)
+        if valid_on(area.valid_from, area.valid_to, end):
+            return AreaRef(area)
+        if area.level == "province" and area.valid_from is not None and end < area.valid_from:
+            return AreaRef(area, backcast=True, params={"label": area.label})
+        return _not_valid(end, period)
+    unit_day = unit_era_day(unit.valid_from, unit.valid_to, end)
+    if cat.knows_area(text):
+        area = cat.resolve_area(text, end)
+        if area is None:
+            return _not_valid(end, period)
+        theirs = cat.resolve_area(text, unit_day) if unit_day is not None and len(cat.by_code.get(text, ())) > 1 else None
+        return _changed(cat, text, area, theirs, unit, unit_day, period) or AreaRef(area)
+    found = match_name(text, cat.names, end, cat.labels)
+    if found.kind == "unique" and found.area_key is not None:
+        area = cat.by_key[found.area_key]
+        other = match_name(text, cat.names, unit_day, cat.labels) if unit_day is not None else None
+        theirs = cat.by_key.get(other.area_key or "") if other is not None and other.kind == "unique" else None
+        changed = _changed(cat, text, area, theirs, unit, unit_day, period)
+        return changed or AreaRef(area, mapped=True, params={"label": area.label, "key": area.key})
+    if found.kind == "ambiguous":
+        return AreaRef(None, "area_name_ambiguous", {"candidates": found.suggestion(5)})
+    if found.kind in ("not_in_use", "merged"):
+        return AreaRef(None, "area_name_not_in_use", {"period": period, **_hints(found.suggestion())})
+    return _unknown(cat, text, end, found.suggestion())
+
+
+def _hints(suggestion: str) -> dict[str, str]:
+    if not suggestion:
+        return {"hint_vi": "", "hint_en": ""}
+    return {"hint_vi": f" Có phải là {suggestion}?", "hint_en": f" Did you mean {suggestion}?"}
+
+
+def _unknown(cat: Catalogue, text: str, end: date, suggestion: str = "") -> AreaRef:
+    if not suggestion:
+        suggestion = match_name(text, cat.names, end, cat.labels).suggestion()
+    return AreaRef(None, "unknown_area", _hints(suggestion))
+
+
+def _changed(cat: Catalogue, text: str, area: AreaInfo, theirs: AreaInfo | None, unit: UnitInfo,
+             unit_day: date | None, period: str) -> AreaRef | None:
+    """``area_code_changed_meaning`` when ``text`` read in the unit's era (``theirs``) is another
+    area than ``area``, read in the period's era."""
+    if theirs is None or unit_day is None or theirs.id == area.id:
+        return None
+    year = str(unit_day.year)
+    backcast = f"{theirs.code}@{year}" if cat.resolve_area(theirs.code, date(unit_day.year, 12, 31)) == theirs \
+        else f"{theirs.code}@{unit_day.isoformat()}"
+    return AreaRef(None, "area_code_changed_meaning", {
+        "period": period, "then": area.label, "then_key": area.key, "now": theirs.label, "unit": unit.code,
+        "unit_day": unit_day.isoformat(), "backcast": backcast})
+
+
+def _area_findings(resolved: list[AreaRef], outcome: np.ndarray, rows: np.ndarray, column: str, ind_txt: Coded,
+                   area_txt: Coded, findings: Findings, mappings: dict[str, str],
+                   exact: Callable[[int], AreaRef]) -> None:
+    """Errors (every row of a refused pair; ``exact`` the row's own reading, for its message), and
+    one warning (a name read as an area) or note (a back-cast) per distinct cell text; ``mappings``
+    records each name read."""
+    if not resolved:
+        return
+    bad = np.array([r.error is not None for r in resolved], dtype=bool)
+    has = outcome >= 0
+    mask = has & bad[np.where(has, outcome, 0)]
+    if mask.any():
+        idx = np.flatnonzero(mask)
+        issues = []
+        for i in idx[: findings.limit]:
+            ref = exact(int(i))
+            issues.append(make_issue(ref.error or "", row=int(rows[i]), column=column, value=area_txt[i],
+                                     indicator=ind_txt[i], **ref.params))
+        findings.add("error", issues, len(idx))
+    pairs, first = np.unique(outcome[has], return_index=True)
+    first_rows = np.flatnonzero(has)[first]
+    told: set[str] = set()
+    for k, i in zip(pairs, first_rows, strict=True):
+        r = resolved[int(k)]
+        text = area_txt[int(i)]
+        if r.error is not None or text in told or not (r.mapped or r.backcast):
+            continue
+        told.add(text)
+        if r.mapped and r.area is not None:
+            mappings[text] = r.area.key
+            findings.warning(make_issue("area_name_matched", row=int(rows[i]), column=column, value=text,
+                                        indicator=ind_txt[int(i)], **r.params))
+        else:
+            findings.note(make_issue("area_backcast", row=int(rows[i]), column=column, value=text,
+                                     indicator=ind_txt[int(i)], **r.params))
 
 
 def duplicate_keys(keys: list[pd.DataFrame], findings: Findings, column: str) -> None:

@@ -40,13 +40,14 @@ def wh(request, databases, tmp_path_factory):
 
 
 def test_int001_corpus_is_large_and_every_file_is_listed():
-    files = {p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".json", ".xlsx") and p.name != "manifest.csv"}
+    files = {p.name for p in CORPUS.iterdir() if p.suffix in (".csv", ".json", ".xlsx", ".xlsm") and p.name != "manifest.csv"}
     assert len(MANIFEST) >= 40
     assert files == set(MANIFEST), "every corpus file has a manifest entry and vice versa"
     codes = {code for _, expected, _ in MANIFEST.values() for code, _, _ in expected}
     for code in ("empty_file", "bad_encoding", "missing_column", "unknown_indicator", "unknown_area",
                  "area_not_valid_for_period", "wrong_area_level", "wrong_periodicity", "future_period", "bad_number",
-                 "ambiguous_number", "duplicate_key", "not_responsible", "bad_status", "unit_mismatch", "no_rows"):
+                 "ambiguous_number", "duplicate_key", "not_responsible", "bad_status", "unit_mismatch", "no_rows",
+                 "non_finite_number", "json_wrong_type", "macro_workbook", "too_long"):
         assert code in codes, code
     assert sum(1 for _, expected, _ in MANIFEST.values() if len(expected) > 1) >= 3  # combinations
 
@@ -117,9 +118,12 @@ def test_int005_blank_values_are_notes_not_errors(wh):
 
 def test_int006_successor_unit_reports_its_former_provinces(wh):
     """UB08 (the new Tuyên Quang, from 2025-07-01) may revise 2025-05 values of the former Tuyên
-    Quang (08 resolves to 08-63 in May) and of Hà Giang (02), merged into it."""
+    Quang (its key 08-63) and of Hà Giang (02), merged into it. Its own code 08 for May meant the
+    former Tuyên Quang then, another territory than the unit's: asked, not guessed (issue 18)."""
     engine, tmp = wh
-    report = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08,202505,5.5", "RETAIL_SALES,02,202505,2.5",
+    asked = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08,202505,5.5"), received_at=datetime(2025, 11, 20))
+    assert [(e.code, e.row) for e in asked.errors] == [("area_code_changed_meaning", 2)]
+    report = send(engine, tmp, "UB08", csv_bytes("RETAIL_SALES,08-63,202505,5.5", "RETAIL_SALES,02,202505,2.5",
                                                  "RETAIL_SALES,08,202510,8.2"), received_at=datetime(2025, 11, 20))
     assert report.status == "accepted", report.errors
     assert current_value(engine, "RETAIL_SALES", "08-63", "202505").value == 5.5

@@ -163,7 +163,36 @@ case("json_ambiguous_string.json", js({"unit": "TK", "observations": [
      [("ambiguous_number", 2, "value")], "JSON: 1.234 as a number is fine, as a string ambiguous")
 case("json_nan_string.json", js({"observations": [
     {"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", "value": "NaN"}]}), "TK",
-     [("bad_number", 1, "value")], "NaN")
+     [("non_finite_number", 1, "value")], "NaN")
+# issue 18: JSON's non-numbers and non-objects, macro workbooks, oversized notes
+case("json_nan_literal.json", b'{"observations": [{"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202509", '
+     b'"value": 3.1}, {"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", "value": NaN}]}', "TK",
+     [("non_finite_number", 2, "value")], "the literal NaN (Python's reader takes it; never 'not reported')")
+case("json_infinity_literal.json", b'[{"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202510", '
+     b'"value": Infinity}, {"indicator_code": "EXPORTS", "area_code": "VN", "period": "202510", "value": -Infinity}]',
+     "TK", [("non_finite_number", 1, "value"), ("non_finite_number", 2, "value")], "Infinity and -Infinity literals")
+case("json_top_string.json", b'"CPI_YOY,VN,202510,3.1"', "TK", [("json_wrong_type", None, None)],
+     "a JSON string, never read as a CSV")
+case("json_top_number.json", b"42", "TK", [("json_wrong_type", None, None)], "a JSON number")
+case("json_top_null.json", b"null", "TK", [("json_wrong_type", None, None)], "JSON null")
+case("note_too_long.csv", lines("CPI_YOY,VN,202510,3.1,ghi chú", "CPI_YOY,VN,202509,3.0," + "x" * 2001,
+                                header=H + ",note"), "TK", [("too_long", 3, "note")], "a note over 2,000 characters")
+
+
+def with_vba(payload: bytes, member: str = "xl/vbaProject.bin") -> bytes:
+    """A workbook with a VBA project added (what Excel saves as .xlsm)."""
+    import zipfile
+
+    buf = io.BytesIO(payload)
+    with zipfile.ZipFile(buf, "a") as zf:
+        zf.writestr(member, b"\xd0\xcf\x11\xe0" + b"\x00" * 60)
+    return buf.getvalue()
+
+
+_GOOD = [["indicator_code", "area_code", "period", "value"], ["CPI_YOY", "VN", "202510", 3.1]]
+case("macro.xlsm", with_vba(xlsx(_GOOD)), "TK", [("macro_workbook", None, None)], "a macro-enabled workbook")
+case("macro_renamed.xlsx", with_vba(xlsx(_GOOD)), "TK", [("macro_workbook", None, None)],
+     "a VBA project inside a file named .xlsx")
 case("daily_bad_severity.json", js({"unit": "UB01", "daily_items": [
     {"date": "2025-11-19", "category": "thien_tai", "severity": "urgent", "title": "Mưa lớn", "body": ""}]}), "UB01",
      [("bad_severity", 1, "daily_items.severity")], "severity outside info/notice/warning/critical")
@@ -184,7 +213,7 @@ case("combo_cp1258_unknown_area.csv", to_cp1258(H + ",note\nRETAIL_SALES,VN,2025
      [("unknown_area", 3, "area_code")], "Windows-1258 is read; the unknown area is still found")
 case("combo_utf16_and_bad_rows.csv", lines("NOPE,XX,2025Q9,abc").decode().encode("utf-16-le"), "TK",
      [("bad_encoding", None, None)], "the encoding error stops before the rows are read")
-case("combo_many_rows.csv", lines("CPI_YOY,VN,202510,3.1", "CPI_YOY,01,202510,3.1", "CPI_YOY,VN,2025Q3,3.1",
+case("combo_many_rows.csv", lines("CPI_YOY,VN,202510,3.1", "URBAN_CLEAN_WATER,01,2024,3.1", "CPI_YOY,VN,2025Q3,3.1",
                                    "CPI_YOY,VN,202601,3.1", "GDP_GROWTH,VN,2025Q3,\"7,5%\"",
                                    "RETAIL_SALES,VN,202510,12.345", "RETAIL_SALES,R1,202510,4"), "TK",
      [("not_responsible", 3, "indicator_code"), ("wrong_periodicity", 4, "period"), ("future_period", 5, "period"),

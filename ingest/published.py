@@ -1,0 +1,473 @@
+# size: the five readers of published statistical shapes (wide tables, PC-Axis, JSON-stat 2.0, SDMX-ML) share their cell rules here
+"""Readers of the shapes statistical offices publish, each producing the same long rows as a long
+CSV (:data:`ingest.formats.OBS_COLUMNS`), which then go through the same validation and
+one-transaction load:
+
+* **wide tables** (CSV or XLSX; :func:`read_wide`): areas as rows and periods as columns, or the
+  reverse, as the statistics office's yearbook tables are laid out: title rows above the header
+  (the unit in them: "Đơn vị tính: Nghìn người", "Unit: Thous. persons", or "(Nghìn người)"), a
+  header of periods ("2019", "Sơ bộ 2023", "Prel. 2023": a column marked "Sơ bộ"/"Prel." is
+  provisional), rows of areas by code or name, ``..``, ``...``, ``…``, ``-``, ``x``, ``:`` for
+  missing values (skipped as "not reported"), footnote marks after numbers (``1234(1)``, ``56*``)
+  and footnote rows under the table ("(1) …", "Ghi chú: …", "Nguồn: …") ignored;
+* **PC-Axis** ``.px`` (:func:`read_px`): ``STUB``/``HEADING`` variables, ``VALUES``/``CODES``,
+  ``TIMEVAL``, ``UNITS``, ``DATA`` (the last variable varies fastest; ``".."`` and the like missing);
+* **JSON-stat 2.0** datasets (:func:`read_jsonstat`), as PX-Web answers: ``id``, ``size``,
+  ``dimension`` (``role`` time and geo, or the dimensions' names), ``value`` (array or sparse
+  object) and ``status`` (``p`` provisional);
+* **SDMX-ML 2.1 generic data** (:func:`read_sdmx_ml`), streamed: ``Series`` with ``REF_AREA`` and
+  ``INDICATOR`` in the key, ``Obs`` with ``TIME_PERIOD``, ``OBS_VALUE`` and ``OBS_STATUS``. A
+  document with a DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused before parsing (no entity expansion).
+
+Where the shape carries no indicator, the indicator comes from the mapping (``--indicator`` on the
+command line, ``indicator=`` on the API: :class:`ImportMapping`); where it carries a unit, the unit
+is checked against the indicator's and values scaled by a known factor (:mod:`domain.units`,
+applied by the validation); an unknown unit is refused. Every reader works within the file's read
+budget (:mod:`ingest.bounds`): rows are counted against ``max_rows`` as they are produced and the
+deadline is checked as they are read.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import math
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from itertools import product
+from typing import Any, TypeVar
+
+import numpy as np
+
+from domain.periods import PeriodError
+from domain.periods import parse as parse_period
+from domain.text import fold
+from ingest.bounds import BudgetExceeded, ReadBudget
+from ingest.issues import make_issue
+
+MISSING_MARKS = frozenset({"", "..", "...", "....", "…", "-", "–", "—", "x", "X", ":", "."})
+_PROVISIONAL = re.compile(r"\b(so bo|sb|prel|preliminary|provisional|uoc tinh|est)\b\.?")
+_FOOTNOTE_MARK = re.compile(r"\s*(?:\(\d{1,2}\)|\*{1,3}|[¹²³])$")
+_FOOTNOTE_ROW = re.compile(r"^\s*(?:\(\d{1,2}\)|\*|\d{1,2}[).]\s|ghi chu|nguon|note|source|chu thich)", re.I)
+_UNIT = re.compile(r"(?:don vi tinh|don vi|dvt|unit)\s*[:.]\s*(.+)$")
+_PAREN_UNIT = re.compile(r"\(([^()]+)\)\s*$")
+F = TypeVar("F", bound=Callable[..., Any])
+_YEAR = re.compile(r"\b((?:19|20)\d{2})(?:\s*[-/]?\s*(q[1-4]|m\d{2}|s[12]))?\b")
+
+
+class PublishedError(Exception):
+    """The file's shape cannot be read; ``issue`` says why (file-level)."""
+
+    def __init__(self, code: str, **params: Any):
+        super().__init__(code)
+        self.issue = make_issue(code, **params)
+
+
+def guarded(shape: str) -> Callable[[F], F]:
+    """A reader whose surprise at a malformed file (a wrong type, a missing key) is a file-level
+    ``unreadable_file``, never a crash."""
+
+    def wrap(fn: F) -> F:
+        @functools.wraps(fn)
+        def inner(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return fn(*args, **kwargs)
+            except (KeyError, TypeError, ValueError, IndexError, AttributeError, OverflowError) as exc:
+                raise PublishedError("unreadable_file", format=shape, detail=type(exc).__name__) from None
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+@dataclass(frozen=True)
+class ImportMapping:
+    """What a published file does not say itself: ``indicator``, the indicator code of its values."""
+
+    indicator: str | None = None
+
+
+@dataclass
+class Rows:
+    """Long rows being collected (the columns of :data:`ingest.formats.OBS_COLUMNS`), counted
+    against the budget as they come."""
+
+    budget: ReadBudget
+    indicator: str
+
+    def __post_init__(self) -> None:
+        self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
+                                                           "value_text", "value_num", "status", "note")}
+
+    def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None) -> None:
+        c = self.cols
+        if len(c["row"]) >= self.budget.max_rows:
+            raise BudgetExceeded("too_many_rows", rows=len(c["row"]) + 1, limit=self.budget.max_rows)
+        if len(c["row"]) % 65536 == 0:
+            self.budget.check_time()
+        text, number = cell_value(value)
+        c["row"].append(row)
+        c["indicator_code"].append(indicator if indicator is not None else self.indicator)
+        c["area_code"].append(area)
+        c["period"].append(period)
+        c["value_text"].append(text)
+        c["value_num"].append(number)
+        c["status"].append(status)
+        c["note"].append("")
+
+
+def cell_value(value: Any) -> tuple[str, float]:
+    """A published cell as ``(text, number)``: a real number as it is; a missing mark as blank; text
+    without its footnote mark (``1234(1)`` → ``1234``)."""
+    if isinstance(value, bool):
+        return str(value), math.nan
+    if isinstance(value, (int, float)):
+        return "", float(value)
+    text = "" if value is None else str(value).strip()
+    if text in MISSING_MARKS:
+        return "", math.nan
+    return _FOOTNOTE_MARK.sub("", text), math.nan
+
+
+def period_label(value: Any) -> tuple[str, bool] | None:
+    """``(period key, provisional)`` of a header cell: "2019", 2019, "Sơ bộ 2023", "Prel. 2023",
+    "2024Q1", "Quý 1/2024"? (no: only the period keys and years); None when it is no period."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip() if value is not None else ""
+    if not text:
+        return None
+    folded = fold(text)
+    provisional = bool(_PROVISIONAL.search(folded))
+    try:
+        return parse_period(text.upper()).key, provisional
+    except (PeriodError, TypeError, ValueError):
+        pass
+    found = _YEAR.search(folded)
+    if found is None:
+        return None
+    rest = _PROVISIONAL.sub("", _YEAR.sub("", folded, count=1)).strip(" .,:;()*-")
+    if rest:
+        return None  # "2019 - 2023", "Tăng 2019": not one period
+    key = found.group(1) + (found.group(2) or "").upper().replace("M", "")
+    try:
+        return parse_period(key).key, provisional
+    except (PeriodError, ValueError):
+        return None
+
+
+def unit_in(texts: Iterable[str]) -> str | None:
+    """The unit stated in a table's title rows: "Đơn vị tính: Nghìn người" or a last "(Nghìn người)"."""
+    for text in texts:
+        folded = fold(text)
+        m = _UNIT.search(folded)
+        if m:  # "Nghìn người - Unit: Thous. persons": the first language's
+            return re.split(r"\s+[-–/]\s+|\s{2,}", text[m.start(1):].strip(" .;"))[0]
+    for text in texts:
+        m = _PAREN_UNIT.search(text.strip())
+        if m:
+            return m.group(1).strip()
+    return None
+
+
+def _need_indicator(mapping: ImportMapping | None, shape: str) -> str:
+    if mapping is None or not mapping.indicator:
+        raise PublishedError("indicator_required", format=shape)
+    return mapping.indicator.strip().upper()
+
+
+# -- wide tables -----------------------------------------------------------------------------------
+
+
+def _text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()
+
+
+def looks_wide(grid: Sequence[tuple[int, Sequence[Any]]]) -> bool:
+    """Whether the first rows hold a header of at least two periods (or a first column of them)."""
+    return _find_header(grid) is not None or _find_header(_transpose(grid)) is not None
+
+
+def _find_header(grid: Sequence[tuple[int, Sequence[Any]]]) -> int | None:
+    for i, (_r, cells) in enumerate(grid[:40]):
+        if sum(1 for c in cells[1:] if period_label(c) is not None) >= 2:
+            return i
+    return None
+
+
+def _transpose(grid: Sequence[tuple[int, Sequence[Any]]]) -> list[tuple[int, list[Any]]]:
+    """Columns as rows; each cell keeps its own spreadsheet row in the row number of its row
+    (the number a finding shows is the row of the period: the original row)."""
+    width = max((len(c) for _, c in grid), default=0)
+    return [(-(j + 1), [cells[j] if j < len(cells) else None for _, cells in grid]) for j in range(width)]
+
+
+@guarded("wide table")
+def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping | None, budget: ReadBudget,
+              shape: str) -> tuple[Rows, str | None]:
+    """A wide table as long rows, and the unit its title states. ``grid``: ``(spreadsheet row,
+    cells)`` of the sheet or CSV, blank rows included or not."""
+    indicator = _need_indicator(mapping, shape)
+    out = Rows(budget, indicator)
+    header = _find_header(grid)
+    rows_of = [r for r, _ in grid]
+    if header is not None:
+        titles = [_text(c) for _, cells in grid[:header] for c in cells if _text(c)]
+        head = grid[header][1]
+        body = grid[header + 1:]
+        columns = {j: p for j, c in enumerate(head) if j > 0 and (p := period_label(c)) is not None}
+        for r, cells in body:
+            label = _text(cells[0]) if cells else ""
+            if not label or _footnote(label):
+                continue
+            for j, (key, prov) in columns.items():
+                out.add(r, label, key, cells[j] if j < len(cells) else None, "P" if prov else "")
+        return out, unit_in(titles + [_text(head[0])] if head else titles)
+    flipped = _transpose(grid)
+    header = _find_header(flipped)
+    if header is None:
+        raise PublishedError("table_shape_unknown", format=shape)
+    head = flipped[header][1]  # the first column: periods, one per spreadsheet row
+    titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if period_label(c) is not None)] if _text(c)]
+    for _j, cells in flipped[header + 1:]:
+        label = _text(next((c for c in cells[: len(titles) + 1] if _text(c) and period_label(c) is None), ""))
+        if not label or _footnote(label):
+            continue
+        for i, c in enumerate(head):
+            p = period_label(c)
+            if p is not None and not _footnote(_text(c)):
+                out.add(rows_of[i], label, p[0], cells[i] if i < len(cells) else None, "P" if p[1] else "")
+    return out, unit_in(titles)
+
+
+def _footnote(label: str) -> bool:
+    """A row under the table: "(1) …", "* …", "Ghi chú: …", "Nguồn: …", "Note: …", "Source: …"."""
+    return bool(_FOOTNOTE_ROW.match(fold(label)))
+
+
+def csv_grid(text: str, budget: ReadBudget) -> list[tuple[int, list[str]]]:
+    """The rows of a CSV text (``,`` ``;`` or tab, whichever splits the most lines), numbered from 1;
+    none when the text is no CSV at all (the long reader then says why)."""
+    import csv
+
+    sample = text[:65536]
+    delimiter = max((",", ";", "\t"), key=lambda d: sum(line.count(d) for line in sample.splitlines()[:50]))
+    grid = []
+    try:
+        for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
+            if i % 65536 == 0:
+                budget.check_time()
+            if any(c.strip() for c in cells):
+                grid.append((i, cells))
+    except csv.Error:
+        return []
+    return grid
+
+
+# -- PC-Axis -----------------------------------------------------------------------------------------
+
+_PX_STATEMENT = re.compile(r'\s*([A-Za-z0-9_-]+)(?:\[([\w-]+)\])?(?:\("([^"]*)"\))?\s*=\s*((?:"[^"]*"|[^;"])*);', re.S)
+_PX_TIME = ("nam", "year", "time", "thoi gian", "ky", "period", "tid")
+
+
+def _px_list(raw: str) -> list[str]:
+    quoted = re.findall(r'"((?:[^"])*)"', raw)
+    if quoted:
+        # a long value is split over lines as "abc" "def" (adjacent strings, no comma): join them
+        parts, current = [], ""
+        for piece in re.split(r'"\s*,\s*"', raw.strip().strip('"').replace('"\r\n"', "").replace('"\n"', "")):
+            current += piece
+            parts.append(current)
+            current = ""
+        return [p.strip() for p in parts]
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+@guarded("PC-Axis")
+def read_px(text: str, mapping: ImportMapping | None, budget: ReadBudget) -> tuple[Rows, str | None]:
+    """A PC-Axis file as long rows, and its ``UNITS``."""
+    head, sep, data = text.partition("DATA=")
+    if not sep:
+        raise PublishedError("table_shape_unknown", format="PC-Axis")
+    meta: dict[tuple[str, str], list[str]] = {}
+    for m in _PX_STATEMENT.finditer(head):
+        keyword, lang, sub, raw = m.group(1).upper(), m.group(2), m.group(3) or "", m.group(4)
+        if lang:  # another language's copy of the same keyword
+            continue
+        meta[(keyword, sub)] = _px_list(raw)
+    names = meta.get(("STUB", ""), []) + meta.get(("HEADING", ""), [])
+    if len(names) < 2:
+        raise PublishedError("table_shape_unknown", format="PC-Axis")
+    times = {sub for (k, sub) in meta if k == "TIMEVAL"}
+    time_var = next((n for n in names if n in times), None) or next(
+        (n for n in names if fold(n).strip() in _PX_TIME), None)
+    if time_var is None:
+        raise PublishedError("table_dimension_missing", format="PC-Axis", dimension="time")
+    values = {n: meta.get(("VALUES", n), []) for n in names}
+    codes = {n: meta.get(("CODES", n)) or values[n] for n in names}
+    others = [n for n in names if n != time_var and len(values[n]) > 1]
+    if len(others) != 1:
+        raise PublishedError("table_too_many_dimensions", format="PC-Axis", dimensions=", ".join(others))
+    area_var = others[0]
+    indicator = _need_indicator(mapping, "PC-Axis")
+    out = Rows(budget, indicator)
+    tokens = re.findall(r'"[^"]*"|[^\s;"]+', data.split(";", 1)[0])
+    shape = [len(values[n]) for n in names]
+    expected = int(np.prod(shape))
+    if len(tokens) != expected:
+        raise PublishedError("table_data_count", format="PC-Axis", count=len(tokens), expected=expected)
+    t, a = names.index(time_var), names.index(area_var)
+    for k, index in enumerate(product(*(range(s) for s in shape))):
+        period = period_label(codes[time_var][index[t]])
+        if period is None:
+            raise PublishedError("table_bad_period", format="PC-Axis", value=codes[time_var][index[t]])
+        prov = period[1] or bool(_PROVISIONAL.search(fold(values[time_var][index[t]])))
+        out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "")
+    units = meta.get(("UNITS", ""))
+    return out, units[0] if units else None
+
+
+# -- JSON-stat 2.0 ------------------------------------------------------------------------------------
+
+_GEO_NAMES = ("geo", "area", "region", "province", "tinh", "dia ban", "dia phuong", "ref_area")
+
+
+def is_jsonstat(doc: Any) -> bool:
+    return isinstance(doc, dict) and doc.get("class") == "dataset" and "dimension" in doc and "value" in doc
+
+
+@guarded("JSON-stat")
+def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: ReadBudget) -> tuple[Rows, str | None]:
+    """A JSON-stat 2.0 dataset as long rows, and the unit of its metric (``category.unit``)."""
+    ids, sizes, dims = doc.get("id"), doc.get("size"), doc.get("dimension")
+    if not (isinstance(ids, list) and isinstance(sizes, list) and isinstance(dims, dict) and len(ids) == len(sizes)):
+        raise PublishedError("table_shape_unknown", format="JSON-stat")
+    role = doc.get("role") if isinstance(doc.get("role"), dict) else {}
+
+    def pick(kind: str, words: tuple[str, ...]) -> str | None:
+        named = [d for d in role.get(kind, []) if d in ids]
+        return named[0] if named else next((d for d in ids if fold(str(d)).strip() in words), None)
+
+    time_dim, geo_dim = pick("time", _PX_TIME + ("time_period",)), pick("geo", _GEO_NAMES)
+    if time_dim is None or geo_dim is None:
+        raise PublishedError("table_dimension_missing", format="JSON-stat", dimension="time" if time_dim is None else "geo")
+    others = [d for d, s in zip(ids, sizes, strict=True) if d not in (time_dim, geo_dim) and s != 1]
+    if others:
+        raise PublishedError("table_too_many_dimensions", format="JSON-stat", dimensions=", ".join(map(str, others)))
+    cats = [_categories(dims.get(d)) for d in ids]
+    if [len(c) for c in cats] != sizes:
+        raise PublishedError("table_shape_unknown", format="JSON-stat")
+    values, status = doc["value"], doc.get("status")
+    total = int(np.prod(sizes))
+    cells: Iterable[tuple[int, Any]]
+    if isinstance(values, list):
+        if len(values) != total:
+            raise PublishedError("table_data_count", format="JSON-stat", count=len(values), expected=total)
+        cells = enumerate(values)
+    elif isinstance(values, dict):
+        cells = ((int(k), v) for k, v in values.items() if str(k).isdigit() and int(k) < total)
+    else:
+        raise PublishedError("table_shape_unknown", format="JSON-stat")
+    out = Rows(budget, _need_indicator(mapping, "JSON-stat"))
+    t, g = ids.index(time_dim), ids.index(geo_dim)
+    strides = [int(np.prod(sizes[i + 1:])) for i in range(len(sizes))]
+    for k, v in cells:
+        index = [(k // strides[i]) % sizes[i] for i in range(len(sizes))]
+        code, label = cats[t][index[t]]
+        period = period_label(code) or period_label(label)
+        if period is None:
+            raise PublishedError("table_bad_period", format="JSON-stat", value=code)
+        st = status.get(str(k)) if isinstance(status, dict) else status[k] if isinstance(status, list) else status
+        prov = period[1] or bool(_PROVISIONAL.search(fold(label))) or str(st or "").lower() == "p"
+        out.add(k + 1, cats[g][index[g]][0], period[0], v, "P" if prov else "")
+    return out, _jsonstat_unit(dims, ids)
+
+
+def _categories(dim: Any) -> list[tuple[str, str]]:
+    """``(code, label)`` of a dimension's categories in their order."""
+    cat = dim.get("category", {}) if isinstance(dim, dict) else {}
+    index, labels = cat.get("index"), cat.get("label") or {}
+    if isinstance(index, list):
+        codes = [str(c) for c in index]
+    elif isinstance(index, dict):
+        codes = [str(c) for c, _ in sorted(index.items(), key=lambda kv: kv[1])]
+    else:
+        codes = [str(c) for c in labels]
+    return [(c, str(labels.get(c, c))) for c in codes]
+
+
+def _jsonstat_unit(dims: dict[str, Any], ids: list[Any]) -> str | None:
+    for d in ids:
+        unit = (dims.get(d) or {}).get("category", {}).get("unit")
+        if isinstance(unit, dict) and unit:
+            first = next(iter(unit.values()))
+            if isinstance(first, dict) and first.get("label"):
+                return str(first["label"])
+    return None
+
+
+# -- SDMX-ML generic data ---------------------------------------------------------------------------------
+
+
+def looks_xml(payload: bytes) -> bool:
+    return payload[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
+
+
+@guarded("SDMX-ML")
+def read_sdmx_ml(payload: bytes, mapping: ImportMapping | None, budget: ReadBudget) -> tuple[Rows, str | None]:
+    """An SDMX-ML 2.1 generic data message as long rows, streamed element by element."""
+    head = payload[:65536]
+    if b"<!DOCTYPE" in head or b"<!ENTITY" in payload:
+        raise PublishedError("xml_dtd_refused")
+    fallback = (mapping.indicator.strip().upper() if mapping and mapping.indicator else "")
+    out = Rows(budget, fallback)
+    key: dict[str, str] = {}
+    obs: dict[str, str] = {}
+    seen_generic = False
+    n = 0
+    try:
+        for event, el in ET.iterparse(io.BytesIO(payload), events=("start", "end")):
+            tag = el.tag.rsplit("}", 1)[-1]
+            if event == "start":
+                if tag == "GenericData":
+                    seen_generic = True
+                elif tag == "Series":
+                    key = {}
+                elif tag == "Obs":
+                    obs = {}
+                continue
+            if tag == "Value" and el.get("id"):
+                (obs if _inside_obs(obs) else key)[el.get("id", "").upper()] = el.get("value", "")
+            elif tag in ("ObsDimension", "ObsValue"):
+                obs[tag] = el.get("value", "")
+                obs["_obs"] = "1"
+            elif tag == "Obs":
+                n += 1
+                dims = {**key, **{k: v for k, v in obs.items() if not k.startswith("_")}}
+                indicator = dims.get("INDICATOR") or fallback
+                if not indicator:
+                    raise PublishedError("indicator_required", format="SDMX-ML")
+                status = {"A": "O", "P": "P", "E": "E"}.get(dims.get("OBS_STATUS", "A").upper(), dims.get("OBS_STATUS", ""))
+                out.add(n, dims.get("REF_AREA", ""), dims.get("ObsDimension", dims.get("TIME_PERIOD", "")),
+                        dims.get("ObsValue", dims.get("OBS_VALUE", "")), status, indicator)
+                obs = {}
+                el.clear()
+            elif tag == "Series":
+                el.clear()
+    except ET.ParseError as exc:
+        raise PublishedError("unreadable_file", format="SDMX-ML", detail=str(exc)) from None
+    if not seen_generic:
+        raise PublishedError("table_shape_unknown", format="SDMX-ML")
+    return out, None
+
+
+def _inside_obs(obs: dict[str, str]) -> bool:
+    """A ``Value`` belongs to the observation (its attributes) once the observation has begun."""
+    return "_obs" in obs
+
