@@ -29,7 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "not_a_list": ("Phần “{kind}” phải là một danh sách bản ghi.", "Part '{kind}' must be a list of records."),
     "not_a_record": ("Dòng {row} của phần “{kind}” không phải một bản ghi.", "Row {row} of part '{kind}' is not a record."),
     # -- one cell ------------------------------------------------------------------------------------
-    "unknown_field": ("Cột “{column}” không thuộc {kind_vi}.", "Column '{column}' is not a field of a {kind_en}."),
+    "unknown_field": ("Cột “{column}” không thuộc bản ghi {kind_vi}.", "Column '{column}' is not a field of {kind_en} records."),
     "missing_value": ("Thiếu giá trị bắt buộc ở cột “{column}”.", "Column '{column}' needs a value."),
     "bad_code": ("Mã “{value}” không hợp lệ: chỉ dùng chữ in hoa không dấu A–Z, chữ số, “_” hoặc “-” "
                  "(tối đa {limit} ký tự).",
@@ -168,7 +168,8 @@ def problem(code: str, kind: str | None = None, row: int | None = None, key: str
     vi, en = MESSAGES[code]
     text = None if value is None else _text(value)
     fill = _Default({"value": text, "column": column, "row": row, "key": key, "kind": kind,
-                     "kind_vi": KIND_VI.get(kind or "", kind), "kind_en": KIND_EN.get(kind or "", kind), **params})
+                     "kind_vi": KIND_VI.get(kind or "", kind), "kind_en": KIND_EN.get(kind or "", kind),
+                     **{k: _text(v) if isinstance(v, float) else v for k, v in params.items()}})
     for name in ("periodicity", "other", "frequency"):
         if isinstance(fill.get(name), str):
             fill[name + "_en"] = PERIODICITY_EN.get(fill[name], fill[name])

@@ -73,14 +73,22 @@ def load_reference(conn: Connection, kinds: Iterable[str] = REFERENCE_KINDS, *,
     """Load the geography (when the warehouse has none) and ``kinds`` of the demo's configuration
     through the metadata service, in the caller's transaction; ``targets_until``: only the plan
     targets of the years up to it."""
-    if not conn.execute(select(func.count()).select_from(schema.area)).scalar():
-        load_geography(conn)
+    ensure_geography(conn)
     records = {kind: list(demo_records(kind)) for kind in kinds}
     if "targets" in records and targets_until is not None:
         records["targets"] = [t for t in records["targets"] if t["year"] <= targets_until]
     outcome = apply_on(conn, from_records(records), actor=SEED_ACTOR)
     if not outcome.ok:
         raise ReferenceError("; ".join(p.message_en for p in outcome.problems[:5]))
+
+
+def ensure_geography(conn: Connection) -> bool:
+    """Load the geography into a warehouse that has none (an empty centre importing its first
+    package); True when it did."""
+    if conn.execute(select(func.count()).select_from(schema.area)).scalar():
+        return False
+    load_geography(conn)
+    return True
 
 
 def load_geography(conn: Connection) -> None:
