@@ -509,6 +509,8 @@ def openapi_document() -> dict:
             "daily_items": {"type": "array", "items": {"$ref": "#/components/schemas/DailyItemIn"}},
         },
     }
+    from api.metadata import openapi_paths, openapi_schemas
+
     bearer = [{"bearer": []}]
     optional_bearer = [{}, {"bearer": []}]
     unauthorized = _error_response("Missing, invalid, expired or revoked token")
@@ -537,6 +539,7 @@ def openapi_document() -> dict:
                 "ObservationIn": observation_in,
                 "DailyItemIn": daily_in,
                 "SubmissionIn": submission_in,
+                **openapi_schemas(),
                 "Indicator": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name_vi": {"type": "string"}, "name_en": {"type": "string"},
                     "group_code": {"type": "string"}, "unit_vi": {"type": "string"}, "unit_en": {"type": "string"},
@@ -646,6 +649,7 @@ def openapi_document() -> dict:
                     "403": _error_response("Another unit's form (a unit's token or reporter: its own only)"),
                     "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
                     "503": unavailable}}},
+            **openapi_paths(unauthorized, unavailable),
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi", "tags": ["system"],
                 "responses": {"200": {"description": "OpenAPI 3.1 document",

@@ -8,7 +8,8 @@ registered page, callback module and route and fails on one without a line).
 
 Roles:
 
-* ``admin`` — users, units, catalogue, tokens, the audit log; and everything else.
+* ``admin`` — users, units, catalogue, tokens, the audit log, the configuration (metadata: its
+  API routes and commands); and everything else.
 * ``leader`` — every board and every indicator, confidential ones included; exports.
 * ``analyst`` — every board and exports; confidential indicators only with a per-user grant.
 * ``reporter`` — submits for its own unit, sees its unit's submissions and compliance; no boards.
@@ -69,6 +70,10 @@ API: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/submissions/<int:submission_id>"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("POST", "/api/v1/submissions"): frozenset(),  # bearer tokens only
+    # the configuration (metadata): admins only, never a unit's token
+    ("GET", "/api/v1/metadata/export"): ADMINS,
+    ("POST", "/api/v1/metadata/import"): ADMINS,
+    ("GET", "/api/v1/metadata/<kind>/<path:key>/history"): ADMINS,
 }
 TOKEN_ROUTES = frozenset({
     ("GET", "/api/v1/openapi.json"),

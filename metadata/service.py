@@ -89,7 +89,7 @@ def create(engine: Engine, kind: str, row: Mapping[str, Any], *, actor: Actor, d
 
 
 def update(engine: Engine, kind: str, key: str, changes: Mapping[str, Any], *, actor: Actor,
-           dry_run: bool = False) -> Outcome:
+           dry_run: bool = False, action: str = "update") -> Outcome:
     """Change some fields of one record. Its key fields (code; a target's indicator, area and
     year) cannot change: retire it and create a new one (:func:`replace`)."""
     with (engine.connect() if dry_run else engine.begin()) as conn:
@@ -99,12 +99,12 @@ def update(engine: Engine, kind: str, key: str, changes: Mapping[str, Any], *, a
         row = {**before, **changes}
         if key_of(kind, row) != key:
             return _refused(dry_run, problem("code_immutable", kind, None, key, "code", key_of(kind, row)))
-        return apply_on(conn, from_records({kind: [row]}), actor=actor, dry_run=dry_run, action="update")
+        return apply_on(conn, from_records({kind: [row]}), actor=actor, dry_run=dry_run, action=action)
 
 
 def retire(engine: Engine, kind: str, key: str, *, actor: Actor, dry_run: bool = False) -> Outcome:
     """Retire one record: it stays with its history; refused while active records use it."""
-    return update(engine, kind, key, {"status": "retired"}, actor=actor, dry_run=dry_run)
+    return update(engine, kind, key, {"status": "retired"}, actor=actor, dry_run=dry_run, action="retire")
 
 
 def replace(engine: Engine, kind: str, key: str, row: Mapping[str, Any], *, actor: Actor,

@@ -57,10 +57,17 @@ API = {
     ("GET", "/api/v1/templates/TK/202610.xlsx"): BOARDS | {"reporter", "token"},
     ("GET", "/api/v1/templates/BCA/202610.xlsx"): BOARDS,  # a unit's token (TK's) gets its own unit's form only
     ("POST", "/api/v1/submissions"): {"token"},
+    # the configuration: admins only (a unit's token neither)
+    ("GET", "/api/v1/metadata/export"): {"admin"},
+    ("GET", "/api/v1/metadata/export?format=xlsx"): {"admin"},
+    ("POST", "/api/v1/metadata/import"): {"admin"},
+    ("POST", "/api/v1/metadata/import?dry_run=true"): {"admin"},
+    ("GET", "/api/v1/metadata/indicators/CPI_YOY/history"): {"admin"},
 }
 API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/indicators",
              "/api/v1/observations", "/api/v1/submissions/<int:submission_id>",
-             "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions"}
+             "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions", "/api/v1/metadata/export",
+             "/api/v1/metadata/import", "/api/v1/metadata/<kind>/<path:key>/history"}
 GUARD_403 = "This account may not use this function."
 
 # Other Flask routes (plain views): (method, path) → who may use them. POSTs are sent without a
