@@ -221,25 +221,9 @@ def create_submission():
     another unit."""
     info = require_unit()
     limits = IntakeLimits.from_settings(current_app.config.get("SETTINGS"))
-    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
-        raise _too_large(request.content_length, limits)
-    try:
-        if request.mimetype == "multipart/form-data":
-            upload = request.files.get("file")
-            if upload is None:
-                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
-                               "The multipart form has no 'file' field.")
-            payload, filename = upload.read(), upload.filename or "upload"
-        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):
-            payload, filename = request.get_data(cache=False), "api.json"
-        elif request.mimetype in _RAW_TYPES:
-            payload, filename = request.get_data(cache=False), request.args.get("filename") or _RAW_TYPES[request.mimetype]
-        else:
-            raise ApiError(415, "unsupported_media_type",
-                           "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
-                           "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body.")
-    except RequestEntityTooLarge:
-        raise _too_large(request.content_length or 0, limits) from None
+    payload, filename = uploaded(limits, _RAW_TYPES, (
+        "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
+        "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body."))
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
                     channel="api", submitted_by=f"token:{info.id}", limits=limits)
     body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
@@ -254,6 +238,28 @@ def create_submission():
     if mismatch is not None:
         raise ApiError(403, "unit_mismatch", mismatch.message_vi, mismatch.message_en, {"report": body})
     return jsonify(body), 422
+
+
+def uploaded(limits: IntakeLimits, raw_types: dict[str, str], unsupported: tuple[str, str]) -> tuple[bytes, str]:
+    """``(payload, file name)`` of an upload: the multipart field ``file``, a JSON body, or a body of
+    one of ``raw_types`` (media type → default file name); 413 beyond the limit, 415 (saying
+    ``unsupported``) for another media type, 400 for a form without its file."""
+    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
+        raise _too_large(request.content_length, limits)
+    try:
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            if upload is None:
+                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
+                               "The multipart form has no 'file' field.")
+            return upload.read(), upload.filename or "upload"
+        if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+            return request.get_data(cache=False), "api.json"
+        if request.mimetype in raw_types:
+            return request.get_data(cache=False), request.args.get("filename") or raw_types[request.mimetype]
+    except RequestEntityTooLarge:
+        raise _too_large(request.content_length or 0, limits) from None
+    raise ApiError(415, "unsupported_media_type", *unsupported)
 
 
 def _too_large(size: int, limits: IntakeLimits) -> ApiError:

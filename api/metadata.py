@@ -16,10 +16,9 @@ command line is.
 from __future__ import annotations
 
 from flask import Response, current_app, jsonify, request
-from werkzeug.exceptions import RequestEntityTooLarge
 
 from api import api_v1
-from api.intake import ApiError, _error_response, _param, _too_large
+from api.intake import ApiError, _error_response, _param, uploaded
 from data_access.engine import current_warehouse
 from domain.metadata import KINDS
 from ingest.metadata_files import import_package
@@ -61,22 +60,8 @@ def import_metadata():
     """Validate a package, then apply all of it in one transaction or nothing (``dry_run``: only
     the diff)."""
     limits = IntakeLimits.from_settings(current_app.config.get("SETTINGS"))
-    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
-        raise _too_large(request.content_length, limits)
-    try:
-        if request.mimetype == "multipart/form-data":
-            upload = request.files.get("file")
-            if upload is None:
-                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
-                               "The multipart form has no 'file' field.")
-            payload = upload.read()
-        elif request.mimetype in ("application/json", XLSX) or request.mimetype.endswith("+json"):
-            payload = request.get_data(cache=False)
-        else:
-            raise ApiError(415, "unsupported_media_type", "Gửi gói cấu hình dạng JSON hoặc XLSX.",
-                           "Send the package as JSON or XLSX.")
-    except RequestEntityTooLarge:
-        raise _too_large(request.content_length or 0, limits) from None
+    payload, _ = uploaded(limits, {XLSX: "cau-hinh.xlsx"}, ("Gửi gói cấu hình dạng JSON hoặc XLSX.",
+                                                            "Send the package as JSON or XLSX."))
     dry_run = request.args.get("dry_run", "").strip().lower() in _TRUE
     outcome = import_package(current_warehouse().engine, payload, actor=_actor(), dry_run=dry_run, limits=limits)
     return jsonify(outcome.as_dict()), 200 if outcome.ok else 422

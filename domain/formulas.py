@@ -102,14 +102,11 @@ def formula_cycles(inputs: Mapping[str, frozenset[str]]) -> list[list[str]]:
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[node])
-            if low[node] == index[node]:
-                members: list[str] = []
-                while True:
-                    top = stack.pop()
-                    on_stack.discard(top)
-                    members.append(top)
-                    if top == node:
-                        break
+            if low[node] == index[node]:  # the root of a component: it and what is above it on the stack
+                cut = len(stack) - 1 - stack[::-1].index(node)
+                members = stack[cut:]
+                del stack[cut:]
+                on_stack.difference_update(members)
                 if len(members) > 1 or node in inputs[node]:
                     groups.append(sorted(members))
     return sorted(groups)

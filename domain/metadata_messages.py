@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from domain.messages import PERIODICITY_EN, PERIODICITY_VI, fill, shown
+
 KIND_VI = {"groups": "nhóm chỉ tiêu", "units": "đơn vị báo cáo", "indicators": "chỉ tiêu",
            "regimes": "chế độ báo cáo", "targets": "mục tiêu kế hoạch"}
 KIND_EN = {"groups": "indicator group", "units": "reporting unit", "indicators": "indicator",
@@ -129,9 +131,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "already_exists": ("Đã có {kind_vi} “{value}”.", "A {kind_en} '{value}' already exists."),
 }
 
-PERIODICITY_VI = {"D": "ngày", "M": "tháng", "Q": "quý", "S": "6 tháng", "Y": "năm"}
-PERIODICITY_EN = {"D": "daily", "M": "monthly", "Q": "quarterly", "S": "half-yearly", "Y": "annually"}
-
 
 @dataclass(frozen=True)
 class Problem:
@@ -150,28 +149,16 @@ class Problem:
         return asdict(self)
 
 
-class _Default(dict[str, Any]):
-    def __missing__(self, key: str) -> str:
-        return "?"
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
 def problem(code: str, kind: str | None = None, row: int | None = None, key: str | None = None,
             column: str | None = None, value: Any = None, **params: Any) -> Problem:
     """A :class:`Problem` with both messages filled from ``params`` (and kind, column, value)."""
-    vi, en = MESSAGES[code]
-    text = None if value is None else _text(value)
-    fill = _Default({"value": text, "column": column, "row": row, "key": key, "kind": kind,
-                     "kind_vi": KIND_VI.get(kind or "", kind), "kind_en": KIND_EN.get(kind or "", kind),
-                     **{k: _text(v) if isinstance(v, float) else v for k, v in params.items()}})
+    text = None if value is None else shown(value)
+    values: dict[str, Any] = {"value": text, "column": column, "row": row, "key": key, "kind": kind,
+                              "kind_vi": KIND_VI.get(kind or "", kind), "kind_en": KIND_EN.get(kind or "", kind),
+                              **{k: shown(v) if isinstance(v, float) else v for k, v in params.items()}}
     for name in ("periodicity", "other", "frequency"):
-        if isinstance(fill.get(name), str):
-            fill[name + "_en"] = PERIODICITY_EN.get(fill[name], fill[name])
-            fill[name] = PERIODICITY_VI.get(fill[name], fill[name])
-    return Problem(code, kind, row, key, column, text, vi.format_map(fill), en.format_map(fill))
+        if isinstance(values.get(name), str):
+            values[name + "_en"] = PERIODICITY_EN.get(values[name], values[name])
+            values[name] = PERIODICITY_VI.get(values[name], values[name])
+    vi, en = fill(MESSAGES[code], values)
+    return Problem(code, kind, row, key, column, text, vi, en)

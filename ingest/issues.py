@@ -26,6 +26,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from domain.messages import PERIODICITY_EN, PERIODICITY_VI, fill, shown  # noqa: F401 (the validator reads them here)
+
 # code -> (Vietnamese, English). Placeholders are filled from the finding's params.
 MESSAGES: dict[str, tuple[str, str]] = {
     # -- file level ------------------------------------------------------------------------
@@ -128,9 +130,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 
-PERIODICITY_VI = {"D": "ngày", "M": "tháng", "Q": "quý", "S": "6 tháng", "Y": "năm"}
-PERIODICITY_EN = {"D": "daily", "M": "monthly", "Q": "quarterly", "S": "half-yearly", "Y": "annually"}
-
 
 @dataclass(frozen=True)
 class Issue:
@@ -153,23 +152,9 @@ def make_issue(code: str, row: int | None = None, column: str | None = None, val
     """Build an :class:`Issue` with both messages filled from ``params`` (plus ``value``/``column``/
     ``indicator``). A row-level finding of an observation names its ``indicator``, so that a
     finding about a confidential one can be redacted (:func:`redact_report`)."""
-    vi, en = MESSAGES[code]
-    text = None if value is None else _text(value)
-    fill = {"value": text, "column": column, "row": row, "indicator": indicator, **params}
-    return Issue(code, vi.format_map(_Default(fill)), en.format_map(_Default(fill)), row, column, text,
-                 indicator or None)
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-class _Default(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
+    text = None if value is None else shown(value)
+    vi, en = fill(MESSAGES[code], {"value": text, "column": column, "row": row, "indicator": indicator, **params})
+    return Issue(code, vi, en, row, column, text, indicator or None)
 
 
 @dataclass
