@@ -22,12 +22,12 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture
-def env(tmp_path, databases):
-    """An intake warehouse (the demo configuration without targets), an app with access control
-    on, and a signed-in admin and analyst."""
+def env(tmp_path, empty_url):
+    """An intake warehouse (the demo configuration without targets; both backends), an app with
+    access control on, and a signed-in admin and analyst."""
     from app import create_app
 
-    url = databases.new("sqlite")
+    url = empty_url
     engine = build_warehouse(url, tmp_path)
     cookies = {who: ensure_session(engine, f"t.{who}", who, token=f"session-of-{who}-" + "y" * 20)[1]
                for who in ("admin", "analyst")}

@@ -17,7 +17,7 @@ from domain.formulas import FormulaError, formula_cycles, formula_inputs
 from ingest.reference import demo_records
 from metadata import service, store
 from metadata.package import document, from_document, from_records, json_bytes
-from tests.conftest import build_warehouse, csv_bytes, send
+from tests.conftest import BACKENDS, _require_pg, build_warehouse, csv_bytes, send
 
 ADMIN = service.Actor("t.admin", "admin", "127.0.0.1", "cli")
 
@@ -48,12 +48,14 @@ def new_ind(code: str, **over) -> dict:
                              "headline": None, **over})
 
 
-@pytest.fixture(scope="module")
-def warehouse(databases, tmp_path_factory):
+@pytest.fixture(scope="module", params=BACKENDS)
+def warehouse(request, databases, tmp_path_factory):
     """The demo configuration (no targets), the intake's little history, and one accepted report
-    of UB01 (so UB01 and UBND-M hold submissions, RETAIL_SALES observations)."""
+    of UB01 (so UB01 and UBND-M hold submissions, RETAIL_SALES observations); on both backends."""
+    if request.param == "postgresql":
+        _require_pg()
     tmp = tmp_path_factory.mktemp("metarules")
-    engine = build_warehouse(databases.new("sqlite"), tmp)
+    engine = build_warehouse(databases.new(request.param), tmp)
     assert send(engine, tmp, "UB01", csv_bytes("RETAIL_SALES,01,202510,31.5")).accepted
     yield engine
     engine.dispose()
