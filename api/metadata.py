@@ -1,6 +1,7 @@
 """Metadata routes on ``/api/v1/metadata``: the configuration package out and in, and a record's
-history. Admins only (``auth.policy``: a unit's token and every other role are refused by the
-request guard). A thin shell over :mod:`metadata` (export, service) and
+history. Admins only (``auth.policy``): a signed-in admin, or a machine with an admin's bearer token
+(``flask --app app create-admin-token``, :mod:`auth.admin_tokens`), which opens these routes and no
+other; a unit's token and every other role are refused by the request guard. A thin shell over :mod:`metadata` (export, service) and
 :func:`ingest.metadata_files.import_package` (the upload read within the intake's limits), as the
 command line is.
 
@@ -108,10 +109,12 @@ def openapi_schemas() -> dict:
 
 def openapi_paths(unauthorized: dict, unavailable: dict) -> dict:
     forbidden = _error_response("Not an admin (a unit's token or another role)")
+    admin = [{"bearer": []}]  # an admin's token (flask --app app create-admin-token), or a signed-in admin
     return {
         "/api/v1/metadata/export": {"get": {
             "summary": "The whole configuration as a metadata package", "operationId": "exportMetadata",
-            "tags": ["metadata"], "description": "Admins only. JSON is canonical (byte-stable); XLSX has a sheet per kind.",
+            "tags": ["metadata"], "security": admin,
+            "description": "Admins only. JSON is canonical (byte-stable); XLSX has a sheet per kind.",
             "parameters": [_param("format", "query", False, "string", "json", "json (default) or xlsx")],
             "responses": {
                 "200": {"description": "The package", "content": {
@@ -121,7 +124,8 @@ def openapi_paths(unauthorized: dict, unavailable: dict) -> dict:
                 "503": unavailable}}},
         "/api/v1/metadata/import": {"post": {
             "summary": "Validate a metadata package and apply all of it, or nothing", "operationId": "importMetadata",
-            "tags": ["metadata"], "description": "Admins only. dry_run=true returns the diff without writing.",
+            "tags": ["metadata"], "security": admin,
+            "description": "Admins only. dry_run=true returns the diff without writing.",
             "parameters": [_param("dry_run", "query", False, "boolean", True, "Only validate and show the diff")],
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/MetadataPackage"}},
@@ -138,7 +142,7 @@ def openapi_paths(unauthorized: dict, unavailable: dict) -> dict:
                 "503": unavailable}}},
         "/api/v1/metadata/{kind}/{key}/history": {"get": {
             "summary": "Every version of one configuration record", "operationId": "metadataHistory",
-            "tags": ["metadata"], "description": "Admins only.",
+            "tags": ["metadata"], "security": admin, "description": "Admins only.",
             "parameters": [_param("kind", "path", True, "string", "indicators", "groups, units, indicators, regimes, targets"),
                            _param("key", "path", True, "string", "CPI_YOY", "The code; a target: indicator|area|year")],
             "responses": {

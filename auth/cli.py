@@ -1,5 +1,6 @@
 """Credential commands: ``flask --app app create-user|set-password|set-role|disable-user|enable-user|
-unlock-user|list-users|audit``, the units' API tokens (``create-token|revoke-token|list-tokens``) and the
+unlock-user|list-users|audit``, the units' API tokens (``create-token|revoke-token|list-tokens``), admins'
+tokens for the configuration API (``create-admin-token|revoke-admin-token|list-admin-tokens``) and the
 walls' display tokens (``create-display-token|revoke-display-token|list-display-tokens``). Every change
 is written to the audit log with the operating-system user as actor (``cli:<name>``)."""
 
@@ -17,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 
 from auth import audit, throttle
+from auth.admin_tokens import create_admin_token, list_admin_tokens, revoke_admin_token
 from auth.displays import create_display_token, list_display_tokens, revoke_display_token
 from auth.passwords import PasswordRuleError, random_password
 from auth.policy import ROLES
@@ -276,6 +278,62 @@ def list_tokens_cmd(unit_code: str | None) -> None:
         click.echo("(no tokens)")
 
 
+@click.command("create-admin-token")
+@with_appcontext
+@click.argument("username")
+@click.option("--days", type=click.IntRange(min=0), default=90, show_default=True,
+              help="Days until the token expires (0: never).")
+@click.option("--label", default="", help="What the token is for (e.g. the staging centre's export job).")
+@_audited("admin_token.create", lambda kw: kw.get("username"))
+def create_admin_token_cmd(username: str, days: int, label: str) -> None:
+    """Create a bearer token for the active admin USERNAME and print it ONCE: it opens the
+    configuration API (/api/v1/metadata/...) and nothing else; refused once the user is no longer
+    an active admin."""
+    engine = _engine()
+    try:
+        token, info = create_admin_token(engine, username, days=days or None, label=label)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    expires = info.expires_at.isoformat(sep=" ") if info.expires_at else "never"
+    click.echo(f"Admin token {info.id} of {info.username} (expires {expires}). Store it now; it is not shown again:")
+    click.echo(token)
+
+
+@click.command("revoke-admin-token")
+@with_appcontext
+@click.argument("token_id", type=int)
+@_audited("admin_token.revoke", lambda kw: f"admin_token:{kw.get('token_id')}")
+def revoke_admin_token_cmd(token_id: int) -> None:
+    """Revoke the admin token TOKEN_ID (see list-admin-tokens); refused from the next request on."""
+    engine = _engine()
+    try:
+        info = revoke_admin_token(engine, token_id)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+    click.echo(f"Admin token {info.id} of {info.username} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}.")
+
+
+@click.command("list-admin-tokens")
+@with_appcontext
+def list_admin_tokens_cmd() -> None:
+    """List admins' tokens: id, user, state, label, dates. Never the tokens."""
+    engine = _engine()
+    try:
+        tokens = list_admin_tokens(engine)
+    finally:
+        engine.dispose()
+    now = datetime.now()
+    for t in tokens:
+        click.echo(f"{t.id:>5}  {t.username:<20} {t.state(now):<8} {_fmt_time(t.created_at):<19} "
+                   f"{_fmt_time(t.expires_at):<19} {_fmt_time(t.last_used_at):<19} {t.label}")
+    if not tokens:
+        click.echo("(no admin tokens)")
+
+
 @click.command("create-display-token")
 @click.option("--label", required=True, help='Where the wall is, e.g. "Phòng họp trực tuyến tầng 3".')
 @click.option("--days", type=int, default=None, help="Expire after this many days (default: never).")
@@ -308,7 +366,8 @@ def list_display_tokens_cmd() -> None:
 
 COMMANDS = (create_user_cmd, set_password_cmd, set_role_cmd, disable_user_cmd, enable_user_cmd, unlock_user_cmd,
             list_users_cmd, audit_cmd, create_token_cmd, revoke_token_cmd, list_tokens_cmd, create_display_token_cmd,
-            revoke_display_token_cmd, list_display_tokens_cmd)
+            revoke_display_token_cmd, list_display_tokens_cmd, create_admin_token_cmd, revoke_admin_token_cmd,
+            list_admin_tokens_cmd)
 
 
 def register_auth_commands(server: Flask) -> None:

@@ -16,6 +16,8 @@ Roles:
 * ``display`` — not a user: a wall screen carrying a revocable display token (the wall only).
 * ``unit-token`` — not a user: a reporting unit's system with an API bearer token (the API only;
   the routes check the token and the unit themselves).
+* an admin's token — a machine acting for an admin with a bearer token (``auth.admin_tokens``):
+  the configuration routes of :data:`ADMIN_TOKEN_ROUTES` only.
 """
 
 from __future__ import annotations
@@ -82,6 +84,13 @@ TOKEN_ROUTES = frozenset({
     ("GET", "/api/v1/submissions/<int:submission_id>"),
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"),
     ("POST", "/api/v1/submissions"),
+})
+
+# What an admin's bearer token opens: the configuration, nothing else.
+ADMIN_TOKEN_ROUTES = frozenset({
+    ("GET", "/api/v1/metadata/export"),
+    ("POST", "/api/v1/metadata/import"),
+    ("GET", "/api/v1/metadata/<kind>/<path:key>/history"),
 })
 
 # Other Flask routes (exports, the account and admin pages), by path prefix.

@@ -446,6 +446,20 @@ export_job = Table(
     Index("ix_export_job_created_at", "created_at"),
 )
 
+# An admin's bearer token for the configuration API (``auth.admin_tokens``; migration 0012).
+admin_token = Table(
+    "admin_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+    Column("label", Text, nullable=False, default=""),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
+    Column("revoked_at", DateTime(timezone=False)),
+    Column("last_used_at", DateTime(timezone=False)),
+)
+
 
 # ================================================================================================
 # Metadata as data (issue 17): every version of every configuration record (groups, units,

@@ -397,3 +397,20 @@ def test_acm009_exports(world, who):
         with server.extensions["warehouse"].engine.connect() as conn:
             entries = search(conn, AuditQuery(actor="t.leader", action="export"))[0]
         assert {e.target for e in entries} >= {"trend.csv", "pack.pdf"}
+
+
+def test_acm011_an_admins_token_opens_the_configuration_api_only(world):
+    """An admin's bearer token (``create-admin-token``): the metadata routes, nothing else of the API."""
+    from auth.admin_tokens import create_admin_token
+
+    token, _ = create_admin_token(world["server"].extensions["warehouse"].engine, "t.admin", days=1)
+    c = world["server"].test_client()
+    for (method, url), allowed in API.items():
+        res = c.open(url, method=method, headers={"Authorization": f"Bearer {token}"})
+        refused = res.status_code == 401 or (res.status_code == 403 and GUARD_403.encode() in res.get_data())
+        if url.startswith("/api/v1/metadata/"):
+            assert not refused, (url, res.status_code)
+        elif allowed == ALL:  # public
+            assert res.status_code == 200, url
+        else:
+            assert res.status_code == 403 and refused, (url, res.status_code)

@@ -10,8 +10,6 @@ import json
 from datetime import date
 from pathlib import Path
 
-import pytest
-
 SNAPSHOT = Path(__file__).parent / "data" / "metadata_demo_snapshot.json"
 
 

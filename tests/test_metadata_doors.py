@@ -119,6 +119,38 @@ def test_mda002_a_units_token_cannot_touch_the_configuration(env):
         assert res.status_code == 403, (url, res.status_code)
 
 
+def test_mda006_an_admins_token_opens_the_configuration_api_and_nothing_else(env):
+    """A machine moving a package from staging to production: an admin's bearer token (no session,
+    no Origin) exports and imports; it opens no other route; it stops with its revocation or when
+    its user is no longer an admin; only an active admin gets one."""
+    from auth.admin_tokens import create_admin_token, revoke_admin_token
+    from auth.tokens import TokenError
+    from auth.users import update_user
+
+    server, engine, _ = env
+    token, info = create_admin_token(engine, "t.admin", days=1, label="staging")
+    with pytest.raises(TokenError):
+        create_admin_token(engine, "t.analyst")
+    c = server.test_client()
+    bearer = {"Authorization": f"Bearer {token}"}
+    exported = c.get("/api/v1/metadata/export", headers=bearer)
+    assert exported.status_code == 200 and json.loads(exported.data)["format"] == "occ-metadata"
+    done = c.post("/api/v1/metadata/import", data=package(indicators=_rename), content_type="application/json",
+                  headers=bearer)
+    assert done.status_code == 200 and done.get_json()["applied"]
+    history = c.get("/api/v1/metadata/indicators/CPI_YOY/history", headers=bearer).get_json()["versions"]
+    assert history[-1]["actor"] == f"admin-token:{info.id}:t.admin"
+    for url in ("/api/v1/observations?indicator=CPI_YOY", "/api/v1/indicators", "/api/v1/submissions/1"):
+        assert c.get(url, headers=bearer).status_code == 403, url
+    assert c.get("/admin/users", headers=bearer).status_code == 302  # no page either: not signed in
+    update_user(engine, "t.admin", role="analyst", actor="test")
+    assert c.get("/api/v1/metadata/export", headers=bearer).status_code == 401
+    update_user(engine, "t.admin", role="admin", actor="test")
+    assert c.get("/api/v1/metadata/export", headers=bearer).status_code == 200
+    revoke_admin_token(engine, info.id)
+    assert c.get("/api/v1/metadata/export", headers=bearer).status_code == 401
+
+
 def test_mda003_the_openapi_document_declares_the_routes(env):
     server, _, cookies = env
     doc = client(server, cookies, "admin").get("/api/v1/openapi.json").get_json()

@@ -8,7 +8,8 @@ The configuration (indicator groups, units, indicators, report regimes, plan tar
 in the product (``metadata``): records are retired, never deleted (``status``); indicators get a
 formula and a validity; regimes the Decree 09 Art. 12 data cut-off (day 14 of the period's last
 month by default, as the Decree sets) and a validity; targets an upper bound (range targets) and
-a revision count. ``metadata_history`` keeps every version of every record.
+a revision count. ``metadata_history`` keeps every version of every record; ``admin_token`` holds
+admins' bearer tokens for the configuration API.
 """
 from typing import Sequence, Union
 
@@ -56,9 +57,24 @@ def upgrade() -> None:
         sa.UniqueConstraint('kind', 'key', 'version', name='uq_metadata_history_version'),
     )
     op.create_index('ix_metadata_history_change_set', 'metadata_history', ['change_set'])
+    op.create_table(
+        'admin_token',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('user_id', sa.Integer(), nullable=False),
+        sa.Column('token_hash', sa.String(64), nullable=False),
+        sa.Column('label', sa.Text(), nullable=False),
+        sa.Column('created_at', sa.DateTime(timezone=False), nullable=False),
+        sa.Column('expires_at', sa.DateTime(timezone=False)),
+        sa.Column('revoked_at', sa.DateTime(timezone=False)),
+        sa.Column('last_used_at', sa.DateTime(timezone=False)),
+        sa.ForeignKeyConstraint(['user_id'], ['app_user.id'], name=op.f('fk_admin_token_user_id_app_user')),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_token')),
+        sa.UniqueConstraint('token_hash', name=op.f('uq_admin_token_token_hash')),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table('admin_token')
     op.drop_index('ix_metadata_history_change_set', table_name='metadata_history')
     op.drop_table('metadata_history')
     # SQLite (3.35+) and PostgreSQL both drop a plain column in place (see 0005)
