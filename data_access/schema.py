@@ -14,6 +14,8 @@ Conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -295,17 +297,24 @@ data_stamp = Table(
 # covers. Created by migration 0002.
 # ================================================================================================
 
+def _bearer_columns() -> list[Column[Any]]:
+    """What every stored bearer token has besides its owner: its hash, label and dates."""
+    return [
+        Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+        Column("label", Text, nullable=False, default=""),
+        Column("created_at", DateTime(timezone=False), nullable=False),
+        Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
+        Column("revoked_at", DateTime(timezone=False)),
+        Column("last_used_at", DateTime(timezone=False)),
+    ]
+
+
 api_token = Table(
     "api_token",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
-    Column("label", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
-    Column("revoked_at", DateTime(timezone=False)),
-    Column("last_used_at", DateTime(timezone=False)),
+    *_bearer_columns(),
 )
 
 submission_period = Table(
@@ -452,12 +461,7 @@ admin_token = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
-    Column("label", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
-    Column("revoked_at", DateTime(timezone=False)),
-    Column("last_used_at", DateTime(timezone=False)),
+    *_bearer_columns(),
 )
 
 
