@@ -6,6 +6,7 @@ a target its indicator's, anything else everything)."""
 from __future__ import annotations
 
 import json
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -259,3 +260,36 @@ def test_mdc001_the_command_line(env, tmp_path):
     assert [v["version"] for v in versions] == [1, 2] and versions[1]["actor"] == "t.operator"
     retired = runner.invoke(args=["metadata", "retire", "indicators", "CPI_YOY"])
     assert retired.exit_code == 1 and "retired_reference" not in retired.output and "UBND-M" in retired.output
+
+
+def test_mda007_retired_records_take_no_new_data_and_leave_the_calendar(env, tmp_path):
+    """Retire-and-replace in practice: an indicator taken out of its regime and retired is no longer
+    accepted by the intake (its history stays); a retired regime leaves the compliance calendar."""
+    from data_access.compliance import reporting_calendar
+    from tests.conftest import csv_bytes, send
+
+    server, engine, _ = env
+    actor = service.Actor("t.admin", "admin", None, "cli")
+    row = "GDP_FLASH,VN,2025Q3,6.1"
+    assert send(engine, tmp_path, "TK", csv_bytes(row)).status == "accepted"
+    doc = json.loads(DEMO_PACKAGE.read_bytes())
+    regime = next(r for r in doc["regimes"] if r["code"] == "TK-Q")
+    regime["indicators"].remove("GDP_FLASH")
+    flash = next(i for i in doc["indicators"] if i["code"] == "GDP_FLASH")
+    flash["status"] = "retired"
+    health = next(r for r in doc["regimes"] if r["code"] == "BYT-Y")
+    health["status"] = "retired"
+    from metadata.package import from_records
+
+    outcome = service.apply(engine, from_records({"regimes": [regime, health], "indicators": [flash]}), actor=actor)
+    assert outcome.applied, outcome.problems[:3]
+    refused = send(engine, tmp_path, "TK", csv_bytes("GDP_FLASH,VN,2025Q4,6.3"))
+    assert refused.status == "rejected" and [e.code for e in refused.errors] == ["unknown_indicator"]
+    with server.test_request_context("/"):
+        regimes = set(reporting_calendar(today=date(2026, 11, 26))["regime_code"])
+    assert "BYT-Y" not in regimes and "TK-Q" in regimes
+    with engine.connect() as conn:  # the history of the retired indicator stays
+        kept = conn.execute(select(schema.observation.c.value).join(
+            schema.indicator, schema.indicator.c.id == schema.observation.c.indicator_id).where(
+            schema.indicator.c.code == "GDP_FLASH")).scalars().all()
+    assert kept == [6.1]
