@@ -229,25 +229,9 @@ def create_submission():
     another unit."""
     info = require_unit()
     limits = IntakeLimits.from_settings(current_app.config.get("SETTINGS"))
-    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
-        raise _too_large(request.content_length, limits)
-    try:
-        if request.mimetype == "multipart/form-data":
-            upload = request.files.get("file")
-            if upload is None:
-                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
-                               "The multipart form has no 'file' field.")
-            payload, filename = upload.read(), upload.filename or "upload"
-        elif request.mimetype == "application/json" or request.mimetype.endswith("+json"):  # JSON-stat too
-            payload, filename = request.get_data(cache=False), "api.json"
-        elif request.mimetype in _RAW_TYPES:
-            payload, filename = request.get_data(cache=False), request.args.get("filename") or _RAW_TYPES[request.mimetype]
-        else:
-            raise ApiError(415, "unsupported_media_type",
-                           "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
-                           "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body.")
-    except RequestEntityTooLarge:
-        raise _too_large(request.content_length or 0, limits) from None
+    payload, filename = uploaded(limits, _RAW_TYPES, (
+        "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
+        "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body."))
     indicator = (request.args.get("indicator") or "").strip()
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
                     channel="api", submitted_by=f"token:{info.id}", limits=limits,
@@ -264,6 +248,28 @@ def create_submission():
     if mismatch is not None:
         raise ApiError(403, "unit_mismatch", mismatch.message_vi, mismatch.message_en, {"report": body})
     return jsonify(body), 422
+
+
+def uploaded(limits: IntakeLimits, raw_types: dict[str, str], unsupported: tuple[str, str]) -> tuple[bytes, str]:
+    """``(payload, file name)`` of an upload: the multipart field ``file``, a JSON body, or a body of
+    one of ``raw_types`` (media type → default file name); 413 beyond the limit, 415 (saying
+    ``unsupported``) for another media type, 400 for a form without its file."""
+    if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
+        raise _too_large(request.content_length, limits)
+    try:
+        if request.mimetype == "multipart/form-data":
+            upload = request.files.get("file")
+            if upload is None:
+                raise ApiError(400, "missing_file", "Thiếu trường tệp “file” trong biểu mẫu.",
+                               "The multipart form has no 'file' field.")
+            return upload.read(), upload.filename or "upload"
+        if request.mimetype == "application/json" or request.mimetype.endswith("+json"):
+            return request.get_data(cache=False), "api.json"
+        if request.mimetype in raw_types:
+            return request.get_data(cache=False), request.args.get("filename") or raw_types[request.mimetype]
+    except RequestEntityTooLarge:
+        raise _too_large(request.content_length or 0, limits) from None
+    raise ApiError(415, "unsupported_media_type", *unsupported)
 
 
 def _too_large(size: int, limits: IntakeLimits) -> ApiError:
@@ -559,6 +565,8 @@ def openapi_document() -> dict:
             "daily_items": {"type": "array", "items": {"$ref": "#/components/schemas/DailyItemIn"}},
         },
     }
+    from api.metadata import openapi_paths, openapi_schemas
+
     bearer = [{"bearer": []}]
     optional_bearer = [{}, {"bearer": []}]
     unauthorized = _error_response("Missing, invalid, expired or revoked token")
@@ -587,6 +595,7 @@ def openapi_document() -> dict:
                 "ObservationIn": observation_in,
                 "DailyItemIn": daily_in,
                 "SubmissionIn": submission_in,
+                **openapi_schemas(),
                 "Indicator": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name_vi": {"type": "string"}, "name_en": {"type": "string"},
                     "group_code": {"type": "string"}, "unit_vi": {"type": "string"}, "unit_en": {"type": "string"},
@@ -704,6 +713,7 @@ def openapi_document() -> dict:
                     "403": _error_response("Another unit's form (a unit's token or reporter: its own only)"),
                     "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
                     "503": unavailable}}},
+            **openapi_paths(unauthorized, unavailable),
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi", "tags": ["system"],
                 "responses": {"200": {"description": "OpenAPI 3.1 document",

@@ -1,5 +1,6 @@
 """Credential commands: ``flask --app app create-user|set-password|set-role|disable-user|enable-user|
-unlock-user|list-users|audit``, the units' API tokens (``create-token|revoke-token|list-tokens``) and the
+unlock-user|list-users|audit``, the units' API tokens (``create-token|revoke-token|list-tokens``), admins'
+tokens for the configuration API (``create-admin-token|revoke-admin-token|list-admin-tokens``) and the
 walls' display tokens (``create-display-token|revoke-display-token|list-display-tokens``). Every change
 is written to the audit log with the operating-system user as actor (``cli:<name>``)."""
 
@@ -17,6 +18,7 @@ from flask.cli import with_appcontext
 from sqlalchemy.engine import Engine
 
 from auth import audit, throttle
+from auth.admin_tokens import create_admin_token, list_admin_tokens, revoke_admin_token
 from auth.displays import create_display_token, list_display_tokens, revoke_display_token
 from auth.passwords import PasswordRuleError, random_password
 from auth.policy import ROLES
@@ -220,6 +222,34 @@ def _fmt_time(d: datetime | None) -> str:
     return d.strftime("%Y-%m-%d %H:%M:%S") if d else "-"
 
 
+def _token_call(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(engine, ...)`` of a token module; its ``TokenError`` as the command's error."""
+    engine = _engine()
+    try:
+        return fn(engine, *args, **kwargs)
+    except TokenError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        engine.dispose()
+
+
+def _print_created(what: str, info: Any, token: str) -> None:
+    expires = info.expires_at.isoformat(sep=" ") if info.expires_at else "never"
+    click.echo(f"{what} (expires {expires}). Store it now; it is not shown again:")
+    click.echo(token)
+
+
+def _print_tokens(tokens: list[Any], owner: str, owner_of: Callable[[Any], str]) -> None:
+    """One line per token: id, owner, state, dates, label; never the tokens."""
+    now = datetime.now()
+    click.echo(f"{'id':>5}  {owner:<10} {'state':<8} {'created':<19} {'expires':<19} {'last used':<19} label")
+    for t in tokens:
+        click.echo(f"{t.id:>5}  {owner_of(t):<10} {t.state(now):<8} {_fmt_time(t.created_at):<19} "
+                   f"{_fmt_time(t.expires_at):<19} {_fmt_time(t.last_used_at):<19} {t.label}")
+    if not tokens:
+        click.echo("(no tokens)")
+
+
 @click.command("create-token")
 @with_appcontext
 @click.option("--unit", "unit_code", required=True, help="Code of the reporting unit the token submits for.")
@@ -229,32 +259,31 @@ def _fmt_time(d: datetime | None) -> str:
 @_audited("token.create", lambda kw: kw.get("unit_code"))
 def create_token_cmd(unit_code: str, days: int, label: str) -> None:
     """Create an API token for a unit and print it ONCE (only its hash is stored)."""
-    engine = _engine()
-    try:
-        token, info = create_token(engine, unit_code, days=days or None, label=label)
-    except TokenError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        engine.dispose()
-    expires = info.expires_at.isoformat(sep=" ") if info.expires_at else "never"
-    click.echo(f"Token {info.id} for unit {info.unit_code} (expires {expires}). Store it now; it is not shown again:")
-    click.echo(token)
+    token, info = _token_call(create_token, unit_code, days=days or None, label=label)
+    _print_created(f"Token {info.id} for unit {info.unit_code}", info, token)
 
 
-@click.command("revoke-token")
-@with_appcontext
-@click.argument("token_id", type=int)
-@_audited("token.revoke", lambda kw: f"api_token:{kw.get('token_id')}")
-def revoke_token_cmd(token_id: int) -> None:
-    """Revoke the API token TOKEN_ID (see list-tokens); it is refused from the next request on."""
-    engine = _engine()
-    try:
-        info = revoke_token(engine, token_id)
-    except TokenError as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        engine.dispose()
-    click.echo(f"Token {info.id} of unit {info.unit_code} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}.")
+def _revoke_command(name: str, action: str, table: str, revoke: Callable[..., Any], what: Callable[[Any], str],
+                    doc: str) -> click.Command:
+    """The command that revokes one token of a kind (``revoke-token``, ``revoke-admin-token``)."""
+    @click.command(name, help=doc)
+    @with_appcontext
+    @click.argument("token_id", type=int)
+    @_audited(action, lambda kw: f"{table}:{kw.get('token_id')}")
+    def command(token_id: int) -> None:
+        info = _token_call(revoke, token_id)
+        click.echo(f"{what(info)} revoked at {info.revoked_at:%Y-%m-%d %H:%M:%S}.")
+
+    return command
+
+
+revoke_token_cmd = _revoke_command(
+    "revoke-token", "token.revoke", "api_token", revoke_token, lambda i: f"Token {i.id} of unit {i.unit_code}",
+    "Revoke the API token TOKEN_ID (see list-tokens); it is refused from the next request on.")
+revoke_admin_token_cmd = _revoke_command(
+    "revoke-admin-token", "admin_token.revoke", "admin_token", revoke_admin_token,
+    lambda i: f"Admin token {i.id} of {i.username}",
+    "Revoke the admin token TOKEN_ID (see list-admin-tokens); refused from the next request on.")
 
 
 @click.command("list-tokens")
@@ -262,18 +291,29 @@ def revoke_token_cmd(token_id: int) -> None:
 @click.option("--unit", "unit_code", default=None, help="Only the tokens of this unit.")
 def list_tokens_cmd(unit_code: str | None) -> None:
     """List API tokens: id, unit, state (active/expired/revoked), label, dates. Never the tokens."""
-    engine = _engine()
-    try:
-        tokens = list_tokens(engine, unit_code)
-    finally:
-        engine.dispose()
-    now = datetime.now()
-    click.echo(f"{'id':>5}  {'unit':<10} {'state':<8} {'created':<19} {'expires':<19} {'last used':<19} label")
-    for t in tokens:
-        click.echo(f"{t.id:>5}  {t.unit_code:<10} {t.state(now):<8} {_fmt_time(t.created_at):<19} "
-                   f"{_fmt_time(t.expires_at):<19} {_fmt_time(t.last_used_at):<19} {t.label}")
-    if not tokens:
-        click.echo("(no tokens)")
+    _print_tokens(_token_call(list_tokens, unit_code), "unit", lambda t: t.unit_code)
+
+
+@click.command("create-admin-token")
+@with_appcontext
+@click.argument("username")
+@click.option("--days", type=click.IntRange(min=0), default=90, show_default=True,
+              help="Days until the token expires (0: never).")
+@click.option("--label", default="", help="What the token is for (e.g. the staging centre's export job).")
+@_audited("admin_token.create", lambda kw: kw.get("username"))
+def create_admin_token_cmd(username: str, days: int, label: str) -> None:
+    """Create a bearer token for the active admin USERNAME and print it ONCE: it opens the
+    configuration API (/api/v1/metadata/...) and nothing else; refused once the user is no longer
+    an active admin."""
+    token, info = _token_call(create_admin_token, username, days=days or None, label=label)
+    _print_created(f"Admin token {info.id} of {info.username}", info, token)
+
+
+@click.command("list-admin-tokens")
+@with_appcontext
+def list_admin_tokens_cmd() -> None:
+    """List admins' tokens: id, user, state, label, dates. Never the tokens."""
+    _print_tokens(_token_call(list_admin_tokens), "user", lambda t: t.username)
 
 
 @click.command("create-display-token")
@@ -308,7 +348,8 @@ def list_display_tokens_cmd() -> None:
 
 COMMANDS = (create_user_cmd, set_password_cmd, set_role_cmd, disable_user_cmd, enable_user_cmd, unlock_user_cmd,
             list_users_cmd, audit_cmd, create_token_cmd, revoke_token_cmd, list_tokens_cmd, create_display_token_cmd,
-            revoke_display_token_cmd, list_display_tokens_cmd)
+            revoke_display_token_cmd, list_display_tokens_cmd, create_admin_token_cmd, revoke_admin_token_cmd,
+            list_admin_tokens_cmd)
 
 
 def register_auth_commands(server: Flask) -> None:

@@ -29,6 +29,8 @@ import dash
 from flask import Response, current_app, g, jsonify, redirect, request
 
 from auth import audit, declared, policy, security, sessions
+from auth.admin_tokens import PREFIX as ADMIN_TOKEN_PREFIX
+from auth.admin_tokens import authenticate_admin
 from auth.credentials import credential_hash
 from auth.displays import DISPLAY_COOKIE, display_token, token_id_if_valid
 from auth.policy import DISPLAY, Principal
@@ -235,6 +237,11 @@ def _remembered(token: str) -> sessions.SessionUser | None:
 def _token_principal() -> Principal | Response:
     header = request.headers.get("Authorization", "")
     scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip().startswith(ADMIN_TOKEN_PREFIX):
+        admin, state = authenticate_admin(engine(), value.strip())
+        if admin is not None:
+            return Principal(kind="token", role=policy.ADMIN, name=f"admin-token:{admin.id}:{admin.username}",
+                             display_name=admin.username)
     info, state = (None, "unknown") if scheme.lower() != "bearer" else authenticate(engine(), value.strip())
     if info is None:
         return api_error(401, f"{state}_token" if state in ("revoked", "expired") else "invalid_token",
@@ -426,7 +433,7 @@ def _authorize_api(principal: Principal) -> Response | None:
     method = "GET" if request.method in ("GET", "HEAD") else request.method
     key = (method, rule)
     if principal.kind == "token":
-        if key not in policy.TOKEN_ROUTES:
+        if key not in (policy.ADMIN_TOKEN_ROUTES if principal.role == policy.ADMIN else policy.TOKEN_ROUTES):
             return _forbidden(principal, "api")
         return _forbidden(principal, "another unit's template") if _another_units_template(principal, rule) else None
     if rule is None:

@@ -8,13 +8,16 @@ registered page, callback module and route and fails on one without a line).
 
 Roles:
 
-* ``admin`` — users, units, catalogue, tokens, the audit log; and everything else.
+* ``admin`` — users, units, catalogue, tokens, the audit log, the configuration (metadata: its
+  API routes and commands); and everything else.
 * ``leader`` — every board and every indicator, confidential ones included; exports.
 * ``analyst`` — every board and exports; confidential indicators only with a per-user grant.
 * ``reporter`` — submits for its own unit, sees its unit's submissions and compliance; no boards.
 * ``display`` — not a user: a wall screen carrying a revocable display token (the wall only).
 * ``unit-token`` — not a user: a reporting unit's system with an API bearer token (the API only;
   the routes check the token and the unit themselves).
+* an admin's token — a machine acting for an admin with a bearer token (``auth.admin_tokens``):
+  the configuration routes of :data:`ADMIN_TOKEN_ROUTES` only.
 """
 
 from __future__ import annotations
@@ -69,6 +72,10 @@ API: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/submissions/<int:submission_id>"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("POST", "/api/v1/submissions"): frozenset(),  # bearer tokens only
+    # the configuration (metadata): admins only, never a unit's token
+    ("GET", "/api/v1/metadata/export"): ADMINS,
+    ("POST", "/api/v1/metadata/import"): ADMINS,
+    ("GET", "/api/v1/metadata/<kind>/<path:key>/history"): ADMINS,
 }
 TOKEN_ROUTES = frozenset({
     ("GET", "/api/v1/openapi.json"),
@@ -77,6 +84,13 @@ TOKEN_ROUTES = frozenset({
     ("GET", "/api/v1/submissions/<int:submission_id>"),
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"),
     ("POST", "/api/v1/submissions"),
+})
+
+# What an admin's bearer token opens: the configuration, nothing else.
+ADMIN_TOKEN_ROUTES = frozenset({
+    ("GET", "/api/v1/metadata/export"),
+    ("POST", "/api/v1/metadata/import"),
+    ("GET", "/api/v1/metadata/<kind>/<path:key>/history"),
 })
 
 # Other Flask routes (exports, the account and admin pages), by path prefix.

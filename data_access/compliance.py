@@ -86,7 +86,8 @@ def _today(today: date | None) -> date:
 @reference_data
 def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]], dict[int, tuple[Membership, ...]],
                           dict[int, str]]:
-    """Regimes, their units, the region memberships (area id → ((region key, from, to), ...)) and
+    """Regimes in force (a retired one leaves the calendar), their units, the region memberships
+    (area id → ((region key, from, to), ...)) and
     the area keys of the units' areas. Kept per process (:func:`reference_data`): callers never
     change it."""
     r, ru, a = schema.report_regime, schema.regime_unit, schema.agency
@@ -95,7 +96,8 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]],
     regimes = tuple(RegimeRow(x.id, x.code, x.name_vi, x.name_en, x.frequency, x.deadline_day,
                               x.deadline_month_offset)
                     for x in conn.execute(select(r.c.id, r.c.code, r.c.name_vi, r.c.name_en, r.c.frequency,
-                                                 r.c.deadline_day, r.c.deadline_month_offset).order_by(r.c.code)))
+                                                 r.c.deadline_day, r.c.deadline_month_offset)
+                                          .where(r.c.status != "retired").order_by(r.c.code)))
     members: dict[int, list[UnitRow]] = {}
     # deactivated units (/admin/units) owe nothing
     stmt = (select(ru.c.regime_id, a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.kind, a.c.valid_from,

@@ -397,7 +397,7 @@ _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week 
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
                      schema.target.c.comparison, schema.target.c.source).where(
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
-    schema.target.c.year.in_(bindparam("years", expanding=True)))
+    schema.target.c.year.in_(bindparam("years", expanding=True)), schema.target.c.status != "retired")
 
 
 

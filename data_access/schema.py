@@ -14,6 +14,8 @@ Conventions:
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -53,6 +55,7 @@ indicator_group = Table(
     Column("name_vi", Text, nullable=False),
     Column("name_en", Text, nullable=False),
     Column("sort", Integer, nullable=False, default=0),
+    Column("status", String(8), nullable=False, default="active", server_default="active"),  # active | retired (0012)
 )
 
 area = Table(
@@ -129,6 +132,13 @@ indicator = Table(
     Column("definition_vi", Text, nullable=False, default=""),
     Column("definition_en", Text, nullable=False, default=""),
     Column("search_text", Text, nullable=False, default=""),  # both names, folded (no diacritics)
+    # metadata as data (migration 0012): a derived indicator's formula over other indicators
+    # (domain.formulas), its life (draft -> active -> retired; retired ones keep their history)
+    # and validity
+    Column("formula", Text),
+    Column("status", String(8), nullable=False, default="active", server_default="active"),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
 )
 
 report_regime = Table(
@@ -146,6 +156,12 @@ report_regime = Table(
     Column("content_en", Text, nullable=False, default=""),
     Column("legal_basis", Text, nullable=False, default=""),
     Column("channel", Text, nullable=False, default="API; upload; CLI"),
+    # Decree 09 Art. 12 data cut-off: day of the period's last month, moved by months (0012)
+    Column("cutoff_day", Integer, nullable=False, default=14, server_default="14"),
+    Column("cutoff_month_offset", Integer, nullable=False, default=0, server_default="0"),
+    Column("valid_from", Date),
+    Column("valid_to", Date),
+    Column("status", String(8), nullable=False, default="active", server_default="active"),  # active | retired
 )
 
 regime_indicator = Table(
@@ -230,8 +246,11 @@ target = Table(
     Column("area_id", Integer, ForeignKey("area.id"), nullable=False),
     Column("year", Integer, nullable=False),
     Column("value", Float, nullable=False),
-    Column("comparison", String(8), nullable=False),  # at_least | at_most
+    Column("comparison", String(8), nullable=False),  # at_least | at_most | range (value .. value_max)
     Column("source", Text, nullable=False, default=""),
+    Column("value_max", Float),  # the upper bound of a range target (0012)
+    Column("status", String(8), nullable=False, default="active", server_default="active"),  # active | retired
+    Column("revision", Integer, nullable=False, default=0, server_default="0"),  # +1 at each change
     UniqueConstraint("indicator_id", "area_id", "year", name="uq_target_key"),
 )
 
@@ -278,17 +297,24 @@ data_stamp = Table(
 # covers. Created by migration 0002.
 # ================================================================================================
 
+def _bearer_columns() -> list[Column[Any]]:
+    """What every stored bearer token has besides its owner: its hash, label and dates."""
+    return [
+        Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
+        Column("label", Text, nullable=False, default=""),
+        Column("created_at", DateTime(timezone=False), nullable=False),
+        Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
+        Column("revoked_at", DateTime(timezone=False)),
+        Column("last_used_at", DateTime(timezone=False)),
+    ]
+
+
 api_token = Table(
     "api_token",
     metadata,
     Column("id", Integer, primary_key=True),
     Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
-    Column("token_hash", String(64), nullable=False, unique=True),  # sha256 hex of the token
-    Column("label", Text, nullable=False, default=""),
-    Column("created_at", DateTime(timezone=False), nullable=False),
-    Column("expires_at", DateTime(timezone=False)),  # NULL: never expires
-    Column("revoked_at", DateTime(timezone=False)),
-    Column("last_used_at", DateTime(timezone=False)),
+    *_bearer_columns(),
 )
 
 submission_period = Table(
@@ -427,4 +453,40 @@ export_job = Table(
     Column("body", LargeBinary),
     Column("error", Text),
     Index("ix_export_job_created_at", "created_at"),
+)
+
+# An admin's bearer token for the configuration API (``auth.admin_tokens``; migration 0012).
+admin_token = Table(
+    "admin_token",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    *_bearer_columns(),
+)
+
+
+# ================================================================================================
+# Metadata as data (issue 17): every version of every configuration record (groups, units,
+# indicators, regimes, targets) with its state before and after, who changed it, when and from
+# when it holds. Written by ``metadata.store`` in the transaction of the change; never updated.
+# Migration 0012.
+# ================================================================================================
+
+metadata_history = Table(
+    "metadata_history",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("kind", String(12), nullable=False),  # groups | units | indicators | regimes | targets
+    Column("key", String(120), nullable=False),  # the code; a target: indicator|area|year
+    Column("version", Integer, nullable=False),  # 1 for the record's creation, +1 at each change
+    Column("action", String(8), nullable=False),  # create | update | retire
+    Column("before", Text),  # JSON: the canonical record (domain.metadata), NULL for a creation
+    Column("after", Text, nullable=False),
+    Column("actor", Text, nullable=False),
+    Column("channel", String(12), nullable=False),  # api | cli | page | seed
+    Column("change_set", String(32), nullable=False),  # the changes applied together (one transaction)
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("effective_from", Date),
+    UniqueConstraint("kind", "key", "version", name="uq_metadata_history_version"),
+    Index("ix_metadata_history_change_set", "change_set"),
 )

@@ -122,5 +122,7 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: s
 
 
 def register_commands(server: Flask) -> None:
-    for command in (init_db, seed_demo_cmd, ingest_cmd):
+    from ingest.metadata_cli import metadata_group
+
+    for command in (init_db, seed_demo_cmd, ingest_cmd, metadata_group):
         server.cli.add_command(command)

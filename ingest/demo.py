@@ -4,7 +4,10 @@
 (tests compare :func:`checksum`). Every random stream is derived from the seed and a stable
 name (indicator code, "shares", ...), so adding an indicator does not change the others.
 
-What it makes, from the reference catalogue (``data_access/reference/indicators.csv``):
+What it makes, from the demo's configuration (the metadata package
+``data_access/reference/metadata-demo.json``: indicators, units, regimes) and its own parameters
+(``ingest/demo_parameters.csv``: how each indicator's synthetic series looks, in the order the
+random streams are drawn):
 * national series for every indicator from January 2015 to the latest period whose Decree 09
   deadline (the 25th of the period's last month) has passed on ``until``; daily indicators for
   the last 120 days; the latest period is provisional, earlier ones official;
@@ -12,10 +15,11 @@ What it makes, from the reference catalogue (``data_access/reference/indicators.
   periods ending by 2025-06-30, the 34 after; shares of additive indicators come from stable
   provincial sizes, so the 34 are the sums of their former provinces; rates get stable
   provincial offsets; ratio indicators are computed from their components;
-* report regimes (one per owning agency and periodicity, and one per periodicity for the
-  provinces), a submission for every unit and period, with some late and a few missing in the
-  last periods (their values are absent too), a few revisions and values flagged implausible;
-* annual plan targets at national level and daily information items.
+* a submission for every unit and period of the package's report regimes (one per owning agency
+  and periodicity, and one per periodicity for the provinces), with some late and a few missing in
+  the last periods (their values are absent too), a few revisions and values flagged implausible;
+* annual plan targets at national level (the package ships those of the years to 2026, made by
+  the same rule; the seed adds the generated ones of later years) and daily information items.
 
 Regional figures are not stored: ``data_access`` computes them by each indicator's
 aggregation rule from the provinces.
@@ -23,9 +27,12 @@ aggregation rule from the provinces.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,9 +41,9 @@ from domain.eras import ERA_SWITCH
 from domain.periods import Period
 from domain.regimes import deadline as report_deadline
 from domain.regimes import latest_due
-from ingest.reference import reference_rows
-from ingest.regimes import catalogue_regimes
+from ingest.reference import demo_records, reference_rows
 
+PARAMETERS = Path(__file__).with_name("demo_parameters.csv")
 FIRST = date(2015, 1, 1)
 DAILY_DAYS = 120
 
@@ -53,12 +60,26 @@ class DemoData:
     until: date
     observations: pd.DataFrame  # indicator, area, period, period_start, value, status, revision, sub, recorded_at, flag
     submissions: pd.DataFrame  # sub, agency, regime, period, received_at, status
-    regimes: list[dict]
-    regime_indicators: list[tuple[str, str]]
-    regime_units: list[tuple[str, str]]
     targets: pd.DataFrame
     daily_items: pd.DataFrame
     meta: dict = field(default_factory=dict)
+
+
+@cache
+def demo_catalogue() -> tuple[dict[str, str], ...]:
+    """The indicators the generator makes series for, in the order of its parameter file: each
+    one's configuration (from the package) in the generator's text form (``agency_code``,
+    ``agg_num``, ``levels`` joined by ``;``, ``cumulative`` as ``1``/``0``...) with its
+    ``gen_*`` parameters."""
+    configured = {r["code"]: r for r in demo_records("indicators")}
+    with open(PARAMETERS, encoding="utf-8", newline="") as fh:
+        parameters = list(csv.DictReader(fh))
+    return tuple({
+        **p, "group_code": r["group"], "periodicity": r["periodicity"], "agency_code": r["agency"],
+        "aggregation": r["aggregation"], "agg_weight": r["weight"] or "", "agg_num": r["numerator"] or "",
+        "agg_den": r["denominator"] or "", "direction": r["direction"], "levels": ";".join(r["levels"]),
+        "decimals": str(r["decimals"]), "cumulative": "1" if r["cumulative"] else "0",
+    } for p in parameters if (r := configured.get(p["code"])) is not None)
 
 
 def _rng(seed: int, name: str) -> np.random.Generator:
@@ -175,7 +196,7 @@ def _areas_by_era() -> tuple[list[str], list[str], dict[str, str]]:
 def generate(seed: int = 2020, until: date | None = None) -> DemoData:
     """Generate the whole demo dataset (pure: no database access)."""
     until = until or date.today()
-    catalogue = list(reference_rows("indicators.csv"))
+    catalogue = list(demo_catalogue())
     by_code = {r["code"]: r for r in catalogue}
     old_keys, new_keys, succ = _areas_by_era()
     sizes_old = _province_sizes(seed)
@@ -187,12 +208,12 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
         members_new.setdefault(succ[k], []).append(k)
 
     # --- regimes, units and the submission skeleton -------------------------------------
-    agencies = list(reference_rows("agencies.csv"))
+    agencies = [{"code": u["code"], "kind": u["kind"], "area_key": u["area"] or ""} for u in demo_records("units")]
     province_unit = {a["area_key"]: a["code"] for a in agencies if a["kind"] == "province"}
-    regimes, regime_indicators, regime_units = catalogue_regimes(catalogue, agencies)
     # which regime carries each indicator: its agency's, and for provincial ones the UBND's
-    national_regime = {ind: code for code, ind in regime_indicators if not code.startswith("UBND-")}
-    provincial_regime = {ind: code for code, ind in regime_indicators if code.startswith("UBND-")}
+    carried = [(r["code"], ind) for r in demo_records("regimes") for ind in r["indicators"]]
+    national_regime = {ind: code for code, ind in carried if not code.startswith("UBND-")}
+    provincial_regime = {ind: code for code, ind in carried if code.startswith("UBND-")}
 
     subs: dict[tuple[str, str, str], int] = {}  # (agency, regime, period) -> ref
     sub_rows: list[dict] = []
@@ -381,7 +402,7 @@ def generate(seed: int = 2020, until: date | None = None) -> DemoData:
 
     targets = _targets(catalogue, nat, periods_of, until)
     daily = _daily_items(seed, until, agencies, old_keys, new_keys)
-    return DemoData(seed, until, df, subs_df, regimes, regime_indicators, regime_units, targets, daily)
+    return DemoData(seed, until, df, subs_df, targets, daily)
 
 
 def _targets(catalogue, nat, periods_of, until: date) -> pd.DataFrame:

@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from domain.messages import PERIODICITY_EN, PERIODICITY_VI, fill, shown  # noqa: F401 (the validator reads them here)
 from i18n import fmt_significant
 
 # code -> (Vietnamese, English). Placeholders are filled from the finding's params.
@@ -209,9 +210,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 
-PERIODICITY_VI = {"D": "ngày", "M": "tháng", "Q": "quý", "S": "6 tháng", "Y": "năm"}
-PERIODICITY_EN = {"D": "daily", "M": "monthly", "Q": "quarterly", "S": "half-yearly", "Y": "annually"}
-
 
 @dataclass(frozen=True)
 class Issue:
@@ -234,29 +232,17 @@ def make_issue(code: str, row: int | None = None, column: str | None = None, val
     """Build an :class:`Issue` with both messages filled from ``params`` (plus ``value``/``column``/
     ``indicator``). A row-level finding of an observation names its ``indicator``, so that a
     finding about a confidential one can be redacted (:func:`redact_report`)."""
-    vi, en = MESSAGES[code]
-    text = None if value is None else _text(value)
-    fill = {"value": text, "column": column, "row": row, "indicator": indicator, **params}
-    return Issue(code, vi.format_map(_Default(_localised(fill, "vi"))), en.format_map(_Default(_localised(fill, "en"))),
-                 row, column, text, indicator or None)
+    text = None if value is None else shown(value)
+    values = {"value": text, "column": column, "row": row, "indicator": indicator, **params}
+    vi = fill(MESSAGES[code], _localised(values, "vi"))[0]
+    en = fill(MESSAGES[code], _localised(values, "en"))[1]
+    return Issue(code, vi, en, row, column, text, indicator or None)
 
 
-def _localised(fill: dict[str, Any], lang: str) -> dict[str, Any]:
+def _localised(values: dict[str, Any], lang: str) -> dict[str, Any]:
     """Statistics (float parameters other than the quoted cell ``value``) in the message's language:
     ``trung vị 6,644`` / ``median 6.644``."""
-    return {k: fmt_significant(v, 4, lang) if isinstance(v, float) and k != "value" else v for k, v in fill.items()}
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    text = str(value)
-    return text if len(text) <= 200 else text[:197] + "..."
-
-
-class _Default(dict):
-    def __missing__(self, key: str) -> str:
-        return "?"
+    return {k: fmt_significant(v, 4, lang) if isinstance(v, float) and k != "value" else v for k, v in values.items()}
 
 
 @dataclass(kw_only=True)

@@ -1,21 +1,39 @@
-"""Load the reference facts kept as CSV files in ``data_access/reference/`` into the warehouse:
-indicator groups, areas of both eras with their region membership and the 2025 succession,
-agencies (reporting units) and the indicator catalogue."""
+"""The reference facts and the demo's configuration, and how they enter the warehouse.
+
+* Facts (CSV in ``data_access/reference/``): the areas of both eras, their region membership and
+  the 2025 succession. Geography, not configuration: loaded as they are (:func:`load_geography`).
+* The demo's configuration (indicator groups, reporting units, the indicator catalogue, report
+  regimes, plan targets) is a metadata package, ``data_access/reference/metadata-demo.json``,
+  loaded through the metadata service like any other package (:func:`load_reference`). How the
+  demo generator makes synthetic values from it is the generator's own business
+  (``ingest/demo_parameters.csv``).
+"""
 
 from __future__ import annotations
 
 import csv
+import json
+from collections.abc import Iterable
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 
 from data_access import schema
-from domain.text import fold
+from metadata.package import from_records
+from metadata.service import Actor, apply_on
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "data_access" / "reference"
+DEMO_PACKAGE = REFERENCE_DIR / "metadata-demo.json"
+REFERENCE_KINDS = ("groups", "units", "indicators")  # what :func:`load_reference` loads by default
+SEED_ACTOR = Actor("seed", channel="seed")
+
+
+class ReferenceError(RuntimeError):
+    """The shipped configuration was refused by the metadata service (a broken package file)."""
 
 
 def read_csv(name: str) -> list[dict[str, str]]:
@@ -33,25 +51,48 @@ def _date(text: str) -> date | None:
     return date.fromisoformat(text) if text else None
 
 
-def _int(text: str, default: int | None = None) -> int | None:
-    return int(text) if text not in ("", None) else default
-
-
 def _columns(row: dict[str, str], *names: str) -> dict[str, str]:
     """The columns of a reference row that go into the database as they are (text)."""
     return {name: row[name] for name in names}
 
 
-def load_reference(conn: Connection) -> None:
-    """Insert all reference facts. Expects empty reference tables (first seed)."""
-    conn.execute(
-        schema.indicator_group.insert(),
-        [
-            {"code": r["code"], "name_vi": r["name_vi"], "name_en": r["name_en"], "sort": int(r["sort"])}
-            for r in reference_rows("indicator_groups.csv")
-        ],
-    )
+@cache
+def _demo_document() -> dict[str, Any]:
+    with open(DEMO_PACKAGE, encoding="utf-8") as fh:
+        doc: dict[str, Any] = json.load(fh)
+    return doc
 
+
+def demo_records(kind: str) -> tuple[dict[str, Any], ...]:
+    """The records of one kind of the demo's configuration package (read once; do not mutate)."""
+    return tuple(_demo_document()[kind])
+
+
+def load_reference(conn: Connection, kinds: Iterable[str] = REFERENCE_KINDS, *,
+                   targets_until: int | None = None) -> None:
+    """Load the geography (when the warehouse has none) and ``kinds`` of the demo's configuration
+    through the metadata service, in the caller's transaction; ``targets_until``: only the plan
+    targets of the years up to it."""
+    ensure_geography(conn)
+    records = {kind: list(demo_records(kind)) for kind in kinds}
+    if "targets" in records and targets_until is not None:
+        records["targets"] = [t for t in records["targets"] if t["year"] <= targets_until]
+    outcome = apply_on(conn, from_records(records), actor=SEED_ACTOR)
+    if not outcome.ok:
+        raise ReferenceError("; ".join(p.message_en for p in outcome.problems[:5]))
+
+
+def ensure_geography(conn: Connection) -> bool:
+    """Load the geography into a warehouse that has none (an empty centre importing its first
+    package); True when it did."""
+    if conn.execute(select(func.count()).select_from(schema.area)).scalar():
+        return False
+    load_geography(conn)
+    return True
+
+
+def load_geography(conn: Connection) -> None:
+    """Insert the areas of both eras, their region membership and the 2025 succession."""
     areas = reference_rows("areas.csv")
     conn.execute(
         schema.area.insert(),
@@ -90,44 +131,3 @@ def load_reference(conn: Connection) -> None:
             for r in reference_rows("area_succession.csv")
         ],
     )
-
-    conn.execute(
-        schema.agency.insert(),
-        [
-            {
-                **_columns(r, "code", "name_vi", "name_en", "short_vi", "short_en", "kind"),
-                "area_id": area_id.get(r["area_key"]) if r["area_key"] else None,
-                "valid_from": _date(r["valid_from"]),
-                "valid_to": _date(r["valid_to"]),
-            }
-            for r in reference_rows("agencies.csv")
-        ],
-    )
-    agency_id = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).all())
-
-    indicators = reference_rows("indicators.csv")
-    conn.execute(
-        schema.indicator.insert(),
-        [
-            {
-                **_columns(r, "code", "name_vi", "name_en", "group_code", "unit_vi", "unit_en", "periodicity",
-                           "aggregation", "direction", "levels", "definition_vi", "definition_en"),
-                "agency_id": agency_id[r["agency_code"]],
-                "decimals": _int(r["decimals"], 1),
-                "confidential": r["confidential"] == "1",
-                "cumulative": r["cumulative"] == "1",
-                "headline": _int(r["headline"]),
-                "search_text": fold(" ".join([r["code"], r["name_vi"], r["name_en"]])),
-            }
-            for r in indicators
-        ],
-    )
-    ind_id = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
-    for r in indicators:
-        links = {
-            col: ind_id[r[src]]
-            for col, src in (("agg_weight_id", "agg_weight"), ("agg_num_id", "agg_num"), ("agg_den_id", "agg_den"))
-            if r[src]
-        }
-        if links:
-            conn.execute(schema.indicator.update().where(schema.indicator.c.id == ind_id[r["code"]]).values(**links))

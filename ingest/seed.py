@@ -1,5 +1,5 @@
-"""Write the reference facts and the illustrative demo dataset into an empty warehouse,
-in one transaction (all or nothing)."""
+"""Write the reference facts, the demo's configuration (through the metadata service) and the
+illustrative demo dataset into an empty warehouse, in one transaction (all or nothing)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
 from data_access.engine import bump_data_version
+from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
-from ingest.reference import load_reference
+from ingest.reference import SEED_ACTOR, ReferenceError, demo_records, load_reference
+from metadata.package import from_records
+from metadata.service import apply_on
 
 BATCH = 20_000
 
@@ -54,37 +57,39 @@ def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
 
 def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
               echo: Callable[[str], None] = lambda _m: None) -> DemoData:
-    """Load reference data and the generated demo data. Raises :class:`WarehouseNotEmpty`
-    if the warehouse already holds areas (a second start reuses it)."""
+    """Load the reference facts, the demo's configuration package (its plan targets of the years
+    up to ``until``, and the generated ones of later years) and the generated demo data. Raises
+    :class:`WarehouseNotEmpty` if the warehouse already holds areas (a second start reuses it)."""
     data = generate(seed=seed, until=until)
     echo(f"generated {len(data.observations):,} observations, {len(data.submissions):,} submissions")
     with engine.begin() as conn:
         if not is_empty(conn):
             raise WarehouseNotEmpty("the warehouse already holds data")
-        load_reference(conn)
+        load_reference(conn, KINDS, targets_until=data.until.year)
+        _later_targets(conn, data)
         write_demo(conn, data)
         bump_data_version(conn)
     return data
 
 
+def _later_targets(conn: Connection, data: DemoData) -> None:
+    """The generated plan targets of the years after the package's last one (a demo run after 2026)."""
+    last = max(t["year"] for t in demo_records("targets"))
+    later = [{"indicator": r.indicator, "area": r.area, "year": int(r.year), "comparison": r.comparison,
+              "value": float(r.value), "source": r.source}
+             for r in data.targets.itertuples(index=False) if int(r.year) > last]
+    if later:
+        outcome = apply_on(conn, from_records({"targets": later}), actor=SEED_ACTOR)
+        if not outcome.ok:
+            raise ReferenceError("; ".join(p.message_en for p in outcome.problems[:5]))
+
+
 def write_demo(conn: Connection, data: DemoData) -> None:
+    """The generated submissions, observations and daily items (the configuration is in place)."""
     area_id = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
     agency_id = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).all())
     ind_id = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
-
-    receiver = agency_id["VPCP"]
-    _insert(conn, schema.report_regime, [
-        {**r, "receiving_agency_id": receiver, "deadline_month_offset": 0,
-         "content_vi": "Các chỉ tiêu kinh tế - xã hội theo Quyết định 293/QĐ-TTg (dữ liệu minh họa)",
-         "content_en": "Socio-economic indicators under Decision 293/QĐ-TTg (illustrative data)",
-         "legal_basis": "Nghị định 09/2019/NĐ-CP; Quyết định 293/QĐ-TTg"}
-        for r in data.regimes
-    ])
     regime_id = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).all())
-    _insert(conn, schema.regime_indicator,
-            [{"regime_id": regime_id[r], "indicator_id": ind_id[i]} for r, i in data.regime_indicators])
-    _insert(conn, schema.regime_unit,
-            [{"regime_id": regime_id[r], "agency_id": agency_id[a]} for r, a in data.regime_units])
 
     # Submissions: ids assigned here; the demo's refs are 1..n in order.
     base = conn.execute(select(func.coalesce(func.max(schema.submission.c.id), 0))).scalar()
@@ -134,11 +139,6 @@ def write_demo(conn: Connection, data: DemoData) -> None:
     for i in range(0, len(items), BATCH):
         conn.execute(stmt, items[i : i + BATCH])
 
-    _insert(conn, schema.target, [
-        {"indicator_id": ind_id[r.indicator], "area_id": area_id[r.area], "year": int(r.year), "value": float(r.value),
-         "comparison": r.comparison, "source": r.source}
-        for r in data.targets.itertuples(index=False)
-    ])
     _insert(conn, schema.daily_item, [
         {"item_date": r.item_date, "agency_id": agency_id[r.agency], "category": r.category, "severity": r.severity,
          "title": r.title, "body": r.body,

@@ -210,11 +210,12 @@ class Catalogue:
 
 def load_catalogue(conn: Connection) -> Catalogue:
     i, a, g = schema.indicator, schema.area, schema.agency
+    # retired indicators and regimes (metadata) take no new data: their codes are unknown here
     indicators = {
         r.code: IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")), r.agency_id,
                               r.aggregation, r.unit_vi or "", r.unit_en or "")
         for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation,
-                                     i.c.unit_vi, i.c.unit_en))
+                                     i.c.unit_vi, i.c.unit_en).where(i.c.status != "retired"))
     }
     areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to, r.name_vi)
              for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to,
@@ -225,13 +226,14 @@ def load_catalogue(conn: Connection) -> Catalogue:
     rr = schema.report_regime
     regimes = {r.id: RegimeInfo(r.id, r.code, r.frequency, r.deadline_day, r.deadline_month_offset)
                for r in conn.execute(select(rr.c.id, rr.c.code, rr.c.frequency, rr.c.deadline_day,
-                                            rr.c.deadline_month_offset))}
+                                            rr.c.deadline_month_offset).where(rr.c.status != "retired"))}
     ri: dict[int, set[int]] = {}
     for r in conn.execute(select(schema.regime_indicator.c.regime_id, schema.regime_indicator.c.indicator_id)):
         ri.setdefault(r.regime_id, set()).add(r.indicator_id)
     ur: dict[int, set[int]] = {}
     for r in conn.execute(select(schema.regime_unit.c.regime_id, schema.regime_unit.c.agency_id)):
-        ur.setdefault(r.agency_id, set()).add(r.regime_id)
+        if r.regime_id in regimes:
+            ur.setdefault(r.agency_id, set()).add(r.regime_id)
     successor = dict(conn.execute(select(schema.area_succession.c.old_area_id,
                                          schema.area_succession.c.new_area_id)).all())
     names = read_area_names(conn)

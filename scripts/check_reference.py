@@ -1,5 +1,7 @@
 # size: a one-off check of the reference CSVs against the published lists, run by hand
-"""Check the reference CSV files in ``data_access/reference/`` against their invariants.
+"""Check the reference CSV files in ``data_access/reference/`` and the demo's configuration package
+(``metadata-demo.json``: agencies, groups, indicators, read here in their former CSV shape, with the
+generator's parameters from ``ingest/demo_parameters.csv``) against their invariants.
 
 Loads every file with the standard ``csv`` module (no database; of the project only the pure rules
 of ``domain.eras``) and checks:
@@ -91,6 +93,28 @@ def unique_rows(rows: list[dict], column: str, what: str, c: Checker, quote: boo
     for k, n in Counter(r[column] for r in rows).items():
         c.check(n == 1, f"{what} {repr(k) if quote else k} appears {n} times")
     return {r[column]: r for r in rows}
+
+
+def from_package(package: Path, parameters: Path) -> tuple[list[dict[str, str]], ...]:
+    """Agencies, groups and indicators of the configuration package, as the former CSV rows."""
+    import json
+
+    doc = json.loads(package.read_text(encoding="utf-8"))
+
+    def text(value) -> str:
+        return "" if value is None else "1" if value is True else "0" if value is False else str(value)
+
+    agencies = [{**{k: text(u[k]) for k in HEADERS["agencies.csv"] if k in u}, "area_key": text(u["area"])}
+                for u in doc["units"]]
+    groups = [{k: text(g[k]) for k in HEADERS["indicator_groups.csv"]} for g in doc["groups"]]
+    with open(parameters, encoding="utf-8", newline="") as fh:
+        gen = {r["code"]: r for r in csv.DictReader(fh)}
+    renamed = {"group_code": "group", "agency_code": "agency", "agg_weight": "weight", "agg_num": "numerator",
+               "agg_den": "denominator"}
+    indicators = [{**{k: text(i[renamed.get(k, k)]) for k in HEADERS["indicators.csv"] if not k.startswith("gen_")},
+                   "levels": ";".join(i["levels"]), **{k: v for k, v in gen.get(i["code"], {}).items() if k != "code"}}
+                  for i in doc["indicators"]]
+    return agencies, groups, indicators
 
 
 def read(path: Path, c: Checker) -> list[dict[str, str]]:
@@ -479,9 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     areas = read(d / "areas.csv", c)
     membership = read(d / "area_membership.csv", c)
     succession = read(d / "area_succession.csv", c)
-    agencies = read(d / "agencies.csv", c)
-    groups = read(d / "indicator_groups.csv", c)
-    indicators = read(d / "indicators.csv", c)
+    agencies, groups, indicators = from_package(d / "metadata-demo.json", ROOT / "ingest" / "demo_parameters.csv")
 
     notes = []
     by_key = check_areas(areas, c) if areas else {}

@@ -3,7 +3,6 @@ their clients, the confidential strings that must never reach an uncleared viewe
 
 from __future__ import annotations
 
-import csv
 import json
 import re
 from pathlib import Path
@@ -19,7 +18,7 @@ DISTINCTIVE_FORMS = ("98765", "98.765", "98,765")
 def confidential_strings() -> list[str]:
     """Codes and names (both languages) of the confidential indicators, as they may appear raw or
     JSON-escaped in a body, plus the distinctive value in every format."""
-    rows = list(csv.DictReader(open(Path(ROOT) / "data_access/reference/indicators.csv", encoding="utf-8")))
+    rows = json.loads((Path(ROOT) / "data_access/reference/metadata-demo.json").read_text(encoding="utf-8"))["indicators"]
     out = list(CONFIDENTIAL_CODES) + list(DISTINCTIVE_FORMS)
     for r in rows:
         if r["code"] in CONFIDENTIAL_CODES:

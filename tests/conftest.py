@@ -221,8 +221,8 @@ def seeded_app(seeded_url, tmp_path):
 
 
 # -- the intake warehouse ---------------------------------------------------------------------------
-# Migrated, the reference catalogue, the report regimes the catalogue implies
-# (:func:`ingest.regimes.catalogue_regimes`, the same as the demo seed's) and a little history (24
+# Migrated, the demo's configuration package without its targets (catalogue, units, the report
+# regimes, the same as the demo seed's) and a little history (24
 # months of a few series) for the plausibility checks. Much smaller and faster than the demo
 # warehouse, and each test module or test gets its own, so writes never leak between tests.
 
@@ -242,22 +242,13 @@ def build_warehouse(url: str, tmp: Path) -> Engine:
     from data_access import schema
     from data_access.engine import bump_data_version, make_engine, migrate
     from domain.periods import Period
-    from ingest.reference import load_reference, reference_rows
-    from ingest.regimes import catalogue_regimes
+    from ingest.reference import load_reference
 
     engine = make_engine(make_settings(url, tmp))
     migrate(engine)
     with engine.begin() as conn:
-        load_reference(conn)
-        regimes, carries, units = catalogue_regimes(list(reference_rows("indicators.csv")),
-                                                    list(reference_rows("agencies.csv")))
-        receiver = conn.execute(select(schema.agency.c.id).where(schema.agency.c.code == "VPCP")).scalar()
-        conn.execute(schema.report_regime.insert(), [{**r, "receiving_agency_id": receiver} for r in regimes])
-        rid = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).all())
+        load_reference(conn, ("groups", "units", "indicators", "regimes"))
         iid = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
-        aid = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).all())
-        conn.execute(schema.regime_indicator.insert(), [{"regime_id": rid[r], "indicator_id": iid[i]} for r, i in carries])
-        conn.execute(schema.regime_unit.insert(), [{"regime_id": rid[r], "agency_id": aid[u]} for r, u in units])
         area = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
         months = [Period("M", 2023, 10).shift(i) for i in range(24)]
         rows = []

@@ -414,8 +414,7 @@ def test_adm050_commands_on_both_backends(empty_url, tmp_path):
     engine = make_engine(make_settings(empty_url, tmp_path))
     migrate(engine)
     with engine.begin() as conn:
-        load_reference(conn)
-        conn.execute(text("INSERT INTO data_version (id, version, updated_at) VALUES (1, 1, CURRENT_TIMESTAMP)"))
+        load_reference(conn)  # through the metadata service: data_version 1
     actor = admin.Actor("root", "admin", "127.0.0.1")
     unit = admin.create_unit(engine, "ubx", name_vi="Ủy ban X", name_en="Committee X", kind="ministry", actor=actor)
     assert unit.active and unit.area_key == "VN" and unit.short_vi == "Ủy ban X"

@@ -55,10 +55,17 @@ API = {
     ("GET", "/api/v1/templates/TK/202610.xlsx"): BOARDS | {"reporter", "token"},
     ("GET", "/api/v1/templates/BCA/202610.xlsx"): BOARDS,  # a unit's token (TK's) gets its own unit's form only
     ("POST", "/api/v1/submissions"): {"token"},
+    # the configuration: admins only (a unit's token neither)
+    ("GET", "/api/v1/metadata/export"): {"admin"},
+    ("GET", "/api/v1/metadata/export?format=xlsx"): {"admin"},
+    ("POST", "/api/v1/metadata/import"): {"admin"},
+    ("POST", "/api/v1/metadata/import?dry_run=true"): {"admin"},
+    ("GET", "/api/v1/metadata/indicators/CPI_YOY/history"): {"admin"},
 }
 API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/indicators",
              "/api/v1/observations", "/api/v1/submissions/<int:submission_id>",
-             "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions"}
+             "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions", "/api/v1/metadata/export",
+             "/api/v1/metadata/import", "/api/v1/metadata/<kind>/<path:key>/history"}
 GUARD_403 = "This account may not use this function."
 
 # Other Flask routes (plain views): (method, path) → who may use them. POSTs are sent without a
@@ -381,3 +388,20 @@ def test_acm009_exports(world, who):
         with server.extensions["warehouse"].engine.connect() as conn:
             entries = search(conn, AuditQuery(actor="t.leader", action="export"))[0]
         assert {e.target for e in entries} >= {"trend.csv", "pack.pdf"}
+
+
+def test_acm011_an_admins_token_opens_the_configuration_api_only(world):
+    """An admin's bearer token (``create-admin-token``): the metadata routes, nothing else of the API."""
+    from auth.admin_tokens import create_admin_token
+
+    token, _ = create_admin_token(world["server"].extensions["warehouse"].engine, "t.admin", days=1)
+    c = world["server"].test_client()
+    for (method, url), allowed in API.items():
+        res = c.open(url, method=method, headers={"Authorization": f"Bearer {token}"})
+        refused = res.status_code == 401 or (res.status_code == 403 and GUARD_403.encode() in res.get_data())
+        if url.startswith("/api/v1/metadata/"):
+            assert not refused, (url, res.status_code)
+        elif allowed == ALL:  # public
+            assert res.status_code == 200, url
+        else:
+            assert res.status_code == 403 and refused, (url, res.status_code)

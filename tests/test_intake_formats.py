@@ -209,14 +209,22 @@ def test_int108_submission_links():
     assert links == [(7, "202509", 1), (7, "202510", 2), (8, "202510", 1)]
 
 
-def test_int109_catalogue_regimes_match_the_demo_seed():
-    from ingest.demo import generate
-    from ingest.reference import reference_rows
-    from ingest.regimes import catalogue_regimes
+def test_int109_demo_regimes_follow_the_catalogue():
+    """The demo's regimes (shipped in its configuration package): one per responsible agency and
+    periodicity carrying exactly that agency's indicators of that periodicity, reported by the
+    agency; one per periodicity for the provincial People's Committees carrying every indicator
+    of that periodicity reported at province level."""
+    from ingest.reference import demo_records
 
-    data = generate(seed=2020, until=date(2025, 3, 27))
-    regimes, carries, units = catalogue_regimes(list(reference_rows("indicators.csv")),
-                                                list(reference_rows("agencies.csv")))
-    assert regimes == data.regimes
-    assert sorted(carries) == sorted(data.regime_indicators)
-    assert sorted(units) == sorted(data.regime_units)
+    indicators, units = demo_records("indicators"), demo_records("units")
+    regimes = {r["code"]: r for r in demo_records("regimes")}
+    provinces = sorted(u["code"] for u in units if u["kind"] == "province")
+    expected: dict[str, tuple[list[str], list[str]]] = {}
+    for ind in indicators:
+        expected.setdefault(f"{ind['agency']}-{ind['periodicity']}", ([ind["agency"]], []))[1].append(ind["code"])
+        if "province" in ind["levels"]:
+            expected.setdefault(f"UBND-{ind['periodicity']}", (provinces, []))[1].append(ind["code"])
+    assert set(regimes) == set(expected)
+    for code, (owing, carried) in expected.items():
+        assert regimes[code]["units"] == sorted(owing) and regimes[code]["indicators"] == sorted(carried), code
+        assert regimes[code]["frequency"] == code.rsplit("-", 1)[1] and regimes[code]["receiver"] == "VPCP"

@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select
 from data_access import schema
 from data_access.engine import downgrade, make_engine, migrate
 from ingest.demo import checksum, generate
-from ingest.reference import reference_rows
+from ingest.reference import demo_records, reference_rows
 from tests.conftest import FIXED_UNTIL, SEED, make_settings
 
 
@@ -77,9 +77,9 @@ def demo():
 
 def test_wh004_demo_covers_the_catalogue(demo):
     data = demo
-    catalogue = reference_rows("indicators.csv")
+    catalogue = demo_records("indicators")
     assert len(catalogue) >= 80
-    assert len({r["group_code"] for r in catalogue}) == 10
+    assert len({r["group"] for r in catalogue}) == 10
     obs = data.observations
     assert set(obs["indicator"]) == {r["code"] for r in catalogue}
     prov_ind = next(r["code"] for r in catalogue if "province" in r["levels"] and r["periodicity"] == "M")

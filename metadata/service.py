@@ -1,0 +1,216 @@
+"""The one service behind every way of managing the configuration.
+
+Every change — a whole package, or one record created, updated, retired or replaced — goes the
+same way, :func:`apply_on`: the rows are parsed (:func:`domain.metadata.parse_record`), checked
+against the configuration they would make (:func:`domain.metadata.validate`: every problem with
+its kind, row, key, column, value and reason in both languages), and then either refused whole or
+written whole, in the caller's transaction, with
+
+* one version per changed record in ``metadata_history`` (before and after),
+* one audit entry (``metadata.import`` / ``.create`` / ``.update`` / ``.retire`` / ``.replace``),
+* the cache stamps of what changed: a change of targets only stamps their indicators (``i:<code>``,
+  what the boards' target reads depend on); any other change stamps everything (``*``), as the
+  reference data did.
+
+A record equal to the stored one is no change, so importing the same package twice changes
+nothing the second time. ``dry_run`` validates and returns the diff without writing.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from auth import audit
+from data_access import schema
+from data_access.engine import bump_data_version
+from domain.metadata import KINDS, Record, confusable_code, key_of, package_problems, parse_record
+from domain.metadata_messages import Problem, problem
+from domain.metadata_rules import Diff, diff, history_questions, validate
+from metadata import store
+from metadata.package import Package, from_records
+
+MAX_PROBLEMS = 1000  # listed in an answer; the total is always exact
+AUDIT_RECORDS = 50  # records whose before/after an import's audit entry carries (all are in the history)
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who changes the configuration, and through which door (``api``, ``cli``, ``page``, ``seed``)."""
+
+    name: str
+    role: str | None = None
+    ip: str | None = None
+    channel: str = "cli"
+
+
+@dataclass
+class Outcome:
+    """What a change did or would do."""
+
+    ok: bool
+    applied: bool
+    dry_run: bool
+    diff: Diff = field(default_factory=Diff)
+    problems: list[Problem] = field(default_factory=list)
+    change_set: str | None = None
+    data_version: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"ok": self.ok, "applied": self.applied, "dry_run": self.dry_run, "change_set": self.change_set,
+                "data_version": self.data_version, "counts": self.diff.counts(), "diff": self.diff.as_dict(),
+                "problems": [p.as_dict() for p in self.problems[:MAX_PROBLEMS]],
+                "problems_total": len(self.problems)}
+
+
+# -- the doors --------------------------------------------------------------------------------------
+
+
+def apply(engine: Engine, package: Package, *, actor: Actor, dry_run: bool = False,
+          effective: date | None = None) -> Outcome:
+    """Validate all of ``package``, then apply all of it in one transaction, or nothing."""
+    with (engine.connect() if dry_run else engine.begin()) as conn:
+        return apply_on(conn, package, actor=actor, dry_run=dry_run, effective=effective)
+
+
+def create(engine: Engine, kind: str, row: Mapping[str, Any], *, actor: Actor, dry_run: bool = False) -> Outcome:
+    """A new record of ``kind``; refused when its key is taken."""
+    with (engine.connect() if dry_run else engine.begin()) as conn:
+        key = key_of(kind, row)
+        if key in store.read_config(conn, [kind])[kind]:
+            return _refused(dry_run, problem("already_exists", kind, None, key, None, key))
+        return apply_on(conn, from_records({kind: [dict(row)]}), actor=actor, dry_run=dry_run, action="create")
+
+
+def update(engine: Engine, kind: str, key: str, changes: Mapping[str, Any], *, actor: Actor,
+           dry_run: bool = False, action: str = "update") -> Outcome:
+    """Change some fields of one record. Its key fields (code; a target's indicator, area and
+    year) cannot change: retire it and create a new one (:func:`replace`)."""
+    with (engine.connect() if dry_run else engine.begin()) as conn:
+        before = store.read_config(conn, [kind])[kind].get(key)
+        if before is None:
+            return _refused(dry_run, problem("not_found", kind, None, key, None, key))
+        row = {**before, **changes}
+        if key_of(kind, row) != key:
+            return _refused(dry_run, problem("code_immutable", kind, None, key, "code", key_of(kind, row)))
+        return apply_on(conn, from_records({kind: [row]}), actor=actor, dry_run=dry_run, action=action)
+
+
+def retire(engine: Engine, kind: str, key: str, *, actor: Actor, dry_run: bool = False) -> Outcome:
+    """Retire one record: it stays with its history; refused while active records use it."""
+    return update(engine, kind, key, {"status": "retired"}, actor=actor, dry_run=dry_run, action="retire")
+
+
+def replace(engine: Engine, kind: str, key: str, row: Mapping[str, Any], *, actor: Actor,
+            dry_run: bool = False) -> Outcome:
+    """Retire-and-replace: a new record (new key) and the old one retired, in one change. How a
+    code, a periodicity or a unit's area changes once data hang on the old record."""
+    with (engine.connect() if dry_run else engine.begin()) as conn:
+        records = store.read_config(conn, [kind])[kind]
+        before = records.get(key)
+        if before is None:
+            return _refused(dry_run, problem("not_found", kind, None, key, None, key))
+        if key_of(kind, row) in records:
+            return _refused(dry_run, problem("already_exists", kind, None, key_of(kind, row), None, key_of(kind, row)))
+        package = from_records({kind: [dict(row), {**before, "status": "retired"}]})
+        return apply_on(conn, package, actor=actor, dry_run=dry_run, action="replace")
+
+
+def history(engine: Engine, kind: str, key: str) -> list[dict[str, Any]]:
+    """Every version of one record, oldest first."""
+    with engine.connect() as conn:
+        return store.history_of(conn, kind, key)
+
+
+# -- the one way ----------------------------------------------------------------------------------
+
+
+def _refused(dry_run: bool, *problems: Problem) -> Outcome:
+    return Outcome(ok=False, applied=False, dry_run=dry_run, problems=list(problems))
+
+
+def parse_package(package: Package, base: Mapping[str, Mapping[str, Record]]
+                  ) -> tuple[dict[str, dict[str, Record]], dict[tuple[str, str], int | None], list[Problem]]:
+    """The package's records by kind and key, the row of each, and the problems of its rows."""
+    problems = list(package.problems)
+    changes: dict[str, dict[str, Record]] = {}
+    rows: dict[tuple[str, str], int | None] = {}
+    for kind in KINDS:
+        parsed: list[tuple[int | None, Record]] = []
+        known = list(base[kind]) + [key_of(kind, r) for _, r in package.rows.get(kind, [])]
+        for row, raw in package.rows.get(kind, []):
+            record, found = parse_record(kind, raw, row)
+            if record is None:
+                problems += [_confusable(p, known) for p in found]
+                continue
+            parsed.append((row, record))
+        problems += package_problems(kind, parsed, base[kind])
+        for row, record in parsed:
+            key = key_of(kind, record)
+            if key not in changes.get(kind, {}):
+                changes.setdefault(kind, {})[key] = record
+                rows[(kind, key)] = row
+    return changes, rows, problems
+
+
+def _confusable(p: Problem, known: list[str]) -> Problem:
+    """A malformed code that is another code with other case or diacritics says so."""
+    if p.code != "bad_code" or p.value is None:
+        return p
+    other = confusable_code(p.value, known)
+    return p if other is None else problem("code_confusable", p.kind, p.row, p.key, p.column, p.value, other=other)
+
+
+def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool = False,
+             effective: date | None = None, action: str = "import") -> Outcome:
+    """:func:`apply` inside the caller's transaction (the demo seed loads its package with the rest)."""
+    if not dry_run and conn.dialect.name == "postgresql":  # one change of the configuration at a time
+        conn.execute(select(schema.data_version.c.id).where(schema.data_version.c.id == 1).with_for_update())
+    base = store.read_config(conn)
+    changes, rows, problems = parse_package(package, base)
+    if problems:
+        return Outcome(ok=False, applied=False, dry_run=dry_run, problems=problems)
+    found, effective_changes = diff(base, changes)
+    history_facts = store.ask_history(conn, history_questions(base, effective_changes))
+    problems = validate(base, effective_changes, rows, store.read_areas(conn), history_facts)
+    if problems:
+        return Outcome(ok=False, applied=False, dry_run=dry_run, diff=found, problems=problems)
+    if dry_run or found.empty:
+        return Outcome(ok=True, applied=False, dry_run=dry_run, diff=found)
+    change_set = uuid.uuid4().hex
+    now = datetime.now().replace(microsecond=0)
+    store.write(conn, base, effective_changes)
+    store.record_history(conn, base, effective_changes, actor=actor.name, channel=actor.channel,
+                         change_set=change_set, at=now, effective=effective or now.date())
+    audit.record(conn, f"metadata.{action}", actor=actor.name, role=actor.role, ip=actor.ip, at=now,
+                 target=_target(found), detail=_audit_detail(found, base, effective_changes, change_set, actor))
+    version = bump_data_version(conn, _scopes(effective_changes))
+    return Outcome(ok=True, applied=True, dry_run=False, diff=found, change_set=change_set, data_version=version)
+
+
+def _scopes(changes: Mapping[str, Mapping[str, Record]]) -> list[str] | None:
+    """Targets only: their indicators' stamps; anything else: everything."""
+    if any(changes.get(kind) for kind in KINDS if kind != "targets"):
+        return None
+    return sorted({f"i:{r['indicator']}" for r in changes.get("targets", {}).values()})
+
+
+def _target(found: Diff) -> str:
+    keys = [(kind, key) for part in (found.added, found.changed, found.retired) for kind in KINDS
+            for key in part[kind]]
+    return f"{keys[0][0]}:{keys[0][1]}" if len(keys) == 1 else f"package:{len(keys)} records"
+
+
+def _audit_detail(found: Diff, base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, Mapping[str, Record]],
+                  change_set: str, actor: Actor) -> dict[str, Any]:
+    records = [{"kind": kind, "key": key, "before": base[kind].get(key), "after": after}
+               for kind in KINDS for key, after in sorted(changes.get(kind, {}).items())]
+    counts = {kind: {k: n for k, n in c.items() if n} for kind, c in found.counts().items() if any(c.values())}
+    return {"change_set": change_set, "channel": actor.channel, "counts": counts,
+            "records": records[:AUDIT_RECORDS], "records_total": len(records)}
