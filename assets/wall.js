@@ -37,6 +37,7 @@ window.dash_clientside = window.dash_clientside || {};
   }
 
   function rotate() {
+    window.__occWallTicks = (window.__occWallTicks || 0) + 1;
     if (state.paused) { return; }
     show(1);
     window.__occWallRotations = (window.__occWallRotations || 0) + 1;
