@@ -50,7 +50,7 @@ window.dash_clientside = window.dash_clientside || {};
   }
 
   /* Close an open export menu when clicking elsewhere or pressing Escape (the focus, when it was
-     inside the menu, returns to the menu's button); choosing a format closes it too. */
+     inside the menu, returns to the menu's button). It stays open after a download, for another. */
   function closeMenus(except) {
     document.querySelectorAll("details.export-details[open]").forEach(function (d) {
       if (d === except) { return; }
@@ -61,14 +61,7 @@ window.dash_clientside = window.dash_clientside || {};
   }
   document.addEventListener("click", function (e) {
     const inside = e.target.closest && e.target.closest("details.export-details");
-    const chosen = e.target.closest && e.target.closest("details.export-details a.export-link");
     closeMenus(inside);
-    if (chosen) {  // the download starts; the menu closes and the focus goes back to its button
-      window.setTimeout(function () {
-        inside.removeAttribute("open");
-        inside.querySelector("summary").focus();
-      }, 0);
-    }
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape") { closeMenus(null); } });
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -53,6 +54,13 @@ def start_server(root: Path, database_url: str, instance: Path, extra_env: dict 
         time.sleep(0.2)
     proc.terminate()
     raise RuntimeError("the app did not start:\n" + log.read_text()[-3000:])
+
+
+def seeded_copy(databases, folder: Path) -> str:
+    """The URL of a copy of the session's seeded SQLite warehouse in ``folder`` (for tests that write)."""
+    copy = folder / "w.sqlite"
+    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
+    return f"sqlite:///{copy}"
 
 
 def sign_in_browser_user(database_url: str, role: str = "analyst") -> None:

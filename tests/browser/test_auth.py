@@ -5,13 +5,10 @@ run under the hashed policy)."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 from sqlalchemy import create_engine
 
-from tests.browser.conftest import start_server, stop_server
-from tests.conftest import seeded_url_for
+from tests.browser.conftest import seeded_copy, start_server, stop_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -23,9 +20,7 @@ MAIN_PAGES = ["/", "/daily", "/sectors", "/provinces", "/provinces/01", "/indica
 @pytest.fixture(scope="module")
 def auth_server(root, databases, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("authbrowser")
-    copy = tmp / "w.sqlite"
-    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
-    url = f"sqlite:///{copy}"
+    url = seeded_copy(databases, tmp)
     from auth.users import create_user
 
     engine = create_engine(url)
