@@ -49,10 +49,14 @@ window.dash_clientside = window.dash_clientside || {};
     return String(text || "").replace(/\{(\w+)\}/g, function (m, k) { return k in values ? values[k] : m; });
   }
 
-  /* Close an open export menu when clicking elsewhere or pressing Escape. */
+  /* Close an open export menu when clicking elsewhere or pressing Escape (the focus, when it was
+     inside the menu, returns to the menu's button). It stays open after a download, for another. */
   function closeMenus(except) {
     document.querySelectorAll("details.export-details[open]").forEach(function (d) {
-      if (d !== except) { d.removeAttribute("open"); }
+      if (d === except) { return; }
+      const hadFocus = d.contains(document.activeElement);
+      d.removeAttribute("open");
+      if (hadFocus) { d.querySelector("summary").focus(); }
     });
   }
   document.addEventListener("click", function (e) {

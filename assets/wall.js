@@ -2,7 +2,7 @@
    calls the server except the poll, a tiny GET of /api/v1/version. */
 window.dash_clientside = window.dash_clientside || {};
 (function () {
-  var state = { started: false, lostSince: null, timers: [] };
+  var state = { started: false, lostSince: null, timers: [], paused: false, words: {} };
 
   function pad(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -26,14 +26,37 @@ window.dash_clientside = window.dash_clientside || {};
     el.textContent = time + "  " + day;
   }
 
-  function rotate() {
+  /* Show the board ``step`` places after the current one (-1: the previous one). */
+  function show(step) {
     var boards = Array.prototype.slice.call(document.querySelectorAll(".wall-board"));
     if (boards.length < 2) { return; }
     var i = boards.findIndex(function (b) { return b.classList.contains("active"); });
-    var next = (i + 1) % boards.length;
+    var next = ((i + step) % boards.length + boards.length) % boards.length;
     boards.forEach(function (b, k) { b.classList.toggle("active", k === next); });
     dots(next, boards.length);
+  }
+
+  function rotate() {
+    window.__occWallTicks = (window.__occWallTicks || 0) + 1;
+    if (state.paused) { return; }
+    show(1);
     window.__occWallRotations = (window.__occWallRotations || 0) + 1;
+  }
+
+  /* Keys: Space or P pauses and resumes the rotation (announced), the arrows show the previous
+     or the next board. */
+  function onKey(e) {
+    if (e.altKey || e.ctrlKey || e.metaKey || !document.querySelector(".wall-board")) { return; }
+    var key = e.key;
+    if (key === " " || key === "p" || key === "P") {
+      state.paused = !state.paused;
+      var said = document.getElementById("wall-paused");
+      if (said) { said.textContent = state.paused ? state.words.paused : state.words.resumed; }
+      e.preventDefault();
+    } else if (key === "ArrowRight" || key === "ArrowLeft") {
+      show(key === "ArrowRight" ? 1 : -1);
+      e.preventDefault();
+    }
   }
 
   function dots(active, n) {
@@ -53,7 +76,8 @@ window.dash_clientside = window.dash_clientside || {};
       state.timers = [];
       document.documentElement.classList.add("wall-mode");
       scale();
-      if (!state.started) { window.addEventListener("resize", scale); }
+      if (!state.started) { window.addEventListener("resize", scale); document.addEventListener("keydown", onKey); }
+      state.words = {paused: config.paused || "", resumed: config.resumed || ""};
       clock(config.lang);
       dots(0, (config.boards || []).length);
       state.timers.push(setInterval(function () { clock(config.lang); }, 1000));

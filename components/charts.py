@@ -105,15 +105,32 @@ def trend_figure(df: pd.DataFrame, *, names: dict[str, str], unit: str, decimals
                  height: int | None = None, layout: dict | None = None) -> dict:
     """Lines of ``value`` over ``period_start``, one per ``area_key`` (names: key → label);
 """
-    lines = [] if df is None else [
-        (key, list(zip(grp["period"], grp["period_start"], grp["value"], strict=True)))
-        for key, grp in df.groupby("area_key", sort=False)]
-    return lines_figure(lines, names=names, unit=unit, decimals=decimals, lang=lang, target=target,
+    return lines_figure(lines_of(df), names=names, unit=unit, decimals=decimals, lang=lang, target=target,
                         target_label=target_label, dark=dark, height=height, layout=layout)
 
 
 #: One line of :func:`lines_figure`: an area key and its points (period key, period start, value).
 Line = tuple[str, list[tuple[str, object, float]]]
+
+#: One row of a ranking: (rank, area key, area name, value), best first.
+RankRow = tuple[int, str, str, float]
+
+
+def lines_of(df: pd.DataFrame | None, column: str = "value") -> list[Line]:
+    """The lines of a series frame (``area_key``, ``period``, ``period_start`` and ``column``), one
+    per area in the frame's order."""
+    if df is None or df.empty:
+        return []
+    return [(key, list(zip(grp["period"], grp["period_start"], grp[column], strict=True)))
+            for key, grp in df.groupby("area_key", sort=False)]
+
+
+def ranking_rows(xs: pd.DataFrame, name_col: str) -> list[RankRow]:
+    """The reported areas of a cross-section (``area_key``, ``rank``, ``name_col``, ``value``),
+    best first (ties in the frame's order)."""
+    rows = [(int(rank), key, name, float(v)) for key, rank, name, v
+            in zip(xs["area_key"], xs["rank"], xs[name_col], xs["value"], strict=True) if v == v]
+    return sorted(rows, key=lambda r: r[0])
 
 
 def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimals: int, lang: str = "vi",
@@ -154,9 +171,7 @@ def ranking_figure(xs: pd.DataFrame, *, name_col: str, unit: str, decimals: int,
     """Horizontal bars of a cross-section, best first (``rank`` column; ties in the frame's
     order), reported areas only. ``numbered``: names as "3. Hà Nội"; ``focus``: only these areas
     keep their colour, the others turn grey."""
-    rows = sorted(((rank, key, name, float(v)) for key, rank, name, v
-                   in zip(xs["area_key"], xs["rank"], xs[name_col], xs["value"], strict=True) if v == v),
-                  key=lambda r: r[0])[:top or None]
+    rows = ranking_rows(xs, name_col)[:top or None]
     if not rows:
         return empty_figure(lang, dark=dark)
     values = [r[3] for r in rows]

@@ -103,10 +103,14 @@ def data_grid(id: str | dict, columns: list[dict], rows: list[dict], *, lang: st
         "animateRows": False,
         "enableCellTextSelection": True,
         "tooltipShowDelay": 400,
-        "rowHeight": 38,
-        "headerHeight": 40,
-        "floatingFiltersHeight": 36,
+        "rowHeight": 44,  # touch targets: a link in a row has 44 px to itself (tests/browser/test_tablet.py)
+        "headerHeight": 44,
+        "floatingFiltersHeight": 44,
         "suppressMovableColumns": True,
+        # One Tab stop: Tab leaves the grid (instead of visiting every cell), the arrows move
+        # inside it and Enter on a header sorts (the ARIA grid pattern).
+        "tabToNextCell": {"function": "false"},
+        "tabToNextHeader": {"function": "false"},
     }
     if auto_height:
         options["domLayout"] = "autoHeight"
@@ -120,6 +124,7 @@ def data_grid(id: str | dict, columns: list[dict], rows: list[dict], *, lang: st
         rowData=rows,
         defaultColDef={"sortable": True, "resizable": True, "floatingFilter": True, "suppressHeaderMenuButton": True,
                        "wrapHeaderText": True, "autoHeaderHeight": True,
+                       "suppressFloatingFilterButton": True,  # typing in the filter is enough; its button was 16 px
                        "filterParams": {"buttons": ["reset"], "maxNumConditions": 1}},
         dashGridOptions=options,
         getRowId=f"params.data.{row_id}" if row_id else None,

@@ -17,6 +17,7 @@ from web.lang import lang_of_query
 from web.responses import cacheable
 
 ids = page_ids("shell", "location", "header", "footer", "lang_switch")
+ids.main = "main-content"  # the skip link's target (also in auth/templates/auth/base.html)
 
 
 def lang_from_search(search: str | None) -> str:
@@ -48,6 +49,7 @@ def header(pathname: str, search: str) -> list:
         for p in nav_pages()
     ] + admin_links(lang)
     return [
+        skip_link(lang),
         html.Div(
             [
                 html.Div(html.Img(src=dash.get_asset_url("emblem.svg"), alt=""), className="brand-mark"),
@@ -72,6 +74,12 @@ def header(pathname: str, search: str) -> list:
     ]
 
 
+def skip_link(lang: str) -> html.A:
+    """The first focusable element of every page: straight to the main content (assets/keys.js
+    moves the focus there without touching the URL)."""
+    return html.A(t("a11y.skip", lang), href="#" + ids.main, className="skip-link")
+
+
 def _is_active(path: str, pathname: str | None) -> bool:
     pathname = as_text(pathname, "/")
     if path == "/":
@@ -86,7 +94,7 @@ def layout() -> html.Div:
             dcc.Location(id=ids.location, refresh="callback-nav"),
             html.Header([html.Div(id=ids.header, className="app-header-main"), user_menu()], className="app-header"),
             stale_banner(),
-            html.Main(dash.page_container, className="app-main"),
+            html.Main(dash.page_container, id=ids.main, className="app-main", tabIndex="-1"),
             html.Footer(id=ids.footer, className="app-footer"),
         ],
         className="app-shell",

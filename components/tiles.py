@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+from components.chart_alt import spark_summary
 from components.fast import el, link
 from components.shell import with_lang
 from components.sparkline import spark_svg
@@ -100,10 +101,9 @@ def status_line(kpi: Any, ind: Any, lang: str, ytd: dict | None = None) -> dict:
 
 
 def spark_alt(kpi: Any, ind: Any, lang: str) -> str:
-    """What the small chart shows, in words (for screen readers)."""
-    first, last = kpi.spark_periods[0], kpi.spark_periods[-1]
-    return t("sec.spark_alt", lang, first=format_period(first, lang), v0=fmt_number(kpi.spark[0], ind.decimals, lang),
-             last=format_period(last, lang), v1=fmt_number(kpi.spark[-1], ind.decimals, lang))
+    """What the small chart shows, in words (for screen readers): its span, the latest value, the
+    highest and the lowest."""
+    return spark_summary(kpi.spark, kpi.spark_periods, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
 
 
 def _figure(kpi: Any, ind: Any, lang: str, prefix: str) -> dict:

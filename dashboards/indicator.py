@@ -20,7 +20,17 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import controls
-from components.charts import empty_figure, ranking_figure
+from components.chart_alt import (
+    alt_id,
+    alt_region,
+    chart_alt,
+    chart_box,
+    ranking_summary,
+    ranking_table,
+    series_summary,
+    series_table,
+)
+from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -172,8 +182,10 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                 [
                     html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_export)],
                                            className="card-head"),
-                                  dcc.Graph(id=ids.trend, config=_graph_config(lang), className="ind-trend-graph",
-                                            style={"height": "440px"}),
+                                  chart_box(dcc.Graph(id=ids.trend, config=_graph_config(lang),
+                                                      className="ind-trend-graph", style={"height": "440px"}),
+                                            ids.trend),
+                                  alt_region(ids.trend),
                                   html.Div(id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),
                     html.Section(hidden=not ind.provincial, children=[
@@ -181,7 +193,9 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                                                                       className="ind-notes"),
                                            html.Div(id=ids.breakdown_export)],
                                            className="card-head"),
-                                  dcc.Graph(id=ids.breakdown, config=_graph_config(lang), className="ind-breakdown-graph"),
+                                  chart_box(dcc.Graph(id=ids.breakdown, config=_graph_config(lang),
+                                                      className="ind-breakdown-graph"), ids.breakdown),
+                                  alt_region(ids.breakdown),
                                   html.Nav(id=ids.drill_links, className="drill-links",
                                            **{"aria-label": t("ind.drill_links", lang)})],
                                  className="card ind-breakdown-card"),
@@ -375,12 +389,14 @@ _VIEW_ARGS = (
     Output(ids.trend_title, "children"),
     Output(ids.trend_notes, "children"),
     Output(ids.table, "rowData"),
+    Output(alt_id(ids.trend), "children"),
     Input(ids.areas, "value"),
     *_VIEW_ARGS,
     prevent_initial_call=False,
 )
 def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
-    """The trend (value or change on last year), its notes, and the table of values."""
+    """The trend (value or change on last year) with its text alternative, its notes, and the
+    table of values."""
     ind, view = callback_view(code, areas, start, end, mode, comparable)
     start, end, keys, mode = view.start, view.end, view.areas, view.mode
     comparable = view.comparable and ind.provincial
@@ -390,7 +406,18 @@ def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, 
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
     view = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
     figure, title = trend(ind, view, keys, mode, kind, names, lang, crossing, comparable)
-    return figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang)
+    return (figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang),
+            trend_alt(ind, view, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
+
+
+def trend_alt(ind: Indicator, df: pd.DataFrame, mode: str, kind: str, names: dict[str, str], title: str,
+              lang: str) -> list:
+    """The trend's summary sentence and data table, from the lines it draws."""
+    column, unit = ("change_shown", change_unit(ind, kind, lang)) if mode == "yoy" else ("value", ind.unit(lang))
+    decimals = 1 if mode == "yoy" and kind != "abs" else ind.decimals
+    lines = lines_of(df, column)
+    return chart_alt(ids.trend, series_summary(title, lines, names=names, unit=unit, decimals=decimals, lang=lang),
+                     series_table(title, lines, names=names, unit=unit, decimals=decimals, lang=lang), lang)
 
 
 def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind: str, names: dict[str, str],
@@ -496,6 +523,7 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     Output(ids.breakdown_note, "children"),
     Output(ids.drill_links, "children"),
     Output(ids.revisions, "children"),
+    Output(alt_id(ids.breakdown), "children"),
     Input(ids.focus, "data"),
     *_VIEW_ARGS,
     prevent_initial_call=False,
@@ -511,9 +539,9 @@ def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, c
     state = {"start": start, "end": end, "mode": view.mode if view.mode != "value" else None,
              "comparable": "on" if view.comparable else None}
     summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
-    fig, title, note = breakdown(ind, focus, chain, latest, lang)
+    fig, title, note, alt = breakdown(ind, focus, chain, latest, lang)
     links = drill_links(ind, fig, chain, state, lang)
-    return summary, fig, title, note, links, revision_history(ind, focus, lang)
+    return summary, fig, title, note, links, revision_history(ind, focus, lang), alt
 
 
 def drill_links(ind: Indicator, fig: dict, chain: list[str], state: dict, lang: str) -> list:
@@ -592,12 +620,15 @@ def target_block(ind: Indicator, kpi: Kpi, focus: str, lang: str) -> html.Div:
     return html.Div(lines, className=f"stat stat-target status-{status or 'none'}")
 
 
-def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, lang: str) -> tuple[dict, str, Any]:
-    """(figure, title, note) of the latest period: regions of the nation, else provinces of the region."""
+def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None,
+              lang: str) -> tuple[dict, str, Any, list]:
+    """(figure, title, note, text alternative) of the latest period: regions of the nation, else
+    provinces of the region."""
     if not ind.provincial:
-        return empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), ""
+        return (empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), "",
+                chart_alt(ids.breakdown, t("ind.national_only", lang), None, lang))
     if latest is None:
-        return empty_figure(lang), "", ""
+        return empty_figure(lang), "", "", chart_alt(ids.breakdown, t("empty.no_data", lang), None, lang)
     period = format_period(latest, lang)
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
@@ -620,7 +651,11 @@ def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, 
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
     hint = t("ind.breakdown_hint", lang) if fig["data"] else ""
-    return fig, title, [html.Span(x, className="note") for x in (hint, note) if x]
+    rows = ranking_rows(xs, name_col)
+    named = f"{ind.name(lang)} · {title}"
+    alt = chart_alt(ids.breakdown, ranking_summary(named, rows, unit=ind.unit(lang), decimals=ind.decimals, lang=lang),
+                    ranking_table(named, rows, unit=ind.unit(lang), decimals=ind.decimals, lang=lang), lang)
+    return fig, title, [html.Span(x, className="note") for x in (hint, note) if x], alt
 
 
 def revision_history(ind: Indicator, focus: str, lang: str) -> list:

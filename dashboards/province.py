@@ -16,6 +16,7 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from components import controls
+from components.chart_alt import chart_alt, chart_box, series_summary, series_table
 from components.charts import Line, lines_figure
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.ids import page_ids
@@ -388,6 +389,13 @@ def trend_lines(ind: Indicator, key: str, start: str, end: str, comparable: bool
     return lines
 
 
+def trend_alt(ind: Indicator, lines: list[Line], names: dict[str, str], name: str, lang: str) -> list:
+    """A trend's summary sentence and data table, from the lines it draws."""
+    unit, title = ind.unit(lang), ind.name(lang)
+    return chart_alt(name, series_summary(title, lines, names=names, unit=unit, decimals=ind.decimals, lang=lang),
+                     series_table(title, lines, names=names, unit=unit, decimals=ind.decimals, lang=lang), lang)
+
+
 def trend_spec(ind: Indicator, key: str, start: str, end: str, comparable: bool) -> dict:
     """The export spec of one trend chart: the same areas, window and rebuild as :func:`trend_lines`."""
     areas = [key] if ind.aggregation in ("sum", "last") else [key, "VN"]
@@ -419,12 +427,16 @@ def update_trends(comparable: Any, key: Any, lang: Any) -> tuple:
     points = split_lines(series_windows(windows, (key, "VN")))  # every trend's values in one read
     for kpi, (_, start, end) in zip(shown, windows, strict=True):
         ind = get_indicator(kpi.code)
-        fig = lines_figure(trend_lines(ind, key, start, end, rebuild, points), names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
+        lines = trend_lines(ind, key, start, end, rebuild, points)
+        fig = lines_figure(lines, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}})
         menu = chart_menu(trend_spec(ind, key, start, end, rebuild), lang)
+        name = f"pf-trend-{ind.code}"
         cells.append(html.Div([html.Div([html.H3(dcc.Link(ind.name(lang), href=_indicator_href(ind.code, key, lang)), title=ind.name(lang)),
                                          menu], className="pf-trend-head"),
-                               dcc.Graph(figure=fig, config={"displayModeBar": False}, className="pf-trend-graph")],
+                               chart_box(dcc.Graph(figure=fig, config={"displayModeBar": False},
+                                                   className="pf-trend-graph"), name),
+                               *trend_alt(ind, lines, names, name, lang)],
                               className="pf-trend"))
     notes = []
     if rebuild:

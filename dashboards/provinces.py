@@ -17,7 +17,8 @@ import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
 
 from components import controls
-from components.charts import empty_figure, ranking_figure
+from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
+from components.charts import empty_figure, ranking_figure, ranking_rows
 from components.fast import el
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
@@ -121,10 +122,10 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                             html.Div(id=ids.map_export, className="export-corner"),
                             html.Div([html.H2(id=ids.map_title), html.P(id=ids.map_sub, className="prov-sub")],
                                      className="prov-card-head"),
-                            html.Div(dcc.Graph(id=ids.map, config=graph_config(), className="prov-map-graph",
-                                               responsive=True),
-                                     className="prov-map-box", role="img",
-                                     **{"aria-label": t("map.aria", lang)}),
+                            map_list(view, lang),
+                            chart_box(dcc.Graph(id=ids.map, config=graph_config(), className="prov-map-graph",
+                                                responsive=True), ids.map, className="prov-map-box"),
+                            alt_region(ids.map),
                             html.P(t("prov.map_hint", lang), className="prov-hint"),
                         ],
                         className="card prov-map-card",
@@ -134,8 +135,9 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                             html.Div(id=ids.ranking_export, className="export-corner"),
                             html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
                                      className="prov-card-head"),
-                            html.Div(dcc.Graph(id=ids.ranking, config=graph_config()), className="prov-ranking-box",
-                                     tabIndex="0", **{"aria-label": t("prov.ranking_title", lang)}),
+                            chart_box(dcc.Graph(id=ids.ranking, config=graph_config()), ids.ranking,
+                                      className="prov-ranking-box", tabIndex="0"),
+                            alt_region(ids.ranking),
                         ],
                         className="card prov-ranking-card",
                     ),
@@ -170,11 +172,17 @@ def control_bar(view: View, lang: str) -> html.Section:
             controls.dropdown(ids.region, region_options(era, lang), view.region, label=t("prov.region", lang),
                               lang=lang, clearable=True, searchable=False, placeholder=t("prov.all_regions", lang),
                               className="prov-control-region"),
-            controls.dropdown(ids.goto, province_options(era, lang), None, label=t("prov.goto", lang), lang=lang,
-                              placeholder=t("prov.goto_placeholder", lang), className="prov-control-goto"),
         ],
         className="card control-bar prov-controls",
     )
+
+
+def map_list(view: View, lang: str) -> html.Div:
+    """The map's provinces as a list beside it (type to search, Enter opens the profile, as a
+    click on the map does): nobody needs to click the map."""
+    era = era_of(parse(view.period).end) if view.period else "34"
+    return controls.dropdown(ids.goto, province_options(era, lang), None, label=t("a11y.map_list", lang), lang=lang,
+                             placeholder=t("a11y.map_list_placeholder", lang), className="prov-map-list")
 
 
 def period_options(code: str, lang: str) -> list[dict]:
@@ -253,6 +261,8 @@ class Board(NamedTuple):
     ranking_title: str
     ranking_note: str
     goto_options: list
+    map_alt: list
+    ranking_alt: list
 
 
 @cacheable
@@ -266,6 +276,8 @@ class Board(NamedTuple):
     Output(ids.ranking_title, "children"),
     Output(ids.ranking_note, "children"),
     Output(ids.goto, "options"),
+    Output(alt_id(ids.map), "children"),
+    Output(alt_id(ids.ranking), "children"),
     *_VIEW,
     prevent_initial_call=False,
 )
@@ -301,8 +313,10 @@ def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
 
 def empty_board(lang: str) -> Board:
     """Nothing reported by any province for the chosen indicator: say so where the map would be."""
-    return Board(message_spec(t("empty.no_data", lang)), empty_figure(lang), [], breadcrumb(None, lang), "",
-                 t("empty.no_data", lang), t("prov.ranking_title", lang), "", [])
+    nothing = t("empty.no_data", lang)
+    return Board(message_spec(nothing), empty_figure(lang), [], breadcrumb(None, lang), "", nothing,
+                 t("prov.ranking_title", lang), "", [], chart_alt(ids.map, nothing, None, lang),
+                 chart_alt(ids.ranking, nothing, None, lang))
 
 
 def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
@@ -329,7 +343,25 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
         ranking_title=t("prov.ranking_title", lang) + (f" · {amap[region].name(lang)}" if region else ""),
         ranking_note=ranking_note(ind, xs, lang),
         goto_options=province_options(era, lang),
+        **board_alts(ind, xs, title, focus, lang),
     )
+
+
+def board_alts(ind: Indicator, xs: pd.DataFrame, title: str, focus: tuple[str, ...], lang: str) -> dict:
+    """The map's and the ranking's summaries and data tables (the ranking: the region's provinces
+    when a region is chosen, as its colours show), from the cross-section they draw."""
+    name_col = "name_en" if lang == "en" else "name_vi"
+    rows = ranking_rows(xs, name_col)
+    missing = list(xs.loc[xs["value"].isna(), name_col])
+    unit, decimals = ind.unit(lang), ind.decimals
+    ranked = [r for r in rows if r[1] in focus] if focus else rows
+    return {
+        "map_alt": chart_alt(ids.map, ranking_summary(title, rows, unit=unit, decimals=decimals, lang=lang, kind="map",
+                                                      missing=missing),
+                             ranking_table(title, rows, unit=unit, decimals=decimals, lang=lang), lang),
+        "ranking_alt": chart_alt(ids.ranking, ranking_summary(title, ranked, unit=unit, decimals=decimals, lang=lang),
+                                 ranking_table(title, ranked, unit=unit, decimals=decimals, lang=lang), lang),
+    }
 
 
 def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], lang: str) -> dict:

@@ -53,7 +53,8 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
     poll_s = _clamp(poll, max(20, floor), floor, 600)  # the server's minimum holds whatever the URL says
     config = {"boards": chosen, "seconds": dwell, "lang": lang, "sector": sector or DEFAULT_SECTOR,
               "reload_ms": int(_clamp(reload, RELOAD_HOURS, 1, 48) * 3600 * 1000),
-              "lost": t("wall.connection_lost", lang, time="{time}")}
+              "lost": t("wall.connection_lost", lang, time="{time}"),
+              "paused": t("a11y.wall_paused", lang), "resumed": t("a11y.wall_resumed", lang)}
     return html.Div(
         [
             dcc.Store(id=ids.config, data=config),
@@ -73,6 +74,9 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
                     html.Div([html.Section(id=ids.board(name), className="wall-board" + (" active" if i == 0 else ""),
                                            **{"data-board": name})
                               for i, name in enumerate(chosen)], className="wall-stage"),
+                    html.Div([html.Span(t("a11y.wall_keys", lang)),
+                              html.Span(id="wall-paused", className="wall-paused", role="status")],
+                             className="wall-keys"),
                     html.Div([html.Div(id="wall-dots", className="wall-dots"),
                               html.Div(html.Div(id=ids.ticker, className="ticker-track"), className="wall-ticker")],
                              className="wall-footer"),

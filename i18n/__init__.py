@@ -13,6 +13,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, parse_pattern
 
 from domain.periods import parse as parse_period
+from i18n.access import ACCESS_MESSAGES
 from web.lang import DEFAULT_LANG, norm_lang
 
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
@@ -355,7 +356,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "sec.col_agency": {"vi": "Cơ quan", "en": "Agency"},
     "sec.col_marks": {"vi": "Ghi chú", "en": "Notes"},
     "sec.legend": {"vi": "Đánh giá so với kế hoạch năm", "en": "Against the annual target"},
-    "sec.spark_alt": {"vi": "Diễn biến từ {first} ({v0}) đến {last} ({v1})", "en": "From {first} ({v0}) to {last} ({v1})"},
     # --- provinces board, province profile and the map (dashboards/provinces.py, dashboards/province.py,
     # components/mapfig.py) ---
     "prov.lede": {
@@ -774,6 +774,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "period.S2": {"vi": "6 tháng cuối năm {year}", "en": "H2 {year}"},
     "period.Y": {"vi": "Năm {year}", "en": "{year}"},
 }
+MESSAGES.update(ACCESS_MESSAGES)  # keyboard use and charts' text alternatives (i18n/access.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

@@ -24,14 +24,16 @@ catalogue = page_fixture("catalogue", "dashboards.indicators")
 
 
 def _update_series(page, *args):
-    """The trend callback, its figure read back as a Plotly figure (the page sends the JSON form)."""
-    fig, *rest = page.update_series(*args)
+    """The trend callback, its figure read back as a Plotly figure (the page sends the JSON form);
+    the text alternative (last) is left out (tests/test_chart_alt.py)."""
+    fig, *rest, _alt = page.update_series(*args)
     return (go.Figure(fig), *rest)
 
 
 def _update_focus(page, *args):
-    """The focus callback, its breakdown read back as a Plotly figure (the page sends the JSON form)."""
-    summary, fig, *rest = page.update_focus(*args)
+    """The focus callback, its breakdown read back as a Plotly figure (the page sends the JSON form);
+    the text alternative (last) is left out (tests/test_chart_alt.py)."""
+    summary, fig, *rest, _alt = page.update_focus(*args)
     return (summary, go.Figure(fig), *rest)
 
 

@@ -54,7 +54,7 @@ def _triggered(cid, prop: str, value=1) -> None:
 
 def _outputs(board, code, period, region=None, lang="vi") -> dict:
     names = ["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title", "ranking_note",
-             "goto_options"]
+             "goto_options", "map_alt", "ranking_alt"]
     out = dict(zip(names, board.update_board(code, period, region, lang), strict=True))
     out["ranking"] = go.Figure(out["ranking"])  # the page sends the figure's JSON form
     return out
@@ -330,7 +330,7 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
 
     def first_date(cells, name):
         cell = next(c for c in cells if name in _text(c.children[0]))
-        fig = go.Figure(cell.children[1].figure)  # the page sends the figure's JSON form
+        fig = go.Figure(cell.children[1].children.figure)  # the graph, inside its chart box (JSON form)
         own = next(tr for tr in fig.data if tr.name == "Tuyên Quang")
         return min(own.x)
 
@@ -398,7 +398,7 @@ def test_pp017_breadcrumb_of_a_kept_province_returns_to_the_era_it_came_from(pro
 
 def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
     out = dict(zip(["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title",
-                    "ranking_note", "goto_options"], board.empty_board("en"), strict=True))
+                    "ranking_note", "goto_options", "map_alt", "ranking_alt"], board.empty_board("en"), strict=True))
     assert out["map_data"]["message"] == "No data reported for this period"
     assert out["map_sub"] == "No data reported for this period"
     assert any(a.text == "No data reported for this period" for a in go.Figure(out["ranking"]).layout.annotations)

@@ -12,14 +12,31 @@ import pytest
 from components.sparkline import spark_svg
 from components.status import direction
 from components.tiles import target_is_level, tile
+from i18n import fmt_number, format_period
 from tests.tile_outputs import fingerprint, outputs
 
 GOLDEN = json.loads((Path(__file__).parent / "data" / "tiles_golden.json").read_text())
 
+OLD_SPARK_ALT = {"vi": "Diễn biến từ {first} ({v0}) đến {last} ({v1})", "en": "From {first} ({v0}) to {last} ({v1})"}
+
+
+def with_old_spark_words(card: dict, kpi, ind, lang: str) -> dict:
+    """A sector card with its sparkline's words as the old builder wrote them: the words changed
+    on purpose (issue 16: the latest value, the highest and the lowest; tests/test_chart_alt.py
+    checks them); everything else must still equal the old builder's card."""
+    for node in card["props"]["children"]["props"]["children"]:
+        if isinstance(node, dict) and node["props"].get("className") == "sm-chart" and "alt" in node["props"]:
+            node["props"]["alt"] = OLD_SPARK_ALT[lang].format(
+                first=format_period(kpi.spark_periods[0], lang), v0=fmt_number(kpi.spark[0], ind.decimals, lang),
+                last=format_period(kpi.spark_periods[-1], lang), v1=fmt_number(kpi.spark[-1], ind.decimals, lang))
+    return card
+
+
 NEW = {
     "desk": lambda k, i, lang, ytd: tile(k, i, lang),
     "desk-href": lambda k, i, lang, ytd: tile(k, i, lang, href=f"/x/{k.code}"),
-    "sector": lambda k, i, lang, ytd: tile(k, i, lang, "sector", href=f"/indicator/{k.code}", ytd=ytd),
+    "sector": lambda k, i, lang, ytd: with_old_spark_words(
+        tile(k, i, lang, "sector", href=f"/indicator/{k.code}", ytd=ytd), k, i, lang),
     "wall": lambda k, i, lang, ytd: tile(k, i, lang, "wall"),
     "spark-tile": lambda k, i, lang, ytd: spark_svg(k.spark, variant="tile"),
     "spark-card": lambda k, i, lang, ytd: spark_svg(k.spark, k.spark_periods, status=k.target_status, lang=lang,
