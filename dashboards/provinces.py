@@ -151,7 +151,7 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                             html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
                                      className="prov-card-head"),
                             html.Div(dcc.Graph(id=ids.ranking, config=graph_config()), className="prov-ranking-box",
-                                     tabIndex="0", **{"aria-label": t("prov.ranking_title", lang)}),
+                                     tabIndex="0", role="region", **{"aria-label": t("prov.ranking_title", lang)}),
                         ],
                         className="card prov-ranking-card",
                     ),

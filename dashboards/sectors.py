@@ -50,6 +50,7 @@ class ids:
     agency_box = "sec-agency-box"
     summary = "sec-summary"
     board = "sec-board"
+    board_title = "sec-board-title"
     table = "sec-table"
     export = "sec-export"
 
@@ -97,7 +98,8 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
                 className="card control-bar sec-controls",
             ),
             html.Div(id=ids.export, className="export-bar"),
-            html.Section(id=ids.board, className="sec-board", **{"aria-label": t("sec.board_title", lang)}),
+            html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
+            html.Section(id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
             html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
         ],
         className="page page-sectors",

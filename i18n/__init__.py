@@ -135,6 +135,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Số liệu trên hệ thống là dữ liệu tổng hợp minh họa, không phải số liệu chính thức.",
         "en": "Figures shown are synthetic illustrative data, not official statistics.",
     },
+    "nav.label": {"vi": "Điều hướng chính", "en": "Main navigation"},
     "nav.overview": {"vi": "Tổng quan", "en": "Overview"},
     "nav.sectors": {"vi": "Lĩnh vực", "en": "Sectors"},
     "nav.provinces": {"vi": "Địa phương", "en": "Provinces"},
