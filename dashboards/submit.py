@@ -34,6 +34,7 @@ class ids:
     period = "sub-period"
     template = "sub-template"
     upload = "sub-upload"
+    upload_text = "sub-upload-text"
     result = "sub-result"
     lang = "sub-lang"
 
@@ -77,7 +78,7 @@ def layout(unit: str | None = None, period: str | None = None, lang: str | None 
             ], className="control-bar"),
             dcc.Upload(id=ids.upload, children=html.Div([
                 html.Div("⇪", className="upload-icon", **{"aria-hidden": "true"}),
-                html.Div(t("sub.drop", lang), className="upload-text"),
+                html.Div(t("sub.drop", lang), className="upload-text", id=ids.upload_text),  # names the file input (assets/a11y.js)
                 html.Div(t("sub.formats", lang), className="muted"),
             ]), className="upload-zone", max_size=MAX_UPLOAD_BYTES, multiple=False),
             dcc.Loading(html.Div(id=ids.result), type="dot"),
