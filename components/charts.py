@@ -22,12 +22,13 @@ if TYPE_CHECKING:
 # comes from layout_dict() instead (the one theme), which every builder applies.
 pio.templates.default = "none"
 
-# Okabe–Ito, reordered: blue first for the nation; on the light desk its hues darkened so that every line
-# and bar stands out from the white card at 3:1 at least (WCAG 1.4.11); the dark wall keeps the bright ones.
+# Okabe–Ito, reordered: blue first for the nation; on the light desk its hues darkened (and its yellow, which
+# no darkening keeps apart from the orange, a dark purple) so that every line and bar stands out from the white
+# card at 3:1 at least (WCAG 1.4.11); the dark wall keeps the bright ones.
 FADED = "#c3ccd6"  # bars outside the chosen region (outlined in FADED_EDGE, 3:1 on white)
 FADED_EDGE = "#7d8898"
 MUTED_INK = "#5a6677"  # secondary text on a chart (the theme's --ink-3): 4.5:1 on white
-PALETTE = ["#0072B2", "#B07800", "#008060", "#D55E00", "#B4588D", "#3A8DC4", "#8C7A00", "#000000"]
+PALETTE = ["#0072B2", "#B07800", "#008060", "#D55E00", "#B4588D", "#3A8DC4", "#6a3d9a", "#000000"]
 DARK_PALETTE = ["#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#ffffff"]
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # single-hue blues: safe for CVD
 DIVERGING = ["#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"]
