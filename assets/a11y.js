@@ -10,9 +10,10 @@
      a name): the inputs keep their native roles (radio, checkbox), inside a radiogroup / group
      named by the control's visible label; the dropdown's button says it opens a dialog (the
      popover that holds them).
-   - dcc.DatePickerSingle puts aria-haspopup/aria-expanded on a plain <div> and an English
-     aria-label on its input that hides the visible label: the input becomes the combobox that
-     opens the calendar dialog, named by its <label>.
+   - dcc.DatePickerSingle puts aria-haspopup/aria-expanded/aria-controls on a plain <div> and an
+     English aria-label on its input that hides the visible label: the input becomes the combobox
+     that opens the calendar dialog, named by its <label>. The calendar (English words of Dash's,
+     no locale to choose) is marked lang="en" and its unnamed year field named.
    - dcc.Upload's hidden file input has no name: it is named by the zone's visible text.
 
    Every repair only sets what differs, so the observer's own changes end in no further change. */
@@ -79,7 +80,16 @@
       setAttr(input, "role", "combobox");
       setAttr(input, "aria-haspopup", "dialog");
       setAttr(input, "aria-expanded", open ? "true" : "false");
+      setAttr(input, "aria-controls", wrapper.getAttribute("aria-controls"));
       if (labelOf(input.id)) { setAttr(input, "aria-label", null); }
+    });
+    // The calendar's own words are Dash's English ("Previous month", "January"): said so, and its
+    // year field, which has none, named in the same language.
+    root.querySelectorAll(".dash-datepicker-content").forEach(function (calendar) {
+      setAttr(calendar, "lang", "en");
+      calendar.querySelectorAll('input[type="number"]').forEach(function (year) {
+        if (!year.getAttribute("aria-label")) { setAttr(year, "aria-label", "Year"); }
+      });
     });
   }
 
@@ -101,7 +111,7 @@
     repair();
     new MutationObserver(repair).observe(document.body, {
       subtree: true, childList: true, attributes: true,
-      attributeFilter: ["tabindex", "aria-labelledby", "aria-expanded", "aria-label", "aria-haspopup", "role", "data-state"],
+      attributeFilter: ["tabindex", "aria-labelledby", "aria-expanded", "aria-controls", "aria-label", "aria-haspopup", "role", "data-state"],
     });
   }
 

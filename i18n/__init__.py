@@ -105,6 +105,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "wall.refused_help": {"vi": "Đề nghị quản trị viên cấp mã hiển thị mới cho màn hình này.",
                           "en": "Ask an administrator for a new display token for this screen."},
     "daily.day": {"vi": "Ngày", "en": "Day"},
+    "daily.pick_day": {"vi": "Chọn ngày", "en": "Choose a day"},
     "daily.new": {"vi": "Mới", "en": "New"},
     "daily.vs_yesterday": {"vi": "so với hôm trước", "en": "vs the day before"},
     "daily.vs_week": {"vi": "so với 7 ngày trước", "en": "vs a week before"},
