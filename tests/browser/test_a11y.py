@@ -3,10 +3,12 @@ in the real headless Chromium on every page (the Dash pages of the policy table,
 display token, the sign-in page and every page of the ``auth`` blueprint), in both languages,
 signed in as each role (a page the role may not open: the refusal page it gets instead), at
 1920x1080 and at a tablet's 1024x768, with the WCAG 2.0/2.1 A and AA rules. A few states after
-an interaction are checked too (an opened export menu, an opened dropdown, a created token).
+an interaction are checked too (an opened export menu, an opened dropdown and a chosen value, the
+opened calendar, a created token).
 
 One server holds a session for every role (one user each, one cookie each); each test is one
-(role, size) and reuses one browser page for all its pages and both languages. A failure lists
+role and reuses one browser page for all its pages, both languages and both sizes (each page is
+loaded at 1920x1080, checked, resized to 1024x768, checked again). A failure lists
 every violation: rule, impact, page, role, language, size, target and, for contrast, the colours
 and the ratio found against the one required."""
 
@@ -146,7 +148,7 @@ def a11y_server(root, databases, tmp_path_factory):
     stop_server(server)
 
 
-def _probe(browser, server, role: str | None, size: str) -> PageProbe:
+def _probe(browser, server, role: str | None, size: str = "desk") -> PageProbe:
     width, height = SIZES[size]
     context = browser.unsigned_context(viewport={"width": width, "height": height}, locale="vi-VN")
     if role is not None:
@@ -167,10 +169,30 @@ def _visit(probe: PageProbe, url: str) -> int:
     return response.status if response else 0
 
 
-def _check(probe: PageProbe, url: str, where: Where, found: list[str]) -> int:
-    status = _visit(probe, url)
-    found.extend(axe_violations(probe.page, where))
-    return status
+def _resize(probe: PageProbe, size: str) -> None:
+    """Give the page the viewport of ``size`` and wait until it is laid out again (Plotly's
+    figures redrawn to their new width)."""
+    width, height = SIZES[size]
+    probe.page.set_viewport_size({"width": width, "height": height})
+    probe.page.wait_for_function("w => window.innerWidth === w", arg=width)
+    probe.page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(
+        g => !g._fullLayout || !g._fullLayout.autosize || !g.offsetParent || Math.abs(g._fullLayout.width - g.clientWidth) < 3)""")
+    probe.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    probe.settle(30000)
+
+
+def _check_at_each_size(probe: PageProbe, path: str, role: str, lang: str, found: list[str]) -> None:
+    """axe on the page as it is, at the desk size and then at the tablet's (the page is loaded at
+    the desk size: the next page is loaded at it too)."""
+    for size in SIZES:
+        if size != "desk":
+            _resize(probe, size)
+        found.extend(axe_violations(probe.page, Where(path, role, lang, size)))
+    _resize(probe, "desk")
+
+
+def _fail_on(found: list[str]) -> None:
+    assert not found, f"{len(found)} accessibility violations (WCAG 2.1 A/AA):\n" + "\n".join(found)
 
 
 def may_open(role: str, path: str) -> bool:
@@ -182,15 +204,11 @@ def may_open(role: str, path: str) -> bool:
     return role == policy.ADMIN or role in roles
 
 
-def _fail_on(found: list[str]) -> None:
-    assert not found, f"{len(found)} accessibility violations (WCAG 2.1 A/AA):\n" + "\n".join(found)
-
-
-@pytest.mark.parametrize("size", list(SIZES))
 @pytest.mark.parametrize("role", ROLES)
-def test_a11y001_every_page_every_role_both_languages(a11y_server, browser, role, size):
-    """Every Dash page and every auth page, as ``role`` (or the refusal it gets), in both languages."""
-    probe = _probe(browser, a11y_server, role, size)
+def test_a11y001_every_page_every_role_both_languages_both_sizes(a11y_server, browser, role):
+    """Every Dash page and every auth page, as ``role`` (or the refusal it gets), in both
+    languages, at 1920x1080 and at 1024x768."""
+    probe = _probe(browser, a11y_server, role)
     found: list[str] = []
     statuses: dict[str, int] = {}
     refusals: set[str] = set()  # a refusal page already checked, by its markup (the same for every page)
@@ -198,32 +216,31 @@ def test_a11y001_every_page_every_role_both_languages(a11y_server, browser, role
     try:
         for lang in LANGS:
             for path in pages:
-                url = a11y_server(with_lang(path, lang))
+                statuses[path] = _visit(probe, a11y_server(with_lang(path, lang)))
                 if may_open(role, path):
-                    statuses[path] = _check(probe, url, Where(path, role, lang, size), found)
+                    _check_at_each_size(probe, path, role, lang, found)
                     continue
-                statuses[path] = _visit(probe, url)
                 markup = probe.page.content()
                 if markup not in refusals:
                     refusals.add(markup)
-                    found.extend(axe_violations(probe.page, Where(f"{path} (refused)", role, lang, size)))
+                    _check_at_each_size(probe, f"{path} (refused)", role, lang, found)
     finally:
         probe.page.context.close()
     assert {p: s for p, s in statuses.items() if s != (200 if may_open(role, p) else 403)} == {}, statuses
     _fail_on(found)
 
 
-@pytest.mark.parametrize("size", list(SIZES))
-def test_a11y002_signin_and_wall_with_a_display_token(a11y_server, browser, size):
-    """The pages seen without a user: the sign-in form and a wall carrying its display token
-    (each board of its rotation checked while it is the one shown)."""
-    probe = _probe(browser, a11y_server, None, size)
+def test_a11y002_signin_and_wall_with_a_display_token(a11y_server, browser):
+    """The pages seen without a user, in both languages and at both sizes: the sign-in form and a
+    wall carrying its display token (each board of its rotation checked while it is the one shown)."""
+    probe = _probe(browser, a11y_server, None)
     found: list[str] = []
     try:
         for lang in LANGS:
-            _check(probe, a11y_server(with_lang("/signin", lang)), Where("/signin", "anonymous", lang, size), found)
+            assert _visit(probe, a11y_server(with_lang("/signin", lang))) == 200
+            _check_at_each_size(probe, "/signin", "anonymous", lang, found)
             wall = f"/wall?boards=overview,provinces,sector,daily,compliance&seconds=600&token={a11y_server.display_token}"
-            _check(probe, a11y_server(with_lang(wall, lang)), Where("/wall", "display", lang, size), found)
+            assert _visit(probe, a11y_server(with_lang(wall, lang))) == 200
             boards = probe.page.eval_on_selector_all(".wall-board", "els => els.map(e => e.dataset.board)")
             assert len(boards) == 5, boards
             for board in boards:
@@ -232,7 +249,7 @@ def test_a11y002_signin_and_wall_with_a_display_token(a11y_server, browser, size
                 probe.page.wait_for_function(  # the boards fade in (wall.css): checked once fully shown
                     "b => getComputedStyle(document.querySelector(`.wall-board[data-board='${b}']`)).opacity === '1'",
                     arg=board)
-                found.extend(axe_violations(probe.page, Where(f"/wall#{board}", "display", lang, size)))
+                _check_at_each_size(probe, f"/wall#{board}", "display", lang, found)
     finally:
         probe.page.context.close()
     _fail_on(found)
