@@ -23,14 +23,15 @@ from data_access.engine import Warehouse
 from ingest.cli import register_commands
 from settings import ConfigError, Settings
 from web import wire
+from web.lang import with_document_lang
 from web.responses import cache_view_callbacks
 
 log = logging.getLogger("app")
 
 # Dash's page shell, with the wall's dark background set before anything renders (no white flash
-# when a wall reloads) and the document language set for screen readers.
+# when a wall reloads) and the document language of the request set for screen readers (web.lang).
 INDEX_STRING = """<!DOCTYPE html>
-<html lang="vi">
+<html lang="{%lang%}">
     <head>
         <script>if (location.pathname.indexOf("/wall") === 0) {
             document.documentElement.className = "wall-mode";
@@ -42,11 +43,9 @@ INDEX_STRING = """<!DOCTYPE html>
     </head>
     <body>
         {%app_entry%}
-        <footer>
-            {%config%}
-            {%scripts%}
-            {%renderer%}
-        </footer>
+        {%config%}
+        {%scripts%}
+        {%renderer%}
     </body>
 </html>"""
 
@@ -80,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
     app.layout = shell.layout
     app.index_string = INDEX_STRING
+    app.interpolate_index = with_document_lang(app.interpolate_index)
     # the notice shown while the warehouse is away; a wall's token check (its callbacks' key)
     cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app

@@ -61,7 +61,7 @@ window.dash_clientside = window.dash_clientside || {};
   function errorFigure(spec) {
     const layout = copy(spec.layout);
     layout.annotations = [{x: 0.5, y: 0.5, xref: "paper", yref: "paper", showarrow: false,
-                           text: spec.error_text || "", font: {size: 15, color: "#768293"}}];
+                           text: spec.error_text || "", font: {size: 15, color: "#5a6677"}}];
     layout.showlegend = false;
     return {data: [], layout: layout};
   }

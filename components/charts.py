@@ -22,9 +22,14 @@ if TYPE_CHECKING:
 # comes from layout_dict() instead (the one theme), which every builder applies.
 pio.templates.default = "none"
 
-# Okabe–Ito, reordered: blue first for the nation.
-FADED = "#c3ccd6"  # bars outside the chosen region
-PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000"]
+# Okabe–Ito, reordered: blue first for the nation; on the light desk its hues darkened (and its yellow, which
+# no darkening keeps apart from the orange, a dark purple) so that every line and bar stands out from the white
+# card at 3:1 at least (WCAG 1.4.11); the dark wall keeps the bright ones.
+FADED = "#c3ccd6"  # bars outside the chosen region (outlined in FADED_EDGE, 3:1 on white)
+FADED_EDGE = "#7d8898"
+MUTED_INK = "#5a6677"  # secondary text on a chart (the theme's --ink-3): 4.5:1 on white
+PALETTE = ["#0072B2", "#B07800", "#008060", "#D55E00", "#B4588D", "#3A8DC4", "#6a3d9a", "#000000"]
+DARK_PALETTE = ["#56B4E9", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#ffffff"]
 SEQUENTIAL = ["#f7fbff", "#c6dbef", "#6baed6", "#2171b5", "#08306b"]  # single-hue blues: safe for CVD
 DIVERGING = ["#b35806", "#f1a340", "#f7f7f7", "#998ec3", "#542788"]
 FONT = "Inter, 'Segoe UI', 'Noto Sans', Roboto, Arial, sans-serif"
@@ -42,7 +47,7 @@ def layout_dict(lang: str, *, height: int | None = None, dark: bool = False) -> 
         "margin": {"l": 56, "r": 16, "t": 24, "b": 40},
         "hoverlabel": {"font": {"family": FONT}},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
-        "colorway": PALETTE,
+        "colorway": DARK_PALETTE if dark else PALETTE,
         "xaxis": {"gridcolor": grid, "linecolor": grid, "zeroline": False},
         "yaxis": {"gridcolor": grid, "linecolor": grid, "zeroline": False},
     }
@@ -96,7 +101,7 @@ def empty_figure(lang: str, message_key: str = "empty.no_data", *, dark: bool = 
     layout = layout_dict(lang, dark=dark)
     layout["xaxis"]["visible"] = layout["yaxis"]["visible"] = False
     layout["annotations"] = [{"text": t(message_key, lang), "showarrow": False, "x": 0.5, "y": 0.5, "xref": "paper",
-                              "yref": "paper", "font": {"size": 15, "color": "#768293"}}]
+                              "yref": "paper", "font": {"size": 15, "color": MUTED_INK}}]
     return figure([], layout)
 
 
@@ -143,11 +148,12 @@ def lines_figure(lines: list[Line], *, names: dict[str, str], unit: str, decimal
     if not any(v is not None and v == v for _, points in lines for _, _, v in points):
         return empty_figure(lang, dark=dark)
     data = []
+    palette = DARK_PALETTE if dark else PALETTE
     for i, (key, points) in enumerate(lines):
         data.append({
             "type": "scatter", "x": [s for _, s, _ in points], "y": [None if v != v else v for _, _, v in points],
             "mode": "lines+markers" if len(points) < 40 else "lines", "name": names.get(key, key),
-            "line": {"width": 3 if i == 0 else 2, "color": PALETTE[i % len(PALETTE)]},
+            "line": {"width": 3 if i == 0 else 2, "color": palette[i % len(palette)]},
             "customdata": [format_period(p, lang) for p, _, _ in points],
             "hovertemplate": "%{customdata}: %{y:,." + str(decimals) + "f} " + unit + "<extra>%{fullData.name}</extra>",
         })
@@ -183,7 +189,8 @@ def ranking_figure(xs: pd.DataFrame, *, name_col: str, unit: str, decimals: int,
         return FADED if focus and key not in focus else PALETTE[0]
     bar = {
         "type": "bar", "x": values, "y": [f"{r[0]}. {r[2]}" if numbered else r[2] for r in rows], "orientation": "h",
-        "marker": {"color": [colour(k) for k in keys]},
+        "marker": {"color": [colour(k) for k in keys],
+                   "line": {"width": 1, "color": [FADED_EDGE if colour(k) == FADED else colour(k) for k in keys]}},
         "text": [fmt_number(v, decimals, lang) for v in values], "textposition": "outside", "cliponaxis": False,
         "customdata": keys,
         "hovertemplate": "%{y}: %{x:,." + str(decimals) + "f} " + unit + "<extra></extra>",

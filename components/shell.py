@@ -61,7 +61,7 @@ def header(pathname: str, search: str) -> list:
             ],
             className="brand",
         ),
-        html.Nav(links, className="nav", **{"aria-label": "main"}),
+        html.Nav(links, className="nav", **{"aria-label": t("nav.label", lang)}),
         html.Div(
             [
                 html.Span(t("app.illustrative", lang), className="badge-illustrative",
@@ -112,7 +112,7 @@ def render_chrome(pathname: str, search: str) -> tuple:
     lang = lang_from_search(search)
     return header(pathname, search), [
         html.Span(t("app.illustrative_note", lang)),
-        html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted"),
+        html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted", lang="vi"),
     ]
 
 

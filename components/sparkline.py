@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
+from components.charts import MUTED_INK
 from components.indicator_charts import TARGET_COLOUR, short_period
 from components.status import STATUS_COLOUR
 
@@ -95,8 +96,8 @@ def spark_svg(values: list[float] | tuple[float, ...], periods: list[str] | tupl
               f"points='{' '.join(f'{x},{y}' for x, y in pts)}'/>",
               f"<circle cx='{x_last}' cy='{y_last}' {st.dot.format(colour=colour)}/>"]
     if card:
-        parts += [f"<text x='2' y='106' font-size='11' fill='#768293'>{escape(short_period(periods[0], lang))}</text>",
-                  f"<text x='{st.width - 2}' y='106' font-size='11' fill='#768293' text-anchor='end'>"
+        parts += [f"<text x='2' y='106' font-size='11' fill='{MUTED_INK}'>{escape(short_period(periods[0], lang))}</text>",
+                  f"<text x='{st.width - 2}' y='106' font-size='11' fill='{MUTED_INK}' text-anchor='end'>"
                   f"{escape(short_period(periods[-1], lang))}</text>"]
     parts.append("</svg>")
     return "data:image/svg+xml;utf8," + "".join(parts).translate(_DATA_URI_ESCAPES)

@@ -13,7 +13,9 @@ from typing import Literal
 STATUS_ICON = {"on_track": "✔", "at_risk": "▲", "off_track": "✖", None: "–"}
 STATUS_KEY = {"on_track": "status.on_track", "at_risk": "status.at_risk", "off_track": "status.off_track",
               None: "status.no_target"}
-STATUS_COLOUR = {"on_track": "#1a7f4b", "at_risk": "#b26a00", "off_track": "#b3261e", None: "#5f6b7a"}
+#: the same colours as the desk theme's --good/--warn/--bad/--neutral (assets/style.css): text colours, 4.5:1 on
+#: white and on every status tint
+STATUS_COLOUR = {"on_track": "#17703f", "at_risk": "#945800", "off_track": "#b3261e", None: "#56616f"}
 
 #: A change smaller than this shows as 0,0 and is called neither good nor bad.
 DEAD_BAND = 0.05

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dash import dcc, html
 
-from components.charts import PALETTE, date_tickformat, empty_figure, figure, layout_dict
+from components.charts import DARK_PALETTE, date_tickformat, empty_figure, figure, layout_dict
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import tile
 from i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
@@ -83,7 +83,7 @@ def _spark(df, ind, lang: str) -> dict:
     """The last periods of one indicator as a filled line, as its JSON form (six of them on a
     board: built as a go.Figure update by update, they took ~20 ms each)."""
     trace = {"type": "scatter", "x": list(df["period_start"]), "y": [None if v != v else float(v) for v in df["value"]],
-             "mode": "lines", "line": {"width": 4, "color": PALETTE[5]}, "fill": "tozeroy",
+             "mode": "lines", "line": {"width": 4, "color": DARK_PALETTE[5]}, "fill": "tozeroy",
              "fillcolor": "rgba(86,180,233,.12)"}
     layout = layout_dict(lang, height=220, dark=True)
     layout["xaxis"]["tickformat"] = date_tickformat(lang)

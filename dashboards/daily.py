@@ -53,7 +53,7 @@ def layout(day: str | None = None, category: str | None = None, severity: str | 
             html.Div([
                 control(t("daily.day", lang), dcc.DatePickerSingle(
                     id=ids.day, date=chosen.isoformat() if chosen else None,
-                    display_format="DD/MM/YYYY" if lang == "vi" else "MMM D, YYYY",
+                    display_format="DD/MM/YYYY" if lang == "vi" else "MMM D, YYYY", placeholder=t("daily.pick_day", lang),
                     max_date_allowed=newest.isoformat() if newest else None, first_day_of_week=1), html_for=ids.day),
                 dropdown(ids.category, cats, one_of(category, CATEGORY_KEY),
                          label=t("daily.category", lang), lang=lang, clearable=True, placeholder=t("daily.all", lang),

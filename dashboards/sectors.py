@@ -42,7 +42,8 @@ AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, None: 3}
 
 
-ids = page_ids("sec", "lang", "by", "group", "agency", "group_box", "agency_box", "summary", "board", "table", "export")
+ids = page_ids("sec", "lang", "by", "group", "agency", "group_box", "agency_box", "summary", "board", "board_title", "table",
+               "export")
 
 
 BINDINGS = [(ids.group, "value", "group"), (ids.agency, "value", "agency")]
@@ -88,7 +89,8 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
                 className="card control-bar sec-controls",
             ),
             html.Div(id=ids.export, className="export-bar"),
-            html.Section(id=ids.board, className="sec-board", **{"aria-label": t("sec.board_title", lang)}),
+            html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
+            html.Section(id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
             html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
         ],
         className="page page-sectors",

@@ -30,7 +30,7 @@ dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.s
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-ids = page_ids("sub", "unit", "period", "template", "upload", "result", "lang")
+ids = page_ids("sub", "unit", "period", "template", "upload", "upload_text", "result", "lang")
 
 
 def unit_options(lang: str, today: date) -> list[dict]:
@@ -72,7 +72,7 @@ def layout(unit: str | None = None, period: str | None = None, lang: str | None 
             ], className="control-bar"),
             dcc.Upload(id=ids.upload, children=html.Div([
                 html.Div("⇪", className="upload-icon", **{"aria-hidden": "true"}),
-                html.Div(t("sub.drop", lang), className="upload-text"),
+                html.Div(t("sub.drop", lang), className="upload-text", id=ids.upload_text),  # names the file input (assets/a11y.js)
                 html.Div(t("sub.formats", lang), className="muted"),
             ]), className="upload-zone", max_size=MAX_UPLOAD_BYTES, multiple=False),
             dcc.Loading(html.Div(id=ids.result), type="dot"),

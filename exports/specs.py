@@ -684,7 +684,7 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
     tiles = []
     for k, ind in zip(kpis, inds, strict=True):
         if k.value is None:
-            tiles.append(Tile(ind.name(lang), "–", "", [(t("empty.no_data", lang), "#5f6b7a")], "#5f6b7a"))
+            tiles.append(Tile(ind.name(lang), "–", "", [(t("empty.no_data", lang), STATUS_COLOUR[None])], STATUS_COLOUR[None]))
             continue
         marks = [t("mark.provisional", lang)] if k.status == "P" else []
         marks += [t("mark.revised", lang)] if k.revised else []
@@ -746,16 +746,16 @@ def _daily(spec: dict, lang: str) -> ExportChart:
         name = r.name_en if lang == "en" else r.name_vi
         unit = r.unit_en if lang == "en" else r.unit_vi
         if r.value != r.value:
-            tiles.append(Tile(name, "–", "", [(t("empty.no_data", lang), "#5f6b7a")], "#5f6b7a"))
+            tiles.append(Tile(name, "–", "", [(t("empty.no_data", lang), STATUS_COLOUR[None])], STATUS_COLOUR[None]))
             continue
         lines = []
         for pct, label in ((r.pct_day, "daily.vs_yesterday"), (r.pct_week, "daily.vs_week")):
             text = "–" if pct != pct else fmt_signed(pct, 1, lang) + "%"
             good = r.direction != "neutral" and pct == pct and abs(pct) >= 0.05 and (pct > 0) == (r.direction == "up")
             bad = r.direction != "neutral" and pct == pct and abs(pct) >= 0.05 and not good
-            lines.append((f"{text} {t(label, lang)}", "#1a7f4b" if good else "#b3261e" if bad else "#4a5565"))
+            lines.append((f"{text} {t(label, lang)}", STATUS_COLOUR["on_track"] if good else STATUS_COLOUR["off_track"] if bad else "#4a5565"))
         if r.status == "P":
-            lines.append((t("mark.provisional", lang), "#b26a00"))
+            lines.append((t("mark.provisional", lang), STATUS_COLOUR["at_risk"]))
         tiles.append(Tile(name, fmt_number(r.value, int(r.decimals), lang), unit, lines, "#0b5cad"))
     figure = tiles_figure(tiles, lang=lang) if tiles else empty_figure(lang)
     updated = [indicator_coverage(c).updated_at for c in df["code"]]

@@ -7,14 +7,16 @@ URL, which every link keeps. Anything else (missing, empty, unknown, not a strin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from urllib.parse import parse_qs, urlsplit
 
-from flask import request
+from flask import has_request_context, request
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
 PARAM = "lang"
+#: where the document's language goes in Dash's index string (``<html lang="{%lang%}">``)
+LANG_SLOT = "{%lang%}"
 
 
 def norm_lang(value: object) -> str:
@@ -45,3 +47,15 @@ def request_lang(*, form: bool = False, body: Mapping[str, object] | None = None
     if form and request.form.get(PARAM):
         return norm_lang(request.form.get(PARAM))
     return norm_lang(request.args.get(PARAM))
+
+
+def with_document_lang(interpolate: Callable[..., str]) -> Callable[..., str]:
+    """Dash's ``interpolate_index`` with the document's language filled in (:data:`LANG_SLOT`):
+    the language of the request that asks for the page, so screen readers read its words and
+    numbers in that language. Outside a request: Vietnamese."""
+
+    def interpolate_index(**parts: str) -> str:
+        lang = request_lang() if has_request_context() else DEFAULT_LANG
+        return interpolate(**parts).replace(LANG_SLOT, lang, 1)
+
+    return interpolate_index

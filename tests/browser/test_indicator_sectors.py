@@ -175,7 +175,7 @@ def test_brw106_sectors_board_state_in_the_url(live_server, probe, browser):
     probe.settle()
     assert "group=" not in page.url
     page.locator("#sec-agency").click()
-    page.locator("[role='option']", has_text="Ngân hàng Nhà nước Việt Nam").click()
+    page.locator(".dash-dropdown-option").filter(has=page.get_by_role("radio", name="Ngân hàng Nhà nước Việt Nam")).click()
     _wait_url(probe, agency="NHNN")
     expect(cards).to_have_count(4)
     copied = page.url

@@ -72,7 +72,9 @@ def _choose(probe, dropdown: str, option: str, *, search: bool = True) -> None:
     probe.page.locator(dropdown).click()
     if search:
         probe.page.locator(".dash-dropdown-search").fill(option)
-    probe.page.locator("[role='option']", has_text=option).first.click()
+    # an option is a radio named by its text (assets/a11y.js: Dash's options hold real inputs); its row is clicked
+    page = probe.page
+    page.locator(".dash-dropdown-option").filter(has=page.get_by_role("radio", name=option)).first.click()
 
 
 def test_brw201_board_loads_clean_with_the_34_provinces(live_server, probe):
@@ -196,7 +198,7 @@ def test_brw205_ranking_bar_and_keyboard_list_open_profiles(live_server, probe):
     page.keyboard.press("Enter")
     expect(page.locator(".dash-dropdown-search")).to_be_focused()
     page.keyboard.type("Can Tho")
-    expect(page.locator("[role='option']")).to_have_count(1)
+    expect(page.locator(".dash-dropdown-options").get_by_role("radio")).to_have_count(1)
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/provinces/92\?indicator=CPI_YOY&period=202509&lang=en$"))
