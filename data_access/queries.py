@@ -11,6 +11,7 @@ and the index ``(indicator_id, period_start, area_id)`` of ``current_observation
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -477,8 +478,8 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
             out.append(_empty_kpi(ind.code, area_key))
             continue
         start = as_date(rows[-1].period_start) - timedelta(days=_WINDOW_DAYS[ind.periodicity])
-        if as_date(rows[0].period_start) < start:
-            rows = [r for r in rows if as_date(r.period_start) >= start]
+        if as_date(rows[0].period_start) < start:  # rows come ordered by period_start
+            rows = rows[bisect_left(rows, start, key=lambda r: as_date(r.period_start)):]
         out.append(_kpi_from_rows(ind, area, rows, targets.get((ind.id, parse(rows[-1].period).year))))
     return tuple(out)
 
@@ -513,8 +514,11 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
     ytd = ytd_ly = None
     if is_flow(ind):  # keys start with their year and sort within one periodicity
         year, ly_key = last.period[:4], p.same_period_last_year().key
-        ytd = sum(r.value for r in rows if r.period[:4] == year)
-        ly_vals = [r.value for r in rows if r.period[:4] == ly_key[:4] and r.period <= ly_key]
+        first = len(rows)  # the year's rows are the last ones (ordered by period_start)
+        while first and rows[first - 1].period[:4] == year:
+            first -= 1
+        ytd = sum(r.value for r in rows[first:])
+        ly_vals = [r.value for r in rows[:first] if r.period[:4] == ly_key[:4] and r.period <= ly_key]
         ytd_ly = sum(ly_vals) if len(ly_vals) == _periods_to_count(ly_key) else None
     elif ind.cumulative:
         ytd = value
