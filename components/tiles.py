@@ -106,9 +106,9 @@ def spark_alt(kpi: Any, ind: Any, lang: str) -> str:
     return spark_summary(kpi.spark, kpi.spark_periods, unit=ind.unit(lang), decimals=ind.decimals, lang=lang)
 
 
-def _figure(kpi: Any, ind: Any, lang: str, prefix: str) -> dict:
+def _figure(value: float | None, ind: Any, lang: str, prefix: str) -> dict:
     """The value and its unit (classes ``<prefix>-value``, ``-unit``, ``-figure``)."""
-    return el("Div", [el("Span", fmt_number(kpi.value, ind.decimals, lang), className=f"{prefix}-value"),
+    return el("Div", [el("Span", fmt_number(value, ind.decimals, lang), className=f"{prefix}-value"),
                       el("Span", ind.unit(lang), className=f"{prefix}-unit")], className=f"{prefix}-figure")
 
 
@@ -154,7 +154,7 @@ def _desk(kpi: Any, ind: Any, lang: str, href: str) -> dict:
     body = [
         el("Div", [el("Div", ind.name(lang), className="kpi-name"), el("Div", marks(kpi, lang), className="kpi-marks")],
            className="kpi-head"),
-        _figure(kpi, ind, lang, "kpi"),
+        _figure(kpi.value, ind, lang, "kpi"),
         el("Div", format_period(kpi.period, lang), className="kpi-period"),
         el("Div", deltas, className="kpi-deltas"),
     ]
@@ -177,7 +177,7 @@ def _sector(kpi: Any, ind: Any, lang: str, href: str, ytd: dict | None) -> dict:
                       target=kpi.target if target_is_level(ind) and kpi.target is not None else None)
     body = [
         head,
-        el("Div", [_figure(kpi, ind, lang, "sm"), el("Div", format_period(kpi.period, lang), className="sm-period")],
+        el("Div", [_figure(kpi.value, ind, lang, "sm"), el("Div", format_period(kpi.period, lang), className="sm-period")],
            className="sm-figure-row"),
         el("Div", [el("Span", change, className=direction_class(kpi.change_last_year, ind.direction)),
                    el("Span", " " + t("kpi.vs_last_year", lang), className="delta-label")]
@@ -198,8 +198,7 @@ def _daily(day: Any, ind: Any, lang: str, href: str) -> dict:
             el("Span", fmt_signed(pct, 1, lang) + "%", className=direction_class(pct, ind.direction))
         changes.append(el("Div", [shown, el("Span", " " + t(label, lang), className="delta-label")]))
     body = [el("Div", ind.name(lang), className="kpi-name"),
-            el("Div", [el("Span", fmt_number(day["value"], ind.decimals, lang), className="kpi-value"),
-                       el("Span", ind.unit(lang), className="kpi-unit")], className="kpi-figure"), *changes]
+            _figure(day["value"], ind, lang, "kpi"), *changes]
     return link(el("Div", body, className="kpi-tile status-none daily-tile"), href, className="kpi-link")
 
 
@@ -213,7 +212,7 @@ def _wall(kpi: Any, ind: Any, lang: str) -> dict:
                                    t("mark.revised", lang) if kpi.revised else "") if x)
     return el("Div", [
         el("Div", ind.name(lang), className="wt-name"),
-        _figure(kpi, ind, lang, "wt"),
+        _figure(kpi.value, ind, lang, "wt"),
         el("Div", [el("Span", format_period(kpi.period, lang), className="wt-period"),
                    el("Span", shown, className="wt-marks")], className="wt-meta"),
         el("Div", [el("Span", change or "–",
