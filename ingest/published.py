@@ -235,14 +235,13 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
         raise PublishedError("table_shape_unknown", format=shape)
     head = flipped[header][1]  # the first column: periods, one per spreadsheet row
     titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if period_label(c) is not None)] if _text(c)]
+    periods = [(i, p) for i, c in enumerate(head) if (p := period_label(c)) is not None and not _footnote(_text(c))]
     for _j, cells in flipped[header + 1:]:
         label = _text(next((c for c in cells[: len(titles) + 1] if _text(c) and period_label(c) is None), ""))
         if not label or _footnote(label):
             continue
-        for i, c in enumerate(head):
-            p = period_label(c)
-            if p is not None and not _footnote(_text(c)):
-                out.add(rows_of[i], label, p[0], cells[i] if i < len(cells) else None, "P" if p[1] else "")
+        for i, (key, prov) in periods:
+            out.add(rows_of[i], label, key, cells[i] if i < len(cells) else None, "P" if prov else "")
     return out, unit_in(titles)
 
 
