@@ -24,6 +24,7 @@ The rules, pure:
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import hashlib
 import re
@@ -115,8 +116,7 @@ def representative_days(days: Iterable[date], names: Mapping[str, Sequence[AreaN
     edges = sorted(bounds)
     out: dict[int, date] = {}
     for d in sorted(set(days)):
-        span = sum(1 for e in edges if e <= d)
-        out.setdefault(span, d)
+        out.setdefault(bisect.bisect_right(edges, d), d)
     return list(out.values())
 
 

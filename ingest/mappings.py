@@ -119,14 +119,14 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     unit = cat.units.get(out.unit)
     obs = parsed.observations
     out.format, out.title, out.table_unit = parsed.format, parsed.title or "", parsed.measure_unit
-    ind_counts = obs["indicator_code"].map(_cell).value_counts(sort=False)
+    ind_counts = _counts(obs["indicator_code"])
     infos = indicator_infos(conn)
-    for text, n in list(ind_counts.items())[:200]:
+    for text, n in list(ind_counts.items())[:200]:  # a long file names a few hundred at most
         if text == PENDING:
             out.indicator = propose_indicator(out.title, out.table_unit, infos, rows=int(n))
         elif text and text.upper() not in cat.indicators:
             out.indicators.append(propose_indicator(text, out.table_unit, infos, rows=int(n)))
-    area_counts = pd.Series(obs["area_code"].map(_cell), dtype=object).value_counts(sort=False)
+    area_counts = _counts(obs["area_code"])
     days: list[date] = []
     for key in pd.unique(obs["period"].astype(str)):
         try:
@@ -136,7 +136,7 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     extra = [unit.valid_from, unit.valid_to + timedelta(days=1) if unit.valid_to else None] if unit else []
     rep = representative_days(days, cat.names, extra)
     areas = area_infos(conn)
-    labels = [str(t) for t in area_counts.index]
+    labels = list(area_counts)
     for text in labels:
         if not text or cat.knows_area(text) or REF_SEPARATOR in text or not rep:
             continue
@@ -146,6 +146,17 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     out.saved = mapping_for_shape(conn, out.unit, out.signature) if unit is not None else None
     if out.saved is not None:
         _apply_saved(out, out.saved.mapping)
+    return out
+
+
+def _counts(column: pd.Series) -> dict[str, int]:
+    """Rows per distinct cell text (as the validation reads it), counted on the distinct values."""
+    codes, uniques = pd.factorize(column.to_numpy(dtype=object), use_na_sentinel=False)
+    per = np.bincount(codes, minlength=len(uniques)) if len(codes) else np.zeros(0, dtype=np.int64)
+    out: dict[str, int] = {}
+    for text, n in zip(uniques, per, strict=True):
+        key = _cell(text)
+        out[key] = out.get(key, 0) + int(n)
     return out
 
 
@@ -189,7 +200,8 @@ def apply_mapping(parsed: formats.ParsedFile, mapping: ImportMapping | None, fin
     if mapping.areas:
         obs = obs.copy()
         targets = _keyed(dict(mapping.areas), name_key)
-        codes, uniques = pd.factorize(obs["area_code"].map(_cell).to_numpy(dtype=object), use_na_sentinel=False)
+        codes, raw = pd.factorize(obs["area_code"].to_numpy(dtype=object), use_na_sentinel=False)
+        uniques = np.array([_cell(x) for x in raw], dtype=object)
         new = []
         for text in uniques:
             target = targets.get(name_key(text)) if text else None
@@ -207,11 +219,12 @@ def apply_mapping(parsed: formats.ParsedFile, mapping: ImportMapping | None, fin
     if mapping.indicators:
         obs = obs if mapping.areas else obs.copy()
         targets = _keyed(dict(mapping.indicators), _ind_key)
-        texts = obs["indicator_code"].map(_cell)
-        found = {t: targets[_ind_key(t)] for t in pd.unique(texts) if t and _ind_key(t) in targets}
+        codes, raw = pd.factorize(obs["indicator_code"].to_numpy(dtype=object), use_na_sentinel=False)
+        texts = [_cell(x) for x in raw]
+        found = {t: targets[_ind_key(t)] for t in texts if t and _ind_key(t) in targets}
         if found:
             record.setdefault("indicator", {}).update(found)
-            obs["indicator_code"] = texts.map(lambda t: found.get(t, t))
+            obs["indicator_code"] = np.asarray([found.get(t, t) for t in texts], dtype=object)[codes]
     parsed.observations = obs if keep.all() else obs[keep].reset_index(drop=True)
     return parsed
 
