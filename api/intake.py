@@ -18,6 +18,7 @@ needs a valid token and submits as the token's unit. Reading endpoints go throug
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date
 
@@ -43,6 +44,7 @@ from data_access.compliance import report_for_viewer, submission_detail
 from data_access.engine import current_warehouse
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
+from ingest.mappings import MappingError, mapping_from_json, saved_import_mapping
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.published import ImportMapping
 from ingest.templates import TemplateError, build_template
@@ -232,10 +234,9 @@ def create_submission():
     payload, filename = uploaded(limits, _RAW_TYPES, (
         "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
         "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body."))
-    indicator = (request.args.get("indicator") or "").strip()
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
                     channel="api", submitted_by=f"token:{info.id}", limits=limits,
-                    mapping=ImportMapping(indicator=indicator) if indicator else None)
+                    mapping=request_mapping(info.unit_code))
     body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
     if report.status == ACCEPTED:
         res = jsonify(body)
@@ -248,6 +249,26 @@ def create_submission():
     if mismatch is not None:
         raise ApiError(403, "unit_mismatch", mismatch.message_vi, mismatch.message_en, {"report": body})
     return jsonify(body), 422
+
+
+def request_mapping(unit_code: str) -> ImportMapping | None:
+    """The mapping a submission names: ``mapping=NAME`` (a saved mapping of the token's unit; another
+    unit's is not found), or an explicit one as the multipart field ``mapping`` (JSON); ``indicator=``
+    where it names none. 400 for an unknown name or a malformed mapping."""
+    indicator = (request.args.get("indicator") or "").strip().upper() or None
+    name = (request.args.get("mapping") or "").strip()
+    explicit = request.form.get("mapping") if request.mimetype == "multipart/form-data" else None
+    try:
+        if name:
+            with current_warehouse().engine.connect() as conn:
+                mapping = saved_import_mapping(conn, unit_code, name)
+        elif explicit:
+            mapping = mapping_from_json(explicit)
+        else:
+            return ImportMapping(indicator=indicator) if indicator else None
+    except MappingError as exc:
+        raise ApiError(400, exc.code, exc.message_vi, exc.message_en) from None
+    return dataclasses.replace(mapping, indicator=indicator) if indicator else mapping
 
 
 def uploaded(limits: IntakeLimits, raw_types: dict[str, str], unsupported: tuple[str, str]) -> tuple[bytes, str]:
@@ -528,6 +549,8 @@ def openapi_document() -> dict:
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "notes": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "mapping": {"type": ["object", "null"], "description": "the mapping given: source (explicit, confirmed, "
+                        "saved), name (of a saved mapping), indicator"},
             "mappings": {"type": "object", "description": "names read as codes: {\"area\": {name as written: area key}}",
                          "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}},
             "errors_total": {"type": "integer"}, "warnings_total": {"type": "integer"},
@@ -639,11 +662,19 @@ def openapi_document() -> dict:
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
                                  "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
-                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"}}}},
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"},
+                        "mapping": {"type": "string", "contentMediaType": "application/json",
+                                    "description": "An explicit mapping of the file's names to codes: "
+                                                   "{\"indicator\": code, \"areas\": {name: area key, code or "
+                                                   "CODE@YYYY; \"\" skips its rows}, \"indicators\": {name: code}}",
+                                    "examples": ['{"indicator": "POPULATION", "areas": {"Ha Noi": "01"}}']}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
                 "parameters": [_param("indicator", "query", False, "string", "POPULATION",
                                       "Indicator code of a published table that names none (wide table, PC-Axis, "
-                                      "JSON-stat)")],
+                                      "JSON-stat)"),
+                               _param("mapping", "query", False, "string", "dan-so-nien-giam",
+                                      "Name of a mapping the token's unit saved on the upload page (names to "
+                                      "codes); 400 mapping_not_found for a name the unit has not saved")],
                 "responses": {
                     "201": _json("SubmissionReport", "Accepted: every value written in one transaction"),
                     "200": _json("SubmissionReport", "Duplicate: the same content was already accepted; nothing changed"),

@@ -207,6 +207,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region_row_skipped": (
         "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
         "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),
+    "mapping_row_skipped": (
+        "Các dòng “{value}” không được nạp: cách đối chiếu đã xác nhận bỏ qua tên này.",
+        "The rows of '{value}' are not loaded: the confirmed mapping skips this name."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

@@ -34,8 +34,8 @@ import io
 import math
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, TypeVar
 
@@ -84,9 +84,21 @@ def guarded(shape: str) -> Callable[[F], F]:
 
 @dataclass(frozen=True)
 class ImportMapping:
-    """What a published file does not say itself: ``indicator``, the indicator code of its values."""
+    """What a file does not say itself, or says by names instead of codes: ``indicator``, the
+    indicator code of a published table's values; ``areas``, area labels as written → an area
+    reference (key, code or ``CODE@WHEN``; "" for rows not to load); ``indicators``, indicator
+    names as written → codes. ``name`` and ``source`` (explicit, confirmed, saved) say where the
+    mapping came from (recorded with the submission; :mod:`ingest.mappings`)."""
 
     indicator: str | None = None
+    areas: Mapping[str, str] = field(default_factory=dict)
+    indicators: Mapping[str, str] = field(default_factory=dict)
+    name: str | None = None
+    source: str = "explicit"
+
+    def as_record(self) -> dict[str, Any]:
+        """How the submission's report records the mapping given."""
+        return {"source": self.source, "name": self.name, "indicator": self.indicator}
 
 
 @dataclass
@@ -98,6 +110,7 @@ class Rows:
     indicator: str
 
     def __post_init__(self) -> None:
+        self.title = ""  # the table's title rows (or label), for the indicator proposal of the mapping step
         self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
                                                            "value_text", "value_num", "status", "note")}
 
@@ -228,6 +241,7 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
                 continue
             for j, (key, prov) in columns.items():
                 out.add(r, label, key, cells[j] if j < len(cells) else None, "P" if prov else "")
+        out.title = " ".join(titles)
         return out, unit_in(titles + [_text(head[0])] if head else titles)
     flipped = _transpose(grid)
     header = _find_header(flipped)
@@ -242,6 +256,7 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
             continue
         for i, (key, prov) in periods:
             out.add(rows_of[i], label, key, cells[i] if i < len(cells) else None, "P" if prov else "")
+    out.title = " ".join(titles)
     return out, unit_in(titles)
 
 
@@ -329,6 +344,7 @@ def read_px(text: str, mapping: ImportMapping | None, budget: ReadBudget) -> tup
         prov = period[1] or bool(_PROVISIONAL.search(fold(values[time_var][index[t]])))
         out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "")
     units = meta.get(("UNITS", ""))
+    out.title = " ".join(meta.get(("TITLE", ""), []) + meta.get(("CONTENTS", ""), []))
     return out, units[0] if units else None
 
 
@@ -385,6 +401,7 @@ def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: Re
         st = status.get(str(k)) if isinstance(status, dict) else status[k] if isinstance(status, list) else status
         prov = period[1] or bool(_PROVISIONAL.search(fold(label))) or str(st or "").lower() == "p"
         out.add(k + 1, cats[g][index[g]][0], period[0], v, "P" if prov else "")
+    out.title = str(doc.get("label") or "")
     return out, _jsonstat_unit(dims, ids)
 
 
