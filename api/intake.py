@@ -540,12 +540,21 @@ def openapi_document() -> dict:
         "required": ["indicator_code", "area_code", "period", "value"],
         "properties": {
             "indicator_code": {"type": "string", "examples": ["CPI_YOY"]},
-            "area_code": {"type": "string", "examples": ["01", "VN"]},
+            "area_code": {"type": "string", "examples": ["01", "VN", "24@2025", "Hà Nội"],
+                          "description": "An official code (read on the period's end date), an area key (24-63), "
+                                         "CODE@YEAR or CODE@YYYY-MM-DD (the code read on that day: for an earlier "
+                                         "period, that area's territory back-cast), or a name"},
             "period": {"type": "string", "examples": ["202509", "2025Q3", "2025", "2025-07-14"]},
             "value": {"type": ["number", "string", "null"],
                       "description": "A JSON number, or text by the number rule (1.234,5 / 1,234.5; 1.234 alone is ambiguous); null or empty = not reported"},
             "status": {"type": ["string", "null"], "description": "P, O, E or provisional/official/estimated; empty = O"},
             "note": {"type": ["string", "null"]},
+            "territory": {"type": ["string", "null"], "examples": ["current"],
+                          "description": "current (or hiện nay): the area cell is read in the reporting unit's "
+                                         "current era (on the day received, or the unit's last day), as CODE@WHEN would; for a "
+                                         "period before that area existed, the value is its territory back-cast "
+                                         "(used by the comparable series instead of the former provinces' sum). "
+                                         "Empty or absent: the code of the period's own era"},
         },
     }
     daily_in = {

@@ -135,13 +135,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "hoặc mã không có hiệu lực vào ngày đó.",
         "'{value}' is not of the form CODE@YEAR or CODE@YYYY-MM-DD (e.g. 24@2025: the territory of province 24 "
         "in 2025), or the code was not valid on that day."),
+    "bad_territory": (
+        "Phạm vi “{value}” không hợp lệ: ghi current (địa bàn hiện nay của đơn vị, tính ngược về kỳ trước) hoặc "
+        "để trống; không ghi cùng với dạng MÃ@NĂM ở ô địa bàn.",
+        "Territory '{value}' is not valid: write current (the reporting unit's area of today, back-cast to "
+        "earlier periods) or leave it empty; do not combine it with the form CODE@YEAR in the area cell."),
     "area_code_changed_meaning": (
         "Ở kỳ {period}, mã “{value}” là {then}, không phải {now} của đơn vị {unit} (ngày {unit_day}); "
         "nhận theo mã sẽ ghi số liệu sang một địa bàn khác. Nếu là số liệu của {then} cũ, ghi mã {then_key}; "
-        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast}.",
+        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast} (hoặc cột territory "
+        "= current).",
         "In period {period}, '{value}' meant {then}, not {now} of unit {unit} (on {unit_day}); read as written, "
         "the value would be stored under another territory. For the former {then}, write {then_key}; for the "
-        "territory of today's {now} back-cast to that period, write {backcast}."),
+        "territory of today's {now} back-cast to that period, write {backcast} (or the column territory = "
+        "current)."),
     "area_name_ambiguous": (
         "Tên địa bàn “{value}” ứng với nhiều địa bàn: {candidates}; hãy ghi mã.",
         "Area name '{value}' matches several areas: {candidates}; write the code."),

@@ -99,7 +99,8 @@ class Rows:
 
     def __post_init__(self) -> None:
         self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
-                                                           "value_text", "value_num", "status", "note")}
+                                                           "value_text", "value_num", "status", "note",
+                                                           "territory")}
 
     def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None) -> None:
         c = self.cols
@@ -116,6 +117,7 @@ class Rows:
         c["value_num"].append(number)
         c["status"].append(status)
         c["note"].append("")
+        c["territory"].append("")
 
 
 def cell_value(value: Any) -> tuple[str, float]:
