@@ -389,7 +389,8 @@ def list_observations():
     areas) between the period keys ``from`` and ``to`` (inclusive). ``area`` is an area key
     (``08-63``), an official code (``08``: the one area the code meant within ``from``..``to``;
     400 when the periods cross the 2025 change of its meaning), or ``CODE@WHEN`` (``24@2025``:
-    today's province through time, its comparable series, rebuilt values marked ``rebuilt``)."""
+    today's province through time, its comparable series, rebuilt values marked ``rebuilt``).
+    Plain reads (no ``@``) list each area in its own periods only: back-casts are left out."""
     from data_access.queries import series
 
     require_reader()
@@ -420,7 +421,7 @@ def list_observations():
     if bounds["from"] and bounds["to"] and parse_period(bounds["from"]).start > parse_period(bounds["to"]).start:
         raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
     keys, territory = _area_keys(area, bounds) if area else (tuple(amap), False)
-    df = series(code, keys, bounds["from"], bounds["to"])
+    df = series(code, keys, bounds["from"], bounds["to"], backcasts=territory)
     items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
               "value": float(r.value), "status": r.status, "revision": int(r.revision),
               "flag": r.flag if isinstance(r.flag, str) else None,  # pandas' string column holds NaN for none
@@ -691,8 +692,12 @@ def openapi_document() -> dict:
                     _param("indicator", "query", True, "string", "RETAIL_SALES", "Indicator code"),
                     _param("area", "query", False, "string", "01",
                            "Area key (08-63); official code (08: the area it meant within from..to, 400 when "
-                           "they cross its change in 2025); or CODE@WHEN (24@2025: today's province through "
-                           "time, its comparable series)"),
+                           "they cross its change in 2025); or CODE@WHEN (the area the code meant on that day, "
+                           "a year meaning its 31 December: 24@2025 is today's Bắc Ninh through time, its "
+                           "comparable series with back-casts as stored and earlier periods rebuilt from its "
+                           "former provinces, marked rebuilt; 24@2019 is the former Bắc Giang). Without "
+                           "CODE@WHEN, and without area, each area has only its own periods: a back-cast is "
+                           "never listed"),
                     _param("from", "query", False, "string", "202401", "First period key (inclusive)"),
                     _param("to", "query", False, "string", "202512", "Last period key (inclusive)")],
                 "responses": {
