@@ -649,7 +649,7 @@ def openapi_document() -> dict:
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
                                  "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
-                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"}}}},
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML 2.0/2.1 data"}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
                 "parameters": [_param("indicator", "query", False, "string", "POPULATION",
                                       "Indicator code of a published table that names none (wide table, PC-Axis, "

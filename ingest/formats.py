@@ -67,7 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest import published
+from ingest import published, sdmx_ml
 from ingest.bounds import BudgetExceeded, GuardedZip, ReadBudget, check_zip, scan_lines
 from ingest.issues import Findings, make_issue
 from ingest.published import ImportMapping
@@ -92,7 +92,8 @@ SILENTLY_IGNORED = {"dataflow", "structure", "structure_id", "action", "indicato
                     "ten_chi_tieu", "don_vi_tinh"}
 
 OBS_COLUMNS = ["row", "indicator_code", "area_code", "period", "value_text", "value_num", "status", "note",
-               "territory"]
+               "territory", "area_label"]  # area_label: a published file's label beside its area code
+ROW_CELLS = ("row", "value_text", "value_num", *TEXT_COLUMNS)  # what a long row of a file holds
 DAILY_FIELDS = ("date", "category", "severity", "title", "body")
 
 
@@ -326,7 +327,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         if fmt == "xlsx":
             parsed = _parse_xlsx(payload, findings, budget, max_rows, mapping)
         elif fmt == "xml":
-            parsed = _published("sdmx-ml", *published.read_sdmx_ml(payload, mapping, budget))
+            parsed = _published("sdmx-ml", *sdmx_ml.read_sdmx_ml(payload, mapping, budget))
         else:
             if fmt == "csv":  # on the bytes, before a decoded copy exists
                 data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
@@ -483,10 +484,13 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
 
 def _obs_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """The observations frame; text columns stay ``object`` (no string-dtype inference: the
-    validator works on numpy object arrays)."""
+    validator works on numpy object arrays). A text column ``cols`` lacks is empty."""
     data = {}
+    n = len(cols["row"])
     for c in OBS_COLUMNS:
-        if c == "row":
+        if c not in cols:
+            data[c] = pd.Series(np.full(n, "", dtype=object), dtype=object, copy=False)
+        elif c == "row":
             data[c] = pd.Series(np.asarray(cols[c], dtype=np.int64), copy=False)
         elif c == "value_num":
             data[c] = pd.Series(np.asarray(cols[c], dtype=float), copy=False)
@@ -747,7 +751,7 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             return None
         positions, shown = mapped
         columns = {canonical: pos + 1 for canonical, pos in positions.items()}  # column numbers
-        out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+        out: dict[str, list] = {c: [] for c in ROW_CELLS}
         last = header_row + max_rows
         for r, values in rows:
             if r > last:
@@ -843,7 +847,7 @@ def _parse_json(text: str, findings: Findings, budget: ReadBudget | None = None,
     for name, value in (("observations", observations), ("daily_items", items)):
         if not isinstance(value, list):
             raise FileError(make_issue("bad_structure", detail=f"'{name}' must be an array"))
-    out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+    out: dict[str, list] = {c: [] for c in ROW_CELLS}
     seen_keys: set[str] = set()
     for i, obj in enumerate(observations, start=1):
         if not isinstance(obj, dict):

@@ -111,6 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The {format} table holds {count} values where {expected} are expected."),
     "table_bad_period": ("Kỳ “{value}” của bảng {format} không phải mã kỳ.",
                          "Period '{value}' of the {format} table is not a period key."),
+    "sdmx_message_unsupported": (
+        "Tệp là thông điệp {message} của {version}; chỉ nhận thông điệp số liệu GenericData (SDMX-ML 2.0, 2.1), "
+        "CompactData (2.0), StructureSpecificData (2.1, 3.0) hoặc tệp SDMX-CSV.",
+        "The file is a {message} message of {version}; only the data messages GenericData (SDMX-ML 2.0, 2.1), "
+        "CompactData (2.0), StructureSpecificData (2.1, 3.0) or an SDMX-CSV file are read."),
     "xml_dtd_refused": ("Tệp XML có khai báo DTD/ENTITY; không nhận (rủi ro bảo mật).",
                         "The XML file declares a DTD or entities; refused (a security risk)."),
     "table_unit_unknown": (
@@ -211,6 +216,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(back-cast); chuỗi so sánh được dùng giá trị này thay cho tổng các tỉnh cũ.",
         "'{value}': values of today's {label} territory back-cast to periods before it was formed; the comparable "
         "series uses them instead of the sum of the former provinces."),
+    "area_label_read": (
+        "Mã “{file_code}” của tệp không phải mã địa bàn của hệ thống, hoặc chỉ địa bàn khác với tên “{value}” đi kèm; "
+        "địa bàn được đọc theo tên.",
+        "The file's code '{file_code}' is not one of the product's area codes, or designates another area than its "
+        "label '{value}': the area is read from the label."),
     "region_row_skipped": (
         "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
         "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),

@@ -307,6 +307,48 @@ def _area_text(x: Any) -> str:
     return "0" + t if len(t) == 1 and t.isascii() and t.isdigit() else t  # Excel drops the leading 0 of "01"
 
 
+def labels_where_codes_differ(obs: pd.DataFrame, area_txt: Coded, cat: Catalogue, unit: UnitInfo, ends: list[date],
+                              findings: Findings, rows: np.ndarray, column: str) -> Coded:
+    """The area cells of a published file that gives labels beside its codes (PC-Axis ``VALUES``
+    with ``CODES``, JSON-stat category labels): the code where it is the product's and designates
+    the area its label names on every period's end (``ends``, one day per validity span), else the
+    label, read by the area-name matcher (a warning and a recorded mapping, or "did you mean"), with
+    the note ``area_label_read`` once per code. PX-Web numbers its categories ("0", "1", "2"…, or
+    codes of its own): "1" beside "Đồng bằng sông Hồng" is not 01 Hà Nội."""
+    if "area_label" not in obs.columns:
+        return area_txt
+    labels = obs["area_label"].to_numpy(dtype=object)
+    if not (labels != "").any():
+        return area_txt
+    cells = area_txt.uniques[area_txt.codes]
+    spans = cat.spans(ends, unit) if ends else np.zeros(0, dtype=np.int64)
+    days = [ends[int(i)] for i in np.unique(spans, return_index=True)[1]]
+    pair_f, pairs = pd.factorize(pd.Series(cells + "\x1f" + labels, dtype=object))
+    chosen = []
+    for k, pair in enumerate(pairs):
+        code, label = str(pair).split("\x1f", 1)
+        trusted = not label or _code_names_label(cat, code, label, days)
+        chosen.append(code if trusted else label)
+        if not trusted and code:
+            i = int(np.flatnonzero(pair_f == k)[0])
+            findings.note(make_issue("area_label_read", row=int(rows[i]), column=column, value=label,
+                                     file_code=_text(obs["area_code"].iat[i])))
+    return Coded(pd.Series(np.asarray(chosen, dtype=object)[pair_f], dtype=object), _text)
+
+
+def _code_names_label(cat: Catalogue, code: str, label: str, days: list[date]) -> bool:
+    """Whether ``code`` is the product's and, on each of ``days``, the area ``label`` names (where
+    the label names one area) is the code's."""
+    if not code or not cat.knows_area(code):
+        return False
+    for d in days:
+        named = match_name(label, cat.names, d, cat.labels)
+        area = cat.resolve_area(code, d)
+        if named.kind == "unique" and (area is None or area.key != named.area_key):
+            return False
+    return True
+
+
 def current_day(unit: UnitInfo, received: date) -> date:
     """The day on which ``territory=current`` reads an area cell: the day the report is received,
     or the reporting unit's last day when it has ended (its own current era)."""
@@ -432,6 +474,9 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     emit("future_period", future, "period", per_txt, date=received.isoformat())
 
     # -- areas (resolved on the period's end date; see resolve_area_ref) -----------------------------
+    if parsed.published:
+        ends = sorted({p.end for p in p_parsed if p is not None})
+        area_txt = labels_where_codes_differ(obs, area_txt, cat, unit, ends, findings, rows, col("area_code"))
     ref_txt, bad_territory = _territory_refs(parsed, obs, area_txt, live, unit, received, emit)
     area_f = area_txt.codes
     area_id = np.full(n, -1, dtype=np.int64)
