@@ -410,7 +410,8 @@ def list_observations():
     areas) between the period keys ``from`` and ``to`` (inclusive). ``area`` is an area key
     (``08-63``), an official code (``08``: the one area the code meant within ``from``..``to``;
     400 when the periods cross the 2025 change of its meaning), or ``CODE@WHEN`` (``24@2025``:
-    today's province through time, its comparable series, rebuilt values marked ``rebuilt``)."""
+    today's province through time, its comparable series, rebuilt values marked ``rebuilt``).
+    Plain reads (no ``@``) list each area in its own periods only: back-casts are left out."""
     from data_access.queries import series
 
     require_reader()
@@ -441,7 +442,7 @@ def list_observations():
     if bounds["from"] and bounds["to"] and parse_period(bounds["from"]).start > parse_period(bounds["to"]).start:
         raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
     keys, territory = _area_keys(area, bounds) if area else (tuple(amap), False)
-    df = series(code, keys, bounds["from"], bounds["to"])
+    df = series(code, keys, bounds["from"], bounds["to"], backcasts=territory)
     items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
               "value": float(r.value), "status": r.status, "revision": int(r.revision),
               "flag": r.flag if isinstance(r.flag, str) else None,  # pandas' string column holds NaN for none
@@ -563,12 +564,21 @@ def openapi_document() -> dict:
         "required": ["indicator_code", "area_code", "period", "value"],
         "properties": {
             "indicator_code": {"type": "string", "examples": ["CPI_YOY"]},
-            "area_code": {"type": "string", "examples": ["01", "VN"]},
+            "area_code": {"type": "string", "examples": ["01", "VN", "24@2025", "Hà Nội"],
+                          "description": "An official code (read on the period's end date), an area key (24-63), "
+                                         "CODE@YEAR or CODE@YYYY-MM-DD (the code read on that day: for an earlier "
+                                         "period, that area's territory back-cast), or a name"},
             "period": {"type": "string", "examples": ["202509", "2025Q3", "2025", "2025-07-14"]},
             "value": {"type": ["number", "string", "null"],
                       "description": "A JSON number, or text by the number rule (1.234,5 / 1,234.5; 1.234 alone is ambiguous); null or empty = not reported"},
             "status": {"type": ["string", "null"], "description": "P, O, E or provisional/official/estimated; empty = O"},
             "note": {"type": ["string", "null"]},
+            "territory": {"type": ["string", "null"], "examples": ["current"],
+                          "description": "current (or hiện nay): the area cell is read in the reporting unit's "
+                                         "current era (on the day received, or the unit's last day), as CODE@WHEN would; for a "
+                                         "period before that area existed, the value is its territory back-cast "
+                                         "(used by the comparable series instead of the former provinces' sum). "
+                                         "Empty or absent: the code of the period's own era"},
         },
     }
     daily_in = {
@@ -662,7 +672,7 @@ def openapi_document() -> dict:
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
                                  "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
-                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"},
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML 2.0/2.1 data"},
                         "mapping": {"type": "string", "contentMediaType": "application/json",
                                     "description": "An explicit mapping of the file's names to codes: "
                                                    "{\"indicator\": code, \"areas\": {name: area key, code or "
@@ -713,8 +723,12 @@ def openapi_document() -> dict:
                     _param("indicator", "query", True, "string", "RETAIL_SALES", "Indicator code"),
                     _param("area", "query", False, "string", "01",
                            "Area key (08-63); official code (08: the area it meant within from..to, 400 when "
-                           "they cross its change in 2025); or CODE@WHEN (24@2025: today's province through "
-                           "time, its comparable series)"),
+                           "they cross its change in 2025); or CODE@WHEN (the area the code meant on that day, "
+                           "a year meaning its 31 December: 24@2025 is today's Bắc Ninh through time, its "
+                           "comparable series with back-casts as stored and earlier periods rebuilt from its "
+                           "former provinces, marked rebuilt; 24@2019 is the former Bắc Giang). Without "
+                           "CODE@WHEN, and without area, each area has only its own periods: a back-cast is "
+                           "never listed"),
                     _param("from", "query", False, "string", "202401", "First period key (inclusive)"),
                     _param("to", "query", False, "string", "202512", "Last period key (inclusive)")],
                 "responses": {

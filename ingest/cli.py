@@ -83,7 +83,7 @@ def _print_issues(title: str, issues, total: int) -> None:
 def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: str | None = None,
                mapping_ref: str | None = None) -> None:
     """Submit FILE (CSV, SDMX-CSV, XLSX, JSON; published shapes: wide tables, PC-Axis .px,
-    JSON-stat 2.0, SDMX-ML generic data) as unit --unit.
+    JSON-stat 2.0, SDMX-ML 2.0/2.1 data) as unit --unit.
 
     The whole file is validated and loaded in one transaction: accepted whole or rejected whole.
     Prints the report (errors and warnings with row, column, value and reason). Exit status 0

@@ -15,9 +15,7 @@ one-transaction load:
 * **JSON-stat 2.0** datasets (:func:`read_jsonstat`), as PX-Web answers: ``id``, ``size``,
   ``dimension`` (``role`` time and geo, or the dimensions' names), ``value`` (array or sparse
   object) and ``status`` (``p`` provisional);
-* **SDMX-ML 2.1 generic data** (:func:`read_sdmx_ml`), streamed: ``Series`` with ``REF_AREA`` and
-  ``INDICATOR`` in the key, ``Obs`` with ``TIME_PERIOD``, ``OBS_VALUE`` and ``OBS_STATUS``. A
-  document with a DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused before parsing (no entity expansion).
+* **SDMX-ML** data messages, 2.0 and 2.1 (:mod:`ingest.sdmx_ml`, which uses :class:`Rows` from here).
 
 Where the shape carries no indicator, the indicator comes from the mapping (``--indicator`` on the
 command line, ``indicator=`` on the API: :class:`ImportMapping`); where it carries a unit, the unit
@@ -33,7 +31,6 @@ import functools
 import io
 import math
 import re
-import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import product
@@ -112,9 +109,14 @@ class Rows:
     def __post_init__(self) -> None:
         self.title = ""  # the table's title rows (or label), for the indicator proposal of the mapping step
         self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
-                                                           "value_text", "value_num", "status", "note")}
+                                                           "value_text", "value_num", "status", "note",
+                                                           "territory", "area_label")}
 
-    def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None) -> None:
+    def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None,
+            label: str = "") -> None:
+        """One row; ``label``: the area's label where the file gives one beside its code (PC-Axis
+        ``VALUES``, JSON-stat category labels): the validation reads it when the code is not the
+        product's (:func:`ingest.validate.labels_where_codes_differ`)."""
         c = self.cols
         if len(c["row"]) >= self.budget.max_rows:
             raise BudgetExceeded("too_many_rows", rows=len(c["row"]) + 1, limit=self.budget.max_rows)
@@ -129,6 +131,8 @@ class Rows:
         c["value_num"].append(number)
         c["status"].append(status)
         c["note"].append("")
+        c["territory"].append("")
+        c["area_label"].append(label)
 
 
 def cell_value(value: Any) -> tuple[str, float]:
@@ -145,8 +149,10 @@ def cell_value(value: Any) -> tuple[str, float]:
 
 
 def period_label(value: Any) -> tuple[str, bool] | None:
-    """``(period key, provisional)`` of a header cell: "2019", 2019, "Sơ bộ 2023", "Prel. 2023",
-    "2024Q1", "Quý 1/2024"? (no: only the period keys and years); None when it is no period."""
+    """``(period key, provisional)`` of a header cell or a published period label: a period key
+    ("2019", 2019, "2024Q1", "2024M03"), a year with a mark ("Sơ bộ 2023", "Prel. 2023"), or a
+    label as the statistics office writes it (:func:`_labelled_period`: "Quý 1/2024", "Tháng
+    3/2024", "6 tháng đầu năm 2024", "Năm 2024", "Q1 2024"); None when it is no period."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip() if value is not None else ""
@@ -158,6 +164,9 @@ def period_label(value: Any) -> tuple[str, bool] | None:
         return parse_period(text.upper()).key, provisional
     except (PeriodError, TypeError, ValueError):
         pass
+    labelled = _labelled_period(folded)
+    if labelled is not None:
+        return labelled, provisional
     found = _YEAR.search(folded)
     if found is None:
         return None
@@ -169,6 +178,43 @@ def period_label(value: Any) -> tuple[str, bool] | None:
         return parse_period(key).key, provisional
     except (PeriodError, ValueError):
         return None
+
+
+_Y = r"((?:19|20)\d{2})"
+_QUARTER = r"(i{1,3}|iv|[1-4])"
+#: (pattern on the folded label without its provisional mark, periodicity); the groups are (year,
+#: number) or (number, year) as the names say
+_LABELS = (
+    (re.compile(rf"^(?:nam|year)\s*{_Y}$"), "Y", "y"),
+    (re.compile(rf"^(?:quy|q|quarter)\s*{_QUARTER}\s*(?:/|-|,|nam|year|\s)\s*(?:nam\s*)?{_Y}$"), "Q", "ny"),
+    (re.compile(rf"^{_Y}\s*[-/ ]?\s*(?:quy|q|k)\s*{_QUARTER}$"), "Q", "yn"),
+    (re.compile(rf"^(?:thang|t|month)\s*(\d{{1,2}})\s*(?:/|-|,|nam|year|\s)\s*(?:nam\s*)?{_Y}$"), "M", "ny"),
+    (re.compile(rf"^(\d{{1,2}})\s*[/-]\s*{_Y}$"), "M", "ny"),
+    (re.compile(rf"^{_Y}\s*-\s*(\d{{2}})$"), "M", "yn"),
+    (re.compile(rf"^6 thang (dau|cuoi) nam\s*{_Y}$"), "S", "ny"),
+    (re.compile(rf"^(?:h|s|nua nam)\s*([12])\s*(?:/|-|nam|\s)\s*{_Y}$"), "S", "ny"),
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "dau": 1, "cuoi": 2}
+
+
+def _labelled_period(folded: str) -> str | None:
+    """The period key of a folded label ("quy 1/2024" → "2024Q1", "thang 3 nam 2024" → "202403",
+    "6 thang dau nam 2024" → "2024S1", "nam 2024" → "2024"); None when it is no such label."""
+    text = re.sub(r"\s+", " ", _PROVISIONAL.sub(" ", folded)).strip(" .,:;()*")
+    for pattern, kind, order in _LABELS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        if kind == "Y":
+            return m.group(1)
+        number, year = (m.group(1), m.group(2)) if order == "ny" else (m.group(2), m.group(1))
+        n = _ROMAN.get(number) or int(number)
+        key = {"Q": f"{year}Q{n}", "M": f"{year}{n:02d}", "S": f"{year}S{n}"}[kind]
+        try:
+            return parse_period(key).key
+        except (PeriodError, ValueError):
+            return None
+    return None
 
 
 def unit_in(texts: Iterable[str]) -> str | None:
@@ -337,12 +383,15 @@ def read_px(text: str, mapping: ImportMapping | None, budget: ReadBudget) -> tup
     if len(tokens) != expected:
         raise PublishedError("table_data_count", format="PC-Axis", count=len(tokens), expected=expected)
     t, a = names.index(time_var), names.index(area_var)
+    labelled = codes[area_var] != values[area_var]  # CODES beside VALUES: the labels go along
     for k, index in enumerate(product(*(range(s) for s in shape))):
-        period = period_label(codes[time_var][index[t]])
+        label = values[time_var][index[t]] if index[t] < len(values[time_var]) else ""
+        period = period_label(codes[time_var][index[t]]) or period_label(label)
         if period is None:
             raise PublishedError("table_bad_period", format="PC-Axis", value=codes[time_var][index[t]])
-        prov = period[1] or bool(_PROVISIONAL.search(fold(values[time_var][index[t]])))
-        out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "")
+        prov = period[1] or bool(_PROVISIONAL.search(fold(label)))
+        out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "",
+                label=values[area_var][index[a]] if labelled else "")
     units = meta.get(("UNITS", ""))
     out.title = " ".join(meta.get(("TITLE", ""), []) + meta.get(("CONTENTS", ""), []))
     return out, units[0] if units else None
@@ -400,7 +449,8 @@ def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: Re
             raise PublishedError("table_bad_period", format="JSON-stat", value=code)
         st = status.get(str(k)) if isinstance(status, dict) else status[k] if isinstance(status, list) else status
         prov = period[1] or bool(_PROVISIONAL.search(fold(label))) or str(st or "").lower() == "p"
-        out.add(k + 1, cats[g][index[g]][0], period[0], v, "P" if prov else "")
+        area_code, area_label = cats[g][index[g]]
+        out.add(k + 1, area_code, period[0], v, "P" if prov else "", label=area_label if area_label != area_code else "")
     out.title = str(doc.get("label") or "")
     return out, _jsonstat_unit(dims, ids)
 
@@ -426,64 +476,3 @@ def _jsonstat_unit(dims: dict[str, Any], ids: list[Any]) -> str | None:
             if isinstance(first, dict) and first.get("label"):
                 return str(first["label"])
     return None
-
-
-# -- SDMX-ML generic data ---------------------------------------------------------------------------------
-
-
-def looks_xml(payload: bytes) -> bool:
-    return payload[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-
-
-@guarded("SDMX-ML")
-def read_sdmx_ml(payload: bytes, mapping: ImportMapping | None, budget: ReadBudget) -> tuple[Rows, str | None]:
-    """An SDMX-ML 2.1 generic data message as long rows, streamed element by element."""
-    head = payload[:65536]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in payload:
-        raise PublishedError("xml_dtd_refused")
-    fallback = (mapping.indicator.strip().upper() if mapping and mapping.indicator else "")
-    out = Rows(budget, fallback)
-    key: dict[str, str] = {}
-    obs: dict[str, str] = {}
-    seen_generic = False
-    n = 0
-    try:
-        for event, el in ET.iterparse(io.BytesIO(payload), events=("start", "end")):
-            tag = el.tag.rsplit("}", 1)[-1]
-            if event == "start":
-                if tag == "GenericData":
-                    seen_generic = True
-                elif tag == "Series":
-                    key = {}
-                elif tag == "Obs":
-                    obs = {}
-                continue
-            if tag == "Value" and el.get("id"):
-                (obs if _inside_obs(obs) else key)[el.get("id", "").upper()] = el.get("value", "")
-            elif tag in ("ObsDimension", "ObsValue"):
-                obs[tag] = el.get("value", "")
-                obs["_obs"] = "1"
-            elif tag == "Obs":
-                n += 1
-                dims = {**key, **{k: v for k, v in obs.items() if not k.startswith("_")}}
-                indicator = dims.get("INDICATOR") or fallback
-                if not indicator:
-                    raise PublishedError("indicator_required", format="SDMX-ML")
-                status = {"A": "O", "P": "P", "E": "E"}.get(dims.get("OBS_STATUS", "A").upper(), dims.get("OBS_STATUS", ""))
-                out.add(n, dims.get("REF_AREA", ""), dims.get("ObsDimension", dims.get("TIME_PERIOD", "")),
-                        dims.get("ObsValue", dims.get("OBS_VALUE", "")), status, indicator)
-                obs = {}
-                el.clear()
-            elif tag == "Series":
-                el.clear()
-    except ET.ParseError as exc:
-        raise PublishedError("unreadable_file", format="SDMX-ML", detail=str(exc)) from None
-    if not seen_generic:
-        raise PublishedError("table_shape_unknown", format="SDMX-ML")
-    return out, None
-
-
-def _inside_obs(obs: dict[str, str]) -> bool:
-    """A ``Value`` belongs to the observation (its attributes) once the observation has begun."""
-    return "_obs" in obs
-
