@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import bindparam, func, select, text
+from sqlalchemy import bindparam, func, literal, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
@@ -29,7 +29,10 @@ class WarehouseNotEmpty(RuntimeError):
 
 
 def is_empty(conn: Connection) -> bool:
-    return not conn.execute(select(func.count()).select_from(schema.area)).scalar()
+    """No configuration and no data: the geography alone (loaded on every first start, the demo's
+    or an empty centre's) does not count."""
+    return not any(conn.execute(select(literal(1)).select_from(table).limit(1)).first() for table in
+                   (schema.indicator_group, schema.agency, schema.indicator, schema.submission))
 
 
 def _insert(conn: Connection, table, rows: list[dict]) -> None:
