@@ -10,11 +10,12 @@ from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
-from sqlalchemy import bindparam, func, literal, select, text
+from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
 from data_access.engine import bump_data_version
+from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
 from ingest.reference import SEED_ACTOR, ReferenceError, demo_records, load_reference
@@ -31,8 +32,7 @@ class WarehouseNotEmpty(RuntimeError):
 def is_empty(conn: Connection) -> bool:
     """No configuration and no data: the geography alone (loaded on every first start, the demo's
     or an empty centre's) does not count."""
-    return not any(conn.execute(select(literal(1)).select_from(table).limit(1)).first() for table in
-                   (schema.indicator_group, schema.agency, schema.indicator, schema.submission))
+    return not has_configuration(conn) and not has_submissions(conn)
 
 
 def _insert(conn: Connection, table, rows: list[dict]) -> None:

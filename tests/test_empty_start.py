@@ -23,12 +23,12 @@ from auth.tokens import create_token
 from data_access import schema
 from data_access.engine import make_engine
 from ingest.bootstrap import bootstrap
-from ingest.reference import reference_rows
+from ingest.reference import DEMO_PACKAGE, reference_rows
 from ingest.seed import is_empty
 from metadata import service
 from metadata.package import from_records
 from tests import empty_centre as centre
-from tests.auth_helpers import ORIGIN, callback_body, dep_id, post_callback, router_body
+from tests.auth_helpers import ORIGIN, callback_body, csrf_from, dep_id, post_callback, router_body
 from tests.auth_sessions import ensure_session
 from tests.conftest import make_settings
 from tests.utils import ids_in
@@ -206,3 +206,83 @@ def test_emp004_the_first_report_shows_on_the_overview_indicator_compliance_and_
     wall = sweep(empty, "/wall")
     assert centre.SHOWN in wall
 
+
+
+# -- the first-run page --------------------------------------------------------------------------------------
+
+
+def _page_text(res) -> str:
+    html = res.get_data(as_text=True)
+    return " ".join(re.sub(r"<[^>]+>", " ", html[html.index("<main"):]).split())
+
+
+def _post(client: FlaskClient, action: str | None, lang: str = "vi"):
+    page = client.get("/admin/first-run")
+    form = {"csrf_token": csrf_from(page.get_data(as_text=True)), "lang": lang}
+    return client.post("/admin/first-run", data={**form, **({"action": action} if action else {})},
+                       headers={"Origin": ORIGIN})
+
+
+def _step(res, name: str) -> str:
+    found = re.search(rf'id="first-step-{name}" class="first-step (done|todo)"', res.get_data(as_text=True))
+    assert found, name
+    return found.group(1)
+
+
+def test_emp005_an_admin_of_an_empty_centre_lands_on_the_first_run_page(empty):
+    res = empty.admin.get("/")
+    assert res.status_code == 303 and res.headers["Location"] == "/admin/first-run"
+    assert empty.admin.get("/?lang=en").headers["Location"] == "/admin/first-run?lang=en"
+    leader = empty.server.test_client()
+    leader.set_cookie("occ_session", ensure_session(empty.engine, "centre.leader", "leader",
+                                                    token="session-of-centre-leader-" + "z" * 20)[1])
+    assert leader.get("/").status_code == 200  # other roles see the (empty) overview
+    assert leader.get("/admin/first-run").status_code == 403
+    page = empty.admin.get("/admin/first-run")
+    assert page.status_code == 200 and 'href="/admin/first-run"' in page.get_data(as_text=True)  # in the admin nav
+    _configure(empty)
+    assert empty.admin.get("/").status_code == 200  # configured: the overview itself
+
+
+def test_emp006_the_checklist_is_ticked_from_the_warehouse(empty):
+    page = empty.admin.get("/admin/first-run")
+    assert [_step(page, s) for s in ("configured", "units", "report")] == ["todo", "todo", "todo"]
+    assert "Đã hoàn thành 0/3 bước" in _page_text(page)
+
+    preview = _post(empty.admin, "check_demo")  # the dry run: the diff, nothing written
+    text = _page_text(preview)
+    assert preview.status_code == 200 and "Các thay đổi nếu áp dụng" in text and 'id="first-apply-demo"' in \
+        preview.get_data(as_text=True)
+    added = re.search(r'id="first-diff-indicators"><th scope="row">[^<]+</th>\s*<td>(\d+)</td>',
+                      preview.get_data(as_text=True))
+    assert added and int(added.group(1)) == len(json.loads(DEMO_PACKAGE.read_bytes())["indicators"])
+    with empty.engine.connect() as conn:
+        assert is_empty(conn)
+
+    applied = _post(empty.admin, "apply_demo")
+    assert applied.status_code == 200 and "Đã áp dụng cấu hình minh họa" in _page_text(applied)
+    assert [_step(applied, s) for s in ("configured", "units", "report")] == ["done", "todo", "todo"]
+    with empty.engine.connect() as conn:
+        actions = [r.action for r in conn.execute(select(schema.audit_log.c.action))]
+    assert "metadata.import" in actions
+    assert "không có gì thay đổi" in _page_text(_post(empty.admin, "check_demo"))  # the same package again
+
+    create_token(empty.engine, "TK")
+    assert _step(empty.admin.get("/admin/first-run"), "units") == "done"
+    report = empty.server.test_client().post(
+        "/api/v1/submissions", data=json.dumps({"observations": [
+            {"indicator_code": "CPI_YOY", "area_code": "VN", "period": "202610", "value": 3.1}]}),
+        content_type="application/json", headers={"Authorization": f"Bearer {create_token(empty.engine, 'TK')[0]}"})
+    assert report.status_code == 201, report.get_data(as_text=True)[:1000]
+    done = empty.admin.get("/admin/first-run?lang=en")
+    assert [_step(done, s) for s in ("configured", "units", "report")] == ["done", "done", "done"]
+    assert "3 of 3 steps done" in _page_text(done) and "The centre is ready." in _page_text(done)
+
+
+def test_emp007_the_first_run_form_needs_its_csrf_token_and_a_known_action(empty):
+    assert empty.admin.post("/admin/first-run", data={"action": "apply_demo"},
+                            headers={"Origin": ORIGIN}).status_code == 400
+    assert _post(empty.admin, "drop_everything").status_code == 400
+    assert _post(empty.admin, None).status_code == 400
+    with empty.engine.connect() as conn:
+        assert is_empty(conn)
