@@ -329,14 +329,14 @@ def test_acm006_reporter_limited_to_its_unit(world):
     for output in outputs:
         entry = app.callback_map[output]
         body = callback_body(output, entry)
-        for item in body["inputs"] + body["state"]:
-            if item["id"] == "sub-unit":
-                item["value"] = "BCA"
+        # a pattern-matching input (the mapping table's selects) is a list of items: not the unit
+        units = [item for item in body["inputs"] + body["state"] if isinstance(item, dict) and item["id"] == "sub-unit"]
+        for item in units:
+            item["value"] = "BCA"
         res = post_callback(client, body)
         assert res.status_code == 403, output
-        for item in body["inputs"] + body["state"]:
-            if item["id"] == "sub-unit":
-                item["value"] = "TK"
+        for item in units:
+            item["value"] = "TK"
         assert post_callback(client, body).status_code not in (401, 403), output
 
 
