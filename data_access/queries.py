@@ -216,6 +216,23 @@ def rule_components(ind: Indicator) -> tuple[str | None, str | None, str | None]
             ind.den_code if ind.aggregation == "ratio" else None)
 
 
+def has_regions(ind: Indicator) -> bool:
+    """Whether ``ind`` has regional figures: aggregated from its provinces by its rule, or, for a
+    derived indicator, computed at the regions from its inputs (and stored)."""
+    if ind.computed:
+        return "region" in ind.levels
+    return ind.provincial and ind.aggregation != "none"
+
+
+def region_figure(ind: Indicator, region: str, provinces: Iterable[str], values: Mapping[str, float],
+                  weights: Parts = None, num: Parts = None, den: Parts = None) -> float:
+    """A region's figure: a derived indicator's as stored (computed from the region's inputs,
+    never from its provinces' values), any other aggregated from ``provinces``' ``values``."""
+    if ind.computed:
+        return float(values.get(region, math.nan))
+    return aggregate(ind.aggregation, {k: values[k] for k in provinces if k in values}, weights, num, den)
+
+
 def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     if not code:
         return {}
@@ -230,7 +247,7 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     report. Columns: :data:`AGG_COLUMNS`."""
     ind = get_indicator(code)
     p = parse(period)
-    if not ind.provincial or ind.aggregation == "none":
+    if not has_regions(ind):
         return pd.DataFrame(columns=AGG_COLUMNS)
     values = _keyed_values(code, p)
     parts = [_keyed_values(c, p) if c else None for c in rule_components(ind)]
@@ -243,10 +260,10 @@ def _region_records(ind: Indicator, p: Period, values: dict[str, float],
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
-        mine = {k: values[k] for k in keys if k in values}
+        reported = sum(k in values for k in keys)
         records.append((region, amap[region].name_vi, amap[region].name_en,
-                        aggregate(ind.aggregation, mine, weights, num, den), len(keys), len(mine),
-                        len(mine) == len(keys)))
+                        region_figure(ind, region, keys, values, weights, num, den), len(keys), reported,
+                        reported == len(keys)))
     return records
 
 
@@ -296,7 +313,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     ind = get_indicator(code)
     columns = ["period", "period_start", *AGG_COLUMNS]
     periods = list(periods_between(start, end))
-    if not ind.provincial or ind.aggregation == "none" or not periods:
+    if not has_regions(ind) or not periods:
         return pd.DataFrame(columns=columns)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}

@@ -10,7 +10,9 @@ written whole, in the caller's transaction, with
 * one audit entry (``metadata.import`` / ``.create`` / ``.update`` / ``.retire`` / ``.replace``),
 * the cache stamps of what changed: a change of targets only stamps their indicators (``i:<code>``,
   what the boards' target reads depend on); any other change stamps everything (``*``), as the
-  reference data did.
+  reference data did;
+* the values of the derived indicators it creates or whose formula, levels, periodicity or status
+  it changes, computed over their whole history (:mod:`metadata.derived`).
 
 A record equal to the stored one is no change, so importing the same package twice changes
 nothing the second time. ``dry_run`` validates and returns the diff without writing.
@@ -33,7 +35,7 @@ from data_access.engine import bump_data_version
 from domain.metadata import KINDS, Record, confusable_code, key_of, package_problems, parse_record
 from domain.metadata_messages import Problem, problem
 from domain.metadata_rules import Diff, diff, history_questions, validate
-from metadata import store
+from metadata import derived, store
 from metadata.package import Package, from_records
 
 MAX_PROBLEMS = 1000  # listed in an answer; the total is always exact
@@ -186,12 +188,27 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
     change_set = uuid.uuid4().hex
     now = datetime.now().replace(microsecond=0)
     store.write(conn, base, effective_changes)
+    derived.recompute(conn, codes=_to_compute(base, effective_changes))
     store.record_history(conn, base, effective_changes, actor=actor.name, channel=actor.channel,
                          change_set=change_set, at=now, effective=effective or now.date())
     audit.record(conn, f"metadata.{action}", actor=actor.name, role=actor.role, ip=actor.ip, at=now,
                  target=_target(found), detail=_audit_detail(found, base, effective_changes, change_set, actor))
     version = bump_data_version(conn, _scopes(effective_changes))
     return Outcome(ok=True, applied=True, dry_run=False, diff=found, change_set=change_set, data_version=version)
+
+
+_COMPUTED_BY = ("formula", "levels", "periodicity", "status")
+
+
+def _to_compute(base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, Mapping[str, Record]]) -> list[str]:
+    """Derived indicators created, or whose formula, levels, periodicity or status changed: their
+    whole history is computed in the change's transaction (:mod:`metadata.derived`)."""
+    out = []
+    for code, after in changes.get("indicators", {}).items():
+        before = base["indicators"].get(code)
+        if after["formula"] and (before is None or any(before[c] != after[c] for c in _COMPUTED_BY)):
+            out.append(code)
+    return sorted(out)
 
 
 def _scopes(changes: Mapping[str, Mapping[str, Record]]) -> list[str] | None:

@@ -275,16 +275,18 @@ def module_warehouse(request, databases, tmp_path_factory) -> tuple[str, Path, E
 
 def counts(engine: Engine) -> dict[str, int]:
     """Row counts of everything an accepted submission writes (a rejected one may add only its
-    ``submission`` row)."""
+    ``submission`` row): ``observation`` and ``current`` count reported values, ``computed`` the
+    revisions of derived indicators' values it made (``metadata.derived``)."""
     from data_access import schema
 
     with engine.connect() as conn:
-        def n(table):
-            return int(conn.execute(select(func.count()).select_from(table)).scalar())
+        def n(table, *where):
+            return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar())
 
         return {
-            "observation": n(schema.observation),
-            "current": n(schema.current_observation),
+            "observation": n(schema.observation, schema.observation.c.computed.is_(False)),
+            "current": n(schema.current_observation, schema.current_observation.c.computed.is_(False)),
+            "computed": n(schema.observation, schema.observation.c.computed.is_(True)),
             "daily_item": n(schema.daily_item),
             "submission_period": n(schema.submission_period),
             "data_version": int(conn.execute(select(schema.data_version.c.version)).scalar() or 0),
