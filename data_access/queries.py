@@ -413,7 +413,7 @@ _KPI_DAILY_SQL = (
 )
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
-                     schema.target.c.comparison, schema.target.c.source).where(
+                     schema.target.c.comparison, schema.target.c.source, schema.target.c.value_max).where(
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
     schema.target.c.year.in_(bindparam("years", expanding=True)), schema.target.c.status != "retired")
 
@@ -448,6 +448,7 @@ class Kpi:
     updated_at: datetime | None
     spark: tuple[float, ...]  # the last 24 values, oldest first
     spark_periods: tuple[str, ...]
+    target_max: float | None = None  # the high bound of a ``range`` target (``target`` is its low bound)
 
 
 @cached_query(scopes=indicators_scope)
@@ -540,14 +541,14 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
     elif ind.cumulative:
         ytd = value
         ytd_ly = ly.value if ly else None
-    t_value = t_cmp = t_src = progress = None
+    t_value = t_max = t_cmp = t_src = progress = None
     if target is not None:
         t_value, t_cmp, t_src = float(target.value), target.comparison, target.source
+        t_max = None if target.value_max is None else float(target.value_max)
         share = year_share(p)
-        if is_flow(ind):
-            progress, t_value = ytd, t_value * share
-        elif is_ytd_sum(ind):
-            progress, t_value = value, t_value * share
+        if is_flow(ind) or is_ytd_sum(ind):  # pro rata: the part of the year's target due by now
+            progress, t_value = (ytd if is_flow(ind) else value), t_value * share
+            t_max = None if t_max is None else t_max * share
         else:
             progress = value
     tail = rows[-24:]
@@ -562,8 +563,8 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
         last_year_period=p.same_period_last_year().key, last_year_value=ly.value if ly else None,
         change_last_year=d_ly, pct_last_year=pct_ly, ytd=ytd, ytd_last_year=ytd_ly,
         target=t_value, target_comparison=t_cmp, target_source=t_src, target_progress=progress,
-        target_status=target_status(progress, t_value, t_cmp), updated_at=recorded,
-        spark=tuple(float(r.value) for r in tail), spark_periods=tuple(r.period for r in tail),
+        target_status=target_status(progress, t_value, t_cmp, t_max), updated_at=recorded,
+        spark=tuple(float(r.value) for r in tail), spark_periods=tuple(r.period for r in tail), target_max=t_max,
     )
 
 

@@ -160,6 +160,7 @@ def _compile(node: ast.expr) -> Compiled:
 
         return unary
     if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # checked by formula_inputs
         number = float(node.value)
         return lambda _lookup: number
     if isinstance(node, ast.Name):

@@ -157,6 +157,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "status.no_target": {"vi": "Chưa có chỉ tiêu kế hoạch", "en": "No plan target"},
     "mark.provisional": {"vi": "Sơ bộ", "en": "Provisional"},
     "mark.revised": {"vi": "Đã điều chỉnh", "en": "Revised"},
+    "mark.computed": {"vi": "Chỉ tiêu tính toán", "en": "Computed"},
     "mark.flagged": {"vi": "Cần rà soát", "en": "Under review"},
     "kpi.vs_previous": {"vi": "so với kỳ trước", "en": "vs previous period"},
     "kpi.vs_last_year": {"vi": "so với cùng kỳ", "en": "vs same period last year"},
@@ -283,6 +284,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ind.incomplete": {"vi": "Chưa đủ báo cáo: {n}/{total} tỉnh", "en": "Incomplete: {n} of {total} provinces"},
     "ind.table_title": {"vi": "Bảng số liệu", "en": "Data table"},
     "ind.meta_title": {"vi": "Thông tin chỉ tiêu", "en": "About this indicator"},
+    "ind.formula": {"vi": "Công thức", "en": "Formula"},
+    "ind.computed_note": {"vi": "Hệ thống tự tính theo công thức từ các chỉ tiêu đầu vào ở từng cấp (cả nước, vùng, "
+                                "tỉnh); đơn vị không báo cáo chỉ tiêu này.",
+                          "en": "The system calculates it by the formula from its inputs at each level (nation, "
+                                "region, province); no unit reports it."},
     "ind.code": {"vi": "Mã chỉ tiêu", "en": "Code"},
     "ind.group": {"vi": "Nhóm chỉ tiêu", "en": "Group"},
     "ind.definition": {"vi": "Khái niệm, phương pháp tính", "en": "Definition"},
@@ -720,6 +726,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "exp.col.ytd": {"vi": "Lũy kế từ đầu năm", "en": "Year to date"},
     "exp.col.ytd_last_year": {"vi": "Lũy kế cùng kỳ năm trước", "en": "Year to date, last year"},
     "exp.col.target": {"vi": "Kế hoạch năm", "en": "Annual target"},
+    "exp.col.target_max": {"vi": "Kế hoạch năm: cận trên (khoảng)", "en": "Annual target: upper bound (range)"},
     "exp.col.target_comparison": {"vi": "Cách so kế hoạch", "en": "Target comparison"},
     "exp.col.target_source": {"vi": "Căn cứ kế hoạch", "en": "Target source"},
     "exp.col.target_progress": {"vi": "Giá trị so với kế hoạch", "en": "Figure compared with the target"},

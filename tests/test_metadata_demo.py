@@ -56,7 +56,7 @@ def configuration_snapshot(server) -> dict:
             "regimes": [{"code": r.code, "name_vi": r.name_vi, "name_en": r.name_en, "frequency": r.frequency,
                          "deadline_day": r.deadline_day, "deadline_month_offset": r.deadline_month_offset,
                          "units": [u.code for u in members.get(r.id, ())]} for r in regimes],
-            "targets": {i["code"]: _records(indicator_targets(i["code"], "VN"), drop=()) for i in indicators},
+            "targets": {i["code"]: _records(indicator_targets(i["code"], "VN"), drop=("value_max",)) for i in indicators},
         }
 
 
