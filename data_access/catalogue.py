@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import aliased
 
@@ -97,8 +97,13 @@ def _connection() -> nullcontext[Connection]:
 
 
 def _visible(clearance: str) -> ColumnElement[bool] | None:
-    """Confidential indicators only for viewers cleared for them."""
-    return None if clearance == "all" else schema.indicator.c.confidential.is_(False)
+    """Confidential indicators only for viewers cleared for them (``all``, ``admin``); draft ones
+    (being prepared, taking no data yet) only for admins."""
+    i = schema.indicator
+    if clearance == "admin":
+        return None
+    not_draft = i.c.status != "draft"
+    return not_draft if clearance == "all" else and_(not_draft, i.c.confidential.is_(False))
 
 
 def _indicator_select() -> Select[*tuple[Any, ...]]:
