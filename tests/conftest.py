@@ -4,6 +4,7 @@ the quick lane (``scripts/test.sh --quick``) quick."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -21,6 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 from settings import ROOT, Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flask import Flask
+
     from ingest.pipeline import IntakeLimits, SubmissionReport
 
 # The demo data in tests always ends on this day, so expectations do not move with the clock.
@@ -209,6 +214,18 @@ def seeded_sqlite_world(databases: Databases, tmp_path_factory, name: str) -> tu
     tmp = tmp_path_factory.mktemp(name)
     url = seeded_sqlite_copy(databases, tmp)
     return url, tmp, create_engine(url)
+
+
+@contextlib.contextmanager
+def app_on(url: str, tmp: Path, **overrides) -> Iterator[Flask]:
+    """An app on the warehouse at ``url`` (test settings), its engine disposed of at the end."""
+    from app import create_app
+
+    server = create_app(make_settings(url, tmp, **overrides))
+    try:
+        yield server
+    finally:
+        server.extensions["warehouse"].dispose()
 
 
 @pytest.fixture

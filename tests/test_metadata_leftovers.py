@@ -16,7 +16,7 @@ from i18n import fmt_number
 from ingest.reference import DEMO_PACKAGE
 from metadata import service
 from tests.auth_helpers import ORIGIN
-from tests.conftest import make_settings, seeded_sqlite_world
+from tests.conftest import app_on, seeded_sqlite_world
 from tests.test_metadata_doors import client, env  # noqa: F401 - the fixture
 
 ACTOR = service.Actor("t.admin", "admin", None, "cli")
@@ -39,12 +39,9 @@ def _text(node) -> str:
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
     """A seeded demo copy with an app on it."""
-    from app import create_app
-
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "leftovers")
-    server = create_app(make_settings(url, tmp))
-    yield server, engine
-    server.extensions["warehouse"].dispose()
+    with app_on(url, tmp) as server:
+        yield server, engine
     engine.dispose()
 
 
