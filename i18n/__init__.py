@@ -484,6 +484,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.unit": {"vi": "Đơn vị", "en": "Unit"},
     "auth.clearance": {"vi": "Phạm vi số liệu", "en": "Data clearance"},
     "auth.clearance.all": {"vi": "Kể cả chỉ tiêu mật", "en": "Confidential indicators included"},
+    "auth.clearance.admin": {"vi": "Kể cả chỉ tiêu mật và chỉ tiêu dự thảo",
+                             "en": "Confidential and draft indicators included"},
     "auth.clearance.public": {"vi": "Không gồm chỉ tiêu mật", "en": "Confidential indicators excluded"},
     "auth.role.admin": {"vi": "Quản trị hệ thống", "en": "Administrator"},
     "auth.role.leader": {"vi": "Lãnh đạo", "en": "Leader"},
