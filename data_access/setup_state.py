@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, literal, or_, select
+from sqlalchemy import ColumnElement, Table, func, literal, or_, select
 from sqlalchemy.engine import Connection
 
 from data_access import schema
@@ -45,7 +45,7 @@ class SetupState:
         return self.configured and self.units_ready and self.reported
 
 
-def _count(conn: Connection, table, *where) -> int:
+def _count(conn: Connection, table: Table, *where: ColumnElement[bool]) -> int:
     return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0)
 
 
@@ -71,7 +71,7 @@ def has_configuration(conn: Connection) -> bool:
     return any(_exists(conn, table) for table in (schema.indicator_group, schema.indicator, schema.agency))
 
 
-def _exists(conn: Connection, table) -> bool:
+def _exists(conn: Connection, table: Table) -> bool:
     return conn.execute(select(literal(1)).select_from(table).limit(1)).first() is not None
 
 
