@@ -21,6 +21,7 @@ from components.stale_banner import unavailable_notice
 from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from ingest.cli import register_commands
+from metadata_pages import init_metadata_pages
 from settings import ConfigError, Settings
 from web import wire
 from web.lang import with_document_lang
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
+    init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
     return server
 
 

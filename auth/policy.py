@@ -100,6 +100,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "/account": USERS,
     "/signout": USERS,
     "/admin": ADMINS,
+    "/admin/metadata": ADMINS,  # the configuration's pages (metadata_pages): list, create, edit, retire, package
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.

@@ -14,6 +14,7 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
+from i18n.metadata_pages import METADATA_PAGE_MESSAGES
 from web.lang import DEFAULT_LANG, norm_lang
 
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
@@ -777,6 +778,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "period.Y": {"vi": "Năm {year}", "en": "{year}"},
 }
 MESSAGES.update(ACCESS_MESSAGES)  # keyboard use and charts' text alternatives (i18n/access.py)
+MESSAGES.update(METADATA_PAGE_MESSAGES)  # the configuration's admin pages (i18n/metadata_pages.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
