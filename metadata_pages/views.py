@@ -94,7 +94,7 @@ def _form_page(kind: str, mode: str, values: dict[str, Any], *, key: str | None 
     lang = _lang()
     config = _records(_REFS[kind] | ({"indicators"} if kind == "targets" else set()))
     picks = forms.choices(config, _areas(lang), lang)
-    shown_key = key if mode != "replace" else forms.form_key(kind, values)
+    shown_key = key if mode == "edit" else forms.form_key(kind, values)
     mine, others = forms.split_problems(kind, shown_key, problems or [])
     controls = forms.controls(kind, values, picks, lang, problems=mine, key_fixed=mode == "edit")
     error = t("meta.refused", lang, n=len(problems)) if problems else None
