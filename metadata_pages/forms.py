@@ -145,10 +145,14 @@ def filter_choices(kind: str, name: str, records: Mapping[str, Record], lang: st
              f"{v} · {names[v]}" if v in names else v) for v in values]
 
 
-def cell(kind: str, column: str, record: Record, lang: str) -> str:
+def cell(kind: str, column: str, record: Record, lang: str, names: Mapping[str, str] | None = None) -> str:
+    """One cell of the list; a reference with the name of what it names (``names``: code → name)."""
     if column == "name":
         return str(record[_name_field(lang)])
-    return shown(kind, column, record.get(column), lang)
+    value = record.get(column)
+    if names and field_of(kind, column).type == "ref" and value in names:
+        return f"{value} · {names[value]}"
+    return shown(kind, column, value, lang)
 
 
 # -- the form ----------------------------------------------------------------------------------------

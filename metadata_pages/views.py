@@ -82,7 +82,7 @@ def records_list(kind: str) -> ResponseReturnValue:
         params = {k: v for k, v in {**state, **changes}.items() if v not in ("", None, 1)}
         return f"/admin/metadata/{kind}" + ("?" + urlencode(params) if params else "")
 
-    return _page("list.html", kind, found=found, query=query, filters=filters, choices=choices, url=url,
+    return _page("list.html", kind, found=found, query=query, filters=filters, choices=choices, url=url, names=names,
                  columns=forms.COLUMNS[kind], message=None, error=None)
 
 
