@@ -57,6 +57,12 @@ _FIELDS: dict[str, tuple[str, str]] = {
     "source": ("Nguồn (văn bản giao chỉ tiêu)", "Source (the act that set it)"),
 }
 
+_SHORT: dict[str, tuple[str, str]] = {  # a list's column headers, where the form's label is long
+    "value": ("Giá trị", "Value"), "value_max": ("Cận trên", "Upper bound"), "comparison": ("Loại", "Kind"),
+    "year": ("Năm", "Year"), "units": ("Đơn vị", "Units"), "indicators": ("Chỉ tiêu", "Indicators"),
+    "headline": ("Chỉ tiêu chính", "Headline"),
+}
+
 _CHOICES: dict[str, tuple[str, str]] = {
     "status.draft": ("Dự thảo", "Draft"),
     "status.active": ("Đang áp dụng", "Active"),
@@ -99,6 +105,7 @@ _KINDS: dict[str, tuple[str, str, str, str]] = {  # title, one record, lede (vi,
 METADATA_PAGE_MESSAGES: dict[str, dict[str, str]] = {
     **{f"meta.field.{name}": {"vi": vi, "en": en} for name, (vi, en) in _FIELDS.items()},
     **{f"meta.choice.{name}": {"vi": vi, "en": en} for name, (vi, en) in _CHOICES.items()},
+    **{f"meta.short.{name}": {"vi": vi, "en": en} for name, (vi, en) in _SHORT.items()},
     **{f"meta.kind.{kind}": {"vi": vi, "en": en} for kind, (vi, en, _, _) in _KINDS.items()},
     **{f"meta.one.{kind}": {"vi": vi, "en": en} for kind, (_, _, vi, en) in _KINDS.items()},
     "admin.metadata": {"vi": "Cấu hình", "en": "Configuration"},

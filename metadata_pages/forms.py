@@ -50,6 +50,16 @@ def label(name: str, lang: str) -> str:
     return t(f"meta.field.{name}", lang)
 
 
+def column_label(name: str, lang: str) -> str:
+    """A list's column header: the field's short words where its form label is long."""
+    if name == "name":
+        return t("meta.col.name", lang)
+    try:
+        return t(f"meta.short.{name}", lang)
+    except KeyError:
+        return label(name, lang)
+
+
 def choice_text(name: str, value: str, lang: str) -> str:
     """The words of one choice of a choice field (its code when there are none)."""
     key = f"meta.choice.{_CHOICE_KEYS.get(name, name)}.{value}"
@@ -134,25 +144,30 @@ def listing(kind: str, records: Mapping[str, Record], *, query: str, filters: Ma
                    column, descending)
 
 
+Names = Mapping[str, Mapping[str, str]]  # referenced kind (groups, units, indicators, areas) → code → name
+
+
+def _named(f: Field, value: Any, names: Names) -> str | None:
+    name = names.get(f.ref or "", {}).get(str(value)) if f.type == "ref" else None
+    return None if name is None else f"{value} · {name}"
+
+
 def filter_choices(kind: str, name: str, records: Mapping[str, Record], lang: str,
-                   names: Mapping[str, str]) -> list[tuple[str, str]]:
+                   names: Names) -> list[tuple[str, str]]:
     """A filter's (value, text) choices: a choice field's choices, else the values the records hold
     (a reference shown with the name of what it names, from ``names``)."""
     f = field_of(kind, name)
     values = list(f.choices) if f.type == "choice" else sorted({str(r[name]) for r in records.values()
                                                                  if r.get(name) is not None})
-    return [(v, choice_text(name, v, lang) if f.type == "choice" else
-             f"{v} · {names[v]}" if v in names else v) for v in values]
+    return [(v, choice_text(name, v, lang) if f.type == "choice" else _named(f, v, names) or v) for v in values]
 
 
-def cell(kind: str, column: str, record: Record, lang: str, names: Mapping[str, str] | None = None) -> str:
-    """One cell of the list; a reference with the name of what it names (``names``: code → name)."""
+def cell(kind: str, column: str, record: Record, lang: str, names: Names | None = None) -> str:
+    """One cell of the list; a reference with the name of what it names."""
     if column == "name":
         return str(record[_name_field(lang)])
     value = record.get(column)
-    if names and field_of(kind, column).type == "ref" and value in names:
-        return f"{value} · {names[value]}"
-    return shown(kind, column, value, lang)
+    return (_named(field_of(kind, column), value, names) if names else None) or shown(kind, column, value, lang)
 
 
 # -- the form ----------------------------------------------------------------------------------------

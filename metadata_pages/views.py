@@ -74,7 +74,9 @@ def records_list(kind: str) -> ResponseReturnValue:
     sort = (args.get("sort") or "")[:40]
     found = forms.listing(kind, records, query=query, filters=filters, sort=sort, page=_int(args.get("page"), 1),
                           lang=lang)
-    names = {code: r["name_en" if lang == "en" else "name_vi"] for ref in _REFS[kind] for code, r in config[ref].items()}
+    names: dict[str, dict[str, str]] = {ref: {code: r["name_en" if lang == "en" else "name_vi"]
+                                              for code, r in config[ref].items()} for ref in _REFS[kind]}
+    names["areas"] = dict(_areas(lang))
     choices = {name: forms.filter_choices(kind, name, records, lang, names) for name in forms.FILTERS[kind]}
     state = {"q": query, **filters, "sort": sort, "lang": "en" if lang == "en" else ""}
 

@@ -384,7 +384,10 @@ def test_mpg011_import_dry_run_then_apply(world):
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and 'id="meta-apply"' in html
     row = html[html.index('id="diff-groups"'):html.index("</tr>", html.index('id="diff-groups"'))]
-    assert re.findall(r"<strong>(\d+)</strong>", row) == ["1", "1", "0"] and "GPK" in row and "G02" in row
+    assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1", "0"]
+    assert re.search(r'id="keys-groups-added">.*?<p class="meta-keys">GPK</p>', html, re.S)
+    assert re.search(r'id="keys-groups-changed">.*?<p class="meta-keys">G02</p>', html, re.S)
+    assert 'id="keys-groups-retired"' not in html and 'id="keys-indicators-changed"' not in html
     assert version(world) == v0 and "GPK" not in config(world, "groups")
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', html).group(1)
     other = client_for(world, "admin2")

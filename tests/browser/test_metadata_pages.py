@@ -45,19 +45,14 @@ def test_mpb001_a_group_and_an_indicator_through_the_pages(admin_server, probe):
 
     # an indicator: a ratio of two annual indicators, first without its denominator
     probe.goto(admin_server("/admin/metadata/indicators/new"))
-    page.fill("#f-code", "DEMO_SHARE")
-    page.fill("#f-name_vi", "Tỷ lệ dân số thành thị (trình diễn)")
-    page.fill("#f-name_en", "Urban population share (demonstration)")
-    page.select_option("#f-group", "GDEMO")
-    page.fill("#f-unit_vi", "%")
-    page.fill("#f-unit_en", "%")
-    page.select_option("#f-periodicity", "Y")
+    for field, value in {"code": "DEMO_SHARE", "name_vi": "Tỷ lệ dân số thành thị (trình diễn)",
+                         "name_en": "Urban population share (demonstration)", "unit_vi": "%", "unit_en": "%"}.items():
+        page.fill(f"#f-{field}", value)
     page.locator("input[name=levels][value=nation]").focus()
     page.keyboard.press("Space")
-    page.select_option("#f-aggregation", "ratio")
-    page.select_option("#f-numerator", "URBAN_POPULATION")
-    page.select_option("#f-direction", "up")
-    page.select_option("#f-agency", "TK")
+    for field, value in {"group": "GDEMO", "periodicity": "Y", "aggregation": "ratio", "numerator": "URBAN_POPULATION",
+                         "direction": "up", "agency": "TK"}.items():
+        page.select_option(f"#f-{field}", value)
     page.fill("#f-formula", "URBAN_POPULATION / POPULATION * 100")
     page.locator("#meta-form button[type=submit]").click()
     page.wait_for_selector("#meta-error")
