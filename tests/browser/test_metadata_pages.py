@@ -24,15 +24,31 @@ def admin_server(root, databases, tmp_path):
     stop_server(server)
 
 
+MAX_TABS = 120
+
+
+def tab_to(page, test: str) -> None:
+    """Press Tab until the focused element passes ``test`` (a JS predicate); its focus ring is visible."""
+    for _ in range(MAX_TABS):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => ({test})(document.activeElement)"):
+            ring = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert ring not in ("none", ""), ring
+            return
+    raise AssertionError(f"no element passing {test} within {MAX_TABS} tabs")
+
+
 def test_mpb001_a_group_and_an_indicator_through_the_pages(admin_server, probe):
     page = probe.page
     probe.goto(admin_server("/admin/metadata"))
-    page.get_by_role("link", name="Nhóm chỉ tiêu").first.click()
+    # by keyboard only: to the groups' list, to the new group's form
+    tab_to(page, "e => e.closest('.meta-kinds') && e.innerText.trim() === 'Nhóm chỉ tiêu'")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#meta-table")
-    page.click("#meta-new")
+    tab_to(page, "e => e.id === 'meta-new'")
+    page.keyboard.press("Enter")
     page.wait_for_selector("#meta-form")
-    # the group by keyboard: the fields in order, Enter sends the form
-    page.focus("#f-code")
+    tab_to(page, "e => e.id === 'f-code'")
     page.keyboard.type("GDEMO")
     page.keyboard.press("Tab")
     page.keyboard.type("Nhóm chỉ tiêu trình diễn")
