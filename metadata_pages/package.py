@@ -70,16 +70,17 @@ def _show(status: int = 200, **context: object) -> ResponseReturnValue:
                        counts=_counts(), shown_keys=SHOWN_KEYS, shown_problems=SHOWN_PROBLEMS, **context)
 
 
-def _upload(limits: IntakeLimits, lang: str) -> tuple[bytes | None, str, str | None]:
-    """(payload, file name, error) of the posted file, read no further than the limit."""
+def _upload(limits: IntakeLimits, lang: str) -> tuple[bytes | None, str, tuple[int, str] | None]:
+    """(payload, file name, None), or (None, "", (status, error)): the posted file, read no further
+    than the intake's limit."""
     if request.content_length is not None and request.content_length > limits.max_bytes + 1024 * 1024:
-        return None, "", t("meta.too_large", lang, size=request.content_length, limit=limits.max_bytes)
+        return None, "", (413, t("meta.too_large", lang, size=request.content_length, limit=limits.max_bytes))
     upload = request.files.get("file")
     if upload is None or not upload.filename:
-        return None, "", t("meta.no_file", lang)
+        return None, "", (400, t("meta.no_file", lang))
     payload = upload.stream.read(limits.max_bytes + 1)
     if len(payload) > limits.max_bytes:
-        return None, "", t("meta.too_large", lang, size=len(payload), limit=limits.max_bytes)
+        return None, "", (413, t("meta.too_large", lang, size=f"> {limits.max_bytes}", limit=limits.max_bytes))
     return payload, upload.filename[:200], None
 
 
@@ -102,9 +103,10 @@ def package_page() -> ResponseReturnValue:
             changed = sum(n for c in outcome.diff.counts().values() for n in c.values())
             return _show(message=t("meta.applied", lang, n=changed), outcome=outcome)
         return _show(400, outcome=outcome, error=t("meta.preview_bad", lang, n=len(outcome.problems)))
-    payload, name, error = _upload(limits, lang)
-    if payload is None:
-        return _show(413 if request.content_length and "byte" in (error or "") else 400, error=error)
+    payload, name, refusal = _upload(limits, lang)
+    if payload is None or refusal is not None:
+        status, error = refusal or (400, t("meta.no_file", lang))
+        return _show(status, error=error)
     outcome = import_package(engine(), payload, actor=actor(), dry_run=True, limits=limits)
     return _preview(outcome, payload, name, lang)
 

@@ -406,3 +406,21 @@ def test_mpg011_import_dry_run_then_apply(world):
     assert 'id="meta-problems"' in html and "vòng lặp" in html and 'id="meta-apply"' not in html
     assert version(world) == v1 and "LOOP_A" not in config(world, "indicators")
     assert "Tệp không phải gói" in _upload(client, b"not json").get_data(as_text=True)
+
+
+def test_mpg012_import_read_within_the_intake_limit(world, monkeypatch):
+    """The upload is read no further than the intake's limit (as the API's import): a larger file
+    is refused with the limit named, nothing checked, staged or written."""
+    import dataclasses
+
+    settings = world["server"].config["SETTINGS"]
+    monkeypatch.setitem(world["server"].config, "SETTINGS", dataclasses.replace(settings, intake_max_bytes=300))
+    client = client_for(world)
+    v0 = version(world)
+    res = _upload(client, b'{"format": "occ-metadata", "version": 1, "groups": []}' + b" " * 400)
+    assert res.status_code == 413 and "300 byte" in res.get_data(as_text=True)
+    assert 'id="meta-apply"' not in res.get_data(as_text=True) and version(world) == v0
+    small = _upload(client, b'{"format": "occ-metadata", "version": 1, "groups": []}')
+    assert small.status_code == 200 and "giống hệt" in small.get_data(as_text=True)  # read and checked: no change
+    assert client.post("/admin/metadata", data={"csrf_token": csrf_from(client.get("/admin/metadata").get_data(
+        as_text=True)), "action": "check"}, headers={"Origin": ORIGIN}).status_code == 400  # no file
