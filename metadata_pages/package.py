@@ -22,11 +22,11 @@ from auth.guard import engine
 from auth.views import _csrf_or_400, _lang, render_page
 from domain.metadata import KINDS
 from i18n import t
-from ingest.metadata_files import import_package
+from ingest.metadata_files import import_package, read_package
 from ingest.pipeline import IntakeLimits
 from metadata import store
 from metadata.package import document, json_bytes, xlsx_bytes
-from metadata.service import Outcome
+from metadata.service import Outcome, parse_package
 from metadata_pages import bp, forms
 from metadata_pages.views import actor
 
@@ -34,6 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGED_FOR = 24 * 3600  # seconds a checked file waits for "Apply"
 SHOWN_KEYS = 200  # keys listed per kind and part of a diff (the counts are exact)
 SHOWN_PROBLEMS = 500
+SHOWN_CHANGES = 50  # changed records of a kind shown field by field
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -65,7 +66,8 @@ def _counts() -> dict[str, int]:
 
 
 def _show(status: int = 200, **context: object) -> ResponseReturnValue:
-    context = {"outcome": None, "file_name": None, "digest": None, "message": None, "error": None, **context}
+    context = {"outcome": None, "file_name": None, "digest": None, "message": None, "error": None, "changes": {},
+               **context}
     return render_page("metadata_pages/package.html", status, kind=None, kinds=forms.KINDS_SHOWN, forms=forms,
                        counts=_counts(), shown_keys=SHOWN_KEYS, shown_problems=SHOWN_PROBLEMS, **context)
 
@@ -108,15 +110,27 @@ def package_page() -> ResponseReturnValue:
         status, error = refusal or (400, t("meta.no_file", lang))
         return _show(status, error=error)
     outcome = import_package(engine(), payload, actor=actor(), dry_run=True, limits=limits)
-    return _preview(outcome, payload, name, lang)
+    return _preview(outcome, payload, name, limits, lang)
 
 
-def _preview(outcome: Outcome, payload: bytes, name: str, lang: str) -> ResponseReturnValue:
+def _changes(outcome: Outcome, payload: bytes, limits: IntakeLimits, lang: str
+             ) -> dict[str, list[tuple[str, list[tuple[str, str, str]]]]]:
+    """Per kind, the first changed records of a valid package with their fields before and after."""
+    with engine().connect() as conn:
+        base = store.read_config(conn)
+    records, _, _ = parse_package(read_package(payload, limits), base)
+    return {kind: [(key, forms.field_diff(kind, base[kind][key], records[kind][key], lang))
+                   for key in outcome.diff.changed[kind][:SHOWN_CHANGES]]
+            for kind in KINDS if outcome.diff.changed[kind]}
+
+
+def _preview(outcome: Outcome, payload: bytes, name: str, limits: IntakeLimits, lang: str) -> ResponseReturnValue:
     if not outcome.ok:
         return _show(400, outcome=outcome, file_name=name, error=t("meta.preview_bad", lang, n=len(outcome.problems)))
     if outcome.diff.empty:
         return _show(outcome=outcome, file_name=name, message=t("meta.preview_same", lang))
-    return _show(outcome=outcome, file_name=name, digest=_stage(payload), message=t("meta.preview_ok", lang))
+    return _show(outcome=outcome, file_name=name, digest=_stage(payload), message=t("meta.preview_ok", lang),
+                 changes=_changes(outcome, payload, limits, lang))
 
 
 @bp.get("/admin/metadata/package.<any(json, xlsx):fmt>")

@@ -387,6 +387,8 @@ def test_mpg011_import_dry_run_then_apply(world):
     assert re.findall(r"<td>(\d+)</td>", row) == ["1", "1", "0"]
     assert re.search(r'id="keys-groups-added">.*?<p class="meta-keys">GPK</p>', html, re.S)
     assert re.search(r'id="keys-groups-changed">.*?<p class="meta-keys">G02</p>', html, re.S)
+    assert re.search(r'<td><code>G02</code></td><td>Tên tiếng Anh</td><td class="before">[^<]+</td>'
+                     r'<td class="after">Growth \(renamed\)</td>', html)  # the change field by field
     assert 'id="keys-groups-retired"' not in html and 'id="keys-indicators-changed"' not in html
     assert version(world) == v0 and "GPK" not in config(world, "groups")
     digest = re.search(r'name="digest" value="([0-9a-f]{64})"', html).group(1)

@@ -342,12 +342,15 @@ def test_a11y005_configuration_answers(a11y_server, browser, lang, tmp_path):
         package = json.loads(page.request.get(a11y_server("/admin/metadata/package.json")).body())
         package["groups"].append({"code": "GA11Y", "name_vi": "Nhóm kiểm tra", "name_en": "Check group", "sort": 1,
                                   "status": "active"})
+        package["groups"][0]["name_en"] += " (renamed)"  # a changed record: its fields before and after
         path = tmp_path / "goi.json"
         path.write_text(json.dumps(package), encoding="utf-8")
         _visit(probe, a11y_server(with_lang("/admin/metadata", lang)))
         page.set_input_files("#meta-file", str(path))
         page.locator("#meta-import button[type=submit]").click()
         page.wait_for_selector("#meta-apply")
+        page.eval_on_selector_all("details.meta-diff-keys", "els => els.forEach(e => { e.open = true; })")
+        assert page.locator(".meta-diff-keys .meta-diff td.after").count() == 1
         _check_at_each_size(probe, "/admin/metadata (package preview)", "admin", lang, found)
     finally:
         page.context.close()
