@@ -22,6 +22,7 @@ from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from first_run import init_first_run
 from ingest.cli import register_commands
+from metadata_pages import init_metadata_pages
 from settings import ConfigError, Settings
 from web import wire
 from web.lang import with_document_lang
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
+    init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
     return server
 
 

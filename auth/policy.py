@@ -101,6 +101,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "/signout": USERS,
     "/admin": ADMINS,
     "/admin/first-run": ADMINS,  # the first-run checklist (first_run): import a package, units and tokens, a report
+    "/admin/metadata": ADMINS,  # the configuration's pages (metadata_pages): list, create, edit, retire, package
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.

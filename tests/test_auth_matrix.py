@@ -84,13 +84,33 @@ ROUTES = {
     ("POST", "/admin/tokens"): {"admin"},
     ("GET", "/admin/first-run"): {"admin"},
     ("POST", "/admin/first-run"): {"admin"},
+    # the configuration's pages (metadata_pages)
+    ("GET", "/admin/metadata"): {"admin"},
+    ("POST", "/admin/metadata"): {"admin"},
+    ("GET", "/admin/metadata/package.json"): {"admin"},
+    ("GET", "/admin/metadata/package.xlsx"): {"admin"},
+    ("GET", "/admin/metadata/indicators"): {"admin"},
+    ("GET", "/admin/metadata/targets?q=dan+so"): {"admin"},
+    ("GET", "/admin/metadata/groups/new"): {"admin"},
+    ("POST", "/admin/metadata/groups/new"): {"admin"},
+    ("GET", "/admin/metadata/indicators/GDP_GROWTH"): {"admin"},
+    ("POST", "/admin/metadata/indicators/GDP_GROWTH"): {"admin"},
+    ("GET", "/admin/metadata/units/TK/replace"): {"admin"},
+    ("POST", "/admin/metadata/units/TK/replace"): {"admin"},
+    ("GET", "/admin/metadata/indicators/GDP_GROWTH/history"): {"admin"},
 }
 # Every Flask rule that is neither the API nor Dash's: public ones, and the ones with a line in
 # ROUTES above or in the export test (acm009).
 ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
                "/account/password", "/admin/audit", "/admin/users", "/admin/units", "/admin/catalogue",
                "/admin/tokens", "/admin/first-run", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
-               "/export/jobs/<job_id>", "/export/jobs/<job_id>/file"}
+               "/export/jobs/<job_id>", "/export/jobs/<job_id>/file", "/admin/metadata",
+               "/admin/metadata/package.<any(json, xlsx):fmt>",
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>",
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/new",
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>",
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace",
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history"}
 
 
 @pytest.fixture(scope="module")

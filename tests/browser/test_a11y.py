@@ -74,6 +74,38 @@ def auth_pages() -> list[str]:
     return sorted(rules + list(OTHER_ADMIN_PAGES))
 
 
+# The configuration's pages (their own blueprint): a concrete address, or several, for each route;
+# a route that is not a page to look at (a file download) maps to none.
+METADATA_EXAMPLES: dict[str, tuple[str, ...]] = {
+    "/admin/metadata": ("/admin/metadata",),
+    "/admin/metadata/package.<any(json, xlsx):fmt>": (),
+    "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>": tuple(
+        f"/admin/metadata/{k}" for k in ("groups", "indicators", "units", "regimes", "targets")),
+    "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/new": (
+        "/admin/metadata/indicators/new", "/admin/metadata/regimes/new", "/admin/metadata/targets/new"),
+    "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>": (
+        "/admin/metadata/indicators/GDP_GROWTH", "/admin/metadata/units/TK", "/admin/metadata/targets/GDP_GROWTH%7CVN%7C2025"),
+    "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace": (
+        "/admin/metadata/groups/G01/replace",),
+    "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history": (
+        "/admin/metadata/indicators/GDP_GROWTH/history",),
+}
+
+
+def metadata_pages() -> list[str]:
+    """Example addresses of every route of the configuration's pages, read from its blueprint."""
+    from flask import Flask
+
+    from metadata_pages import bp
+
+    app = Flask("a11y-metadata-routes")
+    app.register_blueprint(bp)
+    rules = {r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("metadata_pages.")}
+    missing = rules - set(METADATA_EXAMPLES)
+    assert not missing, f"give these routes example addresses in METADATA_EXAMPLES: {sorted(missing)}"
+    return [path for rule in sorted(rules) for path in METADATA_EXAMPLES[rule]]
+
+
 @dataclass(frozen=True)
 class Where:
     page: str
@@ -215,7 +247,7 @@ def test_a11y001_every_page_every_role_both_languages_both_sizes(a11y_server, br
     found: list[str] = []
     statuses: dict[str, int] = {}
     refusals: set[str] = set()  # a refusal page already checked, by its markup (the same for every page)
-    pages = dash_pages() + [p for p in auth_pages() if p != "/signin"]
+    pages = dash_pages() + [p for p in auth_pages() if p != "/signin"] + metadata_pages()
     try:
         for lang in LANGS:
             for path in pages:
@@ -288,6 +320,41 @@ def test_a11y003_states_after_an_interaction(a11y_server, browser, lang):
         page.locator("form:has(#nd-label) button[type=submit]").click()
         page.wait_for_load_state("networkidle")
         found.extend(axe_violations(page, Where("/admin/tokens (token created)", "admin", lang, "desk")))
+    finally:
+        page.context.close()
+    _fail_on(found)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a11y005_configuration_answers(a11y_server, browser, lang, tmp_path):
+    """The configuration's answers: a refused record (reasons beside their fields) and an imported
+    package's preview (the diff per kind and the "Apply" button); nothing is applied."""
+    import json
+
+    probe = _probe(browser, a11y_server, "admin", "desk")
+    page = probe.page
+    found: list[str] = []
+    try:
+        _visit(probe, a11y_server(with_lang("/admin/metadata/indicators/new", lang)))
+        page.fill("#f-code", "A11Y_RATIO")
+        page.select_option("#f-aggregation", "ratio")
+        page.locator("#meta-form button[type=submit]").click()
+        page.wait_for_selector("#meta-error")
+        assert page.locator(".meta-problem").count() > 1
+        _check_at_each_size(probe, "/admin/metadata/indicators/new (refused)", "admin", lang, found)
+        package = json.loads(page.request.get(a11y_server("/admin/metadata/package.json")).body())
+        package["groups"].append({"code": "GA11Y", "name_vi": "Nhóm kiểm tra", "name_en": "Check group", "sort": 1,
+                                  "status": "active"})
+        package["groups"][0]["name_en"] += " (renamed)"  # a changed record: its fields before and after
+        path = tmp_path / "goi.json"
+        path.write_text(json.dumps(package), encoding="utf-8")
+        _visit(probe, a11y_server(with_lang("/admin/metadata", lang)))
+        page.set_input_files("#meta-file", str(path))
+        page.locator("#meta-import button[type=submit]").click()
+        page.wait_for_selector("#meta-apply")
+        page.eval_on_selector_all("details.meta-diff-keys", "els => els.forEach(e => { e.open = true; })")
+        assert page.locator(".meta-diff-keys .meta-diff td.after").count() == 1
+        _check_at_each_size(probe, "/admin/metadata (package preview)", "admin", lang, found)
     finally:
         page.context.close()
     _fail_on(found)
