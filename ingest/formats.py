@@ -112,6 +112,7 @@ class ParsedFile:
     optional_present: frozenset[str] = frozenset(OPTIONAL)  # optional columns the file has at all
     measure_unit: str | None = None  # the unit a published table states (checked against the indicator's)
     published: bool = False  # a published shape (ingest.published): its regional rows are skipped
+    skip_areas: frozenset[str] = frozenset()  # area_refs.name_key of rows the mapping says not to load
 
     def column(self, canonical: str) -> str:
         return self.column_names.get(canonical, canonical)
@@ -377,7 +378,7 @@ def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
     """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
     obs = _obs_frame(rows.cols)
     return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
-                      optional_present=frozenset({"status"}))
+                      optional_present=frozenset({"status"}), skip_areas=rows.skip_areas)
 
 
 def _trailing_breaks(payload: bytes) -> int:

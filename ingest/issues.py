@@ -207,6 +207,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "region_row_skipped": (
         "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
         "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),
+    "area_row_skipped": (
+        "Dòng “{value}” không được nạp theo ánh xạ của tệp (địa bàn không có trong kho dữ liệu), dòng được bỏ qua.",
+        "Row '{value}' is not loaded, as the file's mapping says (an area the warehouse does not hold); the row is "
+        "skipped."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

@@ -41,6 +41,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from domain.area_refs import name_key
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from domain.text import fold
@@ -48,7 +49,7 @@ from ingest.bounds import BudgetExceeded, ReadBudget
 from ingest.issues import make_issue
 
 MISSING_MARKS = frozenset({"", "..", "...", "....", "…", "-", "–", "—", "x", "X", ":", "."})
-_PROVISIONAL = re.compile(r"\b(so bo|sb|prel|preliminary|provisional|uoc tinh|est)\b\.?")
+_PROVISIONAL = re.compile(r"\b(so bo|sb|prel|pre|preliminary|provisional|uoc tinh|est)\b\.?")
 _FOOTNOTE_MARK = re.compile(r"\s*(?:\(\d{1,2}\)|\*{1,3}|[¹²³])$")
 _FOOTNOTE_ROW = re.compile(r"^\s*(?:\(\d{1,2}\)|\*|\d{1,2}[).]\s|ghi chu|nguon|note|source|chu thich)", re.I)
 _UNIT = re.compile(r"(?:don vi tinh|don vi|dvt|unit)\s*[:.]\s*(.+)$")
@@ -84,9 +85,13 @@ def guarded(shape: str) -> Callable[[F], F]:
 
 @dataclass(frozen=True)
 class ImportMapping:
-    """What a published file does not say itself: ``indicator``, the indicator code of its values."""
+    """What a published file does not say itself: ``indicator``, the indicator code of its values;
+    ``skip_areas``, the rows (area names as written, e.g. a yearbook's "Ha Tay" of a territory the
+    warehouse holds no area of) the sender confirms are not to be loaded: each skipped with a note,
+    never read as another area."""
 
     indicator: str | None = None
+    skip_areas: tuple[str, ...] = ()
 
 
 @dataclass
@@ -96,6 +101,7 @@ class Rows:
 
     budget: ReadBudget
     indicator: str
+    skip_areas: frozenset[str] = frozenset()  # area_refs.name_key of the rows not to load
 
     def __post_init__(self) -> None:
         self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
@@ -172,6 +178,10 @@ def unit_in(texts: Iterable[str]) -> str | None:
     return None
 
 
+def _rows(budget: ReadBudget, indicator: str, mapping: ImportMapping | None) -> Rows:
+    return Rows(budget, indicator, frozenset(name_key(a) for a in (mapping.skip_areas if mapping else ())))
+
+
 def _need_indicator(mapping: ImportMapping | None, shape: str) -> str:
     if mapping is None or not mapping.indicator:
         raise PublishedError("indicator_required", format=shape)
@@ -214,7 +224,7 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
     """A wide table as long rows, and the unit its title states. ``grid``: ``(spreadsheet row,
     cells)`` of the sheet or CSV, blank rows included or not."""
     indicator = _need_indicator(mapping, shape)
-    out = Rows(budget, indicator)
+    out = _rows(budget, indicator, mapping)
     header = _find_header(grid)
     rows_of = [r for r, _ in grid]
     if header is not None:
@@ -316,7 +326,7 @@ def read_px(text: str, mapping: ImportMapping | None, budget: ReadBudget) -> tup
         raise PublishedError("table_too_many_dimensions", format="PC-Axis", dimensions=", ".join(others))
     area_var = others[0]
     indicator = _need_indicator(mapping, "PC-Axis")
-    out = Rows(budget, indicator)
+    out = _rows(budget, indicator, mapping)
     tokens = re.findall(r'"[^"]*"|[^\s;"]+', data.split(";", 1)[0])
     shape = [len(values[n]) for n in names]
     expected = int(np.prod(shape))
@@ -374,7 +384,7 @@ def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: Re
         cells = ((int(k), v) for k, v in values.items() if str(k).isdigit() and int(k) < total)
     else:
         raise PublishedError("table_shape_unknown", format="JSON-stat")
-    out = Rows(budget, _need_indicator(mapping, "JSON-stat"))
+    out = _rows(budget, _need_indicator(mapping, "JSON-stat"), mapping)
     t, g = ids.index(time_dim), ids.index(geo_dim)
     strides = [int(np.prod(sizes[i + 1:])) for i in range(len(sizes))]
     for k, v in cells:
@@ -426,7 +436,7 @@ def read_sdmx_ml(payload: bytes, mapping: ImportMapping | None, budget: ReadBudg
     if b"<!DOCTYPE" in head or b"<!ENTITY" in payload:
         raise PublishedError("xml_dtd_refused")
     fallback = (mapping.indicator.strip().upper() if mapping and mapping.indicator else "")
-    out = Rows(budget, fallback)
+    out = _rows(budget, fallback, mapping)
     key: dict[str, str] = {}
     obs: dict[str, str] = {}
     seen_generic = False

@@ -358,6 +358,10 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
                                                                    indicator=ind_txt[i]))
         findings.add("note", issues, total)
     live = ~blank
+    if parsed.skip_areas:  # rows the mapping says not to load (a territory with no area of its own)
+        skipped = live & area_txt.per_unique([name_key(u) in parsed.skip_areas for u in area_txt.uniques], bool)
+        _once_per_text(skipped, rows, col("area_code"), area_txt, findings, "area_row_skipped")
+        live = live & ~skipped
     non_finite = (value_code == "bad_number") & np.isin(value_text, NON_FINITE)
     emit("non_finite_number", non_finite, "value", value_text)
     emit("bad_number", (value_code == "bad_number") & ~non_finite, "value", value_text)
