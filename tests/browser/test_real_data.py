@@ -39,54 +39,44 @@ def real_server(root, tmp_path_factory):
     stop_server(server)
 
 
-def assert_official_mark(page) -> None:
+def tile(name: str) -> str:
+    return f'.kpi-tile:has(.kpi-name:text-is("{name}"))'
+
+
+PADDY, YIELD, LABOUR, INFANT = ("Production of paddy by province.csv", "Yield of paddy by province.csv",
+                                "Labour force at 15 years of age and above by province.csv",
+                                "Infant mortality rate by province.csv")
+NATION, PREL = " WHOLE COUNTRY", "Prel. 2016"
+# page: its path, its title, what it shows (selector, text; values as the tables publish them)
+PAGES = {
+    "overview": ("/", "Tổng quan", [
+        (tile("Sản lượng lúa") + " .kpi-value", lambda: vi(published(PADDY, NATION, PREL))),
+        (tile("Sản lượng lúa"), lambda: "Năm 2016"),
+        (tile("Sản lượng lúa"), lambda: "Sơ bộ"),
+        (tile("Tỷ suất chết của trẻ em dưới 1 tuổi") + " .kpi-value", lambda: vi(published(INFANT, NATION, PREL)))]),
+    "province-profile": ("/provinces/01", "Hà Nội", [
+        (tile("Sản lượng lúa") + " .kpi-value", lambda: vi(published(PADDY, "Ha Noi", PREL))),
+        ("#pf-table", lambda: vi(published(LABOUR, "Ha Noi", PREL))),
+        ("#pf-table", lambda: "Lực lượng lao động từ 15 tuổi trở lên")]),
+    "indicator": ("/indicator/PADDY_YIELD", "Năng suất lúa", [
+        (".ind-summary", lambda: vi(published(YIELD, NATION, PREL))),
+        (".ind-summary", lambda: "tạ/ha"),
+        (".ind-grid", lambda: vi(published(YIELD, NATION, "2015"))),
+        ("body", lambda: "Tổng cục Thống kê")]),
+}
+
+
+@pytest.mark.parametrize("page_name", sorted(PAGES))
+def test_brw_real001_boards_show_the_published_values_and_the_official_mark(real_server, probe, page_name):
+    path, title, shows = PAGES[page_name]
+    probe.goto(real_server(path))
+    page = probe.page
+    expect(page.locator("h1.page-title")).to_have_text(title)
+    for selector, text in shows:
+        expect(page.locator(selector).first).to_contain_text(text())
     expect(page.locator(".badge-official")).to_have_text("Số liệu chính thức")
     assert page.locator(".badge-illustrative").count() == 0
     expect(page.locator(".app-footer")).to_contain_text("Nguồn: Tổng cục Thống kê")
     assert "minh họa" not in page.locator("body").inner_text()
-
-
-def test_brw_real001_overview(real_server, probe):
-    probe.goto(real_server("/"))
-    page = probe.page
-    paddy = page.locator('.kpi-tile:has(.kpi-name:text-is("Sản lượng lúa"))')
-    expect(paddy.locator(".kpi-value")).to_have_text(
-        vi(published("Production of paddy by province.csv", " WHOLE COUNTRY", "Prel. 2016")))
-    expect(paddy).to_contain_text("Năm 2016")
-    expect(paddy).to_contain_text("Sơ bộ")
-    infant = page.locator('.kpi-tile:has(.kpi-name:text-is("Tỷ suất chết của trẻ em dưới 1 tuổi"))')
-    expect(infant.locator(".kpi-value")).to_have_text(
-        vi(published("Infant mortality rate by province.csv", " WHOLE COUNTRY", "Prel. 2016")))
-    assert_official_mark(page)
-    probe.screenshot("real-overview-vi")
-    probe.assert_clean()
-
-
-def test_brw_real002_province_profile(real_server, probe):
-    probe.goto(real_server("/provinces/01"))
-    page = probe.page
-    expect(page.locator("h1.page-title")).to_have_text("Hà Nội")
-    paddy = page.locator('.kpi-tile:has(.kpi-name:text-is("Sản lượng lúa"))')
-    expect(paddy.locator(".kpi-value")).to_have_text(
-        vi(published("Production of paddy by province.csv", "Ha Noi", "Prel. 2016")))
-    labour = vi(published("Labour force at 15 years of age and above by province.csv", "Ha Noi", "Prel. 2016"))
-    expect(page.locator("#pf-table")).to_contain_text(labour)
-    expect(page.locator("#pf-table")).to_contain_text("Lực lượng lao động từ 15 tuổi trở lên")
-    assert_official_mark(page)
-    probe.screenshot("real-province-profile-vi")
-    probe.assert_clean()
-
-
-def test_brw_real003_indicator_page(real_server, probe):
-    probe.goto(real_server("/indicator/PADDY_YIELD"))
-    page = probe.page
-    expect(page.locator("h1.page-title")).to_have_text("Năng suất lúa")
-    summary = page.locator(".ind-summary")
-    expect(summary).to_contain_text(vi(published("Yield of paddy by province.csv", " WHOLE COUNTRY", "Prel. 2016")))
-    expect(summary).to_contain_text("tạ/ha")
-    expect(page.locator(".ind-grid")).to_contain_text(vi(published("Yield of paddy by province.csv", " WHOLE COUNTRY",
-                                                                   "2015")))
-    expect(page.locator("body")).to_contain_text("Tổng cục Thống kê")
-    assert_official_mark(page)
-    probe.screenshot("real-indicator-vi")
+    probe.screenshot(f"real-{page_name}-vi")
     probe.assert_clean()
