@@ -142,6 +142,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Nguồn: Tổng cục Thống kê (các bảng số liệu theo tỉnh, thành phố đã công bố).",
         "en": "Source: General Statistics Office of Viet Nam (published tables by province).",
     },
+    "cmp.no_regimes": {"vi": "Chưa có chế độ báo cáo nào được thiết lập", "en": "No report regime is configured"},
     "nav.label": {"vi": "Điều hướng chính", "en": "Main navigation"},
     "nav.overview": {"vi": "Tổng quan", "en": "Overview"},
     "nav.sectors": {"vi": "Lĩnh vực", "en": "Sectors"},

@@ -256,3 +256,33 @@ def test_rst010_command_help(root: Path):
 
     res = CliRunner().invoke(import_real_cmd, ["--help"])
     assert res.exit_code == 0 and "Số liệu chính thức" in res.output and "SEED_DEMO=0" in res.output
+
+
+def test_rst011_boards_without_regimes_targets_or_monthly_data_show_empty_states(real):
+    """On the annual real set: the wall's map and sector board take annual indicators, its
+    reporting rates are empty (no full bar of nothing), the compliance page says no regime is
+    configured; none of them raises."""
+    from app import create_app
+    from components.wallboards import compliance_board
+    from views import wall as view
+
+    url, tmp, _, _ = real
+    server = create_app(make_settings(url, tmp))
+    try:
+        with server.test_request_context("/"):
+            import dashboards.compliance as compliance
+
+            assert view.wall_province_indicator() == "PADDY_PRODUCTION"
+            title, charts = view.sector_charts("G03", "vi")  # a group of the demo: the first group instead
+            assert title == "Nông nghiệp, lâm nghiệp và thủy sản"
+            assert [ind.code for ind, _, _ in charts] == ["FISHERY_PRODUCTION", "PADDY_AREA", "PADDY_PRODUCTION",
+                                                          "PADDY_YIELD", "PIGS"]
+            assert [len(frame) for _, frame, _ in charts] == [22] * 5  # 1995-2016, the board's last 24 periods
+            assert view.reporting_rates_rows("vi") == []
+            board = json.dumps(compliance_board([], [], "vi").to_plotly_json(), default=str, ensure_ascii=False)
+            assert "Chưa có số liệu báo cáo cho kỳ này" in board
+            summary, matrix, overdue = compliance.render(None, None, "vi")
+        assert summary.children == "Chưa có chế độ báo cáo nào được thiết lập"
+        assert "Không có báo cáo quá hạn" in json.dumps(overdue, default=str, ensure_ascii=False)
+    finally:
+        server.extensions["warehouse"].dispose()
