@@ -286,3 +286,20 @@ def test_rst011_boards_without_regimes_targets_or_monthly_data_show_empty_states
         assert "Không có báo cáo quá hạn" in json.dumps(overdue, default=str, ensure_ascii=False)
     finally:
         server.extensions["warehouse"].dispose()
+
+
+def test_rst012_the_same_load_on_both_backends(backend, databases, tmp_path):
+    """import-real on SQLite and PostgreSQL: the same values, the same national check, and a
+    second run that changes nothing."""
+    engine = create_engine(databases.new(backend))
+    migrate(engine)
+    first = import_real(engine, archive_dir=tmp_path / "archive")
+    again = import_real(engine, archive_dir=tmp_path / "archive")
+    assert first.written == 13_334 and again.written == 0
+    header, rows = read_table("Retail sales of goods and services at current prices by province.csv")
+    assert current(engine, "RETAIL_SALES", "79-63", "2016") == (
+        pytest.approx(float(rows["Ho Chi Minh city"][header.index("Prel. 2016")])), "P")
+    assert max(g.relative for g in national_gaps(engine) if int(g.period) >= 2008) < 1e-4
+    with engine.connect() as conn:
+        assert get_dataset(conn) == REAL
+    engine.dispose()
