@@ -303,3 +303,32 @@ def test_rst012_the_same_load_on_both_backends(backend, databases, tmp_path):
     with engine.connect() as conn:
         assert get_dataset(conn) == REAL
     engine.dispose()
+
+
+REGIONS = {"Red River Delta": "R2-63", "Northern midlands and mountain areas": "R1-63",
+           "Northern Central area and Central coastal area": "R3-63", "Central Highlands": "R4-63",
+           "South East": "R5-63", "Mekong River Delta": "R6-63"}
+
+
+@pytest.mark.parametrize("file,code,column", [
+    ("Production of paddy by province.csv", "PADDY_PRODUCTION", "Prel. 2016"),
+    ("Yield of paddy by province.csv", "PADDY_YIELD", "2012"),  # weighted by the planted area
+    ("Labour force at 15 years of age and above by province.csv", "LABOUR_FORCE", "2010"),
+])
+def test_rst013_skipped_regional_rows_equal_the_products_own_aggregation(real, file, code, column):
+    """The tables' regional rows are skipped, not lost: the boards' regional figures, computed from
+    the provinces by each indicator's rule, equal them to the tables' rounding."""
+    from app import create_app
+    from data_access.queries import regional_aggregates
+
+    url, tmp, _, _ = real
+    header, rows = read_table(file)
+    period = column.split()[-1]
+    server = create_app(make_settings(url, tmp))
+    try:
+        with server.test_request_context("/"):
+            computed = regional_aggregates(code, period).set_index("region_key")["value"]
+    finally:
+        server.extensions["warehouse"].dispose()
+    for name, key in REGIONS.items():
+        assert computed[key] == pytest.approx(float(rows[name][header.index(column)]), abs=0.051), (name, key)
