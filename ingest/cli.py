@@ -61,7 +61,7 @@ def import_real_cmd() -> None:
     published province tables shipped in data/gso/ (see data/gso/SOURCE.md), into a warehouse of
     their own.
 
-    Applies their configuration (indicator groups, the unit TCTK, 13 annual indicators) through the
+    Applies their configuration (indicator groups, the unit TCTK, 14 annual indicators) through the
     metadata service, then submits each table as published through the intake pipeline (wide-table
     reader, area names matched to codes, validation, one-transaction load). Whole-country rows are
     stored as the national figure (and compared with the sum of the provinces, printed), regional

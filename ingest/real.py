@@ -7,7 +7,8 @@ service, records the warehouse as holding the official statistics (``data_versio
 submits each table of ``data/gso/manifest.csv`` as it was published through the one intake
 pipeline (:func:`ingest.pipeline.submit`): the wide-table reader, the area-name matcher, the
 validation and the one-transaction load. Nothing is converted by hand; what a table does not say
-(its indicator, the rows of the former Hà Tây) is the file's mapping (:class:`ImportMapping`).
+(its indicator, the rows of the former Hà Tây, the group of columns to read of the average
+population's Total/Male/Female/Urban/Rural) is the file's mapping (:class:`ImportMapping`).
 
 What the tables' rows become: a province row (a name without diacritics, "Ha Noi") is the
 old-era province it names (the warning ``area_name_matched``); the " WHOLE COUNTRY" row is the
@@ -54,11 +55,12 @@ class RealDataRefused(RuntimeError):
 @dataclass(frozen=True)
 class Table:
     """One published table of the manifest: its file, the indicator of its values, the rows not
-    to load."""
+    to load, the group of columns to read (a table of several: "Total 1995" … "Male 1995" …)."""
 
     file: str
     indicator: str
     skip_areas: tuple[str, ...] = ()
+    column_group: str | None = None
 
     @property
     def path(self) -> Path:
@@ -76,10 +78,11 @@ class ImportOutcome:
 
 
 def manifest() -> list[Table]:
-    """The tables of ``data/gso/manifest.csv`` (file, indicator, skip_areas separated by ``;``)."""
+    """The tables of ``data/gso/manifest.csv`` (file, indicator, skip_areas separated by ``;``,
+    column_group)."""
     with open(MANIFEST, encoding="utf-8", newline="") as fh:
-        return [Table(r["file"], r["indicator"], tuple(a.strip() for a in r["skip_areas"].split(";") if a.strip()))
-                for r in csv.DictReader(fh)]
+        return [Table(r["file"], r["indicator"], tuple(a.strip() for a in r["skip_areas"].split(";") if a.strip()),
+                      r["column_group"].strip() or None) for r in csv.DictReader(fh)]
 
 
 def holds_other_data(engine: Engine) -> bool:
@@ -112,7 +115,8 @@ def import_real(engine: Engine, *, archive_dir: Path, limits: IntakeLimits | Non
     for table in manifest():
         report = submit(engine, unit_code=UNIT, payload=table.path.read_bytes(), filename=table.file, channel="cli",
                         submitted_by=ACTOR.name, archive_dir=archive_dir, limits=limits,
-                        mapping=ImportMapping(indicator=table.indicator, skip_areas=table.skip_areas))
+                        mapping=ImportMapping(indicator=table.indicator, skip_areas=table.skip_areas,
+                                              column_group=table.column_group))
         outcome.reports.append((table, report))
         if report.status not in (ACCEPTED, DUPLICATE):
             first = "; ".join(f"row {e.row}: {e.message_en}" for e in report.errors[:3])
