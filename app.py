@@ -20,6 +20,7 @@ from components import shell
 from components.stale_banner import unavailable_notice
 from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
+from first_run import init_first_run
 from ingest.cli import register_commands
 from settings import ConfigError, Settings
 from web import wire
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
+    init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
     return server
 
 

@@ -18,6 +18,7 @@ needs a valid token and submits as the token's unit. Reading endpoints go throug
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from datetime import date
 
@@ -43,6 +44,7 @@ from data_access.compliance import report_for_viewer, submission_detail
 from data_access.engine import current_warehouse
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
+from ingest.mappings import MappingError, mapping_from_json, saved_import_mapping
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
 from ingest.published import ImportMapping
 from ingest.templates import TemplateError, build_template
@@ -232,10 +234,9 @@ def create_submission():
     payload, filename = uploaded(limits, _RAW_TYPES, (
         "Định dạng không được hỗ trợ: gửi JSON, tệp CSV/XLSX/JSON (multipart, trường “file”) hoặc CSV/XLSX.",
         "Unsupported content type: send JSON, a CSV/XLSX/JSON file (multipart field 'file') or a CSV/XLSX body."))
-    indicator = (request.args.get("indicator") or "").strip()
     report = submit(current_warehouse().engine, unit_code=info.unit_code, payload=payload, filename=filename,
                     channel="api", submitted_by=f"token:{info.id}", limits=limits,
-                    mapping=ImportMapping(indicator=indicator) if indicator else None)
+                    mapping=request_mapping(info.unit_code))
     body = report_for_viewer(report.as_dict(), report.unit, info.unit_code)  # the sender: in full
     if report.status == ACCEPTED:
         res = jsonify(body)
@@ -248,6 +249,26 @@ def create_submission():
     if mismatch is not None:
         raise ApiError(403, "unit_mismatch", mismatch.message_vi, mismatch.message_en, {"report": body})
     return jsonify(body), 422
+
+
+def request_mapping(unit_code: str) -> ImportMapping | None:
+    """The mapping a submission names: ``mapping=NAME`` (a saved mapping of the token's unit; another
+    unit's is not found), or an explicit one as the multipart field ``mapping`` (JSON); ``indicator=``
+    where it names none. 400 for an unknown name or a malformed mapping."""
+    indicator = (request.args.get("indicator") or "").strip().upper() or None
+    name = (request.args.get("mapping") or "").strip()
+    explicit = request.form.get("mapping") if request.mimetype == "multipart/form-data" else None
+    try:
+        if name:
+            with current_warehouse().engine.connect() as conn:
+                mapping = saved_import_mapping(conn, unit_code, name)
+        elif explicit:
+            mapping = mapping_from_json(explicit)
+        else:
+            return ImportMapping(indicator=indicator) if indicator else None
+    except MappingError as exc:
+        raise ApiError(400, exc.code, exc.message_vi, exc.message_en) from None
+    return dataclasses.replace(mapping, indicator=indicator) if indicator else mapping
 
 
 def uploaded(limits: IntakeLimits, raw_types: dict[str, str], unsupported: tuple[str, str]) -> tuple[bytes, str]:
@@ -389,7 +410,8 @@ def list_observations():
     areas) between the period keys ``from`` and ``to`` (inclusive). ``area`` is an area key
     (``08-63``), an official code (``08``: the one area the code meant within ``from``..``to``;
     400 when the periods cross the 2025 change of its meaning), or ``CODE@WHEN`` (``24@2025``:
-    today's province through time, its comparable series, rebuilt values marked ``rebuilt``)."""
+    today's province through time, its comparable series, rebuilt values marked ``rebuilt``).
+    Plain reads (no ``@``) list each area in its own periods only: back-casts are left out."""
     from data_access.queries import series
 
     require_reader()
@@ -420,7 +442,7 @@ def list_observations():
     if bounds["from"] and bounds["to"] and parse_period(bounds["from"]).start > parse_period(bounds["to"]).start:
         raise _bad("Tham số from phải không sau tham số to.", "'from' must not be after 'to'.")
     keys, territory = _area_keys(area, bounds) if area else (tuple(amap), False)
-    df = series(code, keys, bounds["from"], bounds["to"])
+    df = series(code, keys, bounds["from"], bounds["to"], backcasts=territory)
     items = [{"area_key": r.area_key, "area_code": amap[r.area_key].code, "period": r.period,
               "value": float(r.value), "status": r.status, "revision": int(r.revision),
               "flag": r.flag if isinstance(r.flag, str) else None,  # pandas' string column holds NaN for none
@@ -528,6 +550,8 @@ def openapi_document() -> dict:
             "errors": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "warnings": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
             "notes": {"type": "array", "items": {"$ref": "#/components/schemas/Issue"}},
+            "mapping": {"type": ["object", "null"], "description": "the mapping given: source (explicit, confirmed, "
+                        "saved), name (of a saved mapping), indicator"},
             "mappings": {"type": "object", "description": "names read as codes: {\"area\": {name as written: area key}}",
                          "additionalProperties": {"type": "object", "additionalProperties": {"type": "string"}}},
             "errors_total": {"type": "integer"}, "warnings_total": {"type": "integer"},
@@ -540,12 +564,21 @@ def openapi_document() -> dict:
         "required": ["indicator_code", "area_code", "period", "value"],
         "properties": {
             "indicator_code": {"type": "string", "examples": ["CPI_YOY"]},
-            "area_code": {"type": "string", "examples": ["01", "VN"]},
+            "area_code": {"type": "string", "examples": ["01", "VN", "24@2025", "Hà Nội"],
+                          "description": "An official code (read on the period's end date), an area key (24-63), "
+                                         "CODE@YEAR or CODE@YYYY-MM-DD (the code read on that day: for an earlier "
+                                         "period, that area's territory back-cast), or a name"},
             "period": {"type": "string", "examples": ["202509", "2025Q3", "2025", "2025-07-14"]},
             "value": {"type": ["number", "string", "null"],
                       "description": "A JSON number, or text by the number rule (1.234,5 / 1,234.5; 1.234 alone is ambiguous); null or empty = not reported"},
             "status": {"type": ["string", "null"], "description": "P, O, E or provisional/official/estimated; empty = O"},
             "note": {"type": ["string", "null"]},
+            "territory": {"type": ["string", "null"], "examples": ["current"],
+                          "description": "current (or hiện nay): the area cell is read in the reporting unit's "
+                                         "current era (on the day received, or the unit's last day), as CODE@WHEN would; for a "
+                                         "period before that area existed, the value is its territory back-cast "
+                                         "(used by the comparable series instead of the former provinces' sum). "
+                                         "Empty or absent: the code of the period's own era"},
         },
     }
     daily_in = {
@@ -639,11 +672,19 @@ def openapi_document() -> dict:
                     "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
                         "file": {"type": "string", "contentMediaType": "application/octet-stream",
                                  "description": "CSV (long, wide or SDMX-CSV), XLSX (long or wide), JSON, "
-                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML generic data"}}}},
+                                                "JSON-stat 2.0, PC-Axis .px or SDMX-ML 2.0/2.1 data"},
+                        "mapping": {"type": "string", "contentMediaType": "application/json",
+                                    "description": "An explicit mapping of the file's names to codes: "
+                                                   "{\"indicator\": code, \"areas\": {name: area key, code or "
+                                                   "CODE@YYYY; \"\" skips its rows}, \"indicators\": {name: code}}",
+                                    "examples": ['{"indicator": "POPULATION", "areas": {"Ha Noi": "01"}}']}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
                 "parameters": [_param("indicator", "query", False, "string", "POPULATION",
                                       "Indicator code of a published table that names none (wide table, PC-Axis, "
-                                      "JSON-stat)")],
+                                      "JSON-stat)"),
+                               _param("mapping", "query", False, "string", "dan-so-nien-giam",
+                                      "Name of a mapping the token's unit saved on the upload page (names to "
+                                      "codes); 400 mapping_not_found for a name the unit has not saved")],
                 "responses": {
                     "201": _json("SubmissionReport", "Accepted: every value written in one transaction"),
                     "200": _json("SubmissionReport", "Duplicate: the same content was already accepted; nothing changed"),
@@ -682,8 +723,12 @@ def openapi_document() -> dict:
                     _param("indicator", "query", True, "string", "RETAIL_SALES", "Indicator code"),
                     _param("area", "query", False, "string", "01",
                            "Area key (08-63); official code (08: the area it meant within from..to, 400 when "
-                           "they cross its change in 2025); or CODE@WHEN (24@2025: today's province through "
-                           "time, its comparable series)"),
+                           "they cross its change in 2025); or CODE@WHEN (the area the code meant on that day, "
+                           "a year meaning its 31 December: 24@2025 is today's Bắc Ninh through time, its "
+                           "comparable series with back-casts as stored and earlier periods rebuilt from its "
+                           "former provinces, marked rebuilt; 24@2019 is the former Bắc Giang). Without "
+                           "CODE@WHEN, and without area, each area has only its own periods: a back-cast is "
+                           "never listed"),
                     _param("from", "query", False, "string", "202401", "First period key (inclusive)"),
                     _param("to", "query", False, "string", "202512", "Last period key (inclusive)")],
                 "responses": {

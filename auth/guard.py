@@ -408,8 +408,9 @@ def _authorize(principal: Principal, path: str) -> Response | None:
             return _forbidden(principal, "callback of a page this account may not open", reload=router)
         if principal.unit_code and principal.kind == "user":
             for item in _body_values(body):
-                value = item.get("value")
-                if ((item.get("id"), item.get("property")) in policy.UNIT_INPUTS and value not in (None, "")
+                value, ident = item.get("value"), item.get("id")
+                if (isinstance(ident, str) and (ident, item.get("property")) in policy.UNIT_INPUTS  # a pattern id is a dict
+                        and value not in (None, "")
                         and str(value).strip().upper() != principal.unit_code):
                     return _forbidden(principal, "another unit")
         return None

@@ -100,6 +100,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "/account": USERS,
     "/signout": USERS,
     "/admin": ADMINS,
+    "/admin/first-run": ADMINS,  # the first-run checklist (first_run): import a package, units and tokens, a report
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.

@@ -25,7 +25,7 @@ def may_open(page: dict) -> bool:
 
 
 # The admin pages (plain Flask views, admins only), in the order of the navigation.
-ADMIN_PAGES = (("/admin/users", "admin.users"), ("/admin/units", "admin.units"), ("/admin/catalogue", "admin.catalogue"),
+ADMIN_PAGES = (("/admin/first-run", "admin.first_run"), ("/admin/users", "admin.users"), ("/admin/units", "admin.units"), ("/admin/catalogue", "admin.catalogue"),
                ("/admin/tokens", "admin.tokens"), ("/admin/audit", "admin.audit"))
 
 

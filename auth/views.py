@@ -100,7 +100,8 @@ def render_page(template: str, status: int = 200, **context: Any) -> Response:
     lang = context.pop("lang", None) or _lang()
     from auth.shell_parts import ADMIN_PAGES
 
-    body = render_template(f"auth/{template}", lang=lang, t=t, csrf_token=security.csrf_token(),
+    name = template if "/" in template else f"auth/{template}"  # another blueprint's template: its folder/name
+    body = render_template(name, lang=lang, t=t, csrf_token=security.csrf_token(),
                            principal=current_principal(), admin_pages=ADMIN_PAGES,
                            dataset_note=_dataset_note(lang), **context)
     return Response(body, status=status, mimetype="text/html")

@@ -31,7 +31,13 @@ CATEGORY_KEY = {"thien_tai": "daily.cat.disaster", "kinh_te": "daily.cat.economy
 def overview_board(kpis: Sequence[Kpi], imap: Mapping[str, Indicator], lang: str) -> html.Div:
     tiles = [tile(k, imap[k.code], lang, "wall") for k in kpis[:12]]
     return html.Div([html.H2(t("wall.board.overview", lang), className="wb-title"),
-                     html.Div(tiles, className="wall-tiles")], className="wall-board-inner")
+                     html.Div(tiles, className="wall-tiles") if tiles else no_data(lang)],
+                    className="wall-board-inner")
+
+
+def no_data(lang: str) -> html.Div:
+    """What a board shows while nothing it would draw exists (an empty centre)."""
+    return html.Div(t("empty.no_data", lang), className="wt-empty")
 
 
 def provinces_board(ind: Indicator, xs: pd.DataFrame, map_figure: dict, period: str, lang: str) -> html.Div:
@@ -75,7 +81,8 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
                                 className=f"ws-status status-{status or 'none'}")], className="ws-figure"),
             dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="ws-chart"),
         ], className="wall-small"))
-    return html.Div([html.H2(group_name, className="wb-title"), html.Div(cells, className="wall-smalls")],
+    return html.Div([html.H2(group_name or t("nav.sectors", lang), className="wb-title"),
+                     html.Div(cells, className="wall-smalls") if cells else no_data(lang)],
                     className="wall-board-inner")
 
 

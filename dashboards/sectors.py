@@ -65,7 +65,7 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
     frame = agencies()
     frame = frame[frame["code"].isin(agency_codes)]
     by = "agency" if agency in agency_codes else "group"
-    group = group if group in set(groups["code"]) else groups["code"].iloc[0]
+    group = group if group in set(groups["code"]) else next(iter(groups["code"]), None)  # None: no group yet
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
@@ -90,7 +90,8 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
             ),
             html.Div(id=ids.export, className="export-bar"),
             html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
-            html.Section(id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
+            html.Section(None if group or by == "agency" else html.Div(t("sec.empty", lang), className="empty-state"),
+                         id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
             html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
         ],
         className="page page-sectors",

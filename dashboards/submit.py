@@ -11,26 +11,33 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 from datetime import date
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import ALL, Input, Output, State, callback, dcc, html
 
 from auth import current_unit
 from components.controls import control, dropdown
 from components.ids import page_ids
+from components.mapping_table import SKIP_VALUE, mapping_view
+from components.urlstate import as_text
 from data_access.catalogue import agencies
 from domain.regimes import latest_due
 from i18n import fmt_number, format_period, norm_lang, t
-from views.submit import submit_upload
+from ingest.mappings import FileProposal, MappingError
+from ingest.published import ImportMapping
+from views.submit import propose_upload, save_upload_mapping, submit_upload
 
 dash.register_page(__name__, path="/submit", title="Gửi báo cáo", nav="nav.submit", nav_order=7)
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
-ids = page_ids("sub", "unit", "period", "template", "upload", "upload_text", "result", "lang")
+ids = page_ids("sub", "unit", "period", "template", "upload", "upload_text", "result", "lang", "map_save", "map_confirm",
+               map_area=lambda i: {"type": "sub-map-area", "index": i},
+               map_indicator=lambda i: {"type": "sub-map-indicator", "index": i})
 
 
 def unit_options(lang: str, today: date) -> list[dict]:
@@ -100,22 +107,98 @@ def template_link(unit: str | None, period: str | None) -> str:
     prevent_initial_call=True,
 )
 def upload(contents: str | None, filename: str | None, unit: str | None, lang: str) -> Any:
-    """Decode the uploaded file and run the intake command; show its report."""
+    """Read the uploaded file: names instead of codes are shown with the proposed mapping to
+    confirm; a file of codes goes through the intake command at once (its report shown)."""
     lang = norm_lang(lang)
     if not contents:
         return dash.no_update
+    unit, payload, refusal = _unit_and_payload(contents, unit, lang)
+    if refusal is not None:
+        return refusal
+    proposal = propose_upload(unit, payload, filename)
+    if proposal.needs_mapping:
+        return mapping_view(proposal.as_dict(), lang, area_id=ids.map_area, indicator_id=ids.map_indicator,
+                            save_name=ids.map_save, confirm=ids.map_confirm)
+    return report_view(submit_upload(unit, payload, filename), lang)
+
+
+@callback(
+    Output(ids.result, "children", allow_duplicate=True),
+    Input(ids.map_confirm, "n_clicks"),
+    State(ids.upload, "contents"),
+    State(ids.upload, "filename"),
+    State(ids.unit, "value"),
+    State(ids.lang, "data"),
+    State(ids.map_area(ALL), "value"),
+    State(ids.map_indicator(ALL), "value"),
+    State(ids.map_save, "value"),
+    prevent_initial_call=True,
+)
+def confirm(n_clicks: int | None, contents: str | None, filename: str | None, unit: str | None, lang: str,
+            areas: list | None, indicators: list | None, save_name: str | None) -> Any:
+    """The officer's mapping (the proposal with the selects' choices) through the intake command;
+    saved under ``save_name`` for the unit when one is given."""
+    lang = norm_lang(lang)
+    if not n_clicks or not isinstance(contents, str) or not contents:
+        return dash.no_update
+    unit, payload, refusal = _unit_and_payload(contents, as_text(unit), lang)
+    if refusal is not None:
+        return refusal
+    filename = as_text(filename)
+    proposal = propose_upload(unit, payload, filename)  # the file again: the page's own copy is not trusted
+    mapping = confirmed_mapping(proposal, areas if isinstance(areas, list) else [],
+                                indicators if isinstance(indicators, list) else [])
+    saved = None
+    name = as_text(save_name, "").strip()
+    if name and not proposal.errors:
+        try:
+            save_upload_mapping(unit, name, proposal.signature, mapping)
+            saved = html.Div(t("map.saved_ok", lang, name=name), className="alert alert-info", role="status")
+        except MappingError as exc:
+            saved = html.Div(exc.message_en if lang == "en" else exc.message_vi, className="alert alert-error",
+                             role="alert")
+        mapping = dataclasses.replace(mapping, name=name[:120], source="saved")
+    return html.Div([saved, report_view(submit_upload(unit, payload, filename, mapping), lang)])
+
+
+def confirmed_mapping(proposal: FileProposal, areas: list, indicators: list) -> ImportMapping:
+    """The proposal with the officer's choices: ``areas`` and ``indicators`` are the selects' values in
+    the order of the proposal's rows (the table's own indicator first); a cleared select keeps the
+    name as written (the intake then reads it, or refuses it with the closest names)."""
+    missing = object()  # a select the page did not send: the proposal stands
+    ind_values = list(indicators)
+    main = proposal.indicator.target if proposal.indicator is not None else None
+    if proposal.indicator is not None and ind_values:
+        main = as_text(ind_values.pop(0))
+    chosen_areas = {}
+    for p, v in zip(proposal.areas, areas + [missing] * len(proposal.areas), strict=False):
+        value = p.target if v is missing else as_text(v, "")
+        if value is not None and (value or v is missing):
+            chosen_areas[p.text] = "" if value == SKIP_VALUE else value
+    chosen_ind = {}
+    for p, v in zip(proposal.indicators, ind_values + [missing] * len(proposal.indicators), strict=False):
+        value = p.target if v is missing else as_text(v, "").upper()
+        if value:
+            chosen_ind[p.text] = value
+    return ImportMapping(indicator=(main or "").upper() or None, areas=chosen_areas, indicators=chosen_ind,
+                         name=proposal.saved.name if proposal.saved is not None else None,
+                         source="saved" if proposal.saved is not None else "confirmed")
+
+
+def _unit_and_payload(contents: str, unit: str | None, lang: str) -> tuple[str, bytes, html.Div | None]:
+    """The unit the upload is for (a reporter: its own, whatever the page sends) and the file's bytes;
+    or the refusal to show."""
     own = current_unit()
     if own:  # a reporter submits for its own unit only
         if unit not in (None, "", own):
-            return html.Div(t("sub.other_unit", lang), className="alert alert-error", role="alert")
+            return "", b"", html.Div(t("sub.other_unit", lang), className="alert alert-error", role="alert")
         unit = own
     if not unit:
-        return html.Div(t("sub.need_unit", lang), className="alert alert-error", role="alert")
+        return "", b"", html.Div(t("sub.need_unit", lang), className="alert alert-error", role="alert")
     try:
-        payload = base64.b64decode(contents.split(",", 1)[1], validate=True)
+        return unit, base64.b64decode(contents.split(",", 1)[1], validate=True), None
     except (IndexError, binascii.Error):
-        return html.Div(t("sub.unreadable", lang), className="alert alert-error", role="alert")
-    return report_view(submit_upload(unit, payload, filename), lang)
+        return "", b"", html.Div(t("sub.unreadable", lang), className="alert alert-error", role="alert")
 
 
 def report_view(report: dict, lang: str) -> html.Div:
@@ -145,7 +228,7 @@ def report_view(report: dict, lang: str) -> html.Div:
     facts = html.Ul([html.Li(f"{t('sub.rows', lang)}: {fmt_number(counts.get('rows', 0), 0, lang)}"),
                      html.Li(f"{t('sub.periods', lang)}: {periods or '–'}"),
                      html.Li(f"{t('sub.format', lang)}: {report.get('format') or '–'} · {report.get('encoding') or '–'}"),
-                     html.Li(f"SHA-256: {report['sha256'][:16]}…")], className="sub-facts")
+                     html.Li(f"SHA-256: {report['sha256'][:16]}…"), _mapping_fact(report, lang)], className="sub-facts")
     return html.Div([
         html.Div(banner, className=f"alert alert-{status}", role="status"),
         facts,
@@ -153,3 +236,12 @@ def report_view(report: dict, lang: str) -> html.Div:
         table(report.get("warnings") or [], "sub.warnings", report.get("warnings_total", 0)),
     ], className="card sub-report")
 
+
+def _mapping_fact(report: dict, lang: str) -> html.Li | None:
+    """The mapping the file was loaded with (recorded in its report), as one line."""
+    given = report.get("mapping")
+    if not given:
+        return None
+    name = f" “{given['name']}”" if given.get("name") else ""
+    return html.Li(t("map.applied", lang, source=t(f"map.source.{given.get('source') or 'explicit'}", lang), name=name),
+                   className="sub-mapping-applied")

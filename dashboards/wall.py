@@ -145,10 +145,6 @@ def refresh_header(version: Any, config: Any) -> tuple[str, list]:
     return wb.as_of(updated, lang) if updated else "", wb.ticker(view.alerts(lang), lang)
 
 
-def _empty(lang: str) -> html.Div:
-    return html.Div(t("empty.no_data", lang), className="wt-empty")
-
-
 def _overview(config: dict) -> html.Div:
     return wb.overview_board(view.headline_kpis(), indicator_map(), config["lang"])
 
@@ -156,7 +152,7 @@ def _overview(config: dict) -> html.Div:
 def _provinces(config: dict) -> html.Div:
     found = view.province_map(config["lang"])
     if found is None:
-        return _empty(config["lang"])
+        return wb.no_data(config["lang"])
     ind, xs, figure, period = found
     return wb.provinces_board(ind, xs, figure, period, config["lang"])
 
@@ -169,7 +165,7 @@ def _sector(config: dict) -> html.Div:
 def _daily(config: dict) -> html.Div:
     day = latest_day()
     if day is None:
-        return _empty(config["lang"])
+        return wb.no_data(config["lang"])
     return wb.daily_board(daily_indicators(day), daily_items(day), day, config["lang"])
 
 

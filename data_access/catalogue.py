@@ -5,8 +5,9 @@ Every function is memoized under the warehouse ``data_version`` (see :mod:`data_
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -180,7 +181,7 @@ def indicators_of(group: str | None = None, agency: str | None = None, headline:
 
 def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
     """Columns: every :class:`Indicator` field; filtered as :func:`indicators_of`."""
-    df = pd.DataFrame([i.__dict__ for i in indicators_of(group, agency, headline)])
+    df = _frame(indicators_of(group, agency, headline))
     if headline and not df.empty:
         df = df.sort_values("headline")
     return df.reset_index(drop=True)
@@ -193,7 +194,12 @@ def search_indicators(query: str, limit: int = 50) -> pd.DataFrame:
     searchable = _search_texts(current_clearance())
     hits = [code for code, text in searchable if all(w in text for w in words)]
     imap = indicator_map()
-    return pd.DataFrame([imap[c].__dict__ for c in hits[:limit] if c in imap])
+    return _frame(imap[c] for c in hits[:limit] if c in imap)
+
+
+def _frame(found: Iterable[Indicator]) -> pd.DataFrame:
+    """Indicators as rows, with every column even when there are none (an empty catalogue)."""
+    return pd.DataFrame([i.__dict__ for i in found], columns=[f.name for f in fields(Indicator)])
 
 
 @reference_data

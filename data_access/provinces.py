@@ -36,7 +36,7 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.queries import as_sent, int_frame, rule_components
+from data_access.queries import as_sent, backcast_floors, int_frame, own_era_clause, rule_components
 from domain.aggregation import REBUILD_RULES, aggregate, rebuild
 from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, Era, era_of
 from domain.periods import Period, as_date, parse
@@ -57,12 +57,15 @@ _PERIODS_SQL = (
 @cached_query(scopes=indicator_scope)
 def province_periods(code: str) -> pd.DataFrame:
     """The periods in which at least one province reported ``code``, oldest first. Columns:
-    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34).
-    Counted from the cross-section index alone (the provinces by id, the period key from its
-    start): reading the period text and joining the areas visited a table row per observation."""
+    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34;
+    ``n_reported`` counts the provinces of that era only: a back-cast, a new province's value for
+    an earlier period, is not one of them). Counted from the cross-section index alone (the
+    provinces by id, the period key from its start): reading the period text and joining the
+    areas visited a table row per observation."""
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
-    rows = current_connection().execute(_PERIODS_SQL, {"ind": ind.id, "provinces": provinces}).tuples().all()
+    stmt = _PERIODS_SQL.where(own_era_clause(ind.periodicity))
+    rows = current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces}).tuples().all()
     counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
@@ -129,9 +132,11 @@ def _scorecard_scopes(key: str) -> tuple[str, ...]:
     return tuple(f"i:{c}" for c in sorted(codes))
 
 
-_IDS = func.unnest(bindparam("ids", type_=ARRAY(Integer))).table_valued("id").render_derived()
+#: each indicator with the first period start of the area's own (later ones are no back-casts)
+_IDS = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("since", type_=ARRAY(Date))) \
+    .table_valued("id", "since").render_derived()
 _LATEST = (select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status)
-           .where(c.c.indicator_id == _IDS.c.id, c.c.area_id == bindparam("area"))
+           .where(c.c.indicator_id == _IDS.c.id, c.c.area_id == bindparam("area"), c.c.period_start >= _IDS.c.since)
            .order_by(c.c.period_start.desc()).limit(1).lateral())
 _BEFORE = c.alias("before")
 _LAST_YEAR = (select(_BEFORE.c.value)
@@ -147,7 +152,8 @@ _LATEST_PG_SQL = select(_LATEST, _LAST_YEAR.c.value.label("last_year")).select_f
 #: SQLite: its documented bare-column rule (the other columns come from the row holding the ``max()``).
 _LATEST_SQLITE_SQL = (
     select(c.c.indicator_id, c.c.period, func.max(c.c.period_start), c.c.value, c.c.status)
-    .where(c.c.indicator_id.in_(bindparam("ids", expanding=True)), c.c.area_id == bindparam("area"))
+    .where(c.c.indicator_id.in_(bindparam("ids", expanding=True)), c.c.area_id == bindparam("area"),
+           c.c.period_start >= bindparam("since"))
     .group_by(c.c.indicator_id)
 )
 _PAIRS = func.unnest(bindparam("inds", type_=ARRAY(Integer)), bindparam("starts", type_=ARRAY(Date))) \
@@ -169,17 +175,23 @@ _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 Component: TypeAlias = Callable[[str, date], dict[str, float]]
 
 
-def _latest_at(ind_ids: list[int], area_id: int) -> list[tuple[Any, ...]]:
+def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     """(indicator id, period, period start, value, status, value a year before or None) of each
-    indicator's latest period at one area."""
-    if not ind_ids:
+    indicator's latest period at one area, among the area's own periods (never a back-cast; the
+    value a year before may be one: the territory's own figure, as the comparable series reads)."""
+    if not inds:
         return []
     conn = current_connection()
+    since = [backcast_floors(i.periodicity).get(area_id, date.min) for i in inds]
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
-                in conn.execute(_LATEST_PG_SQL, {"ids": ind_ids, "area": area_id}).tuples().all()]
-    rows = [(i, p, as_date(s), v, st) for i, p, s, v, st
-            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ind_ids, "area": area_id}).tuples().all()]
+                in conn.execute(_LATEST_PG_SQL, {"ids": [i.id for i in inds], "since": since,
+                                                 "area": area_id}).tuples().all()]
+    groups: dict[date, list[int]] = {}
+    for ind, floor in zip(inds, since, strict=True):
+        groups.setdefault(floor, []).append(ind.id)
+    rows = [(i, p, as_date(s), v, st) for floor, ids in groups.items() for i, p, s, v, st
+            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ids, "since": floor, "area": area_id}).tuples().all()]
     before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
     by_id = area_ids()
     return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
@@ -250,7 +262,7 @@ def province_scorecard(key: str) -> pd.DataFrame:
     every = {i.code: i for i in all_indicators()}
     by_id = {i.id: i for i in inds}
     formers = tuple(o for o, n in successors().items() if n == key and o != key) if merged else ()
-    rows = {row[0]: row for row in _latest_at([i.id for i in inds], area.id)}
+    rows = {row[0]: row for row in _latest_at(inds, area.id)}
     latest = {i: r[1:5] for i, r in rows.items()}  # period, start, value, status
     own_ly = {i: r[5] for i, r in rows.items()}  # the province's value a year before (None: not reported)
     last_year = {i: parse(row[0]).same_period_last_year() for i, row in latest.items()}

@@ -21,7 +21,7 @@ from operator import itemgetter
 from typing import Any, TypeAlias
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, type_coerce
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, true, type_coerce
 from sqlalchemy.types import NullType
 
 from data_access import schema
@@ -39,6 +39,7 @@ from data_access.catalogue import (
 )
 from data_access.engine import AnyRow, current_connection
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
+from domain.area_refs import first_own_start
 from domain.periods import Period, as_date, parse
 from domain.targets import target_status, year_share
 
@@ -90,6 +91,37 @@ def int_frame(records: Sequence[tuple[Any, ...]], columns: list[str], ints: tupl
     return pd.DataFrame(data)
 
 
+# --- back-casts: a territory's values before it existed, read only by comparable_series ----------
+
+
+def backcast_floors(periodicity: str) -> dict[int, date]:
+    """Area id → the start of its first own period of ``periodicity``
+    (:func:`domain.area_refs.first_own_start`), for every area with a start of validity (the
+    provinces formed on 2025-07-01). A value stored under such an area for a period starting
+    earlier is a back-cast: plain reads leave it out, :func:`comparable_series` uses it."""
+    return {a.id: first_own_start(periodicity, a.valid_from) for a in area_map().values() if a.valid_from is not None}
+
+
+def own_era_clause(periodicity: str) -> ColumnElement[bool]:
+    """The SQL condition that keeps ``current_observation`` rows out of back-casts (see
+    :func:`backcast_floors`; one term per distinct start of validity, with bound parameters)."""
+    groups: dict[date, list[int]] = {}
+    for area_id, floor in backcast_floors(periodicity).items():
+        groups.setdefault(floor, []).append(area_id)
+    terms = [or_(c.c.area_id.not_in(sorted(ids)), c.c.period_start >= floor) for floor, ids in sorted(groups.items())]
+    return and_(true(), *terms)
+
+
+def without_backcasts(rows: Sequence[tuple[Any, ...]], periodicity: str, area_at: int = 0,
+                      start_at: int = 2) -> list[tuple[Any, ...]]:
+    """``rows`` without back-casts (``area_at``, ``start_at``: the positions of the area id and the
+    period start in a row)."""
+    floors = backcast_floors(periodicity)
+    if not floors:
+        return list(rows)
+    return [r for r in rows if r[area_at] not in floors or as_date(r[start_at]) >= floors[r[area_at]]]
+
+
 # --- series --------------------------------------------------------------------------------
 
 _SERIES_SQL = (
@@ -101,9 +133,12 @@ _SERIES_SQL = (
 
 
 @cached_query(scopes=indicator_scope)
-def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None) -> pd.DataFrame:
+def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None,
+           backcasts: bool = False) -> pd.DataFrame:
     """The current values of ``code`` for the given areas between the period keys ``start`` and
-    ``end`` (inclusive; open when None). Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
+    ``end`` (inclusive; open when None), each area in its own validity: back-casts (values of a
+    province formed on 2025-07-01 for earlier periods) only with ``backcasts`` (the comparable
+    reads). Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
     ind = get_indicator(code)
     amap = area_map()
     ids = [amap[k].id for k in area_keys if k in amap]
@@ -112,6 +147,8 @@ def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = 
     lo = parse(start).start if start else date(1900, 1, 1)
     hi = parse(end).start if end else date(2200, 1, 1)
     rows = _read(_SERIES_SQL, {"ind": ind.id, "areas": ids, "start": lo, "end": hi})
+    if not backcasts:
+        rows = without_backcasts(rows, ind.periodicity)
     by_id = area_ids()
     return pd.DataFrame([(by_id[r[0]], *r[1:]) for r in rows], columns=SERIES_COLUMNS)
 
@@ -124,8 +161,8 @@ def _windows_scope(windows: tuple[tuple[str, str, str], ...], *_args: object, **
 def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> pd.DataFrame:
     """:func:`series` of several indicators at once, each between its own ``(code, start, end)``
     period keys, for the same areas: one statement instead of one per indicator and area (a
-    province profile draws eight trends). Columns: ``code`` + :data:`SERIES_COLUMNS`, ordered by
-    the windows, then area and period."""
+    province profile draws eight trends), without back-casts. Columns: ``code`` +
+    :data:`SERIES_COLUMNS`, ordered by the windows, then area and period."""
     columns = ["code", *SERIES_COLUMNS]
     amap = area_map()
     ids = [amap[k].id for k in area_keys if k in amap]
@@ -137,7 +174,9 @@ def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[s
                                    "end": max(b[2] for b in bounds.values())})
     by_id = area_ids()
     order = {code: i for i, (code, _, _) in enumerate(windows)}
-    kept = sorted((r for r in rows if bounds[r[0]][1] <= as_date(r[3]) <= bounds[r[0]][2]),
+    floors = {i: backcast_floors(get_indicator(bounds[i][0]).periodicity) for i in bounds}
+    kept = sorted((r for r in rows if bounds[r[0]][1] <= as_date(r[3]) <= bounds[r[0]][2]
+                   and as_date(r[3]) >= floors[r[0]].get(r[1], date.min)),
                   key=lambda r: (order[bounds[r[0]][0]], r[1], as_date(r[3])))
     return pd.DataFrame([(bounds[r[0]][0], by_id[r[1]], *r[2:]) for r in kept], columns=columns)
 
@@ -441,21 +480,28 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
     the target pro rata; others the latest value); provisional/revised/flagged marks.
     One statement per periodicity present plus one for targets, whatever the number of codes
-    (and one more for indicators with nothing in the window up to today)."""
+    (and one more for indicators with nothing in the window up to today). A province formed on
+    2025-07-01 shows its own periods only: its back-casts are left to the comparable reads."""
     area = area_map()[area_key]
     inds = [get_indicator(code) for code in codes]
     if not inds:
         return ()
     today = date.today()
+
+    def floor(periodicity: str) -> date:
+        return backcast_floors(periodicity).get(area.id, date.min)
+
     rows_by: dict[int, list[AnyRow]] = {}
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
             lag = _LAG_DAYS["D"]
-            _collect(rows_by, group, area.id, today - timedelta(days=_DAILY_RECENT_DAYS + lag), _KPI_DAILY_SQL,
-                     ly_from=today - timedelta(days=366 + lag), ly_to=today - timedelta(days=364))
+            _collect(rows_by, group, area.id, max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
+                     _KPI_DAILY_SQL, ly_from=max(today - timedelta(days=366 + lag), floor("D")),
+                     ly_to=today - timedelta(days=364))
         elif group:
-            _collect(rows_by, group, area.id, today - timedelta(days=days + _LAG_DAYS[periodicity]))
+            _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
+                                                  floor(periodicity)))
     stale = [i for i in inds if i.id not in rows_by
              or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
     for i in stale:
@@ -464,8 +510,9 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         latest = {i: as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
         for i in stale:
             newest = latest.get(i.id)
-            if newest:
-                _collect(rows_by, [i.id], area.id, newest - timedelta(days=_WINDOW_DAYS[i.periodicity]))
+            if newest and newest >= floor(i.periodicity):  # else its latest value is a back-cast: none of its own
+                _collect(rows_by, [i.id], area.id, max(newest - timedelta(days=_WINDOW_DAYS[i.periodicity]),
+                                                       floor(i.periodicity)))
     years = sorted({parse(rows[-1].period).year for rows in rows_by.values()})
     targets = {}
     if years:

@@ -1,3 +1,4 @@
+# size: every table of the warehouse in one declaration, mirrored by the migrations (a test compares them)
 """The warehouse schema (SQLAlchemy Core), shared by ``ingest`` (writes) and ``data_access`` (reads).
 
 Alembic migrations in ``migrations/`` create exactly these tables; a test checks that the
@@ -278,7 +279,7 @@ data_version = Table(
     # submissions recorded, accepted or not (migration 0006): the calendar and a unit's list change
     # with each, the indicator data only when ``version`` does
     Column("submissions", BigInteger, nullable=False, server_default="0"),
-    # which data set the warehouse holds (migration 0013): "demo" (the illustrative data), "real"
+    # which data set the warehouse holds (migration 0014): "demo" (the illustrative data), "real"
     # (official statistics, `flask --app app import-real`), or none yet; the two are never mixed
     Column("dataset", String(8)),
 )
@@ -492,4 +493,26 @@ metadata_history = Table(
     Column("effective_from", Date),
     UniqueConstraint("kind", "key", "version", name="uq_metadata_history_version"),
     Index("ix_metadata_history_change_set", "change_set"),
+)
+
+
+# ================================================================================================
+# Saved mappings (issue 18): how a unit's files name their areas and indicator, confirmed once by an
+# officer and proposed again for the next file of the same shape (``signature``, domain.mapping);
+# the API and the command line name them. Written by ``ingest.mappings``; migration 0013.
+# ================================================================================================
+
+import_mapping = Table(
+    "import_mapping",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("name", String(120), nullable=False),
+    Column("signature", String(64), nullable=False),  # domain.mapping.shape_signature of the file it was made for
+    Column("mapping", Text, nullable=False),  # JSON: {"indicator": code|null, "areas": {...}, "indicators": {...}}
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    UniqueConstraint("agency_id", "name", name="uq_import_mapping_name"),
+    Index("ix_import_mapping_signature", "agency_id", "signature"),
 )

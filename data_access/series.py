@@ -24,7 +24,7 @@ from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import area_map, get_indicator, successors
 from data_access.engine import current_connection
-from data_access.queries import comparable_series, regional_series, series
+from data_access.queries import backcast_floors, comparable_series, regional_series, series
 from domain.aggregation import REBUILD_RULES
 from domain.eras import ERA_SWITCH
 from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
@@ -99,21 +99,23 @@ def indicator_span(code: str) -> Span:
 
 
 _LATEST_SQL = (select(c.c.period).where(c.c.indicator_id == bindparam("ind"), c.c.area_id == bindparam("area"),
-                                        c.c.period_start <= bindparam("until"))
+                                        c.c.period_start <= bindparam("until"), c.c.period_start >= bindparam("since"))
                .order_by(c.c.period_start.desc()).limit(1))
 
 
 @cached_query(scopes=indicator_scope)
 def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> str | None:
     """The latest period key with a value of ``code`` at ``area_key`` not after ``until``
-    (a period key; open when None). Regions have no stored values: the nation's is used."""
+    (a period key; open when None), among the area's own periods (never a back-cast). Regions
+    have no stored values: the nation's is used."""
     ind = get_indicator(code)
     amap = area_map()
     area = amap.get(area_key)
     if area is None or area.level == "region":
         area = amap["VN"]
     hi = parse(until).start if until else date(2200, 1, 1)
-    rows = _rows(_LATEST_SQL, {"ind": ind.id, "area": area.id, "until": hi})
+    since = backcast_floors(ind.periodicity).get(area.id, date(1, 1, 1))
+    rows = _rows(_LATEST_SQL, {"ind": ind.id, "area": area.id, "until": hi, "since": since})
     return rows[0][0] if rows else None
 
 
@@ -185,7 +187,8 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
         cs = pd.concat([cs, _not_comparable_rows(code, provinces, lo, end, cs)], ignore_index=True)
         if not cs.empty:
             # values that were not rebuilt are the provinces' own reports: keep their status marks
-            own = series(code, provinces, lo, end)[["area_key", "period", "status", "revision", "flag"]]
+            own = series(code, provinces, lo, end, backcasts=True)[["area_key", "period", "status", "revision",
+                                                                    "flag"]]
             cs = cs.merge(own, on=["area_key", "period"], how="left")
             cs.loc[cs["rebuilt"], ["status", "revision", "flag"]] = None
             cs = cs.assign(value=cs["value"].where(cs["comparable"], np.nan), complete=True)

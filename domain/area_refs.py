@@ -13,6 +13,11 @@ The rules, pure:
   December, as a period belongs to the era of its end). When the period lies before that area
   existed, the value is the area's territory **back-cast**: the new province's territory measured
   in an earlier period.
+* **A back-cast is read only as territory.** A value stored under an area for a period that ended
+  before the area existed (:func:`first_own_start`) is that territory measured back in time: the
+  comparable series uses it instead of summing the former provinces; every plain read (series,
+  tiles, cross-sections, the periods provinces reported, the read API's plain ``area=``) leaves it
+  out, so it is never shown as a value of the earlier era's areas nor counted beside them.
 * **Names** are compared by :func:`name_key`: without diacritics, case, punctuation, spaces and the
   prefixes "Tỉnh", "Thành phố", "TP.", "TP" (and the English "Province", "City"), so that "TP. Hồ
   Chí Minh", "Thanh pho Ho Chi Minh" and "Ho Chi Minh City" are one key. :func:`match_name` picks
@@ -28,8 +33,10 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from domain.eras import valid_on
+from domain.periods import Period
 from domain.text import fold
 
 REF_SEPARATOR = "@"
@@ -84,6 +91,15 @@ def unit_era_day(valid_from: date | None, valid_to: date | None, period_end: dat
     if valid_from is not None and period_end < valid_from:
         return valid_from
     return valid_to
+
+
+@lru_cache(maxsize=256)
+def first_own_start(periodicity: str, valid_from: date) -> date:
+    """The start of the first period of ``periodicity`` that holds values of an area valid from
+    ``valid_from`` as its own: the period containing that day (a period belongs to the era of its
+    end, so 2025 is the new provinces' year). A value stored under the area for a period starting
+    earlier ended before the area existed: a back-cast."""
+    return Period.from_date(periodicity, valid_from).start
 
 
 # -- names -------------------------------------------------------------------------------------

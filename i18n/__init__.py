@@ -14,6 +14,8 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
+from i18n.mapping import MAPPING_MESSAGES
+from i18n.first_run import FIRST_RUN_MESSAGES
 from web.lang import DEFAULT_LANG, norm_lang
 
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
@@ -783,6 +785,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "period.Y": {"vi": "Năm {year}", "en": "{year}"},
 }
 MESSAGES.update(ACCESS_MESSAGES)  # keyboard use and charts' text alternatives (i18n/access.py)
+MESSAGES.update(MAPPING_MESSAGES)  # the upload page's mapping step (i18n/mapping.py)
+MESSAGES.update(FIRST_RUN_MESSAGES)  # the first-run page (i18n/first_run.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

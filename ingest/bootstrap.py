@@ -1,4 +1,5 @@
-"""First-run bootstrap: migrate the warehouse and seed the demo data when it is empty."""
+"""First-run bootstrap: migrate the warehouse, load the geography, and seed the demo data when it is
+empty (``SEED_DEMO=0``: an empty centre, configured through the metadata service)."""
 
 from __future__ import annotations
 
@@ -8,16 +9,20 @@ from datetime import date
 
 from auth.displays import create_display_token
 from data_access.engine import make_engine, migrate
+from ingest.reference import ensure_geography
 from ingest.seed import is_empty, seed_demo
 from settings import Settings
 
 
 def bootstrap(settings: Settings, echo: Callable[[str], None] = lambda _m: None) -> None:
-    """Migrate to the newest schema; on an empty warehouse (and ``SEED_DEMO`` not off) load the
+    """Migrate to the newest schema and load the geography (areas of both eras: facts, not
+    configuration) when there is none; on an empty warehouse (and ``SEED_DEMO`` not off) load the
     illustrative demo data. Raises ``ConfigError`` with a one-line message on bad configuration."""
     engine = make_engine(settings)
     try:
         migrate(engine)
+        with engine.begin() as conn:
+            ensure_geography(conn)
         with engine.connect() as conn:
             empty = is_empty(conn)
         if empty and settings.seed_demo:

@@ -121,9 +121,13 @@ def _print_issues(title: str, issues, total: int) -> None:
 @click.option("--by", "submitted_by", default=None, help="Who submits (free text, stored with the submission).")
 @click.option("--indicator", default=None,
               help="Indicator code of a published table that names none (wide table, PC-Axis, JSON-stat).")
-def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: str | None = None) -> None:
+@click.option("--mapping", "mapping_ref", default=None, metavar="NAME|FILE.json",
+              help="Names to codes: a mapping the unit saved on the upload page, or a JSON file "
+                   '{"indicator": CODE, "areas": {NAME: AREA}, "indicators": {NAME: CODE}}.')
+def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: str | None = None,
+               mapping_ref: str | None = None) -> None:
     """Submit FILE (CSV, SDMX-CSV, XLSX, JSON; published shapes: wide tables, PC-Axis .px,
-    JSON-stat 2.0, SDMX-ML generic data) as unit --unit.
+    JSON-stat 2.0, SDMX-ML 2.0/2.1 data) as unit --unit.
 
     The whole file is validated and loaded in one transaction: accepted whole or rejected whole.
     Prints the report (errors and warnings with row, column, value and reason). Exit status 0
@@ -133,16 +137,16 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: s
     from pathlib import Path
 
     from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, submit
-    from ingest.published import ImportMapping
 
     settings = _settings()
     engine = _engine()
     path = Path(file)
     try:
+        mapping = _cli_mapping(engine, unit_code, mapping_ref, indicator)
         report = submit(engine, unit_code=unit_code, payload=path.read_bytes(), filename=path.name, channel="cli",
                         submitted_by=submitted_by or getpass.getuser(),
                         archive_dir=Path(settings.instance_dir) / "archive", limits=IntakeLimits.from_settings(settings),
-                        mapping=ImportMapping(indicator=indicator) if indicator else None)
+                        mapping=mapping)
     finally:
         engine.dispose()
     labels = {ACCEPTED: "ACCEPTED / ĐÃ NHẬN", DUPLICATE: "DUPLICATE / ĐÃ NHẬN TRƯỚC ĐÓ", "rejected": "REJECTED / BỊ TỪ CHỐI"}
@@ -163,6 +167,29 @@ def ingest_cmd(file: str, unit_code: str, submitted_by: str | None, indicator: s
     _print_issues("Warnings / Cảnh báo", report.warnings, report.warnings_total)
     if report.status != ACCEPTED:
         raise SystemExit(1)
+
+
+def _cli_mapping(engine, unit_code: str, ref: str | None, indicator: str | None):
+    """``--mapping``: a JSON file when it names one, else the unit's saved mapping of that name;
+    ``--indicator`` where it names none."""
+    import dataclasses
+    from pathlib import Path
+
+    from ingest.mappings import MappingError, mapping_from_json, saved_import_mapping
+    from ingest.published import ImportMapping
+
+    indicator = (indicator or "").strip().upper() or None
+    if not ref:
+        return ImportMapping(indicator=indicator) if indicator else None
+    try:
+        if Path(ref).is_file():
+            mapping = mapping_from_json(Path(ref).read_text(encoding="utf-8"))
+        else:
+            with engine.connect() as conn:
+                mapping = saved_import_mapping(conn, unit_code.strip().upper(), ref)
+    except MappingError as exc:
+        raise click.ClickException(f"{exc.message_en} / {exc.message_vi}") from None
+    return dataclasses.replace(mapping, indicator=indicator) if indicator else mapping
 
 
 def register_commands(server: Flask) -> None:

@@ -5,14 +5,16 @@ Formats (detected from the content; the file name is only a hint):
 
 * **Long CSV** (``,`` ``;`` or tab separated) with columns ``indicator_code, area_code, period,
   value`` and optional ``status`` (``P``/``O``/``E`` or the words provisional/official/estimated,
-  sơ bộ/chính thức/ước tính; empty = ``O``) and ``note``. Column names are case-insensitive.
+  sơ bộ/chính thức/ước tính; empty = ``O``), ``note`` and ``territory`` (``current``: the area
+  cell is read in the reporting unit's current era, the explicit back-cast of
+  :mod:`domain.area_refs`, as ``CODE@WHEN``). Column names are case-insensitive.
 * **SDMX-CSV**: the same with the SDMX names ``INDICATOR``, ``REF_AREA``, ``TIME_PERIOD``,
   ``OBS_VALUE``, ``OBS_STATUS`` (SDMX codes ``A`` normal = official, ``P``, ``E``); ``DATAFLOW``
   (SDMX-CSV 1.0) and ``STRUCTURE``, ``STRUCTURE_ID``, ``ACTION`` (2.0) are ignored.
 * **XLSX**: the first visible sheet whose header row holds those columns (the XLSX template of
   :mod:`ingest.templates` uploads as it is; its descriptive columns are ignored).
 * **JSON**: ``{"unit": "UB01", "observations": [{"indicator_code", "area_code", "period",
-  "value", "status", "note"}, ...], "daily_items": [{"date", "category", "severity", "title",
+  "value", "status", "note", "territory"}, ...], "daily_items": [{"date", "category", "severity", "title",
   "body"}, ...]}``.
 
 Other columns are ignored (with a note). Rows whose value is blank are skipped as "not reported".
@@ -65,7 +67,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ingest import published
+from ingest import published, sdmx_ml
 from ingest.bounds import BudgetExceeded, GuardedZip, ReadBudget, check_zip, scan_lines
 from ingest.issues import Findings, make_issue
 from ingest.published import ImportMapping
@@ -73,7 +75,9 @@ from ingest.published import ImportMapping
 # -- columns ----------------------------------------------------------------------------------
 
 REQUIRED = ("indicator_code", "area_code", "period", "value")
-OPTIONAL = ("status", "note")
+OPTIONAL = ("status", "note", "territory")
+#: the text cells of a row, as read (the value aside)
+TEXT_COLUMNS = ("indicator_code", "area_code", "period", *OPTIONAL)
 ALIASES: dict[str, str] = {
     "indicator_code": "indicator_code", "indicator": "indicator_code",
     "area_code": "area_code", "area": "area_code", "ref_area": "area_code",
@@ -81,12 +85,15 @@ ALIASES: dict[str, str] = {
     "value": "value", "obs_value": "value",
     "status": "status", "obs_status": "status",
     "note": "note", "comment": "note", "obs_comment": "note",
+    "territory": "territory",
 }
 # ignored without a note: SDMX structure columns and the template's descriptive columns
 SILENTLY_IGNORED = {"dataflow", "structure", "structure_id", "action", "indicator_name", "unit_of_measure",
                     "ten_chi_tieu", "don_vi_tinh"}
 
-OBS_COLUMNS = ["row", "indicator_code", "area_code", "period", "value_text", "value_num", "status", "note"]
+OBS_COLUMNS = ["row", "indicator_code", "area_code", "period", "value_text", "value_num", "status", "note",
+               "territory", "area_label"]  # area_label: a published file's label beside its area code
+ROW_CELLS = ("row", "value_text", "value_num", *TEXT_COLUMNS)  # what a long row of a file holds
 DAILY_FIELDS = ("date", "category", "severity", "title", "body")
 
 
@@ -112,7 +119,7 @@ class ParsedFile:
     optional_present: frozenset[str] = frozenset(OPTIONAL)  # optional columns the file has at all
     measure_unit: str | None = None  # the unit a published table states (checked against the indicator's)
     published: bool = False  # a published shape (ingest.published): its regional rows are skipped
-    skip_areas: frozenset[str] = frozenset()  # area_refs.name_key of rows the mapping says not to load
+    title: str = ""  # a published table's title (the mapping step proposes its indicator from it)
 
     def column(self, canonical: str) -> str:
         return self.column_names.get(canonical, canonical)
@@ -321,7 +328,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         if fmt == "xlsx":
             parsed = _parse_xlsx(payload, findings, budget, max_rows, mapping)
         elif fmt == "xml":
-            parsed = _published("sdmx-ml", *published.read_sdmx_ml(payload, mapping, budget))
+            parsed = _published("sdmx-ml", *sdmx_ml.read_sdmx_ml(payload, mapping, budget))
         else:
             if fmt == "csv":  # on the bytes, before a decoded copy exists
                 data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
@@ -378,7 +385,7 @@ def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
     """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
     obs = _obs_frame(rows.cols)
     return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
-                      optional_present=frozenset({"status"}), skip_areas=rows.skip_areas)
+                      optional_present=frozenset({"status"}), title=rows.title)
 
 
 def _trailing_breaks(payload: bytes) -> int:
@@ -452,7 +459,7 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
     body = raw.iloc[1:]
     n = len(body)
     cols: dict[str, Any] = {"row": np.arange(2, n + 2, dtype=np.int64)}
-    for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+    for canonical in TEXT_COLUMNS:
         if canonical in positions:
             cols[canonical] = _strings(body.iloc[:, positions[canonical]])
         else:
@@ -460,7 +467,7 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
     cols["value_text"] = _strings(body.iloc[:, positions["value"]])
     cols["value_num"] = np.full(n, np.nan)
     if check_fields:
-        for canonical in ("indicator_code", "area_code", "period", "value_text", "status", "note"):
+        for canonical in ("value_text", *TEXT_COLUMNS):
             lengths = np.fromiter(map(len, cols[canonical]), dtype=np.int64, count=n)
             if n and lengths.max() > budget.max_line_bytes:
                 i = int(lengths.argmax())
@@ -478,10 +485,13 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
 
 def _obs_frame(cols: dict[str, Any]) -> pd.DataFrame:
     """The observations frame; text columns stay ``object`` (no string-dtype inference: the
-    validator works on numpy object arrays)."""
+    validator works on numpy object arrays). A text column ``cols`` lacks is empty."""
     data = {}
+    n = len(cols["row"])
     for c in OBS_COLUMNS:
-        if c == "row":
+        if c not in cols:
+            data[c] = pd.Series(np.full(n, "", dtype=object), dtype=object, copy=False)
+        elif c == "row":
             data[c] = pd.Series(np.asarray(cols[c], dtype=np.int64), copy=False)
         elif c == "value_num":
             data[c] = pd.Series(np.asarray(cols[c], dtype=float), copy=False)
@@ -515,7 +525,7 @@ def _delimiter(header_line: str) -> str:
 def _drop_blank(obs: pd.DataFrame) -> pd.DataFrame:
     """Drop rows where every cell is empty (blank lines, trailing empty spreadsheet rows)."""
     blank = np.ones(len(obs), dtype=bool)
-    for c in ("indicator_code", "area_code", "period", "value_text", "status", "note"):
+    for c in ("value_text", *TEXT_COLUMNS):
         blank &= (obs[c].to_numpy(dtype=object) == "")
     blank &= np.isnan(obs["value_num"].to_numpy(dtype=float))
     if blank.any():
@@ -544,7 +554,7 @@ def _add_observation(out: dict[str, list], row: int, cells: Mapping[str, Any],
     column) into the columns of :data:`OBS_COLUMNS`. A real number (not a bool) goes to
     ``value_num`` as ``number`` reads it; any other value to ``value_text``, for the number rule."""
     out["row"].append(row)
-    for canonical in ("indicator_code", "area_code", "period", "status", "note"):
+    for canonical in TEXT_COLUMNS:
         out[canonical].append(_cell_text(cells.get(canonical)))
     value = cells.get("value")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -742,7 +752,7 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             return None
         positions, shown = mapped
         columns = {canonical: pos + 1 for canonical, pos in positions.items()}  # column numbers
-        out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+        out: dict[str, list] = {c: [] for c in ROW_CELLS}
         last = header_row + max_rows
         for r, values in rows:
             if r > last:
@@ -838,7 +848,7 @@ def _parse_json(text: str, findings: Findings, budget: ReadBudget | None = None,
     for name, value in (("observations", observations), ("daily_items", items)):
         if not isinstance(value, list):
             raise FileError(make_issue("bad_structure", detail=f"'{name}' must be an array"))
-    out: dict[str, list] = {c: [] for c in OBS_COLUMNS}
+    out: dict[str, list] = {c: [] for c in ROW_CELLS}
     seen_keys: set[str] = set()
     for i, obj in enumerate(observations, start=1):
         if not isinstance(obj, dict):

@@ -111,6 +111,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "The {format} table holds {count} values where {expected} are expected."),
     "table_bad_period": ("Kỳ “{value}” của bảng {format} không phải mã kỳ.",
                          "Period '{value}' of the {format} table is not a period key."),
+    "sdmx_message_unsupported": (
+        "Tệp là thông điệp {message} của {version}; chỉ nhận thông điệp số liệu GenericData (SDMX-ML 2.0, 2.1), "
+        "CompactData (2.0), StructureSpecificData (2.1, 3.0) hoặc tệp SDMX-CSV.",
+        "The file is a {message} message of {version}; only the data messages GenericData (SDMX-ML 2.0, 2.1), "
+        "CompactData (2.0), StructureSpecificData (2.1, 3.0) or an SDMX-CSV file are read."),
     "xml_dtd_refused": ("Tệp XML có khai báo DTD/ENTITY; không nhận (rủi ro bảo mật).",
                         "The XML file declares a DTD or entities; refused (a security risk)."),
     "table_unit_unknown": (
@@ -135,13 +140,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "hoặc mã không có hiệu lực vào ngày đó.",
         "'{value}' is not of the form CODE@YEAR or CODE@YYYY-MM-DD (e.g. 24@2025: the territory of province 24 "
         "in 2025), or the code was not valid on that day."),
+    "bad_territory": (
+        "Phạm vi “{value}” không hợp lệ: ghi current (địa bàn hiện nay của đơn vị, tính ngược về kỳ trước) hoặc "
+        "để trống; không ghi cùng với dạng MÃ@NĂM ở ô địa bàn.",
+        "Territory '{value}' is not valid: write current (the reporting unit's area of today, back-cast to "
+        "earlier periods) or leave it empty; do not combine it with the form CODE@YEAR in the area cell."),
     "area_code_changed_meaning": (
         "Ở kỳ {period}, mã “{value}” là {then}, không phải {now} của đơn vị {unit} (ngày {unit_day}); "
         "nhận theo mã sẽ ghi số liệu sang một địa bàn khác. Nếu là số liệu của {then} cũ, ghi mã {then_key}; "
-        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast}.",
+        "nếu là số liệu của địa bàn {now} hiện nay tính ngược về kỳ trước, ghi {backcast} (hoặc cột territory "
+        "= current).",
         "In period {period}, '{value}' meant {then}, not {now} of unit {unit} (on {unit_day}); read as written, "
         "the value would be stored under another territory. For the former {then}, write {then_key}; for the "
-        "territory of today's {now} back-cast to that period, write {backcast}."),
+        "territory of today's {now} back-cast to that period, write {backcast} (or the column territory = "
+        "current)."),
     "area_name_ambiguous": (
         "Tên địa bàn “{value}” ứng với nhiều địa bàn: {candidates}; hãy ghi mã.",
         "Area name '{value}' matches several areas: {candidates}; write the code."),
@@ -204,13 +216,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "(back-cast); chuỗi so sánh được dùng giá trị này thay cho tổng các tỉnh cũ.",
         "'{value}': values of today's {label} territory back-cast to periods before it was formed; the comparable "
         "series uses them instead of the sum of the former provinces."),
+    "area_label_read": (
+        "Mã “{file_code}” của tệp không phải mã địa bàn của hệ thống, hoặc chỉ địa bàn khác với tên “{value}” đi kèm; "
+        "địa bàn được đọc theo tên.",
+        "The file's code '{file_code}' is not one of the product's area codes, or designates another area than its "
+        "label '{value}': the area is read from the label."),
     "region_row_skipped": (
         "Dòng “{value}” là số liệu vùng; số liệu vùng được tính từ các tỉnh, dòng được bỏ qua.",
         "Row '{value}' is a regional figure; regional figures are computed from the provinces, the row is skipped."),
-    "area_row_skipped": (
-        "Dòng “{value}” không được nạp theo ánh xạ của tệp (địa bàn không có trong kho dữ liệu), dòng được bỏ qua.",
-        "Row '{value}' is not loaded, as the file's mapping says (an area the warehouse does not hold); the row is "
-        "skipped."),
+    "mapping_row_skipped": (
+        "Các dòng “{value}” không được nạp: cách đối chiếu đã xác nhận bỏ qua tên này.",
+        "The rows of '{value}' are not loaded: the confirmed mapping skips this name."),
     "ignored_column": ("Cột “{column}” không dùng đến, được bỏ qua.", "Column '{column}' is not used and was ignored."),
 }
 

@@ -139,9 +139,14 @@ _CHANGED = (
     "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
     "LEFT JOIN intake_notes n ON n.idx = r.note_idx "
     "LEFT JOIN current_observation c ON c.indicator_id = r.indicator_id AND c.area_id = r.area_id "
-    "AND c.period_start = p.period_start "
+    "AND c.period_start = p.period_start{narrow} "
     f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
 )
+# PostgreSQL: the current rows a load can meet are those of its own indicators and periods. Said in
+# the join, the planner reads them through ix_current_indicator_period instead of hashing the whole
+# current_observation table (10 M rows: 7 s per chunk for a new indicator, whatever its size).
+_NARROW_PG = (" AND c.indicator_id = ANY(CAST(:ind_ids AS integer[])) "
+              "AND c.period_start BETWEEN :first_start AND :last_start")
 _INSERT_CURRENT = (
     "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
     "submission_id, recorded_at, flag) "
@@ -254,6 +259,12 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
 
     if pg:
         bulk = _batched_ri(conn, columns, submission_id)
+        # The staged rows arrive in file order (for a table: period by period, area by area). A hash
+        # join that fits in memory keeps that order, so the inserts below touch the indexes'
+        # pages in sequence; spilled to batches (default work_mem) it scatters them. JIT compiling
+        # costs ~0.8 s per statement and buys nothing for an insert.
+        conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
+        conn.exec_driver_sql("SET LOCAL jit = off")
         # one statement: the changed rows (read once, materialised), appended to observation and
         # upserted into current_observation; data-modifying CTEs run exactly once each
         # New keys (revision 0: no current row) take a plain INSERT, which is much cheaper than the
@@ -261,7 +272,7 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         # guarantee that no other intake inserts those keys meanwhile (if anything did, the
         # INSERT fails and the whole submission rolls back: never a half-written state).
         counts = conn.execute(text(
-            f"WITH new AS MATERIALIZED ({_CHANGED}), "
+            f"WITH new AS MATERIALIZED ({_CHANGED.format(narrow=_NARROW_PG)}), "
             "ins AS (INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, "
             "submission_id, recorded_at, flag, note) "
             "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
@@ -269,12 +280,14 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
             f"fresh AS ({_INSERT_CURRENT.format(source='new', where=' WHERE revision = 0')} RETURNING revision), "
             f"up AS ({_UPSERT_CURRENT.format(source='new', where=' WHERE revision > 0')} RETURNING revision) "
             "SELECT (SELECT COUNT(*) FROM fresh) + (SELECT COUNT(*) FROM up), (SELECT COUNT(*) FROM up)"
-        ).bindparams(*_typed()), {"sid": submission_id, "now": now}).one()
+        ).bindparams(*_typed(), bindparam("first_start", type_=Date()), bindparam("last_start", type_=Date())),
+            {"sid": submission_id, "now": now, "ind_ids": sorted(int(i) for i in pd.unique(columns["indicator_id"])),
+             "first_start": min(d for _, _, d in period_rows), "last_start": max(d for _, _, d in period_rows)}).one()
         if bulk:
             conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
         result.written, result.revised = int(counts[0]), int(counts[1])
     else:
-        conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new AS {_CHANGED}")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE intake_new AS {_CHANGED.format(narrow='')}")
         counts = conn.execute(text("SELECT COUNT(*), COALESCE(SUM(CASE WHEN revision > 0 THEN 1 ELSE 0 END), 0) "
                                    "FROM intake_new")).one()
         result.written, result.revised = int(counts[0]), int(counts[1])

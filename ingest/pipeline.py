@@ -50,6 +50,7 @@ from sqlalchemy.engine import Connection, Engine
 from ingest import formats, load
 from ingest.bounds import ReadBudget
 from ingest.issues import FindingLists, Findings, make_issue
+from ingest.mappings import apply_mapping
 from ingest.published import ImportMapping
 from ingest.regimes import submission_links
 from ingest.validate import (
@@ -141,6 +142,7 @@ class SubmissionReport(FindingLists):
     regimes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     mappings: dict[str, dict[str, str]] = field(default_factory=dict)  # "area": {name as written: area key}
+    mapping: dict[str, Any] | None = None  # the mapping given (source, name, indicator: ImportMapping.as_record)
     truncated: bool = False
     data_version: int | None = None
     archive_path: str | None = None
@@ -172,6 +174,7 @@ class SubmissionReport(FindingLists):
             "warnings": [w.as_dict() for w in self.warnings],
             "notes": [n.as_dict() for n in self.notes],
             "mappings": self.mappings,
+            "mapping": self.mapping,
             "errors_total": self.errors_total,
             "warnings_total": self.warnings_total,
             "notes_total": self.notes_total,
@@ -253,6 +256,9 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
                                    budget=limits.read_budget(), mapping=mapping)
             if parsed is not None:
                 report.format, report.encoding = parsed.format, parsed.encoding
+                if mapping is not None and (mapping.areas or mapping.indicators or mapping.name or mapping.source != "explicit"):
+                    report.mapping = mapping.as_record()
+                    parsed = apply_mapping(parsed, mapping, findings, report.mappings)
                 declared = (parsed.declared_unit or "").strip().upper()
                 if declared and declared != unit.code:
                     findings.error(make_issue("unit_mismatch", value=parsed.declared_unit, unit=unit.code))

@@ -15,9 +15,7 @@ one-transaction load:
 * **JSON-stat 2.0** datasets (:func:`read_jsonstat`), as PX-Web answers: ``id``, ``size``,
   ``dimension`` (``role`` time and geo, or the dimensions' names), ``value`` (array or sparse
   object) and ``status`` (``p`` provisional);
-* **SDMX-ML 2.1 generic data** (:func:`read_sdmx_ml`), streamed: ``Series`` with ``REF_AREA`` and
-  ``INDICATOR`` in the key, ``Obs`` with ``TIME_PERIOD``, ``OBS_VALUE`` and ``OBS_STATUS``. A
-  document with a DTD (``<!DOCTYPE``, ``<!ENTITY``) is refused before parsing (no entity expansion).
+* **SDMX-ML** data messages, 2.0 and 2.1 (:mod:`ingest.sdmx_ml`, which uses :class:`Rows` from here).
 
 Where the shape carries no indicator, the indicator comes from the mapping (``--indicator`` on the
 command line, ``indicator=`` on the API: :class:`ImportMapping`); where it carries a unit, the unit
@@ -33,15 +31,13 @@ import functools
 import io
 import math
 import re
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from itertools import product
 from typing import Any, TypeVar
 
 import numpy as np
 
-from domain.area_refs import name_key
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from domain.text import fold
@@ -85,16 +81,25 @@ def guarded(shape: str) -> Callable[[F], F]:
 
 @dataclass(frozen=True)
 class ImportMapping:
-    """What a published file does not say itself: ``indicator``, the indicator code of its values;
-    ``skip_areas``, the rows (area names as written, e.g. a yearbook's "Ha Tay" of a territory the
-    warehouse holds no area of) the sender confirms are not to be loaded: each skipped with a note,
-    never read as another area; ``column_group``, in a wide table whose header repeats the periods
-    under several groups ("Total 1995" … "Male 1995" … "Urban 1995"), the group to read (its name
-    before or after the period; the other groups' columns are not read)."""
+    """What a file does not say itself, or says by names instead of codes: ``indicator``, the
+    indicator code of a published table's values; ``areas``, area labels as written → an area
+    reference (key, code or ``CODE@WHEN``; "" for rows not to load); ``indicators``, indicator
+    names as written → codes. ``name`` and ``source`` (explicit, confirmed, saved) say where the
+    mapping came from (recorded with the submission; :mod:`ingest.mappings`); ``column_group``, in a
+    wide table whose header repeats the periods under several groups ("Total 1995" … "Male 1995" …
+    "Urban 1995"), the group to read (its name before or after the period; the other groups'
+    columns are not read)."""
 
     indicator: str | None = None
-    skip_areas: tuple[str, ...] = ()
+    areas: Mapping[str, str] = field(default_factory=dict)
+    indicators: Mapping[str, str] = field(default_factory=dict)
+    name: str | None = None
+    source: str = "explicit"
     column_group: str | None = None  # a wide table's group of period columns to read ("Total" of "Total 1995")
+
+    def as_record(self) -> dict[str, Any]:
+        """How the submission's report records the mapping given."""
+        return {"source": self.source, "name": self.name, "indicator": self.indicator}
 
 
 @dataclass
@@ -104,13 +109,18 @@ class Rows:
 
     budget: ReadBudget
     indicator: str
-    skip_areas: frozenset[str] = frozenset()  # area_refs.name_key of the rows not to load
 
     def __post_init__(self) -> None:
+        self.title = ""  # the table's title rows (or label), for the indicator proposal of the mapping step
         self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
-                                                           "value_text", "value_num", "status", "note")}
+                                                           "value_text", "value_num", "status", "note",
+                                                           "territory", "area_label")}
 
-    def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None) -> None:
+    def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None,
+            label: str = "") -> None:
+        """One row; ``label``: the area's label where the file gives one beside its code (PC-Axis
+        ``VALUES``, JSON-stat category labels): the validation reads it when the code is not the
+        product's (:func:`ingest.validate.labels_where_codes_differ`)."""
         c = self.cols
         if len(c["row"]) >= self.budget.max_rows:
             raise BudgetExceeded("too_many_rows", rows=len(c["row"]) + 1, limit=self.budget.max_rows)
@@ -125,6 +135,8 @@ class Rows:
         c["value_num"].append(number)
         c["status"].append(status)
         c["note"].append("")
+        c["territory"].append("")
+        c["area_label"].append(label)
 
 
 def cell_value(value: Any) -> tuple[str, float]:
@@ -141,8 +153,10 @@ def cell_value(value: Any) -> tuple[str, float]:
 
 
 def period_label(value: Any) -> tuple[str, bool] | None:
-    """``(period key, provisional)`` of a header cell: "2019", 2019, "Sơ bộ 2023", "Prel. 2023",
-    "2024Q1", "Quý 1/2024"? (no: only the period keys and years); None when it is no period."""
+    """``(period key, provisional)`` of a header cell or a published period label: a period key
+    ("2019", 2019, "2024Q1", "2024M03"), a year with a mark ("Sơ bộ 2023", "Prel. 2023"), or a
+    label as the statistics office writes it (:func:`_labelled_period`: "Quý 1/2024", "Tháng
+    3/2024", "6 tháng đầu năm 2024", "Năm 2024", "Q1 2024"); None when it is no period."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = str(value).strip() if value is not None else ""
@@ -154,6 +168,9 @@ def period_label(value: Any) -> tuple[str, bool] | None:
         return parse_period(text.upper()).key, provisional
     except (PeriodError, TypeError, ValueError):
         pass
+    labelled = _labelled_period(folded)
+    if labelled is not None:
+        return labelled, provisional
     found = _YEAR.search(folded)
     if found is None:
         return None
@@ -165,6 +182,43 @@ def period_label(value: Any) -> tuple[str, bool] | None:
         return parse_period(key).key, provisional
     except (PeriodError, ValueError):
         return None
+
+
+_Y = r"((?:19|20)\d{2})"
+_QUARTER = r"(i{1,3}|iv|[1-4])"
+#: (pattern on the folded label without its provisional mark, periodicity); the groups are (year,
+#: number) or (number, year) as the names say
+_LABELS = (
+    (re.compile(rf"^(?:nam|year)\s*{_Y}$"), "Y", "y"),
+    (re.compile(rf"^(?:quy|q|quarter)\s*{_QUARTER}\s*(?:/|-|,|nam|year|\s)\s*(?:nam\s*)?{_Y}$"), "Q", "ny"),
+    (re.compile(rf"^{_Y}\s*[-/ ]?\s*(?:quy|q|k)\s*{_QUARTER}$"), "Q", "yn"),
+    (re.compile(rf"^(?:thang|t|month)\s*(\d{{1,2}})\s*(?:/|-|,|nam|year|\s)\s*(?:nam\s*)?{_Y}$"), "M", "ny"),
+    (re.compile(rf"^(\d{{1,2}})\s*[/-]\s*{_Y}$"), "M", "ny"),
+    (re.compile(rf"^{_Y}\s*-\s*(\d{{2}})$"), "M", "yn"),
+    (re.compile(rf"^6 thang (dau|cuoi) nam\s*{_Y}$"), "S", "ny"),
+    (re.compile(rf"^(?:h|s|nua nam)\s*([12])\s*(?:/|-|nam|\s)\s*{_Y}$"), "S", "ny"),
+)
+_ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "dau": 1, "cuoi": 2}
+
+
+def _labelled_period(folded: str) -> str | None:
+    """The period key of a folded label ("quy 1/2024" → "2024Q1", "thang 3 nam 2024" → "202403",
+    "6 thang dau nam 2024" → "2024S1", "nam 2024" → "2024"); None when it is no such label."""
+    text = re.sub(r"\s+", " ", _PROVISIONAL.sub(" ", folded)).strip(" .,:;()*")
+    for pattern, kind, order in _LABELS:
+        m = pattern.match(text)
+        if m is None:
+            continue
+        if kind == "Y":
+            return m.group(1)
+        number, year = (m.group(1), m.group(2)) if order == "ny" else (m.group(2), m.group(1))
+        n = _ROMAN.get(number) or int(number)
+        key = {"Q": f"{year}Q{n}", "M": f"{year}{n:02d}", "S": f"{year}S{n}"}[kind]
+        try:
+            return parse_period(key).key
+        except (PeriodError, ValueError):
+            return None
+    return None
 
 
 def unit_in(texts: Iterable[str]) -> str | None:
@@ -179,10 +233,6 @@ def unit_in(texts: Iterable[str]) -> str | None:
         if m:
             return m.group(1).strip()
     return None
-
-
-def _rows(budget: ReadBudget, indicator: str, mapping: ImportMapping | None) -> Rows:
-    return Rows(budget, indicator, frozenset(name_key(a) for a in (mapping.skip_areas if mapping else ())))
 
 
 def _need_indicator(mapping: ImportMapping | None, shape: str) -> str:
@@ -248,7 +298,7 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
     """A wide table as long rows, and the unit its title states. ``grid``: ``(spreadsheet row,
     cells)`` of the sheet or CSV, blank rows included or not."""
     indicator = _need_indicator(mapping, shape)
-    out = _rows(budget, indicator, mapping)
+    out = Rows(budget, indicator)
     label_of = period_reader(mapping)
     header = _find_header(grid, label_of)
     rows_of = [r for r, _ in grid]
@@ -263,6 +313,7 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
                 continue
             for j, (key, prov) in columns.items():
                 out.add(r, label, key, cells[j] if j < len(cells) else None, "P" if prov else "")
+        out.title = " ".join(titles)
         return out, unit_in(titles + [_text(head[0])] if head else titles)
     flipped = _transpose(grid)
     header = _find_header(flipped, label_of)
@@ -270,14 +321,14 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
         raise PublishedError("table_shape_unknown", format=shape)
     head = flipped[header][1]  # the first column: periods, one per spreadsheet row
     titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if label_of(c) is not None)] if _text(c)]
+    periods = [(i, p) for i, c in enumerate(head) if (p := label_of(c)) is not None and not _footnote(_text(c))]
     for _j, cells in flipped[header + 1:]:
         label = _text(next((c for c in cells[: len(titles) + 1] if _text(c) and period_label(c) is None), ""))
         if not label or _footnote(label):
             continue
-        for i, c in enumerate(head):
-            p = label_of(c)
-            if p is not None and not _footnote(_text(c)):
-                out.add(rows_of[i], label, p[0], cells[i] if i < len(cells) else None, "P" if p[1] else "")
+        for i, (key, prov) in periods:
+            out.add(rows_of[i], label, key, cells[i] if i < len(cells) else None, "P" if prov else "")
+    out.title = " ".join(titles)
     return out, unit_in(titles)
 
 
@@ -351,20 +402,24 @@ def read_px(text: str, mapping: ImportMapping | None, budget: ReadBudget) -> tup
         raise PublishedError("table_too_many_dimensions", format="PC-Axis", dimensions=", ".join(others))
     area_var = others[0]
     indicator = _need_indicator(mapping, "PC-Axis")
-    out = _rows(budget, indicator, mapping)
+    out = Rows(budget, indicator)
     tokens = re.findall(r'"[^"]*"|[^\s;"]+', data.split(";", 1)[0])
     shape = [len(values[n]) for n in names]
     expected = int(np.prod(shape))
     if len(tokens) != expected:
         raise PublishedError("table_data_count", format="PC-Axis", count=len(tokens), expected=expected)
     t, a = names.index(time_var), names.index(area_var)
+    labelled = codes[area_var] != values[area_var]  # CODES beside VALUES: the labels go along
     for k, index in enumerate(product(*(range(s) for s in shape))):
-        period = period_label(codes[time_var][index[t]])
+        label = values[time_var][index[t]] if index[t] < len(values[time_var]) else ""
+        period = period_label(codes[time_var][index[t]]) or period_label(label)
         if period is None:
             raise PublishedError("table_bad_period", format="PC-Axis", value=codes[time_var][index[t]])
-        prov = period[1] or bool(_PROVISIONAL.search(fold(values[time_var][index[t]])))
-        out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "")
+        prov = period[1] or bool(_PROVISIONAL.search(fold(label)))
+        out.add(k + 1, codes[area_var][index[a]], period[0], tokens[k].strip('"'), "P" if prov else "",
+                label=values[area_var][index[a]] if labelled else "")
     units = meta.get(("UNITS", ""))
+    out.title = " ".join(meta.get(("TITLE", ""), []) + meta.get(("CONTENTS", ""), []))
     return out, units[0] if units else None
 
 
@@ -409,7 +464,7 @@ def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: Re
         cells = ((int(k), v) for k, v in values.items() if str(k).isdigit() and int(k) < total)
     else:
         raise PublishedError("table_shape_unknown", format="JSON-stat")
-    out = _rows(budget, _need_indicator(mapping, "JSON-stat"), mapping)
+    out = Rows(budget, _need_indicator(mapping, "JSON-stat"))
     t, g = ids.index(time_dim), ids.index(geo_dim)
     strides = [int(np.prod(sizes[i + 1:])) for i in range(len(sizes))]
     for k, v in cells:
@@ -420,7 +475,9 @@ def read_jsonstat(doc: dict[str, Any], mapping: ImportMapping | None, budget: Re
             raise PublishedError("table_bad_period", format="JSON-stat", value=code)
         st = status.get(str(k)) if isinstance(status, dict) else status[k] if isinstance(status, list) else status
         prov = period[1] or bool(_PROVISIONAL.search(fold(label))) or str(st or "").lower() == "p"
-        out.add(k + 1, cats[g][index[g]][0], period[0], v, "P" if prov else "")
+        area_code, area_label = cats[g][index[g]]
+        out.add(k + 1, area_code, period[0], v, "P" if prov else "", label=area_label if area_label != area_code else "")
+    out.title = str(doc.get("label") or "")
     return out, _jsonstat_unit(dims, ids)
 
 
@@ -445,64 +502,3 @@ def _jsonstat_unit(dims: dict[str, Any], ids: list[Any]) -> str | None:
             if isinstance(first, dict) and first.get("label"):
                 return str(first["label"])
     return None
-
-
-# -- SDMX-ML generic data ---------------------------------------------------------------------------------
-
-
-def looks_xml(payload: bytes) -> bool:
-    return payload[:256].lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-
-
-@guarded("SDMX-ML")
-def read_sdmx_ml(payload: bytes, mapping: ImportMapping | None, budget: ReadBudget) -> tuple[Rows, str | None]:
-    """An SDMX-ML 2.1 generic data message as long rows, streamed element by element."""
-    head = payload[:65536]
-    if b"<!DOCTYPE" in head or b"<!ENTITY" in payload:
-        raise PublishedError("xml_dtd_refused")
-    fallback = (mapping.indicator.strip().upper() if mapping and mapping.indicator else "")
-    out = _rows(budget, fallback, mapping)
-    key: dict[str, str] = {}
-    obs: dict[str, str] = {}
-    seen_generic = False
-    n = 0
-    try:
-        for event, el in ET.iterparse(io.BytesIO(payload), events=("start", "end")):
-            tag = el.tag.rsplit("}", 1)[-1]
-            if event == "start":
-                if tag == "GenericData":
-                    seen_generic = True
-                elif tag == "Series":
-                    key = {}
-                elif tag == "Obs":
-                    obs = {}
-                continue
-            if tag == "Value" and el.get("id"):
-                (obs if _inside_obs(obs) else key)[el.get("id", "").upper()] = el.get("value", "")
-            elif tag in ("ObsDimension", "ObsValue"):
-                obs[tag] = el.get("value", "")
-                obs["_obs"] = "1"
-            elif tag == "Obs":
-                n += 1
-                dims = {**key, **{k: v for k, v in obs.items() if not k.startswith("_")}}
-                indicator = dims.get("INDICATOR") or fallback
-                if not indicator:
-                    raise PublishedError("indicator_required", format="SDMX-ML")
-                status = {"A": "O", "P": "P", "E": "E"}.get(dims.get("OBS_STATUS", "A").upper(), dims.get("OBS_STATUS", ""))
-                out.add(n, dims.get("REF_AREA", ""), dims.get("ObsDimension", dims.get("TIME_PERIOD", "")),
-                        dims.get("ObsValue", dims.get("OBS_VALUE", "")), status, indicator)
-                obs = {}
-                el.clear()
-            elif tag == "Series":
-                el.clear()
-    except ET.ParseError as exc:
-        raise PublishedError("unreadable_file", format="SDMX-ML", detail=str(exc)) from None
-    if not seen_generic:
-        raise PublishedError("table_shape_unknown", format="SDMX-ML")
-    return out, None
-
-
-def _inside_obs(obs: dict[str, str]) -> bool:
-    """A ``Value`` belongs to the observation (its attributes) once the observation has begun."""
-    return "_obs" in obs
-

@@ -14,7 +14,8 @@ What the tables' rows become: a province row (a name without diacritics, "Ha Noi
 old-era province it names (the warning ``area_name_matched``); the " WHOLE COUNTRY" row is the
 national figure, stored as published; regional rows are skipped (``region_row_skipped``: the
 boards compute regions from the provinces); "Ha Tay" (merged into Hà Nội on 1 August 2008; the
-warehouse holds no area of it) is skipped as the manifest says (``area_row_skipped``). After the
+warehouse holds no area of it) is skipped as the manifest says (the mapping's ``areas``:
+``mapping_row_skipped``). After the
 load, each national figure of a summed indicator is compared with the sum of its provinces
 (:func:`national_gaps`).
 
@@ -35,6 +36,7 @@ from sqlalchemy.engine import Engine
 
 from data_access import schema
 from data_access.engine import DEMO, REAL, get_dataset, set_dataset
+from domain.mapping import SKIP
 from ingest.pipeline import ACCEPTED, DUPLICATE, IntakeLimits, SubmissionReport, submit
 from ingest.published import ImportMapping
 from ingest.reference import ensure_geography
@@ -115,7 +117,7 @@ def import_real(engine: Engine, *, archive_dir: Path, limits: IntakeLimits | Non
     for table in manifest():
         report = submit(engine, unit_code=UNIT, payload=table.path.read_bytes(), filename=table.file, channel="cli",
                         submitted_by=ACTOR.name, archive_dir=archive_dir, limits=limits,
-                        mapping=ImportMapping(indicator=table.indicator, skip_areas=table.skip_areas,
+                        mapping=ImportMapping(indicator=table.indicator, areas={a: SKIP for a in table.skip_areas},
                                               column_group=table.column_group))
         outcome.reports.append((table, report))
         if report.status not in (ACCEPTED, DUPLICATE):

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
 from data_access.engine import DEMO, REAL, bump_data_version, get_dataset, set_dataset
+from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
 from ingest.reference import SEED_ACTOR, ReferenceError, demo_records, load_reference
@@ -29,7 +30,9 @@ class WarehouseNotEmpty(RuntimeError):
 
 
 def is_empty(conn: Connection) -> bool:
-    return not conn.execute(select(func.count()).select_from(schema.area)).scalar()
+    """No configuration and no data: the geography alone (loaded on every first start, the demo's
+    or an empty centre's) does not count."""
+    return not has_configuration(conn) and not has_submissions(conn)
 
 
 def _insert(conn: Connection, table, rows: list[dict]) -> None:

@@ -78,6 +78,9 @@ Z_MAX = 6.0
 RATIO_MAX = 10.0
 TEXT_LIMITS = {"category": 24, "title": 500, "body": 10000}
 NOTE_MAX_CHARS = 2000  # a note longer than this is refused (too_long), never stored cut or whole
+#: ``territory`` cells: empty (the area as written, read on the period's end) or ``current`` (the
+#: area read in the reporting unit's current era: for an earlier period, its territory back-cast)
+TERRITORY_WORDS = {"": False, "current": True, "hien nay": True, "hien tai": True}
 NON_FINITE = ["NaN", "Infinity", "-Infinity", "+Infinity", "nan", "inf", "-inf", "+inf"]
 
 
@@ -304,6 +307,76 @@ def _area_text(x: Any) -> str:
     return "0" + t if len(t) == 1 and t.isascii() and t.isdigit() else t  # Excel drops the leading 0 of "01"
 
 
+def labels_where_codes_differ(obs: pd.DataFrame, area_txt: Coded, cat: Catalogue, unit: UnitInfo, ends: list[date],
+                              findings: Findings, rows: np.ndarray, column: str) -> Coded:
+    """The area cells of a published file that gives labels beside its codes (PC-Axis ``VALUES``
+    with ``CODES``, JSON-stat category labels): the code where it is the product's and designates
+    the area its label names on every period's end (``ends``, one day per validity span), else the
+    label, read by the area-name matcher (a warning and a recorded mapping, or "did you mean"), with
+    the note ``area_label_read`` once per code. PX-Web numbers its categories ("0", "1", "2"…, or
+    codes of its own): "1" beside "Đồng bằng sông Hồng" is not 01 Hà Nội."""
+    if "area_label" not in obs.columns:
+        return area_txt
+    labels = obs["area_label"].to_numpy(dtype=object)
+    if not (labels != "").any():
+        return area_txt
+    cells = area_txt.uniques[area_txt.codes]
+    spans = cat.spans(ends, unit) if ends else np.zeros(0, dtype=np.int64)
+    days = [ends[int(i)] for i in np.unique(spans, return_index=True)[1]]
+    pair_f, pairs = pd.factorize(pd.Series(cells + "\x1f" + labels, dtype=object))
+    chosen = []
+    for k, pair in enumerate(pairs):
+        code, label = str(pair).split("\x1f", 1)
+        trusted = not label or _code_names_label(cat, code, label, days)
+        chosen.append(code if trusted else label)
+        if not trusted and code:
+            i = int(np.flatnonzero(pair_f == k)[0])
+            findings.note(make_issue("area_label_read", row=int(rows[i]), column=column, value=label,
+                                     file_code=_text(obs["area_code"].iat[i])))
+    return Coded(pd.Series(np.asarray(chosen, dtype=object)[pair_f], dtype=object), _text)
+
+
+def _code_names_label(cat: Catalogue, code: str, label: str, days: list[date]) -> bool:
+    """Whether ``code`` is the product's and, on each of ``days``, the area ``label`` names (where
+    the label names one area) is the code's."""
+    if not code or not cat.knows_area(code):
+        return False
+    for d in days:
+        named = match_name(label, cat.names, d, cat.labels)
+        area = cat.resolve_area(code, d)
+        if named.kind == "unique" and (area is None or area.key != named.area_key):
+            return False
+    return True
+
+
+def current_day(unit: UnitInfo, received: date) -> date:
+    """The day on which ``territory=current`` reads an area cell: the day the report is received,
+    or the reporting unit's last day when it has ended (its own current era)."""
+    return min(received, unit.valid_to) if unit.valid_to is not None else received
+
+
+def _territory_refs(parsed: ParsedFile, obs: pd.DataFrame, area_txt: Coded, live: np.ndarray, unit: UnitInfo,
+                    received: date, emit: Callable[..., None]) -> tuple[Coded, np.ndarray]:
+    """The area cells as :func:`resolve_area_ref` reads them: a row with ``territory=current``
+    becomes ``CELL@DAY`` (:func:`current_day`: the explicit back-cast form); a territory that is
+    not one of :data:`TERRITORY_WORDS`, or one given with a ``CODE@WHEN`` cell, is refused
+    (``bad_territory``; the mask of those rows is returned with the cells)."""
+    if "territory" not in parsed.optional_present:
+        return area_txt, np.zeros(len(obs), dtype=bool)
+    terr = Coded(obs["territory"], _text)
+    kinds = [TERRITORY_WORDS.get(fold(u).strip().lower()) for u in terr.uniques]
+    current = terr.per_unique([bool(k) for k in kinds], bool)
+    has_ref = area_txt.per_unique([REF_SEPARATOR in u for u in area_txt.uniques], bool)
+    bad = live & (terr.per_unique([k is None for k in kinds], bool) | (current & has_ref))
+    emit("bad_territory", bad, "territory", terr)
+    if not current.any():
+        return area_txt, bad
+    day = current_day(unit, received).isoformat()
+    cells = area_txt.uniques[area_txt.codes] if len(area_txt.codes) else np.zeros(0, dtype=object)
+    refs = np.where(current & ~has_ref & (cells != ""), cells + f"{REF_SEPARATOR}{day}", cells)
+    return Coded(pd.Series(refs, dtype=object), _text), bad
+
+
 def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: datetime,
              findings: Findings, check_duplicates: bool = True, collect_keys: bool = False) -> Validated:
     """Run every row check; findings are added to ``findings``; returns the valid rows.
@@ -358,10 +431,6 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
                                                                    indicator=ind_txt[i]))
         findings.add("note", issues, total)
     live = ~blank
-    if parsed.skip_areas:  # rows the mapping says not to load (a territory with no area of its own)
-        skipped = live & area_txt.per_unique([name_key(u) in parsed.skip_areas for u in area_txt.uniques], bool)
-        _once_per_text(skipped, rows, col("area_code"), area_txt, findings, "area_row_skipped")
-        live = live & ~skipped
     non_finite = (value_code == "bad_number") & np.isin(value_text, NON_FINITE)
     emit("non_finite_number", non_finite, "value", value_text)
     emit("bad_number", (value_code == "bad_number") & ~non_finite, "value", value_text)
@@ -405,26 +474,30 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     emit("future_period", future, "period", per_txt, date=received.isoformat())
 
     # -- areas (resolved on the period's end date; see resolve_area_ref) -----------------------------
+    if parsed.published:
+        ends = sorted({p.end for p in p_parsed if p is not None})
+        area_txt = labels_where_codes_differ(obs, area_txt, cat, unit, ends, findings, rows, col("area_code"))
+    ref_txt, bad_territory = _territory_refs(parsed, obs, area_txt, live, unit, received, emit)
     area_f = area_txt.codes
     area_id = np.full(n, -1, dtype=np.int64)
     area_level = np.full(n, "", dtype=object)
-    check = live & ~empty_area & per_ok
+    check = live & ~empty_area & per_ok & ~bad_territory
     if check.any():
         # what a cell means changes only at validity boundaries: resolve each (text, span between
         # boundaries) once, on its first period (a wide table has a million (text, period) pairs)
         spans = cat.spans([end_u[k] for k in range(len(per_txt.uniques))], unit)
         width = int(spans.max()) + 1
-        pair = area_f.astype(np.int64) * width + spans[per_f]
+        pair = ref_txt.codes.astype(np.int64) * width + spans[per_f]
         pair_f, pair_u = pd.factorize(pair[check])
         first = np.flatnonzero(check)[np.unique(pair_f, return_index=True)[1]]
-        resolved = [resolve_area_ref(cat, unit, area_txt[int(i)], end_u[per_f[i]], key_u[per_f[i]]) for i in first]
+        resolved = [resolve_area_ref(cat, unit, ref_txt[int(i)], end_u[per_f[i]], key_u[per_f[i]]) for i in first]
         area_id[check] = np.array([r.area.id if r.area else -1 for r in resolved], dtype=np.int64)[pair_f]
         area_level[check] = np.array([r.area.level if r.area else "" for r in resolved], dtype=object)[pair_f]
         outcome = np.full(n, -1, dtype=np.int64)
         outcome[check] = pair_f
 
         def exact(i: int) -> AreaRef:  # an error's message names the row's own period
-            return resolve_area_ref(cat, unit, area_txt[i], end_u[per_f[i]], key_u[per_f[i]])
+            return resolve_area_ref(cat, unit, ref_txt[i], end_u[per_f[i]], key_u[per_f[i]])
 
         _area_findings(resolved, outcome, rows, col("area_code"), ind_txt, area_txt, findings, mappings, exact)
     if parsed.published and (area_level == "region").any():  # a yearbook's regional rows: computed, not stored
@@ -595,13 +668,19 @@ def resolve_area_ref(cat: Catalogue, unit: UnitInfo, text: str, end: date, perio
         return AreaRef(None, "bad_area_ref")
     if ref is not None:
         code, day = _area_text(ref[0]), ref[1]
-        area = cat.resolve_area(code, day)
+        area, mapped = cat.resolve_area(code, day), False
+        if area is None and not cat.knows_area(code):  # a name, read on that day
+            found = match_name(code, cat.names, day, cat.labels)
+            if found.kind != "unique" or found.area_key is None:
+                return _unknown(cat, code, day, found.suggestion())
+            area, mapped = cat.by_key[found.area_key], True
         if area is None:
-            return AreaRef(None, "bad_area_ref") if cat.knows_area(code) else _unknown(cat, code, end)
+            return AreaRef(None, "bad_area_ref")
+        params = {"label": area.label, "key": area.key}
         if valid_on(area.valid_from, area.valid_to, end):
-            return AreaRef(area)
+            return AreaRef(area, mapped=mapped, params=params)
         if area.level == "province" and area.valid_from is not None and end < area.valid_from:
-            return AreaRef(area, backcast=True, params={"label": area.label})
+            return AreaRef(area, mapped=mapped, backcast=True, params=params)
         return _not_valid(end, period)
     unit_day = unit_era_day(unit.valid_from, unit.valid_to, end)
     if cat.knows_area(text):
@@ -682,7 +761,7 @@ def _area_findings(resolved: list[AreaRef], outcome: np.ndarray, rows: np.ndarra
             mappings[text] = r.area.key
             findings.warning(make_issue("area_name_matched", row=int(rows[i]), column=column, value=text,
                                         indicator=ind_txt[int(i)], **r.params))
-        else:
+        if r.backcast:
             findings.note(make_issue("area_backcast", row=int(rows[i]), column=column, value=text,
                                      indicator=ind_txt[int(i)], **r.params))
 

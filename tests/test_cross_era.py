@@ -128,3 +128,89 @@ def test_era007_read_api_area_means_one_thing(env):
         ("2019", 3200.0, False), ("2020", 3240.0, True), ("2021", 3290.5, False), ("2022", 3320.0, True),
         ("2025", 3550.0, False)]
     assert get("01").json["count"] == 0 and get("01").status_code == 200  # one meaning: no question
+
+
+# -- the back-cast as a field: territory=current (CSV and XLSX column, JSON field) --------------
+
+
+def _xlsx(rows: list[tuple]) -> bytes:
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def test_era008_territory_current_is_the_backcast_form_in_every_long_format(env):
+    """``territory=current`` reads the area cell in the unit's current era: for UB24, 24 (and the name
+    "Bắc Ninh") in 2016-2018 is today's Bắc Ninh back-cast, stored as 24@2025 would be; a 2025 row
+    with territory=current is the plain value."""
+    app, engine, tmp = env
+    header = "indicator_code,area_code,period,value,territory"
+    report = send(engine, tmp, "UB24", csv_bytes("POPULATION,24,2016,3101.0,current", "POPULATION,24,2026,3600.0,",
+                                                 header=header), received_at=datetime(2026, 12, 1))
+    assert report.status == "accepted", report.errors
+    assert [(n.code, n.row, n.value) for n in report.notes] == [("area_backcast", 2, "24")]
+    assert current_value(engine, "POPULATION", "24", "2016").value == 3101.0
+    assert current_value(engine, "POPULATION", "24-63", "2016") is None
+    assert current_value(engine, "POPULATION", "24", "2026").value == 3600.0
+    body = {"observations": [{"indicator_code": "POPULATION", "area_code": "Bắc Ninh", "period": "2017",
+                              "value": 3120.5, "territory": "current"}]}
+    import json
+
+    report = send(engine, tmp, "UB24", json.dumps(body).encode(), filename="t.json", received_at=RECEIVED)
+    assert report.status == "accepted", report.errors
+    assert [w.code for w in report.warnings] == ["area_name_matched"] and report.mappings == {
+        "area": {"Bắc Ninh": "24"}}
+    assert [n.code for n in report.notes] == ["area_backcast"]
+    assert current_value(engine, "POPULATION", "24", "2017").value == 3120.5
+    assert current_value(engine, "POPULATION", "27-63", "2017") is None  # not the former Bắc Ninh
+    report = send(engine, tmp, "UB24", _xlsx([("indicator_code", "area_code", "period", "value", "Territory"),
+                                              ("POPULATION", "24", "2018", 3150.25, "Hiện nay")]),
+                  filename="t.xlsx", received_at=RECEIVED)
+    assert report.status == "accepted", report.errors
+    assert current_value(engine, "POPULATION", "24", "2018").value == 3150.25
+    from data_access.queries import comparable_series
+
+    with app.test_request_context():
+        cs = comparable_series("POPULATION", ("24",), "2016", "2018")
+    assert [(r.period, r.value, r.rebuilt) for r in cs.itertuples()] == [
+        ("2016", 3101.0, False), ("2017", 3120.5, False), ("2018", 3150.25, False)]
+
+
+def test_era009_territory_current_for_units_that_existed_reads_todays_codes(env):
+    """A unit that spans both eras (TK) with territory=current: 24 is today's Bắc Ninh (back-cast for
+    2015); 01 never changed, so it is Hà Nội as written, with no note. A former province's unit reads
+    its own last day: 24 is the former Bắc Giang."""
+    _, engine, tmp = env
+    header = "indicator_code,area_code,period,value,territory"
+    report = send(engine, tmp, "TK", csv_bytes("POPULATION,24,2015,3050.0,current", "POPULATION,01,2015,7300.0,current",
+                                               header=header), received_at=RECEIVED)
+    assert report.status == "accepted", report.errors
+    assert [(n.code, n.value) for n in report.notes] == [("area_backcast", "24")]
+    assert current_value(engine, "POPULATION", "24", "2015").value == 3050.0
+    assert current_value(engine, "POPULATION", "01", "2015").value == 7300.0
+    report = send(engine, tmp, "UB24-63", csv_bytes("POPULATION,24,2015,1700.0,current", header=header),
+                  received_at=RECEIVED)
+    assert report.status == "accepted", report.errors
+    assert report.notes == []
+    assert current_value(engine, "POPULATION", "24-63", "2015").value == 1700.0
+
+
+def test_era010_territory_values_are_checked(env):
+    _, engine, tmp = env
+    before = counts(engine)
+    header = "indicator_code,area_code,period,value,territory"
+    report = send(engine, tmp, "UB24", csv_bytes("POPULATION,24,2014,1,later", "POPULATION,24@2025,2013,1,current",
+                                                 "POPULATION,24,2012,1,", header=header), received_at=RECEIVED)
+    assert [(e.code, e.row, e.column, e.value) for e in report.errors] == [
+        ("bad_territory", 2, "territory", "later"), ("bad_territory", 3, "territory", "current"),
+        ("area_code_changed_meaning", 4, "area_code", "24")]
+    assert "territory = current" in report.errors[2].message_en
+    assert "current" in report.errors[0].message_vi and counts(engine) == before

@@ -77,7 +77,7 @@ def test_rst001_every_table_through_the_intake_pipeline(real):
         assert report.status == "accepted" and report.format == "wide-csv" and report.channel == "cli", table.file
         assert report.mappings["area"]["Ha Noi"] == "01"
         notes = {(n.code, n.value) for n in report.notes}
-        assert ("region_row_skipped", "Red River Delta") in notes and ("area_row_skipped", "Ha Tay") in notes
+        assert ("region_row_skipped", "Red River Delta") in notes and ("mapping_row_skipped", "Ha Tay") in notes
         assert "table_unit_assumed" in {w.code for w in report.warnings}
     o, i, a = schema.current_observation, schema.indicator, schema.area
     with engine.connect() as conn:
@@ -168,7 +168,7 @@ def test_rst006_the_real_set_and_the_demo_are_never_mixed(real, tmp_path):
 
 
 def test_rst007_a_demo_warehouse_of_before_the_mark_is_recognised(tmp_path):
-    """Migration 0013 marks a warehouse the demo seed filled before it existed."""
+    """Migration 0014 marks a warehouse the demo seed filled before it existed."""
     from datetime import datetime
 
     from data_access.engine import migrate as upgrade

@@ -46,6 +46,7 @@ CACHED_BEFORE = frozenset({
 # Callbacks that act or hold one browser's own state: never served from another request's response.
 SIDE_EFFECTS = {
     "dashboards.submit.upload": "runs the intake (writes the warehouse)",
+    "dashboards.submit.confirm": "runs the intake with the confirmed mapping and saves it (writes the warehouse)",
     "dashboards.briefing.render": "lists the briefing basket kept in the browser's storage",
 }
 UPLOAD_PROPS = {"contents", "filename", "last_modified"}  # a dcc.Upload's file

@@ -86,12 +86,14 @@ def wall_province_indicator() -> str | None:
 
 def province_map(lang: str) -> tuple[Any, Any, dict, str] | None:
     """(indicator, cross-section, map figure, period) of the provinces board; None when no
-    indicator fits."""
+    indicator fits or it has no data yet."""
     code = wall_province_indicator()
     if code is None:
         return None
     ind = get_indicator(code)
     period = kpi_snapshot((code,), "VN")[0].period
+    if period is None:
+        return None
     xs = cross_section(code, period, "province")
     return ind, xs, map_figure(xs, period, ind, lang), period
 
@@ -106,13 +108,13 @@ def map_figure(xs: Any, period: str, ind: Any, lang: str) -> dict:
 
 def sector_charts(group: str, lang: str) -> tuple[str, list[tuple[Any, Any, Kpi | None]]]:
     """The sector board's title and its (indicator, last periods, KPI) for the first monthly or
-    quarterly indicators of ``group`` (annual ones when it has none); the default sector, else the
-    first group, when the group is unknown; no charts when there is no group."""
+    quarterly indicators of ``group``, annual ones when it has none (the default sector when the
+    group is unknown, else the first group; no title and no chart while the catalogue has no group)."""
     groups = indicator_groups().set_index("code")
-    if group not in groups.index:
-        group = DEFAULT_SECTOR if DEFAULT_SECTOR in groups.index else next(iter(groups.index), "")
-    if not group:
+    if groups.empty:
         return "", []
+    if group not in groups.index:
+        group = DEFAULT_SECTOR if DEFAULT_SECTOR in groups.index else groups.index[0]
     inds = indicators_frame(group=group)
     frequent = inds[inds["periodicity"].isin(["M", "Q"])] if not inds.empty else inds
     codes = tuple((frequent if not frequent.empty else inds).head(SECTOR_SIZE)["code"]) if not inds.empty else ()

@@ -44,6 +44,8 @@ REPORTER_UNIT = "TK"
 EXAMPLES = {"/provinces/<key>": "/provinces/01", "/indicator/<code>": "/indicator/GDP_GROWTH"}
 # Flask routes of the auth blueprint that are not pages to look at.
 NOT_PAGES = {"/signout", "/auth/static/<path:filename>"}
+# Admin pages of other blueprints (plain Flask views like the auth blueprint's).
+OTHER_ADMIN_PAGES = ("/admin/first-run",)
 
 
 def dash_pages() -> list[str]:
@@ -57,7 +59,8 @@ def dash_pages() -> list[str]:
 
 
 def auth_pages() -> list[str]:
-    """The pages of the ``auth`` blueprint (sign-in, account, every admin page), read from its routes."""
+    """The pages of the ``auth`` blueprint (sign-in, account, every admin page), read from its routes,
+    and the admin pages of other blueprints."""
     from flask import Flask
 
     import auth.admin_views  # noqa: F401 - adds the admin pages to the blueprint
@@ -68,7 +71,7 @@ def auth_pages() -> list[str]:
     rules = [r.rule for r in app.url_map.iter_rules()
              if r.endpoint.startswith("auth.") and "GET" in (r.methods or ()) and r.rule not in NOT_PAGES]
     assert all("<" not in r for r in rules), f"give these routes an example address: {rules}"
-    return sorted(rules)
+    return sorted(rules + list(OTHER_ADMIN_PAGES))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,301 @@
+"""Issue 18, the mapping step: a file whose indicator or area names are not codes gets a proposed
+mapping (areas by name across both eras, with and without diacritics, prefixes and historic names;
+the indicator by name and unit), the officer's confirmation is applied by the intake and recorded
+with the submission, a saved mapping is proposed again for a file of the same shape (not for
+another, not to another unit), and the API and the command line take a saved or an explicit
+mapping. Who may save and use mappings: the unit's own officers and admins."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from datetime import date, datetime
+
+import pytest
+from openapi_spec_validator import validate as validate_openapi
+
+from app import create_app
+from auth.tokens import create_token
+from data_access.mappings import area_infos, indicator_infos, saved_mapping
+from domain.mapping import MATCHED, UNCERTAIN, UNMATCHED, propose_area, propose_indicator, representative_days
+from ingest.mappings import MappingError, propose, save_mapping, saved_import_mapping
+from ingest.pipeline import submit
+from ingest.published import ImportMapping
+from ingest.validate import load_catalogue
+from tests.auth_helpers import callback_body, post_callback
+from tests.auth_sessions import session_cookies
+from tests.conftest import BACKENDS, counts, current_value, make_settings, module_warehouse, seeded_sqlite_world
+
+RECEIVED = datetime(2025, 11, 20, 9, 0)
+
+
+def wide(title: str, years: list[str], rows: list[tuple[str, list[str]]], unit: str = "Nghìn người") -> bytes:
+    lines = [f'"{title}"', f'"Đơn vị tính: {unit}"', "," + ",".join(years)]
+    lines += [f'"{name}",' + ",".join(values) for name, values in rows]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+TABLE = wide("Biểu 5. Dân số trung bình năm 2022 phân theo tỉnh", ["2021", "2022"], [
+    ("Ha Noi", ["8330.8", "8435.7"]), ("Thành phố Hồ Chí Minh", ["9166.8", "9389.7"]),
+    ("Tỉnh Quảng Ninh", ["1320.3", "1350.9"]), ("Ha Noii", ["1.0", "2.0"]), ("Tổng các tỉnh khác", ["5", "6"])])
+NEXT_YEAR = wide("Biểu 5. Dân số trung bình năm 2023 phân theo tỉnh", ["2021", "2022", "2023"], [
+    ("Ha Noi", ["8330.8", "8435.7", "8587.1"]), ("Thành phố Hồ Chí Minh", ["9166.8", "9389.7", "9456.7"]),
+    ("Tỉnh Quảng Ninh", ["1320.3", "1350.9", "1362.0"]), ("Ha Noii", ["1.0", "2.0", "3.0"]),
+    ("Tổng các tỉnh khác", ["5", "6", "7"])])
+OTHER_SHAPE = wide("Biểu 9. Tỷ lệ che phủ rừng phân theo tỉnh", ["2021", "2022"], [
+    ("Hà Giang", ["57.1", "57.3"]), ("Cao Bằng", ["55.2", "55.4"])], unit="%")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def wh(request, databases, tmp_path_factory):
+    url, tmp, engine = module_warehouse(request, databases, tmp_path_factory)
+    yield engine, tmp
+    engine.dispose()
+
+
+def _propose(engine, payload: bytes, unit: str = "TK", name: str = "bieu.csv"):
+    with engine.connect() as conn:
+        return propose(conn, unit, payload, name)
+
+
+def _names(engine):
+    with engine.connect() as conn:
+        cat = load_catalogue(conn)
+        return cat, area_infos(conn), indicator_infos(conn)
+
+
+def test_map001_area_names_with_and_without_diacritics_prefixes_and_historic_names(wh):
+    engine, _ = wh
+    cat, areas, _ = _names(engine)
+    y2019, y2025 = [date(2019, 12, 31)], [date(2025, 12, 31)]
+
+    def one(text, days=y2019, **unit):
+        return propose_area(text, representative_days(days, cat.names), cat.names, areas, **unit)
+
+    assert (one("Hà Nội").target, one("Hà Nội").status, one("Hà Nội").confidence) == ("01", MATCHED, 1.0)
+    assert (one("ha noi").target, one("ha noi").status, one("ha noi").confidence) == ("01", MATCHED, 0.95)
+    assert one("TP. Hồ Chí Minh").target == "79-63" and one("Thành phố Hồ Chí Minh", y2025).target == "79"
+    assert one("Tỉnh Bà Rịa - Vũng Tàu").target == "77-63"
+    assert one("Thừa Thiên Huế").target == "46" and one("Thua Thien - Hue").target == "46"
+    ha_tay = one("Hà Tây")  # merged into Hà Nội in 2008: asked, never guessed
+    assert ha_tay.status == UNMATCHED and ha_tay.target is None and ha_tay.reason == "map.not_in_use"
+    assert [c.value for c in ha_tay.candidates] == ["01"]
+    typo = one("Ha Noii")
+    assert (typo.target, typo.status, typo.candidates[0].value) == ("01", UNCERTAIN, "01")
+    nothing = one("Tổng các tỉnh khác")
+    assert nothing.status == UNMATCHED and nothing.target is None
+    # across both eras: the same name means the former Bắc Ninh in 2024, the new one in 2025
+    both = one("Bắc Ninh", representative_days([date(2024, 12, 31), date(2025, 12, 31)], cat.names))
+    assert both.target == "Bắc Ninh" and both.reason == "map.by_period"
+    assert {c.value for c in both.candidates} >= {"27-63", "24"}
+    # a unit of the new Bắc Ninh (from 2025-07-01) naming it for 2019: asked, with the back-cast offered
+    new_unit = one("Bắc Ninh", unit_from=date(2025, 7, 1))
+    assert new_unit.status == UNMATCHED and new_unit.reason == "map.changed_meaning"
+    assert [c.value for c in new_unit.candidates] == ["27-63", "24@2025"]
+
+
+def test_map002_indicator_by_name_and_unit(wh):
+    engine, _ = wh
+    _, _, indicators = _names(engine)
+    population = propose_indicator("Biểu 12. Dân số trung bình phân theo địa phương", "Nghìn người", indicators)
+    assert (population.target, population.status) == ("POPULATION", MATCHED)
+    assert propose_indicator("Average population by province", "Thous. persons", indicators).target == "POPULATION"
+    forest = propose_indicator("Tỷ lệ che phủ rừng", "%", indicators)
+    assert (forest.target, forest.status) == ("FOREST_COVER", MATCHED)
+    # the unit is checked with the scaling rules: a table in % is not the population
+    in_percent = propose_indicator("Dân số trung bình", "%", indicators)
+    assert in_percent.target != "POPULATION" or in_percent.status != MATCHED
+    assert next(c for c in in_percent.candidates if c.value == "POPULATION").score < population.confidence / 2
+    assert propose_indicator("Bảng không rõ", None, indicators).status == UNMATCHED
+
+
+def test_map003_the_confirmed_mapping_is_applied_and_recorded(wh):
+    engine, tmp = wh
+    proposal = _propose(engine, TABLE)
+    assert proposal.needs_mapping and proposal.indicator.target == "POPULATION"
+    by_text = {p.text: p for p in proposal.areas}
+    assert by_text["Ha Noi"].target == "01" and by_text["Tỉnh Quảng Ninh"].target == "22"
+    assert by_text["Tổng các tỉnh khác"].status == UNMATCHED
+    before = counts(engine)
+    as_proposed = submit(engine, unit_code="TK", payload=TABLE, filename="bieu.csv", channel="upload",
+                         submitted_by="pytest", received_at=RECEIVED, archive_dir=tmp / "a", mapping=proposal.mapping())
+    assert as_proposed.status == "rejected" and "unknown_area" in as_proposed.error_codes()  # the unmatched row
+    assert counts(engine)["observation"] == before["observation"]
+    confirmed = ImportMapping(indicator="POPULATION", areas={**proposal.mapping().areas, "Ha Noii": "",
+                                                             "Tổng các tỉnh khác": ""}, source="confirmed")
+    report = submit(engine, unit_code="TK", payload=TABLE, filename="bieu.csv", channel="upload", submitted_by="pytest",
+                    received_at=RECEIVED, archive_dir=tmp / "a", mapping=confirmed)
+    assert report.status == "accepted", report.errors
+    assert report.counts["valid"] == 6 and [n.value for n in report.notes if n.code == "mapping_row_skipped"] == [
+        "Ha Noii", "Tổng các tỉnh khác"]
+    assert current_value(engine, "POPULATION", "01", "2022").value == pytest.approx(8435.7)
+    assert current_value(engine, "POPULATION", "79-63", "2021").value == pytest.approx(9166.8)
+    assert current_value(engine, "POPULATION", "22", "2022").value == pytest.approx(1350.9)
+    stored = json.loads(_stored_report(engine, report.submission_id))
+    assert stored["mapping"] == {"source": "confirmed", "name": None, "indicator": "POPULATION"}
+    assert stored["mappings"]["area"] == {"Ha Noi": "01", "Thành phố Hồ Chí Minh": "79-63", "Tỉnh Quảng Ninh": "22",
+                                          "Ha Noii": "", "Tổng các tỉnh khác": ""}
+
+
+def _stored_report(engine, submission_id: int) -> str:
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    with engine.connect() as conn:
+        return conn.execute(select(schema.submission.c.report).where(schema.submission.c.id == submission_id)).scalar()
+
+
+def _save(engine, unit: str, name: str, payload: bytes = TABLE) -> None:
+    proposal = _propose(engine, payload, unit)
+    mapping = ImportMapping(indicator="POPULATION", areas={**proposal.mapping().areas, "Ha Noii": "",
+                                                           "Tổng các tỉnh khác": ""})
+    save_mapping(engine, unit, name, proposal.signature, mapping, actor="pytest")
+
+
+def test_map004_a_saved_mapping_is_proposed_for_the_same_shape_only(wh):
+    engine, _ = wh
+    _save(engine, "TK", "dan-so-tinh")
+    again = _propose(engine, NEXT_YEAR)  # next year's table: one more column, another year in its title
+    assert again.saved is not None and again.saved.name == "dan-so-tinh"
+    by_text = {p.text: p for p in again.areas}
+    assert by_text["Ha Noii"].target == "" and by_text["Ha Noii"].reason == "map.saved"  # proposed: 01, uncertain
+    assert by_text["Tổng các tỉnh khác"].target == "" and again.indicator.target == "POPULATION"
+    assert again.mapping().source == "saved" and again.mapping().name == "dan-so-tinh"
+    assert _propose(engine, OTHER_SHAPE).saved is None  # another table of the same unit
+    assert _propose(engine, NEXT_YEAR, unit="UB01").saved is None  # the same shape from another unit
+
+
+def test_map005_another_unit_cannot_use_it(wh):
+    engine, tmp = wh
+    _save(engine, "TK", "chi-cua-tk")
+    with engine.connect() as conn:
+        assert saved_import_mapping(conn, "TK", "chi-cua-tk").areas["Ha Noii"] == ""
+        assert saved_mapping(conn, "UB01", "chi-cua-tk") is None
+        with pytest.raises(MappingError) as refused:
+            saved_import_mapping(conn, "UB01", "chi-cua-tk")
+    assert refused.value.code == "mapping_not_found" and "UB01" in refused.value.message_vi
+
+
+@pytest.fixture(scope="module")
+def api_env(databases, tmp_path_factory):
+    url, tmp, engine = module_warehouse(type("R", (), {"param": "sqlite"})(), databases, tmp_path_factory)
+    app = create_app(make_settings(url, tmp))
+    _save(engine, "TK", "nien-giam")
+    yield app, engine, tmp
+    app.extensions["warehouse"].dispose()
+    engine.dispose()
+
+
+def test_map006_the_api_takes_a_saved_or_an_explicit_mapping(api_env):
+    app, engine, _ = api_env
+    tk, _ = create_token(engine, "TK")
+    other, _ = create_token(engine, "UB01")
+    client = app.test_client()
+    before = counts(engine)
+    refused = client.post("/api/v1/submissions?mapping=nien-giam", data=TABLE, content_type="text/csv",
+                          headers={"Authorization": f"Bearer {other}"})
+    assert refused.status_code == 400 and refused.json["error"]["code"] == "mapping_not_found"
+    assert counts(engine) == before
+    res = client.post("/api/v1/submissions?mapping=nien-giam", data=TABLE, content_type="text/csv",
+                      headers={"Authorization": f"Bearer {tk}"})
+    assert res.status_code == 201, res.json
+    assert res.json["mapping"] == {"source": "saved", "name": "nien-giam", "indicator": "POPULATION"}
+    assert res.json["mappings"]["area"]["Ha Noii"] == "" and res.json["counts"]["valid"] == 6
+    assert current_value(engine, "POPULATION", "01", "2021").value == pytest.approx(8330.8)
+    explicit = {"indicator": "POPULATION", "areas": {"Ha Noi": "01", "Thành phố Hồ Chí Minh": "79-63",
+                                                    "Tỉnh Quảng Ninh": "22", "Ha Noii": "", "Tổng các tỉnh khác": ""}}
+    res = client.post("/api/v1/submissions", data={"file": (io.BytesIO(NEXT_YEAR), "bieu.csv"),
+                                                   "mapping": json.dumps(explicit, ensure_ascii=False)},
+                      headers={"Authorization": f"Bearer {tk}"})
+    assert res.status_code == 201, res.json
+    assert res.json["mapping"]["source"] == "explicit" and res.json["counts"]["valid"] == 9
+    assert current_value(engine, "POPULATION", "01", "2023").value == pytest.approx(8587.1)
+    bad = client.post("/api/v1/submissions", data={"file": (io.BytesIO(TABLE), "b.csv"), "mapping": "[1, 2]"},
+                      headers={"Authorization": f"Bearer {tk}"})
+    assert bad.status_code == 400 and bad.json["error"]["code"] == "mapping_invalid"
+    doc = client.get("/api/v1/openapi.json", headers={"Authorization": f"Bearer {tk}"}).json
+    validate_openapi(doc)
+    post = doc["paths"]["/api/v1/submissions"]["post"]
+    assert "mapping" in [p["name"] for p in post["parameters"]]
+    assert "mapping" in post["requestBody"]["content"]["multipart/form-data"]["schema"]["properties"]
+
+
+def test_map007_the_command_line_takes_mapping_by_name_or_file(api_env, tmp_path):
+    app, engine, _ = api_env
+    runner = app.test_cli_runner()
+    path = tmp_path / "bieu.csv"
+    path.write_bytes(TABLE + b"\n")  # another copy (not a duplicate of the API's)
+    result = runner.invoke(args=["ingest", str(path), "--unit", "TK", "--mapping", "nien-giam"])
+    assert result.exit_code == 0, result.output
+    refused = runner.invoke(args=["ingest", str(path), "--unit", "UB01", "--mapping", "nien-giam"])
+    assert refused.exit_code != 0 and "no saved mapping named 'nien-giam'" in refused.output
+    mapping_file = tmp_path / "mapping.json"
+    mapping_file.write_text(json.dumps({"indicator": "POPULATION", "areas": {
+        "Ha Noi": "01", "Thành phố Hồ Chí Minh": "79-63", "Tỉnh Quảng Ninh": "22", "Ha Noii": "",
+        "Tổng các tỉnh khác": ""}}), encoding="utf-8")
+    path.write_bytes(NEXT_YEAR + b"\n")
+    result = runner.invoke(args=["ingest", str(path), "--unit", "TK", "--mapping", str(mapping_file)])
+    assert result.exit_code == 0 and "valid 9" in result.output, result.output
+    no_mapping = runner.invoke(args=["ingest", str(path), "--unit", "TK", "--mapping", str(tmp_path / "none.json")])
+    assert no_mapping.exit_code != 0 and "no saved mapping named" in no_mapping.output
+
+
+# -- who may save and use mappings on the upload page -------------------------------------------------
+
+PAGE_TABLE = wide("Dân số trung bình", ["2021", "2022"], [("Ha Noi", ["8330.8", "8435.7"]),
+                                                         ("TP. Hồ Chí Minh", ["9166.8", "9389.7"])])
+PEOPLE = (("admin", "admin", None, False), ("leader", "leader", None, False), ("analyst", "analyst", None, False),
+          ("tk", "reporter", "TK", False), ("ub01", "reporter", "UB01", False))
+
+
+@pytest.fixture(scope="module")
+def page_world(databases, tmp_path_factory):
+    url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "mapping")
+    cookies = session_cookies(engine, "m", PEOPLE)
+    engine.dispose()
+    server = create_app(make_settings(url, tmp / "w", auth_required=True))
+    client = server.test_client()
+    client.set_cookie("occ_session", cookies["admin"])
+    client.get("/_dash-dependencies")
+    yield server, cookies
+    server.extensions["warehouse"].dispose()
+
+
+def _confirm_body(server, unit: str, save: str) -> dict:
+    app = server.extensions["dash"]
+    output, entry = next((o, e) for o, e in app.callback_map.items()
+                         if any(i["id"] == "sub-map-confirm" for i in e.get("inputs", [])))
+    contents = "data:text/csv;base64," + base64.b64encode(PAGE_TABLE).decode()
+    # n_clicks, contents, filename, unit, lang, areas (ALL), indicators (ALL), save name
+    return callback_body(output, entry, values=[1, contents, "bieu.csv", unit, "vi", "01", "POPULATION", save])
+
+
+def _saved_names(server, unit: str) -> list[str]:
+    from data_access.mappings import unit_mappings
+
+    with server.extensions["warehouse"].engine.connect() as conn:
+        return [m.name for m in unit_mappings(conn, unit)]
+
+
+def test_map008_role_matrix_of_saving_and_using_mappings(page_world):
+    server, cookies = page_world
+
+    def as_(who: str, unit: str, save: str):
+        client = server.test_client()
+        client.set_cookie("occ_session", cookies[who])
+        return post_callback(client, _confirm_body(server, unit, save))
+
+    for who in ("leader", "analyst"):  # no upload page, no mappings
+        assert as_(who, "TK", f"by-{who}").status_code == 403
+    assert as_("ub01", "TK", "by-ub01").status_code == 403  # another unit's officer: refused by the guard
+    res = as_("tk", "TK", "by-tk")  # the unit's own officer
+    assert res.status_code == 200 and "Đã lưu cách đối chiếu “by-tk”" in res.get_data(as_text=True)
+    assert "Đã tiếp nhận báo cáo" in res.get_data(as_text=True), res.get_data(as_text=True)
+    res = as_("admin", "UB01", "by-admin")  # an admin, for the unit chosen
+    assert res.status_code == 200 and "Đã lưu cách đối chiếu “by-admin”" in res.get_data(as_text=True)
+    assert _saved_names(server, "TK") == ["by-tk"] and _saved_names(server, "UB01") == ["by-admin"]
+    with server.extensions["warehouse"].engine.connect() as conn:
+        with pytest.raises(MappingError):
+            saved_import_mapping(conn, "UB01", "by-tk")
