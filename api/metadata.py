@@ -7,7 +7,7 @@ command line is.
 
 * ``GET /metadata/export?format=json|xlsx`` — the whole configuration: canonical JSON (byte-stable)
   or the XLSX workbook for people.
-* ``POST /metadata/import?dry_run=true`` — a package (JSON body, an XLSX body, or either as the
+* ``POST /metadata/import?dry_run=true&retire_absent=true`` — a package (JSON body, an XLSX body, or either as the
   multipart field ``file``): 200 with the outcome (the diff: added, changed, retired per kind;
   ``applied``), 422 with every problem (kind, row, key, column, value, reason in both languages)
   and nothing applied.
@@ -64,7 +64,9 @@ def import_metadata():
     payload, _ = uploaded(limits, {XLSX: "cau-hinh.xlsx"}, ("Gửi gói cấu hình dạng JSON hoặc XLSX.",
                                                             "Send the package as JSON or XLSX."))
     dry_run = request.args.get("dry_run", "").strip().lower() in _TRUE
-    outcome = import_package(current_warehouse().engine, payload, actor=_actor(), dry_run=dry_run, limits=limits)
+    retire_absent = request.args.get("retire_absent", "").strip().lower() in _TRUE
+    outcome = import_package(current_warehouse().engine, payload, actor=_actor(), dry_run=dry_run, limits=limits,
+                             retire_absent=retire_absent)
     return jsonify(outcome.as_dict()), 200 if outcome.ok else 422
 
 
@@ -125,8 +127,12 @@ def openapi_paths(unauthorized: dict, unavailable: dict) -> dict:
         "/api/v1/metadata/import": {"post": {
             "summary": "Validate a metadata package and apply all of it, or nothing", "operationId": "importMetadata",
             "tags": ["metadata"], "security": admin,
-            "description": "Admins only. dry_run=true returns the diff without writing.",
-            "parameters": [_param("dry_run", "query", False, "boolean", True, "Only validate and show the diff")],
+            "description": "Admins only. dry_run=true returns the diff without writing. retire_absent=true: the "
+                           "package is the whole configuration of the kinds it holds, and their records it does "
+                           "not name are retired (listed as retired in the diff).",
+            "parameters": [_param("dry_run", "query", False, "boolean", True, "Only validate and show the diff"),
+                           _param("retire_absent", "query", False, "boolean", True,
+                                  "Retire the records of the package's kinds that it does not name")],
             "requestBody": {"required": True, "content": {
                 "application/json": {"schema": {"$ref": "#/components/schemas/MetadataPackage"}},
                 XLSX: {"schema": {"type": "string", "contentMediaType": XLSX}},

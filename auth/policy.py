@@ -131,8 +131,11 @@ class Principal:
 
     @property
     def clearance(self) -> str:
-        """``all`` sees confidential indicators; ``public`` does not."""
-        if self.role in (ADMIN, LEADER) or (self.role == ANALYST and self.confidential):
+        """``admin`` sees every indicator, drafts included (an admin prepares them); ``all`` sees
+        confidential indicators; ``public`` does not. Only admins see draft indicators."""
+        if self.role == ADMIN:
+            return "admin"
+        if self.role == LEADER or (self.role == ANALYST and self.confidential):
             return "all"
         return "public"
 

@@ -66,9 +66,13 @@ def target_is_level(ind: Any) -> bool:
     return not is_flow(ind) and not is_ytd_sum(ind)
 
 
-def marks(kpi: Any, lang: str) -> list[dict]:
-    """Provisional / revised / under review, as badges."""
+def marks(kpi: Any, lang: str, ind: Any = None) -> list[dict]:
+    """Computed (a derived indicator's value: the product computes it from its formula) /
+    provisional / revised / under review, as badges."""
     out = []
+    if getattr(ind, "computed", False):
+        out.append(el("Span", t("mark.computed", lang), className="mark mark-computed",
+                      title=f"{t('ind.formula', lang)}: {ind.formula}"))
     if kpi.status == "P":
         out.append(el("Span", t("mark.provisional", lang), className="mark mark-provisional"))
     if kpi.revised:
@@ -78,12 +82,31 @@ def marks(kpi: Any, lang: str) -> list[dict]:
     return out
 
 
+def target_words(comparison: str | None, value: float, value_max: float | None, decimals: int, lang: str) -> str:
+    """``≥ 6,5``, ``≤ 4`` or, for a range, ``6,5 – 7``: a target as the boards write it."""
+    if comparison == "range" and value_max is not None:
+        return f"{fmt_number(value, decimals, lang)} – {fmt_number(value_max, decimals, lang)}"
+    return f"{'≤' if comparison == 'at_most' else '≥'} {fmt_number(value, decimals, lang)}"
+
+
+def target_steps(targets: Any) -> list[tuple[int, float, str]]:
+    """(year, value, sign) for a chart's dashed target steps from rows of year, value, comparison
+    and value_max: a range gives both of its bounds."""
+    out = []
+    for r in targets.itertuples():
+        if r.comparison == "range" and r.value_max is not None and r.value_max == r.value_max:
+            out += [(int(r.year), float(r.value), "≥"), (int(r.year), float(r.value_max), "≤")]
+        else:
+            out.append((int(r.year), float(r.value), "≤" if r.comparison == "at_most" else "≥"))
+    return out
+
+
 def target_text(kpi: Any, ind: Any, lang: str) -> str:
     """`` · Kế hoạch ≥ 6,5`` (what the status compares with); "" without a target."""
     if kpi.target is None:
         return ""
-    sign = "≥" if kpi.target_comparison == "at_least" else "≤"
-    return f" · {t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)}"
+    words = target_words(kpi.target_comparison, kpi.target, getattr(kpi, "target_max", None), ind.decimals, lang)
+    return f" · {t('kpi.target', lang)} {words}"
 
 
 def status_line(kpi: Any, ind: Any, lang: str, ytd: dict | None = None) -> dict:
@@ -152,7 +175,7 @@ def _desk(kpi: Any, ind: Any, lang: str, href: str) -> dict:
         status_words.append(el("Span", target_text(kpi, ind, lang), className="status-target"))
     spark = spark_svg(kpi.spark, variant="tile")
     body = [
-        el("Div", [el("Div", ind.name(lang), className="kpi-name"), el("Div", marks(kpi, lang), className="kpi-marks")],
+        el("Div", [el("Div", ind.name(lang), className="kpi-name"), el("Div", marks(kpi, lang, ind), className="kpi-marks")],
            className="kpi-head"),
         _figure(kpi.value, ind, lang, "kpi"),
         el("Div", format_period(kpi.period, lang), className="kpi-period"),
@@ -168,7 +191,7 @@ def _desk(kpi: Any, ind: Any, lang: str, href: str) -> dict:
 def _sector(kpi: Any, ind: Any, lang: str, href: str, ytd: dict | None) -> dict:
     status = kpi.target_status
     head = el("Div", [el("H3", ind.name(lang), className="sm-name", title=ind.name(lang)),
-                      el("Div", marks(kpi, lang), className="kpi-marks")], className="sm-head")
+                      el("Div", marks(kpi, lang, ind), className="kpi-marks")], className="sm-head")
     if kpi.value is None:
         body = [head, el("Div", t("empty.no_data", lang), className="sm-empty")]
         return link(el("Div", body, className="sm-card status-none"), href, id=ids.card(ind.code), className="sm-link")

@@ -36,7 +36,7 @@ from components.ids import page_ids
 from components.indicator_charts import series_figure
 from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
-from components.tiles import change_text, is_rate, marks, target_is_level
+from components.tiles import change_text, is_rate, marks, target_is_level, target_steps, target_words
 from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
 from data_access.catalogue import (
     NotFound,
@@ -315,6 +315,9 @@ def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
         (t("ind.periodicity", lang), t(f"ind.periodicity_{ind.periodicity}", lang)),
         (t("ind.levels", lang), levels),
         (t("ind.agency", lang), ind.agency(lang)),
+        *([(t("mark.computed", lang), html.Div([html.Code(ind.formula, className="ind-formula"),
+                                                html.Div(t("ind.computed_note", lang), className="muted")]))]
+          if ind.computed else []),
         (t("ind.regimes", lang), html.Ul(regime_items, className="plain-list") if regime_items
          else t("ind.no_regime", lang)),
         (t("ind.coverage", lang), t("ind.coverage_range", lang, first=format_period(cov.first_period, lang),
@@ -435,8 +438,7 @@ def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
-        tg = indicator_targets(ind.code, "VN")
-        targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
+        targets = target_steps(indicator_targets(ind.code, "VN"))
     title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
                         targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
@@ -579,7 +581,7 @@ def headline(ind: Indicator, focus: str, lang: str) -> html.Div:
     blocks = [html.Div([
         html.Div(t("ind.latest", lang) + " · " + format_period(kpi.period, lang), className="stat-label"),
         html.Div([html.Span(fmt_number(kpi.value, ind.decimals, lang), className="stat-value"),
-                  html.Span(ind.unit(lang), className="stat-unit"), *marks(kpi, lang)], className="stat-figure"),
+                  html.Span(ind.unit(lang), className="stat-unit"), *marks(kpi, lang, ind)], className="stat-figure"),
     ], className="stat stat-main")]
     change = change_text(kpi, ind, "last_year", lang)
     if change:
@@ -614,9 +616,8 @@ def target_block(ind: Indicator, kpi: Kpi, focus: str, lang: str) -> html.Div:
         year = parse(kpi.period).year
         lines.insert(0, html.Div(t("ind.target_of_year", lang, year=year), className="stat-label"))
         if kpi.target is not None and target_is_level(ind):
-            sign = "≥" if kpi.target_comparison == "at_least" else "≤"
-            lines.append(html.Div(f"{t('kpi.target', lang)} {sign} {fmt_number(kpi.target, ind.decimals, lang)} "
-                                  f"{ind.unit(lang)}", className="stat-sub"))
+            words = target_words(kpi.target_comparison, kpi.target, kpi.target_max, ind.decimals, lang)
+            lines.append(html.Div(f"{t('kpi.target', lang)} {words} {ind.unit(lang)}", className="stat-sub"))
     return html.Div(lines, className=f"stat stat-target status-{status or 'none'}")
 
 

@@ -281,7 +281,8 @@ def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: s
         region, region_fmt = formatted(r.region_value, d, lang)
         nation, nation_fmt = formatted(r.nation_value, d, lang)
         rows.append({
-            "code": r.code, "indicator": ind.name(lang), "href": f"/indicator/{r.code}{query}",
+            "code": r.code, "indicator": ind.name(lang) + (f" · {t('mark.computed', lang)}" if ind.computed else ""),
+            "href": f"/indicator/{r.code}{query}",
             "unit": ind.unit(lang), "period_start": parse(r.period).start.isoformat() if r.period else "",
             "period_label": format_period(r.period, lang) if r.period else "–",
             "value": value, "value_fmt": value_fmt, "region_value": region,

@@ -217,7 +217,7 @@ def grid_rows(kpis: Sequence[Kpi], imap: Mapping[str, Indicator], lang: str) -> 
             "status_key": k.target_status or "none",
             "status_rank": STATUS_ORDER[k.target_status],
             "agency": ind.agency(lang),
-            "marks": " · ".join(m["props"]["children"] for m in marks(k, lang)),
+            "marks": " · ".join(m["props"]["children"] for m in marks(k, lang, ind)),
         })
     # each indicator has its own decimals: format row by row
     rows = with_links(rows, "name", "href")

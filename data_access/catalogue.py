@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, and_, select
 from sqlalchemy.engine import Connection, Row
 from sqlalchemy.orm import aliased
 
@@ -53,6 +53,12 @@ class Indicator:
     headline: int | None
     definition_vi: str
     definition_en: str
+    formula: str | None = None  # a derived indicator's formula: its values are computed by the product
+
+    @property
+    def computed(self) -> bool:
+        """Whether the product computes the values (from the formula) rather than a unit reporting them."""
+        return bool(self.formula)
 
     def name(self, lang: str) -> str:
         return self.name_en if lang == "en" else self.name_vi
@@ -100,8 +106,13 @@ def dataset() -> str:
 
 
 def _visible(clearance: str) -> ColumnElement[bool] | None:
-    """Confidential indicators only for viewers cleared for them."""
-    return None if clearance == "all" else schema.indicator.c.confidential.is_(False)
+    """Confidential indicators only for viewers cleared for them (``all``, ``admin``); draft ones
+    (being prepared, taking no data yet) only for admins."""
+    i = schema.indicator
+    if clearance == "admin":
+        return None
+    not_draft = i.c.status != "draft"
+    return not_draft if clearance == "all" else and_(not_draft, i.c.confidential.is_(False))
 
 
 def _indicator_select() -> Select[*tuple[Any, ...]]:
@@ -113,7 +124,7 @@ def _indicator_select() -> Select[*tuple[Any, ...]]:
             a.c.code.label("agency_code"), a.c.name_vi.label("agency_vi"), a.c.name_en.label("agency_en"),
             i.c.aggregation, w.c.code.label("weight_code"), n.c.code.label("num_code"), d.c.code.label("den_code"),
             i.c.direction, i.c.levels, i.c.decimals, i.c.confidential, i.c.cumulative, i.c.headline,
-            i.c.definition_vi, i.c.definition_en,
+            i.c.definition_vi, i.c.definition_en, i.c.formula,
         )
         .join(a, a.c.id == i.c.agency_id)
         .outerjoin(w, w.c.id == i.c.agg_weight_id)
@@ -127,6 +138,7 @@ def _to_indicator(row: Row[*tuple[Any, ...]]) -> Indicator:
     m["levels"] = tuple((m["levels"] or "nation").split(";"))
     m["confidential"] = bool(m["confidential"])
     m["cumulative"] = bool(m["cumulative"])
+    m["formula"] = m["formula"] or None
     return Indicator(**m)
 
 

@@ -28,14 +28,14 @@ from domain.periods import Period, parse
 def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
     """The annual plan targets of ``code`` at ``area_key`` (retired ones left out). Columns: year
     (int), value (float), comparison (``at_least`` | ``at_most`` | ``range``: value is its lower
-    bound), source; ordered by year."""
+    bound), source, value_max (a range's upper bound, else None); ordered by year."""
     ind = get_indicator(code)
     area = area_map().get(area_key)
     t = schema.target
-    cols = ["year", "value", "comparison", "source"]
+    cols = ["year", "value", "comparison", "source", "value_max"]
     if area is None:
         return pd.DataFrame(columns=cols)
-    stmt = (select(t.c.year, t.c.value, t.c.comparison, t.c.source)
+    stmt = (select(t.c.year, t.c.value, t.c.comparison, t.c.source, t.c.value_max)
             .where(t.c.indicator_id == ind.id, t.c.area_id == area.id, t.c.status != "retired").order_by(t.c.year))
     return pd.DataFrame([tuple(r) for r in current_connection().execute(stmt).all()], columns=cols)
 

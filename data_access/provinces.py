@@ -36,8 +36,16 @@ from data_access.catalogue import (
     successors,
 )
 from data_access.engine import current_connection
-from data_access.queries import as_sent, backcast_floors, int_frame, own_era_clause, rule_components
-from domain.aggregation import REBUILD_RULES, aggregate, rebuild
+from data_access.queries import (
+    as_sent,
+    backcast_floors,
+    has_regions,
+    int_frame,
+    own_era_clause,
+    region_figure,
+    rule_components,
+)
+from domain.aggregation import REBUILD_RULES, rebuild
 from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, Era, era_of
 from domain.periods import Period, as_date, parse
 
@@ -312,11 +320,10 @@ def province_scorecard(key: str) -> pd.DataFrame:
         here = values.get((ind.id, start), {})
         provinces, members, region = era(parse(period).end)
         region_value, complete = math.nan, None
-        if ind.aggregation != "none" and region in members:
+        if has_regions(ind) and region in members:
             keys = members[region]
-            mine = {k: here[k] for k in keys if k in here}
-            region_value = aggregate(ind.aggregation, mine, *_parts(ind, start, component))
-            complete = len(mine) == len(keys)
+            region_value = region_figure(ind, region, keys, here, *_parts(ind, start, component))
+            complete = all(k in here for k in keys)
         rank, reported = _rank(here, provinces, key, ind.direction)
         records.append((
             ind.code, period, value, status, region, region_value, complete,

@@ -255,6 +255,23 @@ def rule_components(ind: Indicator) -> tuple[str | None, str | None, str | None]
             ind.den_code if ind.aggregation == "ratio" else None)
 
 
+def has_regions(ind: Indicator) -> bool:
+    """Whether ``ind`` has regional figures: aggregated from its provinces by its rule, or, for a
+    derived indicator, computed at the regions from its inputs (and stored)."""
+    if ind.computed:
+        return "region" in ind.levels
+    return ind.provincial and ind.aggregation != "none"
+
+
+def region_figure(ind: Indicator, region: str, provinces: Iterable[str], values: Mapping[str, float],
+                  weights: Parts = None, num: Parts = None, den: Parts = None) -> float:
+    """A region's figure: a derived indicator's as stored (computed from the region's inputs,
+    never from its provinces' values), any other aggregated from ``provinces``' ``values``."""
+    if ind.computed:
+        return float(values.get(region, math.nan))
+    return aggregate(ind.aggregation, {k: values[k] for k in provinces if k in values}, weights, num, den)
+
+
 def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
     if not code:
         return {}
@@ -269,7 +286,7 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
     report. Columns: :data:`AGG_COLUMNS`."""
     ind = get_indicator(code)
     p = parse(period)
-    if not ind.provincial or ind.aggregation == "none":
+    if not has_regions(ind):
         return pd.DataFrame(columns=AGG_COLUMNS)
     values = _keyed_values(code, p)
     parts = [_keyed_values(c, p) if c else None for c in rule_components(ind)]
@@ -282,10 +299,10 @@ def _region_records(ind: Indicator, p: Period, values: dict[str, float],
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
-        mine = {k: values[k] for k in keys if k in values}
+        reported = sum(k in values for k in keys)
         records.append((region, amap[region].name_vi, amap[region].name_en,
-                        aggregate(ind.aggregation, mine, weights, num, den), len(keys), len(mine),
-                        len(mine) == len(keys)))
+                        region_figure(ind, region, keys, values, weights, num, den), len(keys), reported,
+                        reported == len(keys)))
     return records
 
 
@@ -335,7 +352,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     ind = get_indicator(code)
     columns = ["period", "period_start", *AGG_COLUMNS]
     periods = list(periods_between(start, end))
-    if not ind.provincial or ind.aggregation == "none" or not periods:
+    if not has_regions(ind) or not periods:
         return pd.DataFrame(columns=columns)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
@@ -435,7 +452,7 @@ _KPI_DAILY_SQL = (
 )
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
-                     schema.target.c.comparison, schema.target.c.source).where(
+                     schema.target.c.comparison, schema.target.c.source, schema.target.c.value_max).where(
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
     schema.target.c.year.in_(bindparam("years", expanding=True)), schema.target.c.status != "retired")
 
@@ -470,6 +487,7 @@ class Kpi:
     updated_at: datetime | None
     spark: tuple[float, ...]  # the last 24 values, oldest first
     spark_periods: tuple[str, ...]
+    target_max: float | None = None  # the high bound of a ``range`` target (``target`` is its low bound)
 
 
 @cached_query(scopes=indicators_scope)
@@ -570,14 +588,14 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
     elif ind.cumulative:
         ytd = value
         ytd_ly = ly.value if ly else None
-    t_value = t_cmp = t_src = progress = None
+    t_value = t_max = t_cmp = t_src = progress = None
     if target is not None:
         t_value, t_cmp, t_src = float(target.value), target.comparison, target.source
+        t_max = None if target.value_max is None else float(target.value_max)
         share = year_share(p)
-        if is_flow(ind):
-            progress, t_value = ytd, t_value * share
-        elif is_ytd_sum(ind):
-            progress, t_value = value, t_value * share
+        if is_flow(ind) or is_ytd_sum(ind):  # pro rata: the part of the year's target due by now
+            progress, t_value = (ytd if is_flow(ind) else value), t_value * share
+            t_max = None if t_max is None else t_max * share
         else:
             progress = value
     tail = rows[-24:]
@@ -592,8 +610,8 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[AnyRow], target: AnyRo
         last_year_period=p.same_period_last_year().key, last_year_value=ly.value if ly else None,
         change_last_year=d_ly, pct_last_year=pct_ly, ytd=ytd, ytd_last_year=ytd_ly,
         target=t_value, target_comparison=t_cmp, target_source=t_src, target_progress=progress,
-        target_status=target_status(progress, t_value, t_cmp), updated_at=recorded,
-        spark=tuple(float(r.value) for r in tail), spark_periods=tuple(r.period for r in tail),
+        target_status=target_status(progress, t_value, t_cmp, t_max), updated_at=recorded,
+        spark=tuple(float(r.value) for r in tail), spark_periods=tuple(r.period for r in tail), target_max=t_max,
     )
 
 

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 
@@ -218,6 +219,8 @@ observation = Table(
     Column("recorded_at", DateTime(timezone=False), nullable=False),
     Column("flag", String(16)),  # e.g. "implausible": accepted with a warning, to review
     Column("note", Text),
+    # a derived indicator's value, computed by the product from its formula's inputs (migration 0014)
+    Column("computed", Boolean, nullable=False, default=False, server_default=false()),
     UniqueConstraint("indicator_id", "area_id", "period", "revision", name="uq_observation_key_rev"),
 )
 
@@ -234,6 +237,7 @@ current_observation = Table(
     Column("submission_id", BigInteger),
     Column("recorded_at", DateTime(timezone=False), nullable=False),
     Column("flag", String(16)),
+    Column("computed", Boolean, nullable=False, default=False, server_default=false()),  # 0014
     # cross-sections (all areas of an indicator for one period) and latest-period look-ups; on
     # PostgreSQL it carries the value, so a cross-section never visits the table (migration 0008)
     Index("ix_current_indicator_period", "indicator_id", "period_start", "area_id", postgresql_include=["value"]),
@@ -279,7 +283,7 @@ data_version = Table(
     # submissions recorded, accepted or not (migration 0006): the calendar and a unit's list change
     # with each, the indicator data only when ``version`` does
     Column("submissions", BigInteger, nullable=False, server_default="0"),
-    # which data set the warehouse holds (migration 0014): "demo" (the illustrative data), "real"
+    # which data set the warehouse holds (migration 0015): "demo" (the illustrative data), "real"
     # (official statistics, `flask --app app import-real`), or none yet; the two are never mixed
     Column("dataset", String(8)),
 )

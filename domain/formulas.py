@@ -10,21 +10,29 @@ A derived indicator's ``formula`` is an arithmetic expression over other indicat
 Allowed: numbers, indicator codes, ``+ - * /``, unary ``-``, parentheses and ``last_year(CODE)``
 (the input's value in the same period one year earlier). Anything else (names of Python objects
 with dots, calls of other functions, comparisons, ``**``, strings) is refused. The expression is
-parsed with :mod:`ast` and never evaluated here: computing the values is the product's job for
-every area and period where the inputs exist.
+parsed with :mod:`ast` and never handed to ``eval``: :func:`compile_formula` turns it into a tree
+of closures over the four operations, evaluated for every area and period where the inputs exist
+(:mod:`domain.derived`). A missing input, a division by zero or a result that is not finite gives
+no value (``None``), never an error.
 """
 
 from __future__ import annotations
 
 import ast
+import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 FUNCTIONS = frozenset({"last_year"})
 MAX_FORMULA_CHARS = 500
 MAX_FORMULA_NODES = 200
 _CODE = re.compile(r"^[A-Z0-9][A-Z0-9_]*$")
 _OPERATORS = (ast.Add, ast.Sub, ast.Mult, ast.Div)
+
+Lookup = Callable[[str, bool], float | None]
+"""``lookup(code, last_year)``: an input's value at the area and period being computed (or in the
+same period one year earlier), None when it is missing."""
+Compiled = Callable[[Lookup], float | None]
 
 
 class FormulaError(ValueError):
@@ -110,3 +118,63 @@ def formula_cycles(inputs: Mapping[str, frozenset[str]]) -> list[list[str]]:
                 if len(members) > 1 or node in inputs[node]:
                     groups.append(sorted(members))
     return sorted(groups)
+
+
+def compile_formula(text: str) -> Compiled:
+    """``text`` (checked by :func:`formula_inputs`) as a function of a :data:`Lookup`: the value, or
+    None when an input is missing, a divisor is zero or the result is not finite."""
+    formula_inputs(text)
+    node = _compile(ast.parse(text.strip(), mode="eval").body)
+
+    def evaluate(lookup: Lookup) -> float | None:
+        value = node(lookup)
+        return value if value is not None and math.isfinite(value) else None
+
+    return evaluate
+
+
+def _compile(node: ast.expr) -> Compiled:
+    if isinstance(node, ast.BinOp):
+        left, right, op = _compile(node.left), _compile(node.right), type(node.op)
+
+        def binary(lookup: Lookup) -> float | None:
+            a = left(lookup)
+            b = right(lookup) if a is not None else None
+            if a is None or b is None:
+                return None
+            if op is ast.Add:
+                return a + b
+            if op is ast.Sub:
+                return a - b
+            if op is ast.Mult:
+                return a * b
+            return a / b if b != 0 else None
+
+        return binary
+    if isinstance(node, ast.UnaryOp):
+        operand, sign = _compile(node.operand), -1.0 if isinstance(node.op, ast.USub) else 1.0
+
+        def unary(lookup: Lookup) -> float | None:
+            v = operand(lookup)
+            return None if v is None else sign * v
+
+        return unary
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)  # checked by formula_inputs
+        number = float(node.value)
+        return lambda _lookup: number
+    if isinstance(node, ast.Name):
+        code = node.id
+        return lambda lookup: _finite(lookup(code, False))
+    assert isinstance(node, ast.Call) and isinstance(node.args[0], ast.Name)  # last_year(CODE), checked above
+    earlier = node.args[0].id
+    return lambda lookup: _finite(lookup(earlier, True))
+
+
+def _finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def uses_last_year(text: str) -> bool:
+    """Whether ``text`` reads an input's value of the year before."""
+    return any(isinstance(n, ast.Call) for n in ast.walk(ast.parse(text.strip(), mode="eval")))

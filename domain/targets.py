@@ -13,12 +13,22 @@ AT_RISK_TOLERANCE = 0.05
 STATUSES = ("on_track", "at_risk", "off_track")
 
 
-def target_status(value: float | None, target: float | None, comparison: str | None) -> str | None:
+def target_status(value: float | None, target: float | None, comparison: str | None,
+                  target_max: float | None = None) -> str | None:
     """The documented rule: the gap ``(value - target) / |target|``, signed so that positive is
     good (``at_least``: above is good; ``at_most``: below is good). On track when the gap is
-    >= 0, at risk when it is within 5 % of the target, off track beyond."""
+    >= 0, at risk when it is within 5 % of the target, off track beyond. A ``range`` target
+    (``target`` .. ``target_max``) is on track inside the range (bounds included); outside, the
+    gap is measured from the bound passed (below the low bound as ``at_least`` it, above the high
+    bound as ``at_most`` it)."""
     if value is None or target is None or comparison is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if comparison == "range":
+        if target_max is None:
+            return None
+        if value > target_max:
+            return target_status(value, target_max, "at_most")
+        return target_status(value, target, "at_least")
     scale = abs(target) if target else 1.0
     gap = (value - target) / scale
     if comparison == "at_most":

@@ -135,6 +135,7 @@ def chart_xlsx(chart: ExportChart) -> bytes:
         (t("exp.meta.title", lang), meta.title),
         (t("exp.meta.indicator", lang), f"{ind.name(lang)} ({ind.code})" if ind else meta.title),
         (t("exp.meta.definition", lang), ind.definition(lang) if ind else t("exp.meta.many", lang)),
+        *([(t("mark.computed", lang), ind.formula)] if ind is not None and ind.computed else []),
         (t("exp.meta.unit", lang), meta.unit or (t("exp.meta.many", lang) if ind is None else "")),
         (t("exp.meta.source", lang), meta.source),
         (t("exp.meta.period", lang), meta.period),

@@ -43,7 +43,7 @@ import plotly.graph_objects as go
 from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
 from components.indicator_charts import series_figure
 from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
-from components.tiles import change_text, is_rate, target_is_level
+from components.tiles import change_text, is_rate, target_is_level, target_steps
 from data_access.catalogue import (
     Indicator,
     NotFound,
@@ -110,14 +110,22 @@ class Meta:
         return " · ".join(p for p in parts if p)
 
     def source_line(self) -> str:
-        """``Nguồn: … · Số liệu cập nhật: 07:00 26/11/2026 · Dữ liệu minh họa``."""
+        """``Nguồn: … · Số liệu cập nhật: 07:00 26/11/2026 · Dữ liệu minh họa``; a derived
+        indicator's says it is computed, with its formula."""
         from i18n import fmt_datetime
 
         parts = [t("exp.source", self.lang, source=self.source)]
+        if self.indicator is not None and self.indicator.computed:
+            parts.append(computed_note(self.indicator, self.lang))
         if self.as_of is not None:
             parts.append(f"{t('data.as_of', self.lang)}: {fmt_datetime(self.as_of, self.lang)}")
         parts.append(dataset_mark(self.dataset, self.lang)[0])
         return " · ".join(parts)
+
+
+def computed_note(ind: Indicator, lang: str) -> str:
+    """``Chỉ tiêu tính toán: EXPORTS + IMPORTS``: what an export of a derived indicator says."""
+    return f"{t('mark.computed', lang)}: {ind.formula}"
 
 
 @dataclass(frozen=True)
@@ -440,8 +448,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
         unit = ind.unit(lang)
         targets = None
         if "VN" in areas and target_is_level(ind):
-            tg = indicator_targets(ind.code, "VN")
-            targets = [(int(r.year), float(r.value), "≥" if r.comparison == "at_least" else "≤") for r in tg.itertuples()]
+            targets = target_steps(indicator_targets(ind.code, "VN"))
         figure = series_figure(df, "value", names=names, unit=unit, decimals=ind.decimals, lang=lang, targets=targets,
                                era_break=crossing and any(k != "VN" for k in areas)) if not df.empty \
             else empty_figure(lang)
@@ -627,7 +634,7 @@ def _map(spec: dict, lang: str) -> ExportChart:
 
 KPI_COLUMNS = ["code", "name", "unit", "period", "value", "status", "revised", "flagged", "previous_period",
                "previous_value", "change_previous", "pct_previous", "last_year_period", "last_year_value",
-               "change_last_year", "pct_last_year", "ytd", "ytd_last_year", "target", "target_comparison",
+               "change_last_year", "pct_last_year", "ytd", "ytd_last_year", "target", "target_max", "target_comparison",
                "target_source", "target_progress", "target_status", "updated_at"]
 
 
@@ -695,7 +702,8 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
         if k.value is None:
             tiles.append(Tile(ind.name(lang), "–", "", [(t("empty.no_data", lang), STATUS_COLOUR[None])], STATUS_COLOUR[None]))
             continue
-        marks = [t("mark.provisional", lang)] if k.status == "P" else []
+        marks = [t("mark.computed", lang)] if ind.computed else []
+        marks += [t("mark.provisional", lang)] if k.status == "P" else []
         marks += [t("mark.revised", lang)] if k.revised else []
         lines = [(" · ".join([format_period(k.period, lang), *marks]), "#4a5565")]
         change = change_text(k, ind, "last_year", lang)
@@ -716,6 +724,7 @@ def _kpi_tiles(spec: dict, lang: str) -> ExportChart:
     if data["revised"].fillna(False).astype(bool).any():
         notes.append(t("exp.note.revised", lang))
     notes.append(t("exp.note.target_rule", lang))
+    notes += [f"{computed_note(ind, lang)} ({ind.name(lang)})" for ind in inds if ind.computed]
     if compact:
         notes.append(" · ".join(f"{STATUS_ICON[s]} {t(STATUS_KEY[s], lang)}" for s in STATUS_KEY))
     agencies = {i.agency(lang) for i in inds}

@@ -133,6 +133,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # -- rows ---------------------------------------------------------------------------------
     "empty_cell": ("Ô “{column}” để trống.", "Cell '{column}' is empty."),
     "unknown_indicator": ("Mã chỉ tiêu “{value}” không có trong danh mục.", "Indicator code '{value}' is not in the catalogue."),
+    "indicator_derived": (
+        "Chỉ tiêu “{value}” là chỉ tiêu tính toán: hệ thống tự tính từ công thức {formula}; đơn vị không gửi số liệu "
+        "của chỉ tiêu này.",
+        "Indicator '{value}' is computed: the system calculates it from its formula {formula}; units do not submit "
+        "its values."),
+    "indicator_draft": ("Chỉ tiêu “{value}” đang ở dạng dự thảo, chưa nhận số liệu cho đến khi được đưa vào sử dụng.",
+                        "Indicator '{value}' is a draft: it takes no data until it is made active."),
+    "indicator_retired": ("Chỉ tiêu “{value}” đã ngừng sử dụng; không nhận số liệu mới (số liệu cũ được giữ nguyên).",
+                          "Indicator '{value}' has been retired: it takes no new data (its history is kept)."),
     "unknown_area": ("Mã địa bàn “{value}” không có trong danh mục.{hint_vi}",
                      "Area code '{value}' is not in the catalogue.{hint_en}"),
     "bad_area_ref": (

@@ -80,17 +80,22 @@ def export_cmd(fmt: str, output: str | None) -> None:
 @metadata_group.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--dry-run", is_flag=True, help="Only validate and print the diff (added, changed, retired); write nothing.")
+@click.option("--retire-absent", is_flag=True,
+              help="The package is the whole configuration of the kinds it holds: retire their records it does not "
+                   "name (shown as retired in the diff).")
 @click.option("--by", "by", default=None, help="Who makes the change, for the audit log (default: the operator).")
-def import_cmd(file: str, dry_run: bool, by: str | None) -> None:
+def import_cmd(file: str, dry_run: bool, retire_absent: bool, by: str | None) -> None:
     """Validate the package FILE (JSON or XLSX), then apply all of it in one transaction, or nothing.
 
     Prints the diff per kind, or every problem with its kind, row, key, column and reason (exit
-    status 1). Importing the same package again changes nothing.
+    status 1). Importing the same package again changes nothing. With --retire-absent, the records
+    of the package's kinds that it does not name are retired (never deleted).
     """
     engine = _engine()
     try:
         outcome = import_package(engine, Path(file).read_bytes(), actor=_actor(by), dry_run=dry_run,
-                                 limits=IntakeLimits.from_settings(current_app.config["SETTINGS"]))
+                                 limits=IntakeLimits.from_settings(current_app.config["SETTINGS"]),
+                                 retire_absent=retire_absent)
     finally:
         engine.dispose()
     _report(outcome)

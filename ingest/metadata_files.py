@@ -29,10 +29,12 @@ XLSX_MAGIC = b"PK\x03\x04"
 
 
 def import_package(engine: Engine, payload: bytes, *, actor: Actor, dry_run: bool = False,
-                   limits: IntakeLimits | None = None) -> Outcome:
+                   limits: IntakeLimits | None = None, retire_absent: bool = False) -> Outcome:
     """Read ``payload`` and apply it through the metadata service: the one import of the command
     line and the API. A warehouse without geography gets it first (an empty centre); a dry run
-    does that in a transaction it rolls back, so it writes nothing either."""
+    does that in a transaction it rolls back, so it writes nothing either. ``retire_absent``: the
+    records of the package's kinds that it does not name are retired
+    (:func:`metadata.service.absent_retired`)."""
     package = read_package(payload, limits)
     if package.problems:
         return Outcome(ok=False, applied=False, dry_run=dry_run, problems=package.problems)
@@ -40,7 +42,7 @@ def import_package(engine: Engine, payload: bytes, *, actor: Actor, dry_run: boo
         tx = conn.begin()
         try:
             ensure_geography(conn)
-            outcome = apply_on(conn, package, actor=actor, dry_run=dry_run)
+            outcome = apply_on(conn, package, actor=actor, dry_run=dry_run, retire_absent=retire_absent)
         except BaseException:
             tx.rollback()
             raise

@@ -61,6 +61,7 @@ from ingest.validate import (
     load_catalogue,
     validate,
 )
+from metadata import derived
 
 CHANNELS = ("api", "upload", "cli", "seed", "bench")
 ACCEPTED, REJECTED, DUPLICATE = "accepted", "rejected", "duplicate"
@@ -351,9 +352,11 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
             return _duplicate(report, earlier)
     accepted = not findings.has_errors and validated is not None
     rows = validated.rows if accepted else None
+    derived_ids: list[int] = []
     if accepted:
-        load.lock_indicators(conn, rows["indicator_id"].tolist() if len(rows) < 10_000
-                             else [int(i) for i in rows["indicator_id"].unique()])
+        written_ids = [int(i) for i in rows["indicator_id"].unique()]
+        derived_ids = derived.affected_ids(conn, written_ids)
+        load.lock_indicators(conn, written_ids + derived_ids)
     now = datetime.now()
     sid = _insert_row(conn, report, unit, accepted, submitted_by)
     counts = _new_counts()
@@ -368,15 +371,28 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         result.daily_items = load.write_daily_items(conn, sid, unit.id, validated.daily_items, now)
         links = submission_links(rows, unit.id, cat.regimes_carrying)
         load.write_links(conn, sid, links)
+        computed = _recompute(conn, rows if result.written and derived_ids else None, sid, now)
         if result.written or result.daily_items:
-            result.data_version = load.bump(conn, rows["indicator_id"].unique() if result.written else (),
-                                            daily=bool(result.daily_items))
+            result.data_version = load.bump(conn, [*rows["indicator_id"].unique(), *computed] if result.written
+                                            else (), daily=bool(result.daily_items))
         counts.update(valid=len(rows), written=result.written, revised=result.revised, unchanged=result.unchanged,
                       flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
         report.data_version = result.data_version
         periods = set(rows["period"].unique().tolist())
     daily_received = len(validated.daily_items) if validated is not None else 0
     return _finish(conn, report, findings, counts, links, periods, cat, daily_received)
+
+
+def _recompute(conn: Connection, rows: pd.DataFrame | None, sid: int, now: datetime) -> list[int]:
+    """The derived indicators reading what ``rows`` hold, recomputed for their periods in the
+    load's transaction (:mod:`metadata.derived`); the ids of those that changed."""
+    if rows is None or rows.empty:
+        return []
+    pairs = rows[["indicator_id", "period_start"]].drop_duplicates()
+    written: dict[int, set] = {}
+    for i, start in zip(pairs["indicator_id"].tolist(), pairs["period_start"].tolist(), strict=True):
+        written.setdefault(int(i), set()).add(start)
+    return derived.recompute(conn, written=written, submission_id=sid, now=now)
 
 
 # -- large files on PostgreSQL: validation and load overlapped -----------------------------------------
@@ -450,13 +466,14 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
         if earlier is not None:
             tx.rollback()
             return _duplicate(report, earlier)
-        load.lock_indicators(conn, ids)
+        derived_ids = derived.affected_ids(conn, ids)
+        load.lock_indicators(conn, ids + derived_ids)
         stats = history_stats(conn, ids)  # before anything of this submission is written
         sid = _insert_row(conn, report, unit, True, submitted_by)
         now = datetime.now()
         loader = _ChunkLoader(conn, sid, now)
         counts = _new_counts()
-        keys, daily, periods = [], [], set()
+        keys, daily, periods, keyed = [], [], set(), []
         link_rows: dict[tuple[int, str], int] = {}
         for start in range(0, len(obs), CHUNK_ROWS):
             t = time.perf_counter()
@@ -473,6 +490,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
                 for r, p, k in submission_links(v.rows, unit.id, cat.regimes_carrying):
                     link_rows[(r, p)] = link_rows.get((r, p), 0) + k
                 periods |= set(v.rows["period"].unique().tolist())
+                keyed.append(v.rows[["indicator_id", "period_start"]].drop_duplicates())
                 counts["valid"] += len(v.rows)
                 counts["flagged"] += int((v.rows["flag"] == "implausible").sum())
                 validate_s += time.perf_counter() - t
@@ -500,8 +518,11 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             result.daily_items = load.write_daily_items(conn, sid, unit.id, daily, now)
             links = sorted((r, p, k) for (r, p), k in link_rows.items())
             load.write_links(conn, sid, links)
+            obs_written = pd.concat(keyed) if keyed and result.written and derived_ids else None
+            computed = _recompute(conn, obs_written, sid, now)
             if result.written or result.daily_items:
-                result.data_version = load.bump(conn, ids if result.written else (), daily=bool(result.daily_items))
+                result.data_version = load.bump(conn, [*ids, *computed] if result.written else (),
+                                                daily=bool(result.daily_items))
             report.data_version = result.data_version
             counts.update(written=result.written, revised=result.revised, unchanged=result.unchanged,
                           daily_items=result.daily_items)

@@ -19,6 +19,7 @@ from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
 from ingest.reference import SEED_ACTOR, ReferenceError, demo_records, load_reference
+from metadata import derived
 from metadata.package import from_records
 from metadata.service import apply_on
 
@@ -61,7 +62,8 @@ def copy_rows(conn: Connection, table, rows: list[dict]) -> None:
 def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
               echo: Callable[[str], None] = lambda _m: None) -> DemoData:
     """Load the reference facts, the demo's configuration package (its plan targets of the years
-    up to ``until``, and the generated ones of later years) and the generated demo data. Raises
+    up to ``until``, and the generated ones of later years), the generated demo data and the
+    values of the package's derived indicators, computed from them. Raises
     :class:`WarehouseNotEmpty` if the warehouse already holds areas (a second start reuses it)."""
     data = generate(seed=seed, until=until)
     echo(f"generated {len(data.observations):,} observations, {len(data.submissions):,} submissions")
@@ -74,6 +76,7 @@ def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
         load_reference(conn, KINDS, targets_until=data.until.year)
         _later_targets(conn, data)
         write_demo(conn, data)
+        derived.recompute(conn, codes=[d.code for d in derived.derived_indicators(conn)])
         set_dataset(conn, DEMO)
         bump_data_version(conn)
     return data

@@ -5,7 +5,9 @@ Each check runs over whole columns; only failing rows are turned into findings (
 :class:`ingest.issues.Findings`). The checks, with the column each error points at:
 
 ``indicator_code``
-    ``empty_cell``; ``unknown_indicator`` (codes are case-insensitive);
+    ``empty_cell``; ``unknown_indicator`` (codes are case-insensitive); ``indicator_derived`` (its
+    values are computed by the product from its formula, never submitted), ``indicator_draft``,
+    ``indicator_retired`` (in the catalogue but taking no data);
     ``not_responsible`` (see below; on the area column when a province reports another province);
     ``duplicate_key`` (the same indicator, area and period as an earlier row).
 ``area_code``
@@ -148,6 +150,8 @@ class Catalogue:
     successor: dict[int, int]  # old area id -> new area id
     names: dict[str, tuple[AreaName, ...]] = field(default_factory=dict)  # domain.area_refs.index_names
     labels: dict[str, str] = field(default_factory=dict)  # area key -> "01 Hà Nội"
+    # indicators that take no data: code -> (why: derived | draft | retired, the formula or "")
+    closed: dict[str, tuple[str, str]] = field(default_factory=dict)
     by_key: dict[str, AreaInfo] = field(init=False)
     by_code: dict[str, list[AreaInfo]] = field(init=False)
     indicator_by_id: dict[int, IndicatorInfo] = field(init=False)
@@ -213,13 +217,16 @@ class Catalogue:
 
 def load_catalogue(conn: Connection) -> Catalogue:
     i, a, g = schema.indicator, schema.area, schema.agency
-    # retired indicators and regimes (metadata) take no new data: their codes are unknown here
-    indicators = {
-        r.code: IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")), r.agency_id,
-                              r.aggregation, r.unit_vi or "", r.unit_en or "")
-        for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation,
-                                     i.c.unit_vi, i.c.unit_en).where(i.c.status != "retired"))
-    }
+    # derived (formula), draft and retired indicators take no data (``closed``, with the reason);
+    # retired regimes are unknown here
+    indicators, closed = {}, {}
+    for r in conn.execute(select(i.c.id, i.c.code, i.c.periodicity, i.c.levels, i.c.agency_id, i.c.aggregation,
+                                 i.c.unit_vi, i.c.unit_en, i.c.status, i.c.formula)):
+        if r.formula or r.status != "active":
+            closed[r.code] = ("derived" if r.formula else r.status, r.formula or "")
+            continue
+        indicators[r.code] = IndicatorInfo(r.id, r.code, r.periodicity, frozenset((r.levels or "nation").split(";")),
+                                           r.agency_id, r.aggregation, r.unit_vi or "", r.unit_en or "")
     areas = [AreaInfo(r.id, r.key, r.code, r.level, r.valid_from, r.valid_to, r.name_vi)
              for r in conn.execute(select(a.c.id, a.c.key, a.c.code, a.c.level, a.c.valid_from, a.c.valid_to,
                                           a.c.name_vi).order_by(a.c.sort, a.c.key))]
@@ -241,11 +248,13 @@ def load_catalogue(conn: Connection) -> Catalogue:
                                          schema.area_succession.c.new_area_id)).all())
     names = read_area_names(conn)
     return Catalogue(indicators, areas, units, regimes, {k: frozenset(v) for k, v in ri.items()},
-                     {k: frozenset(v) for k, v in ur.items()}, successor, index_names(names), dict(labels_of(names)))
+                     {k: frozenset(v) for k, v in ur.items()}, successor, index_names(names), dict(labels_of(names)),
+                     closed)
 
 
 # -- the result -------------------------------------------------------------------------------------
 
+CLOSED_REASONS = ("derived", "draft", "retired")
 ROW_COLUMNS = ["row", "indicator_id", "area_id", "period", "period_start", "value", "status", "note", "flag"]
 
 
@@ -448,7 +457,13 @@ def validate(parsed: ParsedFile, cat: Catalogue, unit: UnitInfo, received_at: da
     # -- indicators -----------------------------------------------------------------------------------
     u_info = [cat.indicators.get(c) for c in ind_txt.uniques]
     ind_known = ind_txt.per_unique([i is not None for i in u_info], bool)
-    emit("unknown_indicator", live & ~empty_ind & ~ind_known, "indicator_code", ind_txt)
+    u_closed = [cat.closed.get(c, ("", "")) for c in ind_txt.uniques]
+    for why in CLOSED_REASONS:  # in the catalogue, but taking no data: say why
+        mask = ind_txt.per_unique([c[0] == why for c in u_closed], bool)
+        emit(f"indicator_{why}", live & ~empty_ind & mask, "indicator_code", ind_txt,
+             formula=lambda i: cat.closed.get(ind_txt[i], ("", ""))[1])
+    is_closed = ind_txt.per_unique([bool(c[0]) for c in u_closed], bool)
+    emit("unknown_indicator", live & ~empty_ind & ~ind_known & ~is_closed, "indicator_code", ind_txt)
     ind_id = ind_txt.per_unique([i.id if i else -1 for i in u_info], np.int64)
     ind_per = ind_txt.per_unique([i.periodicity if i else "" for i in u_info])
 

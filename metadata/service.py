@@ -10,7 +10,9 @@ written whole, in the caller's transaction, with
 * one audit entry (``metadata.import`` / ``.create`` / ``.update`` / ``.retire`` / ``.replace``),
 * the cache stamps of what changed: a change of targets only stamps their indicators (``i:<code>``,
   what the boards' target reads depend on); any other change stamps everything (``*``), as the
-  reference data did.
+  reference data did;
+* the values of the derived indicators it creates or whose formula, levels, periodicity or status
+  it changes, computed over their whole history (:mod:`metadata.derived`).
 
 A record equal to the stored one is no change, so importing the same package twice changes
 nothing the second time. ``dry_run`` validates and returns the diff without writing.
@@ -33,7 +35,7 @@ from data_access.engine import bump_data_version
 from domain.metadata import KINDS, Record, confusable_code, key_of, package_problems, parse_record
 from domain.metadata_messages import Problem, problem
 from domain.metadata_rules import Diff, diff, history_questions, validate
-from metadata import store
+from metadata import derived, store
 from metadata.package import Package, from_records
 
 MAX_PROBLEMS = 1000  # listed in an answer; the total is always exact
@@ -73,10 +75,12 @@ class Outcome:
 
 
 def apply(engine: Engine, package: Package, *, actor: Actor, dry_run: bool = False,
-          effective: date | None = None) -> Outcome:
-    """Validate all of ``package``, then apply all of it in one transaction, or nothing."""
+          effective: date | None = None, retire_absent: bool = False) -> Outcome:
+    """Validate all of ``package``, then apply all of it in one transaction, or nothing.
+    ``retire_absent``: the package is the whole configuration of the kinds it holds: their records
+    missing from it are retired (:func:`absent_retired`)."""
     with (engine.connect() if dry_run else engine.begin()) as conn:
-        return apply_on(conn, package, actor=actor, dry_run=dry_run, effective=effective)
+        return apply_on(conn, package, actor=actor, dry_run=dry_run, effective=effective, retire_absent=retire_absent)
 
 
 def create(engine: Engine, kind: str, row: Mapping[str, Any], *, actor: Actor, dry_run: bool = False) -> Outcome:
@@ -159,6 +163,23 @@ def parse_package(package: Package, base: Mapping[str, Mapping[str, Record]]
     return changes, rows, problems
 
 
+def absent_retired(base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, Mapping[str, Record]],
+                   package: Package) -> dict[str, dict[str, Record]]:
+    """``changes`` plus, for every kind the package holds (even as an empty list), the stored
+    records it does not name, retired (those already retired stay as they are). A kind the package
+    does not hold is left alone. The rules then judge the result like any change: an active record
+    of the package that uses a retired one is refused with its row."""
+    out = {kind: dict(records) for kind, records in changes.items()}
+    for kind in KINDS:
+        if kind not in package.rows:
+            continue
+        named = out.setdefault(kind, {})
+        for key, record in base[kind].items():
+            if key not in named and record["status"] != "retired":
+                named[key] = {**record, "status": "retired"}
+    return out
+
+
 def _confusable(p: Problem, known: list[str]) -> Problem:
     """A malformed code that is another code with other case or diacritics says so."""
     if p.code != "bad_code" or p.value is None:
@@ -168,7 +189,7 @@ def _confusable(p: Problem, known: list[str]) -> Problem:
 
 
 def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool = False,
-             effective: date | None = None, action: str = "import") -> Outcome:
+             effective: date | None = None, action: str = "import", retire_absent: bool = False) -> Outcome:
     """:func:`apply` inside the caller's transaction (the demo seed loads its package with the rest)."""
     if not dry_run and conn.dialect.name == "postgresql":  # one change of the configuration at a time
         conn.execute(select(schema.data_version.c.id).where(schema.data_version.c.id == 1).with_for_update())
@@ -176,6 +197,8 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
     changes, rows, problems = parse_package(package, base)
     if problems:
         return Outcome(ok=False, applied=False, dry_run=dry_run, problems=problems)
+    if retire_absent:
+        changes = absent_retired(base, changes, package)
     found, effective_changes = diff(base, changes)
     history_facts = store.ask_history(conn, history_questions(base, effective_changes))
     problems = validate(base, effective_changes, rows, store.read_areas(conn), history_facts)
@@ -186,12 +209,27 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
     change_set = uuid.uuid4().hex
     now = datetime.now().replace(microsecond=0)
     store.write(conn, base, effective_changes)
+    derived.recompute(conn, codes=_to_compute(base, effective_changes))
     store.record_history(conn, base, effective_changes, actor=actor.name, channel=actor.channel,
                          change_set=change_set, at=now, effective=effective or now.date())
     audit.record(conn, f"metadata.{action}", actor=actor.name, role=actor.role, ip=actor.ip, at=now,
                  target=_target(found), detail=_audit_detail(found, base, effective_changes, change_set, actor))
     version = bump_data_version(conn, _scopes(effective_changes))
     return Outcome(ok=True, applied=True, dry_run=False, diff=found, change_set=change_set, data_version=version)
+
+
+_COMPUTED_BY = ("formula", "levels", "periodicity", "status")
+
+
+def _to_compute(base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, Mapping[str, Record]]) -> list[str]:
+    """Derived indicators created, or whose formula, levels, periodicity or status changed: their
+    whole history is computed in the change's transaction (:mod:`metadata.derived`)."""
+    out = []
+    for code, after in changes.get("indicators", {}).items():
+        before = base["indicators"].get(code)
+        if after["formula"] and (before is None or any(before[c] != after[c] for c in _COMPUTED_BY)):
+            out.append(code)
+    return sorted(out)
 
 
 def _scopes(changes: Mapping[str, Mapping[str, Record]]) -> list[str] | None:

@@ -4,6 +4,7 @@ the quick lane (``scripts/test.sh --quick``) quick."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import shutil
@@ -21,6 +22,10 @@ from sqlalchemy.engine import Engine, make_url
 from settings import ROOT, Settings
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from flask import Flask
+
     from ingest.pipeline import IntakeLimits, SubmissionReport
 
 # The demo data in tests always ends on this day, so expectations do not move with the clock.
@@ -211,6 +216,18 @@ def seeded_sqlite_world(databases: Databases, tmp_path_factory, name: str) -> tu
     return url, tmp, create_engine(url)
 
 
+@contextlib.contextmanager
+def app_on(url: str, tmp: Path, **overrides) -> Iterator[Flask]:
+    """An app on the warehouse at ``url`` (test settings), its engine disposed of at the end."""
+    from app import create_app
+
+    server = create_app(make_settings(url, tmp, **overrides))
+    try:
+        yield server
+    finally:
+        server.extensions["warehouse"].dispose()
+
+
 @pytest.fixture
 def seeded_app(seeded_url, tmp_path):
     from app import create_app
@@ -275,16 +292,18 @@ def module_warehouse(request, databases, tmp_path_factory) -> tuple[str, Path, E
 
 def counts(engine: Engine) -> dict[str, int]:
     """Row counts of everything an accepted submission writes (a rejected one may add only its
-    ``submission`` row)."""
+    ``submission`` row): ``observation`` and ``current`` count reported values, ``computed`` the
+    revisions of derived indicators' values it made (``metadata.derived``)."""
     from data_access import schema
 
     with engine.connect() as conn:
-        def n(table):
-            return int(conn.execute(select(func.count()).select_from(table)).scalar())
+        def n(table, *where):
+            return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar())
 
         return {
-            "observation": n(schema.observation),
-            "current": n(schema.current_observation),
+            "observation": n(schema.observation, schema.observation.c.computed.is_(False)),
+            "current": n(schema.current_observation, schema.current_observation.c.computed.is_(False)),
+            "computed": n(schema.observation, schema.observation.c.computed.is_(True)),
             "daily_item": n(schema.daily_item),
             "submission_period": n(schema.submission_period),
             "data_version": int(conn.execute(select(schema.data_version.c.version)).scalar() or 0),

@@ -62,7 +62,7 @@ def test_mda001_the_api_exports_and_imports_for_admins_only(env):
     res = admin.get("/api/v1/metadata/export")
     assert res.status_code == 200 and res.mimetype == "application/json"
     doc = json.loads(res.data)
-    assert doc["format"] == "occ-metadata" and len(doc["indicators"]) == 131 and doc["targets"] == []
+    assert doc["format"] == "occ-metadata" and len(doc["indicators"]) == 136 and doc["targets"] == []
     xlsx = admin.get("/api/v1/metadata/export?format=xlsx")
     assert xlsx.status_code == 200 and xlsx.mimetype == XLSX and xlsx.data[:4] == b"PK\x03\x04"
 
@@ -284,7 +284,7 @@ def test_mda007_retired_records_take_no_new_data_and_leave_the_calendar(env, tmp
     outcome = service.apply(engine, from_records({"regimes": [regime, health], "indicators": [flash]}), actor=actor)
     assert outcome.applied, outcome.problems[:3]
     refused = send(engine, tmp_path, "TK", csv_bytes("GDP_FLASH,VN,2025Q4,6.3"))
-    assert refused.status == "rejected" and [e.code for e in refused.errors] == ["unknown_indicator"]
+    assert refused.status == "rejected" and [e.code for e in refused.errors] == ["indicator_retired"]
     with server.test_request_context("/"):
         regimes = set(reporting_calendar(today=date(2026, 11, 26))["regime_code"])
     assert "BYT-Y" not in regimes and "TK-Q" in regimes

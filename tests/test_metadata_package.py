@@ -50,7 +50,7 @@ def test_mdp001_the_demo_configuration_round_trips(seeded_url, databases, backen
     engine = empty_warehouse(databases, backend, tmp_path)
     outcome = import_package(engine, first, actor=ADMIN)
     assert outcome.ok and outcome.applied, outcome.problems[:3]
-    assert outcome.diff.counts()["indicators"] == {"added": 131, "changed": 0, "retired": 0}
+    assert outcome.diff.counts()["indicators"] == {"added": 136, "changed": 0, "retired": 0}
     assert exported(engine) == first
     with engine.connect() as conn:
         version, history = get_data_version(conn), history_count(engine)

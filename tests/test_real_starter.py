@@ -168,7 +168,7 @@ def test_rst006_the_real_set_and_the_demo_are_never_mixed(real, tmp_path):
 
 
 def test_rst007_a_demo_warehouse_of_before_the_mark_is_recognised(tmp_path):
-    """Migration 0014 marks a warehouse the demo seed filled before it existed."""
+    """Migration 0015 marks a warehouse the demo seed filled before it existed."""
     from datetime import datetime
 
     from data_access.engine import migrate as upgrade

@@ -48,7 +48,7 @@ def outputs(builders: Builders) -> Iterator[tuple[str, list[Any]]]:
     from data_access.queries import kpi_snapshot
 
     imap = indicator_map()
-    codes = tuple(sorted(imap))
+    codes = tuple(sorted(c for c, i in imap.items() if not i.computed))  # the derived ones came later
     for area in AREAS:
         kpis = [dataclasses.replace(k, updated_at=STAMP) for k in kpi_snapshot(codes, area)]
         for lang in ("vi", "en"):
