@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import dash
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request
 from flask.typing import ResponseReturnValue
+from sqlalchemy.exc import SQLAlchemyError
 
 from auth import audit, policy, security, sessions, throttle
 from auth.guard import cookie_name, current_principal, engine
@@ -27,7 +28,7 @@ from auth.users import (
     set_password,
     update_user,
 )
-from i18n import t
+from i18n import dataset_mark, t
 from web.lang import request_lang
 
 log = logging.getLogger(__name__)
@@ -101,8 +102,20 @@ def render_page(template: str, status: int = 200, **context: Any) -> Response:
 
     name = template if "/" in template else f"auth/{template}"  # another blueprint's template: its folder/name
     body = render_template(name, lang=lang, t=t, csrf_token=security.csrf_token(),
-                           principal=current_principal(), admin_pages=ADMIN_PAGES, **context)
+                           principal=current_principal(), admin_pages=ADMIN_PAGES,
+                           dataset_note=_dataset_note(lang), **context)
     return Response(body, status=status, mimetype="text/html")
+
+
+def _dataset_note(lang: str) -> str:
+    """The footer's note on the data set the warehouse holds; none while it cannot be read (the
+    sign-in page still opens during an outage)."""
+    from data_access.catalogue import dataset
+
+    try:
+        return dataset_mark(dataset(), lang)[1]
+    except SQLAlchemyError:
+        return ""
 
 
 def _csrf_or_400() -> None:

@@ -1,5 +1,5 @@
 """The app shell: header with navigation built from the page registry, the language switch,
-the "illustrative data" mark, and the page container. The language lives in the URL (``?lang=en``)."""
+the mark of the data set shown ("Dữ liệu minh họa" or "Số liệu chính thức"), and the page container. The language lives in the URL (``?lang=en``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from auth.shell_parts import admin_links, may_open, user_menu
 from components.ids import page_ids
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
-from i18n import t
+from data_access.catalogue import dataset
+from data_access.engine import DEMO, REAL
+from i18n import dataset_mark, t
 from web.lang import lang_of_query
 from web.responses import cacheable
 
@@ -64,14 +66,22 @@ def header(pathname: str, search: str) -> list:
         html.Nav(links, className="nav", **{"aria-label": t("nav.label", lang)}),
         html.Div(
             [
-                html.Span(t("app.illustrative", lang), className="badge-illustrative",
-                          title=t("app.illustrative_note", lang)),
+                dataset_badge(lang),
                 html.Button(t("lang.switch", lang), id=ids.lang_switch, className="lang-switch", n_clicks=0,
                             lang=other, title=t("lang.switch", lang)),
             ],
             className="header-tools",
         ),
     ]
+
+
+def dataset_badge(lang: str, *, wall: bool = False) -> html.Span:
+    """The mark of the data set shown: "Dữ liệu minh họa", or "Số liệu chính thức" (its source as
+    the title) on the official statistics; ``wall``: the wall's larger mark."""
+    real = dataset() == REAL
+    mark, note = dataset_mark(REAL if real else DEMO, lang)
+    kind = "official" if real else "illustrative"
+    return html.Span(mark, className=f"wall-{kind}" if wall else f"badge-{kind}", title=note)
 
 
 def skip_link(lang: str) -> html.A:
@@ -111,7 +121,7 @@ def layout() -> html.Div:
 def render_chrome(pathname: str, search: str) -> tuple:
     lang = lang_from_search(search)
     return header(pathname, search), [
-        html.Span(t("app.illustrative_note", lang)),
+        html.Span(dataset_mark(dataset(), lang)[1]),
         html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted", lang="vi"),
     ]
 

@@ -146,7 +146,7 @@ def compliance_board(rates: list[tuple[str, float, float]], overdue: list[tuple[
         items.append(html.Li(t("wall.more_overdue", lang, n=len(overdue) - 6), className="wo-more"))
     return html.Div([
         html.H2(t("nav.compliance", lang), className="wb-title"),
-        html.Div([html.Div(bars, className="wall-rates"),
+        html.Div([html.Div(bars or [html.Div(t("empty.no_data", lang), className="wt-empty")], className="wall-rates"),
                   html.Div([html.H3(t("wall.overdue", lang)),
                             html.Ul(items or [html.Li(t("wall.none_overdue", lang))], className="wall-overdue")],
                            className="wall-side")], className="wall-split"),

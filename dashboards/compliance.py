@@ -101,12 +101,12 @@ def matrix_periods(frequency: str, today: date) -> tuple[str, ...]:
 def render(regime: str | None, group: str | None, lang: str) -> tuple:
     lang = norm_lang(lang)
     regime = as_text(regime)
-    if not regime:
-        empty = html.Div(t("empty.no_data", lang), className="empty-state")
-        return empty, empty, ""
-    today = date.today()
     own = current_unit()  # a reporter: every table holds its own unit only
     regs = {r.code: r for r in owed_regimes(own)}
+    if not regime:  # none chosen, or none configured (a data set without report regimes)
+        empty = html.Div(t("empty.no_data" if regs else "cmp.no_regimes", lang), className="empty-state")
+        return empty, empty, overdue_list((), lang)
+    today = date.today()
     frequency = regs[regime].frequency if regime in regs else "M"
     periods = matrix_periods(frequency, today)
     start = Period.from_date(frequency, today).shift(-WINDOW.get(frequency, 12)).start

@@ -19,6 +19,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from components import wallboards as wb
 from components.ids import page_ids
+from components.shell import dataset_badge
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
 from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
@@ -66,7 +67,7 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
                     html.Header([
                         html.Img(src=dash.get_asset_url("emblem.svg"), className="wall-emblem", alt=""),
                         html.Div(t("wall.title", lang), className="wall-title"),
-                        html.Div(t("app.illustrative", lang), className="wall-illustrative"),
+                        dataset_badge(lang, wall=True),
                         html.Div(id=ids.status, className="wall-status", role="status"),
                         html.Div(id=ids.asof, className="wall-asof"),
                         html.Div(id="wall-clock", className="wall-clock"),

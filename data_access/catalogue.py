@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import current_clearance, reference_scope
-from data_access.engine import current_connection
+from data_access.engine import DEMO, REAL, current_connection, get_dataset
 from domain.eras import ERA_DAY, Era, era_of, valid_on
 from domain.text import fold
 
@@ -95,6 +95,14 @@ class Area:
 
 def _connection() -> nullcontext[Connection]:
     return nullcontext(current_connection())
+
+
+@reference_data
+def dataset() -> str:
+    """Which data set the boards show: ``"real"`` (official statistics) or ``"demo"`` (the
+    illustrative data, and any warehouse that records no data set)."""
+    with _connection() as conn:
+        return REAL if get_dataset(conn) == REAL else DEMO
 
 
 def _visible(clearance: str) -> ColumnElement[bool] | None:

@@ -157,6 +157,26 @@ def bump_data_version(conn: Connection, scopes: Iterable[str] | None = None) -> 
     return version
 
 
+DEMO, REAL = "demo", "real"  # the data sets a warehouse may hold (data_version.dataset), never both
+
+
+def get_dataset(conn: Connection) -> str | None:
+    """Which data set the warehouse holds: :data:`DEMO`, :data:`REAL`, or None (none recorded)."""
+    value = conn.execute(select(schema.data_version.c.dataset).where(schema.data_version.c.id == 1)).scalar()
+    return str(value) if value else None
+
+
+def set_dataset(conn: Connection, dataset: str) -> None:
+    """Record the data set the warehouse holds (in the caller's transaction; a version bumped in it
+    tells every cache). The loaders refuse a warehouse that holds the other one."""
+    if dataset not in (DEMO, REAL):
+        raise ValueError(f"dataset must be {DEMO!r} or {REAL!r}")
+    dv = schema.data_version
+    if conn.execute(update(dv).where(dv.c.id == 1).values(dataset=dataset)).rowcount == 0:
+        conn.execute(dv.insert().values(id=1, version=0, updated_at=datetime.now().replace(microsecond=0),
+                                        dataset=dataset))
+
+
 def get_versions(conn: Connection) -> tuple[int, int]:
     """(data_version, submissions recorded), one indexed one-row read."""
     dv = schema.data_version

@@ -283,6 +283,9 @@ data_version = Table(
     # submissions recorded, accepted or not (migration 0006): the calendar and a unit's list change
     # with each, the indicator data only when ``version`` does
     Column("submissions", BigInteger, nullable=False, server_default="0"),
+    # which data set the warehouse holds (migration 0015): "demo" (the illustrative data), "real"
+    # (official statistics, `flask --app app import-real`), or none yet; the two are never mixed
+    Column("dataset", String(8)),
 )
 
 # What each data_version changed (migration 0006): ``scope`` is ``*`` (anything: reference data,

@@ -14,7 +14,7 @@ from domain.text import unaccent
 from exports import sheets
 from exports.figures import HEIGHT, WIDTH, decorate
 from exports.specs import ExportChart
-from i18n import MESSAGES, fmt_datetime, t
+from i18n import MESSAGES, dataset_mark, fmt_datetime, t
 
 IMAGE_FORMATS = ("png", "svg", "pdf")
 DATA_FORMATS = ("csv", "xlsx")
@@ -145,7 +145,7 @@ def chart_xlsx(chart: ExportChart) -> bytes:
         (t("exp.meta.status_codes", lang), t("exp.meta.status_legend", lang)),
         (t("exp.meta.exported", lang), fmt_datetime(datetime.now(), lang)),
         (t("exp.meta.spec", lang), json.dumps(chart.spec, ensure_ascii=False, sort_keys=True)),
-        (t("app.illustrative", lang), t("app.illustrative_note", lang)),
+        dataset_mark(meta.dataset, lang),
     ]
     for label, value in rows:
         sheets.append(info, [label, value])
@@ -158,5 +158,5 @@ def chart_xlsx(chart: ExportChart) -> bytes:
     info.column_dimensions["B"].width = 100
     wb.properties.title = meta.title
     wb.properties.creator = t("app.title", lang)
-    wb.properties.subject = t("app.illustrative", lang)
+    wb.properties.subject = dataset_mark(meta.dataset, lang)[0]
     return sheets.xlsx_bytes(wb)

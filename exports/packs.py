@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import base64
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from html import escape
 
 from exports.figures import WIDTH, decorate
-from exports.specs import ExportChart, SpecError, build
-from i18n import fmt_date, fmt_datetime, t
+from exports.specs import ExportChart, SpecError, build, shown_dataset
+from i18n import dataset_mark, fmt_date, fmt_datetime, t
 
 MAX_CHARTS = 30
 SLIDE_W_IN, SLIDE_H_IN = 13.333, 7.5
@@ -35,6 +35,7 @@ class Pack:
     charts: list[ExportChart]
     lang: str
     created: datetime
+    dataset: str = field(default_factory=shown_dataset)  # the data set it shows, read when it is built
 
 
 def build_pack(title: str | None, specs: list, lang: str) -> Pack:
@@ -85,7 +86,8 @@ def to_pptx(pack: Pack, renderer=None) -> bytes:
     prs.slide_width, prs.slide_height = Inches(SLIDE_W_IN), Inches(SLIDE_H_IN)
     prs.core_properties.title = pack.title
     prs.core_properties.author = t("app.title", lang)
-    prs.core_properties.subject = t("app.illustrative", lang)
+    mark, note = dataset_mark(pack.dataset, lang)
+    prs.core_properties.subject = mark
     ink, ink2, brand = RGBColor(0x18, 0x20, 0x2B), RGBColor(0x4A, 0x55, 0x65), RGBColor(0xA3, 0x16, 0x2B)
 
     def text_box(slide, left, top, width, height, text, size, colour, bold=False):
@@ -108,8 +110,8 @@ def to_pptx(pack: Pack, renderer=None) -> bytes:
     subtitle.text = "\n".join([t("app.title", lang), fmt_date(pack.created.date(), lang),
                                t("exp.pack.charts", lang, n=len(pack.charts))])
     text_box(cover, Inches(0.6), Inches(6.5), Inches(12.1), Inches(0.6),
-             f"{t('app.illustrative', lang).upper()} — {t('app.illustrative_note', lang)}", 14, brand, bold=True)
-    cover.notes_slide.notes_text_frame.text = t("app.illustrative_note", lang)
+             f"{mark.upper()} — {note}", 14, brand, bold=True)
+    cover.notes_slide.notes_text_frame.text = note
 
     layout = prs.slide_layouts[5]  # title only
     for chart, png in zip(pack.charts, images, strict=True):
@@ -190,14 +192,15 @@ def _table_html(chart: ExportChart) -> str:
 
 def pack_html(pack: Pack, svgs: list[bytes]) -> str:
     lang = pack.lang
+    mark, note = dataset_mark(pack.dataset, lang)
     parts = [f"<!DOCTYPE html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{escape(pack.title)}</title>"
              f"<style>{_CSS}</style></head><body>"]
     contents = "".join(f"<li>{escape(c.meta.title)} — {escape(c.meta.subtitle())}</li>" for c in pack.charts)
     parts.append(
         f"<section class=\"cover\"><div class=\"org\">{escape(t('app.title', lang))}</div>"
         f"<h1>{escape(pack.title)}</h1><div class=\"date\">{escape(fmt_date(pack.created.date(), lang))}</div>"
-        f"<div><span class=\"mark\">{escape(t('app.illustrative', lang))}</span></div>"
-        f"<div class=\"note\">{escape(t('app.illustrative_note', lang))}</div>"
+        f"<div><span class=\"mark\">{escape(mark)}</span></div>"
+        f"<div class=\"note\">{escape(note)}</div>"
         f"<ol>{contents}</ol></section>")
     for chart, svg in zip(pack.charts, svgs, strict=True):
         uri = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
@@ -220,7 +223,7 @@ def to_pdf(pack: Pack, renderer=None) -> bytes:
     svgs = r.images([(decorate(c.figure, c.meta), {"format": "svg", "width": WIDTH, "height": 1080, "scale": 1})
                      for c in pack.charts])
     lang = pack.lang
-    footer = _FOOTER.format(left=escape(f"{pack.title} · {t('app.illustrative', lang)} · "
+    footer = _FOOTER.format(left=escape(f"{pack.title} · {dataset_mark(pack.dataset, lang)[0]} · "
                                         f"{fmt_datetime(pack.created, lang)}"),
                             page=escape(t("exp.pack.page", lang)))
     return r.pdf_from_html(pack_html(pack, svgs), footer_template=footer)

@@ -49,6 +49,7 @@ from data_access.catalogue import (
     NotFound,
     agencies,
     area_map,
+    dataset,
     get_indicator,
     indicator_groups,
     indicators_frame,
@@ -62,7 +63,7 @@ from data_access.series import indicator_coverage, series_with_change
 from domain.eras import crosses_switch, era_of
 from domain.periods import PeriodError, default_start, parse
 from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
-from i18n import fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
+from i18n import dataset_mark, fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
 
 MAX_SPEC_CHARS = 4000
 MAX_AREAS = 12
@@ -79,6 +80,13 @@ class SpecError(ValueError):
         self.field = field
 
 
+def shown_dataset() -> str:
+    """The data set of the warehouse (``demo`` outside an app, as in the figure builders' tests)."""
+    from flask import has_app_context
+
+    return dataset() if has_app_context() else "demo"
+
+
 @dataclass(frozen=True)
 class Meta:
     """What an exported chart says about itself, in the UI's language."""
@@ -93,7 +101,8 @@ class Meta:
     as_of: datetime | None
     notes: tuple[str, ...] = ()
     indicator: Indicator | None = None
-    stem: str = "CHART"  # the file name without the export date and extension (ASCII)
+    stem: str = "CHART"
+    dataset: str = field(default_factory=shown_dataset)  # the data set it shows, read when it is built  # the file name without the export date and extension (ASCII)
 
     def subtitle(self) -> str:
         parts = [t("exp.unit", self.lang, unit=self.unit) if self.unit else None,
@@ -110,7 +119,7 @@ class Meta:
             parts.append(computed_note(self.indicator, self.lang))
         if self.as_of is not None:
             parts.append(f"{t('data.as_of', self.lang)}: {fmt_datetime(self.as_of, self.lang)}")
-        parts.append(t("app.illustrative", self.lang))
+        parts.append(dataset_mark(self.dataset, self.lang)[0])
         return " · ".join(parts)
 
 

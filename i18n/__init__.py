@@ -140,6 +140,12 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Số liệu trên hệ thống là dữ liệu tổng hợp minh họa, không phải số liệu chính thức.",
         "en": "Figures shown are synthetic illustrative data, not official statistics.",
     },
+    "app.official": {"vi": "Số liệu chính thức", "en": "Official statistics"},
+    "app.official_note": {
+        "vi": "Nguồn: Tổng cục Thống kê (các bảng số liệu theo tỉnh, thành phố đã công bố).",
+        "en": "Source: General Statistics Office of Viet Nam (published tables by province).",
+    },
+    "cmp.no_regimes": {"vi": "Chưa có chế độ báo cáo nào được thiết lập", "en": "No report regime is configured"},
     "nav.label": {"vi": "Điều hướng chính", "en": "Main navigation"},
     "nav.overview": {"vi": "Tổng quan", "en": "Overview"},
     "nav.sectors": {"vi": "Lĩnh vực", "en": "Sectors"},
@@ -799,6 +805,13 @@ def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
     entry = MESSAGES[key]
     text = entry.get(norm_lang(lang)) or entry[DEFAULT_LANG]
     return text.format(**params) if params else text
+
+
+def dataset_mark(dataset: str | None, lang: str | None = DEFAULT_LANG) -> tuple[str, str]:
+    """The mark of the data set a page, wall, export or pack shows, and its note: "Số liệu chính
+    thức" with its source for the official statistics (``real``), "Dữ liệu minh họa" otherwise."""
+    key = "app.official" if dataset == "real" else "app.illustrative"
+    return t(key, lang), t(key + "_note", lang)
 
 
 def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = DEFAULT_LANG) -> str:

@@ -348,7 +348,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
                 parsed = _parse_json(text, findings, budget, mapping)
             elif fmt == "px":
                 parsed = _published("px", *published.read_px(text, mapping, budget))
-            elif not _long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget)):
+            elif not _long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget), mapping):
                 parsed = _published("wide-csv", *published.read_wide(grid, mapping, budget, "CSV"))
             else:
                 parsed = _parse_csv(text, findings, budget, check_fields=b'"' in payload)
@@ -745,7 +745,7 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
         ws, header, header_row, rows = chosen
         if len({ALIASES.get(normalise_header(v)) for v in header} & set(REQUIRED)) < 2:
             grid = _sheet_grid(ws, budget, max_rows)
-            if published.looks_wide(grid):
+            if published.looks_wide(grid, mapping):
                 return _published("wide-xlsx", *published.read_wide(grid, mapping, budget, "XLSX"))
         mapped = _map_header(header, findings)
         if mapped is None:

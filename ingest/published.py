@@ -45,7 +45,7 @@ from ingest.bounds import BudgetExceeded, ReadBudget
 from ingest.issues import make_issue
 
 MISSING_MARKS = frozenset({"", "..", "...", "....", "…", "-", "–", "—", "x", "X", ":", "."})
-_PROVISIONAL = re.compile(r"\b(so bo|sb|prel|preliminary|provisional|uoc tinh|est)\b\.?")
+_PROVISIONAL = re.compile(r"\b(so bo|sb|prel|pre|preliminary|provisional|uoc tinh|est)\b\.?")
 _FOOTNOTE_MARK = re.compile(r"\s*(?:\(\d{1,2}\)|\*{1,3}|[¹²³])$")
 _FOOTNOTE_ROW = re.compile(r"^\s*(?:\(\d{1,2}\)|\*|\d{1,2}[).]\s|ghi chu|nguon|note|source|chu thich)", re.I)
 _UNIT = re.compile(r"(?:don vi tinh|don vi|dvt|unit)\s*[:.]\s*(.+)$")
@@ -85,13 +85,17 @@ class ImportMapping:
     indicator code of a published table's values; ``areas``, area labels as written → an area
     reference (key, code or ``CODE@WHEN``; "" for rows not to load); ``indicators``, indicator
     names as written → codes. ``name`` and ``source`` (explicit, confirmed, saved) say where the
-    mapping came from (recorded with the submission; :mod:`ingest.mappings`)."""
+    mapping came from (recorded with the submission; :mod:`ingest.mappings`); ``column_group``, in a
+    wide table whose header repeats the periods under several groups ("Total 1995" … "Male 1995" …
+    "Urban 1995"), the group to read (its name before or after the period; the other groups'
+    columns are not read)."""
 
     indicator: str | None = None
     areas: Mapping[str, str] = field(default_factory=dict)
     indicators: Mapping[str, str] = field(default_factory=dict)
     name: str | None = None
     source: str = "explicit"
+    column_group: str | None = None  # a wide table's group of period columns to read ("Total" of "Total 1995")
 
     def as_record(self) -> dict[str, Any]:
         """How the submission's report records the mapping given."""
@@ -248,14 +252,35 @@ def _text(v: Any) -> str:
     return str(v).strip()
 
 
-def looks_wide(grid: Sequence[tuple[int, Sequence[Any]]]) -> bool:
+PeriodReader = Callable[[Any], "tuple[str, bool] | None"]
+
+
+def period_reader(mapping: ImportMapping | None) -> PeriodReader:
+    """How a header cell is read as a period: :func:`period_label`, or, with a ``column_group``,
+    the period of a cell of that group ("Total 1995", "2011 Average population") and None for the
+    cells of other groups."""
+    group = fold(mapping.column_group).strip() if mapping is not None and mapping.column_group else ""
+    if not group:
+        return period_label
+    word = re.compile(r"(?<!\w)" + re.escape(group) + r"(?!\w)")
+
+    def in_group(value: Any) -> tuple[str, bool] | None:
+        text = fold(_text(value))
+        rest, found = word.subn(" ", text, count=1)
+        return period_label(rest.strip()) if found else None
+
+    return in_group
+
+
+def looks_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping | None = None) -> bool:
     """Whether the first rows hold a header of at least two periods (or a first column of them)."""
-    return _find_header(grid) is not None or _find_header(_transpose(grid)) is not None
+    label = period_reader(mapping)
+    return _find_header(grid, label) is not None or _find_header(_transpose(grid), label) is not None
 
 
-def _find_header(grid: Sequence[tuple[int, Sequence[Any]]]) -> int | None:
+def _find_header(grid: Sequence[tuple[int, Sequence[Any]]], label: PeriodReader = period_label) -> int | None:
     for i, (_r, cells) in enumerate(grid[:40]):
-        if sum(1 for c in cells[1:] if period_label(c) is not None) >= 2:
+        if sum(1 for c in cells[1:] if label(c) is not None) >= 2:
             return i
     return None
 
@@ -274,13 +299,14 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
     cells)`` of the sheet or CSV, blank rows included or not."""
     indicator = _need_indicator(mapping, shape)
     out = Rows(budget, indicator)
-    header = _find_header(grid)
+    label_of = period_reader(mapping)
+    header = _find_header(grid, label_of)
     rows_of = [r for r, _ in grid]
     if header is not None:
         titles = [_text(c) for _, cells in grid[:header] for c in cells if _text(c)]
         head = grid[header][1]
         body = grid[header + 1:]
-        columns = {j: p for j, c in enumerate(head) if j > 0 and (p := period_label(c)) is not None}
+        columns = {j: p for j, c in enumerate(head) if j > 0 and (p := label_of(c)) is not None}
         for r, cells in body:
             label = _text(cells[0]) if cells else ""
             if not label or _footnote(label):
@@ -290,12 +316,12 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
         out.title = " ".join(titles)
         return out, unit_in(titles + [_text(head[0])] if head else titles)
     flipped = _transpose(grid)
-    header = _find_header(flipped)
+    header = _find_header(flipped, label_of)
     if header is None:
         raise PublishedError("table_shape_unknown", format=shape)
     head = flipped[header][1]  # the first column: periods, one per spreadsheet row
-    titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if period_label(c) is not None)] if _text(c)]
-    periods = [(i, p) for i, c in enumerate(head) if (p := period_label(c)) is not None and not _footnote(_text(c))]
+    titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if label_of(c) is not None)] if _text(c)]
+    periods = [(i, p) for i, c in enumerate(head) if (p := label_of(c)) is not None and not _footnote(_text(c))]
     for _j, cells in flipped[header + 1:]:
         label = _text(next((c for c in cells[: len(titles) + 1] if _text(c) and period_label(c) is None), ""))
         if not label or _footnote(label):

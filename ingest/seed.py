@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
-from data_access.engine import bump_data_version
+from data_access.engine import DEMO, REAL, bump_data_version, get_dataset, set_dataset
 from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
@@ -68,12 +68,16 @@ def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
     data = generate(seed=seed, until=until)
     echo(f"generated {len(data.observations):,} observations, {len(data.submissions):,} submissions")
     with engine.begin() as conn:
+        held = get_dataset(conn)
+        if held == REAL:
+            raise WarehouseNotEmpty("the real data set (Số liệu chính thức), never mixed with the demo")
         if not is_empty(conn):
-            raise WarehouseNotEmpty("the warehouse already holds data")
+            raise WarehouseNotEmpty("data")
         load_reference(conn, KINDS, targets_until=data.until.year)
         _later_targets(conn, data)
         write_demo(conn, data)
         derived.recompute(conn, codes=[d.code for d in derived.derived_indicators(conn)])
+        set_dataset(conn, DEMO)
         bump_data_version(conn)
     return data
 

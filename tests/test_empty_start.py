@@ -34,7 +34,7 @@ from tests.conftest import make_settings
 from tests.utils import ids_in
 
 BOARDS = ("/", "/sectors", "/provinces", "/provinces/01", "/indicators", "/daily", "/compliance", "/wall")
-EMPTY = ("Chưa có số liệu", "Chưa có chỉ tiêu nào", "Không tìm thấy chỉ tiêu", "Chưa có thông tin")
+EMPTY = ("Chưa có số liệu", "Chưa có chỉ tiêu nào", "Không tìm thấy chỉ tiêu", "Chưa có thông tin", "Chưa có chế độ báo cáo")
 ACTOR = service.Actor("test.admin", "admin", channel="api")
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
+import pandas as pd
 from flask import current_app
 
 from auth.displays import wall_cookie_valid
@@ -74,13 +75,13 @@ def overdue(lang: str) -> list[tuple[str, str, str]]:
 
 
 def wall_province_indicator() -> str | None:
-    """The map's indicator: the first headline indicator reported by provinces every month."""
+    """The map's indicator: the first headline indicator summed over provinces and reported every
+    month, else (an annual data set such as the statistics office's tables) of any periodicity."""
     headline = indicators_frame(headline=True)
-    for code in headline["code"] if not headline.empty else []:
-        ind = get_indicator(code)
-        if ind.provincial and ind.periodicity == "M" and ind.aggregation == "sum":
-            return code
-    return None
+    summed = [ind for ind in (get_indicator(code) for code in (headline["code"] if not headline.empty else []))
+              if ind.provincial and ind.aggregation == "sum"]
+    monthly = [ind for ind in summed if ind.periodicity == "M"]
+    return (monthly or summed)[0].code if summed else None
 
 
 def province_map(lang: str) -> tuple[Any, Any, dict, str] | None:
@@ -107,15 +108,16 @@ def map_figure(xs: Any, period: str, ind: Any, lang: str) -> dict:
 
 def sector_charts(group: str, lang: str) -> tuple[str, list[tuple[Any, Any, Kpi | None]]]:
     """The sector board's title and its (indicator, last periods, KPI) for the first monthly or
-    quarterly indicators of ``group`` (the default sector when the group is unknown, else the first
-    group; no title and no chart while the catalogue has no group)."""
+    quarterly indicators of ``group``, annual ones when it has none (the default sector when the
+    group is unknown, else the first group; no title and no chart while the catalogue has no group)."""
     groups = indicator_groups().set_index("code")
     if groups.empty:
         return "", []
     if group not in groups.index:
         group = DEFAULT_SECTOR if DEFAULT_SECTOR in groups.index else groups.index[0]
     inds = indicators_frame(group=group)
-    codes = tuple(inds[inds["periodicity"].isin(["M", "Q"])].head(SECTOR_SIZE)["code"])
+    frequent = inds[inds["periodicity"].isin(["M", "Q"])] if not inds.empty else inds
+    codes = tuple((frequent if not frequent.empty else inds).head(SECTOR_SIZE)["code"]) if not inds.empty else ()
     kpis = {k.code: k for k in kpi_snapshot(codes, "VN")}
     charts = [(get_indicator(code), series(code, ("VN",)).tail(SECTOR_PERIODS), kpis.get(code)) for code in codes]
     return groups.loc[group, "name_en" if lang == "en" else "name_vi"], charts
@@ -123,13 +125,16 @@ def sector_charts(group: str, lang: str) -> tuple[str, list[tuple[Any, Any, Kpi 
 
 def reporting_rates_rows(lang: str) -> list[tuple[str, float, float]]:
     """(label, completeness, timeliness) as fractions, for ministries, provinces and all units, over
-    the reports due in the last 90 days (DHIS2 reporting rates from the reporting calendar)."""
+    the reports due in the last 90 days (DHIS2 reporting rates from the reporting calendar); none
+    where no report was due."""
     today = date.today()
     start = today - timedelta(days=90)
     rows = []
     for by in ("group", "overall"):
         df = reporting_rates(start=start, today=today, by=by)
         for _, r in df.iterrows():
+            if pd.isna(r["completeness"]):  # no report was due (a data set without report regimes)
+                continue
             key = {"ministries": "wall.units", "provinces": "wall.provinces"}.get(r["key"], "wall.overall")
             rows.append((t(key, lang), float(r["completeness"]) / 100, float(r["timeliness"]) / 100))
     return rows
