@@ -13,7 +13,7 @@ from components.ids import page_ids
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
 from data_access.catalogue import dataset
-from data_access.engine import DEMO, REAL
+from data_access.engine import OWN, REAL
 from i18n import dataset_mark, t
 from web.lang import lang_of_query
 from web.responses import cacheable
@@ -78,9 +78,9 @@ def header(pathname: str, search: str) -> list:
 def dataset_badge(lang: str, *, wall: bool = False) -> html.Span:
     """The mark of the data set shown: "Dữ liệu minh họa", or "Số liệu chính thức" (its source as
     the title) on the official statistics; ``wall``: the wall's larger mark."""
-    real = dataset() == REAL
-    mark, note = dataset_mark(REAL if real else DEMO, lang)
-    kind = "official" if real else "illustrative"
+    shown = dataset()
+    mark, note = dataset_mark(shown, lang)
+    kind = {REAL: "official", OWN: "reported"}.get(shown, "illustrative")
     return html.Span(mark, className=f"wall-{kind}" if wall else f"badge-{kind}", title=note)
 
 

@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import current_clearance, reference_scope
-from data_access.engine import DEMO, REAL, current_connection, get_dataset
+from data_access.engine import OWN, current_connection, get_dataset
 from domain.eras import ERA_DAY, Era, era_of, valid_on
 from domain.text import fold
 
@@ -99,10 +99,11 @@ def _connection() -> nullcontext[Connection]:
 
 @reference_data
 def dataset() -> str:
-    """Which data set the boards show: ``"real"`` (official statistics) or ``"demo"`` (the
-    illustrative data, and any warehouse that records no data set)."""
+    """Which data set the boards show: ``"real"`` (the official statistics of ``import-real``),
+    ``"demo"`` (the illustrative data of the demo seed) or ``"own"`` (neither recorded: a centre
+    fed by its own units' reports)."""
     with _connection() as conn:
-        return REAL if get_dataset(conn) == REAL else DEMO
+        return get_dataset(conn) or OWN
 
 
 def _visible(clearance: str) -> ColumnElement[bool] | None:

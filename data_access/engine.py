@@ -158,6 +158,7 @@ def bump_data_version(conn: Connection, scopes: Iterable[str] | None = None) -> 
 
 
 DEMO, REAL = "demo", "real"  # the data sets a warehouse may hold (data_version.dataset), never both
+OWN = "own"  # neither recorded: the centre's own reports (SEED_DEMO=0, no import-real); never stored
 
 
 def get_dataset(conn: Connection) -> str | None:

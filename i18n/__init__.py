@@ -14,8 +14,8 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
-from i18n.mapping import MAPPING_MESSAGES
 from i18n.first_run import FIRST_RUN_MESSAGES
+from i18n.mapping import MAPPING_MESSAGES
 from i18n.metadata_pages import METADATA_PAGE_MESSAGES
 from web.lang import DEFAULT_LANG, norm_lang
 
@@ -141,6 +141,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Figures shown are synthetic illustrative data, not official statistics.",
     },
     "app.official": {"vi": "Số liệu chính thức", "en": "Official statistics"},
+    "app.reported": {"vi": "Số liệu báo cáo", "en": "Reported data"},
+    "app.reported_note": {
+        "vi": "Số liệu do các bộ, ngành, địa phương báo cáo qua hệ thống.",
+        "en": "Figures reported by ministries, agencies and provinces through the system.",
+    },
     "app.official_note": {
         "vi": "Nguồn: Tổng cục Thống kê (các bảng số liệu theo tỉnh, thành phố đã công bố).",
         "en": "Source: General Statistics Office of Viet Nam (published tables by province).",
@@ -809,8 +814,9 @@ def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
 
 def dataset_mark(dataset: str | None, lang: str | None = DEFAULT_LANG) -> tuple[str, str]:
     """The mark of the data set a page, wall, export or pack shows, and its note: "Số liệu chính
-    thức" with its source for the official statistics (``real``), "Dữ liệu minh họa" otherwise."""
-    key = "app.official" if dataset == "real" else "app.illustrative"
+    thức" with its source for the official statistics (``real``), "Số liệu báo cáo" for a centre's
+    own reports (``own``), "Dữ liệu minh họa" otherwise."""
+    key = {"real": "app.official", "own": "app.reported"}.get(dataset or "", "app.illustrative")
     return t(key, lang), t(key + "_note", lang)
 
 

@@ -286,3 +286,23 @@ def test_emp007_the_first_run_form_needs_its_csrf_token_and_a_known_action(empty
     assert _post(empty.admin, None).status_code == 400
     with empty.engine.connect() as conn:
         assert is_empty(conn)
+
+
+def test_emp008_a_centre_of_its_own_reports_is_not_marked_illustrative(empty):
+    """Neither the demo seed nor import-real filled it: the header, the footer and the wall say
+    "Số liệu báo cáo" (its units' reports), never "Dữ liệu minh họa" nor "Số liệu chính thức"."""
+    from components.shell import dataset_badge
+
+    _configure(empty)
+    _report(empty)
+    body = {"output": "..shell-header.children...shell-footer.children..",
+            "outputs": [{"id": "shell-header", "property": "children"}, {"id": "shell-footer", "property": "children"}],
+            "inputs": [{"id": "shell-location", "property": "pathname", "value": "/"},
+                       {"id": "shell-location", "property": "search", "value": ""}],
+            "changedPropIds": ["shell-location.pathname"]}
+    chrome = _text(post_callback(empty.admin, body).get_json())
+    assert "Số liệu báo cáo" in chrome and "Số liệu do các bộ, ngành, địa phương báo cáo" in chrome
+    assert "minh họa" not in chrome and "Số liệu chính thức" not in chrome
+    with empty.server.test_request_context("/"):
+        wall = dataset_badge("en", wall=True)
+    assert (wall.children, wall.className) == ("Reported data", "wall-reported")
