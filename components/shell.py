@@ -12,6 +12,8 @@ from auth.shell_parts import admin_links, may_open, user_menu
 from components.ids import page_ids
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
+from data_access.cache.backend import DATABASE_ERRORS
+from data_access.cache.scopes import note_outage
 from data_access.catalogue import dataset
 from data_access.engine import OWN, REAL
 from i18n import dataset_mark, t
@@ -78,10 +80,22 @@ def header(pathname: str, search: str) -> list:
 def dataset_badge(lang: str, *, wall: bool = False) -> html.Span:
     """The mark of the data set shown: "Dữ liệu minh họa", or "Số liệu chính thức" (its source as
     the title) on the official statistics; ``wall``: the wall's larger mark."""
-    shown = dataset()
+    shown = shown_dataset()
+    if shown is None:
+        return html.Span()
     mark, note = dataset_mark(shown, lang)
     kind = {REAL: "official", OWN: "reported"}.get(shown, "illustrative")
     return html.Span(mark, className=f"wall-{kind}" if wall else f"badge-{kind}", title=note)
+
+
+def shown_dataset() -> str | None:
+    """The data set to mark, or None while the warehouse is away and has never said which (the
+    header and footer need no data: they render without the mark, as a stale answer)."""
+    try:
+        return dataset()
+    except DATABASE_ERRORS as exc:
+        note_outage(exc)
+        return None
 
 
 def skip_link(lang: str) -> html.A:
@@ -121,7 +135,7 @@ def layout() -> html.Div:
 def render_chrome(pathname: str, search: str) -> tuple:
     lang = lang_from_search(search)
     return header(pathname, search), [
-        html.Span(dataset_mark(dataset(), lang)[1]),
+        html.Span(dataset_mark(shown, lang)[1] if (shown := shown_dataset()) else ""),
         html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted", lang="vi"),
     ]
 
