@@ -47,6 +47,10 @@ MAPPING_MESSAGES: dict[str, dict[str, str]] = {
     "map.confirm": {"vi": "Xác nhận và gửi", "en": "Confirm and submit"},
     "map.saved_ok": {"vi": "Đã lưu cách đối chiếu “{name}”: tệp cùng dạng lần sau sẽ được đề xuất theo cách này.",
                      "en": "Mapping '{name}' saved: the next file of this shape will be proposed this way."},
+    "map.not_saved": {"vi": "Cách đối chiếu “{name}” chưa được lưu vì tệp chưa được nạp. Sửa theo báo cáo dưới đây "
+                            "rồi xác nhận lại: cách đối chiếu chỉ được lưu khi tệp được tiếp nhận.",
+                      "en": "Mapping '{name}' was not saved because the file was not loaded. Correct it as the report "
+                            "below says and confirm again: a mapping is saved only with a file that is accepted."},
     "map.applied": {"vi": "Cách đối chiếu đã áp dụng: {source}{name}.", "en": "Mapping applied: {source}{name}."},
     "map.source.confirmed": {"vi": "do cán bộ xác nhận", "en": "confirmed by the officer"},
     "map.source.saved": {"vi": "đã lưu", "en": "saved"},

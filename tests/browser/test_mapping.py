@@ -57,7 +57,7 @@ def test_map101_confirm_the_proposal_load_and_reuse_it(mapping_server, probe, tm
     banner = probe.page.locator(".sub-report .alert").inner_text()
     assert banner.startswith("Đã tiếp nhận báo cáo số"), banner
     assert "Đã lưu cách đối chiếu “dan-so-tinh”" in probe.page.inner_text(".page-submit")
-    assert "Cách đối chiếu đã áp dụng: đã lưu “dan-so-tinh”" in probe.page.inner_text(".sub-report")
+    assert "Cách đối chiếu đã áp dụng: do cán bộ xác nhận." in probe.page.inner_text(".sub-report")
 
     probe.goto(mapping_server("/indicator/POPULATION?areas=01&view=table"))
     probe.page.wait_for_function("() => document.body.innerText.includes('8.435,7')")
