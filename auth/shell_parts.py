@@ -26,7 +26,7 @@ def may_open(page: dict) -> bool:
 
 # The admin pages (plain Flask views, admins only), in the order of the navigation.
 ADMIN_PAGES = (("/admin/users", "admin.users"), ("/admin/units", "admin.units"), ("/admin/catalogue", "admin.catalogue"),
-               ("/admin/tokens", "admin.tokens"), ("/admin/audit", "admin.audit"))
+               ("/admin/tokens", "admin.tokens"), ("/admin/mappings", "admin.mappings"), ("/admin/audit", "admin.audit"))
 
 
 def admin_links(lang: str) -> list:

@@ -55,4 +55,16 @@ MAPPING_MESSAGES: dict[str, dict[str, str]] = {
     "map.source.confirmed": {"vi": "do cán bộ xác nhận", "en": "confirmed by the officer"},
     "map.source.saved": {"vi": "đã lưu", "en": "saved"},
     "map.source.explicit": {"vi": "gửi kèm tệp", "en": "sent with the file"},
+    "admin.mappings": {"vi": "Cách đối chiếu đã lưu", "en": "Saved mappings"},
+    "admin.mappings_lede": {"vi": "Cách đối chiếu tên với mã mà các đơn vị đã lưu khi gửi báo cáo. Xóa một cách đối "
+                                  "chiếu: tệp cùng dạng lần sau sẽ được đề xuất lại từ đầu.",
+                            "en": "The mappings of names to codes that units saved when submitting. Delete one: the "
+                                  "next file of that shape gets a fresh proposal."},
+    "admin.mapping_name": {"vi": "Tên", "en": "Name"},
+    "admin.mapping_indicator": {"vi": "Chỉ tiêu của bảng", "en": "Table's indicator"},
+    "admin.mapping_names": {"vi": "Số tên được đối chiếu", "en": "Names mapped"},
+    "admin.mapping_by": {"vi": "Người lưu", "en": "Saved by"},
+    "admin.mapping_updated": {"vi": "Cập nhật", "en": "Updated"},
+    "admin.delete": {"vi": "Xóa", "en": "Delete"},
+    "admin.mapping_deleted": {"vi": "Đã xóa cách đối chiếu {name}.", "en": "Mapping {name} deleted."},
 }

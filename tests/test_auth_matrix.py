@@ -82,12 +82,14 @@ ROUTES = {
     ("POST", "/admin/catalogue"): {"admin"},
     ("GET", "/admin/tokens"): {"admin"},
     ("POST", "/admin/tokens"): {"admin"},
+    ("GET", "/admin/mappings"): {"admin"},
+    ("POST", "/admin/mappings"): {"admin"},
 }
 # Every Flask rule that is neither the API nor Dash's: public ones, and the ones with a line in
 # ROUTES above or in the export test (acm009).
 ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
                "/account/password", "/admin/audit", "/admin/users", "/admin/units", "/admin/catalogue",
-               "/admin/tokens", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
+               "/admin/tokens", "/admin/mappings", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
                "/export/jobs/<job_id>", "/export/jobs/<job_id>/file"}
 
 

@@ -23,7 +23,7 @@ from ingest.mappings import MappingError, propose, save_mapping, saved_import_ma
 from ingest.pipeline import submit
 from ingest.published import ImportMapping
 from ingest.validate import load_catalogue
-from tests.auth_helpers import callback_body, post_callback
+from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback
 from tests.auth_sessions import session_cookies
 from tests.conftest import BACKENDS, counts, current_value, make_settings, module_warehouse, seeded_sqlite_world
 
@@ -416,3 +416,46 @@ def test_map010_a_long_file_naming_its_indicators_on_the_upload_page(page_world)
     assert current_value(engine, "URBAN_POPULATION", "02-63", "2021").value == pytest.approx(131.2)
     assert current_value(engine, "URBAN_POPULATION", "04", "2021").value == pytest.approx(128.4)
     assert current_value(engine, "URBAN_POPULATION", "01", "2021") == before  # not the proposal's indicator
+
+
+def test_map011_admins_list_and_delete_a_units_saved_mappings(page_world):
+    """``/admin/mappings``: every unit's saved mappings, filtered by unit; an admin deletes one
+    (audited with the mapping as it was) and the next file of that shape gets a fresh proposal."""
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    server, cookies = page_world
+    engine = server.extensions["warehouse"].engine
+    _save(engine, "TK", "xoa-thu")
+    _save(engine, "UB01", "cua-ub01")
+    with engine.connect() as conn:
+        doomed = saved_mapping(conn, "TK", "xoa-thu")
+    assert _propose(engine, TABLE).saved.name == "xoa-thu"
+    admin = server.test_client()
+    admin.set_cookie("occ_session", cookies["admin"])
+    listing = admin.get("/admin/mappings?unit=TK").get_data(as_text=True)
+    assert f'id="mapping-{doomed.id}"' in listing and "<td>xoa-thu</td>" in listing
+    assert "cua-ub01" not in listing and "<td>cua-ub01</td>" in admin.get("/admin/mappings").get_data(as_text=True)
+    for who in ("tk", "leader"):  # the unit's own officer may save, not delete
+        other = server.test_client()
+        other.set_cookie("occ_session", cookies[who])
+        assert other.get("/admin/mappings").status_code == 403
+    token = csrf_from(listing)
+    no_csrf = admin.post("/admin/mappings?unit=TK", data={"action": "delete", "id": str(doomed.id)},
+                         headers={"Origin": ORIGIN})
+    assert no_csrf.status_code == 400
+    res = admin.post("/admin/mappings?unit=TK", data={"csrf_token": token, "action": "delete", "id": str(doomed.id)},
+                     headers={"Origin": ORIGIN})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Đã xóa cách đối chiếu TK/xoa-thu." in page and "xoa-thu</td>" not in page
+    with engine.connect() as conn:
+        assert saved_mapping(conn, "TK", "xoa-thu") is None
+        a = schema.audit_log
+        entry = conn.execute(select(a.c.actor, a.c.target, a.c.detail).where(a.c.action == "mapping.delete")).one()
+    assert entry.actor == "m.admin" and entry.target == "TK/xoa-thu"
+    assert json.loads(json.loads(entry.detail)["mapping"]) == doomed.mapping
+    assert _propose(engine, TABLE).saved is None
+    gone = admin.post("/admin/mappings", data={"csrf_token": token, "action": "delete", "id": str(doomed.id)},
+                      headers={"Origin": ORIGIN})
+    assert gone.status_code == 400 and f"Không có cách đối chiếu số {doomed.id}." in gone.get_data(as_text=True)
