@@ -240,7 +240,7 @@ def report_view(report: dict, lang: str) -> html.Div:
         rows = [html.Tr([html.Td(i.get("row") or "–", className="num"), html.Td(i.get("column") or "–"),
                          html.Td(str(i.get("value") if i.get("value") is not None else "")), html.Td(i.get(msg) or "")])
                 for i in issues]
-        return html.Div([html.H3(f"{t(title_key, lang)} ({fmt_number(total, 0, lang)})"),
+        return html.Div([html.H2(f"{t(title_key, lang)} ({fmt_number(total, 0, lang)})"),
                          html.Table([head, html.Tbody(rows)], className="cmp-table sub-issues")])
 
     periods = ", ".join(format_period(p, lang) for p in report.get("periods") or [])
