@@ -243,6 +243,9 @@ def test_kbd007_an_officer_maps_names_to_codes_by_keyboard(kbd_server, page, tmp
 
     path = tmp_path / "bieu5.csv"
     path.write_text(NAMED_TABLE, encoding="utf-8")
+    # Playwright turns file-chooser interception on without waiting for it: on from the start, so a
+    # chooser opened by the key press below is never missed on a busy machine
+    page.on("filechooser", lambda _chooser: None)
     sign_in(page, kbd_server, "/submit", user="k.reporter")
     tab_to(page, "e => e.matches('#sub-upload input[type=file]')")  # the drop zone's file input
     assert page.evaluate("() => document.activeElement.getAttribute('aria-labelledby')") == "sub-upload-text"
