@@ -286,3 +286,23 @@ def revoke_wall_token(engine: Engine, token_id: int, *, actor: Actor) -> None:
     if revoke_display_token(engine, token_id):
         audit.write(engine, "display_token.revoke", actor=actor.name, role=actor.role,
                     target=f"display_token:{token_id}", ip=actor.ip)
+
+
+# -- units' saved mappings of names to codes (issue 18) ---------------------------------------------
+
+
+def delete_mapping(engine: Engine, mapping_id: int, *, actor: Actor) -> str:
+    """Delete a unit's saved mapping: the next file of its shape gets the product's proposal again.
+    Audited (``mapping.delete``) with the mapping as it was, so that it can be entered again.
+    Returns ``unit/name``."""
+    m = schema.import_mapping
+    with engine.begin() as conn:
+        row = conn.execute(select(ag.c.code, m.c.name, m.c.signature, m.c.mapping, m.c.created_by)
+                           .join(ag, ag.c.id == m.c.agency_id).where(m.c.id == mapping_id)).first()
+        if row is None:
+            raise AdminError(f"Không có cách đối chiếu số {mapping_id}.", f"No saved mapping number {mapping_id}.")
+        conn.execute(m.delete().where(m.c.id == mapping_id))
+        target = f"{row.code}/{row.name}"
+        audit.record(conn, "mapping.delete", actor=actor.name, role=actor.role, target=target, ip=actor.ip,
+                     detail={"signature": row.signature, "created_by": row.created_by, "mapping": row.mapping})
+    return target

@@ -1,5 +1,6 @@
 """Admin pages for the reporting units (``/admin/units``), the indicator catalogue
-(``/admin/catalogue``) and tokens (``/admin/tokens``): plain Flask views on the ``auth``
+(``/admin/catalogue``), tokens (``/admin/tokens``) and the units' saved mappings of names to codes
+(``/admin/mappings``): plain Flask views on the ``auth``
 blueprint, like ``/admin/users``. The guard lets admins only in (``policy.ROUTES["/admin"]``);
 every form is a CSRF-protected POST and every change goes to the audit log (:mod:`auth.admin`)."""
 
@@ -185,3 +186,27 @@ def admin_tokens() -> ResponseReturnValue:
     return render_page("tokens.html", 400 if error else 200, api_tokens=list(reversed(api_tokens)),
                        walls=list(reversed(walls)), units=units, now=now, state=credential_state,
                        message=message, error=error)
+
+
+# -- units' saved mappings ------------------------------------------------------------------------------
+
+
+@bp.route("/admin/mappings", methods=["GET", "POST"])
+def admin_mappings() -> ResponseReturnValue:
+    from data_access.mappings import all_mappings
+
+    lang = _lang()
+
+    def change(form: MultiDict[str, str], actor: Actor) -> str:
+        if form.get("action") != "delete":
+            abort(400)
+        return t("admin.mapping_deleted", lang, name=admin.delete_mapping(engine(), _token_id(form.get("id")),
+                                                                          actor=actor))
+
+    message, error = _posted(lang, change)
+    unit = (request.args.get("unit") or "").strip().upper()[:40]
+    with engine().connect() as conn:
+        units = [(u.code, f"{u.code} · {u.name(lang)}") for u in admin.list_units(conn)]
+        mappings = all_mappings(conn, unit if unit in dict(units) else "")
+    return render_page("mappings.html", 400 if error else 200, mappings=mappings, units=units, unit=unit,
+                       message=message, error=error, self_url=_self_url("/admin/mappings", ("unit",)))

@@ -8,7 +8,8 @@ just started to impose waits; also a warning in the application log), ``signin.u
 ``user.create``, ``user.update``, ``user.password``, ``token.create``, ``token.revoke``,
 ``display_token.create``, ``display_token.revoke`` (command line and ``/admin/tokens``),
 ``unit.create``, ``unit.update``, ``unit.deactivate``, ``unit.activate`` (``/admin/units``),
-``indicator.update`` (``/admin/catalogue``: confidentiality, responsible agency), ``metadata.import``,
+``indicator.update`` (``/admin/catalogue``: confidentiality, responsible agency), ``mapping.save`` (a
+unit's mapping of names to codes saved on the upload page), ``mapping.delete`` (``/admin/mappings``), ``metadata.import``,
 ``metadata.create``, ``metadata.update``, ``metadata.retire``, ``metadata.replace`` (the configuration,
 :mod:`metadata.service`: before and after of each record), ``export``, ``access.denied``,
 ``submission.accepted`` / ``submission.rejected`` (by a database trigger on ``submission``, every

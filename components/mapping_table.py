@@ -56,9 +56,11 @@ def _row(p: dict[str, Any], id_: dict[str, Any], kind: str, lang: str) -> html.T
 
 
 def mapping_view(proposal: dict[str, Any], lang: str, *, area_id: Callable[[int], dict[str, Any]],
-                 indicator_id: Callable[[int], dict[str, Any]], save_name: str, confirm: str) -> html.Div:
-    """The proposal as a form: the table, the optional name to save it under, the confirm button.
-    ``area_id(i)`` / ``indicator_id(i)`` give the selects' ids (indicator ``-1``: the table's own)."""
+                 indicator_id: Callable[[int], dict[str, Any]], save_name: str, confirm: str,
+                 save_value: str = "") -> html.Div:
+    """The proposal as a form: the table, the optional name to save it under (``save_value``, else the
+    saved mapping's name), the confirm button. ``area_id(i)`` / ``indicator_id(i)`` give the selects'
+    ids (indicator ``-1``: the table's own)."""
     rows = []
     if proposal.get("indicator"):
         rows.append(_row(proposal["indicator"], indicator_id(-1), "indicator", lang))
@@ -84,7 +86,7 @@ def mapping_view(proposal: dict[str, Any], lang: str, *, area_id: Callable[[int]
                    className="cmp-table map-table"),
         html.Div([
             html.Label(t("map.save_label", lang), htmlFor=save_name, className="control-label"),
-            dcc.Input(id=save_name, type="text", value=proposal.get("saved") or "", maxLength=120, debounce=False,
+            dcc.Input(id=save_name, type="text", value=save_value or proposal.get("saved") or "", maxLength=120, debounce=False,
                       className="text-input"),
         ], className="control map-save"),
         html.Button(t("map.confirm", lang), id=confirm, n_clicks=0, className="button-primary", type="button"),

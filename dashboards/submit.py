@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 from datetime import date
 from typing import Any
 
@@ -137,7 +136,9 @@ def upload(contents: str | None, filename: str | None, unit: str | None, lang: s
 def confirm(n_clicks: int | None, contents: str | None, filename: str | None, unit: str | None, lang: str,
             areas: list | None, indicators: list | None, save_name: str | None) -> Any:
     """The officer's mapping (the proposal with the selects' choices) through the intake command;
-    saved under ``save_name`` for the unit when one is given."""
+    saved under ``save_name`` for the unit when one is given and only once the file is accepted (a
+    mapping saved with a rejected file would be proposed again for the next file, unverified). A
+    rejected file: the page says the mapping was not saved and shows the choices again to correct."""
     lang = norm_lang(lang)
     if not n_clicks or not isinstance(contents, str) or not contents:
         return dash.no_update
@@ -148,8 +149,16 @@ def confirm(n_clicks: int | None, contents: str | None, filename: str | None, un
     proposal = propose_upload(unit, payload, filename)  # the file again: the page's own copy is not trusted
     mapping = confirmed_mapping(proposal, areas if isinstance(areas, list) else [],
                                 indicators if isinstance(indicators, list) else [])
-    saved = None
+    report = submit_upload(unit, payload, filename, mapping)
     name = as_text(save_name, "").strip()
+    if report["status"] != "accepted":  # nothing loaded: nothing saved, and the choices stay to correct
+        kept = html.Div(t("map.not_saved", lang, name=name), className="alert alert-duplicate map-not-saved",
+                        role="status") if name and not proposal.errors else None
+        form = mapping_view(chosen_view(proposal, mapping), lang, area_id=ids.map_area, indicator_id=ids.map_indicator,
+                            save_name=ids.map_save, confirm=ids.map_confirm, save_value=name) \
+            if proposal.needs_mapping and report["status"] == "rejected" else None
+        return html.Div([kept, report_view(report, lang), form])
+    saved = None
     if name and not proposal.errors:
         try:
             save_upload_mapping(unit, name, proposal.signature, mapping)
@@ -157,8 +166,18 @@ def confirm(n_clicks: int | None, contents: str | None, filename: str | None, un
         except MappingError as exc:
             saved = html.Div(exc.message_en if lang == "en" else exc.message_vi, className="alert alert-error",
                              role="alert")
-        mapping = dataclasses.replace(mapping, name=name[:120], source="saved")
-    return html.Div([saved, report_view(submit_upload(unit, payload, filename, mapping), lang)])
+    return html.Div([saved, report_view(report, lang)])
+
+
+def chosen_view(proposal: FileProposal, mapping: ImportMapping) -> dict[str, Any]:
+    """The proposal as the page shows it, with the officer's choices (``mapping``) as the selects' values."""
+    view = proposal.as_dict()
+    if view["indicator"] is not None:
+        view["indicator"]["target"] = mapping.indicator
+    for key, chosen in (("areas", mapping.areas), ("indicators", mapping.indicators)):
+        for row in view[key]:
+            row["target"] = chosen.get(row["text"])
+    return view
 
 
 def confirmed_mapping(proposal: FileProposal, areas: list, indicators: list) -> ImportMapping:
@@ -221,7 +240,7 @@ def report_view(report: dict, lang: str) -> html.Div:
         rows = [html.Tr([html.Td(i.get("row") or "–", className="num"), html.Td(i.get("column") or "–"),
                          html.Td(str(i.get("value") if i.get("value") is not None else "")), html.Td(i.get(msg) or "")])
                 for i in issues]
-        return html.Div([html.H3(f"{t(title_key, lang)} ({fmt_number(total, 0, lang)})"),
+        return html.Div([html.H2(f"{t(title_key, lang)} ({fmt_number(total, 0, lang)})"),
                          html.Table([head, html.Tbody(rows)], className="cmp-table sub-issues")])
 
     periods = ", ".join(format_period(p, lang) for p in report.get("periods") or [])

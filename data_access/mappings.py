@@ -31,10 +31,11 @@ class SavedMapping:
     updated_at: datetime
 
 
-def _saved(conn: Connection, unit_code: str, *where: Any) -> list[SavedMapping]:
+def _saved(conn: Connection, unit_code: str | None, *where: Any) -> list[SavedMapping]:
+    """The saved mappings of ``unit_code`` (None: of every unit) that pass ``where``, the latest first."""
     m, g = schema.import_mapping, schema.agency
     stmt = (select(m.c.id, g.c.code, m.c.name, m.c.signature, m.c.mapping, m.c.created_by, m.c.updated_at)
-            .join(g, g.c.id == m.c.agency_id).where(g.c.code == unit_code, *where)
+            .join(g, g.c.id == m.c.agency_id).where(*([g.c.code == unit_code] if unit_code is not None else []), *where)
             .order_by(m.c.updated_at.desc(), m.c.id.desc()))
     return [SavedMapping(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in conn.execute(stmt).tuples()]
 
@@ -55,6 +56,11 @@ def mapping_for_shape(conn: Connection, unit_code: str, signature: str) -> Saved
 def unit_mappings(conn: Connection, unit_code: str) -> list[SavedMapping]:
     """Every mapping of the unit, the latest first."""
     return _saved(conn, unit_code)
+
+
+def all_mappings(conn: Connection, unit_code: str = "") -> list[SavedMapping]:
+    """The saved mappings of every unit (of ``unit_code`` only when given), by unit then name."""
+    return sorted(_saved(conn, unit_code or None), key=lambda m: (m.unit, m.name))
 
 
 def indicator_infos(conn: Connection) -> list[IndicatorInfo]:

@@ -47,8 +47,24 @@ MAPPING_MESSAGES: dict[str, dict[str, str]] = {
     "map.confirm": {"vi": "Xác nhận và gửi", "en": "Confirm and submit"},
     "map.saved_ok": {"vi": "Đã lưu cách đối chiếu “{name}”: tệp cùng dạng lần sau sẽ được đề xuất theo cách này.",
                      "en": "Mapping '{name}' saved: the next file of this shape will be proposed this way."},
+    "map.not_saved": {"vi": "Cách đối chiếu “{name}” chưa được lưu vì tệp chưa được nạp. Sửa theo báo cáo dưới đây "
+                            "rồi xác nhận lại: cách đối chiếu chỉ được lưu khi tệp được tiếp nhận.",
+                      "en": "Mapping '{name}' was not saved because the file was not loaded. Correct it as the report "
+                            "below says and confirm again: a mapping is saved only with a file that is accepted."},
     "map.applied": {"vi": "Cách đối chiếu đã áp dụng: {source}{name}.", "en": "Mapping applied: {source}{name}."},
     "map.source.confirmed": {"vi": "do cán bộ xác nhận", "en": "confirmed by the officer"},
     "map.source.saved": {"vi": "đã lưu", "en": "saved"},
     "map.source.explicit": {"vi": "gửi kèm tệp", "en": "sent with the file"},
+    "admin.mappings": {"vi": "Cách đối chiếu đã lưu", "en": "Saved mappings"},
+    "admin.mappings_lede": {"vi": "Cách đối chiếu tên với mã mà các đơn vị đã lưu khi gửi báo cáo. Xóa một cách đối "
+                                  "chiếu: tệp cùng dạng lần sau sẽ được đề xuất lại từ đầu.",
+                            "en": "The mappings of names to codes that units saved when submitting. Delete one: the "
+                                  "next file of that shape gets a fresh proposal."},
+    "admin.mapping_name": {"vi": "Tên", "en": "Name"},
+    "admin.mapping_indicator": {"vi": "Chỉ tiêu của bảng", "en": "Table's indicator"},
+    "admin.mapping_names": {"vi": "Số tên được đối chiếu", "en": "Names mapped"},
+    "admin.mapping_by": {"vi": "Người lưu", "en": "Saved by"},
+    "admin.mapping_updated": {"vi": "Cập nhật", "en": "Updated"},
+    "admin.delete": {"vi": "Xóa", "en": "Delete"},
+    "admin.mapping_deleted": {"vi": "Đã xóa cách đối chiếu {name}.", "en": "Mapping {name} deleted."},
 }

@@ -23,7 +23,7 @@ from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback, 
 from tests.auth_sessions import session_cookies
 from tests.conftest import make_settings, seeded_sqlite_world
 
-ADMIN_PAGES = ("/admin/units", "/admin/catalogue", "/admin/tokens")
+ADMIN_PAGES = ("/admin/units", "/admin/catalogue", "/admin/tokens", "/admin/mappings")
 ROLES = (("admin", "admin", None, False), ("leader", "leader", None, False), ("analyst", "analyst", None, False),
          ("analyst_c", "analyst", None, True), ("reporter", "reporter", "TK", False))
 

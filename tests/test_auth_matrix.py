@@ -98,12 +98,14 @@ ROUTES = {
     ("GET", "/admin/metadata/units/TK/replace"): {"admin"},
     ("POST", "/admin/metadata/units/TK/replace"): {"admin"},
     ("GET", "/admin/metadata/indicators/GDP_GROWTH/history"): {"admin"},
+    ("GET", "/admin/mappings"): {"admin"},
+    ("POST", "/admin/mappings"): {"admin"},
 }
 # Every Flask rule that is neither the API nor Dash's: public ones, and the ones with a line in
 # ROUTES above or in the export test (acm009).
 ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
                "/account/password", "/admin/audit", "/admin/users", "/admin/units", "/admin/catalogue",
-               "/admin/tokens", "/admin/first-run", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
+               "/admin/tokens", "/admin/first-run", "/admin/mappings", "/export/chart.<fmt>", "/export/pack.<fmt>", "/export/kinds",
                "/export/jobs/<job_id>", "/export/jobs/<job_id>/file", "/admin/metadata",
                "/admin/metadata/package.<any(json, xlsx):fmt>",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>",

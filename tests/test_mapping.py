@@ -23,7 +23,7 @@ from ingest.mappings import MappingError, propose, save_mapping, saved_import_ma
 from ingest.pipeline import submit
 from ingest.published import ImportMapping
 from ingest.validate import load_catalogue
-from tests.auth_helpers import callback_body, post_callback
+from tests.auth_helpers import ORIGIN, callback_body, csrf_from, post_callback
 from tests.auth_sessions import session_cookies
 from tests.conftest import BACKENDS, counts, current_value, make_settings, module_warehouse, seeded_sqlite_world
 
@@ -263,11 +263,15 @@ def page_world(databases, tmp_path_factory):
     server.extensions["warehouse"].dispose()
 
 
+HANOI_TABLE = wide("Dân số trung bình", ["2021", "2022"], [("Ha Noi", ["8330.8", "8435.7"])])
+
+
 def _confirm_body(server, unit: str, save: str) -> dict:
     app = server.extensions["dash"]
     output, entry = next((o, e) for o, e in app.callback_map.items()
                          if any(i["id"] == "sub-map-confirm" for i in e.get("inputs", [])))
-    contents = "data:text/csv;base64," + base64.b64encode(PAGE_TABLE).decode()
+    payload = HANOI_TABLE if unit == "UB01" else PAGE_TABLE  # Hà Nội's committee reports for Hà Nội only
+    contents = "data:text/csv;base64," + base64.b64encode(payload).decode()
     # n_clicks, contents, filename, unit, lang, areas (ALL), indicators (ALL), save name
     return callback_body(output, entry, values=[1, contents, "bieu.csv", unit, "vi", "01", "POPULATION", save])
 
@@ -299,3 +303,159 @@ def test_map008_role_matrix_of_saving_and_using_mappings(page_world):
     with server.extensions["warehouse"].engine.connect() as conn:
         with pytest.raises(MappingError):
             saved_import_mapping(conn, "UB01", "by-tk")
+
+
+# -- a mapping is saved only with a file that is loaded; long files naming their indicators -----------
+
+WITH_UNMATCHED = wide("Dân số trung bình", ["2021", "2022"], [("Ha Noi", ["8330.8", "8435.7"]),
+                                                              ("Tong khac", ["1", "2"])])
+LONG_WITH_NAMES = ("indicator_code,area_code,period,value\n"
+                   "Dân số,Hà Nội,2021,8330.9\nDân số,TP. Hồ Chí Minh,2021,9166.9\n"
+                   "Dân số thành thị,Hà Giang,2021,131.2\nDan so thanh thi,Cao Bằng,2021,128.4\n").encode()
+
+
+def _callback_entry(server, input_id: str) -> tuple[str, dict]:
+    app = server.extensions["dash"]
+    return next((o, e) for o, e in app.callback_map.items() if any(i["id"] == input_id for i in e.get("inputs", [])))
+
+
+def _contents(payload: bytes) -> str:
+    return "data:text/csv;base64," + base64.b64encode(payload).decode()
+
+
+def _page_confirm(server, who_cookie: str, payload: bytes, areas: list, indicators: list, save: str,
+                  first_indicator: int = -1):
+    """The confirm button of the upload page pressed with the selects' values ``areas`` and
+    ``indicators`` (in the order of the table's rows; the first indicator's index is -1 for the
+    table's own indicator, 0 for a file with an indicator column), as the browser sends it."""
+    output, entry = _callback_entry(server, "sub-map-confirm")
+    body = callback_body(output, entry, values=[1, _contents(payload), "bieu.csv", "TK", "vi", None, None, save])
+    body["state"][4] = [{"id": {"type": "sub-map-area", "index": i}, "property": "value", "value": v}
+                        for i, v in enumerate(areas)]
+    body["state"][5] = [{"id": {"type": "sub-map-indicator", "index": first_indicator + i}, "property": "value", "value": v}
+                        for i, v in enumerate(indicators)]
+    client = server.test_client()
+    client.set_cookie("occ_session", who_cookie)
+    res = post_callback(client, body)
+    assert res.status_code == 200, res.get_data(as_text=True)
+    return res.json["response"]["sub-result"]["children"]
+
+
+def _nodes(tree, test) -> list[dict]:
+    """Every component of the layout ``tree`` (Dash's JSON) whose props pass ``test``."""
+    if isinstance(tree, list):
+        return [n for item in tree for n in _nodes(item, test)]
+    if not isinstance(tree, dict):
+        return []
+    props = tree.get("props") or {}
+    return ([tree] if test(props) else []) + [n for value in props.values() for n in _nodes(value, test)]
+
+
+def _components(tree, kind: str) -> list[dict]:
+    """The props of every component whose id is of the pattern type ``kind``."""
+    return [n["props"] for n in _nodes(tree, lambda p: isinstance(p.get("id"), dict) and p["id"].get("type") == kind)]
+
+
+def _find_by_id(tree, ident: str) -> list[dict]:
+    return [n["props"] for n in _nodes(tree, lambda p: p.get("id") == ident)]
+
+
+def _find_class(tree, cls: str) -> list[dict]:
+    return _nodes(tree, lambda p: str(p.get("className") or "").startswith(cls))
+
+
+def test_map009_a_rejected_file_saves_no_mapping_and_keeps_the_choices(page_world):
+    server, cookies = page_world
+    # "Tong khac" left as written: the file is rejected (unknown area), so the mapping is not saved
+    rejected = _page_confirm(server, cookies["tk"], WITH_UNMATCHED, ["01", None], ["POPULATION"], "chua-nap")
+    text = json.dumps(rejected, ensure_ascii=False)
+    assert "Báo cáo bị từ chối" in text, text
+    assert "Cách đối chiếu “chua-nap” chưa được lưu vì tệp chưa được nạp" in text
+    assert "chua-nap" not in _saved_names(server, "TK")
+    # the officer's choices are shown again to correct, the name to save it under kept
+    assert [c["value"] for c in _components(rejected, "sub-map-area")] == ["01", None]
+    assert [c["value"] for c in _components(rejected, "sub-map-indicator")] == ["POPULATION"]
+    assert "chua-nap" in [c.get("value") for c in _find_by_id(rejected, "sub-map-save")]
+    # corrected (the row skipped) and confirmed again: loaded, then saved
+    accepted = _page_confirm(server, cookies["tk"], WITH_UNMATCHED, ["01", "__skip__"], ["POPULATION"], "chua-nap")
+    text = json.dumps(accepted, ensure_ascii=False)
+    assert "Đã tiếp nhận báo cáo" in text and "Đã lưu cách đối chiếu “chua-nap”" in text, text
+    assert "chua-nap" in _saved_names(server, "TK") and not _components(accepted, "sub-map-area")
+    with server.extensions["warehouse"].engine.connect() as conn:
+        assert saved_mapping(conn, "TK", "chua-nap").mapping["areas"] == {"Ha Noi": "01", "Tong khac": ""}
+
+
+def test_map010_a_long_file_naming_its_indicators_on_the_upload_page(page_world):
+    """A long file whose indicator column holds names (with and without diacritics): the page shows
+    one row per name with its proposed indicator (a vague one to check); the officer corrects it,
+    confirms, and the values are stored under the chosen codes."""
+    server, cookies = page_world
+    engine = server.extensions["warehouse"].engine
+    output, entry = _callback_entry(server, "sub-upload")
+    client = server.test_client()
+    client.set_cookie("occ_session", cookies["tk"])
+    res = post_callback(client, callback_body(output, entry, values=[_contents(LONG_WITH_NAMES), "dai.csv", "TK", "vi"]))
+    assert res.status_code == 200, res.get_data(as_text=True)
+    shown = res.json["response"]["sub-result"]["children"]
+    selects = _components(shown, "sub-map-indicator")
+    assert [(s["id"]["index"], s["value"]) for s in selects] == [(0, "URBAN_POPULATION"), (1, "URBAN_POPULATION"),
+                                                                (2, "URBAN_POPULATION")]
+    assert "POPULATION" in [o["value"] for o in selects[0]["options"]]
+    assert [s["value"] for s in _components(shown, "sub-map-area")] == ["01", "79-63", "02-63", "04"]
+    rows = [(r["props"]["children"][1]["props"]["children"], r["props"]["className"])
+            for r in _find_class(shown, "map-row")]
+    assert rows[:3] == [("Dân số", "map-row map-uncertain"), ("Dân số thành thị", "map-row map-matched"),
+                        ("Dan so thanh thi", "map-row map-matched")], rows
+    before = current_value(engine, "URBAN_POPULATION", "01", "2021")
+    done = _page_confirm(server, cookies["tk"], LONG_WITH_NAMES, ["01", "79-63", "02-63", "04"],
+                         ["POPULATION", "URBAN_POPULATION", "URBAN_POPULATION"], "", first_indicator=0)
+    text = json.dumps(done, ensure_ascii=False)
+    assert "Đã tiếp nhận báo cáo" in text, text
+    assert current_value(engine, "POPULATION", "01", "2021").value == pytest.approx(8330.9)
+    assert current_value(engine, "POPULATION", "79-63", "2021").value == pytest.approx(9166.9)
+    assert current_value(engine, "URBAN_POPULATION", "02-63", "2021").value == pytest.approx(131.2)
+    assert current_value(engine, "URBAN_POPULATION", "04", "2021").value == pytest.approx(128.4)
+    assert current_value(engine, "URBAN_POPULATION", "01", "2021") == before  # not the proposal's indicator
+
+
+def test_map011_admins_list_and_delete_a_units_saved_mappings(page_world):
+    """``/admin/mappings``: every unit's saved mappings, filtered by unit; an admin deletes one
+    (audited with the mapping as it was) and the next file of that shape gets a fresh proposal."""
+    from sqlalchemy import select
+
+    from data_access import schema
+
+    server, cookies = page_world
+    engine = server.extensions["warehouse"].engine
+    _save(engine, "TK", "xoa-thu")
+    _save(engine, "UB01", "cua-ub01")
+    with engine.connect() as conn:
+        doomed = saved_mapping(conn, "TK", "xoa-thu")
+    assert _propose(engine, TABLE).saved.name == "xoa-thu"
+    admin = server.test_client()
+    admin.set_cookie("occ_session", cookies["admin"])
+    listing = admin.get("/admin/mappings?unit=TK").get_data(as_text=True)
+    assert f'id="mapping-{doomed.id}"' in listing and "<td>xoa-thu</td>" in listing
+    assert "cua-ub01" not in listing and "<td>cua-ub01</td>" in admin.get("/admin/mappings").get_data(as_text=True)
+    for who in ("tk", "leader"):  # the unit's own officer may save, not delete
+        other = server.test_client()
+        other.set_cookie("occ_session", cookies[who])
+        assert other.get("/admin/mappings").status_code == 403
+    token = csrf_from(listing)
+    no_csrf = admin.post("/admin/mappings?unit=TK", data={"action": "delete", "id": str(doomed.id)},
+                         headers={"Origin": ORIGIN})
+    assert no_csrf.status_code == 400
+    res = admin.post("/admin/mappings?unit=TK", data={"csrf_token": token, "action": "delete", "id": str(doomed.id)},
+                     headers={"Origin": ORIGIN})
+    page = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Đã xóa cách đối chiếu TK/xoa-thu." in page and "xoa-thu</td>" not in page
+    with engine.connect() as conn:
+        assert saved_mapping(conn, "TK", "xoa-thu") is None
+        a = schema.audit_log
+        entry = conn.execute(select(a.c.actor, a.c.target, a.c.detail).where(a.c.action == "mapping.delete")).one()
+    assert entry.actor == "m.admin" and entry.target == "TK/xoa-thu"
+    assert json.loads(json.loads(entry.detail)["mapping"]) == doomed.mapping
+    assert _propose(engine, TABLE).saved is None
+    gone = admin.post("/admin/mappings", data={"csrf_token": token, "action": "delete", "id": str(doomed.id)},
+                      headers={"Origin": ORIGIN})
+    assert gone.status_code == 400 and f"Không có cách đối chiếu số {doomed.id}." in gone.get_data(as_text=True)

@@ -377,3 +377,47 @@ def test_a11y004_the_check_finds_violations(a11y_server, browser):
     contrast = [f for f in found if f.startswith("color-contrast") and "#faint" in f]
     assert contrast and "ratio=" in contrast[0] and "needs=4.5:1" in contrast[0], found
     assert any(f.startswith("label") and "#nameless" in f for f in found), found
+
+
+# A published table naming provinces instead of codes, with a row that matches nothing: the upload
+# page's mapping step (issue 18). One file per language, of its own shape (the mapping saved with the
+# first is not proposed for the second).
+MAPPING_FILE = ('"Biểu 5. Dân số trung bình phân theo tỉnh"\n"Đơn vị tính: Nghìn người"\n,2021,2022\n'
+                '"Ha Noi",8330.8,8435.7\n"TP. Hồ Chí Minh",9166.8,9389.7\n"{other}",1,2\n')
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a11y005_the_upload_pages_mapping_step(a11y_server, browser, lang, tmp_path):
+    """The upload page after a file with names is uploaded, as a reporter, at both sizes: the
+    proposed mapping; one of its selects opened; the answer to a rejected confirmation (the mapping
+    not saved, the report, the choices again); the answer to an accepted one."""
+    probe = _probe(browser, a11y_server, "reporter", "desk")
+    page = probe.page
+    found: list[str] = []
+    path = tmp_path / f"bieu5-{lang}.csv"
+    path.write_text(MAPPING_FILE.format(other=f"Tong khac {lang}"), encoding="utf-8")
+    try:
+        _visit(probe, a11y_server(with_lang("/submit", lang)))
+        page.set_input_files("#sub-upload input[type=file]", str(path))
+        page.wait_for_selector(".sub-mapping .map-table tr.map-unmatched")
+        probe.settle(30000)
+        _check_at_each_size(probe, "/submit (mapping proposed)", "reporter", lang, found)
+        unmatched = page.locator(".map-table tr.map-unmatched")
+        unmatched.locator("button.dash-dropdown").click()
+        page.wait_for_selector(".dash-dropdown-content, [role=listbox]")
+        found.extend(axe_violations(page, Where("/submit (mapping select open)", "reporter", lang, "desk")))
+        page.keyboard.press("Escape")
+        page.fill("#sub-map-save", f"a11y-{lang}")
+        page.click("#sub-map-confirm")
+        page.wait_for_selector(".map-not-saved")
+        probe.settle(30000)
+        _check_at_each_size(probe, "/submit (rejected: mapping not saved)", "reporter", lang, found)
+        page.locator(".map-table tr.map-unmatched button.dash-dropdown").click()
+        page.get_by_text("Skip: do not load these rows" if lang == "en" else "Bỏ qua, không nạp các dòng này").last.click()
+        page.click("#sub-map-confirm")
+        page.wait_for_selector(".sub-report .alert-accepted")
+        probe.settle(30000)
+        _check_at_each_size(probe, "/submit (accepted, mapping saved)", "reporter", lang, found)
+    finally:
+        page.context.close()
+    _fail_on(found)

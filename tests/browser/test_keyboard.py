@@ -33,10 +33,12 @@ def kbd_server(root, databases, tmp_path_factory):
 
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "keyboard")
     create_user(engine, "k.leader", PASSWORD, "leader", display_name="Nguyễn Bàn Phím")
+    create_user(engine, "k.reporter", PASSWORD, "reporter", display_name="Trần Gửi Số", unit_code="TK")
     _, token = create_display_token(engine, "keyboard wall")
     engine.dispose()
     server = start_server(root, url, tmp / "instance")
     server.wall_token = token
+    server.database_url = url
     yield server
     stop_server(server)
 
@@ -78,11 +80,11 @@ def tab_to(page, test: str, *, shift: bool = False) -> dict:
     raise AssertionError(f"never reached {test}")
 
 
-def sign_in(page, server, path: str = "/") -> None:
+def sign_in(page, server, path: str = "/", user: str = "k.leader") -> None:
     """The sign-in form by keyboard: the user name has the focus (autofocus), Tab, Enter."""
     page.goto(server("/signin?next=" + path))
     assert focused(page)["id"] == "username"
-    page.keyboard.type("k.leader")
+    page.keyboard.type(user)
     page.keyboard.press("Tab")
     assert focused(page)["id"] == "password"
     page.keyboard.type(PASSWORD)
@@ -225,3 +227,54 @@ def test_kbd006_a_grid_sorts_by_enter_and_is_one_tab_stop(kbd_server, page):
     assert page.evaluate("() => !!document.activeElement.closest('.ag-root')")
     page.keyboard.press("Tab")  # ... and one Tab leaves it
     assert not page.evaluate("() => !!document.activeElement.closest('.ag-root')")
+
+
+# A published table naming provinces; "Ha Noii" is proposed as Hà Nội (a close name, to check).
+NAMED_TABLE = ('"Biểu 5. Dân số trung bình phân theo tỉnh"\n"Đơn vị tính: Nghìn người"\n,2021,2022\n'
+               '"Ha Noi",8330.8,8435.7\n"TP. Hồ Chí Minh",9166.8,9389.7\n"Ha Noii",1,2\n')
+
+
+def test_kbd007_an_officer_maps_names_to_codes_by_keyboard(kbd_server, page, tmp_path):
+    """A reporter uploads a table with names, changes one proposed area (the close name, to
+    "skip"), names the mapping, confirms; the file is loaded and the mapping saved."""
+    from sqlalchemy import create_engine
+
+    from data_access.mappings import saved_mapping
+
+    path = tmp_path / "bieu5.csv"
+    path.write_text(NAMED_TABLE, encoding="utf-8")
+    # Playwright turns file-chooser interception on without waiting for it: on from the start, so a
+    # chooser opened by the key press below is never missed on a busy machine
+    page.on("filechooser", lambda _chooser: None)
+    sign_in(page, kbd_server, "/submit", user="k.reporter")
+    tab_to(page, "e => e.matches('#sub-upload input[type=file]')")  # the drop zone's file input
+    assert page.evaluate("() => document.activeElement.getAttribute('aria-labelledby')") == "sub-upload-text"
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")
+    chooser.value.set_files(str(path))
+    page.wait_for_selector(".sub-mapping .map-table")
+    settle(page)
+    row = page.locator(".map-table tr", has_text="Ha Noii")
+    assert "Cần kiểm tra" in row.inner_text() and "01 Hà Nội" in row.inner_text()
+    tab_to(page, "e => e.matches('button.dash-dropdown') && !!e.closest('tr') && "
+                 "e.closest('tr').querySelector('th').innerText === 'Ha Noii'")
+    page.keyboard.type("Bỏ qua")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    expect(row.locator(".dash-dropdown")).to_contain_text("Bỏ qua, không nạp các dòng này")
+    tab_to(page, "e => e.id === 'sub-map-save'")
+    page.keyboard.type("ban-phim")
+    tab_to(page, "e => e.id === 'sub-map-confirm'")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".sub-report .alert")
+    settle(page)
+    assert page.locator(".sub-report .alert").inner_text().startswith("Đã tiếp nhận báo cáo số")
+    assert "Đã lưu cách đối chiếu “ban-phim”" in page.locator(".page-submit").inner_text()
+    engine = create_engine(kbd_server.database_url)
+    try:
+        with engine.connect() as conn:
+            assert saved_mapping(conn, "TK", "ban-phim").mapping["areas"] == {
+                "Ha Noi": "01", "TP. Hồ Chí Minh": "79-63", "Ha Noii": ""}
+    finally:
+        engine.dispose()
+    assert page.problems == []

@@ -57,7 +57,7 @@ def test_map101_confirm_the_proposal_load_and_reuse_it(mapping_server, probe, tm
     banner = probe.page.locator(".sub-report .alert").inner_text()
     assert banner.startswith("Đã tiếp nhận báo cáo số"), banner
     assert "Đã lưu cách đối chiếu “dan-so-tinh”" in probe.page.inner_text(".page-submit")
-    assert "Cách đối chiếu đã áp dụng: đã lưu “dan-so-tinh”" in probe.page.inner_text(".sub-report")
+    assert "Cách đối chiếu đã áp dụng: do cán bộ xác nhận." in probe.page.inner_text(".sub-report")
 
     probe.goto(mapping_server("/indicator/POPULATION?areas=01&view=table"))
     probe.page.wait_for_function("() => document.body.innerText.includes('8.435,7')")
@@ -69,4 +69,30 @@ def test_map101_confirm_the_proposal_load_and_reuse_it(mapping_server, probe, tm
     probe.page.click("#sub-map-confirm")
     probe.page.wait_for_selector(".sub-report .alert")
     assert probe.page.locator(".sub-report .alert").inner_text().startswith("Đã tiếp nhận báo cáo số")
+    probe.assert_clean()
+
+
+LONG = ("indicator_code,area_code,period,value\nDân số,Hà Nội,2021,8330.9\nDân số,TP. Hồ Chí Minh,2021,9166.9\n"
+        "Dân số thành thị,Hà Giang,2021,131.2\nDan so thanh thi,Cao Bằng,2021,128.4\n")
+
+
+def test_map102_a_long_file_naming_its_indicators(mapping_server, probe, tmp_path):
+    """A long file whose indicator column holds names: one row per name with its proposed indicator;
+    the vague "Dân số" (proposed: urban population, to check) is corrected to the population."""
+    _upload(probe, mapping_server, "dai.csv", LONG, tmp_path)
+    rows = probe.page.locator(".map-table tbody tr")
+    kinds = [r.split("\t")[:2] for r in rows.all_inner_texts()]
+    assert kinds[:3] == [["Chỉ tiêu", "Dân số"], ["Chỉ tiêu", "Dân số thành thị"], ["Chỉ tiêu", "Dan so thanh thi"]]
+    vague = probe.page.locator(".map-table tr.map-uncertain", has_text="Dân số")
+    assert vague.count() == 1 and "URBAN_POPULATION" in vague.inner_text() and "Cần kiểm tra" in vague.inner_text()
+    vague.locator("button.dash-dropdown").click()
+    probe.page.get_by_text("POPULATION – Dân số trung bình (nghìn người)").last.click()
+    assert "POPULATION – Dân số trung bình" in vague.locator(".dash-dropdown").inner_text()
+    probe.page.click("#sub-map-confirm")
+    probe.page.wait_for_selector(".sub-report .alert")
+    assert probe.page.locator(".sub-report .alert").inner_text().startswith("Đã tiếp nhận báo cáo số")
+    probe.goto(mapping_server("/indicator/POPULATION?areas=01&view=table"))
+    probe.page.wait_for_function("() => document.body.innerText.includes('8.330,9')")
+    probe.goto(mapping_server("/indicator/URBAN_POPULATION?areas=04&view=table"))
+    probe.page.wait_for_function("() => document.body.innerText.includes('128,4')")
     probe.assert_clean()
