@@ -41,7 +41,7 @@ def init_auth(server: Flask) -> None:
     """Register the guard (as the FIRST before-request hook), the response headers, the sign-in,
     account and admin views and the user commands. Call after the Dash app is mounted."""
     from auth import (
-        admin_views,  # noqa: F401 - adds the units, catalogue and tokens pages to the blueprint
+        admin_views,  # noqa: F401 - adds the tokens page (and the redirects of the former units and catalogue pages)
         guard,
     )
     from auth.cli import register_auth_commands

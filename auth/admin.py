@@ -1,8 +1,7 @@
-"""The commands and reads behind the admin pages for reporting units (``agency``), the indicator
-catalogue and tokens. Every change is written to the audit log; a change that boards, the API or
-the intake read (a unit's names or state, an indicator's confidentiality or agency) also bumps
-``data_version`` in the same transaction, so every worker's cached reads and responses miss from
-the next request on (:mod:`data_access.cache`).
+"""The commands and reads behind the tokens' admin page: the reporting units (``agency``) a token
+can be made for, and the tokens themselves. Every change is written to the audit log. Units and
+indicators are changed by the configuration's one service, :mod:`metadata.service` (its pages,
+API and commands), never here.
 
 Tokens are created and revoked by :mod:`auth.tokens` and :mod:`auth.displays` (their own
 transactions, as the command line does); the audit entry follows in a transaction of its own.
@@ -10,7 +9,6 @@ transactions, as the command line does); the audit entry follows in a transactio
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -22,14 +20,9 @@ from auth.displays import create_display_token, revoke_display_token
 from auth.tokens import TokenError, TokenInfo, create_token, revoke_token
 from auth.users import UserError
 from data_access import schema
-from data_access.engine import bump_data_version
-from domain.text import fold
 
-ag, ar, ind = schema.agency, schema.area, schema.indicator
+ag, ar = schema.agency, schema.area
 
-UNIT_KINDS = ("ministry", "ministry_level", "statistics", "government", "province")
-_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]{0,23}$")
-MAX_NAME = 300
 MAX_TOKEN_DAYS = 3650
 
 
@@ -79,19 +72,9 @@ def _unit(row) -> Unit:
     return Unit(**m)
 
 
-def list_units(conn: Connection, query: str = "", state: str = "") -> list[Unit]:
-    """Units whose code or names (both languages, full and short) contain every word of ``query``,
-    with or without diacritics; ``state`` ``active`` / ``inactive`` filters. Ordered by code."""
-    words = fold(query or "").split()
-    out = []
-    for row in conn.execute(_unit_select().order_by(ag.c.code)):
-        unit = _unit(row)
-        if state == "active" and not unit.active or state == "inactive" and unit.active:
-            continue
-        text = fold(" ".join((unit.code, unit.name_vi, unit.name_en, unit.short_vi, unit.short_en)))
-        if all(w in text for w in words):
-            out.append(unit)
-    return out
+def list_units(conn: Connection) -> list[Unit]:
+    """Every reporting unit, ordered by code (the tokens page offers the active ones)."""
+    return [_unit(row) for row in conn.execute(_unit_select().order_by(ag.c.code))]
 
 
 def get_unit(conn: Connection, code: str) -> Unit:
@@ -99,116 +82,6 @@ def get_unit(conn: Connection, code: str) -> Unit:
     if row is None:
         raise AdminError(f"Không có đơn vị “{code}”.", f"No unit '{code}'.")
     return _unit(row)
-
-
-def _names(name_vi: str, name_en: str, short_vi: str, short_en: str) -> dict[str, str]:
-    values = {"name_vi": (name_vi or "").strip(), "name_en": (name_en or "").strip(),
-              "short_vi": (short_vi or "").strip(), "short_en": (short_en or "").strip()}
-    if not values["name_vi"] or not values["name_en"]:
-        raise AdminError("Cần nhập tên đơn vị bằng tiếng Việt và tiếng Anh.",
-                         "A unit needs its name in Vietnamese and in English.")
-    if any(len(v) > MAX_NAME or any(ord(c) < 32 for c in v) for v in values.values()):
-        raise AdminError(f"Tên quá dài (tối đa {MAX_NAME} ký tự) hoặc có ký tự điều khiển.",
-                         f"A name is too long (at most {MAX_NAME} characters) or holds control characters.")
-    values["short_vi"] = values["short_vi"] or values["name_vi"]
-    values["short_en"] = values["short_en"] or values["name_en"]
-    return values
-
-
-def create_unit(engine: Engine, code: str, *, name_vi: str, name_en: str, short_vi: str = "", short_en: str = "",
-                kind: str, area_key: str | None = None, actor: Actor) -> Unit:
-    """A new, active reporting unit. ``area_key``: its province for ``kind="province"`` (required),
-    else the nation (``VN``) by default."""
-    code = (code or "").strip().upper()
-    if not _CODE.match(code):
-        raise AdminError("Mã đơn vị gồm chữ in hoa không dấu, số, _ hoặc - (tối đa 24 ký tự).",
-                         "A unit code has capital letters A-Z, digits, _ or - (at most 24 characters).")
-    if kind not in UNIT_KINDS:
-        raise AdminError(f"Loại đơn vị “{kind}” không hợp lệ.", f"Unknown unit kind '{kind}'.")
-    names = _names(name_vi, name_en, short_vi, short_en)
-    area_key = (area_key or "").strip() or (None if kind == "province" else "VN")
-    with engine.begin() as conn:
-        if conn.execute(select(ag.c.id).where(ag.c.code == code)).first() is not None:
-            raise AdminError(f"Mã đơn vị “{code}” đã có.", f"The unit code '{code}' is taken.")
-        area = None
-        if area_key is not None:
-            area = conn.execute(select(ar.c.id, ar.c.level).where(ar.c.key == area_key)).first()
-            if area is None:
-                raise AdminError(f"Không có địa bàn “{area_key}”.", f"No area '{area_key}'.")
-        if kind == "province" and (area is None or area.level != "province"):
-            raise AdminError("Đơn vị cấp tỉnh cần mã địa bàn của một tỉnh, thành phố.",
-                             "A province unit needs the area key of a province.")
-        conn.execute(ag.insert().values(code=code, kind=kind, area_id=area.id if area is not None else None,
-                                        active=True, **names))
-        bump_data_version(conn)
-        audit.record(conn, "unit.create", actor=actor.name, role=actor.role, target=f"unit:{code}", ip=actor.ip,
-                     detail={"kind": kind, "area": area_key, **names})
-        return get_unit(conn, code)
-
-
-def update_unit_names(engine: Engine, code: str, *, name_vi: str, name_en: str, short_vi: str = "",
-                      short_en: str = "", actor: Actor) -> Unit:
-    names = _names(name_vi, name_en, short_vi, short_en)
-    with engine.begin() as conn:
-        unit = get_unit(conn, code)
-        changes = {k: {"from": getattr(unit, k), "to": v} for k, v in names.items() if getattr(unit, k) != v}
-        if not changes:
-            return unit
-        conn.execute(ag.update().where(ag.c.id == unit.id).values(**names))
-        bump_data_version(conn)
-        audit.record(conn, "unit.update", actor=actor.name, role=actor.role, target=f"unit:{unit.code}",
-                     ip=actor.ip, detail=changes)
-        return get_unit(conn, unit.code)
-
-
-def set_unit_active(engine: Engine, code: str, active: bool, *, actor: Actor) -> Unit:
-    """Deactivate (no upload choice, submissions refused by every channel, out of the compliance
-    calendar) or reactivate a unit. Its history and tokens stay."""
-    with engine.begin() as conn:
-        unit = get_unit(conn, code)
-        if unit.active == bool(active):
-            return unit
-        conn.execute(ag.update().where(ag.c.id == unit.id).values(active=bool(active)))
-        bump_data_version(conn)
-        audit.record(conn, "unit.activate" if active else "unit.deactivate", actor=actor.name, role=actor.role,
-                     target=f"unit:{unit.code}", ip=actor.ip)
-        return get_unit(conn, unit.code)
-
-
-# -- the indicator catalogue -----------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class IndicatorChange:
-    code: str
-    changes: dict  # field -> {"from": .., "to": ..}; empty: nothing changed
-
-
-def update_indicator(engine: Engine, code: str, *, confidential: bool | None = None, agency_code: str | None = None,
-                     actor: Actor) -> IndicatorChange:
-    """Mark an indicator confidential or public and/or change its responsible agency. Holds for
-    every viewer, worker and wall from the next request on (``data_version`` is bumped with it)."""
-    with engine.begin() as conn:
-        row = conn.execute(select(ind.c.id, ind.c.code, ind.c.confidential, ag.c.code.label("agency_code"))
-                           .join(ag, ag.c.id == ind.c.agency_id).where(ind.c.code == (code or "").strip())).first()
-        if row is None:
-            raise AdminError(f"Không có chỉ tiêu “{code}”.", f"No indicator '{code}'.")
-        values: dict = {}
-        changes: dict = {}
-        if confidential is not None and bool(confidential) != bool(row.confidential):
-            values["confidential"] = bool(confidential)
-            changes["confidential"] = {"from": bool(row.confidential), "to": bool(confidential)}
-        if agency_code and agency_code.strip().upper() != row.agency_code:
-            agency = get_unit(conn, agency_code)
-            values["agency_id"] = agency.id
-            changes["agency"] = {"from": row.agency_code, "to": agency.code}
-        if not values:
-            return IndicatorChange(row.code, {})
-        conn.execute(ind.update().where(ind.c.id == row.id).values(**values))
-        bump_data_version(conn)
-        audit.record(conn, "indicator.update", actor=actor.name, role=actor.role, target=f"indicator:{row.code}",
-                     ip=actor.ip, detail=changes)
-        return IndicatorChange(row.code, changes)
 
 
 # -- tokens -------------------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
-"""Admin pages for the reporting units (``/admin/units``), the indicator catalogue
-(``/admin/catalogue``), tokens (``/admin/tokens``) and the units' saved mappings of names to codes
-(``/admin/mappings``): plain Flask views on the ``auth``
-blueprint, like ``/admin/users``. The guard lets admins only in (``policy.ROUTES["/admin"]``);
-every form is a CSRF-protected POST and every change goes to the audit log (:mod:`auth.admin`)."""
+"""The admin pages of tokens (``/admin/tokens``) and of the units' saved mappings of names to codes
+(``/admin/mappings``): plain Flask views on the ``auth`` blueprint, like ``/admin/users``. The guard
+lets admins only in (``policy.ROUTES["/admin"]``); every form is a CSRF-protected POST and every
+change goes to the audit log (:mod:`auth.admin`). The former pages of units (``/admin/units``) and
+of the catalogue (``/admin/catalogue``) redirect to the configuration's pages
+(``/admin/metadata/...``), which change them through :mod:`metadata.service`."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from datetime import datetime
 from typing import TypeVar
 from urllib.parse import urlencode
 
-from flask import Response, abort, g, request
+from flask import Response, abort, g, redirect, request
 from flask.typing import ResponseReturnValue
 from werkzeug.datastructures import MultiDict
 
@@ -34,13 +35,6 @@ def _actor() -> Actor:
 
 def _error_text(exc: AdminError, lang: str) -> str:
     return exc.message_en if lang == "en" else exc.message_vi
-
-
-def _self_url(path: str, keys: tuple[str, ...]) -> str:
-    """This page with its current filters (forms post back to it, the answer keeps the filters)."""
-    params = {k: request.args.get(k, "") for k in keys} | {"lang": "en" if _lang() == "en" else ""}
-    params = {k: v[:200] for k, v in params.items() if v}
-    return path + ("?" + urlencode(params) if params else "")
 
 
 def _fresh_reads() -> None:
@@ -66,77 +60,50 @@ def _posted(lang: str, change: Callable[[MultiDict[str, str], Actor], T]) -> tup
     return outcome, error
 
 
-# -- reporting units ----------------------------------------------------------------------------------
+# -- the former pages of units and of the catalogue ----------------------------------------------------
+# Units and indicators are changed on the configuration's pages only (``metadata_pages``, one
+# write path: :mod:`metadata.service`). The old addresses answer a GET with a redirect there,
+# their filters carried over where they have a counterpart; a POST is refused (405: GET only).
+
+# old address → (new address, old query parameter → {old value or "" (any) → (new parameter, new value)})
+_MOVED: dict[str, tuple[str, dict[str, dict[str, tuple[str, str]]]]] = {
+    "/admin/units": ("/admin/metadata/units", {
+        "q": {"": ("q", "")},
+        "state": {"active": ("status", "active"), "inactive": ("status", "retired")},
+    }),
+    "/admin/catalogue": ("/admin/metadata/indicators", {
+        "q": {"": ("q", "")},
+        "group": {"": ("group", "")},
+        "access": {"confidential": ("confidential", "true"), "public": ("confidential", "false")},
+    }),
+}
 
 
-@bp.route("/admin/units", methods=["GET", "POST"])
+def moved_url(path: str, args: MultiDict[str, str]) -> str:
+    """Where the former page ``path`` with the query ``args`` now is (with ``lang=en`` kept)."""
+    target, mapping = _MOVED[path]
+    params: dict[str, str] = {}
+    for old, values in mapping.items():
+        value = (args.get(old) or "").strip()[:200]
+        if not value:
+            continue
+        if "" in values:  # passed on as it is
+            params[values[""][0]] = value
+        elif value in values:
+            params[values[value][0]] = values[value][1]
+    if _lang() == "en":
+        params["lang"] = "en"
+    return target + ("?" + urlencode(params) if params else "")
+
+
+@bp.get("/admin/units")
 def admin_units() -> ResponseReturnValue:
-    lang = _lang()
-
-    def change(form: MultiDict[str, str], actor: Actor) -> str:
-        code = (form.get("code") or "").strip().upper()[:40]
-        names = {k: form.get(k) or "" for k in ("name_vi", "name_en", "short_vi", "short_en")}
-        action = form.get("action")
-        if action == "create":
-            admin.create_unit(engine(), code, kind=form.get("kind") or "", area_key=form.get("area") or None,
-                              actor=actor, **names)
-            return t("admin.unit_created", lang, code=code)
-        if action == "update":
-            admin.update_unit_names(engine(), code, actor=actor, **names)
-            return t("admin.unit_updated", lang, code=code)
-        if action in ("deactivate", "reactivate"):
-            admin.set_unit_active(engine(), code, action == "reactivate", actor=actor)
-            return t(f"admin.unit_{action}d", lang, code=code)
-        abort(400)
-
-    message, error = _posted(lang, change)
-    query = (request.args.get("q") or "")[:200]  # the filters are in the address, the forms post to it
-    state = request.args.get("state") if request.args.get("state") in ("active", "inactive") else ""
-    with engine().connect() as conn:
-        units = admin.list_units(conn, query, state)
-    return render_page("units.html", 400 if error else 200, units=units, query=query, state=state,
-                       kinds=admin.UNIT_KINDS, message=message, error=error,
-                       self_url=_self_url("/admin/units", ("q", "state")))
+    return redirect(moved_url("/admin/units", request.args), code=303)
 
 
-# -- the indicator catalogue -----------------------------------------------------------------------------
-
-
-@bp.route("/admin/catalogue", methods=["GET", "POST"])
+@bp.get("/admin/catalogue")
 def admin_catalogue() -> ResponseReturnValue:
-    from data_access.catalogue import all_indicators, indicator_groups, indicator_map, search_indicators
-
-    lang = _lang()
-
-    def change(form: MultiDict[str, str], actor: Actor) -> str:
-        code = (form.get("code") or "").strip()[:40]
-        access = form.get("access")
-        if form.get("action") != "update" or access not in ("public", "confidential", None):
-            abort(400)
-        done = admin.update_indicator(engine(), code, confidential=None if access is None else access == "confidential",
-                                      agency_code=form.get("agency") or None, actor=actor)
-        return t("admin.indicator_updated" if done.changes else "admin.indicator_unchanged", lang, code=code)
-
-    message, error = _posted(lang, change)
-    args = request.args  # the filters are in the address; a row's form posts its own "access"
-    query = (args.get("q") or "")[:200]
-    group = (args.get("group") or "")[:8]
-    access = args.get("access") if args.get("access") in ("public", "confidential") else ""
-    if query.strip():
-        imap = indicator_map()
-        found = search_indicators(query, limit=10000)
-        indicators = [imap[c] for c in (found["code"] if not found.empty else []) if c in imap]
-    else:
-        indicators = list(all_indicators())
-    indicators = [i for i in indicators if (not group or i.group_code == group)
-                  and (not access or i.confidential == (access == "confidential"))]
-    groups = [(r["code"], f'{r["code"]} · {r["name_en"] if lang == "en" else r["name_vi"]}')  # the filter's choices
-              for _, r in indicator_groups().iterrows()]
-    with engine().connect() as conn:
-        agencies = [u for u in admin.list_units(conn) if u.kind != "province"]
-    return render_page("catalogue.html", 400 if error else 200, indicators=indicators, groups=groups,
-                       agencies=agencies, query=query, group=group, access=access, message=message, error=error,
-                       self_url=_self_url("/admin/catalogue", ("q", "group", "access")))
+    return redirect(moved_url("/admin/catalogue", request.args), code=303)
 
 
 # -- tokens ---------------------------------------------------------------------------------------------

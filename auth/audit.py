@@ -7,13 +7,15 @@ just started to impose waits; also a warning in the application log), ``signin.u
 ``unlock-user`` command), ``signout``, ``session.expired``,
 ``user.create``, ``user.update``, ``user.password``, ``token.create``, ``token.revoke``,
 ``display_token.create``, ``display_token.revoke`` (command line and ``/admin/tokens``),
-``unit.create``, ``unit.update``, ``unit.deactivate``, ``unit.activate`` (``/admin/units``),
-``indicator.update`` (``/admin/catalogue``: confidentiality, responsible agency), ``mapping.save`` (a
-unit's mapping of names to codes saved on the upload page), ``mapping.delete`` (``/admin/mappings``), ``metadata.import``,
-``metadata.create``, ``metadata.update``, ``metadata.retire``, ``metadata.replace`` (the configuration,
-:mod:`metadata.service`: before and after of each record), ``export``, ``access.denied``,
+``mapping.save`` (a unit's mapping of names to codes saved on the upload page), ``mapping.delete``
+(``/admin/mappings``), ``metadata.import``, ``metadata.create``, ``metadata.update``, ``metadata.retire``,
+``metadata.reactivate``, ``metadata.replace`` (the configuration, :mod:`metadata.service`: before
+and after of each record; a unit's deactivation is its retirement, an indicator's confidentiality
+or responsible agency an update), ``export``, ``access.denied``,
 ``submission.accepted`` / ``submission.rejected`` (by a database trigger on ``submission``, every
 channel but the demo seed and the benchmark), and whatever other admin actions call :func:`record`.
+Older logs also hold ``unit.create`` / ``.update`` / ``.deactivate`` / ``.activate`` and
+``indicator.update``, written by the former pages ``/admin/units`` and ``/admin/catalogue``.
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ registered page, callback module and route and fails on one without a line).
 
 Roles:
 
-* ``admin`` — users, units, catalogue, tokens, the audit log, the configuration (metadata: its
-  API routes and commands); and everything else.
+* ``admin`` — users, tokens, the audit log, the configuration (metadata: units and indicators
+  included; its pages, API routes and commands); and everything else.
 * ``leader`` — every board and every indicator, confidential ones included; exports.
 * ``analyst`` — every board and exports; confidential indicators only with a per-user grant.
 * ``reporter`` — submits for its own unit, sees its unit's submissions and compliance; no boards.

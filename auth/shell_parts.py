@@ -25,9 +25,8 @@ def may_open(page: dict) -> bool:
 
 
 # The admin pages (plain Flask views, admins only), in the order of the navigation.
-ADMIN_PAGES = (("/admin/first-run", "admin.first_run"), ("/admin/users", "admin.users"), ("/admin/units", "admin.units"),
-               ("/admin/catalogue", "admin.catalogue"), ("/admin/metadata", "admin.metadata"), ("/admin/tokens", "admin.tokens"), ("/admin/mappings", "admin.mappings"),
-               ("/admin/audit", "admin.audit"))
+ADMIN_PAGES = (("/admin/first-run", "admin.first_run"), ("/admin/users", "admin.users"), ("/admin/metadata", "admin.metadata"),
+               ("/admin/tokens", "admin.tokens"), ("/admin/mappings", "admin.mappings"), ("/admin/audit", "admin.audit"))
 
 
 def admin_links(lang: str) -> list:

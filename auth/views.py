@@ -1,6 +1,6 @@
 """Plain Flask views (work without JavaScript): sign-in, sign-out, the account page with the
-password change, and the admin pages (the audit log search and the users; the units, catalogue
-and tokens pages are in :mod:`auth.admin_views`). Jinja templates in ``auth/templates/auth``
+password change, and the admin pages (the audit log search and the users; the tokens page is in
+:mod:`auth.admin_views`). Jinja templates in ``auth/templates/auth``
 (autoescaped)."""
 
 from __future__ import annotations

@@ -99,7 +99,7 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]],
                                                  r.c.deadline_day, r.c.deadline_month_offset)
                                           .where(r.c.status != "retired").order_by(r.c.code)))
     members: dict[int, list[UnitRow]] = {}
-    # deactivated units (/admin/units) owe nothing
+    # retired (deactivated) units owe nothing
     stmt = (select(ru.c.regime_id, a.c.id, a.c.code, a.c.name_vi, a.c.name_en, a.c.kind, a.c.valid_from,
                    a.c.valid_to, a.c.area_id).join(a, a.c.id == ru.c.agency_id).where(a.c.active.is_(True))
             .order_by(a.c.code))

@@ -105,7 +105,7 @@ agency = Table(
     Column("area_id", Integer, ForeignKey("area.id")),
     Column("valid_from", Date),
     Column("valid_to", Date),
-    # a deactivated unit (``/admin/units``) submits nothing and leaves the compliance calendar (migration 0005)
+    # a retired (deactivated) unit submits nothing and leaves the compliance calendar (migration 0005)
     Column("active", Boolean, nullable=False, default=True, server_default=true()),
 )
 

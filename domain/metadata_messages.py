@@ -86,6 +86,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "{ref_en} '{value}' (column '{column}') is not in the configuration."),
     "retired_reference": ("{ref_vi} “{value}” (cột “{column}”) đã thôi dùng; một bản ghi đang áp dụng không thể dùng nó.",
                           "{ref_en} '{value}' (column '{column}') is retired; an active record cannot use it."),
+    "unit_area_missing": ("Đơn vị cấp tỉnh cần địa bàn là tỉnh, thành phố của đơn vị.",
+                          "A provincial unit needs its province as its area."),
     "unit_area_level": ("Đơn vị cấp tỉnh cần địa bàn là một tỉnh, thành phố; “{value}” là địa bàn cấp “{level}”.",
                         "A provincial unit needs a province as its area; '{value}' is a '{level}' area."),
     "component_periodicity": (

@@ -47,7 +47,9 @@ def check(config: Config, areas: Mapping[str, str]) -> list[Finding]:
         out += _reference_findings("groups", key, r, config, areas)
     for key, r in units.items():
         out += _dates("units", key, r) + _reference_findings("units", key, r, config, areas)
-        if r["kind"] == "province" and r["area"] and areas.get(r["area"], "province") != "province":
+        if r["kind"] == "province" and not r["area"] and not is_retired(r):
+            out.append(Finding("units", key, "unit_area_missing", "area"))
+        elif r["kind"] == "province" and r["area"] and areas.get(r["area"], "province") != "province":
             out.append(Finding("units", key, "unit_area_level", "area", r["area"], {"level": areas[r["area"]]}))
     headline: dict[int, str] = {}
     for key, r in sorted(inds.items()):

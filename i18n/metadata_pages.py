@@ -137,6 +137,13 @@ METADATA_PAGE_MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Bản ghi thôi áp dụng vẫn được giữ cùng số liệu và lịch sử; bị từ chối nếu bản ghi đang áp dụng khác còn dùng nó.",
         "en": "A retired record is kept with its data and history; refused while an active record still uses it.",
     },
+    "meta.reactivate": {"vi": "Áp dụng trở lại", "en": "Reactivate"},
+    "meta.reactivate_lede": {
+        "vi": "Bản ghi trở lại trạng thái “Đang áp dụng” (một đơn vị báo cáo: lại được chọn khi gửi báo cáo, báo cáo "
+              "của đơn vị được tiếp nhận và đơn vị lại có trong lịch báo cáo); được kiểm tra như mọi thay đổi.",
+        "en": "The record becomes active again (a reporting unit: offered for upload again, its reports accepted and "
+              "it is back in the reporting calendar); checked like any change.",
+    },
     "meta.replace": {"vi": "Thay thế bằng mã mới", "en": "Replace with a new code"},
     "meta.do_replace": {"vi": "Thay thế", "en": "Replace"},
     "meta.history": {"vi": "Lịch sử", "en": "History"},
@@ -170,6 +177,7 @@ METADATA_PAGE_MESSAGES: dict[str, dict[str, str]] = {
     "meta.done.unchanged": {"vi": "Không có gì thay đổi ở {what} {code}.", "en": "Nothing changed in {what} {code}."},
     "meta.done.retired": {"vi": "Đã cho {what} {code} thôi áp dụng; số liệu và lịch sử được giữ nguyên.",
                           "en": "Retired {what} {code}; its data and history are kept."},
+    "meta.done.reactivated": {"vi": "Đã cho {what} {code} áp dụng trở lại.", "en": "Reactivated {what} {code}."},
     "meta.done.replaced": {"vi": "Đã tạo {what} {code} thay thế bản ghi cũ (đã thôi áp dụng).",
                            "en": "Created {what} {code} in place of the old record (now retired)."},
     "meta.col.name": {"vi": "Tên", "en": "Name"},

@@ -124,7 +124,7 @@ class UnitInfo:
     area_id: int | None
     valid_from: date | None
     valid_to: date | None
-    active: bool = True  # False: deactivated on /admin/units, its submissions are refused
+    active: bool = True  # False: retired (deactivated), its submissions are refused
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,8 @@ its kind, row, key, column, value and reason in both languages), and then either
 written whole, in the caller's transaction, with
 
 * one version per changed record in ``metadata_history`` (before and after),
-* one audit entry (``metadata.import`` / ``.create`` / ``.update`` / ``.retire`` / ``.replace``),
+* one audit entry (``metadata.import`` / ``.create`` / ``.update`` / ``.retire`` / ``.reactivate`` /
+  ``.replace``),
 * the cache stamps of what changed: a change of targets only stamps their indicators (``i:<code>``,
   what the boards' target reads depend on); any other change stamps everything (``*``), as the
   reference data did;
@@ -109,6 +110,14 @@ def update(engine: Engine, kind: str, key: str, changes: Mapping[str, Any], *, a
 def retire(engine: Engine, kind: str, key: str, *, actor: Actor, dry_run: bool = False) -> Outcome:
     """Retire one record: it stays with its history; refused while active records use it."""
     return update(engine, kind, key, {"status": "retired"}, actor=actor, dry_run=dry_run, action="retire")
+
+
+def reactivate(engine: Engine, kind: str, key: str, *, actor: Actor, dry_run: bool = False) -> Outcome:
+    """Bring a retired record back into use (status ``active``; a unit: ``agency.active`` again, so
+    it is offered for upload, its submissions are accepted and it owes reports again). Judged by
+    the same rules as any change (an indicator whose group is retired stays retired); a record
+    already active is no change."""
+    return update(engine, kind, key, {"status": "active"}, actor=actor, dry_run=dry_run, action="reactivate")
 
 
 def replace(engine: Engine, kind: str, key: str, row: Mapping[str, Any], *, actor: Actor,

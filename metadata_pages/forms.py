@@ -24,13 +24,13 @@ PER_PAGE = 50
 # The columns of each kind's list ("name": the name in the page's language) and its filters.
 COLUMNS: dict[str, tuple[str, ...]] = {
     "groups": ("code", "name", "sort", "status"),
-    "indicators": ("code", "name", "group", "periodicity", "aggregation", "agency", "status"),
+    "indicators": ("code", "name", "group", "periodicity", "aggregation", "agency", "confidential", "status"),
     "units": ("code", "name", "kind", "area", "status"),
     "regimes": ("code", "name", "frequency", "receiver", "status"),
     "targets": ("indicator", "area", "year", "comparison", "value", "value_max", "status"),
 }
 FILTERS: dict[str, tuple[str, ...]] = {
-    "groups": ("status",), "indicators": ("status", "group", "periodicity"), "units": ("status", "kind"),
+    "groups": ("status",), "indicators": ("status", "group", "periodicity", "confidential"), "units": ("status", "kind"),
     "regimes": ("status", "frequency"), "targets": ("status", "year"),
 }
 _CHOICE_KEYS = {"frequency": "periodicity"}  # fields whose choices share another field's words
@@ -131,7 +131,7 @@ def listing(kind: str, records: Mapping[str, Record], *, query: str, filters: Ma
     front: descending), cut to ``page``."""
     phrase = " ".join(fold(query).split())
     found = [(key, r) for key, r in records.items()
-             if all(str(r.get(name)) == value for name, value in filters.items() if value)
+             if all(_filter_text(r.get(name)) == value for name, value in filters.items() if value)
              and (not phrase or phrase in _search_text(r))]
     descending = sort.startswith("-")
     column = sort.lstrip("-")
@@ -142,6 +142,11 @@ def listing(kind: str, records: Mapping[str, Record], *, query: str, filters: Ma
     page = min(max(1, page), pages)
     return Listing(found[(page - 1) * PER_PAGE:page * PER_PAGE], len(found), page, pages,
                    column, descending)
+
+
+def _filter_text(value: Any) -> str:
+    """A stored value as a filter's choice names it (a flag: ``true`` / ``false``)."""
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 Names = Mapping[str, Mapping[str, str]]  # referenced kind (groups, units, indicators, areas) → code → name
@@ -157,6 +162,8 @@ def filter_choices(kind: str, name: str, records: Mapping[str, Record], lang: st
     """A filter's (value, text) choices: a choice field's choices, else the values the records hold
     (a reference shown with the name of what it names, from ``names``)."""
     f = field_of(kind, name)
+    if f.type == "bool":
+        return [("true", t("meta.yes", lang)), ("false", t("meta.no", lang))]
     values = list(f.choices) if f.type == "choice" else sorted({str(r[name]) for r in records.values()
                                                                  if r.get(name) is not None})
     return [(v, choice_text(name, v, lang) if f.type == "choice" else _named(f, v, names) or v) for v in values]

@@ -1,5 +1,5 @@
 """The records' pages: ``/admin/metadata/<kind>`` (the list), ``.../new`` (create),
-``.../<key>`` (edit, retire), ``.../<key>/replace`` (retire-and-replace) and ``.../<key>/history``.
+``.../<key>`` (edit, retire, reactivate), ``.../<key>/replace`` (retire-and-replace) and ``.../<key>/history``.
 
 Every form is a CSRF-protected POST making one call of :mod:`metadata.service` (one transaction
 with its audit entry, history and cache stamps); a refused change shows the form again with the
@@ -23,7 +23,7 @@ from metadata import service, store
 from metadata_pages import bp, forms
 
 KIND = "<any(groups, units, indicators, regimes, targets):kind>"
-DONE = ("created", "updated", "unchanged", "retired", "replaced")
+DONE = ("created", "updated", "unchanged", "retired", "reactivated", "replaced")
 _REFS = {kind: {f.ref for f in FIELDS[kind] if f.ref and f.ref != "areas"} for kind in KINDS}
 
 
@@ -139,11 +139,12 @@ def record_edit(kind: str, key: str) -> ResponseReturnValue:
         return _form_page(kind, "edit", stored, key=key, message=message)
     _csrf_or_400()
     action = request.form.get("action")
-    if action == "retire":
-        outcome = service.retire(engine(), kind, key, actor=actor())
+    if action in ("retire", "reactivate"):
+        change = service.retire if action == "retire" else service.reactivate
+        outcome = change(engine(), kind, key, actor=actor())
         if not outcome.ok:
             return _form_page(kind, "edit", stored, key=key, status=400, problems=outcome.problems)
-        return _done(kind, key, "retired" if outcome.applied else "unchanged")
+        return _done(kind, key, f"{action}d" if outcome.applied else "unchanged")
     if action != "update":
         abort(400)
     row = forms.row_from_form(kind, request.form)

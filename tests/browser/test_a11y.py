@@ -42,8 +42,9 @@ ROLES = ("admin", "leader", "analyst", "reporter")
 REPORTER_UNIT = "TK"
 # A concrete address for each page registered with a path template.
 EXAMPLES = {"/provinces/<key>": "/provinces/01", "/indicator/<code>": "/indicator/GDP_GROWTH"}
-# Flask routes of the auth blueprint that are not pages to look at.
-NOT_PAGES = {"/signout", "/auth/static/<path:filename>"}
+# Flask routes of the auth blueprint that are not pages to look at (the former units and catalogue
+# pages only redirect to the configuration's pages, which are looked at below).
+NOT_PAGES = {"/signout", "/auth/static/<path:filename>", "/admin/units", "/admin/catalogue"}
 # Admin pages of other blueprints (plain Flask views like the auth blueprint's).
 OTHER_ADMIN_PAGES = ("/admin/first-run",)
 
