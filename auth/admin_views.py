@@ -37,6 +37,13 @@ def _error_text(exc: AdminError, lang: str) -> str:
     return exc.message_en if lang == "en" else exc.message_vi
 
 
+def _self_url(path: str, keys: tuple[str, ...]) -> str:
+    """This page with its current filters (forms post back to it, the answer keeps the filters)."""
+    params = {k: request.args.get(k, "") for k in keys} | {"lang": "en" if _lang() == "en" else ""}
+    params = {k: v[:200] for k, v in params.items() if v}
+    return path + ("?" + urlencode(params) if params else "")
+
+
 def _fresh_reads() -> None:
     """After a change in this request, read the new data version (and a new snapshot) for the answer."""
     from data_access.engine import release_connection
