@@ -37,6 +37,14 @@ from domain.text import fold
 from domain.units import factor
 
 MATCHED, UNCERTAIN, UNMATCHED = "matched", "uncertain", "unmatched"
+_CODE_SHAPED = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
+
+
+def looks_like_code(text: str) -> bool:
+    """Whether ``text`` is written as a code ("NOPE", "99", "24-63"), not as a name ("Ha Noi",
+    "Dân số"): an unknown code is the validation's to report (row, column, value and its "did you
+    mean"), not a name for the officer to map."""
+    return _CODE_SHAPED.fullmatch(text) is not None
 SKIP = ""
 """The target of a label whose rows are not loaded (a row the reader took for data by mistake)."""
 

@@ -30,6 +30,7 @@ from domain.mapping import (
     Candidate,
     Proposal,
     Shape,
+    looks_like_code,
     propose_area,
     propose_indicator,
     representative_days,
@@ -124,7 +125,7 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     for text, n in list(ind_counts.items())[:200]:  # a long file names a few hundred at most
         if text == PENDING:
             out.indicator = propose_indicator(out.title, out.table_unit, infos, rows=int(n))
-        elif text and text.upper() not in cat.indicators:
+        elif text and text.upper() not in cat.indicators and not looks_like_code(text):
             out.indicators.append(propose_indicator(text, out.table_unit, infos, rows=int(n)))
     area_counts = _counts(obs["area_code"])
     days: list[date] = []
@@ -138,7 +139,7 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     areas = area_infos(conn)
     labels = list(area_counts)
     for text in labels:
-        if not text or cat.knows_area(text) or REF_SEPARATOR in text or not rep:
+        if not text or cat.knows_area(text) or REF_SEPARATOR in text or looks_like_code(text) or not rep:
             continue
         out.areas.append(propose_area(text, rep, cat.names, areas, unit.valid_from if unit else None,
                                       unit.valid_to if unit else None, rows=int(area_counts[text])))

@@ -459,3 +459,12 @@ def test_map011_admins_list_and_delete_a_units_saved_mappings(page_world):
     gone = admin.post("/admin/mappings", data={"csrf_token": token, "action": "delete", "id": str(doomed.id)},
                       headers={"Origin": ORIGIN})
     assert gone.status_code == 400 and f"Không có cách đối chiếu số {doomed.id}." in gone.get_data(as_text=True)
+
+
+def test_map012_unknown_codes_are_the_validations_not_the_mapping_steps():
+    """A value written as a code ("NOPE", "99", "24-63") is never offered for mapping: the
+    validation reports it with its row and column (browser: test_jrn002); names are."""
+    from domain.mapping import looks_like_code
+
+    assert all(looks_like_code(t) for t in ("NOPE", "RETAIL_SALES", "99", "24-63", "GDP2"))
+    assert not any(looks_like_code(t) for t in ("Ha Noi", "Dân số", "TP. Hồ Chí Minh", "Hà Tây", "dan_so", ""))
