@@ -16,6 +16,13 @@ import pytest
 
 from tests.conftest import FIXED_UNTIL, free_port, seeded_url_for
 
+try:  # Playwright's expect() waits 5 s by default, beside the pages' 20 s: a busy machine outruns it
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=20_000)
+except ImportError:  # the Selenium-only lane
+    pass
+
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
