@@ -383,7 +383,7 @@ def _long_header(text: str) -> bool:
 
 def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
     """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
-    obs = _obs_frame(rows.cols)
+    obs = _obs_frame(rows.columns())
     return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
                       optional_present=frozenset({"status"}), title=rows.title)
 
