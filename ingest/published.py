@@ -31,9 +31,9 @@ import functools
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import islice, product
 from typing import Any, TypeVar
 
 import numpy as np
@@ -334,10 +334,10 @@ def looks_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping
 _HEADER_SCAN = 40  # the rows (or columns) where a table's header of periods is looked for
 
 
-def _find_header(grid: Sequence[tuple[int, Sequence[Any]]], label: PeriodReader = period_label) -> int | None:
-    for i, (_r, cells) in enumerate(grid[:_HEADER_SCAN]):
+def _find_header(grid: Iterable[tuple[int, Iterable[Any]]], label: PeriodReader = period_label) -> int | None:
+    for i, (_r, cells) in enumerate(islice(grid, _HEADER_SCAN)):
         found = 0
-        for c in cells[1:]:
+        for c in islice(cells, 1, None):
             if label(c) is not None:
                 found += 1
                 if found == 2:
@@ -345,12 +345,11 @@ def _find_header(grid: Sequence[tuple[int, Sequence[Any]]], label: PeriodReader 
     return None
 
 
-def _transpose(grid: Sequence[tuple[int, Sequence[Any]]], limit: int | None = None) -> list[tuple[int, list[Any]]]:
-    """Columns as rows (the first ``limit`` of them); each cell keeps its own spreadsheet row in the
-    row number of its row (the number a finding shows is the row of the period: the original row)."""
-    width = max((len(c) for _, c in grid), default=0)
-    width = width if limit is None else min(width, limit)
-    return [(-(j + 1), [cells[j] if j < len(cells) else None for _, cells in grid]) for j in range(width)]
+def _transpose(grid: Sequence[tuple[int, Sequence[Any]]], limit: int) -> Iterator[tuple[int, Iterator[Any]]]:
+    """The first ``limit`` columns as rows, each read only as far as it is iterated (a header is
+    found on its first cells)."""
+    width = min(max((len(c) for _, c in grid), default=0), limit)
+    return ((-(j + 1), (cells[j] if j < len(cells) else None for _, cells in grid)) for j in range(width))
 
 
 def _matrix(grid: Sequence[tuple[int, Sequence[Any]]]) -> np.ndarray:
@@ -439,7 +438,7 @@ def csv_grid(text: str, budget: ReadBudget) -> list[tuple[int, list[str]]]:
         for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             if i % 65536 == 0:
                 budget.check_time()
-            if any(c.strip() for c in cells):
+            if "".join(cells).strip():  # a cell that is not blank
                 grid.append((i, cells))
     except csv.Error:
         return []
