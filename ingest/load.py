@@ -153,11 +153,14 @@ _INSERT_OBSERVATION = (
     "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
     "FROM {source}{where}"
 )
-# PostgreSQL: whether any current value lies in the box of the stage's keys (its indicators × areas ×
-# period range; probed through the primary key): none, and every staged row is new (_FRESH).
+# PostgreSQL: whether any current value lies in the span of periods of one of the stage's series
+# (indicator, area: first..last period start; probed through the primary key): none, and every
+# staged row is new (_FRESH).
 _ANY_CURRENT = (
-    "SELECT EXISTS (SELECT 1 FROM current_observation c WHERE c.indicator_id = ANY(CAST(:ind_ids AS integer[])) "
-    "AND c.area_id = ANY(CAST(:area_ids AS integer[])) AND c.period_start BETWEEN :first_start AND :last_start)"
+    "SELECT EXISTS (SELECT 1 FROM unnest(CAST(:g_ind AS integer[]), CAST(:g_area AS integer[]), "
+    "CAST(:g_first AS date[]), CAST(:g_last AS date[])) AS g (ind, area, first_start, last_start) "
+    "WHERE EXISTS (SELECT 1 FROM current_observation c WHERE c.indicator_id = g.ind AND c.area_id = g.area "
+    "AND c.period_start BETWEEN g.first_start AND g.last_start))"
 )
 # The staged rows as new keys (revision 0), in the columns of _CHANGED.
 _FRESH = (
@@ -220,12 +223,18 @@ def _batched_ri(conn: Connection, columns: dict[str, np.ndarray], submission_id:
     return True
 
 
-def has_current(conn: Connection, params: dict[str, Any]) -> bool:
-    """PostgreSQL: whether any current value lies in the box of the staged keys (``ind_ids`` ×
-    ``area_ids`` × ``first_start``..``last_start``); when none does, :func:`write_rows` inserts the
-    stage as new keys without comparing it with the current values."""
-    return bool(conn.execute(text(_ANY_CURRENT).bindparams(bindparam("first_start", type_=Date()),
-                                                           bindparam("last_start", type_=Date())), params).scalar())
+def has_current(conn: Connection, columns: dict[str, np.ndarray], starts: np.ndarray) -> bool:
+    """PostgreSQL: whether any current value lies in the span of periods of one of the staged
+    series (an indicator and an area: from its first to its last period start; ``starts``, the
+    period start of each ``period_idx``); when none does, :func:`write_rows` inserts the stage as
+    new keys without comparing it with the current values. Spans, not keys: a chunk of a table
+    that continues the series of the chunk before it meets none of that chunk's rows."""
+    days = starts.astype("datetime64[D]")[columns["period_idx"]]
+    spans = pd.DataFrame({"ind": columns["indicator_id"], "area": columns["area_id"], "day": days}) \
+        .groupby(["ind", "area"], sort=True)["day"].agg(["min", "max"]).reset_index()
+    params = {"g_ind": spans["ind"].astype(int).tolist(), "g_area": spans["area"].astype(int).tolist(),
+              "g_first": [d.date() for d in spans["min"]], "g_last": [d.date() for d in spans["max"]]}
+    return bool(conn.execute(text(_ANY_CURRENT), params).scalar())
 
 
 def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: datetime) -> WriteResult:
@@ -293,11 +302,10 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
         conn.exec_driver_sql("SET LOCAL jit = off")
         params = {"sid": submission_id, "now": now, "ind_ids": sorted(int(i) for i in pd.unique(columns["indicator_id"])),
-                  "area_ids": sorted(int(i) for i in pd.unique(columns["area_id"])),
                   "first_start": min(d for _, _, d in period_rows), "last_start": max(d for _, _, d in period_rows)}
         typed = [*_typed(), bindparam("first_start", type_=Date()), bindparam("last_start", type_=Date())]
-        if not has_current(conn, params):
-            # no current value in the stage's box of keys (a first load): every staged row is new
+        if not has_current(conn, columns, np.array([d for _, _, d in period_rows], dtype="datetime64[D]")):
+            # no current value in the span of any staged series (a first load): every staged row is new
             # (revision 0), so it goes straight into both tables, without the changed-rows join
             # and its materialised copy (the same rows, a third less work for the server)
             for sql in (_INSERT_OBSERVATION, _INSERT_CURRENT):
