@@ -18,7 +18,10 @@ Rows travel through a temporary table (set-based SQL, no per-row Python round tr
   ``current_observation`` (``INSERT ... SELECT ... ON CONFLICT ... DO UPDATE``; on PostgreSQL the
   keys without a current value take a plain ``INSERT``, cheaper than speculative insertion).
   PostgreSQL does it all in one statement (data-modifying CTEs); SQLite, which has none,
-  materialises the changed rows in a second temporary table ``intake_new``.
+  materialises the changed rows in a second temporary table ``intake_new``. On PostgreSQL, a stage
+  none of whose series (indicator, area) has a current value in its span of periods (a first load,
+  or the next chunk of one) is inserted straight into both tables as revision 0, without the
+  comparison (:func:`has_current`).
 * large PostgreSQL loads check the foreign keys once per distinct key (:func:`_batched_ri`).
 
 Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
