@@ -15,4 +15,6 @@ def unaccent(text: str) -> str:
 
 def fold(text: str) -> str:
     """Lower-case text without diacritics: "Tỷ lệ thất nghiệp" → "ty le that nghiep"."""
+    if text.isascii():  # nothing to take off (the common case of codes, numbers and dates)
+        return text.lower()
     return unaccent(text).lower()

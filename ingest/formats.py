@@ -251,6 +251,9 @@ def parse_numbers(texts: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             maybe = ok & (mag >= 1.0) & (mag < 1000.0) & (np.abs(thousandths - np.round(thousandths)) < 1e-6)
         if maybe.any():
             idx = np.flatnonzero(maybe)
+            # d.ddd .. ddd.ddd has its dot fourth from the end: only those texts go through the pattern
+            stripped = np.strings.strip(s[idx].astype(str))
+            idx = idx[np.strings.str_len(stripped) - np.strings.rfind(stripped, ".") == 4]
             amb = np.fromiter((_FAST_AMBIGUOUS.fullmatch(x.strip()) is not None for x in s[idx]), dtype=bool,
                               count=len(idx))
             ok[idx[amb]] = False
@@ -383,7 +386,7 @@ def _long_header(text: str) -> bool:
 
 def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
     """A published shape's long rows as a :class:`ParsedFile` (status present, no note column)."""
-    obs = _obs_frame(rows.cols)
+    obs = _obs_frame(rows.columns())
     return ParsedFile(fmt, observations=obs, measure_unit=unit, published=True,
                       optional_present=frozenset({"status"}), title=rows.title)
 

@@ -31,12 +31,13 @@ import functools
 import io
 import math
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import product
+from itertools import islice, product
 from typing import Any, TypeVar
 
 import numpy as np
+import pandas as pd
 
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
@@ -105,16 +106,17 @@ class ImportMapping:
 @dataclass
 class Rows:
     """Long rows being collected (the columns of :data:`ingest.formats.OBS_COLUMNS`), counted
-    against the budget as they come."""
+    against the budget as they come: one at a time (:meth:`add`) or a table's block of cells at
+    once (:meth:`add_block`, column-wise)."""
 
     budget: ReadBudget
     indicator: str
 
     def __post_init__(self) -> None:
         self.title = ""  # the table's title rows (or label), for the indicator proposal of the mapping step
-        self.cols: dict[str, list[Any]] = {c: [] for c in ("row", "indicator_code", "area_code", "period",
-                                                           "value_text", "value_num", "status", "note",
-                                                           "territory", "area_label")}
+        self.count = 0
+        self.cols: dict[str, list[Any]] = {c: [] for c in _ROW_FIELDS}
+        self.blocks: list[dict[str, np.ndarray]] = []
 
     def add(self, row: int, area: str, period: str, value: Any, status: str = "", indicator: str | None = None,
             label: str = "") -> None:
@@ -122,10 +124,11 @@ class Rows:
         ``VALUES``, JSON-stat category labels): the validation reads it when the code is not the
         product's (:func:`ingest.validate.labels_where_codes_differ`)."""
         c = self.cols
-        if len(c["row"]) >= self.budget.max_rows:
-            raise BudgetExceeded("too_many_rows", rows=len(c["row"]) + 1, limit=self.budget.max_rows)
-        if len(c["row"]) % 65536 == 0:
+        if self.count >= self.budget.max_rows:
+            raise BudgetExceeded("too_many_rows", rows=self.count + 1, limit=self.budget.max_rows)
+        if self.count % 65536 == 0:
             self.budget.check_time()
+        self.count += 1
         text, number = cell_value(value)
         c["row"].append(row)
         c["indicator_code"].append(indicator if indicator is not None else self.indicator)
@@ -137,6 +140,40 @@ class Rows:
         c["note"].append("")
         c["territory"].append("")
         c["area_label"].append(label)
+
+    def add_block(self, rows: np.ndarray, areas: np.ndarray, periods: np.ndarray, values: np.ndarray,
+                  status: np.ndarray) -> None:
+        """Rows given column by column (equal lengths; ``values`` the raw cells, read as
+        :func:`cell_value` reads one), the same as :meth:`add` called on each in turn."""
+        self._flush()
+        n = len(values)
+        if self.count + n > self.budget.max_rows:
+            raise BudgetExceeded("too_many_rows", rows=self.budget.max_rows + 1, limit=self.budget.max_rows)
+        self.budget.check_time()
+        self.count += n
+        text, number = cell_values(values)
+        self.blocks.append({"row": np.asarray(rows, dtype=np.int64), "indicator_code": np.full(n, self.indicator, dtype=object),
+                            "area_code": areas, "period": periods, "value_text": text, "value_num": number,
+                            "status": status, **{c: np.full(n, "", dtype=object) for c in ("note", "territory", "area_label")}})
+
+    def _flush(self) -> None:
+        if self.cols["row"]:
+            self.blocks.append({c: np.asarray(v, dtype=np.int64 if c == "row" else float if c == "value_num"
+                                              else object) for c, v in self.cols.items()})
+            self.cols = {c: [] for c in _ROW_FIELDS}
+
+    def columns(self) -> dict[str, Any]:
+        """The rows collected, column by column."""
+        self._flush()
+        if len(self.blocks) == 1:
+            return self.blocks[0]
+        if not self.blocks:
+            return self.cols
+        return {c: np.concatenate([b[c] for b in self.blocks]) for c in _ROW_FIELDS}
+
+
+_ROW_FIELDS = ("row", "indicator_code", "area_code", "period", "value_text", "value_num", "status", "note",
+               "territory", "area_label")
 
 
 def cell_value(value: Any) -> tuple[str, float]:
@@ -150,6 +187,22 @@ def cell_value(value: Any) -> tuple[str, float]:
     if text in MISSING_MARKS:
         return "", math.nan
     return _FOOTNOTE_MARK.sub("", text), math.nan
+
+
+_FOOTNOTE_ENDS = frozenset(")*¹²³")  # the last character of a cell that may carry a footnote mark
+
+
+def cell_values(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`cell_value` over an object array of cells: ``(texts, numbers)``; cells all text (a
+    CSV's) in one pass without per-cell calls."""
+    n = len(values)
+    if n and pd.api.types.infer_dtype(values, skipna=False) == "string":
+        missing, ends, mark = MISSING_MARKS, _FOOTNOTE_ENDS, _FOOTNOTE_MARK
+        texts = ["" if t in missing else mark.sub("", t) if t[-1:] in ends else t for t in map(str.strip, values)]
+        return np.array(texts, dtype=object), np.full(n, math.nan)
+    pairs = [cell_value(v) for v in values]
+    return (np.array([t for t, _ in pairs], dtype=object),
+            np.array([x for _, x in pairs], dtype=float) if pairs else np.zeros(0))
 
 
 def period_label(value: Any) -> tuple[str, bool] | None:
@@ -275,61 +328,97 @@ def period_reader(mapping: ImportMapping | None) -> PeriodReader:
 def looks_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping | None = None) -> bool:
     """Whether the first rows hold a header of at least two periods (or a first column of them)."""
     label = period_reader(mapping)
-    return _find_header(grid, label) is not None or _find_header(_transpose(grid), label) is not None
+    return _find_header(grid, label) is not None or _find_header(_transpose(grid, _HEADER_SCAN), label) is not None
 
 
-def _find_header(grid: Sequence[tuple[int, Sequence[Any]]], label: PeriodReader = period_label) -> int | None:
-    for i, (_r, cells) in enumerate(grid[:40]):
-        if sum(1 for c in cells[1:] if label(c) is not None) >= 2:
-            return i
+_HEADER_SCAN = 40  # the rows (or columns) where a table's header of periods is looked for
+
+
+def _find_header(grid: Iterable[tuple[int, Iterable[Any]]], label: PeriodReader = period_label) -> int | None:
+    for i, (_r, cells) in enumerate(islice(grid, _HEADER_SCAN)):
+        found = 0
+        for c in islice(cells, 1, None):
+            if label(c) is not None:
+                found += 1
+                if found == 2:
+                    return i
     return None
 
 
-def _transpose(grid: Sequence[tuple[int, Sequence[Any]]]) -> list[tuple[int, list[Any]]]:
-    """Columns as rows; each cell keeps its own spreadsheet row in the row number of its row
-    (the number a finding shows is the row of the period: the original row)."""
+def _transpose(grid: Sequence[tuple[int, Sequence[Any]]], limit: int) -> Iterator[tuple[int, Iterator[Any]]]:
+    """The first ``limit`` columns as rows, each read only as far as it is iterated (a header is
+    found on its first cells)."""
+    width = min(max((len(c) for _, c in grid), default=0), limit)
+    return ((-(j + 1), (cells[j] if j < len(cells) else None for _, cells in grid)) for j in range(width))
+
+
+def _matrix(grid: Sequence[tuple[int, Sequence[Any]]]) -> np.ndarray:
+    """The grid's cells as an object matrix, short rows padded with None."""
     width = max((len(c) for _, c in grid), default=0)
-    return [(-(j + 1), [cells[j] if j < len(cells) else None for _, cells in grid]) for j in range(width)]
+    m = np.full((len(grid), width), None, dtype=object)
+    for i, (_r, cells) in enumerate(grid):
+        if len(cells):
+            m[i, :len(cells)] = list(cells)
+    return m
 
 
 @guarded("wide table")
 def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping | None, budget: ReadBudget,
               shape: str) -> tuple[Rows, str | None]:
     """A wide table as long rows, and the unit its title states. ``grid``: ``(spreadsheet row,
-    cells)`` of the sheet or CSV, blank rows included or not."""
+    cells)`` of the sheet or CSV, blank rows included or not. The rows come area by area in the
+    table's order (periods in the order of the header), built column-wise."""
     indicator = _need_indicator(mapping, shape)
     out = Rows(budget, indicator)
     label_of = period_reader(mapping)
     header = _find_header(grid, label_of)
-    rows_of = [r for r, _ in grid]
+    rows_of = np.array([r for r, _ in grid], dtype=np.int64)
+    cells = _matrix(grid)
     if header is not None:
-        titles = [_text(c) for _, cells in grid[:header] for c in cells if _text(c)]
+        titles = [_text(c) for _, row in grid[:header] for c in row if _text(c)]
         head = grid[header][1]
-        body = grid[header + 1:]
-        columns = {j: p for j, c in enumerate(head) if j > 0 and (p := label_of(c)) is not None}
-        for r, cells in body:
-            label = _text(cells[0]) if cells else ""
-            if not label or _footnote(label):
-                continue
-            for j, (key, prov) in columns.items():
-                out.add(r, label, key, cells[j] if j < len(cells) else None, "P" if prov else "")
+        columns = [(j, p) for j, c in enumerate(head) if j > 0 and (p := label_of(c)) is not None]
+        body = [(i, label) for i in range(header + 1, len(grid)) if (label := _text(cells[i, 0])) and not _footnote(label)]
+        _add_table(out, [i for i, _ in body], [j for j, _ in columns], cells, rows_of,
+                   areas=[label for _, label in body], periods=[p for _, p in columns], areas_first=True)
         out.title = " ".join(titles)
         return out, unit_in(titles + [_text(head[0])] if head else titles)
-    flipped = _transpose(grid)
-    header = _find_header(flipped, label_of)
+    header = _find_header(_transpose(grid, _HEADER_SCAN), label_of)
     if header is None:
         raise PublishedError("table_shape_unknown", format=shape)
-    head = flipped[header][1]  # the first column: periods, one per spreadsheet row
-    titles = [_text(c) for c in head[: min(i for i, c in enumerate(head) if label_of(c) is not None)] if _text(c)]
-    periods = [(i, p) for i, c in enumerate(head) if (p := label_of(c)) is not None and not _footnote(_text(c))]
-    for _j, cells in flipped[header + 1:]:
-        label = _text(next((c for c in cells[: len(titles) + 1] if _text(c) and period_label(c) is None), ""))
-        if not label or _footnote(label):
-            continue
-        for i, (key, prov) in periods:
-            out.add(rows_of[i], label, key, cells[i] if i < len(cells) else None, "P" if prov else "")
+    head = cells[:, header].tolist()  # the first column: periods, one per spreadsheet row
+    labels = [label_of(c) for c in head]
+    titles = [_text(c) for c in head[: min(i for i, p in enumerate(labels) if p is not None)] if _text(c)]
+    periods = [(i, p) for i, (c, p) in enumerate(zip(head, labels, strict=True)) if p is not None and not _footnote(_text(c))]
+    body = []
+    for j in range(header + 1, cells.shape[1]):
+        label = _text(next((c for c in cells[: len(titles) + 1, j] if _text(c) and period_label(c) is None), ""))
+        if label and not _footnote(label):
+            body.append((j, label))
+    _add_table(out, [i for i, _ in periods], [j for j, _ in body], cells, rows_of,
+               areas=[label for _, label in body], periods=[p for _, p in periods], areas_first=False)
     out.title = " ".join(titles)
     return out, unit_in(titles)
+
+
+def _add_table(out: Rows, grid_rows: list[int], grid_columns: list[int], cells: np.ndarray, rows_of: np.ndarray, *,
+               areas: list[str], periods: list[tuple[str, bool]], areas_first: bool) -> None:
+    """The cells at ``grid_rows`` × ``grid_columns`` as long rows, area by area: areas as rows
+    (``areas_first``: one per grid row, periods across) or as columns (periods down)."""
+    if not grid_rows or not grid_columns:
+        return
+    block = cells[np.ix_(grid_rows, grid_columns)]
+    keys = np.array([k for k, _ in periods], dtype=object)
+    status = np.array(["P" if prov else "" for _, prov in periods], dtype=object)
+    names = np.array(areas, dtype=object)
+    if areas_first:  # rows: areas; columns: periods
+        n_per = len(grid_columns)
+        out.add_block(np.repeat(rows_of[grid_rows], n_per), np.repeat(names, n_per), np.tile(keys, len(grid_rows)),
+                      block.ravel(), np.tile(status, len(grid_rows)))
+    else:  # rows: periods; columns: areas
+        n_per = len(grid_rows)
+        out.add_block(np.tile(rows_of[grid_rows], len(grid_columns)), np.repeat(names, n_per),
+                      np.tile(keys, len(grid_columns)), block.T.ravel(), np.tile(status, len(grid_columns)))
 
 
 def _footnote(label: str) -> bool:
@@ -349,7 +438,7 @@ def csv_grid(text: str, budget: ReadBudget) -> list[tuple[int, list[str]]]:
         for i, cells in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), start=1):
             if i % 65536 == 0:
                 budget.check_time()
-            if any(c.strip() for c in cells):
+            if "".join(cells).strip():  # a cell that is not blank
                 grid.append((i, cells))
     except csv.Error:
         return []

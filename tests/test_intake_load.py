@@ -393,3 +393,55 @@ def test_int212_chunked_load_killed_after_the_first_chunk(wh):
                     setup="from ingest import pipeline\npipeline.PIPELINE_MIN_ROWS = 100\npipeline.CHUNK_ROWS = 200")
     report = send(engine, tmp, "NHNN", payload_path.read_bytes(), filename="chunks.csv")
     assert report.status == "accepted" and report.counts["written"] == 600
+
+
+def _tables(engine) -> dict[str, list[tuple]]:
+    """observation and current_observation, every column but the time of recording, in key order."""
+    out = {}
+    for table in (schema.observation, schema.current_observation):
+        cols = [c for c in table.c if c.name not in ("id", "recorded_at")]
+        with engine.connect() as conn:
+            out[table.name] = [tuple(r) for r in conn.execute(
+                select(*cols).order_by(table.c.indicator_id, table.c.area_id, table.c.period_start, table.c.revision))]
+    return out
+
+
+def test_int213_first_loads_skip_the_comparison_with_the_same_outcome(wh, chunked, databases, backend, monkeypatch):
+    """PostgreSQL writes staged keys with no current value in their box (indicators × areas × period
+    range) straight into both tables: the same revisions, values, statuses, flags, notes and counts
+    as the comparison with the current values gives (forced in a second warehouse), through new
+    keys, revisions, unchanged rows and chunks meeting the rows of earlier chunks."""
+    header = "indicator_code,area_code,period,value,status,note"
+    loads = [
+        [f"RETAIL_SALES,{a},2021{m:02d},{(30 if a == '01' else 280) + m},{'P' if m == 2 else ''},{'ước' if m == 5 else ''}"
+         for a in ("VN", "01") for m in range(1, 7)] + ["RETAIL_SALES,VN,202107,29000,,"],  # implausible
+        ["RETAIL_SALES,VN,202103,284.5,,", "RETAIL_SALES,VN,202104,284,,", "RETAIL_SALES,01,202102,32,,",
+         "CPI_YOY,VN,202101,2.1,,", "CPI_YOY,VN,202102,2.2,,", "RETAIL_SALES,VN,202108,289,,",
+         "RETAIL_SALES,01,202107,37,P,"],
+        [f"RETAIL_SALES,{a},2021{m:02d},{(30 if a == '01' else 280) + m + 0.5},,sửa" for a in ("VN", "01")
+         for m in range(1, 9)] + ["CPI_YOY,VN,202101,2.1,,", "CPI_YOY,VN,202103,2.3,,"],
+    ]
+    fresh: list[bool] = []
+    original = load.has_current
+    monkeypatch.setattr(load, "has_current", lambda *a: fresh.append(not original(*a)) or not fresh[-1])
+
+    def run(engine, tmp) -> list[dict[str, int]]:
+        return [send(engine, tmp, "TK", csv_bytes(*rows, header=header), filename=f"load{i}.csv").counts
+                for i, rows in enumerate(loads)]
+
+    engine, tmp, _ = wh
+    reports = run(engine, tmp)
+    assert [(c["written"], c["revised"], c["unchanged"], c["flagged"]) for c in reports] == [
+        (13, 0, 0, 1), (6, 2, 1, 0), (17, 15, 1, 0)]
+    if backend == "postgresql":
+        assert True in fresh and False in fresh  # both ways were taken
+    monkeypatch.setattr(load, "has_current", lambda *a: True)  # always compare with the current values
+    other = build_warehouse(databases.new(backend), tmp / "other")
+    try:
+        assert run(other, tmp / "other") == reports
+        mine, theirs = _tables(engine), _tables(other)
+        assert mine == theirs
+        assert [(r.revision, r.value, r.status) for r in history_rows(engine, "RETAIL_SALES", "01", "202102")] == [
+            (0, 32.0, "P"), (1, 32.0, "O"), (2, 32.5, "O")]
+    finally:
+        other.dispose()

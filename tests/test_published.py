@@ -236,3 +236,53 @@ def test_pub008_period_labels():
     assert period_label("Sơ bộ quý 3/2025") == ("2025Q3", True) and period_label("Prel. Q2 2025") == ("2025Q2", True)
     for text in ("9 tháng năm 2024", "Quý 5/2024", "Tháng 13/2024", "Cả nước", "2019 - 2023"):
         assert period_label(text) is None, text
+
+
+def _cell_by_hand(cell) -> tuple[str, float | None]:
+    """One wide-table cell read by hand: a real number as it is, a missing mark as blank, text
+    without a footnote mark at its end."""
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return "", float(cell)
+    text = "" if cell is None else str(cell).strip()
+    if text in ("", "..", "...", "…", "-", "x", ":"):
+        return "", None
+    for mark in ("(1)", "(2)", "*", "¹"):
+        if text.endswith(mark):
+            return text[: -len(mark)].strip(), None
+    return text, None
+
+
+def test_pub009_wide_tables_are_read_column_wise_as_cell_by_cell():
+    """A wide table's block of cells is read column-wise (both orientations): the long rows are
+    those of reading each cell by hand, in the table's order (area by area), value by value."""
+    import math
+
+    from ingest.bounds import ReadBudget
+    from ingest.published import read_wide
+
+    text = [["12.5", "..", " 7 ", "3(1)"], ["-", "1.234,5", "x", "4*"], ["9", " ", "2.5", "TRUE"], ["…", "", "1¹", "8 (2)"]]
+    mixed = [*text[:2], [9, None, 2.5, True], text[3]]  # a workbook's cells: numbers, empty, a boolean
+    areas, periods = ["Hà Nội", "Thừa Thiên Huế", "01", "Hà Tây"], ["2019", "2020", "Sơ bộ 2021", "2022"]
+    title = [(1, ["Dân số (Nghìn người)"])]
+    for cells in (text, mixed):
+        expected = [(area, key, *_cell_by_hand(cells[i][j]), "P" if j == 2 else "")
+                    for i, area in enumerate(areas) for j, key in enumerate(["2019", "2020", "2021", "2022"])]
+        by_rows = title + [(2, ["Tỉnh", *periods])] + [(3 + i, [a, *cells[i]]) for i, a in enumerate(areas)] + [
+            (9, ["(1) Ghi chú"])]
+        by_columns = title + [(2, ["Năm", *areas])] + [(3 + j, [p, *(cells[i][j] for i in range(4))])
+                                                       for j, p in enumerate(periods)] + [(9, ["Nguồn: TCTK"])]
+        for grid in (by_rows, by_columns):
+            rows, unit = read_wide(grid, ImportMapping("X"), ReadBudget(), "CSV")
+            cols = rows.columns()
+            got = [(a, p, t, None if math.isnan(v) else v, s) for a, p, t, v, s in
+                   zip(cols["area_code"], cols["period"], cols["value_text"], cols["value_num"], cols["status"],
+                       strict=True)]
+            assert got == expected and unit == "Nghìn người"
+            assert set(cols["indicator_code"]) == {"X"} and set(cols["note"]) == set(cols["area_label"]) == {""}
+    rows, _ = read_wide(by_rows, ImportMapping("X"), ReadBudget(), "CSV")
+    assert list(rows.columns()["row"]) == [3 + i for i in range(4) for _ in range(4)]  # each cell's own row
+    rows, _ = read_wide(by_columns, ImportMapping("X"), ReadBudget(), "CSV")
+    assert list(rows.columns()["row"]) == [3 + j for _ in range(4) for j in range(4)]
+    with pytest.raises(Exception) as refused:  # the row budget is counted on the block
+        read_wide(by_rows, ImportMapping("X"), ReadBudget(max_rows=15), "CSV")
+    assert refused.value.params == {"rows": 16, "limit": 15}
