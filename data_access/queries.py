@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, se
 from sqlalchemy.types import NullType
 
 from data_access import schema
-from data_access.cache.memo import cached_query
+from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import indicator_scope, indicators_scope
 from data_access.catalogue import (
     Area,
@@ -94,11 +94,13 @@ def int_frame(records: Sequence[tuple[Any, ...]], columns: list[str], ints: tupl
 # --- back-casts: a territory's values before it existed, read only by comparable_series ----------
 
 
+@reference_data  # asked per series, per KPI area and per trend window: computed once per catalogue version
 def backcast_floors(periodicity: str) -> dict[int, date]:
     """Area id → the start of its first own period of ``periodicity``
     (:func:`domain.area_refs.first_own_start`), for every area with a start of validity (the
     provinces formed on 2025-07-01). A value stored under such an area for a period starting
-    earlier is a back-cast: plain reads leave it out, :func:`comparable_series` uses it."""
+    earlier is a back-cast: plain reads leave it out, :func:`comparable_series` uses it. Callers
+    never change the dict it returns."""
     return {a.id: first_own_start(periodicity, a.valid_from) for a in area_map().values() if a.valid_from is not None}
 
 
