@@ -134,13 +134,16 @@ class WriteResult:
 
 
 _STATUS_SQL = "CASE r.status_code WHEN 1 THEN 'P' WHEN 2 THEN 'E' ELSE 'O' END"
+# The staged rows in the columns the warehouse takes (their revision added by each use below).
+_STAGED = (
+    f"SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
+    "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, {revision} AS revision "
+    "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
+    "LEFT JOIN intake_notes n ON n.idx = r.note_idx"
+)
 # The staged rows that differ from their current value, with their revision number.
 _CHANGED = (
-    f"SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
-    "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, "
-    "COALESCE(c.revision + 1, 0) AS revision "
-    "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
-    "LEFT JOIN intake_notes n ON n.idx = r.note_idx "
+    _STAGED.format(revision="COALESCE(c.revision + 1, 0)") + " "
     "LEFT JOIN current_observation c ON c.indicator_id = r.indicator_id AND c.area_id = r.area_id "
     "AND c.period_start = p.period_start{narrow} "
     f"WHERE c.indicator_id IS NULL OR c.value <> r.value OR c.status <> {_STATUS_SQL}"
@@ -165,13 +168,8 @@ _ANY_CURRENT = (
     "WHERE EXISTS (SELECT 1 FROM current_observation c WHERE c.indicator_id = g.ind AND c.area_id = g.area "
     "AND c.period_start BETWEEN g.first_start AND g.last_start))"
 )
-# The staged rows as new keys (revision 0), in the columns of _CHANGED.
-_FRESH = (
-    f"(SELECT r.indicator_id, r.area_id, p.period, p.period_start, r.value, {_STATUS_SQL} AS status, "
-    "CASE WHEN r.flag_code = 1 THEN 'implausible' END AS flag, n.note, 0 AS revision "
-    "FROM intake_rows r JOIN intake_periods p ON p.idx = r.period_idx "
-    "LEFT JOIN intake_notes n ON n.idx = r.note_idx) AS staged"
-)
+# The staged rows as new keys (revision 0).
+_FRESH = f"({_STAGED.format(revision='0')}) AS staged"
 _INSERT_CURRENT = (
     "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
     "submission_id, recorded_at, flag) "
