@@ -117,6 +117,7 @@ def superset_on(peer_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "SUPERSET_CONFIG_PATH": str(peer_dir / "superset_config.py")}
     proc = subprocess.Popen([str(peer_dir / "v/bin/gunicorn"), "-w", "2", "-k", "gthread", "--threads", "4",
                              "--timeout", "120", "-b", f"127.0.0.1:{port}", "superset.app:create_app()"],
+                            cwd=peer_dir,  # not the product's folder: its gunicorn.conf.py is not Superset's
                             env=env, stdout=open(peer_dir / "logs" / "gunicorn.log", "w"), stderr=subprocess.STDOUT)
     for _ in range(240):
         try:
@@ -128,6 +129,17 @@ def superset_on(peer_dir: Path, port: int) -> subprocess.Popen:
             time.sleep(0.5)
     proc.terminate()
     raise SystemExit("Superset did not start: " + (peer_dir / "logs" / "gunicorn.log").read_text()[-2000:])
+
+
+def run_product(args: argparse.Namespace, url: str, env: dict[str, str]) -> None:
+    """``bench/run.py --http`` on ``url``: the product's figures in ``<out>/ours.json``."""
+    log(f"the product: bench/run.py --http on {url}")
+    with open(args.out / "ours.log", "w") as out:
+        subprocess.run([sys.executable, "-m", "bench.run", "--observations", str(args.observations),
+                        "--samples", str(args.samples), "--http", "--http-seconds", str(args.http_seconds),
+                        "--http-repeats", str(args.http_repeats), "--json", str(args.out / "ours.json")],
+                       cwd=ROOT, env={**env, "DATABASE_URL": url}, check=True, timeout=6 * 3600,
+                       stdout=out, stderr=subprocess.STDOUT)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -143,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--http-seconds", type=int, default=60, help="bench/run.py --http-seconds")
     parser.add_argument("--http-repeats", type=int, default=30, help="bench/run.py --http-repeats")
     parser.add_argument("-n", type=int, default=200, help="Superset calls per shape and mode")
+    parser.add_argument("--superset-only", action="store_true",
+                        help="keep the product's figures already in --out (ours.json) and run Superset only")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / f"sbs-{date.today().isoformat()}")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -155,14 +169,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if pg is not None:
             pg.start()
-        url = f"postgresql+psycopg2://postgres@127.0.0.1:{args.pg_port}/{database}"
-        log(f"the product: bench/run.py --http on {url}")
-        with open(args.out / "ours.log", "w") as out:
-            subprocess.run([sys.executable, "-m", "bench.run", "--observations", str(args.observations),
-                            "--samples", str(args.samples), "--http", "--http-seconds", str(args.http_seconds),
-                            "--http-repeats", str(args.http_repeats), "--json", str(args.out / "ours.json")],
-                           cwd=ROOT, env={**env, "DATABASE_URL": url}, check=True, timeout=6 * 3600,
-                           stdout=out, stderr=subprocess.STDOUT)
+        if not args.superset_only:
+            run_product(args, f"postgresql+psycopg2://postgres@127.0.0.1:{args.pg_port}/{database}", env)
         log("Superset on the same database")
         gunicorn = superset_on(args.peer_dir, args.superset_port)
         with open(args.out / "superset.json", "w") as out:
