@@ -219,7 +219,7 @@ def _session_principal() -> tuple[Principal | None, str]:
 OUTAGE_GRACE_S = 300
 
 
-REMEMBER_EVERY_S = 60  # the shared cache's copy of a valid session is refreshed at most this often
+REMEMBER_EVERY_S = 10  # the shared cache's copy of a valid session is refreshed at most this often
 _remembered_at: dict[str, float] = {}  # per process: when this process last refreshed that copy
 
 
@@ -233,8 +233,9 @@ def _remember(token: str, user: sessions.SessionUser) -> None:
         return
     if len(_remembered_at) >= 20000:
         _remembered_at.clear()
-    _remembered_at[key] = now
     cache.set(key, (user, now))
+    if cache.available:  # written (a failed write is tried again on the next request)
+        _remembered_at[key] = now
 
 
 def forget_session(token: str | None) -> None:
