@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 from flask import g
-from sqlalchemy import text
 
 from app import create_app
 from auth.displays import create_display_token
-from tests.auth_helpers import DISTINCTIVE, leaks, post_callback, router_body
+from tests.auth_helpers import leaks, post_callback, router_body, write_distinctive
 from tests.auth_sessions import session_cookies
 from tests.conftest import make_settings, seeded_sqlite_world
 from web import responses
@@ -33,13 +32,7 @@ ASKS = {
 @pytest.fixture(scope="module")
 def world(databases, tmp_path_factory):
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "respscopes")
-    with engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "
-            "'FX_RESERVES') AND area_id = (SELECT id FROM area WHERE key = 'VN') AND period_start = (SELECT "
-            "MAX(period_start) FROM current_observation WHERE indicator_id = (SELECT id FROM indicator WHERE "
-            "code = 'FX_RESERVES'))"), {"v": DISTINCTIVE})
-        conn.execute(text("UPDATE data_version SET version = version + 1"))
+    write_distinctive(engine)
     cookies = session_cookies(engine, "rc", (("leader", "leader", None, False), ("analyst", "analyst", None, False),
                                              ("reporter_tk", "reporter", "TK", False),
                                              ("reporter_bca", "reporter", "BCA", False)))

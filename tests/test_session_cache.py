@@ -8,31 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from app import create_app
 from auth import clock, sessions
-from auth.users import create_user, set_password, update_user
-from data_access.engine import make_engine, migrate
-from tests.auth_helpers import ORIGIN, csrf_from, fixed_auth_clock, post_callback, router_body, sign_in
+from auth.users import set_password, update_user
+from data_access.engine import make_engine
+from tests import test_auth
+from tests.auth_helpers import ORIGIN, csrf_from, post_callback, router_body, sign_in
 from tests.conftest import make_settings
 
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture(autouse=True)
-def _clock():
-    yield from fixed_auth_clock()
-
-
-@pytest.fixture
-def app(empty_url, tmp_path):
-    settings = make_settings(empty_url, tmp_path, auth_required=True)
-    engine = make_engine(settings)
-    migrate(engine)
-    create_user(engine, "lan.leader", PASSWORD, "leader", display_name="Nguyễn Thị Lan")
-    engine.dispose()
-    server = create_app(settings)
-    yield server
-    server.extensions["warehouse"].dispose()
+PASSWORD = test_auth.PASSWORD
+app, _clock = test_auth.app, test_auth._clock  # the same fixtures: its app and users, the fixed clock
 
 
 @pytest.fixture
