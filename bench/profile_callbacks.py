@@ -47,7 +47,7 @@ SECTIONS = (
     ("  stored answer read", "data_access/cache/scopes.py", "get_current"),
     ("    cache backend get", "data_access/cache/backend.py", "get"),
     ("    unpickling", "~", "<built-in method _pickle.loads>"),
-    ("  Dash dispatch (the callback)", "dash/dash.py", "dispatch"),
+    ("  Dash dispatch (the callback)", "dash/backends/_flask.py", "_dispatch"),
     ("    JSON writing", "web/wire.py", "to_json"),
     ("  storing answer and entries", "data_access/cache/memo.py", "store_pending"),
     ("after_request hooks (headers, CSP)", "flask/app.py", "process_response"),
