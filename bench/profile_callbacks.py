@@ -140,6 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     server = create_app(settings)
     cookie = bench_session_at(url, "bench.leader", "leader")
     bodies = [c for c in capture_bodies(server, args.url, cookie) if "_pages_content" not in c["output"]]
+    if not bodies:
+        raise SystemExit(f"no board callback captured from {args.url} (the page did not load in time?)")
     client = server.test_client()
     client.set_cookie(cookie[0], cookie[1], domain="localhost")
     headers = {"Content-Type": "application/json", "Origin": "http://localhost"}
