@@ -36,6 +36,7 @@ from auth.displays import DISPLAY_COOKIE, display_token, token_id_if_valid
 from auth.policy import DISPLAY, Principal
 from auth.tokens import authenticate
 from data_access.cache.backend import DATABASE_ERRORS
+from data_access.cache.scopes import current_sessions_ended
 from data_access.engine import current_connection, release_connection
 from web.lang import request_lang
 
@@ -187,9 +188,16 @@ def _session_principal() -> tuple[Principal | None, str]:
         return None, "none"
     st = settings()
     try:
+        # the counter of ended sessions comes with the data version (read by every request): while it
+        # is unchanged, a session this process checked a few seconds ago is not read again
+        ended = current_sessions_ended()
+    except DATABASE_ERRORS:
+        ended = None
+    try:
         # on the request's read connection: one checkout (and ping) a request instead of two
-        user, state = sessions.lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
-                                      max_age=timedelta(hours=st.session_max_hours), conn=current_connection())
+        user, state = sessions.cached_lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
+                                             max_age=timedelta(hours=st.session_max_hours), ended=ended,
+                                             conn=current_connection())
     except DATABASE_ERRORS:
         # warehouse outage: a session this worker's cache saw valid within the last minutes stays
         # valid (pages then serve their last-known data); anyone else is asked to sign in. The
@@ -211,15 +219,34 @@ def _session_principal() -> tuple[Principal | None, str]:
 OUTAGE_GRACE_S = 300
 
 
+REMEMBER_EVERY_S = 10  # the shared cache's copy of a valid session is refreshed at most this often
+_remembered_at: dict[str, float] = {}  # per process: when this process last refreshed that copy
+
+
 def _remember(token: str, user: sessions.SessionUser) -> None:
-    """Keep the last valid lookup of this session in the shared cache (one small write a request:
-    a restarted cache is refilled by the next request)."""
+    """Keep the last valid lookup of this session in the shared cache, refreshed at most every
+    :data:`REMEMBER_EVERY_S` by this process (a restarted cache is refilled within that time)."""
     from data_access.cache.backend import CacheManager
 
-    cache, now = CacheManager.current(), time.time()
-    if cache is None:
+    cache, now, key = CacheManager.current(), time.time(), "authsess:" + credential_hash(token)
+    if cache is None or now - _remembered_at.get(key, 0.0) < REMEMBER_EVERY_S:
         return
-    cache.set("authsess:" + credential_hash(token), (user, now))
+    if len(_remembered_at) >= 20000:
+        _remembered_at.clear()
+    cache.set(key, (user, now))
+    if cache.available:  # written (a failed write is tried again on the next request)
+        _remembered_at[key] = now
+
+
+def forget_session(token: str | None) -> None:
+    """A signed-out session is not kept for outages either (its shared copy is overwritten)."""
+    from data_access.cache.backend import CacheManager
+
+    cache = CacheManager.current()
+    if token and cache is not None:
+        key = "authsess:" + credential_hash(token)
+        _remembered_at.pop(key, None)
+        cache.set(key, (None, 0.0))
 
 
 def _remembered(token: str) -> sessions.SessionUser | None:

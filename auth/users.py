@@ -13,6 +13,7 @@ from auth import audit, clock
 from auth.passwords import check_rules, hash_password, verify_password
 from auth.policy import ANALYST, REPORTER, ROLES
 from data_access import schema
+from data_access.engine import count_session_end
 
 u, ag = schema.app_user, schema.agency
 
@@ -207,7 +208,9 @@ def update_user(engine: Engine, username: str, *, role: str | None = None, unit_
 
 def _end_sessions(conn: Connection, user_id: int, now: datetime) -> None:
     s = schema.user_session
-    conn.execute(s.update().where(s.c.user_id == user_id, s.c.revoked_at.is_(None)).values(revoked_at=now))
+    if conn.execute(s.update().where(s.c.user_id == user_id, s.c.revoked_at.is_(None))
+                    .values(revoked_at=now)).rowcount:
+        count_session_end(conn)
 
 
 def mark_signed_in(conn: Connection, user_id: int) -> None:

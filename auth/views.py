@@ -17,7 +17,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy.exc import SQLAlchemyError
 
 from auth import audit, policy, security, sessions, throttle
-from auth.guard import cookie_name, current_principal, engine
+from auth.guard import cookie_name, current_principal, engine, forget_session
 from auth.passwords import PasswordRuleError
 from auth.users import (
     UserError,
@@ -205,6 +205,7 @@ def signout() -> ResponseReturnValue:
     principal = current_principal()
     eng = engine()
     sessions.end(eng, request.cookies.get(cookie_name()))
+    forget_session(request.cookies.get(cookie_name()))
     if principal is not None:
         audit.write(eng, "signout", actor=principal.name, role=principal.role, ip=request.remote_addr)
     res = redirect("/signin" + ("?lang=en" if _lang() == "en" else ""), code=303)

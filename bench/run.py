@@ -304,6 +304,8 @@ def main(argv: list[str] | None = None) -> int:
                              "p95 again after the first refresh")
     parser.add_argument("--http", action="store_true", help="also benchmark the served boards with gunicorn")
     parser.add_argument("--http-seconds", type=int, default=60, help="duration of the concurrent HTTP run")
+    parser.add_argument("--http-repeats", type=int, default=30, help="uncached and cached calls per board callback")
+    parser.add_argument("--http-clients", type=int, default=50, help="clients of the concurrent HTTP run")
     parser.add_argument("--json", dest="json_path", default=None, help="write the results as JSON here")
     parser.add_argument("--seed", type=int, default=1, help="random seed of the filter choices")
     args = parser.parse_args(argv)
@@ -330,7 +332,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.http:
         from bench.http_replay import run_http
 
-        result["http"] = run_http(url, seconds=args.http_seconds, log=log)
+        result["http"] = run_http(url, seconds=args.http_seconds, clients=args.http_clients,
+                                  repeats=args.http_repeats, log=log)
     result["total_seconds"] = round(time.perf_counter() - started, 1)
     log(f"total {result['total_seconds']:.0f} s (build {build_s:.0f} s)")
     if args.json_path:

@@ -180,19 +180,38 @@ def set_dataset(conn: Connection, dataset: str) -> None:
 
 def get_versions(conn: Connection) -> tuple[int, int]:
     """(data_version, submissions recorded), one indexed one-row read."""
+    version, submissions, _ = get_counters(conn)
+    return version, submissions
+
+
+def get_counters(conn: Connection) -> tuple[int, int, int]:
+    """(data_version, submissions recorded, sessions ended), one indexed one-row read; all 0 while
+    the warehouse has no ``data_version`` row (the first count creates it: see :func:`_count`)."""
     dv = schema.data_version
-    row = conn.execute(select(dv.c.version, dv.c.submissions).where(dv.c.id == 1)).first()
-    return (int(row[0] or 0), int(row[1] or 0)) if row is not None else (0, 0)
+    row = conn.execute(select(dv.c.version, dv.c.submissions, dv.c.sessions_ended).where(dv.c.id == 1)).first()
+    if row is None:
+        return 0, 0, 0
+    return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
+
+
+def _count(conn: Connection, column: str) -> None:
+    dv = schema.data_version
+    result = conn.execute(update(dv).where(dv.c.id == 1).values({column: dv.c[column] + 1}))
+    if result.rowcount == 0:
+        conn.execute(dv.insert().values({"id": 1, "version": 0, "updated_at": datetime.now().replace(microsecond=0),
+                                         column: 1}))
 
 
 def count_submission(conn: Connection) -> None:
     """One more submission recorded (in the caller's transaction): the calendar, the compliance
     board and the unit's list change, the indicators (``data_version``) do not."""
-    dv = schema.data_version
-    result = conn.execute(update(dv).where(dv.c.id == 1).values(submissions=dv.c.submissions + 1))
-    if result.rowcount == 0:
-        conn.execute(dv.insert().values(id=1, version=0, updated_at=datetime.now().replace(microsecond=0),
-                                        submissions=1))
+    _count(conn, "submissions")
+
+
+def count_session_end(conn: Connection) -> None:
+    """One or more sessions ended (signed out, revoked, expired; in the caller's transaction): every
+    process drops the sessions it remembers on its next request (``auth.sessions.cached_lookup``)."""
+    _count(conn, "sessions_ended")
 
 
 def bump_all_data(conn: Connection) -> int:
@@ -262,6 +281,10 @@ def current_connection() -> Connection:
     conn: Connection | None = g.get("occ_conn")
     if conn is None or conn.closed:
         conn = current_warehouse().engine.connect()
+        if conn.dialect.name == "postgresql":
+            # reads only, each statement on its own snapshot as in READ COMMITTED: no BEGIN before the
+            # first and no ROLLBACK when it is returned (two round trips fewer a request)
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
         g.occ_conn = conn
     return conn
 

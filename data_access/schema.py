@@ -286,6 +286,9 @@ data_version = Table(
     # which data set the warehouse holds (migration 0015): "demo" (the illustrative data), "real"
     # (official statistics, `flask --app app import-real`), or none yet; the two are never mixed
     Column("dataset", String(8)),
+    # sessions ended (migration 0016): sign-outs, revocations, expiries; read with ``version`` on
+    # every request, so a session remembered by any process is dropped at once by all of them
+    Column("sessions_ended", BigInteger, nullable=False, server_default="0"),
 )
 
 # What each data_version changed (migration 0006): ``scope`` is ``*`` (anything: reference data,

@@ -15,6 +15,19 @@ DISTINCTIVE = 98765.4321  # written as the latest FX_RESERVES value of the test 
 DISTINCTIVE_FORMS = ("98765", "98.765", "98,765")
 
 
+def write_distinctive(engine) -> None:
+    """Write :data:`DISTINCTIVE` as the latest national FX_RESERVES value, in a new data version."""
+    from sqlalchemy import text
+
+    with engine.begin() as conn:
+        conn.execute(text(
+            "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "
+            "'FX_RESERVES') AND area_id = (SELECT id FROM area WHERE key = 'VN') AND period_start = (SELECT "
+            "MAX(period_start) FROM current_observation WHERE indicator_id = (SELECT id FROM indicator WHERE "
+            "code = 'FX_RESERVES'))"), {"v": DISTINCTIVE})
+        conn.execute(text("UPDATE data_version SET version = version + 1"))
+
+
 def confidential_strings() -> list[str]:
     """Codes and names (both languages) of the confidential indicators, as they may appear raw or
     JSON-escaped in a body, plus the distinctive value in every format."""

@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import dash
 import pytest
-from sqlalchemy import text
 
 from app import create_app
 from auth.displays import create_display_token
 from auth.tokens import create_token
-from tests.auth_helpers import DISTINCTIVE, ORIGIN, callback_body, leaks, post_callback, router_body
+from tests.auth_helpers import (
+    DISTINCTIVE,
+    ORIGIN,
+    callback_body,
+    leaks,
+    post_callback,
+    router_body,
+    write_distinctive,
+)
 from tests.auth_sessions import session_cookies
 from tests.conftest import make_settings, seeded_sqlite_world
 
@@ -125,13 +132,7 @@ def world(databases, tmp_path_factory):
     """A copy of the seeded SQLite warehouse with a distinctive confidential value, a user of every
     role with a session, a wall display token and a unit's API token; the app with access control on."""
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "authmatrix")
-    with engine.begin() as conn:
-        conn.execute(text(
-            "UPDATE current_observation SET value = :v WHERE indicator_id = (SELECT id FROM indicator WHERE code = "
-            "'FX_RESERVES') AND area_id = (SELECT id FROM area WHERE key = 'VN') AND period_start = (SELECT "
-            "MAX(period_start) FROM current_observation WHERE indicator_id = (SELECT id FROM indicator WHERE "
-            "code = 'FX_RESERVES'))"), {"v": DISTINCTIVE})
-        conn.execute(text("UPDATE data_version SET version = version + 1"))
+    write_distinctive(engine)
     cookies = session_cookies(engine, "t", (("admin", "admin", None, False), ("leader", "leader", None, False),
                                             ("analyst", "analyst", None, False), ("analyst_c", "analyst", None, True),
                                             ("reporter", "reporter", "TK", False)))

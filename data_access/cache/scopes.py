@@ -29,7 +29,7 @@ from flask import current_app, g, has_app_context, has_request_context
 
 from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache, Stamps
 from data_access.cache.tracking import GLOBAL, depends, untracked
-from data_access.engine import current_connection, discard_connection, get_stamps, get_versions
+from data_access.engine import current_connection, discard_connection, get_counters, get_stamps, get_versions
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,10 @@ def current_data_version() -> int:
         return known
     version: int | None
     submissions: int | None
+    ended: int | None = None
     try:
         with untracked():
-            version, submissions = get_versions(current_connection())
+            version, submissions, ended = get_counters(current_connection())
     except DATABASE_ERRORS as exc:
         discard_connection()
         version = last_known_version()
@@ -65,8 +66,18 @@ def current_data_version() -> int:
     else:
         _remember_version(version, submissions)
     if has_request_context():
-        g.occ_data_version, g.occ_submissions = version, submissions
+        g.occ_data_version, g.occ_submissions, g.occ_sessions_ended = version, submissions, ended
     return version
+
+
+def current_sessions_ended() -> int | None:
+    """``data_version.sessions_ended`` as read with this request's version from the warehouse;
+    None when it was not (an outage served from the last known version, or no version row)."""
+    current_data_version()
+    if not has_request_context():
+        return None
+    ended: int | None = g.get("occ_sessions_ended")
+    return ended
 
 
 def current_submissions() -> int | None:
