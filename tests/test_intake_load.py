@@ -94,7 +94,8 @@ def test_int203_two_units_at_the_same_time(wh, monkeypatch):
                 time.sleep(1.0)
         return run
 
-    for name in ("_copy_binary", "_sqlite_insert"):  # the rows are staged, observation is not touched yet
+    for name in ("_copy_binary", "_copy_fresh", "_sqlite_insert"):  # rows staged or written (PostgreSQL's first
+        # load), the write transaction still open
         monkeypatch.setattr(load, name, held(getattr(load, name)))
     results: dict[str, object] = {}
     a = threading.Thread(name="A", target=lambda: results.__setitem__("A", send(
