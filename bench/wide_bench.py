@@ -13,7 +13,9 @@ indicator ``BENCH_W_0001`` (the bench indicator's name is nothing a title would 
 is submitted with that mapping as unit ``TK`` (the names replaced by their keys before the
 validation). The figures are cells per second for the whole (read + propose + map + validate +
 load), with the proposal's own time apart, and the CPU seconds of this process and of a local
-PostgreSQL server as in ``bench/ingest_bench.py``.
+PostgreSQL server as in ``bench/ingest_bench.py``, and the floor measured in the same run as there
+(``floor_s``: a plain COPY of the rows written into scratch tables with the same indexes;
+``ratio_to_floor``: the total over it).
 
 Target on a 2-core machine: at least 100,000 cells/s in total.
 """
@@ -36,7 +38,15 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.ingest_bench import _server_cpu, bench_parser, bench_warehouse, clean, ensure_catalogue  # noqa: E402
+from bench.ingest_bench import (  # noqa: E402
+    _server_cpu,
+    bench_parser,
+    bench_warehouse,
+    checkpoint,
+    clean,
+    ensure_catalogue,
+    with_floor,
+)
 from data_access import schema  # noqa: E402
 from domain.eras import OLD_ERA_LAST_DAY  # noqa: E402
 from ingest.mappings import propose  # noqa: E402
@@ -75,6 +85,7 @@ def run(args: argparse.Namespace) -> dict:
     payload, cells = build_table(names, args.cells, args.seed)
     limits = IntakeLimits(max_bytes=max(len(payload) + 1, IntakeLimits().max_bytes), max_rows=max(cells, 2_000_000),
                           parse_seconds=600.0)
+    checkpoint(engine)
     with engine.connect() as conn:
         backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() if engine.dialect.name == "postgresql" \
             else None
@@ -107,6 +118,8 @@ def run(args: argparse.Namespace) -> dict:
     print(f"{cells:,} cells ({len(names)} provinces by name) in {total:.2f} s: {result['cells_per_s']:,} cells/s "
           f"(propose {propose_s:.2f} s, validate {report.timings.get('validate_s')} s, load {report.timings.get('load_s')} s; "
           f"python CPU {python_cpu:.2f} s, server CPU {result['server_cpu_s']} s)")
+    if engine.dialect.name == "postgresql":
+        result.update(with_floor(engine, report.submission_id, total))
     if not args.keep:
         clean(engine, prefix=PREFIX)
     engine.dispose()
