@@ -353,6 +353,7 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     return result
 
 
+_COPY_BLOCK = 1 << 20  # bytes handed to the server per call (psycopg2's default, 8 KiB, costs a Python call each)
 _COPY_OBSERVATION = ("COPY observation (indicator_id, area_id, period, period_start, value, status, revision, "
                      "submission_id, recorded_at, flag, note) FROM STDIN WITH (FORMAT binary)")
 _COPY_CURRENT = ("COPY current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
@@ -382,7 +383,7 @@ def _copy_fresh(conn: Connection, submission_id: int, now: datetime, rows: pd.Da
     try:
         for sql in (_COPY_OBSERVATION, _COPY_CURRENT):
             names = sql[sql.index("(") + 1:sql.index(")")].split(", ")
-            cursor.copy_expert(sql, io.BytesIO(binary_copy([fields[c] for c in names], n)))
+            cursor.copy_expert(sql, io.BytesIO(binary_copy([fields[c] for c in names], n)), size=_COPY_BLOCK)
     finally:
         cursor.close()
 
