@@ -248,7 +248,8 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         return result
     pg = conn.dialect.name == "postgresql"
     period_f, periods = pd.factorize(rows["period"])
-    starts = pd.Series(rows["period_start"].to_numpy(dtype=object)).groupby(period_f).first()
+    _, first_of = np.unique(period_f, return_index=True)  # the first row of each period (codes 0..k-1)
+    starts = rows["period_start"].to_numpy(dtype=object)[first_of].tolist()
     notes = rows["note"].to_numpy(dtype=object)
     has_note = np.array([n is not None for n in notes], dtype=bool) if len(notes) else np.zeros(0, bool)
     note_idx = np.full(len(rows), -1, dtype=np.int64)
@@ -269,15 +270,14 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         "flag_code": flag,
         "note_idx": note_idx,
     }
-    period_rows = [(i, str(p), starts.iloc[i]) for i, p in enumerate(periods)]
+    period_rows = [(i, str(p), d) for i, (p, d) in enumerate(zip(periods, starts, strict=True))]
     start_days = np.array([d for _, _, d in period_rows], dtype="datetime64[D]")
     if pg and not has_current(conn, columns, start_days):
         # no current value in the span of any staged series (a first load, or the next chunk of
         # one): every row is new (revision 0) and goes straight into both tables by COPY, without
         # a stage or the comparison with the current values
         bulk = _batched_ri(conn, columns, submission_id)
-        _copy_fresh(conn, submission_id, now, rows, period_f, periods, start_days,
-                    np.array([*note_values, None], dtype=object)[note_idx])
+        _copy_fresh(conn, submission_id, now, columns, [p for _, p, _ in period_rows], start_days, note_values)
         if bulk:
             conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
         result.written, result.unchanged = len(rows), 0
@@ -360,24 +360,26 @@ _COPY_CURRENT = ("COPY current_observation (indicator_id, area_id, period_start,
                  "submission_id, recorded_at, flag) FROM STDIN WITH (FORMAT binary)")
 
 
-def _copy_fresh(conn: Connection, submission_id: int, now: datetime, rows: pd.DataFrame, period_f: np.ndarray,
-                periods: pd.Index, start_days: np.ndarray, notes: np.ndarray) -> None:
-    """PostgreSQL: ``rows``, all new keys, as revision 0 of ``observation`` and
-    ``current_observation``, each by one binary ``COPY`` (the same values the staged path writes)."""
-    n = len(rows)
-    period_text = np.array([str(p) for p in periods], dtype=object)[period_f]
+def _copy_fresh(conn: Connection, submission_id: int, now: datetime, columns: dict[str, np.ndarray],
+                periods: list[str], start_days: np.ndarray, notes: list[str]) -> None:
+    """PostgreSQL: the rows of ``columns`` (as staged: ``period_idx`` into ``periods`` and
+    ``start_days``, ``note_idx`` into ``notes``, status and flag codes), all new keys, as revision 0
+    of ``observation`` and ``current_observation``, each by one binary ``COPY``: the values the
+    staged path's SQL writes (:data:`_STATUS_SQL`, the flag, the notes' join)."""
+    n = len(columns["value"])
+    per = columns["period_idx"]
     fields = {
-        "indicator_id": Column("int4", rows["indicator_id"].to_numpy(dtype=np.int64)),
-        "area_id": Column("int4", rows["area_id"].to_numpy(dtype=np.int64)),
-        "period": Column("text", period_text),
-        "period_start": Column("date", start_days[period_f]),
-        "value": Column("float8", rows["value"].to_numpy(dtype=float)),
-        "status": Column("text", rows["status"].to_numpy(dtype=object)),
+        "indicator_id": Column("int4", columns["indicator_id"]),
+        "area_id": Column("int4", columns["area_id"]),
+        "period": Column("text", (per, periods)),
+        "period_start": Column("date", start_days[per]),
+        "value": Column("float8", columns["value"]),
+        "status": Column("text", (columns["status_code"], sorted(STATUS_CODES, key=STATUS_CODES.get))),
         "revision": Column("int4", 0),
         "submission_id": Column("int8", submission_id),
         "recorded_at": Column("timestamp", pg_timestamp(now)),
-        "flag": Column("text", np.where(rows["flag"].to_numpy(dtype=object) == "implausible", "implausible", None)),
-        "note": Column("text", notes),
+        "flag": Column("text", (np.where(columns["flag_code"] == 1, 0, -1), ["implausible"])),
+        "note": Column("text", (columns["note_idx"], notes)),
     }
     cursor = conn.connection.dbapi_connection.cursor()
     try:

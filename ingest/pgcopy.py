@@ -4,7 +4,7 @@ A binary COPY stream is a header, then per row a 16-bit field count and per fiel
 (-1 for NULL) followed by the value in network byte order; then a 16-bit -1. Fixed-width values
 (integers, doubles, dates, timestamps) are scattered into one byte buffer at each row's offsets;
 text columns are factorized first (a load has few distinct periods, statuses and flags; notes are
-rare) and their bytes are scattered per distinct length. Used by :mod:`ingest.load` to write a
+rare) and written per distinct length. Used by :mod:`ingest.load` to write a
 first load straight into ``observation`` and ``current_observation``.
 """
 
@@ -29,21 +29,20 @@ _FIXED = {"int2": ">i2", "int4": ">i4", "int8": ">i8", "float8": ">f8", "date": 
 class Column:
     """One field of every row: ``kind`` one of int2, int4, int8, float8, date, timestamp, text;
     ``values`` an array of ``n`` values (text: str or None for NULL) or one value for every row
-    (None: NULL everywhere)."""
+    (None: NULL everywhere). A text column may come factorized: ``values`` a pair (codes, the
+    distinct texts), code -1 for NULL."""
 
     kind: str
     values: Any
 
 
-def _fixed_bytes(kind: str, values: Any, n: int) -> np.ndarray:
-    """The values as an (n, width) uint8 matrix in network byte order."""
+def _fixed(kind: str, values: Any) -> Any:
+    """The values as numbers PostgreSQL's binary format holds (dates and timestamps from its epoch)."""
     if kind == "date":
-        values = (np.asarray(values, dtype="datetime64[D]") - _PG_EPOCH_DAY).astype(np.int64)
-    elif kind == "timestamp":
-        values = (np.asarray(values, dtype="datetime64[us]") - _PG_EPOCH_US).astype(np.int64)
-    arr = np.empty(n, dtype=_FIXED[kind])
-    arr[:] = values
-    return arr.view(np.uint8).reshape(n, arr.dtype.itemsize)
+        return (np.asarray(values, dtype="datetime64[D]") - _PG_EPOCH_DAY).astype(np.int64)
+    if kind == "timestamp":
+        return (np.asarray(values, dtype="datetime64[us]") - _PG_EPOCH_US).astype(np.int64)
+    return values
 
 
 class _Text:
@@ -53,6 +52,8 @@ class _Text:
         if values is None or isinstance(values, str):
             codes = np.full(n, -1 if values is None else 0, dtype=np.int64)
             uniques = [] if values is None else [values]
+        elif isinstance(values, tuple):
+            codes, uniques = np.asarray(values[0], dtype=np.int64), list(values[1])
         else:
             codes, uniq = pd.factorize(np.asarray(values, dtype=object), use_na_sentinel=True)
             uniques = list(uniq)
@@ -61,10 +62,10 @@ class _Text:
         self.unique_len = np.array([len(b) for b in self.encoded] + [-1], dtype=np.int64)  # [-1]: NULL
         self.lengths = self.unique_len[codes]  # code -1 takes the last entry
 
-    def matrix(self, rows: np.ndarray | slice, width: int) -> np.ndarray:
-        """The bytes of ``rows`` (all of length ``width``) as a (len(rows), width) uint8 matrix."""
+    def values(self, rows: np.ndarray | slice, width: int) -> np.ndarray:
+        """The bytes of ``rows`` (all of length ``width``) as fixed-width bytes (``S<width>``)."""
         members = np.flatnonzero(self.unique_len[:-1] == width)
-        table = np.frombuffer(b"".join(self.encoded[m] for m in members), dtype=np.uint8).reshape(-1, width)
+        table = np.array([self.encoded[m] for m in members], dtype=f"S{width}")
         where = np.zeros(len(self.encoded), dtype=np.int64)
         where[members] = np.arange(len(members))
         return table[where[self.codes[rows]]]
@@ -74,12 +75,13 @@ def binary_copy(columns: Sequence[Column], n: int) -> bytes:
     """The binary COPY stream (header, ``n`` rows, trailer) of ``columns`` in their order.
 
     Rows whose fields have the same lengths (NULLs, lengths of the texts) share a layout; each
-    layout's rows are written as one block, a (rows, row length) matrix filled a field at a time.
-    Rows keep their order within a layout; the layouts follow each other by their first row (a
-    load usually has one, with the odd flagged or annotated row in another)."""
+    layout's rows are written as one block, a numpy structured array whose fields are the
+    lengths and values at their offsets (big-endian), filled a field at a time. Rows keep their
+    order within a layout; the layouts follow each other by their first row (a load usually has
+    one, with the odd flagged or annotated row in another)."""
     if not columns:
         raise ValueError("a row needs at least one field")
-    fields: list[tuple[str, Any, int]] = []  # (kind, data, width or -1 for text)
+    fields: list[tuple[str, Any, int]] = []  # (kind, values, width or -1 for NULL / text)
     varying: list[np.ndarray] = []
     for col in columns:
         if col.kind == "text":
@@ -89,8 +91,7 @@ def binary_copy(columns: Sequence[Column], n: int) -> bytes:
         elif col.values is None:
             fields.append(("null", None, -1))
         else:
-            data = _fixed_bytes(col.kind, col.values, n)
-            fields.append(("fixed", data, data.shape[1]))
+            fields.append((col.kind, _fixed(col.kind, col.values), np.dtype(_FIXED[col.kind]).itemsize))
     layout = np.zeros(n, dtype=np.int64)
     for lengths in varying:
         codes, uniques = pd.factorize(lengths)
@@ -102,28 +103,34 @@ def binary_copy(columns: Sequence[Column], n: int) -> bytes:
         groups = [slice(0, n)]  # one layout: every row in its place, no copy
     chunks = [HEADER]
     if n:
-        chunks += [_block(fields, rows) for rows in groups]
+        chunks += [_block(fields, rows, n) for rows in groups]
     chunks.append(TRAILER)
     return b"".join(chunks)
 
 
-def _block(fields: list[tuple[str, Any, int]], rows: np.ndarray | slice) -> bytes:
+def _block(fields: list[tuple[str, Any, int]], rows: np.ndarray | slice, n: int) -> bytes:
     """The rows ``rows`` (of one layout) as consecutive binary COPY rows."""
     first = rows.start if isinstance(rows, slice) else int(rows[0])
-    count = len(rows) if not isinstance(rows, slice) else rows.stop - rows.start
-    widths = []
-    for kind, data, width in fields:
-        widths.append(int(data.lengths[first]) if kind == "text" else width)
-    row_len = 2 + 4 * len(fields) + sum(max(w, 0) for w in widths)
-    block = np.empty((count, row_len), dtype=np.uint8)
-    block[:, 0:2] = np.array([len(fields)], dtype=">i2").view(np.uint8)
+    count = rows.stop - rows.start if isinstance(rows, slice) else len(rows)
+    names, formats, offsets, fill = ["n"], [">i2"], [0], []
     at = 2
-    for (kind, data, _), width in zip(fields, widths, strict=True):
-        block[:, at:at + 4] = np.array([width], dtype=">i4").view(np.uint8)
+    for i, (kind, data, width) in enumerate(fields):
+        if kind == "text":
+            width = int(data.lengths[first])
+        names.append(f"l{i}"), formats.append(">i4"), offsets.append(at)
+        fill.append((f"l{i}", width))
         at += 4
         if width > 0:
-            block[:, at:at + width] = data[rows] if kind == "fixed" else data.matrix(rows, width)
+            names.append(f"v{i}"), formats.append(f"S{width}" if kind == "text" else _FIXED[kind]), offsets.append(at)
+            if kind == "text":
+                fill.append((f"v{i}", data.values(rows, width)))
+            else:
+                fill.append((f"v{i}", data[rows] if np.ndim(data) else data))
             at += width
+    block = np.empty(count, dtype=np.dtype({"names": names, "formats": formats, "offsets": offsets, "itemsize": at}))
+    block["n"] = len(fields)
+    for name, values in fill:
+        block[name] = values
     return block.tobytes()
 
 
