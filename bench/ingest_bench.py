@@ -259,7 +259,7 @@ def run(args: argparse.Namespace) -> dict:
             "server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
             "backend_cpu_s": round(backend_after - backend_before, 3) if backend_before and backend_after else None,
             "cpu_rows_per_s": round(args.rows / cpu) if server_cpu is not None else None,
-            "loadavg_1min": os.getloadavg()[0],
+            "loadavg_1min": os.getloadavg()[0], "timings": report.timings,
         }
         if name == "initial" and engine.dialect.name == "postgresql":
             run_result.update(with_floor(engine, report.submission_id, total))
