@@ -1,4 +1,4 @@
-# size: every write of an accepted submission (archive, transaction helpers, the staged comparison and the COPY of a first load) in one place
+# size: every write of an accepted submission (archive, locks, the staged comparison and the COPY of a first load) in one place
 """Writing an accepted submission: the archive, the submission row, observations and current values.
 
 All database writes of one submission happen in ONE transaction opened by

@@ -6,9 +6,9 @@ Create Date: 2026-12-03 16:00:00
 
 A first load writes its rows by COPY, and each row takes its id from ``observation_id_seq``: one
 ``nextval`` per row, each locking the sequence's page and writing WAL every 32 values. With
-``CACHE 1000`` a session takes a thousand ids at a time (about 0.3-0.6 s less server CPU per
+``CACHE 1000`` a database connection takes a thousand ids at a time (about 0.3-0.6 s less server CPU per
 million rows, measured). Ids stay unique; they are no longer handed out in commit order across
-sessions, and a session that ends leaves a gap. Nothing orders by them (history orders by
+connections, and a connection that ends leaves a gap. Nothing orders by them (history orders by
 revision). SQLite: nothing to do.
 """
 from typing import Sequence, Union
