@@ -21,12 +21,19 @@ spent by this process and by a local PostgreSQL server (its processes, from ``/p
 work the load needs whatever the contention (the steps run one after the other, so on an idle
 machine the wall time approaches that CPU time).
 
-Target on a 2-core machine: at least 100,000 rows/s in total.
+The floor, measured in the same run after the first pass (:func:`copy_floor`): a plain ``COPY``
+(binary and text) of the rows that pass wrote, in the same order, into empty scratch tables with
+the columns, defaults, constraints and indexes of ``observation`` and ``current_observation``;
+reported as ``floor_s`` (the faster format) and ``ratio_to_floor`` (the pass's total over it).
+Each measured step starts after a ``CHECKPOINT``.
+
+Targets on a 2-core machine: at least 100,000 rows/s in total, and a total within 1.3x the floor.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import math
 import os
@@ -116,6 +123,75 @@ def _server_cpu(backend_pid: int | None) -> float | None:
     return total
 
 
+# The columns a load writes (the rest take their defaults: the id from its sequence, computed false).
+_OBSERVATION_COLUMNS = ("indicator_id, area_id, period, period_start, value, status, revision, submission_id, "
+                        "recorded_at, flag, note")
+_CURRENT_COLUMNS = ("indicator_id, area_id, period_start, period, value, status, revision, submission_id, "
+                    "recorded_at, flag")
+_FLOOR_TABLES = {"observation": "bench_floor_observation", "current_observation": "bench_floor_current"}
+
+
+def _copy_out(cursor, sql: str) -> io.BytesIO:
+    buf = io.BytesIO()
+    cursor.copy_expert(sql, buf)
+    buf.seek(0)
+    return buf
+
+
+def copy_floor(engine, submission_id: int, formats: tuple[str, ...] = ("binary", "text")) -> dict[str, Any]:
+    """The floor of a load, measured on this server in this run: a plain ``COPY`` of the rows the
+    submission ``submission_id`` wrote (in the order of their ids) into scratch tables shaped like
+    ``observation`` and ``current_observation`` (same columns, defaults, constraints and indexes;
+    the id from a sequence of their own with the same cache; no foreign keys, which the load
+    checks once per key), in one transaction; the tables are dropped afterwards. Per COPY format:
+    wall seconds and the server's CPU seconds of the COPYs alone (the rows are read beforehand).
+    ``floor_s`` is the faster format's wall time."""
+    out: dict[str, Any] = {}
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+        cursor.execute("SELECT cache_size FROM pg_sequences WHERE sequencename = 'observation_id_seq'")
+        cache = cursor.fetchone()[0]
+        select_rows = f"SELECT {{columns}} FROM observation WHERE submission_id = {int(submission_id)} ORDER BY id"
+        for fmt in formats:
+            sources = {table: _copy_out(cursor, f"COPY ({select_rows.format(columns=cols)}) TO STDOUT (FORMAT {fmt})")
+                       for table, cols in (("observation", _OBSERVATION_COLUMNS),
+                                           ("current_observation", _CURRENT_COLUMNS))}
+            cursor.execute("DROP TABLE IF EXISTS bench_floor_observation, bench_floor_current; "
+                           "DROP SEQUENCE IF EXISTS bench_floor_observation_id_seq; "
+                           f"CREATE SEQUENCE bench_floor_observation_id_seq CACHE {int(cache)}; "
+                           "CREATE TABLE bench_floor_observation (LIKE observation INCLUDING DEFAULTS "
+                           "INCLUDING CONSTRAINTS INCLUDING INDEXES); "
+                           "ALTER TABLE bench_floor_observation ALTER COLUMN id "
+                           "SET DEFAULT nextval('bench_floor_observation_id_seq'); "
+                           "CREATE TABLE bench_floor_current (LIKE current_observation INCLUDING DEFAULTS "
+                           "INCLUDING CONSTRAINTS INCLUDING INDEXES)")
+            raw.commit()
+            cursor.execute("CHECKPOINT")
+            raw.commit()
+            server_before, backend_before, t = _server_cpu(backend), cpu_seconds(backend), time.perf_counter()
+            for table, cols in (("observation", _OBSERVATION_COLUMNS), ("current_observation", _CURRENT_COLUMNS)):
+                cursor.copy_expert(f"COPY {_FLOOR_TABLES[table]} ({cols}) FROM STDIN (FORMAT {fmt})", sources[table])
+            raw.commit()
+            wall, server_after, backend_after = time.perf_counter() - t, _server_cpu(backend), cpu_seconds(backend)
+            out[f"floor_{fmt}_s"] = round(wall, 3)
+            if server_before is not None and server_after is not None:
+                out[f"floor_{fmt}_server_cpu_s"] = round(server_after - server_before, 3)
+            if backend_before is not None and backend_after is not None:  # the COPYs' own work, without
+                # the background processes (checkpointer, autovacuum of what the load wrote)
+                out[f"floor_{fmt}_backend_cpu_s"] = round(backend_after - backend_before, 3)
+            cursor.execute("DROP TABLE bench_floor_observation, bench_floor_current; "
+                           "DROP SEQUENCE bench_floor_observation_id_seq")
+            raw.commit()
+        out["floor_s"] = min(out[f"floor_{fmt}_s"] for fmt in formats)
+    finally:
+        raw.rollback()
+        raw.close()
+    return out
+
+
 def build_csv(codes: list[str], rows: int, days: int, today: date, seed: int) -> bytes:
     rng = np.random.default_rng(seed)
     first = today - timedelta(days=days)
@@ -153,11 +229,12 @@ def run(args: argparse.Namespace) -> dict:
     if args.revise:
         passes.append(("revise", build_csv(codes, args.rows, args.days, today, args.seed + 1)))
     for name, data in passes:
+        checkpoint(engine)
         with engine.connect() as conn:
             backend = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar() if engine.dialect.name == "postgresql" \
                 else None
             conn.commit()
-            server_before = _server_cpu(backend)
+            server_before, backend_before = _server_cpu(backend), backend and cpu_seconds(backend)
             cpu_before = time.process_time()
             t = time.perf_counter()
             report = submit(conn, unit_code=UNIT, payload=data, filename=f"bench-{name}.csv", channel="bench",
@@ -165,7 +242,7 @@ def run(args: argparse.Namespace) -> dict:
                             limits=limits)
             total = time.perf_counter() - t
             python_cpu = time.process_time() - cpu_before
-            server_after = _server_cpu(backend)
+            server_after, backend_after = _server_cpu(backend), backend and cpu_seconds(backend)
         if report.status != "accepted":
             raise SystemExit(f"bench submission {name} was {report.status}: "
                              f"{[e.as_dict() for e in report.errors[:5]]}")
@@ -180,21 +257,44 @@ def run(args: argparse.Namespace) -> dict:
             "total_rows_per_s": round(args.rows / total),
             "python_cpu_s": round(python_cpu, 3),
             "server_cpu_s": None if server_cpu is None else round(server_cpu, 3),
+            "backend_cpu_s": round(backend_after - backend_before, 3) if backend_before and backend_after else None,
             "cpu_rows_per_s": round(args.rows / cpu) if server_cpu is not None else None,
-            "loadavg_1min": os.getloadavg()[0],
+            "loadavg_1min": os.getloadavg()[0], "timings": report.timings,
         }
+        if name == "initial" and engine.dialect.name == "postgresql":
+            run_result.update(with_floor(engine, report.submission_id, total))
         results["runs"].append(run_result)
         print(f"{name:8s} {args.rows:>10,} rows  validate {v:6.2f} s ({run_result['validate_rows_per_s']:>9,} rows/s)"
               f"  load {ld:6.2f} s ({run_result['load_rows_per_s']:>9,} rows/s)"
               f"  total {total:6.2f} s ({run_result['total_rows_per_s']:>9,} rows/s)")
         if server_cpu is not None:
             print(f"{'':8s} CPU: python {python_cpu:.2f} s + server {server_cpu:.2f} s = {cpu:.2f} s "
+                  f"(the backend {run_result['backend_cpu_s']} s) "
                   f"({run_result['cpu_rows_per_s']:,} rows per CPU-second; load average {os.getloadavg()[0]:.1f} "
                   f"on {os.cpu_count()} cores)")
     if not args.keep:
         clean(engine)
     engine.dispose()
     return results
+
+
+def checkpoint(engine) -> None:
+    """PostgreSQL: write out every dirty buffer now, so that each measured step starts clean."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.exec_driver_sql("CHECKPOINT")
+
+
+def with_floor(engine, submission_id: int, total_s: float) -> dict[str, Any]:
+    """:func:`copy_floor` of what ``submission_id`` wrote and the ratio of ``total_s`` to it, printed."""
+    floor = copy_floor(engine, submission_id)
+    floor["ratio_to_floor"] = round(total_s / floor["floor_s"], 3)
+    print(f"{'':8s} floor (plain COPY of the same rows, same indexes): "
+          + ", ".join(f"{fmt} {floor[f'floor_{fmt}_s']:.2f} s (server CPU {floor.get(f'floor_{fmt}_server_cpu_s')} s, "
+                      f"its backend {floor.get(f'floor_{fmt}_backend_cpu_s')} s)"
+                      for fmt in ("binary", "text"))
+          + f"; total / floor = {floor['ratio_to_floor']:.2f} (target <= 1.3)")
+    return floor
 
 
 def bench_parser(doc: str) -> argparse.ArgumentParser:

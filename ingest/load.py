@@ -1,3 +1,4 @@
+# size: every write of an accepted submission (archive, locks, the staged comparison and the COPY of a first load) in one place
 """Writing an accepted submission: the archive, the submission row, observations and current values.
 
 All database writes of one submission happen in ONE transaction opened by
@@ -6,7 +7,8 @@ All database writes of one submission happen in ONE transaction opened by
 ``<archive root>/YYYY/MM/<sha256>`` (content-addressed, written atomically; an orphan file from a
 killed load is harmless and is reused by the next identical upload).
 
-Rows travel through a temporary table (set-based SQL, no per-row Python round trips):
+Rows travel through a temporary table (set-based SQL, no per-row Python round trips), except
+a PostgreSQL first load (last point):
 
 * ``intake_rows`` (indicator_id, area_id, period_idx, value, status_code, flag_code, note_idx) with
   the small side tables ``intake_periods`` and ``intake_notes``. PostgreSQL fills it with
@@ -18,10 +20,12 @@ Rows travel through a temporary table (set-based SQL, no per-row Python round tr
   ``current_observation`` (``INSERT ... SELECT ... ON CONFLICT ... DO UPDATE``; on PostgreSQL the
   keys without a current value take a plain ``INSERT``, cheaper than speculative insertion).
   PostgreSQL does it all in one statement (data-modifying CTEs); SQLite, which has none,
-  materialises the changed rows in a second temporary table ``intake_new``. On PostgreSQL, a stage
-  none of whose series (indicator, area) has a current value in its span of periods (a first load,
-  or the next chunk of one) is inserted straight into both tables as revision 0, without the
-  comparison (:func:`has_current`).
+  materialises the changed rows in a second temporary table ``intake_new``.
+* on PostgreSQL, rows none of whose series (indicator, area) has a current value in its span of
+  periods (a first load, or the next chunk of one; :func:`has_current`) are all new: they skip the
+  stage and the comparison and are written as revision 0 straight into both tables, each by one
+  binary ``COPY`` (:func:`_copy_fresh`, :mod:`ingest.pgcopy`): the same values, and for the server
+  about half the work of the staged path.
 * large PostgreSQL loads check the foreign keys once per distinct key (:func:`_batched_ri`).
 
 Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
@@ -50,6 +54,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
 from data_access.engine import bump_data_version, count_submission
+from ingest.pgcopy import Column, binary_copy, pg_timestamp
 
 STATUS_CODES = {"O": 0, "P": 1, "E": 2}
 _LOCK_UNIT = 0x0CC1  # pg_advisory_xact_lock(namespace, id): namespaces of this module
@@ -159,17 +164,15 @@ _INSERT_OBSERVATION = (
     "SELECT indicator_id, area_id, period, period_start, value, status, revision, :sid, :now, flag, note "
     "FROM {source}{where}"
 )
-# PostgreSQL: whether any current value lies in the span of periods of one of the stage's series
+# PostgreSQL: whether any current value lies in the span of periods of one of the rows' series
 # (indicator, area: first..last period start; probed through the primary key): none, and every
-# staged row is new (_FRESH).
+# row is new (written by _copy_fresh).
 _ANY_CURRENT = (
     "SELECT EXISTS (SELECT 1 FROM unnest(CAST(:g_ind AS integer[]), CAST(:g_area AS integer[]), "
     "CAST(:g_first AS date[]), CAST(:g_last AS date[])) AS g (ind, area, first_start, last_start) "
     "WHERE EXISTS (SELECT 1 FROM current_observation c WHERE c.indicator_id = g.ind AND c.area_id = g.area "
     "AND c.period_start BETWEEN g.first_start AND g.last_start))"
 )
-# The staged rows as new keys (revision 0).
-_FRESH = f"({_STAGED.format(revision='0')}) AS staged"
 _INSERT_CURRENT = (
     "INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
     "submission_id, recorded_at, flag) "
@@ -246,7 +249,8 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         return result
     pg = conn.dialect.name == "postgresql"
     period_f, periods = pd.factorize(rows["period"])
-    starts = pd.Series(rows["period_start"].to_numpy(dtype=object)).groupby(period_f).first()
+    _, first_of = np.unique(period_f, return_index=True)  # the first row of each period (codes 0..k-1)
+    starts = rows["period_start"].to_numpy(dtype=object)[first_of].tolist()
     notes = rows["note"].to_numpy(dtype=object)
     has_note = np.array([n is not None for n in notes], dtype=bool) if len(notes) else np.zeros(0, bool)
     note_idx = np.full(len(rows), -1, dtype=np.int64)
@@ -258,8 +262,29 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     status = rows["status"].map(STATUS_CODES).to_numpy(dtype=np.int64)
     flag = (rows["flag"].to_numpy(dtype=object) == "implausible").astype(np.int64)
 
+    columns = {
+        "indicator_id": rows["indicator_id"].to_numpy(dtype=np.int64),
+        "area_id": rows["area_id"].to_numpy(dtype=np.int64),
+        "period_idx": period_f.astype(np.int64),
+        "value": rows["value"].to_numpy(dtype=float),
+        "status_code": status,
+        "flag_code": flag,
+        "note_idx": note_idx,
+    }
+    period_rows = [(i, str(p), d) for i, (p, d) in enumerate(zip(periods, starts, strict=True))]
+    start_days = np.array([d for _, _, d in period_rows], dtype="datetime64[D]")
+    if pg and not has_current(conn, columns, start_days):
+        # no current value in the span of any staged series (a first load, or the next chunk of
+        # one): every row is new (revision 0) and goes straight into both tables by COPY, without
+        # a stage or the comparison with the current values
+        bulk = _batched_ri(conn, columns, submission_id)
+        _copy_fresh(conn, submission_id, now, columns, [p for _, p, _ in period_rows], start_days, note_values)
+        if bulk:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
+        result.written, result.unchanged = len(rows), 0
+        return result
+
     _create_stage(conn, pg)
-    period_rows = [(i, str(p), starts.iloc[i]) for i, p in enumerate(periods)]
     note_rows = list(enumerate(note_values))
     if pg:  # many rows per statement (executemany would be one round trip per period)
         from psycopg2.extras import execute_values
@@ -279,15 +304,6 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         if note_rows:
             conn.execute(text("INSERT INTO intake_notes (idx, note) VALUES (:idx, :note)"),
                          [{"idx": i, "note": n} for i, n in note_rows])
-    columns = {
-        "indicator_id": rows["indicator_id"].to_numpy(dtype=np.int64),
-        "area_id": rows["area_id"].to_numpy(dtype=np.int64),
-        "period_idx": period_f.astype(np.int64),
-        "value": rows["value"].to_numpy(dtype=float),
-        "status_code": status,
-        "flag_code": flag,
-        "note_idx": note_idx,
-    }
     if pg:
         _copy_binary(conn, columns)
         conn.exec_driver_sql("ANALYZE intake_rows")
@@ -297,7 +313,7 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     if pg:
         bulk = _batched_ri(conn, columns, submission_id)
         # The staged rows arrive in file order (for a table: period by period, area by area). A hash
-        # join that fits in memory keeps that order, so the inserts below touch the indexes'
+        # join that fits in memory keeps that order, so the insert below touches the indexes'
         # pages in sequence; spilled to batches (default work_mem) it scatters them. JIT compiling
         # costs ~0.8 s per statement and buys nothing for an insert.
         conn.exec_driver_sql("SET LOCAL work_mem = '256MB'")
@@ -305,28 +321,20 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         params = {"sid": submission_id, "now": now, "ind_ids": sorted(int(i) for i in pd.unique(columns["indicator_id"])),
                   "first_start": min(d for _, _, d in period_rows), "last_start": max(d for _, _, d in period_rows)}
         typed = [*_typed(), bindparam("first_start", type_=Date()), bindparam("last_start", type_=Date())]
-        if not has_current(conn, columns, np.array([d for _, _, d in period_rows], dtype="datetime64[D]")):
-            # no current value in the span of any staged series (a first load): every staged row is new
-            # (revision 0), so it goes straight into both tables, without the changed-rows join
-            # and its materialised copy (the same rows, a third less work for the server)
-            for sql in (_INSERT_OBSERVATION, _INSERT_CURRENT):
-                conn.execute(text(sql.format(source=_FRESH, where="")).bindparams(*_typed()), params)
-            result.written, result.revised = len(rows), 0
-        else:
-            # one statement: the changed rows (read once, materialised), appended to observation and
-            # upserted into current_observation; data-modifying CTEs run exactly once each
-            # New keys (revision 0: no current row) take a plain INSERT, which is much cheaper than the
-            # speculative insertion of ON CONFLICT; revised keys are upserted. The indicator locks
-            # guarantee that no other intake inserts those keys meanwhile (if anything did, the
-            # INSERT fails and the whole submission rolls back: never a half-written state).
-            counts = conn.execute(text(
-                f"WITH new AS MATERIALIZED ({_CHANGED.format(narrow=_NARROW_PG)}), "
-                f"ins AS ({_INSERT_OBSERVATION.format(source='new', where='')}), "
-                f"fresh AS ({_INSERT_CURRENT.format(source='new', where=' WHERE revision = 0')} RETURNING revision), "
-                f"up AS ({_UPSERT_CURRENT.format(source='new', where=' WHERE revision > 0')} RETURNING revision) "
-                "SELECT (SELECT COUNT(*) FROM fresh) + (SELECT COUNT(*) FROM up), (SELECT COUNT(*) FROM up)"
-            ).bindparams(*typed), params).one()
-            result.written, result.revised = int(counts[0]), int(counts[1])
+        # one statement: the changed rows (read once, materialised), appended to observation and
+        # upserted into current_observation; data-modifying CTEs run exactly once each
+        # New keys (revision 0: no current row) take a plain INSERT, which is much cheaper than the
+        # speculative insertion of ON CONFLICT; revised keys are upserted. The indicator locks
+        # guarantee that no other intake inserts those keys meanwhile (if anything did, the
+        # INSERT fails and the whole submission rolls back: never a half-written state).
+        counts = conn.execute(text(
+            f"WITH new AS MATERIALIZED ({_CHANGED.format(narrow=_NARROW_PG)}), "
+            f"ins AS ({_INSERT_OBSERVATION.format(source='new', where='')}), "
+            f"fresh AS ({_INSERT_CURRENT.format(source='new', where=' WHERE revision = 0')} RETURNING revision), "
+            f"up AS ({_UPSERT_CURRENT.format(source='new', where=' WHERE revision > 0')} RETURNING revision) "
+            "SELECT (SELECT COUNT(*) FROM fresh) + (SELECT COUNT(*) FROM up), (SELECT COUNT(*) FROM up)"
+        ).bindparams(*typed), params).one()
+        result.written, result.revised = int(counts[0]), int(counts[1])
         if bulk:
             conn.exec_driver_sql("SET LOCAL session_replication_role = origin")
     else:
@@ -344,6 +352,43 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
         for t in ("intake_new", "intake_rows", "intake_periods", "intake_notes"):
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS temp.{t}")
     return result
+
+
+_COPY_BLOCK = 1 << 20  # bytes handed to the server per call (psycopg2's default, 8 KiB, costs a Python call each)
+_COPY_OBSERVATION = ("COPY observation (indicator_id, area_id, period, period_start, value, status, revision, "
+                     "submission_id, recorded_at, flag, note) FROM STDIN WITH (FORMAT binary)")
+_COPY_CURRENT = ("COPY current_observation (indicator_id, area_id, period_start, period, value, status, revision, "
+                 "submission_id, recorded_at, flag) FROM STDIN WITH (FORMAT binary)")
+
+
+def _copy_fresh(conn: Connection, submission_id: int, now: datetime, columns: dict[str, np.ndarray],
+                periods: list[str], start_days: np.ndarray, notes: list[str]) -> None:
+    """PostgreSQL: the rows of ``columns`` (as staged: ``period_idx`` into ``periods`` and
+    ``start_days``, ``note_idx`` into ``notes``, status and flag codes), all new keys, as revision 0
+    of ``observation`` and ``current_observation``, each by one binary ``COPY``: the values the
+    staged path's SQL writes (:data:`_STATUS_SQL`, the flag, the notes' join)."""
+    n = len(columns["value"])
+    per = columns["period_idx"]
+    fields = {
+        "indicator_id": Column("int4", columns["indicator_id"]),
+        "area_id": Column("int4", columns["area_id"]),
+        "period": Column("text", (per, periods)),
+        "period_start": Column("date", start_days[per]),
+        "value": Column("float8", columns["value"]),
+        "status": Column("text", (columns["status_code"], sorted(STATUS_CODES, key=STATUS_CODES.get))),
+        "revision": Column("int4", 0),
+        "submission_id": Column("int8", submission_id),
+        "recorded_at": Column("timestamp", pg_timestamp(now)),
+        "flag": Column("text", (np.where(columns["flag_code"] == 1, 0, -1), ["implausible"])),
+        "note": Column("text", (columns["note_idx"], notes)),
+    }
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        for sql in (_COPY_OBSERVATION, _COPY_CURRENT):
+            names = sql[sql.index("(") + 1:sql.index(")")].split(", ")
+            cursor.copy_expert(sql, io.BytesIO(binary_copy([fields[c] for c in names], n)), size=_COPY_BLOCK)
+    finally:
+        cursor.close()
 
 
 def _create_stage(conn: Connection, pg: bool) -> None:

@@ -38,7 +38,7 @@ from domain.mapping import (
 from domain.periods import PeriodError
 from domain.periods import parse as parse_period
 from domain.text import fold
-from ingest import formats
+from ingest import formats, parse_memo
 from ingest.bounds import ReadBudget
 from ingest.issues import Findings, Issue, make_issue
 from ingest.published import ImportMapping
@@ -111,8 +111,8 @@ def propose(conn: Connection, unit_code: str, payload: bytes, filename: str | No
     """Read the file and propose its mapping for unit ``unit_code`` (see :class:`FileProposal`)."""
     out = FileProposal(unit=(unit_code or "").strip().upper())
     findings = Findings(limit=20)
-    parsed = formats.parse(payload, filename, findings, max_rows, budget=budget or ReadBudget(max_rows=max_rows),
-                           mapping=ImportMapping(indicator=PENDING))
+    parsed = parse_memo.parse(payload, filename, findings, max_rows, budget=budget or ReadBudget(max_rows=max_rows),
+                              mapping=ImportMapping(indicator=PENDING), keep=True)
     if parsed is None:
         out.errors = list(findings.errors)
         return out

@@ -94,7 +94,8 @@ def test_int203_two_units_at_the_same_time(wh, monkeypatch):
                 time.sleep(1.0)
         return run
 
-    for name in ("_copy_binary", "_sqlite_insert"):  # the rows are staged, observation is not touched yet
+    for name in ("_copy_binary", "_copy_fresh", "_sqlite_insert"):  # rows staged or written (PostgreSQL's first
+        # load), the write transaction still open
         monkeypatch.setattr(load, name, held(getattr(load, name)))
     results: dict[str, object] = {}
     a = threading.Thread(name="A", target=lambda: results.__setitem__("A", send(
@@ -443,5 +444,39 @@ def test_int213_first_loads_skip_the_comparison_with_the_same_outcome(wh, chunke
         assert mine == theirs
         assert [(r.revision, r.value, r.status) for r in history_rows(engine, "RETAIL_SALES", "01", "202102")] == [
             (0, 32.0, "P"), (1, 32.0, "O"), (2, 32.5, "O")]
+    finally:
+        other.dispose()
+
+
+def test_int214_first_loads_by_copy_recompute_derived_indicators_the_same(wh, chunked, databases, backend,
+                                                                          monkeypatch):
+    """A first load written by COPY (PostgreSQL) recomputes the derived indicators reading it as the
+    comparison path does: TRADE_TURNOVER (EXPORTS + IMPORTS) value by value in both warehouses,
+    then through a revision and an unchanged re-send."""
+    loads = [[f"{code},01,2022{m:02d},{base + m}" for code, base in (("EXPORTS", 40), ("IMPORTS", 30))
+              for m in range(1, 5)],
+             ["EXPORTS,01,202202,45.5", "IMPORTS,01,202203,33", "EXPORTS,01,202205,50"]]
+    fresh: list[bool] = []
+    original = load.has_current
+    monkeypatch.setattr(load, "has_current", lambda *a: fresh.append(not original(*a)) or not fresh[-1])
+
+    def run(engine, tmp) -> list[tuple[int, int, int]]:
+        out = []
+        for i, rows in enumerate(loads):
+            c = send(engine, tmp, "TK", csv_bytes(*rows), filename=f"trade{i}.csv").counts
+            out.append((c["written"], c["revised"], c["unchanged"]))
+        return out
+
+    engine, tmp, _ = wh
+    assert run(engine, tmp) == [(8, 0, 0), (2, 1, 1)]
+    if backend == "postgresql":
+        assert fresh[:2] == [True, True]  # the first load's chunks went by COPY
+    assert [current_value(engine, "TRADE_TURNOVER", "01", f"2022{m:02d}").value for m in (1, 2, 3, 4)] == \
+        pytest.approx([72, 77.5, 76, 78])
+    monkeypatch.setattr(load, "has_current", lambda *a: True)  # always compare with the current values
+    other = build_warehouse(databases.new(backend), tmp / "other")
+    try:
+        assert run(other, tmp / "other") == [(8, 0, 0), (2, 1, 1)]
+        assert _tables(engine) == _tables(other)  # computed rows included
     finally:
         other.dispose()

@@ -468,3 +468,4 @@ def test_map012_unknown_codes_are_the_validations_not_the_mapping_steps():
 
     assert all(looks_like_code(t) for t in ("NOPE", "RETAIL_SALES", "99", "24-63", "GDP2"))
     assert not any(looks_like_code(t) for t in ("Ha Noi", "Dân số", "TP. Hồ Chí Minh", "Hà Tây", "dan_so", ""))
+
