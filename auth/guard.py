@@ -36,7 +36,7 @@ from auth.displays import DISPLAY_COOKIE, display_token, token_id_if_valid
 from auth.policy import DISPLAY, Principal
 from auth.tokens import authenticate
 from data_access.cache.backend import DATABASE_ERRORS
-from data_access.engine import current_connection, release_connection
+from data_access.engine import primary_connection, release_connection
 from web.lang import request_lang
 
 log = logging.getLogger(__name__)
@@ -187,9 +187,10 @@ def _session_principal() -> tuple[Principal | None, str]:
         return None, "none"
     st = settings()
     try:
-        # on the request's read connection: one checkout (and ping) a request instead of two
+        # on the request's primary connection (the read connection without a replica): a session just
+        # opened or ended is seen at once
         user, state = sessions.lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
-                                      max_age=timedelta(hours=st.session_max_hours), conn=current_connection())
+                                      max_age=timedelta(hours=st.session_max_hours), conn=primary_connection())
     except DATABASE_ERRORS:
         # warehouse outage: a session this worker's cache saw valid within the last minutes stays
         # valid (pages then serve their last-known data); anyone else is asked to sign in. The
@@ -262,7 +263,7 @@ def _display_principal() -> tuple[Principal | None, str]:
         return None, "none"
     cache, key = CacheManager.current(), "authdisp:" + credential_hash(token)
     try:
-        token_id = token_id_if_valid(current_connection(), token)
+        token_id = token_id_if_valid(primary_connection(), token)
         if token_id is not None and cache is not None:
             cache.set(key, (token_id, time.time()))
     except DATABASE_ERRORS:  # warehouse outage: a token seen valid in the last minutes keeps its wall
