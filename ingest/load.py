@@ -50,6 +50,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
 from data_access.engine import bump_data_version, count_submission
+from ingest import partitions
 
 STATUS_CODES = {"O": 0, "P": 1, "E": 2}
 _LOCK_UNIT = 0x0CC1  # pg_advisory_xact_lock(namespace, id): namespaces of this module
@@ -258,6 +259,8 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     status = rows["status"].map(STATUS_CODES).to_numpy(dtype=np.int64)
     flag = (rows["flag"].to_numpy(dtype=object) == "implausible").astype(np.int64)
 
+    if pg:  # a year's first values: its partition of ``observation`` (migration 0016)
+        partitions.ensure_years(conn, {d.year for d in starts})
     _create_stage(conn, pg)
     period_rows = [(i, str(p), starts.iloc[i]) for i, p in enumerate(periods)]
     note_rows = list(enumerate(note_values))
