@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 
 from sqlalchemy import select, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
 
@@ -48,25 +48,40 @@ def add_commune_series(engine: Engine, communes: int, rows: int, until: date, lo
              "search_text": f"bench_c{i:02d} chi tieu ngay cap xa mo phong tai {i:02d} load-test daily commune"}
             for i in range(1, n_ind + 1)
         ])
-        written = conn.execute(text("""
-            INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, recorded_at)
-            SELECT i.id, a.id, to_char(d, 'YYYY-MM-DD'), d::date,
-                   round((20 + 8 * sin(extract(doy from d) / 41.0 + a.id) + (i.id * 3 + a.id * 11) % 17)::numeric, 1),
-                   'O', 0, d + interval '1 day 9 hours'
-            FROM indicator i
-            CROSS JOIN generate_series(CAST(:start AS date), CAST(:until AS date), interval '1 day') AS d
-            JOIN area a ON a.level = 'commune'
-            WHERE i.code LIKE 'BENCH_C%'
-        """), {"start": TWO_TIERS, "until": until}).rowcount
-        conn.execute(text("""
-            INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision,
-                                             submission_id, recorded_at, flag)
-            SELECT o.indicator_id, o.area_id, o.period_start, o.period, o.value, o.status, o.revision,
-                   o.submission_id, o.recorded_at, o.flag
-            FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code LIKE 'BENCH_C%'
-        """))
+        written = insert_daily(conn, "BENCH_C%", "a.level = 'commune'", TWO_TIERS, until,
+                               "20 + 8 * sin(extract(doy from d) / 41.0 + a.id) + (i.id * 3 + a.id * 11) % 17", 9)
+        make_current(conn, "BENCH_C%")
     log(f"communes: {written:,} observations in {time.perf_counter() - t0:.0f} s")
     return int(written)
+
+
+def insert_daily(conn: Connection, codes_like: str, areas: str, start: date, until: date, value: str,
+                 hour: int) -> int:
+    """One ``observation`` a day from ``start`` to ``until`` for each indicator whose code is
+    ``LIKE codes_like`` and each area (``a``) meeting ``areas`` on that day (``d``), valued by the SQL
+    expression ``value`` (of ``i``, ``a``, ``d``), recorded the next day at ``hour``. ``areas`` and
+    ``value`` are this module's constants, never input."""
+    return int(conn.execute(text(f"""
+        INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, recorded_at)
+        SELECT i.id, a.id, to_char(d, 'YYYY-MM-DD'), d::date, round(({value})::numeric, 1), 'O', 0,
+               d + interval '1 day' + make_interval(hours => :hour)
+        FROM indicator i
+        CROSS JOIN generate_series(CAST(:start AS date), CAST(:until AS date), interval '1 day') AS d
+        JOIN area a ON {areas}
+        WHERE i.code LIKE :codes
+    """), {"start": start, "until": until, "hour": hour, "codes": codes_like}).rowcount)
+
+
+def make_current(conn: Connection, codes_like: str) -> None:
+    """``current_observation`` of the generated indicators whose code is ``LIKE codes_like`` (one
+    revision each: their observations as they are)."""
+    conn.execute(text("""
+        INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision,
+                                         submission_id, recorded_at, flag)
+        SELECT o.indicator_id, o.area_id, o.period_start, o.period, o.value, o.status, o.revision,
+               o.submission_id, o.recorded_at, o.flag
+        FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code LIKE :codes
+    """), {"codes": codes_like})
 
 
 def table_sizes(engine: Engine) -> dict[str, dict[str, int]]:

@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
-from bench.communes import add_commune_series, table_sizes  # noqa: E402
+from bench.communes import add_commune_series, insert_daily, make_current, table_sizes  # noqa: E402
 from bench.measure import percentile as pct  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import make_engine, migrate  # noqa: E402
@@ -117,25 +117,11 @@ def scale_up(engine, missing: int, until: date) -> None:
              "search_text": f"bench_d{i:02d} chi tieu ngay mo phong tai {i:02d} load-test daily indicator"}
             for i in range(1, n_ind + 1)
         ])
-        conn.execute(text("""
-            INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, recorded_at)
-            SELECT i.id, a.id, to_char(d, 'YYYY-MM-DD'), d::date,
-                   round((100 + 40 * sin(extract(doy from d) / 58.0 + a.id) + (i.id * 7 + a.id * 13) % 50)::numeric, 1),
-                   'O', 0, d + interval '1 day 8 hours'
-            FROM indicator i
-            CROSS JOIN generate_series(CAST(:start AS date), CAST(:until AS date), interval '1 day') AS d
-            JOIN area a ON a.level = 'province'
-                       AND (a.valid_from IS NULL OR a.valid_from <= d) AND (a.valid_to IS NULL OR d <= a.valid_to)
-            WHERE i.code LIKE 'BENCH_D%'
-        """), {"start": start, "until": until})
+        insert_daily(conn, "BENCH_D%", "a.level = 'province' AND (a.valid_from IS NULL OR a.valid_from <= d) "
+                     "AND (a.valid_to IS NULL OR d <= a.valid_to)", start, until,
+                     "100 + 40 * sin(extract(doy from d) / 58.0 + a.id) + (i.id * 7 + a.id * 13) % 50", 8)
         log(f"observations inserted in {time.perf_counter() - t0:.0f} s")
-        conn.execute(text("""
-            INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision,
-                                             submission_id, recorded_at, flag)
-            SELECT o.indicator_id, o.area_id, o.period_start, o.period, o.value, o.status, o.revision,
-                   o.submission_id, o.recorded_at, o.flag
-            FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code LIKE 'BENCH_D%'
-        """))
+        make_current(conn, "BENCH_D%")
         conn.execute(text("UPDATE data_version SET version = version + 1"))
     log(f"scaled up in {time.perf_counter() - t0:.0f} s")
 

@@ -12,6 +12,8 @@
 #   bash scripts/cluster.sh node-start N  # start node N, put it back in the balancer once healthy
 #   bash scripts/cluster.sh replica-stop | replica-start | redis-restart | primary-stop | primary-start
 #   bash scripts/cluster.sh env           # the environment of a node (DATABASE_URL, ...) as shell exports
+#   bash scripts/cluster.sh backup OUT    # the primary's warehouse (pg_dump) and the submission archive into OUT
+#   bash scripts/cluster.sh restore IN    # a fresh cluster (CLUSTER_DIR must not hold one) from the backup IN
 #
 # Environment: CLUSTER_DIR (default /tmp/occ-cluster), CLUSTER_PORT (BASE, default 56000), SEED_DEMO
 # (default 1), DEMO_UNTIL, WEB_CONCURRENCY (per node, default 2), SECRET_KEY (default: one made at init and
@@ -267,6 +269,44 @@ up() {
   status
 }
 
+# --- backup and restore -------------------------------------------------------------------------------
+# The warehouse first (pg_dump: one consistent snapshot, sessions and tokens included), the archive
+# after it: a submission's file is archived before its transaction commits, so every submission in
+# the dump finds its file in the archive copy. SECRET_KEY is not in the backup (keep it apart).
+
+backup() {
+  local out=${1:?backup folder}
+  mkdir -p "$out"
+  pg_ready "$PRIMARY_PORT" || { say "the primary is down"; return 1; }
+  as_pg "$PGBIN/pg_dump" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -Fc -Z 6 "$DB" > "$out/warehouse.dump"
+  tar -C "$DIR" -czf "$out/archive.tar.gz" archive
+  {
+    echo "created_at=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+    echo "data_version=$(as_pg "$PGBIN/psql" -At -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -c \
+      'SELECT version FROM data_version WHERE id = 1' "$DB")"
+    echo "postgresql=$("$PGBIN/postgres" --version | awk '{print $3}')"
+    (cd "$out" && sha256sum warehouse.dump archive.tar.gz)
+  } > "$out/MANIFEST"
+  say "backup in $out ($(du -sh "$out" | cut -f1))"
+}
+
+restore() {
+  local from=${1:?backup folder}
+  [ -f "$from/warehouse.dump" ] && [ -f "$from/archive.tar.gz" ] || { say "no backup in $from"; return 1; }
+  (cd "$from" && tail -n 2 MANIFEST | sha256sum -c --quiet -) || { say "the backup's checksums do not match"; return 1; }
+  [ -f "$DIR/primary/PG_VERSION" ] && { say "$DIR already holds a cluster: restore into a fresh one"; return 1; }
+  need_packages
+  mkdir -p "$DIR"; [ "$(id -u)" -eq 0 ] && chown postgres "$DIR"
+  secret >/dev/null
+  primary_init
+  as_pg "$PGBIN/pg_restore" -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -d "$DB" --no-owner --exit-on-error \
+    < "$from/warehouse.dump"
+  as_pg "$PGBIN/psql" -q -h 127.0.0.1 -p "$PRIMARY_PORT" -U postgres -c "VACUUM ANALYZE" "$DB"
+  tar -C "$DIR" -xzf "$from/archive.tar.gz"
+  say "restored $(grep data_version "$from/MANIFEST") from $from"
+  SEED_DEMO=0 up
+}
+
 down() {
   for n in "${NODES[@]}"; do node_stop "$n" || true; done
   haproxy_stop
@@ -303,6 +343,8 @@ case "$cmd" in
   destroy) down; rm -rf "$DIR"; say "removed $DIR" ;;
   status) status ;;
   env) node_env ;;
+  backup) backup "${2:-}" ;;
+  restore) restore "${2:-}" ;;
   node-stop) node_stop "${2:?node number}" ;;
   node-kill) node_kill "${2:?node number}" ;;
   node-start) node_start "${2:?node number}" ;;
@@ -311,5 +353,5 @@ case "$cmd" in
   primary-stop) pg_stop "$DIR/primary" fast ;;
   primary-start) pg_start "$DIR/primary" "$PRIMARY_PORT" ;;
   redis-restart) redis_stop; redis_start ;;
-  *) echo "usage: $0 up|down|destroy|status|env|node-stop N|node-kill N|node-start N|replica-stop|replica-start|redis-restart|primary-stop|primary-start" >&2; exit 2 ;;
+  *) echo "usage: $0 up|down|destroy|status|env|backup OUT|restore IN|node-stop N|node-kill N|node-start N|replica-stop|replica-start|redis-restart|primary-stop|primary-start" >&2; exit 2 ;;
 esac
