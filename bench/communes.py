@@ -1,8 +1,8 @@
 """Commune-like series for the benchmark warehouse, and the sizes of what a build made.
 
-Since 2025-07-01 the local government has two tiers: 34 provinces and about 3,300 communes. The
+Since the era switch (``domain.eras.ERA_SWITCH``) the local government has two tiers: 34 provinces and about 3,300 communes. The
 benchmark adds ``communes`` areas (level ``commune``, each under one of the 34 provinces, valid
-from 2025-07-01) and daily ``BENCH_Cnn`` indicators reported by every commune from that day, in
+from the era switch) and daily ``BENCH_Cnn`` indicators reported by every commune from that day, in
 SQL like the provincial ``BENCH_Dnn`` series of ``bench.run.scale_up``.
 """
 
@@ -16,13 +16,14 @@ from sqlalchemy import select, text
 from sqlalchemy.engine import Connection, Engine
 
 from data_access import schema
+from domain.eras import ERA_SWITCH
 
-TWO_TIERS = date(2025, 7, 1)
+TWO_TIERS = ERA_SWITCH  # the two-tier local government's first day
 
 
 def add_commune_series(engine: Engine, communes: int, rows: int, until: date, log: Callable[[str], None]) -> int:
     """About ``rows`` observations: daily values of every one of ``communes`` communes from
-    2025-07-01 to ``until``. Returns the rows written."""
+    the era switch to ``until``. Returns the rows written."""
     days = max(1, (until - TWO_TIERS).days + 1)
     n_ind = max(1, round(rows / (communes * days)))
     log(f"communes: {communes:,} communes x {n_ind} daily indicators x {days} days ({TWO_TIERS} to {until})")

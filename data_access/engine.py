@@ -256,7 +256,8 @@ class Warehouse:
         ``needed()`` returns (:class:`~data_access.replica.ReadRouter`), else the primary's."""
         if self.router is None:
             return self.engine.connect()
-        return self.router.connect(self.engine, needed, lambda conn: get_versions(conn)[0])
+        with untracked():  # the versions compared are no data a view depends on
+            return self.router.connect(self.engine, needed, lambda conn: get_versions(conn)[0])
 
     def init_app(self, server: Flask) -> None:
         server.extensions["warehouse"] = self
