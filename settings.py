@@ -56,6 +56,10 @@ class Settings:
     app_env: str = "development"
     instance_dir: Path = ROOT / "instance"
     database_url: str = ""
+    # a streaming replica the boards read from (data_access.replica); None: every read on the primary
+    database_read_url: str | None = None
+    read_replica_max_wait_s: float = 0.5  # READ_REPLICA_MAX_WAIT_S: longest a request waits for its replay
+    read_replica_retry_s: float = 5.0  # READ_REPLICA_RETRY_S: reads stay on the primary this long after
     cache_redis_url: str | None = None
     cache_type: str | None = None  # None: SimpleCache in one process, FileSystemCache under gunicorn
     cache_dir: Path | None = None
@@ -112,6 +116,9 @@ class Settings:
             app_env=_env("APP_ENV", "development"),
             instance_dir=instance,
             database_url=url,
+            database_read_url=_env("DATABASE_READ_URL"),
+            read_replica_max_wait_s=_float("READ_REPLICA_MAX_WAIT_S", cls.read_replica_max_wait_s),
+            read_replica_retry_s=_float("READ_REPLICA_RETRY_S", cls.read_replica_retry_s),
             cache_redis_url=_env("CACHE_REDIS_URL"),
             cache_type=_env("CACHE_TYPE"),
             cache_dir=_path_or_none(_env("CACHE_DIR")),

@@ -8,7 +8,7 @@ from flask import Blueprint, jsonify
 from sqlalchemy.exc import SQLAlchemyError
 
 from data_access.engine import current_warehouse
-from data_access.status import warehouse_status
+from data_access.status import replica_status, warehouse_status
 from settings import ConfigError
 
 api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
@@ -16,7 +16,8 @@ api_v1 = Blueprint("api_v1", __name__, url_prefix="/api/v1")
 
 @api_v1.get("/health")
 def health():
-    """Liveness and warehouse status. 200 when the warehouse answers, 503 otherwise."""
+    """Liveness and warehouse status. 200 when the warehouse answers, 503 otherwise; with a read
+    replica, its state and where the boards' reads go (``read_replica``)."""
     wh = current_warehouse()
     try:
         status = warehouse_status(wh)
@@ -26,7 +27,11 @@ def health():
         body = {"status": "unavailable", "database": wh.settings.database_url.split(":", 1)[0].split("+", 1)[0],
                 "error": "warehouse unavailable"}
         return jsonify(body), 503
-    return jsonify({"status": "ok", **status.as_dict()})
+    body = {"status": "ok", **status.as_dict()}
+    replica = replica_status(wh, status.data_version)
+    if replica is not None:
+        body["read_replica"] = replica
+    return jsonify(body)
 
 # Route modules register on ``api_v1`` when imported.
 from api import intake, live, metadata  # noqa: E402,F401

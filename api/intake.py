@@ -653,7 +653,10 @@ def openapi_document() -> dict:
                         "type": "object", "properties": {
                             "status": {"type": "string"}, "database": {"type": "string"},
                             "data_version": {"type": "integer"}, "updated_at": {"type": ["string", "null"]},
-                            "observations": {"type": "integer"}, "latest_period": {"type": ["string", "null"]}}}}}},
+                            "observations": {"type": "integer"}, "latest_period": {"type": ["string", "null"]},
+                            "read_replica": {"type": "object", "description": "with DATABASE_READ_URL: the "
+                                             "replica's state (ok, lagging, down), where reads go (replica, "
+                                             "primary), the version it replayed and its lag in versions"}}}}}},
                     "503": {"description": "The warehouse is unavailable"}}}},
             "/api/v1/version": {"get": {
                 "summary": "The warehouse data_version (polled by live pages)", "operationId": "dataVersion",

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 from auth.credentials import credential_hash, credential_state, new_secret
 from data_access import schema
 from data_access.cache.tracking import untracked
-from data_access.engine import bump_data_version, current_connection
+from data_access.engine import bump_data_version, primary_connection
 
 d = schema.display_token
 DISPLAY_COOKIE = "occ_display"  # the wall's cookie: the one place its token travels
@@ -87,4 +87,4 @@ def wall_cookie_valid() -> bool:
     """Whether this request's wall cookie holds a valid display token (on the request's connection):
     what the wall's page and board callbacks check (on every render, so a revoked token stops the
     wall at once), and part of their cached responses' key."""
-    return check_display_token(current_connection(), display_token())
+    return check_display_token(primary_connection(), display_token())

@@ -37,7 +37,7 @@ from auth.policy import DISPLAY, Principal
 from auth.tokens import authenticate
 from data_access.cache.backend import DATABASE_ERRORS
 from data_access.cache.scopes import current_sessions_ended
-from data_access.engine import current_connection, release_connection
+from data_access.engine import primary_connection, release_connection
 from web.lang import request_lang
 
 log = logging.getLogger(__name__)
@@ -194,10 +194,11 @@ def _session_principal() -> tuple[Principal | None, str]:
     except DATABASE_ERRORS:
         ended = None
     try:
-        # on the request's read connection: one checkout (and ping) a request instead of two
+        # on the request's primary connection (the read connection without a replica: one checkout,
+        # and ping, a request): a session just opened or ended is seen at once
         user, state = sessions.cached_lookup(engine(), token, idle=timedelta(minutes=st.session_idle_minutes),
                                              max_age=timedelta(hours=st.session_max_hours), ended=ended,
-                                             conn=current_connection())
+                                             conn=primary_connection())
     except DATABASE_ERRORS:
         # warehouse outage: a session this worker's cache saw valid within the last minutes stays
         # valid (pages then serve their last-known data); anyone else is asked to sign in. The
@@ -289,7 +290,7 @@ def _display_principal() -> tuple[Principal | None, str]:
         return None, "none"
     cache, key = CacheManager.current(), "authdisp:" + credential_hash(token)
     try:
-        token_id = token_id_if_valid(current_connection(), token)
+        token_id = token_id_if_valid(primary_connection(), token)
         if token_id is not None and cache is not None:
             cache.set(key, (token_id, time.time()))
     except DATABASE_ERRORS:  # warehouse outage: a token seen valid in the last minutes keeps its wall

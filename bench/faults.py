@@ -33,13 +33,17 @@ import urllib.parse
 from datetime import date, timedelta
 from pathlib import Path
 
-FAULTS = ("pg-stop", "redis-stop", "kill-worker", "kill-intake")
+FAULTS = ("pg-stop", "redis-stop", "kill-worker", "kill-intake", "cluster")
 RECOVERY_GRACE_S = 20.0  # after a restart: pools reconnect, retries land
 
 
 def make_fault(args):
     if args.fault in (None, "none"):
         return None
+    if args.fault == "cluster":  # bench.load --cluster: node, replica and Redis faults of scripts/cluster.sh
+        from bench.cluster_load import ClusterFaults
+
+        return ClusterFaults(args)
     return {"pg-stop": PgStop, "redis-stop": RedisStop, "kill-worker": KillWorker,
             "kill-intake": KillIntake}[args.fault](args)
 

@@ -275,6 +275,7 @@ class Record:
     status: int
     ms: float
     stale: bool = False
+    version: int | None = None  # the data_version the response saw (X-OCC-Data-Version)
 
 
 class Metrics:
@@ -283,8 +284,11 @@ class Metrics:
         self.records: list[Record] = []
         self.lock = threading.Lock()
 
-    def add(self, cls: str, label: str, status: int, ms: float, stale: bool = False) -> None:
-        rec = Record(round(time.monotonic() - self.started, 3), cls, label, status, round(ms, 2), stale)
+    def add(self, cls: str, label: str, status: int, ms: float, stale: bool = False,
+            hdrs: dict | None = None) -> None:
+        seen = (hdrs or {}).get("x-occ-data-version")
+        rec = Record(round(time.monotonic() - self.started, 3), cls, label, status, round(ms, 2), stale,
+                     int(seen) if seen and seen.isdigit() else None)
         with self.lock:
             self.records.append(rec)
 
@@ -559,7 +563,7 @@ class Run:
                 status, ms, _, hdrs = client.request("POST", tpl["path"], body,
                                                      {"Content-Type": "application/json", "Origin": self.origin,
                                                       "Cookie": f"occ_display={token}"})
-                self.metrics.add("wall", tpl["label"], status, ms, stale=bool(hdrs.get("x-occ-stale")))
+                self.metrics.add("wall", tpl["label"], status, ms, stale=bool(hdrs.get("x-occ-stale")), hdrs=hdrs)
         client.close()
 
     # analysts -------------------------------------------------------------------------------------------
@@ -577,7 +581,8 @@ class Run:
                 if time.monotonic() >= self.stop_at:
                     break
                 status, ms, _, hdrs = client.request("POST", call["path"], call["bytes"], headers)
-                self.metrics.add("analyst", call["label"], status, ms, stale=bool(hdrs.get("x-occ-stale")))
+                self.metrics.add("analyst", call["label"], status, ms, stale=bool(hdrs.get("x-occ-stale")),
+                                 hdrs=hdrs)
             if not self._sleep_until(time.monotonic() + rng.uniform(*THINK_S)):
                 break
         client.close()
@@ -729,7 +734,7 @@ def stored_counts(engine, plans: list[UnitPlan], subs: SubmissionLog, since: dat
                                                 .bindparams(bindparam("ids", expanding=True)), {"ids": acked_ids})}
         values = 0
         if written_ids:
-            values = conn.execute(text("SELECT count(*) FROM observation WHERE submission_id IN :ids")
+            values = conn.execute(text("SELECT count(*) FROM observation WHERE submission_id IN :ids AND NOT computed")
                                   .bindparams(bindparam("ids", expanding=True)), {"ids": written_ids}).scalar()
     lost = [i for i in acked_ids if i not in found]
     return {"sent": subs.sent, "attempts": subs.attempts, "acknowledged": len(subs.acknowledged),
@@ -934,10 +939,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="data directory of YOUR PostgreSQL server of DATABASE_URL (pg-stop only; it is stopped and "
                         "started again)")
     p.add_argument("--pg-bin", default=None, help="PostgreSQL bin directory (default: the newest under /usr/lib/postgresql)")
-    p.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""), help="default: $DATABASE_URL")
+    p.add_argument("--database-url", default=os.environ.get("DATABASE_URL", ""),
+                   help="default: $DATABASE_URL (with --cluster: the cluster's primary)")
+    p.add_argument("--cluster", action="store_true",
+                   help="drive the balancer of scripts/cluster.sh (up; CLUSTER_DIR, CLUSTER_PORT) instead of a "
+                        "gunicorn of its own; checks consistency across nodes (bench/cluster_load.py)")
     p.add_argument("--seed", type=int, default=1, help="random seed")
     p.add_argument("--out", default=str(ROOT / "bench" / "results" / "load"), help="report folder")
     args = p.parse_args(argv)
+    if args.cluster and not os.environ.get("DATABASE_URL") and args.database_url == "":
+        from bench.cluster_load import primary_url
+
+        args.database_url = primary_url()
+    if args.fault == "cluster" and not args.cluster:
+        p.error("--fault cluster needs --cluster")
     if not args.database_url.startswith("postgresql"):
         p.error("DATABASE_URL (or --database-url) must name a PostgreSQL database")
     host = urllib.parse.urlsplit(args.database_url.replace("postgresql+psycopg2", "postgresql")).hostname
@@ -988,8 +1003,14 @@ def main(argv: list[str] | None = None) -> int:
     redis = gunicorn = run = None
     result: dict = {}
     try:
-        redis = Redis(folder)
-        gunicorn = Gunicorn(args.database_url, redis.url, args.workers, folder, args.gunicorn_arg)
+        if args.cluster:
+            from bench.cluster_load import ClusterRedis, ClusterTarget
+
+            gunicorn = ClusterTarget()
+            redis = ClusterRedis(gunicorn.redis_url)
+        else:
+            redis = Redis(folder)
+            gunicorn = Gunicorn(args.database_url, redis.url, args.workers, folder, args.gunicorn_arg)
         threads = int(os.environ.get("GUNICORN_THREADS", "4"))
         log(f"gunicorn {args.workers} workers x {threads} threads on {gunicorn.url}, Redis on {redis.url}")
         t0 = time.perf_counter()
@@ -1026,6 +1047,12 @@ def main(argv: list[str] | None = None) -> int:
             (me_after.user + me_after.system) - (me_before.user + me_before.system), 1)
         summary["cpu"]["wall_clock_s"] = round(elapsed, 1)
         checks = acceptance(summary, plain=fault is None)
+        if args.cluster:  # no node serves older data than any node served before (bench/cluster_load.py)
+            from bench.cluster_load import consistency
+
+            summary["consistency"] = consistency(run.metrics.snapshot())
+            bad = summary["consistency"]["violations"]
+            checks["consistency across nodes"] = {"value": bad, "limit": 0, "pass": bad == 0}
         result = {
             "started_at": datetime.now().isoformat(timespec="seconds"),
             "config": {k: v for k, v in vars(args).items() if k not in ("database_url",)},

@@ -5,8 +5,10 @@
 
 1. Builds the warehouse in the (empty) PostgreSQL database named by ``DATABASE_URL``: the demo
    data set (reference facts, 130 indicators, 2015 to today), scaled up with daily provincial
-   series (``BENCH_Dnn`` indicators, one value per province and day, generated in SQL) until the
-   ``observation`` table holds ``--observations`` rows. An existing warehouse of that size is
+   series (``BENCH_Dnn`` indicators, one value per province and day, generated in SQL) and, with
+   ``--communes N``, daily commune series (``bench.communes``) until the ``observation`` table
+   holds ``--observations`` rows (50,000,000: ``--observations 50000000 --communes 3300``).
+   Writes the build time and the tables' and indexes' sizes (``sizes``) into the results. An existing warehouse of that size is
    reused (``--rebuild`` drops it first).
 2. For every data-access function, runs ``--samples`` (>= 200) realistic random filter choices and
    reports uncached p50/p95 (the function's own cache bypassed, reference data warm), cached
@@ -41,11 +43,14 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import event, func, select, text  # noqa: E402
 
+from bench.communes import add_commune_series, insert_daily, make_current, table_sizes  # noqa: E402
 from bench.measure import percentile as pct  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import make_engine, migrate  # noqa: E402
 from runtime import settle_gc  # noqa: E402
 from settings import Settings  # noqa: E402
+
+COMMUNE_SHARE = 0.6  # of the rows beyond the demo's, with --communes
 
 
 def log(msg: str) -> None:
@@ -55,7 +60,7 @@ def log(msg: str) -> None:
 # --- building ----------------------------------------------------------------------------------
 
 
-def build(engine, target: int, until: date, rebuild: bool) -> int:
+def build(engine, target: int, until: date, rebuild: bool, communes: int = 0) -> int:
     from ingest.seed import is_empty, seed_demo
 
     if rebuild:
@@ -76,6 +81,8 @@ def build(engine, target: int, until: date, rebuild: bool) -> int:
         base = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
     log(f"demo data: {base:,} observations in {time.perf_counter() - started:.0f} s")
     missing = target - base
+    if missing > 0 and communes:  # the two-tier government's communes: most of the rows of a large build
+        missing -= add_commune_series(engine, communes, round(missing * COMMUNE_SHARE), until, log)
     if missing > 0:
         scale_up(engine, missing, until)
     # what autovacuum does to a warehouse after a bulk load, at once: statistics for the planner,
@@ -110,25 +117,11 @@ def scale_up(engine, missing: int, until: date) -> None:
              "search_text": f"bench_d{i:02d} chi tieu ngay mo phong tai {i:02d} load-test daily indicator"}
             for i in range(1, n_ind + 1)
         ])
-        conn.execute(text("""
-            INSERT INTO observation (indicator_id, area_id, period, period_start, value, status, revision, recorded_at)
-            SELECT i.id, a.id, to_char(d, 'YYYY-MM-DD'), d::date,
-                   round((100 + 40 * sin(extract(doy from d) / 58.0 + a.id) + (i.id * 7 + a.id * 13) % 50)::numeric, 1),
-                   'O', 0, d + interval '1 day 8 hours'
-            FROM indicator i
-            CROSS JOIN generate_series(CAST(:start AS date), CAST(:until AS date), interval '1 day') AS d
-            JOIN area a ON a.level = 'province'
-                       AND (a.valid_from IS NULL OR a.valid_from <= d) AND (a.valid_to IS NULL OR d <= a.valid_to)
-            WHERE i.code LIKE 'BENCH_D%'
-        """), {"start": start, "until": until})
+        insert_daily(conn, "BENCH_D%", "a.level = 'province' AND (a.valid_from IS NULL OR a.valid_from <= d) "
+                     "AND (a.valid_to IS NULL OR d <= a.valid_to)", start, until,
+                     "100 + 40 * sin(extract(doy from d) / 58.0 + a.id) + (i.id * 7 + a.id * 13) % 50", 8)
         log(f"observations inserted in {time.perf_counter() - t0:.0f} s")
-        conn.execute(text("""
-            INSERT INTO current_observation (indicator_id, area_id, period_start, period, value, status, revision,
-                                             submission_id, recorded_at, flag)
-            SELECT o.indicator_id, o.area_id, o.period_start, o.period, o.value, o.status, o.revision,
-                   o.submission_id, o.recorded_at, o.flag
-            FROM observation o JOIN indicator i ON i.id = o.indicator_id WHERE i.code LIKE 'BENCH_D%'
-        """))
+        make_current(conn, "BENCH_D%")
         conn.execute(text("UPDATE data_version SET version = version + 1"))
     log(f"scaled up in {time.perf_counter() - t0:.0f} s")
 
@@ -299,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--samples", type=int, default=200, help="random filter choices per function (>= 200)")
     parser.add_argument("--until", default=None, help="last day of the data (YYYY-MM-DD; default today)")
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the warehouse")
+    parser.add_argument("--communes", type=int, default=0,
+                        help="add this many communes (e.g. 3300) with daily series from the 2025 era switch: "
+                             f"{COMMUNE_SHARE:.0%} of the rows beyond the demo's")
     parser.add_argument("--metadata-change", action="store_true",
                         help="then change the catalogue through the metadata service and measure the cached "
                              "p95 again after the first refresh")
@@ -317,14 +313,15 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     settings = Settings.from_env().with_(cache_type="SimpleCache", demo_until=until.isoformat())
     engine = make_engine(settings)
-    count = build(engine, args.observations, until, args.rebuild)
+    count = build(engine, args.observations, until, args.rebuild, args.communes)
     build_s = time.perf_counter() - started
+    sizes = table_sizes(engine)
 
     from app import create_app
 
     server = create_app(settings)
     wh_engine = server.extensions["warehouse"].engine
-    result = {"observations": count, "build_seconds": round(build_s, 1), "samples": args.samples,
+    result = {"observations": count, "build_seconds": round(build_s, 1), "sizes": sizes, "samples": args.samples,
               "functions": measure(server, wh_engine, random.Random(args.seed), args.samples)}
     if args.metadata_change:
         result["after_metadata_change"] = after_metadata_change(server, wh_engine, random.Random(args.seed + 1),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeAlias
@@ -19,7 +19,8 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 
 from data_access import schema
-from data_access.cache.tracking import GLOBAL, note_direct_read
+from data_access.cache.tracking import GLOBAL, note_direct_read, untracked
+from data_access.replica import REPLICA_ERRORS, ReadRouter
 from settings import ROOT, ConfigError, Settings
 
 #: A result row as SQLAlchemy types a Core statement's rows (columns of any type).
@@ -242,29 +243,55 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
 
 
 class Warehouse:
-    """The engine of one app, created lazily on first use so that the process starts even while
-    the database is down (pages then serve cached data with a stale mark)."""
+    """The engines of one app (the primary's, and the replica's with ``DATABASE_READ_URL``),
+    created lazily on first use so that the process starts even while the database is down (pages
+    then serve cached data with a stale mark)."""
 
     def __init__(self, settings: Settings):
         self.settings = settings
         self._engine: Engine | None = None
+        self._read_engine: Engine | None = None
+        self.router: ReadRouter | None = None
+        if settings.database_read_url:
+            self.router = ReadRouter(self.replica_engine, max_wait_s=settings.read_replica_max_wait_s,
+                                     retry_s=settings.read_replica_retry_s)
 
     @property
     def engine(self) -> Engine:
+        """The primary's engine: every write, and every read when there is no replica."""
         if self._engine is None:
-            engine = make_engine(self.settings)
-            event.listen(engine, "before_cursor_execute", note_direct_read)  # what a view read directly
-            self._engine = engine
+            self._engine = _tracked(make_engine(self.settings))
         return self._engine
+
+    def replica_engine(self) -> Engine:
+        """The replica's engine (``DATABASE_READ_URL``); raises ConfigError while it is unreachable."""
+        if self._read_engine is None:
+            url = self.settings.database_read_url or self.settings.database_url
+            self._read_engine = _tracked(make_engine(self.settings.with_(database_url=url)))
+        return self._read_engine
+
+    def read_connection(self, needed: Callable[[], int | None]) -> Connection:
+        """A new connection for a request's reads: the replica's once it has replayed the version
+        ``needed()`` returns (:class:`~data_access.replica.ReadRouter`), else the primary's."""
+        if self.router is None:
+            return self.engine.connect()
+        with untracked():  # the versions compared are no data a view depends on
+            return self.router.connect(self.engine, needed, lambda conn: get_versions(conn)[0])
 
     def init_app(self, server: Flask) -> None:
         server.extensions["warehouse"] = self
         server.teardown_appcontext(release_connection)
 
     def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
-            self._engine = None
+        for engine in (self._engine, self._read_engine):
+            if engine is not None:
+                engine.dispose()
+        self._engine = self._read_engine = None
+
+
+def _tracked(engine: Engine) -> Engine:
+    event.listen(engine, "before_cursor_execute", note_direct_read)  # what a view read directly
+    return engine
 
 
 def current_warehouse() -> Warehouse:
@@ -275,23 +302,62 @@ def current_warehouse() -> Warehouse:
 
 def current_connection() -> Connection:
     """One read connection per request (checked out, and pinged, once), returned to the pool when
-    the app context ends; outside a request a fresh connection the caller must close."""
+    the app context ends; outside a request a fresh connection the caller must close. With a
+    replica (``DATABASE_READ_URL``) it is the replica's, once it has replayed the primary's
+    version as the request began (:mod:`data_access.replica`)."""
     if not has_app_context():
         raise RuntimeError("current_connection() needs an app context")
     conn: Connection | None = g.get("occ_conn")
     if conn is None or conn.closed:
-        conn = current_warehouse().engine.connect()
-        if conn.dialect.name == "postgresql":
-            # reads only, each statement on its own snapshot as in READ COMMITTED: no BEGIN before the
-            # first and no ROLLBACK when it is returned (two round trips fewer a request)
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        wh = current_warehouse()
+        conn = _autocommit(wh.read_connection(_primary_version) if wh.router is not None else wh.engine.connect())
         g.occ_conn = conn
     return conn
 
 
+def primary_connection() -> Connection:
+    """The request's connection to the primary, for what must see the latest writes at once
+    (credentials: a session just opened, a token just revoked). Without a replica it is
+    :func:`current_connection` (one connection a request)."""
+    if current_warehouse().router is None:
+        return current_connection()
+    conn: Connection | None = g.get("occ_primary")
+    if conn is None or conn.closed:
+        conn = _autocommit(current_warehouse().engine.connect())
+        g.occ_primary = conn
+    return conn
+
+
+def _autocommit(conn: Connection) -> Connection:
+    """A request's read connection on PostgreSQL in autocommit: each statement on its own snapshot as
+    in READ COMMITTED, no BEGIN before the first and no ROLLBACK when it is returned (two round trips
+    fewer a request). A replica's connection has already read its replayed version: that
+    transaction ends first."""
+    if conn.dialect.name != "postgresql":
+        return conn
+    if conn.in_transaction():
+        conn.rollback()
+    return conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+def _primary_version() -> int | None:
+    """The primary's ``data_version`` now: what a read on the replica must not be older than;
+    None while the primary cannot be read (the replica then serves what it has)."""
+    try:
+        with untracked():
+            return get_versions(primary_connection())[0]
+    except REPLICA_ERRORS:
+        _close(g.pop("occ_primary", None))
+        return None
+
+
 def release_connection(_exc: BaseException | None = None) -> None:
-    """``teardown_appcontext`` hook: end the read transaction and return the connection."""
-    conn = g.pop("occ_conn", None)
+    """``teardown_appcontext`` hook: end the read transaction and return the connection(s)."""
+    _close(g.pop("occ_conn", None))
+    _close(g.pop("occ_primary", None))
+
+
+def _close(conn: Connection | None) -> None:
     if conn is not None:
         try:
             conn.close()

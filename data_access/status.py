@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from data_access import schema
-from data_access.engine import Warehouse, get_data_version
+from data_access.engine import Warehouse, get_data_version, get_versions
 
 
 @dataclass(frozen=True)
@@ -38,3 +38,19 @@ def warehouse_status(wh: Warehouse) -> WarehouseStatus:
             .limit(1)
         ).scalar()
     return WarehouseStatus(wh.engine.dialect.name, version, updated, int(count), latest)
+
+
+def replica_status(wh: Warehouse, primary_version: int) -> dict[str, Any] | None:
+    """The read replica as the health check sees it (None without ``DATABASE_READ_URL``):
+    ``state`` (``ok``, ``lagging``: it had not replayed what a request needed in time, ``down``),
+    ``reads_from`` (``replica``, or ``primary`` while it is down or lagging), the version it has
+    replayed and how many versions it is behind the primary."""
+    router = wh.router
+    if router is None:
+        return None
+    replayed = router.check(primary_version, lambda conn: get_versions(conn)[0])
+    state = router.state
+    return {"state": state.state, "reads_from": router.reads_from(),
+            "since": datetime.fromtimestamp(state.since).isoformat(timespec="seconds"),
+            "replayed_version": replayed,
+            "lag_versions": None if replayed is None else max(0, primary_version - replayed)}

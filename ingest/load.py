@@ -54,6 +54,7 @@ from sqlalchemy.exc import DBAPIError
 
 from data_access import schema
 from data_access.engine import bump_data_version, count_submission
+from ingest import partitions
 from ingest.pgcopy import Column, binary_copy, pg_timestamp
 
 STATUS_CODES = {"O": 0, "P": 1, "E": 2}
@@ -262,6 +263,8 @@ def write_rows(conn: Connection, submission_id: int, rows: pd.DataFrame, now: da
     status = rows["status"].map(STATUS_CODES).to_numpy(dtype=np.int64)
     flag = (rows["flag"].to_numpy(dtype=object) == "implausible").astype(np.int64)
 
+    if pg:  # a year's first values: its partition of ``observation`` (migration 0018)
+        partitions.ensure_years(conn, {d.year for d in starts})
     columns = {
         "indicator_id": rows["indicator_id"].to_numpy(dtype=np.int64),
         "area_id": rows["area_id"].to_numpy(dtype=np.int64),

@@ -46,6 +46,7 @@ Notice = Callable[[str], Any]
 WallCheck = Callable[[], bool]
 
 STALE_HEADER = "X-OCC-Stale"  # on responses served from last-known data while the warehouse is away
+VERSION_HEADER = "X-OCC-Data-Version"  # the data_version a response's reads saw (what a node served)
 ENDPOINT = "/_dash-update-component"
 PAGE_ROUTER = "_pages_content"  # Dash's page container: its router callback renders every page's layout
 WALL_STORE = b'"wall-config"'  # in the body of every wall callback (see :func:`_canonical_body`)
@@ -93,6 +94,7 @@ def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallChe
     whether a wall's token is valid (part of its callbacks' key). Also serves Dash's
     index during outages (:func:`_serve_pages_during_outages`)."""
     original = server.view_functions[ENDPOINT]
+    server.after_request(_mark_version)
 
     @functools.wraps(original)
     def dispatch(*args: Any, **kwargs: Any) -> Any:
@@ -151,6 +153,15 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
         store_pending(pending)  # the response and its queries: one round trip
     if request_is_stale():
         response.headers[STALE_HEADER] = "1"
+    return response
+
+
+def _mark_version(response: Response) -> Response:
+    """Name the data_version a response that read the warehouse saw (``X-OCC-Data-Version``; not on
+    last-known data): what the cluster's consistency check compares across nodes."""
+    version = g.get("occ_data_version")
+    if version is not None and not request_is_stale():
+        response.headers[VERSION_HEADER] = str(version)
     return response
 
 

@@ -29,7 +29,15 @@ from flask import current_app, g, has_app_context, has_request_context
 
 from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache, Stamps
 from data_access.cache.tracking import GLOBAL, depends, untracked
-from data_access.engine import current_connection, discard_connection, get_counters, get_stamps, get_versions
+from data_access.engine import (
+    current_connection,
+    current_warehouse,
+    discard_connection,
+    get_counters,
+    get_stamps,
+    get_versions,
+    primary_connection,
+)
 
 log = logging.getLogger(__name__)
 
@@ -72,10 +80,15 @@ def current_data_version() -> int:
 
 def current_sessions_ended() -> int | None:
     """``data_version.sessions_ended`` as read with this request's version from the warehouse;
-    None when it was not (an outage served from the last known version, or no version row)."""
+    None when it was not (an outage served from the last known version, or no version row). With a
+    replica it is read on the primary: a sign-out changes no data version, so the replica's copy of
+    the counter could lag behind it."""
     current_data_version()
     if not has_request_context():
         return None
+    if current_warehouse().router is not None:
+        with untracked():
+            return get_counters(primary_connection())[2]
     ended: int | None = g.get("occ_sessions_ended")
     return ended
 
