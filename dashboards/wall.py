@@ -117,6 +117,14 @@ clientside_callback(
 )
 
 
+# The provinces board's map, drawn in the browser from its spec and the era's geometry (fetched once).
+clientside_callback(
+    ClientsideFunction(namespace="occmap", function_name="render"),
+    Output(wb.MAP, "figure"),
+    Input(wb.MAP_SPEC, "data"),
+)
+
+
 # --- server: one callback per board, run only when the data version changes ----------------------
 
 
@@ -153,8 +161,8 @@ def _provinces(config: dict) -> html.Div:
     found = view.province_map(config["lang"])
     if found is None:
         return wb.no_data(config["lang"])
-    ind, xs, figure, period = found
-    return wb.provinces_board(ind, xs, figure, period, config["lang"])
+    ind, xs, spec, period = found
+    return wb.provinces_board(ind, xs, spec, period, config["lang"])
 
 
 def _sector(config: dict) -> html.Div:
