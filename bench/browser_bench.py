@@ -21,6 +21,7 @@ stayed so for ``--quiet-ms``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -95,23 +96,27 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with urllib.request.urlopen(self.url + "/api/v1/health", timeout=2) as res:
-                    if json.loads(res.read()).get("status") == "ok":
-                        return
-            except OSError:
-                time.sleep(0.3)
+            if _healthy(self.url):
+                return
+            time.sleep(0.3)
         self.stop()
         raise RuntimeError(f"{kind} did not start:\n" + self.log_path.read_text()[-3000:])
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=10)
+        for signal_it, grace_s in ((self.proc.terminate, 40), (self.proc.kill, 10)):
+            if self.proc.poll() is not None:
+                return
+            signal_it()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=grace_s)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as res:
+            return json.loads(res.read()).get("status") == "ok"
+    except OSError:
+        return False
 
 
 # -- one page load -------------------------------------------------------------------------------

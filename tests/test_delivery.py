@@ -169,3 +169,18 @@ def test_dlv005_answers_with_a_csrf_token_are_never_compressed(client, app):
     assert account.status_code == 200 and "Content-Encoding" not in account.headers
     deps = client.get("/_dash-dependencies", headers=BR)  # no secret in it: compressed
     assert deps.headers["Content-Encoding"] == "br" and deps.headers["Cache-Control"] == "no-store"
+
+
+def test_dlv006_streamed_answers_pass_through_uncompressed(world, tmp_path):
+    """A streamed answer (an export written as it is produced) goes out as it is streamed."""
+    from flask import Response
+
+    from app import create_app
+
+    app = create_app(make_settings(world[0], tmp_path))
+    chunks = [json.dumps({"row": i, "text": "x" * 200}).encode() + b"\n" for i in range(50)]
+    app.add_url_rule("/export/stream-probe", "stream_probe",
+                     lambda: Response(iter(chunks), mimetype="application/json"))
+    res = app.test_client().get("/export/stream-probe", headers=BR)
+    assert res.status_code == 200 and res.is_streamed
+    assert "Content-Encoding" not in res.headers and res.data == b"".join(chunks)
