@@ -154,6 +154,12 @@ def test_dlv004_map_geometry_and_plotly_have_fingerprinted_addresses(client):
     res = client.get(bundle.replace("&amp;", "&"), headers=BR)
     assert res.headers["Cache-Control"] == IMMUTABLE and res.headers["Content-Encoding"] == "br"
     assert len(res.data) < 450_000
+    with client.application.test_request_context("/"):
+        from components.shell import header
+
+        emblem = json.dumps(header("/", ""), default=lambda c: c.to_plotly_json())
+    (src,) = re.findall(r'"src": "(/assets/emblem\.svg[^"]*)"', emblem)
+    assert client.get(src).headers["Cache-Control"] == IMMUTABLE  # the header's emblem: fingerprinted too
 
 
 def test_dlv005_answers_with_a_csrf_token_are_never_compressed(client, app):
