@@ -16,6 +16,7 @@ from flask import Flask
 from api import api_v1
 from auth import init_auth
 from auth.displays import wall_cookie_valid
+from auth.security import csrf_in_body
 from components import shell
 from components.stale_banner import unavailable_notice
 from data_access.cache.backend import cache_manager
@@ -25,6 +26,7 @@ from ingest.cli import register_commands
 from metadata_pages import init_metadata_pages
 from settings import ConfigError, Settings
 from web import wire
+from web.delivery import asset_url, init_delivery
 from web.lang import with_document_lang
 from web.responses import cache_view_callbacks
 
@@ -52,6 +54,11 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+# The charts' plotly.js: the basic bundle (scatter, bar, pie: all the boards draw), loaded by Dash's
+# graph component the first time a page draws a chart (assets/plotly_bundle.js names it).
+PLOTLY_BUNDLE = "vendor/plotly-basic-4.1.1.min.js"
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the Flask server with the Dash app mounted at ``/``. The Dash object is
     ``server.extensions["dash"]``."""
@@ -63,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
         MAX_CONTENT_LENGTH=64 * 1024 * 1024,
     )
+    init_delivery(server, secret_in_body=csrf_in_body)  # first: its hook sees every other hook's answer
     Warehouse(settings).init_app(server)
     cache_manager.init_app(server, settings)
     server.register_blueprint(api_v1)
@@ -77,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Flask:
         title="Trung tâm Thông tin, Chỉ đạo điều hành",
         update_title=None,
         suppress_callback_exceptions=True,  # pages have URL-dependent layouts; browser tests catch errors
+        assets_path_ignore=["vendor"],  # loaded on demand, not on every page (assets/plotly_bundle.js)
+        meta_tags=[{"name": "occ-plotly", "content": asset_url(PLOTLY_BUNDLE)}],
     )
     wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
     app.layout = shell.layout

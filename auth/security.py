@@ -60,6 +60,12 @@ def csrf_token() -> str:
     return hmac.new(_secret(), ("csrf|" + _nonce()).encode(), hashlib.sha256).hexdigest()
 
 
+def csrf_in_body() -> bool:
+    """This request's answer carries a CSRF token (a form page, or Dash's layout with the
+    sign-out form): it is sent uncompressed (BREACH, :mod:`web.delivery`)."""
+    return getattr(g, "occ_csrf_nonce", None) is not None
+
+
 def csrf_valid(submitted: str | None) -> bool:
     nonce = request.cookies.get(CSRF_COOKIE)
     if not nonce or not submitted:
@@ -134,6 +140,7 @@ def apply_headers(response: Response, csp: str, production: bool) -> None:
         h.setdefault(name, value)
     if production:
         h.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-    static = request.path.startswith(("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/"))
+    static = request.path.startswith(("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/",
+                                      "/_favicon.ico"))
     if not static and getattr(g, "occ_principal", None) is not None:
         h.setdefault("Cache-Control", "no-store")  # signed-in answers never sit in shared caches

@@ -33,6 +33,7 @@ import pandas as pd
 from components.charts import FONT
 from components.geo import archipelago_labels, load_provinces
 from i18n import fmt_number, plotly_separators, t
+from web.delivery import asset_url
 
 #: Five classes of a single-hue blue ramp (ColorBrewer "Blues" 5, from its second step so the
 #: lightest class stays visible on white): ordered, readable in grey and safe for every common
@@ -246,7 +247,7 @@ def map_spec(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals:
     order = sorted(range(len(rows)), key=lambda i: rows[i][0] in focus_set)
     nr = NO_REPORT[theme]
     pattern = {"shape": "/", "fgcolor": nr["hatch"], "bgcolor": nr["fill"], "size": 7, "solidity": 0.25}
-    spec: dict[str, Any] = {"era": era, "geo_url": geo_url or f"/assets/geo/provinces_{era}.geojson",
+    spec: dict[str, Any] = {"era": era, "geo_url": geo_url or asset_url(f"geo/provinces_{era}.geojson"),
                             "keys": [], "codes": [], "values": [], "classes": [], "fills": [], "texts": [],
                             "opacity": [], "focused": []}
     for i in order:

@@ -17,6 +17,7 @@ from data_access.cache.scopes import note_outage
 from data_access.catalogue import dataset
 from data_access.engine import OWN, REAL
 from i18n import dataset_mark, t
+from web.delivery import asset_url
 from web.lang import lang_of_query
 from web.responses import cacheable
 
@@ -56,7 +57,7 @@ def header(pathname: str, search: str) -> list:
         skip_link(lang),
         html.Div(
             [
-                html.Div(html.Img(src=dash.get_asset_url("emblem.svg"), alt=""), className="brand-mark"),
+                html.Div(html.Img(src=asset_url("emblem.svg"), alt=""), className="brand-mark"),
                 html.Div(
                     [html.Div(t("app.title", lang), className="brand-title"),
                      html.Div(t("app.subtitle", lang), className="brand-subtitle")],

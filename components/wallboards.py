@@ -40,8 +40,14 @@ def no_data(lang: str) -> html.Div:
     return html.Div(t("empty.no_data", lang), className="wt-empty")
 
 
-def provinces_board(ind: Indicator, xs: pd.DataFrame, map_figure: dict, period: str, lang: str) -> html.Div:
-    """The choropleth of one provincial indicator with the top and bottom five."""
+#: The wall's map and the store of its spec (the browser draws it: ``occmap.render`` in assets/map.js).
+MAP = "wall-map"
+MAP_SPEC = "wall-map-spec"
+
+
+def provinces_board(ind: Indicator, xs: pd.DataFrame, map_spec: dict, period: str, lang: str) -> html.Div:
+    """The choropleth of one provincial indicator with the top and bottom five. The map travels as
+    its spec (``components.mapfig.map_spec``); the browser adds the era's geometry, fetched once."""
     name_col = "name_en" if lang == "en" else "name_vi"
     reported = xs.dropna(subset=["value"])
     top = reported.head(5)
@@ -57,8 +63,8 @@ def provinces_board(ind: Indicator, xs: pd.DataFrame, map_figure: dict, period: 
             html.H2([ind.name(lang), html.Span(f" · {format_period(period, lang)} · {ind.unit(lang)}",
                                                className="wb-sub")], className="wb-title"),
             html.Div([
-                dcc.Graph(id="wall-map", figure=map_figure, config={"displayModeBar": False, "staticPlot": True},
-                          className="wall-map"),
+                dcc.Store(id=MAP_SPEC, data=map_spec),
+                dcc.Graph(id=MAP, config={"displayModeBar": False, "staticPlot": True}, className="wall-map"),
                 html.Div([html.H3(t("wall.top", lang)), rows(top, "good"),
                           html.H3(t("wall.bottom", lang)), rows(bottom, "bad")], className="wall-side"),
             ], className="wall-split"),

@@ -323,8 +323,7 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
     xs = cross_section(ind.code, period)
     era = era_of(parse(period).end)
     focus = tuple(region_members(parse(period).end).get(region, ())) if region else ()
-    spec = map_spec(xs, era, lang=lang, unit=ind.unit(lang), decimals=ind.decimals, focus=focus,
-                    geo_url=dash.get_asset_url(f"geo/provinces_{era}.geojson"))
+    spec = map_spec(xs, era, lang=lang, unit=ind.unit(lang), decimals=ind.decimals, focus=focus)
     spec["profile"] = {"path": dash.get_relative_path("/provinces/"), "ranking_id": ids.ranking,
                        "query": with_lang("", lang, indicator=ind.code, period=period)}
     spec["error_text"] = t("map.load_error", lang)

@@ -26,6 +26,7 @@ from data_access.daily import daily_indicators, daily_items, latest_day
 from i18n import norm_lang, t
 from views import wall as view
 from views.wall import DEFAULT_SECTOR, authorized
+from web.delivery import asset_url
 from web.responses import cacheable
 
 dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
@@ -39,7 +40,7 @@ ids = page_ids("wall", "root", "config", "version", "poll", "status", "asof", "t
 
 
 def refused(lang: str) -> html.Div:
-    return html.Div([html.Img(src=dash.get_asset_url("emblem.svg"), className="wall-emblem", alt=""),
+    return html.Div([html.Img(src=asset_url("emblem.svg"), className="wall-emblem", alt=""),
                      html.Div(t("wall.bad_token", lang), className="wall-refused-text")], className="wall-refused")
 
 
@@ -65,7 +66,7 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
             html.Div(
                 [
                     html.Header([
-                        html.Img(src=dash.get_asset_url("emblem.svg"), className="wall-emblem", alt=""),
+                        html.Img(src=asset_url("emblem.svg"), className="wall-emblem", alt=""),
                         html.Div(t("wall.title", lang), className="wall-title"),
                         dataset_badge(lang, wall=True),
                         html.Div(id=ids.status, className="wall-status", role="status"),
@@ -117,6 +118,14 @@ clientside_callback(
 )
 
 
+# The provinces board's map, drawn in the browser from its spec and the era's geometry (fetched once).
+clientside_callback(
+    ClientsideFunction(namespace="occmap", function_name="render"),
+    Output(wb.MAP, "figure"),
+    Input(wb.MAP_SPEC, "data"),
+)
+
+
 # --- server: one callback per board, run only when the data version changes ----------------------
 
 
@@ -153,8 +162,8 @@ def _provinces(config: dict) -> html.Div:
     found = view.province_map(config["lang"])
     if found is None:
         return wb.no_data(config["lang"])
-    ind, xs, figure, period = found
-    return wb.provinces_board(ind, xs, figure, period, config["lang"])
+    ind, xs, spec, period = found
+    return wb.provinces_board(ind, xs, spec, period, config["lang"])
 
 
 def _sector(config: dict) -> html.Div:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import plotly.graph_objects as go
 from dash import dcc
 
@@ -35,8 +38,9 @@ def test_wal001_sector_board_small_charts_show_the_last_periods(seeded_app):
 
 
 def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
-    """The wall's map (sent as its JSON form) is the server-built choropleth, dark and 800 px tall."""
-    from components.mapfig import choropleth_figure
+    """The wall's map travels as its spec (no polygons: the browser adds the era's geometry from a
+    fingerprinted address it caches); drawn, it is the server-built choropleth, dark and 800 px tall."""
+    from components.mapfig import choropleth_figure, figure_dict
     from data_access.queries import cross_section
     from domain.eras import era_of
     from domain.periods import parse
@@ -47,9 +51,14 @@ def test_wal002_provinces_board_map_is_the_choropleth(seeded_app):
         ind = get_indicator(code)
         period = kpi_snapshot((code,), "VN")[0].period
         xs = cross_section(code, period, "province")
-        sent = view.map_figure(xs, period, ind, "vi")
+        sent = view.wall_map_spec(xs, period, ind, "vi")
         built = choropleth_figure(xs, era_of(parse(period).end), lang="vi", unit=ind.unit("vi"),
                                   decimals=ind.decimals, dark=True)
-    assert isinstance(sent, dict)
-    assert go.Figure(sent).to_plotly_json() == go.Figure(built).update_layout(height=800).to_plotly_json()
-    assert len(sent["data"]) >= 34  # a trace per province of the era, and the legend
+    era = era_of(parse(period).end)
+    assert "coordinates" not in json.dumps(sent) and len(json.dumps(sent)) < 30_000
+    assert re.fullmatch(rf"/assets/geo/provinces_{era}\.geojson\?m=[0-9.]+", sent["geo_url"])
+    drawn = figure_dict(sent)
+    assert go.Figure(drawn).to_plotly_json() == go.Figure(built).update_layout(height=800).to_plotly_json()
+    assert len(drawn["data"]) >= 34  # a trace per province of the era, and the legend
+
+

@@ -10,7 +10,7 @@ import pandas as pd
 from flask import current_app
 
 from auth.displays import wall_cookie_valid
-from components.mapfig import figure_dict, map_spec
+from components.mapfig import map_spec
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
@@ -85,7 +85,7 @@ def wall_province_indicator() -> str | None:
 
 
 def province_map(lang: str) -> tuple[Any, Any, dict, str] | None:
-    """(indicator, cross-section, map figure, period) of the provinces board; None when no
+    """(indicator, cross-section, map spec, period) of the provinces board; None when no
     indicator fits or it has no data yet."""
     code = wall_province_indicator()
     if code is None:
@@ -95,15 +95,15 @@ def province_map(lang: str) -> tuple[Any, Any, dict, str] | None:
     if period is None:
         return None
     xs = cross_section(code, period, "province")
-    return ind, xs, map_figure(xs, period, ind, lang), period
+    return ind, xs, wall_map_spec(xs, period, ind, lang), period
 
 
-def map_figure(xs: Any, period: str, ind: Any, lang: str) -> dict:
-    """The choropleth for the wall, as its JSON form (the same figure; validating its polygons as a
-    go.Figure took ~20 ms, on every data version)."""
-    spec = map_spec(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang), decimals=ind.decimals,
+def wall_map_spec(xs: Any, period: str, ind: Any, lang: str) -> dict:
+    """The wall's choropleth (dark, 800 px tall) as its spec: the browser adds the era's polygons
+    from the fingerprinted geometry it fetched once (``occmap.render``), so a board refresh carries
+    a few kilobytes, not the polygons."""
+    return map_spec(xs, era_of(parse(period).end), lang=lang, unit=ind.unit(lang), decimals=ind.decimals,
                     dark=True, height=800)
-    return figure_dict(spec)
 
 
 def sector_charts(group: str, lang: str) -> tuple[str, list[tuple[Any, Any, Kpi | None]]]:

@@ -1,0 +1,375 @@
+"""What a board's first load costs in a real browser: bytes transferred, requests and the time
+until every Dash callback has settled, cold (a fresh browser context: empty HTTP cache) and warm
+(a new tab of the primed context), per board, served by gunicorn as in production and by
+``python app.py``.
+
+    python -m bench.browser_bench --out bench/results/browser-2026-12-03/after.json
+
+The app runs on a seeded demo warehouse (SQLite, built once under ``--workdir``; gunicorn with a
+private Redis when ``redis-server`` is installed, as in production). The browser is Debian's
+Chromium (``/usr/bin/chromium``, never a downloaded one) driven by Playwright, signed in with a
+real session of a leader (``bench/sessions.py``); the wall opens with a display token.
+
+Bytes are Chromium's own count of what came over the wire (CDP ``Network.loadingFinished``
+``encodedDataLength``: headers plus the body as sent, compressed or not); a response served from
+the browser's cache counts 0 bytes and is listed under ``cached``. "Settled" is the time from
+the navigation's start until Dash's page router has rendered the page, no request is in flight
+and no element carries Dash's loading state, measured at the last such event once the page has
+stayed so for ``--quiet-ms``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.measure import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+DEMO_UNTIL = date(2026, 11, 26)  # the tests' fixed demo date: the same warehouse on every run
+BOARDS = ("/", "/daily", "/sectors", "/provinces", "/provinces/01", "/indicators", "/indicator/CPI_YOY",
+          "/compliance", "/wall", "/briefing")
+TARGETS = {"cold_bytes": 1_500_000, "cold_settled_s": 1.5, "warm_settled_s": 0.8}
+# Still loading: Dash's page router has not rendered the page yet (on a busy machine the renderer's
+# scripts may take longer to start than the quiet time), or a component carries its loading state.
+LOADING = """() => { const page = document.getElementById('_pages_content');
+    return !page || page.children.length === 0 || !!document.querySelector('[data-dash-is-loading="true"]'); }"""
+
+
+def log(msg: str) -> None:
+    print(f"{datetime.now():%H:%M:%S} {msg}", flush=True)
+
+
+# -- the served app ------------------------------------------------------------------------------
+
+
+def build_warehouse(workdir: Path) -> str:
+    """The seeded demo warehouse (SQLite) under ``workdir``, built once; its URL."""
+    from ingest.bootstrap import bootstrap
+    from settings import Settings
+
+    db = workdir / "warehouse.sqlite"
+    url = f"sqlite:///{db}"
+    if not db.exists():
+        log("building the demo warehouse (once)")
+        os.environ.update({"DATABASE_URL": url, "INSTANCE_DIR": str(workdir / "instance"),
+                           "DEMO_UNTIL": DEMO_UNTIL.isoformat(), "SEED_DEMO": "1"})
+        bootstrap(Settings.from_env(), echo=log)
+    return url
+
+
+class Server:
+    """The app in a process of its own on 127.0.0.1: ``gunicorn`` (gunicorn.conf.py) or ``app``."""
+
+    def __init__(self, kind: str, database_url: str, workdir: Path, redis_url: str | None):
+        self.kind, self.port = kind, free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        folder = workdir / kind
+        folder.mkdir(parents=True, exist_ok=True)
+        env = {k: v for k, v in os.environ.items() if k not in ("CACHE_REDIS_URL", "CACHE_TYPE", "CACHE_DIR")}
+        env.update({"DATABASE_URL": database_url, "INSTANCE_DIR": str(folder / "instance"), "SEED_DEMO": "0",
+                    "DEMO_UNTIL": DEMO_UNTIL.isoformat(), "PORT": str(self.port), "LOG_LEVEL": "warning",
+                    "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": str(folder / "access.log")})
+        if kind == "gunicorn":
+            env["WEB_CONCURRENCY"] = env.get("WEB_CONCURRENCY", "2")
+            if redis_url:
+                env["CACHE_REDIS_URL"] = redis_url
+            cmd = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "gunicorn.conf.py"), "app:create_app()"]
+        else:
+            cmd = [sys.executable, "app.py"]
+        self.log_path = folder / "server.log"
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            if _healthy(self.url):
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise RuntimeError(f"{kind} did not start:\n" + self.log_path.read_text()[-3000:])
+
+    def stop(self) -> None:
+        for signal_it, grace_s in ((self.proc.terminate, 40), (self.proc.kill, 10)):
+            if self.proc.poll() is not None:
+                return
+            signal_it()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.proc.wait(timeout=grace_s)
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as res:
+            return json.loads(res.read()).get("status") == "ok"
+    except OSError:
+        return False
+
+
+# -- one page load -------------------------------------------------------------------------------
+
+
+def _output(body: str | None) -> str | None:
+    """The outputs a Dash callback request asks for (its body's ``output``)."""
+    if not body:
+        return None
+    try:
+        return str(json.loads(body).get("output", ""))[:90]
+    except (ValueError, AttributeError):
+        return None
+
+
+class Load:
+    """One navigation of one page, watched through the Chrome DevTools Protocol."""
+
+    def __init__(self, context: Any, page: Any):
+        self.page = page
+        self.cdp = context.new_cdp_session(page)
+        self.cdp.send("Network.enable")
+        self.pending: dict[str, str] = {}  # request id -> url
+        self.requests: list[dict] = []
+        self.by_id: dict[str, dict] = {}
+        self.last_event = time.perf_counter()
+        self.cdp.on("Network.requestWillBeSent", self._sent)
+        self.cdp.on("Network.responseReceived", self._response)
+        self.cdp.on("Network.loadingFinished", self._finished)
+        self.cdp.on("Network.loadingFailed", self._failed)
+
+    def _sent(self, ev: dict) -> None:
+        rid, url = ev["requestId"], ev["request"]["url"]
+        if rid in self.by_id:  # a redirect keeps its id: the hop before it is done
+            self.by_id[rid]["bytes"] += ev.get("redirectResponse", {}).get("encodedDataLength", 0)
+        else:
+            entry = {"url": url, "type": ev.get("type", "Other"), "bytes": 0, "cached": False, "status": None,
+                     "t0": time.perf_counter(), "ms": None, "output": _output(ev["request"].get("postData"))}
+            self.by_id[rid] = entry
+            self.requests.append(entry)
+        self.pending[rid] = url
+        self.last_event = time.perf_counter()
+
+    def _response(self, ev: dict) -> None:
+        res, entry = ev["response"], self.by_id.get(ev["requestId"])
+        if entry is not None:
+            entry["status"] = res.get("status")
+            entry["cached"] = bool(res.get("fromDiskCache") or res.get("fromMemoryCache"))
+            entry["encoding"] = {k.lower(): v for k, v in res.get("headers", {}).items()}.get("content-encoding")
+
+    def _finished(self, ev: dict) -> None:
+        entry = self.by_id.get(ev["requestId"])
+        if entry is not None:
+            entry["bytes"] += int(ev.get("encodedDataLength", 0))
+            entry["ms"] = round((time.perf_counter() - entry["t0"]) * 1000)
+        self.pending.pop(ev["requestId"], None)
+        self.last_event = time.perf_counter()
+
+    def _failed(self, ev: dict) -> None:
+        entry = self.by_id.get(ev["requestId"])
+        if entry is not None:
+            entry["failed"] = ev.get("errorText", "failed")
+        self.pending.pop(ev["requestId"], None)
+        self.last_event = time.perf_counter()
+
+    def run(self, url: str, quiet_ms: int, timeout_s: float) -> dict:
+        """Navigate and wait until settled: nothing in flight, nothing loading, for ``quiet_ms``."""
+        start = time.perf_counter()
+        self.page.goto(url, wait_until="commit", timeout=int(timeout_s * 1000))
+        settled_at: float | None = None
+        last_loading = start
+        while time.perf_counter() < start + timeout_s:
+            try:
+                loading = bool(self.page.evaluate(LOADING))
+            except Exception:  # noqa: BLE001 - the document is being replaced: still loading
+                loading = True
+            now = time.perf_counter()
+            if loading:
+                last_loading = now
+            if self.pending or loading:
+                settled_at = None
+            else:
+                settled_at = max(self.last_event, last_loading)
+                if now - settled_at >= quiet_ms / 1000:
+                    break
+            self.page.wait_for_timeout(20)
+        else:
+            settled_at = None
+        self.cdp.detach()
+        sent = [r for r in self.requests if not r["url"].startswith("data:")]
+        callbacks = [r for r in sent if "/_dash-update-component" in r["url"]]
+        by_type: dict[str, int] = {}
+        for r in sent:
+            by_type[r["type"]] = by_type.get(r["type"], 0) + r["bytes"]
+        urls = [r["url"] for r in sent if r["type"] != "Fetch" and r["type"] != "XHR"]
+        return {
+            "settled_s": round(settled_at - start, 3) if settled_at is not None else None,
+            "bytes": sum(r["bytes"] for r in sent),
+            "requests": len(sent),
+            "callbacks": len(callbacks),
+            "callback_bytes": sum(r["bytes"] for r in callbacks),
+            "cached": sum(1 for r in sent if r["cached"]),
+            "bytes_by_type": by_type,
+            "duplicate_urls": sorted({u for u in urls if urls.count(u) > 1}),
+            "failed": [r["url"] for r in sent if r.get("failed") or (r["status"] or 0) >= 400],
+            "uncompressed_over_10k": sorted(r["url"].split("?")[0] for r in sent
+                                            if r["bytes"] > 10_000 and not r.get("encoding")),
+            "largest_callbacks": [f"{r['bytes']} B {r['ms']} ms {r['output']}"
+                                  for r in sorted(callbacks, key=lambda r: -r["bytes"])[:3]],
+            "slowest": [f"{r['ms']} ms {r['bytes']} B {r['url'].split('/', 3)[-1][:80]}"
+                        for r in sorted(sent, key=lambda r: -(r["ms"] or 0))[:4]],
+        }
+
+
+def measure_board(browser: Any, base: str, board: str, cookie: tuple[str, str] | None, wall_token: str,
+                  args: argparse.Namespace) -> dict:
+    """Cold: a fresh context (empty cache) loads the board. Warm: a new tab of that context."""
+    context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    try:
+        if cookie and board != "/wall":
+            context.add_cookies([{"name": cookie[0], "value": cookie[1], "url": base}])
+        path = f"/wall?token={wall_token}" if board == "/wall" else board
+        page = context.new_page()
+        cold = Load(context, page).run(base + path, args.quiet_ms, args.timeout)
+        page.close()
+        page = context.new_page()
+        warm = Load(context, page).run(base + board, args.quiet_ms, args.timeout)
+        page.close()
+        return {"cold": cold, "warm": warm}
+    finally:
+        context.close()
+
+
+def summarize(runs: list[dict]) -> dict:
+    """The median of each figure over the runs, and every run's settled time."""
+    out: dict[str, Any] = {}
+    for phase in ("cold", "warm"):
+        rows = [r[phase] for r in runs]
+        settled = [r["settled_s"] for r in rows if r["settled_s"] is not None]
+        out[phase] = {
+            "settled_s": round(statistics.median(settled), 3) if settled else None,
+            "settled_runs_s": [r["settled_s"] for r in rows],
+            "bytes": int(statistics.median(r["bytes"] for r in rows)),
+            "requests": int(statistics.median(r["requests"] for r in rows)),
+            "callbacks": int(statistics.median(r["callbacks"] for r in rows)),
+            "callback_bytes": int(statistics.median(r["callback_bytes"] for r in rows)),
+            "cached": int(statistics.median(r["cached"] for r in rows)),
+            "bytes_by_type": rows[-1]["bytes_by_type"],
+            "duplicate_urls": rows[-1]["duplicate_urls"],
+            "failed": rows[-1]["failed"],
+            "uncompressed_over_10k": rows[-1]["uncompressed_over_10k"],
+            "slowest": rows[-1]["slowest"],
+            "largest_callbacks": rows[-1]["largest_callbacks"],
+        }
+    cold, warm = out["cold"], out["warm"]
+    out["met"] = {
+        "cold_bytes": cold["bytes"] <= TARGETS["cold_bytes"],
+        "cold_settled": cold["settled_s"] is not None and cold["settled_s"] <= TARGETS["cold_settled_s"],
+        "warm_settled": warm["settled_s"] is not None and warm["settled_s"] <= TARGETS["warm_settled_s"],
+    }
+    return out
+
+
+def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie: tuple[str, str],
+               wall_token: str, args: argparse.Namespace) -> dict:
+    from playwright.sync_api import sync_playwright
+
+    log(f"starting {kind}")
+    server = Server(kind, url, workdir, redis_url)
+    boards: dict[str, Any] = {}
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            try:
+                for board in args.boards:  # one unmeasured pass: the server's own caches filled, as in use
+                    measure_board(browser, server.url, board, cookie, wall_token, args)
+                for board in args.boards:
+                    runs = [measure_board(browser, server.url, board, cookie, wall_token, args)
+                            for _ in range(args.runs)]
+                    boards[board] = summarize(runs)
+                    b = boards[board]
+                    log(f"{kind} {board}: cold {b['cold']['bytes'] / 1e6:.2f} MB {b['cold']['settled_s']} s, "
+                        f"warm {b['warm']['bytes'] / 1e6:.2f} MB {b['warm']['settled_s']} s")
+            finally:
+                browser.close()
+    finally:
+        server.stop()
+    return boards
+
+
+def git_commit() -> str:
+    if os.environ.get("BENCH_COMMIT"):  # a run from an exported tree (``git archive``)
+        return os.environ["BENCH_COMMIT"]
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True, check=True).stdout.strip()
+        return out.stdout.strip() + ("+changes" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--servers", default="gunicorn,app", help="gunicorn and/or app (python app.py)")
+    parser.add_argument("--boards", default=",".join(BOARDS))
+    parser.add_argument("--runs", type=int, default=3, help="measured loads per board and phase (median)")
+    parser.add_argument("--quiet-ms", type=int, default=1000, help="quiet time that makes a page settled")
+    parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to settle")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "occ-browser-bench")
+    args = parser.parse_args(argv)
+    args.boards = [b for b in args.boards.split(",") if b]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+
+    from sqlalchemy import create_engine
+
+    from auth.displays import create_display_token
+    from bench.sessions import bench_session_at
+
+    url = build_warehouse(args.workdir)
+    cookie = bench_session_at(url, "bench.browser", "leader")
+    engine = create_engine(url)
+    _, wall_token = create_display_token(engine, "bench.browser wall", days=1)
+    engine.dispose()
+
+    redis = None
+    if shutil.which("redis-server"):
+        from bench.load import Redis
+
+        redis = Redis(args.workdir)
+    started = datetime.now(UTC)
+    load_before = os.getloadavg()
+    result: dict[str, Any] = {
+        "benchmark": "browser first load", "commit": git_commit(), "started": started.isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "loadavg_before": [round(x, 2) for x in load_before]},
+        "chromium": CHROMIUM, "runs": args.runs, "quiet_ms": args.quiet_ms, "targets": TARGETS, "servers": {},
+    }
+    try:
+        for kind in [s for s in args.servers.split(",") if s]:
+            result["servers"][kind] = run_server(kind, url, args.workdir, redis.url if redis else None, cookie,
+                                                 wall_token, args)
+    finally:
+        if redis is not None:
+            redis.stop()
+    result["machine"]["loadavg_after"] = [round(x, 2) for x in os.getloadavg()]
+    result["seconds"] = round((datetime.now(UTC) - started).total_seconds(), 1)
+    result["all_met"] = all(all(b["met"].values()) for boards in result["servers"].values() for b in boards.values())
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    log(f"written {args.out} (all targets met: {result['all_met']})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The light first page in a real browser: the maps still draw with the charts' basic plotly.js
+bundle, and the map geometry comes once, compressed, then from the browser's cache."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from sqlalchemy import create_engine
+
+from tests.browser.conftest import start_server, stop_server
+from tests.conftest import seeded_url_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+IMMUTABLE = "public, max-age=31536000, immutable"
+DRAWN = """(sel) => { const g = document.querySelector(sel + ' .js-plotly-plot');
+    return g && g.data ? g.data.filter(t => t.fill === 'toself').length : 0; }"""
+GEO_ENTRIES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/geo/'))
+    .map(e => ({name: e.name, transfer: e.transferSize, size: e.decodedBodySize}))"""
+
+
+def _watch(page) -> dict[str, dict]:
+    """url -> response headers of every answer the page receives."""
+    seen: dict[str, dict] = {}
+    page.on("response", lambda res: seen.__setitem__(res.url, res.headers))
+    return seen
+
+
+def test_dlv101_provinces_map_draws_with_the_basic_bundle_and_cached_geometry(live_server, browser):
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        seen = _watch(page)
+        page.goto(live_server("/provinces"))
+        page.wait_for_function(f"() => ({DRAWN})('#prov-map') >= 34", timeout=30_000)
+        assert page.evaluate("() => !!window.Plotly && !Plotly.PlotSchema.get().traces.choropleth")
+        assert not [u for u in seen if "package_data/plotly.min.js" in u]  # the full bundle never loads
+        (bundle,) = [u for u in seen if "/assets/vendor/plotly-basic" in u]
+        assert seen[bundle]["cache-control"] == IMMUTABLE and seen[bundle]["content-encoding"] == "br"
+        (geo,) = [u for u in seen if "/assets/geo/" in u]
+        assert "?m=" in geo and seen[geo]["cache-control"] == IMMUTABLE and seen[geo]["content-encoding"] == "br"
+
+        again = context.new_page()  # a later visit: the geometry and the bundle from the browser's cache
+        again.goto(live_server("/provinces"))
+        again.wait_for_function(f"() => ({DRAWN})('#prov-map') >= 34", timeout=30_000)
+        (entry,) = again.evaluate(GEO_ENTRIES)
+        assert entry["name"] == geo and entry["transfer"] == 0 and entry["size"] > 100_000
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def wall_server(root, databases, tmp_path):
+    """A server of its own on a copy of the seeded warehouse, with a display token for its wall."""
+    from auth.displays import create_display_token
+
+    copy = tmp_path / "wall.sqlite"
+    shutil.copy(seeded_url_for("sqlite", databases).split("sqlite:///", 1)[1], copy)
+    url = f"sqlite:///{copy}"
+    engine = create_engine(url)
+    _, token = create_display_token(engine, "test wall")
+    engine.dispose()
+    server = start_server(root, url, tmp_path / "instance")
+    server.token = token
+    yield server
+    stop_server(server)
+
+
+def test_dlv102_wall_map_draws_from_its_spec(wall_server, browser):
+    """The wall's provinces board sends the map's spec, not its polygons: the browser draws it."""
+    context = browser.unsigned_context(viewport={"width": 1920, "height": 1080})
+    try:
+        page = context.new_page()
+        page.goto(wall_server(f"/wall?token={wall_server.token}&boards=provinces"))
+        page.wait_for_function(f"() => ({DRAWN})('#wall-map') >= 34", timeout=30_000)
+        board_bytes = page.evaluate("""() => performance.getEntriesByType('resource')
+            .filter(e => e.name.includes('/_dash-update-component')).map(e => e.decodedBodySize)""")
+        assert board_bytes and max(board_bytes) < 60_000  # the polygons alone are ~190 kB of JSON
+        assert len(page.evaluate(GEO_ENTRIES)) == 1
+    finally:
+        context.close()

@@ -1,0 +1,121 @@
+"""How answers travel: compressed, and static files cached by the browser for a year.
+
+* **Fingerprinted static files are immutable.** Dash names its component suites with the
+  package's version and a hash (``dash_renderer.v4_4_1m1796269430.min.js``) and the files of
+  ``assets/`` with ``?m=<modification time>``; :func:`asset_url` gives the same kind of address to
+  the files the product links itself (the map geometry, the charts' plotly.js). Such an answer
+  carries ``Cache-Control: public, max-age=31536000, immutable`` when its fingerprint is the
+  file's current one; any other address of a static file (a former fingerprint, none) is
+  revalidated (``no-cache`` with its ETag), so a changed file is never served stale.
+* **Compression** (brotli, else gzip; Flask-Compress for dynamic answers: HTML, Dash's JSON
+  callbacks, the API). A static file is compressed once per process and fingerprint and kept.
+  Not compressed: streamed answers (exports: ``send_file`` streams), answers under 1 KB, types
+  that do not shrink (images, spreadsheets, PDF), and any answer carrying a secret next to
+  content an attacker may choose (BREACH): ``secret_in_body()`` (handed in by ``app.py``: the
+  request put a CSRF token in the page, i.e. every form page and the Dash layout's sign-out form)
+  keeps that answer plain. The response cache stores the bytes a callback rendered (before this
+  hook), so its entries and the ``X-OCC-Stale`` mark are those of an uncompressed answer.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections import OrderedDict
+from collections.abc import Callable
+from pathlib import Path
+
+import brotli
+from dash import __version__ as dash_version
+from dash.fingerprint import check_fingerprint
+from flask import Flask, Response, request
+from flask_compress import Compress
+
+ASSETS = Path(__file__).resolve().parent.parent / "assets"
+IMMUTABLE = "public, max-age=31536000, immutable"
+SUITES = "/_dash-component-suites/"
+STATIC = ("/assets/", SUITES)
+FAVICON = "/_favicon.ico"  # Dash's own icon, addressed with ``?v=<Dash's version>``
+MIN_SIZE = 1024  # bytes; smaller answers gain less than the encoding's cost
+#: Compressed static files kept per process: (path, fingerprint, encoding) -> bytes.
+_STATIC_CACHE_SIZE = 64
+_static_cache: OrderedDict[tuple[str, str, str], bytes] = OrderedDict()
+#: Whether the answer being sent carries a secret (a CSRF token) beside reflected input.
+SecretCheck = Callable[[], bool]
+
+
+def fingerprint(path: Path) -> str:
+    """The file's fingerprint as Dash writes it for ``assets/`` (``?m=<st_mtime>``)."""
+    return str(os.stat(path).st_mtime)
+
+
+def asset_url(relative: str) -> str:
+    """The fingerprinted address of a file of ``assets/`` (``geo/provinces_34.geojson``)."""
+    return f"/assets/{relative}?m={fingerprint(ASSETS / relative)}"
+
+
+def _immutable() -> bool:
+    """This request names a static file by its current fingerprint."""
+    path = request.path
+    if path.startswith(SUITES):  # Dash's own fingerprint: the package's version and a hash
+        return check_fingerprint(path)[1]
+    if path == FAVICON:
+        return request.args.get("v") == dash_version
+    relative, m = path[len("/assets/"):], request.args.get("m")
+    if not m or ".." in relative.split("/"):
+        return False
+    try:
+        return m == fingerprint(ASSETS / relative)
+    except OSError:
+        return False
+
+
+def _encoding() -> str | None:
+    accepted = request.accept_encodings
+    return next((name for name in ("br", "gzip") if accepted[name] > 0), None)
+
+
+def _compress_static(response: Response, mimetypes: set[str]) -> Response:
+    """Encode a static file once per process and address; served again from memory. The ETag
+    stays the file's (the answer varies by Accept-Encoding), so revalidation still answers 304."""
+    name = _encoding()
+    if name is None or response.mimetype not in mimetypes:
+        return response
+    key = (request.path, request.query_string.decode("latin-1"), name)
+    body = _static_cache.get(key)
+    if body is None:
+        response.direct_passthrough = False
+        data = response.get_data()
+        if len(data) < MIN_SIZE:
+            return response
+        body = brotli.compress(data, quality=5) if name == "br" else gzip.compress(data, 6)
+        _static_cache[key] = body
+        while len(_static_cache) > _STATIC_CACHE_SIZE:
+            _static_cache.popitem(last=False)
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = name
+    return response
+
+
+def init_delivery(server: Flask, secret_in_body: SecretCheck) -> None:
+    """Register the caching and compression of answers. Flask runs after-request hooks in reverse
+    order: call this before the hooks that set other headers, so it sees their answer last."""
+    server.config.update(COMPRESS_REGISTER=False, COMPRESS_STREAMS=False, COMPRESS_MIN_SIZE=MIN_SIZE,
+                         COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=4, COMPRESS_LEVEL=6)
+    compress = Compress(server)
+    mimetypes = compress.compress_mimetypes_set | {"application/geo+json"}  # the map geometry
+
+    @server.after_request
+    def deliver(response: Response) -> Response:
+        if request.path.startswith(STATIC) or request.path == FAVICON:
+            if response.status_code == 200 and _immutable():
+                response.headers["Cache-Control"] = IMMUTABLE
+            response.vary.add("Accept-Encoding")
+            if response.status_code != 200 or "Content-Encoding" in response.headers:
+                return response
+            return _compress_static(response, mimetypes)
+        if secret_in_body():  # BREACH: a secret beside reflected input is never compressed
+            response.vary.add("Accept-Encoding")
+            return response
+        return compress.after_request(response)
