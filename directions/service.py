@@ -55,9 +55,8 @@ class Actor:
 
 
 def actor_of(principal: Any, ip: str | None = None) -> Actor:
-    """The actor of an ``auth.policy.Principal`` (a user or a unit's token)."""
-    role = "unit-token" if principal.kind == "token" else principal.role
-    return Actor(principal.name, role, principal.unit_code, principal.clearance in ("all", "admin"),
+    """The actor of an ``auth.policy.Principal`` (a user, a unit's token: role ``unit-token``)."""
+    return Actor(principal.name, principal.role, principal.unit_code, principal.clearance in ("all", "admin"),
                  principal.display_name or principal.name, ip)
 
 
@@ -65,8 +64,7 @@ def viewer_of(principal: Any) -> rules.Viewer:
     """The :class:`domain.directions.Viewer` of an ``auth.policy.Principal`` (users, walls, tokens)."""
     if principal is None:
         return rules.Viewer("none")
-    role = {"token": rules.UNIT_TOKEN, "display": rules.DISPLAY}.get(principal.kind, principal.role)
-    return rules.Viewer(role, principal.unit_code, principal.clearance in ("all", "admin"))
+    return rules.Viewer(principal.role, principal.unit_code, principal.clearance in ("all", "admin"))
 
 
 def utc_now() -> datetime:
@@ -145,14 +143,15 @@ def _search_text(*parts: str) -> str:
 
 
 def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: datetime | None = None,
-           today: date | None = None) -> str:
+           today: date | None = None, stamp: bool = True) -> str:
     """Create a direction from ``fields`` and return its ref ("NV-2026-00042"). A leader's or an
     admin's is assigned at once, an analyst's is a draft awaiting a leader's approval.
 
     Fields: title, content, form, doc_number, leader (default: the actor's name), issued_on
     (default: today), lead_unit (agency code), cooperating_units (codes), deadline, priority,
     indicators (codes), areas (area keys), origin, origin_context (a dict: indicator, area, period
-    shown)."""
+    shown). ``stamp=False``: the caller bumps the ``directions`` stamp itself (the demo seed, once
+    for all)."""
     at = at or utc_now()
     today = today or rules.center_date(at)
     state = rules.next_state(rules.NEW, rules.CREATE, actor.role)
@@ -200,7 +199,8 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
     audit.record(conn, "direction.create", actor=actor.name, role=actor.role, ip=actor.ip, target=ref,
                  detail={"state": state, "lead_unit": lead_code, "deadline": deadline.isoformat(),
                          "indicators": sorted(indicators), "confidential": confidential, "origin": origin})
-    bump_data_version(conn, [SCOPE])
+    if stamp:
+        bump_data_version(conn, [SCOPE])
     return ref
 
 
@@ -245,7 +245,7 @@ def _load(conn: Connection, actor: Actor, ref: str) -> _Current:
 
 def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = "", new_deadline: date | str | None = None,
         attachments: Iterable[Upload] = (), fields: Mapping[str, Any] | None = None, at: datetime | None = None,
-        archive_dir: Path | None = None, max_bytes: int | None = None) -> str:
+        archive_dir: Path | None = None, max_bytes: int | None = None, stamp: bool = True) -> str:
     """Take ``action`` (:data:`domain.directions.ACTIONS` but ``create``) on the direction ``ref``
     as ``actor`` and return its new state: a progress report, "done", an extension request or
     decision, an approval, a close, a return, a cancel, an edit (``fields``: :data:`EDITABLE`).
@@ -295,7 +295,8 @@ def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = ""
                          "new_deadline": deadline.isoformat() if deadline else None,
                          "files": [{"name": f.filename, "sha256": f.sha256} for f in stored],
                          **({"changes": sorted(changes)} if changes else {})})
-    bump_data_version(conn, [SCOPE])
+    if stamp:
+        bump_data_version(conn, [SCOPE])
     return new_state
 
 
