@@ -23,7 +23,6 @@ Not run by the tests.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -37,7 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.measure import percentile  # noqa: E402
+from bench.measure import percentile, write_result  # noqa: E402
 from data_access import directions as reads  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import bump_data_version, make_engine, migrate  # noqa: E402
@@ -239,10 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         result["http"] = run_http(url, seconds=args.http_seconds, log=log, urls=DIRECTION_URLS,
                                   extra_scopes=(reads.SCOPE,))
     result["total_seconds"] = round(time.perf_counter() - started, 1)
-    if args.json_path:
-        Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-        log(f"wrote {args.json_path}")
+    write_result(result, args.json_path, log)
     return 0
 
 
