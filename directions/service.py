@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection
 
 from auth import audit
@@ -204,7 +204,14 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
     return ref
 
 
+_LOCK_REFS = 0x0CD1  # pg_advisory_xact_lock(namespace, year): one numbering of a year's refs at a time
+
+
 def _next_ref(conn: Connection, year: int) -> str:
+    """The year's next ref; on PostgreSQL the year's numbering is locked to the end of the
+    transaction, so two leaders creating at once never draw the same number."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :year)"), {"ns": _LOCK_REFS, "year": year})
     prefix = f"NV-{year}-"
     last = conn.execute(select(func.max(d.c.ref)).where(d.c.ref.like(f"{prefix}%"))).scalar()
     number = int(str(last)[len(prefix):]) + 1 if last else 1
