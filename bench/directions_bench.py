@@ -85,13 +85,14 @@ def build(engine, n_directions: int, n_reports: int, until: date, rebuild: bool)
                   "folded": [fold(t) for t in titles], "until": until, "start": date(until.year - 7, 1, 1)}
         t0 = time.perf_counter()
         conn.execute(text(f"""
-            INSERT INTO direction (id, ref, title, content, form, doc_number, leader, issued_on, lead_agency_id,
+            INSERT INTO direction (id, ref, title, content, form, doc_number, leader, leader_key, issued_on, lead_agency_id,
                 deadline, first_deadline, priority, state, confidential, created_by, created_at, updated_at,
                 reported_done_at, closed_at, closed_on, days_late, search_text, origin, origin_context)
             SELECT g, 'NV-' || extract(year FROM d.issued)::int || '-' || lpad(g::text, 6, '0'),
                    (:titles)[1 + g % cardinality(:titles)] || ' (' || g || ')', 'Nội dung chỉ đạo số ' || g,
                    (ARRAY['thong_bao_ket_luan','cong_dien','chi_thi','van_ban'])[1 + g % 4], g || '/TB-VPCP',
-                   (ARRAY['Thủ tướng Chính phủ','Phó Thủ tướng Chính phủ'])[1 + g % 2], d.issued,
+                   (ARRAY['Thủ tướng Chính phủ','Phó Thủ tướng Chính phủ'])[1 + g % 2],
+                   (ARRAY['thu tuong chinh phu','pho thu tuong chinh phu'])[1 + g % 2], d.issued,
                    (:agencies)[1 + (g * 7) % cardinality(:agencies)], d.deadline, d.deadline - (g % 3) * 10,
                    (ARRAY['urgent','high','normal','normal'])[1 + g % 4], d.state, g % 50 = 0, 'bench',
                    d.issued + time '09:00', d.issued + time '09:00',

@@ -53,7 +53,8 @@ def center_today() -> date:
 class DirectionFilters:
     """The page's filters (all optional): the lead unit's code, a state of
     :data:`domain.directions.FILTER_STATES` (``overdue`` included), a deadline range, the leader's
-    name (folded, contained), an indicator code, an area key, text (folded: without diacritics)."""
+    name (part of it, with or without diacritics), an indicator code, an area key, text (every word,
+    with or without diacritics, in the ref, title, content, number or leader)."""
 
     unit: str | None = None
     state: str | None = None
@@ -250,8 +251,7 @@ def _filters(f: DirectionFilters, today: date) -> list[ColumnElement[bool]]:
     if f.deadline_to:
         where.append(d.c.deadline <= f.deadline_to)
     if f.leader and fold(f.leader).strip():
-        where.append(func.lower(d.c.leader).contains(f.leader.strip().lower(), autoescape=True)
-                     | d.c.search_text.contains(fold(f.leader).strip(), autoescape=True))
+        where.append(d.c.leader_key.contains(" ".join(fold(f.leader).split()), autoescape=True))
     if f.indicator:
         ind = select(schema.indicator.c.id).where(schema.indicator.c.code == f.indicator).scalar_subquery()
         where.append(d.c.id.in_(select(di.c.direction_id).where(di.c.indicator_id == ind)))

@@ -539,6 +539,7 @@ direction = Table(
     Column("form", String(20), nullable=False),  # thong_bao_ket_luan | cong_dien | chi_thi | van_ban
     Column("doc_number", String(60), nullable=False, default=""),  # "45/TB-VPCP"
     Column("leader", Text, nullable=False, default=""),  # the issuing leader's name
+    Column("leader_key", Text, nullable=False, default=""),  # the leader's name folded (domain.text.fold), for the filter
     Column("issued_on", Date, nullable=False),
     Column("lead_agency_id", Integer, ForeignKey("agency.id"), nullable=False),
     Column("deadline", Date, nullable=False),  # current (extensions move it)

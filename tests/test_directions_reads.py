@@ -117,6 +117,8 @@ def test_drd002_filters(world):
     assert listed(world, "leader", deadline_from=date(2026, 12, 15), deadline_to=date(2026, 12, 16)) == refs_of(
         world, "D1", "D5", "D7")
     assert listed(world, "leader", leader="pho thu tuong") == listed(world, "leader")
+    assert listed(world, "leader", leader="Phó  THỦ") == listed(world, "leader")
+    assert listed(world, "leader", leader="san xuat") == set()  # the leader's name, not the title
     assert listed(world, "analyst", text="uoc tinh nhanh") == set()  # D3's words find nothing without the grant
     page = read(world, reads.list_directions, reads.DirectionFilters(sort="deadline"), page=2, page_size=3,
                 viewer=V["leader"], today=TODAY)

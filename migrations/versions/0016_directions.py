@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('form', sa.String(20), nullable=False),
         sa.Column('doc_number', sa.String(60), nullable=False),
         sa.Column('leader', sa.Text(), nullable=False),
+        sa.Column('leader_key', sa.Text(), nullable=False),
         sa.Column('issued_on', sa.Date(), nullable=False),
         sa.Column('lead_agency_id', sa.Integer(), nullable=False),
         sa.Column('deadline', sa.Date(), nullable=False),
