@@ -85,8 +85,8 @@ def list_directions_route() -> ResponseReturnValue:
         raise ApiError(400, "bad_parameter", "Trạng thái không hợp lệ.", "Unknown state.")
     filters = DirectionFilters(unit=request.args.get("unit") or None, state=state, text=request.args.get("q") or None)
     found = list_directions(filters, page=_int_arg("page", 1), page_size=_int_arg("page_size", 25), viewer=viewer)
-    return jsonify({"total": found.total, "page": found.page, "page_size": found.page_size,
-                    "items": [_row_json(r) for r in found.rows]})
+    return jsonify({"total": found.total, "total_exact": found.total_exact, "page": found.page,
+                    "page_size": found.page_size, "items": [_row_json(r) for r in found.rows]})
 
 
 @api_v1.get("/directions/<ref>")
@@ -174,7 +174,9 @@ def openapi_schemas() -> dict[str, Any]:
     return {
         "DirectionRow": row,
         "DirectionPage": {"type": "object", "properties": {
-            "total": {"type": "integer"}, "page": {"type": "integer"}, "page_size": {"type": "integer"},
+            "total": {"type": "integer", "description": "counted up to 1000"},
+            "total_exact": {"type": "boolean", "description": "false: more than total match"},
+            "page": {"type": "integer"}, "page_size": {"type": "integer"},
             "items": {"type": "array", "items": {"$ref": "#/components/schemas/DirectionRow"}}}},
         "Direction": {"allOf": [{"$ref": "#/components/schemas/DirectionRow"}, {"type": "object", "properties": {
             "content": {"type": "string"}, "first_deadline": {"type": "string", "format": "date"},

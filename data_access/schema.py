@@ -558,10 +558,13 @@ direction = Table(
     Column("origin", String(12), nullable=False, default="page"),  # tile | chart | profile | compliance | daily | page | api
     Column("origin_context", Text),  # JSON: indicator, area, period shown where it was created
     # the boards' counts and the measures read these alone on PostgreSQL (the INCLUDEd columns)
-    Index("ix_direction_state_deadline", "state", "deadline", postgresql_include=["lead_agency_id", "confidential"]),
+    # (id INCLUDEd: a unit-bound viewer's semi-join on direction_unit reads them alone too)
+    Index("ix_direction_state_deadline", "state", "deadline", postgresql_include=["lead_agency_id", "confidential", "id"]),
     Index("ix_direction_lead_state", "lead_agency_id", "state", "deadline", postgresql_include=["confidential"]),
     Index("ix_direction_closed_on", "closed_on",
-          postgresql_include=["lead_agency_id", "issued_on", "state", "days_late", "confidential"]),
+          postgresql_include=["lead_agency_id", "issued_on", "state", "days_late", "confidential", "id"]),
+    # a unit's directions (direction_unit) checked for visibility by id without the heap
+    Index("ix_direction_visible", "id", postgresql_include=["state", "confidential"]),
     Index("ix_direction_issued_on", "issued_on", "id"),  # the list's sorts, in pages
     Index("ix_direction_deadline", "deadline", "id"),
     # and on PostgreSQL a trigram index of search_text for the text filter (migration 0016, when

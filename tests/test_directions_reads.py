@@ -106,6 +106,18 @@ def test_drd001_who_sees_which_directions(world):
     assert listed(world, "byt") == refs_of(world, "D2", "D6")
 
 
+
+def test_drd001b_the_total_is_counted_up_to_the_cap(world, monkeypatch):
+    whole = read(world, reads._list_directions.uncached, reads.DirectionFilters(), 1, 10, V["leader"], TODAY)
+    assert (whole.total, whole.total_exact) == (7, True)
+    monkeypatch.setattr(reads, "TOTAL_CAP", 7)
+    at_cap = read(world, reads._list_directions.uncached, reads.DirectionFilters(), 1, 10, V["leader"], TODAY)
+    assert (at_cap.total, at_cap.total_exact, len(at_cap.rows)) == (7, True, 7)
+    monkeypatch.setattr(reads, "TOTAL_CAP", 3)
+    capped = read(world, reads._list_directions.uncached, reads.DirectionFilters(), 1, 10, V["leader"], TODAY)
+    assert (capped.total, capped.total_exact) == (3, False)  # "more than 3"
+    assert capped.rows == whole.rows  # the page itself is not capped
+
 def test_drd002_filters(world):
     assert listed(world, "leader", state="overdue") == refs_of(world, "D1", "D3")
     assert listed(world, "analyst", state="overdue") == refs_of(world, "D1")

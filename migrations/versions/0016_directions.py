@@ -55,11 +55,12 @@ def upgrade() -> None:
         sa.UniqueConstraint('ref'),
     )
     op.create_index('ix_direction_state_deadline', 'direction', ['state', 'deadline'],
-                    postgresql_include=['lead_agency_id', 'confidential'])
+                    postgresql_include=['lead_agency_id', 'confidential', 'id'])
     op.create_index('ix_direction_lead_state', 'direction', ['lead_agency_id', 'state', 'deadline'],
                     postgresql_include=['confidential'])
     op.create_index('ix_direction_closed_on', 'direction', ['closed_on'],
-                    postgresql_include=['lead_agency_id', 'issued_on', 'state', 'days_late', 'confidential'])
+                    postgresql_include=['lead_agency_id', 'issued_on', 'state', 'days_late', 'confidential', 'id'])
+    op.create_index('ix_direction_visible', 'direction', ['id'], postgresql_include=['state', 'confidential'])
     op.create_index('ix_direction_issued_on', 'direction', ['issued_on', 'id'])
     op.create_index('ix_direction_deadline', 'direction', ['deadline', 'id'])
     _search_index()
