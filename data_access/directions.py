@@ -21,7 +21,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import ColumnElement, DateTime, Select, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, Integer, Select, and_, case, cast, func, literal, select, union_all
+from sqlalchemy.dialects import postgresql
 
 from data_access import schema
 from data_access.cache.memo import cached_query
@@ -424,21 +425,19 @@ def direction_measures(viewer: rules.Viewer, months: int = 12, today: date | Non
     return _direction_measures(viewer, max(1, min(int(months), 60)), today or center_today())
 
 
-def _month_start(value: Any) -> date:
-    """The first day of a month as PostgreSQL's ``date_trunc`` or SQLite's ``strftime`` gives it."""
-    return value.date() if isinstance(value, datetime) else date.fromisoformat(str(value)[:10])
-
-
 @cached_query(scopes=directions_scope)
 def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.DataFrame:
     conn, seen = current_connection(), _visible(viewer)
     starts = _month_starts(today, months)
     ends = [_month_end(s) for s in starts]
     live = and_(d.c.state.notin_((rules.DRAFT, rules.CANCELLED)), *seen)
+    base = starts[0].year * 12 + starts[0].month
 
-    def month(col: Any) -> Any:  # on PostgreSQL of a timestamp without a time zone: no zone lookup per row
-        return (func.date_trunc("month", cast(col, DateTime())) if conn.dialect.name == "postgresql"
-                else func.strftime("%Y-%m-01", col))
+    def month(col: Any) -> Any:  # the month's number from the first (0; ``months`` after the last)
+        if conn.dialect.name == "postgresql":  # an integer by binary search of the months' starts: cheap
+            bounds = [*starts[1:], ends[-1] + timedelta(days=1)]
+            return func.width_bucket(col, literal(bounds, type_=postgresql.ARRAY(Date())))
+        return cast(func.strftime("%Y", col), Integer) * 12 + cast(func.strftime("%m", col), Integer) - base
 
     closed = conn.execute(
         select(d.c.lead_agency_id, month(d.c.closed_on), func.count(), func.sum(case((d.c.days_late == 0, 1), else_=0)),
@@ -456,23 +455,21 @@ def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.Da
         select(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on), func.count())
         .group_by(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on))).tuples().all()
     names = {t[0]: t[1:] for t in conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en)).tuples()}
-    index = {start: k for k, start in enumerate(starts)}
-    loads: dict[int, list[int]] = {}
-    for agency_id, issued, closed_month, n in spans_by_month:
-        first = index[_month_start(issued)]  # open from its month's end while not closed by a month's end
-        last = index.get(_month_start(closed_month), months) if closed_month is not None else months
-        counts = loads.setdefault(agency_id, [0] * months)
-        for k in range(first, last):
-            counts[k] += int(n)
-    cells: dict[tuple[int, date], list[Any]] = {}
-    for agency_id, counts in loads.items():
-        for start, n in zip(starts, counts, strict=True):
-            cells[(agency_id, start)] = [0, 0, float("nan"), n]
-    for agency_id, m, n, on_time, avg_late in closed:
-        cell = cells.setdefault((agency_id, _month_start(m)), [0, 0, float("nan"), 0])
+    steps: dict[int, list[int]] = {}  # +n from the month issued, -n from the month closed; summed below
+    for agency_id, first, last, n in spans_by_month:
+        step = steps.setdefault(agency_id, [0] * (months + 1))
+        step[first] += n
+        step[months if last is None else min(last, months)] -= n
+    cells: dict[tuple[int, int], list[Any]] = {}
+    for agency_id, step in steps.items():
+        load = 0
+        for k in range(months):
+            load += step[k]
+            cells[(agency_id, k)] = [0, 0, float("nan"), load]
+    for agency_id, k, n, on_time, avg_late in closed:
+        cell = cells.setdefault((agency_id, k), [0, 0, float("nan"), 0])
         cell[0], cell[1] = int(n), int(on_time or 0)
         cell[2] = float(avg_late) if avg_late is not None else float("nan")
-    rows = [(*names[a][:3], s, c[0], c[1], c[1] / c[0] if c[0] else float("nan"), c[2], c[3])
-            for (a, s), c in cells.items() if a in names]
-    frame = pd.DataFrame(rows, columns=list(MEASURE_COLUMNS))
-    return frame.sort_values(["unit", "month"], ignore_index=True)
+    rows = sorted((*names[a][:3], starts[k], c[0], c[1], c[1] / c[0] if c[0] else float("nan"), c[2], c[3])
+                  for (a, k), c in cells.items() if a in names)
+    return pd.DataFrame(rows, columns=list(MEASURE_COLUMNS))  # sorted by unit and month
