@@ -523,3 +523,110 @@ import_mapping = Table(
     UniqueConstraint("agency_id", "name", name="uq_import_mapping_name"),
     Index("ix_import_mapping_signature", "agency_id", "signature"),
 )
+
+
+# ================================================================================================
+# Directions (issue 19, "chỉ đạo, điều hành"): a leader's direction assigned to units and followed
+# until closed (domain.directions: states, transitions, overdue). Written by ``directions.service``
+# only; timestamps are UTC (naive), ``deadline``/``issued_on``/``closed_on`` are the centre's dates
+# (Asia/Ho_Chi_Minh). Overdue is computed, never stored. Migration 0016.
+# ================================================================================================
+
+direction = Table(
+    "direction",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("ref", String(20), nullable=False, unique=True),  # "NV-2026-00042"
+    Column("title", Text, nullable=False),
+    Column("content", Text, nullable=False, default=""),
+    Column("form", String(20), nullable=False),  # thong_bao_ket_luan | cong_dien | chi_thi | van_ban
+    Column("doc_number", String(60), nullable=False, default=""),  # "45/TB-VPCP"
+    Column("leader", Text, nullable=False, default=""),  # the issuing leader's name
+    Column("leader_key", Text, nullable=False, default=""),  # the leader's name folded (domain.text.fold), for the filter
+    Column("issued_on", Date, nullable=False),
+    Column("lead_agency_id", Integer, ForeignKey("agency.id"), nullable=False),
+    Column("deadline", Date, nullable=False),  # current (extensions move it)
+    Column("first_deadline", Date, nullable=False),
+    Column("priority", String(8), nullable=False, default="normal"),  # urgent | high | normal
+    Column("state", String(16), nullable=False),  # domain.directions.STATES
+    Column("confidential", Boolean, nullable=False, default=False),  # concerns a confidential indicator
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    Column("reported_done_at", DateTime(timezone=False)),  # the last "done" report
+    Column("closed_at", DateTime(timezone=False)),
+    Column("closed_on", Date),  # the centre's date of closed_at (the measures' month)
+    Column("days_late", Integer),  # at closing: days the accepted "done" report came after the deadline
+    Column("search_text", Text, nullable=False, default=""),  # ref, title, content, number, leader; folded
+    Column("origin", String(12), nullable=False, default="page"),  # tile | chart | profile | compliance | daily | page | api
+    Column("origin_context", Text),  # JSON: indicator, area, period shown where it was created
+    # the boards' counts and the measures read these alone on PostgreSQL (the INCLUDEd columns)
+    # (id INCLUDEd: a unit-bound viewer's semi-join on direction_unit reads them alone too)
+    Index("ix_direction_state_deadline", "state", "deadline", postgresql_include=["lead_agency_id", "confidential", "id"]),
+    Index("ix_direction_lead_state", "lead_agency_id", "state", "deadline", postgresql_include=["confidential"]),
+    Index("ix_direction_closed_on", "closed_on",
+          postgresql_include=["lead_agency_id", "issued_on", "state", "days_late", "confidential", "id"]),
+    # a unit's directions (direction_unit) checked for visibility by id without the heap
+    Index("ix_direction_visible", "id", postgresql_include=["state", "confidential"]),
+    Index("ix_direction_issued_on", "issued_on", "id"),  # the list's sorts, in pages
+    Index("ix_direction_deadline", "deadline", "id"),
+    # and on PostgreSQL a trigram index of search_text for the text filter (migration 0019, when
+    # the pg_trgm extension is available): ix_direction_search_trgm
+)
+
+direction_unit = Table(
+    "direction_unit",
+    metadata,
+    Column("direction_id", BigInteger, ForeignKey("direction.id"), primary_key=True),
+    Column("agency_id", Integer, ForeignKey("agency.id"), primary_key=True),
+    Column("role", String(10), nullable=False),  # lead | cooperate
+    Index("ix_direction_unit_agency", "agency_id", "direction_id"),
+)
+
+direction_indicator = Table(
+    "direction_indicator",
+    metadata,
+    Column("direction_id", BigInteger, ForeignKey("direction.id"), primary_key=True),
+    Column("indicator_id", Integer, ForeignKey("indicator.id"), primary_key=True),
+    Index("ix_direction_indicator_indicator", "indicator_id", "direction_id"),
+)
+
+direction_area = Table(
+    "direction_area",
+    metadata,
+    Column("direction_id", BigInteger, ForeignKey("direction.id"), primary_key=True),
+    Column("area_id", Integer, ForeignKey("area.id"), primary_key=True),
+    Index("ix_direction_area_area", "area_id", "direction_id"),
+)
+
+direction_event = Table(
+    "direction_event",  # every state change, progress report, extension request/decision, return, edit
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("direction_id", BigInteger, ForeignKey("direction.id"), nullable=False),
+    Column("at", DateTime(timezone=False), nullable=False),  # UTC
+    Column("actor", Text, nullable=False),
+    Column("role", String(16), nullable=False),  # the acting role (domain.directions.ACTING_ROLES)
+    Column("agency_id", Integer, ForeignKey("agency.id")),  # the unit that acted (units' reports)
+    Column("kind", String(20), nullable=False),  # the action (domain.directions.ACTIONS)
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("text", Text, nullable=False, default=""),
+    Column("new_deadline", Date),
+    Index("ix_direction_event_direction", "direction_id", "at"),
+)
+
+direction_attachment = Table(
+    "direction_attachment",  # a file of an event, archived like submissions (sha256 under the instance archive)
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("direction_id", BigInteger, ForeignKey("direction.id"), nullable=False),
+    Column("event_id", BigInteger, ForeignKey("direction_event.id"), nullable=False),
+    Column("filename", Text, nullable=False),
+    Column("content_type", String(100), nullable=False),  # from the magic bytes: PDF, DOCX, XLSX
+    Column("size", BigInteger, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("archive_path", Text, nullable=False),
+    Column("uploaded_at", DateTime(timezone=False), nullable=False),
+    Index("ix_direction_attachment_direction", "direction_id"),
+)
