@@ -26,6 +26,7 @@ from mail import init_mail
 from metadata_pages import init_metadata_pages
 from scheduler import init_scheduler, start_in_process
 from settings import ConfigError, Settings
+from subscriptions import init_subscriptions
 from web import wire
 from web.lang import with_document_lang
 from web.responses import cache_view_callbacks
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
     init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
+    init_subscriptions(server)  # /subscriptions and the unsubscribe link; the delivery job
     return server
 
 
