@@ -20,6 +20,7 @@ import ssl
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from email.policy import SMTP as SMTP_POLICY
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -81,7 +82,7 @@ def send(engine: Engine, settings: Settings, message: EmailMessage, key: str, *,
     with engine.begin() as conn:
         conn.execute(insert(T).values(
             key=key[:200], message_id=str(message["Message-ID"]), recipients=recipients,
-            subject=str(message["Subject"] or ""), raw=message.as_bytes(), state="pending", attempts=0,
+            subject=str(message["Subject"] or ""), raw=message.as_bytes(policy=SMTP_POLICY), state="pending", attempts=0,  # raw: CRLF, as sent
             next_attempt_at=now, created_at=now,
         ).on_conflict_do_nothing(index_elements=["key"]))
         row_id = conn.execute(select(T.c.id).where(T.c.key == key[:200])).scalar_one()
