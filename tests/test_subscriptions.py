@@ -270,3 +270,27 @@ def test_sub008_without_smtp_host_the_page_says_outbox_and_mail_goes_there(world
             assert deliver.dispatch_one(server, sub, AT_7 + timedelta(days=30)) == "queued"
     files = list((tmp_path / "outbox").glob("*.eml"))
     assert len(files) == 1 and email.message_from_bytes(files[0].read_bytes())["To"] == "leader@example.vn"
+
+
+def test_sub009_when_new_data_arrives_delivers_once_and_only_for_what_it_shows(app, world, smtp, monkeypatch):
+    from tests.conftest import csv_bytes, send
+
+    monkeypatch.setattr(deliver, "render", fake_render)
+    eng = app.extensions["warehouse"].engine
+    cpi = subscribe(app, "s.leader", kind="indicator", target="CPI_YOY", lang="vi", cadence="on_data")
+    exports = subscribe(app, "s.leader", kind="indicator", target="EXPORTS", lang="vi", cadence="on_data")
+    now = AT_7
+    with app.app_context(), eng.connect() as conn:  # the first look notes what each shows now: nothing is new
+        assert [deliver.dispatch_one(app, s, now) for s in (cpi, exports)] == [None, None]
+        noted = [model.get(conn, s.id) for s in (cpi, exports)]
+        assert all(s.stamp for s in noted)
+        assert [deliver.dispatch_one(app, s, now) for s in noted] == [None, None]
+    report = send(eng, world["tmp"], "TK", csv_bytes("CPI_YOY,VN,202510,3.77"))
+    assert report.status == "accepted", report
+    with app.app_context(), eng.connect() as conn:
+        fresh = [model.get(conn, s.id) for s in (cpi, exports)]
+        assert [deliver.dispatch_one(app, s, now + timedelta(minutes=1)) for s in fresh] == ["queued", None]
+        fresh = [model.get(conn, s.id) for s in (cpi, exports)]
+        assert [deliver.dispatch_one(app, s, now + timedelta(minutes=2)) for s in fresh] == [None, None]  # once
+    assert len(smtp.messages) == 1 and "indicator" in smtp.messages[0]["Subject"]
+    assert [e.outcome for e in log(app, cpi.id)] == ["queued"] and log(app, exports.id) == []
