@@ -497,6 +497,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "auth.account": {"vi": "Tài khoản", "en": "Account"},
     "auth.role": {"vi": "Vai trò", "en": "Role"},
     "auth.unit": {"vi": "Đơn vị", "en": "Unit"},
+    "auth.email": {"vi": "Địa chỉ e-mail", "en": "E-mail address"},
     "auth.clearance": {"vi": "Phạm vi số liệu", "en": "Data clearance"},
     "auth.clearance.all": {"vi": "Kể cả chỉ tiêu mật", "en": "Confidential indicators included"},
     "auth.clearance.admin": {"vi": "Kể cả chỉ tiêu mật và chỉ tiêu dự thảo",

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 SUBSCRIPTION_MESSAGES: dict[str, dict[str, str]] = {
     "subs.title": {"vi": "Đăng ký nhận báo cáo", "en": "Subscriptions"},
+    "subs.subscribe": {"vi": "Đăng ký nhận", "en": "Subscribe"},
+    "subs.subscribe_hint": {"vi": "Nhận nội dung này qua e-mail theo lịch (PDF hoặc PNG)",
+                            "en": "Receive this by e-mail on a schedule (PDF or PNG)"},
     "subs.one": {"vi": "Đăng ký nhận báo cáo", "en": "Subscription"},
     "subs.lede": {"vi": "Bản tin hằng ngày, bộ tài liệu, bảng điều hành hoặc chỉ tiêu được gửi tới hộp thư theo lịch bạn chọn.",
                   "en": "The daily brief, a briefing pack, a board or an indicator, mailed on the schedule you choose."},

@@ -157,12 +157,13 @@ def subscriptions_delete(sub_id: int) -> ResponseReturnValue:
 def subscriptions_email() -> ResponseReturnValue:
     """The signed-in user's own e-mail address (where their subscriptions go)."""
     from auth import audit
+    from auth.users import valid_email
     from i18n import t
 
     _csrf_or_400()
     p = _me()
     address = (request.form.get("email") or "").strip()[:254]
-    if address and ("@" not in address or any(c.isspace() for c in address) or "," in address):
+    if not valid_email(address):
         return render_page("subscriptions/list.html", 400, subs=[], form=model.Form("brief"), sub=None,
                            error=t("subs.err.email", _lang()), **_context(p))
     with engine().begin() as conn:

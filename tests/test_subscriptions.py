@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import email
 import email.policy
+import importlib
 import io
+import json
 from datetime import datetime, timedelta
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -294,3 +297,57 @@ def test_sub009_when_new_data_arrives_delivers_once_and_only_for_what_it_shows(a
         assert [deliver.dispatch_one(app, s, now + timedelta(minutes=2)) for s in fresh] == [None, None]  # once
     assert len(smtp.messages) == 1 and "indicator" in smtp.messages[0]["Subject"]
     assert [e.outcome for e in log(app, cpi.id)] == ["queued"] and log(app, exports.id) == []
+
+
+def test_sub010_an_admin_sets_a_users_email_on_the_users_page(app, world):
+    admin = client(app, world, "admin")
+    page = admin.get("/admin/users").get_data(as_text=True)
+    assert 'value="analyst@example.vn"' in page
+    form = {"action": "update", "username": "s.analyst", "role": "analyst", "active": "on"}
+    assert post(admin, "/admin/users", {**form, "email": "a b@x"}, "/admin/users").status_code == 400
+    assert post(admin, "/admin/users", {**form, "email": "phan.tich@example.vn"}, "/admin/users").status_code == 200
+    eng = app.extensions["warehouse"].engine
+    with eng.connect() as conn:
+        address = conn.execute(text("SELECT email FROM app_user WHERE username = 's.analyst'")).scalar()
+        detail = conn.execute(text("SELECT detail FROM audit_log WHERE action = 'user.update' ORDER BY id DESC")).scalar()
+    assert address == "phan.tich@example.vn" and "phan.tich@example.vn" in detail
+    with eng.begin() as conn:
+        conn.execute(text("UPDATE app_user SET email = 'analyst@example.vn' WHERE username = 's.analyst'"))
+    assert client(app, world, "analyst").get("/admin/users").status_code == 403
+
+
+
+
+def test_sub013_subscribe_from_a_charts_menu_and_from_the_briefing_basket(app, world):
+    from flask import g
+
+    from auth.policy import Principal
+    from components.fast import texts
+    from exports.menu import chart_menu
+    from exports.specs import decode_pack
+
+    def walk(node):
+        yield node
+        children = node.get("props", {}).get("children") if isinstance(node, dict) else None
+        for child in children if isinstance(children, list) else [children]:
+            if isinstance(child, dict):
+                yield from walk(child)
+
+    with app.test_request_context("/"):
+        g.occ_principal = Principal("user", "leader", "s.leader", "", user_id(app, "s.leader"), None, False)
+        menu = chart_menu({"kind": "kpi_tiles", "area": "VN"}, "vi", title="Chỉ tiêu chính")
+        briefing = importlib.import_module("dashboards.briefing")
+        href, hidden = briefing.subscribe_link(json.dumps([{"kind": "daily"}, {"kind": "trend", "indicator": "CPI_YOY"}]),
+                                               "Giao ban sáng", {"lang": "en", "default_title": "x"})
+        assert briefing.subscribe_link("[]", "", {"lang": "vi"})[1] is True  # an empty basket: no button
+    assert "Đăng ký nhận" in texts(menu)
+    link = next(n for n in walk(menu) if n.get("props", {}).get("className") == "export-subscribe")
+    query = parse_qs(urlsplit(link["props"]["href"]).query)
+    assert query["kind"] == ["pack"] and decode_pack(query["target"][0]) == ("Chỉ tiêu chính",
+                                                                             [{"kind": "kpi_tiles", "area": "VN"}])
+    query = parse_qs(urlsplit(href).query)
+    assert hidden is False and query["lang"] == ["en"]
+    assert decode_pack(query["target"][0]) == ("Giao ban sáng", [{"kind": "daily"},
+                                                                 {"kind": "trend", "indicator": "CPI_YOY"}])
+    page = client(app, world, "leader").get(href).get_data(as_text=True)  # the form, filled with the basket
+    assert f'value="{query["target"][0]}"' in page and 'value="pack" selected' in page
