@@ -33,9 +33,10 @@ from data_access.engine import get_stamps
 from domain.schedules import cron_line
 from exports.specs import SpecError
 from i18n import fmt_datetime, t
-from mail import safe_key, send
+from mail import backoff, safe_key, send
+from mail.delivery import MAX_ATTEMPTS
 from scheduler.core import LOCAL_TZ, Occurrence, finish, latest_due, run_once
-from subscriptions.model import D, S, Subscription, last_due, list_for
+from subscriptions.model import D, S, Subscription, get, last_due, list_for
 
 log = logging.getLogger("subscriptions")
 RANK = {"public": 0, "all": 1, "admin": 2}
@@ -147,10 +148,12 @@ def data_state(conn: Connection, sub: Subscription) -> str:
 
 def _log(engine: Engine, sub_id: int, due: datetime, outcome: str, late: bool, reason: dict[str, Any] | None,
          mail_key: str | None, now: datetime) -> None:
+    """Write the occurrence's line of the delivery log (a retry rewrites its line)."""
+    values = {"at": now, "outcome": outcome, "late": late, "mail_key": mail_key,
+              "reason": json.dumps(reason, ensure_ascii=False) if reason else None}
     with engine.begin() as conn:
-        conn.execute(D.insert().values(subscription_id=sub_id, due_at=due, at=now, outcome=outcome, late=late,
-                                       reason=json.dumps(reason, ensure_ascii=False) if reason else None,
-                                       mail_key=mail_key))
+        if not conn.execute(update(D).where(D.c.subscription_id == sub_id, D.c.due_at == due).values(**values)).rowcount:
+            conn.execute(D.insert().values(subscription_id=sub_id, due_at=due, **values))
 
 
 def _message(sub: Subscription, rendered: Rendered, to: str, username: str, lang: str, due: datetime,
@@ -176,8 +179,27 @@ def _message(sub: Subscription, rendered: Rendered, to: str, username: str, lang
     return msg
 
 
-def deliver(app: Flask, sub: Subscription, due: datetime, late: bool, now: datetime) -> str:
-    """Render and mail one claimed occurrence of ``sub``; log it. Returns the outcome."""
+def _render_in_turn(sub: Subscription, lang: str) -> Rendered:
+    """:func:`render` in a slot of the export gate (``exports.gate``, the pack renders' limits, the
+    owner counting as the user): a subscription never renders beside the interactive packs beyond
+    ``EXPORT_PACK_CONCURRENCY``. Waits up to ``min(EXPORT_WAIT_SECONDS, 60)``; then ``Busy`` (retried)."""
+    from exports.routes import gate
+
+    wait_s = min(float(current_app.config["SETTINGS"].export_wait_seconds), 60.0)
+    with gate("pack").hold(sub.owner, timeout=wait_s):
+        return render(sub, lang)
+
+
+def _stored(engine: Engine, keys: list[str]) -> bool:
+    """Every one of these mails is already stored (a retry does not render for them again)."""
+    m = schema.mail_delivery
+    with engine.connect() as conn:
+        return len(conn.execute(select(m.c.key).where(m.c.key.in_(keys))).all()) == len(keys)
+
+
+def deliver(app: Flask, sub: Subscription, due: datetime, late: bool, now: datetime, attempt: int = 1) -> str:
+    """Render and mail one claimed occurrence of ``sub`` (its ``attempt``-th try); log it. Returns the
+    outcome: a render that failed for some recipients leaves it ``retrying`` (see :func:`retry_due`)."""
     engine = app.extensions["warehouse"].engine
     with engine.connect() as conn:
         people = _users(conn, [sub.owner, *(r.user for r in sub.recipients)])
@@ -204,14 +226,18 @@ def deliver(app: Flask, sub: Subscription, due: datetime, late: bool, now: datet
         groups.setdefault((lang, clearance), []).append((username, row[6]))
     mail_key = safe_key("sub", sub.id, due.isoformat()) + ":"
     sent_any = False
+    failed: list[str] = []
     for (lang, clearance), people_of in groups.items():
+        if _stored(engine, [mail_key + u for u, _ in people_of]):  # an earlier attempt queued them
+            sent_any = True
+            continue
         try:
             with acting_as(owner_p, clearance):
-                rendered = render(sub, lang)
+                rendered = _render_in_turn(sub, lang)
         except Exception as exc:  # noqa: BLE001 - the log says why; the other groups still go
             if not isinstance(exc, SpecError):
-                log.exception("subscription %s: rendering failed", sub.id)
-                skipped += [{"user": u, "key": "subs.why.render_failed"} for u, _ in people_of]
+                log.exception("subscription %s: rendering failed (attempt %d)", sub.id, attempt)
+                failed += [u for u, _ in people_of]
                 continue
             key = "subs.why.no_access" if clearance == owner_p.clearance else "subs.why.recipient_no_access"
             if key == "subs.why.no_access":
@@ -223,9 +249,41 @@ def deliver(app: Flask, sub: Subscription, due: datetime, late: bool, now: datet
             send(engine, app.config["SETTINGS"], _message(sub, rendered, address, username, lang, due, late),
                  mail_key + username, now=now)
             sent_any = True
-    reason = {"key": "subs.why.skipped", "skipped": skipped} if skipped else None
-    _log(engine, sub.id, due, "queued" if sent_any else "skipped", late, reason, mail_key if sent_any else None, now)
-    return "queued" if sent_any else "skipped"
+    reason: dict[str, Any] | None = {"key": "subs.why.skipped", "skipped": skipped} if skipped else None
+    outcome = "queued" if sent_any else "skipped"
+    if failed:  # retried with back-off like a failed send; after the last attempt it stays "failed"
+        outcome = "retrying" if attempt < MAX_ATTEMPTS else "failed"
+        reason = {"key": "subs.why.render_retry" if outcome == "retrying" else "subs.why.render_gave_up",
+                  "attempt": attempt, "users": failed, "skipped": skipped,
+                  "retry_at": (now + backoff(attempt)).isoformat()}
+    _log(engine, sub.id, due, outcome, late, reason, mail_key if sent_any or failed else None, now)
+    return outcome
+
+
+def retry_due(app: Flask, now: datetime) -> list[str]:
+    """Render again every occurrence whose render failed and whose back-off has passed. Taking a
+    retry moves its ``retry_at`` on (a compare-and-set on the log line), so one process takes it
+    and, should that process die, another takes it after the back-off: never lost."""
+    engine = app.extensions["warehouse"].engine
+    with engine.connect() as conn:
+        rows = conn.execute(select(D.c.id, D.c.subscription_id, D.c.due_at, D.c.late, D.c.reason)
+                            .where(D.c.outcome == "retrying").order_by(D.c.due_at)).tuples().all()
+    outcomes = []
+    for row_id, sub_id, due, late, text in rows:
+        reason = json.loads(text or "{}")
+        attempt = int(reason.get("attempt") or 1)
+        if datetime.fromisoformat(str(reason.get("retry_at") or now.isoformat())) > now:
+            continue
+        lease = {**reason, "retry_at": (now + backoff(attempt + 1)).isoformat()}
+        with engine.begin() as conn:
+            taken = conn.execute(update(D).where(D.c.id == row_id, D.c.outcome == "retrying", D.c.reason == text)
+                                 .values(reason=json.dumps(lease, ensure_ascii=False))).rowcount
+            sub = get(conn, sub_id) if taken == 1 else None
+        if sub is not None and not sub.active:  # paused or unsubscribed meanwhile
+            _log(engine, sub_id, due, "stopped", bool(late), {"key": "subs.why.paused"}, None, now)
+        elif sub is not None:
+            outcomes.append(deliver(app, sub, due, bool(late), now, attempt + 1))
+    return outcomes
 
 
 # -- the scheduler's job ------------------------------------------------------------------------------
@@ -287,4 +345,5 @@ def dispatch(occurrence: Occurrence) -> None:
             dispatch_one(app, sub, occurrence.now)
         except Exception:  # noqa: BLE001 - one subscription's failure does not stop the others
             log.exception("subscription %s: delivery failed", sub.id)
+    retry_due(app, occurrence.now)
 

@@ -316,6 +316,69 @@ def test_sub010_an_admin_sets_a_users_email_on_the_users_page(app, world):
     assert client(app, world, "analyst").get("/admin/users").status_code == 403
 
 
+def test_sub011_renders_wait_for_the_export_gate_and_a_busy_gate_is_retried(world, smtp, monkeypatch):
+    from exports.routes import gate
+
+    rendered_in_slot: list[int] = []
+
+    def spy(sub, lang):
+        with gate("pack").engine.connect() as conn:
+            rendered_in_slot.append(conn.execute(text("SELECT count(*) FROM export_slot WHERE owner = 's.leader' "
+                                                      "AND state = 'running'")).scalar())
+        return fake_render(sub, lang)
+
+    monkeypatch.setattr(deliver, "render", spy)
+    with app_on(world["url"], world["tmp"], auth_required=True, smtp_host="127.0.0.1", smtp_port=world["port"],
+                smtp_starttls=False, export_wait_seconds=1) as server:
+        eng = server.extensions["warehouse"].engine
+        with eng.begin() as conn:
+            conn.execute(text("DELETE FROM subscription"))
+        sub = subscribe(server, "s.leader", kind="brief", lang="vi", cadence="daily", at_time="07:00")
+        with server.app_context():
+            interactive = gate("pack").enqueue("s.leader")  # the leader's own pack download holds their slot
+            assert interactive.state == "running"
+            assert deliver.dispatch_one(server, sub, AT_7) == "retrying"  # waited its turn in vain
+            gate("pack").release(interactive.id)
+            assert rendered_in_slot == [] and smtp.messages == []
+            entry = log(server, sub.id)[0]
+            assert (entry.outcome, entry.reason["attempt"]) == ("retrying", 1)
+            assert deliver.retry_due(server, AT_7 + timedelta(seconds=50)) == []  # back-off: one minute
+            assert deliver.retry_due(server, AT_7 + timedelta(minutes=1)) == ["queued"]
+            assert deliver.retry_due(server, AT_7 + timedelta(hours=3)) == []
+            assert deliver.dispatch_one(server, sub, AT_7 + timedelta(hours=3)) is None
+    assert rendered_in_slot == [1]  # rendered inside the owner's slot of the gate
+    assert [m["To"] for m in smtp.messages] == ["leader@example.vn"]
+    assert log(server, sub.id)[0].outcome == "queued"
+
+
+def test_sub012_a_failed_render_is_retried_with_backoff_logged_never_lost_never_twice(app, smtp, monkeypatch):
+    renders: list[str] = []
+
+    def flaky(sub, lang):
+        renders.append(lang)
+        if lang == "en" and renders.count("en") < 3:
+            raise RuntimeError("the export browser crashed")
+        return fake_render(sub, lang)
+
+    monkeypatch.setattr(deliver, "render", flaky)
+    sub = subscribe(app, "s.leader", kind="brief", lang="vi", cadence="daily", at_time="07:00",
+                    recipients=(model.Recipient("s.analyst", "en"),))
+    with app.app_context():
+        assert deliver.dispatch_one(app, sub, AT_7) == "retrying"  # the Vietnamese copy went, the English failed
+        assert [m["To"] for m in smtp.messages] == ["leader@example.vn"]
+        entry = log(app, sub.id)[0]
+        assert entry.reason["users"] == ["s.analyst"] and entry.reason["attempt"] == 1
+        assert entry.reason["retry_at"] == (AT_7 + timedelta(minutes=1)).isoformat()
+        assert deliver.retry_due(app, AT_7 + timedelta(minutes=1)) == ["retrying"]  # second attempt fails too
+        assert log(app, sub.id)[0].reason["retry_at"] == (AT_7 + timedelta(minutes=3)).isoformat()  # then 2 min
+        assert deliver.retry_due(app, AT_7 + timedelta(minutes=2)) == []
+        assert deliver.retry_due(app, AT_7 + timedelta(minutes=3)) == ["queued"]
+        assert deliver.retry_due(app, AT_7 + timedelta(minutes=30)) == []
+    assert renders == ["vi", "en", "en", "en"]  # the copy already sent is not rendered again
+    assert sorted(m["To"] for m in smtp.messages) == ["analyst@example.vn", "leader@example.vn"]
+    entry = log(app, sub.id)[0]
+    assert entry.outcome == "queued" and len(log(app, sub.id)) == 1
+    assert sorted(state for _, state, _, _ in entry.mails) == ["sent", "sent"]
 
 
 def test_sub013_subscribe_from_a_charts_menu_and_from_the_briefing_basket(app, world):
