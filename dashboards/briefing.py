@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
@@ -146,11 +147,12 @@ def render(basket: dict | None, config: dict) -> tuple:
     Input(ids.title, "value"),
     State(ids.config, "data"),
 )
-def subscribe_link(specs: str | None, title: str | None, config: dict) -> tuple[str, bool]:
-    """"Đăng ký nhận" for the current basket: the subscriptions page's form filled with it (a pack)."""
+def subscribe_link(specs: Any, title: Any, config: Any) -> tuple[str, bool]:
+    """"Đăng ký nhận" for the current basket: the subscriptions page's form filled with it (a pack).
+    Any of the three may be hostile (a forged request): anything but a JSON list is no basket."""
     config = as_dict(config)
     try:
-        charts = json.loads(specs or "[]")
+        charts = json.loads(as_text(specs, "[]") or "[]")
     except ValueError:
         charts = []
     charts = charts if isinstance(charts, list) else []
