@@ -111,11 +111,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "/admin": ADMINS,
     "/admin/first-run": ADMINS,  # the first-run checklist (first_run): import a package, units and tokens, a report
     "/admin/metadata": ADMINS,  # the configuration's pages (metadata_pages): list, create, edit, retire, package
+    "/subscriptions": EXPORTERS,  # a user's subscriptions (subscriptions): the boards' roles; others only by admins, leaders
+    "/unsubscribe": frozenset(),  # public (PUBLIC_PREFIXES): an e-mail's signed unsubscribe link
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.
 PUBLIC_PATHS = frozenset({"/signin", "/api/v1/health", "/api/v1/version", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/")
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/", "/unsubscribe/")
 
 # Where a role lands after signing in (the first that exists).
 HOME = {

@@ -56,12 +56,19 @@ class User:
     updated_at: datetime
     password_changed_at: datetime
     last_sign_in_at: datetime | None
+    email: str | None = None  # where the user's subscriptions go
 
 
 def _select():
     return select(u.c.id, u.c.username, u.c.display_name, u.c.role, ag.c.code.label("unit_code"), u.c.confidential,
                   u.c.active, u.c.demo, u.c.created_at, u.c.updated_at, u.c.password_changed_at,
-                  u.c.last_sign_in_at).outerjoin(ag, ag.c.id == u.c.agency_id)
+                  u.c.last_sign_in_at, u.c.email).outerjoin(ag, ag.c.id == u.c.agency_id)
+
+
+def valid_email(address: str) -> bool:
+    """A plausible single address (``name@host``), or empty (no address)."""
+    return not address or ("@" in address.strip("@") and not any(c.isspace() or c in ",;<>" for c in address)
+                           and len(address) <= 254)
 
 
 def _user(row) -> User:
@@ -173,9 +180,11 @@ def set_password(engine: Engine, username: str, password: str, *, actor: str = "
 
 def update_user(engine: Engine, username: str, *, role: str | None = None, unit_code: str | None = "",
                 confidential: bool | None = None, active: bool | None = None, display_name: str | None = None,
-                actor: str = "system", actor_role: str | None = None, ip: str | None = None) -> User:
-    """Change role, unit (``""``: keep; None: none), grant, active flag or name. A change of role,
-    unit, grant or active flag ends the user's sessions, so it holds from the next request."""
+                email: str | None = None, actor: str = "system", actor_role: str | None = None,
+                ip: str | None = None) -> User:
+    """Change role, unit (``""``: keep; None: none), grant, active flag, name or e-mail address (None:
+    keep; ``""``: none). A change of role, unit, grant or active flag ends the user's sessions, so it
+    holds from the next request."""
     name = norm_username(username)
     now = clock.now()
     with engine.begin() as conn:
@@ -193,6 +202,10 @@ def update_user(engine: Engine, username: str, *, role: str | None = None, unit_
             values["active"] = bool(active)
         if display_name is not None:
             values["display_name"] = display_name.strip()[:200]
+        if email is not None:
+            if not valid_email(email.strip()):
+                raise UserError(f"Địa chỉ thư “{email}” không hợp lệ.", f"'{email}' is not an e-mail address.")
+            values["email"] = email.strip() or None
         conn.execute(u.update().where(u.c.id == user.id).values(**values))
         changes = {k: v for k, v in {"role": (user.role, new_role), "unit": (user.unit_code, new_unit),
                                      "confidential": (user.confidential, new_conf),
@@ -202,7 +215,9 @@ def update_user(engine: Engine, username: str, *, role: str | None = None, unit_
             _end_sessions(conn, user.id, now)
         audit.record(conn, "user.update", actor=actor, role=actor_role, target=f"user:{name}", ip=ip,
                      detail={k: {"from": a, "to": b} for k, (a, b) in changes.items()}
-                     | ({"display_name": display_name} if display_name is not None else {}))
+                     | ({"display_name": display_name} if display_name is not None else {})
+                     | ({"email": {"from": user.email, "to": values["email"]}}
+                        if email is not None and values["email"] != user.email else {}))
         return get_user(conn, name)
 
 

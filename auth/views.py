@@ -312,7 +312,8 @@ def admin_users() -> ResponseReturnValue:
                 message = t("admin.user_created", lang, name=name)
             elif action == "update":
                 update_user(engine(), name, role=form.get("role") or None, unit_code=form.get("unit") or None,
-                            confidential=form.get("confidential") == "on", active=form.get("active") == "on", **kwargs)
+                            confidential=form.get("confidential") == "on", active=form.get("active") == "on",
+                            email=form.get("email"), **kwargs)
                 message = t("admin.user_updated", lang, name=name)
             elif action == "password":
                 set_password(engine(), name, form.get("password") or "", **kwargs)

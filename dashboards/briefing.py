@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from typing import Any
 
 import dash
-from dash import ALL, ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
+from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components.ids import page_ids
 from components.urlstate import as_dict, as_text
+from exports.menu import subscribe_url
 from exports.specs import SpecError, describe
 from i18n import fmt_date, norm_lang, t
 
@@ -25,6 +27,7 @@ dash.register_page(__name__, path="/briefing", title="Bộ tài liệu", nav="na
 
 
 ids = page_ids("brief", "config", "basket", "saved", "title", "heading", "items", "specs", "form", "pptx", "pdf", "clear",
+               "subscribe",
                up=lambda i: {"type": "brief-up", "index": i},
                down=lambda i: {"type": "brief-down", "index": i},
                remove=lambda i: {"type": "brief-remove", "index": i})
@@ -69,6 +72,8 @@ def layout(lang: str | None = None, **_params) -> html.Div:
                 id=ids.form, method="POST", action=_path("/export/pack.pptx"), className="card brief-form",
                 **{"data-preparing": t("brief.preparing", lang), "data-failed": t("exp.failed", lang)},
             ),
+            html.A(t("subs.subscribe", lang), id=ids.subscribe, href="/subscriptions?kind=pack", hidden=True,
+                   className="brief-subscribe", title=t("subs.subscribe_hint", lang)),
             html.Section([html.H2(id=ids.heading, className="section-title"),
                           html.Ol(id=ids.items, className="brief-items")], className="brief-list"),
             html.P(t("brief.stored", lang), className="muted brief-note"),
@@ -133,6 +138,26 @@ def render(basket: dict | None, config: dict) -> tuple:
     if not rows:
         rows = [html.Li(t("brief.empty", lang), className="empty-state brief-empty")]
     return rows, heading, json.dumps(specs, ensure_ascii=False), not specs, not specs
+
+
+@callback(
+    Output(ids.subscribe, "href"),
+    Output(ids.subscribe, "hidden"),
+    Input(ids.specs, "value"),
+    Input(ids.title, "value"),
+    State(ids.config, "data"),
+)
+def subscribe_link(specs: Any, title: Any, config: Any) -> tuple[str, bool]:
+    """"Đăng ký nhận" for the current basket: the subscriptions page's form filled with it (a pack).
+    Any of the three may be hostile (a forged request): anything but a JSON list is no basket."""
+    config = as_dict(config)
+    try:
+        charts = json.loads(as_text(specs, "[]") or "[]")
+    except ValueError:
+        charts = []
+    charts = charts if isinstance(charts, list) else []
+    name = as_text(title) or as_text(config.get("default_title")) or ""
+    return _path(subscribe_url(name, charts, norm_lang(config.get("lang")))), not charts
 
 
 def item_row(i: int, n: int, title: str, problem: str | None, lang: str) -> html.Li:

@@ -22,7 +22,7 @@ from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, clientsid
 
 from components.fast import el, link, store
 from exports.files import FORMATS
-from exports.specs import describe, encode_spec, validate
+from exports.specs import describe, encode_pack, encode_spec, validate
 from i18n import t
 
 BASKET_KEY = "occ-briefing-basket"  # the localStorage key (also in assets/export.js)
@@ -51,6 +51,14 @@ def export_url(spec: dict | str, fmt: str, lang: str) -> str:
         return dash.get_relative_path(path)
     except Exception:  # noqa: BLE001 - outside a Dash app (unit tests): the plain path
         return path
+
+
+def subscribe_url(title: str, specs: list[dict], lang: str) -> str:
+    """The subscriptions page with its form filled for these charts ("Đăng ký nhận": a pack of them)."""
+    from urllib.parse import urlencode
+
+    query = {"kind": "pack", "target": encode_pack(title, specs), **({"lang": lang} if lang != "vi" else {})}
+    return f"/subscriptions?{urlencode(query)}"
 
 
 def _may_export() -> bool:
@@ -85,6 +93,8 @@ def chart_menu(spec: dict, lang: str = "vi", *, title: str | None = None, aio_id
         el("Button", t("exp.add", lang), id=ids.add(aio_id), n_clicks=0, className="export-add", type="button"),
         el("Div", id=ids.status(aio_id), className="export-status", role="status"),
         link(t("exp.open_pack", lang), "/briefing" + ("?lang=en" if lang == "en" else ""), className="export-open"),
+        el("A", t("subs.subscribe", lang), href=subscribe_url(title, [spec], lang), className="export-subscribe",
+           title=t("subs.subscribe_hint", lang)),
     ], className="export-panel")
     return el("Div", [el("Details", [summary, panel], className="export-details"), store(ids.item(aio_id), item)],
               className=("export-menu " + className).strip(), **{"data-spec": encoded})

@@ -114,6 +114,10 @@ ROUTES = {
     ("GET", "/admin/metadata/indicators/GDP_GROWTH/history"): {"admin"},
     ("GET", "/admin/mappings"): {"admin"},
     ("POST", "/admin/mappings"): {"admin"},
+    # subscriptions: the boards' roles (each their own; others' only by admins)
+    ("GET", "/subscriptions"): BOARDS,
+    ("POST", "/subscriptions"): BOARDS,
+    ("POST", "/subscriptions/email"): BOARDS,
 }
 # What an allowed request gets where it is not 200 (GET) or 400 (POST without a form): the former
 # pages redirect (303) and take no POST (405).
@@ -130,7 +134,9 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/new",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace",
-               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history"}
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history",
+               "/subscriptions", "/subscriptions/<int:sub_id>", "/subscriptions/<int:sub_id>/pause",
+               "/subscriptions/<int:sub_id>/delete", "/subscriptions/email", "/unsubscribe/<token>"}
 
 
 @pytest.fixture(scope="module")

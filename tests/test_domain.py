@@ -12,7 +12,7 @@ import io
 import re
 import sys
 import tokenize
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -22,8 +22,10 @@ from domain.aggregation import aggregate, is_flow, is_ytd_sum, rebuild
 from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, crosses_switch, era_of, valid_on
 from domain.periods import DEFAULT_SPAN, Period, default_start, parse
 from domain.regimes import deadline, latest_due, periods_due_between
+from domain.schedules import MONTHLY_DAY, cron_line, parse_time
 from domain.targets import is_good_change, target_status, year_share
 from domain.text import fold, unaccent
+from scheduler.core import latest_due as last_occurrence
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN = ROOT / "domain"
@@ -189,3 +191,84 @@ def test_dom009_domain_and_data_access_pass_mypy_strict():
     out, err, status = api.run(["--strict", "--cache-dir", str(ROOT / ".mypy_cache"), "--config-file", str(ROOT / "pyproject.toml"),
                                 str(DOMAIN), str(ROOT / "data_access")])
     assert status == 0 and "Success: no issues found" in out, out + err
+
+
+# -- subscription schedules (domain/schedules.py), as the scheduler reads them (scheduler.core.latest_due) ----
+
+
+def due(cadence: str, at: str, now: datetime, *, weekday: int | None = None,
+        after: datetime = datetime(2026, 1, 1)) -> datetime | None:
+    """The latest occurrence (UTC) of a subscription schedule in ``(after, now]``."""
+    line = cron_line(cadence, at, weekday)
+    assert line is not None
+    return last_occurrence(line, after, now)
+
+
+def test_dom010_daily_at_a_time_of_hanoi():
+    assert cron_line("daily", "07:30") == "30 7 * * *"
+    # 07:30 in Hà Nội is 00:30 UTC; 06:00 there is 23:00 UTC the day before
+    assert due("daily", "07:30", datetime(2026, 12, 3, 0, 29)) == datetime(2026, 12, 2, 0, 30)
+    assert due("daily", "07:30", datetime(2026, 12, 3, 0, 30)) == datetime(2026, 12, 3, 0, 30)
+    assert due("daily", "06:00", datetime(2026, 12, 3, 23, 5)) == datetime(2026, 12, 3, 23, 0)
+
+
+def test_dom011_weekly_on_its_weekday():
+    assert cron_line("weekly", "08:00", 0) == "0 8 * * mon" and cron_line("weekly", "08:00", 6) == "0 8 * * sun"
+    # 2026-12-03 is a Thursday: the last Monday 08:00 (01:00 UTC) was 30 November, the last Sunday the 29th
+    assert date(2026, 12, 3).weekday() == 3
+    assert due("weekly", "08:00", datetime(2026, 12, 3, 12), weekday=0) == datetime(2026, 11, 30, 1, 0)
+    assert due("weekly", "08:00", datetime(2026, 12, 3, 12), weekday=6) == datetime(2026, 11, 29, 1, 0)
+    assert due("weekly", "08:00", datetime(2026, 12, 3, 12), weekday=3) == datetime(2026, 12, 3, 1, 0)
+    with pytest.raises(ValueError):
+        cron_line("weekly", "08:00", None)
+    with pytest.raises(ValueError):
+        cron_line("weekly", "08:00", 7)
+
+
+def test_dom012_monthly_the_day_after_the_decree_09_deadline():
+    for month in range(1, 13):  # every month, February too: the day after the 25th exists
+        deadline_day = deadline("M", parse(f"2027{month:02d}"))
+        assert deadline_day.day + 1 == MONTHLY_DAY
+        got = due("monthly", "07:00", datetime(2027, month, 28), after=datetime(2026, 12, 31))
+        assert got == datetime.combine(deadline_day, datetime.min.time()).replace(day=MONTHLY_DAY)  # 07:00 = 00:00 UTC
+    # before this month's day, the latest is last month's: across the year's end too
+    assert due("monthly", "07:00", datetime(2027, 1, 25, 23)) == datetime(2026, 12, 26, 0, 0)
+    assert due("monthly", "07:00", datetime(2027, 3, 1)) == datetime(2027, 2, 26, 0, 0)
+
+
+def test_dom013_latest_due_across_month_ends_without_daylight_saving():
+    # 06:30 in Hà Nội on the 1st is 23:30 UTC on the last day of the month before (30, 31, 28 or 29 days)
+    for first in (date(2026, 12, 1), date(2027, 1, 1), date(2027, 3, 1), date(2028, 3, 1), date(2026, 5, 1)):
+        the_day_before = datetime.combine(first, datetime.min.time()) - timedelta(days=1)
+        assert due("daily", "06:30", the_day_before.replace(hour=23, minute=45), after=datetime(2025, 12, 1)) \
+            == the_day_before.replace(hour=23, minute=30)
+    # Viet Nam keeps UTC+7 all year: no day on which 07:00 is not 00:00 UTC (Europe and America change clocks
+    # on 8 and 29 March, 25 October and 1 November 2026)
+    for day in (date(2026, 3, 8), date(2026, 3, 9), date(2026, 3, 29), date(2026, 3, 30), date(2026, 10, 25),
+                date(2026, 10, 26), date(2026, 11, 1), date(2026, 11, 2), date(2026, 7, 1)):
+        noon = datetime.combine(day, datetime.min.time()).replace(hour=12)
+        assert due("daily", "07:00", noon, after=datetime(2025, 12, 1)) == noon.replace(hour=0)
+
+
+def test_dom014_missed_occurrences_give_only_the_latest_and_none_twice():
+    # the scheduler was away for a month: of the thirty 07:00s only the latest is due
+    assert due("daily", "07:00", datetime(2026, 12, 3, 9), after=datetime(2026, 11, 3, 9)) == datetime(2026, 12, 3)
+    # nothing new after the occurrence already run
+    assert due("daily", "07:00", datetime(2026, 12, 3, 23, 59), after=datetime(2026, 12, 3)) is None
+    assert due("monthly", "07:00", datetime(2026, 12, 20), after=datetime(2026, 11, 26)) is None
+    assert due("weekly", "08:00", datetime(2026, 12, 6), weekday=0, after=datetime(2026, 11, 30, 1)) is None
+
+
+@pytest.mark.parametrize("text", ["7", "7:5", "24:00", "07:60", "ab:cd", "", "-1:00", "07:00:00"])
+def test_dom015_a_time_of_day_is_hh_mm(text):
+    with pytest.raises(ValueError):
+        parse_time(text)
+    with pytest.raises(ValueError):
+        cron_line("daily", text)
+
+
+def test_dom016_when_new_data_arrives_has_no_clock_time():
+    assert parse_time("7:05") == (7, 5) and parse_time(" 23:59 ") == (23, 59)
+    assert cron_line("on_data", "07:00") is None
+    with pytest.raises(ValueError):
+        cron_line("hourly", "07:00")
