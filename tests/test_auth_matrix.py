@@ -101,6 +101,13 @@ ROUTES = {
     ("GET", "/admin/metadata/indicators/GDP_GROWTH/history"): {"admin"},
     ("GET", "/admin/mappings"): {"admin"},
     ("POST", "/admin/mappings"): {"admin"},
+    # the alerts (alerts.pages): the centre for the boards, the rules for admins and leaders, the webhooks for admins
+    ("GET", "/alerts"): BOARDS,
+    ("POST", "/alerts"): BOARDS,
+    ("GET", "/alerts/rules"): {"admin", "leader"},
+    ("POST", "/alerts/rules"): {"admin", "leader"},
+    ("GET", "/alerts/webhooks"): {"admin"},
+    ("POST", "/alerts/webhooks"): {"admin"},
 }
 # What an allowed request gets where it is not 200 (GET) or 400 (POST without a form): the former
 # pages redirect (303) and take no POST (405).
@@ -117,7 +124,8 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/new",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace",
-               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history"}
+               "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history",
+               "/alerts", "/alerts/rules", "/alerts/webhooks"}
 
 
 @pytest.fixture(scope="module")
