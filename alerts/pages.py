@@ -48,6 +48,11 @@ def _done(path: str, done: str, **extra: str) -> ResponseReturnValue:
     return redirect(f"{path}?{urlencode(query)}", code=303)
 
 
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The frame's rows as dicts, a missing value as None (not NaN or NaT)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
 def _ids(values: list[str]) -> list[int]:
     return [int(v) for v in values if v.isdigit()]
 
@@ -70,8 +75,8 @@ def centre() -> ResponseReturnValue:
         return _done(CENTRE, "ack", n=str(n), **({"open": "1"} if open_only else {}))
     frame = alert_list(open_only=open_only)
     items = [{**row, "text": alert_text(row, lang), "raised": fmt_datetime(row["raised_at"], lang),
-              "acked": pd.notna(row["acknowledged_at"])}
-             for row in frame.to_dict("records")]
+              "acked": row["acknowledged_at"] is not None}
+             for row in _records(frame)]
     for item in items:
         if item["acked"]:
             item["acked_text"] = t("alerts.acked_by", lang, who=item["acknowledged_by"],
@@ -126,7 +131,7 @@ def _rule_values(form: Any) -> tuple[dict[str, Any], list[str]]:
 
 
 def _rules_page(status: int = 200, **context: Any) -> ResponseReturnValue:
-    return render_page("alerts/rules.html", status, rules=rules_frame().to_dict("records"), kinds=KINDS,
+    return render_page("alerts/rules.html", status, rules=_records(rules_frame()), kinds=KINDS,
                        severities=SEVERITIES, comparisons=COMPARISONS, **context)
 
 
@@ -134,7 +139,7 @@ def _rules_page(status: int = 200, **context: Any) -> ResponseReturnValue:
 def rules() -> ResponseReturnValue:
     lang = _lang()
     if request.method == "GET":
-        edit = next((r for r in rules_frame().to_dict("records") if str(r["id"]) == request.args.get("edit")), None)
+        edit = next((r for r in _records(rules_frame()) if str(r["id"]) == request.args.get("edit")), None)
         return _rules_page(form=edit or {}, message=t("alerts.rule_saved", lang) if request.args.get("done") else None)
     _csrf_or_400()
     action = request.form.get("action")
@@ -190,8 +195,8 @@ def webhooks() -> ResponseReturnValue:
             return _done(WEBHOOKS, action)
         else:
             abort(400)
-    return render_page("alerts/webhooks.html", status, hooks=webhooks_frame().to_dict("records"),
-                       log=delivery_log().to_dict("records"), message=message, error=error)
+    return render_page("alerts/webhooks.html", status, hooks=_records(webhooks_frame()),
+                       log=_records(delivery_log()), message=message, error=error)
 
 
 def init_alert_pages(server: Flask) -> None:
