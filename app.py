@@ -23,8 +23,11 @@ from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from first_run import init_first_run
 from ingest.cli import register_commands
+from mail import init_mail
 from metadata_pages import init_metadata_pages
+from scheduler import init_scheduler, start_in_process
 from settings import ConfigError, Settings
+from subscriptions import init_subscriptions
 from web import wire
 from web.lang import with_document_lang
 from web.responses import cache_view_callbacks
@@ -69,6 +72,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     server.register_blueprint(api_v1)
     server.register_blueprint(__import__("exports.routes").routes.bp)  # /export/…: chart files, briefing packs
     register_commands(server)
+    init_scheduler(server)  # flask --app app scheduler: a scheduler process (any number of them)
+    init_mail(server)  # mail.send, retried with back-off by the scheduler
 
     app = dash.Dash(
         __name__,
@@ -90,6 +95,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
     init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
     init_alert_pages(server)  # /alerts: the notification centre, the rules' and webhooks' pages
+    init_subscriptions(server)  # /subscriptions and the unsubscribe link; the delivery job
     return server
 
 
@@ -110,6 +116,8 @@ def main() -> int:
     except ConfigError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if settings.scheduler_in_process:
+        start_in_process(server)  # scheduled jobs and mail retries in this process
     print(f"Serving on http://{settings.host}:{settings.port}/ (Ctrl+C to stop)")
     server.extensions["dash"].run(host=settings.host, port=settings.port, debug=settings.debug)
     return 0

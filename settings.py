@@ -97,6 +97,18 @@ class Settings:
     export_lease_seconds: int = 30  # a render whose process stopped renewing it frees its slot after this
     export_chart_concurrency: int = 4  # single chart images (PNG, SVG, PDF) at once, in all; no queue
     export_chart_per_user: int = 2  # single chart images of one user at once
+    # mail (mail/): without smtp_host every message is written as an .eml file under instance/outbox/
+    smtp_host: str | None = None  # SMTP_HOST
+    smtp_port: int = 587  # SMTP_PORT
+    smtp_user: str | None = None  # SMTP_USER (with SMTP_PASSWORD: AUTH after STARTTLS)
+    smtp_password: str | None = None  # SMTP_PASSWORD
+    smtp_starttls: bool = True  # SMTP_STARTTLS: 0 for a local relay that speaks plain SMTP
+    smtp_from: str = "occ@localhost"  # SMTP_FROM
+    smtp_timeout: float = 20.0  # SMTP_TIMEOUT: seconds for one connection and one command
+    public_url: str = "http://127.0.0.1:8050"  # PUBLIC_URL: the address links in e-mails point to
+    # the scheduler (scheduler/): every process checks what is due this often
+    scheduler_tick_seconds: float = 30.0  # SCHEDULER_TICK_SECONDS
+    scheduler_in_process: bool = True  # SCHEDULER_IN_PROCESS: python app.py runs it; 0 when a separate process does
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -146,6 +158,16 @@ class Settings:
             export_lease_seconds=max(3, _int("EXPORT_LEASE_SECONDS", 30)),
             export_chart_concurrency=max(1, _int("EXPORT_CHART_CONCURRENCY", 4)),
             export_chart_per_user=max(1, _int("EXPORT_CHART_PER_USER", 2)),
+            smtp_host=_env("SMTP_HOST"),
+            smtp_port=_int("SMTP_PORT", 587),
+            smtp_user=_env("SMTP_USER"),
+            smtp_password=_env("SMTP_PASSWORD"),
+            smtp_starttls=_env("SMTP_STARTTLS", "1") not in ("0", "false", "no"),
+            smtp_from=_env("SMTP_FROM", "occ@localhost"),
+            smtp_timeout=_float("SMTP_TIMEOUT", 20.0),
+            public_url=_env("PUBLIC_URL", f"http://{_env('HOST', '127.0.0.1')}:{port}").rstrip("/"),
+            scheduler_tick_seconds=max(1.0, _float("SCHEDULER_TICK_SECONDS", 30.0)),
+            scheduler_in_process=_env("SCHEDULER_IN_PROCESS", "1") not in ("0", "false", "no"),
         )
 
     @property

@@ -106,11 +106,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "/alerts/rules": frozenset({ADMIN, LEADER}),  # the alert rules: create, change, switch off
     "/alerts/webhooks": ADMINS,  # the outgoing webhooks and the delivery log
     "/alerts": BOARDS,  # the notification centre: the alerts one may see, acknowledge
+    "/subscriptions": EXPORTERS,  # a user's subscriptions (subscriptions): the boards' roles; others only by admins, leaders
+    "/unsubscribe": frozenset(),  # public (PUBLIC_PREFIXES): an e-mail's signed unsubscribe link
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.
 PUBLIC_PATHS = frozenset({"/signin", "/api/v1/health", "/api/v1/version", "/_favicon.ico"})
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/")
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/static/", "/auth/static/", "/unsubscribe/")
 
 # Where a role lands after signing in (the first that exists).
 HOME = {

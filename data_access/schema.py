@@ -374,6 +374,7 @@ app_user = Table(
     Column("updated_at", DateTime(timezone=False), nullable=False),
     Column("password_changed_at", DateTime(timezone=False), nullable=False),
     Column("last_sign_in_at", DateTime(timezone=False)),
+    Column("email", String(254)),  # where subscriptions and alerts are mailed (migration 0016)
 )
 
 user_session = Table(
@@ -519,6 +520,97 @@ import_mapping = Table(
     Column("updated_at", DateTime(timezone=False), nullable=False),
     UniqueConstraint("agency_id", "name", name="uq_import_mapping_name"),
     Index("ix_import_mapping_signature", "agency_id", "signature"),
+)
+
+
+# ================================================================================================
+# The scheduler (issue 20, ``scheduler/``): the periodic jobs every scheduler process knows, and one
+# claim per occurrence. The unique (job, due time) is the exactly-once guarantee: whichever process
+# inserts the claim first runs the occurrence; every other process's insert finds it and does nothing.
+# Migration 0016.
+# ================================================================================================
+
+scheduled_job = Table(
+    "scheduled_job",
+    metadata,
+    Column("name", String(120), primary_key=True),
+    Column("schedule", Text, nullable=False),  # as registered: a crontab line or "every <seconds>s"
+    Column("function_path", Text, nullable=False),  # "package.module:function"
+    Column("since", DateTime(timezone=False), nullable=False),  # UTC: occurrences before it never run
+)
+
+job_run = Table(
+    "job_run",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("job", String(200), nullable=False),  # a registered job's name, or a run_once claim's
+    Column("due_at", DateTime(timezone=False), nullable=False),  # UTC: the occurrence
+    Column("late", Boolean, nullable=False, default=False),  # run after the scheduler was away
+    Column("claimed_by", String(120), nullable=False),  # host:pid of the process running it
+    Column("claimed_at", DateTime(timezone=False), nullable=False),
+    Column("finished_at", DateTime(timezone=False)),
+    Column("state", String(8), nullable=False),  # running | done | failed
+    Column("error", Text),
+    UniqueConstraint("job", "due_at", name="uq_job_run_occurrence"),
+)
+
+# Mail (``mail/``): one row per message to send, keyed by what it delivers (never sent twice), kept
+# until the server accepted it (never lost), retried with back-off. The raw message is stored whole,
+# with its Message-ID, so every attempt sends the same bytes.
+mail_delivery = Table(
+    "mail_delivery",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("key", String(200), nullable=False, unique=True),
+    Column("message_id", String(250), nullable=False),
+    Column("recipients", Text, nullable=False),  # comma-separated addresses
+    Column("subject", Text, nullable=False),
+    Column("raw", LargeBinary, nullable=False),
+    Column("state", String(8), nullable=False),  # pending | sending | sent | failed (gave up)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=False), nullable=False),  # UTC
+    Column("lease_until", DateTime(timezone=False)),  # a "sending" row whose process died is taken again after it
+    Column("last_error", Text),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("sent_at", DateTime(timezone=False)),
+    Column("transport", String(8)),  # smtp | outbox
+    Index("ix_mail_delivery_due", "state", "next_attempt_at"),
+)
+
+# Subscriptions (``subscriptions/``): what a user has mailed to whom and when, and each occurrence's
+# outcome (the delivery log on the subscription's page).
+subscription = Table(
+    "subscription",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("owner_id", Integer, ForeignKey("app_user.id"), nullable=False),
+    Column("kind", String(12), nullable=False),  # brief | pack | board | indicator
+    Column("target", Text, nullable=False, default=""),  # a pack's encoded basket, a board's path, an indicator code
+    Column("fmt", String(4), nullable=False),  # pdf | png
+    Column("lang", String(2), nullable=False),  # vi | en: the owner's copy
+    Column("cadence", String(8), nullable=False),  # daily | weekly | monthly | on_data
+    Column("at_time", String(5), nullable=False, default="07:00"),  # HH:MM, Vietnam time
+    Column("weekday", Integer),  # 0 = Monday, for weekly
+    Column("recipients", Text, nullable=False, default="[]"),  # JSON: [{"user": name, "lang": "vi"}] besides the owner
+    Column("active", Boolean, nullable=False, default=True),
+    Column("stamp", Text),  # on_data: the data stamps of what it shows at the last delivery
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+    Index("ix_subscription_owner", "owner_id"),
+)
+
+subscription_delivery = Table(
+    "subscription_delivery",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("subscription_id", Integer, ForeignKey("subscription.id", ondelete="CASCADE"), nullable=False),
+    Column("due_at", DateTime(timezone=False), nullable=False),  # UTC
+    Column("at", DateTime(timezone=False), nullable=False),
+    Column("outcome", String(8), nullable=False),  # queued | sent | retrying | failed | stopped | skipped
+    Column("late", Boolean, nullable=False, default=False),
+    Column("reason", Text),  # a message key and its details (JSON), read in the viewer's language
+    Column("mail_key", String(200)),  # the mail_delivery row(s) it queued: "<key>" prefix
+    UniqueConstraint("subscription_id", "due_at", name="uq_subscription_delivery_occurrence"),
 )
 
 

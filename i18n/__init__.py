@@ -18,6 +18,7 @@ from i18n.alerts import ALERTS_MESSAGES
 from i18n.first_run import FIRST_RUN_MESSAGES
 from i18n.mapping import MAPPING_MESSAGES
 from i18n.metadata_pages import METADATA_PAGE_MESSAGES
+from i18n.subscriptions import SUBSCRIPTION_MESSAGES
 from web.lang import DEFAULT_LANG, norm_lang
 
 _LOCALE = {"vi": Locale.parse("vi_VN"), "en": Locale.parse("en_US")}  # parsed once, not per number
@@ -763,6 +764,7 @@ MESSAGES.update(MAPPING_MESSAGES)  # the upload page's mapping step (i18n/mappin
 MESSAGES.update(FIRST_RUN_MESSAGES)  # the first-run page (i18n/first_run.py)
 MESSAGES.update(METADATA_PAGE_MESSAGES)  # the configuration's admin pages (i18n/metadata_pages.py)
 MESSAGES.update(ALERTS_MESSAGES)  # the alerts, the notification centre and its pages (i18n/alerts.py)
+MESSAGES.update(SUBSCRIPTION_MESSAGES)  # subscriptions, their e-mails and the unsubscribe page (i18n/subscriptions.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

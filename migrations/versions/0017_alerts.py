@@ -1,7 +1,7 @@
 """alert rules, the alerts they raised (one per occurrence), webhooks and the delivery log
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-03 16:00:00
 
 ``alert.occurrence_key`` is unique: an intake or a scheduled run that meets an occurrence already
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = '0017'
-down_revision: Union[str, Sequence[str], None] = '0015'
+down_revision: Union[str, Sequence[str], None] = '0016'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
