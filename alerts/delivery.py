@@ -166,13 +166,14 @@ def dispatch_due(engine: Engine, now: datetime, *, poster: Poster = post,
     return outcome
 
 
-def mail_message(record: dict[str, Any], address: str, lang: str, link: str) -> EmailMessage:
-    """The e-mail of one alert to one address, in ``lang``."""
+def mail_message(record: dict[str, Any], address: str, link: str) -> EmailMessage:
+    """The e-mail of one alert to one address: Vietnamese, then English."""
     from i18n import t
 
-    text = record["text"]["en" if lang == "en" else "vi"]
     msg = EmailMessage()
     msg["To"] = address
-    msg["Subject"] = t("alerts.mail.subject", lang, text=text)
-    msg.set_content(t("alerts.mail.body", lang, text=text, rule=record["rule"]["name"], link=link))
+    msg["Subject"] = t("alerts.mail.subject", "vi", text=record["text"]["vi"])
+    msg.set_content("\n\n---\n\n".join(
+        t("alerts.mail.body", lang, text=record["text"][lang], rule=record["rule"]["name"], link=link)
+        for lang in ("vi", "en")))
     return msg

@@ -22,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from alerts import store
+from alerts.jobs import init_alert_jobs
 from alerts.text import alert_text
 from auth.guard import current_principal, engine
 from auth.views import _csrf_or_400, _lang, render_page
@@ -200,5 +201,7 @@ def webhooks() -> ResponseReturnValue:
 
 
 def init_alert_pages(server: Flask) -> None:
-    """Mount the pages (after :func:`auth.init_auth`: the guard has said who is asking)."""
+    """Mount the pages (after :func:`auth.init_auth`: the guard has said who is asking) and register
+    the scheduled jobs."""
     server.register_blueprint(bp)
+    init_alert_jobs(server)

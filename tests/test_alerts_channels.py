@@ -4,6 +4,8 @@ acknowledge, clearance), the bell's count and the wall's ticker through the app.
 
 from __future__ import annotations
 
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -219,3 +221,64 @@ def test_alc013_rules_page_creates_a_checked_rule(world):
     listed = c.get("/alerts/rules").get_data(as_text=True)
     assert "CPI trên 4%" in listed and "CPI_YOY" in listed
     assert client(world, "analyst").get("/alerts/rules").status_code == 403
+
+
+# -- the scheduled jobs: e-mail through the mail delivery, the overdue rule on the calendar -----------------
+
+
+@pytest.fixture
+def app_wh(empty_url, tmp_path):
+    from tests.conftest import app_on
+
+    engine = build_warehouse(empty_url, tmp_path)
+    with app_on(empty_url, tmp_path) as server:
+        yield server, engine, tmp_path
+    engine.dispose()
+
+
+def test_alc020_email_to_recipients_through_the_outbox_once(app_wh):
+    from alerts.jobs import deliver_job
+    from scheduler.core import Occurrence as Tick
+    from scheduler.core import utcnow
+
+    server, engine, tmp = app_wh
+    with engine.begin() as conn:
+        conn.execute(schema.app_user.insert().values(username="lead", role="leader", password_hash="x", active=True,
+                                                     email="lead@example.vn", created_at=NOW, updated_at=NOW,
+                                                     password_changed_at=NOW))
+        store.save_rule(conn, {"name": "Mọi giá trị bất thường", "kind": "implausible", "recipients": "lead"},
+                        ACTOR, NOW)
+    send(engine, tmp, "TK", csv_bytes("RETAIL_SALES,01,202510,3000"))
+    now = utcnow()
+    with server.app_context():
+        assert deliver_job(Tick("alerts.deliver", now, False, now)) == {"sent": 1, "pending": 0, "failed": 0}
+        assert deliver_job(Tick("alerts.deliver", now, False, now + timedelta(hours=1)))["sent"] == 0
+    mails = list((tmp / "outbox").glob("*.eml"))
+    assert len(mails) == 1
+    message = email.message_from_bytes(mails[0].read_bytes(), policy=email.policy.default)
+    body = message.get_body().get_content()
+    assert message["To"] == "lead@example.vn" and message["Subject"].startswith("[Cảnh báo] ")
+    assert "3.000" in body and "3,000" in body and "http://127.0.0.1:8050/alerts" in body  # Vietnamese, then English
+
+
+def test_alc021_overdue_job_on_the_scheduler_once(app_wh):
+    from scheduler.core import tick
+
+    server, engine, tmp = app_wh
+    with engine.begin() as conn:
+        rid = store.save_rule(conn, {"name": "Quá hạn 5 ngày", "kind": "overdue", "days": 5}, ACTOR, NOW)
+    start = datetime(2026, 1, 10, 0, 0)  # UTC; TK's monthly reports of 2025 are all missing by then
+    tick(server, start)
+    ran = tick(server, start + timedelta(hours=1, minutes=10))
+    assert "alerts.overdue" in [o.job for o in ran]
+    a = schema.alert
+    with engine.connect() as conn:
+        raised = conn.execute(select(a.c.occurrence_key, a.c.period).where(a.c.rule_id == rid)).tuples().all()
+    assert raised and all(k.startswith(f"r{rid}:") for k, _ in raised)
+    # on 2026-01-10 (Vietnam time) 202511 (due 2025-11-25) is overdue by more than 5 days, 202512 (due
+    # 2025-12-25) too; 202601 is not due yet
+    assert {"202511", "202512"} <= {p for _, p in raised} and "202601" not in {p for _, p in raised}
+    again = tick(server, start + timedelta(hours=2, minutes=10))  # the next hour: nothing new
+    assert "alerts.overdue" in [o.job for o in again]
+    with engine.connect() as conn:
+        assert len(conn.execute(select(a.c.id).where(a.c.rule_id == rid)).all()) == len(raised)
