@@ -20,19 +20,40 @@ from domain.periods import parse as parse_period
 from domain.regimes import deadline, due_by
 from domain.targets import year_share
 
+# The values a submission wrote among the staged keys, with what the rules compare them with: the
+# previous period, the same period a year before, the revision replaced (each joined only when a
+# rule needs it; every join is a probe of a primary or unique key).
 _FACTS = """
 SELECT k.indicator_id, k.area_id, c.period, c.value, c.status, c.revision, c.flag,
-       p.value AS previous, y.value AS last_year, o.value AS former, o.status AS former_status
+       {previous} AS previous, {last_year} AS last_year, {former} AS former, {former_status} AS former_status
 FROM alert_keys k
 JOIN current_observation c ON c.indicator_id = k.indicator_id AND c.area_id = k.area_id
      AND c.period_start = k.period_start AND c.submission_id = :sid
-LEFT JOIN current_observation p ON p.indicator_id = k.indicator_id AND p.area_id = k.area_id
-     AND p.period_start = k.prev_start
-LEFT JOIN current_observation y ON y.indicator_id = k.indicator_id AND y.area_id = k.area_id
-     AND y.period_start = k.ly_start
-LEFT JOIN observation o ON o.indicator_id = k.indicator_id AND o.area_id = k.area_id
-     AND o.period = c.period AND o.revision = c.revision - 1
+{joins}
 """
+_JOINS = {
+    "previous": ("p.value", """LEFT JOIN current_observation p ON p.indicator_id = k.indicator_id
+     AND p.area_id = k.area_id AND p.period_start = k.prev_start"""),
+    "last_year": ("y.value", """LEFT JOIN current_observation y ON y.indicator_id = k.indicator_id
+     AND y.area_id = k.area_id AND y.period_start = k.ly_start"""),
+    "former": ("o.value", """LEFT JOIN observation o ON o.indicator_id = k.indicator_id AND o.area_id = k.area_id
+     AND o.period = c.period AND o.revision = c.revision - 1 AND c.revision > 0"""),
+}
+_NEEDS = {"threshold": ("previous",), "target": ("previous",), "revision": ("former",), "implausible": ("former",)}
+
+
+def _facts_sql(rules: list[Rule]) -> str:
+    """:data:`_FACTS` with the joins ``rules`` need (worsen: its comparison's)."""
+    needed: set[str] = set()
+    for r in rules:
+        needed.update(("last_year",) if r.kind == "worsen" and r.comparison == "last_year"
+                      else ("previous",) if r.kind == "worsen" else _NEEDS.get(r.kind, ()))
+    cols = {name: (_JOINS[name][0] if name in needed else "NULL") for name in _JOINS}
+    return _FACTS.format(previous=cols["previous"], last_year=cols["last_year"], former=cols["former"],
+                         former_status="o.status" if "former" in needed else "NULL",
+                         joins="\n".join(_JOINS[name][1] for name in _JOINS if name in needed))
+
+
 _KEY_COLUMNS = ("indicator_id", "area_id", "period_start", "prev_start", "ly_start")
 
 
@@ -41,7 +62,7 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     validated rows it loaded, of which the written ones are those whose current value now carries
     the submission) and on the reports it delivered; in the caller's transaction. Returns the
     number raised and the seconds spent."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     rules = active_rules(conn)
     occurrences = []
     value_rules = [r for r in rules if r.kind in VALUE_KINDS]
@@ -54,7 +75,8 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     if overdue_rules:
         occurrences += overdue_occurrences(overdue_rules, delivered_reports(conn, submission_id))
     raised = raise_alerts(conn, occurrences, now, submission_id=submission_id) if occurrences else 0
-    return {"raised": raised, "seconds": round(time.perf_counter() - started, 4)}
+    return {"raised": raised, "seconds": round(time.perf_counter() - started, 4),
+            "cpu_seconds": round(time.process_time() - cpu, 4)}
 
 
 def _shifted_starts(periods: pd.Series) -> tuple[dict[str, date], dict[str, date]]:
@@ -74,18 +96,19 @@ def _stage_keys(conn: Connection, keys: pd.DataFrame) -> None:
                          "period_start DATE NOT NULL, prev_start DATE NOT NULL, ly_start DATE NOT NULL)"
                          + (" ON COMMIT DROP" if pg else ""))
     prev, ly = _shifted_starts(keys["period"])
-    tuples = list(zip(keys["indicator_id"].astype(int).tolist(), keys["area_id"].astype(int).tolist(),
-                      keys["period_start"].tolist(), keys["period"].map(prev).tolist(),
-                      keys["period"].map(ly).tolist(), strict=True))
+    columns = (keys["indicator_id"].astype(int).tolist(), keys["area_id"].astype(int).tolist(),
+               keys["period_start"].tolist(), keys["period"].map(prev).tolist(), keys["period"].map(ly).tolist())
+    if pg:  # one statement: the columns as arrays
+        conn.execute(text("INSERT INTO alert_keys SELECT * FROM unnest(CAST(:i AS integer[]), CAST(:a AS integer[]), "
+                          "CAST(:s AS date[]), CAST(:p AS date[]), CAST(:y AS date[]))"),
+                     dict(zip("iaspy", columns, strict=True)))
+        conn.exec_driver_sql("ANALYZE alert_keys")  # a plan for its real size, not a temporary table's guess
+        return
     cursor = conn.connection.dbapi_connection.cursor()
     try:
-        if pg:
-            from psycopg2.extras import execute_values
-
-            execute_values(cursor, "INSERT INTO alert_keys VALUES %s", tuples, page_size=10_000)
-        else:
-            cursor.executemany("INSERT INTO alert_keys VALUES (?, ?, ?, ?, ?)",
-                               [(i, a, s.isoformat(), p.isoformat(), y.isoformat()) for i, a, s, p, y in tuples])
+        rows = zip(*columns, strict=True)
+        cursor.executemany("INSERT INTO alert_keys VALUES (?, ?, ?, ?, ?)",
+                           [(i, a, s.isoformat(), p.isoformat(), y.isoformat()) for i, a, s, p, y in rows])
     finally:
         cursor.close()
 
@@ -97,7 +120,7 @@ def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rule
     keys = rows[["indicator_id", "area_id", "period", "period_start"]].drop_duplicates(["indicator_id", "area_id",
                                                                                         "period_start"])
     _stage_keys(conn, keys)
-    found = conn.execute(text(_FACTS), {"sid": submission_id}).all()
+    found = conn.execute(text(_facts_sql(rules)), {"sid": submission_id}).all()
     if not found:
         return []
     ind_ids = sorted({int(r.indicator_id) for r in found})
@@ -105,16 +128,18 @@ def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rule
     meta = {r.id: r for r in conn.execute(select(i.c.id, i.c.direction, i.c.cumulative)
                                           .where(i.c.id.in_(bindparam("ids", expanding=True))), {"ids": ind_ids})}
     targets = _targets(conn, ind_ids) if any(r.kind == "target" for r in rules) else {}
+    periods = {key: parse_period(key) for key in {r.period for r in found}}
     facts = []
     for r in found:
         ind = meta[r.indicator_id]
-        p = parse_period(r.period)
+        p = periods[r.period]
         facts.append(Fact(
-            indicator_id=int(r.indicator_id), area_id=int(r.area_id), period=r.period, value=float(r.value),
-            revision=int(r.revision), direction=ind.direction, status=r.status, flag=r.flag,
+            indicator_id=r.indicator_id, area_id=r.area_id, period=r.period, value=r.value,
+            revision=r.revision, direction=ind.direction, status=r.status, flag=r.flag,
             previous=r.previous, last_year=r.last_year, former=r.former, former_status=r.former_status,
-            target=_target_for(targets, r.indicator_id, r.area_id, p, ind.cumulative),
-            previous_target=_target_for(targets, r.indicator_id, r.area_id, p.previous(), ind.cumulative)))
+            target=_target_for(targets, r.indicator_id, r.area_id, p, ind.cumulative) if targets else None,
+            previous_target=(_target_for(targets, r.indicator_id, r.area_id, p.previous(), ind.cumulative)
+                             if targets else None)))
     return facts
 
 

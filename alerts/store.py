@@ -164,8 +164,10 @@ def raise_alerts(conn: Connection, occurrences: list[Occurrence], now: datetime,
              "value": o.value, "reference": o.reference, "confidential": o.indicator_id in secret_ids,
              "detail": json.dumps(o.detail, ensure_ascii=False), "submission_id": submission_id, "raised_at": now}
             for key, o in unique.items()]
-    raised = conn.execute(_insert(conn).values(rows).on_conflict_do_nothing(index_elements=["occurrence_key"])
-                          .returning(a_.c.id, a_.c.rule_id, a_.c.confidential)).all()
+    # one statement, many rows (SQLAlchemy's "insertmanyvalues": batched VALUES with RETURNING)
+    stmt = (_insert(conn).on_conflict_do_nothing(index_elements=["occurrence_key"])
+            .returning(a_.c.id, a_.c.rule_id, a_.c.confidential))
+    raised = conn.execute(stmt, rows).all()
     if raised:
         bump_data_version(conn, [ALERTS_SCOPE])  # the bell, the centre and the wall's ticker
         queue_deliveries(conn, [(int(r.id), int(r.rule_id), bool(r.confidential)) for r in raised], now)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from domain.targets import target_status
 
@@ -62,9 +62,9 @@ class Target:
         return target_status(value, self.value, self.comparison, self.value_max)
 
 
-@dataclass(frozen=True)
-class Fact:
-    """One value an intake wrote, with what the rules compare it with."""
+class Fact(NamedTuple):
+    """One value an intake wrote, with what the rules compare it with (a tuple: an intake builds
+    thousands)."""
 
     indicator_id: int
     area_id: int
@@ -139,34 +139,42 @@ def worse_by(change: float | None, direction: str) -> float | None:
 
 def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:
     """The occurrence ``rule`` raises on ``fact``, or None."""
-    base = {"indicator_id": fact.indicator_id, "area_id": fact.area_id, "period": fact.period, "value": fact.value}
-    per_period = occurrence_key(rule, fact.area_id, fact.period)
-    per_revision = occurrence_key(rule, fact.area_id, fact.period, fact.revision)
-    if rule.kind == "threshold":
-        if past_line(fact.value, rule) and not past_line(fact.previous, rule):
-            return Occurrence(rule, per_period, reference=rule.threshold,
-                              detail={"comparison": rule.comparison}, **base)
-    elif rule.kind == "target":
-        if fact.target is not None and fact.target.status(fact.value) == "off_track":
-            before = fact.previous_target.status(fact.previous) if fact.previous_target is not None else None
-            if before != "off_track":
-                return Occurrence(rule, per_period, reference=fact.target.value,
-                                  detail={"comparison": fact.target.comparison}, **base)
-    elif rule.kind == "worsen":
-        against = fact.last_year if rule.comparison == "last_year" else fact.previous
-        bad = worse_by(change_percent(fact.value, against), fact.direction)
-        if bad is not None and bad > (rule.percent or 0):
-            return Occurrence(rule, per_period, reference=against,
-                              detail={"comparison": rule.comparison or "previous", "percent": round(bad, 1)}, **base)
-    elif rule.kind == "revision":
+    kind = rule.kind
+    per_revision = False
+    if kind == "threshold":
+        if not past_line(fact.value, rule) or past_line(fact.previous, rule):
+            return None
+        reference: float | None = rule.threshold
+        detail: dict[str, Any] = {"comparison": rule.comparison}
+    elif kind == "target":
+        if fact.target is None or fact.target.status(fact.value) != "off_track":
+            return None
+        if fact.previous_target is not None and fact.previous_target.status(fact.previous) == "off_track":
+            return None
+        reference, detail = fact.target.value, {"comparison": fact.target.comparison}
+    elif kind == "worsen":
+        reference = fact.last_year if rule.comparison == "last_year" else fact.previous
+        bad = worse_by(change_percent(fact.value, reference), fact.direction)
+        if bad is None or bad <= (rule.percent or 0):
+            return None
+        detail = {"comparison": rule.comparison or "previous", "percent": round(bad, 1)}
+    elif kind == "revision":
+        if fact.revision == 0 or fact.former_status != "P":
+            return None
         change = change_percent(fact.value, fact.former)
-        if fact.revision > 0 and fact.former_status == "P" and change is not None and abs(change) > (rule.percent or 0):
-            return Occurrence(rule, per_revision, reference=fact.former,
-                              detail={"percent": round(change, 1), "revision": fact.revision}, **base)
-    elif rule.kind == "implausible":
-        if fact.flag == "implausible":
-            return Occurrence(rule, per_revision, reference=fact.former, detail={"revision": fact.revision}, **base)
-    return None
+        if change is None or abs(change) <= (rule.percent or 0):
+            return None
+        reference, detail, per_revision = fact.former, {"percent": round(change, 1), "revision": fact.revision}, True
+    elif kind == "implausible":
+        if fact.flag != "implausible":
+            return None
+        reference, detail, per_revision = fact.former, {"revision": fact.revision}, True
+    else:
+        return None
+    key = (occurrence_key(rule, fact.area_id, fact.period, fact.revision) if per_revision
+           else occurrence_key(rule, fact.area_id, fact.period))
+    return Occurrence(rule, key, indicator_id=fact.indicator_id, area_id=fact.area_id, period=fact.period,
+                      value=fact.value, reference=reference, detail=detail)
 
 
 def value_occurrences(rules: list[Rule], facts: list[Fact]) -> list[Occurrence]:
