@@ -27,7 +27,7 @@ def _safe_tick(app: Flask) -> None:
 def _configure(scheduler: BaseScheduler, app: Flask) -> BaseScheduler:
     seconds = app.config["SETTINGS"].scheduler_tick_seconds
     scheduler.add_job(_safe_tick, "interval", args=[app], seconds=seconds, id="occ-tick",
-                      max_instances=1, coalesce=True, next_run_time=None)
+                      max_instances=1, coalesce=True)  # (next_run_time=None would add it paused)
     scheduler.add_job(_safe_tick, args=[app], id="occ-first-tick")  # at start: missed occurrences now
     return scheduler
 
@@ -46,6 +46,7 @@ def scheduler_command() -> None:
     """Run the scheduler in the foreground (gunicorn deployments; start as many as you like)."""
     app: Any = current_app._get_current_object()  # type: ignore[attr-defined]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # not a line per tick
     click.echo(f"scheduler: checking every {app.config['SETTINGS'].scheduler_tick_seconds:g} s (Ctrl+C to stop)")
     _configure(BlockingScheduler(timezone="UTC"), app).start()
 

@@ -108,6 +108,10 @@ ROUTES = {
     ("POST", "/alerts/rules"): {"admin", "leader"},
     ("GET", "/alerts/webhooks"): {"admin"},
     ("POST", "/alerts/webhooks"): {"admin"},
+    # subscriptions: the boards' roles (each their own; others' only by admins)
+    ("GET", "/subscriptions"): BOARDS,
+    ("POST", "/subscriptions"): BOARDS,
+    ("POST", "/subscriptions/email"): BOARDS,
 }
 # What an allowed request gets where it is not 200 (GET) or 400 (POST without a form): the former
 # pages redirect (303) and take no POST (405).
@@ -125,7 +129,9 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history",
-               "/alerts", "/alerts/rules", "/alerts/webhooks"}
+               "/alerts", "/alerts/rules", "/alerts/webhooks",
+               "/subscriptions", "/subscriptions/<int:sub_id>", "/subscriptions/<int:sub_id>/pause",
+               "/subscriptions/<int:sub_id>/delete", "/subscriptions/email", "/unsubscribe/<token>"}
 
 
 @pytest.fixture(scope="module")

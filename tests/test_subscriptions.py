@@ -6,6 +6,7 @@ The clock is faked (``dispatch_one(app, sub, now)`` / ``deliver_due(..., now)``)
 from __future__ import annotations
 
 import email
+import email.policy
 import io
 from datetime import datetime, timedelta
 
@@ -28,7 +29,7 @@ class Inbox:
         self.messages: list[email.message.Message] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
         return "250 OK"
 
 
