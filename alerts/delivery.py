@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from alerts.text import alert_text
 from data_access import schema
+from data_access.alerts import alert_select
 
 BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(hours=1),
            timedelta(hours=6))
@@ -67,20 +68,7 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> int:
 
 def alert_record(conn: Connection, alert_id: int) -> dict[str, Any]:
     """The alert as a webhook's JSON: ids and codes, both languages' names and sentence."""
-    a, r, i, ar, ag, rg = (schema.alert, schema.alert_rule, schema.indicator, schema.area, schema.agency,
-                           schema.report_regime)
-    row = conn.execute(
-        select(a, r.c.name.label("rule_name"), i.c.code.label("indicator_code"),
-               i.c.name_vi.label("indicator_name_vi"), i.c.name_en.label("indicator_name_en"), i.c.unit_vi,
-               i.c.unit_en, i.c.decimals, ar.c.key.label("area_key"), ar.c.name_vi.label("area_name_vi"),
-               ar.c.name_en.label("area_name_en"), ag.c.code.label("agency_code"),
-               ag.c.name_vi.label("agency_name_vi"), ag.c.name_en.label("agency_name_en"),
-               rg.c.code.label("regime_code"), rg.c.name_vi.label("regime_name_vi"),
-               rg.c.name_en.label("regime_name_en"))
-        .select_from(a.join(r, r.c.id == a.c.rule_id).outerjoin(i, i.c.id == a.c.indicator_id)
-                     .outerjoin(ar, ar.c.id == a.c.area_id).outerjoin(ag, ag.c.id == a.c.agency_id)
-                     .outerjoin(rg, rg.c.id == r.c.regime_id))
-        .where(a.c.id == alert_id)).mappings().one()
+    row = conn.execute(alert_select().where(schema.alert.c.id == alert_id)).mappings().one()
     return {
         "event": "alert", "id": int(row["id"]), "occurrence": row["occurrence_key"], "kind": row["kind"],
         "severity": row["severity"], "rule": {"id": int(row["rule_id"]), "name": row["rule_name"]},

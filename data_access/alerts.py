@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from data_access import schema
 from data_access.cache.memo import cached_query
@@ -45,29 +45,37 @@ def unread_count() -> int:
     return int(current_connection().execute(q).scalar() or 0)
 
 
+def alert_select() -> Select[Any]:
+    """Alerts with their rule's name and regime, indicator, area and unit: the module's alert
+    columns plus occurrence_key, rule_id, agency_code and regime_code (for :func:`alert_list` and a
+    webhook's body)."""
+    a, r, i, ar, ag = schema.alert, schema.alert_rule, schema.indicator, schema.area, schema.agency
+    rg = schema.report_regime
+    return (select(a.c.id, a.c.occurrence_key, a.c.kind, a.c.severity, a.c.period, a.c.value, a.c.reference,
+                   a.c.detail, a.c.raised_at, a.c.acknowledged_at, a.c.acknowledged_by, a.c.confidential, a.c.rule_id,
+                   r.c.name.label("rule_name"), i.c.code.label("indicator_code"),
+                   i.c.name_vi.label("indicator_name_vi"), i.c.name_en.label("indicator_name_en"), i.c.unit_vi,
+                   i.c.unit_en, i.c.decimals, ar.c.key.label("area_key"), ar.c.name_vi.label("area_name_vi"),
+                   ar.c.name_en.label("area_name_en"), ag.c.code.label("agency_code"),
+                   ag.c.name_vi.label("agency_name_vi"), ag.c.name_en.label("agency_name_en"),
+                   rg.c.code.label("regime_code"), rg.c.name_vi.label("regime_name_vi"),
+                   rg.c.name_en.label("regime_name_en"))
+            .select_from(a.join(r, r.c.id == a.c.rule_id).outerjoin(i, i.c.id == a.c.indicator_id)
+                         .outerjoin(ar, ar.c.id == a.c.area_id).outerjoin(ag, ag.c.id == a.c.agency_id)
+                         .outerjoin(rg, rg.c.id == r.c.regime_id)))
+
+
 @cached_query(scopes=_alerts_scope)
 def alert_list(*, open_only: bool = False, since: datetime | None = None, limit: int = 200) -> pd.DataFrame:
     """The latest alerts the viewer may see, newest first (``open_only``: not acknowledged;
-    ``since``: raised from then); the module's alert columns."""
-    a, r, i, ar, ag = schema.alert, schema.alert_rule, schema.indicator, schema.area, schema.agency
-    rg = schema.report_regime
+    ``since``: raised from then); the columns of :func:`alert_select`."""
+    a = schema.alert
     where = _visible(current_clearance())
     if open_only:
         where.append(a.c.acknowledged_at.is_(None))
     if since is not None:
         where.append(a.c.raised_at >= since)
-    q = (select(a.c.id, a.c.kind, a.c.severity, a.c.period, a.c.value, a.c.reference, a.c.detail, a.c.raised_at,
-                a.c.acknowledged_at, a.c.acknowledged_by, a.c.confidential, a.c.rule_id, r.c.name.label("rule_name"),
-                i.c.code.label("indicator_code"), i.c.name_vi.label("indicator_name_vi"),
-                i.c.name_en.label("indicator_name_en"), i.c.unit_vi, i.c.unit_en, i.c.decimals,
-                ar.c.key.label("area_key"), ar.c.name_vi.label("area_name_vi"), ar.c.name_en.label("area_name_en"),
-                ag.c.code.label("agency_code"), ag.c.name_vi.label("agency_name_vi"),
-                ag.c.name_en.label("agency_name_en"), rg.c.name_vi.label("regime_name_vi"),
-                rg.c.name_en.label("regime_name_en"))
-         .select_from(a.join(r, r.c.id == a.c.rule_id).outerjoin(i, i.c.id == a.c.indicator_id)
-                      .outerjoin(ar, ar.c.id == a.c.area_id).outerjoin(ag, ag.c.id == a.c.agency_id)
-                      .outerjoin(rg, rg.c.id == r.c.regime_id))
-         .where(*where).order_by(a.c.raised_at.desc(), a.c.id.desc()).limit(limit))
+    q = alert_select().where(*where).order_by(a.c.raised_at.desc(), a.c.id.desc()).limit(limit)
     return pd.DataFrame(current_connection().execute(q).mappings().all(), columns=list(q.selected_columns.keys()))
 
 
