@@ -67,8 +67,7 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     occurrences = []
     value_rules = [r for r in rules if r.kind in VALUE_KINDS]
     if value_rules and rows is not None and not rows.empty:
-        wanted = {r.indicator_id for r in value_rules}
-        keys = rows if None in wanted else rows[rows["indicator_id"].isin(list(wanted))]
+        keys = _keys_to_read(rows, value_rules)
         if not keys.empty:
             occurrences += value_occurrences(value_rules, written_facts(conn, submission_id, keys, value_rules))
     overdue_rules = [r for r in rules if r.kind == "overdue"]
@@ -77,6 +76,18 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     raised = raise_alerts(conn, occurrences, now, submission_id=submission_id) if occurrences else 0
     return {"raised": raised, "seconds": round(time.perf_counter() - started, 4),
             "cpu_seconds": round(time.process_time() - cpu, 4)}
+
+
+def _keys_to_read(rows: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+    """The written rows some rule may fire on: those of the indicators with a rule, the flagged
+    ones for an any-indicator ``implausible`` rule, all of them for an any-indicator ``revision``."""
+    anywhere = {r.kind for r in rules if r.indicator_id is None}
+    if anywhere - {"implausible"}:
+        return rows
+    mask = rows["indicator_id"].isin([r.indicator_id for r in rules if r.indicator_id is not None])
+    if anywhere:
+        mask |= rows["flag"] == "implausible"
+    return rows[mask]
 
 
 def _shifted_starts(periods: pd.Series) -> tuple[dict[str, date], dict[str, date]]:

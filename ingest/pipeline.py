@@ -503,7 +503,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
                     link_rows[(r, p)] = link_rows.get((r, p), 0) + k
                 periods |= set(v.rows["period"].unique().tolist())
                 keyed.append(v.rows[["indicator_id", "period_start"]].drop_duplicates())
-                written_keys.append(v.rows[["indicator_id", "area_id", "period", "period_start"]])
+                written_keys.append(v.rows[["indicator_id", "area_id", "period", "period_start", "flag"]])
                 counts["valid"] += len(v.rows)
                 counts["flagged"] += int((v.rows["flag"] == "implausible").sum())
                 validate_s += time.perf_counter() - t

@@ -263,3 +263,24 @@ def test_alr014_rule_changes_are_checked_and_audited(wh):
     assert [a for a, _ in log] == ["alert_rule.create", "alert_rule.update", "alert_rule.disable"]
     assert '"days": 3' in log[1][1] and '"days": 5' in log[1][1]
     assert store.active_rules(engine.connect()) == []
+
+
+def test_alr015_large_files_chunked_path_raises_the_same(wh, monkeypatch):
+    """On PostgreSQL a large file is validated in chunks while a thread loads them: the rules see
+    every chunk's keys (forced here on five rows in chunks of two); on SQLite the same file takes
+    the one-piece path."""
+    from ingest import pipeline
+
+    monkeypatch.setattr(pipeline, "PIPELINE_MIN_ROWS", 3)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
+    engine, tmp = wh
+    ind, area = _ids(engine)
+    line = rule(engine, "Xuất khẩu trên 42", "threshold", indicator_id=ind["EXPORTS"], comparison="above",
+                threshold=42.0)
+    odd = rule(engine, "Mọi giá trị bất thường", "implausible")
+    report = send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202510,3.0", "EXPORTS,VN,202510,41", "CPI_YOY,VN,202511,3.1",
+                                               "RETAIL_SALES,01,202510,3000", "EXPORTS,VN,202511,43"))
+    assert report.accepted and report.alerts_raised == 2
+    assert report.timings.get("chunks") == (3 if engine.dialect.name == "postgresql" else None)
+    assert [k for k, *_ in alerts_of(engine, line)] == [f"r{line}:{area['VN']}:202511"]
+    assert [k for k, *_ in alerts_of(engine, odd)] == [f"r{odd}:{area['01']}:202510:0"]
