@@ -13,6 +13,7 @@ import sys
 import dash
 from flask import Flask
 
+from alerts.pages import init_alert_pages
 from api import api_v1
 from auth import init_auth
 from auth.displays import wall_cookie_valid
@@ -103,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
     init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
+    init_alert_pages(server)  # /alerts: the notification centre, the rules' and webhooks' pages
     init_subscriptions(server)  # /subscriptions and the unsubscribe link; the delivery job
     return server
 

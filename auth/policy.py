@@ -111,6 +111,10 @@ ROUTES: dict[str, frozenset[str]] = {
     "/admin": ADMINS,
     "/admin/first-run": ADMINS,  # the first-run checklist (first_run): import a package, units and tokens, a report
     "/admin/metadata": ADMINS,  # the configuration's pages (metadata_pages): list, create, edit, retire, package
+    # the alerts (alerts.pages), the longer prefixes first (the first matching prefix decides)
+    "/alerts/rules": frozenset({ADMIN, LEADER}),  # the alert rules: create, change, switch off
+    "/alerts/webhooks": ADMINS,  # the outgoing webhooks and the delivery log
+    "/alerts": BOARDS,  # the notification centre: the alerts one may see, acknowledge
     "/subscriptions": EXPORTERS,  # a user's subscriptions (subscriptions): the boards' roles; others only by admins, leaders
     "/unsubscribe": frozenset(),  # public (PUBLIC_PREFIXES): an e-mail's signed unsubscribe link
 }

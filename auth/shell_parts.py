@@ -24,6 +24,14 @@ def may_open(page: dict) -> bool:
     return policy.may(current_principal(), policy.page_roles(page.get("path_template") or page.get("path")))
 
 
+def may_route(path: str) -> bool:
+    """Whether the current viewer may open the Flask page at ``path`` (a link worth showing)."""
+    if not _auth_on():
+        return True
+    p = current_principal()
+    return p is not None and p.kind == "user" and policy.may(p, policy.route_roles(path) or policy.ADMINS)
+
+
 # The admin pages (plain Flask views, admins only), in the order of the navigation.
 ADMIN_PAGES = (("/admin/first-run", "admin.first_run"), ("/admin/users", "admin.users"), ("/admin/metadata", "admin.metadata"),
                ("/admin/tokens", "admin.tokens"), ("/admin/mappings", "admin.mappings"), ("/admin/audit", "admin.audit"))

@@ -8,10 +8,11 @@ from urllib.parse import urlencode
 import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
-from auth.shell_parts import admin_links, may_open, user_menu
+from auth.shell_parts import admin_links, may_open, may_route, user_menu
 from components.ids import page_ids
 from components.stale_banner import stale_banner
 from components.urlstate import as_text
+from data_access.alerts import unread_count
 from data_access.cache.backend import DATABASE_ERRORS
 from data_access.cache.scopes import note_outage
 from data_access.catalogue import dataset
@@ -21,7 +22,8 @@ from web.delivery import asset_url
 from web.lang import lang_of_query
 from web.responses import cacheable
 
-ids = page_ids("shell", "location", "header", "footer", "lang_switch")
+ids = page_ids("shell", "location", "header", "footer", "lang_switch", "bell", "bell_count")
+ALERTS_PATH = "/alerts"  # the notification centre (alerts.pages)
 ids.main = "main-content"  # the skip link's target (also in auth/templates/auth/base.html)
 
 
@@ -70,6 +72,7 @@ def header(pathname: str, search: str) -> list:
         html.Div(
             [
                 dataset_badge(lang),
+                alert_bell(lang),
                 html.Button(t("lang.switch", lang), id=ids.lang_switch, className="lang-switch", n_clicks=0,
                             lang=other, title=t("lang.switch", lang)),
             ],
@@ -87,6 +90,24 @@ def dataset_badge(lang: str, *, wall: bool = False) -> html.Span:
     mark, note = dataset_mark(shown, lang)
     kind = {REAL: "official", OWN: "reported"}.get(shown, "illustrative")
     return html.Span(mark, className=f"wall-{kind}" if wall else f"badge-{kind}", title=note)
+
+
+def alert_bell(lang: str) -> html.A | html.Span:
+    """The bell: a link to the notification centre with the number of alerts not yet acknowledged
+    that the viewer may see (nothing for those who may not open the centre, nor while the
+    warehouse is away)."""
+    if not may_route(ALERTS_PATH):
+        return html.Span()
+    try:
+        n = unread_count()
+    except DATABASE_ERRORS as exc:
+        note_outage(exc)
+        return html.Span()
+    label = t("alerts.bell", lang, n=n)
+    return html.A([html.Span("\N{BELL}", className="bell-icon", **{"aria-hidden": "true"}),
+                   html.Span(str(n), id=ids.bell_count, className="bell-count")],
+                  href=with_lang(ALERTS_PATH, lang), id=ids.bell, title=label, **{"aria-label": label},
+                  className="alert-bell" + (" has-unread" if n else ""))
 
 
 def shown_dataset() -> str | None:

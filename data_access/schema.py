@@ -722,3 +722,86 @@ subscription_delivery = Table(
     Column("mail_key", String(200)),  # the mail_delivery row(s) it queued: "<key>" prefix
     UniqueConstraint("subscription_id", "due_at", name="uq_subscription_delivery_occurrence"),
 )
+
+
+# ================================================================================================
+# Alerts (issue 20): rules on indicators and on reporting, the alerts they raised (one row per
+# occurrence: ``occurrence_key`` is unique, so a refresh or a re-submission never raises it twice),
+# outgoing webhooks and the delivery log of the channels. Written by ``alerts``; migration 0021.
+# ================================================================================================
+
+alert_rule = Table(
+    "alert_rule",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    # threshold | target | worsen | revision | overdue | implausible (domain.alerts.KINDS)
+    Column("kind", String(12), nullable=False),
+    Column("indicator_id", Integer, ForeignKey("indicator.id")),  # NULL: any indicator (revision, implausible)
+    Column("area_id", Integer, ForeignKey("area.id")),  # NULL: any area
+    Column("regime_id", Integer, ForeignKey("report_regime.id")),  # overdue: NULL for every regime
+    Column("comparison", String(12)),  # threshold: above | below; worsen: previous | last_year
+    Column("threshold", Float),  # threshold: the line
+    Column("percent", Float),  # worsen, revision: more than this many per cent
+    Column("days", Integer),  # overdue: by more than this many days
+    Column("severity", String(8), nullable=False, default="warning"),  # notice | warning | critical
+    Column("recipients", Text, nullable=False, default=""),  # user names to e-mail, comma-separated
+    Column("webhooks", Boolean, nullable=False, default=False),  # sent to the active webhooks
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+    Column("updated_at", DateTime(timezone=False), nullable=False),
+)
+
+alert = Table(
+    "alert",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rule.id"), nullable=False),
+    Column("occurrence_key", String(200), nullable=False, unique=True),
+    Column("kind", String(12), nullable=False),
+    Column("severity", String(8), nullable=False),
+    Column("indicator_id", Integer, ForeignKey("indicator.id")),
+    Column("area_id", Integer, ForeignKey("area.id")),
+    Column("agency_id", Integer, ForeignKey("agency.id")),  # overdue: the unit
+    Column("period", String(10)),
+    Column("value", Float),
+    Column("reference", Float),  # what the value was compared with (a line, a target, a previous value)
+    Column("confidential", Boolean, nullable=False, default=False),  # of a confidential indicator
+    Column("detail", Text, nullable=False, default="{}"),  # JSON: what the message says (domain.alerts)
+    Column("submission_id", BigInteger),  # the intake that raised it (NULL: the schedule)
+    Column("raised_at", DateTime(timezone=False), nullable=False),
+    Column("acknowledged_at", DateTime(timezone=False)),
+    Column("acknowledged_by", Text),
+    Index("ix_alert_raised_at", "raised_at"),
+)
+
+webhook = Table(
+    "webhook",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", Text, nullable=False),
+    Column("url", Text, nullable=False),
+    Column("secret", Text, nullable=False),  # the HMAC-SHA256 key (kept: the body is signed with it)
+    Column("confidential", Boolean, nullable=False, default=False),  # may receive confidential alerts
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_by", Text, nullable=False),
+    Column("created_at", DateTime(timezone=False), nullable=False),
+)
+
+alert_delivery = Table(
+    "alert_delivery",
+    metadata,
+    Column("id", BigId, primary_key=True, autoincrement=True),
+    Column("alert_id", BigInteger, ForeignKey("alert.id"), nullable=False),
+    Column("channel", String(8), nullable=False),  # webhook | email
+    Column("target", String(200), nullable=False),  # the webhook's id or the user's name
+    Column("state", String(8), nullable=False),  # pending | sending | sent | failed (gave up)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("next_attempt_at", DateTime(timezone=False), nullable=False),
+    Column("last_error", Text),
+    Column("response_status", Integer),
+    Column("sent_at", DateTime(timezone=False)),
+    UniqueConstraint("alert_id", "channel", "target", name="uq_alert_delivery_once"),
+    Index("ix_alert_delivery_due", "state", "next_attempt_at"),
+)

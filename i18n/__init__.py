@@ -14,6 +14,7 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
+from i18n.alerts import ALERTS_MESSAGES
 from i18n.directions import DIRECTION_MESSAGES
 from i18n.first_run import FIRST_RUN_MESSAGES
 from i18n.mapping import MAPPING_MESSAGES
@@ -765,6 +766,7 @@ MESSAGES.update(MAPPING_MESSAGES)  # the upload page's mapping step (i18n/mappin
 MESSAGES.update(FIRST_RUN_MESSAGES)  # the first-run page (i18n/first_run.py)
 MESSAGES.update(METADATA_PAGE_MESSAGES)  # the configuration's admin pages (i18n/metadata_pages.py)
 MESSAGES.update(DIRECTION_MESSAGES)  # directions: states, actions, forms, refusals (i18n/directions.py)
+MESSAGES.update(ALERTS_MESSAGES)  # the alerts, the notification centre and its pages (i18n/alerts.py)
 MESSAGES.update(SUBSCRIPTION_MESSAGES)  # subscriptions, their e-mails and the unsubscribe page (i18n/subscriptions.py)
 
 

@@ -46,6 +46,7 @@ from typing import Any
 import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
+from alerts import evaluate as alert_rules
 from ingest import load, parse_memo
 from ingest.bounds import ReadBudget
 from ingest.issues import FindingLists, Findings, make_issue
@@ -147,6 +148,7 @@ class SubmissionReport(FindingLists):
     data_version: int | None = None
     archive_path: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    alerts_raised: int = 0  # alerts the rules raised on what it wrote and delivered (alerts.evaluate)
 
     @property
     def accepted(self) -> bool:
@@ -378,8 +380,18 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
                       flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
         report.data_version = result.data_version
         periods = set(rows["period"].unique().tolist())
+        _evaluate_alerts(conn, report, rows if result.written else None, now)
     daily_received = len(validated.daily_items) if validated is not None else 0
     return _finish(conn, report, findings, counts, links, periods, cat, daily_received)
+
+
+def _evaluate_alerts(conn: Connection, report: SubmissionReport, rows: pd.DataFrame | None, now: datetime) -> None:
+    """The alert rules on what this accepted submission wrote and delivered, in its transaction
+    (:mod:`alerts.evaluate`); their time in the report's timings."""
+    outcome = alert_rules.on_intake(conn, report.submission_id, rows, now)
+    report.timings["alerts_s"] = outcome["seconds"]
+    report.timings["alerts_cpu_s"] = outcome["cpu_seconds"]  # this process's CPU (the server's is apart)
+    report.alerts_raised = outcome["raised"]
 
 
 def _recompute(conn: Connection, rows: pd.DataFrame | None, sid: int, now: datetime) -> list[int]:
@@ -484,7 +496,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
         now = datetime.now()
         loader = _ChunkLoader(conn, sid, now)
         counts = _new_counts()
-        keys, daily, periods, keyed = [], [], set(), []
+        keys, daily, periods, keyed, written_keys = [], [], set(), [], []
         link_rows: dict[tuple[int, str], int] = {}
         bounds = chunk_bounds(len(obs))
         for start, stop in bounds:
@@ -503,6 +515,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
                     link_rows[(r, p)] = link_rows.get((r, p), 0) + k
                 periods |= set(v.rows["period"].unique().tolist())
                 keyed.append(v.rows[["indicator_id", "period_start"]].drop_duplicates())
+                written_keys.append(v.rows[["indicator_id", "area_id", "period", "period_start", "flag"]])
                 counts["valid"] += len(v.rows)
                 counts["flagged"] += int((v.rows["flag"] == "implausible").sum())
                 validate_s += time.perf_counter() - t
@@ -540,6 +553,7 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             report.data_version = result.data_version
             counts.update(written=result.written, revised=result.revised, unchanged=result.unchanged,
                           daily_items=result.daily_items)
+            _evaluate_alerts(conn, report, pd.concat(written_keys) if written_keys and result.written else None, now)
             _finish(conn, report, findings, counts, links, periods, cat, len(daily))
             tx.commit()
     except BaseException:

@@ -114,6 +114,13 @@ ROUTES = {
     ("GET", "/admin/metadata/indicators/GDP_GROWTH/history"): {"admin"},
     ("GET", "/admin/mappings"): {"admin"},
     ("POST", "/admin/mappings"): {"admin"},
+    # the alerts (alerts.pages): the centre for the boards, the rules for admins and leaders, the webhooks for admins
+    ("GET", "/alerts"): BOARDS,
+    ("POST", "/alerts"): BOARDS,
+    ("GET", "/alerts/rules"): {"admin", "leader"},
+    ("POST", "/alerts/rules"): {"admin", "leader"},
+    ("GET", "/alerts/webhooks"): {"admin"},
+    ("POST", "/alerts/webhooks"): {"admin"},
     # subscriptions: the boards' roles (each their own; others' only by admins)
     ("GET", "/subscriptions"): BOARDS,
     ("POST", "/subscriptions"): BOARDS,
@@ -135,6 +142,7 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/replace",
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history",
+               "/alerts", "/alerts/rules", "/alerts/webhooks",
                "/subscriptions", "/subscriptions/<int:sub_id>", "/subscriptions/<int:sub_id>/pause",
                "/subscriptions/<int:sub_id>/delete", "/subscriptions/email", "/unsubscribe/<token>"}
 

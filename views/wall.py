@@ -3,14 +3,16 @@ alerts of its ticker (the page, ``dashboards/wall.py``, only lays them out)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 from flask import current_app
 
+from alerts.text import alert_text
 from auth.displays import wall_cookie_valid
 from components.mapfig import map_spec
+from data_access.alerts import alert_list
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
@@ -22,7 +24,8 @@ from i18n import fmt_number, format_period, t
 DEFAULT_SECTOR = "G03"
 SECTOR_SIZE = 6  # small multiples on the sector board
 SECTOR_PERIODS = 24  # the last periods each one draws
-TICKER_ITEMS = 6  # overdue reports and daily items each, at most
+TICKER_ITEMS = 6  # raised alerts, overdue reports and daily items each, at most
+TICKER_ALERT_DAYS = 7  # raised alerts not yet acknowledged, from the last week
 
 
 def authorized() -> bool:
@@ -45,9 +48,12 @@ def headline_kpis() -> list[Kpi]:
 
 
 def alerts(lang: str) -> list[tuple[str, str]]:
-    """(severity, text) of the ticker: indicators off target, overdue reports, and today's serious
-    daily items."""
-    out: list[tuple[str, str]] = []
+    """(severity, text) of the ticker: the alerts raised in the last week and not yet acknowledged
+    (those the viewer may see: a wall's token sees no confidential indicator's), indicators off
+    target, overdue reports, and today's serious daily items."""
+    since = datetime.now() - timedelta(days=TICKER_ALERT_DAYS)
+    raised = alert_list(open_only=True, since=since.replace(minute=0, second=0, microsecond=0), limit=TICKER_ITEMS)
+    out: list[tuple[str, str]] = [(r["severity"], alert_text(r, lang)) for r in raised.to_dict("records")]
     imap = indicator_map()
     for k in headline_kpis():
         if k.target_status == "off_track":

@@ -1,0 +1,223 @@
+"""Evaluating the rules: on what an intake wrote (in the load's transaction, from the keys it
+wrote — never by polling every indicator), and on the reporting calendar for the time-based
+``overdue`` rule (a scheduled job). The rules themselves are :mod:`domain.alerts`; what fires is
+written by :func:`alerts.store.raise_alerts`, once per occurrence."""
+
+from __future__ import annotations
+
+import time
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.engine import Connection
+
+from alerts.store import active_rules, raise_alerts
+from data_access import schema
+from domain.alerts import VALUE_KINDS, Fact, Report, Rule, Target, overdue_occurrences, value_occurrences
+from domain.periods import parse as parse_period
+from domain.regimes import deadline, due_by
+from domain.targets import year_share
+
+# The values a submission wrote among the staged keys, with what the rules compare them with: the
+# previous period, the same period a year before, the revision replaced (each joined only when a
+# rule needs it; every join is a probe of a primary or unique key).
+_FACTS = """
+SELECT k.indicator_id, k.area_id, c.period, c.value, c.status, c.revision, c.flag,
+       {previous} AS previous, {last_year} AS last_year, {former} AS former, {former_status} AS former_status
+FROM alert_keys k
+JOIN current_observation c ON c.indicator_id = k.indicator_id AND c.area_id = k.area_id
+     AND c.period_start = k.period_start AND c.submission_id = :sid
+{joins}
+"""
+_JOINS = {
+    "previous": ("p.value", """LEFT JOIN current_observation p ON p.indicator_id = k.indicator_id
+     AND p.area_id = k.area_id AND p.period_start = k.prev_start"""),
+    "last_year": ("y.value", """LEFT JOIN current_observation y ON y.indicator_id = k.indicator_id
+     AND y.area_id = k.area_id AND y.period_start = k.ly_start"""),
+    "former": ("o.value", """LEFT JOIN observation o ON o.indicator_id = k.indicator_id AND o.area_id = k.area_id
+     AND o.period = c.period AND o.revision = c.revision - 1 AND c.revision > 0"""),
+}
+_NEEDS = {"threshold": ("previous",), "target": ("previous",), "revision": ("former",), "implausible": ("former",)}
+
+
+def _facts_sql(rules: list[Rule]) -> str:
+    """:data:`_FACTS` with the joins ``rules`` need (worsen: its comparison's)."""
+    needed: set[str] = set()
+    for r in rules:
+        needed.update(("last_year",) if r.kind == "worsen" and r.comparison == "last_year"
+                      else ("previous",) if r.kind == "worsen" else _NEEDS.get(r.kind, ()))
+    cols = {name: (_JOINS[name][0] if name in needed else "NULL") for name in _JOINS}
+    return _FACTS.format(previous=cols["previous"], last_year=cols["last_year"], former=cols["former"],
+                         former_status="o.status" if "former" in needed else "NULL",
+                         joins="\n".join(_JOINS[name][1] for name in _JOINS if name in needed))
+
+
+_KEY_COLUMNS = ("indicator_id", "area_id", "period_start", "prev_start", "ly_start")
+
+
+def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, now: datetime) -> dict[str, Any]:
+    """Evaluate the active rules on what submission ``submission_id`` wrote (``rows``: the
+    validated rows it loaded, of which the written ones are those whose current value now carries
+    the submission) and on the reports it delivered; in the caller's transaction. Returns the
+    number raised and the seconds spent."""
+    started, cpu = time.perf_counter(), time.process_time()
+    rules = active_rules(conn)
+    occurrences = []
+    value_rules = [r for r in rules if r.kind in VALUE_KINDS]
+    if value_rules and rows is not None and not rows.empty:
+        keys = _keys_to_read(rows, value_rules)
+        if not keys.empty:
+            occurrences += value_occurrences(value_rules, written_facts(conn, submission_id, keys, value_rules))
+    overdue_rules = [r for r in rules if r.kind == "overdue"]
+    if overdue_rules:
+        occurrences += overdue_occurrences(overdue_rules, delivered_reports(conn, submission_id))
+    raised = raise_alerts(conn, occurrences, now, submission_id=submission_id) if occurrences else 0
+    return {"raised": raised, "seconds": round(time.perf_counter() - started, 4),
+            "cpu_seconds": round(time.process_time() - cpu, 4)}
+
+
+def _keys_to_read(rows: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+    """The written rows some rule may fire on: those of the indicators with a rule, the flagged
+    ones for an any-indicator ``implausible`` rule, all of them for an any-indicator ``revision``."""
+    anywhere = {r.kind for r in rules if r.indicator_id is None}
+    if anywhere - {"implausible"}:
+        return rows
+    mask = rows["indicator_id"].isin([r.indicator_id for r in rules if r.indicator_id is not None])
+    if anywhere:
+        mask |= rows["flag"] == "implausible"
+    return rows[mask]
+
+
+def _shifted_starts(periods: pd.Series) -> tuple[dict[str, date], dict[str, date]]:
+    """The start of the previous period and of the same period a year before, per period key."""
+    prev, ly = {}, {}
+    for key in pd.unique(periods):
+        p = parse_period(str(key))
+        prev[key], ly[key] = p.previous().start, p.same_period_last_year().start
+    return prev, ly
+
+
+def _stage_keys(conn: Connection, keys: pd.DataFrame) -> None:
+    """The keys to read, in the temporary table ``alert_keys`` (dropped at commit on PostgreSQL)."""
+    pg = conn.dialect.name == "postgresql"
+    conn.exec_driver_sql("DROP TABLE IF EXISTS alert_keys" if pg else "DROP TABLE IF EXISTS temp.alert_keys")
+    conn.exec_driver_sql("CREATE TEMP TABLE alert_keys (indicator_id INTEGER NOT NULL, area_id INTEGER NOT NULL, "
+                         "period_start DATE NOT NULL, prev_start DATE NOT NULL, ly_start DATE NOT NULL)"
+                         + (" ON COMMIT DROP" if pg else ""))
+    prev, ly = _shifted_starts(keys["period"])
+    columns = (keys["indicator_id"].astype(int).tolist(), keys["area_id"].astype(int).tolist(),
+               keys["period_start"].tolist(), keys["period"].map(prev).tolist(), keys["period"].map(ly).tolist())
+    if pg:  # one statement: the columns as arrays
+        conn.execute(text("INSERT INTO alert_keys SELECT * FROM unnest(CAST(:i AS integer[]), CAST(:a AS integer[]), "
+                          "CAST(:s AS date[]), CAST(:p AS date[]), CAST(:y AS date[]))"),
+                     dict(zip("iaspy", columns, strict=True)))
+        conn.exec_driver_sql("ANALYZE alert_keys")  # a plan for its real size, not a temporary table's guess
+        return
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        rows = zip(*columns, strict=True)
+        cursor.executemany("INSERT INTO alert_keys VALUES (?, ?, ?, ?, ?)",
+                           [(i, a, s.isoformat(), p.isoformat(), y.isoformat()) for i, a, s, p, y in rows])
+    finally:
+        cursor.close()
+
+
+def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rules: list[Rule]) -> list[Fact]:
+    """The values submission ``submission_id`` wrote among ``rows``' keys, each with its previous
+    period, the same period a year before, the revision it replaced and, for target rules, the
+    targets of its year and of the previous period's."""
+    keys = rows[["indicator_id", "area_id", "period", "period_start"]].drop_duplicates(["indicator_id", "area_id",
+                                                                                        "period_start"])
+    _stage_keys(conn, keys)
+    found = conn.execute(text(_facts_sql(rules)), {"sid": submission_id}).all()
+    if not found:
+        return []
+    ind_ids = sorted({int(r.indicator_id) for r in found})
+    i = schema.indicator
+    meta = {r.id: r for r in conn.execute(select(i.c.id, i.c.direction, i.c.cumulative)
+                                          .where(i.c.id.in_(bindparam("ids", expanding=True))), {"ids": ind_ids})}
+    targets = _targets(conn, ind_ids) if any(r.kind == "target" for r in rules) else {}
+    periods = {key: parse_period(key) for key in {r.period for r in found}}
+    facts = []
+    for r in found:
+        ind = meta[r.indicator_id]
+        p = periods[r.period]
+        facts.append(Fact(
+            indicator_id=r.indicator_id, area_id=r.area_id, period=r.period, value=r.value,
+            revision=r.revision, direction=ind.direction, status=r.status, flag=r.flag,
+            previous=r.previous, last_year=r.last_year, former=r.former, former_status=r.former_status,
+            target=_target_for(targets, r.indicator_id, r.area_id, p, ind.cumulative) if targets else None,
+            previous_target=(_target_for(targets, r.indicator_id, r.area_id, p.previous(), ind.cumulative)
+                             if targets else None)))
+    return facts
+
+
+def _targets(conn: Connection, ind_ids: list[int]) -> dict[tuple[int, int, int], Target]:
+    t = schema.target
+    rows = conn.execute(select(t.c.indicator_id, t.c.area_id, t.c.year, t.c.value, t.c.comparison, t.c.value_max)
+                        .where(t.c.indicator_id.in_(bindparam("ids", expanding=True)), t.c.status == "active"),
+                        {"ids": ind_ids})
+    return {(r.indicator_id, r.area_id, r.year): Target(float(r.value), r.comparison, r.value_max) for r in rows}
+
+
+def _target_for(targets: dict[tuple[int, int, int], Target], indicator_id: int, area_id: int, period: Any,
+                cumulative: bool) -> Target | None:
+    """The target of the period's year; for a cumulative indicator, the part of it due by then."""
+    found = targets.get((indicator_id, area_id, period.year))
+    if found is None or not cumulative:
+        return found
+    share = year_share(period)
+    return Target(found.value * share, found.comparison, None if found.value_max is None else found.value_max * share)
+
+
+def delivered_reports(conn: Connection, submission_id: int) -> list[Report]:
+    """The reports submission ``submission_id`` delivered first (no earlier accepted submission of
+    its unit for that regime and period), late or on time, with the days after the deadline."""
+    s, sp, rg = schema.submission, schema.submission_period, schema.report_regime
+    sub = conn.execute(select(s.c.agency_id, s.c.received_at, s.c.status).where(s.c.id == submission_id)).first()
+    if sub is None or sub.status != "accepted" or sub.agency_id is None:
+        return []
+    links = conn.execute(select(sp.c.regime_id, sp.c.period, rg.c.frequency, rg.c.deadline_day,
+                                rg.c.deadline_month_offset)
+                         .join(rg, rg.c.id == sp.c.regime_id).where(sp.c.submission_id == submission_id)).all()
+    out = []
+    for link in links:
+        earlier = conn.execute(
+            select(sp.c.submission_id).join(s, s.c.id == sp.c.submission_id)
+            .where(sp.c.regime_id == link.regime_id, sp.c.period == link.period, s.c.agency_id == sub.agency_id,
+                   s.c.status == "accepted", s.c.id != submission_id, s.c.received_at <= sub.received_at).limit(1)
+        ).first()
+        if earlier is not None:
+            continue
+        due = deadline(link.frequency, parse_period(link.period), link.deadline_day, link.deadline_month_offset)
+        late = sub.received_at > due_by(due)
+        out.append(Report(int(sub.agency_id), int(link.regime_id), link.period, "late" if late else "on_time",
+                          max((sub.received_at.date() - due).days, 0)))
+    return out
+
+
+def calendar_reports(calendar: pd.DataFrame, conn: Connection) -> list[Report]:
+    """The calendar's overdue rows (``data_access.compliance.overdue_reports``) as reports."""
+    if calendar.empty:
+        return []
+    units = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).tuples().all())
+    regimes = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).tuples().all())
+    return [Report(units[r.unit_code], regimes[r.regime_code], r.period, r.state, int(r.days_late))
+            for r in calendar.itertuples() if r.unit_code in units and r.regime_code in regimes]
+
+
+def on_schedule(conn: Connection, calendar: pd.DataFrame, now: datetime) -> int:
+    """Evaluate the ``overdue`` rules on the reporting calendar (the reports still missing); the
+    number raised. In the caller's transaction."""
+    rules = [r for r in active_rules(conn) if r.kind == "overdue"]
+    if not rules:
+        return 0
+    occurrences = overdue_occurrences(rules, calendar_reports(calendar, conn))
+    return raise_alerts(conn, occurrences, now) if occurrences else 0
+
+
+def overdue_window(today: date, rules: list[Rule]) -> date:
+    """From when the calendar is read: the longest rule's days plus a year of reports."""
+    return today - timedelta(days=365 + max((r.days or 0) for r in rules))
