@@ -21,6 +21,7 @@ from data_access.directions import SCOPE
 from data_access.engine import bump_data_version
 from directions import service
 from domain import directions as rules
+from domain.eras import ERA_SWITCH
 
 # (indicator, lead unit, cooperating units, form, title, content); the indicators are the demo's
 # that are at risk or off track against their plan targets in the demo period
@@ -154,7 +155,7 @@ def plan(seed: int, until: date) -> list[Planned]:
     out = []
     for i in range(COUNT):
         issued = WINDOW_START + timedelta(days=int(span * (i / COUNT) ** 0.6))  # denser towards ``until``
-        province = issued >= date(2025, 7, 1) and rng.random() < 0.2
+        province = issued >= ERA_SWITCH and rng.random() < 0.2
         if province:
             code, title = rng.choice(PROVINCE_TEMPLATES)
             area = rng.choice(PROVINCES)

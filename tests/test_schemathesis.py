@@ -77,7 +77,8 @@ def api_app(request, databases, tmp_path_factory):
     engine.dispose()
     server = create_app(make_settings(url, tmp, auth_required=True))
     token, _ = create_token(server.extensions["warehouse"].engine, "UB01", days=1)
-    yield server, {"Authorization": f"Bearer {token}"}
+    # plain answers: the test client does not decompress (compression: tests/test_delivery.py)
+    yield server, {"Authorization": f"Bearer {token}", "Accept-Encoding": "identity"}
     server.extensions["warehouse"].dispose()
 
 
