@@ -47,6 +47,12 @@ PAGES: dict[str, frozenset[str]] = {
     "/compliance": BOARDS | {REPORTER},
     "/submit": frozenset({ADMIN, REPORTER}),
     "/wall": BOARDS | {DISPLAY},
+    # directions: the list and a direction's page for the centre and the units (a reporter sees its
+    # unit's only: the reads are viewer-aware); the "Giao nhiệm vụ" form for the centre (an
+    # analyst's is a draft awaiting a leader's approval)
+    "/directions": BOARDS | {REPORTER},
+    "/directions/new": BOARDS,
+    "/direction/<ref>": BOARDS | {REPORTER},
 }
 
 # Server callbacks defined outside page modules (shared components), by module. Callbacks of a
