@@ -40,7 +40,7 @@ def dropdown(id: str | dict, options: list[dict], value: Any, *, label: str, lan
              clearable: bool = False, searchable: bool = True, placeholder: str | None = None,
              className: str = "", max_height: int = 320) -> html.Div:
     """A labelled ``dcc.Dropdown`` with translated built-in labels."""
-    dd = dcc.Dropdown(id=id, options=options, value=value, multi=multi, clearable=clearable or multi,
+    dd = dcc.Dropdown(id=id, options=options, value=value, multi=multi, clearable=clearable,
                       searchable=searchable, placeholder=placeholder, labels=dropdown_labels(lang),
                       maxHeight=max_height, className="dropdown", search_order="original")
     return control(label, dd, html_for=id if isinstance(id, str) else None, className=className)

@@ -31,6 +31,7 @@ from components.chart_alt import (
     series_table,
 )
 from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
+from components.directions import add_markers, assign_link, markers_note
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -53,6 +54,7 @@ from domain.eras import crosses_switch, valid_on
 from domain.periods import clean_key, default_start, parse, periods_between
 from exports.menu import TakePageAIO, chart_menu
 from i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -409,7 +411,10 @@ def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, 
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
     view = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
     figure, title = trend(ind, view, keys, mode, kind, names, lang, crossing, comparable)
-    return (figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang),
+    about = directions.markers(ind.code)  # the directions about it: issued and closed, on the trend
+    figure = add_markers(figure, about, lang)
+    shown = [*notes(ind, view, keys, lang, crossing, comparable), markers_note(about, lang)]
+    return (figure, title, shown, table_rows(ind, view, names, kind, lang),
             trend_alt(ind, view, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
 
 
@@ -739,8 +744,13 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
     latest = latest_period(ind.code, "VN", view.end)
+    trend_menu = [chart_menu(trend, lang)]
+    if directions.may_create():  # "Giao nhiệm vụ" about what the chart shows
+        focus = view.focus if view.focus in view.areas else view.areas[0]
+        trend_menu.append(assign_link(directions.assign_href("chart", lang, indicator=ind.code, area=focus,
+                                                             period=latest or view.end), lang))
     if not ind.provincial or latest is None:
-        return chart_menu(trend, lang), None
+        return trend_menu, None
     chain = drill_chain(view.focus, parse(latest).end)
     region = chain[1] if len(chain) > 1 else None
     if region is None and ind.aggregation != "none":
@@ -748,4 +758,4 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     else:
         ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "province",
                    **({"region": region} if region else {})}
-    return chart_menu(trend, lang), chart_menu(ranking, lang)
+    return trend_menu, chart_menu(ranking, lang)

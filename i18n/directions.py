@@ -88,6 +88,8 @@ DIRECTION_SCREEN_MESSAGES: dict[str, dict[str, str]] = {
     "dir.suggested.item": {"vi": "{unit} báo cáo tình hình, xử lý: {item}", "en": "{unit} to report on and handle: {item}"},
     "dir.suggested.unit": {"vi": "{unit} báo cáo tình hình thực hiện chế độ báo cáo định kỳ",
                            "en": "{unit} to report on its periodic reporting"},
+    "dir.suggested.area_only": {"vi": "{unit} báo cáo tình hình phát triển kinh tế - xã hội của {area}, đề xuất giải pháp",
+                                "en": "{unit} to report on the economy and society of {area} and propose measures"},
     "dir.suggested.area": {"vi": " tại {area}", "en": " in {area}"},
     "dir.suggested.period": {"vi": " ({period})", "en": " ({period})"},
     "dir.origin.tile": {"vi": "ô chỉ tiêu", "en": "a tile"},

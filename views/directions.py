@@ -18,7 +18,7 @@ from flask import current_app, has_request_context, request
 from auth.guard import current_principal
 from auth.guard import engine as write_engine
 from auth.policy import ADMIN, ANALYST, DISPLAY, LEADER, REPORTER
-from components.directions import deadline_words, measures_by_unit_of
+from components.directions import deadline_words, measures_by_unit_of, with_assign
 from components.shell import with_lang
 from components.urlstate import as_date
 from data_access.catalogue import NotFound, agencies, area_map, get_indicator, indicator_map
@@ -27,10 +27,13 @@ from data_access.directions import (
     DirectionFilters,
     DirectionRow,
     center_today,
+    daily_directions,
     direction_detail,
     direction_measures,
     directions_board,
+    indicator_direction_markers,
     list_directions,
+    unit_open_directions,
 )
 from directions import service
 from directions.attachments import Upload
@@ -92,8 +95,9 @@ class Prefill:
 
 
 def _unit_names(lang: str) -> dict[str, str]:
+    """Unit code -> its full name ("Bộ Công Thương"), as a direction's title names it."""
     df = agencies()
-    return dict(zip(df["code"], df["short_en" if lang == "en" else "short_vi"], strict=True))
+    return dict(zip(df["code"], df["name_en" if lang == "en" else "name_vi"], strict=True))
 
 
 def province_unit(area: str | None) -> str | None:
@@ -144,6 +148,8 @@ def suggested_title(lang: str, unit: str, indicator: str | None, area: str | Non
     11/2026)"; for a daily item, its title; without an indicator, the unit's report."""
     if item:
         return t("dir.suggested.item", lang, unit=unit, item=item).strip()
+    if indicator is None and area:
+        return t("dir.suggested.area_only", lang, unit=unit, area=area).strip()
     if indicator is None:
         return t("dir.suggested.unit", lang, unit=unit).strip() if unit else ""
     return t("dir.suggested", lang, unit=unit, indicator=indicator,
@@ -363,3 +369,33 @@ def origin_words(pre: Prefill, lang: str) -> str:
     if pre.period:
         parts.append(format_period(pre.period, lang))
     return " · ".join(parts)
+
+
+def daily(day: date, lang: str, *, current: bool) -> tuple[list[dict[str, Any]], list[dict[str, Any]], date]:
+    """The daily brief's directions: due on the day and overdue on it, and that day — today on the
+    centre's calendar for the current brief (``current``: the newest day of daily figures, which
+    may be a day or two behind), else the brief's own day."""
+    day = max(day, center_today()) if current else day
+    found = daily_directions(day, viewer())
+    return [as_dict(r, lang) for r in found.due_today], [as_dict(r, lang) for r in found.overdue], day
+
+
+def markers(indicator_code: str) -> list[dict[str, Any]]:
+    """The directions about an indicator, for its trend (issued, closed)."""
+    return [m._asdict() for m in indicator_direction_markers(indicator_code, viewer())]
+
+
+def unit_open() -> dict[str, tuple[int, int]]:
+    """Lead unit's code -> (open, overdue) directions, for the compliance rows."""
+    return unit_open_directions(center_today(), viewer())
+
+
+def tiles_with_assign(tiles: list[dict], kpis: list[Any], lang: str, area: str) -> list[dict]:
+    """Each KPI tile with its "Giao nhiệm vụ" (indicator, area and period of the tile) for the
+    viewers who may create; the tiles as they are for the others."""
+    if not may_create():
+        return tiles
+    imap = indicator_map()
+    return [with_assign(tile, assign_href("tile", lang, indicator=k.code, area=area, period=k.period),
+                        t("dir.assign_about", lang, what=imap[k.code].name(lang)), lang)
+            for tile, k in zip(tiles, kpis, strict=True)]

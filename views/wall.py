@@ -10,11 +10,15 @@ import pandas as pd
 from flask import current_app
 
 from auth.displays import wall_cookie_valid
+from components.directions import ticker_items
 from components.mapfig import figure_dict, map_spec
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
+from data_access.directions import center_today, ticker_directions
+from data_access.directions import directions_board as read_board
 from data_access.queries import Kpi, cross_section, kpi_snapshot, series
+from domain.directions import DISPLAY, Viewer
 from domain.eras import era_of
 from domain.periods import parse
 from i18n import fmt_number, format_period, t
@@ -22,7 +26,8 @@ from i18n import fmt_number, format_period, t
 DEFAULT_SECTOR = "G03"
 SECTOR_SIZE = 6  # small multiples on the sector board
 SECTOR_PERIODS = 24  # the last periods each one draws
-TICKER_ITEMS = 6  # overdue reports and daily items each, at most
+TICKER_ITEMS = 6  # overdue reports, overdue directions and daily items each, at most
+WALL_VIEWER = Viewer(DISPLAY)  # the wall's directions: what a display token may see, whoever opened it
 
 
 def authorized() -> bool:
@@ -45,8 +50,8 @@ def headline_kpis() -> list[Kpi]:
 
 
 def alerts(lang: str) -> list[tuple[str, str]]:
-    """(severity, text) of the ticker: indicators off target, overdue reports, and today's serious
-    daily items."""
+    """(severity, text) of the ticker: indicators off target, overdue reports, overdue directions
+    (naming the unit and the days) and today's serious daily items."""
     out: list[tuple[str, str]] = []
     imap = indicator_map()
     for k in headline_kpis():
@@ -54,6 +59,7 @@ def alerts(lang: str) -> list[tuple[str, str]]:
             ind = imap[k.code]
             out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
                                      value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
+    out += ticker_items(direction_rows(ticker_directions(center_today(), WALL_VIEWER)[:TICKER_ITEMS], lang), lang)
     for unit, report, period in overdue(lang)[:TICKER_ITEMS]:
         out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
     day = latest_day()
@@ -62,6 +68,22 @@ def alerts(lang: str) -> list[tuple[str, str]]:
         for _, r in items[items["severity"].isin(["critical", "warning"])].head(TICKER_ITEMS).iterrows():
             out.append((r["severity"], f"{r['agency_en'] if lang == 'en' else r['agency_vi']}: {r['title']}"))
     return out
+
+
+def direction_rows(items: Any, lang: str) -> list[dict[str, Any]]:
+    """Rows of the directions' reads (ticker items, board rows) with the lead unit named in ``lang``."""
+    return [{**r._asdict(), "unit": r.unit_en if lang == "en" else r.unit_vi} for r in items]
+
+
+def directions_board(lang: str) -> tuple[dict[str, Any], date]:
+    """The wall's directions board (overdue by unit, due this week, recently closed) and the
+    centre's date. A wall is seen by everyone in the room: it reads as a display token does
+    (counts and titles of non-confidential directions), whoever opened it."""
+    today = center_today()
+    board = read_board(today, WALL_VIEWER)
+    return {"overdue_by_unit": [(u.unit_en if lang == "en" else u.unit_vi, u.overdue) for u in board.overdue_by_unit],
+            "due_week": direction_rows(board.due_this_week, lang), "closed": direction_rows(board.recently_closed, lang),
+            "counts": {"open": board.open_total, "overdue": board.overdue_total}}, today
 
 
 def overdue(lang: str) -> list[tuple[str, str, str]]:
