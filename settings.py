@@ -97,6 +97,8 @@ class Settings:
     export_lease_seconds: int = 30  # a render whose process stopped renewing it frees its slot after this
     export_chart_concurrency: int = 4  # single chart images (PNG, SVG, PDF) at once, in all; no queue
     export_chart_per_user: int = 2  # single chart images of one user at once
+    # a direction's attachment (directions.attachments): PDF, DOCX or XLSX up to this size, read streamed
+    direction_file_max_bytes: int = 20 * 1024 * 1024  # DIRECTION_FILE_MAX_BYTES
     extra: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -146,6 +148,7 @@ class Settings:
             export_lease_seconds=max(3, _int("EXPORT_LEASE_SECONDS", 30)),
             export_chart_concurrency=max(1, _int("EXPORT_CHART_CONCURRENCY", 4)),
             export_chart_per_user=max(1, _int("EXPORT_CHART_PER_USER", 2)),
+            direction_file_max_bytes=max(1024, _int("DIRECTION_FILE_MAX_BYTES", cls.direction_file_max_bytes)),
         )
 
     @property

@@ -29,4 +29,4 @@ def health():
     return jsonify({"status": "ok", **status.as_dict()})
 
 # Route modules register on ``api_v1`` when imported.
-from api import intake, live, metadata  # noqa: E402,F401
+from api import directions, intake, live, metadata  # noqa: E402,F401

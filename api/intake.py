@@ -598,6 +598,8 @@ def openapi_document() -> dict:
             "daily_items": {"type": "array", "items": {"$ref": "#/components/schemas/DailyItemIn"}},
         },
     }
+    from api.directions import openapi_paths as direction_paths
+    from api.directions import openapi_schemas as direction_schemas
     from api.metadata import openapi_paths, openapi_schemas
 
     bearer = [{"bearer": []}]
@@ -629,6 +631,7 @@ def openapi_document() -> dict:
                 "DailyItemIn": daily_in,
                 "SubmissionIn": submission_in,
                 **openapi_schemas(),
+                **direction_schemas(),
                 "Indicator": {"type": "object", "properties": {
                     "code": {"type": "string"}, "name_vi": {"type": "string"}, "name_en": {"type": "string"},
                     "group_code": {"type": "string"}, "unit_vi": {"type": "string"}, "unit_en": {"type": "string"},
@@ -759,6 +762,7 @@ def openapi_document() -> dict:
                     "404": _error_response("Unknown unit, unit not valid then, or nothing owed"),
                     "503": unavailable}}},
             **openapi_paths(unauthorized, unavailable),
+            **direction_paths(unauthorized, unavailable),
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document", "operationId": "openapi", "tags": ["system"],
                 "responses": {"200": {"description": "OpenAPI 3.1 document",

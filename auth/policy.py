@@ -78,6 +78,12 @@ API: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/api/v1/submissions/<int:submission_id>"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"): BOARDS | {REPORTER},  # a reporter: its unit's only
     ("POST", "/api/v1/submissions"): frozenset(),  # bearer tokens only
+    # directions (issue 19): a reporter (like a unit's token) sees and answers its unit's only, the
+    # route and the service decide (another unit's direction is 404); the transition table decides
+    # who may report what
+    ("GET", "/api/v1/directions"): BOARDS | {REPORTER},
+    ("GET", "/api/v1/directions/<ref>"): BOARDS | {REPORTER},
+    ("POST", "/api/v1/directions/<ref>/reports"): BOARDS | {REPORTER},
     # the configuration (metadata): admins only, never a unit's token
     ("GET", "/api/v1/metadata/export"): ADMINS,
     ("POST", "/api/v1/metadata/import"): ADMINS,
@@ -90,6 +96,9 @@ TOKEN_ROUTES = frozenset({
     ("GET", "/api/v1/submissions/<int:submission_id>"),
     ("GET", "/api/v1/templates/<unit>/<period>.xlsx"),
     ("POST", "/api/v1/submissions"),
+    ("GET", "/api/v1/directions"),
+    ("GET", "/api/v1/directions/<ref>"),
+    ("POST", "/api/v1/directions/<ref>/reports"),
 })
 
 # What an admin's bearer token opens: the configuration, nothing else.

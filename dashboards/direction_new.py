@@ -62,7 +62,7 @@ def layout(origin: str | None = None, indicator: str | None = None, area: str | 
                      **{"aria-label": t("dir.back", lang)}),
             html.H1(t("dir.new.title", lang), className="page-title"),
             html.P(t("dir.new.lede_draft" if draft else "dir.new.lede", lang), className="page-lede"),
-            html.P(t("dir.new.from", lang, what=from_words), className="dir-origin") if from_words else None,
+            html.P(from_words, className="dir-origin") if from_words else None,
         ], className="ind-header"),
         html.Section([
             control(labelled["title"] + " *", text(ids.title, pre.title, maxLength=500, required=True),

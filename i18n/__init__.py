@@ -14,7 +14,8 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
-from i18n.directions import DIRECTION_SCREEN_MESSAGES
+from i18n.direction_screens import DIRECTION_SCREEN_MESSAGES
+from i18n.directions import DIRECTION_MESSAGES
 from i18n.first_run import FIRST_RUN_MESSAGES
 from i18n.mapping import MAPPING_MESSAGES
 from i18n.metadata_pages import METADATA_PAGE_MESSAGES
@@ -762,7 +763,8 @@ MESSAGES.update(ACCESS_MESSAGES)  # keyboard use and charts' text alternatives (
 MESSAGES.update(MAPPING_MESSAGES)  # the upload page's mapping step (i18n/mapping.py)
 MESSAGES.update(FIRST_RUN_MESSAGES)  # the first-run page (i18n/first_run.py)
 MESSAGES.update(METADATA_PAGE_MESSAGES)  # the configuration's admin pages (i18n/metadata_pages.py)
-MESSAGES.update(DIRECTION_SCREEN_MESSAGES)  # the directions' screens (i18n/directions.py)
+MESSAGES.update(DIRECTION_MESSAGES)  # directions: states, actions, forms, refusals (i18n/directions.py)
+MESSAGES.update(DIRECTION_SCREEN_MESSAGES)  # the directions' screens (i18n/direction_screens.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

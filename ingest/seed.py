@@ -18,6 +18,7 @@ from data_access.engine import DEMO, REAL, bump_data_version, get_dataset, set_d
 from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
 from ingest.demo import DemoData, generate
+from ingest.demo_directions import seed_directions
 from ingest.reference import SEED_ACTOR, ReferenceError, demo_records, load_reference
 from metadata import derived
 from metadata.package import from_records
@@ -77,6 +78,7 @@ def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
         _later_targets(conn, data)
         write_demo(conn, data)
         derived.recompute(conn, codes=[d.code for d in derived.derived_indicators(conn)])
+        echo(f"{seed_directions(conn, seed, data.until)} directions")
         set_dataset(conn, DEMO)
         bump_data_version(conn)
     return data

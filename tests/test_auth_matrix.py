@@ -61,11 +61,17 @@ API = {
     ("POST", "/api/v1/metadata/import"): {"admin"},
     ("POST", "/api/v1/metadata/import?dry_run=true"): {"admin"},
     ("GET", "/api/v1/metadata/indicators/CPI_YOY/history"): {"admin"},
+    # directions: the centre, a reporter and a unit's token (their unit's only: the route answers 404 for another's)
+    ("GET", "/api/v1/directions"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/directions?state=overdue"): BOARDS | {"reporter", "token"},
+    ("GET", "/api/v1/directions/NV-2026-00001"): BOARDS | {"reporter", "token"},
+    ("POST", "/api/v1/directions/NV-2026-00001/reports"): BOARDS | {"reporter", "token"},
 }
 API_RULES = {"/api/v1/health", "/api/v1/version", "/api/v1/openapi.json", "/api/v1/indicators",
              "/api/v1/observations", "/api/v1/submissions/<int:submission_id>",
              "/api/v1/templates/<unit>/<period>.xlsx", "/api/v1/submissions", "/api/v1/metadata/export",
-             "/api/v1/metadata/import", "/api/v1/metadata/<kind>/<path:key>/history"}
+             "/api/v1/metadata/import", "/api/v1/metadata/<kind>/<path:key>/history",
+             "/api/v1/directions", "/api/v1/directions/<ref>", "/api/v1/directions/<ref>/reports"}
 GUARD_403 = "This account may not use this function."
 
 # Other Flask routes (plain views): (method, path) → who may use them. POSTs are sent without a

@@ -124,7 +124,7 @@ def test_dsc004_the_form_page_carries_the_prefill_and_an_analyst_drafts(world):
     with as_viewer(server, LEADER):
         page = direction_new.layout(origin="tile", indicator="IIP_YOY", area="VN", period="202611")
         words = texts(page)
-        assert "Giao nhiệm vụ" in words and any(w.startswith("Từ: ô chỉ tiêu") for w in words)
+        assert "Giao nhiệm vụ" in words and any(w.startswith("Từ ô chỉ tiêu · Chỉ số sản xuất") for w in words)
     with as_viewer(server, ANALYST):
         assert "Gửi lãnh đạo duyệt" in texts(direction_new.layout(origin="page"))
 
