@@ -24,6 +24,7 @@ from first_run import init_first_run
 from ingest.cli import register_commands
 from metadata_pages import init_metadata_pages
 from settings import ConfigError, Settings
+from views.direction_files import init_direction_files
 from web import wire
 from web.lang import with_document_lang
 from web.responses import cache_view_callbacks
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_auth(server)  # sign-in, roles and the request guard on every route; security headers; audit log
     init_first_run(server)  # /admin/first-run: the checklist of an empty centre (admins only)
     init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
+    init_direction_files(server)  # /direction-files/…: a direction's attachments for those who may see it
     return server
 
 

@@ -117,6 +117,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "/admin": ADMINS,
     "/admin/first-run": ADMINS,  # the first-run checklist (first_run): import a package, units and tokens, a report
     "/admin/metadata": ADMINS,  # the configuration's pages (metadata_pages): list, create, edit, retire, package
+    "/direction-files": BOARDS | {REPORTER},  # a direction's attachments (views.direction_files): the service decides
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.

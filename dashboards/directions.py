@@ -12,7 +12,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from components.controls import control, dropdown
-from components.directions import assign_link, grid_columns, grid_rows, measure_figure, summary_cards
+from components.directions import assign_link, grid_columns, grid_rows, measure_figure, measure_table, summary_cards
 from components.grid import data_grid
 from components.ids import page_ids
 from components.urlstate import as_date, as_text, one_of, url_sync, url_sync_stores
@@ -136,5 +136,7 @@ def overview(lang: Any) -> tuple:
         spec = {"kind": "direction_measures", "measure": measure}
         charts.append(html.Div([html.Div([html.H3(title), chart_menu(spec, lang, title=title)], className="card-head"),
                                 dcc.Graph(figure=measure_figure(by_unit, measure, lang), config={"displayModeBar": False},
-                                          className="dir-measure-graph")], className="dir-measure"))
+                                          className="dir-measure-graph"),
+                                measure_table(by_unit, measure, lang)], className="dir-measure",
+                               **{"data-measure": measure}))
     return summary_cards(view.counts(), lang), charts

@@ -44,7 +44,7 @@ from domain.periods import PeriodError, parse
 from i18n import MESSAGES, fmt_date, format_period, t
 
 NEW_PATH = "/directions/new"
-FILES_PATH = "/api/v1/directions"  # /<ref>/attachments/<id>: the API's download of an attachment
+FILES_PATH = "/direction-files"  # /<ref>/<id>: an attachment's download (views.direction_files)
 CREATORS = frozenset({ADMIN, LEADER, ANALYST})
 
 
@@ -235,7 +235,7 @@ UNIT_UPLOADS = frozenset({rules.PROGRESS, rules.DONE, rules.REQUEST_EXTENSION})
 
 def file_href(ref: str, attachment_id: int) -> str:
     """Where an attachment is downloaded (the route checks the viewer may see the direction)."""
-    return f"{FILES_PATH}/{ref}/attachments/{attachment_id}"
+    return f"{FILES_PATH}/{ref}/{attachment_id}"
 
 
 def acting_role_on(detail: DirectionDetail, who: Viewer) -> str | None:
