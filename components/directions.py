@@ -83,7 +83,7 @@ def grid_columns(lang: str) -> list[dict]:
         text_col("unit", t("dir.col.unit", lang), flex=1.4, min_width=180),
         text_col("leader", t("dir.col.leader", lang), flex=1, min_width=150),
         label_col("issued_on", "issued_on_text", t("dir.col.issued", lang), flex=0.8, min_width=120),
-        label_col("deadline", "deadline_text", t("dir.col.deadline", lang), flex=1, min_width=150),
+        label_col("deadline", "deadline_text", t("dir.col.deadline", lang), flex=1.3, min_width=210),
         text_col("state_text", t("dir.col.state", lang), flex=1.1, min_width=170,
                  cellClassRules={"dir-cell-overdue": "params.data.overdue", "dir-cell-closed": "params.data.closed"}),
         text_col("priority_text", t("dir.col.priority", lang), flex=0.7, min_width=110),

@@ -66,7 +66,7 @@ def body(ref: str, lang: str) -> list:
                              className="card dir-history-card"),
             ], className="dir-main"),
             html.Div([
-                html.Section([html.H2(t("dir.actions", lang)), actions(shown, lang)], className="card dir-actions"),
+                html.Section([html.H2(t("dir.actions", lang)), *actions(shown, lang)], className="card dir-actions"),
                 html.Section([html.H2(t("dir.attachments", lang)),
                               attachment_list(shown["attachments"], shown["file_href"], lang)],
                              className="card dir-files-card"),

@@ -13,6 +13,7 @@ import pytest
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 from flask import g
+from sqlalchemy import text
 
 from auth.policy import Principal
 from components.fast import texts
@@ -31,6 +32,10 @@ def world(databases, tmp_path_factory):
     """A seeded warehouse with four directions: BCT's on IIP_YOY (open, due in 5 days), TK's on
     CPI_YOY (overdue by 3 days), TK's confidential one on FX_RESERVES (overdue), BCT's closed one."""
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "dirscreens")
+    with engine.begin() as conn:  # only this test's directions (the demo's are left out)
+        for table in ("direction_attachment", "direction_event", "direction_area", "direction_indicator",
+                      "direction_unit", "direction"):
+            conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
     with app_on(url, tmp) as server:
         with as_viewer(server, LEADER) as (today, view, service):
