@@ -14,6 +14,7 @@ import uuid
 from datetime import datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import create_engine, text
 
 from domain.directions import CENTER_TZ
@@ -122,9 +123,13 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     assert probe.page.locator(".dir-origin").inner_text().startswith("Từ ô chỉ tiêu")
 
     # issued ten days ago, due two days ago: overdue from the start
-    for ident, day in (("#dnew-issued-on", today - timedelta(days=10)), ("#dnew-deadline", today - timedelta(days=2))):
-        probe.page.fill(ident, day.strftime("%d/%m/%Y"))
-        probe.page.keyboard.press("Enter")
+    for ident, day in (("#dnew-deadline", today - timedelta(days=2)), ("#dnew-issued-on", today - timedelta(days=10))):
+        field = probe.page.locator(ident)
+        field.click()
+        field.fill(day.strftime("%d/%m/%Y"))
+        probe.page.keyboard.press("Escape")
+        probe.page.locator(".page-title").click()  # the calendar closes
+        expect(field).to_have_value(day.strftime("%d/%m/%Y"))
     title = f"{title} ({uuid.uuid4().hex[:6]})"  # this test's own direction among the demo's
     probe.page.fill("#dnew-title", title)
     probe.page.click("#dnew-submit")
