@@ -80,7 +80,8 @@ MODES = ("value", "yoy")
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
                "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
-               "drill_links", "table", "revisions", "trend_export", "breakdown_export")
+               "drill_links", "table", "revisions", "trend_export", "breakdown_export",
+               "trend_assign")
 
 
 BINDINGS = [(ids.areas, "value", "areas"), (ids.start, "value", "start"), (ids.end, "value", "end"),
@@ -182,7 +183,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
-                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_export)],
+                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_assign), html.Div(id=ids.trend_export)],
                                            className="card-head"),
                                   chart_box(dcc.Graph(id=ids.trend, config=_graph_config(lang),
                                                       className="ind-trend-graph", style={"height": "440px"}),
@@ -744,13 +745,8 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
     latest = latest_period(ind.code, "VN", view.end)
-    trend_menu = [chart_menu(trend, lang)]
-    if directions.may_create():  # "Giao nhiệm vụ" about what the chart shows
-        focus = view.focus if view.focus in view.areas else view.areas[0]
-        trend_menu.append(assign_link(directions.assign_href("chart", lang, indicator=ind.code, area=focus,
-                                                             period=latest or view.end), lang))
     if not ind.provincial or latest is None:
-        return trend_menu, None
+        return chart_menu(trend, lang), None
     chain = drill_chain(view.focus, parse(latest).end)
     region = chain[1] if len(chain) > 1 else None
     if region is None and ind.aggregation != "none":
@@ -758,4 +754,26 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     else:
         ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "province",
                    **({"region": region} if region else {})}
-    return trend_menu, chart_menu(ranking, lang)
+    return chart_menu(trend, lang), chart_menu(ranking, lang)
+
+
+@cacheable
+@callback(
+    Output(ids.trend_assign, "children"),
+    Input(ids.areas, "value"),
+    Input(ids.end, "value"),
+    Input(ids.focus, "data"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+)
+def trend_assign(areas: Any, end: Any, focus: Any, code: Any, lang: Any) -> Any:
+    """"Giao nhiệm vụ" about what the trend shows (its indicator, the area in focus, the latest
+    period), for the viewers who may create a direction."""
+    if not directions.may_create():
+        return None
+    ind, view = callback_view(code, areas, None, end, None, None, focus)
+    area = view.focus if view.focus in view.areas else view.areas[0]
+    period = latest_period(ind.code, area, view.end) or view.end
+    lang = norm_lang(lang)
+    return assign_link(directions.assign_href("chart", lang, indicator=ind.code, area=area, period=period), lang,
+                       label=t("dir.assign_about", lang, what=ind.name(lang)))

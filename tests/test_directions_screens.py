@@ -162,8 +162,8 @@ def test_dsc005_the_tiles_the_chart_the_profile_the_rows_and_the_items_link_to_t
         assert any("period=" in h for h in tiles)
         prof = hrefs(province.layout(key="01"))
         assert "/directions/new?origin=profile&area=01" in prof and any("origin=tile" in h and "area=01" in h for h in prof)
-        trend = hrefs(indicator.export_menus(["VN"], "202401", "202611", "value", [], "VN", "IIP_YOY", "vi")[0])
-        assert trend == ["/directions/new?origin=chart&indicator=IIP_YOY&area=VN&period=202611"]
+        trend = hrefs(indicator.trend_assign(["VN", "01"], "202611", "01", "RETAIL_SALES", "vi"))
+        assert trend == ["/directions/new?origin=chart&indicator=RETAIL_SALES&area=01&period=202611"]
         rows = hrefs(compliance.render("UBND-M", "all", "vi")[1])
         assert "/directions/new?origin=compliance&unit=UB01" in rows
         items = hrefs(daily.render("2026-11-25", None, None, "vi")[1])
