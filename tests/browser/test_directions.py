@@ -114,7 +114,7 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     open_before = int(_measure(probe, loop_server, "open", unit_name) or 0)
     probe.goto(loop_server("/"))
     probe.page.locator(OFF_TRACK_TILE).first.locator(".assign-link").click()
-    probe.page.wait_for_url(re.compile(r"/directions/new\?origin=tile&indicator=" + code))
+    probe.page.wait_for_url(re.compile(r"/directions/new\?origin=tile&indicator=" + code), wait_until="commit")
     probe.settle()
     title = probe.page.locator("#dnew-title").input_value()
     assert name in title and title.startswith("Cục Thống kê" if unit == "TK" else ""), title  # pre-filled
@@ -132,7 +132,9 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     title = f"{title} ({uuid.uuid4().hex[:6]})"  # this test's own direction among the demo's
     probe.page.fill("#dnew-title", title)
     probe.page.click("#dnew-submit")
-    probe.page.wait_for_url(re.compile(r"/direction/NV-\d{4}-\d{5}"))
+    probe.page.wait_for_function(  # the direction's page (a client-side move), or the refusal beside the form
+        "() => location.pathname.startsWith('/direction/') || document.querySelector('#dnew-status').innerText")
+    assert re.search(r"/direction/NV-\d{4}-\d{5}", probe.page.url), probe.page.locator("#dnew-status").inner_text()
     ref = probe.page.url.rsplit("/", 1)[1].split("?")[0]
     probe.settle()
     assert "Quá hạn" in probe.page.locator(".dir-subtitle").inner_text()
