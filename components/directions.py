@@ -285,8 +285,8 @@ def measure_figure(by_unit: Sequence[tuple[str, float]], measure: str, lang: str
            "hovertemplate": "%{y}: %{text}<extra></extra>"}
     layout = layout_dict(lang, height=height)
     layout["xaxis"]["title"] = {"text": t(key, lang)}
-    layout["yaxis"]["automargin"] = True
-    return figure([bar], layout, extra_layout={"margin": {"l": 8, "r": 48, "t": 8, "b": 40}})
+    longest = max(len(u) for u, _ in shown)  # a fixed left margin for the names: Plotly's automargin redraws
+    return figure([bar], layout, extra_layout={"margin": {"l": min(260, 16 + 7 * longest), "r": 48, "t": 8, "b": 48}})
 
 
 def measures_by_unit_of(df: pd.DataFrame, lang: str) -> dict[str, list[tuple[str, float]]]:

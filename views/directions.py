@@ -195,7 +195,7 @@ def filters_from(*, q: Any = None, unit: Any = None, state: Any = None, leader: 
 
     return DirectionFilters(unit=text(unit, 24), state=state if state in FILTER_STATES else None,
                             deadline_from=as_date(start), deadline_to=as_date(end), leader=text(leader, 80),
-                            indicator=text(indicator, 40), area=text(area, 24), text=text(q, 200), sort="deadline")
+                            indicator=text(indicator, 40), area=text(area, 24), text=text(q, 200), sort="-issued_on")
 
 
 @dataclass(frozen=True)
