@@ -27,6 +27,7 @@ DEFAULT_SECTOR = "G03"
 SECTOR_SIZE = 6  # small multiples on the sector board
 SECTOR_PERIODS = 24  # the last periods each one draws
 TICKER_ITEMS = 6  # overdue reports, overdue directions and daily items each, at most
+DIRECTION_ITEMS = 20  # overdue directions on the ticker, longest overdue first: the centre's own follow-up
 WALL_VIEWER = Viewer(DISPLAY)  # the wall's directions: what a display token may see, whoever opened it
 
 
@@ -59,7 +60,7 @@ def alerts(lang: str) -> list[tuple[str, str]]:
             ind = imap[k.code]
             out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
                                      value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
-    out += ticker_items(direction_rows(ticker_directions(center_today(), WALL_VIEWER)[:TICKER_ITEMS], lang), lang)
+    out += ticker_items(direction_rows(ticker_directions(center_today(), WALL_VIEWER)[:DIRECTION_ITEMS], lang), lang)
     for unit, report, period in overdue(lang)[:TICKER_ITEMS]:
         out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
     day = latest_day()
