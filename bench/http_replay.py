@@ -122,10 +122,14 @@ class Client:
 
 
 def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats: int = 30,
-             log: Callable[[str], None] = print) -> dict:
+             log: Callable[[str], None] = print, urls: list[str] | None = None,
+             extra_scopes: tuple[str, ...] = ()) -> dict:
+    """``urls``: the pages whose callbacks are captured (default :data:`BOARD_URLS`);
+    ``extra_scopes``: stamps bumped besides every indicator's before each uncached request (e.g.
+    ``directions``)."""
     from sqlalchemy import create_engine
 
-    from data_access.engine import bump_all_data
+    from data_access.engine import bump_all_data, bump_data_version
 
     stack = Stack(database_url, log=log)
     raw = create_engine(database_url, pool_size=1)
@@ -134,10 +138,12 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
         """Every indicator's stamp and the register move on: no data entry or response is valid."""
         with raw.begin() as conn:
             bump_all_data(conn)
+            if extra_scopes:
+                bump_data_version(conn, extra_scopes)
 
     cookie = bench_session_at(database_url, "bench.leader", "leader")  # sees every board
     try:
-        captured = capture(stack.url, BOARD_URLS, cookie)
+        captured = capture(stack.url, urls or BOARD_URLS, cookie)
         # one entry per distinct callback (board, output)
         seen: dict[tuple, dict] = {}
         for c in captured:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -30,3 +32,11 @@ def cpu_seconds(pid: int) -> float | None:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError):
         return None
+
+
+def write_result(result: dict, path: str | None, log: Callable[[str], None]) -> None:
+    """Write a benchmark's result as indented JSON at ``path`` (its folder made), if one is given."""
+    if path:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_text(json.dumps(result, indent=2, ensure_ascii=False))
+        log(f"wrote {path}")

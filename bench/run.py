@@ -27,7 +27,6 @@ Writes ``--json PATH``: ``{"observations": N, "functions": {NAME: {"uncached_p50
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import sys
@@ -42,6 +41,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import event, func, select, text  # noqa: E402
 
 from bench.measure import percentile as pct  # noqa: E402
+from bench.measure import write_result  # noqa: E402
 from data_access import schema  # noqa: E402
 from data_access.engine import make_engine, migrate  # noqa: E402
 from runtime import settle_gc  # noqa: E402
@@ -333,10 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         result["http"] = run_http(url, seconds=args.http_seconds, log=log)
     result["total_seconds"] = round(time.perf_counter() - started, 1)
     log(f"total {result['total_seconds']:.0f} s (build {build_s:.0f} s)")
-    if args.json_path:
-        Path(args.json_path).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.json_path).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-        log(f"wrote {args.json_path}")
+    write_result(result, args.json_path, log)
     return 0
 
 

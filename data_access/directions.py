@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Select, and_, case, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select, union_all
 
 from data_access import schema
 from data_access.cache.memo import cached_query
@@ -33,7 +33,7 @@ d, du, di, da = schema.direction, schema.direction_unit, schema.direction_indica
 ev, att, ag = schema.direction_event, schema.direction_attachment, schema.agency
 SCOPE = "directions"
 PAGE_SIZES = (10, 25, 50, 100)
-SORTS = ("deadline", "-deadline", "-issued_on", "issued_on", "-updated_at")
+SORTS = ("deadline", "-deadline", "-issued_on", "issued_on")
 
 
 def directions_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
@@ -53,7 +53,8 @@ def center_today() -> date:
 class DirectionFilters:
     """The page's filters (all optional): the lead unit's code, a state of
     :data:`domain.directions.FILTER_STATES` (``overdue`` included), a deadline range, the leader's
-    name (folded, contained), an indicator code, an area key, text (folded: without diacritics)."""
+    name (part of it, with or without diacritics), an indicator code, an area key, text (every word,
+    with or without diacritics, in the ref, title, content, number or leader)."""
 
     unit: str | None = None
     state: str | None = None
@@ -250,8 +251,7 @@ def _filters(f: DirectionFilters, today: date) -> list[ColumnElement[bool]]:
     if f.deadline_to:
         where.append(d.c.deadline <= f.deadline_to)
     if f.leader and fold(f.leader).strip():
-        where.append(func.lower(d.c.leader).contains(f.leader.strip().lower(), autoescape=True)
-                     | d.c.search_text.contains(fold(f.leader).strip(), autoescape=True))
+        where.append(d.c.leader_key.contains(" ".join(fold(f.leader).split()), autoescape=True))
     if f.indicator:
         ind = select(schema.indicator.c.id).where(schema.indicator.c.code == f.indicator).scalar_subquery()
         where.append(d.c.id.in_(select(di.c.direction_id).where(di.c.indicator_id == ind)))
@@ -268,7 +268,6 @@ _ORDER = {
     "-deadline": (d.c.deadline.desc(), d.c.id.desc()),
     "issued_on": (d.c.issued_on.asc(), d.c.id.asc()),
     "-issued_on": (d.c.issued_on.desc(), d.c.id.desc()),
-    "-updated_at": (d.c.updated_at.desc(), d.c.id.desc()),
 }
 
 
@@ -310,17 +309,18 @@ def _direction_detail(ref: str, viewer: rules.Viewer, today: date) -> DirectionD
     if head is None:
         return None
     did = head[14]
-    units = tuple(DirectionUnit(*t) for t in conn.execute(
-        select(ag.c.code, ag.c.short_vi, ag.c.short_en, du.c.role).join(ag, ag.c.id == du.c.agency_id)
-        .where(du.c.direction_id == did).order_by(du.c.role.desc(), ag.c.code)).tuples())
-    ind = schema.indicator
-    indicators = tuple(NamedRef(*t) for t in conn.execute(
-        select(ind.c.code, ind.c.name_vi, ind.c.name_en).join(di, di.c.indicator_id == ind.c.id)
-        .where(di.c.direction_id == did).order_by(ind.c.code)).tuples())
-    ar = schema.area
-    areas = tuple(NamedRef(*t) for t in conn.execute(
-        select(ar.c.key, ar.c.name_vi, ar.c.name_en).join(da, da.c.area_id == ar.c.id)
-        .where(da.c.direction_id == did).order_by(ar.c.sort, ar.c.key)).tuples())
+    ind, ar = schema.indicator, schema.area
+    links = conn.execute(union_all(  # units, indicators and areas in one round trip
+        select(literal("u"), ag.c.code, ag.c.short_vi, ag.c.short_en, du.c.role, literal(0))
+        .join(ag, ag.c.id == du.c.agency_id).where(du.c.direction_id == did),
+        select(literal("i"), ind.c.code, ind.c.name_vi, ind.c.name_en, literal(""), literal(0))
+        .join(di, di.c.indicator_id == ind.c.id).where(di.c.direction_id == did),
+        select(literal("a"), ar.c.key, ar.c.name_vi, ar.c.name_en, literal(""), ar.c.sort)
+        .join(da, da.c.area_id == ar.c.id).where(da.c.direction_id == did))).tuples().all()
+    units = tuple(DirectionUnit(t[1], t[2], t[3], t[4])
+                  for t in sorted((t for t in links if t[0] == "u"), key=lambda t: (t[4] != rules.LEAD, t[1])))
+    indicators = tuple(NamedRef(t[1], t[2], t[3]) for t in sorted(t for t in links if t[0] == "i"))
+    areas = tuple(NamedRef(t[1], t[2], t[3]) for t in sorted((t for t in links if t[0] == "a"), key=lambda t: (t[5], t[1])))
     events = tuple(DirectionEvent(*t) for t in conn.execute(
         select(ev.c.id, ev.c.at, ev.c.actor, ev.c.role, ag.c.code, ev.c.kind, ev.c.from_state, ev.c.to_state,
                ev.c.text, ev.c.new_deadline).outerjoin(ag, ag.c.id == ev.c.agency_id)

@@ -539,6 +539,7 @@ direction = Table(
     Column("form", String(20), nullable=False),  # thong_bao_ket_luan | cong_dien | chi_thi | van_ban
     Column("doc_number", String(60), nullable=False, default=""),  # "45/TB-VPCP"
     Column("leader", Text, nullable=False, default=""),  # the issuing leader's name
+    Column("leader_key", Text, nullable=False, default=""),  # the leader's name folded (domain.text.fold), for the filter
     Column("issued_on", Date, nullable=False),
     Column("lead_agency_id", Integer, ForeignKey("agency.id"), nullable=False),
     Column("deadline", Date, nullable=False),  # current (extensions move it)
@@ -556,10 +557,15 @@ direction = Table(
     Column("search_text", Text, nullable=False, default=""),  # ref, title, content, number, leader; folded
     Column("origin", String(12), nullable=False, default="page"),  # tile | chart | profile | compliance | daily | page | api
     Column("origin_context", Text),  # JSON: indicator, area, period shown where it was created
-    Index("ix_direction_state_deadline", "state", "deadline"),
-    Index("ix_direction_lead_state", "lead_agency_id", "state", "deadline"),
-    Index("ix_direction_closed_on", "closed_on"),
-    Index("ix_direction_issued_on", "issued_on"),
+    # the boards' counts and the measures read these alone on PostgreSQL (the INCLUDEd columns)
+    Index("ix_direction_state_deadline", "state", "deadline", postgresql_include=["lead_agency_id", "confidential"]),
+    Index("ix_direction_lead_state", "lead_agency_id", "state", "deadline", postgresql_include=["confidential"]),
+    Index("ix_direction_closed_on", "closed_on",
+          postgresql_include=["lead_agency_id", "issued_on", "state", "days_late", "confidential"]),
+    Index("ix_direction_issued_on", "issued_on", "id"),  # the list's sorts, in pages
+    Index("ix_direction_deadline", "deadline", "id"),
+    # and on PostgreSQL a trigram index of search_text for the text filter (migration 0016, when
+    # the pg_trgm extension is available): ix_direction_search_trgm
 )
 
 direction_unit = Table(

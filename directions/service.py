@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection
 
 from auth import audit
@@ -181,7 +181,8 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
     context = fields.get("origin_context")
     ref = _next_ref(conn, issued_on.year)
     did = conn.execute(d.insert().values(
-        ref=ref, title=title, content=content, form=form, doc_number=doc_number, leader=leader, issued_on=issued_on,
+        ref=ref, title=title, content=content, form=form, doc_number=doc_number, leader=leader,
+        leader_key=" ".join(fold(leader).split()), issued_on=issued_on,
         lead_agency_id=units[lead_code], deadline=deadline, first_deadline=deadline, priority=priority, state=state,
         confidential=confidential, created_by=actor.name, created_at=at, updated_at=at,
         search_text=_search_text(ref, title, content, doc_number, leader), origin=origin,
@@ -204,7 +205,14 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
     return ref
 
 
+_LOCK_REFS = 0x0CD1  # pg_advisory_xact_lock(namespace, year): one numbering of a year's refs at a time
+
+
 def _next_ref(conn: Connection, year: int) -> str:
+    """The year's next ref; on PostgreSQL the year's numbering is locked to the end of the
+    transaction, so two leaders creating at once never draw the same number."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:ns, :year)"), {"ns": _LOCK_REFS, "year": year})
     prefix = f"NV-{year}-"
     last = conn.execute(select(func.max(d.c.ref)).where(d.c.ref.like(f"{prefix}%"))).scalar()
     number = int(str(last)[len(prefix):]) + 1 if last else 1
@@ -281,6 +289,8 @@ def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = ""
         values.update(closed_at=at, closed_on=today, days_late=rules.days_late(done_on, current.deadline))
     if changes:
         values["search_text"] = _refolded(conn, current.id, changes)
+        if "leader" in changes:
+            values["leader_key"] = " ".join(fold(changes["leader"]).split())
     conn.execute(update(d).where(d.c.id == current.id).values(**values))
     event_id = conn.execute(ev.insert().values(
         direction_id=current.id, at=at, actor=actor.name, role=role, agency_id=current.unit_id if current.relation else None,

@@ -117,6 +117,8 @@ def test_drd002_filters(world):
     assert listed(world, "leader", deadline_from=date(2026, 12, 15), deadline_to=date(2026, 12, 16)) == refs_of(
         world, "D1", "D5", "D7")
     assert listed(world, "leader", leader="pho thu tuong") == listed(world, "leader")
+    assert listed(world, "leader", leader="Phó  THỦ") == listed(world, "leader")
+    assert listed(world, "leader", leader="san xuat") == set()  # the leader's name, not the title
     assert listed(world, "analyst", text="uoc tinh nhanh") == set()  # D3's words find nothing without the grant
     page = read(world, reads.list_directions, reads.DirectionFilters(sort="deadline"), page=2, page_size=3,
                 viewer=V["leader"], today=TODAY)
@@ -209,6 +211,13 @@ def client(world, who=None, token=None):
     return c, ({"Authorization": f"Bearer {world['tokens'][token]}"} if token else {})
 
 
+def report(c, headers, ref, kind, text="x", payload=None, **form):
+    """POST a unit's report on ``ref`` (with one file named bao-cao.pdf holding ``payload``)."""
+    files = {"files": [(io.BytesIO(payload), "bao-cao.pdf")]} if payload is not None else {}
+    return c.post(f"/api/v1/directions/{ref}/reports", headers=headers, content_type="multipart/form-data",
+                  data={"kind": kind, "text": text, **form, **files})
+
+
 @pytest.fixture
 def guarded(world):
     """The same warehouse with access control on (tokens and sessions are checked)."""
@@ -226,42 +235,32 @@ def test_dap001_a_units_token_reads_its_own_directions_and_others_are_404(guarde
         res = c.get(f"/api/v1/directions/{guarded['refs'][other]}", headers=bct)
         assert res.status_code == 404 and res.get_json()["error"]["code"] == "not_found", other
         assert not mentions_secret(res.get_data(as_text=True))
-        post = c.post(f"/api/v1/directions/{guarded['refs'][other]}/reports", headers=bct,
-                      data={"kind": "progress", "text": "x"})
-        assert post.status_code == 404, other
+        assert report(c, bct, guarded["refs"][other], "progress").status_code == 404, other
     assert c.get("/api/v1/directions/NV-1999-00001", headers=bct).status_code == 404
 
 
 def test_dap002_a_unit_reports_through_the_api_with_an_attachment(guarded):
     c, byt = client(guarded, token="BYT")
     ref = guarded["refs"]["D2"]
-    pdf = (io.BytesIO(b"%PDF-1.4\nbao cao\n%%EOF\n"), "bao-cao.pdf")
-    res = c.post(f"/api/v1/directions/{ref}/reports", headers=byt, content_type="multipart/form-data",
-                 data={"kind": "done", "text": "Đã hoàn thành", "files": [pdf]})
+    res = report(c, byt, ref, "done", "Đã hoàn thành", b"%PDF-1.4\nbao cao\n%%EOF\n")
     assert res.status_code == 201 and res.get_json()["state"] == "reported_done"
     body = c.get(f"/api/v1/directions/{ref}", headers=byt).get_json()
     done = [e for e in body["events"] if e["kind"] == "done"]  # (the world's other events are dated later than now)
     assert len(done) == 1 and body["attachments"][0]["content_type"] == "application/pdf"
-    fake = (io.BytesIO(b"just text"), "bao-cao.pdf")
-    res = c.post(f"/api/v1/directions/{ref}/reports", headers=byt, content_type="multipart/form-data",
-                 data={"kind": "progress", "text": "x", "files": [fake]})
+    res = report(c, byt, ref, "progress", payload=b"just text")
     assert res.status_code == 409  # reported done: no progress any more (the state is judged before the files)
-    res = c.post(f"/api/v1/directions/{guarded['refs']['D6']}/reports", headers=byt, data={"kind": "extension",
-                                                                                           "text": "x"})
+    res = report(c, byt, guarded["refs"]["D6"], "extension")
     assert res.status_code == 409 and res.get_json()["key"] == "dir.err.not_allowed"
-    res = c.post(f"/api/v1/directions/{ref}/reports", headers=byt, data={"kind": "whatever"})
+    res = report(c, byt, ref, "whatever")
     assert res.status_code == 422
 
 
 def test_dap003_refused_files_and_fields_are_422(guarded):
     c, bct = client(guarded, token="BCT")
     ref = guarded["refs"]["D7"]
-    fake = (io.BytesIO(b"MZ\x90\x00 an executable"), "bao-cao.pdf")
-    res = c.post(f"/api/v1/directions/{ref}/reports", headers=bct, content_type="multipart/form-data",
-                 data={"kind": "progress", "text": "x", "files": [fake]})
+    res = report(c, bct, ref, "progress", payload=b"MZ\x90\x00 an executable")
     assert res.status_code == 422 and (res.get_json()["key"], res.get_json()["field"]) == ("dir.err.file_type", "files")
-    res = c.post(f"/api/v1/directions/{ref}/reports", headers=bct, data={"kind": "extension", "text": "Xin thêm",
-                                                                         "new_deadline": "2026-01-01"})
+    res = report(c, bct, ref, "extension", "Xin thêm", new_deadline="2026-01-01")
     assert res.status_code == 422 and res.get_json()["field"] == "new_deadline"
 
 

@@ -289,3 +289,69 @@ def test_dir010_confidential_directions_stay_with_the_cleared(engine):
         assert err.value.key == "dir.err.not_allowed"
         assert service.act(conn, COOP, ref, rules.PROGRESS, text="Đơn vị chủ trì", at=AT) == rules.IN_PROGRESS
         conn.rollback()
+
+
+# The rules as written by the issue, independently of domain.directions: a change of the table
+# must change this too (and test_dir001 holds the service to the table).
+CENTRE, UNITS = {"admin", "leader"}, {"lead_unit", "cooperating_unit"}
+OPEN = {"assigned", "in_progress", "returned"}
+EXPECTED = {  # action: (from states, acting roles, to state or None for unchanged)
+    "approve": ({"draft"}, CENTRE, "assigned"),
+    "edit": ({"draft"}, CENTRE | {"analyst"}, None),
+    "progress": (OPEN, UNITS, "in_progress"),
+    "done": (OPEN, {"lead_unit"}, "reported_done"),
+    "request_extension": (OPEN, {"lead_unit"}, None),
+    "extend": (OPEN, CENTRE, None),
+    "refuse_extension": (OPEN, CENTRE, None),
+    "close": ({"reported_done"}, CENTRE, "closed"),
+    "return": ({"reported_done"}, CENTRE, "returned"),
+    "cancel": (OPEN | {"draft", "reported_done"}, CENTRE, "cancelled"),
+}
+
+
+def test_dir011_the_table_is_the_issues_rules():
+    expected = {("new", "create", r): "assigned" for r in CENTRE} | {("new", "create", "analyst"): "draft"}
+    for action, (states, roles, to) in EXPECTED.items():
+        expected |= {(s, action, r): to or s for s in states for r in roles}
+    expected |= {(s, "edit", r): s for s in OPEN | {"reported_done"} for r in CENTRE}  # the centre edits until closed
+    assert rules.TRANSITIONS == expected
+    assert rules.actions_for("reported_done", "leader") == ("edit", "close", "return", "cancel")
+    assert rules.actions_for("in_progress", "cooperating_unit") == ("progress",)
+    assert rules.acting_role("reporter", "lead") == "lead_unit" and rules.acting_role("unit-token", None) is None
+    assert rules.acting_role("display", "lead") is None
+
+
+def test_dir012_today_is_the_centres_date_at_2330_utc(monkeypatch):
+    """The reads' default ``today`` comes from the centre's clock: at 23:30 UTC on 15 December it is
+    the 16th in Hà Nội, whatever the server's own zone."""
+    from data_access import directions as reads
+
+    class LateEvening(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2026, 12, 15, 23, 30, tzinfo=tz) if tz is not None else datetime(2026, 12, 15, 23, 30)
+
+    monkeypatch.setattr(reads, "datetime", LateEvening)
+    assert reads.center_today() == date(2026, 12, 16)
+    monkeypatch.setattr(service, "datetime", LateEvening)
+    assert rules.center_date(service.utc_now()) == date(2026, 12, 16)
+
+
+def test_dir013_every_refusal_has_words_in_both_languages():
+    """Each message key the service, the attachments and the rules raise is in the catalogue."""
+    import re
+    from pathlib import Path
+
+    from i18n import MESSAGES
+
+    root = Path(__file__).resolve().parent.parent
+    keys = set()
+    for path in ("directions/service.py", "directions/attachments.py", "directions/errors.py", "domain/directions.py"):
+        keys |= set(re.findall(r'"(dir\.err\.[a-z_]+)"', (root / path).read_text(encoding="utf-8")))
+    assert len(keys) >= 10
+    for key in keys:
+        assert MESSAGES[key]["vi"] and MESSAGES[key]["en"], key
+    for name in rules.STATES + (rules.OVERDUE,):
+        assert f"dir.state.{name}" in MESSAGES
+    for name in rules.ACTIONS:
+        assert f"dir.action.{name}" in MESSAGES

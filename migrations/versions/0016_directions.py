@@ -32,6 +32,7 @@ def upgrade() -> None:
         sa.Column('form', sa.String(20), nullable=False),
         sa.Column('doc_number', sa.String(60), nullable=False),
         sa.Column('leader', sa.Text(), nullable=False),
+        sa.Column('leader_key', sa.Text(), nullable=False),
         sa.Column('issued_on', sa.Date(), nullable=False),
         sa.Column('lead_agency_id', sa.Integer(), nullable=False),
         sa.Column('deadline', sa.Date(), nullable=False),
@@ -53,10 +54,15 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
         sa.UniqueConstraint('ref'),
     )
-    op.create_index('ix_direction_state_deadline', 'direction', ['state', 'deadline'])
-    op.create_index('ix_direction_lead_state', 'direction', ['lead_agency_id', 'state', 'deadline'])
-    op.create_index('ix_direction_closed_on', 'direction', ['closed_on'])
-    op.create_index('ix_direction_issued_on', 'direction', ['issued_on'])
+    op.create_index('ix_direction_state_deadline', 'direction', ['state', 'deadline'],
+                    postgresql_include=['lead_agency_id', 'confidential'])
+    op.create_index('ix_direction_lead_state', 'direction', ['lead_agency_id', 'state', 'deadline'],
+                    postgresql_include=['confidential'])
+    op.create_index('ix_direction_closed_on', 'direction', ['closed_on'],
+                    postgresql_include=['lead_agency_id', 'issued_on', 'state', 'days_late', 'confidential'])
+    op.create_index('ix_direction_issued_on', 'direction', ['issued_on', 'id'])
+    op.create_index('ix_direction_deadline', 'direction', ['deadline', 'id'])
+    _search_index()
     op.create_table(
         'direction_unit',
         sa.Column('direction_id', sa.BigInteger(), nullable=False),
@@ -119,6 +125,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('id'),
     )
     op.create_index('ix_direction_attachment_direction', 'direction_attachment', ['direction_id'])
+
+
+def _search_index() -> None:
+    """On PostgreSQL, a trigram index for the text filter (``search_text LIKE '%words%'``) when the
+    ``pg_trgm`` extension can be created (a trusted extension of PostgreSQL's contrib); without it
+    the filter scans the table, which stays correct."""
+    bind = op.get_bind()
+    if bind.dialect.name != 'postgresql':
+        return
+    savepoint = bind.begin_nested()
+    try:
+        bind.execute(sa.text('CREATE EXTENSION IF NOT EXISTS pg_trgm'))
+    except sa.exc.DBAPIError:
+        savepoint.rollback()
+        return
+    savepoint.commit()
+    bind.execute(sa.text('CREATE INDEX ix_direction_search_trgm ON direction USING gin (search_text gin_trgm_ops)'))
 
 
 def downgrade() -> None:
