@@ -85,7 +85,8 @@ def _report(server, token: str, ref: str) -> dict:
 
 def _measure(probe, server, measure: str, unit: str) -> str | None:
     """The unit's figure in the measure's table on /directions (None: not in it)."""
-    probe.goto(server("/directions"))
+    probe.page.goto(server("/directions"))
+    probe.settle(45_000)  # the list, its counts and three charts: slower than a board on a busy machine
     rows = probe.page.locator(f".dir-measure[data-measure='{measure}'] tbody tr").all_inner_texts()
     found = [r.split("\t")[-1].strip() for r in rows if r.split("\t")[0].strip() == unit]
     return found[0] if found else None
