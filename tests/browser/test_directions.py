@@ -87,9 +87,11 @@ def _measure(probe, server, measure: str, unit: str) -> str | None:
     """The unit's figure in the measure's table on /directions (None: not in it)."""
     probe.page.goto(server("/directions"))
     probe.settle(45_000)  # the list, its counts and three charts: slower than a board on a busy machine
-    rows = probe.page.locator(f".dir-measure[data-measure='{measure}'] tbody tr").all_inner_texts()
-    found = [r.split("\t")[-1].strip() for r in rows if r.split("\t")[0].strip() == unit]
-    return found[0] if found else None
+    rows = probe.page.eval_on_selector_all(  # the table behind "Xem bảng số liệu" (closed: read its cells' text)
+        f".dir-measure[data-measure='{measure}'] tbody tr",
+        "trs => trs.map(tr => [tr.cells[0].textContent.trim(), tr.cells[1].textContent.trim()])")
+    assert rows or measure != "open", "the measure's table is empty"
+    return dict(rows).get(unit)
 
 
 def _wall_ticker(wall) -> str:
