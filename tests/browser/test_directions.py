@@ -166,7 +166,7 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     link = probe.page.locator(".dir-files a", has_text="bao-cao.pdf")
     assert probe.page.request.get(loop_server(link.get_attribute("href"))).body() == PDF
     assert "Đã rà soát nguyên nhân" in probe.page.locator(".dir-history").inner_text()
-    assert int(_measure(probe, loop_server, "open", unit_name) or 0) == open_before  # no longer open
+    assert int(_measure(probe, loop_server, "open", unit_name)) == open_before + 1  # still the centre's until closed
     probe.goto(loop_server(f"/direction/{ref}"))
 
     # 3. the leader closes it
@@ -175,6 +175,7 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     assert "Đã kết thúc" in probe.page.locator(".dir-subtitle").inner_text()
     probe.goto(loop_server(f"/indicator/{code}"))
     probe.page.wait_for_function(f"() => document.querySelector('.ind-trend-graph').innerText.includes('Xong {ref}')")
+    assert int(_measure(probe, loop_server, "open", unit_name) or 0) == open_before  # closed: no longer open
     assert _measure(probe, loop_server, "days_overdue", unit_name) is not None  # closed two days late
     assert _measure(probe, loop_server, "on_time", unit_name) is not None
     wall.wait_for_function(f"() => document.querySelector('.wall-board-inner').innerText.includes({json.dumps(title[:40])})")
