@@ -29,6 +29,7 @@ from metadata_pages import init_metadata_pages
 from scheduler import init_scheduler, start_in_process
 from settings import ConfigError, Settings
 from subscriptions import init_subscriptions
+from views.direction_files import init_direction_files
 from web import wire
 from web.delivery import asset_url, init_delivery
 from web.lang import with_document_lang
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_metadata_pages(server)  # /admin/metadata: the configuration's admin pages (admins only)
     init_alert_pages(server)  # /alerts: the notification centre, the rules' and webhooks' pages
     init_subscriptions(server)  # /subscriptions and the unsubscribe link; the delivery job
+    init_direction_files(server)  # /direction-files/…: a direction's attachments for those who may see it
     return server
 
 

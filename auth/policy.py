@@ -47,6 +47,12 @@ PAGES: dict[str, frozenset[str]] = {
     "/compliance": BOARDS | {REPORTER},
     "/submit": frozenset({ADMIN, REPORTER}),
     "/wall": BOARDS | {DISPLAY},
+    # directions: the list and a direction's page for the centre and the units (a reporter sees its
+    # unit's only: the reads are viewer-aware); the "Giao nhiệm vụ" form for the centre (an
+    # analyst's is a draft awaiting a leader's approval)
+    "/directions": BOARDS | {REPORTER},
+    "/directions/new": BOARDS,
+    "/direction/<ref>": BOARDS | {REPORTER},
 }
 
 # Server callbacks defined outside page modules (shared components), by module. Callbacks of a
@@ -117,6 +123,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "/alerts": BOARDS,  # the notification centre: the alerts one may see, acknowledge
     "/subscriptions": EXPORTERS,  # a user's subscriptions (subscriptions): the boards' roles; others only by admins, leaders
     "/unsubscribe": frozenset(),  # public (PUBLIC_PREFIXES): an e-mail's signed unsubscribe link
+    "/direction-files": BOARDS | {REPORTER},  # a direction's attachments (views.direction_files): the service decides
 }
 
 # Never behind sign-in: static files, the sign-in page, liveness and the data version.

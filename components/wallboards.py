@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from data_access.catalogue import Indicator
     from data_access.queries import Kpi
 
-BOARDS = ("overview", "provinces", "sector", "daily", "compliance")
+BOARDS = ("overview", "provinces", "sector", "daily", "compliance", "directions")
 SEVERITY_KEY = {"critical": "daily.sev.critical", "warning": "daily.sev.warning", "notice": "daily.sev.notice",
                 "info": "daily.sev.info"}
 CATEGORY_KEY = {"thien_tai": "daily.cat.disaster", "kinh_te": "daily.cat.economy", "y_te": "daily.cat.health",

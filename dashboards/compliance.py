@@ -15,6 +15,7 @@ from dash import Input, Output, callback, dcc, html
 
 from auth import current_unit
 from components.controls import dropdown
+from components.directions import assign_link
 from components.fast import el, link
 from components.ids import page_ids
 from components.shell import with_lang
@@ -31,6 +32,7 @@ from data_access.compliance import (
 from domain.periods import Period
 from domain.regimes import latest_due
 from i18n import fmt_date, fmt_datetime, fmt_number, format_period, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 dash.register_page(__name__, path="/compliance", title="Tình hình báo cáo", nav="nav.compliance", nav_order=6)
@@ -121,7 +123,7 @@ def render(regime: str | None, group: str | None, lang: str) -> tuple:
     else:
         by_group, label = view.by_group, None
     return (summary_cards(view.overall, by_group, lang, title=label),
-            matrix_table(matrix, view.by_unit, periods, lang, regime),
+            matrix_table(matrix, view.by_unit, periods, lang, regime, directions.unit_open(), directions.may_create()),
             overdue_list(overdue, lang))
 
 
@@ -147,9 +149,12 @@ def summary_cards(overall: Rates, by_group: tuple[Rates, ...], lang: str, title:
 
 
 def matrix_table(matrix: list[MatrixRow] | tuple[MatrixRow, ...], by_unit: tuple[UnitRates, ...],
-                 periods: tuple[str, ...], lang: str, regime: str) -> list:
+                 periods: tuple[str, ...], lang: str, regime: str,
+                 open_directions: dict[str, tuple[int, int]] | None = None, assign: bool = False) -> list:
     """The units of ``regime`` x periods with each unit's completeness and timeliness (fast
-    elements: hundreds of cells)."""
+    elements: hundreds of cells), beside its open directions (``open_directions``: unit code ->
+    (open, overdue)) and, with ``assign``, its "Giao nhiệm vụ" link."""
+    open_directions = open_directions or {}
     title = el("H2", t("cmp.matrix", lang))
     if not matrix:
         return [title, el("Div", t("empty.no_data", lang), className="empty-state")]
@@ -157,7 +162,8 @@ def matrix_table(matrix: list[MatrixRow] | tuple[MatrixRow, ...], by_unit: tuple
     head = el("Thead", el("Tr", [el("Th", t("cmp.unit", lang), scope="col")]
                           + [el("Th", format_period(p, lang), scope="col", className="cmp-period") for p in periods]
                           + [el("Th", t("cmp.completeness", lang), scope="col"),
-                             el("Th", t("cmp.timeliness", lang), scope="col")]))
+                             el("Th", t("cmp.timeliness", lang), scope="col"),
+                             el("Th", t("dir.cmp.col", lang), scope="col")]))
     cell = {state: (STATE_ICON.get(state, ""), f"cmp-cell st-{state or 'none'}",
                     t(STATE_KEY[state], lang) if state in STATE_KEY else "") for state in STATE_ICON}
     percent: dict[float, str] = {}
@@ -176,11 +182,25 @@ def matrix_table(matrix: list[MatrixRow] | tuple[MatrixRow, ...], by_unit: tuple
             cells.append(el("Td", icon, className=css, title=title_))
         rate = rates.get(r.unit_code)
         cells += [el("Td", pct(rate.completeness) if rate is not None else "–", className="num"),
-                  el("Td", pct(rate.timeliness) if rate is not None else "–", className="num")]
+                  el("Td", pct(rate.timeliness) if rate is not None else "–", className="num"),
+                  el("Td", open_cell(r, open_directions.get(r.unit_code), lang, assign), className="cmp-dirs")]
         rows.append(el("Tr", cells))
     legend = el("Div", [el("Span", [el("Span", STATE_ICON[s], className=f"cmp-cell st-{s}"), " " + t(k, lang)],
                            className="cmp-legend-item") for s, k in STATE_KEY.items()], className="cmp-legend")
     return [title, legend, el("Div", el("Table", [head, el("Tbody", rows)], className="cmp-table"), className="cmp-scroll")]
+
+
+def open_cell(row: MatrixRow, counts: tuple[int, int] | None, lang: str, assign: bool) -> list:
+    """A unit's open directions (and how many are overdue), linked to its list; its "Giao nhiệm vụ"."""
+    n_open, n_overdue = counts or (0, 0)
+    words = t("dir.cmp.cell", lang, open=n_open, overdue=n_overdue)
+    shown: list = [link(words, with_lang("/directions", lang, unit=row.unit_code),
+                        className="dir-count" + (" dir-count-overdue" if n_overdue else ""))
+                   if n_open else el("Span", "–", className="muted")]
+    if assign:
+        shown.append(assign_link(directions.assign_href("compliance", lang, unit=row.unit_code), lang,
+                                 label=t("dir.cmp.assign_unit", lang, unit=_name(row, lang)), className="assign-compact"))
+    return shown
 
 
 def overdue_list(overdue: list[Overdue] | tuple[Overdue, ...], lang: str) -> list:

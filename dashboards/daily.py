@@ -11,6 +11,7 @@ import dash
 from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
+from components.directions import assign_link, daily_section
 from components.fast import el
 from components.ids import page_ids
 from components.tiles import tile
@@ -20,6 +21,7 @@ from data_access.catalogue import indicator_map
 from data_access.daily import daily_indicators, daily_items, latest_day
 from exports.menu import chart_menu
 from i18n import fmt_date, fmt_signed, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -83,7 +85,10 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
     if d is None:
         return html.Div(t("empty.no_data", lang), className="empty-state")
     category, severity = one_of(category, CATEGORY_KEY), one_of(severity, SEVERITY_KEY)
-    return [indicator_tiles(daily_indicators(d), lang, d), items_section(d, category, severity, lang)]
+    due, overdue, today = directions.daily(d, lang, current=d == latest_day())
+    return [indicator_tiles(daily_indicators(d), lang, d),
+            el("Div", [daily_section(due, overdue, lang, today),
+                       items_section(d, category, severity, lang, assign=directions.may_create())])]
 
 
 def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.Section:
@@ -98,8 +103,9 @@ def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.
                                   className="section-head"), body])
 
 
-def items_section(d: date, category: str | None, severity: str | None, lang: str) -> dict:
-    """The day's information items (filtered), with counts per category against the day before."""
+def items_section(d: date, category: str | None, severity: str | None, lang: str, *, assign: bool = False) -> dict:
+    """The day's information items (filtered), with counts per category against the day before;
+    ``assign``: each with its "Giao nhiệm vụ" link (to the unit that sent it)."""
     items = [r for r in daily_items(d, days=2).to_dict("records")
              if (not category or r["category"] == category) and (not severity or r["severity"] == severity)]
     today = [r for r in items if r["item_date"] == d]
@@ -117,7 +123,10 @@ def items_section(d: date, category: str | None, severity: str | None, lang: str
                    el("Div", r["body"], className="item-body"),
                    el("Div", f"{r['agency_en'] if lang == 'en' else r['agency_vi']} · "
                              f"{t(CATEGORY_KEY.get(r['category'], 'daily.cat.admin'), lang)} · "
-                             f"{fmt_date(r['item_date'], lang)}", className="item-meta")], className="item-main"),
+                             f"{fmt_date(r['item_date'], lang)}", className="item-meta"),
+                   assign_link(directions.assign_href("daily", lang, unit=r["agency_code"], item=r["title"]), lang,
+                               label=t("dir.assign_about", lang, what=r["title"])) if assign else None],
+           className="item-main"),
     ], className="daily-item") for r in today]
     return el("Section", [
         el("H2", [t("daily.items", lang), el("Span", f" · {t('daily.new_since', lang)}: {len(today)}", className="muted")],

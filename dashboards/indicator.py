@@ -31,6 +31,7 @@ from components.chart_alt import (
     series_table,
 )
 from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
+from components.directions import add_markers, assign_link, markers_note
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -53,6 +54,7 @@ from domain.eras import crosses_switch, valid_on
 from domain.periods import clean_key, default_start, parse, periods_between
 from exports.menu import TakePageAIO, chart_menu
 from i18n import fmt_date, fmt_datetime, fmt_number, fmt_percent, fmt_signed, format_period, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -78,7 +80,8 @@ MODES = ("value", "yoy")
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
                "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
-               "drill_links", "table", "revisions", "trend_export", "breakdown_export")
+               "drill_links", "table", "revisions", "trend_export", "breakdown_export",
+               "trend_assign")
 
 
 BINDINGS = [(ids.areas, "value", "areas"), (ids.start, "value", "start"), (ids.end, "value", "end"),
@@ -180,7 +183,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
-                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_export)],
+                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_assign), html.Div(id=ids.trend_export)],
                                            className="card-head"),
                                   chart_box(dcc.Graph(id=ids.trend, config=_graph_config(lang),
                                                       className="ind-trend-graph", style={"height": "440px"}),
@@ -409,7 +412,10 @@ def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, 
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
     view = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
     figure, title = trend(ind, view, keys, mode, kind, names, lang, crossing, comparable)
-    return (figure, title, notes(ind, view, keys, lang, crossing, comparable), table_rows(ind, view, names, kind, lang),
+    about = directions.markers(ind.code)  # the directions about it: issued and closed, on the trend
+    figure = add_markers(figure, about, lang)
+    shown = [*notes(ind, view, keys, lang, crossing, comparable), markers_note(about, lang)]
+    return (figure, title, shown, table_rows(ind, view, names, kind, lang),
             trend_alt(ind, view, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
 
 
@@ -749,3 +755,25 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
         ranking = {"kind": "ranking", "indicator": ind.code, "period": latest, "level": "province",
                    **({"region": region} if region else {})}
     return chart_menu(trend, lang), chart_menu(ranking, lang)
+
+
+@cacheable
+@callback(
+    Output(ids.trend_assign, "children"),
+    Input(ids.areas, "value"),
+    Input(ids.end, "value"),
+    Input(ids.focus, "data"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+)
+def trend_assign(areas: Any, end: Any, focus: Any, code: Any, lang: Any) -> Any:
+    """"Giao nhiệm vụ" about what the trend shows (its indicator, the area in focus, the latest
+    period), for the viewers who may create a direction."""
+    if not directions.may_create():
+        return None
+    ind, view = callback_view(code, areas, None, end, None, None, focus)
+    area = view.focus if view.focus in view.areas else view.areas[0]
+    period = latest_period(ind.code, area, view.end) or view.end
+    lang = norm_lang(lang)
+    return assign_link(directions.assign_href("chart", lang, indicator=ind.code, area=area, period=period), lang,
+                       label=t("dir.assign_about", lang, what=ind.name(lang)))

@@ -10,6 +10,7 @@ from data_access.catalogue import indicator_map, indicators_frame
 from data_access.queries import kpi_snapshot
 from exports.menu import chart_menu
 from i18n import norm_lang, t
+from views import directions
 
 dash.register_page(__name__, path="/", title="Tổng quan", nav="nav.overview", nav_order=1)
 
@@ -19,7 +20,8 @@ def layout(lang: str | None = None, **_params) -> html.Div:
     headline = indicators_frame(headline=True)
     codes = tuple(headline["code"]) if not headline.empty else ()
     imap = indicator_map()
-    tiles = [tile(k, imap[k.code], lang) for k in kpi_snapshot(codes, "VN")]
+    kpis = kpi_snapshot(codes, "VN")
+    tiles = directions.tiles_with_assign([tile(k, imap[k.code], lang) for k in kpis], kpis, lang, "VN")
     return html.Div(
         [
             html.H1(t("nav.overview", lang), className="page-title"),

@@ -18,6 +18,7 @@ from dash import Input, Output, State, callback, dcc, html
 from components import controls
 from components.chart_alt import chart_alt, chart_box, series_summary, series_table
 from components.charts import Line, lines_figure
+from components.directions import assign_link
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.ids import page_ids
 from components.shell import with_lang
@@ -30,6 +31,7 @@ from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
 from exports.menu import chart_menu
 from i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -70,8 +72,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     lin = lineage(area.key)
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
-    tiles = [tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
-             for k in kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)]
+    kpis = kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)
+    tiles = directions.tiles_with_assign([tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
+                                          for k in kpis], kpis, lang, area.key)
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
@@ -84,7 +87,10 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                                     chart_menu({"kind": "kpi_tiles", "area": area.key,
                                                    "indicators": list(headline_codes(focus)[:MAX_TILES])}, lang,
                                                   title=f"{t('prov.tiles_title', lang)} · {area.name(lang)}")
-                                    if tiles else None], className="section-head"),
+                                    if tiles else None,
+                                    assign_link(directions.assign_href("profile", lang, area=area.key), lang,
+                                                label=t("dir.assign_about", lang, what=area.name(lang)))
+                                    if directions.may_create() else None], className="section-head"),
                           html.Div(tiles, className="kpi-grid pf-tiles")], className="pf-tiles-section"),
             html.Section(
                 [

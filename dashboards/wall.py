@@ -18,6 +18,7 @@ import dash
 from dash import ClientsideFunction, Input, Output, State, callback, clientside_callback, dcc, html
 
 from components import wallboards as wb
+from components.directions import wall_board
 from components.ids import page_ids
 from components.shell import dataset_badge
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
@@ -183,15 +184,21 @@ def _compliance(config: dict) -> html.Div:
     return wb.compliance_board(view.reporting_rates_rows(lang), view.overdue(lang), lang)
 
 
+def _directions(config: dict) -> dict:
+    board, today = view.directions_board(config["lang"])
+    return wall_board(board, config["lang"], today)
+
+
 #: Each board's content from the checked config; one server callback per board is registered from
 #: this table (same inputs, same checks).
-BOARD_CONTENT: dict[str, Callable[[dict], html.Div]] = {
+BOARD_CONTENT: dict[str, Callable[[dict], html.Div | dict]] = {
     "overview": _overview, "provinces": _provinces, "sector": _sector, "daily": _daily, "compliance": _compliance,
+    "directions": _directions,
 }
 assert tuple(BOARD_CONTENT) == wb.BOARDS
 
 
-def _board_callback(name: str, content: Callable[[dict], html.Div]) -> Callable[[Any, Any], Any]:
+def _board_callback(name: str, content: Callable[[dict], html.Div | dict]) -> Callable[[Any, Any], Any]:
     """Register the refresh of board ``name``: nothing when the wall does not show it, the refusal
     when its token no longer holds, else its content."""
 

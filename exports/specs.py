@@ -790,3 +790,5 @@ def _daily(spec: dict, lang: str) -> ExportChart:
         notes=tuple(_notes(df, lang)), stem=f"DAILY_VN_{day.isoformat()}",
     )
     return ExportChart({**spec, "day": day.isoformat()}, figure, df, meta, table)
+
+from exports import direction_specs  # noqa: E402,F401 - registers the directions' measures (after every name it uses)

@@ -15,6 +15,7 @@ from babel.numbers import format_percent, get_decimal_symbol, get_group_symbol, 
 from domain.periods import parse as parse_period
 from i18n.access import ACCESS_MESSAGES
 from i18n.alerts import ALERTS_MESSAGES
+from i18n.direction_screens import DIRECTION_SCREEN_MESSAGES
 from i18n.directions import DIRECTION_MESSAGES
 from i18n.first_run import FIRST_RUN_MESSAGES
 from i18n.mapping import MAPPING_MESSAGES
@@ -768,6 +769,7 @@ MESSAGES.update(METADATA_PAGE_MESSAGES)  # the configuration's admin pages (i18n
 MESSAGES.update(DIRECTION_MESSAGES)  # directions: states, actions, forms, refusals (i18n/directions.py)
 MESSAGES.update(ALERTS_MESSAGES)  # the alerts, the notification centre and its pages (i18n/alerts.py)
 MESSAGES.update(SUBSCRIPTION_MESSAGES)  # subscriptions, their e-mails and the unsubscribe page (i18n/subscriptions.py)
+MESSAGES.update(DIRECTION_SCREEN_MESSAGES)  # the directions' screens (i18n/direction_screens.py)
 
 
 def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:

@@ -45,6 +45,10 @@ PAGES = {
     "/submit": ("/submit", {"admin", "reporter"}),
     "/briefing": ("/briefing", BOARDS),
     "/wall": ("/wall", BOARDS | {"display"}),
+    # directions: the centre and the units (a reporter sees its unit's only); the form for the centre
+    "/directions": ("/directions", BOARDS | {"reporter"}),
+    "/directions/new": ("/directions/new", BOARDS),
+    "/direction/NV-2026-00001": ("/direction/<ref>", BOARDS | {"reporter"}),
     "/no-such-page": (None, USERS),  # Dash's "not found" page: any signed-in user
 }
 SHARED_MODULES = {"components.shell": USERS | {"display"}, "exports.menu": BOARDS}
@@ -125,11 +129,14 @@ ROUTES = {
     ("GET", "/subscriptions"): BOARDS,
     ("POST", "/subscriptions"): BOARDS,
     ("POST", "/subscriptions/email"): BOARDS,
+    # a direction's attachment: signed-in users of the centre and reporters (the service decides the rest)
+    ("GET", "/direction-files/NV-2026-00001/999999"): USERS,
 }
 # What an allowed request gets where it is not 200 (GET) or 400 (POST without a form): the former
 # pages redirect (303) and take no POST (405).
 ALLOWED_STATUS = {("GET", "/admin/units"): 303, ("POST", "/admin/units"): 405,
-                  ("GET", "/admin/catalogue"): 303, ("POST", "/admin/catalogue"): 405}
+                  ("GET", "/admin/catalogue"): 303, ("POST", "/admin/catalogue"): 405,
+                  ("GET", "/direction-files/NV-2026-00001/999999"): 404}  # no such attachment
 # Every Flask rule that is neither the API nor Dash's: public ones, and the ones with a line in
 # ROUTES above or in the export test (acm009).
 ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/signin", "/signout", "/account",
@@ -144,7 +151,8 @@ ROUTE_RULES = {"/static/<path:filename>", "/auth/static/<path:filename>", "/sign
                "/admin/metadata/<any(groups, units, indicators, regimes, targets):kind>/<key>/history",
                "/alerts", "/alerts/rules", "/alerts/webhooks",
                "/subscriptions", "/subscriptions/<int:sub_id>", "/subscriptions/<int:sub_id>/pause",
-               "/subscriptions/<int:sub_id>/delete", "/subscriptions/email", "/unsubscribe/<token>"}
+               "/subscriptions/<int:sub_id>/delete", "/subscriptions/email", "/unsubscribe/<token>",
+               "/direction-files/<ref>/<int:attachment_id>"}
 
 
 @pytest.fixture(scope="module")

@@ -11,12 +11,16 @@ from flask import current_app
 
 from alerts.text import alert_text
 from auth.displays import wall_cookie_valid
+from components.directions import ticker_items
 from components.mapfig import map_spec
 from data_access.alerts import alert_list
 from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
+from data_access.directions import center_today, ticker_directions
+from data_access.directions import directions_board as read_board
 from data_access.queries import Kpi, cross_section, kpi_snapshot, series
+from domain.directions import DISPLAY, Viewer
 from domain.eras import era_of
 from domain.periods import parse
 from i18n import fmt_number, format_period, t
@@ -24,8 +28,10 @@ from i18n import fmt_number, format_period, t
 DEFAULT_SECTOR = "G03"
 SECTOR_SIZE = 6  # small multiples on the sector board
 SECTOR_PERIODS = 24  # the last periods each one draws
-TICKER_ITEMS = 6  # raised alerts, overdue reports and daily items each, at most
+TICKER_ITEMS = 6  # raised alerts, overdue reports, overdue directions and daily items each, at most
 TICKER_ALERT_DAYS = 7  # raised alerts not yet acknowledged, from the last week
+DIRECTION_ITEMS = 20  # overdue directions on the ticker, longest overdue first: the centre's own follow-up
+WALL_VIEWER = Viewer(DISPLAY)  # the wall's directions: what a display token may see, whoever opened it
 
 
 def authorized() -> bool:
@@ -50,7 +56,8 @@ def headline_kpis() -> list[Kpi]:
 def alerts(lang: str) -> list[tuple[str, str]]:
     """(severity, text) of the ticker: the alerts raised in the last week and not yet acknowledged
     (those the viewer may see: a wall's token sees no confidential indicator's), indicators off
-    target, overdue reports, and today's serious daily items."""
+    target, overdue reports, overdue directions (naming the unit and the days) and today's serious
+    daily items."""
     since = datetime.now() - timedelta(days=TICKER_ALERT_DAYS)
     raised = alert_list(open_only=True, since=since.replace(minute=0, second=0, microsecond=0), limit=TICKER_ITEMS)
     out: list[tuple[str, str]] = [(r["severity"], alert_text(r, lang)) for r in raised.to_dict("records")]
@@ -60,6 +67,7 @@ def alerts(lang: str) -> list[tuple[str, str]]:
             ind = imap[k.code]
             out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
                                      value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
+    out += ticker_items(direction_rows(ticker_directions(center_today(), WALL_VIEWER)[:DIRECTION_ITEMS], lang), lang)
     for unit, report, period in overdue(lang)[:TICKER_ITEMS]:
         out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
     day = latest_day()
@@ -68,6 +76,22 @@ def alerts(lang: str) -> list[tuple[str, str]]:
         for _, r in items[items["severity"].isin(["critical", "warning"])].head(TICKER_ITEMS).iterrows():
             out.append((r["severity"], f"{r['agency_en'] if lang == 'en' else r['agency_vi']}: {r['title']}"))
     return out
+
+
+def direction_rows(items: Any, lang: str) -> list[dict[str, Any]]:
+    """Rows of the directions' reads (ticker items, board rows) with the lead unit named in ``lang``."""
+    return [{**r._asdict(), "unit": r.unit_en if lang == "en" else r.unit_vi} for r in items]
+
+
+def directions_board(lang: str) -> tuple[dict[str, Any], date]:
+    """The wall's directions board (overdue by unit, due this week, recently closed) and the
+    centre's date. A wall is seen by everyone in the room: it reads as a display token does
+    (counts and titles of non-confidential directions), whoever opened it."""
+    today = center_today()
+    board = read_board(today, WALL_VIEWER)
+    return {"overdue_by_unit": [(u.unit_en if lang == "en" else u.unit_vi, u.overdue) for u in board.overdue_by_unit],
+            "due_week": direction_rows(board.due_this_week, lang), "closed": direction_rows(board.recently_closed, lang),
+            "counts": {"open": board.open_total, "overdue": board.overdue_total}}, today
 
 
 def overdue(lang: str) -> list[tuple[str, str, str]]:

@@ -41,7 +41,8 @@ LANGS = ("vi", "en")
 ROLES = ("admin", "leader", "analyst", "reporter")
 REPORTER_UNIT = "TK"
 # A concrete address for each page registered with a path template.
-EXAMPLES = {"/provinces/<key>": "/provinces/01", "/indicator/<code>": "/indicator/GDP_GROWTH"}
+EXAMPLES = {"/provinces/<key>": "/provinces/01", "/indicator/<code>": "/indicator/GDP_GROWTH",
+            "/direction/<ref>": "/direction/NV-2026-00001"}
 # Flask routes of the auth blueprint that are not pages to look at (the former units and catalogue
 # pages only redirect to the configuration's pages, which are looked at below).
 NOT_PAGES = {"/signout", "/auth/static/<path:filename>", "/admin/units", "/admin/catalogue"}
@@ -275,10 +276,11 @@ def test_a11y002_signin_and_wall_with_a_display_token(a11y_server, browser):
         for lang in LANGS:
             assert _visit(probe, a11y_server(with_lang("/signin", lang))) == 200
             _check_at_each_size(probe, "/signin", "anonymous", lang, found)
-            wall = f"/wall?boards=overview,provinces,sector,daily,compliance&seconds=600&token={a11y_server.display_token}"
+            wall = (f"/wall?boards=overview,provinces,sector,daily,compliance,directions&seconds=600"
+                    f"&token={a11y_server.display_token}")
             assert _visit(probe, a11y_server(with_lang(wall, lang))) == 200
             boards = probe.page.eval_on_selector_all(".wall-board", "els => els.map(e => e.dataset.board)")
-            assert len(boards) == 5, boards
+            assert len(boards) == 6, boards
             for board in boards:
                 probe.page.evaluate("""b => document.querySelectorAll('.wall-board').forEach(
                     e => e.classList.toggle('active', e.dataset.board === b))""", board)

@@ -172,7 +172,8 @@ def test_kbd003_the_charts_have_a_summary_and_a_data_table_by_keyboard(kbd_serve
 
 def test_kbd004_tab_never_traps_and_comes_back_around(kbd_server, page):
     sign_in(page, kbd_server)
-    for path in ("/indicator/CPI_YOY", "/provinces", "/sectors", "/daily", "/provinces/01"):
+    for path in ("/indicator/CPI_YOY", "/provinces", "/sectors", "/daily", "/provinces/01", "/directions",
+                 "/directions/new?origin=tile&indicator=CPI_YOY&area=VN", "/direction/NV-2026-00001"):
         page.goto(kbd_server(path))
         settle(page)
         page.keyboard.press("Tab")
