@@ -1,12 +1,13 @@
 """Evaluating the rules: on what an intake wrote (in the load's transaction, from the keys it
-wrote — never by polling every indicator), and on the reporting calendar for the time-based
-``overdue`` rule (a scheduled job). The rules themselves are :mod:`domain.alerts`; what fires is
+wrote — never by polling every indicator), on the reporting calendar for the time-based
+``overdue`` rule (a scheduled job), and on the open directions past their deadline for the
+``direction`` rule (a scheduled job, and one direction when its deadline or state changes). The rules themselves are :mod:`domain.alerts`; what fires is
 written by :func:`alerts.store.raise_alerts`, once per occurrence."""
 
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,18 @@ from sqlalchemy.engine import Connection
 
 from alerts.store import active_rules, raise_alerts
 from data_access import schema
-from domain.alerts import VALUE_KINDS, Fact, Report, Rule, Target, overdue_occurrences, value_occurrences
+from domain.alerts import (
+    VALUE_KINDS,
+    Direction,
+    Fact,
+    Report,
+    Rule,
+    Target,
+    direction_occurrences,
+    overdue_occurrences,
+    value_occurrences,
+)
+from domain.directions import OPEN_STATES, center_date
 from domain.periods import parse as parse_period
 from domain.regimes import deadline, due_by
 from domain.targets import year_share
@@ -221,3 +233,35 @@ def on_schedule(conn: Connection, calendar: pd.DataFrame, now: datetime) -> int:
 def overdue_window(today: date, rules: list[Rule]) -> date:
     """From when the calendar is read: the longest rule's days plus a year of reports."""
     return today - timedelta(days=365 + max((r.days or 0) for r in rules))
+
+
+def local(utc: datetime) -> datetime:
+    """A naive UTC instant as naive local time (the alerts' ``raised_at`` convention: the
+    warehouse's local clock, as the intake stamps it)."""
+    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
+
+
+def open_past_deadline(conn: Connection, before: date, direction_id: int | None = None) -> list[Direction]:
+    """The open directions whose current deadline is before ``before`` (on PostgreSQL a range of
+    ``ix_direction_state_deadline`` per open state); only ``direction_id`` when given."""
+    d = schema.direction
+    where = [d.c.state.in_(sorted(OPEN_STATES)), d.c.deadline < before]
+    if direction_id is not None:
+        where.append(d.c.id == direction_id)
+    rows = conn.execute(select(d.c.id, d.c.ref, d.c.title, d.c.lead_agency_id, d.c.deadline, d.c.state,
+                               d.c.confidential).where(*where).order_by(d.c.id)).all()
+    return [Direction(int(r.id), r.ref, r.title, int(r.lead_agency_id), r.deadline, r.state, bool(r.confidential))
+            for r in rows]
+
+
+def on_directions(conn: Connection, at: datetime, direction_id: int | None = None) -> int:
+    """Evaluate the ``direction`` rules on the open directions past their deadline on the centre's
+    date at ``at`` (naive UTC; only ``direction_id`` when given: a deadline or state just
+    changed); the number raised. In the caller's transaction."""
+    rules = [r for r in active_rules(conn) if r.kind == "direction"]
+    if not rules:
+        return 0
+    today = center_date(at)
+    before = today - timedelta(days=min(r.days or 0 for r in rules))
+    occurrences = direction_occurrences(rules, open_past_deadline(conn, before, direction_id), today)
+    return raise_alerts(conn, occurrences, local(at)) if occurrences else 0

@@ -3,6 +3,8 @@ process, in an app context):
 
 * ``alerts.overdue`` (hourly): the ``overdue`` rules on the reporting calendar (the reports still
   missing past their deadline, Decree 09), raising what was not raised before;
+* ``alerts.directions`` (hourly): the ``direction`` rules on the open directions past their
+  deadline on the centre's date (Asia/Ho_Chi_Minh), raising what was not raised before;
 * ``alerts.deliver`` (every 30 s): the webhook and e-mail deliveries due (:mod:`alerts.delivery`).
 
 The alerts' times are the warehouse's local ones (the intake's clock); the scheduler's UTC instant
@@ -11,7 +13,6 @@ is turned into local time here, so a faked scheduler clock fakes these too.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
@@ -19,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from alerts.delivery import alert_record, dispatch_due, mail_message
-from alerts.evaluate import on_schedule
+from alerts.evaluate import local, on_directions, on_schedule
 from alerts.store import active_rules
 from data_access import schema
 from data_access.compliance import overdue_reports
@@ -27,12 +28,8 @@ from mail import send
 from scheduler.core import Occurrence, register
 
 OVERDUE_SCHEDULE = "5 * * * *"  # every hour, five minutes past (Vietnam time)
+DIRECTIONS_SCHEDULE = "7 * * * *"  # every hour, seven minutes past
 DELIVER_SCHEDULE = "every 30s"
-
-
-def local(utc: datetime) -> datetime:
-    """A naive UTC instant as naive local time (the warehouse's convention)."""
-    return utc.replace(tzinfo=UTC).astimezone().replace(tzinfo=None)
 
 
 def _engine() -> Engine:
@@ -49,6 +46,12 @@ def overdue_job(occurrence: Occurrence) -> int:
     calendar = overdue_reports(now.date())
     with engine.begin() as conn:
         return on_schedule(conn, calendar, now)
+
+
+def directions_job(occurrence: Occurrence) -> int:
+    """Raise the ``direction`` alerts of the directions overdue on the centre's date; the number raised."""
+    with _engine().begin() as conn:
+        return on_directions(conn, occurrence.now)
 
 
 def mail_alert(engine: Engine, row: Any) -> None:
@@ -73,4 +76,5 @@ def deliver_job(occurrence: Occurrence) -> dict[str, int]:
 def init_alert_jobs(server: Flask) -> None:
     """Register the jobs (every process that may run the scheduler builds the app, so registers them)."""
     register("alerts.overdue", OVERDUE_SCHEDULE, "alerts.jobs:overdue_job")
+    register("alerts.directions", DIRECTIONS_SCHEDULE, "alerts.jobs:directions_job")
     register("alerts.deliver", DELIVER_SCHEDULE, "alerts.jobs:deliver_job")

@@ -161,7 +161,8 @@ def raise_alerts(conn: Connection, occurrences: list[Occurrence], now: datetime,
     unique = {o.key: o for o in occurrences}
     rows = [{"rule_id": o.rule.id, "occurrence_key": key, "kind": o.rule.kind, "severity": o.rule.severity,
              "indicator_id": o.indicator_id, "area_id": o.area_id, "agency_id": o.agency_id, "period": o.period,
-             "value": o.value, "reference": o.reference, "confidential": o.indicator_id in secret_ids,
+             "value": o.value, "reference": o.reference,
+             "confidential": o.confidential or o.indicator_id in secret_ids,
              "detail": json.dumps(o.detail, ensure_ascii=False), "submission_id": submission_id, "raised_at": now}
             for key, o in unique.items()]
     # one statement, many rows (SQLAlchemy's "insertmanyvalues": batched VALUES with RETURNING)

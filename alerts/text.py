@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from i18n import fmt_number, format_period, t
+from i18n import fmt_date, fmt_number, format_period, t
 
 
 def _name(row: Mapping[str, Any], stem: str, lang: str) -> str:
@@ -27,10 +28,14 @@ def _detail(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def alert_text(row: Mapping[str, Any], lang: str) -> str:
-    """One sentence: what crossed, worsened, was revised or is overdue, where and when."""
+    """One sentence: what crossed, worsened, was revised or is overdue (a report, a direction), where and when."""
     detail = _detail(row)
     period = format_period(row["period"], lang) if row.get("period") else ""
     kind = row["kind"]
+    if kind == "direction":
+        return t("alerts.text.direction", lang, ref=detail.get("ref", ""), title=detail.get("title", ""),
+                 unit=_name(row, "agency_name", lang), days=int(row.get("value") or 0),
+                 deadline=fmt_date(date.fromisoformat(detail["deadline"]), lang) if detail.get("deadline") else "")
     if kind == "overdue":
         return t("alerts.text.overdue", lang, unit=_name(row, "agency_name", lang),
                  report=_name(row, "regime_name", lang), period=period, days=int(row.get("value") or 0))

@@ -735,7 +735,7 @@ alert_rule = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", Text, nullable=False),
-    # threshold | target | worsen | revision | overdue | implausible (domain.alerts.KINDS)
+    # threshold | target | worsen | revision | overdue | implausible | direction (domain.alerts.KINDS)
     Column("kind", String(12), nullable=False),
     Column("indicator_id", Integer, ForeignKey("indicator.id")),  # NULL: any indicator (revision, implausible)
     Column("area_id", Integer, ForeignKey("area.id")),  # NULL: any area
@@ -743,7 +743,7 @@ alert_rule = Table(
     Column("comparison", String(12)),  # threshold: above | below; worsen: previous | last_year
     Column("threshold", Float),  # threshold: the line
     Column("percent", Float),  # worsen, revision: more than this many per cent
-    Column("days", Integer),  # overdue: by more than this many days
+    Column("days", Integer),  # overdue, direction: by more than this many days
     Column("severity", String(8), nullable=False, default="warning"),  # notice | warning | critical
     Column("recipients", Text, nullable=False, default=""),  # user names to e-mail, comma-separated
     Column("webhooks", Boolean, nullable=False, default=False),  # sent to the active webhooks
@@ -763,7 +763,7 @@ alert = Table(
     Column("severity", String(8), nullable=False),
     Column("indicator_id", Integer, ForeignKey("indicator.id")),
     Column("area_id", Integer, ForeignKey("area.id")),
-    Column("agency_id", Integer, ForeignKey("agency.id")),  # overdue: the unit
+    Column("agency_id", Integer, ForeignKey("agency.id")),  # overdue: the unit; direction: the lead unit
     Column("period", String(10)),
     Column("value", Float),
     Column("reference", Float),  # what the value was compared with (a line, a target, a previous value)

@@ -4,7 +4,10 @@ pages, the API, the demo seed).
 Each runs in the caller's transaction: it checks everything first (the transition table of
 :mod:`domain.directions`, the fields, the files), then writes the direction, its event, its
 attachments and one audit entry (``direction.<action>``), and bumps the ``directions`` cache stamp
-so every cached read of :mod:`data_access.directions` is recomputed. A refusal raises
+so every cached read of :mod:`data_access.directions` is recomputed. A direction that is (still or
+again) open past its deadline after the write is evaluated at once by the ``direction`` alert
+rules (:func:`alerts.evaluate.on_directions`, one direction; the hourly job catches up on the rest
+and on bulk writes, ``stamp=False``). A refusal raises
 :class:`directions.errors.DirectionError` and writes nothing to the warehouse.
 """
 
@@ -20,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection
 
+from alerts.evaluate import on_directions
 from auth import audit
 from data_access import schema
 from data_access.directions import SCOPE
@@ -202,6 +206,7 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
                          "indicators": sorted(indicators), "confidential": confidential, "origin": origin})
     if stamp:
         bump_data_version(conn, [SCOPE])
+        _alert_if_overdue(conn, did, state, deadline, at)
     return ref
 
 
@@ -307,7 +312,15 @@ def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = ""
                          **({"changes": sorted(changes)} if changes else {})})
     if stamp:
         bump_data_version(conn, [SCOPE])
+        _alert_if_overdue(conn, current.id, new_state, values.get("deadline", current.deadline), at)
     return new_state
+
+
+def _alert_if_overdue(conn: Connection, direction_id: int, state: str, deadline: date, at: datetime) -> None:
+    """Evaluate the ``direction`` alert rules on this direction when it is open past its deadline on
+    the centre's date (cheap: nothing is read otherwise)."""
+    if rules.is_overdue(state, deadline, rules.center_date(at)):
+        on_directions(conn, at, direction_id)
 
 
 def _pending(conn: Connection, direction_id: int) -> date | None:

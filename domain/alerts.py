@@ -17,17 +17,24 @@ fires once per occurrence whatever re-reads or re-submits it:
   rule, area, period, revision.
 * ``overdue`` — a unit's report is overdue by more than ``days`` days (Decree 09 calendar: still
   missing, or received that late). Key: rule, unit, regime, period.
+* ``direction`` — a leader's direction (issue 19) still open more than ``days`` days after its
+  current deadline, on the centre's date (:func:`domain.directions.days_overdue`). Key: rule,
+  direction, current deadline: an extension moves the deadline, so overdue again is a new
+  occurrence. Confidential when the direction is.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, NamedTuple
 
+from domain.directions import days_overdue
 from domain.targets import target_status
 
-KINDS = ("threshold", "target", "worsen", "revision", "implausible", "overdue")
+KINDS = ("threshold", "target", "worsen", "revision", "implausible", "overdue", "direction")
+DAYS_KINDS = frozenset({"overdue", "direction"})
 VALUE_KINDS = frozenset({"threshold", "target", "worsen", "revision", "implausible"})
 INDICATOR_REQUIRED = frozenset({"threshold", "target", "worsen"})
 SEVERITIES = ("notice", "warning", "critical")
@@ -94,6 +101,19 @@ class Report:
 
 
 @dataclass(frozen=True)
+class Direction:
+    """One direction as the ``direction`` rule reads it (:mod:`domain.directions`)."""
+
+    id: int
+    ref: str
+    title: str
+    agency_id: int  # the lead unit
+    deadline: date  # the current one (extensions move it)
+    state: str
+    confidential: bool = False
+
+
+@dataclass(frozen=True)
 class Occurrence:
     rule: Rule
     key: str
@@ -104,6 +124,7 @@ class Occurrence:
     value: float | None = None
     reference: float | None = None
     detail: dict[str, Any] = field(default_factory=dict)
+    confidential: bool = False  # besides a confidential indicator's: a confidential direction's
 
 
 def occurrence_key(rule: Rule, *parts: object) -> str:
@@ -214,6 +235,28 @@ def overdue_occurrences(rules: list[Rule], reports: list[Report]) -> list[Occurr
     return out
 
 
+TITLE_KEPT = 200  # the title an alert keeps (its sentence names the direction by ref and title)
+
+
+def direction_occurrences(rules: list[Rule], directions: list[Direction], today: date) -> list[Occurrence]:
+    """What the ``direction`` rules raise on ``directions`` on the centre's date ``today``: those
+    still open more than ``days`` days after their current deadline (closed, reported done,
+    cancelled and drafts never)."""
+    out: list[Occurrence] = []
+    for rule in rules:
+        if rule.kind != "direction":
+            continue
+        for d in directions:
+            late = days_overdue(d.state, d.deadline, today)
+            if late > (rule.days or 0):
+                out.append(Occurrence(
+                    rule, occurrence_key(rule, d.id, d.deadline.isoformat()), agency_id=d.agency_id,
+                    value=float(late), reference=float(rule.days or 0), confidential=d.confidential,
+                    detail={"direction_id": d.id, "ref": d.ref, "title": d.title[:TITLE_KEPT],
+                            "deadline": d.deadline.isoformat(), "days": late}))
+    return out
+
+
 def rule_problems(kind: str, *, indicator_id: int | None, comparison: str | None, threshold: float | None,
                   percent: float | None, days: int | None, severity: str) -> list[str]:
     """The message keys of what is wrong with a rule's fields (empty: valid)."""
@@ -230,6 +273,6 @@ def rule_problems(kind: str, *, indicator_id: int | None, comparison: str | None
         problems.append("alerts.err.threshold")
     if kind in ("worsen", "revision") and (percent is None or percent < 0):
         problems.append("alerts.err.percent")
-    if kind == "overdue" and (days is None or days < 0):
+    if kind in DAYS_KINDS and (days is None or days < 0):
         problems.append("alerts.err.days")
     return problems

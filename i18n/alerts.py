@@ -27,6 +27,9 @@ ALERTS_MESSAGES: dict[str, dict[str, str]] = {
                                 "en": "{name} ({area}, {period}): an implausible value arrived, {value}"},
     "alerts.text.overdue": {"vi": "{unit} chậm nộp {report} kỳ {period}: quá hạn {days} ngày",
                             "en": "{unit} is late with {report} for {period}: {days} days overdue"},
+    "alerts.text.direction": {"vi": "Nhiệm vụ {ref} «{title}» giao {unit} quá hạn {days} ngày (hạn {deadline})",
+                              "en": "Direction {ref} “{title}” assigned to {unit} is {days} days overdue "
+                                    "(deadline {deadline})"},
     # kinds, severities, comparisons
     "alerts.kind.threshold": {"vi": "Vượt ngưỡng", "en": "Crosses a threshold"},
     "alerts.kind.target": {"vi": "Không đạt kế hoạch", "en": "Misses its target"},
@@ -34,6 +37,7 @@ ALERTS_MESSAGES: dict[str, dict[str, str]] = {
     "alerts.kind.revision": {"vi": "Số sơ bộ điều chỉnh quá X%", "en": "Provisional value revised by more than X %"},
     "alerts.kind.implausible": {"vi": "Giá trị bất thường", "en": "Implausible value"},
     "alerts.kind.overdue": {"vi": "Báo cáo quá hạn N ngày", "en": "Report overdue by N days"},
+    "alerts.kind.direction": {"vi": "Nhiệm vụ quá hạn N ngày", "en": "Direction overdue by N days"},
     "alerts.sev.notice": {"vi": "Lưu ý", "en": "Notice"},
     "alerts.sev.warning": {"vi": "Cảnh báo", "en": "Warning"},
     "alerts.sev.critical": {"vi": "Nghiêm trọng", "en": "Critical"},
@@ -65,9 +69,11 @@ ALERTS_MESSAGES: dict[str, dict[str, str]] = {
     # the rules' page
     "alerts.rules": {"vi": "Quy tắc cảnh báo", "en": "Alert rules"},
     "alerts.rules_lede": {"vi": "Quy tắc được đánh giá trên số liệu vừa nhận (chỉ các chỉ tiêu được ghi) và theo "
-                                "lịch đối với báo cáo quá hạn. Mọi thay đổi được ghi vào nhật ký kiểm tra.",
+                                "lịch đối với báo cáo quá hạn và nhiệm vụ quá hạn. Mọi thay đổi được ghi vào "
+                                "nhật ký kiểm tra.",
                           "en": "Rules are evaluated on the data just received (only the indicators written) and "
-                                "on schedule for overdue reports. Every change is written to the audit log."},
+                                "on schedule for overdue reports and overdue directions. Every change is written "
+                                "to the audit log."},
     "alerts.f.name": {"vi": "Tên quy tắc", "en": "Rule name"},
     "alerts.f.kind": {"vi": "Loại", "en": "Kind"},
     "alerts.f.indicator": {"vi": "Mã chỉ tiêu", "en": "Indicator code"},
