@@ -227,6 +227,9 @@ def daily_section(due: Sequence[Row], overdue: Sequence[Row], lang: str, today: 
 # --- the indicator's trend ------------------------------------------------------------------------
 
 
+MARKER_NAME = "direction-marker"  # the name of a direction's shapes on the trend (apart from the era break)
+
+
 def add_markers(fig: dict, markers: Sequence[Row], lang: str) -> dict:
     """The trend with a dotted vertical line and a label at each direction's issue date (▼) and
     close date (▲), so a leader sees whether the indicator moved afterwards."""
@@ -242,7 +245,7 @@ def add_markers(fig: dict, markers: Sequence[Row], lang: str) -> dict:
                 continue
             x = day.isoformat()
             shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0, "y1": 1,
-                           "line": {"color": colour, "width": 1.5, "dash": "dot"}})
+                           "name": MARKER_NAME, "line": {"color": colour, "width": 1.5, "dash": "dot"}})
             notes.append({"x": x, "xref": "x", "y": y, "yref": "paper", "showarrow": False,
                           "text": f"{sign} {t(key, lang, ref=m['ref'])}", "font": {"size": 11, "color": colour},
                           "yanchor": "bottom" if y else "top", "xanchor": "left", "bgcolor": "rgba(255,255,255,.85)",

@@ -118,8 +118,15 @@ def test_ipc010_trend_values_equal_the_data_layer(page):
     rs = regional_series("EXPORTS", "202401", "202611")
     r2 = rs[rs["region_key"] == "R2"]
     assert list(_trace(fig, "Đồng bằng sông Hồng (từ 07/2025)").y) == pytest.approx(list(r2["value"]))
-    # the range crosses 2025-07-01 and a region is shown: a visible break with its note
-    assert [s.type for s in fig.layout.shapes] == ["line"]
+    # the range crosses 2025-07-01 and a region is shown: a visible break with its note (the other
+    # lines are the directions' markers, one for each date a direction about it was issued or closed)
+    from components.directions import MARKER_NAME
+    from views.directions import markers
+
+    assert [s.type for s in fig.layout.shapes if s.name != MARKER_NAME] == ["line"]
+    dates = sorted(m[k].isoformat() for m in markers("EXPORTS") for k in ("issued_on", "closed_on") if m[k])
+    assert dates, "the demo has directions about EXPORTS"
+    assert sorted(str(s.x0)[:10] for s in fig.layout.shapes if s.name == MARKER_NAME) == dates
     assert "Từ 01/07/2025: 34 tỉnh, thành phố" in [a.text for a in fig.layout.annotations]
     assert any("Địa giới thay đổi" in _text(n) for n in notes)
     assert fig.layout.separators == ",."

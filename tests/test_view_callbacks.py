@@ -41,6 +41,12 @@ CACHED_BEFORE = frozenset({
     '{"name":"overview","type":"wall-board"}.children',
     '{"name":"provinces","type":"wall-board"}.children',
     '{"name":"sector","type":"wall-board"}.children',
+    # issue 19: the directions' list and measures (keyed by clearance, role and unit like every view;
+    # a write bumps the ``directions`` stamp they read), the trend's "Giao nhiệm vụ" link, the wall's board
+    "..dirs-grid.rowData...dirs-count.children...dirs-page.data...dirs-prev.disabled...dirs-next.disabled..",
+    "..dirs-summary.children...dirs-measures.children..",
+    "ind-trend-assign.children",
+    '{"name":"directions","type":"wall-board"}.children',
 })
 
 # Callbacks that act or hold one browser's own state: never served from another request's response.
