@@ -2,7 +2,8 @@
 transaction): ``direction_measures`` read from it equals the reference computed from the
 directions themselves (``direction_measures_scan``) for every viewer, after every kind of write
 (create, approve, edit, progress, done, extension asked, granted and refused, close, return,
-cancel), on days either side of month ends; and on the demo. On SQLite and PostgreSQL."""
+cancel), on days either side of month ends; and on the demo. And a unit's list (its selective plan)
+ordered as the centre's. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -117,3 +118,23 @@ def test_dsm002_the_summary_equals_the_scan_on_the_demo(backend, databases, tmp_
     engine.dispose()
     with app_on(url, tmp_path) as server:
         assert differences(server, days=(FIXED_UNTIL, date(FIXED_UNTIL.year, FIXED_UNTIL.month, 1)), months=(1, 12, 60)) > 0
+
+
+def test_dsm003_a_units_list_is_the_centres_in_the_same_order(world):
+    """The list's selective plan (a unit-bound viewer: sorted by ``coalesce(col, col)``, the page's
+    ids chosen first) orders as the centre's list does, for every sort, ties broken by id."""
+    engine, server = world
+    with engine.begin() as conn:
+        for day, deadline in (("2026-11-11", "2026-12-20"), ("2026-10-02", "2026-12-24"), ("2026-10-05", "2026-12-24"),
+                              ("2026-10-02", "2026-12-01")):
+            create(conn, LEADER, day, lead_unit="TK", cooperating_units=["BCT"], deadline=deadline)
+    with server.test_request_context("/"):
+        for sort in reads.SORTS:
+            def refs(viewer, sort=sort, **filters):
+                return [r.ref for r in reads.list_directions(reads.DirectionFilters(sort=sort, **filters), page_size=100,
+                                                             viewer=viewer, today=DAYS[-1]).rows]
+            unit = refs(rules.Viewer("reporter", "BCT"))
+            centre = [ref for ref in refs(rules.Viewer("leader")) if ref in set(unit)]
+            assert len(unit) >= 4 and unit == centre, sort
+            assert refs(rules.Viewer("leader"), unit="TK") == [ref for ref in refs(rules.Viewer("leader"))
+                                                                if ref in set(refs(rules.Viewer("leader"), unit="TK"))]
