@@ -567,8 +567,9 @@ direction = Table(
     Index("ix_direction_lead_state", "lead_agency_id", "state", "deadline", postgresql_include=["confidential"]),
     Index("ix_direction_closed_on", "closed_on",
           postgresql_include=["lead_agency_id", "issued_on", "state", "days_late", "confidential", "id"]),
-    # a unit's directions (direction_unit) checked for visibility by id without the heap
-    Index("ix_direction_visible", "id", postgresql_include=["state", "confidential"]),
+    # a unit's directions (direction_unit) checked for visibility and sorted for a page by id without
+    # the heap (migration 0022 added the sort keys)
+    Index("ix_direction_visible", "id", postgresql_include=["state", "confidential", "issued_on", "deadline"]),
     Index("ix_direction_issued_on", "issued_on", "id"),  # the list's sorts, in pages
     Index("ix_direction_deadline", "deadline", "id"),
     # and on PostgreSQL a trigram index of search_text for the text filter (migration 0019, when
@@ -630,6 +631,26 @@ direction_attachment = Table(
     Column("archive_path", Text, nullable=False),
     Column("uploaded_at", DateTime(timezone=False), nullable=False),
     Index("ix_direction_attachment_direction", "direction_id"),
+)
+
+direction_month = Table(
+    "direction_month",  # the measures' summary, kept by directions.summary in every write's transaction
+    metadata,
+    # 0: counted for every viewer; a unit's id: the directions naming that unit (a unit-bound viewer's)
+    Column("named_agency_id", Integer, primary_key=True, autoincrement=False),
+    Column("month", Date, primary_key=True),  # the month's first day
+    Column("lead_agency_id", Integer, primary_key=True, autoincrement=False),
+    Column("confidential", Boolean, primary_key=True),
+    # of the live directions (neither draft nor cancelled): issued in the month, closed_on in the month
+    Column("issued", Integer, nullable=False),
+    Column("ended", Integer, nullable=False),
+    Column("closed", Integer, nullable=False),  # state closed, closed_on in the month
+    Column("on_time", Integer, nullable=False),  # of those, days_late 0
+    Column("late", Integer, nullable=False),  # of those, days_late > 0
+    Column("late_days", Integer, nullable=False),  # their days_late summed
+    Column("open_end", Integer, nullable=False),  # issued - ended of this month and every month before
+    Index("ix_direction_month_last", "named_agency_id", "lead_agency_id", "confidential", "month",
+          postgresql_include=["open_end"]),  # the last row before a month: the load open at its start
 )
 
 

@@ -30,6 +30,7 @@ from data_access.directions import SCOPE
 from data_access.engine import bump_data_version
 from directions.attachments import StoredFile, Upload, store
 from directions.errors import NOT_FOUND, DirectionError
+from directions.summary import refresh as refresh_summary
 from domain import directions as rules
 from domain.text import fold
 
@@ -195,6 +196,8 @@ def create(conn: Connection, actor: Actor, fields: Mapping[str, Any], *, at: dat
     rows = [{"direction_id": did, "agency_id": units[lead_code], "role": rules.LEAD}]
     rows += [{"direction_id": did, "agency_id": i, "role": rules.COOPERATE} for i in co_units.values()]
     conn.execute(du.insert(), rows)
+    if state != rules.DRAFT:
+        refresh_summary(conn, units[lead_code])
     if indicators:
         conn.execute(di.insert(), [{"direction_id": did, "indicator_id": i} for i in indicators.values()])
     if areas:
@@ -236,6 +239,7 @@ class _Current:
     relation: str | None
     unit_id: int | None
     reported_done_at: datetime | None
+    lead_agency_id: int
 
 
 def _load(conn: Connection, actor: Actor, ref: str) -> _Current:
@@ -245,15 +249,15 @@ def _load(conn: Connection, actor: Actor, ref: str) -> _Current:
         unit_id = conn.execute(select(ag.c.id).where(ag.c.code == actor.unit)).scalar()
     relation = (select(du.c.role).where(du.c.direction_id == d.c.id, du.c.agency_id == unit_id)
                 .scalar_subquery() if unit_id is not None else None)
-    cols = [d.c.id, d.c.state, d.c.deadline, d.c.confidential, d.c.reported_done_at]
+    cols = [d.c.id, d.c.state, d.c.deadline, d.c.confidential, d.c.reported_done_at, d.c.lead_agency_id]
     row = conn.execute(select(*cols, *([relation] if relation is not None else []))
                        .where(d.c.ref == str(ref)).with_for_update()).tuples().first()
     if row is None:
         raise DirectionError(NOT_FOUND, "ref")
-    rel = row[5] if relation is not None else None
+    rel = row[6] if relation is not None else None
     if not rules.may_see(actor.viewer, state=row[1], confidential=bool(row[3]), relation=rel):
         raise DirectionError(NOT_FOUND, "ref")
-    return _Current(int(row[0]), row[1], row[2], bool(row[3]), rel, unit_id, row[4])
+    return _Current(int(row[0]), row[1], row[2], bool(row[3]), rel, unit_id, row[4], int(row[5]))
 
 
 def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = "", new_deadline: date | str | None = None,
@@ -297,6 +301,8 @@ def act(conn: Connection, actor: Actor, ref: str, action: str, *, text: str = ""
         if "leader" in changes:
             values["leader_key"] = " ".join(fold(changes["leader"]).split())
     conn.execute(update(d).where(d.c.id == current.id).values(**values))
+    if new_state != current.state or action == rules.CLOSE:  # the measures' summary (direction_month)
+        refresh_summary(conn, current.lead_agency_id)
     event_id = conn.execute(ev.insert().values(
         direction_id=current.id, at=at, actor=actor.name, role=role, agency_id=current.unit_id if current.relation else None,
         kind=action, from_state=current.state, to_state=new_state, text=body, new_deadline=deadline,
