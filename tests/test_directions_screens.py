@@ -33,7 +33,7 @@ def world(databases, tmp_path_factory):
     CPI_YOY (overdue by 3 days), TK's confidential one on FX_RESERVES (overdue), BCT's closed one."""
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "dirscreens")
     with engine.begin() as conn:  # only this test's directions (the demo's are left out)
-        for table in ("direction_attachment", "direction_event", "direction_area", "direction_indicator",
+        for table in ("direction_month", "direction_attachment", "direction_event", "direction_area", "direction_indicator",
                       "direction_unit", "direction"):
             conn.execute(text(f"DELETE FROM {table}"))
     engine.dispose()
