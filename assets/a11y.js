@@ -83,6 +83,12 @@
       setAttr(input, "aria-controls", wrapper.getAttribute("aria-controls"));
       if (labelOf(input.id)) { setAttr(input, "aria-label", null); }
     });
+    // A clearable picker's "clear" is a link without an address: a button to assistive technology
+    // and to the keyboard (Enter and Space press it: see clearKeys)
+    root.querySelectorAll("a.dash-datepicker-clear").forEach(function (clear) {
+      setAttr(clear, "role", "button");
+      setAttr(clear, "tabindex", "0");
+    });
     // The calendar's own words are Dash's English ("Previous month", "January"): said so, and its
     // year field, which has none, named in the same language.
     root.querySelectorAll(".dash-datepicker-content").forEach(function (calendar) {
@@ -107,8 +113,17 @@
     uploads(document);
   }
 
+  function clearKeys(event) {
+    const clear = event.target.closest && event.target.closest("a.dash-datepicker-clear");
+    if (clear && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      clear.click();
+    }
+  }
+
   function start() {
     repair();
+    document.addEventListener("keydown", clearKeys);
     new MutationObserver(repair).observe(document.body, {
       subtree: true, childList: true, attributes: true,
       attributeFilter: ["tabindex", "aria-labelledby", "aria-expanded", "aria-controls", "aria-label", "aria-haspopup", "role", "data-state"],
