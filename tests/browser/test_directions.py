@@ -172,7 +172,8 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     # 3. the leader closes it
     probe.page.locator("button.dir-act-button", has_text="Kết thúc nhiệm vụ").click()
     probe.page.wait_for_selector("#dir-outcome")
-    assert "Đã kết thúc" in probe.page.locator(".dir-subtitle").inner_text()
+    outcome = probe.page.locator("#dir-outcome").inner_text()
+    assert "Đã kết thúc" in probe.page.locator(".dir-subtitle").inner_text(), outcome
     probe.goto(loop_server(f"/indicator/{code}"))
     probe.page.wait_for_function(f"() => document.querySelector('.ind-trend-graph').innerText.includes('Xong {ref}')")
     assert int(_measure(probe, loop_server, "open", unit_name) or 0) == open_before  # closed: no longer open
