@@ -155,7 +155,17 @@ def bump_data_version(conn: Connection, scopes: Iterable[str] | None = None) -> 
         stmt = insert(stamp).values([{"scope": n, "version": version} for n in names])
         conn.execute(stmt.on_conflict_do_update(index_elements=[stamp.c.scope],
                                                 set_={"version": stmt.excluded.version}))
+    forget_request_snapshot()
     return version
+
+
+def forget_request_snapshot() -> None:
+    """A request that writes (a direction's action, whose page is drawn again in the same callback)
+    reads its version and stamps afresh at its next read: it must not serve itself the entries its
+    own write makes old (the sign-in check has read the version before the write)."""
+    if has_request_context():
+        for key in ("occ_data_version", "occ_submissions", "occ_sessions_ended", "occ_stamps"):
+            g.pop(key, None)
 
 
 DEMO, REAL = "demo", "real"  # the data sets a warehouse may hold (data_version.dataset), never both

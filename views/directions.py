@@ -21,7 +21,6 @@ from auth.policy import ADMIN, ANALYST, DISPLAY, LEADER, REPORTER
 from components.directions import deadline_words, measures_by_unit_of, with_assign
 from components.shell import with_lang
 from components.urlstate import as_date
-from data_access.cache.scopes import forget_request_snapshot
 from data_access.catalogue import NotFound, agencies, area_map, get_indicator, indicator_map
 from data_access.directions import (
     DirectionDetail,
@@ -323,7 +322,6 @@ def act_on(ref: str, action: str, *, text: Any, deadline: Any, contents: Any, na
                                 new_deadline=as_date(deadline), attachments=_uploads(contents, names))
     except DirectionError as err:
         return Outcome(False, _refusal(err, lang), ref)
-    forget_request_snapshot()  # the page is drawn again in this request: from the new state
     return Outcome(True, t("dir.act.done", lang, state=t(f"dir.state.{state}", lang)), ref)
 
 

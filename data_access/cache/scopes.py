@@ -78,15 +78,6 @@ def current_data_version() -> int:
     return version
 
 
-def forget_request_snapshot() -> None:
-    """After a write the request itself made (e.g. a direction's action, whose page is drawn again in
-    the same callback): the request's version and stamps are read afresh by its next read, so it
-    does not serve itself the entries its write has just made old."""
-    if has_request_context():
-        for key in ("occ_data_version", "occ_submissions", "occ_sessions_ended", "occ_stamps"):
-            g.pop(key, None)
-
-
 def current_sessions_ended() -> int | None:
     """``data_version.sessions_ended`` as read with this request's version from the warehouse;
     None when it was not (an outage served from the last known version, or no version row). With a
