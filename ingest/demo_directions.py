@@ -12,8 +12,9 @@ indicator and are confidential.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from itertools import takewhile
 
 from sqlalchemy.engine import Connection
 
@@ -150,11 +151,12 @@ def _period_text(day: date) -> str:
 def plan(seed: int, until: date) -> list[Planned]:
     """The demo's directions (pure): what each is, who creates it and what happens to it up to ``until``."""
     rng = random.Random(f"directions:{seed}")
-    span = max(1, (until - timedelta(days=3) - WINDOW_START).days)
+    window_start = min(WINDOW_START, until - timedelta(days=365))  # a demo cut off early still has a year
+    span = max(1, (until - timedelta(days=3) - window_start).days)
     numbers = {form: rng.randrange(20, 60) for form in NUMBER_FORMS}
     out = []
     for i in range(COUNT):
-        issued = WINDOW_START + timedelta(days=int(span * (i / COUNT) ** 0.6))  # denser towards ``until``
+        issued = window_start + timedelta(days=int(span * (i / COUNT) ** 0.6))  # denser towards ``until``
         province = issued >= ERA_SWITCH and rng.random() < 0.2
         if province:
             code, title = rng.choice(PROVINCE_TEMPLATES)
@@ -178,7 +180,19 @@ def plan(seed: int, until: date) -> list[Planned]:
             "origin_context": {"indicator": code, "area": areas[0]}}
         start = _at(issued, rng)
         steps = [] if draft else _steps(rng, leader, lead, coop, issued, deadline, until)
-        out.append(Planned(fields, author, start, tuple(s for s in steps if s.at.date() <= until)))
+        # what has happened by ``until``: the steps up to the first one after it (a later step rests on it)
+        steps = _in_order(start, steps)
+        out.append(Planned(fields, author, start, tuple(takewhile(lambda s: s.at.date() <= until, steps))))
+    return out
+
+
+def _in_order(start: datetime, steps: list[Step]) -> list[Step]:
+    """The steps in the order they were planned, each at least an hour after the one before (a unit's
+    "done" drawn before a cooperating unit's report moves after it)."""
+    out, last = [], start
+    for s in steps:
+        last = max(s.at, last + timedelta(hours=1))
+        out.append(replace(s, at=last))
     return out
 
 
@@ -195,7 +209,7 @@ def _steps(rng: random.Random, leader: service.Actor, lead: str, coop: tuple[str
     if deadline > until and fate < 0.5:  # recent: assigned and not yet answered, or reported done and waiting
         if fate < 0.2:
             return []
-        done_on = max(issued + timedelta(days=1), until - timedelta(days=rng.randrange(1, 6)))
+        done_on = max(issued + timedelta(days=1), until - timedelta(days=rng.randrange(1, 6)), steps[-1].at.date())
         steps.append(Step(_at(done_on, rng), unit, rules.DONE, rng.choice(DONE)))
         if fate > 0.42:
             steps.append(Step(_at(until, rng), leader, rules.RETURN, "Đề nghị bổ sung số liệu, làm rõ giải pháp."))

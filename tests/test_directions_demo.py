@@ -4,6 +4,7 @@ written through the service (events and audit entries like anyone's)."""
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import pandas as pd
 import pytest
@@ -29,6 +30,25 @@ def test_ddm001_the_plan_is_deterministic_and_plausible():
         assert any(c in f["title"] for c in "ạảãáàâầấậẫẩăằắặẵẳêềếệễểôồốộỗổơờớợỡởưừứựữửđ"), f["title"]
         assert f["form"] in rules.FORMS and "/" in f["doc_number"]
     assert len({p.fields["doc_number"] for p in first}) == COUNT  # every number once
+
+
+@pytest.mark.parametrize("until", [date(2024, 2, 26), date(2025, 1, 10), date(2025, 3, 1), date(2025, 7, 2),
+                                   FIXED_UNTIL, date(2026, 12, 3)])
+def test_ddm005_every_plan_is_a_walk_the_rules_allow(until):
+    """Whatever the demo's cut-off day (an early ``--until`` too), each direction's steps are in time
+    order, none after ``until``, and each is an action its actor may take in the state the previous
+    ones left (the transition table of ``domain.directions``): the service would accept them all."""
+    for p in plan(SEED, until):
+        state = rules.next_state(rules.NEW, rules.CREATE, p.author.role)
+        assert state is not None and p.fields["issued_on"] <= until
+        last = p.at
+        for s in p.steps:
+            assert last <= s.at and s.at.date() <= until, (p.fields["title"], s)
+            relation = (rules.LEAD if s.actor.unit == p.fields["lead_unit"] else rules.COOPERATE) if s.actor.unit else None
+            role = rules.acting_role(s.actor.role, relation)
+            nxt = rules.next_state(state, s.action, role) if role else None
+            assert nxt is not None, (until, p.fields["title"], state, s.action, s.actor.role)
+            state, last = nxt, s.at
 
 
 def test_ddm002_they_concern_indicators_the_demo_shows_off_target():

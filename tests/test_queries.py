@@ -415,27 +415,28 @@ def test_dax017_daily_kpis_from_the_recent_days_and_last_year(qapp):
     sparkline, not disturbed by the days in between."""
     from datetime import timedelta
 
-    from data_access.engine import current_connection
+    from data_access.engine import bump_data_version, current_warehouse
     from data_access.queries import kpi_snapshot
 
     today = date.today()
-    conn = current_connection()
-    ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
-    area_ids = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
     latest = today - timedelta(days=1)
     last_year = latest.replace(year=latest.year - 1)
     values = {latest - timedelta(days=n): 100.0 + n for n in range(60)}  # recent days: 100 (latest), 101, ...
     values.update({last_year - timedelta(days=n): 50.0 + n for n in range(-3, 200)})  # a year back and before
-    with conn.begin_nested():
+    # The request's read connection is in autocommit on PostgreSQL: the write goes through the
+    # warehouse's engine (this test's own database) and its version bump.
+    with current_warehouse().engine.begin() as conn:
+        ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+        area_ids = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
         conn.execute(schema.current_observation.delete().where(schema.current_observation.c.indicator_id == ids["T_DAY"]))
         conn.execute(schema.current_observation.insert(), [
             {"indicator_id": ids["T_DAY"], "area_id": area_ids["VN"], "period": d.isoformat(), "period_start": d,
              "value": v, "status": "O", "revision": 0, "recorded_at": NOW} for d, v in values.items()])
+        bump_data_version(conn)
     (k,) = kpi_snapshot(("T_DAY",), "VN")
     assert k.period == latest.isoformat() and k.value == 100.0
     assert k.previous_value == 101.0 and k.last_year_period == last_year.isoformat() and k.last_year_value == 50.0
     assert list(k.spark) == [100.0 + n for n in range(23, -1, -1)]
-    conn.rollback()
 
 
 def test_dax018_series_of_several_windows_in_one_read(qapp):
