@@ -13,6 +13,7 @@ import math
 from datetime import date, datetime
 
 import pytest
+from sqlalchemy import create_engine, text
 
 from auth.tokens import create_token
 from data_access import directions as reads
@@ -259,6 +260,17 @@ def test_dap002_a_unit_reports_through_the_api_with_an_attachment(guarded):
     body = c.get(f"/api/v1/directions/{ref}", headers=byt).get_json()
     done = [e for e in body["events"] if e["kind"] == "done"]  # (the world's other events are dated later than now)
     assert len(done) == 1 and body["attachments"][0]["content_type"] == "application/pdf"
+    # the file, downloaded by who may see the direction (each download audited), not by another unit
+    url = f"/direction-files/{ref}/{body['attachments'][0]['id']}"
+    leader, _ = client(guarded, "leader")
+    got = leader.get(url)
+    assert got.status_code == 200 and got.data == b"%PDF-1.4\nbao cao\n%%EOF\n"
+    assert "attachment" in got.headers["Content-Disposition"] and got.headers["Content-Type"] == "application/pdf"
+    assert client(guarded, "bct")[0].get(url).status_code == 404  # BCT is not on BYT's direction
+    with create_engine(guarded["url"]).connect() as conn:
+        logged = conn.execute(text("SELECT actor, target, detail FROM audit_log WHERE action = 'direction.file'")).all()
+    assert [(a, t) for a, t, _ in logged] == [("dir.leader", url.removeprefix("/direction-files/"))], logged
+    assert "bao-cao.pdf" in logged[0][2]
     res = report(c, byt, ref, "progress", payload=b"just text")
     assert res.status_code == 409  # reported done: no progress any more (the state is judged before the files)
     res = report(c, byt, guarded["refs"]["D6"], "extension")
