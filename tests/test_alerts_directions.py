@@ -198,6 +198,35 @@ def app_wh(empty_url, tmp_path):
     engine.dispose()
 
 
+def test_ald021_an_overdue_direction_once_on_the_ticker_whether_or_not_a_rule_raised_it(app_wh):
+    """The wall's ticker names each overdue direction once: by its alert when a ``direction`` rule
+    raised one, by the directions' own overdue item otherwise (never both)."""
+    from views.wall import alerts as ticker
+
+    server, engine = app_wh
+    now = datetime.utcnow().replace(microsecond=0)
+    today = dirs.center_date(now)
+    with engine.begin() as conn:
+        raised_ref = direction(conn, title="Nhiệm vụ có cảnh báo: báo cáo giải ngân", issued_on=(today - timedelta(days=20)).isoformat(),
+                               deadline=(today - timedelta(days=4)).isoformat())
+        direction(conn, title="Nhiệm vụ chưa có cảnh báo: báo cáo xuất khẩu", issued_on=(today - timedelta(days=20)).isoformat(),
+                  deadline=(today - timedelta(days=3)).isoformat())
+
+    def shown() -> list[str]:
+        with server.app_context():
+            return [text for _, text in ticker("vi")]
+
+    before = shown()
+    assert sum("Nhiệm vụ có cảnh báo" in t for t in before) == 1 and sum("Nhiệm vụ chưa có cảnh báo" in t for t in before) == 1
+    with engine.begin() as conn:
+        store.save_rule(conn, {"name": "Nhiệm vụ quá hạn", "kind": "direction", "days": 3}, ADMIN, now)
+        assert on_directions(conn, now) == 1  # 4 days late: raised; 3 days: not yet
+    after = shown()
+    assert sum("Nhiệm vụ có cảnh báo" in t for t in after) == 1, after
+    assert any(raised_ref in t for t in after)  # the alert's sentence (by ref), not the plain item
+    assert sum("Nhiệm vụ chưa có cảnh báo" in t for t in after) == 1
+
+
 def test_ald020_hourly_job_on_the_centres_date_once_and_shown(app_wh):
     from components.shell import alert_bell
     from scheduler.core import tick

@@ -3,6 +3,7 @@ alerts of its ticker (the page, ``dashboards/wall.py``, only lays them out)."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -56,8 +57,8 @@ def headline_kpis() -> list[Kpi]:
 def alerts(lang: str) -> list[tuple[str, str]]:
     """(severity, text) of the ticker: the alerts raised in the last week and not yet acknowledged
     (those the viewer may see: a wall's token sees no confidential indicator's), indicators off
-    target, overdue reports, overdue directions (naming the unit and the days) and today's serious
-    daily items."""
+    target, overdue reports, overdue directions (naming the unit and the days; one a ``direction``
+    rule raised is named by its alert only) and today's serious daily items."""
     since = datetime.now() - timedelta(days=TICKER_ALERT_DAYS)
     raised = alert_list(open_only=True, since=since.replace(minute=0, second=0, microsecond=0), limit=TICKER_ITEMS)
     out: list[tuple[str, str]] = [(r["severity"], alert_text(r, lang)) for r in raised.to_dict("records")]
@@ -67,7 +68,10 @@ def alerts(lang: str) -> list[tuple[str, str]]:
             ind = imap[k.code]
             out.append(("warning", t("wall.off_track", lang, name=ind.name(lang),
                                      value=f"{fmt_number(k.value, ind.decimals, lang)} {ind.unit(lang)}")))
-    out += ticker_items(direction_rows(ticker_directions(center_today(), WALL_VIEWER)[:DIRECTION_ITEMS], lang), lang)
+    alerted = {json.loads(d).get("ref") for k, d in zip(raised["kind"], raised["detail"], strict=True)
+               if k == "direction" and d}
+    unalerted = [r for r in ticker_directions(center_today(), WALL_VIEWER) if r.ref not in alerted]  # once each
+    out += ticker_items(direction_rows(unalerted[:DIRECTION_ITEMS], lang), lang)
     for unit, report, period in overdue(lang)[:TICKER_ITEMS]:
         out.append(("notice", t("wall.overdue_item", lang, unit=unit, report=report, period=period)))
     day = latest_day()
