@@ -43,7 +43,7 @@ def layout(q: str | None = None, unit: str | None = None, state: str | None = No
     picked = {name: one_of(value, {o["value"] for o in choices[name]})
               for name, value in (("unit", unit), ("state", state), ("indicator", indicator), ("area", area))}
     start, end = as_date(params.get("from")), as_date(params.get("to"))
-    head = [html.Div([html.H1(t("nav.directions", lang), className="page-title"),
+    head = [html.Div([html.H1(t("dir.title", lang), className="page-title"),
                       html.P(t("dir.lede", lang), className="page-lede")])]
     if view.may_create():
         head.append(assign_link(view.assign_href("page", lang), lang, className="button-link primary"))

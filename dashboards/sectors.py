@@ -26,6 +26,7 @@ from data_access.queries import kpi_snapshot
 from exports.menu import chart_menu
 from exports.specs import MAX_INDICATORS
 from i18n import format_period, norm_lang, t
+from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
@@ -163,7 +164,9 @@ def update_board(group: Any, agency: Any, lang: Any) -> tuple:
     # exceptions first: off track, at risk, on track, no target; catalogue order within each
     kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
     ytd = {k.code: ytd_share(k, imap[k.code]) for k in kpis}
-    cards = [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis]
+    cards = directions.tiles_with_assign(
+        [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis],
+        kpis, lang, "VN")
     board = html.Div(cards, className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
 

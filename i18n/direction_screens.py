@@ -7,7 +7,8 @@ origins and the service's refusals: :mod:`i18n.directions`). Vietnamese first; m
 from __future__ import annotations
 
 DIRECTION_SCREEN_MESSAGES: dict[str, dict[str, str]] = {
-    "nav.directions": {"vi": "Chỉ đạo, điều hành", "en": "Directions"},
+    "nav.directions": {"vi": "Chỉ đạo", "en": "Directions"},  # short: the header's links fit at 1920 px
+    "dir.title": {"vi": "Chỉ đạo, điều hành", "en": "Directions and follow-up"},
     "dir.lede": {"vi": "Nhiệm vụ do lãnh đạo giao cho các bộ, ngành, địa phương, theo dõi đến khi hoàn thành.",
                  "en": "Tasks assigned by the leadership to ministries and provinces, followed until done."},
     "dir.assign": {"vi": "Giao nhiệm vụ", "en": "Assign a task"},

@@ -138,7 +138,7 @@ def test_dsc005_the_tiles_the_chart_the_profile_the_rows_and_the_items_link_to_t
     """Every place a leader looks has its "Giao nhiệm vụ", pre-filled with what it shows; a reporter's
     compliance rows have none."""
     server, _ = world
-    from dashboards import compliance, daily, indicator, overview, province
+    from dashboards import compliance, daily, indicator, overview, province, sectors
 
     def hrefs(node) -> list[str]:
         out = []
@@ -168,8 +168,11 @@ def test_dsc005_the_tiles_the_chart_the_profile_the_rows_and_the_items_link_to_t
         assert "/directions/new?origin=compliance&unit=UB01" in rows
         items = hrefs(daily.render("2026-11-25", None, None, "vi")[1])
         assert items and all(h.startswith("/directions/new?origin=daily&unit=") and "item=" in h for h in items)
+        cards = hrefs(sectors.update_board(None, "BCT", "vi")[0])  # the sectors board's small multiples
+        assert cards and all(h.startswith("/directions/new?origin=tile&indicator=") and "area=VN" in h for h in cards)
     with as_viewer(server, REPORTER_TK):
         assert hrefs(compliance.render("UBND-M", "all", "vi")[1]) == []
+        assert hrefs(sectors.update_board(None, "BCT", "vi")[0]) == []  # a reporter does not assign
 
 
 # --- what each role sees ----------------------------------------------------------------------------
