@@ -209,3 +209,22 @@ def _cleared_users(conn: Connection, names: set[str]) -> dict[str, bool]:
                         .where(u.c.username.in_(bindparam("names", expanding=True)), u.c.active.is_(True)),
                         {"names": sorted(names)})
     return {r.username: r.role in ("admin", "leader") or (r.role == "analyst" and bool(r.confidential)) for r in rows}
+
+
+def escalate(conn: Connection, indicator_ids: list[int], direction_ids: list[int]) -> int:
+    """Make confidential the alerts about ``indicator_ids`` (an indicator the catalogue just made
+    confidential) and the ``direction`` alerts of ``direction_ids`` (directions that became so), in
+    the caller's transaction; the number changed. Never the other way: what was raised as
+    confidential stays so."""
+    a, r = schema.alert, schema.alert_rule
+    ids = set(conn.execute(select(a.c.id).where(a.c.confidential.is_(False), a.c.indicator_id.in_(
+        bindparam("ind", expanding=True))), {"ind": indicator_ids or [-1]}).scalars())
+    if direction_ids:
+        wanted = set(direction_ids)
+        rows = conn.execute(select(a.c.id, a.c.detail).join(r, r.c.id == a.c.rule_id)
+                            .where(r.c.kind == "direction", a.c.confidential.is_(False)))
+        ids |= {i for i, detail in rows if json.loads(detail or "{}").get("direction_id") in wanted}
+    if ids:
+        conn.execute(update(a).where(a.c.id.in_(bindparam("ids", expanding=True))).values(confidential=True),
+                     {"ids": sorted(ids)})
+    return len(ids)

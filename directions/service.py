@@ -24,6 +24,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.engine import Connection
 
 from alerts.evaluate import on_directions
+from alerts.store import escalate as escalate_alerts
 from auth import audit
 from data_access import schema
 from data_access.directions import SCOPE
@@ -384,3 +385,22 @@ def attachment_path(conn: Connection, actor: Actor, ref: str, attachment_id: int
         return None
     root = archive_dir or Path(_settings().instance_dir) / "archive"
     return root / row[0], row[1], row[2]
+
+
+def escalate_confidential(conn: Connection, indicator_ids: Sequence[int]) -> list[int]:
+    """After the catalogue made ``indicator_ids`` confidential: every direction about one of them
+    becomes confidential too (with its measures' summary and its alerts), in the caller's
+    transaction; the directions changed. Never the other way: a direction written as confidential
+    is not made public by a catalogue change (its text was written under that mark)."""
+    if not indicator_ids:
+        return []
+    rows = conn.execute(select(d.c.id, d.c.lead_agency_id).where(d.c.confidential.is_(False), d.c.id.in_(
+        select(di.c.direction_id).where(di.c.indicator_id.in_(list(indicator_ids)))))).all()
+    changed = [r.id for r in rows]
+    if changed:
+        conn.execute(update(d).where(d.c.id.in_(changed)).values(confidential=True))
+        units = {r.lead_agency_id for r in rows}
+        for unit in [None] if None in units else sorted(units):  # (a direction without a lead: recount all)
+            refresh_summary(conn, unit)
+    escalate_alerts(conn, list(indicator_ids), changed)
+    return changed

@@ -33,6 +33,7 @@ from sqlalchemy.engine import Connection, Engine
 from auth import audit
 from data_access import schema
 from data_access.engine import bump_data_version
+from directions.service import escalate_confidential
 from domain.metadata import KINDS, Record, confusable_code, key_of, package_problems, parse_record
 from domain.metadata_messages import Problem, problem
 from domain.metadata_rules import Diff, diff, history_questions, validate
@@ -218,6 +219,7 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
     change_set = uuid.uuid4().hex
     now = datetime.now().replace(microsecond=0)
     store.write(conn, base, effective_changes)
+    escalate_confidential(conn, _newly_confidential(conn, base, effective_changes))
     derived.recompute(conn, codes=_to_compute(base, effective_changes))
     store.record_history(conn, base, effective_changes, actor=actor.name, channel=actor.channel,
                          change_set=change_set, at=now, effective=effective or now.date())
@@ -228,6 +230,18 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
 
 
 _COMPUTED_BY = ("formula", "levels", "periodicity", "status")
+
+
+def _newly_confidential(conn: Connection, base: Mapping[str, Mapping[str, Record]],
+                        changes: Mapping[str, Mapping[str, Record]]) -> list[int]:
+    """The ids of the existing indicators this change makes confidential: the directions and alerts
+    about them follow (:func:`directions.service.escalate_confidential`)."""
+    codes = [code for code, after in changes.get("indicators", {}).items()
+             if after["confidential"] and code in base["indicators"] and not base["indicators"][code]["confidential"]]
+    if not codes:
+        return []
+    ind = schema.indicator
+    return list(conn.execute(select(ind.c.id).where(ind.c.code.in_(codes))).scalars())
 
 
 def _to_compute(base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, Mapping[str, Record]]) -> list[str]:

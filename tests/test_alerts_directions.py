@@ -227,6 +227,54 @@ def test_ald021_an_overdue_direction_once_on_the_ticker_whether_or_not_a_rule_ra
     assert sum("Nhiệm vụ chưa có cảnh báo" in t for t in after) == 1
 
 
+def test_ald022_an_indicator_made_confidential_takes_its_directions_and_alerts_with_it(app_wh):
+    """The catalogue marks an indicator confidential: the directions about it become confidential
+    (gone from an uncleared viewer's list and measures), and so do the alerts about it and the
+    ``direction`` alerts of those directions; made public again, they stay confidential."""
+    from data_access.directions import DirectionFilters, direction_measures, list_directions
+    from metadata import service as catalogue
+
+    server, engine = app_wh
+    now = datetime.utcnow().replace(microsecond=0)
+    today = dirs.center_date(now)
+    with engine.begin() as conn:
+        about = direction(conn, issued_on=(today - timedelta(days=20)).isoformat(), deadline=(today - timedelta(days=2)).isoformat())
+        other = direction(conn, indicators=["CPI_YOY"], title="Báo cáo chỉ số giá tiêu dùng",
+                          issued_on=(today - timedelta(days=20)).isoformat(), deadline=(today - timedelta(days=2)).isoformat())
+        store.save_rule(conn, {"name": "Nhiệm vụ quá hạn", "kind": "direction", "days": 0}, ADMIN, now)
+        assert on_directions(conn, now) == 2
+        iip = conn.execute(select(schema.indicator.c.id).where(schema.indicator.c.code == "IIP_YOY")).scalar()
+        rid = store.save_rule(conn, {"name": "IIP thấp", "kind": "threshold", "indicator_id": iip,
+                                     "comparison": "below", "threshold": 5}, ADMIN, now)
+        conn.execute(schema.alert.insert().values(rule_id=rid, occurrence_key="t:iip", kind="threshold", severity="warning",
+                                                  indicator_id=iip, period="202611", value=3.0, reference=5.0, raised_at=now))
+    uncleared = dirs.Viewer("analyst", None, False)
+
+    def seen() -> tuple[set[str], int]:
+        with server.test_request_context("/"):
+            rows = list_directions(DirectionFilters(), page_size=100, viewer=uncleared, today=today).rows
+            measures = direction_measures(uncleared, 3, today)
+            return {r.ref for r in rows}, int(measures.loc[measures["month"] == measures["month"].max(), "open_load"].sum())
+
+    def confidential() -> dict[str, bool]:
+        with engine.connect() as conn:
+            d = schema.direction
+            flags = dict(conn.execute(select(d.c.ref, d.c.confidential)).tuples().all())
+            alerts = conn.execute(select(schema.alert.c.kind, schema.alert.c.detail, schema.alert.c.confidential)).all()
+        flags |= {f"alert:{k}:{json.loads(det).get('ref', '')}": c for k, det, c in alerts}
+        return flags
+
+    assert seen() == ({about, other}, 2)
+    assert not any(confidential().values())
+    actor = catalogue.Actor("t.admin", "admin", None, "cli")
+    assert catalogue.update(engine, "indicators", "IIP_YOY", {"confidential": True}, actor=actor).applied
+    assert seen() == ({other}, 1)
+    assert confidential() == {about: True, other: False, f"alert:direction:{about}": True,
+                              f"alert:direction:{other}": False, "alert:threshold:": True}
+    assert catalogue.update(engine, "indicators", "IIP_YOY", {"confidential": False}, actor=actor).applied
+    assert confidential()[about] and seen() == ({other}, 1)  # not made public again
+
+
 def test_ald020_hourly_job_on_the_centres_date_once_and_shown(app_wh):
     from components.shell import alert_bell
     from scheduler.core import tick
