@@ -31,6 +31,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from alerts.text import alert_text
+from alerts.webhook_keys import signing_secret
 from data_access import schema
 from data_access.alerts import alert_select
 
@@ -120,7 +121,7 @@ def _webhook(engine: Engine, row: Any, poster: Poster) -> tuple[int | None, str 
         if hook is None or not hook.active:
             return None, "webhook removed or switched off"
         body = json.dumps(alert_record(conn, row.alert_id), ensure_ascii=False, sort_keys=True).encode("utf-8")
-    headers = {"Content-Type": "application/json; charset=utf-8", "X-OCC-Signature": sign(hook.secret, body),
+    headers = {"Content-Type": "application/json; charset=utf-8", "X-OCC-Signature": sign(signing_secret(hook.secret), body),
                "X-OCC-Delivery": str(row.id), "X-OCC-Event": "alert", "User-Agent": "occ-alerts"}
     try:
         status = poster(hook.url, body, headers)

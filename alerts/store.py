@@ -5,7 +5,6 @@ insert of the same occurrence do nothing) with their deliveries queued, and ackn
 from __future__ import annotations
 
 import json
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from alerts.webhook_keys import new_secret
 from auth import audit
 from data_access import schema
 from data_access.alerts import ALERTS_SCOPE
@@ -107,11 +107,12 @@ def set_rule_active(conn: Connection, rule_id: int, active: bool, actor: Actor, 
 def create_webhook(conn: Connection, name: str, url: str, confidential: bool, actor: Actor, now: datetime
                    ) -> tuple[int, str]:
     """A new webhook and its secret (shown once to its creator; the receiver checks the
-    ``X-OCC-Signature`` with it); audited without the secret."""
+    ``X-OCC-Signature`` with it; the database keeps only its seed, :mod:`alerts.webhook_keys`);
+    audited without the secret."""
     if not name.strip() or not url.startswith(("http://", "https://")):
         raise RuleError(["alerts.err.webhook"])
-    secret = secrets.token_urlsafe(32)
-    wid = int(conn.execute(w_.insert().values(name=name.strip(), url=url, secret=secret, confidential=confidential,
+    stored, secret = new_secret()
+    wid = int(conn.execute(w_.insert().values(name=name.strip(), url=url, secret=stored, confidential=confidential,
                                               active=True, created_by=actor.name, created_at=now)
                            ).inserted_primary_key[0])
     audit.record(conn, "webhook.create", actor=actor.name, role=actor.role, target=f"webhook:{wid}",

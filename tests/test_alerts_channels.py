@@ -130,6 +130,25 @@ def test_alc002_a_wrong_secret_does_not_verify(wh, receiver):
     assert b1 == b2 and h1["x-occ-signature"] != h2["x-occ-signature"]  # a secret per webhook
     assert h1["x-occ-signature"] == "sha256=" + hmac.new(secret.encode(), b1, hashlib.sha256).hexdigest()
     assert h1["x-occ-signature"] != "sha256=" + hmac.new(other.encode(), b1, hashlib.sha256).hexdigest()
+    # the database keeps a seed, not the secret: a copy of it cannot sign
+    with engine.connect() as conn:
+        stored = conn.execute(select(schema.webhook.c.secret).order_by(schema.webhook.c.id)).scalars().all()
+        dump = "\n".join(str(r) for t in ("webhook", "audit_log") for r in conn.execute(select(schema.metadata.tables[t])))
+    assert all(s.startswith("k1:") for s in stored) and not {secret, other} & {s.removeprefix("k1:") for s in stored}
+    assert secret not in dump and other not in dump
+
+
+def test_alc003_a_webhook_stored_before_the_seeds_signs_with_its_secret(wh, receiver):
+    engine, tmp = wh
+    receiver.answers = []
+    with engine.begin() as conn:
+        hook, _ = store.create_webhook(conn, "Cũ", receiver.url, False, ACTOR, NOW)
+        conn.execute(schema.webhook.update().where(schema.webhook.c.id == hook).values(secret="bi-mat-cu"))
+        store.save_rule(conn, {"name": "Mọi giá trị bất thường", "kind": "implausible", "webhooks": True}, ACTOR, NOW)
+    send(engine, tmp, "TK", csv_bytes("RETAIL_SALES,01,202510,3000"))
+    assert dispatch_due(engine, datetime.now())["sent"] == 1
+    (headers, body), = receiver.got
+    assert headers["x-occ-signature"] == "sha256=" + hmac.new(b"bi-mat-cu", body, hashlib.sha256).hexdigest()
 
 
 # -- the centre, the bell, the ticker ---------------------------------------------------------------------
