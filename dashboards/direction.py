@@ -12,12 +12,13 @@ from typing import Any
 import dash
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html
 
-from components.controls import control
+from components.controls import control, dropdown
 from components.directions import attachment_list, history_list, state_badge
 from components.fast import el, link
 from components.ids import page_ids
 from components.shell import with_lang
 from components.urlstate import as_text
+from domain.directions import FORMS, PRIORITIES
 from i18n import fmt_date, norm_lang, t
 from views import directions as view
 
@@ -25,8 +26,10 @@ dash.register_page(__name__, path_template="/direction/<ref>", title="Nhiệm v�
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
-ids = page_ids("dir", "ref", "lang", "body", "text", "deadline", "upload", "upload_text",
+ids = page_ids("dir", "ref", "lang", "body", "text", "deadline", "upload", "upload_text", "e_title", "e_content",
+               "e_form", "e_doc_number", "e_leader", "e_priority",
                act=lambda action: {"type": "dir-act", "action": action})
+EDIT_FIELDS = ("title", "content", "form", "doc_number", "leader", "priority")
 
 
 def layout(ref: str | None = None, lang: str | None = None, **_params: Any) -> html.Div:
@@ -47,7 +50,7 @@ def body(ref: str, lang: str) -> list:
                           html.P(t("dir.not_found_detail", lang, ref=ref), className="page-lede"),
                           dcc.Link("← " + t("dir.back", lang), href=with_lang("/directions", lang),
                                    className="button-link")], className="card not-found"),
-                html.Div(fields(lang), hidden=True)]
+                html.Div([*fields(lang), edit_fields(None, lang)], hidden=True)]
     row = shown["row"]
     return [
         html.Header([
@@ -98,7 +101,8 @@ def actions(shown: dict, lang: str) -> list:
     files for a unit's report, and one button per allowed action."""
     offered = shown["actions"]
     if not offered:
-        return [html.P(t("dir.actions_none", lang), className="muted"), *fields(lang)]
+        none = [] if shown["editable"] else [html.P(t("dir.actions_none", lang), className="muted")]
+        return [*none, *fields(lang), edit_fields(shown, lang)]
     parts: list[Any] = []
     if shown["pending_extension"]:
         parts.append(html.P(t("dir.pending_extension", lang, date=fmt_date(shown["pending_extension"], lang)),
@@ -107,7 +111,37 @@ def actions(shown: dict, lang: str) -> list:
     parts.append(html.Div([html.Button(t(f"dir.action.{a}", lang), id=ids.act(a), n_clicks=0, type="button",
                                        className="dir-act-button" + (" primary" if a in view.PRIMARY else ""))
                            for a in offered], className="dir-act-buttons"))
-    return parts
+    return [*parts, edit_fields(shown, lang)]
+
+
+def edit_fields(shown: dict | None, lang: str) -> Any:
+    """A leader's "Sửa nội dung" (title, content, legal form, number, issuing leader, priority),
+    folded until opened; for the others its fields are in the page, hidden (the action callback
+    reads them all)."""
+    now = shown["edit_values"] if shown else {}
+
+    def text(ident: str, name: str, **extra: Any) -> dcc.Input:
+        return dcc.Input(id=ident, type="text", value=now.get(name, ""), className="text-input", **extra)
+
+    def label(name: str) -> str:
+        return t(f"dir.field.{name}", lang)
+
+    parts = [
+        control(label("title"), text(ids.e_title, "title", maxLength=500), html_for=ids.e_title),
+        control(label("content"), dcc.Textarea(id=ids.e_content, value=now.get("content", ""), maxLength=20000,
+                                               className="text-input dir-textarea"), html_for=ids.e_content),
+        dropdown(ids.e_form, [{"label": t(f"dir.form.{f}", lang), "value": f} for f in FORMS], now.get("form"),
+                 label=label("form"), lang=lang),
+        control(label("doc_number"), text(ids.e_doc_number, "doc_number", maxLength=60), html_for=ids.e_doc_number),
+        control(label("leader"), text(ids.e_leader, "leader", maxLength=200), html_for=ids.e_leader),
+        dropdown(ids.e_priority, [{"label": t(f"dir.priority.{p}", lang), "value": p} for p in PRIORITIES],
+                 now.get("priority"), label=label("priority"), lang=lang),
+    ]
+    if not (shown and shown["editable"]):
+        return html.Div(parts, hidden=True)
+    return html.Details([html.Summary(t("dir.action.edit", lang)), *parts,
+                         html.Button(t("dir.edit.save", lang), id=ids.act("edit"), n_clicks=0, type="button",
+                                     className="dir-act-button")], className="dir-edit")
 
 
 def fields(lang: str, *, text: bool = False, deadline: bool = False, upload: bool = False) -> list:
@@ -145,9 +179,15 @@ def chosen_files(names: Any, lang: Any) -> str:
     State(ids.upload, "filename"),
     State(ids.ref, "data"),
     State(ids.lang, "data"),
+    State(ids.e_title, "value"),
+    State(ids.e_content, "value"),
+    State(ids.e_form, "value"),
+    State(ids.e_doc_number, "value"),
+    State(ids.e_leader, "value"),
+    State(ids.e_priority, "value"),
     prevent_initial_call=True,
 )
-def act(clicks: Any, text: Any, deadline: Any, contents: Any, names: Any, ref: Any, lang: Any) -> list:
+def act(clicks: Any, text: Any, deadline: Any, contents: Any, names: Any, ref: Any, lang: Any, *edited: Any) -> list:
     """One action on the direction; the page again, with the outcome (or the refusal) said."""
     lang = norm_lang(lang)
     trigger = ctx.triggered_id
@@ -155,7 +195,7 @@ def act(clicks: Any, text: Any, deadline: Any, contents: Any, names: Any, ref: A
         raise dash.exceptions.PreventUpdate
     ref = as_text(ref, "") or ""
     outcome = view.act_on(ref, str(trigger.get("action")), text=text, deadline=deadline, contents=contents,
-                          names=names, lang=lang)
+                          names=names, lang=lang, edits=dict(zip(EDIT_FIELDS, edited, strict=True)))
     page = body(ref, lang)
     notice = html.P(outcome.message, className="auth-notice" if outcome.ok else "auth-error",
                     role="status" if outcome.ok else "alert", id="dir-outcome")

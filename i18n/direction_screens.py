@@ -9,6 +9,8 @@ from __future__ import annotations
 DIRECTION_SCREEN_MESSAGES: dict[str, dict[str, str]] = {
     "nav.directions": {"vi": "Chỉ đạo", "en": "Directions"},  # short: the header's links fit at 1920 px
     "dir.title": {"vi": "Chỉ đạo, điều hành", "en": "Directions and follow-up"},
+    "dir.edit.save": {"vi": "Lưu thay đổi", "en": "Save the changes"},
+    "dir.edit.unchanged": {"vi": "Chưa có thay đổi nào để lưu.", "en": "Nothing was changed."},
     "dir.lede": {"vi": "Nhiệm vụ do lãnh đạo giao cho các bộ, ngành, địa phương, theo dõi đến khi hoàn thành.",
                  "en": "Tasks assigned by the leadership to ministries and provinces, followed until done."},
     "dir.assign": {"vi": "Giao nhiệm vụ", "en": "Assign a task"},

@@ -232,6 +232,60 @@ def test_dsc013_actions_by_role(world):
             assert view.detail(refs[which], "vi")["actions"] == offered, (who.name, which)
 
 
+def test_dsc014_a_leader_edits_a_directions_text_on_its_page(world):
+    """A leader's page has "Sửa nội dung" (folded), pre-filled with the direction's fields; saving
+    changes only what differs (audited with the changed fields), nothing changed is said so; a unit
+    has no such form and its edit is refused."""
+    from dashboards import direction as page
+
+    server, refs = world
+    ref = refs["overdue"]
+
+    def folds(node) -> list[str]:
+        return [c for c in _classes(node) if c == "dir-edit"]
+
+    with as_viewer(server, LEADER) as (_, view, _s):
+        shown = view.detail(ref, "vi")
+        assert shown["editable"] and shown["edit_values"]["title"] == "Tổng cục Thống kê làm rõ số liệu CPI"
+        assert folds(page.body(ref, "vi")) == ["dir-edit"]
+        edits = {**shown["edit_values"], "doc_number": "15/TB-VPCP", "priority": "urgent"}
+        done = view.act_on(ref, "edit", text=None, deadline=None, contents=None, names=None, lang="vi", edits=edits)
+        assert done.ok, done.message
+    with as_viewer(server, LEADER) as (_, view, _s):
+        shown = view.detail(ref, "vi")
+        assert (shown["edit_values"]["doc_number"], shown["row"]["priority"]) == ("15/TB-VPCP", "urgent")
+        again = view.act_on(ref, "edit", text=None, deadline=None, contents=None, names=None, lang="vi", edits=edits)
+        assert not again.ok and again.message == "Chưa có thay đổi nào để lưu."
+    with as_viewer(server, REPORTER_TK) as (_, view, _s):  # the lead unit
+        assert not view.detail(ref, "vi")["editable"] and folds(page.body(ref, "vi")) == []
+        refused = view.act_on(ref, "edit", text=None, deadline=None, contents=None, names=None, lang="vi",
+                              edits={**edits, "title": "Sửa bởi đơn vị"})
+        assert not refused.ok
+    with server.app_context():
+        from data_access.engine import current_warehouse
+
+        with current_warehouse().engine.connect() as conn:
+            logged = conn.execute(text("SELECT actor, detail FROM audit_log WHERE action = 'direction.edit' "
+                                       "AND target = :ref"), {"ref": ref}).all()
+    assert len(logged) == 1 and logged[0][0] == LEADER.name and '"changes": ["doc_number", "priority"]' in logged[0][1]
+
+
+def _classes(node) -> list[str]:
+    out: list[str] = []
+
+    def walk(n):
+        if hasattr(n, "to_plotly_json"):
+            n = n.to_plotly_json()
+        if isinstance(n, dict) and "props" in n:
+            out.extend(str(n["props"].get("className") or "").split())
+            walk(n["props"].get("children"))
+        elif isinstance(n, (list, tuple)):
+            for c in n:
+                walk(c)
+    walk(node)
+    return out
+
+
 # --- the boards' sections -----------------------------------------------------------------------------
 
 

@@ -254,7 +254,8 @@ def detail(ref: str, lang: str) -> dict[str, Any] | None:
     row = as_dict(found.row, lang)
     today = center_today()
     role = acting_role_on(found, who)
-    offered = tuple(a for a in rules.actions_for(found.row.state, role) if a != rules.EDIT) if role else ()
+    allowed = rules.actions_for(found.row.state, role) if role else ()
+    offered = tuple(a for a in allowed if a != rules.EDIT)  # editing has its own form
     if found.pending_extension is None:
         offered = tuple(a for a in offered if a != rules.REFUSE_EXTENSION)
     name = "name_en" if lang == "en" else "name_vi"
@@ -278,7 +279,14 @@ def detail(ref: str, lang: str) -> dict[str, Any] | None:
         "origin": f"{origin} ({context})" if context else origin, "created_by": found.created_by,
         "events": events, "attachments": files, "file_href": lambda a: file_href(found.row.ref, a["id"]),
         "actions": offered, "uploads": bool(set(offered) & UNIT_UPLOADS), "pending_extension": found.pending_extension,
+        "editable": rules.EDIT in allowed, "edit_values": _edit_values(found),
     }
+
+
+def _edit_values(found: DirectionDetail) -> dict[str, str]:
+    """The editable fields (``directions.service.EDITABLE``) as they are now."""
+    return {"title": found.row.title, "content": found.content or "", "form": found.row.form,
+            "doc_number": found.row.doc_number or "", "leader": found.row.leader or "", "priority": found.row.priority}
 
 
 @dataclass(frozen=True)
@@ -312,14 +320,23 @@ def _refusal(err: DirectionError, lang: str) -> str:
     return t("dir.refused", lang, reason=reason)
 
 
-def act_on(ref: str, action: str, *, text: Any, deadline: Any, contents: Any, names: Any, lang: str) -> Outcome:
-    """One action of the signed-in user on ``ref`` through the service (one transaction, audited)."""
+def act_on(ref: str, action: str, *, text: Any, deadline: Any, contents: Any, names: Any, lang: str,
+           edits: dict[str, Any] | None = None) -> Outcome:
+    """One action of the signed-in user on ``ref`` through the service (one transaction, audited);
+    ``edits``: the edit form's fields (an edit changes those that differ from the direction's)."""
     if action not in rules.ACTIONS:
         return Outcome(False, t("dir.forbidden", lang))
+    changes = None
+    if action == rules.EDIT:
+        found = direction_detail(ref, viewer(), center_today())
+        now = _edit_values(found) if found is not None else {}
+        changes = {k: v for k, v in (edits or {}).items() if k in now and isinstance(v, str) and v != now[k]}
+        if found is not None and not changes:
+            return Outcome(False, t("dir.edit.unchanged", lang), ref)
     try:
         with write_engine().begin() as conn:
             state = service.act(conn, actor(), ref, action, text=text if isinstance(text, str) else None,
-                                new_deadline=as_date(deadline), attachments=_uploads(contents, names))
+                                new_deadline=as_date(deadline), attachments=_uploads(contents, names), fields=changes)
     except DirectionError as err:
         return Outcome(False, _refusal(err, lang), ref)
     return Outcome(True, t("dir.act.done", lang, state=t(f"dir.state.{state}", lang)), ref)

@@ -183,3 +183,28 @@ def test_dir001_the_whole_loop(loop_server, probe, browser):
     probe.screenshot("directions-loop-indicator")
     wall_context.close()
     probe.assert_clean()
+
+
+def test_dir002_a_leader_corrects_a_directions_text(loop_server, probe):
+    """The leader opens "Sửa nội dung" on an open direction's page, corrects its number and
+    priority, saves: the page says so and shows the new number; saving again unchanged is said."""
+    sql = text("SELECT ref FROM direction WHERE state IN ('assigned', 'in_progress') AND NOT confidential "
+               "ORDER BY id DESC LIMIT 1")
+    ref = _engine_do(loop_server.database_url, lambda e: e.connect().execute(sql).scalar_one())
+    probe.goto(loop_server(f"/direction/{ref}"))
+    edit = probe.page.locator("details.dir-edit")
+    expect(edit.locator("#dir-e-title")).to_be_hidden()  # folded until opened
+    edit.locator("summary").click()
+    number = f"{uuid.uuid4().int % 900 + 100}/TB-VPCP"
+    edit.locator("#dir-e-doc-number").fill(number)
+    probe.page.locator("#dir-e-priority").click()
+    probe.page.locator(".dash-dropdown-option").filter(has=probe.page.get_by_role("radio", name="Khẩn")).click()
+    probe.screenshot("direction-edit")
+    edit.locator("button", has_text="Lưu thay đổi").click()
+    probe.page.wait_for_selector("#dir-outcome")
+    assert number in probe.page.locator(".dir-subtitle").inner_text(), probe.page.locator("#dir-outcome").inner_text()
+    assert "Khẩn" in probe.page.locator(".dir-dl").inner_text()
+    probe.page.locator("details.dir-edit summary").click()
+    probe.page.locator("details.dir-edit button", has_text="Lưu thay đổi").click()
+    expect(probe.page.locator("#dir-outcome")).to_have_text("Chưa có thay đổi nào để lưu.")
+    probe.assert_clean()
