@@ -2,8 +2,8 @@
 number, issuing leader, lead and co-operating units, deadline and every extension, indicators and
 areas, where it was created from), its history, its attachments, and what the viewer may do in its
 state: the units report progress or "done" with evidence and ask for more time; leaders approve a
-draft, extend, close or return, and correct its text ("Sửa nội dung"). Each action is one call of ``directions.service`` (audited); the
-page then reads the direction again."""
+draft, extend, close or return, and correct its text ("Sửa nội dung"). Each action is one call of
+``directions.service`` (audited); the page then reads the direction again."""
 
 from __future__ import annotations
 
