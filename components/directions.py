@@ -161,16 +161,25 @@ def attachment_list(attachments: Sequence[Row], href: Callable[[Row], str | None
 # --- the wall, the ticker, the daily brief --------------------------------------------------------
 
 
+WALL_UNITS = 7  # units with a bar on the wall's directions board (one line says the rest, two or more)
+
+
 def wall_board(board: Mapping[str, Any], lang: str, today: date) -> dict:
     """The wall's directions board: overdue by unit (bars), due this week, recently closed.
     Titles of non-confidential directions only (the reads leave the others out for a display)."""
-    by_unit = list(board.get("overdue_by_unit") or [])[:8]
+    every_unit = list(board.get("overdue_by_unit") or [])
+    shown = WALL_UNITS if len(every_unit) > WALL_UNITS + 1 else len(every_unit)  # never "and 1 more unit"
+    by_unit = every_unit[:shown]
     top = max((n for _, n in by_unit), default=1) or 1
     bars = [el("Div", [el("Div", unit, className="wc-label"),
                        el("Div", el("Div", className="wc-fill wdir-fill", style={"width": f"{100 * n / top:.0f}%"}),
                           className="wc-bar"),
                        el("Div", t("dir.count", lang, n=n), className="wc-value")],
                     className="wall-rate") for unit, n in by_unit]
+    if len(every_unit) > shown:  # the others in one line: the board fits the screen
+        rest = every_unit[shown:]
+        bars.append(el("Div", t("dir.board.more_units", lang, units=len(rest), n=sum(n for _, n in rest)),
+                       className="wdir-more"))
 
     def rows(items: Sequence[Row], css: str) -> list[dict]:
         return [el("Li", [el("Span", r.get("unit") or "", className="wo-unit"),
@@ -179,7 +188,7 @@ def wall_board(board: Mapping[str, Any], lang: str, today: date) -> dict:
 
     due = rows(board.get("due_week") or [], "due")
     closed = rows(board.get("closed") or [], "closed")
-    none = el("Li", t("dir.board.none", lang))
+    none = el("Li", t("dir.board.none", lang), className="wo-more")
     return el("Div", [
         el("H2", [t("dir.board.title", lang),
                   el("Span", " · " + " · ".join(f"{t(f'dir.sum.{k}', lang)} {board.get('counts', {}).get(k, 0)}"

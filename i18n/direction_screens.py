@@ -134,6 +134,7 @@ DIRECTION_SCREEN_MESSAGES: dict[str, dict[str, str]] = {
     "dir.board.overdue_by_unit": {"vi": "Quá hạn theo đơn vị", "en": "Overdue by unit"},
     "dir.board.none_overdue": {"vi": "Không có nhiệm vụ quá hạn", "en": "No overdue task"},
     "dir.board.none": {"vi": "Không có", "en": "None"},
+    "dir.board.more_units": {"vi": "và {units} đơn vị khác: {n} nhiệm vụ", "en": "and {units} more units: {n} tasks"},
     "dir.ticker": {"vi": "Nhiệm vụ quá hạn: {unit} — {title} ({days} ngày)",
                    "en": "Overdue task: {unit} — {title} ({days} days)"},
     "dir.daily.title": {"vi": "Nhiệm vụ đến hạn và quá hạn", "en": "Tasks due and overdue"},

@@ -331,3 +331,21 @@ def test_dsc022_measures_export_as_a_file(world):
         chart = build({"kind": "direction_measures", "measure": "days_overdue"}, "vi")
         assert chart.meta.title == "Nhiệm vụ: Số ngày quá hạn bình quân"
         assert chart.table.rows == (("Công Thương", "10,0"),)  # closed 10 days late; none other closed
+
+
+def test_dsc030_the_walls_board_keeps_to_the_screen():
+    """Seven units with a bar, the others in one line with their count; an empty list says so in
+    the board's own type."""
+    from datetime import date
+
+    from components.directions import WALL_UNITS, wall_board
+
+    units = [(f"Đơn vị {i}", 10 - i) for i in range(WALL_UNITS + 2)]
+    board = wall_board({"overdue_by_unit": units, "due_week": [], "closed": [], "counts": {"open": 60, "overdue": 57}},
+                       "vi", date(2026, 12, 3))
+    classes = _classes(board)
+    assert classes.count("wall-rate") == WALL_UNITS and classes.count("wdir-more") == 1
+    assert "và 2 đơn vị khác: 5 nhiệm vụ" in str(board)  # 2 + 3 of the last two units
+    assert classes.count("wo-more") == 2  # "Không có" due this week, none closed lately
+    one_more = _classes(wall_board({"overdue_by_unit": units[:WALL_UNITS + 1]}, "vi", date(2026, 12, 3)))
+    assert one_more.count("wall-rate") == WALL_UNITS + 1 and "wdir-more" not in one_more  # never "and 1 more"
