@@ -12,13 +12,15 @@ writes a row in ``bench_tick`` and an entry in the product's cache (Redis).
 The database is migrated to head first (a fresh one is fine). Verdict (exit 0 on PASS):
 
 * no (job, occurrence) ran twice (``bench_tick``), and the calls match the ``job_run`` claims one
-  for one, every claim ``done``, none ``late``; both processes ran jobs;
+  for one, every claim before the edge ``done``, none ``late``; both processes ran jobs; every claim
+  a process lost (``bench_lost``: its insert found the other's) is an occurrence the other ran;
 * no occurrence is missing. The run's edges: a job's first occurrence is the first minute after its
   registration (``scheduled_job.since``: an occurrence due before a job existed never runs, by
-  design); at the end the processes are stopped at an arbitrary instant, so the occurrences due in
-  the last ``EDGE_SECONDS`` (a tick's interval plus the time a tick takes to run 200 jobs) may not
-  have been claimed yet: they are counted apart ("at the edge"), not as missing. Every occurrence due
-  between those edges must have run once;
+  design); at the end the processes are stopped (SIGTERM: a job under way is cut short, its claim
+  left ``running``) at the first half minute after ``--minutes``, when no sweep is under way, and
+  the occurrences due in the last ``EDGE_SECONDS`` (a tick's interval plus the time a tick takes to
+  run 200 jobs) may not have been claimed or finished: they are counted apart ("at the edge"), not
+  as missing. Every occurrence due between those edges must have run once;
 * no call at a time that is not an occurrence (a 60 s boundary inside the run);
 * Redis holds exactly one cache entry per call (the processes really used the shared Redis).
 
@@ -67,6 +69,16 @@ def call(occurrence):
     current_app.extensions["occ_cache"].set(f"bench:{{occurrence.job}}:{{occurrence.due_at.isoformat()}}",
                                             os.getpid(), timeout=86400)
 
+_claim = core.claim
+
+def counted_claim(conn, job_name, due_at, **kw):  # a claim this process lost: written down
+    won = _claim(conn, job_name, due_at, **kw)
+    if not won and job_name.startswith("bench."):
+        conn.execute(text("INSERT INTO bench_lost (job, due_at, pid) VALUES (:j, :d, :p)"),
+                     {{"j": job_name, "d": due_at, "p": os.getpid()}})
+    return won
+
+core.claim = counted_claim
 sys.modules["bench_jobs"] = sys.modules[__name__]
 server = create_app()
 for i in range({jobs}):
@@ -88,7 +100,9 @@ def reset(url: str) -> None:
     migrate(engine)
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE IF NOT EXISTS bench_tick (job text, due_at timestamp, pid int, late boolean)"))
+        conn.execute(text("CREATE TABLE IF NOT EXISTS bench_lost (job text, due_at timestamp, pid int)"))
         conn.execute(text("DELETE FROM bench_tick"))
+        conn.execute(text("DELETE FROM bench_lost"))
         conn.execute(text("DELETE FROM job_run WHERE job LIKE 'bench.%'"))
         conn.execute(text("DELETE FROM scheduled_job WHERE name LIKE 'bench.%'"))
     engine.dispose()
@@ -105,7 +119,9 @@ def run_processes(env: dict[str, str], jobs: int, seconds: float, log_dir: Path,
             time.sleep(stagger)
         procs.append(subprocess.Popen([sys.executable, "-c", code], env=env, stdout=log, stderr=subprocess.STDOUT))
     try:
-        deadline = time.monotonic() + seconds
+        # the end moved to the next half minute: no sweep under way when the processes are stopped
+        end = time.time() + seconds
+        deadline = time.monotonic() + seconds + (30 - end % 60) % 60
         while time.monotonic() < deadline:
             dead = [p.pid for p in procs if p.poll() is not None]
             if dead:
@@ -144,9 +160,11 @@ def verdict(url: str, redis_url: str, started: datetime, stopped: datetime, pids
         calls = conn.execute(text("SELECT job, due_at, pid, late FROM bench_tick")).all()
         claims = conn.execute(text("SELECT job, due_at, state, late FROM job_run WHERE job LIKE 'bench.%'")).all()
         since = dict(conn.execute(text("SELECT name, since FROM scheduled_job WHERE name LIKE 'bench.%'")).all())
+        lost = conn.execute(text("SELECT job, due_at, pid FROM bench_lost")).all()
     engine.dispose()
     cached = sum(1 for _ in redis_lib.Redis.from_url(redis_url).scan_iter("occ:bench:*", count=1000))
     ran = [(job, due) for job, due, _, _ in calls]
+    ran_by = {(job, due): pid for job, due, pid, _ in calls}
     ran_set = set(ran)
     edge = stopped - timedelta(seconds=EDGE_SECONDS)
     required = {(job, due) for job, t in since.items() for due in expected_occurrences(t, edge)}
@@ -166,6 +184,11 @@ def verdict(url: str, redis_url: str, started: datetime, stopped: datetime, pids
         "calls_without_claim": len(ran_set - claim_keys),
         "claims_without_call": sorted(f"{j} {d.isoformat()} {s}" for j, d, s, _ in claims if (j, d) not in ran_set),
         "claim_states": {s: sum(1 for *_, st, _ in claims if st == s) for s in {st for *_, st, _ in claims}},
+        "claims_not_done_before_the_edge": sum(1 for _, due, st, _ in claims if st != "done" and due <= edge),
+        # a claim lost: the other process had claimed the same occurrence (the unique constraint's work)
+        "claims_lost": len(lost),
+        "claims_lost_where_the_other_process_ran_it": sum(
+            1 for job, due, pid in lost if ran_by.get((job, due), pid) != pid),
         "late_calls": sum(1 for *_, late in calls if late),
         "calls_per_process": {str(p): sum(1 for _, _, pid, _ in calls if pid == p) for p in pids},
         # the occurrence times at which both processes ran jobs: where their claims overlapped in time
@@ -174,7 +197,8 @@ def verdict(url: str, redis_url: str, started: datetime, stopped: datetime, pids
     }
     ok = (report["duplicated_occurrences"] == 0 and report["missing_occurrences"] == 0
           and report["unexpected_occurrences"] == 0 and report["calls_without_claim"] == 0
-          and not report["claims_without_call"] and set(report["claim_states"]) <= {"done"}
+          and not report["claims_without_call"] and report["claims_not_done_before_the_edge"] == 0
+          and report["claims_lost"] == report["claims_lost_where_the_other_process_ran_it"]
           and report["late_calls"] == 0 and all(report["calls_per_process"].values())
           and cached == len(calls) and len(since) > 0)
     report["verdict"] = "PASS" if ok else "FAIL"
