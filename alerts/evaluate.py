@@ -23,9 +23,9 @@ from domain.alerts import (
     Report,
     Rule,
     Target,
+    candidate_occurrences,
     direction_occurrences,
     overdue_occurrences,
-    value_occurrences,
 )
 from domain.directions import OPEN_STATES, center_date
 from domain.periods import parse as parse_period
@@ -49,24 +49,56 @@ _JOINS = {
     "last_year": ("y.value", """LEFT JOIN current_observation y ON y.indicator_id = k.indicator_id
      AND y.area_id = k.area_id AND y.period_start = k.ly_start"""),
     "former": ("o.value", """LEFT JOIN observation o ON o.indicator_id = k.indicator_id AND o.area_id = k.area_id
-     AND o.period = c.period AND o.revision = c.revision - 1 AND c.revision > 0"""),
+     AND o.period = c.period AND o.revision = c.revision - 1 AND o.period_start = c.period_start
+     AND c.revision > 0"""),
 }
 _NEEDS = {"threshold": ("previous",), "target": ("previous",), "revision": ("former",), "implausible": ("former",)}
+_NO_NUMBER = "CAST(NULL AS DOUBLE PRECISION)"
+
+# Set-based, the (fact, rule) pairs where the rule may fire: one of the rules of the evaluation
+# holds a necessary condition of :func:`domain.alerts.value_occurrences` firing on the fact. It is
+# a superset (the previous period's line, the direction and a target's status are left to the
+# domain's rules; the percentages have a margin of 1e-9 against rounding), so a pair left out is a
+# pair on which the rule does not fire, and the domain's rules decide on the others: the result is
+# value_occurrences' on every fact and rule (tests/test_alerts_setbased.py). Two joins: the rules
+# of the fact's indicator (a hash join on PostgreSQL) and the rules of any indicator (few).
+_MAY_FIRE = """(r.area_id IS NULL OR r.area_id = f.area_id) AND (
+    (r.kind = 'threshold' AND CASE WHEN r.comparison = 'above' THEN f.value > r.threshold
+                                   ELSE f.value < r.threshold END)
+    OR r.kind = 'target'
+    OR (r.kind = 'worsen' AND {worse_by})
+    OR (r.kind = 'revision' AND f.revision > 0 AND f.former_status = 'P' AND {revised_by})
+    OR (r.kind = 'implausible' AND f.flag = 'implausible'))"""
+_CHANGED_BY = ("({base} IS NOT NULL AND {base} <> 0 AND ABS(f.value - {base}) * 100 "
+               ">= COALESCE(r.percent, 0) * ABS({base}) * (1 - 1e-9))")
+_RULE_COLUMNS = "id, kind, indicator_id, area_id, comparison, threshold, percent"
+_CANDIDATES = """WITH f AS ({facts}),
+one AS {materialized}(SELECT {columns} FROM alert_rule WHERE id IN ({ids}) AND indicator_id IS NOT NULL),
+every AS {materialized}(SELECT {columns} FROM alert_rule WHERE id IN ({ids}) AND indicator_id IS NULL)
+SELECT f.*, r.id AS rule_id FROM f JOIN one r ON r.indicator_id = f.indicator_id AND {may_fire}
+UNION ALL
+SELECT f.*, r.id AS rule_id FROM f JOIN every r ON {may_fire}"""
 
 
-def _facts_sql(rules: list[Rule]) -> str:
-    """:data:`_FACTS` with the joins ``rules`` need (worsen: its comparison's)."""
+def _facts_sql(rules: list[Rule], postgresql: bool = False, *, pairs: bool = True) -> str:
+    """:data:`_FACTS` with the joins ``rules`` need (worsen: its comparison's); with ``pairs``, the
+    (fact, rule id) pairs where a rule may fire (:data:`_CANDIDATES`; on PostgreSQL the rules read
+    once, not once per fact)."""
     needed: set[str] = set()
     for r in rules:
         needed.update(("last_year",) if r.kind == "worsen" and r.comparison == "last_year"
                       else ("previous",) if r.kind == "worsen" else _NEEDS.get(r.kind, ()))
-    cols = {name: (_JOINS[name][0] if name in needed else "NULL") for name in _JOINS}
-    return _FACTS.format(previous=cols["previous"], last_year=cols["last_year"], former=cols["former"],
-                         former_status="o.status" if "former" in needed else "NULL",
-                         joins="\n".join(_JOINS[name][1] for name in _JOINS if name in needed))
-
-
-_KEY_COLUMNS = ("indicator_id", "area_id", "period_start", "prev_start", "ly_start")
+    cols = {name: (_JOINS[name][0] if name in needed else _NO_NUMBER) for name in _JOINS}
+    facts = _FACTS.format(previous=cols["previous"], last_year=cols["last_year"], former=cols["former"],
+                          former_status="o.status" if "former" in needed else "CAST(NULL AS VARCHAR(1))",
+                          joins="\n".join(_JOINS[name][1] for name in _JOINS if name in needed))
+    if not pairs:
+        return facts
+    worse_by = (f"CASE WHEN r.comparison = 'last_year' THEN {_CHANGED_BY.format(base='f.last_year')} "
+                f"ELSE {_CHANGED_BY.format(base='f.previous')} END")
+    may_fire = _MAY_FIRE.format(worse_by=worse_by, revised_by=_CHANGED_BY.format(base="f.former"))
+    return _CANDIDATES.format(facts=facts, columns=_RULE_COLUMNS, materialized="MATERIALIZED " if postgresql else "",
+                              ids=", ".join(str(int(r.id)) for r in rules), may_fire=may_fire)
 
 
 def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, now: datetime) -> dict[str, Any]:
@@ -81,7 +113,7 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     if value_rules and rows is not None and not rows.empty:
         keys = _keys_to_read(rows, value_rules)
         if not keys.empty:
-            occurrences += value_occurrences(value_rules, written_facts(conn, submission_id, keys, value_rules))
+            occurrences += candidate_occurrences(written_candidates(conn, submission_id, keys, value_rules))
     overdue_rules = [r for r in rules if r.kind == "overdue"]
     if overdue_rules:
         occurrences += overdue_occurrences(overdue_rules, delivered_reports(conn, submission_id))
@@ -111,6 +143,12 @@ def _shifted_starts(periods: pd.Series) -> tuple[dict[str, date], dict[str, date
     return prev, ly
 
 
+def _pg_array(values: Any) -> str:
+    """A PostgreSQL array literal of numbers or ISO dates (one text parameter, cast by the statement:
+    a list would be adapted element by element, a cast per date)."""
+    return "{" + ",".join(map(str, values)) + "}"
+
+
 def _stage_keys(conn: Connection, keys: pd.DataFrame) -> None:
     """The keys to read, in the temporary table ``alert_keys`` (dropped at commit on PostgreSQL)."""
     pg = conn.dialect.name == "postgresql"
@@ -119,14 +157,18 @@ def _stage_keys(conn: Connection, keys: pd.DataFrame) -> None:
                          "period_start DATE NOT NULL, prev_start DATE NOT NULL, ly_start DATE NOT NULL)"
                          + (" ON COMMIT DROP" if pg else ""))
     prev, ly = _shifted_starts(keys["period"])
-    columns = (keys["indicator_id"].astype(int).tolist(), keys["area_id"].astype(int).tolist(),
-               keys["period_start"].tolist(), keys["period"].map(prev).tolist(), keys["period"].map(ly).tolist())
     if pg:  # one statement: the columns as arrays
+        starts = pd.to_datetime(keys["period_start"]).to_numpy().astype("datetime64[D]").astype(str)
+        columns = (keys["indicator_id"].astype(int).to_numpy(), keys["area_id"].astype(int).to_numpy(), starts,
+                   keys["period"].map({k: d.isoformat() for k, d in prev.items()}).to_numpy(),
+                   keys["period"].map({k: d.isoformat() for k, d in ly.items()}).to_numpy())
         conn.execute(text("INSERT INTO alert_keys SELECT * FROM unnest(CAST(:i AS integer[]), CAST(:a AS integer[]), "
                           "CAST(:s AS date[]), CAST(:p AS date[]), CAST(:y AS date[]))"),
-                     dict(zip("iaspy", columns, strict=True)))
+                     {name: _pg_array(column) for name, column in zip("iaspy", columns, strict=True)})
         conn.exec_driver_sql("ANALYZE alert_keys")  # a plan for its real size, not a temporary table's guess
         return
+    columns = (keys["indicator_id"].astype(int).tolist(), keys["area_id"].astype(int).tolist(),
+               keys["period_start"].tolist(), keys["period"].map(prev).tolist(), keys["period"].map(ly).tolist())
     cursor = conn.connection.dbapi_connection.cursor()
     try:
         rows = zip(*columns, strict=True)
@@ -136,14 +178,37 @@ def _stage_keys(conn: Connection, keys: pd.DataFrame) -> None:
         cursor.close()
 
 
+def written_candidates(conn: Connection, submission_id: int, rows: pd.DataFrame,
+                       rules: list[Rule]) -> list[tuple[Rule, Fact]]:
+    """The values submission ``submission_id`` wrote among ``rows``' keys, each paired with a rule of
+    ``rules`` that may fire on it (found set-based, :data:`_CANDIDATES`): :func:`written_facts`
+    narrowed to what :func:`domain.alerts.candidate_occurrences` needs to decide."""
+    by_id = {r.id: r for r in rules}
+    found = _read_facts(conn, submission_id, rows, rules, pairs=True)
+    return [(by_id[row[-1]], fact) for row, fact in zip(found, _facts_of(conn, found, rules), strict=True)]
+
+
 def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rules: list[Rule]) -> list[Fact]:
     """The values submission ``submission_id`` wrote among ``rows``' keys, each with its previous
     period, the same period a year before, the revision it replaced and, for target rules, the
-    targets of its year and of the previous period's."""
+    targets of its year and of the previous period's (every one: what the rules are evaluated on
+    one by one, the reference of :func:`written_candidates`)."""
+    return _facts_of(conn, _read_facts(conn, submission_id, rows, rules, pairs=False), rules)
+
+
+def _read_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rules: list[Rule], *,
+                pairs: bool) -> list[Any]:
     keys = rows[["indicator_id", "area_id", "period", "period_start"]].drop_duplicates(["indicator_id", "area_id",
                                                                                         "period_start"])
+    if keys.empty or not rules:
+        return []
     _stage_keys(conn, keys)
-    found = conn.execute(text(_facts_sql(rules)), {"sid": submission_id}).all()
+    sql = _facts_sql(rules, conn.dialect.name == "postgresql", pairs=pairs)
+    return conn.execute(text(sql), {"sid": submission_id}).all()
+
+
+def _facts_of(conn: Connection, found: list[Any], rules: list[Rule]) -> list[Fact]:
+    """The facts of the rows of :func:`_facts_sql`, with their indicator's direction and targets."""
     if not found:
         return []
     ind_ids = sorted({int(r.indicator_id) for r in found})
@@ -151,6 +216,12 @@ def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rule
     meta = {r.id: r for r in conn.execute(select(i.c.id, i.c.direction, i.c.cumulative)
                                           .where(i.c.id.in_(bindparam("ids", expanding=True))), {"ids": ind_ids})}
     targets = _targets(conn, ind_ids) if any(r.kind == "target" for r in rules) else {}
+    if not targets:  # the common case, without a period's parse per row (the columns in _FACTS' order)
+        direction = {k: m.direction for k, m in meta.items()}
+        return [Fact(ind, area, period, value, revision, direction[ind], status, flag, previous, last_year, former,
+                     former_status)
+                for ind, area, period, value, status, revision, flag, previous, last_year, former, former_status, *_
+                in found]
     periods = {key: parse_period(key) for key in {r.period for r in found}}
     facts = []
     for r in found:
@@ -160,9 +231,8 @@ def written_facts(conn: Connection, submission_id: int, rows: pd.DataFrame, rule
             indicator_id=r.indicator_id, area_id=r.area_id, period=r.period, value=r.value,
             revision=r.revision, direction=ind.direction, status=r.status, flag=r.flag,
             previous=r.previous, last_year=r.last_year, former=r.former, former_status=r.former_status,
-            target=_target_for(targets, r.indicator_id, r.area_id, p, ind.cumulative) if targets else None,
-            previous_target=(_target_for(targets, r.indicator_id, r.area_id, p.previous(), ind.cumulative)
-                             if targets else None)))
+            target=_target_for(targets, r.indicator_id, r.area_id, p, ind.cumulative),
+            previous_target=_target_for(targets, r.indicator_id, r.area_id, p.previous(), ind.cumulative)))
     return facts
 
 

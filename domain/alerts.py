@@ -128,7 +128,7 @@ class Occurrence:
 
 
 def occurrence_key(rule: Rule, *parts: object) -> str:
-    return ":".join([f"r{rule.id}", *(str(p) for p in parts)])
+    return ":".join((f"r{rule.id}", *map(str, parts)))
 
 
 def _number(x: float | None) -> bool:
@@ -158,10 +158,19 @@ def worse_by(change: float | None, direction: str) -> float | None:
     return bad if bad > 0 else None
 
 
+PER_REVISION = frozenset({"revision", "implausible"})  # kinds whose occurrence is one revision's
+
+
+def value_key(rule: Rule, fact: Fact) -> str:
+    """The key of the occurrence ``rule`` raises on ``fact`` if it fires."""
+    if rule.kind in PER_REVISION:
+        return occurrence_key(rule, fact.area_id, fact.period, fact.revision)
+    return occurrence_key(rule, fact.area_id, fact.period)
+
+
 def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:
     """The occurrence ``rule`` raises on ``fact``, or None."""
     kind = rule.kind
-    per_revision = False
     if kind == "threshold":
         if not past_line(fact.value, rule) or past_line(fact.previous, rule):
             return None
@@ -185,16 +194,14 @@ def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:
         change = change_percent(fact.value, fact.former)
         if change is None or abs(change) <= (rule.percent or 0):
             return None
-        reference, detail, per_revision = fact.former, {"percent": round(change, 1), "revision": fact.revision}, True
+        reference, detail = fact.former, {"percent": round(change, 1), "revision": fact.revision}
     elif kind == "implausible":
         if fact.flag != "implausible":
             return None
-        reference, detail, per_revision = fact.former, {"revision": fact.revision}, True
+        reference, detail = fact.former, {"revision": fact.revision}
     else:
         return None
-    key = (occurrence_key(rule, fact.area_id, fact.period, fact.revision) if per_revision
-           else occurrence_key(rule, fact.area_id, fact.period))
-    return Occurrence(rule, key, indicator_id=fact.indicator_id, area_id=fact.area_id, period=fact.period,
+    return Occurrence(rule, value_key(rule, fact), indicator_id=fact.indicator_id, area_id=fact.area_id, period=fact.period,
                       value=fact.value, reference=reference, detail=detail)
 
 
@@ -214,6 +221,26 @@ def value_occurrences(rules: list[Rule], facts: list[Fact]) -> list[Occurrence]:
                 occ = _value_occurrence(rule, fact)
                 if occ is not None:
                     out.append(occ)
+    return out
+
+
+def candidate_occurrences(pairs: list[tuple[Rule, Fact]]) -> list[Occurrence]:
+    """What each rule raises on the fact it is paired with, one occurrence per key (the last pair's
+    that fires, as :func:`alerts.store.raise_alerts` keeps it): :func:`value_occurrences` when the
+    pairs left out are pairs on which the rule cannot fire (found set-based by the caller). The pairs
+    are read from the last, so a key that fired is not evaluated again."""
+    fired: set[str] = set()
+    out: list[Occurrence] = []
+    for rule, fact in reversed(pairs):
+        if rule.kind not in VALUE_KINDS or not rule.applies_to(fact.indicator_id, fact.area_id):
+            continue
+        if value_key(rule, fact) in fired:
+            continue
+        occ = _value_occurrence(rule, fact)
+        if occ is not None:
+            fired.add(occ.key)
+            out.append(occ)
+    out.reverse()
     return out
 
 
