@@ -162,10 +162,12 @@ PER_REVISION = frozenset({"revision", "implausible"})  # kinds whose occurrence 
 
 
 def value_key(rule: Rule, fact: Fact) -> str:
-    """The key of the occurrence ``rule`` raises on ``fact`` if it fires."""
+    """The key of the occurrence ``rule`` raises on ``fact`` if it fires: the rule, (for a rule on
+    any indicator, the indicator,) the area, the period (and, per revision, the revision)."""
+    which = () if rule.indicator_id is not None else (f"i{fact.indicator_id}",)
     if rule.kind in PER_REVISION:
-        return occurrence_key(rule, fact.area_id, fact.period, fact.revision)
-    return occurrence_key(rule, fact.area_id, fact.period)
+        return occurrence_key(rule, *which, fact.area_id, fact.period, fact.revision)
+    return occurrence_key(rule, *which, fact.area_id, fact.period)
 
 
 def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:

@@ -71,15 +71,21 @@ def test_alr003_worsen_respects_the_direction(direction, value, expected):
 
 def test_alr004_revision_of_a_provisional_value_only():
     rule = Rule(1, "revision", percent=5)  # any indicator
-    assert fired(rule, value=320, revision=1, former=300, former_status="P") == ["r1:1:202510:1"]
-    assert fired(rule, value=280, revision=1, former=300, former_status="P") == ["r1:1:202510:1"]
+    assert fired(rule, value=320, revision=1, former=300, former_status="P") == ["r1:i1:1:202510:1"]
+    assert fired(rule, value=280, revision=1, former=300, former_status="P") == ["r1:i1:1:202510:1"]
     assert fired(rule, value=310, revision=1, former=300, former_status="P") == []  # 3.3 %
     assert fired(rule, value=320, revision=1, former=300, former_status="O") == []  # not provisional
     assert fired(rule, value=320, revision=0) == []  # nothing revised
+    # a rule on any indicator: two indicators revised for one area, period and revision are two alerts
+    two = [Fact(indicator_id=i, area_id=1, period="202510", value=320.0, revision=1, former=300, former_status="P")
+           for i in (1, 2)]
+    assert [o.key for o in value_occurrences([rule], two)] == ["r1:i1:1:202510:1", "r1:i2:1:202510:1"]
+    one = Rule(2, "revision", indicator_id=2, percent=5)  # a rule on one indicator: its key needs no indicator
+    assert [o.key for o in value_occurrences([one], two)] == ["r2:1:202510:1"]
 
 
 def test_alr005_implausible_and_overdue():
-    assert fired(Rule(1, "implausible"), flag="implausible", revision=2) == ["r1:1:202510:2"]
+    assert fired(Rule(1, "implausible"), flag="implausible", revision=2) == ["r1:i1:1:202510:2"]
     assert fired(Rule(1, "implausible"), flag=None) == []
     rule = Rule(7, "overdue", days=20)
     reports = [Report(3, 5, "202510", "missing", 26), Report(4, 5, "202510", "late", 21),
@@ -178,7 +184,8 @@ def test_alr011_target_revision_implausible_through_the_intake(wh):
          filename="c.csv")
     send(engine, tmp, "TK", csv_bytes("RETAIL_SALES,VN,202511,320,O", header="indicator_code,area_code,period,value,status"),
          filename="d.csv")
-    assert alerts_of(engine, revised) == [(f"r{revised}:{area['VN']}:202511:1", "202511", 320.0, 280.0)]
+    assert alerts_of(engine, revised) == [(f"r{revised}:i{ind['RETAIL_SALES']}:{area['VN']}:202511:1", "202511", 320.0,
+                                           280.0)]
     report = send(engine, tmp, "TK", csv_bytes("RETAIL_SALES,01,202510,3000"), filename="e.csv")
     assert report.counts["flagged"] == 1
     assert [k for k, *_ in alerts_of(engine, odd)] == [f"r{odd}:{area['01']}:202510:0"]
@@ -283,4 +290,4 @@ def test_alr015_large_files_chunked_path_raises_the_same(wh, monkeypatch):
     assert report.accepted and report.alerts_raised == 2
     assert report.timings.get("chunks") == (3 if engine.dialect.name == "postgresql" else None)
     assert [k for k, *_ in alerts_of(engine, line)] == [f"r{line}:{area['VN']}:202511"]
-    assert [k for k, *_ in alerts_of(engine, odd)] == [f"r{odd}:{area['01']}:202510:0"]
+    assert [k for k, *_ in alerts_of(engine, odd)] == [f"r{odd}:i{ind['RETAIL_SALES']}:{area['01']}:202510:0"]

@@ -40,16 +40,17 @@ def assert_same(reference: list[Occurrence], got: list[Occurrence]) -> None:
 
 
 def test_alr020_candidate_occurrences_one_per_key_the_last_that_fires():
-    any_revision = Rule(1, "revision", percent=5)  # any indicator: two indicators share a key
+    any_revision = Rule(1, "revision", percent=5)  # any indicator: the indicator is in the key
     line = Rule(2, "threshold", indicator_id=1, comparison="above", threshold=42)
     facts = [Fact(1, 7, "202510", 330.0, 1, former=300.0, former_status="P"),
              Fact(2, 7, "202510", 301.0, 1, former=300.0, former_status="P"),  # 0.3 %: does not fire
-             Fact(3, 7, "202510", 200.0, 1, former=300.0, former_status="P"),
-             Fact(1, 7, "202511", 43.0, 0, previous=41.0)]
-    pairs = [(any_revision, f) for f in facts[:3]] + [(line, facts[3]), (line, facts[0])]
+             Fact(1, 7, "202510", 200.0, 1, former=300.0, former_status="P"),  # the same key as the first
+             Fact(1, 7, "202511", 43.0, 0, previous=41.0),
+             Fact(3, 7, "202510", 250.0, 1, former=300.0, former_status="P")]  # another indicator: its own key
+    pairs = [(any_revision, f) for f in facts[:3]] + [(line, facts[3]), (line, facts[0]), (any_revision, facts[4])]
     got = candidate_occurrences(pairs)
-    assert [o.key for o in got] == ["r1:7:202510:1", "r2:7:202511", "r2:7:202510"]  # in the pairs' order
-    assert got[0].indicator_id == 3 and got[0].value == 200.0  # the last pair that fired
+    assert [o.key for o in got] == ["r1:i1:7:202510:1", "r2:7:202511", "r2:7:202510", "r1:i3:7:202510:1"]  # pairs' order
+    assert got[0].indicator_id == 1 and got[0].value == 200.0  # the last pair that fired
     assert_same(value_occurrences([any_revision, line], facts), got)
     # a pair on another area, or a rule that is not a value rule, raises nothing
     assert candidate_occurrences([(Rule(3, "threshold", indicator_id=1, area_id=8, comparison="above",
