@@ -431,7 +431,11 @@ def chunk_bounds(n: int) -> list[tuple[int, int]]:
 
 class _ChunkLoader:
     """A thread that writes validated chunks with :func:`ingest.load.write_rows` on ``conn``; the
-    main thread does not touch ``conn`` until :meth:`finish` returns."""
+    main thread does not touch ``conn`` until :meth:`finish` returns. The main thread hands over
+    chunks already prepared (:meth:`put`: :func:`ingest.load.prepare_rows`, and while every chunk
+    so far was a first load, its COPY streams built), so that this thread, whose work is the
+    critical path, only talks to the server: Python's part of chunk N+1 overlaps the server's
+    writing of chunk N."""
 
     def __init__(self, conn: Connection, submission_id: int, now: datetime):
         self.conn, self.sid, self.now = conn, submission_id, now
@@ -439,6 +443,7 @@ class _ChunkLoader:
         self.result = load.WriteResult()
         self.error: BaseException | None = None
         self.busy_s = 0.0
+        self.staged = False  # a chunk went through the stage (not a first load): no COPY streams built ahead
         self.thread = threading.Thread(target=self._run, name="intake-loader", daemon=True)
         self.thread.start()
 
@@ -458,10 +463,14 @@ class _ChunkLoader:
             self.result.written += r.written
             self.result.revised += r.revised
             self.result.unchanged += r.unchanged
+            self.staged = self.staged or not r.copied
             self.busy_s += time.perf_counter() - started
 
-    def put(self, rows) -> None:
-        self.queue.put(rows)
+    def put(self, rows: pd.DataFrame) -> None:
+        prepared = load.prepare_rows(rows)
+        if prepared is not None and not self.staged:
+            prepared.fresh_copies(self.sid, self.now)
+        self.queue.put(prepared if prepared is not None else rows)
 
     def finish(self) -> load.WriteResult:
         self.queue.put(None)
