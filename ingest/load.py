@@ -23,9 +23,13 @@ a PostgreSQL first load (last point):
   materialises the changed rows in a second temporary table ``intake_new``.
 * on PostgreSQL, rows none of whose series (indicator, area) has a current value in its span of
   periods (a first load, or the next chunk of one; :func:`has_current`) are all new: they skip the
-  stage and the comparison and are written as revision 0 straight into both tables, each by one
-  binary ``COPY`` (:func:`_copy_fresh`, :mod:`ingest.pgcopy`): the same values, and for the server
-  about half the work of the staged path.
+  stage and the comparison and are written as revision 0 straight into both tables by binary
+  ``COPY`` (:func:`_copy_fresh`, :mod:`ingest.pgcopy`): the same values, and for the server about
+  half the work of the staged path. ``observation``'s rows go a year at a time straight into that
+  year's partition (migration 0018; made first when missing), so the server routes none of them.
+  The streams are built beforehand (:func:`prepare_rows`, :meth:`Prepared.fresh_copies`): the
+  chunked path of :mod:`ingest.pipeline` builds chunk N+1's on its main thread while its loader
+  thread feeds chunk N's to the server.
 * large PostgreSQL loads check the foreign keys once per distinct key (:func:`_batched_ri`).
 
 Concurrency: on PostgreSQL the transaction takes ``pg_advisory_xact_lock`` on the unit (so the
