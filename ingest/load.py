@@ -59,7 +59,7 @@ from sqlalchemy.exc import DBAPIError
 from data_access import schema
 from data_access.engine import bump_data_version, count_submission
 from ingest import partitions
-from ingest.pgcopy import Column, binary_copy, pg_timestamp
+from ingest.pgcopy import Column, binary_copy, binary_copy_parts, pg_timestamp, take
 
 STATUS_CODES = {"O": 0, "P": 1, "E": 2}
 _LOCK_UNIT = 0x0CC1  # pg_advisory_xact_lock(namespace, id): namespaces of this module
@@ -445,26 +445,13 @@ def _fresh_streams(prepared: Prepared, submission_id: int, now: datetime) -> Fre
     }
     current = binary_copy([fields[c] for c in _CURRENT_COLUMNS], n)
     year_of = days.astype("datetime64[Y]").astype(np.int64) + 1970
-    years = np.unique(year_of)
-    if len(years) == 1:
-        return FreshCopies([(int(years[0]), binary_copy([fields[c] for c in _OBSERVATION_COLUMNS], n))], current)
-    order = np.argsort(year_of, kind="stable")
-    bounds = np.searchsorted(year_of[order], years, side="left").tolist() + [n]
-    streams = []
-    for year, lo, hi in zip(years.tolist(), bounds, bounds[1:], strict=False):
-        rows = order[lo:hi]
-        streams.append((int(year), binary_copy([_take(fields[c], rows) for c in _OBSERVATION_COLUMNS], len(rows))))
-    return FreshCopies(streams, current)
-
-
-def _take(column: Column, rows: np.ndarray) -> Column:
-    """``column`` for the rows ``rows`` only (a value for every row stays as it is)."""
-    values = column.values
-    if isinstance(values, tuple):
-        return Column(column.kind, (np.asarray(values[0])[rows], values[1]))
-    if np.ndim(values):
-        return Column(column.kind, np.asarray(values)[rows])
-    return column
+    order = None if n < 2 or bool((np.diff(year_of) >= 0).all()) else np.argsort(year_of, kind="stable")
+    if order is not None:  # each year's rows together, in their order
+        year_of = year_of[order]
+        fields = {c: take(col, order) for c, col in fields.items()}
+    years, starts = np.unique(year_of, return_index=True)
+    streams = binary_copy_parts([fields[c] for c in _OBSERVATION_COLUMNS], n, [*starts.tolist(), n])
+    return FreshCopies(list(zip((int(y) for y in years), streams, strict=True)), current)
 
 
 def _copy_fresh(conn: Connection, copies: FreshCopies) -> None:
