@@ -416,17 +416,21 @@ def _recompute(conn: Connection, rows: pd.DataFrame | None, sid: int, now: datet
 # against the history read before anything is written.
 PIPELINE_MIN_ROWS = 100_000
 CHUNK_ROWS = 200_000
-# The first chunk is smaller: the server has nothing to write until it is validated.
+# The first chunk is smaller: the server has nothing to write until it is validated. The next
+# ones double up to CHUNK_ROWS, so that Python prepares each while the server writes the one
+# before (a chunk costs Python less time than the server, but not less than half of it).
 FIRST_CHUNK_ROWS = 50_000
 
 
 def chunk_bounds(n: int) -> list[tuple[int, int]]:
-    """The (start, stop) of each chunk of ``n`` rows: the first of at most FIRST_CHUNK_ROWS, then
-    CHUNK_ROWS each."""
-    if n <= 0:
-        return []
-    starts = [0, *range(min(CHUNK_ROWS, FIRST_CHUNK_ROWS), n, CHUNK_ROWS)]
-    return list(zip(starts, [*starts[1:], n], strict=True))
+    """The (start, stop) of each chunk of ``n`` rows: the first of at most FIRST_CHUNK_ROWS, each
+    next one twice the one before, up to CHUNK_ROWS."""
+    bounds: list[tuple[int, int]] = []
+    start, size = 0, min(CHUNK_ROWS, FIRST_CHUNK_ROWS)
+    while start < n:
+        bounds.append((start, min(start + size, n)))
+        start, size = start + size, min(2 * size, CHUNK_ROWS)
+    return bounds
 
 
 class _ChunkLoader:
