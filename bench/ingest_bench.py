@@ -182,7 +182,8 @@ def copy_floor(engine, submission_id: int, variants: tuple[tuple[str, str, bool]
     """The floor of a load, measured on this server in this run: a plain ``COPY`` of the rows the
     submission ``submission_id`` wrote (in the order of their ids) into scratch tables shaped like
     ``observation`` and ``current_observation`` (:func:`_floor_tables`: same columns, defaults,
-    constraints and indexes, and the same yearly partitions when ``observation`` has them), in one
+    constraints and indexes, and the same yearly partitions when ``observation`` has them; the
+    current values in the order the intake writes them, its covering index's), in one
     transaction; the tables are dropped afterwards. Variants (:data:`FLOOR_VARIANTS`): binary and
     text COPY into the partitioned table (the server routes each row), and binary COPY of each
     year's rows straight into its partition (what the intake does; only when partitioned). Per
@@ -220,8 +221,9 @@ def copy_floor(engine, submission_id: int, variants: tuple[tuple[str, str, bool]
             else:
                 obs = [("bench_floor_observation", _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(
                         select_rows.format(columns=_OBSERVATION_COLUMNS, where=""), fmt)))]
-            cur_rows = _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(
-                select_rows.format(columns=_CURRENT_COLUMNS, where=""), fmt))
+            cur_rows = _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(  # in the load's order
+                select_rows.format(columns=_CURRENT_COLUMNS, where="").replace(
+                    "ORDER BY id", "ORDER BY indicator_id, period_start, area_id, period"), fmt))
             _floor_tables(cursor, cache, years)
             raw.commit()
             cursor.execute("CHECKPOINT")

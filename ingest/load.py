@@ -443,7 +443,12 @@ def _fresh_streams(prepared: Prepared, submission_id: int, now: datetime) -> Fre
         "flag": Column("text", (np.where(columns["flag_code"] == 1, 0, -1), ["implausible"])),
         "note": Column("text", (columns["note_idx"], prepared.note_values)),
     }
-    current = binary_copy([fields[c] for c in _CURRENT_COLUMNS], n)
+    # current_observation's rows in the order of its covering index (indicator, period start,
+    # area), its primary key's (indicator, area, period start) then taking a few areas in step: a
+    # table's rows (area by area, every period) would otherwise land all over the covering index
+    # (about half the server's work of a 63-province table went there)
+    by_index = np.lexsort((columns["area_id"], per, days, columns["indicator_id"]))
+    current = binary_copy([take(fields[c], by_index) for c in _CURRENT_COLUMNS], n)
     year_of = days.astype("datetime64[Y]").astype(np.int64) + 1970
     order = None if n < 2 or bool((np.diff(year_of) >= 0).all()) else np.argsort(year_of, kind="stable")
     if order is not None:  # each year's rows together, in their order
