@@ -1,7 +1,8 @@
 """``observation`` partitioned by year on PostgreSQL (migration 0018, ``ingest.partitions``): the
 migration's partitions ahead, a year's first values making its partition (rows the default
-partition held moved into it), the way down and up again with every row kept; a first load COPYed straight into each year's
-partition (years without one made first), rolled back whole when the server fails midway."""
+partition held moved into it), the way down and up again with every row kept; a first load COPYed
+straight into each year's partition (years without one made first), rolled back whole when the
+server fails midway."""
 
 from __future__ import annotations
 
