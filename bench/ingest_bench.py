@@ -22,9 +22,10 @@ work the load needs whatever the contention (the steps run one after the other, 
 machine the wall time approaches that CPU time).
 
 The floor, measured in the same run after the first pass (:func:`copy_floor`): a plain ``COPY``
-(binary and text) of the rows that pass wrote, in the same order, into empty scratch tables with
-the columns, defaults, constraints and indexes of ``observation`` and ``current_observation``;
-reported as ``floor_s`` (the faster format) and ``ratio_to_floor`` (the pass's total over it).
+of the rows that pass wrote, in the same order, into empty scratch tables with the columns,
+defaults, constraints, indexes and yearly partitions of ``observation`` and ``current_observation``
+(binary and text into the partitioned table, and binary with each year's rows straight into its
+partition); reported as ``floor_s`` (the fastest) and ``ratio_to_floor`` (the pass's total over it).
 Each measured step starts after a ``CHECKPOINT``.
 
 Targets on a 2-core machine: at least 100,000 rows/s in total, and a total within 1.3x the floor.
@@ -138,14 +139,56 @@ def _copy_out(cursor, sql: str) -> io.BytesIO:
     return buf
 
 
-def copy_floor(engine, submission_id: int, formats: tuple[str, ...] = ("binary", "text")) -> dict[str, Any]:
+def _floor_tables(cursor, cache: int, years: list[int]) -> None:
+    """The scratch tables of the floor, shaped like the warehouse's: ``bench_floor_observation`` with
+    the columns, defaults, constraints, keys and indexes of ``observation`` and, when ``years`` are
+    given (``observation`` is partitioned), partitioned by year like it (a partition for each of
+    ``years`` and a default one); ``bench_floor_current`` like ``current_observation``. The id
+    from a sequence of their own with the same cache; no foreign keys (the load checks them once
+    per key)."""
+    cursor.execute("DROP TABLE IF EXISTS bench_floor_observation, bench_floor_current CASCADE; "
+                   "DROP SEQUENCE IF EXISTS bench_floor_observation_id_seq; "
+                   f"CREATE SEQUENCE bench_floor_observation_id_seq CACHE {int(cache)}; "
+                   "CREATE TABLE bench_floor_current (LIKE current_observation INCLUDING DEFAULTS "
+                   "INCLUDING CONSTRAINTS INCLUDING INDEXES)")
+    if not years:
+        cursor.execute("CREATE TABLE bench_floor_observation (LIKE observation INCLUDING DEFAULTS "
+                       "INCLUDING CONSTRAINTS INCLUDING INDEXES)")
+    else:
+        cursor.execute("CREATE TABLE bench_floor_observation (LIKE observation INCLUDING DEFAULTS "
+                       "INCLUDING CONSTRAINTS) PARTITION BY RANGE (period_start)")
+        cursor.execute("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = 'observation'::regclass "
+                       "AND contype IN ('p', 'u') ORDER BY conname")
+        for (definition,) in cursor.fetchall():
+            cursor.execute(f"ALTER TABLE bench_floor_observation ADD {definition}")
+        cursor.execute("SELECT pg_get_indexdef(i.indexrelid) FROM pg_index i WHERE i.indrelid = 'observation'::regclass "
+                       "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)")
+        for n, (definition,) in enumerate(cursor.fetchall()):
+            cursor.execute(definition[:definition.index("INDEX ") + 6] + f"bench_floor_ix{n}"
+                           + " ON bench_floor_observation" + definition[definition.index(" USING "):])
+        cursor.execute("CREATE TABLE bench_floor_observation_default PARTITION OF bench_floor_observation DEFAULT")
+        for year in years:
+            cursor.execute(f"CREATE TABLE bench_floor_observation_y{year} PARTITION OF bench_floor_observation "
+                           f"FOR VALUES FROM ('{year}-01-01') TO ('{year + 1}-01-01')")
+    cursor.execute("ALTER TABLE bench_floor_observation ALTER COLUMN id "
+                   "SET DEFAULT nextval('bench_floor_observation_id_seq')")
+
+
+# The floor's variants: (name, COPY format, whether each year's rows go straight into its partition).
+FLOOR_VARIANTS = (("binary", "binary", False), ("binary_direct", "binary", True), ("text", "text", False))
+
+
+def copy_floor(engine, submission_id: int, variants: tuple[tuple[str, str, bool], ...] = FLOOR_VARIANTS) -> dict[str, Any]:
     """The floor of a load, measured on this server in this run: a plain ``COPY`` of the rows the
     submission ``submission_id`` wrote (in the order of their ids) into scratch tables shaped like
-    ``observation`` and ``current_observation`` (same columns, defaults, constraints and indexes;
-    the id from a sequence of their own with the same cache; no foreign keys, which the load
-    checks once per key), in one transaction; the tables are dropped afterwards. Per COPY format:
-    wall seconds and the server's CPU seconds of the COPYs alone (the rows are read beforehand).
-    ``floor_s`` is the faster format's wall time."""
+    ``observation`` and ``current_observation`` (:func:`_floor_tables`: same columns, defaults,
+    constraints and indexes, and the same yearly partitions when ``observation`` has them; the
+    current values in the order the intake writes them, its covering index's), in one
+    transaction; the tables are dropped afterwards. Variants (:data:`FLOOR_VARIANTS`): binary and
+    text COPY into the partitioned table (the server routes each row), and binary COPY of each
+    year's rows straight into its partition (what the intake does; only when partitioned). Per
+    variant: wall seconds and the server's CPU seconds of the COPYs alone (the rows are read
+    beforehand). ``floor_s`` is the fastest variant's wall time."""
     out: dict[str, Any] = {}
     raw = engine.raw_connection()
     try:
@@ -154,38 +197,53 @@ def copy_floor(engine, submission_id: int, formats: tuple[str, ...] = ("binary",
         backend = cursor.fetchone()[0]
         cursor.execute("SELECT cache_size FROM pg_sequences WHERE sequencename = 'observation_id_seq'")
         cache = cursor.fetchone()[0]
-        select_rows = f"SELECT {{columns}} FROM observation WHERE submission_id = {int(submission_id)} ORDER BY id"
-        for fmt in formats:
-            sources = {table: _copy_out(cursor, f"COPY ({select_rows.format(columns=cols)}) TO STDOUT (FORMAT {fmt})")
-                       for table, cols in (("observation", _OBSERVATION_COLUMNS),
-                                           ("current_observation", _CURRENT_COLUMNS))}
-            cursor.execute("DROP TABLE IF EXISTS bench_floor_observation, bench_floor_current; "
-                           "DROP SEQUENCE IF EXISTS bench_floor_observation_id_seq; "
-                           f"CREATE SEQUENCE bench_floor_observation_id_seq CACHE {int(cache)}; "
-                           "CREATE TABLE bench_floor_observation (LIKE observation INCLUDING DEFAULTS "
-                           "INCLUDING CONSTRAINTS INCLUDING INDEXES); "
-                           "ALTER TABLE bench_floor_observation ALTER COLUMN id "
-                           "SET DEFAULT nextval('bench_floor_observation_id_seq'); "
-                           "CREATE TABLE bench_floor_current (LIKE current_observation INCLUDING DEFAULTS "
-                           "INCLUDING CONSTRAINTS INCLUDING INDEXES)")
+        cursor.execute("SELECT relkind = 'p' FROM pg_class WHERE oid = 'observation'::regclass")
+        partitioned = bool(cursor.fetchone()[0])
+        cursor.execute("SELECT DISTINCT EXTRACT(YEAR FROM period_start)::int FROM observation "
+                       f"WHERE submission_id = {int(submission_id)} ORDER BY 1")
+        written_years = [int(y) for (y,) in cursor.fetchall()]
+        years = []
+        if partitioned:
+            cursor.execute("SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                           "WHERE i.inhparent = 'observation'::regclass")
+            years = sorted(int(n[len("observation_y"):]) for (n,) in cursor.fetchall()
+                           if n.startswith("observation_y") and n[len("observation_y"):].isdigit())
+        out["floor_partitions"] = len(years)
+        select_rows = f"SELECT {{columns}} FROM observation WHERE submission_id = {int(submission_id)}{{where}} ORDER BY id"
+        for name, fmt, direct in variants:
+            if direct and not partitioned:
+                continue
+            if direct:  # each year's rows, for its partition
+                obs = [(f"bench_floor_observation_y{y}", _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(
+                        select_rows.format(columns=_OBSERVATION_COLUMNS,
+                                           where=f" AND period_start >= '{y}-01-01' AND period_start < '{y + 1}-01-01'"),
+                        fmt))) for y in written_years]
+            else:
+                obs = [("bench_floor_observation", _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(
+                        select_rows.format(columns=_OBSERVATION_COLUMNS, where=""), fmt)))]
+            cur_rows = _copy_out(cursor, "COPY ({}) TO STDOUT (FORMAT {})".format(  # in the load's order
+                select_rows.format(columns=_CURRENT_COLUMNS, where="").replace(
+                    "ORDER BY id", "ORDER BY indicator_id, period_start, area_id, period"), fmt))
+            _floor_tables(cursor, cache, years)
             raw.commit()
             cursor.execute("CHECKPOINT")
             raw.commit()
             server_before, backend_before, t = _server_cpu(backend), cpu_seconds(backend), time.perf_counter()
-            for table, cols in (("observation", _OBSERVATION_COLUMNS), ("current_observation", _CURRENT_COLUMNS)):
-                cursor.copy_expert(f"COPY {_FLOOR_TABLES[table]} ({cols}) FROM STDIN (FORMAT {fmt})", sources[table])
+            for table, source in obs:
+                cursor.copy_expert(f"COPY {table} ({_OBSERVATION_COLUMNS}) FROM STDIN (FORMAT {fmt})", source)
+            cursor.copy_expert(f"COPY bench_floor_current ({_CURRENT_COLUMNS}) FROM STDIN (FORMAT {fmt})", cur_rows)
             raw.commit()
             wall, server_after, backend_after = time.perf_counter() - t, _server_cpu(backend), cpu_seconds(backend)
-            out[f"floor_{fmt}_s"] = round(wall, 3)
+            out[f"floor_{name}_s"] = round(wall, 3)
             if server_before is not None and server_after is not None:
-                out[f"floor_{fmt}_server_cpu_s"] = round(server_after - server_before, 3)
+                out[f"floor_{name}_server_cpu_s"] = round(server_after - server_before, 3)
             if backend_before is not None and backend_after is not None:  # the COPYs' own work, without
                 # the background processes (checkpointer, autovacuum of what the load wrote)
-                out[f"floor_{fmt}_backend_cpu_s"] = round(backend_after - backend_before, 3)
-            cursor.execute("DROP TABLE bench_floor_observation, bench_floor_current; "
+                out[f"floor_{name}_backend_cpu_s"] = round(backend_after - backend_before, 3)
+            cursor.execute("DROP TABLE bench_floor_observation, bench_floor_current CASCADE; "
                            "DROP SEQUENCE bench_floor_observation_id_seq")
             raw.commit()
-        out["floor_s"] = min(out[f"floor_{fmt}_s"] for fmt in formats)
+        out["floor_s"] = min(out[f"floor_{name}_s"] for name, _, _ in variants if f"floor_{name}_s" in out)
     finally:
         raw.rollback()
         raw.close()
@@ -289,10 +347,10 @@ def with_floor(engine, submission_id: int, total_s: float) -> dict[str, Any]:
     """:func:`copy_floor` of what ``submission_id`` wrote and the ratio of ``total_s`` to it, printed."""
     floor = copy_floor(engine, submission_id)
     floor["ratio_to_floor"] = round(total_s / floor["floor_s"], 3)
-    print(f"{'':8s} floor (plain COPY of the same rows, same indexes): "
-          + ", ".join(f"{fmt} {floor[f'floor_{fmt}_s']:.2f} s (server CPU {floor.get(f'floor_{fmt}_server_cpu_s')} s, "
-                      f"its backend {floor.get(f'floor_{fmt}_backend_cpu_s')} s)"
-                      for fmt in ("binary", "text"))
+    print(f"{'':8s} floor (plain COPY of the same rows, same indexes and partitions): "
+          + ", ".join(f"{name} {floor[f'floor_{name}_s']:.2f} s (server CPU {floor.get(f'floor_{name}_server_cpu_s')} s, "
+                      f"its backend {floor.get(f'floor_{name}_backend_cpu_s')} s)"
+                      for name, _, _ in FLOOR_VARIANTS if f"floor_{name}_s" in floor)
           + f"; total / floor = {floor['ratio_to_floor']:.2f} (target <= 1.3)")
     return floor
 

@@ -14,7 +14,7 @@ is submitted with that mapping as unit ``TK`` (the names replaced by their keys 
 validation). The figures are cells per second for the whole (read + propose + map + validate +
 load), with the proposal's own time apart, and the CPU seconds of this process and of a local
 PostgreSQL server as in ``bench/ingest_bench.py``, and the floor measured in the same run as there
-(``floor_s``: a plain COPY of the rows written into scratch tables with the same indexes;
+(``floor_s``: a plain COPY of the rows written into scratch tables with the same indexes and partitions;
 ``ratio_to_floor``: the total over it).
 
 Target on a 2-core machine: at least 100,000 cells/s in total.

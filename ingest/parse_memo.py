@@ -49,18 +49,18 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
     """:func:`ingest.formats.parse`; with ``keep`` (the mapping step, ``mapping.indicator`` a
     placeholder) the reading of a published shape is kept for the submission; without, a kept
     reading of the same file and limits is taken (once) when ``mapping`` names an indicator."""
-    key = _key(payload, filename, max_rows, budget, mapping)
     if not keep and mapping is not None and mapping.indicator:
         with _lock:
             entry = _kept.pop("entry", None)
-        if entry is not None and entry["key"] == key and time.monotonic() - entry["at"] <= KEEP_SECONDS:
+        if entry is not None and entry["key"] == _key(payload, filename, max_rows, budget, mapping) \
+                and time.monotonic() - entry["at"] <= KEEP_SECONDS:
             return _with_indicator(entry["parsed"], entry["placeholder"], mapping.indicator)
     before = _counted(findings)
     parsed = formats.parse(payload, filename, findings, max_rows, budget=budget, mapping=mapping)
     if keep and parsed is not None and parsed.published and mapping is not None and mapping.indicator \
             and _counted(findings) == before:
         with _lock:
-            _kept["entry"] = {"key": key, "placeholder": mapping.indicator.strip().upper(), "parsed": parsed,
+            _kept["entry"] = {"key": _key(payload, filename, max_rows, budget, mapping), "placeholder": mapping.indicator.strip().upper(), "parsed": parsed,
                               "at": time.monotonic()}
     return parsed
 

@@ -79,6 +79,42 @@ def binary_copy(columns: Sequence[Column], n: int) -> bytes:
     lengths and values at their offsets (big-endian), filled a field at a time. Rows keep their
     order within a layout; the layouts follow each other by their first row (a load usually has
     one, with the odd flagged or annotated row in another)."""
+    fields, groups = _layouts(columns, n)
+    chunks = [HEADER]
+    if n:
+        chunks += [_block(fields, rows, n) for rows in groups]
+    chunks.append(TRAILER)
+    return b"".join(chunks)
+
+
+def binary_copy_parts(columns: Sequence[Column], n: int, bounds: Sequence[int]) -> list[bytes]:
+    """One binary COPY stream per part of the rows: rows ``bounds[i]`` to ``bounds[i + 1]`` (``bounds``
+    rising from 0 to ``n``), each what :func:`binary_copy` gives for those rows alone. When every
+    row has the same layout (the usual case) the rows are built once and cut; otherwise each
+    part is built on its own."""
+    fields, groups = _layouts(columns, n)
+    parts = list(zip(bounds[:-1], bounds[1:], strict=True))
+    if n and len(groups) == 1 and isinstance(groups[0], slice):
+        body = _block(fields, groups[0], n)
+        width = len(body) // n
+        return [b"".join((HEADER, body[lo * width:hi * width], TRAILER)) for lo, hi in parts]
+    return [binary_copy([take(c, slice(lo, hi)) for c in columns], hi - lo) for lo, hi in parts]
+
+
+def take(column: Column, rows: np.ndarray | slice) -> Column:
+    """``column`` for the rows ``rows`` only (indices or a slice; one value for every row stays
+    as it is)."""
+    values = column.values
+    if isinstance(values, tuple):
+        return Column(column.kind, (np.asarray(values[0])[rows], values[1]))
+    if values is not None and not isinstance(values, str) and np.ndim(values):
+        return Column(column.kind, np.asarray(values)[rows])
+    return column
+
+
+def _layouts(columns: Sequence[Column], n: int) -> tuple[list[tuple[str, Any, int]], list[Any]]:
+    """The fields of ``columns`` as :func:`_block` takes them and the rows of each layout (a
+    slice of every row when they share one)."""
     if not columns:
         raise ValueError("a row needs at least one field")
     fields: list[tuple[str, Any, int]] = []  # (kind, values, width or -1 for NULL / text)
@@ -101,11 +137,7 @@ def binary_copy(columns: Sequence[Column], n: int) -> bytes:
         groups: list[Any] = np.split(order, np.flatnonzero(np.diff(layout[order])) + 1)
     else:
         groups = [slice(0, n)]  # one layout: every row in its place, no copy
-    chunks = [HEADER]
-    if n:
-        chunks += [_block(fields, rows, n) for rows in groups]
-    chunks.append(TRAILER)
-    return b"".join(chunks)
+    return fields, groups
 
 
 def _block(fields: list[tuple[str, Any, int]], rows: np.ndarray | slice, n: int) -> bytes:

@@ -480,3 +480,16 @@ def test_int214_first_loads_by_copy_recompute_derived_indicators_the_same(wh, ch
         assert _tables(engine) == _tables(other)  # computed rows included
     finally:
         other.dispose()
+
+
+def test_int215_chunks_start_small_and_double():
+    """The chunked path's chunks: contiguous, covering every row, the first of FIRST_CHUNK_ROWS and
+    each next one twice the one before up to CHUNK_ROWS (the server starts early, and Python keeps
+    ahead of it)."""
+    from ingest.pipeline import chunk_bounds
+
+    assert chunk_bounds(0) == [] and chunk_bounds(7) == [(0, 7)]
+    assert [hi - lo for lo, hi in chunk_bounds(1_000_000)] == [50_000, 100_000, 200_000, 200_000, 200_000, 200_000,
+                                                               50_000]
+    bounds = chunk_bounds(777_777)
+    assert bounds[0][0] == 0 and bounds[-1][1] == 777_777 and all(a[1] == b[0] for a, b in zip(bounds, bounds[1:], strict=False))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from sqlalchemy import create_engine
 
-from ingest.pgcopy import HEADER, Column, binary_copy, pg_date, pg_timestamp
+from ingest.pgcopy import HEADER, Column, binary_copy, binary_copy_parts, pg_date, pg_timestamp
 
 NOW = datetime(2026, 12, 3, 15, 40, 1, 123456)
 IDS = np.array([5, 1, 4, 2, 3, 6])
@@ -87,6 +87,22 @@ def test_pgc002_one_layout_and_no_rows():
     assert _decode(binary_copy([Column("int4", np.zeros(0, dtype=np.int64))], 0), ["int4"]) == []
     with pytest.raises(ValueError):
         binary_copy([], 1)
+
+
+def test_pgc004_parts_are_the_streams_of_their_rows():
+    """A stream per part of the rows (a first load's years): each decodes to exactly its rows, in
+    their order, whether every row shares one layout (built once and cut) or not."""
+    n = 10
+    one = [Column("int4", np.arange(n)), Column("text", (np.arange(n) % 2, ["2021", "2022"])),
+           Column("float8", np.arange(n) / 4), Column("text", None)]
+    parts = binary_copy_parts(one, n, [0, 3, 4, 10])
+    assert [_decode(p, ["int4", "text", "float8", "text"]) for p in parts] == [
+        [(i, "2021" if i % 2 == 0 else "2022", i / 4, None) for i in range(lo, hi)] for lo, hi in ((0, 3), (3, 4), (4, 10))]
+    several = _columns()  # texts of several lengths and NULLs: several layouts
+    parts = binary_copy_parts(several, len(IDS), [0, 2, 6])
+    kinds = [c.kind for c in several]
+    assert [sorted(_decode(p, kinds)) for p in parts] == [sorted(_expected()[:2]), sorted(_expected()[2:])]
+    assert binary_copy_parts(one, n, [0, n]) == [binary_copy(one, n)]
 
 
 def test_pgc003_postgresql_reads_it(backend, empty_url):
