@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     first = submit(engine, unit_code=UNIT, payload=csv_of(codes, days, base, "P"), filename="history.csv",
                    channel="bench", submitted_by="bench", archive_dir=tmp / "archive")
-    assert first.accepted, first.error_codes()
+    assert first.accepted, (first.status, first.error_codes())
     out: dict[str, Any] = {"rows": days_per * len(codes), "indicators": len(codes), "rules": rules,
                            "history": {"total_s": first.timings["total_s"], "alerts_s": first.timings["alerts_s"],
                                        "raised": first.alerts_raised}, "runs": []}
