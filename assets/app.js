@@ -50,5 +50,14 @@ window.dash_clientside.occ = {
     const qs = params.toString();
     window.location.assign(window.location.pathname + (qs ? "?" + qs : ""));
     return window.dash_clientside.no_update;
+  },
+  /* A table's rows from their texts ([[row header, cell, ...], ...]): a row header (th scope=row)
+     and number cells, as the server would have sent them (components.directions.measure_table). */
+  tableRows: function (rows) {
+    function node(tag, props) { return {type: tag, namespace: "dash_html_components", props: props}; }
+    return (rows || []).map(function (row) {
+      return node("Tr", {children: [node("Th", {children: row[0], scope: "row"})].concat(
+        row.slice(1).map(function (cell) { return node("Td", {children: cell, className: "num"}); }))});
+    });
   }
 };

@@ -176,6 +176,8 @@ def scenarios(conn, rng: random.Random, samples: int, today: date) -> dict[str, 
                                         for _ in range(samples)],
         "unit_open_directions": [(reads.unit_open_directions, (today, viewer())) for _ in range(samples)],
         "direction_measures": [(reads._direction_measures, (viewer(), 12, today)) for _ in range(samples)],
+        "direction_unit_measures": [(reads._direction_unit_measures, (viewer(), 12, today)) for _ in range(samples)],
+        "direction_counts": [(reads.direction_counts, (today, viewer())) for _ in range(samples)],
     }
 
 

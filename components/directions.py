@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
-import pandas as pd
+from dash import MATCH, ClientsideFunction, Input, Output, clientside_callback
 
 from components.charts import PALETTE, empty_figure, figure, layout_dict
-from components.fast import el, link
+from components.fast import el, graph, link, store
 from components.grid import label_col, link_col, text_col, with_links
+from components.ids import page_ids
 from components.shell import with_lang
 from i18n import fmt_date, fmt_datetime, fmt_number, t
 
@@ -284,14 +285,32 @@ MEASURES = {"on_time": ("on_time_rate", 1, "dir.measure.on_time"),
             "open": ("open_load", 0, "dir.measure.open")}
 
 
+#: A measure's table: its rows' texts (a store) and its body, which the browser fills from them.
+measure_ids = page_ids("dir-measure", rows=lambda measure: {"type": "dir-measure-rows", "measure": measure},
+                       body=lambda measure: {"type": "dir-measure-body", "measure": measure})
+
+
+class UnitMeasures(Protocol):
+    """A lead unit's measures, as :func:`data_access.directions.direction_unit_measures` reads them."""
+
+    unit_vi: str
+    unit_en: str
+    closed: int
+    closed_on_time: int
+    late_months: int
+    avg_days_overdue: float
+    open_load: int
+
+
 def measure_figure(by_unit: Sequence[tuple[str, float]], measure: str, lang: str, *, height: int | None = 360) -> dict:
-    """One measure per unit as horizontal bars, the largest at the top."""
+    """One measure per unit as horizontal bars, the largest at the top (fifteen at most); the bars'
+    lengths rounded to 0.01 (the texts say the figure to its decimals)."""
     _, decimals, key = MEASURES[measure]
     shown = [(u, v) for u, v in by_unit if v == v][:15]
     if not shown:
         return empty_figure(lang)
     shown.reverse()
-    bar = {"type": "bar", "orientation": "h", "y": [u for u, _ in shown], "x": [v for _, v in shown],
+    bar = {"type": "bar", "orientation": "h", "y": [u for u, _ in shown], "x": [round(v, 2) for _, v in shown],
            "marker": {"color": PALETTE[3] if measure == "days_overdue" else PALETTE[0]},
            "text": [fmt_number(v, decimals, lang) for _, v in shown], "textposition": "outside", "cliponaxis": False,
            "hovertemplate": "%{y}: %{text}<extra></extra>"}
@@ -301,34 +320,53 @@ def measure_figure(by_unit: Sequence[tuple[str, float]], measure: str, lang: str
     return figure([bar], layout, extra_layout={"margin": {"l": min(260, 16 + 7 * longest), "r": 48, "t": 8, "b": 48}})
 
 
-def measures_by_unit_of(df: pd.DataFrame, lang: str) -> dict[str, list[tuple[str, float]]]:
-    """Each measure per lead unit from a frame of :func:`data_access.directions.direction_measures`,
-    largest first: the on-time completion rate (%) of the directions closed in its months, the mean
-    days overdue of those closed late, and the open load at the end of its last month."""
-    if df.empty:
-        return {"on_time": [], "days_overdue": [], "open": []}
-    name = "unit_en" if lang == "en" else "unit_vi"
-    grouped = df.groupby(name, sort=False)
-    closed = grouped[["closed", "closed_on_time"]].sum()
-    rate = (closed["closed_on_time"] / closed["closed"].where(closed["closed"] > 0) * 100).dropna()
-    late = grouped["avg_days_overdue"].mean().dropna()
-    last = df[df["month"] == df["month"].max()].set_index(name)["open_load"]
-    last = last[last > 0]
-
-    def ordered(series: pd.Series) -> list[tuple[str, float]]:
-        return [(str(k), float(v)) for k, v in series.sort_values(ascending=False).items()]
-
-    return {"on_time": ordered(rate), "days_overdue": ordered(late), "open": ordered(last)}
+def measures_by_unit_of(units: Iterable[UnitMeasures], lang: str) -> dict[str, list[tuple[str, float]]]:
+    """Each measure per lead unit as named in ``lang``, largest first (ties in the units' order): the
+    on-time completion rate (%) of the directions closed in the months, the mean over the months of
+    the days overdue of those closed late, and the load open at the end of the last month (units
+    with none left out). Units of one name (a province's committee before and after the 2025
+    reorganisation) are one bar: their directions counted together."""
+    sums: dict[str, list[float]] = {}  # name -> [closed, on time, late months, their days summed, open]
+    for u in units:
+        cell = sums.setdefault(u.unit_en if lang == "en" else u.unit_vi, [0, 0, 0, 0.0, 0])
+        cell[0] += u.closed
+        cell[1] += u.closed_on_time
+        if u.late_months:
+            cell[2] += u.late_months
+            cell[3] += u.avg_days_overdue * u.late_months
+        cell[4] += u.open_load
+    measures: dict[str, list[tuple[str, float]]] = {
+        "on_time": [(name, c[1] / c[0] * 100) for name, c in sums.items() if c[0]],
+        "days_overdue": [(name, c[3] / c[2]) for name, c in sums.items() if c[2]],
+        "open": [(name, float(c[4])) for name, c in sums.items() if c[4] > 0]}
+    return {measure: sorted(rows, key=lambda row: -row[1]) for measure, rows in measures.items()}
 
 
 def measure_table(by_unit: Sequence[tuple[str, float]], measure: str, lang: str) -> dict:
     """The chart's figures as a table behind "Xem bảng số liệu" (screen readers, and whoever wants
-    the numbers): every unit, not only the fifteen drawn."""
+    the numbers): every unit, not only the fifteen drawn. The rows travel as their texts and the
+    browser draws them (``occ.tableRows``, assets/app.js): as elements they were four fifths of the
+    measures' answer (25 kB a measure for a hundred units)."""
     _, decimals, key = MEASURES[measure]
-    rows = [el("Tr", [el("Th", unit, scope="row"), el("Td", fmt_number(value, decimals, lang), className="num")])
-            for unit, value in by_unit]
     table = el("Table", [el("Caption", t(key, lang), className="visually-hidden"),
                          el("Thead", el("Tr", [el("Th", t("dir.col.unit", lang), scope="col"),
                                                el("Th", t(key, lang), scope="col")])),
-                         el("Tbody", rows)], className="cmp-table dir-measure-table")
-    return el("Details", [el("Summary", t("a11y.show_table", lang)), table], className="chart-data")
+                         el("Tbody", [], id=measure_ids.body(measure))], className="cmp-table dir-measure-table")
+    rows = [[unit, fmt_number(value, decimals, lang)] for unit, value in by_unit]
+    return el("Details", [el("Summary", t("a11y.show_table", lang)), table, store(measure_ids.rows(measure), rows)],
+              className="chart-data")
+
+
+def measure_block(by_unit: Sequence[tuple[str, float]], measure: str, lang: str, *, title: str, menu: dict) -> dict:
+    """One measure on the page: its title with its export ``menu``, its chart and its table."""
+    return el("Div", [el("Div", [el("H3", title), menu], className="card-head"),
+                      graph(measure_figure(by_unit, measure, lang), config={"displayModeBar": False},
+                            className="dir-measure-graph"),
+                      measure_table(by_unit, measure, lang)], className="dir-measure", **{"data-measure": measure})
+
+
+clientside_callback(
+    ClientsideFunction(namespace="occ", function_name="tableRows"),
+    Output(measure_ids.body(MATCH), "children"),
+    Input(measure_ids.rows(MATCH), "data"),
+)

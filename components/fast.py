@@ -24,6 +24,13 @@ def link(children: Any, href: str, **props: Any) -> dict:
     return {"type": "Link", "namespace": "dash_core_components", "props": props}
 
 
+def graph(figure: dict, **props: Any) -> dict:
+    """A ``dcc.Graph`` drawing ``figure`` (a figure's JSON form, as the builders of
+    :mod:`components.charts` return it)."""
+    props["figure"] = figure
+    return {"type": "Graph", "namespace": "dash_core_components", "props": props}
+
+
 def store(ident: Any, data: Any) -> dict:
     """A ``dcc.Store`` (memory storage) holding ``data``."""
     return {"type": "Store", "namespace": "dash_core_components", "props": {"id": ident, "data": data}}

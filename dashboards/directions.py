@@ -12,7 +12,7 @@ import dash
 from dash import Input, Output, State, callback, ctx, dcc, html
 
 from components.controls import control, dropdown
-from components.directions import assign_link, grid_columns, grid_rows, measure_figure, measure_table, summary_cards
+from components.directions import assign_link, grid_columns, grid_rows, measure_block, summary_cards
 from components.grid import data_grid
 from components.ids import page_ids
 from components.urlstate import as_date, as_text, one_of, url_sync, url_sync_stores
@@ -133,10 +133,6 @@ def overview(lang: Any) -> tuple:
     charts = []
     for measure, by_unit in view.measures_by_unit(lang).items():
         title = t("dir.measure.by_unit", lang, measure=t(f"dir.measure.{measure}", lang), months=view.MEASURE_MONTHS)
-        spec = {"kind": "direction_measures", "measure": measure}
-        charts.append(html.Div([html.Div([html.H3(title), chart_menu(spec, lang, title=title)], className="card-head"),
-                                dcc.Graph(figure=measure_figure(by_unit, measure, lang), config={"displayModeBar": False},
-                                          className="dir-measure-graph"),
-                                measure_table(by_unit, measure, lang)], className="dir-measure",
-                               **{"data-measure": measure}))
+        menu = chart_menu({"kind": "direction_measures", "measure": measure}, lang, title=title)
+        charts.append(measure_block(by_unit, measure, lang, title=title, menu=menu))
     return summary_cards(view.counts(), lang), charts

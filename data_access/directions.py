@@ -23,7 +23,7 @@ from itertools import accumulate, repeat
 from typing import Any, NamedTuple
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Date, Integer, Select, and_, case, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Date, Float, Integer, Select, and_, case, cast, func, literal, select, union_all
 from sqlalchemy.dialects import postgresql
 
 from data_access import schema
@@ -38,6 +38,7 @@ SCOPE = "directions"
 PAGE_SIZES = (10, 25, 50, 100)
 SORTS = ("deadline", "-deadline", "-issued_on", "issued_on")
 TOTAL_CAP = 1000  # the list counts its matches up to this many: an exact count of 50,000 costs tens of ms
+RECENT_DAYS = 14  # "recently closed": closed in the last this many days
 
 
 def directions_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
@@ -169,6 +170,15 @@ class Board(NamedTuple):
     overdue_total: int
 
 
+class DirectionCounts(NamedTuple):
+    """The /directions page's cards: every direction counted (the wall's board lists at most 20 and 10)."""
+
+    open: int
+    overdue: int  # of the open ones
+    due_this_week: int  # open, due today to Sunday
+    recently_closed: int  # closed in the last RECENT_DAYS days
+
+
 class TickerItem(NamedTuple):
     ref: str
     title: str
@@ -192,6 +202,19 @@ class Marker(NamedTuple):
 
 MEASURE_COLUMNS = ("unit", "unit_vi", "unit_en", "month", "closed", "closed_on_time", "on_time_rate",
                    "avg_days_overdue", "open_load")
+
+
+class UnitMeasures(NamedTuple):
+    """A lead unit's measures over the months of :func:`direction_unit_measures`."""
+
+    unit: str  # the lead unit's code
+    unit_vi: str
+    unit_en: str
+    closed: int  # closed in the months
+    closed_on_time: int
+    late_months: int  # the months in which some were closed late
+    avg_days_overdue: float  # the mean of those months' ``avg_days_overdue`` (NaN: none)
+    open_load: int  # open at the end of the last month
 
 
 # --- SQL pieces ----------------------------------------------------------------------------------
@@ -368,11 +391,29 @@ def directions_board(today: date, viewer: rules.Viewer) -> Board:
         .group_by(ag.c.code, ag.c.short_vi, ag.c.short_en).order_by(func.count().desc(), ag.c.code)).tuples())
     week = _rows(_row_select().where(_open(), d.c.deadline >= today, d.c.deadline <= rules.week_end(today), *seen)
                  .order_by(d.c.deadline, d.c.id).limit(20), today)
-    closed = _rows(_row_select().where(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=14), *seen)
+    closed = _rows(_row_select().where(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=RECENT_DAYS),
+                                       *seen)
                    .order_by(d.c.closed_on.desc(), d.c.id.desc()).limit(10), today)
     totals = conn.execute(select(func.count(), func.coalesce(func.sum(case((d.c.deadline < today, 1), else_=0)), 0))
                           .select_from(d).where(_open(), *seen)).tuples().one()
     return Board(by_unit, week, closed, int(totals[0]), int(totals[1]))
+
+
+@cached_query(scopes=directions_scope)
+def direction_counts(today: date, viewer: rules.Viewer) -> DirectionCounts:
+    """The page's cards in one statement: the open directions ``viewer`` may see, of which overdue,
+    those due this week (today to Sunday) and those closed in the last :data:`RECENT_DAYS` days."""
+    seen = _visible(viewer)
+
+    def count(*where: ColumnElement[bool]) -> Any:
+        return select(func.count()).select_from(d).where(*where, *seen).scalar_subquery()
+
+    row = current_connection().execute(
+        select(func.count(), func.coalesce(func.sum(case((d.c.deadline < today, 1), else_=0)), 0),
+               count(_open(), d.c.deadline >= today, d.c.deadline <= rules.week_end(today)),
+               count(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=RECENT_DAYS)))
+        .select_from(d).where(_open(), *seen)).tuples().one()
+    return DirectionCounts(*(int(n) for n in row))
 
 
 @cached_query(scopes=directions_scope)
@@ -501,6 +542,49 @@ def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.Da
     return _measures_frame(starts, names, steps, {
         key: (int(n), int(on_time), late_days / late if late else float("nan")) for key, (n, on_time, late, late_days)
         in closings.items()})
+
+
+def direction_unit_measures(viewer: rules.Viewer, months: int = 12,
+                            today: date | None = None) -> tuple[UnitMeasures, ...]:
+    """:func:`direction_measures` summed per lead unit, for the units with a closing in the months
+    or a load open at the last month's end (what the page and the export draw), by code: closed and
+    closed on time, the mean of the months' ``avg_days_overdue``, the ``open_load`` of the last month."""
+    return _direction_unit_measures(viewer, max(1, min(int(months), 60)), today or center_today())
+
+
+@cached_query(scopes=directions_scope)
+def _direction_unit_measures(viewer: rules.Viewer, months: int, today: date) -> tuple[UnitMeasures, ...]:
+    """One statement on the summary (a row per unit, not per unit and month): the closings of the
+    months summed per unit and month, then per unit; the load open at the last month's end, the
+    ``open_end`` of each unit's last row by then (by confidentiality: an index probe each)."""
+    conn, scope, starts = current_connection(), _summary_scope(viewer), _month_starts(today, months)
+    if scope is None:
+        return ()
+    flags = (False, True) if viewer.sees_confidential or viewer.unit_bound else (False,)
+
+    def open_at_end(confidential: bool) -> Any:
+        return (select(dm.c.open_end).where(scope[0], dm.c.lead_agency_id == ag.c.id,
+                                            dm.c.confidential.is_(confidential), dm.c.month <= starts[-1])
+                .order_by(dm.c.month.desc()).limit(1).scalar_subquery())
+
+    month = (select(dm.c.lead_agency_id, func.sum(dm.c.closed).label("closed"), func.sum(dm.c.on_time).label("on_time"),
+                    (cast(func.sum(dm.c.late_days), Float) / func.nullif(func.sum(dm.c.late), 0)).label("late"))
+             .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1], dm.c.closed > 0)
+             .group_by(dm.c.lead_agency_id, dm.c.month).subquery())
+    unit = (select(month.c.lead_agency_id, func.sum(month.c.closed).label("closed"),
+                   func.sum(month.c.on_time).label("on_time"), func.count(month.c.late).label("late_months"),
+                   func.avg(month.c.late).label("late"))
+            .group_by(month.c.lead_agency_id).subquery())
+    rows = conn.execute(select(ag.c.code, ag.c.short_vi, ag.c.short_en, unit.c.closed, unit.c.on_time,
+                               unit.c.late_months, unit.c.late, *map(open_at_end, flags))
+                        .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))).tuples().all()
+    out = []
+    for code, name_vi, name_en, closed, on_time, late_months, late, *loads in sorted(rows, key=lambda r: r[0]):
+        load = sum(int(n or 0) for n in loads)
+        if closed or load:
+            out.append(UnitMeasures(code, name_vi, name_en, int(closed or 0), int(on_time or 0), int(late_months or 0),
+                                    float("nan") if late is None else float(late), load))
+    return tuple(out)
 
 
 def _measures_frame(starts: list[date], names: dict[int, tuple[str, str, str]], steps: dict[int, list[int]],

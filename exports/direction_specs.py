@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from auth.guard import current_principal
 from components.directions import MEASURES, measure_figure, measures_by_unit_of
-from data_access.directions import center_today, direction_measures
+from data_access.directions import center_today, direction_measures, direction_unit_measures
 from directions.service import viewer_of
 from domain.directions import ADMIN, Viewer
 from exports.specs import ExportChart, Meta, Table, _choice, kind
@@ -31,8 +31,9 @@ def _label(spec: dict, lang: str) -> str:
 def _direction_measures(spec: dict, lang: str) -> ExportChart:
     measure = spec["measure"]
     today = center_today()
-    df = direction_measures(_viewer(), MONTHS, today)
-    by_unit = measures_by_unit_of(df, lang)[measure]
+    viewer = _viewer()
+    df = direction_measures(viewer, MONTHS, today)
+    by_unit = measures_by_unit_of(direction_unit_measures(viewer, MONTHS, today), lang)[measure]  # as the page
     _, decimals, key = MEASURES[measure]
     table = Table((t("dir.col.unit", lang), t(key, lang)),
                   tuple((unit, fmt_number(value, decimals, lang)) for unit, value in by_unit), (False, True))

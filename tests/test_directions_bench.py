@@ -13,7 +13,8 @@ import pytest
 pytestmark = [pytest.mark.postgres, pytest.mark.slow, pytest.mark.heavy]
 
 READS = {"list_directions", "direction_detail", "directions_board", "ticker_directions", "daily_directions",
-         "indicator_direction_markers", "unit_open_directions", "direction_measures"}
+         "indicator_direction_markers", "unit_open_directions", "direction_measures", "direction_unit_measures",
+         "direction_counts"}
 
 
 def test_dbn001_directions_benchmark_smoke_run(databases, root, tmp_path):

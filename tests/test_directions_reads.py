@@ -21,7 +21,7 @@ from directions import service
 from domain import directions as rules
 from tests.auth_helpers import ORIGIN
 from tests.auth_sessions import session_cookies
-from tests.conftest import BACKENDS, app_on, module_warehouse
+from tests.conftest import BACKENDS, app_on, build_warehouse, module_warehouse
 
 TODAY = date(2026, 12, 16)  # a Wednesday: the week ends on Sunday the 20th
 LEADER = service.Actor("lanh.dao", "leader")
@@ -168,6 +168,38 @@ def test_drd004_the_walls_board_and_ticker(world):
     assert [(t.ref, t.unit, t.days_overdue) for t in ticker] == [(world["refs"]["D1"], "BCT", 1)]
     assert SECRET_TITLE not in repr(board) + repr(ticker)
     assert [t.days_overdue for t in read(world, reads.ticker_directions, TODAY, V["leader"])] == [6, 1]
+
+
+def test_drd004b_the_pages_counts_in_one_read(world):
+    counts = {name: read(world, reads.direction_counts, TODAY, viewer) for name, viewer in V.items()}
+    assert counts["display"] == (3, 1, 2, 1)  # D1 D2 D7 open (D1 overdue), D7 D2 due this week, D4 closed
+    assert counts["leader"] == counts["analyst_c"] == (4, 2, 2, 1)  # and D3, confidential and overdue
+    assert counts["bct"] == (2, 1, 1, 1)  # its own: D1 (overdue) and D7 (due today) open, D4 closed
+    for name, viewer in V.items():  # the board's totals and lists (none reaches its limit here)
+        board = read(world, reads.directions_board, TODAY, viewer)
+        assert counts[name] == (board.open_total, board.overdue_total, len(board.due_this_week),
+                                len(board.recently_closed)), name
+
+
+def test_drd004c_the_cards_count_past_the_boards_lists(databases, tmp_path, monkeypatch):
+    """The wall's board lists at most 20 directions due this week and 10 recently closed; the
+    page's cards count every one."""
+    from views import directions as view
+
+    url = databases.new("sqlite")
+    engine = build_warehouse(url, tmp_path)
+    with engine.begin() as conn:
+        for i in range(21):
+            make(conn, LEADER, title=f"Báo cáo tiến độ {i}", lead="BYT", deadline="2026-12-18", created="2026-12-01")
+        for i in range(11):
+            make(conn, LEADER, title=f"Báo cáo kết quả {i}", lead="BCT", deadline="2026-12-10", created="2026-12-01",
+                 steps=[(BCT, rules.DONE, "2026-12-05"), (LEADER, rules.CLOSE, "2026-12-09")])
+    engine.dispose()
+    monkeypatch.setattr(view, "center_today", lambda: TODAY)
+    with app_on(url, tmp_path) as server, server.test_request_context("/"):
+        board = reads.directions_board(TODAY, V["leader"])
+        assert (len(board.due_this_week), len(board.recently_closed)) == (20, 10)
+        assert view.counts() == {"open": 21, "overdue": 0, "week": 21, "closed": 11}
 
 
 def test_drd005_daily_markers_and_compliance_counts(world):

@@ -316,7 +316,7 @@ def test_dsc021_daily_brief_and_measures(world):
         assert refs["overdue"] in section and refs["secret"] in section and refs["open"] not in section
         cards, charts = directions.overview("vi")
         assert texts(cards)[:2] == ["Đang mở", "3"]
-        on_time = charts[0].children[1].figure
+        on_time = charts[0]["props"]["children"][1]["props"]["figure"]
         assert "Công Thương" in on_time["data"][0]["y"]  # closed 10 days late: 0 % on time
     with as_viewer(server, ANALYST):
         section = " ".join(texts(daily.render("2026-11-25", None, None, "vi")[1]))
@@ -349,3 +349,46 @@ def test_dsc030_the_walls_board_keeps_to_the_screen():
     assert classes.count("wo-more") == 2  # "Không có" due this week, none closed lately
     one_more = _classes(wall_board({"overdue_by_unit": units[:WALL_UNITS + 1]}, "vi", date(2026, 12, 3)))
     assert one_more.count("wall-rate") == WALL_UNITS + 1 and "wdir-more" not in one_more  # never "and 1 more"
+
+
+def test_dsc023_the_measures_drawn_from_the_units_sums():
+    """Each measure per unit from the units' sums (largest first, ties in the units' order), its
+    chart (fifteen bars at most, lengths rounded) and its table's rows sent as texts for the browser
+    to draw (the store beside the empty body, both with the measure's ids)."""
+    from components.directions import measure_block, measure_ids, measures_by_unit_of
+    from components.fast import el
+    from data_access.directions import UnitMeasures
+
+    nan = float("nan")
+    units = [UnitMeasures("BCT", "Công Thương", "Industry and Trade", 3, 2, 1, 4.256, 5),
+             UnitMeasures("BYT", "Y tế", "Health", 0, 0, 0, nan, 2),
+             UnitMeasures("TK", "Cục Thống kê", "Statistics", 6, 3, 0, nan, 0),
+             UnitMeasures("UB37", "UBND Ninh Bình", "Ninh Binh PC", 2, 2, 1, 6.0, 1),  # after 1 July 2025
+             UnitMeasures("UB37-63", "UBND Ninh Bình", "Ninh Binh PC", 4, 2, 2, 3.0, 3),  # before: one bar
+             UnitMeasures("XD", "Xây dựng", "Construction", 6, 4, 3, 1.0, 0)]
+    by_unit = measures_by_unit_of(units, "vi")
+    two_thirds = pytest.approx(200 / 3)
+    assert by_unit["on_time"] == [("Công Thương", two_thirds), ("UBND Ninh Bình", two_thirds),
+                                  ("Xây dựng", two_thirds), ("Cục Thống kê", 50.0)]
+    assert by_unit["days_overdue"] == [("Công Thương", 4.256), ("UBND Ninh Bình", 4.0), ("Xây dựng", 1.0)]
+    assert by_unit["open"] == [("Công Thương", 5.0), ("UBND Ninh Bình", 4.0), ("Y tế", 2.0)]
+    assert [u for u, _ in measures_by_unit_of(units, "en")["open"]] == ["Industry and Trade", "Ninh Binh PC", "Health"]
+
+    late = [("Công Thương", 4.256), ("Xây dựng", 1.0)]
+    block = measure_block(late, "days_overdue", "vi", title="Quá hạn", menu=el("Div", id="menu"))
+    assert block["props"]["data-measure"] == "days_overdue" and block["props"]["className"] == "dir-measure"
+    head, chart, details = block["props"]["children"]
+    assert texts(head) == ["Quá hạn"] and head["props"]["children"][1]["props"]["id"] == "menu"
+    assert (chart["type"], chart["namespace"]) == ("Graph", "dash_core_components")
+    bar = chart["props"]["figure"]["data"][0]
+    assert (bar["y"], bar["x"], bar["text"]) == (["Xây dựng", "Công Thương"], [1.0, 4.26], ["1,0", "4,3"])
+    assert chart["props"]["config"] == {"displayModeBar": False}
+    summary, table, rows = details["props"]["children"]
+    assert texts(summary) == ["Xem bảng số liệu"]
+    body = table["props"]["children"][2]
+    assert (body["type"], body["props"]["id"], body["props"]["children"]) == ("Tbody", measure_ids.body("days_overdue"), [])
+    assert (rows["type"], rows["props"]["id"]) == ("Store", measure_ids.rows("days_overdue"))
+    assert rows["props"]["data"] == [["Công Thương", "4,3"], ["Xây dựng", "1,0"]]
+    many = [(f"Đơn vị {i}", float(i)) for i in range(20, 0, -1)]
+    drawn = measure_block(many, "open", "vi", title="", menu=el("Div"))["props"]["children"]
+    assert len(drawn[1]["props"]["figure"]["data"][0]["y"]) == 15 and len(drawn[2]["props"]["children"][2]["props"]["data"]) == 20

@@ -2,7 +2,8 @@
 transaction): ``direction_measures`` read from it equals the reference computed from the
 directions themselves (``direction_measures_scan``) for every viewer, after every kind of write
 (create, approve, edit, progress, done, extension asked, granted and refused, close, return,
-cancel), on days either side of month ends; and on the demo. And a unit's list (its selective plan)
+cancel), on days either side of month ends; and on the demo. The units' sums the page draws
+(``direction_unit_measures``) equal the frame summed per unit. And a unit's list (its selective plan)
 ordered as the centre's. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -38,9 +39,23 @@ def create(conn, actor, day, **fields):
     return service.create(conn, actor, {**base, **fields}, at=at(day))
 
 
+def summed_per_unit(frame: pd.DataFrame) -> pd.DataFrame:
+    """The reference of ``direction_unit_measures``: the frame summed per unit with pandas (the mean
+    of the months' mean days late; the load of the frame's last month), units with a closing or an
+    open load."""
+    last = frame[frame["month"] == frame["month"].max()].set_index("unit")["open_load"]
+    grouped = frame.groupby("unit", sort=False)
+    out = grouped[["unit_vi", "unit_en"]].first().join(grouped[["closed", "closed_on_time"]].sum())
+    out["late_months"] = grouped["avg_days_overdue"].count()
+    out["avg_days_overdue"] = grouped["avg_days_overdue"].mean()
+    out["open_load"] = last.reindex(out.index).fillna(0).astype(int)
+    return out[(out["closed"] > 0) | (out["open_load"] > 0)].reset_index()
+
+
 def differences(server, viewers=VIEWERS, days=DAYS, months=(1, 12)) -> int:
-    """Assert the summary's measures equal the scan's for every viewer, day and span; return how
-    many rows the leader's 12 months had on the last day (so that an empty pair never passes)."""
+    """Assert the summary's measures equal the scan's for every viewer, day and span, and the units'
+    sums the frame's; return how many rows the leader's 12 months had on the last day (so that an
+    empty pair never passes)."""
     rows = 0
     with server.test_request_context("/"):
         for viewer in viewers:
@@ -49,6 +64,11 @@ def differences(server, viewers=VIEWERS, days=DAYS, months=(1, 12)) -> int:
                     got = reads._direction_measures.uncached(viewer, n, today)
                     want = reads.direction_measures_scan(viewer, n, today)
                     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=1e-12, obj=f"{viewer} {today} {n}")
+                    sums = pd.DataFrame(reads._direction_unit_measures.uncached(viewer, n, today),
+                                        columns=list(reads.UnitMeasures._fields))
+                    pd.testing.assert_frame_equal(sums, summed_per_unit(want), check_exact=False, rtol=1e-12,
+                                                  check_dtype=False, check_index_type=False,
+                                                  obj=f"sums {viewer} {today} {n}")
                     rows = len(got) if (viewer.role, today, n) == ("leader", days[-1], 12) else rows
     return rows
 

@@ -28,9 +28,9 @@ from data_access.directions import (
     DirectionRow,
     center_today,
     daily_directions,
+    direction_counts,
     direction_detail,
-    direction_measures,
-    directions_board,
+    direction_unit_measures,
     indicator_direction_markers,
     list_directions,
     unit_open_directions,
@@ -214,16 +214,15 @@ def listing(filters: DirectionFilters, *, page: int, page_size: int, lang: str) 
 
 def counts() -> dict[str, int]:
     """Open, overdue, due this week and recently closed (the list's cards)."""
-    board = directions_board(center_today(), viewer())
-    return {"open": board.open_total, "overdue": board.overdue_total, "week": len(board.due_this_week),
-            "closed": len(board.recently_closed)}
+    n = direction_counts(center_today(), viewer())
+    return {"open": n.open, "overdue": n.overdue, "week": n.due_this_week, "closed": n.recently_closed}
 
 
 def measures_by_unit(lang: str, months: int = MEASURE_MONTHS) -> dict[str, list[tuple[str, float]]]:
     """Each measure per lead unit over the last ``months`` months, largest first: the on-time
     completion rate (%) of the directions closed, the mean days overdue of those closed late,
     and the open load at the end of the current month."""
-    return measures_by_unit_of(direction_measures(viewer(), months, center_today()), lang)
+    return measures_by_unit_of(direction_unit_measures(viewer(), months, center_today()), lang)
 
 
 # --- a direction's page -------------------------------------------------------------------------------
