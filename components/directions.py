@@ -297,7 +297,7 @@ class UnitMeasures(Protocol):
     unit_en: str
     closed: int
     closed_on_time: int
-    late_months: int
+    closed_late: int
     avg_days_overdue: float
     open_load: int
 
@@ -322,18 +322,18 @@ def measure_figure(by_unit: Sequence[tuple[str, float]], measure: str, lang: str
 
 def measures_by_unit_of(units: Iterable[UnitMeasures], lang: str) -> dict[str, list[tuple[str, float]]]:
     """Each measure per lead unit as named in ``lang``, largest first (ties in the units' order): the
-    on-time completion rate (%) of the directions closed in the months, the mean over the months of
-    the days overdue of those closed late, and the load open at the end of the last month (units
-    with none left out). Units of one name (a province's committee before and after the 2025
-    reorganisation) are one bar: their directions counted together."""
-    sums: dict[str, list[float]] = {}  # name -> [closed, on time, late months, their days summed, open]
+    on-time completion rate (%) of the directions closed in the months, the mean days overdue of
+    those closed late, and the load open at the end of the last month (units with none left out).
+    Units of one name (a province's committee before and after the 2025 reorganisation) are one
+    bar: their directions counted together."""
+    sums: dict[str, list[float]] = {}  # name -> [closed, on time, closed late, their days late summed, open]
     for u in units:
         cell = sums.setdefault(u.unit_en if lang == "en" else u.unit_vi, [0, 0, 0, 0.0, 0])
         cell[0] += u.closed
         cell[1] += u.closed_on_time
-        if u.late_months:
-            cell[2] += u.late_months
-            cell[3] += u.avg_days_overdue * u.late_months
+        if u.closed_late:
+            cell[2] += u.closed_late
+            cell[3] += u.avg_days_overdue * u.closed_late
         cell[4] += u.open_load
     measures: dict[str, list[tuple[str, float]]] = {
         "on_time": [(name, c[1] / c[0] * 100) for name, c in sums.items() if c[0]],

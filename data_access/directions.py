@@ -212,8 +212,8 @@ class UnitMeasures(NamedTuple):
     unit_en: str
     closed: int  # closed in the months
     closed_on_time: int
-    late_months: int  # the months in which some were closed late
-    avg_days_overdue: float  # the mean of those months' ``avg_days_overdue`` (NaN: none)
+    closed_late: int  # of those closed in the months, closed late
+    avg_days_overdue: float  # their mean days late (NaN: none)
     open_load: int  # open at the end of the last month
 
 
@@ -547,15 +547,15 @@ def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.Da
 def direction_unit_measures(viewer: rules.Viewer, months: int = 12,
                             today: date | None = None) -> tuple[UnitMeasures, ...]:
     """:func:`direction_measures` summed per lead unit, for the units with a closing in the months
-    or a load open at the last month's end (what the page and the export draw), by code: closed and
-    closed on time, the mean of the months' ``avg_days_overdue``, the ``open_load`` of the last month."""
+    or a load open at the last month's end (what the page and the export draw), by code: closed,
+    closed on time, closed late and their mean days late, the ``open_load`` of the last month."""
     return _direction_unit_measures(viewer, max(1, min(int(months), 60)), today or center_today())
 
 
 @cached_query(scopes=directions_scope)
 def _direction_unit_measures(viewer: rules.Viewer, months: int, today: date) -> tuple[UnitMeasures, ...]:
     """One statement on the summary (a row per unit, not per unit and month): the closings of the
-    months summed per unit and month, then per unit; the load open at the last month's end, the
+    months summed per unit (the days late summed over the late ones); the load open at the last month's end, the
     ``open_end`` of each unit's last row by then (by confidentiality: an index probe each)."""
     conn, scope, starts = current_connection(), _summary_scope(viewer), _month_starts(today, months)
     if scope is None:
@@ -567,22 +567,19 @@ def _direction_unit_measures(viewer: rules.Viewer, months: int, today: date) -> 
                                             dm.c.confidential.is_(confidential), dm.c.month <= starts[-1])
                 .order_by(dm.c.month.desc()).limit(1).scalar_subquery())
 
-    month = (select(dm.c.lead_agency_id, func.sum(dm.c.closed).label("closed"), func.sum(dm.c.on_time).label("on_time"),
-                    (cast(func.sum(dm.c.late_days), Float) / func.nullif(func.sum(dm.c.late), 0)).label("late"))
-             .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1], dm.c.closed > 0)
-             .group_by(dm.c.lead_agency_id, dm.c.month).subquery())
-    unit = (select(month.c.lead_agency_id, func.sum(month.c.closed).label("closed"),
-                   func.sum(month.c.on_time).label("on_time"), func.count(month.c.late).label("late_months"),
-                   func.avg(month.c.late).label("late"))
-            .group_by(month.c.lead_agency_id).subquery())
+    unit = (select(dm.c.lead_agency_id, func.sum(dm.c.closed).label("closed"), func.sum(dm.c.on_time).label("on_time"),
+                   func.sum(dm.c.late).label("closed_late"),
+                   (cast(func.sum(dm.c.late_days), Float) / func.nullif(func.sum(dm.c.late), 0)).label("late"))
+            .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1], dm.c.closed > 0)
+            .group_by(dm.c.lead_agency_id).subquery())
     rows = conn.execute(select(ag.c.code, ag.c.short_vi, ag.c.short_en, unit.c.closed, unit.c.on_time,
-                               unit.c.late_months, unit.c.late, *map(open_at_end, flags))
+                               unit.c.closed_late, unit.c.late, *map(open_at_end, flags))
                         .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))).tuples().all()
     out = []
-    for code, name_vi, name_en, closed, on_time, late_months, late, *loads in sorted(rows, key=lambda r: r[0]):
+    for code, name_vi, name_en, closed, on_time, closed_late, late, *loads in sorted(rows, key=lambda r: r[0]):
         load = sum(int(n or 0) for n in loads)
         if closed or load:
-            out.append(UnitMeasures(code, name_vi, name_en, int(closed or 0), int(on_time or 0), int(late_months or 0),
+            out.append(UnitMeasures(code, name_vi, name_en, int(closed or 0), int(on_time or 0), int(closed_late or 0),
                                     float("nan") if late is None else float(late), load))
     return tuple(out)
 

@@ -40,14 +40,17 @@ def create(conn, actor, day, **fields):
 
 
 def summed_per_unit(frame: pd.DataFrame) -> pd.DataFrame:
-    """The reference of ``direction_unit_measures``: the frame summed per unit with pandas (the mean
-    of the months' mean days late; the load of the frame's last month), units with a closing or an
-    open load."""
+    """The reference of ``direction_unit_measures``: the frame summed per unit with pandas (the days
+    late of the months' late closings summed over their number: the mean over every late closing,
+    not the mean of the months' means; the load of the frame's last month), units with a closing or
+    an open load."""
     last = frame[frame["month"] == frame["month"].max()].set_index("unit")["open_load"]
+    frame = frame.assign(closed_late=frame["closed"] - frame["closed_on_time"])
+    frame = frame.assign(days_late=(frame["avg_days_overdue"] * frame["closed_late"]).fillna(0.0))
     grouped = frame.groupby("unit", sort=False)
     out = grouped[["unit_vi", "unit_en"]].first().join(grouped[["closed", "closed_on_time"]].sum())
-    out["late_months"] = grouped["avg_days_overdue"].count()
-    out["avg_days_overdue"] = grouped["avg_days_overdue"].mean()
+    out["closed_late"] = grouped["closed_late"].sum()
+    out["avg_days_overdue"] = (grouped["days_late"].sum() / out["closed_late"].where(out["closed_late"] > 0))
     out["open_load"] = last.reindex(out.index).fillna(0).astype(int)
     return out[(out["closed"] > 0) | (out["open_load"] > 0)].reset_index()
 
