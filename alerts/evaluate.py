@@ -31,6 +31,7 @@ from domain.directions import OPEN_STATES, center_date
 from domain.periods import parse as parse_period
 from domain.regimes import deadline, due_by
 from domain.targets import year_share
+from runtime import gc_paused
 
 # The values a submission wrote among the staged keys, with what the rules compare them with: the
 # previous period, the same period a year before, the revision replaced (each joined only when a
@@ -111,6 +112,13 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     the submission) and on the reports it delivered; in the caller's transaction. Returns the
     number raised and the seconds spent."""
     started, cpu = time.perf_counter(), time.process_time()
+    with gc_paused():  # thousands of short-lived rows, facts and occurrences: see runtime.gc_paused
+        raised = _evaluate_intake(conn, submission_id, rows, now)
+    return {"raised": raised, "seconds": round(time.perf_counter() - started, 4),
+            "cpu_seconds": round(time.process_time() - cpu, 4)}
+
+
+def _evaluate_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, now: datetime) -> int:
     rules = active_rules(conn)
     occurrences = []
     value_rules = [r for r in rules if r.kind in VALUE_KINDS]
@@ -121,9 +129,7 @@ def on_intake(conn: Connection, submission_id: int, rows: pd.DataFrame | None, n
     overdue_rules = [r for r in rules if r.kind == "overdue"]
     if overdue_rules:
         occurrences += overdue_occurrences(overdue_rules, delivered_reports(conn, submission_id))
-    raised = raise_alerts(conn, occurrences, now, submission_id=submission_id) if occurrences else 0
-    return {"raised": raised, "seconds": round(time.perf_counter() - started, 4),
-            "cpu_seconds": round(time.process_time() - cpu, 4)}
+    return raise_alerts(conn, occurrences, now, submission_id=submission_id) if occurrences else 0
 
 
 def _keys_to_read(rows: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
