@@ -170,8 +170,8 @@ def value_key(rule: Rule, fact: Fact) -> str:
     return occurrence_key(rule, *which, fact.area_id, fact.period)
 
 
-def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:
-    """The occurrence ``rule`` raises on ``fact``, or None."""
+def _value_occurrence(rule: Rule, fact: Fact, key: str | None = None) -> Occurrence | None:
+    """The occurrence ``rule`` raises on ``fact`` (its key ``key`` when the caller has it), or None."""
     kind = rule.kind
     if kind == "threshold":
         if not past_line(fact.value, rule) or past_line(fact.previous, rule):
@@ -203,7 +203,7 @@ def _value_occurrence(rule: Rule, fact: Fact) -> Occurrence | None:
         reference, detail = fact.former, {"revision": fact.revision}
     else:
         return None
-    return Occurrence(rule, value_key(rule, fact), indicator_id=fact.indicator_id, area_id=fact.area_id, period=fact.period,
+    return Occurrence(rule, key or value_key(rule, fact), indicator_id=fact.indicator_id, area_id=fact.area_id, period=fact.period,
                       value=fact.value, reference=reference, detail=detail)
 
 
@@ -236,9 +236,10 @@ def candidate_occurrences(pairs: list[tuple[Rule, Fact]]) -> list[Occurrence]:
     for rule, fact in reversed(pairs):
         if rule.kind not in VALUE_KINDS or not rule.applies_to(fact.indicator_id, fact.area_id):
             continue
-        if value_key(rule, fact) in fired:
+        key = value_key(rule, fact)
+        if key in fired:
             continue
-        occ = _value_occurrence(rule, fact)
+        occ = _value_occurrence(rule, fact, key)
         if occ is not None:
             fired.add(occ.key)
             out.append(occ)
