@@ -366,8 +366,8 @@ def _matrix(grid: Sequence[tuple[int, Sequence[Any]]]) -> np.ndarray:
 def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping | None, budget: ReadBudget,
               shape: str) -> tuple[Rows, str | None]:
     """A wide table as long rows, and the unit its title states. ``grid``: ``(spreadsheet row,
-    cells)`` of the sheet or CSV, blank rows included or not. The rows come area by area in the
-    table's order (periods in the order of the header), built column-wise."""
+    cells)`` of the sheet or CSV, blank rows included or not. The rows come in the sheet's reading
+    order, row by row (:func:`_add_table`), built column-wise."""
     indicator = _need_indicator(mapping, shape)
     out = Rows(budget, indicator)
     label_of = period_reader(mapping)
@@ -403,8 +403,12 @@ def read_wide(grid: Sequence[tuple[int, Sequence[Any]]], mapping: ImportMapping 
 
 def _add_table(out: Rows, grid_rows: list[int], grid_columns: list[int], cells: np.ndarray, rows_of: np.ndarray, *,
                areas: list[str], periods: list[tuple[str, bool]], areas_first: bool) -> None:
-    """The cells at ``grid_rows`` × ``grid_columns`` as long rows, area by area: areas as rows
-    (``areas_first``: one per grid row, periods across) or as columns (periods down)."""
+    """The cells at ``grid_rows`` × ``grid_columns`` as long rows in the sheet's reading order (row
+    by row): areas as rows (``areas_first``: one per grid row, periods across; the rows come area
+    by area) or as columns (periods down; the rows come period by period). Reading order also suits
+    the load: a daily table's chunk of rows then spans a few years (a few partitions of
+    ``observation`` to COPY into) and arrives in the order of ``current_observation``'s covering
+    index, where area by area every chunk spanned every year of the table."""
     if not grid_rows or not grid_columns:
         return
     block = cells[np.ix_(grid_rows, grid_columns)]
@@ -416,9 +420,9 @@ def _add_table(out: Rows, grid_rows: list[int], grid_columns: list[int], cells: 
         out.add_block(np.repeat(rows_of[grid_rows], n_per), np.repeat(names, n_per), np.tile(keys, len(grid_rows)),
                       block.ravel(), np.tile(status, len(grid_rows)))
     else:  # rows: periods; columns: areas
-        n_per = len(grid_rows)
-        out.add_block(np.tile(rows_of[grid_rows], len(grid_columns)), np.repeat(names, n_per),
-                      np.tile(keys, len(grid_columns)), block.T.ravel(), np.tile(status, len(grid_columns)))
+        n_areas = len(grid_columns)
+        out.add_block(np.repeat(rows_of[grid_rows], n_areas), np.tile(names, len(grid_rows)),
+                      np.repeat(keys, n_areas), block.ravel(), np.repeat(status, n_areas))
 
 
 def _footnote(label: str) -> bool:
