@@ -294,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the warehouse")
     parser.add_argument("--communes", type=int, default=0,
                         help="add this many communes (e.g. 3300) with daily series from the 2025 era switch: "
-                             f"{COMMUNE_SHARE:.0%} of the rows beyond the demo's")
+                             f"{COMMUNE_SHARE:.0%}% of the rows beyond the demo's")  # %% for argparse
     parser.add_argument("--metadata-change", action="store_true",
                         help="then change the catalogue through the metadata service and measure the cached "
                              "p95 again after the first refresh")
