@@ -442,7 +442,8 @@ class UnitPlan:
 def unit_plans(engine, n: int, rng: random.Random) -> list[UnitPlan]:
     """Units and what each may validly send: ministries their daily national indicators for
     yesterday, People's Committees last month's values of provincial indicators for their own
-    province (monthly, ``sum`` or ``mean`` rule, not confidential)."""
+    province (monthly, ``sum`` or ``mean`` rule, not confidential); never a derived indicator (its
+    values are computed from its formula and refused at intake) nor one not active."""
     from sqlalchemy import text
 
     yesterday = (date.today() - timedelta(days=1)).isoformat()
@@ -452,10 +453,12 @@ def unit_plans(engine, n: int, rng: random.Random) -> list[UnitPlan]:
         daily = conn.execute(text(
             "SELECT a.code AS unit, i.code, i.decimals, i.id FROM indicator i JOIN agency a ON a.id = i.agency_id "
             "WHERE i.periodicity = 'D' AND i.levels LIKE '%nation%' AND NOT i.confidential "
+            "AND i.formula IS NULL AND i.status = 'active' "
             "ORDER BY a.code, i.code")).all()
         monthly = conn.execute(text(
             "SELECT code, decimals, id FROM indicator WHERE periodicity = 'M' AND levels LIKE '%province%' "
-            "AND aggregation IN ('sum', 'mean') AND NOT confidential AND code NOT LIKE 'BENCH%' ORDER BY code")).all()
+            "AND aggregation IN ('sum', 'mean') AND NOT confidential AND code NOT LIKE 'BENCH%' "
+            "AND formula IS NULL AND status = 'active' ORDER BY code")).all()
         pcs = conn.execute(text(
             "SELECT g.code AS unit, ar.code AS area_code, ar.id AS area_id FROM agency g JOIN area ar ON ar.id = g.area_id "
             "WHERE g.kind = 'province' AND g.valid_to IS NULL AND ar.valid_to IS NULL ORDER BY g.code")).all()
