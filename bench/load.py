@@ -819,7 +819,8 @@ def memory_summary(run: Run) -> dict:
 def acceptance(summary: dict, plain: bool) -> dict:
     """The plain run: zero errors, zero lost submissions, callback p95 <= 300 ms and p99 <= 1 s,
     memory growth < 10 %. A fault run is judged on its stated outcome (zero errors other than the
-    ones the fault explains, zero lost submissions, the fault's own checks); latency is reported."""
+    ones the fault explains, zero lost submissions, the fault's own checks); latency is reported
+    (a cluster run adds callback p99 <= 1 s and the consistency across nodes: see :func:`main`)."""
     cb = summary["callbacks"]
     sub = summary["submissions"]
     checks = {
@@ -1056,6 +1057,9 @@ def main(argv: list[str] | None = None) -> int:
             summary["consistency"] = consistency(run.metrics.snapshot())
             bad = summary["consistency"]["violations"]
             checks["consistency across nodes"] = {"value": bad, "limit": 0, "pass": bad == 0}
+            # the cluster's own bound holds through its faults (issue 21): callback p99 <= 1 s
+            p99 = summary["callbacks"]["p99_ms"]
+            checks["callback p99 <= 1000 ms"] = {"value": p99, "limit": 1000, "pass": (p99 or 0) <= 1000}
         result = {
             "started_at": datetime.now().isoformat(timespec="seconds"),
             "config": {k: v for k, v in vars(args).items() if k not in ("database_url",)},
