@@ -816,11 +816,12 @@ def memory_summary(run: Run) -> dict:
             "workers_replaced": len(run.recycled)}
 
 
-def acceptance(summary: dict, plain: bool) -> dict:
+def acceptance(summary: dict, plain: bool, cluster: bool = False) -> dict:
     """The plain run: zero errors, zero lost submissions, callback p95 <= 300 ms and p99 <= 1 s,
     memory growth < 10 %. A fault run is judged on its stated outcome (zero errors other than the
-    ones the fault explains, zero lost submissions, the fault's own checks); latency is reported
-    (a cluster run adds callback p99 <= 1 s and the consistency across nodes: see :func:`main`)."""
+    ones the fault explains, zero lost submissions, the fault's own checks); latency is reported,
+    except on the cluster, whose callback p99 <= 1 s holds through its faults (issue 21; the
+    consistency across nodes is added by :func:`main`)."""
     cb = summary["callbacks"]
     sub = summary["submissions"]
     checks = {
@@ -828,10 +829,13 @@ def acceptance(summary: dict, plain: bool) -> dict:
         "zero lost submissions": {"value": len(sub["lost"]), "limit": 0,
                                   "pass": not sub["lost"] and sub["values_stored"] == sub["values_acknowledged"]},
     }
+    if plain:
+        checks["callback p95 <= 300 ms"] = {"value": cb["p95_ms"], "limit": 300, "pass": (cb["p95_ms"] or 0) <= 300}
+    if plain or cluster:
+        checks["callback p99 <= 1000 ms"] = {"value": cb["p99_ms"], "limit": 1000,
+                                             "pass": (cb["p99_ms"] or 0) <= 1000}
     if not plain:
         return checks
-    checks["callback p95 <= 300 ms"] = {"value": cb["p95_ms"], "limit": 300, "pass": (cb["p95_ms"] or 0) <= 300}
-    checks["callback p99 <= 1000 ms"] = {"value": cb["p99_ms"], "limit": 1000, "pass": (cb["p99_ms"] or 0) <= 1000}
     if summary["memory"]["growth_pct"] is not None:  # runs of 4 min and more
         growth = summary["memory"]["growth_pct"]
         checks["worker memory growth < 10 % (minute 2 to end)"] = {
@@ -1050,16 +1054,13 @@ def main(argv: list[str] | None = None) -> int:
         summary["cpu"]["load_generator_cpu_s"] = round(
             (me_after.user + me_after.system) - (me_before.user + me_before.system), 1)
         summary["cpu"]["wall_clock_s"] = round(elapsed, 1)
-        checks = acceptance(summary, plain=fault is None)
+        checks = acceptance(summary, plain=fault is None, cluster=args.cluster)
         if args.cluster:  # no node serves older data than any node served before (bench/cluster_load.py)
             from bench.cluster_load import consistency
 
             summary["consistency"] = consistency(run.metrics.snapshot())
             bad = summary["consistency"]["violations"]
             checks["consistency across nodes"] = {"value": bad, "limit": 0, "pass": bad == 0}
-            # the cluster's own bound holds through its faults (issue 21): callback p99 <= 1 s
-            p99 = summary["callbacks"]["p99_ms"]
-            checks["callback p99 <= 1000 ms"] = {"value": p99, "limit": 1000, "pass": (p99 or 0) <= 1000}
         result = {
             "started_at": datetime.now().isoformat(timespec="seconds"),
             "config": {k: v for k, v in vars(args).items() if k not in ("database_url",)},

@@ -415,14 +415,16 @@ def _add_table(out: Rows, grid_rows: list[int], grid_columns: list[int], cells: 
     keys = np.array([k for k, _ in periods], dtype=object)
     status = np.array(["P" if prov else "" for _, prov in periods], dtype=object)
     names = np.array(areas, dtype=object)
-    if areas_first:  # rows: areas; columns: periods
-        n_per = len(grid_columns)
-        out.add_block(np.repeat(rows_of[grid_rows], n_per), np.repeat(names, n_per), np.tile(keys, len(grid_rows)),
-                      block.ravel(), np.tile(status, len(grid_rows)))
-    else:  # rows: periods; columns: areas
-        n_areas = len(grid_columns)
-        out.add_block(np.repeat(rows_of[grid_rows], n_areas), np.tile(names, len(grid_rows)),
-                      np.repeat(keys, n_areas), block.ravel(), np.repeat(status, n_areas))
+    n_rows, n_columns = len(grid_rows), len(grid_columns)
+
+    def per_row(a: np.ndarray) -> np.ndarray:  # a value of each grid row, for each of its cells
+        return np.repeat(a, n_columns)
+
+    def per_column(a: np.ndarray) -> np.ndarray:  # a value of each grid column, in every row
+        return np.tile(a, n_rows)
+
+    of_area, of_period = (per_row, per_column) if areas_first else (per_column, per_row)
+    out.add_block(per_row(rows_of[grid_rows]), of_area(names), of_period(keys), block.ravel(), of_period(status))
 
 
 def _footnote(label: str) -> bool:
