@@ -39,6 +39,7 @@ def layout_dict(lang: str, *, height: int | None = None, dark: bool = False) -> 
     """The common layout as its JSON form (the look every builder shares)."""
     ink = "#e8edf3" if dark else "#18202b"
     grid = "rgba(255,255,255,.12)" if dark else "#e6eaef"
+    axis = {"gridcolor": grid, "linecolor": grid, "zeroline": False}
     layout = {
         "separators": plotly_separators(lang),
         "font": {"family": FONT, "size": 13, "color": ink},
@@ -48,8 +49,12 @@ def layout_dict(lang: str, *, height: int | None = None, dark: bool = False) -> 
         "hoverlabel": {"font": {"family": FONT}},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         "colorway": DARK_PALETTE if dark else PALETTE,
-        "xaxis": {"gridcolor": grid, "linecolor": grid, "zeroline": False},
-        "yaxis": {"gridcolor": grid, "linecolor": grid, "zeroline": False},
+        # Plotly measures every tick label's box after drawing it (one forced browser layout each, most
+        # of a chart's drawing time in the browser) to hide labels past the div ("hide past div", its
+        # default on a linear or date axis) and to choose an angle ("auto"). The margins keep outside
+        # labels inside the div, and the boards' axes carry dates, numbers or names, each horizontal.
+        "xaxis": {**axis, "ticklabeloverflow": "allow", "tickangle": 0},
+        "yaxis": {**axis, "ticklabeloverflow": "allow", "tickangle": 0},
     }
     if height:
         layout["height"] = height
@@ -213,5 +218,6 @@ def bar_figure(categories: list[str], values: list[float], *, unit: str, decimal
         "hovertemplate": "%{x}: %{y:,." + str(decimals) + "f} " + unit + "<extra></extra>",
     }
     layout = layout_dict(lang, height=height, dark=dark)
+    del layout["xaxis"]["tickangle"]  # Plotly's "auto": category names may need turning
     layout["yaxis"]["title"] = {"text": unit}
     return figure([bar], layout)

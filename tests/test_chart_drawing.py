@@ -1,0 +1,60 @@
+"""What the boards' charts ask of the browser (issue 21): Plotly measures every tick label's box
+after drawing it, one forced layout each, to hide the labels past the chart ("hide past div", its
+default on a linear or date axis) and to choose their angle ("auto"). The product's figures ask
+for neither, except where category names may need turning; every figure stays valid Plotly."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+import pytest
+
+from components.charts import bar_figure, layout_dict, lines_figure, ranking_figure
+from components.indicator_charts import series_figure
+
+LINES = [("VN", [("202601", date(2026, 1, 1), 3.1), ("202602", date(2026, 2, 1), 3.3)]),
+         ("R2", [("202601", date(2026, 1, 1), 2.9), ("202602", date(2026, 2, 1), 3.0)])]
+
+
+def _axes(fig: dict) -> dict[str, dict]:
+    return {k: v for k, v in fig["layout"].items() if k.startswith(("xaxis", "yaxis"))}
+
+
+def _figures() -> dict[str, dict]:
+    xs = pd.DataFrame({"area_key": ["01", "46"], "rank": [1, 2], "area_name": ["Hà Nội", "Huế"], "value": [7.2, 6.1]})
+    df = pd.DataFrame({"area_key": ["VN", "VN"], "period": ["202601", "202602"],
+                       "period_start": [pd.Timestamp(2026, 1, 1), pd.Timestamp(2026, 2, 1)],
+                       "value": [3.1, 3.3], "status": ["F", "P"]})
+    return {
+        "lines": lines_figure(LINES, names={"VN": "Cả nước", "R2": "Vùng 2"}, unit="%", decimals=1),
+        "lines (wall)": lines_figure(LINES, names={}, unit="%", decimals=1, dark=True, lang="en"),
+        "ranking": ranking_figure(xs, name_col="area_name", unit="%", decimals=1),
+        "series": series_figure(df, "value", names={"VN": "Cả nước"}, unit="%", decimals=2, lang="vi"),
+    }
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_drw001_the_common_layout_asks_for_no_label_measuring(lang):
+    for dark in (False, True):
+        layout = layout_dict(lang, dark=dark)
+        for axis in ("xaxis", "yaxis"):
+            assert layout[axis]["ticklabeloverflow"] == "allow" and layout[axis]["tickangle"] == 0
+
+
+def test_drw002_every_board_figure_keeps_it_and_stays_valid_plotly():
+    for name, fig in _figures().items():
+        axes = _axes(fig)
+        assert {"xaxis", "yaxis"} <= set(axes), name
+        for key, axis in axes.items():
+            assert axis.get("ticklabeloverflow") == "allow", (name, key)
+            assert axis.get("tickangle") == 0, (name, key)
+        go.Figure(fig)  # raises on a property Plotly does not know
+
+
+def test_drw003_category_bars_may_still_turn_their_names():
+    fig = bar_figure(["Đồng bằng sông Hồng", "Đông Nam Bộ"], [3.1, 2.9], unit="%", decimals=1)
+    assert "tickangle" not in fig["layout"]["xaxis"]  # Plotly's default: "auto"
+    assert fig["layout"]["yaxis"]["tickangle"] == 0
+    go.Figure(fig)
