@@ -162,6 +162,39 @@ def test_dlv004_map_geometry_and_plotly_have_fingerprinted_addresses(client):
     assert client.get(src).headers["Cache-Control"] == IMMUTABLE  # the header's emblem: fingerprinted too
 
 
+def test_dlv007_no_babel_polyfill_but_its_regenerator_runtime(client):
+    """Dash's @babel/polyfill (90 kB run before React on every page) is replaced by the one part
+    its bundles use, regenerator-runtime: served fingerprinted, before React, and it defines the
+    global ``regeneratorRuntime`` that Dash's lazy loaders call."""
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert not any("polyfill" in s for s in scripts), scripts
+    (runtime,) = [s for s in scripts if "regenerator-runtime" in s]
+    react = next(i for i, s in enumerate(scripts) if "/deps/react@" in s)
+    assert scripts.index(runtime) < react
+    res = client.get(runtime, headers=BR)
+    assert res.status_code == 200 and res.headers["Cache-Control"] == IMMUTABLE
+    body = decoded(res).decode()
+    assert "regeneratorRuntime = runtime" in body and "exports.mark" in body and "exports.wrap" in body
+
+
+def test_dlv008_the_grid_suite_is_named_not_run(client):
+    """dash-ag-grid's suite (1.3 MB) is not among a page's scripts: its fingerprinted address is in
+    ``<meta name="occ-grid">`` for assets/lazy_grid.js (linked after React, before Dash's renderer),
+    which loads it when a page first shows a table."""
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="([^"]+)"', html)
+    assert not any("dash_ag_grid" in s for s in scripts), scripts
+    (grid,) = re.findall(r'<meta name="occ-grid" content="([^"]+)">', html)
+    assert re.fullmatch(r"/_dash-component-suites/dash_ag_grid/dash_ag_grid\.v[\w-]+m\d+\.min\.js", grid), grid
+    res = client.get(grid, headers=BR)
+    assert res.status_code == 200 and res.headers["Cache-Control"] == IMMUTABLE and len(decoded(res)) > 500_000
+    names = [s.rsplit("/", 1)[-1].split("?")[0] for s in scripts]
+    loader = names.index("lazy_grid.js")
+    assert names.index(next(n for n in names if n.startswith("react-dom@"))) < loader
+    assert loader < names.index(next(n for n in names if n.startswith("dash_renderer")))
+
+
 def test_dlv005_answers_with_a_csrf_token_are_never_compressed(client, app):
     """BREACH: an answer that carries a CSRF token beside input the requester chose (the sign-in
     form reflects ``next``; the Dash layout holds the sign-out form) is sent plain."""

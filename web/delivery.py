@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -52,6 +53,37 @@ def fingerprint(path: Path) -> str:
 def asset_url(relative: str) -> str:
     """The fingerprinted address of a file of ``assets/`` (``geo/provinces_34.geojson``)."""
     return f"/assets/{relative}?m={fingerprint(ASSETS / relative)}"
+
+
+# Two of the scripts Dash links on every page are not run there any more (measured in
+# bench/results/browser-2026-12-05):
+# * @babel/polyfill (core-js 2 and regenerator-runtime, 90 kB minified, run before React): about a
+#   tenth of a board's first load in the browser. The browsers the centre supports have every
+#   feature core-js 2 adds; Dash's bundles still call the global ``regeneratorRuntime`` of their
+#   transpiled async functions (the lazy loading of the graph, the dropdown), which
+#   regenerator-runtime gives alone (assets/vendor/NOTICE.md).
+# * dash-ag-grid's suite (1.3 MB): only the pages with a table need it. Its address goes to
+#   ``<meta name="occ-grid">`` and assets/lazy_grid.js loads it when a page first shows a grid.
+REGENERATOR = "vendor/regenerator-runtime-0.13.11.js"
+_POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
+_GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"]*\.js)"></script>')
+
+
+def lean_scripts(interpolate: Callable[..., str]) -> Callable[..., str]:
+    """Dash's ``interpolate_index`` with the polyfill's script replaced by regenerator-runtime and
+    the grid's suite named in a meta tag instead of run."""
+
+    def interpolate_index(**parts: str) -> str:
+        scripts = _POLYFILL_TAG.sub(f'<script src="{asset_url(REGENERATOR)}"></script>', parts.get("scripts", ""),
+                                    count=1)
+        grid = _GRID_TAG.search(scripts)
+        if grid:
+            scripts = scripts[:grid.start()] + scripts[grid.end():]
+            parts["metas"] = parts.get("metas", "") + f'<meta name="occ-grid" content="{grid.group(1)}">'
+        parts["scripts"] = scripts
+        return interpolate(**parts)
+
+    return interpolate_index
 
 
 def _immutable() -> bool:

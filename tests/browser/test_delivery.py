@@ -80,3 +80,35 @@ def test_dlv102_wall_map_draws_from_its_spec(wall_server, browser):
         assert len(page.evaluate(GEO_ENTRIES)) == 1
     finally:
         context.close()
+
+
+GRID_SUITE = "() => performance.getEntriesByType('resource').filter(e => e.name.includes('/dash_ag_grid/dash_ag_grid.v')).length"
+
+
+def test_dlv103_grid_suite_loads_with_the_first_table_and_stays_one_grid(live_server, browser):
+    """A board without a table never fetches dash-ag-grid's suite; following a link to a board with
+    one loads it once, draws the table with its rows, and the grid stays the same element while its
+    rows change (the namespace assets/lazy_grid.js keeps is the one Dash resolves)."""
+    context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
+    try:
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(live_server("/daily"))
+        page.wait_for_selector("#_pages_content .page", timeout=30_000)
+        assert page.evaluate(GRID_SUITE) == 0
+        assert page.evaluate("() => typeof window.regeneratorRuntime.mark") == "function"
+        page.click("a.nav-link[href^='/sectors']")
+        page.wait_for_selector(".ag-root .ag-row", timeout=30_000)
+        assert page.evaluate(GRID_SUITE) == 1
+        page.evaluate("() => { document.querySelector('.ag-root-wrapper').dataset.mark = 'first'; }")
+        rows_before = page.locator(".ag-center-cols-container .ag-row").count()
+        page.locator(".segmented label").nth(1).click()  # by agency: the same grid, other rows
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=30_000)
+        page.wait_for_timeout(300)
+        assert page.evaluate("() => document.querySelectorAll('.ag-root-wrapper').length") == 1
+        assert page.evaluate("() => document.querySelector('.ag-root-wrapper').dataset.mark") == "first"
+        assert rows_before > 0 and page.evaluate(GRID_SUITE) == 1
+        assert not errors, errors
+    finally:
+        context.close()
