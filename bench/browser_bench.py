@@ -16,6 +16,10 @@ the browser's cache counts 0 bytes and is listed under ``cached``. "Settled" is 
 the navigation's start until Dash's page router has rendered the page, no request is in flight
 and no element carries Dash's loading state, measured at the last such event once the page has
 stayed so for ``--quiet-ms``.
+
+Beside the boards, the same measures of the floor (``bench/dash_floor.py``): a page of the same
+Dash and delivery with nothing of the product on it, and the same with one chart. No board can
+settle sooner than that page; the difference is what the board itself costs.
 """
 
 from __future__ import annotations
@@ -85,7 +89,9 @@ class Server:
         env.update({"DATABASE_URL": database_url, "INSTANCE_DIR": str(folder / "instance"), "SEED_DEMO": "0",
                     "DEMO_UNTIL": DEMO_UNTIL.isoformat(), "PORT": str(self.port), "LOG_LEVEL": "warning",
                     "BIND": f"127.0.0.1:{self.port}", "ACCESS_LOG": str(folder / "access.log")})
-        if kind == "gunicorn":
+        if kind == "floor":
+            cmd = [sys.executable, "-m", "bench.dash_floor", "--port", str(self.port)]
+        elif kind == "gunicorn":
             env["WEB_CONCURRENCY"] = env.get("WEB_CONCURRENCY", "2")
             if redis_url:
                 env["CACHE_REDIS_URL"] = redis_url
@@ -96,7 +102,7 @@ class Server:
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=open(self.log_path, "w"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 180
         while time.monotonic() < deadline and self.proc.poll() is None:
-            if _healthy(self.url):
+            if _healthy(self.url, "/" if kind == "floor" else "/api/v1/health"):
                 return
             time.sleep(0.3)
         self.stop()
@@ -111,10 +117,11 @@ class Server:
                 self.proc.wait(timeout=grace_s)
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str, path: str = "/api/v1/health") -> bool:
     try:
-        with urllib.request.urlopen(url + "/api/v1/health", timeout=2) as res:
-            return json.loads(res.read()).get("status") == "ok"
+        with urllib.request.urlopen(url + path, timeout=2) as res:
+            body = res.read()
+            return res.status == 200 if path == "/" else json.loads(body).get("status") == "ok"
     except OSError:
         return False
 
@@ -280,8 +287,8 @@ def summarize(runs: list[dict]) -> dict:
     return out
 
 
-def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie: tuple[str, str],
-               wall_token: str, args: argparse.Namespace) -> dict:
+def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie: tuple[str, str] | None,
+               wall_token: str, args: argparse.Namespace, boards_of_run: list[str] | None = None) -> dict:
     from playwright.sync_api import sync_playwright
 
     log(f"starting {kind}")
@@ -291,9 +298,10 @@ def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
             try:
-                for board in args.boards:  # one unmeasured pass: the server's own caches filled, as in use
+                measured = boards_of_run or args.boards
+                for board in measured:  # one unmeasured pass: the server's own caches filled, as in use
                     measure_board(browser, server.url, board, cookie, wall_token, args)
-                for board in args.boards:
+                for board in measured:
                     runs = [measure_board(browser, server.url, board, cookie, wall_token, args)
                             for _ in range(args.runs)]
                     boards[board] = summarize(runs)
@@ -327,6 +335,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="measured loads per board and phase (median)")
     parser.add_argument("--quiet-ms", type=int, default=1000, help="quiet time that makes a page settled")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds a page may take to settle")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="leave out the floor: the same Dash page with nothing of the product (bench/dash_floor.py)")
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "occ-browser-bench")
     args = parser.parse_args(argv)
     args.boards = [b for b in args.boards.split(",") if b]
@@ -359,6 +369,10 @@ def main(argv: list[str] | None = None) -> int:
         for kind in [s for s in args.servers.split(",") if s]:
             result["servers"][kind] = run_server(kind, url, args.workdir, redis.url if redis else None, cookie,
                                                  wall_token, args)
+        if args.floor:
+            from bench.dash_floor import PATHS
+
+            result["floor"] = run_server("floor", url, args.workdir, None, None, wall_token, args, list(PATHS))
     finally:
         if redis is not None:
             redis.stop()
