@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 from dash import dcc, html
 
-from components.charts import DARK_PALETTE, date_tickformat, empty_figure, figure, layout_dict
+from components.charts import BLANK_FIGURE, DARK_PALETTE, date_tickformat, empty_figure, figure, layout_dict
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import tile
 from i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
@@ -64,7 +64,8 @@ def provinces_board(ind: Indicator, xs: pd.DataFrame, map_spec: dict, period: st
                                                className="wb-sub")], className="wb-title"),
             html.Div([
                 dcc.Store(id=MAP_SPEC, data=map_spec),
-                dcc.Graph(id=MAP, config={"displayModeBar": False, "staticPlot": True}, className="wall-map"),
+                dcc.Graph(id=MAP, figure=BLANK_FIGURE, config={"displayModeBar": False, "staticPlot": True},
+                          className="wall-map"),
                 html.Div([html.H3(t("wall.top", lang)), rows(top, "good"),
                           html.H3(t("wall.bottom", lang)), rows(bottom, "bad")], className="wall-side"),
             ], className="wall-split"),

@@ -30,7 +30,7 @@ from components.chart_alt import (
     series_summary,
     series_table,
 )
-from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
+from components.charts import BLANK_FIGURE, empty_figure, lines_of, ranking_figure, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
@@ -185,7 +185,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                 [
                     html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_assign), html.Div(id=ids.trend_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.trend, config=_graph_config(lang),
+                                  chart_box(dcc.Graph(id=ids.trend, figure=BLANK_FIGURE, config=_graph_config(lang),
                                                       className="ind-trend-graph", style={"height": "440px"}),
                                             ids.trend),
                                   alt_region(ids.trend),
@@ -196,7 +196,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                                                                       className="ind-notes"),
                                            html.Div(id=ids.breakdown_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.breakdown, config=_graph_config(lang),
+                                  chart_box(dcc.Graph(id=ids.breakdown, figure=BLANK_FIGURE, config=_graph_config(lang),
                                                       className="ind-breakdown-graph"), ids.breakdown),
                                   alt_region(ids.breakdown),
                                   html.Nav(id=ids.drill_links, className="drill-links",

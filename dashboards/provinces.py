@@ -18,7 +18,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, callback, client
 
 from components import controls
 from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
-from components.charts import empty_figure, ranking_figure, ranking_rows
+from components.charts import BLANK_FIGURE, empty_figure, ranking_figure, ranking_rows
 from components.fast import el
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
@@ -123,7 +123,7 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                             html.Div([html.H2(id=ids.map_title), html.P(id=ids.map_sub, className="prov-sub")],
                                      className="prov-card-head"),
                             map_list(view, lang),
-                            chart_box(dcc.Graph(id=ids.map, config=graph_config(), className="prov-map-graph",
+                            chart_box(dcc.Graph(id=ids.map, figure=BLANK_FIGURE, config=graph_config(), className="prov-map-graph",
                                                 responsive=True), ids.map, className="prov-map-box"),
                             alt_region(ids.map),
                             html.P(t("prov.map_hint", lang), className="prov-hint"),
@@ -135,7 +135,7 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                             html.Div(id=ids.ranking_export, className="export-corner"),
                             html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
                                      className="prov-card-head"),
-                            chart_box(dcc.Graph(id=ids.ranking, config=graph_config()), ids.ranking,
+                            chart_box(dcc.Graph(id=ids.ranking, figure=BLANK_FIGURE, config=graph_config()), ids.ranking,
                                       className="prov-ranking-box", tabIndex="0"),
                             alt_region(ids.ranking),
                         ],
@@ -369,7 +369,7 @@ def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], lang: str)
     reported = int(xs["value"].notna().sum())
     return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
                           decimals=ind.decimals, lang=lang, height=max(260, 21 * reported + 56),
-                          layout={"margin": {"l": 8, "r": 64, "t": 4, "b": 36}}, numbered=True,
+                          layout={"margin": {"r": 64, "t": 4, "b": 36}}, numbered=True,
                           focus=focus)
 
 

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
-from components.charts import FONT, base_layout
+from components.charts import FONT, base_layout, label_margin
 
 if TYPE_CHECKING:
     from exports.specs import Meta
@@ -93,12 +93,6 @@ def tiles_figure(tiles: list[Tile], *, lang: str, cols: int | None = None,
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return fig
-
-
-def label_margin(labels, size: float) -> int:
-    """Pixels for the longest of ``labels`` at ``size`` px (Noto Sans averages ~0.56 em a character)."""
-    longest = max((len(str(x)) for x in labels), default=4)
-    return int(longest * size * 0.56) + 24
 
 
 def _grow_fonts(layout: dict) -> None:

@@ -62,7 +62,8 @@ from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from data_access.series import indicator_coverage, series_with_change
 from domain.eras import crosses_switch, era_of
 from domain.periods import PeriodError, default_start, parse
-from exports.figures import Tile, label_margin, ranking_columns_figure, tiles_figure
+from components.charts import label_margin
+from exports.figures import Tile, ranking_columns_figure, tiles_figure
 from i18n import dataset_mark, fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
 
 MAX_SPEC_CHARS = 4000

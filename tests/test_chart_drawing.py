@@ -11,7 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from components.charts import bar_figure, layout_dict, lines_figure, ranking_figure
+from components.charts import BLANK_FIGURE, bar_figure, label_margin, layout_dict, lines_figure, ranking_figure
 from components.indicator_charts import series_figure
 
 LINES = [("VN", [("202601", date(2026, 1, 1), 3.1), ("202602", date(2026, 2, 1), 3.3)]),
@@ -58,3 +58,23 @@ def test_drw003_category_bars_may_still_turn_their_names():
     assert "tickangle" not in fig["layout"]["xaxis"]  # Plotly's default: "auto"
     assert fig["layout"]["yaxis"]["tickangle"] == 0
     go.Figure(fig)
+
+
+def test_drw004_a_ranking_leaves_room_for_its_names_without_automargin():
+    """Plotly's automargin measures every name in the browser and draws the chart twice: the
+    ranking's left margin is the longest name's estimate instead, whatever the caller merges in."""
+    names = ["Hà Nội", "Thành phố Hồ Chí Minh", "Huế"]
+    xs = pd.DataFrame({"area_key": ["01", "79", "46"], "rank": [1, 2, 3], "area_name": names, "value": [7.2, 6.1, 5.0]})
+    fig = ranking_figure(xs, name_col="area_name", unit="%", decimals=1, numbered=True,
+                         layout={"margin": {"r": 64, "t": 4, "b": 36}})
+    assert not fig["layout"]["yaxis"].get("automargin")
+    longest = "2. Thành phố Hồ Chí Minh"
+    assert fig["layout"]["margin"]["l"] == label_margin([longest], 13) > 13 * 0.5 * len(longest)
+    assert fig["layout"]["margin"]["r"] == 64
+    go.Figure(fig)
+
+
+def test_drw005_graphs_waiting_for_their_callback_draw_no_axes():
+    assert BLANK_FIGURE["data"] == [] and not BLANK_FIGURE["layout"]["xaxis"]["visible"]
+    assert not BLANK_FIGURE["layout"]["yaxis"]["visible"]
+    go.Figure(BLANK_FIGURE)
