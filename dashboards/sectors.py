@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from data_access.catalogue import Indicator
     from data_access.queries import Kpi
 
-dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
+dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2, grid=True)
 
 PAGE = "sectors"
 AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")

@@ -193,6 +193,22 @@ def test_dlv008_the_grid_suite_is_named_not_run(client):
     loader = names.index("lazy_grid.js")
     assert names.index(next(n for n in names if n.startswith("react-dom@"))) < loader
     assert loader < names.index(next(n for n in names if n.startswith("dash_renderer")))
+    # a page that shows a table from its first render fetches the suite with the other scripts
+    for path in ("/sectors", "/indicator/CPI_YOY", "/provinces/01"):
+        html = client.get(path).get_data(as_text=True)
+        scripts = re.findall(r'<script src="([^"]+)"', html)
+        suite = [i for i, s in enumerate(scripts) if "/dash_ag_grid/dash_ag_grid.v" in s]
+        assert len(suite) == 1 and suite[0] < [i for i, s in enumerate(scripts) if "lazy_grid.js" in s][0], path
+    for path in ("/provinces", "/daily", "/indicators", "/wall"):
+        assert "dash_ag_grid.v" not in "".join(re.findall(r'<script src="([^"]+)"', client.get(path).get_data(as_text=True))), path
+
+
+def test_dlv009_pages_that_show_a_grid(client):  # the app registers its pages
+    from web.delivery import shows_grid
+
+    with_grid = ("/sectors", "/sectors/", "/indicator/CPI_YOY", "/provinces/01", "/provinces/79/")
+    without = ("/", "/provinces", "/provinces/", "/indicators", "/indicator/", "/provinces/01/x", "/sectorsx", "/daily")
+    assert all(shows_grid(p) for p in with_grid) and not any(shows_grid(p) for p in without)
 
 
 def test_dlv005_answers_with_a_csrf_token_are_never_compressed(client, app):

@@ -27,9 +27,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 import brotli
+import dash
 from dash import __version__ as dash_version
 from dash.fingerprint import check_fingerprint
-from flask import Flask, Response, request
+from flask import Flask, Response, has_request_context, request
 from flask_compress import Compress
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
@@ -63,10 +64,30 @@ def asset_url(relative: str) -> str:
 #   transpiled async functions (the lazy loading of the graph, the dropdown), which
 #   regenerator-runtime gives alone (assets/vendor/NOTICE.md).
 # * dash-ag-grid's suite (1.3 MB): only the pages with a table need it. Its address goes to
-#   ``<meta name="occ-grid">`` and assets/lazy_grid.js loads it when a page first shows a grid.
+#   ``<meta name="occ-grid">`` and assets/lazy_grid.js loads it when a page first shows a grid;
+#   a page registered with ``grid=True`` keeps the suite's script tag (it is fetched with the
+#   others instead of after the page has rendered), and the loader then stands aside.
 REGENERATOR = "vendor/regenerator-runtime-0.13.11.js"
 _POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 _GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"]*\.js)"></script>')
+
+
+def shows_grid(path: str) -> bool:
+    """Whether the Dash page at ``path`` shows a table from its first render (``grid=True`` in its
+    ``register_page``; a template's variable part matches any one path segment)."""
+    for page in dash.page_registry.values():
+        if not page.get("grid"):
+            continue
+        template = page.get("path_template")
+        if template is None:
+            if path.rstrip("/") == page["path"].rstrip("/"):
+                return True
+        else:
+            prefix = template.split("<", 1)[0]
+            rest = path[len(prefix):]
+            if path.startswith(prefix) and rest and "/" not in rest.rstrip("/"):
+                return True
+    return False
 
 
 def lean_scripts(interpolate: Callable[..., str]) -> Callable[..., str]:
@@ -77,7 +98,7 @@ def lean_scripts(interpolate: Callable[..., str]) -> Callable[..., str]:
         scripts = _POLYFILL_TAG.sub(f'<script src="{asset_url(REGENERATOR)}"></script>', parts.get("scripts", ""),
                                     count=1)
         grid = _GRID_TAG.search(scripts)
-        if grid:
+        if grid and not (has_request_context() and shows_grid(request.path)):
             scripts = scripts[:grid.start()] + scripts[grid.end():]
             parts["metas"] = parts.get("metas", "") + f'<meta name="occ-grid" content="{grid.group(1)}">'
         parts["scripts"] = scripts
