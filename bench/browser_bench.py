@@ -315,6 +315,27 @@ def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie
     return boards
 
 
+def prepare(workdir: Path) -> tuple[str, tuple[str, str], str, Any]:
+    """The demo warehouse's URL, a leader's session cookie, a wall's display token and a private
+    Redis (None without ``redis-server``): what every run of the browser benchmarks starts from."""
+    from sqlalchemy import create_engine
+
+    from auth.displays import create_display_token
+    from bench.sessions import bench_session_at
+
+    url = build_warehouse(workdir)
+    cookie = bench_session_at(url, "bench.browser", "leader")
+    engine = create_engine(url)
+    _, wall_token = create_display_token(engine, "bench.browser wall", days=1)
+    engine.dispose()
+    redis = None
+    if shutil.which("redis-server"):
+        from bench.load import Redis
+
+        redis = Redis(workdir)
+    return url, cookie, wall_token, redis
+
+
 def git_commit() -> str:
     if os.environ.get("BENCH_COMMIT"):  # a run from an exported tree (``git archive``)
         return os.environ["BENCH_COMMIT"]
@@ -342,22 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     args.boards = [b for b in args.boards.split(",") if b]
     args.workdir.mkdir(parents=True, exist_ok=True)
 
-    from sqlalchemy import create_engine
-
-    from auth.displays import create_display_token
-    from bench.sessions import bench_session_at
-
-    url = build_warehouse(args.workdir)
-    cookie = bench_session_at(url, "bench.browser", "leader")
-    engine = create_engine(url)
-    _, wall_token = create_display_token(engine, "bench.browser wall", days=1)
-    engine.dispose()
-
-    redis = None
-    if shutil.which("redis-server"):
-        from bench.load import Redis
-
-        redis = Redis(args.workdir)
+    url, cookie, wall_token, redis = prepare(args.workdir)
     started = datetime.now(UTC)
     load_before = os.getloadavg()
     result: dict[str, Any] = {

@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS, Load, Server, build_warehouse, log
+from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS, Load, Server, log, prepare
 
 BBOX = ("er.bBox", "Cn.bBox")  # plotly.js 4.1.1 basic, minified: Drawing.bBox
 
@@ -92,19 +92,9 @@ def main(argv: list[str] | None = None) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
 
     from playwright.sync_api import sync_playwright
-    from sqlalchemy import create_engine
 
-    from auth.displays import create_display_token
-    from bench.load import Redis
-    from bench.sessions import bench_session_at
-
-    url = build_warehouse(args.workdir)
-    cookie = bench_session_at(url, "bench.browser", "leader")
-    engine = create_engine(url)
-    _, wall_token = create_display_token(engine, "bench.browser_profile wall", days=1)
-    engine.dispose()
-    redis = Redis(args.workdir)
-    server = Server("gunicorn", url, args.workdir, redis.url)
+    url, cookie, wall_token, redis = prepare(args.workdir)
+    server = Server("gunicorn", url, args.workdir, redis.url if redis else None)
     results = []
     try:
         with sync_playwright() as p:
@@ -121,7 +111,8 @@ def main(argv: list[str] | None = None) -> int:
             browser.close()
     finally:
         server.stop()
-        redis.stop()
+        if redis is not None:
+            redis.stop()
     if args.json_path:
         args.json_path.parent.mkdir(parents=True, exist_ok=True)
         args.json_path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
