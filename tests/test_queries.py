@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from data_access import schema
 from data_access.engine import bump_data_version, make_engine, migrate
+from domain.periods import parse
 from ingest.reference import load_reference
 from tests.conftest import free_port, make_settings
 
@@ -216,6 +217,33 @@ def test_dax008_revisions(qapp):
 
     rev = revisions("T_SUM", "VN")
     assert list(zip(rev["period"], rev["revision"], rev["value"], strict=False)) == [("202409", 1, 21.5), ("202409", 0, 21.0)]
+
+
+def test_dax008b_revisions_keep_the_periods_ever_revised_newest_first_up_to_the_limit(qapp):
+    """Issue 22: the revision history is read in one pass (a window over each period's revisions)
+    and holds what "every stored row of a period with a revision > 0" holds: periods revised
+    twice, or once, with all their rows; never a period stored once; newest period and revision
+    first; cut at ``limit`` rows."""
+    from data_access.engine import current_connection
+    from data_access.queries import revisions
+
+    conn = current_connection()
+    ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+    vn = conn.execute(select(schema.area.c.id).where(schema.area.c.key == "VN")).scalar_one()
+    for period, revision, value in (("202301", 1, 1.5), ("202301", 2, 1.7), ("202405", 1, 17.5)):
+        p = parse(period)
+        conn.execute(schema.observation.insert().values(
+            indicator_id=ids["T_SUM"], area_id=vn, period=period, period_start=p.start, value=value, status="O",
+            revision=revision, recorded_at=datetime(2025, 1, 1)))
+    if conn.in_transaction():  # SQLite; PostgreSQL's request connection is in autocommit
+        conn.commit()
+    rows = revisions.uncached("T_SUM", "VN")
+    assert list(zip(rows["period"], rows["revision"], strict=True)) == [
+        ("202409", 1), ("202409", 0), ("202405", 1), ("202405", 0), ("202301", 2), ("202301", 1), ("202301", 0)]
+    assert list(rows["value"][:3]) == [21.5, 21.0, 17.5]
+    cut = revisions.uncached("T_SUM", "VN", limit=3)
+    assert list(zip(cut["period"], cut["revision"], strict=True)) == [("202409", 1), ("202409", 0), ("202405", 1)]
+    assert revisions.uncached("T_RATE", "01").empty  # stored once: no history
 
 
 def test_dax009_cache_hits_and_version_key(qapp):
