@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, se
 from sqlalchemy.types import NullType
 
 from data_access import schema
-from data_access.cache.memo import cached_query, reference_data
+from data_access.cache.memo import cached_query, reference_data, view_rows
 from data_access.cache.scopes import indicator_scope, indicators_scope
 from data_access.catalogue import (
     Area,
@@ -203,8 +203,15 @@ XS_COLUMNS = ["area_key", "code", "name_vi", "name_en", "region_key", "value", "
 
 
 def _values(ind_id: int, start: date) -> dict[int, tuple[Any, ...]]:
-    """area id → (value, status, revision, flag, recorded_at) for one indicator and period."""
-    return {r[0]: r[1:] for r in _read(_XS_SQL, {"ind": ind_id, "start": start})}
+    """area id → (value, status, revision, flag, recorded_at) for one indicator and period (read
+    once per view: :func:`~data_access.cache.memo.view_rows`). Callers never change the dict."""
+    memo, key = view_rows(), ("xs", ind_id, start)
+    got: dict[int, tuple[Any, ...]] | None = None if memo is None else memo.get(key)
+    if got is None:
+        got = {r[0]: r[1:] for r in _read(_XS_SQL, {"ind": ind_id, "start": start})}
+        if memo is not None:
+            memo[key] = got
+    return got
 
 
 @cached_query(scopes=indicator_scope)

@@ -495,3 +495,30 @@ def test_dax030_int_frame_equals_the_cast_frame():
         built = int_frame(records, cols, ("rank",))
         assert built.dtypes.equals(cast.dtypes), (built.dtypes, cast.dtypes)
         assert built.equals(cast)
+
+
+def test_dax008c_a_view_reads_a_cross_sections_rows_once(qapp, monkeypatch):
+    """Issue 22: while a view renders, the provinces' cross-section, the nation's and the regional
+    aggregates of one indicator and period read their rows with one statement, not three; the
+    answers are those of three reads (outside a view, a request reads each time)."""
+    from data_access import queries
+    from data_access.cache.memo import recording_view
+    from data_access.queries import cross_section, regional_aggregates
+
+    statements = []
+    real_read = queries._read
+    monkeypatch.setattr(queries, "_read", lambda stmt, params=None: statements.append(stmt) or real_read(stmt, params))
+
+    def board():
+        return (cross_section.uncached("T_SUM", "202509", "province"), cross_section.uncached("T_SUM", "202509", "nation"),
+                regional_aggregates.uncached("T_SUM", "202509"))
+
+    apart = board()
+    assert statements.count(queries._XS_SQL) == 3
+    statements.clear()
+    with recording_view():
+        together = board()
+    assert statements.count(queries._XS_SQL) == 1
+    for a, b in zip(apart, together, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert together[2].set_index("region_key").loc["R2", "value"] == 25.0  # 10 + 4 + 3 + 6 + 2, 37 missing

@@ -59,9 +59,21 @@ class Recording:
         self.pending: Pending = {}  # the entries it computed: {key: (stamps, value)}
         self.keys: list[str] = []  # the data entries it looked up, in order (hits and misses)
         self.ahead = ahead  # the stored entries of the keys its last rendering looked up, read ahead
+        self.rows: dict[tuple[Any, ...], Any] = {}  # rows read by a statement more than one entry runs
 
     def keys_read(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(self.keys))
+
+
+def view_rows() -> dict[tuple[Any, ...], Any] | None:
+    """While a view callback renders (a pure read): its memo of rows that several of its entries
+    read with the same statement and parameters (a board's cross-section of the provinces, of the
+    nation and its regional aggregates read the same rows). Read after the request's stamps, as
+    any of its data; None outside a view (a request that writes must read what it wrote)."""
+    if not has_app_context():
+        return None
+    recording: Recording | None = g.get("occ_recording")
+    return None if recording is None else recording.rows
 
 
 @contextmanager
