@@ -289,3 +289,28 @@ def test_csc009_redis_stores_a_response_its_entries_and_last_good_copy_in_one_ro
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def test_csc010_the_stamps_and_their_version_are_read_in_one_statement(env, databases, backend):
+    """Issue 22: on PostgreSQL the stamps travel as two arrays in one row; on both backends
+    :func:`get_stamps` gives what the rows of ``data_stamp`` and ``data_version`` hold, also in a
+    warehouse that has neither yet."""
+    from sqlalchemy import create_engine
+
+    from data_access.cache.tracking import GLOBAL
+    from data_access.engine import _STAMPS_AS_ROWS, migrate
+
+    server, engine, tmp = env
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.4"))
+    empty = create_engine(databases.new(backend))
+    migrate(empty)
+    try:
+        for eng in (engine, empty):
+            with eng.connect() as conn:
+                rows = conn.execute(_STAMPS_AS_ROWS).all()
+                version, stamps = get_stamps(conn)
+            assert stamps == {scope: int(v) for scope, v in rows if scope != GLOBAL}
+            assert version == next((int(v) for scope, v in rows if scope == GLOBAL), 0)
+        assert version == 0 and set(stamps) <= {"*"}  # the empty one: no version yet, no data stamped
+    finally:
+        empty.dispose()
