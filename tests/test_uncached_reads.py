@@ -66,3 +66,24 @@ def test_unc002_a_view_reads_a_cross_sections_rows_once(qapp, monkeypatch):  # n
     for a, b in zip(apart, together, strict=True):
         pd.testing.assert_frame_equal(a, b)
     assert together[2].set_index("region_key").loc["R2", "value"] == 25.0  # 10 + 4 + 3 + 6 + 2, 37 missing
+
+
+def test_unc003_headline_codes_are_the_headline_frames_codes(seeded_url, tmp_path):
+    """Issue 22: the overview and the wall take the headline indicators' codes without building
+    the catalogue's frame; the same codes in the same order, for a cleared viewer and an
+    uncleared one (a confidential headline indicator is not the uncleared viewer's)."""
+    from flask import g
+
+    from app import create_app
+    from data_access.catalogue import headline_codes, indicators_frame
+    from tests.conftest import make_settings
+
+    server = create_app(make_settings(seeded_url, tmp_path))
+    try:
+        for clearance in ("public", "all"):
+            with server.test_request_context("/"):
+                g.occ_clearance = clearance
+                codes = headline_codes()
+                assert codes and codes == tuple(indicators_frame(headline=True)["code"])
+    finally:
+        server.extensions["warehouse"].dispose()
