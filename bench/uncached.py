@@ -4,6 +4,8 @@
         python -m bench.uncached capture --bodies /tmp/bodies.json [--url /provinces ...]
     DATABASE_URL=... CACHE_REDIS_URL=... \\
         python -m bench.uncached replay --bodies /tmp/bodies.json --repeats 30 [--http] [--dump DIR] [--json PATH]
+    DATABASE_URL=... CACHE_REDIS_URL=redis://127.0.0.1:6379/0 \
+        python -m bench.uncached ab --bodies /tmp/bodies.json --base /tmp/before --repeats 30 [--json PATH]
 
 ``capture`` loads the boards (default: those of issue 22's whole-board callbacks) in headless
 Chromium from this very app, signed in as a leader, and keeps one request per distinct callback
@@ -14,6 +16,11 @@ test client in this process, or with ``--http`` through gunicorn (2 workers) on 
 side-by-side run does; ``--rounds`` repeats the whole pass (a shared, noisy machine: the per-callback
 p50/p95 are taken over every round). ``--dump DIR`` writes each callback's last uncached response,
 so that two runs (before and after a change) can be compared byte for byte (``compare``).
+
+``ab`` compares two trees of the product (``--base``, a checkout of the code before a change, and
+this one) on a shared, noisy machine: each serves through its own gunicorn (2 workers, Redis
+databases 1 and 2 of ``CACHE_REDIS_URL``), and every uncached post goes to both in turn (the order
+alternating), so that both meet the same load.
 """
 
 from __future__ import annotations
@@ -227,6 +234,94 @@ def _profile(calls: list[dict], post, bump, repeats: int, top: int) -> None:
     stats.sort_stats("tottime").print_stats(top)
 
 
+def _gunicorn(tree: Path, url: str, redis_url: str, log_dir: Path):
+    """gunicorn (2 workers) serving the product in ``tree`` (its own ``.venv``) on a free port."""
+    import subprocess
+    import tempfile
+
+    from bench.measure import free_port
+
+    port, instance = free_port(), tempfile.mkdtemp(prefix="occ-ab-")
+    env = {k: v for k, v in os.environ.items() if k != "CACHE_TYPE"}
+    env.update(DATABASE_URL=url, CACHE_REDIS_URL=redis_url, INSTANCE_DIR=instance, SEED_DEMO="0")
+    proc = subprocess.Popen([str(tree / ".venv/bin/python"), "-m", "gunicorn", "app:create_app()", "--workers", "2",
+                             "--bind", f"127.0.0.1:{port}", "--timeout", "60", "--log-level", "warning"], cwd=tree,
+                            env=env, stdout=open(log_dir / f"gunicorn-{port}.log", "w"), stderr=subprocess.STDOUT)
+    return proc, port
+
+
+def ab_main(args: argparse.Namespace, url: str) -> int:
+    import signal
+    import tempfile
+    import urllib.request
+
+    from sqlalchemy import create_engine
+
+    from bench.http_replay import Client
+    from bench.sessions import bench_session_at
+    from data_access.engine import bump_all_data
+
+    redis = os.environ.get("CACHE_REDIS_URL", "")
+    if not redis.startswith("redis://"):
+        raise SystemExit("ab needs CACHE_REDIS_URL (its databases 1 and 2 are used)")
+    calls = json.loads(Path(args.bodies).read_text())
+    if args.only:
+        calls = [c for c in calls if any(o in name_of(c) for o in args.only)]
+    base = redis.rsplit("/", 1)[0] if redis.count("/") > 2 else redis
+    logs = Path(tempfile.mkdtemp(prefix="occ-ab-logs-"))
+    sides = {"before": Path(args.base).resolve(), "after": ROOT}
+    servers = {side: _gunicorn(tree, url, f"{base}/{i + 1}", logs) for i, (side, tree) in enumerate(sides.items())}
+    try:
+        for side, (_proc, port) in servers.items():
+            for _ in range(300):
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/health", timeout=2) as res:
+                        if json.loads(res.read()).get("status") == "ok":
+                            break
+                except OSError:
+                    time.sleep(0.2)
+            else:
+                raise SystemExit(f"{side}: gunicorn did not start (logs in {logs})")
+        cookie = bench_session_at(url, "bench.leader", "leader")
+        clients = {side: Client(port, cookie) for side, (_proc, port) in servers.items()}
+        raw = create_engine(url, pool_size=1)
+        for c in calls:  # warm both workers of both
+            for client in clients.values():
+                for _ in range(4):
+                    client.post(c["body"], c["path"])
+        times: dict[str, dict[str, list[float]]] = {side: {name_of(c): [] for c in calls} for side in sides}
+        for r in range(args.repeats):
+            for c in calls:
+                for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
+                    with raw.begin() as conn:
+                        bump_all_data(conn)
+                    status, ms, _ = clients[side].post(c["body"], c["path"])
+                    if not 200 <= status < 300:
+                        raise SystemExit(f"{side}: {name_of(c)} answered {status}")
+                    times[side][name_of(c)].append(ms)
+        raw.dispose()
+    finally:
+        for proc, _port in servers.values():
+            proc.send_signal(signal.SIGTERM)
+        for proc, _port in servers.values():
+            proc.wait(timeout=20)
+    result: dict = {"mode": "ab: two gunicorns (2 workers each), posts alternating", "repeats": args.repeats,
+                    "load_after": os.getloadavg(), "callbacks": {}}
+    print(f"{'callback':72s} {'p50 before':>10s} {'after':>6s} {'p95 before':>10s} {'after':>6s} "
+          f"{'min before':>10s} {'after':>6s}")
+    for c in calls:
+        name, b, a = name_of(c), times["before"][name_of(c)], times["after"][name_of(c)]
+        row = result["callbacks"][name] = {
+            "bound_ms": bound_ms(c["board"]),
+            **{f"{q}_{side}_ms": round(f(ms), 2) for side, ms in (("before", b), ("after", a))
+               for q, f in (("p50", lambda v: percentile(v, .5)), ("p95", lambda v: percentile(v, .95)),
+                            ("min", min))}}
+        print(f"{name[:72]:72s} {row['p50_before_ms']:10.1f} {row['p50_after_ms']:6.1f} {row['p95_before_ms']:10.1f} "
+              f"{row['p95_after_ms']:6.1f} {row['min_before_ms']:10.1f} {row['min_after_ms']:6.1f}")
+    write_result(result, args.json_path, log)
+    return 0
+
+
 def compare_main(args: argparse.Namespace) -> int:
     """Each callback's response in ``a`` and ``b`` (two ``--dump`` folders): equal as JSON?"""
     a, b = Path(args.a), Path(args.b)
@@ -261,6 +356,12 @@ def main(argv: list[str] | None = None) -> int:
                      help="then profile the same posts (cProfile): the N first functions")
     rep.add_argument("--dump", default=None, help="write each callback's last uncached response here")
     rep.add_argument("--json", dest="json_path", default=None, help="write the results as JSON here")
+    ab = sub.add_parser("ab", help="the same posts uncached to a tree before a change and this one, in turn")
+    ab.add_argument("--bodies", required=True)
+    ab.add_argument("--base", required=True, help="the product's tree before the change (with its .venv)")
+    ab.add_argument("--repeats", type=int, default=30, help="uncached posts per callback and side")
+    ab.add_argument("--only", action="append", default=[], help="callbacks whose name contains this (repeatable)")
+    ab.add_argument("--json", dest="json_path", default=None, help="write the results as JSON here")
     cmp_ = sub.add_parser("compare", help="compare two --dump folders")
     cmp_.add_argument("a")
     cmp_.add_argument("b")
@@ -270,6 +371,8 @@ def main(argv: list[str] | None = None) -> int:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         parser.error("DATABASE_URL must name a PostgreSQL warehouse built by bench/run.py")
+    if args.command == "ab":
+        return ab_main(args, url)
     return capture_main(args, url) if args.command == "capture" else replay_main(args, url)
 
 
