@@ -293,8 +293,9 @@ def ab_main(args: argparse.Namespace, url: str) -> int:
         for r in range(args.repeats):
             for c in calls:
                 for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
-                    with raw.begin() as conn:
-                        bump_all_data(conn)
+                    if not args.cached:
+                        with raw.begin() as conn:
+                            bump_all_data(conn)
                     status, ms, _ = clients[side].post(c["body"], c["path"])
                     if not 200 <= status < 300:
                         raise SystemExit(f"{side}: {name_of(c)} answered {status}")
@@ -305,7 +306,8 @@ def ab_main(args: argparse.Namespace, url: str) -> int:
             proc.send_signal(signal.SIGTERM)
         for proc, _port in servers.values():
             proc.wait(timeout=20)
-    result: dict = {"mode": "ab: two gunicorns (2 workers each), posts alternating", "repeats": args.repeats,
+    result: dict = {"mode": "ab: two gunicorns (2 workers each), posts alternating", "cached": args.cached,
+                    "repeats": args.repeats,
                     "load_after": os.getloadavg(), "callbacks": {}}
     print(f"{'callback':72s} {'p50 before':>10s} {'after':>6s} {'p95 before':>10s} {'after':>6s} "
           f"{'min before':>10s} {'after':>6s}")
@@ -361,6 +363,7 @@ def main(argv: list[str] | None = None) -> int:
     ab.add_argument("--base", required=True, help="the product's tree before the change (with its .venv)")
     ab.add_argument("--repeats", type=int, default=30, help="uncached posts per callback and side")
     ab.add_argument("--only", action="append", default=[], help="callbacks whose name contains this (repeatable)")
+    ab.add_argument("--cached", action="store_true", help="no new data version between posts: the cached path")
     ab.add_argument("--json", dest="json_path", default=None, help="write the results as JSON here")
     cmp_ = sub.add_parser("compare", help="compare two --dump folders")
     cmp_.add_argument("a")
