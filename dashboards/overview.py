@@ -6,7 +6,7 @@ import dash
 from dash import html
 
 from components.tiles import tile
-from data_access.catalogue import indicator_map, indicators_frame
+from data_access.catalogue import headline_codes, indicator_map
 from data_access.queries import kpi_snapshot
 from exports.menu import chart_menu
 from i18n import norm_lang, t
@@ -17,10 +17,8 @@ dash.register_page(__name__, path="/", title="Tổng quan", nav="nav.overview", 
 
 def layout(lang: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
-    headline = indicators_frame(headline=True)
-    codes = tuple(headline["code"]) if not headline.empty else ()
     imap = indicator_map()
-    kpis = kpi_snapshot(codes, "VN")
+    kpis = kpi_snapshot(headline_codes(), "VN")
     tiles = directions.tiles_with_assign([tile(k, imap[k.code], lang) for k in kpis], kpis, lang, "VN")
     return html.Div(
         [

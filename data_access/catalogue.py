@@ -192,6 +192,13 @@ def indicators_of(group: str | None = None, agency: str | None = None, headline:
             and (not headline or i.headline is not None)]
 
 
+def headline_codes() -> tuple[str, ...]:
+    """The codes of the headline indicators the viewer may see, in their headline order (as
+    :func:`indicators_frame` with ``headline`` orders them, without building the frame: the
+    overview and the wall only need the codes)."""
+    return tuple(i.code for i in sorted(indicators_of(headline=True), key=lambda i: i.headline or 0))
+
+
 def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
     """Columns: every :class:`Indicator` field; filtered as :func:`indicators_of`."""
     df = _frame(indicators_of(group, agency, headline))

@@ -11,12 +11,13 @@ from typing import Any, TypeAlias
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import String, create_engine, event, literal, select, update
+from sqlalchemy import String, create_engine, event, func, literal, select, type_coerce, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, Row
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
+from sqlalchemy.types import NullType
 
 from data_access import schema
 from data_access.cache.tracking import GLOBAL, note_direct_read, untracked
@@ -237,16 +238,28 @@ def bump_all_data(conn: Connection) -> int:
 def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
     """(data_version, ``data_stamp`` as {scope: version}), read by one statement, so the stamps
     are exactly those of that version."""
-    stamp, dv = schema.data_stamp, schema.data_version
-    stmt = select(stamp.c.scope, stamp.c.version).union_all(
-        select(literal(GLOBAL, String(80)), dv.c.version).where(dv.c.id == 1))
+    if conn.dialect.name == "postgresql":  # one row, the stamps as two arrays the driver parses
+        row = conn.execute(_STAMPS_AS_ARRAYS).one()
+        return int(row[0] or 0), dict(zip(row[1] or (), map(int, row[2] or ()), strict=True))
     version, stamps = 0, dict[str, int]()
-    for scope, value in conn.execute(stmt).tuples():
+    for scope, value in conn.execute(_STAMPS_AS_ROWS).tuples():
         if scope == GLOBAL:
             version = int(value)
         else:
             stamps[scope] = int(value)
     return version, stamps
+
+
+_stamp, _dv = schema.data_stamp, schema.data_version
+_STAMPS_AS_ROWS = select(_stamp.c.scope, _stamp.c.version).union_all(
+    select(literal(GLOBAL, String(80)), _dv.c.version).where(_dv.c.id == 1))
+#: PostgreSQL: the version and every stamp in one row (half the time of 160 rows through SQLAlchemy;
+#: ``type_coerce(..., NullType())`` hands the arrays over as psycopg2 parses them)
+_STAMPS_AS_ARRAYS = select(
+    select(_dv.c.version).where(_dv.c.id == 1).scalar_subquery(),
+    select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery(),
+    select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery(),
+)
 
 
 # -- the app's handle on the warehouse ----------------------------------------------------------

@@ -26,7 +26,7 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import overload
 
 PERIODICITIES = ("D", "M", "Q", "S", "Y")
@@ -75,6 +75,12 @@ class Period:
     @classmethod
     def from_date(cls, periodicity: str, d: date) -> Period:
         """The period of the given periodicity that contains ``d``."""
+        if cls is Period and type(d) is date:  # periods are immutable: one per (periodicity, day) is built once
+            return _from_date(periodicity, d)
+        return cls._build(periodicity, d)
+
+    @classmethod
+    def _build(cls, periodicity: str, d: date) -> Period:
         if periodicity == "D":
             return cls("D", d.year, d.timetuple().tm_yday, d)
         if periodicity == "M":
@@ -88,7 +94,7 @@ class Period:
         raise PeriodError(f"unknown periodicity {periodicity!r}")
 
     # -- dates -------------------------------------------------------------------
-    @property
+    @cached_property  # computed once per period (a board asks a period for its dates hundreds of times)
     def key(self) -> str:
         if self.periodicity == "D":
             assert self.day is not None
@@ -114,14 +120,14 @@ class Period:
             return self.first_month
         return self.first_month + _MONTHS_PER[self.periodicity] - 1
 
-    @property
+    @cached_property  # computed once per period (a board asks a period for its dates hundreds of times)
     def start(self) -> date:
         if self.periodicity == "D":
             assert self.day is not None
             return self.day
         return date(self.year, self.first_month, 1)
 
-    @property
+    @cached_property  # computed once per period (a board asks a period for its dates hundreds of times)
     def end(self) -> date:
         if self.periodicity == "D":
             assert self.day is not None
@@ -182,6 +188,11 @@ def parse(key: str) -> Period:
     if not isinstance(key, str):
         raise PeriodError(f"period must be text, got {type(key).__name__}")
     return _parse(key)
+
+
+@lru_cache(maxsize=65536)
+def _from_date(periodicity: str, d: date) -> Period:
+    return Period._build(periodicity, d)
 
 
 @lru_cache(maxsize=65536)

@@ -213,3 +213,104 @@ def test_csc007_an_outdated_entry_is_recognised_without_unpickling_its_value(env
     assert call().payload[-1] == 999 and computed == ["CPI_YOY", "CPI_YOY"]  # outdated: computed again
     assert _Counted.loads == 1  # ... without unpickling the outdated value
     assert _counts(server) == (hits + 1, misses + 1)
+
+
+def test_csc008_a_view_rendered_again_reads_its_entries_ahead_in_one_round_trip(env, tmp_path, monkeypatch):
+    """Issue 22: a stored response carries the keys of the data entries its rendering looked up;
+    when it is outdated, the next rendering reads those entries in one round trip (one MGET on
+    Redis) instead of one GET each. An entry read ahead is still checked against the stamps (the
+    changed indicator's entries are computed again, the others served), and the answer is the
+    one a server with an empty cache renders. Its last good copy and the response go in the
+    same write."""
+    from app import create_app
+    from data_access.cache.backend import CacheManager, GuardedCache
+    from tests.auth_helpers import router_body
+
+    server, engine, tmp = env
+    client = server.test_client()
+    body = router_body("/indicator/CPI_YOY")
+    assert client.post("/_dash-update-component", json=body).status_code == 200
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.9"))
+    gets, ahead, writes = [], [], []
+    real_get, real_many, real_set_many = GuardedCache.get, GuardedCache.get_raw_many, GuardedCache.set_many
+    monkeypatch.setattr(GuardedCache, "get", lambda self, key: gets.append(key) or real_get(self, key))
+    monkeypatch.setattr(GuardedCache, "get_raw_many",
+                        lambda self, keys: ahead.append(keys) or real_many(self, keys))
+    monkeypatch.setattr(GuardedCache, "set_many",
+                        lambda self, items, lasting=None: writes.append((items, lasting))
+                        or real_set_many(self, items, lasting))
+    hits, misses = _counts(server)
+    again = client.post("/_dash-update-component", json=body)
+    assert again.status_code == 200
+    assert [k for k in gets if not k.startswith("resp:")] == []  # no data entry read on its own
+    assert len(ahead) == 1 and ahead[0] and all(k.startswith("data_access.") for k in ahead[0])
+    with server.app_context():
+        found = CacheManager.current().get_raw_many(ahead[0])
+    assert found.keys() == set(ahead[0])  # every entry looked up before was stored
+    h, m = _counts(server)
+    assert m > misses + 1 and h > hits  # CPI_YOY's entries computed again, the others still served
+    assert len(writes) == 1 and any(k.startswith("resp:last:") for k in writes[0][1])
+    fresh = create_app(make_settings(str(engine.url.render_as_string(hide_password=False)), tmp_path / "fresh"))
+    try:
+        assert fresh.test_client().post("/_dash-update-component", json=body).data == again.data
+    finally:
+        fresh.extensions["warehouse"].dispose()
+
+
+@pytest.mark.heavy
+def test_csc009_redis_stores_a_response_its_entries_and_last_good_copy_in_one_round_trip(tmp_path):
+    """On Redis, :meth:`GuardedCache.set_many` writes entries and lasting values (last good
+    responses) in one pipeline, each with its own expiry; :meth:`GuardedCache.get_raw_many` reads
+    stored entries back with one MGET, and a response entry keeps the keys it looked up."""
+    import redis as redis_lib
+    from flask import Flask
+
+    from data_access.cache.backend import LAST_GOOD_TIMEOUT_S, CacheManager, packed
+    from tests.test_queries import _start_redis
+
+    proc, url = _start_redis(tmp_path)
+    try:
+        server = Flask(__name__)
+        CacheManager().init_app(server, make_settings("sqlite://", tmp_path, cache_redis_url=url))
+        with server.app_context():
+            cache = CacheManager.current()
+            stamps = (("i:X", 3),)
+            cache.set_many({"data:a": packed((stamps, [1, 2])), "resp:b": packed((stamps, b"{}"), ("data:a",))},
+                           {"resp:last:b": b"{}"})
+            found = cache.get_raw_many(("data:a", "resp:b", "data:missing"))
+            assert found.keys() == {"data:a", "resp:b"}
+            assert cache.current(found["data:a"], lambda s: s == stamps)[:3] == (True, stamps, [1, 2])
+            assert cache.current(found["resp:b"], lambda s: False) == (False, (), None, ("data:a",))  # outdated
+            assert cache.get_view("resp:b", lambda s: True) == (True, stamps, b"{}", ("data:a",))
+            assert cache.get("resp:last:b") == (True, b"{}")
+        client = redis_lib.Redis.from_url(url)
+        assert LAST_GOOD_TIMEOUT_S - 60 < client.ttl("occ:resp:last:b") <= LAST_GOOD_TIMEOUT_S
+        assert 0 < client.ttl("occ:data:a") < LAST_GOOD_TIMEOUT_S - 60
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_csc010_the_stamps_and_their_version_are_read_in_one_statement(env, databases, backend):
+    """Issue 22: on PostgreSQL the stamps travel as two arrays in one row; on both backends
+    :func:`get_stamps` gives what the rows of ``data_stamp`` and ``data_version`` hold, also in a
+    warehouse that has neither yet."""
+    from sqlalchemy import create_engine
+
+    from data_access.cache.tracking import GLOBAL
+    from data_access.engine import _STAMPS_AS_ROWS, migrate
+
+    server, engine, tmp = env
+    send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.4"))
+    empty = create_engine(databases.new(backend))
+    migrate(empty)
+    try:
+        for eng in (engine, empty):
+            with eng.connect() as conn:
+                rows = conn.execute(_STAMPS_AS_ROWS).all()
+                version, stamps = get_stamps(conn)
+            assert stamps == {scope: int(v) for scope, v in rows if scope != GLOBAL}
+            assert version == next((int(v) for scope, v in rows if scope == GLOBAL), 0)
+        assert version == 0 and set(stamps) <= {"*"}  # the empty one: no version yet, no data stamped
+    finally:
+        empty.dispose()

@@ -467,3 +467,4 @@ def test_dax030_int_frame_equals_the_cast_frame():
         built = int_frame(records, cols, ("rank",))
         assert built.dtypes.equals(cast.dtypes), (built.dtypes, cast.dtypes)
         assert built.equals(cast)
+

@@ -61,19 +61,19 @@ def ledger(monkeypatch):
     def who() -> tuple[str, str]:
         return g.get("occ_clearance", "public"), g.get("occ_cache_scope", "")
 
-    real_get, real_store = responses.get_current, responses.store_pending
+    real_get, real_store = responses.get_current_view, responses.store_pending
 
-    def get_current(cache, key):
-        hit, value = real_get(cache, key)
+    def get_current_view(cache, key):
+        hit, value, keys = real_get(cache, key)
         if hit:
             served.append((key, who()))
-        return hit, value
+        return hit, value, keys
 
-    def store_pending(pending):
+    def store_pending(pending, *args, **kwargs):
         stored.update({k: who() for k in pending if k.startswith("resp:")})
-        return real_store(pending)
+        return real_store(pending, *args, **kwargs)
 
-    monkeypatch.setattr(responses, "get_current", get_current)
+    monkeypatch.setattr(responses, "get_current_view", get_current_view)
     monkeypatch.setattr(responses, "store_pending", store_pending)
     return stored, served
 

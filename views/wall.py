@@ -15,7 +15,7 @@ from auth.displays import wall_cookie_valid
 from components.directions import ticker_items
 from components.mapfig import map_spec
 from data_access.alerts import alert_list
-from data_access.catalogue import get_indicator, indicator_groups, indicator_map, indicators_frame
+from data_access.catalogue import get_indicator, headline_codes, indicator_groups, indicator_map, indicators_frame
 from data_access.compliance import overdue_reports, reporting_rates
 from data_access.daily import daily_items, latest_day
 from data_access.directions import center_today, ticker_directions
@@ -50,8 +50,7 @@ def min_poll_seconds() -> float:
 
 def headline_kpis() -> list[Kpi]:
     """The nation's KPIs of the headline indicators, in the catalogue's order."""
-    headline = indicators_frame(headline=True)
-    return kpi_snapshot(tuple(headline["code"]) if not headline.empty else (), "VN")
+    return kpi_snapshot(headline_codes(), "VN")
 
 
 def alerts(lang: str) -> list[tuple[str, str]]:
@@ -111,8 +110,7 @@ def overdue(lang: str) -> list[tuple[str, str, str]]:
 def wall_province_indicator() -> str | None:
     """The map's indicator: the first headline indicator summed over provinces and reported every
     month, else (an annual data set such as the statistics office's tables) of any periodicity."""
-    headline = indicators_frame(headline=True)
-    summed = [ind for ind in (get_indicator(code) for code in (headline["code"] if not headline.empty else []))
+    summed = [ind for ind in (get_indicator(code) for code in headline_codes())
               if ind.provincial and ind.aggregation == "sum"]
     monthly = [ind for ind in summed if ind.periodicity == "M"]
     return (monthly or summed)[0].code if summed else None

@@ -32,11 +32,13 @@ from data_access.cache.scopes import (
     current_clearance,
     current_data_version,
     current_stamps,
-    get_current,
+    get_current_view,
     mark_stale,
     note_outage,
     request_is_stale,
+    share_version,
     stamp,
+    version_to_share,
 )
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -95,6 +97,7 @@ def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallChe
     index during outages (:func:`_serve_pages_during_outages`)."""
     original = server.view_functions[ENDPOINT]
     server.after_request(_mark_version)
+    server.after_request(share_version)
 
     @functools.wraps(original)
     def dispatch(*args: Any, **kwargs: Any) -> Any:
@@ -132,11 +135,12 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
         version = None
     key = f"resp:{clearance}:{date.today().isoformat()}:{digest}"
     last_good = f"resp:last:{clearance}:{digest}"
+    looked_up: tuple[str, ...] = ()
     if version is not None:
-        hit, value = get_current(cache, key)
+        hit, value, looked_up = get_current_view(cache, key)
         if hit:
             return _json_response(value)
-    with recording_view() as (read, pending):
+    with recording_view(looked_up) as recording:
         try:
             response = server.make_response(original(*args, **kwargs))
         except DATABASE_ERRORS as exc:
@@ -144,13 +148,16 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
             hit, value = cache.get(last_good)
             return _json_response(value) if hit else _unavailable(unavailable, output, body)
     fresh = version is not None and not request_is_stale()
+    pending, lasting = recording.pending, {}
     if response.status_code == 200 and not response.direct_passthrough:
         data = response.get_data()
         if fresh:
-            pending[key] = (stamp(read), data)
-        cache.set(last_good, data, timeout=LAST_GOOD_TIMEOUT_S)
-    if fresh:
-        store_pending(pending)  # the response and its queries: one round trip
+            pending[key] = (stamp(recording.read), data)
+        lasting[last_good] = data
+    if fresh:  # the response, the data entries it computed, its last good copy, the version: one round trip
+        store_pending(pending, {key: recording.keys_read()}, {**lasting, **version_to_share()})
+    elif lasting:
+        cache.set(last_good, lasting[last_good], timeout=LAST_GOOD_TIMEOUT_S)
     if request_is_stale():
         response.headers[STALE_HEADER] = "1"
     return response

@@ -117,19 +117,49 @@ class GuardedCache:
         ``valid(stamps)`` (an outdated entry counts as a miss). The value is unpickled only for a
         hit: after a load, a board's first request meets a dozen outdated entries (DataFrames of
         hundreds of rows) and learns from their stamps alone that they are."""
+        hit, stamped, value, _keys = self.get_view(key, valid)
+        return hit, stamped, value
+
+    def get_view(self, key: str, valid: Callable[[Stamps], bool]) -> tuple[bool, Stamps, Any, tuple[str, ...]]:
+        """:meth:`get_stamped` of a stored response, and the keys of the data entries it read when
+        it was rendered (:func:`packed` with ``keys``; ``()`` for none), outdated or not: a
+        response rendered again reads most of them again (:meth:`get_raw_many`)."""
         hit, entry = self.get(key)
-        if not hit:
-            return False, (), None
+        return self.current(entry if hit else None, valid)
+
+    def current(self, entry: Any, valid: Callable[[Stamps], bool]) -> tuple[bool, Stamps, Any, tuple[str, ...]]:
+        """A stored entry as :meth:`get_view` reads it (None: no entry): ``(hit, stamps, value,
+        keys)``, the value unpickled for a hit only."""
+        if entry is None:
+            return False, (), None, ()
+        keys: tuple[str, ...] = ()
+        if isinstance(entry, tuple) and len(entry) == 3 and isinstance(entry[2], tuple):
+            keys, entry = entry[2], entry[:2]
         if isinstance(entry, tuple) and len(entry) == 2 and isinstance(entry[1], bytes) and valid(entry[0]):
             try:
                 value = pickle.loads(entry[1])
             except Exception:  # noqa: BLE001 - an entry of an older layout: recompute it
                 value = MISSING
             if value is not MISSING:
-                return True, entry[0], value
+                return True, entry[0], value, keys
         self.hits -= 1
         self.misses += 1
-        return False, (), None
+        return False, (), None, keys
+
+    def get_raw_many(self, keys: tuple[str, ...]) -> dict[str, Any]:
+        """The stored entries of ``keys`` in one round trip (MGET on Redis), as :meth:`current`
+        takes them: ``{key: entry}``, only the keys found."""
+        if not self.available or not keys:
+            return {}
+        try:
+            raws = self.cache.cache.get_many(*keys)
+        except Exception as exc:  # noqa: BLE001 - any backend failure means "not cached"
+            self._failed(exc)
+            return {}
+        found = {k: r[0] for k, r in zip(keys, raws, strict=True) if r is not None}
+        self.hits += len(found)  # counted as :meth:`get` counts; :meth:`current` moves outdated ones
+        self.misses += len(keys) - len(found)
+        return found
 
     def set(self, key: str, value: Any, timeout: int | None = None) -> None:
         if not self.available:
@@ -139,12 +169,27 @@ class GuardedCache:
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
 
-    def set_many(self, items: dict[str, Any]) -> None:
-        """Store several entries at once (one round trip to Redis)."""
-        if not self.available or not items:
+    def set_many(self, items: dict[str, Any], lasting: dict[str, Any] | None = None) -> None:
+        """Store several entries at once, and ``lasting`` ones with :data:`LAST_GOOD_TIMEOUT_S`
+        (one round trip to Redis)."""
+        lasting = lasting or {}
+        if not self.available or not (items or lasting):
             return
         try:
-            self.cache.cache.set_many({k: (v,) for k, v in items.items()})
+            backend: Any = self.cache.cache
+            client = getattr(backend, "_write_client", None)
+            if client is None or not lasting:
+                backend.set_many({k: (v,) for k, v in items.items()})
+                for k, v in lasting.items():
+                    backend.set(k, (v,), timeout=LAST_GOOD_TIMEOUT_S)
+                return
+            prefix, dumps = backend._get_prefix(), backend.serializer.dumps  # cachelib's RedisCache
+            default = backend._normalize_timeout(None)
+            pipe = client.pipeline(transaction=False)
+            for group, timeout in ((items, default), (lasting, LAST_GOOD_TIMEOUT_S)):
+                for k, v in group.items():
+                    pipe.set(name=f"{prefix}{k}", value=dumps((v,)), ex=timeout if timeout != -1 else None)
+            pipe.execute()
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
 
@@ -152,6 +197,9 @@ class GuardedCache:
 cache_manager = CacheManager()
 
 
-def packed(entry: tuple[Stamps, Any]) -> tuple[Stamps, bytes]:
-    """``(stamps, value)`` as stored: the value pickled on its own (see :meth:`GuardedCache.get_stamped`)."""
-    return entry[0], pickle.dumps(entry[1], protocol=pickle.HIGHEST_PROTOCOL)
+def packed(entry: tuple[Stamps, Any], keys: tuple[str, ...] | None = None) -> tuple[Any, ...]:
+    """``(stamps, value)`` as stored: the value pickled on its own (see :meth:`GuardedCache.get_stamped`);
+    a response's entry also carries the keys of the data entries it read (``keys``: see
+    :meth:`GuardedCache.get_view`)."""
+    stored = entry[0], pickle.dumps(entry[1], protocol=pickle.HIGHEST_PROTOCOL)
+    return stored if keys is None else (*stored, keys)

@@ -15,8 +15,8 @@ from typing import Any, TypeVar, cast, overload
 
 from flask import current_app, g, has_app_context, has_request_context
 
-from data_access.cache.backend import MISSING, CacheManager, Stamps, packed
-from data_access.cache.scopes import current_clearance, current_stamps, get_current, reference_scope, stamp
+from data_access.cache.backend import MISSING, CacheManager, GuardedCache, Stamps, packed
+from data_access.cache.scopes import current_clearance, current_stamps, get_current, reference_scope, stamp, valid
 from data_access.cache.tracking import GLOBAL, depends, frames
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -51,25 +51,70 @@ def _compute(fn: Callable[..., Any], declared: Scopes | None, args: tuple[Any, .
     return stamped, value
 
 
+class Recording:
+    """What :func:`recording_view` records of one view callback's rendering."""
+
+    def __init__(self, ahead: dict[str, Any]) -> None:
+        self.read: set[str] = {"*"}  # the scopes it read
+        self.pending: Pending = {}  # the entries it computed: {key: (stamps, value)}
+        self.keys: list[str] = []  # the data entries it looked up, in order (hits and misses)
+        self.ahead = ahead  # the stored entries of the keys its last rendering looked up, read ahead
+        self.rows: dict[tuple[Any, ...], Any] = {}  # rows read by a statement more than one entry runs
+
+    def keys_read(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(self.keys))
+
+
+def view_rows() -> dict[tuple[Any, ...], Any] | None:
+    """While a view callback renders (a pure read): its memo of rows that several of its entries
+    read with the same statement and parameters (a board's cross-section of the provinces, of the
+    nation and its regional aggregates read the same rows). Read after the request's stamps, as
+    any of its data; None outside a view (a request that writes must read what it wrote)."""
+    if not has_app_context():
+        return None
+    recording: Recording | None = g.get("occ_recording")
+    return None if recording is None else recording.rows
+
+
 @contextmanager
-def recording_view() -> Iterator[tuple[set[str], Pending]]:
-    """Record a view callback's response: yields (the scopes it read, the entries it computed).
-    Entries computed inside are not stored at once: the caller stores them with the response
-    (:func:`store_pending`)."""
-    read: set[str] = {"*"}
-    pending: Pending = {}
-    g.occ_view, g.occ_frames, g.occ_pending = True, [read], pending
+def recording_view(keys: tuple[str, ...] = ()) -> Iterator[Recording]:
+    """Record a view callback's response (:class:`Recording`). Entries computed inside are not
+    stored at once: the caller stores them with the response (:func:`store_pending`). ``keys``:
+    the data entries the response's last rendering looked up, read here in one round trip, so
+    that its lookups do not each make one (an entry read ahead is still checked against the
+    stamps when it is looked up)."""
+    cache = CacheManager.current()
+    recording = Recording(cache.get_raw_many(keys) if cache is not None and keys else {})
+    g.occ_view, g.occ_frames, g.occ_pending, g.occ_recording = True, [recording.read], recording.pending, recording
     try:
-        yield read, pending
+        yield recording
     finally:
-        g.occ_view, g.occ_frames, g.occ_pending = False, None, None
+        g.occ_view, g.occ_frames, g.occ_pending, g.occ_recording = False, None, None, None
 
 
-def store_pending(pending: Pending) -> None:
-    """Store the entries of :func:`recording_view` (one round trip to Redis)."""
+def store_pending(pending: Pending, keys: dict[str, tuple[str, ...]] | None = None,
+                  lasting: dict[str, Any] | None = None) -> None:
+    """Store the entries of :func:`recording_view` (one round trip to Redis); ``keys``: for a
+    response's entry, the data entries it looked up (:func:`~data_access.cache.backend.packed`);
+    ``lasting``: values kept as long as last-good responses."""
     cache = CacheManager.current()
     if cache is not None:
-        cache.set_many({k: packed(e) for k, e in pending.items()})
+        keys = keys or {}
+        cache.set_many({k: packed(e, keys.get(k)) for k, e in pending.items()}, lasting)
+
+
+def _lookup(cache: GuardedCache, key: str, recording: Recording | None) -> tuple[bool, Any]:
+    """An entry while its stamps are current: from what the view read ahead, else the cache."""
+    if recording is None:
+        return get_current(cache, key)
+    recording.keys.append(key)
+    entry = recording.ahead.get(key, MISSING)
+    if entry is MISSING:
+        return get_current(cache, key)
+    hit, stamped, value, _keys = cache.current(entry, valid)
+    if hit:
+        depends(s for s, _ in stamped)
+    return hit, value
 
 
 def _key(fn: Callable[..., Any], clearance: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
@@ -104,7 +149,7 @@ def cached_query(fn: F | None = None, *, scopes: Scopes | None = None) -> F | Ca
         if pending is not None and key in pending:  # computed earlier in this request, not yet stored
             depends(s for s, _ in pending[key][0])
             return pending[key][1]
-        hit, value = get_current(cache, key)
+        hit, value = _lookup(cache, key, g.get("occ_recording") if pending is not None else None)
         if hit:
             return value
         entry = _compute(fn, scopes, args, kwargs)

@@ -127,9 +127,30 @@ def _remember_version(version: int, submissions: int | None = None) -> None:
         memo.submissions = submissions
     if memo.version is None or version > memo.version:
         memo.version = version
-        cache = CacheManager.current()
-        if cache is not None:  # written only when this process sees a newer version: rare
-            cache.set(_SHARED_VERSION_KEY, version, timeout=LAST_GOOD_TIMEOUT_S)
+        if has_request_context():  # stored with the request's own entries (one round trip), or after it
+            g.occ_share_version = version
+        else:
+            _share_version(version)
+
+
+def _share_version(version: int) -> None:
+    cache = CacheManager.current()
+    if cache is not None:  # written only when this process sees a newer version
+        cache.set(_SHARED_VERSION_KEY, version, timeout=LAST_GOOD_TIMEOUT_S)
+
+
+def version_to_share() -> dict[str, int]:
+    """The version this request was the first in its process to read, for the shared cache (taken
+    once: a view stores it with its response, :func:`share_version` after any other request)."""
+    version = g.pop("occ_share_version", None) if has_request_context() else None
+    return {} if version is None else {_SHARED_VERSION_KEY: version}
+
+
+def share_version(response: Any) -> Any:
+    """``after_request`` hook: the version of :func:`version_to_share`, if no view stored it."""
+    for _key, version in version_to_share().items():
+        _share_version(version)
+    return response
 
 
 def last_known_version() -> int | None:
@@ -263,6 +284,15 @@ def get_current(cache: GuardedCache, key: str) -> tuple[bool, Any]:
     if hit:
         depends(s for s, _ in stamped)
     return hit, value
+
+
+def get_current_view(cache: GuardedCache, key: str) -> tuple[bool, Any, tuple[str, ...]]:
+    """:func:`get_current` of a stored response, and the keys of the data entries it looked up
+    when it was rendered (outdated or not: see :meth:`GuardedCache.get_view`)."""
+    hit, stamped, value, keys = cache.get_view(key, valid)
+    if hit:
+        depends(s for s, _ in stamped)
+    return hit, value, keys
 
 
 # --- ``scopes=`` declarations ----------------------------------------------------------------------

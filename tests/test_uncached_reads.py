@@ -1,0 +1,89 @@
+"""Issue 22, the uncached path of the board callbacks: reads that cost fewer statements or less
+planning, with the same answers (the revision history in one pass, a view's cross-section rows
+read once)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import select
+
+from data_access import schema
+from domain.periods import parse
+from tests.test_queries import qapp  # noqa: F401 - the fixture (a small warehouse built for the queries)
+
+
+def test_unc001_revisions_keep_the_periods_ever_revised_newest_first_up_to_the_limit(qapp):  # noqa: F811
+    """Issue 22: the revision history is read in one pass (a window over each period's revisions)
+    and holds what "every stored row of a period with a revision > 0" holds: periods revised
+    twice, or once, with all their rows; never a period stored once; newest period and revision
+    first; cut at ``limit`` rows."""
+    from data_access.engine import current_connection
+    from data_access.queries import revisions
+
+    conn = current_connection()
+    ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+    vn = conn.execute(select(schema.area.c.id).where(schema.area.c.key == "VN")).scalar_one()
+    for period, revision, value in (("202301", 1, 1.5), ("202301", 2, 1.7), ("202405", 1, 17.5)):
+        p = parse(period)
+        conn.execute(schema.observation.insert().values(
+            indicator_id=ids["T_SUM"], area_id=vn, period=period, period_start=p.start, value=value, status="O",
+            revision=revision, recorded_at=datetime(2025, 1, 1)))
+    if conn.in_transaction():  # SQLite; PostgreSQL's request connection is in autocommit
+        conn.commit()
+    rows = revisions.uncached("T_SUM", "VN")
+    assert list(zip(rows["period"], rows["revision"], strict=True)) == [
+        ("202409", 1), ("202409", 0), ("202405", 1), ("202405", 0), ("202301", 2), ("202301", 1), ("202301", 0)]
+    assert list(rows["value"][:3]) == [21.5, 21.0, 17.5]
+    cut = revisions.uncached("T_SUM", "VN", limit=3)
+    assert list(zip(cut["period"], cut["revision"], strict=True)) == [("202409", 1), ("202409", 0), ("202405", 1)]
+    assert revisions.uncached("T_RATE", "01").empty  # stored once: no history
+
+
+def test_unc002_a_view_reads_a_cross_sections_rows_once(qapp, monkeypatch):  # noqa: F811
+    """Issue 22: while a view renders, the provinces' cross-section, the nation's and the regional
+    aggregates of one indicator and period read their rows with one statement, not three; the
+    answers are those of three reads (outside a view, a request reads each time)."""
+    from data_access import queries
+    from data_access.cache.memo import recording_view
+    from data_access.queries import cross_section, regional_aggregates
+
+    statements = []
+    real_read = queries._read
+    monkeypatch.setattr(queries, "_read", lambda stmt, params=None: statements.append(stmt) or real_read(stmt, params))
+
+    def board():
+        return (cross_section.uncached("T_SUM", "202509", "province"), cross_section.uncached("T_SUM", "202509", "nation"),
+                regional_aggregates.uncached("T_SUM", "202509"))
+
+    apart = board()
+    assert statements.count(queries._XS_SQL) == 3
+    statements.clear()
+    with recording_view():
+        together = board()
+    assert statements.count(queries._XS_SQL) == 1
+    for a, b in zip(apart, together, strict=True):
+        pd.testing.assert_frame_equal(a, b)
+    assert together[2].set_index("region_key").loc["R2", "value"] == 25.0  # 10 + 4 + 3 + 6 + 2, 37 missing
+
+
+def test_unc003_headline_codes_are_the_headline_frames_codes(seeded_url, tmp_path):
+    """Issue 22: the overview and the wall take the headline indicators' codes without building
+    the catalogue's frame; the same codes in the same order, for a cleared viewer and an
+    uncleared one (a confidential headline indicator is not the uncleared viewer's)."""
+    from flask import g
+
+    from app import create_app
+    from data_access.catalogue import headline_codes, indicators_frame
+    from tests.conftest import make_settings
+
+    server = create_app(make_settings(seeded_url, tmp_path))
+    try:
+        for clearance in ("public", "all"):
+            with server.test_request_context("/"):
+                g.occ_clearance = clearance
+                codes = headline_codes()
+                assert codes and codes == tuple(indicators_frame(headline=True)["code"])
+    finally:
+        server.extensions["warehouse"].dispose()
