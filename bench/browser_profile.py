@@ -22,7 +22,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS, Load, Server, log, prepare
+from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS, WATCH, Load, Server, log, prepare
 
 BBOX = ("er.bBox", "Cn.bBox")  # plotly.js 4.1.1 basic, minified: Drawing.bBox
 
@@ -58,6 +58,7 @@ def summarize(profile: dict, top: int = 25) -> dict[str, Any]:
 def profile_board(browser: Any, base: str, board: str, cookie: tuple[str, str], wall_token: str,
                   cold: bool) -> dict[str, Any]:
     context = browser.new_context(viewport={"width": 1920, "height": 1080}, locale="vi-VN")
+    context.add_init_script(WATCH)
     try:
         if board != "/wall":
             context.add_cookies([{"name": cookie[0], "value": cookie[1], "url": base}])
