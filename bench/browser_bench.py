@@ -14,8 +14,9 @@ Bytes are Chromium's own count of what came over the wire (CDP ``Network.loading
 ``encodedDataLength``: headers plus the body as sent, compressed or not); a response served from
 the browser's cache counts 0 bytes and is listed under ``cached``. "Settled" is the time from
 the navigation's start until Dash's page router has rendered the page, no request is in flight
-and no element carries Dash's loading state, measured at the last such event once the page has
-stayed so for ``--quiet-ms``.
+and no element carries Dash's loading state, once the page has stayed so for ``--quiet-ms``; the
+moment is read from the page's own clock (the last response's end, the loading state's end), and
+the moment the protocol's events gave is kept as ``settled_cdp_s``.
 
 Beside the boards, the same measures of the floor (``bench/dash_floor.py``): a page of the same
 Dash and delivery with nothing of the product on it, and the same with one chart. No board can
