@@ -314,3 +314,31 @@ def test_csc010_the_stamps_and_their_version_are_read_in_one_statement(env, data
         assert version == 0 and set(stamps) <= {"*"}  # the empty one: no version yet, no data stamped
     finally:
         empty.dispose()
+
+
+def test_csc011_a_backend_without_redis_internals_takes_the_plain_writes():
+    """The one-pipeline write uses cachelib's RedisCache internals; a backend with a client but
+    without them (another cachelib) gets the plain writes, and the cache is never taken down."""
+    from types import SimpleNamespace
+
+    from data_access.cache.backend import LAST_GOOD_TIMEOUT_S, GuardedCache
+
+    class Backend:
+        _write_client = object()  # looks like Redis, has none of the rest
+
+        def __init__(self) -> None:
+            self.many: list[dict] = []
+            self.single: list[tuple] = []
+
+        def set_many(self, items: dict) -> None:
+            self.many.append(items)
+
+        def set(self, key: str, value: object, timeout: int | None = None) -> None:
+            self.single.append((key, value, timeout))
+
+    backend = Backend()
+    cache = GuardedCache(SimpleNamespace(cache=backend))
+    cache.set_many({"data:a": 1}, {"resp:last:b": 2})
+    assert backend.many == [{"data:a": (1,)}]
+    assert backend.single == [("resp:last:b", (2,), LAST_GOOD_TIMEOUT_S)]
+    assert cache.errors == 0 and cache.available

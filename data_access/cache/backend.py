@@ -178,7 +178,9 @@ class GuardedCache:
         try:
             backend: Any = self.cache.cache
             client = getattr(backend, "_write_client", None)
-            if client is None or not lasting:
+            # cachelib's RedisCache internals: without any of them (another backend, another
+            # cachelib), the plain writes below, never an error that would take the cache down
+            if client is None or not lasting or not all(hasattr(backend, a) for a in _PIPELINE_NEEDS):
                 backend.set_many({k: (v,) for k, v in items.items()})
                 for k, v in lasting.items():
                     backend.set(k, (v,), timeout=LAST_GOOD_TIMEOUT_S)
@@ -193,6 +195,9 @@ class GuardedCache:
         except Exception as exc:  # noqa: BLE001
             self._failed(exc)
 
+
+#: What :meth:`GuardedCache.set_many` uses of cachelib's RedisCache to write two timeouts in one pipeline.
+_PIPELINE_NEEDS = ("_get_prefix", "serializer", "_normalize_timeout")
 
 cache_manager = CacheManager()
 
