@@ -192,19 +192,22 @@ def indicators_of(group: str | None = None, agency: str | None = None, headline:
             and (not headline or i.headline is not None)]
 
 
+def _in_headline_order(found: list[Indicator]) -> list[Indicator]:
+    return sorted(found, key=lambda i: i.headline or 0)
+
+
 def headline_codes() -> tuple[str, ...]:
     """The codes of the headline indicators the viewer may see, in their headline order (as
     :func:`indicators_frame` with ``headline`` orders them, without building the frame: the
     overview and the wall only need the codes)."""
-    return tuple(i.code for i in sorted(indicators_of(headline=True), key=lambda i: i.headline or 0))
+    return tuple(i.code for i in _in_headline_order(indicators_of(headline=True)))
 
 
 def indicators_frame(group: str | None = None, agency: str | None = None, headline: bool = False) -> pd.DataFrame:
-    """Columns: every :class:`Indicator` field; filtered as :func:`indicators_of`."""
-    df = _frame(indicators_of(group, agency, headline))
-    if headline and not df.empty:
-        df = df.sort_values("headline")
-    return df.reset_index(drop=True)
+    """Columns: every :class:`Indicator` field; filtered as :func:`indicators_of` (headline
+    indicators in their headline order)."""
+    found = indicators_of(group, agency, headline)
+    return _frame(_in_headline_order(found) if headline else found)
 
 
 def search_indicators(query: str, limit: int = 50) -> pd.DataFrame:
