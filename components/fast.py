@@ -36,6 +36,56 @@ def store(ident: Any, data: Any) -> dict:
     return {"type": "Store", "namespace": "dash_core_components", "props": {"id": ident, "data": data}}
 
 
+#: What :func:`static` may hold, as assets/static_tree.js draws it (the same lists; a test checks).
+STATIC_TAGS = frozenset(
+    "a abbr b br caption code col colgroup dd del details div dl dt em figcaption figure footer h1 h2 h3 h4 h5 "
+    "h6 header hr i img ins kbd li mark meter ol p progress s section small span strong sub summary sup table "
+    "tbody td tfoot th thead time tr u ul".split())
+STATIC_ATTRS = frozenset(
+    "className title alt scope colSpan rowSpan role tabIndex hidden lang dateTime style width height value max "
+    "min open dir headers abbr".split())
+
+
+def static(tree: Any, **props: Any) -> dict:
+    """One Dash component drawing ``tree`` (fast elements or ``html.*`` components, and links) as
+    plain React elements (assets/static_tree.js).
+
+    Dash wraps each component of a layout in its own store subscriber and runs every one of them
+    on every store update, so a board's cost in the browser grows as components x callbacks. A
+    large piece nothing updates (a tile grid, the compliance matrix, a wall board) is therefore
+    sent as one component; the DOM drawn is the same. Only the tags and attributes of
+    :data:`STATIC_TAGS` / :data:`STATIC_ATTRS` (and ``id``, ``href``, ``src``, ``aria-*``,
+    ``data-*``) are drawn; anything else is dropped (:func:`static_problems` names it, for tests).
+    No callback can target an element inside."""
+    props["tree"] = tree
+    return {"type": "Static", "namespace": "occ_static", "props": props}
+
+
+def static_problems(node: Any, where: str = "tree") -> list[str]:
+    """What :func:`static` would not draw in ``node`` (an unknown tag or component, an attribute
+    dropped), each with its place: empty when the whole tree is drawn."""
+    out: list[str] = []
+    if hasattr(node, "to_plotly_json"):  # a Dash component: drawn from its JSON form
+        node = node.to_plotly_json()
+        node = {**node, "props": {k: v for k, v in node["props"].items() if v is not None}}
+    if isinstance(node, (list, tuple)):
+        for i, child in enumerate(node):
+            out.extend(static_problems(child, f"{where}[{i}]"))
+    elif isinstance(node, dict):
+        kind, ns, props = node.get("type"), node.get("namespace"), node.get("props", {})
+        link_ = ns == "dash_core_components" and kind == "Link"
+        if not link_ and not (ns == "dash_html_components" and str(kind).lower() in STATIC_TAGS):
+            return [f"{where}: {ns}.{kind} is not drawn"]
+        for name in props:
+            if not (name in STATIC_ATTRS or name in ("children", "id") or name.startswith(("aria-", "data-"))
+                    or (name == "href" and (link_ or kind == "A")) or (name == "src" and kind == "Img")):
+                out.append(f"{where}: {kind}.{name} is dropped")
+        out.extend(static_problems(props.get("children"), f"{where}/{kind}"))
+    elif not (node is None or isinstance(node, (str, int, float, bool))):
+        out.append(f"{where}: {type(node).__name__} is not a fast element")
+    return out
+
+
 def texts(node: Any) -> list[str]:
     """Every string in a tree of fast elements and/or components (for tests)."""
     out: list[str] = []
@@ -46,6 +96,7 @@ def texts(node: Any) -> list[str]:
             out.extend(texts(child))
     elif isinstance(node, dict) and "props" in node:
         out.extend(texts(node["props"].get("children")))
+        out.extend(texts(node["props"].get("tree")))
     elif hasattr(node, "children"):
         out.extend(texts(node.children))
     return out

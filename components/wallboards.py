@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from dash import dcc, html
 
 from components.charts import BLANK_FIGURE, DARK_PALETTE, date_tickformat, empty_figure, figure, layout_dict
+from components.fast import static
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import tile
 from i18n import fmt_datetime, fmt_number, fmt_signed, format_period, t
@@ -60,14 +61,14 @@ def provinces_board(ind: Indicator, xs: pd.DataFrame, map_spec: dict, period: st
 
     return html.Div(
         [
-            html.H2([ind.name(lang), html.Span(f" · {format_period(period, lang)} · {ind.unit(lang)}",
-                                               className="wb-sub")], className="wb-title"),
+            static(html.H2([ind.name(lang), html.Span(f" · {format_period(period, lang)} · {ind.unit(lang)}",
+                                                      className="wb-sub")], className="wb-title")),
             html.Div([
                 dcc.Store(id=MAP_SPEC, data=map_spec),
                 dcc.Graph(id=MAP, figure=BLANK_FIGURE, config={"displayModeBar": False, "staticPlot": True},
                           className="wall-map"),
-                html.Div([html.H3(t("wall.top", lang)), rows(top, "good"),
-                          html.H3(t("wall.bottom", lang)), rows(bottom, "bad")], className="wall-side"),
+                static(html.Div([html.H3(t("wall.top", lang)), rows(top, "good"),
+                                 html.H3(t("wall.bottom", lang)), rows(bottom, "bad")], className="wall-side")),
             ], className="wall-split"),
         ],
         className="wall-board-inner",
@@ -81,14 +82,14 @@ def sector_board(group_name: str, charts: list[tuple], lang: str) -> html.Div:
         fig = empty_figure(lang, dark=True) if df.empty else _spark(df, ind, lang)
         status = kpi.target_status if kpi else None
         cells.append(html.Div([
-            html.Div(ind.name(lang), className="ws-name"),
-            html.Div([html.Span(fmt_number(kpi.value if kpi else None, ind.decimals, lang), className="ws-value"),
-                      html.Span(ind.unit(lang), className="ws-unit"),
-                      html.Span(f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}",
-                                className=f"ws-status status-{status or 'none'}")], className="ws-figure"),
+            static([html.Div(ind.name(lang), className="ws-name"),
+                    html.Div([html.Span(fmt_number(kpi.value if kpi else None, ind.decimals, lang), className="ws-value"),
+                              html.Span(ind.unit(lang), className="ws-unit"),
+                              html.Span(f"{STATUS_ICON[status]} {t(STATUS_KEY[status], lang)}",
+                                        className=f"ws-status status-{status or 'none'}")], className="ws-figure")]),
             dcc.Graph(figure=fig, config={"displayModeBar": False, "staticPlot": True}, className="ws-chart"),
         ], className="wall-small"))
-    return html.Div([html.H2(group_name or t("nav.sectors", lang), className="wb-title"),
+    return html.Div([static(html.H2(group_name or t("nav.sectors", lang), className="wb-title")),
                      html.Div(cells, className="wall-smalls") if cells else no_data(lang)],
                     className="wall-board-inner")
 

@@ -16,7 +16,7 @@ from dash import Input, Output, callback, dcc, html
 from auth import current_unit
 from components.controls import dropdown
 from components.directions import assign_link
-from components.fast import el, link
+from components.fast import el, link, static
 from components.ids import page_ids
 from components.shell import with_lang
 from components.urlstate import as_text, url_sync, url_sync_stores
@@ -122,9 +122,11 @@ def render(regime: str | None, group: str | None, lang: str) -> tuple:
         label = _name(view.by_unit[0], lang) if view.by_unit else own
     else:
         by_group, label = view.by_group, None
-    return (summary_cards(view.overall, by_group, lang, title=label),
-            matrix_table(matrix, view.by_unit, periods, lang, regime, directions.unit_open(), directions.may_create()),
-            overdue_list(overdue, lang))
+    # each a single component (fast.static): the matrix alone is ~1,500 elements
+    return (static(summary_cards(view.overall, by_group, lang, title=label)),
+            static(matrix_table(matrix, view.by_unit, periods, lang, regime, directions.unit_open(),
+                                directions.may_create())),
+            static(overdue_list(overdue, lang)))
 
 
 def _name(row: MatrixRow | UnitRates | Overdue, lang: str) -> str:

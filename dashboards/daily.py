@@ -12,7 +12,7 @@ from dash import Input, Output, callback, dcc, html
 
 from components.controls import control, dropdown
 from components.directions import assign_link, daily_section
-from components.fast import el
+from components.fast import el, static
 from components.ids import page_ids
 from components.tiles import tile
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
@@ -87,8 +87,8 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
     category, severity = one_of(category, CATEGORY_KEY), one_of(severity, SEVERITY_KEY)
     due, overdue, today = directions.daily(d, lang, current=d == latest_day())
     return [indicator_tiles(daily_indicators(d), lang, d),
-            el("Div", [daily_section(due, overdue, lang, today),
-                       items_section(d, category, severity, lang, assign=directions.may_create())])]
+            el("Div", static([daily_section(due, overdue, lang, today),
+                              items_section(d, category, severity, lang, assign=directions.may_create())]))]
 
 
 def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.Section:
@@ -96,7 +96,7 @@ def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.
     known = indicator_map()
     tiles = [tile(r, known[r["code"]], lang, "daily") for r in df.to_dict("records")
              if r["value"] == r["value"] and r["code"] in known]  # NaN: not reported that day
-    body = html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
+    body = html.Div(static(tiles), className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
     menu = chart_menu({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
                          f"{fmt_date(d, lang)}") if tiles and d else None
     return html.Section([html.Div([html.H2(t("daily.indicators", lang), className="section-title"), menu],

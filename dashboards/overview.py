@@ -5,6 +5,7 @@ from __future__ import annotations
 import dash
 from dash import html
 
+from components.fast import static
 from components.tiles import tile
 from data_access.catalogue import headline_codes, indicator_map
 from data_access.queries import kpi_snapshot
@@ -26,7 +27,7 @@ def layout(lang: str | None = None, **_params) -> html.Div:
             html.P(t("overview.lede", lang), className="page-lede"),
             html.Div(chart_menu({"kind": "kpi_tiles", "area": "VN"}, lang, title=t("exp.title.kpi", lang)),
                      className="export-bar") if tiles else None,
-            html.Div(tiles, className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state"),
+            html.Div(static(tiles), className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state"),
         ],
         className="page",
     )

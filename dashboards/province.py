@@ -19,6 +19,7 @@ from components import controls
 from components.chart_alt import chart_alt, chart_box, series_summary, series_table
 from components.charts import Line, lines_figure
 from components.directions import assign_link
+from components.fast import static
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.ids import page_ids
 from components.shell import with_lang
@@ -91,7 +92,7 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                                     assign_link(directions.assign_href("profile", lang, area=area.key), lang,
                                                 label=t("dir.assign_about", lang, what=area.name(lang)))
                                     if directions.may_create() else None], className="section-head"),
-                          html.Div(tiles, className="kpi-grid pf-tiles")], className="pf-tiles-section"),
+                          html.Div(static(tiles), className="kpi-grid pf-tiles")], className="pf-tiles-section"),
             html.Section(
                 [
                     html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),

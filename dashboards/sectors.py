@@ -14,6 +14,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
+from components.fast import static
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
 from components.ids import page_ids
 from components.shell import with_lang
@@ -167,7 +168,7 @@ def update_board(group: Any, agency: Any, lang: Any) -> tuple:
     cards = directions.tiles_with_assign(
         [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis],
         kpis, lang, "VN")
-    board = html.Div(cards, className="sm-grid")
+    board = html.Div(static(cards), className="sm-grid")
     return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
 
 

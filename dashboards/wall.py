@@ -19,6 +19,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from components import wallboards as wb
 from components.directions import wall_board
+from components.fast import static
 from components.ids import page_ids
 from components.shell import dataset_badge
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
@@ -155,8 +156,8 @@ def refresh_header(version: Any, config: Any) -> tuple[str, list]:
     return wb.as_of(updated, lang) if updated else "", wb.ticker(view.alerts(lang), lang)
 
 
-def _overview(config: dict) -> html.Div:
-    return wb.overview_board(view.headline_kpis(), indicator_map(), config["lang"])
+def _overview(config: dict) -> dict:
+    return static(wb.overview_board(view.headline_kpis(), indicator_map(), config["lang"]))
 
 
 def _provinces(config: dict) -> html.Div:
@@ -172,21 +173,21 @@ def _sector(config: dict) -> html.Div:
     return wb.sector_board(name, charts, config["lang"])
 
 
-def _daily(config: dict) -> html.Div:
+def _daily(config: dict) -> html.Div | dict:
     day = latest_day()
     if day is None:
         return wb.no_data(config["lang"])
-    return wb.daily_board(daily_indicators(day), daily_items(day), day, config["lang"])
+    return static(wb.daily_board(daily_indicators(day), daily_items(day), day, config["lang"]))
 
 
-def _compliance(config: dict) -> html.Div:
+def _compliance(config: dict) -> dict:
     lang = config["lang"]
-    return wb.compliance_board(view.reporting_rates_rows(lang), view.overdue(lang), lang)
+    return static(wb.compliance_board(view.reporting_rates_rows(lang), view.overdue(lang), lang))
 
 
 def _directions(config: dict) -> dict:
     board, today = view.directions_board(config["lang"])
-    return wall_board(board, config["lang"], today)
+    return static(wall_board(board, config["lang"], today))
 
 
 #: Each board's content from the checked config; one server callback per board is registered from

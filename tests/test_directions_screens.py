@@ -148,6 +148,7 @@ def test_dsc005_the_tiles_the_chart_the_profile_the_rows_and_the_items_link_to_t
                 if "assign-link" in str(n["props"].get("className", "")):
                     out.append(n["props"]["href"])
                 walk(n["props"].get("children"))
+                walk(n["props"].get("tree"))  # fast.static
             elif isinstance(n, (list, tuple)):
                 for c in n:
                     walk(c)

@@ -30,7 +30,7 @@ def _text(node) -> str:
         return " ".join(_text(n) for n in node)
     if isinstance(node, dict):
         props = node.get("props", {})
-        return " ".join(_text(props.get(k)) for k in ("children", "title") if props.get(k) is not None)
+        return " ".join(_text(props.get(k)) for k in ("children", "title", "tree") if props.get(k) is not None)
     if hasattr(node, "to_plotly_json"):
         return _text(node.to_plotly_json())
     return ""

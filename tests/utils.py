@@ -46,6 +46,7 @@ def walk(tree: Any) -> Iterator[Any]:
             yield from walk(child)
     elif isinstance(tree, dict) and "props" in tree:
         yield from walk(tree["props"].get("children"))
+        yield from walk(tree["props"].get("tree"))  # fast.static
     elif hasattr(tree, "to_plotly_json"):
         yield tree
         yield from walk(getattr(tree, "children", None))
@@ -66,6 +67,7 @@ def ids_in(tree: Any) -> dict:
             if node["props"].get("id") is not None:
                 found[key(node["props"]["id"])] = node
             visit(node["props"].get("children"))
+            visit(node["props"].get("tree"))  # fast.static
         elif hasattr(node, "to_plotly_json"):
             if getattr(node, "id", None) is not None:
                 found[key(node.id)] = node
