@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     wire.install()  # responses written by orjson in one pass (same bytes as Plotly's writer)
     app.layout = shell.layout
     app.index_string = INDEX_STRING
-    app.interpolate_index = with_document_lang(lean_scripts(app.interpolate_index))
+    app.interpolate_index = with_document_lang(lean_scripts(app.interpolate_index, plotly=asset_url(PLOTLY_BUNDLE)))
     # the notice shown while the warehouse is away; a wall's token check (its callbacks' key)
     cache_view_callbacks(server, unavailable=unavailable_notice, wall_valid=wall_cookie_valid)
     server.extensions["dash"] = app

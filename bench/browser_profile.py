@@ -1,5 +1,6 @@
 """Where a board's first load spends the browser's main thread: a CPU profile (Chrome DevTools
-Protocol ``Profiler``, sampled every 200 µs) of one warm load, per script and per function.
+Protocol ``Profiler``, sampled every 200 µs) of one warm load, per script and per function, and
+how many Dash components the settled page holds.
 
     python -m bench.browser_profile --board /sectors [--board /wall] [--cold] [--json PATH]
 
@@ -25,6 +26,17 @@ from typing import Any
 from bench.browser_bench import CHROMIUM, CHROMIUM_ARGS, WATCH, Load, Server, log, prepare
 
 BBOX = ("er.bBox", "Cn.bBox")  # plotly.js 4.1.1 basic, minified: Drawing.bBox
+
+#: How many of Dash's components the page's layout holds once settled (each has its own store
+#: subscriber: the renderer's cost grows as components x store updates), and how many DOM elements.
+COMPONENTS = """() => { let n = 0;
+  const visit = (node) => {
+    if (Array.isArray(node)) { node.forEach(visit); return; }
+    if (node && typeof node === 'object' && node.namespace && node.props) { n += 1; visit(node.props.children); }
+  };
+  const layout = window.store && window.store.getState().layout;
+  visit(layout && (layout.components || layout));
+  return {dash_components: n, dom_elements: document.getElementsByTagName('*').length}; }"""
 
 
 def summarize(profile: dict, top: int = 25) -> dict[str, Any]:
@@ -74,7 +86,7 @@ def profile_board(browser: Any, base: str, board: str, cookie: tuple[str, str], 
         cdp.send("Profiler.start")
         load = Load(context, page).run(url, 1000, 60)
         out = summarize(cdp.send("Profiler.stop")["profile"])
-        out.update(board=board, phase="cold" if cold else "warm", settled_s=load["settled_s"])
+        out.update(board=board, phase="cold" if cold else "warm", settled_s=load["settled_s"], **page.evaluate(COMPONENTS))
         page.close()
         return out
     finally:
@@ -103,7 +115,8 @@ def main(argv: list[str] | None = None) -> int:
             for board in args.board:
                 r = profile_board(browser, server.url, board, cookie, wall_token, args.cold)
                 results.append(r)
-                print(f"== {board} ({r['phase']}): settled {r['settled_s']} s, {r['sampled_ms']} ms sampled")
+                print(f"== {board} ({r['phase']}): settled {r['settled_s']} s, {r['sampled_ms']} ms sampled, "
+                      f"{r['dash_components']} Dash components, {r['dom_elements']} DOM elements")
                 print("   self time by script (ms):", ", ".join(f"{k} {v}" for k, v in r["scripts"][:12]))
                 for name, v in r["functions"][:15]:
                     print(f"   {v:8.1f}  {name}")

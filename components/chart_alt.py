@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dash import html
 
-from components.fast import el
+from components.fast import el, static
 from i18n import fmt_number, format_period, t
 
 if TYPE_CHECKING:
@@ -141,9 +141,9 @@ def chart_alt(name: str, summary: str, table: dict | None, lang: str) -> list[di
     """What follows a chart: its summary (hidden from view; it names the chart's :func:`chart_box`)
     and the "Xem bảng số liệu" disclosure holding ``table``."""
     out = [el("P", summary, id=summary_id(name), hidden=True)]
-    if table is not None:
-        out.append(el("Details", [el("Summary", t("a11y.show_table", lang), className="chart-data-toggle"),
-                                  el("Div", table, className="chart-table-wrap")], className="chart-data"))
+    if table is not None:  # one component however long the table (fast.static)
+        out.append(static(el("Details", [el("Summary", t("a11y.show_table", lang), className="chart-data-toggle"),
+                                         el("Div", table, className="chart-table-wrap")], className="chart-data")))
     return out
 
 

@@ -72,7 +72,7 @@ def _title(code: str | None = None, **_) -> str:
         return "Chỉ tiêu"
 
 
-dash.register_page(__name__, path_template="/indicator/<code>", title=_title, grid=True)
+dash.register_page(__name__, path_template="/indicator/<code>", title=_title, grid=True, charts=True)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")

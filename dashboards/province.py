@@ -50,7 +50,7 @@ def _title(key: str | None = None, **_) -> str:
     return f"{area.name_vi} · Địa phương" if area else "Địa phương"
 
 
-dash.register_page(__name__, path_template="/provinces/<key>", title=_title, grid=True)
+dash.register_page(__name__, path_template="/provinces/<key>", title=_title, grid=True, charts=True)
 
 PAGE = "province"
 MAX_TRENDS = 8

@@ -36,7 +36,7 @@ from web.responses import cacheable
 if TYPE_CHECKING:
     import pandas as pd
 
-dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
+dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3, charts=True)
 
 PAGE = "provinces"
 

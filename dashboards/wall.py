@@ -31,7 +31,7 @@ from views.wall import DEFAULT_SECTOR, authorized
 from web.delivery import asset_url
 from web.responses import cacheable
 
-dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
+dash.register_page(__name__, path="/wall", title="Màn hình điều hành", charts=True)
 
 DEFAULT_SECONDS = 30
 RELOAD_HOURS = 6

@@ -40,7 +40,7 @@ from datetime import date, datetime
 import pandas as pd
 import plotly.graph_objects as go
 
-from components.charts import PALETTE, bar_figure, empty_figure, ranking_figure
+from components.charts import PALETTE, bar_figure, empty_figure, label_margin, ranking_figure
 from components.indicator_charts import series_figure
 from components.status import STATUS_COLOUR, STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, target_is_level, target_steps
@@ -62,7 +62,6 @@ from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from data_access.series import indicator_coverage, series_with_change
 from domain.eras import crosses_switch, era_of
 from domain.periods import PeriodError, default_start, parse
-from components.charts import label_margin
 from exports.figures import Tile, ranking_columns_figure, tiles_figure
 from i18n import dataset_mark, fmt_date, fmt_number, fmt_signed, format_period, norm_lang, t
 

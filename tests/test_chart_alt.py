@@ -38,7 +38,7 @@ def _find(node, tag):
         return [x for child in node for x in _find(child, tag)]
     if isinstance(node, dict) and "props" in node:
         own = [node] if node["type"] == tag else []
-        return own + _find(node["props"].get("children"), tag)
+        return own + _find(node["props"].get("children"), tag) + _find(node["props"].get("tree"), tag)
     return []
 
 
@@ -97,7 +97,8 @@ def test_alt005_chart_alt_names_the_chart_and_discloses_the_table():
                     "en")
     summary, details = out
     assert summary["props"] == {"children": "Câu tóm tắt.", "id": summary_id("ind-trend"), "hidden": True}
-    assert details["type"] == "Details" and texts(_find(details, "Summary")) == ["Show data table"]
+    assert details["namespace"] == "occ_static" and details["props"]["tree"]["type"] == "Details"
+    assert texts(_find(details, "Summary")) == ["Show data table"]
     assert chart_alt("x", "Nothing.", None, "vi")[1:] == []  # no data: no empty table
 
 

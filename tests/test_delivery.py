@@ -150,7 +150,7 @@ def test_dlv004_map_geometry_and_plotly_have_fingerprinted_addresses(client):
     html = client.get("/").get_data(as_text=True)
     (bundle,) = re.findall(r'<meta name="occ-plotly" content="([^"]+)"', html)
     assert re.fullmatch(r"/assets/vendor/plotly-basic-[\d.]+\.min\.js\?m=[\d.]+", bundle)
-    assert bundle not in static_urls(html) and "plotly.min.js" not in html  # loaded by the charts only
+    assert bundle not in static_urls(html) and "plotly.min.js" not in html  # a page without a chart
     res = client.get(bundle.replace("&amp;", "&"), headers=BR)
     assert res.headers["Cache-Control"] == IMMUTABLE and res.headers["Content-Encoding"] == "br"
     assert len(res.data) < 450_000
@@ -209,6 +209,32 @@ def test_dlv009_pages_that_show_a_grid(client):  # the app registers its pages
     with_grid = ("/sectors", "/sectors/", "/indicator/CPI_YOY", "/provinces/01", "/provinces/79/")
     without = ("/", "/provinces", "/provinces/", "/indicators", "/indicator/", "/provinces/01/x", "/sectorsx", "/daily")
     assert all(shows_grid(p) for p in with_grid) and not any(shows_grid(p) for p in without)
+
+
+def test_dlv010_lazy_chunks_linked_with_the_page_under_fingerprints(client):
+    """Dash's dropdown and graph chunks (and, on a page that opens with a table, the grid's
+    community modules) come with the page's scripts, after their suite, at fingerprinted addresses
+    served immutable: no later round trip once the component has rendered, no revalidation. The
+    charts' plotly.js is linked by the pages that open with a chart only."""
+    def scripts_of(path: str) -> list[str]:
+        return re.findall(r'<script src="([^"]+)"', client.get(path).get_data(as_text=True))
+
+    plotly = "/assets/vendor/plotly-basic-"
+    for path in ("/", "/sectors", "/provinces", "/indicator/CPI_YOY", "/compliance", "/wall"):
+        scripts = scripts_of(path)
+        names = [u.rsplit("/", 1)[-1] for u in scripts]
+        for chunk in ("async-dropdown", "async-graph"):
+            (at,) = [i for i, n in enumerate(names) if n.startswith(chunk + ".v")]
+            assert at > names.index(next(n for n in names if n.startswith("dash_core_components.v"))), (path, chunk)
+            res = client.get(scripts[at], headers=BR)
+            assert res.status_code == 200 and res.headers["Cache-Control"] == IMMUTABLE, scripts[at]
+            assert b"webpackChunkdash_core_components" in decoded(res)
+        community = [u for u in scripts if "/dash_ag_grid/async-community.v" in u]
+        assert len(community) == (1 if path in ("/sectors", "/indicator/CPI_YOY") else 0), path
+        charts = [u for u in scripts if u.startswith(plotly)]
+        assert len(charts) == (1 if path in ("/provinces", "/indicator/CPI_YOY", "/wall") else 0), path
+    res = client.get([u for u in scripts_of("/sectors") if "async-community" in u][0], headers=BR)
+    assert res.headers["Cache-Control"] == IMMUTABLE and b"webpackChunkdash_ag_grid" in decoded(res)
 
 
 def test_dlv005_answers_with_a_csrf_token_are_never_compressed(client, app):

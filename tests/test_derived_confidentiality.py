@@ -189,11 +189,10 @@ def test_dcf008_redaction_is_pure_and_fails_closed():
 def test_dcf009_reports_reach_viewers_only_through_the_redaction():
     """The stored reports are read raw only inside ``data_access.compliance``; every other module
     asks for them through ``unit_submissions``/``submission_detail``/``report_for_viewer``."""
+    import re
     from pathlib import Path
 
     from settings import ROOT
-
-    import re
 
     raw = re.compile(r"_unit_submissions|_submission_detail|\bc\.report\b")  # not c.reported_done_at
     offenders = []

@@ -80,7 +80,7 @@ def _assert_drawn_whole(output, at_least: int = 1) -> None:
 
 
 def test_st003_every_board_piece_is_drawn_whole(seeded_app):
-    from dashboards import compliance, daily, overview, province, sectors, wall
+    from dashboards import compliance, daily, indicators, overview, province, sectors, wall
     from views.wall import DEFAULT_SECTOR
 
     with seeded_app.test_request_context("/"):
@@ -90,11 +90,12 @@ def test_st003_every_board_piece_is_drawn_whole(seeded_app):
         table = statics_in(matrix)[0]["props"]["tree"]
         assert "cmp-table" in json.dumps(table) and text_of(table).count("✔") > 10
         _assert_drawn_whole(overview.layout())
+        _assert_drawn_whole(indicators.update_results("", None, "vi")[0])
         _assert_drawn_whole(sectors.update_board("G01", None, "vi")[0])
         _assert_drawn_whole(province.layout("01"))
         from data_access.daily import latest_day
 
         _assert_drawn_whole(daily.render(latest_day().isoformat(), None, None, "vi"), at_least=2)
         config = {"lang": "vi", "sector": DEFAULT_SECTOR, "boards": list(wall.BOARD_CONTENT)}
-        for name, content in wall.BOARD_CONTENT.items():
+        for content in wall.BOARD_CONTENT.values():
             _assert_drawn_whole(content(config))

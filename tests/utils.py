@@ -77,6 +77,26 @@ def ids_in(tree: Any) -> dict:
     return found
 
 
+def hrefs_of_links(tree: Any) -> list[str]:
+    """The addresses of every link (dcc.Link, as a component or a fast element) in a tree."""
+    out: list[str] = []
+
+    def visit(node):
+        if hasattr(node, "to_plotly_json"):
+            node = node.to_plotly_json()
+        if isinstance(node, list | tuple):
+            for child in node:
+                visit(child)
+        elif isinstance(node, dict) and "props" in node:
+            if node.get("type") == "Link":
+                out.append(node["props"]["href"])
+            visit(node["props"].get("children"))
+            visit(node["props"].get("tree"))  # fast.static
+
+    visit(tree)
+    return out
+
+
 def text_of(tree: Any) -> str:
     """All the text of a tree, whitespace collapsed."""
     return " ".join(" ".join(texts(tree)).split())

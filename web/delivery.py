@@ -20,8 +20,10 @@
 from __future__ import annotations
 
 import gzip
+import importlib
 import os
 import re
+import sys
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +31,7 @@ from pathlib import Path
 import brotli
 import dash
 from dash import __version__ as dash_version
-from dash.fingerprint import check_fingerprint
+from dash.fingerprint import build_fingerprint, check_fingerprint
 from flask import Flask, Response, has_request_context, request
 from flask_compress import Compress
 
@@ -67,16 +69,29 @@ def asset_url(relative: str) -> str:
 #   ``<meta name="occ-grid">`` and assets/lazy_grid.js loads it when a page first shows a grid;
 #   a page registered with ``grid=True`` keeps the suite's script tag (it is fetched with the
 #   others instead of after the page has rendered), and the loader then stands aside.
+# And three of Dash's lazily loaded chunks are linked with the page instead (bench/results/
+# browser-2026-12-06): the dropdown's and the graph's (8 and 5 kB compressed) on every page, the
+# grid's community modules on a ``grid=True`` page. Left lazy, each was fetched only once its
+# component had rendered, under an address without fingerprint (so revalidated on every visit),
+# and Dash holds back a callback whose component is still loading: a second round of callbacks
+# after the chunk's round trip. Linked after their suite, a chunk registers itself with the
+# suite's loader at once (webpack's JSONP array), under a fingerprinted, immutable address. For the
+# same reason a page registered with ``charts=True`` links the charts' plotly.js (Dash's graph
+# then finds ``window.Plotly`` instead of loading it once the page has rendered); the other pages
+# still load it only when a chart first shows (assets/plotly_bundle.js).
 REGENERATOR = "vendor/regenerator-runtime-0.13.11.js"
+EAGER_CHUNKS = (("dash", "dcc/async-dropdown.js"), ("dash", "dcc/async-graph.js"))
+GRID_CHUNKS = (("dash_ag_grid", "async-community.js"),)
 _POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 _GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"]*\.js)"></script>')
 
 
-def shows_grid(path: str) -> bool:
-    """Whether the Dash page at ``path`` shows a table from its first render (``grid=True`` in its
-    ``register_page``; a template's variable part matches any one path segment)."""
+def page_shows(path: str, what: str) -> bool:
+    """Whether the Dash page at ``path`` draws ``what`` ("grid": a table, "charts": a chart) from
+    its first render (``grid=True`` / ``charts=True`` in its ``register_page``; a template's
+    variable part matches any one path segment)."""
     for page in dash.page_registry.values():
-        if not page.get("grid"):
+        if not page.get(what):
             continue
         template = page.get("path_template")
         if template is None:
@@ -90,17 +105,45 @@ def shows_grid(path: str) -> bool:
     return False
 
 
-def lean_scripts(interpolate: Callable[..., str]) -> Callable[..., str]:
-    """Dash's ``interpolate_index`` with the polyfill's script replaced by regenerator-runtime and
-    the grid's suite named in a meta tag instead of run."""
+def shows_grid(path: str) -> bool:
+    """Whether the Dash page at ``path`` shows a table from its first render (``grid=True``)."""
+    return page_shows(path, "grid")
+
+
+_SUITES_PREFIX = re.compile(r'<script src="([^"]*' + re.escape(SUITES) + r')dash/')
+
+
+def chunk_path(namespace: str, relative: str) -> str:
+    """A component package's file as Dash addresses its suites: ``<package>/<path with Dash's
+    fingerprint>`` (the package's version and the file's modification time), served immutable."""
+    package = sys.modules.get(namespace) or importlib.import_module(namespace)
+    top = relative.split("/", 1)[0]
+    version = (importlib.import_module(f"{namespace}.{top}").__version__ if namespace == "dash" and top in ("dcc", "html")
+               else package.__version__)
+    modified = int(os.stat(Path(package.__file__).parent / relative).st_mtime)
+    return f"{namespace}/{build_fingerprint(relative, version, modified)}"
+
+
+def lean_scripts(interpolate: Callable[..., str], plotly: str | None = None) -> Callable[..., str]:
+    """Dash's ``interpolate_index`` with the polyfill's script replaced by regenerator-runtime, the
+    grid's suite named in a meta tag instead of run, and the chunks every page needs linked; on a
+    page registered with ``charts=True``, ``plotly`` (the charts' bundle) too."""
 
     def interpolate_index(**parts: str) -> str:
         scripts = _POLYFILL_TAG.sub(f'<script src="{asset_url(REGENERATOR)}"></script>', parts.get("scripts", ""),
                                     count=1)
         grid = _GRID_TAG.search(scripts)
+        chunks = EAGER_CHUNKS
         if grid and not (has_request_context() and shows_grid(request.path)):
             scripts = scripts[:grid.start()] + scripts[grid.end():]
             parts["metas"] = parts.get("metas", "") + f'<meta name="occ-grid" content="{grid.group(1)}">'
+        elif grid:
+            chunks += GRID_CHUNKS
+        suites = _SUITES_PREFIX.search(scripts)
+        if suites:
+            scripts += "".join(f'<script src="{suites.group(1)}{chunk_path(ns, rel)}"></script>' for ns, rel in chunks)
+        if plotly and has_request_context() and page_shows(request.path, "charts"):
+            scripts += f'<script src="{plotly}"></script>'
         parts["scripts"] = scripts
         return interpolate(**parts)
 

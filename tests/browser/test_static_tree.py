@@ -39,7 +39,8 @@ DASH_COMPONENTS = """() => { let n = 0;
     if (Array.isArray(node)) { node.forEach(visit); return; }
     if (node && typeof node === 'object' && node.namespace && node.props) { n += 1; visit(node.props.children); }
   };
-  visit(window.store.getState().layout); return n; }"""
+  const layout = window.store.getState().layout;
+  visit(layout.components || layout); return n; }"""
 
 RENDER = """(tree) => new Promise((done) => {
   const host = document.createElement('div'); document.body.appendChild(host);
