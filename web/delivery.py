@@ -69,9 +69,9 @@ def asset_url(relative: str) -> str:
 #   ``<meta name="occ-grid">`` and assets/lazy_grid.js loads it when a page first shows a grid;
 #   a page registered with ``grid=True`` keeps the suite's script tag (it is fetched with the
 #   others instead of after the page has rendered), and the loader then stands aside.
-# And three of Dash's lazily loaded chunks are linked with the page instead (bench/results/
-# browser-2026-12-06): the dropdown's and the graph's (8 and 5 kB compressed) on every page, the
-# grid's community modules on a ``grid=True`` page. Left lazy, each was fetched only once its
+# And three of Dash's lazily loaded chunks are linked with the page instead
+# (bench/results/browser-2026-12-04-static): the dropdown's and the graph's (8 and 5 kB compressed)
+# on every page, the grid's community modules on a ``grid=True`` page. Left lazy, each was fetched only once its
 # component had rendered, under an address without fingerprint (so revalidated on every visit),
 # and Dash holds back a callback whose component is still loading: a second round of callbacks
 # after the chunk's round trip. Linked after their suite, a chunk registers itself with the
