@@ -17,7 +17,7 @@
 
   const TAGS = new Set(["a", "abbr", "b", "br", "caption", "code", "col", "colgroup", "dd", "del", "details",
     "div", "dl", "dt", "em", "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header",
-    "hr", "i", "img", "ins", "kbd", "li", "mark", "meter", "ol", "p", "progress", "s", "section", "small",
+    "hr", "i", "img", "ins", "kbd", "li", "mark", "meter", "nav", "ol", "p", "progress", "s", "section", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr",
     "u", "ul"]);
   const ATTRS = new Set(["className", "title", "alt", "scope", "colSpan", "rowSpan", "role", "tabIndex",

@@ -39,7 +39,7 @@ def store(ident: Any, data: Any) -> dict:
 #: What :func:`static` may hold, as assets/static_tree.js draws it (the same lists; a test checks).
 STATIC_TAGS = frozenset(
     "a abbr b br caption code col colgroup dd del details div dl dt em figcaption figure footer h1 h2 h3 h4 h5 "
-    "h6 header hr i img ins kbd li mark meter ol p progress s section small span strong sub summary sup table "
+    "h6 header hr i img ins kbd li mark meter nav ol p progress s section small span strong sub summary sup table "
     "tbody td tfoot th thead time tr u ul".split())
 STATIC_ATTRS = frozenset(
     "className title alt scope colSpan rowSpan role tabIndex hidden lang dateTime style width height value max "

@@ -32,6 +32,7 @@ from components.chart_alt import (
 )
 from components.charts import BLANK_FIGURE, empty_figure, lines_of, ranking_figure, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
+from components.fast import static
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -549,7 +550,8 @@ def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, c
     summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
     fig, title, note, alt = breakdown(ind, focus, chain, latest, lang)
     links = drill_links(ind, fig, chain, state, lang)
-    return summary, fig, title, note, links, revision_history(ind, focus, lang), alt
+    # the text pieces as one component each (fast.static): the graph and the controls stay Dash's
+    return static(summary), fig, title, note, static(links), static(revision_history(ind, focus, lang)), alt
 
 
 def drill_links(ind: Indicator, fig: dict, chain: list[str], state: dict, lang: str) -> list:

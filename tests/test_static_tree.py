@@ -80,7 +80,7 @@ def _assert_drawn_whole(output, at_least: int = 1) -> None:
 
 
 def test_st003_every_board_piece_is_drawn_whole(seeded_app):
-    from dashboards import compliance, daily, indicators, overview, province, sectors, wall
+    from dashboards import compliance, daily, indicator, indicators, overview, province, sectors, wall
     from views.wall import DEFAULT_SECTOR
 
     with seeded_app.test_request_context("/"):
@@ -92,6 +92,9 @@ def test_st003_every_board_piece_is_drawn_whole(seeded_app):
         _assert_drawn_whole(overview.layout())
         _assert_drawn_whole(indicators.update_results("", None, "vi")[0])
         _assert_drawn_whole(sectors.update_board("G01", None, "vi")[0])
+        focus = indicator.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")
+        for piece in (focus[0], focus[4], focus[5]):  # summary, drill links, revisions
+            _assert_drawn_whole(piece)
         _assert_drawn_whole(province.layout("01"))
         from data_access.daily import latest_day
 
