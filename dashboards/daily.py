@@ -27,7 +27,8 @@ from web.responses import cacheable
 if TYPE_CHECKING:
     import pandas as pd
 
-dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav="nav.daily", nav_order=5)
+dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav="nav.daily", nav_order=5,
+                   chunks=("dcc/async-datepicker.js",))  # its date picker: linked with the page (web.delivery)
 
 PAGE = "daily"
 

@@ -233,6 +233,9 @@ def test_dlv010_lazy_chunks_linked_with_the_page_under_fingerprints(client):
         assert len(community) == (1 if path in ("/sectors", "/indicator/CPI_YOY") else 0), path
         charts = [u for u in scripts if u.startswith(plotly)]
         assert len(charts) == (1 if path in ("/provinces", "/indicator/CPI_YOY", "/wall") else 0), path
+    pickers = [u for u in scripts_of("/daily") if "/dash/dcc/async-datepicker.v" in u]  # its chunks=(...)
+    assert len(pickers) == 1 and not [u for u in scripts_of("/") if "async-datepicker" in u]
+    assert client.get(pickers[0], headers=BR).headers["Cache-Control"] == IMMUTABLE
     res = client.get([u for u in scripts_of("/sectors") if "async-community" in u][0], headers=BR)
     assert res.headers["Cache-Control"] == IMMUTABLE and b"webpackChunkdash_ag_grid" in decoded(res)
 

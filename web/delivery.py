@@ -76,7 +76,9 @@ def asset_url(relative: str) -> str:
 # and Dash holds back a callback whose component is still loading: a second round of callbacks
 # after the chunk's round trip. Linked after their suite, a chunk registers itself with the
 # suite's loader at once (webpack's JSONP array), under a fingerprinted, immutable address. For the
-# same reason a page registered with ``charts=True`` links the charts' plotly.js (Dash's graph
+# same reason a page links the other chunks its first render needs (``chunks=(...)`` in its
+# ``register_page``: the daily brief's date picker), and a page registered with ``charts=True``
+# links the charts' plotly.js (Dash's graph
 # then finds ``window.Plotly`` instead of loading it once the page has rendered); the other pages
 # still load it only when a chart first shows (assets/plotly_bundle.js).
 REGENERATOR = "vendor/regenerator-runtime-0.13.11.js"
@@ -86,23 +88,27 @@ _POLYFILL_TAG = re.compile(r'<script src="[^"]*/deps/polyfill@[^"]*"></script>')
 _GRID_TAG = re.compile(r'<script src="([^"]*/dash_ag_grid/dash_ag_grid\.[^"]*\.js)"></script>')
 
 
-def page_shows(path: str, what: str) -> bool:
-    """Whether the Dash page at ``path`` draws ``what`` ("grid": a table, "charts": a chart) from
-    its first render (``grid=True`` / ``charts=True`` in its ``register_page``; a template's
-    variable part matches any one path segment)."""
+def page_at(path: str) -> dict | None:
+    """The registered Dash page serving ``path`` (a template's variable part matches any one path
+    segment), or None."""
     for page in dash.page_registry.values():
-        if not page.get(what):
-            continue
         template = page.get("path_template")
         if template is None:
             if path.rstrip("/") == page["path"].rstrip("/"):
-                return True
+                return page
         else:
             prefix = template.split("<", 1)[0]
             rest = path[len(prefix):]
             if path.startswith(prefix) and rest and "/" not in rest.rstrip("/"):
-                return True
-    return False
+                return page
+    return None
+
+
+def page_shows(path: str, what: str) -> bool:
+    """Whether the Dash page at ``path`` draws ``what`` ("grid": a table, "charts": a chart) from
+    its first render (``grid=True`` / ``charts=True`` in its ``register_page``)."""
+    page = page_at(path)
+    return bool(page and page.get(what))
 
 
 def shows_grid(path: str) -> bool:
@@ -132,9 +138,10 @@ def lean_scripts(interpolate: Callable[..., str], plotly: str | None = None) -> 
     def interpolate_index(**parts: str) -> str:
         scripts = _POLYFILL_TAG.sub(f'<script src="{asset_url(REGENERATOR)}"></script>', parts.get("scripts", ""),
                                     count=1)
+        page = (page_at(request.path) if has_request_context() else None) or {}
         grid = _GRID_TAG.search(scripts)
-        chunks = EAGER_CHUNKS
-        if grid and not (has_request_context() and shows_grid(request.path)):
+        chunks = EAGER_CHUNKS + tuple(("dash", rel) for rel in page.get("chunks", ()))  # e.g. the date picker's
+        if grid and not page.get("grid"):
             scripts = scripts[:grid.start()] + scripts[grid.end():]
             parts["metas"] = parts.get("metas", "") + f'<meta name="occ-grid" content="{grid.group(1)}">'
         elif grid:
@@ -142,7 +149,7 @@ def lean_scripts(interpolate: Callable[..., str], plotly: str | None = None) -> 
         suites = _SUITES_PREFIX.search(scripts)
         if suites:
             scripts += "".join(f'<script src="{suites.group(1)}{chunk_path(ns, rel)}"></script>' for ns, rel in chunks)
-        if plotly and has_request_context() and page_shows(request.path, "charts"):
+        if plotly and page.get("charts"):
             scripts += f'<script src="{plotly}"></script>'
         parts["scripts"] = scripts
         return interpolate(**parts)

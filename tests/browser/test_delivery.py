@@ -112,3 +112,21 @@ def test_dlv103_grid_suite_loads_with_the_first_table_and_stays_one_grid(live_se
         assert not errors, errors
     finally:
         context.close()
+
+
+def test_dlv104_linked_chunks_serve_their_components_without_a_later_fetch(live_server, probe):
+    """The daily brief's date picker and dropdowns come from the chunks linked with the page: they
+    work, and no chunk is fetched after the page has rendered."""
+    late: list[str] = []
+    probe.page.on("request", lambda r: late.append(r.url) if "/async-" in r.url and "?" not in r.url
+                  and ".v" not in r.url.rsplit("/", 1)[-1] else None)
+    probe.goto(live_server("/daily"))
+    picker = probe.page.locator("#daily-day")
+    picker.click()
+    probe.page.wait_for_selector(".dash-datepicker-calendar", state="visible")
+    assert probe.page.locator(".dash-datepicker-calendar-date-inside").count() >= 28
+    probe.page.keyboard.press("Escape")
+    probe.page.locator("#daily-category").click()  # the dropdown's chunk: its options open
+    probe.page.wait_for_selector(".dash-dropdown-option", state="visible")
+    assert late == []  # every chunk came with the page, at its fingerprinted address
+    probe.assert_clean()
