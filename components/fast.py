@@ -3,7 +3,8 @@
 A Dash component object validates its properties when it is built (~80 µs each); a board of 16
 tiles is ~400 components, most of a render's time. The renderer only needs the JSON form
 ``{"type", "namespace", "props"}``, which these helpers build directly. Use them for pieces built
-many times per render; keep ordinary components elsewhere.
+many times per render; keep ordinary components elsewhere. A large piece nothing updates goes to
+the browser as one component (:func:`static`), so the renderer does not track each element.
 """
 
 from __future__ import annotations
