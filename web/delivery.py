@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import functools
 import gzip
 import importlib
 import os
@@ -70,17 +71,17 @@ def asset_url(relative: str) -> str:
 #   a page registered with ``grid=True`` keeps the suite's script tag (it is fetched with the
 #   others instead of after the page has rendered), and the loader then stands aside.
 # And three of Dash's lazily loaded chunks are linked with the page instead
-# (bench/results/browser-2026-12-04-static): the dropdown's and the graph's (8 and 5 kB compressed)
-# on every page, the grid's community modules on a ``grid=True`` page. Left lazy, each was fetched only once its
-# component had rendered, under an address without fingerprint (so revalidated on every visit),
-# and Dash holds back a callback whose component is still loading: a second round of callbacks
-# after the chunk's round trip. Linked after their suite, a chunk registers itself with the
-# suite's loader at once (webpack's JSONP array), under a fingerprinted, immutable address. For the
-# same reason a page links the other chunks its first render needs (``chunks=(...)`` in its
-# ``register_page``: the daily brief's date picker), and a page registered with ``charts=True``
-# links the charts' plotly.js (Dash's graph
-# then finds ``window.Plotly`` instead of loading it once the page has rendered); the other pages
-# still load it only when a chart first shows (assets/plotly_bundle.js).
+# (bench/results/browser-2026-12-04-static): the dropdown's and the graph's (8 and 5 kB
+# compressed) on every page, the grid's community modules on a ``grid=True`` page. Left lazy, each
+# was fetched only once its component had rendered, under an address without fingerprint (so
+# revalidated on every visit), and Dash holds back a callback whose component is still loading: a
+# second round of callbacks after the chunk's round trip. Linked after their suite, a chunk
+# registers itself with the suite's loader at once (webpack's JSONP array), under a fingerprinted,
+# immutable address. For the same reason a page links the other chunks its first render needs
+# (``chunks=(...)`` in its ``register_page``: the daily brief's date picker), and a page registered
+# with ``charts=True`` links the charts' plotly.js (Dash's graph then finds ``window.Plotly``
+# instead of loading it once the page has rendered); the other pages still load it only when a
+# chart first shows (assets/plotly_bundle.js).
 REGENERATOR = "vendor/regenerator-runtime-0.13.11.js"
 EAGER_CHUNKS = (("dash", "dcc/async-dropdown.js"), ("dash", "dcc/async-graph.js"))
 GRID_CHUNKS = (("dash_ag_grid", "async-community.js"),)
@@ -104,21 +105,15 @@ def page_at(path: str) -> dict | None:
     return None
 
 
-def page_shows(path: str, what: str) -> bool:
-    """Whether the Dash page at ``path`` draws ``what`` ("grid": a table, "charts": a chart) from
-    its first render (``grid=True`` / ``charts=True`` in its ``register_page``)."""
-    page = page_at(path)
-    return bool(page and page.get(what))
-
-
 def shows_grid(path: str) -> bool:
     """Whether the Dash page at ``path`` shows a table from its first render (``grid=True``)."""
-    return page_shows(path, "grid")
+    return bool((page_at(path) or {}).get("grid"))
 
 
 _SUITES_PREFIX = re.compile(r'<script src="([^"]*' + re.escape(SUITES) + r')dash/')
 
 
+@functools.cache  # once per process, as Dash fingerprints its own suites
 def chunk_path(namespace: str, relative: str) -> str:
     """A component package's file as Dash addresses its suites: ``<package>/<path with Dash's
     fingerprint>`` (the package's version and the file's modification time), served immutable."""
