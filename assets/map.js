@@ -93,6 +93,18 @@ window.dash_clientside = window.dash_clientside || {};
         });
     },
 
+    /* The region buttons (the aggregates table, the breadcrumb) zoom to a region, or back to
+       the nation (null). In the browser: drawing the buttons (n_clicks 0) fires this callback,
+       which then answers nothing, with no round trip to the server. */
+    pickRegion: function (clicks) {
+      const ctx = window.dash_clientside.callback_context;
+      const id = ctx && ctx.triggered_id;
+      if (!id || typeof id !== "object" || !(clicks || []).some(function (n) { return n; })) {
+        return window.dash_clientside.no_update;
+      }
+      return id.region === "VN" ? null : id.region;
+    },
+
     /* A click on the map or on a ranking bar, or a choice in the "open a province" list, opens
        the province's profile (keeping the language, indicator and period). */
     navigate: function (mapClick, rankClick, chosen, spec) {

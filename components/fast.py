@@ -62,6 +62,18 @@ def static(tree: Any, **props: Any) -> dict:
     return {"type": "Static", "namespace": "occ_static", "props": props}
 
 
+def deferred(children: Any, *, label: str, min_height: int, **props: Any) -> dict:
+    """``children`` (any components) mounted in the browser only when they come near the screen
+    (assets/deferred.js): for a part of a board below its first screen (a table, a row of charts).
+    The part stays in the layout, so its callbacks run and fill it as before; until it is mounted
+    a holder of ``min_height`` pixels keeps the page's height, and is a tab stop named ``label``
+    that mounts it on focus. Printing mounts it too. With ``within`` (a CSS selector of an
+    enclosing piece) and ``shown_class``, it also waits until that piece has the class (a wall's
+    board is laid out, unseen, until its turn)."""
+    props.update(children=children, label=label, min_height=min_height)
+    return {"type": "Deferred", "namespace": "occ_defer", "props": props}
+
+
 def static_problems(node: Any, where: str = "tree") -> list[str]:
     """What :func:`static` would not draw in ``node`` (an unknown tag or component, an attribute
     dropped), each with its place: empty when the whole tree is drawn."""

@@ -32,7 +32,7 @@ from components.chart_alt import (
 )
 from components.charts import BLANK_FIGURE, empty_figure, lines_of, ranking_figure, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
-from components.fast import static
+from components.fast import deferred, static
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -73,7 +73,7 @@ def _title(code: str | None = None, **_) -> str:
         return "Chỉ tiêu"
 
 
-dash.register_page(__name__, path_template="/indicator/<code>", title=_title, grid=True, charts=True)
+dash.register_page(__name__, path_template="/indicator/<code>", title=_title, charts=True)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
@@ -81,7 +81,7 @@ MODES = ("value", "yoy")
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
                "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
-               "drill_links", "table", "revisions", "trend_export", "breakdown_export",
+               "drill_links", "table", "table_box", "revisions", "trend_export", "breakdown_export",
                "trend_assign")
 
 
@@ -208,7 +208,10 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             ),
             html.Div(
                 [
-                    html.Section([html.H2(t("ind.table_title", lang)), value_grid(ind, lang)],
+                    # below the first screen: the grid is drawn when the reader comes near it
+                    html.Section([html.H2(t("ind.table_title", lang)),
+                                  deferred(value_grid(ind, lang), label=t("ind.table_title", lang), min_height=440,
+                                           id=ids.table_box, className="ind-grid-box")],
                                  className="card ind-table-card"),
                     html.Section([html.H2(t("ind.meta_title", lang)), metadata(ind, cov, lang),
                                   html.Div(id=ids.revisions, className="ind-revisions")],

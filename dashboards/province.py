@@ -19,7 +19,7 @@ from components import controls
 from components.chart_alt import chart_alt, chart_box, series_summary, series_table
 from components.charts import Line, lines_figure
 from components.directions import assign_link
-from components.fast import static
+from components.fast import deferred, static
 from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
 from components.ids import page_ids
 from components.shell import with_lang
@@ -50,14 +50,15 @@ def _title(key: str | None = None, **_) -> str:
     return f"{area.name_vi} · Địa phương" if area else "Địa phương"
 
 
-dash.register_page(__name__, path_template="/provinces/<key>", title=_title, grid=True, charts=True)
+dash.register_page(__name__, path_template="/provinces/<key>", title=_title, grid=True)
 
 PAGE = "province"
 MAX_TRENDS = 8
+TRENDS_HEIGHT = 660  # two rows of trends (px): the page keeps its height before they are drawn
 MAX_TILES = 12
 
 
-ids = page_ids("pf", "lang", "key", "comparable", "trends", "trends_note", "focus", "table", "table_notes")
+ids = page_ids("pf", "lang", "key", "comparable", "trends", "trends_note", "focus", "table", "table_notes", "trends_box")
 
 
 BINDINGS = [(ids.comparable, "value", "comparable")]
@@ -108,7 +109,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.trends_title", lang)), trends_control(lin, comparable, lang)],
                              className="card-head"),
                     html.Div(id=ids.trends_note, className="pf-notes"),
-                    html.Div(id=ids.trends, className="pf-trends"),
+                    # below the first screen: its charts are drawn when the reader comes near them
+                    deferred(html.Div(id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
+                             min_height=TRENDS_HEIGHT, id=ids.trends_box),
                 ],
                 className="card pf-trends-card",
             ),

@@ -233,18 +233,14 @@ def sync_controls(code: Any, period: Any, region: Any, lang: Any) -> tuple:
             view.region if view.region != region else no_update)
 
 
-@cacheable
-@callback(
+# The region buttons (aggregates table, breadcrumb) zoom to a region or back to the nation; in the
+# browser (assets/map.js): drawing the buttons fires it, and it then answers without a round trip.
+clientside_callback(
+    ClientsideFunction(namespace="occmap", function_name="pickRegion"),
     Output(ids.region, "value", allow_duplicate=True),
     Input(ids.region_pick(ALL, ALL), "n_clicks"),
     prevent_initial_call=True,
 )
-def pick_region(clicks: Any) -> Any:
-    """The region buttons (aggregates table, breadcrumb) zoom to a region or back to the nation."""
-    if not ctx.triggered_id or not any(clicks or []):
-        return no_update
-    key = ctx.triggered_id["region"]
-    return None if key == "VN" else key
 
 
 # What the board and its export menus are drawn from: the chosen view and the page's language.

@@ -14,7 +14,7 @@ import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
 
 from components import controls
-from components.fast import static
+from components.fast import deferred, static
 from components.grid import data_grid, link_col, number_col, text_col, with_formatted, with_links
 from components.ids import page_ids
 from components.shell import with_lang
@@ -37,14 +37,14 @@ if TYPE_CHECKING:
     from data_access.catalogue import Indicator
     from data_access.queries import Kpi
 
-dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2, grid=True)
+dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
 
 PAGE = "sectors"
 AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, None: 3}
 
 
-ids = page_ids("sec", "lang", "by", "group", "agency", "group_box", "agency_box", "summary", "board", "board_title", "table",
+ids = page_ids("sec", "lang", "by", "group", "agency", "group_box", "agency_box", "summary", "board", "board_title", "table", "table_box",
                "export")
 
 
@@ -94,7 +94,10 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
             html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
             html.Section(None if group or by == "agency" else html.Div(t("sec.empty", lang), className="empty-state"),
                          id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
-            html.Section([html.H2(t("sec.table_title", lang)), summary_grid(lang)], className="card sec-table-card"),
+            # below the tiles: the grid is drawn when the reader comes near it
+            html.Section([html.H2(t("sec.table_title", lang)),
+                          deferred(summary_grid(lang), label=t("sec.table_title", lang), min_height=480, id=ids.table_box)],
+                         className="card sec-table-card"),
         ],
         className="page page-sectors",
     )

@@ -6,7 +6,9 @@ Live refresh: the page polls ``/api/v1/version`` (clientside, every ``poll`` sec
 the server's minimum); only a changed ``data_version`` reaches the server's board callbacks, which
 update the boards in place (same component tree, no spinner). Rotation, the clock, the
 connection-lost mark and the planned reload are clientside (``assets/wall.js``): they cost the
-server nothing. Every board is rendered once per data version and kept in the page.
+server nothing. Every board is rendered once per data version and kept in the page; the browser
+draws a board at its first turn (components.fast.deferred: a board waiting for its turn costs the
+wall's first load nothing), and its plotly.js is fetched with the first board that has a chart.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from dash import ClientsideFunction, Input, Output, State, callback, clientside_
 
 from components import wallboards as wb
 from components.directions import wall_board
-from components.fast import static
+from components.fast import deferred, static
 from components.ids import page_ids
 from components.shell import dataset_badge
 from components.urlstate import as_datetime, as_dict, as_text, parse_list
@@ -31,7 +33,7 @@ from views.wall import DEFAULT_SECTOR, authorized
 from web.delivery import asset_url
 from web.responses import cacheable
 
-dash.register_page(__name__, path="/wall", title="Màn hình điều hành", charts=True)
+dash.register_page(__name__, path="/wall", title="Màn hình điều hành")
 
 DEFAULT_SECONDS = 30
 RELOAD_HOURS = 6
@@ -75,7 +77,11 @@ def layout(boards: str | None = None, seconds: str | None = None, poll: str | No
                         html.Div(id=ids.asof, className="wall-asof"),
                         html.Div(id="wall-clock", className="wall-clock"),
                     ], className="wall-header"),
-                    html.Div([html.Section(id=ids.board(name), className="wall-board" + (" active" if i == 0 else ""),
+                    # each board drawn at its first turn (a board waiting for it is laid out, unseen)
+                    html.Div([html.Section(deferred(html.Div(id=ids.board(name), className="wall-board-body"),
+                                                    label=t("wall.title", lang), min_height=0, within=".wall-board", id=f"wall-{name}-box",
+                                                    shown_class="active"),
+                                           className="wall-board" + (" active" if i == 0 else ""),
                                            **{"data-board": name})
                               for i, name in enumerate(chosen)], className="wall-stage"),
                     html.Div([html.Span(t("a11y.wall_keys", lang)),

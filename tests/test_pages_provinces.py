@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 import math
+import shutil
+import subprocess
 from datetime import date
+from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -23,6 +26,8 @@ from i18n import fmt_number
 from tests.utils import classes, kids, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
+
+ROOT = Path(__file__).resolve().parent.parent
 
 board = page_fixture("board", "dashboards.provinces")
 profile = page_fixture("profile", "dashboards.province")
@@ -207,13 +212,23 @@ def test_pp008_controls_follow_the_indicator_and_the_era(board):
     assert period == no_update and region == no_update
 
 
-def test_pp009_region_buttons_and_breadcrumb(board):
-    _triggered(board.ids.region_pick("R3", "table"), "n_clicks", 1)
-    assert board.pick_region([0, 1, 0]) == "R3"
-    _triggered(board.ids.region_pick("VN", "crumb"), "n_clicks", 1)
-    assert board.pick_region([1, 0]) is None
-    _triggered(board.ids.region_pick("R3", "table"), "n_clicks", 0)
-    assert board.pick_region([0, 0]) == no_update  # buttons re-rendered, nobody clicked
+@pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
+def test_pp009_region_buttons_and_breadcrumb():
+    """The region buttons zoom in the browser (assets/map.js): a table button to its region, the
+    breadcrumb's nation to none, and buttons drawn anew (nobody clicked) change nothing."""
+    cases = [({"type": "prov-region-pick", "region": "R3", "where": "table"}, [0, 1, 0]),
+             ({"type": "prov-region-pick", "region": "VN", "where": "crumb"}, [1, 0]),
+             ({"type": "prov-region-pick", "region": "R3", "where": "table"}, [0, 0]),
+             (None, [])]
+    script = (
+        "globalThis.window = {dash_clientside: {no_update: 'NO_UPDATE'}}; require(process.argv[1]);"
+        "const cases = JSON.parse(process.argv[2]); const m = window.dash_clientside.occmap;"
+        "process.stdout.write(JSON.stringify(cases.map(([id, clicks]) => {"
+        "  window.dash_clientside.callback_context = {triggered_id: id}; return m.pickRegion(clicks); })));"
+    )
+    out = subprocess.run([shutil.which("node"), "-e", script, str(ROOT / "assets" / "map.js"), json.dumps(cases)],
+                         capture_output=True, text=True, check=True, timeout=60)
+    assert json.loads(out.stdout) == ["R3", None, "NO_UPDATE", "NO_UPDATE"]
 
 
 def test_pp010_clicks_open_the_profile_with_the_view(board):

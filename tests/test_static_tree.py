@@ -22,8 +22,9 @@ def _js_set(name: str) -> set[str]:
     return set(re.findall(r'"([^"]+)"', found.group(1)))
 
 
-def statics_in(node) -> list[dict]:
-    """Every static piece in a callback's output or a layout (components and JSON forms)."""
+def statics_in(node, namespace: str = "occ_static") -> list[dict]:
+    """Every static piece (or the components of another of the product's ``namespace``) in a
+    callback's output or a layout (components and JSON forms); not looked into."""
     found: list[dict] = []
 
     def visit(n):
@@ -33,7 +34,7 @@ def statics_in(node) -> list[dict]:
             for c in n:
                 visit(c)
         elif isinstance(n, dict) and "props" in n:
-            if n.get("namespace") == "occ_static":
+            if n.get("namespace") == namespace:
                 found.append(n)
             else:
                 visit(n["props"].get("children"))
@@ -102,3 +103,38 @@ def test_st003_every_board_piece_is_drawn_whole(seeded_app):
         config = {"lang": "vi", "sector": DEFAULT_SECTOR, "boards": list(wall.BOARD_CONTENT)}
         for content in wall.BOARD_CONTENT.values():
             _assert_drawn_whole(content(config))
+
+
+def test_st004_parts_below_the_first_screen_stay_in_the_layout(seeded_app):
+    """A deferred part (components.fast.deferred, assets/deferred.js) holds its components in the
+    layout: the ids its callbacks fill are there on opening, inside one holder with a name and a
+    height; only the drawing waits."""
+    from components.fast import deferred
+    from dashboards import indicator, province, sectors, wall
+    from tests.utils import ids_in
+
+    part = deferred(html.Div(id="x"), label="Bảng số liệu", min_height=440, id="x-box")
+    assert part["namespace"] == "occ_defer" and part["type"] == "Deferred"
+    assert part["props"]["label"] == "Bảng số liệu" and part["props"]["min_height"] == 440
+    assert "Deferred" in (JS.parent / "deferred.js").read_text()
+
+    def holders(node) -> dict[str, dict]:
+        return {h["props"]["id"]: h for h in statics_in(node, "occ_defer")}
+
+    with seeded_app.test_request_context("/"):
+        cases = [(indicator.layout("CPI_YOY"), "ind-table-box", "ind-table"),
+                 (sectors.layout(), "sec-table-box", "sec-table"),
+                 (province.layout("01"), "pf-trends-box", "pf-trends")]
+        for layout, box, inner in cases:
+            found = holders(layout)
+            assert set(found) == {box}, (box, set(found))
+            assert inner in ids_in(found[box]["props"]["children"])
+            assert found[box]["props"]["label"] and found[box]["props"]["min_height"] >= 400
+    with seeded_app.test_request_context("/wall"), seeded_app.app_context():
+        from unittest import mock
+
+        with mock.patch.object(wall, "authorized", return_value=True):
+            found = holders(wall.layout(boards="overview,provinces"))
+        assert set(found) == {"wall-overview-box", "wall-provinces-box"}
+        assert all(h["props"]["within"] == ".wall-board" and h["props"]["shown_class"] == "active"
+                   for h in found.values())

@@ -150,6 +150,15 @@ class PageProbe:
         self.page.wait_for_function(
             "() => !document.querySelector('[data-dash-is-loading=\"true\"]')", timeout=timeout_ms)
 
+    def reveal(self, selector: str, timeout_ms: int = 15000) -> None:
+        """Scroll a part drawn when it comes near the screen (components.fast.deferred) into view
+        and wait until it is drawn and settled."""
+        self.page.locator(selector).scroll_into_view_if_needed()
+        self.page.wait_for_function("s => { const e = document.querySelector(s); "
+                                    "return e && !e.classList.contains('deferred-pending'); }",
+                                    arg=selector, timeout=timeout_ms)
+        self.settle(timeout_ms)
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -99,6 +99,9 @@ def test_dlv103_grid_suite_loads_with_the_first_table_and_stays_one_grid(live_se
         assert page.evaluate(GRID_SUITE) == 0
         assert page.evaluate("() => typeof window.regeneratorRuntime.mark") == "function"
         page.click("a.nav-link[href^='/sectors']")
+        page.wait_for_selector(".sm-link", timeout=30_000)
+        assert page.evaluate(GRID_SUITE) == 0  # the table is below the tiles: not drawn yet
+        page.locator("#sec-table-box").scroll_into_view_if_needed()
         page.wait_for_selector(".ag-root .ag-row", timeout=30_000)
         assert page.evaluate(GRID_SUITE) == 1
         page.evaluate("() => { document.querySelector('.ag-root-wrapper').dataset.mark = 'first'; }")

@@ -41,6 +41,11 @@ def test_brw101_indicator_page_loads_clean(live_server, probe):
     assert page.locator("#ind-breakdown .bars .point").count() == 6
     value = page.locator(".stat-value").inner_text()
     assert VI_NUMBER.match(value), value
+    # the table is below the first screen: drawn when scrolled to, not before
+    assert page.locator("#ind-table-box.deferred-pending").count() == 1
+    assert page.locator("#ind-table").count() == 0
+    probe.reveal("#ind-table-box")
+    expect(page.locator("#ind-table .ag-row").first).to_be_visible()
     assert page.locator("#ind-table .ag-row").count() > 10
     cell = page.locator("#ind-table .ag-row[row-index='0'] [col-id='value']").inner_text()
     assert VI_NUMBER.match(cell), cell
@@ -152,7 +157,8 @@ def test_brw105_language_switch_changes_labels_and_numbers(live_server, probe):
     assert en_value.replace(",", "") == vi_value.replace(".", "").replace(",", ".")
     q = _query(page.url)
     assert q["mode"] == "yoy" and q["areas"] == "VN,01"  # the view survives the switch
-    assert page.locator("#ind-table .ag-header-cell-text").first.inner_text() == "Period"
+    probe.reveal("#ind-table-box")
+    expect(page.locator("#ind-table .ag-header-cell-text").first).to_have_text("Period")
     probe.screenshot("indicator-en")
     probe.assert_clean()
 
@@ -168,8 +174,9 @@ def test_brw106_sectors_board_state_in_the_url(live_server, probe, browser):
     assert drawn and all(drawn), drawn
     first_value = page.locator(".sm-value").first.inner_text()
     assert VI_NUMBER.match(first_value), first_value
-    assert page.locator("#sec-table .ag-row").count() == cards.count()
     probe.screenshot("sectors-vi")
+    probe.reveal("#sec-table-box")
+    expect(page.locator("#sec-table .ag-row")).to_have_count(cards.count())
     page.locator("#sec-by label", has_text="Bộ, ngành").click()
     page.wait_for_url(re.compile(r".*[?&]agency=[^&]+"))
     probe.settle()

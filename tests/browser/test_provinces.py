@@ -258,6 +258,8 @@ def test_brw206_copied_link_restores_the_view_in_english(live_server, probe, bro
     expect(page.locator("h1.page-title")).to_have_text("Tuyen Quang")
     assert "Formed from" in page.locator(".pf-lineage").inner_text()
     assert page.locator("#pf-comparable input").is_checked()
+    assert page.locator(".pf-trend .js-plotly-plot").count() == 0  # below the first screen: not drawn yet
+    probe.reveal("#pf-trends-box")
     page.wait_for_function("() => document.querySelectorAll('.pf-trend .js-plotly-plot').length >= 4")
     probe.settle()
     probe.screenshot("province-profile-en")

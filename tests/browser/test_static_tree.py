@@ -103,3 +103,41 @@ def test_st102_compliance_matrix_drawn_and_its_links_navigate_in_place(live_serv
     assert name
     probe.screenshot("compliance-static-matrix")
     probe.assert_clean()
+
+
+# --- parts drawn when they come near the screen (assets/deferred.js) --------------------------------
+
+PLOTS = "() => document.querySelectorAll('.js-plotly-plot').length"
+
+
+def test_st103_a_part_below_the_first_screen_is_drawn_when_the_reader_comes_near(live_server, probe):
+    """The province profile's trends (far below its tiles and table) are not drawn on opening, so
+    plotly.js is not even fetched; scrolling near them draws all eight, and they stay."""
+    probe.goto(live_server("/provinces/01"))
+    page = probe.page
+    holder = page.locator("#pf-trends-box")
+    assert holder.get_attribute("class").split().count("deferred-pending") == 1
+    assert holder.get_attribute("aria-busy") == "true" and holder.get_attribute("tabindex") == "0"
+    assert page.evaluate(PLOTS) == 0 and page.evaluate("() => !!window.Plotly") is False
+    assert holder.bounding_box()["height"] >= 600  # the page keeps its height
+    # the trends' callback filled the layout meanwhile: drawing needs no round trip
+    calls = len(probe.callback_requests)
+    probe.reveal("#pf-trends-box")
+    page.wait_for_function("() => document.querySelectorAll('.pf-trend .js-plotly-plot').length === 8")
+    assert len(probe.callback_requests) == calls
+    page.mouse.wheel(0, -5000)
+    page.wait_for_timeout(200)
+    assert page.evaluate(PLOTS) == 8  # drawn once, kept
+    probe.assert_clean()
+
+
+def test_st104_the_keyboard_opens_a_part_by_its_tab_stop(live_server, probe):
+    probe.goto(live_server("/indicator/CPI_YOY"))
+    page = probe.page
+    assert page.locator("#ind-table").count() == 0
+    page.focus("#ind-table-box")  # as Tab reaches it
+    page.wait_for_selector("#ind-table .ag-row")
+    assert page.evaluate("() => document.activeElement.id") == "ind-table-box"  # the focus stays here
+    assert page.locator("#ind-table-box").get_attribute("tabindex") == "-1"
+    probe.assert_clean()
+

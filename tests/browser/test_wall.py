@@ -186,3 +186,25 @@ def test_wal006_display_token_required_and_revocable(wall_server, probe):
     probe.page.wait_for_selector(".wall-refused-text", timeout=15000)
     assert probe.page.locator(".wall-tile").count() == 0  # the revoked wall no longer shows data
     probe.assert_clean()
+
+
+def test_wal007_a_board_is_drawn_at_its_first_turn(wall_server, probe):
+    """On opening only the board on screen is drawn (the map and the sector's charts wait for their
+    turn, plotly.js is not even fetched); each board is drawn at its turn with its data already in
+    the page (no callback request), and stays drawn."""
+    page = probe.page
+    probe.goto(wall_server(f"/wall?boards=overview,provinces,sector&seconds=3600&poll=600&token={wall_server.token}"))
+    page.wait_for_selector(".wall-board.active[data-board=overview] .wall-board-inner")
+    assert page.locator(".wall-board .deferred-pending").count() == 2
+    assert page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length") == 0
+    before = _callbacks(probe)
+    page.keyboard.press("ArrowRight")  # the provinces board's turn: its map is drawn
+    page.wait_for_selector(".wall-board.active[data-board=provinces] .wall-map .main-svg")
+    assert page.locator(".wall-board[data-board=sector] .deferred-pending").count() == 1
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelectorAll('.wall-board[data-board=sector] .ws-chart .main-svg')"
+                           ".length >= 3")
+    page.keyboard.press("ArrowRight")  # back to the first: everything stays drawn
+    assert page.locator(".wall-board .deferred-pending").count() == 0
+    assert _callbacks(probe) == before
+    probe.assert_clean()
