@@ -18,6 +18,11 @@ and no element carries Dash's loading state, once the page has stayed so for ``-
 moment is read from the page's own clock (the last response's end, the loading state's end), and
 the moment the protocol's events gave is kept as ``settled_cdp_s``.
 
+A part of a board below its first screen is drawn when the reader comes near it
+(``components.fast.deferred``): the settled time does not include it. What it costs is measured
+beside it: after each settled warm load the page is scrolled to its end, and ``revealed_s`` is the
+time until every such part is drawn and the main thread is quiet again.
+
 Beside the boards, the same measures of the floor (``bench/dash_floor.py``): a page of the same
 Dash and delivery with nothing of the product on it, and the same with one chart. No board can
 settle sooner than that page; the difference is what the board itself costs.
@@ -75,6 +80,29 @@ PAGE_SETTLED = """() => { const s = window.__occSettle || {};
   const nav = performance.getEntriesByType('navigation')[0];
   return {done: s.loading ? null : s.doneAt, lastResponse: Math.max(nav ? nav.responseEnd : 0, ...ends),
           origin: performance.timeOrigin}; }"""
+
+
+# After a settled warm load: scroll to the page's end and time (page clock) until every part drawn
+# when the reader comes near it (components.fast.deferred) is drawn, nothing is loading and the
+# main thread is quiet: the later of that moment, the last long task's end and the last response's
+# end, read 2.5 s after the scroll. None on a page without such parts (a wall's boards are drawn at their turn).
+REVEAL = """() => new Promise(resolve => {
+  // a wall's boards wait for their turn, not for a scroll
+  const pending = () => [...document.querySelectorAll('.deferred-pending')].some(e => !e.closest('.wall-board'));
+  if (!pending()) { resolve(null); return; }
+  const busy = () => pending() || !!document.querySelector('[data-dash-is-loading="true"]');
+  const t0 = performance.now();
+  let last = t0, doneAt = null;
+  const seen = (l) => l.getEntries().forEach(e => {
+    if (e.startTime >= t0) { last = Math.max(last, e.entryType === 'resource' ? e.responseEnd : e.startTime + e.duration); } });
+  const tasks = new PerformanceObserver(seen), loads = new PerformanceObserver(seen);
+  tasks.observe({type: 'longtask'}); loads.observe({type: 'resource'});
+  window.scrollTo(0, document.body.scrollHeight);
+  const tick = () => { if (!busy()) { doneAt = performance.now(); } else { requestAnimationFrame(tick); } };
+  requestAnimationFrame(tick);
+  setTimeout(() => { tasks.disconnect(); loads.disconnect();
+    resolve(doneAt === null ? -1 : Math.max(last, doneAt) - t0); }, 2500);
+})"""
 
 
 def log(msg: str) -> None:
@@ -285,6 +313,9 @@ def measure_board(browser: Any, base: str, board: str, cookie: tuple[str, str] |
         page.close()
         page = context.new_page()
         warm = Load(context, page).run(base + board, args.quiet_ms, args.timeout)
+        if warm["settled_s"] is not None:  # what the parts below the first screen cost once scrolled to
+            revealed = page.evaluate(REVEAL)
+            warm["revealed_s"] = None if revealed is None else round(revealed / 1000, 3) if revealed >= 0 else "timeout"
         page.close()
         return {"cold": cold, "warm": warm}
     finally:
@@ -314,6 +345,11 @@ def summarize(runs: list[dict]) -> dict:
             "slowest": rows[-1]["slowest"],
             "largest_callbacks": rows[-1]["largest_callbacks"],
         }
+    revealed = [r["warm"].get("revealed_s") for r in runs]
+    if any(r is not None for r in revealed):
+        out["warm"]["revealed_runs_s"] = revealed
+        done = [r for r in revealed if isinstance(r, float)]
+        out["warm"]["revealed_s"] = round(statistics.median(done), 3) if done else None
     cold, warm = out["cold"], out["warm"]
     out["met"] = {
         "cold_bytes": cold["bytes"] <= TARGETS["cold_bytes"],
@@ -343,7 +379,9 @@ def run_server(kind: str, url: str, workdir: Path, redis_url: str | None, cookie
                     boards[board] = summarize(runs)
                     b = boards[board]
                     log(f"{kind} {board}: cold {b['cold']['bytes'] / 1e6:.2f} MB {b['cold']['settled_s']} s, "
-                        f"warm {b['warm']['bytes'] / 1e6:.2f} MB {b['warm']['settled_s']} s")
+                        f"warm {b['warm']['bytes'] / 1e6:.2f} MB {b['warm']['settled_s']} s"
+                        + (f", below the first screen drawn {b['warm']['revealed_s']} s after scrolling"
+                           if "revealed_s" in b["warm"] else ""))
             finally:
                 browser.close()
     finally:
