@@ -159,6 +159,11 @@ class PageProbe:
                                     arg=selector, timeout=timeout_ms)
         self.settle(timeout_ms)
 
+    def reveal_all(self) -> None:
+        """:meth:`reveal` every part of the page still waiting to be drawn."""
+        for ident in self.page.eval_on_selector_all(".deferred-pending[id]", "els => els.map(e => e.id)"):
+            self.reveal(f"#{ident}")
+
     def screenshot(self, name: str) -> Path:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         path = ARTIFACTS / f"{name}.png"

@@ -52,6 +52,7 @@ def test_jrn001_upload_shows_on_overview_indicator_and_compliance(intake_server,
     assert "Đã điều chỉnh" in tile.inner_text()  # a revision of the month's value
 
     probe.goto(intake_server("/indicator/RETAIL_SALES"))
+    probe.reveal_all()  # the values' table is below the first screen
     probe.page.wait_for_function("() => document.body.innerText.includes('777,7')")
 
     # Phú Thọ (UB25) had not sent its November report: it is overdue on /compliance

@@ -60,6 +60,7 @@ def test_map101_confirm_the_proposal_load_and_reuse_it(mapping_server, probe, tm
     assert "Cách đối chiếu đã áp dụng: do cán bộ xác nhận." in probe.page.inner_text(".sub-report")
 
     probe.goto(mapping_server("/indicator/POPULATION?areas=01&view=table"))
+    probe.reveal_all()  # the values' table is below the first screen
     probe.page.wait_for_function("() => document.body.innerText.includes('8.435,7')")
 
     _upload(probe, mapping_server, "bieu5-2023.csv", SECOND, tmp_path)
@@ -92,7 +93,9 @@ def test_map102_a_long_file_naming_its_indicators(mapping_server, probe, tmp_pat
     probe.page.wait_for_selector(".sub-report .alert")
     assert probe.page.locator(".sub-report .alert").inner_text().startswith("Đã tiếp nhận báo cáo số")
     probe.goto(mapping_server("/indicator/POPULATION?areas=01&view=table"))
+    probe.reveal_all()  # the values' table is below the first screen
     probe.page.wait_for_function("() => document.body.innerText.includes('8.330,9')")
     probe.goto(mapping_server("/indicator/URBAN_POPULATION?areas=04&view=table"))
+    probe.reveal_all()
     probe.page.wait_for_function("() => document.body.innerText.includes('128,4')")
     probe.assert_clean()

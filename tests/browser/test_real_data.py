@@ -72,6 +72,7 @@ def test_brw_real001_boards_show_the_published_values_and_the_official_mark(real
     probe.goto(real_server(path))
     page = probe.page
     expect(page.locator("h1.page-title")).to_have_text(title)
+    probe.reveal_all()  # the tables below the first screen are read too
     for selector, text in shows:
         expect(page.locator(selector).first).to_contain_text(text())
     expect(page.locator(".badge-official")).to_have_text("Số liệu chính thức")
