@@ -75,6 +75,7 @@
     attrs.role = "region";  // a named place on the page, busy until drawn
     attrs["aria-busy"] = "true";
     attrs["aria-label"] = props.label || "";
+    if (props.within) { attrs["data-within"] = props.within; }  // waits for its piece's turn, not a scroll
     attrs.onFocus = function () { setProps({shown: true}); };
     return h("div", attrs);
   }

@@ -85,10 +85,11 @@ PAGE_SETTLED = """() => { const s = window.__occSettle || {};
 # After a settled warm load: scroll to the page's end and time (page clock) until every part drawn
 # when the reader comes near it (components.fast.deferred) is drawn, nothing is loading and the
 # main thread is quiet: the later of that moment, the last long task's end and the last response's
-# end, read 2.5 s after the scroll. None on a page without such parts (a wall's boards are drawn at their turn).
+# end, read 2.5 s after the scroll. None on a page without such parts (a part `within` a piece,
+# such as a wall's board, is drawn at that piece's turn, not by a scroll).
 REVEAL = """() => new Promise(resolve => {
-  // a wall's boards wait for their turn, not for a scroll
-  const pending = () => [...document.querySelectorAll('.deferred-pending')].some(e => !e.closest('.wall-board'));
+  // a part waiting for its piece's turn (a wall's board) waits for no scroll
+  const pending = () => !!document.querySelector('.deferred-pending:not([data-within])');
   if (!pending()) { resolve(null); return; }
   const busy = () => pending() || !!document.querySelector('[data-dash-is-loading="true"]');
   const t0 = performance.now();

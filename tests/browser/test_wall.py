@@ -195,7 +195,7 @@ def test_wal007_a_board_is_drawn_at_its_first_turn(wall_server, probe):
     page = probe.page
     probe.goto(wall_server(f"/wall?boards=overview,provinces,sector&seconds=3600&poll=600&token={wall_server.token}"))
     page.wait_for_selector(".wall-board.active[data-board=overview] .wall-board-inner")
-    assert page.locator(".wall-board .deferred-pending").count() == 2
+    assert page.locator(".wall-board .deferred-pending[data-within='.wall-board']").count() == 2
     assert page.evaluate("() => document.querySelectorAll('.js-plotly-plot').length") == 0
     before = _callbacks(probe)
     page.keyboard.press("ArrowRight")  # the provinces board's turn: its map is drawn
