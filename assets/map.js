@@ -67,7 +67,7 @@ window.dash_clientside = window.dash_clientside || {};
   }
 
   /* The area key of a click: the map's fills carry [key] (Dash passes the trace's whole
-     customdata when a fill, not a point, is clicked); the ranking bars carry the key itself. */
+     customdata when a fill, not a point, is clicked); a bar's point carries the key itself. */
   function clickedKey(clickData) {
     const point = clickData && clickData.points && clickData.points[0];
     if (!point) { return null; }
@@ -105,15 +105,14 @@ window.dash_clientside = window.dash_clientside || {};
       return id.region === "VN" ? null : id.region;
     },
 
-    /* A click on the map or on a ranking bar, or a choice in the "open a province" list, opens
-       the province's profile (keeping the language, indicator and period). */
-    navigate: function (mapClick, rankClick, chosen, spec) {
+    /* A click on the map, or a choice in the "open a province" list, opens the province's
+       profile (keeping the language, indicator and period). The ranking's names are links. */
+    navigate: function (mapClick, chosen, spec) {
       const ctx = window.dash_clientside.callback_context;
       const trig = (ctx && ctx.triggered && ctx.triggered[0] && ctx.triggered[0].prop_id) || "";
       let key = null;
       if (!spec || !spec.profile) { return window.dash_clientside.no_update; }
-      if (trig === spec.profile.ranking_id + ".clickData") { key = clickedKey(rankClick); }
-      else if (trig.indexOf(".clickData") > 0) { key = clickedKey(mapClick); }
+      if (trig.indexOf(".clickData") > 0) { key = clickedKey(mapClick); }
       else if (trig.indexOf(".value") > 0) { key = chosen || null; }
       if (!key) { return window.dash_clientside.no_update; }
       return spec.profile.path + encodeURIComponent(key) + (spec.profile.query || "");

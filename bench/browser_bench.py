@@ -13,10 +13,14 @@ real session of a leader (``bench/sessions.py``); the wall opens with a display 
 Bytes are Chromium's own count of what came over the wire (CDP ``Network.loadingFinished``
 ``encodedDataLength``: headers plus the body as sent, compressed or not); a response served from
 the browser's cache counts 0 bytes and is listed under ``cached``. "Settled" is the time from
-the navigation's start until Dash's page router has rendered the page, no request is in flight
-and no element carries Dash's loading state, once the page has stayed so for ``--quiet-ms``; the
-moment is read from the page's own clock (the last response's end, the loading state's end), and
-the moment the protocol's events gave is kept as ``settled_cdp_s``.
+the navigation's start until Dash's page router has rendered the page, no request is in flight,
+no element carries Dash's loading state and the main thread has finished drawing (its last long
+task, 50 ms or more, has ended), once the page has stayed so for ``--quiet-ms``. The moment is
+read from the page's own clock (the last response's end, the loading state's end, the last long
+task's end). ``callbacks_s`` leaves out the drawing (Dash's charts draw after their callback has
+answered: a page whose charts come with its layout has no loading state while they draw); it was
+the settled time of the results before 2026-12-04's ``strict`` run. The moment the protocol's
+events gave is kept as ``settled_cdp_s``.
 
 A part of a board below its first screen is drawn when the reader comes near it
 (``components.fast.deferred``): the settled time does not include it. What it costs is measured
@@ -69,7 +73,10 @@ LOADING = """() => { const page = document.getElementById('_pages_content');
 WATCH = """(() => {
   const loading = () => { const page = document.getElementById('_pages_content');
     return !page || page.children.length === 0 || !!document.querySelector('[data-dash-is-loading="true"]'); };
-  const state = window.__occSettle = {loading: true, doneAt: null};
+  const state = window.__occSettle = {loading: true, doneAt: null, taskEnd: 0};
+  // the main thread's long tasks (50 ms or more: drawing a chart, a grid): the page is drawn when the last ends
+  new PerformanceObserver(l => l.getEntries().forEach(e => { state.taskEnd = Math.max(state.taskEnd, e.startTime + e.duration); }))
+    .observe({type: 'longtask', buffered: true});
   const check = () => { const now = loading();
     if (now) { state.loading = true; } else if (state.loading) { state.loading = false; state.doneAt = performance.now(); } };
   new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true,
@@ -79,7 +86,7 @@ PAGE_SETTLED = """() => { const s = window.__occSettle || {};
   const ends = performance.getEntriesByType('resource').map(e => e.responseEnd);
   const nav = performance.getEntriesByType('navigation')[0];
   return {done: s.loading ? null : s.doneAt, lastResponse: Math.max(nav ? nav.responseEnd : 0, ...ends),
-          origin: performance.timeOrigin}; }"""
+          lastTask: s.taskEnd || 0, origin: performance.timeOrigin}; }"""
 
 
 # After a settled warm load: scroll to the page's end and time (page clock) until every part drawn
@@ -264,7 +271,7 @@ class Load:
             self.page.wait_for_timeout(20)
         else:
             settled_at = None
-        page_settled = None
+        page_settled = callbacks_settled = None
         if settled_at is not None:
             try:
                 mark = self.page.evaluate(PAGE_SETTLED)
@@ -272,7 +279,8 @@ class Load:
                 mark = None
             if mark and mark.get("done") is not None:
                 origin_s = mark["origin"] / 1000 - self.wall_start + start  # the page's origin on our clock
-                page_settled = origin_s + max(mark["done"], mark["lastResponse"]) / 1000
+                callbacks_settled = origin_s + max(mark["done"], mark["lastResponse"]) / 1000
+                page_settled = origin_s + max(mark["done"], mark["lastResponse"], mark["lastTask"]) / 1000
         self.cdp.detach()
         sent = [r for r in self.requests if not r["url"].startswith("data:")]
         callbacks = [r for r in sent if "/_dash-update-component" in r["url"]]
@@ -282,6 +290,7 @@ class Load:
         urls = [r["url"] for r in sent if r["type"] != "Fetch" and r["type"] != "XHR"]
         return {
             "settled_s": round(page_settled - start, 3) if page_settled is not None else None,
+            "callbacks_s": round(callbacks_settled - start, 3) if callbacks_settled is not None else None,
             "settled_cdp_s": round(settled_at - start, 3) if settled_at is not None else None,
             "bytes": sum(r["bytes"] for r in sent),
             "requests": len(sent),
@@ -332,6 +341,8 @@ def summarize(runs: list[dict]) -> dict:
         out[phase] = {
             "settled_s": round(statistics.median(settled), 3) if settled else None,
             "settled_runs_s": [r["settled_s"] for r in rows],
+            "callbacks_s": round(statistics.median(c), 3) if (c := [r["callbacks_s"] for r in rows
+                                                                    if r.get("callbacks_s") is not None]) else None,
             "settled_cdp_s": round(statistics.median(c), 3) if (c := [r["settled_cdp_s"] for r in rows
                                                                       if r.get("settled_cdp_s") is not None]) else None,
             "bytes": int(statistics.median(r["bytes"] for r in rows)),

@@ -31,9 +31,14 @@ def summary_id(name: str) -> str:
     return f"{name}-summary"
 
 
-def chart_box(graph: Any, name: str, className: str = "", **props: Any) -> html.Div:
+def chart_box(graph: Any, name: str, className: str = "", *, min_height: int | None = None,
+              **props: Any) -> html.Div:
     """The chart inside an image named by its summary (``aria-labelledby``): a screen reader
-    reads the sentence instead of the plot's shapes."""
+    reads the sentence instead of the plot's shapes. ``min_height`` (px): the room the chart will
+    take, kept while plotly.js loads and draws it, so what is below does not move (and a part
+    below the first screen is not taken for one on it: components.fast.deferred)."""
+    if min_height:
+        props["style"] = {**props.get("style", {}), "minHeight": f"{min_height}px"}
     return html.Div(graph, role="img", className=("chart-box " + className).strip(),
                     **{"aria-labelledby": summary_id(name)}, **props)
 

@@ -30,7 +30,7 @@ from components.chart_alt import (
     series_summary,
     series_table,
 )
-from components.charts import BLANK_FIGURE, empty_figure, lines_of, ranking_figure, ranking_rows
+from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
 from components.fast import deferred, static
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
@@ -77,6 +77,7 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title, ch
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
+TREND_HEIGHT = 440  # px
 
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
@@ -172,6 +173,12 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
                         className="page page-indicator")
     view = read_view(ind, cov, areas, start, end, mode, comparable, area)
+    # The first view comes drawn with the page (the callbacks answer only a change of view): one
+    # round of callbacks fewer before the page settles.
+    trend_figure, trend_title, trend_notes, rows, trend_alt_ = series_parts(ind, view, lang)
+    summary, breakdown_figure, breakdown_title, breakdown_note, links, revisions, breakdown_alt = \
+        focus_parts(ind, view, lang)
+    trend_menu, breakdown_menu = menus(ind, view, lang)
     return html.Div(
         [
             dcc.Store(id=ids.code, data=ind.code),
@@ -179,28 +186,31 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             dcc.Store(id=ids.focus, data=view.focus),
             *url_sync_stores(PAGE, BINDINGS),
             head,
-            html.Section(id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
+            html.Section(summary, id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
             control_bar(ind, cov, view, lang),
             html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
-                    html.Section([html.Div([html.H2(id=ids.trend_title), html.Div(id=ids.trend_assign), html.Div(id=ids.trend_export)],
+                    html.Section([html.Div([html.H2(trend_title, id=ids.trend_title),
+                                            html.Div(assign_part(ind, view, lang), id=ids.trend_assign),
+                                            html.Div(trend_menu, id=ids.trend_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.trend, figure=BLANK_FIGURE, config=_graph_config(lang),
-                                                      className="ind-trend-graph", style={"height": "440px"}),
-                                            ids.trend),
-                                  alt_region(ids.trend),
-                                  html.Div(id=ids.trend_notes, className="ind-notes")],
+                                  chart_box(dcc.Graph(id=ids.trend, figure=trend_figure, config=_graph_config(lang),
+                                                      className="ind-trend-graph", style={"height": f"{TREND_HEIGHT}px"}),
+                                            ids.trend, min_height=TREND_HEIGHT),
+                                  alt_region(ids.trend, trend_alt_),
+                                  html.Div(trend_notes, id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),
                     html.Section(hidden=not ind.provincial, children=[
-                                 html.Div([html.H2(id=ids.breakdown_title), html.Div(id=ids.breakdown_note,
-                                                                                      className="ind-notes"),
-                                           html.Div(id=ids.breakdown_export)],
+                                 html.Div([html.H2(breakdown_title, id=ids.breakdown_title),
+                                           html.Div(breakdown_note, id=ids.breakdown_note, className="ind-notes"),
+                                           html.Div(breakdown_menu, id=ids.breakdown_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.breakdown, figure=BLANK_FIGURE, config=_graph_config(lang),
-                                                      className="ind-breakdown-graph"), ids.breakdown),
-                                  alt_region(ids.breakdown),
-                                  html.Nav(id=ids.drill_links, className="drill-links",
+                                  chart_box(dcc.Graph(id=ids.breakdown, figure=breakdown_figure,
+                                                      config=_graph_config(lang), className="ind-breakdown-graph"),
+                                            ids.breakdown, min_height=breakdown_room(breakdown_figure)),
+                                  alt_region(ids.breakdown, breakdown_alt),
+                                  html.Nav(links, id=ids.drill_links, className="drill-links",
                                            **{"aria-label": t("ind.drill_links", lang)})],
                                  className="card ind-breakdown-card"),
                 ],
@@ -210,11 +220,11 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                 [
                     # below the first screen: the grid is drawn when the reader comes near it
                     html.Section([html.H2(t("ind.table_title", lang)),
-                                  deferred(value_grid(ind, lang), label=t("ind.table_title", lang), min_height=440,
+                                  deferred(value_grid(ind, rows, lang), label=t("ind.table_title", lang), min_height=440,
                                            id=ids.table_box, className="ind-grid-box")],
                                  className="card ind-table-card"),
                     html.Section([html.H2(t("ind.meta_title", lang)), metadata(ind, cov, lang),
-                                  html.Div(id=ids.revisions, className="ind-revisions")],
+                                  html.Div(revisions, id=ids.revisions, className="ind-revisions")],
                                  className="card ind-meta-card"),
                 ],
                 className="ind-row ind-row-lower",
@@ -222,6 +232,12 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ],
         className="page page-indicator",
     )
+
+
+def breakdown_room(figure: dict) -> int:
+    """The breakdown's height on the page: its figure's, within the box's bounds (the stylesheet's
+    ``.ind-breakdown-graph``: 300-520 px, scrolled beyond)."""
+    return min(max(int(figure.get("layout", {}).get("height") or 300), 300), 520)
 
 
 def _graph_config(lang: str) -> dict:
@@ -293,7 +309,7 @@ def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Se
     return html.Section(parts, className="card control-bar ind-controls")
 
 
-def value_grid(ind: Indicator, lang: str) -> dag.AgGrid:
+def value_grid(ind: Indicator, rows: list[dict], lang: str) -> dag.AgGrid:
     unit = ind.unit(lang)
     columns = [
         label_col("period_start", "period_label", t("ind.col_period", lang), sort="desc", min_width=130),
@@ -304,7 +320,7 @@ def value_grid(ind: Indicator, lang: str) -> dag.AgGrid:
         text_col("obs_status", t("ind.col_status", lang), min_width=150),
         number_col("revision", t("ind.col_revision", lang), flex=0.5, min_width=100),
     ]
-    return data_grid(ids.table, columns, [], lang=lang, height=None, row_id="row_id", className="ind-grid")
+    return data_grid(ids.table, columns, rows, lang=lang, height=None, row_id="row_id", className="ind-grid")
 
 
 def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
@@ -402,25 +418,30 @@ _VIEW_ARGS = (
     Output(alt_id(ids.trend), "children"),
     Input(ids.areas, "value"),
     *_VIEW_ARGS,
-    prevent_initial_call=False,
+    prevent_initial_call=True,
 )
 def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
+    """The trend and its table for a newly chosen view (the layout comes with the first one)."""
+    ind, view = callback_view(code, areas, start, end, mode, comparable)
+    return series_parts(ind, view, lang)
+
+
+def series_parts(ind: Indicator, view: View, lang: str) -> tuple:
     """The trend (value or change on last year) with its text alternative, its notes, and the
     table of values."""
-    ind, view = callback_view(code, areas, start, end, mode, comparable)
     start, end, keys, mode = view.start, view.end, view.areas, view.mode
     comparable = view.comparable and ind.provincial
     df = series_with_change(ind.code, keys, start, end, comparable)
     crossing = crosses_switch(start, end)
     names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
-    view = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
-    figure, title = trend(ind, view, keys, mode, kind, names, lang, crossing, comparable)
+    drawn = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
+    figure, title = trend(ind, drawn, keys, mode, kind, names, lang, crossing, comparable)
     about = directions.markers(ind.code)  # the directions about it: issued and closed, on the trend
     figure = add_markers(figure, about, lang)
-    shown = [*notes(ind, view, keys, lang, crossing, comparable), markers_note(about, lang)]
-    return (figure, title, shown, table_rows(ind, view, names, kind, lang),
-            trend_alt(ind, view, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
+    shown = [*notes(ind, drawn, keys, lang, crossing, comparable), markers_note(about, lang)]
+    return (figure, title, shown, table_rows(ind, drawn, names, kind, lang),
+            trend_alt(ind, drawn, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
 
 
 def trend_alt(ind: Indicator, df: pd.DataFrame, mode: str, kind: str, names: dict[str, str], title: str,
@@ -538,12 +559,17 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     Output(alt_id(ids.breakdown), "children"),
     Input(ids.focus, "data"),
     *_VIEW_ARGS,
-    prevent_initial_call=False,
+    prevent_initial_call=True,
 )
 def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
+    """The focus's summary and breakdown for a newly chosen view (the layout comes with the first)."""
+    ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
+    return focus_parts(ind, view, lang)
+
+
+def focus_parts(ind: Indicator, view: View, lang: str) -> tuple:
     """The area in focus: breadcrumb and headline figures, the breakdown of the latest period
     (regions of the nation, provinces of a region), the revision history."""
-    ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
     focus, start, end = view.focus, view.start, view.end
     latest = latest_period(ind.code, "VN", end)
     when = parse(latest).end if latest else parse(end).end
@@ -742,11 +768,17 @@ def area_choices(start: Any, end: Any, selected: Any, code: Any, lang: Any) -> l
     Input(ids.focus, "data"),
     State(ids.code, "data"),
     State(ids.lang, "data"),
+    prevent_initial_call=True,
 )
 def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, focus: Any, code: Any,
                  lang: Any) -> tuple:
-    """The export menus of the trend and the breakdown, with the specs of what they show."""
+    """The export menus of a newly chosen view (the layout comes with the first one's)."""
     ind, view = callback_view(code, areas, start, end, mode, comparable, focus)
+    return menus(ind, view, lang)
+
+
+def menus(ind: Indicator, view: View, lang: str) -> tuple:
+    """The export menus of the trend and the breakdown, with the specs of what they show."""
     trend = {"kind": "trend", "indicator": ind.code, "areas": list(view.areas), "start": view.start, "end": view.end,
              "mode": view.mode, "comparable": view.comparable and ind.provincial}
     latest = latest_period(ind.code, "VN", view.end)
@@ -770,13 +802,21 @@ def export_menus(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, f
     Input(ids.focus, "data"),
     State(ids.code, "data"),
     State(ids.lang, "data"),
+    prevent_initial_call=True,
 )
 def trend_assign(areas: Any, end: Any, focus: Any, code: Any, lang: Any) -> Any:
+    """The trend's "Giao nhiệm vụ" for a newly chosen view (the layout comes with the first one's)."""
+    if not directions.may_create():
+        return None
+    ind, view = callback_view(code, areas, None, end, None, None, focus)
+    return assign_part(ind, view, lang)
+
+
+def assign_part(ind: Indicator, view: View, lang: str) -> Any:
     """"Giao nhiệm vụ" about what the trend shows (its indicator, the area in focus, the latest
     period), for the viewers who may create a direction."""
     if not directions.may_create():
         return None
-    ind, view = callback_view(code, areas, None, end, None, None, focus)
     area = view.focus if view.focus in view.areas else view.areas[0]
     period = latest_period(ind.code, area, view.end) or view.end
     lang = norm_lang(lang)

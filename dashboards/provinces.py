@@ -12,14 +12,17 @@ province (map or ranking), or choosing it in the "open a profile" list, opens ``
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, NamedTuple
+from urllib.parse import quote
 
 import dash
 from dash import ALL, ClientsideFunction, Input, Output, State, callback, clientside_callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components import controls
+from components.barlist import bar_list
 from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
-from components.charts import BLANK_FIGURE, empty_figure, ranking_figure, ranking_rows
-from components.fast import el
+from components.charts import BLANK_FIGURE, ranking_rows
+from components.fast import el, static
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
@@ -104,13 +107,17 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
     if view is None:
         return html.Div([html.H1(t("nav.provinces", lang), className="page-title"),
                          html.Div(t("prov.no_indicator", lang), className="empty-state")], className="page")
+    # The board comes drawn with the page (its callbacks answer only a change of view): one round
+    # of callbacks fewer before the page settles.
+    b = view_board(view, lang)
+    menus = view_menus(view, lang)
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
-            dcc.Store(id=ids.map_data),
+            dcc.Store(id=ids.map_data, data=b.map_data),
             dcc.Location(id=ids.nav, refresh="callback-nav"),
             *url_sync_stores(PAGE, BINDINGS),
-            html.Nav(id=ids.crumbs, className="prov-crumbs", **{"aria-label": t("prov.you_are_here", lang)}),
+            html.Nav(b.crumbs, id=ids.crumbs, className="prov-crumbs", **{"aria-label": t("prov.you_are_here", lang)}),
             html.H1(t("nav.provinces", lang), className="page-title"),
             html.P(t("prov.lede", lang), className="page-lede"),
             control_bar(view, lang),
@@ -119,31 +126,33 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                 [
                     html.Section(
                         [
-                            html.Div(id=ids.map_export, className="export-corner"),
-                            html.Div([html.H2(id=ids.map_title), html.P(id=ids.map_sub, className="prov-sub")],
+                            html.Div(menus[0], id=ids.map_export, className="export-corner"),
+                            html.Div([html.H2(b.map_title, id=ids.map_title),
+                                      html.P(b.map_sub, id=ids.map_sub, className="prov-sub")],
                                      className="prov-card-head"),
                             map_list(view, lang),
                             chart_box(dcc.Graph(id=ids.map, figure=BLANK_FIGURE, config=graph_config(), className="prov-map-graph",
                                                 responsive=True), ids.map, className="prov-map-box"),
-                            alt_region(ids.map),
+                            alt_region(ids.map, b.map_alt),
                             html.P(t("prov.map_hint", lang), className="prov-hint"),
                         ],
                         className="card prov-map-card",
                     ),
                     html.Section(
                         [
-                            html.Div(id=ids.ranking_export, className="export-corner"),
-                            html.Div([html.H2(id=ids.ranking_title), html.P(id=ids.ranking_note, className="prov-sub")],
+                            html.Div(menus[1], id=ids.ranking_export, className="export-corner"),
+                            html.Div([html.H2(b.ranking_title, id=ids.ranking_title),
+                                      html.P(b.ranking_note, id=ids.ranking_note, className="prov-sub")],
                                      className="prov-card-head"),
-                            chart_box(dcc.Graph(id=ids.ranking, figure=BLANK_FIGURE, config=graph_config()), ids.ranking,
-                                      className="prov-ranking-box", tabIndex="0"),
-                            alt_region(ids.ranking),
+                            html.Div(b.ranking, id=ids.ranking, className="prov-ranking-box"),
+                            alt_region(ids.ranking, b.ranking_alt),
                         ],
                         className="card prov-ranking-card",
                     ),
                     html.Section(
-                        [html.Div(id=ids.regions_export, className="export-corner"), html.H2(t("prov.regions_title", lang)),
-                         html.Div(id=ids.regions, **{"aria-live": "polite"})],
+                        [html.Div(menus[2], id=ids.regions_export, className="export-corner"),
+                         html.H2(t("prov.regions_title", lang)),
+                         html.Div(b.regions, id=ids.regions, **{"aria-live": "polite"})],
                         className="card prov-regions-card",
                     ),
                 ],
@@ -264,7 +273,7 @@ class Board(NamedTuple):
 @cacheable
 @callback(
     Output(ids.map_data, "data"),
-    Output(ids.ranking, "figure"),
+    Output(ids.ranking, "children"),
     Output(ids.regions, "children"),
     Output(ids.crumbs, "children"),
     Output(ids.map_title, "children"),
@@ -275,15 +284,16 @@ class Board(NamedTuple):
     Output(alt_id(ids.map), "children"),
     Output(alt_id(ids.ranking), "children"),
     *_VIEW,
-    prevent_initial_call=False,
+    prevent_initial_call=True,
 )
 def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
-    """The map's spec, the ranking, the aggregates and the breadcrumb for the chosen view."""
+    """The map's spec, the ranking, the aggregates and the breadcrumb for a newly chosen view (the
+    layout comes with the first one drawn)."""
     lang = norm_lang(lang)
     view = read_view(code, period, region)
-    if view is None or view.period is None:
-        return tuple(empty_board(lang))
-    return tuple(board(get_indicator(view.indicator), view.period, view.region, lang))
+    if view is None:
+        raise PreventUpdate
+    return tuple(view_board(view, lang))
 
 
 @cacheable
@@ -292,12 +302,27 @@ def update_board(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     Output(ids.ranking_export, "children"),
     Output(ids.regions_export, "children"),
     *_VIEW,
+    prevent_initial_call=True,
 )
 def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
-    """The export menus of the map (framed on the region), the ranking and the regional aggregates."""
+    """The export menus of a newly chosen view (the layout comes with the first one's)."""
     lang = norm_lang(lang)
     view = read_view(code, period, region)
-    if view is None or view.period is None:
+    if view is None:
+        raise PreventUpdate
+    return view_menus(view, lang)
+
+
+def view_board(view: View, lang: str) -> Board:
+    """The board of ``view``: the layout's first one, then the callback's."""
+    if view.period is None:
+        return empty_board(lang)
+    return board(get_indicator(view.indicator), view.period, view.region, lang)
+
+
+def view_menus(view: View, lang: str) -> tuple:
+    """The export menus of the map (framed on the region), the ranking and the regional aggregates."""
+    if view.period is None:
         return None, None, None
     base = {"indicator": view.indicator, "period": view.period}
     regional = None
@@ -310,7 +335,7 @@ def export_menus(code: Any, period: Any, region: Any, lang: Any) -> tuple:
 def empty_board(lang: str) -> Board:
     """Nothing reported by any province for the chosen indicator: say so where the map would be."""
     nothing = t("empty.no_data", lang)
-    return Board(message_spec(nothing), empty_figure(lang), [], breadcrumb(None, lang), "", nothing,
+    return Board(message_spec(nothing), static(el("P", nothing, className="empty-state")), [], breadcrumb(None, lang), "", nothing,
                  t("prov.ranking_title", lang), "", [], chart_alt(ids.map, nothing, None, lang),
                  chart_alt(ids.ranking, nothing, None, lang))
 
@@ -320,7 +345,7 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
     era = era_of(parse(period).end)
     focus = tuple(region_members(parse(period).end).get(region, ())) if region else ()
     spec = map_spec(xs, era, lang=lang, unit=ind.unit(lang), decimals=ind.decimals, focus=focus)
-    spec["profile"] = {"path": dash.get_relative_path("/provinces/"), "ranking_id": ids.ranking,
+    spec["profile"] = {"path": dash.get_relative_path("/provinces/"),
                        "query": with_lang("", lang, indicator=ind.code, period=period)}
     spec["error_text"] = t("map.load_error", lang)
     reported = int(xs["value"].notna().sum())
@@ -330,7 +355,7 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
                       t("prov.reported", lang, n=reported, total=len(xs))])
     return Board(
         map_data=spec,
-        ranking=ranking(xs, ind, focus, lang),
+        ranking=ranking(xs, ind, focus, spec["profile"], lang),
         regions=regions_table(ind, period, region, lang, xs),
         crumbs=breadcrumb(region, lang),
         map_title=title,
@@ -359,14 +384,15 @@ def board_alts(ind: Indicator, xs: pd.DataFrame, title: str, focus: tuple[str, .
     }
 
 
-def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], lang: str) -> dict:
-    """All reported provinces, best first; with a region chosen, its provinces stay coloured and
-    the others turn grey."""
-    reported = int(xs["value"].notna().sum())
-    return ranking_figure(xs, name_col="name_en" if lang == "en" else "name_vi", unit=ind.unit(lang),
-                          decimals=ind.decimals, lang=lang, height=max(260, 21 * reported + 56),
-                          layout={"margin": {"r": 64, "t": 4, "b": 36}}, numbered=True,
-                          focus=focus)
+def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], profile: dict, lang: str) -> dict:
+    """All reported provinces, best first, as a list of bars whose names open the provinces'
+    profiles; with a region chosen, its provinces stay coloured and the others turn grey."""
+    rows = ranking_rows(xs, "name_en" if lang == "en" else "name_vi")
+    if not rows:
+        return static(el("P", t("empty.no_data", lang), className="empty-state"))
+    return bar_list(rows, label=t("prov.ranking_title", lang), unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                    href=lambda key: profile["path"] + quote(key, safe="") + profile["query"], focus=focus,
+                    name_head=t("prov.col_area", lang))
 
 
 def ranking_note(ind: Indicator, xs: pd.DataFrame, lang: str) -> str:
@@ -435,12 +461,11 @@ clientside_callback(
     Input(ids.map_data, "data"),
 )
 
-# A province clicked on the map or the ranking, or chosen in the list, opens its profile.
+# A province clicked on the map, or chosen in the list, opens its profile (the ranking's names are links).
 clientside_callback(
     ClientsideFunction(namespace="occmap", function_name="navigate"),
     Output(ids.nav, "href"),
     Input(ids.map, "clickData"),
-    Input(ids.ranking, "clickData"),
     Input(ids.goto, "value"),
     State(ids.map_data, "data"),
     prevent_initial_call=True,

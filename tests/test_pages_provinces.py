@@ -14,10 +14,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import pytest
 from dash import no_update
+from dash._callback import GLOBAL_CALLBACK_LIST
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
-from components.charts import FADED
 from data_access.catalogue import area_map, get_indicator, region_members
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
@@ -60,9 +60,29 @@ def _triggered(cid, prop: str, value=1) -> None:
 def _outputs(board, code, period, region=None, lang="vi") -> dict:
     names = ["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title", "ranking_note",
              "goto_options", "map_alt", "ranking_alt"]
-    out = dict(zip(names, board.update_board(code, period, region, lang), strict=True))
-    out["ranking"] = go.Figure(out["ranking"])  # the page sends the figure's JSON form
-    return out
+    return dict(zip(names, board.update_board(code, period, region, lang), strict=True))
+
+
+def _ranking(tree: dict) -> list[dict]:
+    """The rows of the ranking's list of bars (components/barlist.py), as the browser draws them."""
+    assert tree["namespace"] == "occ_static"  # one component, no chart
+    box = tree["props"]["tree"]
+    lists = [c for c in box["props"]["children"] if c["type"] == "Ol"]
+    assert len(lists) == 1
+    rows = []
+    for li in lists[0]["props"]["children"]:
+        rank, name, track, value = li["props"]["children"]
+        bar = [b for b in track["props"]["children"] if "bar-list-bar" in b["props"]["className"]][0]
+        rows.append({"key": li["props"]["data-key"], "rank": rank["props"]["children"],
+                     "name": name["props"]["children"], "href": name["props"].get("href"),
+                     "value": value["props"]["children"], "faded": li["props"].get("className") == "faded",
+                     "width": float(bar["props"]["style"]["width"].rstrip("%"))})
+    return rows
+
+
+def dash_callbacks() -> list[dict]:
+    """Every callback the page modules registered (Dash's own list, before an app takes it)."""
+    return list(GLOBAL_CALLBACK_LIST)
 
 
 def _latest_incomplete(code: str) -> str | None:
@@ -86,6 +106,26 @@ def test_pp001_layout_restores_the_view_from_the_url(board):
     assert len(found[board.ids.goto].options) == 63
     assert found[board.ids.period].options[0]["value"] == province_periods("RETAIL_SALES")["period"].iloc[-1]
     assert "Provinces" in _text(lay)
+
+
+def test_pp001b_the_layout_comes_with_its_first_view_drawn(board):
+    """The board is in the layout (one round of callbacks fewer before the page settles): the same
+    map spec, ranking, aggregates, titles and export menus as its callbacks give for that view, and
+    those callbacks answer only a change of view."""
+    lay = board.layout(indicator="RETAIL_SALES", period="202409", region="R2-63", lang="en")
+    found = _ids(lay)
+    out = _outputs(board, "RETAIL_SALES", "202409", "R2-63", "en")
+    assert found[board.ids.map_data].data == out["map_data"]
+    assert found[board.ids.ranking].children == out["ranking"]
+    assert found[board.ids.regions].children == out["regions"]
+    assert found[board.ids.map_title].children == out["map_title"] and out["map_title"]
+    assert found[board.ids.ranking_note].children == out["ranking_note"]
+    menus = board.export_menus("RETAIL_SALES", "202409", "R2-63", "en")
+    assert [found[i].children for i in (board.ids.map_export, board.ids.ranking_export, board.ids.regions_export)] \
+        == list(menus)
+    initial = {c["output"]: c.get("prevent_initial_call") for c in dash_callbacks()
+               if board.ids.map_data in c["output"] or board.ids.map_export in c["output"]}
+    assert len(initial) == 2 and all(initial.values()), initial
 
 
 def test_pp002_layout_cleans_what_the_url_gets_wrong(board):
@@ -140,14 +180,20 @@ def test_pp004_map_store_classes_and_no_report(board):
 
 def test_pp005_ranking_bars_are_the_reported_values_in_rank_order(board):
     period = _latest_incomplete("CPI_YOY") or "202609"
-    fig = _outputs(board, "CPI_YOY", period)["ranking"]
+    rows = _ranking(_outputs(board, "CPI_YOY", period)["ranking"])
     xs = cross_section("CPI_YOY", period)
     reported = xs.dropna(subset=["value"]).sort_values("rank")
-    bars = fig.data[0]
-    assert list(bars.x) == list(reported["value"])
-    assert list(bars.customdata) == list(reported["area_key"])
-    assert list(bars.y) == [f"{r}. {n}" for r, n in zip(reported["rank"], reported["name_vi"], strict=True)]
-    assert list(bars.x) == sorted(bars.x)  # CPI: lower is better, so the lowest first
+    decimals = get_indicator("CPI_YOY").decimals
+    assert [r["key"] for r in rows] == list(reported["area_key"])
+    assert [r["rank"] for r in rows] == [f"{r}." for r in reported["rank"]]
+    assert [r["name"] for r in rows] == list(reported["name_vi"])
+    assert [r["value"] for r in rows] == [fmt_number(v, decimals, "vi") for v in reported["value"]]
+    assert list(reported["value"]) == sorted(reported["value"])  # CPI: lower is better, so the lowest first
+    # the bars' lengths are the values' (every CPI change here is above zero: bars from the track's edge)
+    assert reported["value"].min() > 0
+    top = reported["value"].abs().max()
+    for row, v in zip(rows, reported["value"], strict=True):
+        assert row["width"] == pytest.approx(max(abs(v) / top * 100, 0.4), abs=0.01)
     note = _outputs(board, "CPI_YOY", period)["ranking_note"]
     for name in xs.loc[xs["value"].isna(), "name_vi"]:
         assert name in note
@@ -180,9 +226,9 @@ def test_pp007_choosing_a_region_zooms_and_highlights_it(board):
     assert focused == set(members)
     (x0, x1) = spec["layout"]["xaxis"]["range"]
     assert x1 - x0 < 6  # framed on the Red River Delta, not the country
-    bars = out["ranking"].data[0]
-    colours = dict(zip(bars.customdata, bars.marker.color, strict=True))
-    assert {k for k, c in colours.items() if c != FADED} == set(members) & set(colours)
+    rows = _ranking(out["ranking"])
+    assert {r["key"] for r in rows if not r["faded"]} == set(members) & {r["key"] for r in rows}
+    assert any(r["faded"] for r in rows)
     crumbs = _text(out["crumbs"])
     assert "Viet Nam" in crumbs and "Red River Delta" in crumbs
     back = _ids(out["crumbs"])[json.dumps(board.ids.region_pick("VN", "crumb"), sort_keys=True)]
@@ -235,9 +281,12 @@ def test_pp010_clicks_open_the_profile_with_the_view(board):
     spec = _outputs(board, "RETAIL_SALES", "202409", None, "en")["map_data"]
     assert spec["profile"]["path"] == "/provinces/"
     assert spec["profile"]["query"] == "?indicator=RETAIL_SALES&period=202409&lang=en"
-    assert spec["profile"]["ranking_id"] == board.ids.ranking
     vi = _outputs(board, "RETAIL_SALES", "202409")["map_data"]
     assert vi["profile"]["query"] == "?indicator=RETAIL_SALES&period=202409"
+    # the ranking's names are links to the same profiles, with the same view
+    rows = _ranking(_outputs(board, "RETAIL_SALES", "202409", None, "en")["ranking"])
+    assert rows and all(r["href"] == f"/provinces/{r['key']}?indicator=RETAIL_SALES&period=202409&lang=en"
+                        for r in rows)
 
 
 # --- the profile -------------------------------------------------------------------------------------------
@@ -416,7 +465,7 @@ def test_pp018_nothing_reported_is_an_explicit_empty_state(board):
                     "ranking_note", "goto_options", "map_alt", "ranking_alt"], board.empty_board("en"), strict=True))
     assert out["map_data"]["message"] == "No data reported for this period"
     assert out["map_sub"] == "No data reported for this period"
-    assert any(a.text == "No data reported for this period" for a in go.Figure(out["ranking"]).layout.annotations)
+    assert _text(out["ranking"]["props"]["tree"]) == "No data reported for this period"
     assert "Viet Nam" in _text(out["crumbs"])
 
 

@@ -84,7 +84,8 @@ def test_brw201_board_loads_clean_with_the_34_provinces(live_server, probe):
     assert ARCHIPELAGOS["vi"] <= set(state["labels"])
     q = _query(page.url)  # the defaults were written into the URL
     assert q["indicator"] == "GDP_GROWTH" and re.fullmatch(r"2026Q\d", q["period"])
-    assert page.locator("#prov-ranking .bars .point").count() >= 30
+    assert page.locator("#prov-ranking ol[aria-label='Xếp hạng'] > li").count() >= 30  # a list, not a chart
+    assert page.locator("#prov-ranking .js-plotly-plot").count() == 0
     assert page.locator(".prov-regions-table tbody tr").count() == 7  # the nation and six regions
     nation = page.locator(".prov-regions-table tr.nation-row td").first.inner_text()
     assert VI_NUMBER.match(nation), nation
@@ -182,14 +183,17 @@ def test_brw204_click_a_province_on_the_map_opens_its_profile(live_server, probe
 
 def test_brw205_ranking_bar_and_keyboard_list_open_profiles(live_server, probe):
     page = _open_board(probe, live_server("/provinces?indicator=CPI_YOY&period=202509&lang=en"), 34)
-    first = page.locator("#prov-ranking .bars .point path").first
-    name = page.evaluate("() => document.querySelector('#prov-ranking .js-plotly-plot')._fullData[0].y[0]")
-    name = name.split(". ", 1)[1]  # "1. Lai Chau": the best, first bar
-    box = first.bounding_box()
-    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.evaluate("() => { window.__samePage = true; }")
+    first = page.locator("#prov-ranking li").first  # the best: the first row
+    expect(first.locator(".bar-list-rank")).to_have_text("1.")
+    name = first.locator("a.bar-list-name").inner_text()
+    # its name is a link, followed from the keyboard as any other, in place (no reload)
+    first.locator("a.bar-list-name").focus()
+    page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r".*/provinces/[^?]+\?indicator=CPI_YOY&period=202509&lang=en$"))
     probe.settle()
     expect(page.locator("h1.page-title")).to_have_text(name)
+    assert page.evaluate("() => window.__samePage") is True
     page.go_back()
     page.wait_for_url(re.compile(r".*/provinces\?"))
     _map_ready(probe, 34)
