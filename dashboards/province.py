@@ -75,6 +75,10 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
     kpis = kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)
+    # Everything comes drawn with the page (no round of callbacks before it settles); the trends'
+    # callback answers only the "comparable" choice.
+    rows, table_notes = scorecard_parts(area.key, focus, lang)
+    trends, trends_note = trends_parts(comparable, area.key, lang)
     tiles = directions.tiles_with_assign([tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
                                           for k in kpis], kpis, lang, area.key)
     return html.Div(
@@ -99,8 +103,8 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),
                                                                            className="prov-sub")],
                              className="prov-card-head"),
-                    scorecard_grid(area, lang),
-                    html.P(id=ids.table_notes, className="prov-note"),
+                    scorecard_grid(area, rows, lang),
+                    html.P(table_notes, id=ids.table_notes, className="prov-note"),
                 ],
                 className="card pf-table-card",
             ),
@@ -108,9 +112,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                 [
                     html.Div([html.H2(t("prov.trends_title", lang)), trends_control(lin, comparable, lang)],
                              className="card-head"),
-                    html.Div(id=ids.trends_note, className="pf-notes"),
+                    html.Div(trends_note, id=ids.trends_note, className="pf-notes"),
                     # below the first screen: its charts are drawn when the reader comes near them
-                    deferred(html.Div(id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
+                    deferred(html.Div(trends, id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
                              min_height=TRENDS_HEIGHT, id=ids.trends_box),
                 ],
                 className="card pf-trends-card",
@@ -306,9 +310,8 @@ def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: s
     return rows
 
 
-def scorecard_grid(area: Area, lang: str) -> dag.AgGrid:
-    """The scorecard's grid, its rows filled by :func:`update_scorecard` (the page shows its
-    header and tiles at once; the table and the trends are read side by side)."""
+def scorecard_grid(area: Area, rows: list[dict], lang: str) -> dag.AgGrid:
+    """The scorecard's grid, its ``rows`` from :func:`scorecard_parts`."""
     columns = [
         link_col("indicator", t("prov.col_indicator", lang), flex=4, min_width=380, pinned="left",
                  tooltipField="indicator"),
@@ -325,22 +328,14 @@ def scorecard_grid(area: Area, lang: str) -> dag.AgGrid:
                    cellClassRules={"delta-good": "params.data.change_good === 1",
                                    "delta-bad": "params.data.change_good === -1"}),
     ]
-    grid = data_grid(ids.table, columns, [], lang=lang, height=620, row_id="code", className="pf-grid")
+    grid = data_grid(ids.table, columns, rows, lang=lang, height=620, row_id="code", className="pf-grid")
     grid.rowClassRules = {"pf-focus-row": "params.data.focus"}
     return grid
 
 
-@cacheable
-@callback(
-    Output(ids.table, "rowData"),
-    Output(ids.table_notes, "children"),
-    Input(ids.key, "data"),
-    State(ids.focus, "data"),
-    State(ids.lang, "data"),
-    prevent_initial_call=False,
-)
-def update_scorecard(key: Any, focus: Any, lang: Any) -> tuple:
-    """Every provincial indicator of the province against its region and the nation, with its rank."""
+def scorecard_parts(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
+    """Every provincial indicator of the province against its region and the nation, with its rank
+    (the grid's rows), and the table's notes. Drawn with the page: nothing on it changes them."""
     lang = norm_lang(lang)
     if known_province(key) is None:
         return [], []
@@ -421,10 +416,16 @@ def trend_spec(ind: Indicator, key: str, start: str, end: str, comparable: bool)
     Input(ids.comparable, "value"),
     State(ids.key, "data"),
     State(ids.lang, "data"),
-    prevent_initial_call=False,
+    prevent_initial_call=True,
 )
 def update_trends(comparable: Any, key: Any, lang: Any) -> tuple:
-    """Small trend charts of the headline indicators (the province and, for rates, the nation)."""
+    """The trends for a new "comparable" choice (the layout comes with the first ones)."""
+    return trends_parts(comparable, key, lang)
+
+
+def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
+    """Small trend charts of the headline indicators (the province and, for rates, the nation),
+    and their notes."""
     lang = norm_lang(lang)
     if known_province(key) is None:  # the page's store names its province: anything else is not one
         return html.Div(t("prov.not_found", lang), className="empty-state"), []

@@ -611,8 +611,9 @@ def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sq
         assert _menu_spec(big) == {"kind": "kpi_tiles", "area": "VN", "agency": "TK"}
 
         page = province.layout(key="01", lang="vi")
-        menus = _find(page, "export-menu")
+        menus = [m for m in _find(page, "export-menu") if _menu_spec(m)["kind"] == "kpi_tiles"]
         assert len(menus) == 1 and _menu_spec(menus[0])["area"] == "01"
+        assert len(_find(page, "export-menu")) == 1 + len(province.update_trends(None, "01", "vi")[0])  # and a trend's each
         # every one of these specs builds
         for spec in (_menu_spec(m) for m in (trend, breakdown or trend, map_, ranking, regional, group, menus[0])):
             S.build(spec, "vi")

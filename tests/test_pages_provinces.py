@@ -441,12 +441,16 @@ def test_pp016_profile_tiles_and_table(profile):
     assert 6 <= len(tiles) <= profile.MAX_TILES
     assert json.loads(next(iter(k for k in found if k.startswith('{"code"'))))["code"] == "EXPORTS"  # focus first
     grid = found[profile.ids.table]
-    assert grid.rowData == [] and found[profile.ids.focus].data == "EXPORTS"  # rows come from their callback
-    rows, notes = profile.update_scorecard("79", "EXPORTS", "vi")
+    rows, notes = profile.scorecard_parts("79", "EXPORTS", "vi")
+    assert grid.rowData == rows and found[profile.ids.focus].data == "EXPORTS"  # drawn with the page
+    assert _text(found[profile.ids.table_notes].children) == _text(notes) and notes
+    # the trends too (below the first screen, drawn when scrolled to), as their callback gives them
+    trends = profile.update_trends(None, "79", "vi")[0]
+    assert _text(found[profile.ids.trends].children) == _text(trends) and len(trends) == profile.MAX_TRENDS
     assert [r["code"] for r in rows] == list(province_scorecard("79")["code"])
     assert [r["code"] for r in rows if r["focus"]] == ["EXPORTS"]
     assert rows[0]["indicator_md"] == f"[{rows[0]['indicator']}]({rows[0]['href']})"  # a link cell
-    assert profile.update_scorecard("99", "EXPORTS", "vi") == ([], [])  # not a province: nothing
+    assert profile.scorecard_parts("99", "EXPORTS", "vi") == ([], [])  # not a province: nothing
     assert area_map()["79"].name_vi in _text(lay)
     assert "Giữ nguyên địa giới" in _text(lay) or "Hợp nhất từ" in _text(lay)
 

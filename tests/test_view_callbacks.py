@@ -20,9 +20,8 @@ CACHED_BEFORE = frozenset({
     "..ind-trend-export.children...ind-breakdown-export.children..",
     "..ind-trend.figure...ind-trend-title.children...ind-trend-notes.children...ind-table.rowData"
     "...ind-trend-alt.children..",
-    "..pf-table.rowData...pf-table-notes.children..",
     "..pf-trends.children...pf-trends-note.children..",
-    "..prov-map-data.data...prov-ranking.figure...prov-regions.children...prov-crumbs.children"
+    "..prov-map-data.data...prov-ranking.children...prov-regions.children...prov-crumbs.children"
     "...prov-map-title.children...prov-map-sub.children...prov-ranking-title.children"
     "...prov-ranking-note.children...prov-goto.options...prov-map-alt.children...prov-ranking-alt.children..",
     "..prov-map-export.children...prov-ranking-export.children...prov-regions-export.children..",
