@@ -74,6 +74,14 @@ def deferred(children: Any, *, label: str, min_height: int, **props: Any) -> dic
     return {"type": "Deferred", "namespace": "occ_defer", "props": props}
 
 
+def province_map(spec: dict, **props: Any) -> dict:
+    """The provinces' map drawn as SVG in the browser (assets/map.js, ``occ_map.ProvinceMap``) from
+    ``spec`` (:func:`components.mapfig.map_spec`): the era's geometry is fetched once and kept; a
+    click on a province opens ``spec["profile"]`` for it."""
+    props["spec"] = spec
+    return {"type": "ProvinceMap", "namespace": "occ_map", "props": props}
+
+
 def static_problems(node: Any, where: str = "tree") -> list[str]:
     """What :func:`static` would not draw in ``node`` (an unknown tag or component, an attribute
     dropped), each with its place: empty when the whole tree is drawn."""

@@ -3,10 +3,13 @@ era (63 provinces before 1 July 2025, 34 from then on; never mixed), the ranking
 provinces, and the nation and regional aggregates; a drill path nation → region → province.
 
 The URL carries the view: ``/provinces?indicator=RETAIL_SALES&period=202609&region=R2&lang=en``.
-``layout`` builds the controls from it; ``update_board`` fills the map's spec, the ranking and the
-aggregates in place; the map itself is built in the browser from the spec and the era's GeoJSON
-(``assets/map.js``, see components/mapfig.py), so the geometry is downloaded once. Clicking a
-province (map or ranking), or choosing it in the "open a profile" list, opens ``/provinces/<key>``.
+``layout`` builds the controls and the board from it (the first view comes drawn with the page);
+``update_board`` redraws the map's spec, the ranking and the aggregates in place when the view
+changes. The map is drawn as SVG in the browser from the spec and the era's GeoJSON
+(``occ_map.ProvinceMap`` in ``assets/map.js``, see components/mapfig.py), so the geometry is
+downloaded once; the ranking is a list of bars (components/barlist.py). No chart library starts on
+this page. Clicking a province (map or ranking), or choosing it in the "open a profile" list,
+opens ``/provinces/<key>``.
 """
 
 from __future__ import annotations
@@ -21,8 +24,8 @@ from dash.exceptions import PreventUpdate
 from components import controls
 from components.barlist import bar_list
 from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
-from components.charts import BLANK_FIGURE, ranking_rows
-from components.fast import el, static
+from components.charts import ranking_rows
+from components.fast import el, province_map, static
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
@@ -39,12 +42,12 @@ from web.responses import cacheable
 if TYPE_CHECKING:
     import pandas as pd
 
-dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3, charts=True)
+dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 
 PAGE = "provinces"
 
 
-ids = page_ids("prov", "lang", "indicator", "period", "region", "goto", "crumbs", "map_data", "map", "map_title",
+ids = page_ids("prov", "lang", "indicator", "period", "region", "goto", "crumbs", "map", "map_title",
                "map_sub", "ranking", "ranking_title", "ranking_note", "regions", "nav",
                "map_export", "ranking_export", "regions_export",
                region_pick=lambda region, where="table": {"type": "prov-region-pick", "region": region, "where": where})
@@ -114,7 +117,6 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
-            dcc.Store(id=ids.map_data, data=b.map_data),
             dcc.Location(id=ids.nav, refresh="callback-nav"),
             *url_sync_stores(PAGE, BINDINGS),
             html.Nav(b.crumbs, id=ids.crumbs, className="prov-crumbs", **{"aria-label": t("prov.you_are_here", lang)}),
@@ -131,8 +133,8 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
                                       html.P(b.map_sub, id=ids.map_sub, className="prov-sub")],
                                      className="prov-card-head"),
                             map_list(view, lang),
-                            chart_box(dcc.Graph(id=ids.map, figure=BLANK_FIGURE, config=graph_config(), className="prov-map-graph",
-                                                responsive=True), ids.map, className="prov-map-box"),
+                            chart_box(province_map(b.map_data, id=ids.map, className="prov-map-graph"), ids.map,
+                                      className="prov-map-box"),
                             alt_region(ids.map, b.map_alt),
                             html.P(t("prov.map_hint", lang), className="prov-hint"),
                         ],
@@ -161,12 +163,6 @@ def layout(indicator: str | None = None, period: str | None = None, region: str 
         ],
         className="page page-provinces",
     )
-
-
-def graph_config() -> dict:
-    # No mode bar (its tooltips are English only) and no zoom by mouse: the map frames the
-    # chosen region itself, and a wall must not be nudged out of frame.
-    return {"displayModeBar": False, "scrollZoom": False, "doubleClick": False, "showTips": False}
 
 
 def control_bar(view: View, lang: str) -> html.Section:
@@ -272,7 +268,7 @@ class Board(NamedTuple):
 
 @cacheable
 @callback(
-    Output(ids.map_data, "data"),
+    Output(ids.map, "spec"),
     Output(ids.ranking, "children"),
     Output(ids.regions, "children"),
     Output(ids.crumbs, "children"),
@@ -454,19 +450,12 @@ def breadcrumb(region: str | None, lang: str) -> list:
     ], className="crumbs")]
 
 
-# The map is drawn in the browser from the spec and the era's geometry (fetched once).
-clientside_callback(
-    ClientsideFunction(namespace="occmap", function_name="render"),
-    Output(ids.map, "figure"),
-    Input(ids.map_data, "data"),
-)
-
-# A province clicked on the map, or chosen in the list, opens its profile (the ranking's names are links).
+# A province chosen in the list opens its profile (on the map a click does, and the ranking's names
+# are links).
 clientside_callback(
     ClientsideFunction(namespace="occmap", function_name="navigate"),
     Output(ids.nav, "href"),
-    Input(ids.map, "clickData"),
     Input(ids.goto, "value"),
-    State(ids.map_data, "data"),
+    State(ids.map, "spec"),
     prevent_initial_call=True,
 )

@@ -115,7 +115,7 @@ def test_pp001b_the_layout_comes_with_its_first_view_drawn(board):
     lay = board.layout(indicator="RETAIL_SALES", period="202409", region="R2-63", lang="en")
     found = _ids(lay)
     out = _outputs(board, "RETAIL_SALES", "202409", "R2-63", "en")
-    assert found[board.ids.map_data].data == out["map_data"]
+    assert found[board.ids.map]["props"]["spec"] == out["map_data"]  # the map drawn by the page (occ_map)
     assert found[board.ids.ranking].children == out["ranking"]
     assert found[board.ids.regions].children == out["regions"]
     assert found[board.ids.map_title].children == out["map_title"] and out["map_title"]
@@ -124,7 +124,7 @@ def test_pp001b_the_layout_comes_with_its_first_view_drawn(board):
     assert [found[i].children for i in (board.ids.map_export, board.ids.ranking_export, board.ids.regions_export)] \
         == list(menus)
     initial = {c["output"]: c.get("prevent_initial_call") for c in dash_callbacks()
-               if board.ids.map_data in c["output"] or board.ids.map_export in c["output"]}
+               if f"{board.ids.map}.spec" in c["output"] or board.ids.map_export in c["output"]}
     assert len(initial) == 2 and all(initial.values()), initial
 
 

@@ -21,7 +21,7 @@ CACHED_BEFORE = frozenset({
     "..ind-trend.figure...ind-trend-title.children...ind-trend-notes.children...ind-table.rowData"
     "...ind-trend-alt.children..",
     "..pf-trends.children...pf-trends-note.children..",
-    "..prov-map-data.data...prov-ranking.children...prov-regions.children...prov-crumbs.children"
+    "..prov-map.spec...prov-ranking.children...prov-regions.children...prov-crumbs.children"
     "...prov-map-title.children...prov-map-sub.children...prov-ranking-title.children"
     "...prov-ranking-note.children...prov-goto.options...prov-map-alt.children...prov-ranking-alt.children..",
     "..prov-map-export.children...prov-ranking-export.children...prov-regions-export.children..",

@@ -14,7 +14,10 @@ from tests.conftest import seeded_url_for
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 IMMUTABLE = "public, max-age=31536000, immutable"
-DRAWN = """(sel) => { const g = document.querySelector(sel + ' .js-plotly-plot');
+# provinces drawn: the board's map (assets/map.js: SVG paths) or the wall's (a Plotly figure)
+DRAWN = """(sel) => { const svg = document.querySelectorAll(sel + '.occ-map[data-drawn="true"] path[data-key]');
+    if (svg.length) { return svg.length; }
+    const g = document.querySelector(sel + ' .js-plotly-plot');
     return g && g.data ? g.data.filter(t => t.fill === 'toself').length : 0; }"""
 GEO_ENTRIES = """() => performance.getEntriesByType('resource').filter(e => e.name.includes('/assets/geo/'))
     .map(e => ({name: e.name, transfer: e.transferSize, size: e.decodedBodySize}))"""
@@ -27,25 +30,37 @@ def _watch(page) -> dict[str, dict]:
     return seen
 
 
-def test_dlv101_provinces_map_draws_with_the_basic_bundle_and_cached_geometry(live_server, browser):
+def test_dlv101_provinces_map_drawn_without_a_chart_library_and_cached_geometry(live_server, browser):
+    """The provinces board draws its map (SVG) and its ranking (a list) itself: plotly.js is not
+    fetched; the geometry comes once, compressed and cached for a year. The indicator page's
+    charts use the basic plotly.js bundle, never the full one."""
     context = browser.new_context(viewport={"width": 1600, "height": 1000}, locale="vi-VN")
     try:
         page = context.new_page()
         seen = _watch(page)
         page.goto(live_server("/provinces"))
         page.wait_for_function(f"() => ({DRAWN})('#prov-map') >= 34", timeout=30_000)
-        assert page.evaluate("() => !!window.Plotly && !Plotly.PlotSchema.get().traces.choropleth")
-        assert not [u for u in seen if "package_data/plotly.min.js" in u]  # the full bundle never loads
-        (bundle,) = [u for u in seen if "/assets/vendor/plotly-basic" in u]
-        assert seen[bundle]["cache-control"] == IMMUTABLE and seen[bundle]["content-encoding"] == "br"
+        # no chart library on this page (assets/plotly_bundle.js, on every page, only names its address)
+        assert not [u for u in seen if "/assets/vendor/plotly" in u or "package_data/plotly" in u]
+        assert page.evaluate("() => window.Plotly === undefined")
         (geo,) = [u for u in seen if "/assets/geo/" in u]
         assert "?m=" in geo and seen[geo]["cache-control"] == IMMUTABLE and seen[geo]["content-encoding"] == "br"
 
-        again = context.new_page()  # a later visit: the geometry and the bundle from the browser's cache
+        again = context.new_page()  # a later visit: the geometry from the browser's cache
         again.goto(live_server("/provinces"))
         again.wait_for_function(f"() => ({DRAWN})('#prov-map') >= 34", timeout=30_000)
         (entry,) = again.evaluate(GEO_ENTRIES)
         assert entry["name"] == geo and entry["transfer"] == 0 and entry["size"] > 100_000
+
+        charts = context.new_page()
+        seen = _watch(charts)
+        charts.goto(live_server("/indicator/CPI_YOY"))
+        charts.wait_for_function("() => document.querySelectorAll('.ind-trend-graph .main-svg').length > 0",
+                                 timeout=30_000)
+        assert charts.evaluate("() => !!window.Plotly && !Plotly.PlotSchema.get().traces.choropleth")
+        assert not [u for u in seen if "package_data/plotly.min.js" in u]  # the full bundle never loads
+        (bundle,) = [u for u in seen if "/assets/vendor/plotly-basic" in u]
+        assert seen[bundle]["cache-control"] == IMMUTABLE and seen[bundle]["content-encoding"] == "br"
     finally:
         context.close()
 

@@ -15,7 +15,7 @@ from components.mapfig import label_points
 
 pytestmark = pytest.mark.browser
 
-GRAPH = "#prov-map .js-plotly-plot"
+GRAPH = "#prov-map"  # the map drawn by the page (assets/map.js, occ_map.ProvinceMap): an SVG, no chart library
 VI_NUMBER = re.compile(r"^[\d.]+(,\d+)?$")  # 1.234,5
 EN_NUMBER = re.compile(r"^[\d,]+(\.\d+)?$")  # 1,234.5
 ARCHIPELAGOS = {"vi": {"Quần đảo Hoàng Sa", "Quần đảo Trường Sa"},
@@ -27,10 +27,10 @@ def _query(url: str) -> dict:
 
 
 def _map_ready(probe, n: int) -> None:
-    """Wait until the clientside map has drawn ``n`` provinces."""
+    """Wait until the map has drawn ``n`` provinces."""
     probe.page.wait_for_function(
         """([sel, n]) => { const g = document.querySelector(sel);
-            return g && g._fullData && g._fullData.filter(t => t.showlegend === false && t.customdata).length === n; }""",
+            return g && g.dataset.drawn === 'true' && g.querySelectorAll('path[data-key]').length === n; }""",
         arg=[GRAPH, n])
     probe.settle()
 
@@ -45,20 +45,20 @@ def _open_board(probe, url: str, n: int):
 def _map_state(probe) -> dict:
     return probe.page.evaluate(
         """(sel) => { const g = document.querySelector(sel);
-            const shapes = g._fullData.filter(t => t.showlegend === false && t.customdata);
-            return {keys: shapes.map(t => t.customdata[0]),
-                    focused: shapes.filter(t => t.opacity === 1 && shapes.some(s => s.opacity < 1)).map(t => t.customdata[0]),
-                    xrange: g._fullLayout.xaxis.range, legend: g._fullData.filter(t => t.showlegend).map(t => t.name),
-                    labels: Array.from(g.querySelectorAll('.annotation-text')).map(e => e.textContent)}; }""", GRAPH)
+            const shapes = Array.from(g.querySelectorAll('path[data-key]'));
+            return {keys: shapes.map(p => p.dataset.key),
+                    focused: shapes.filter(p => p.dataset.focused === 'true').map(p => p.dataset.key),
+                    xrange: JSON.parse(g.dataset.xrange), legend: Array.from(g.querySelectorAll('.occ-map-legend li')).map(e => e.textContent),
+                    labels: Array.from(g.querySelectorAll('.occ-map-label')).map(e => e.textContent)}; }""", GRAPH)
 
 
 def _province_point(probe, era: str, code: str) -> tuple[float, float]:
     """Page pixel of a point inside province ``code`` (its label point) on the drawn map."""
     lon, lat = label_points(era)[code]
     return tuple(probe.page.evaluate(
-        """([sel, lon, lat]) => { const g = document.querySelector(sel), fl = g._fullLayout;
-            const r = g.getBoundingClientRect();
-            return [r.left + fl._size.l + fl.xaxis.l2p(lon), r.top + fl._size.t + fl.yaxis.l2p(lat)]; }""",
+        """([sel, lon, lat]) => { const g = document.querySelector(sel), r = g.getBoundingClientRect();
+            const [x, y] = g.__occProject(lon, lat);
+            return [r.left + x, r.top + y]; }""",
         [GRAPH, lon, lat]))
 
 
@@ -129,7 +129,7 @@ def test_brw203_drill_to_a_region_breadcrumb_and_back(live_server, probe):
     assert page.locator(".prov-crumbs").inner_text().replace("\n", " ").split() == \
         "Cả nước Đồng bằng sông Hồng".split()
     page.wait_for_function(
-        "(sel) => { const r = document.querySelector(sel)._fullLayout.xaxis.range; return r[1] - r[0] < 8; }",
+        "(sel) => { const r = JSON.parse(document.querySelector(sel).dataset.xrange); return r[1] - r[0] < 8; }",
         arg=GRAPH)
     state = _map_state(probe)
     assert (state["xrange"][1] - state["xrange"][0]) < (national[1] - national[0]) / 2
@@ -158,7 +158,7 @@ def test_brw204_click_a_province_on_the_map_opens_its_profile(live_server, probe
     x, y = _province_point(probe, "63", "01")
     page.mouse.move(x - 4, y)
     page.mouse.move(x, y)
-    expect(page.locator(".hovertext").first).to_contain_text("Hà Nội")
+    expect(page.locator("#prov-map .occ-map-tip")).to_contain_text("Hà Nội")
     page.mouse.click(x, y)
     page.wait_for_url(re.compile(r".*/provinces/01\?indicator=RETAIL_SALES&period=202409$"))
     probe.settle()
@@ -230,7 +230,7 @@ def test_brw206_copied_link_restores_the_view_in_english(live_server, probe, bro
         fresh.goto(copied)
         fresh.wait_for_function(
             """(sel) => { const g = document.querySelector(sel);
-                return g && g._fullData && g._fullData.filter(t => t.opacity === 1 && t.customdata).length === 13; }""",
+                return g && g.querySelectorAll('path[data-focused="true"]').length === 13; }""",
             arg=GRAPH)
         assert "Mekong River Delta" in fresh.locator("#prov-region").inner_text()
         assert "Q4 2024" in fresh.locator("#prov-period").inner_text()
@@ -245,7 +245,7 @@ def test_brw206_copied_link_restores_the_view_in_english(live_server, probe, bro
 
     page.locator(".prov-crumbs button", has_text="Viet Nam").click()
     page.wait_for_url(lambda u: "region=" not in u)
-    page.wait_for_function("(sel) => document.querySelectorAll(sel + ' .annotation-text').length == 2", arg=GRAPH)
+    page.wait_for_function("(sel) => document.querySelectorAll(sel + ' .occ-map-label').length == 2", arg=GRAPH)
     assert set(_map_state(probe)["labels"]) == ARCHIPELAGOS["en"]
     page.go_back()  # back to the region, then to the 34-province period
     page.wait_for_url(re.compile(r".*[?&]region=R6-63(&|$)"))
@@ -256,7 +256,7 @@ def test_brw206_copied_link_restores_the_view_in_english(live_server, probe, bro
     probe.settle()
     page.locator(".prov-crumbs button", has_text="Viet Nam").click()
     page.wait_for_url(lambda u: "region=" not in u)
-    page.wait_for_function("(sel) => document.querySelectorAll(sel + ' .annotation-text').length == 2", arg=GRAPH)
+    page.wait_for_function("(sel) => document.querySelectorAll(sel + ' .occ-map-label').length == 2", arg=GRAPH)
     probe.screenshot("provinces-en")
     probe.goto(live_server("/provinces/08?indicator=RETAIL_SALES&period=202509&comparable=on&lang=en"))
     expect(page.locator("h1.page-title")).to_have_text("Tuyen Quang")
