@@ -4,8 +4,8 @@
    A board's first screen is what its reader sees on opening it; a table or a row of charts far
    below costs the browser its whole draw (AG Grid 0.3-0.45 s, plotly.js 40-60 ms a chart) before
    the page settles. Wrapped in Deferred, such a part is held in the layout (its callbacks run and
-   fill it as before) but its components are mounted only when it comes within `margin` of the
-   screen: scrolled to, reached by the keyboard (the holder is a tab stop that opens on focus),
+   fill it as before) but its components are mounted only when it comes on the screen (on opening)
+   or within `margin` of it (once the reader scrolls): scrolled to, reached by the keyboard (the holder is a tab stop that opens on focus),
    printed (beforeprint), or in a browser without IntersectionObserver. A part `within` a piece
    that is laid out but not shown yet (a wall's board before its turn) waits until that piece has
    the class `shown_class` too. Once shown it stays. */
@@ -46,8 +46,10 @@
         if (!near || frame !== null || !dashIdle() || !pieceShown()) { return; }
         frame = window.requestAnimationFrame(function () {
           frame = null;
+          // On opening, only what is on the screen; once the reader scrolls, `margin` ahead of it.
+          const ahead = window.scrollY > 0 ? margin : 0;
           const box = holder.current && holder.current.getBoundingClientRect();
-          if (box && box.top < window.innerHeight + margin && box.bottom > -margin) { show(); }
+          if (box && box.top < window.innerHeight + ahead && box.bottom > -ahead) { show(); }
         });
       };
       const watch = new IntersectionObserver(function (entries) {
@@ -59,8 +61,10 @@
       const turns = piece ? new MutationObserver(check) : null;
       if (turns) { turns.observe(piece, {attributes: true, attributeFilter: ["class"]}); }
       window.addEventListener("beforeprint", show);
+      window.addEventListener("scroll", check, {passive: true});
       return function () {
         watch.disconnect(); unsubscribe(); window.removeEventListener("beforeprint", show);
+        window.removeEventListener("scroll", check);
         if (turns) { turns.disconnect(); }
         if (frame !== null) { window.cancelAnimationFrame(frame); }
       };

@@ -19,11 +19,6 @@ from components.charts import RankRow
 from components.fast import el, link, static
 from i18n import fmt_number
 
-#: The height of one row (px), as the stylesheet draws it (``.bar-list li``): a page reserves
-#: ``HEAD + ROW * n`` for a list of n rows before it is drawn.
-ROW = 24
-HEAD = 30
-
 
 def bar_geometry(values: Sequence[float]) -> tuple[list[tuple[float, float]], float | None]:
     """Each value's bar as (left, width) in percent of the track, and the zero line's place (None
@@ -40,18 +35,21 @@ def _pct(x: float) -> str:
 
 
 def bar_list(rows: Sequence[RankRow], *, label: str, unit: str, decimals: int, lang: str,
-             href: Callable[[str], str] | None = None, focus: Collection[str] = (), name_head: str = "",
-             **props: object) -> dict:
+             href: Callable[[str], str] | None = None, focus: Collection[str] = (), highlight: str | None = None,
+             name_head: str = "", **props: object) -> dict:
     """``rows`` (rank, key, name, value; best first, as ``components.charts.ranking_rows`` gives)
     as a list named ``label``; ``href(key)``: where a name leads (none: plain text); ``focus``: only
-    these areas keep their colour, the others are greyed (the chosen region). Values in the
+    these areas keep their colour, the others are greyed (the chosen region); ``highlight``: the
+    area in focus, in the accent colour and marked as the current one. Values in the
     locale's format with ``decimals``; the unit heads the value column."""
     bars, zero = bar_geometry([r[3] for r in rows]) if rows else ([], None)
     items = []
     for (rank, key, name, value), (left, width) in zip(rows, bars, strict=True):
         faded = bool(focus) and key not in focus
-        name_el = (link(name, href(key), className="bar-list-name", title=name) if href
-                   else el("Span", name, className="bar-list-name", title=name))
+        marked = key == highlight
+        current = {"aria-current": "true"} if marked else {}
+        name_el = (link(name, href(key), className="bar-list-name", title=name, **current) if href
+                   else el("Span", name, className="bar-list-name", title=name, **current))
         bar = el("Span", None, className="bar-list-bar" + (" neg" if value < 0 else ""),
                  style={"left": _pct(left), "width": _pct(max(width, 0.4))})
         track = [bar] if zero is None else [el("Span", None, className="bar-list-zero", style={"left": _pct(zero)}),
@@ -59,7 +57,7 @@ def bar_list(rows: Sequence[RankRow], *, label: str, unit: str, decimals: int, l
         items.append(el("Li", [el("Span", f"{rank}.", className="bar-list-rank"), name_el,
                                el("Span", track, className="bar-list-track", **{"aria-hidden": "true"}),
                                el("Span", fmt_number(value, decimals, lang), className="bar-list-value")],
-                        className="faded" if faded else None, **{"data-key": key}))
+                        className="faded" if faded else "highlight" if marked else None, **{"data-key": key}))
     head = el("Div", [el("Span", "#", className="bar-list-rank"), el("Span", name_head, className="bar-list-name"),
                       el("Span", None, className="bar-list-track"), el("Span", unit, className="bar-list-value")],
               className="bar-list-head", **{"aria-hidden": "true"})

@@ -16,10 +16,11 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import dash
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import controls
+from components.barlist import bar_list
 from components.chart_alt import (
     alt_id,
     alt_region,
@@ -30,9 +31,9 @@ from components.chart_alt import (
     series_summary,
     series_table,
 )
-from components.charts import empty_figure, lines_of, ranking_figure, ranking_rows
+from components.charts import lines_of, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
-from components.fast import deferred, static
+from components.fast import deferred, el, static
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -82,7 +83,7 @@ TREND_HEIGHT = 440  # px
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
                "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
-               "drill_links", "table", "table_box", "revisions", "trend_export", "breakdown_export",
+               "table", "table_box", "revisions", "trend_export", "breakdown_export",
                "trend_assign")
 
 
@@ -176,8 +177,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
     # The first view comes drawn with the page (the callbacks answer only a change of view): one
     # round of callbacks fewer before the page settles.
     trend_figure, trend_title, trend_notes, rows, trend_alt_ = series_parts(ind, view, lang)
-    summary, breakdown_figure, breakdown_title, breakdown_note, links, revisions, breakdown_alt = \
-        focus_parts(ind, view, lang)
+    summary, breakdown_list, breakdown_title, breakdown_note, revisions, breakdown_alt = focus_parts(ind, view, lang)
     trend_menu, breakdown_menu = menus(ind, view, lang)
     return html.Div(
         [
@@ -206,12 +206,9 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                            html.Div(breakdown_note, id=ids.breakdown_note, className="ind-notes"),
                                            html.Div(breakdown_menu, id=ids.breakdown_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.breakdown, figure=breakdown_figure,
-                                                      config=_graph_config(lang), className="ind-breakdown-graph"),
-                                            ids.breakdown, min_height=breakdown_room(breakdown_figure)),
-                                  alt_region(ids.breakdown, breakdown_alt),
-                                  html.Nav(links, id=ids.drill_links, className="drill-links",
-                                           **{"aria-label": t("ind.drill_links", lang)})],
+                                  # a list of bars whose names drill down (components/barlist.py): no chart
+                                  html.Div(breakdown_list, id=ids.breakdown, className="ind-breakdown-graph"),
+                                  alt_region(ids.breakdown)],
                                  className="card ind-breakdown-card"),
                 ],
                 className="ind-row ind-row-main" + ("" if ind.provincial else " ind-row-single"),
@@ -232,12 +229,6 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ],
         className="page page-indicator",
     )
-
-
-def breakdown_room(figure: dict) -> int:
-    """The breakdown's height on the page: its figure's, within the box's bounds (the stylesheet's
-    ``.ind-breakdown-graph``: 300-520 px, scrolled beyond)."""
-    return min(max(int(figure.get("layout", {}).get("height") or 300), 300), 520)
 
 
 def _graph_config(lang: str) -> dict:
@@ -551,10 +542,9 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
 @cacheable
 @callback(
     Output(ids.summary, "children"),
-    Output(ids.breakdown, "figure"),
+    Output(ids.breakdown, "children"),
     Output(ids.breakdown_title, "children"),
     Output(ids.breakdown_note, "children"),
-    Output(ids.drill_links, "children"),
     Output(ids.revisions, "children"),
     Output(alt_id(ids.breakdown), "children"),
     Input(ids.focus, "data"),
@@ -577,24 +567,15 @@ def focus_parts(ind: Indicator, view: View, lang: str) -> tuple:
     state = {"start": start, "end": end, "mode": view.mode if view.mode != "value" else None,
              "comparable": "on" if view.comparable else None}
     summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
-    fig, title, note, alt = breakdown(ind, focus, chain, latest, lang)
-    links = drill_links(ind, fig, chain, state, lang)
+    bars, title, note, alt = breakdown(ind, focus, chain, latest, state, lang)
     # the text pieces as one component each (fast.static): the graph and the controls stay Dash's
-    return static(summary), fig, title, note, static(links), static(revision_history(ind, focus, lang)), alt
+    return static(summary), bars, title, note, static(revision_history(ind, focus, lang)), alt
 
 
-def drill_links(ind: Indicator, fig: dict, chain: list[str], state: dict, lang: str) -> list:
-    """The breakdown's bars as links too: the drill works from the keyboard."""
-    if not fig["data"] or fig["data"][0].get("customdata") is None:
-        return []
-    amap = area_map()
-    parent = chain[:2] if len(chain) > 1 else chain
-    items = []
-    for key in fig["data"][0]["customdata"]:
-        path = parent + [key] if amap[key].level == "province" else ["VN", key]
-        href = with_lang(f"/indicator/{ind.code}", lang, areas=",".join(path), area=key, **state)
-        items.append(html.Li(dcc.Link(amap[key].name(lang), href=href)))
-    return [html.Span(t("ind.drill_links", lang), className="drill-label"), html.Ul(items)]
+def drill_href(ind: Indicator, key: str, when: date, state: dict, lang: str) -> str:
+    """The indicator's page focused on ``key`` (a bar of the breakdown on ``when``), compared with
+    its parents (nation, region: :func:`drill_chain`), the view's ``state`` kept."""
+    return with_lang(f"/indicator/{ind.code}", lang, areas=",".join(drill_chain(key, when)), area=key, **state)
 
 
 def breadcrumb(ind: Indicator, chain: list[str], state: dict, lang: str) -> html.Nav:
@@ -658,15 +639,16 @@ def target_block(ind: Indicator, kpi: Kpi, focus: str, lang: str) -> html.Div:
     return html.Div(lines, className=f"stat stat-target status-{status or 'none'}")
 
 
-def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None,
+def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, state: dict,
               lang: str) -> tuple[dict, str, Any, list]:
-    """(figure, title, note, text alternative) of the latest period: regions of the nation, else
-    provinces of the region."""
+    """(bars, title, note, text alternative) of the latest period: regions of the nation, else
+    provinces of the region. The bars are a list whose names drill down (links to this page
+    focused on that area, the view's ``state`` kept)."""
     if not ind.provincial:
-        return (empty_figure(lang, "ind.national_only"), t("ind.breakdown_hint", lang), "",
+        return (_empty(t("ind.national_only", lang)), t("ind.breakdown_hint", lang), "",
                 chart_alt(ids.breakdown, t("ind.national_only", lang), None, lang))
     if latest is None:
-        return empty_figure(lang), "", "", chart_alt(ids.breakdown, t("empty.no_data", lang), None, lang)
+        return _empty(t("empty.no_data", lang)), "", "", chart_alt(ids.breakdown, t("empty.no_data", lang), None, lang)
     period = format_period(latest, lang)
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
@@ -681,19 +663,23 @@ def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None,
         else:
             title = t("ind.breakdown_provinces", lang, region=amap["VN"].name(lang), period=period)
     name_col = "name_en" if lang == "en" else "name_vi"
-    fig = ranking_figure(xs, name_col=name_col, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
-                         highlight=focus if focus in set(xs["area_key"]) and len(chain) == 3 else None,
-                         height=max(420, 30 * int(xs["value"].notna().sum()) + 70),
-                         layout={"xaxis": {"tickformat": f",.{ind.decimals}~f", "nticks": 5}, "clickmode": "event",
-                                 "hoverlabel": {"namelength": -1}})
+    rows = ranking_rows(xs, name_col)
+    level = "region" if region is None and ind.aggregation != "none" else "province"
+    bars = bar_list(rows, label=title, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
+                    href=lambda key: drill_href(ind, key, parse(latest).end, state, lang),
+                    highlight=focus if len(chain) == 3 else None,
+                    name_head=t(f"ind.level_{level}", lang)) if rows else _empty(t("empty.no_data", lang))
     missing = int(xs["value"].isna().sum())
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
-    hint = t("ind.breakdown_hint", lang) if fig["data"] else ""
-    rows = ranking_rows(xs, name_col)
+    hint = t("ind.breakdown_hint", lang) if rows else ""
     named = f"{ind.name(lang)} · {title}"
     alt = chart_alt(ids.breakdown, ranking_summary(named, rows, unit=ind.unit(lang), decimals=ind.decimals, lang=lang),
                     ranking_table(named, rows, unit=ind.unit(lang), decimals=ind.decimals, lang=lang), lang)
-    return fig, title, [html.Span(x, className="note") for x in (hint, note) if x], alt
+    return bars, title, [html.Span(x, className="note") for x in (hint, note) if x], alt
+
+
+def _empty(text: str) -> dict:
+    return static(el("P", text, className="empty-state"))
 
 
 def revision_history(ind: Indicator, focus: str, lang: str) -> list:
@@ -712,29 +698,6 @@ def revision_history(ind: Indicator, focus: str, lang: str) -> list:
                                             html.Th(t("ind.col_recorded", lang))])),
                         html.Tbody(rows)], className="mini-table")
     return [head, table]
-
-
-@cacheable
-@callback(
-    Output(ids.focus, "data"),
-    Output(ids.areas, "value"),
-    Input(ids.breakdown, "clickData"),
-    State(ids.end, "value"),
-    State(ids.code, "data"),
-    prevent_initial_call=True,
-)
-def drill(click: Any, end: Any, code: Any) -> tuple:
-    """A bar of the breakdown was chosen: focus on that area and compare it with its parents."""
-    try:
-        key = as_text(click["points"][0]["customdata"])
-    except (TypeError, KeyError, IndexError):
-        return no_update, no_update
-    if key not in area_map():
-        return no_update, no_update
-    ind, view = callback_view(code, end=end)
-    latest = latest_period(ind.code, "VN", view.end)
-    chain = drill_chain(key, parse(latest or view.end).end)
-    return key, chain
 
 
 @cacheable

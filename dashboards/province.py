@@ -55,6 +55,7 @@ dash.register_page(__name__, path_template="/provinces/<key>", title=_title, gri
 PAGE = "province"
 MAX_TRENDS = 8
 TRENDS_HEIGHT = 660  # two rows of trends (px): the page keeps its height before they are drawn
+TABLE_HEIGHT = 620  # px
 MAX_TILES = 12
 
 
@@ -103,7 +104,8 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),
                                                                            className="prov-sub")],
                              className="prov-card-head"),
-                    scorecard_grid(area, rows, lang),
+                    # the grid's room kept while its suite loads (the trends below stay below the screen)
+                    html.Div(scorecard_grid(area, rows, lang), style={"minHeight": f"{TABLE_HEIGHT}px"}),
                     html.P(table_notes, id=ids.table_notes, className="prov-note"),
                 ],
                 className="card pf-table-card",
@@ -328,7 +330,7 @@ def scorecard_grid(area: Area, rows: list[dict], lang: str) -> dag.AgGrid:
                    cellClassRules={"delta-good": "params.data.change_good === 1",
                                    "delta-bad": "params.data.change_good === -1"}),
     ]
-    grid = data_grid(ids.table, columns, rows, lang=lang, height=620, row_id="code", className="pf-grid")
+    grid = data_grid(ids.table, columns, rows, lang=lang, height=TABLE_HEIGHT, row_id="code", className="pf-grid")
     grid.rowClassRules = {"pf-focus-row": "params.data.focus"}
     return grid
 

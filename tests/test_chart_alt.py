@@ -138,8 +138,9 @@ def test_alt008_provinces_map_and_ranking_say_what_they_draw(board):
     assert 30 <= reported <= 34 and len(_find(_find(map_alt[1], "Tbody"), "Tr")) == reported
     ranked = ranking_alt[0]["props"]["children"]
     assert ranked.startswith("Ranking chart of ") and f"{reported} areas with data" in ranked
-    bars = out[1]["data"][0]["y"]  # the ranking's bars, best first: the sentence's first and last
-    assert f"First: {bars[0].split('. ', 1)[1]} (" in ranked and f"last: {bars[-1].split('. ', 1)[1]} (" in ranked
+    names = [a["props"]["children"] for a in _find(out[1]["props"]["tree"], "Link")]  # the list's rows, best first
+    assert len(names) == reported
+    assert f"First: {names[0]} (" in ranked and f"last: {names[-1]} (" in ranked
 
 
 # --- the focus ring --------------------------------------------------------------------------------

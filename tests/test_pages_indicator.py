@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from urllib.parse import unquote
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -13,7 +14,9 @@ import pytest
 
 from components import controls, grid
 from components.indicator_charts import era_break_x, series_figure, short_period
+from data_access.catalogue import get_indicator
 from domain.eras import crosses_switch
+from i18n import fmt_number
 from tests.utils import hrefs_of_links, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
@@ -31,10 +34,27 @@ def _update_series(page, *args):
 
 
 def _update_focus(page, *args):
-    """The focus callback, its breakdown read back as a Plotly figure (the page sends the JSON form);
+    """The focus callback, its breakdown read back as rows of its list of bars (components/barlist.py);
     the text alternative (last) is left out (tests/test_chart_alt.py)."""
-    summary, fig, *rest, _alt = page.update_focus(*args)
-    return (summary, go.Figure(fig), *rest)
+    summary, bars, *rest, _alt = page.update_focus(*args)
+    return (summary, _bars(bars), *rest)
+
+
+def _bars(tree: dict) -> list[dict]:
+    """The rows of a list of bars as the browser draws them: key, rank, name, link, value, marked;
+    empty for an empty state (its text under "empty")."""
+    assert tree["namespace"] == "occ_static"  # one component, no chart
+    box = tree["props"]["tree"]
+    if box["type"] == "P":
+        return [{"empty": box["props"]["children"]}]
+    (ol,) = [c for c in box["props"]["children"] if c["type"] == "Ol"]
+    rows = []
+    for li in ol["props"]["children"]:
+        rank, name, _track, value = li["props"]["children"]
+        rows.append({"key": li["props"]["data-key"], "rank": rank["props"]["children"],
+                     "name": name["props"]["children"], "href": name["props"].get("href"),
+                     "value": value["props"]["children"], "highlight": li["props"].get("className") == "highlight"})
+    return rows
 
 
 def _trace(fig, name):
@@ -233,29 +253,32 @@ def test_ipc015_table_rows_match_the_series_in_both_languages(page):
 def test_ipc020_breakdown_by_region_equals_regional_aggregates(page):
     from data_access.queries import regional_aggregates
 
-    summary, fig, title, note, links, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "EXPORTS", "vi")
+    summary, rows, title, note, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "EXPORTS", "vi")
     agg = regional_aggregates("EXPORTS", "202611").set_index("region_key")["value"]
-    bars = dict(zip(fig.data[0].customdata, fig.data[0].x, strict=True))
-    assert set(bars) == set(agg.index)
-    for key, value in bars.items():
-        assert value == pytest.approx(agg[key])
-    assert list(fig.data[0].x) == sorted(fig.data[0].x, reverse=True)  # best first (exports: up is good)
+    decimals = get_indicator("EXPORTS").decimals
+    assert {r["key"] for r in rows} == set(agg.index)
+    for r in rows:
+        assert r["value"] == fmt_number(agg[r["key"]], decimals, "vi")
+    assert [r["key"] for r in rows] == list(agg.sort_values(ascending=False).index)  # best first (exports: up is good)
     assert title == "Theo vùng · Tháng 11/2026"
     assert "Cả nước" in _text(summary) and "42,61" in _text(summary)
-    hrefs = [c.href for c in _walk(links) if type(c).__name__ == "Link"]
-    assert len(hrefs) == 6 and all("area=R" in h for h in hrefs)
+    # each name drills down: the page focused on that region, compared with the nation, the view kept
+    for r in rows:
+        assert unquote(r["href"]) == f"/indicator/EXPORTS?areas=VN,{r['key']}&area={r['key']}&start=202401&end=202611"
+    assert not any(r["highlight"] for r in rows)
 
 
 def test_ipc021_region_focus_shows_its_provinces_and_the_path(page):
     from data_access.catalogue import region_members
     from data_access.queries import cross_section
 
-    summary, fig, title, *_ = _update_focus(page, "R2", "202401", "202611", "value", [], "EXPORTS", "en")
+    summary, rows, title, *_ = _update_focus(page, "R2", "202401", "202611", "value", [], "EXPORTS", "en")
     members = region_members(date(2026, 11, 30))["R2"]
     xs = cross_section("EXPORTS", "202611", "province").set_index("area_key")["value"]
-    assert set(fig.data[0].customdata) == set(members)
-    for key, value in zip(fig.data[0].customdata, fig.data[0].x, strict=True):
-        assert value == pytest.approx(xs[key])
+    assert {r["key"] for r in rows} == set(members)
+    for r in rows:
+        assert r["value"] == fmt_number(xs[r["key"]], get_indicator("EXPORTS").decimals, "en")
+        assert unquote(r["href"]).startswith(f"/indicator/EXPORTS?areas=VN,R2,{r['key']}&area={r['key']}&")
     assert title.startswith("Provinces · Red River Delta · Nov 2026")
     crumbs = [c for c in _walk(summary) if type(c).__name__ == "Link"]
     assert [c.children for c in crumbs] == ["Viet Nam"]
@@ -264,23 +287,26 @@ def test_ipc021_region_focus_shows_its_provinces_and_the_path(page):
 
 
 def test_ipc022_drill_sets_focus_and_compared_areas(page):
-    assert page.drill({"points": [{"customdata": "R2"}]}, "202611", "EXPORTS") == ("R2", ["VN", "R2"])
-    focus, areas = page.drill({"points": [{"customdata": "01"}]}, "202611", "EXPORTS")
-    assert focus == "01" and areas == ["VN", "R2", "01"]
+    ind, state = get_indicator("EXPORTS"), {"start": "202401", "end": "202611"}
+    now, before = date(2026, 11, 30), date(2025, 6, 30)
+    href = lambda key, when, state, lang: unquote(page.drill_href(ind, key, when, state, lang))  # noqa: E731
+    assert href("R2", now, state, "vi") == "/indicator/EXPORTS?areas=VN,R2&area=R2&start=202401&end=202611"
+    assert href("01", now, {}, "en") == "/indicator/EXPORTS?areas=VN,R2,01&area=01&lang=en"
     # a former province drills through the region it belonged to
-    focus, areas = page.drill({"points": [{"customdata": "08-63"}]}, "202506", "EXPORTS")
-    assert areas == ["VN", "R1-63", "08-63"]
-    assert page.drill(None, "202611", "EXPORTS") == (page.no_update, page.no_update)
+    assert href("08-63", before, {}, "vi") == "/indicator/EXPORTS?areas=VN,R1-63,08-63&area=08-63"
+    # the page drawn from such an address: that focus, compared with its parents
+    found = _ids(page.layout(code="EXPORTS", areas="VN,R2,01", area="01"))
+    assert found[page.ids.focus].data == "01" and found[page.ids.areas].value == ["VN", "R2", "01"]
 
 
 def test_ipc023_province_focus_breadcrumb_and_revisions(page):
-    summary, fig, title, note, links, revs = _update_focus(page, "01", "202401", "202611", "value", [], "EXPORTS", "vi")
+    summary, rows, title, note, revs = _update_focus(page, "01", "202401", "202611", "value", [], "EXPORTS", "vi")
     crumbs = [c for c in _walk(summary) if type(c).__name__ == "Link"]
     assert [c.children for c in crumbs] == ["Cả nước", "Đồng bằng sông Hồng (từ 07/2025)"]
     assert "Hà Nội" in _text(summary)
-    assert fig.data[0].marker.color.count("#D55E00") == 1  # the province stands out among its region
+    assert [r["key"] for r in rows if r["highlight"]] == ["01"]  # the province stands out among its region
     assert "Lịch sử điều chỉnh · Hà Nội" in _text(revs)
-    _, _, _, _, _, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "BUDGET_EXPENDITURE", "vi")
+    _, _, _, _, revs = _update_focus(page, "VN", "202401", "202611", "value", [], "BUDGET_EXPENDITURE", "vi")
     assert "Lần 1" in _text(revs) and "Số ban đầu" in _text(revs)
 
 
@@ -288,9 +314,8 @@ def test_ipc024_national_only_indicator_has_an_empty_state(page):
     sections = [c for c in _walk(page.layout(code="GDP_PER_CAPITA_USD")) if type(c).__name__ == "Section"]
     breakdown = next(s for s in sections if "ind-breakdown-card" in (s.className or ""))
     assert breakdown.hidden is True  # the trend takes the whole row
-    summary, fig, *_ = _update_focus(page, "VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
-    assert not fig.data
-    assert fig.layout.annotations[0].text == "Chỉ tiêu này chỉ có số liệu cấp quốc gia"
+    summary, rows, *_ = _update_focus(page, "VN", "2016", "2025", "value", [], "GDP_PER_CAPITA_USD", "vi")
+    assert rows == [{"empty": "Chỉ tiêu này chỉ có số liệu cấp quốc gia"}]
 
 
 def test_ipc025_area_options_follow_the_range(page):

@@ -14,9 +14,8 @@ CACHED_BEFORE = frozenset({
     ".._pages_content.children..._pages_store.data..",
     "..cat-results.children...cat-count.children..",
     "..cmp-summary.children...cmp-matrix.children...cmp-overdue.children..",
-    "..ind-focus.data...ind-areas.value..",
-    "..ind-summary.children...ind-breakdown.figure...ind-breakdown-title.children...ind-breakdown-note.children"
-    "...ind-drill-links.children...ind-revisions.children...ind-breakdown-alt.children..",
+    "..ind-summary.children...ind-breakdown.children...ind-breakdown-title.children...ind-breakdown-note.children"
+    "...ind-revisions.children...ind-breakdown-alt.children..",
     "..ind-trend-export.children...ind-breakdown-export.children..",
     "..ind-trend.figure...ind-trend-title.children...ind-trend-notes.children...ind-table.rowData"
     "...ind-trend-alt.children..",

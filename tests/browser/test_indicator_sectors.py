@@ -28,9 +28,8 @@ def _wait_url(probe, **params):
 
 
 def _click_bar(probe, index: int = 0):
-    """Click the centre of a bar of the breakdown (Plotly listens on its drag layer)."""
-    box = probe.page.locator("#ind-breakdown .bars .point path").nth(index).bounding_box()
-    probe.page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    """Click the name of a row of the breakdown (a list of bars whose names are links)."""
+    probe.page.locator("#ind-breakdown li a.bar-list-name").nth(index).click()
 
 
 def test_brw101_indicator_page_loads_clean(live_server, probe):
@@ -38,7 +37,7 @@ def test_brw101_indicator_page_loads_clean(live_server, probe):
     page = probe.page
     assert page.locator("h1.page-title").inner_text() == "Kim ngạch xuất khẩu hàng hóa"
     assert page.locator("#ind-trend .scatterlayer .trace").count() >= 1
-    assert page.locator("#ind-breakdown .bars .point").count() == 6
+    assert page.locator("#ind-breakdown li").count() == 6  # the six regions, a list of bars (no chart)
     value = page.locator(".stat-value").inner_text()
     assert VI_NUMBER.match(value), value
     # the table is below the first screen: drawn when scrolled to, not before
@@ -121,6 +120,9 @@ def test_brw104_drill_from_the_nation_to_a_province_and_back(live_server, probe)
     expect(crumbs).to_have_count(3)
     probe.settle()
     province = _query(page.url)["area"]
+    marked = page.locator("#ind-breakdown li.highlight a")  # the province in focus stands out in its region
+    expect(marked).to_have_count(1)
+    assert f"area={province}&" in marked.get_attribute("href") + "&"
     assert _query(page.url)["areas"] == f"VN,{region},{province}"
     # each crumb is a link back
     page.locator(".ind-breadcrumb .crumb a").first.click()
@@ -129,8 +131,8 @@ def test_brw104_drill_from_the_nation_to_a_province_and_back(live_server, probe)
     page.go_back()
     _wait_url(probe, area=province)
     expect(crumbs).to_have_count(3)
-    # the drill also works from the keyboard: the bars are links too
-    links = page.locator(".drill-links a")
+    # the drill also works from the keyboard: the names are links
+    links = page.locator("#ind-breakdown a.bar-list-name")
     link = next(links.nth(i) for i in range(links.count())
                 if f"area={province}&" not in links.nth(i).get_attribute("href") + "&")
     link.focus()
