@@ -173,6 +173,7 @@ window.dash_clientside = window.dash_clientside || {};
     const [geo, setGeo] = React.useState(null);
     const [failed, setFailed] = React.useState(false);
     const [hover, setHover] = React.useState(null);  // {i, x, y}
+    React.useEffect(function () { setHover(null); }, [spec]);  // a new view: no stale hover text
 
     React.useLayoutEffect(function () {
       const el = box.current;
