@@ -153,12 +153,6 @@ window.dash_clientside = window.dash_clientside || {};
     return String(text || "").split("<br>").map(function (s) { return s.replace(/<[^>]*>/g, ""); });
   }
 
-  function follow(href) {
-    window.history.pushState({}, "", href);
-    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
-    window.scrollTo(0, 0);
-  }
-
   function hatchStyle(pattern) {
     const fg = pattern.fgcolor, bg = pattern.bgcolor;
     return {background: "repeating-linear-gradient(45deg, " + bg + " 0 3px, " + fg + " 3px 4.5px, " + bg + " 4.5px 6px)"};
@@ -263,7 +257,8 @@ window.dash_clientside = window.dash_clientside || {};
         onClick: function (e) {
           const i = e.target && e.target.getAttribute && e.target.getAttribute("data-i");
           if (i === null || i === undefined || !spec.profile) { return; }
-          follow(spec.profile.path + encodeURIComponent(spec.keys[Number(i)]) + (spec.profile.query || ""));
+          // in place, as a link of the page does (assets/static_tree.js)
+          window.occ_static.go(spec.profile.path + encodeURIComponent(spec.keys[Number(i)]) + (spec.profile.query || ""));
         }}, svg));
       const legend = spec.legend || [];
       if (legend.length && spec.layout.showlegend !== false) {

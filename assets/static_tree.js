@@ -52,12 +52,17 @@
   }
 
   // dcc.Link's navigation: the same address, no reload (the pages router listens to this event).
+  // Shared with the page's other drawn pieces (the provinces map: assets/map.js).
+  function go(href) {
+    window.history.pushState({}, "", href);
+    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
+    window.scrollTo(0, 0);
+  }
+
   function follow(event) {
     if (event.metaKey || event.shiftKey || event.altKey || event.ctrlKey || event.button !== 0) { return; }
     event.preventDefault();
-    window.history.pushState({}, "", event.currentTarget.getAttribute("href"));
-    window.dispatchEvent(new CustomEvent("_dashprivate_pushstate"));
-    window.scrollTo(0, 0);
+    go(event.currentTarget.getAttribute("href"));
   }
 
   function draw(node, key) {
@@ -87,5 +92,5 @@
     return h(React.Fragment, null, shown);
   }
 
-  window.occ_static = {Static: Static};
+  window.occ_static = {Static: Static, go: go};
 })();

@@ -17,7 +17,7 @@ from components.indicator_charts import era_break_x, series_figure, short_period
 from data_access.catalogue import get_indicator
 from domain.eras import crosses_switch
 from i18n import fmt_number
-from tests.utils import hrefs_of_links, page_fixture
+from tests.utils import bar_rows, hrefs_of_links, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 from tests.utils import walk as _walk
@@ -37,24 +37,7 @@ def _update_focus(page, *args):
     """The focus callback, its breakdown read back as rows of its list of bars (components/barlist.py);
     the text alternative (last) is left out (tests/test_chart_alt.py)."""
     summary, bars, *rest, _alt = page.update_focus(*args)
-    return (summary, _bars(bars), *rest)
-
-
-def _bars(tree: dict) -> list[dict]:
-    """The rows of a list of bars as the browser draws them: key, rank, name, link, value, marked;
-    empty for an empty state (its text under "empty")."""
-    assert tree["namespace"] == "occ_static"  # one component, no chart
-    box = tree["props"]["tree"]
-    if box["type"] == "P":
-        return [{"empty": box["props"]["children"]}]
-    (ol,) = [c for c in box["props"]["children"] if c["type"] == "Ol"]
-    rows = []
-    for li in ol["props"]["children"]:
-        rank, name, _track, value = li["props"]["children"]
-        rows.append({"key": li["props"]["data-key"], "rank": rank["props"]["children"],
-                     "name": name["props"]["children"], "href": name["props"].get("href"),
-                     "value": value["props"]["children"], "highlight": li["props"].get("className") == "highlight"})
-    return rows
+    return (summary, bar_rows(bars), *rest)
 
 
 def _trace(fig, name):

@@ -23,7 +23,7 @@ from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from domain.periods import parse
 from i18n import fmt_number
-from tests.utils import classes, kids, page_fixture
+from tests.utils import bar_rows, classes, kids, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
@@ -61,23 +61,6 @@ def _outputs(board, code, period, region=None, lang="vi") -> dict:
     names = ["map_data", "ranking", "regions", "crumbs", "map_title", "map_sub", "ranking_title", "ranking_note",
              "goto_options", "map_alt", "ranking_alt"]
     return dict(zip(names, board.update_board(code, period, region, lang), strict=True))
-
-
-def _ranking(tree: dict) -> list[dict]:
-    """The rows of the ranking's list of bars (components/barlist.py), as the browser draws them."""
-    assert tree["namespace"] == "occ_static"  # one component, no chart
-    box = tree["props"]["tree"]
-    lists = [c for c in box["props"]["children"] if c["type"] == "Ol"]
-    assert len(lists) == 1
-    rows = []
-    for li in lists[0]["props"]["children"]:
-        rank, name, track, value = li["props"]["children"]
-        bar = [b for b in track["props"]["children"] if "bar-list-bar" in b["props"]["className"]][0]
-        rows.append({"key": li["props"]["data-key"], "rank": rank["props"]["children"],
-                     "name": name["props"]["children"], "href": name["props"].get("href"),
-                     "value": value["props"]["children"], "faded": li["props"].get("className") == "faded",
-                     "width": float(bar["props"]["style"]["width"].rstrip("%"))})
-    return rows
 
 
 def dash_callbacks() -> list[dict]:
@@ -180,7 +163,7 @@ def test_pp004_map_store_classes_and_no_report(board):
 
 def test_pp005_ranking_bars_are_the_reported_values_in_rank_order(board):
     period = _latest_incomplete("CPI_YOY") or "202609"
-    rows = _ranking(_outputs(board, "CPI_YOY", period)["ranking"])
+    rows = bar_rows(_outputs(board, "CPI_YOY", period)["ranking"])
     xs = cross_section("CPI_YOY", period)
     reported = xs.dropna(subset=["value"]).sort_values("rank")
     decimals = get_indicator("CPI_YOY").decimals
@@ -226,7 +209,7 @@ def test_pp007_choosing_a_region_zooms_and_highlights_it(board):
     assert focused == set(members)
     (x0, x1) = spec["layout"]["xaxis"]["range"]
     assert x1 - x0 < 6  # framed on the Red River Delta, not the country
-    rows = _ranking(out["ranking"])
+    rows = bar_rows(out["ranking"])
     assert {r["key"] for r in rows if not r["faded"]} == set(members) & {r["key"] for r in rows}
     assert any(r["faded"] for r in rows)
     crumbs = _text(out["crumbs"])
@@ -284,7 +267,7 @@ def test_pp010_clicks_open_the_profile_with_the_view(board):
     vi = _outputs(board, "RETAIL_SALES", "202409")["map_data"]
     assert vi["profile"]["query"] == "?indicator=RETAIL_SALES&period=202409"
     # the ranking's names are links to the same profiles, with the same view
-    rows = _ranking(_outputs(board, "RETAIL_SALES", "202409", None, "en")["ranking"])
+    rows = bar_rows(_outputs(board, "RETAIL_SALES", "202409", None, "en")["ranking"])
     assert rows and all(r["href"] == f"/provinces/{r['key']}?indicator=RETAIL_SALES&period=202409&lang=en"
                         for r in rows)
 

@@ -110,3 +110,24 @@ def kids(node: Any) -> Any:
 def classes(node: Any) -> str:
     """The className of a component or of a fast element ("" when it has none)."""
     return (node["props"].get("className") if isinstance(node, dict) else node.className) or ""
+
+
+def bar_rows(tree: dict) -> list[dict]:
+    """The rows of a list of bars (components/barlist.py) as the browser draws them: key, rank,
+    name, link, value, faded, highlight and the bar's width (percent); an empty state is one row
+    holding its text under "empty"."""
+    assert tree["namespace"] == "occ_static"  # one component, no chart
+    box = tree["props"]["tree"]
+    if box["type"] == "P":
+        return [{"empty": box["props"]["children"]}]
+    (ol,) = [c for c in box["props"]["children"] if c["type"] == "Ol"]
+    rows = []
+    for li in ol["props"]["children"]:
+        rank, name, track, value = li["props"]["children"]
+        bar = [b for b in track["props"]["children"] if "bar-list-bar" in b["props"]["className"]][0]
+        rows.append({"key": li["props"]["data-key"], "rank": rank["props"]["children"],
+                     "name": name["props"]["children"], "href": name["props"].get("href"),
+                     "value": value["props"]["children"], "faded": li["props"].get("className") == "faded",
+                     "highlight": li["props"].get("className") == "highlight",
+                     "width": float(bar["props"]["style"]["width"].rstrip("%"))})
+    return rows
