@@ -267,8 +267,13 @@ def test_kbd007_an_officer_maps_names_to_codes_by_keyboard(kbd_server, page, tmp
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     expect(row.locator(".dash-dropdown")).to_contain_text("Bỏ qua, không nạp các dòng này")
+    # the list closes and gives the focus back to its button a moment later: keys typed before that
+    # would go to the list, not to the name's field
+    page.wait_for_function("() => !document.querySelector('.dash-dropdown-content, [role=listbox]') && "
+                           "document.activeElement.matches('button.dash-dropdown')")
     tab_to(page, "e => e.id === 'sub-map-save'")
     page.keyboard.type("ban-phim")
+    expect(page.locator("#sub-map-save")).to_have_value("ban-phim")
     tab_to(page, "e => e.id === 'sub-map-confirm'")
     page.keyboard.press("Enter")
     page.wait_for_selector(".sub-report .alert")
