@@ -20,9 +20,10 @@ from components.chart_alt import chart_alt, chart_box, series_summary, series_ta
 from components.charts import Line, lines_figure
 from components.directions import assign_link
 from components.fast import deferred, static
-from components.grid import data_grid, formatted, frame_rows, label_col, link_col, number_col, text_col, with_links
+from components.grid import formatted, frame_rows
 from components.ids import page_ids
 from components.shell import with_lang
+from components.sorttable import column, sort_table
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import Area, area_map, get_indicator, indicator_map
@@ -36,7 +37,6 @@ from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
-    import dash_ag_grid as dag
     from dash.development.base_component import Component
 
     from data_access.catalogue import Indicator
@@ -50,7 +50,7 @@ def _title(key: str | None = None, **_) -> str:
     return f"{area.name_vi} · Địa phương" if area else "Địa phương"
 
 
-dash.register_page(__name__, path_template="/provinces/<key>", title=_title, grid=True)
+dash.register_page(__name__, path_template="/provinces/<key>", title=_title)
 
 PAGE = "province"
 MAX_TRENDS = 8
@@ -104,8 +104,8 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.table_title", lang)), html.P(t("prov.table_note", lang),
                                                                            className="prov-sub")],
                              className="prov-card-head"),
-                    # the grid's room kept while its suite loads (the trends below stay below the screen)
-                    html.Div(scorecard_grid(area, rows, lang), style={"minHeight": f"{TABLE_HEIGHT}px"}),
+                    # a plain table (assets/table.js): no grid suite to start on the first screen
+                    scorecard_table(area, rows, lang),
                     html.P(table_notes, id=ids.table_notes, className="prov-note"),
                 ],
                 className="card pf-table-card",
@@ -280,7 +280,7 @@ class _Row(NamedTuple):
 
 
 def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: str) -> list[dict]:
-    """The grid's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
+    """The table's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
     gives them; NaN as None), read column by column: a hundred indicators on every profile."""
     imap = indicator_map()
     query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
@@ -308,31 +308,36 @@ def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: s
             "rank_fmt": f"{rank}/{int(r.n_provinces)}" if rank is not None else "–",
             "rank_share": rank / int(r.n_provinces) if rank is not None else None,
             "change": shown, "change_fmt": shown_text or "–", "change_good": good, "focus": r.code == focus,
+            "rank_class": _rank_class(rank, int(r.n_provinces) if rank is not None else 0),
+            "change_class": {1: "delta-good", -1: "delta-bad"}.get(good, ""),
+            "row_class": "pf-focus-row" if r.code == focus else "",
         })
     return rows
 
 
-def scorecard_grid(area: Area, rows: list[dict], lang: str) -> dag.AgGrid:
-    """The scorecard's grid, its ``rows`` from :func:`scorecard_parts`."""
+def _rank_class(rank: int | None, n: int) -> str:
+    """The rank's colour: the best quarter good, the worst quarter bad."""
+    if rank is None or not n:
+        return ""
+    return "rank-top" if rank / n <= 0.25 else "rank-bottom" if rank / n > 0.75 else ""
+
+
+def scorecard_table(area: Area, rows: list[dict], lang: str) -> dict:
+    """The scorecard as a sortable table (components/sorttable.py), its ``rows`` from
+    :func:`scorecard_parts`; a search box finds an indicator by name."""
     columns = [
-        link_col("indicator", t("prov.col_indicator", lang), flex=4, min_width=380, pinned="left",
-                 tooltipField="indicator"),
-        text_col("unit", t("prov.col_unit", lang), flex=0.9, min_width=120),
-        label_col("period_start", "period_label", t("prov.col_period", lang), flex=0.9, min_width=120),
-        number_col("value", area.name(lang), min_width=130,
-                   cellClass="num pf-own", headerClass="pf-own-head"),
-        number_col("region_value", t("prov.col_region", lang), min_width=120),
-        number_col("nation_value", t("prov.col_nation", lang), min_width=120),
-        number_col("rank", t("prov.col_rank", lang), flex=0.6, min_width=100,
-                   cellClassRules={"rank-top": "params.data.rank_share !== null && params.data.rank_share <= 0.25",
-                                   "rank-bottom": "params.data.rank_share !== null && params.data.rank_share > 0.75"}),
-        number_col("change", t("prov.col_change", lang), min_width=130,
-                   cellClassRules={"delta-good": "params.data.change_good === 1",
-                                   "delta-bad": "params.data.change_good === -1"}),
+        column("indicator", t("prov.col_indicator", lang), kind="link"),
+        column("unit", t("prov.col_unit", lang)),
+        column("period_label", t("prov.col_period", lang), sort_by="period_start"),
+        column("value", area.name(lang), kind="number", class_name="pf-own", head_class_name="pf-own-head"),
+        column("region_value", t("prov.col_region", lang), kind="number"),
+        column("nation_value", t("prov.col_nation", lang), kind="number"),
+        column("rank", t("prov.col_rank", lang), kind="number", class_field="rank_class"),
+        column("change", t("prov.col_change", lang), kind="number", class_field="change_class"),
     ]
-    grid = data_grid(ids.table, columns, rows, lang=lang, height=TABLE_HEIGHT, row_id="code", className="pf-grid")
-    grid.rowClassRules = {"pf-focus-row": "params.data.focus"}
-    return grid
+    return sort_table(ids.table, columns, rows, caption=f"{t('prov.table_title', lang)} · {area.name(lang)}",
+                      lang=lang, height=TABLE_HEIGHT, row_class_field="row_class",
+                      search_label=t("prov.table_search", lang), class_name="pf-grid")
 
 
 def scorecard_parts(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
@@ -343,8 +348,7 @@ def scorecard_parts(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
         return [], []
     focus = focus if isinstance(focus, str) else None
     scorecard = province_scorecard(key)
-    return with_links(scorecard_rows(scorecard, key, focus, lang), "indicator", "href"), \
-        table_footnotes(scorecard, lang)
+    return scorecard_rows(scorecard, key, focus, lang), table_footnotes(scorecard, lang)
 
 
 def table_footnotes(scorecard: pd.DataFrame, lang: str) -> list:

@@ -68,6 +68,9 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
     frame = frame[frame["code"].isin(agency_codes)]
     by = "agency" if agency in agency_codes else "group"
     group = group if group in set(groups["code"]) else next(iter(groups["code"]), None)  # None: no group yet
+    # the first view comes with the layout (one round trip, one render); the callbacks answer a change
+    chosen = (None, agency) if by == "agency" else (group, None)
+    board, rows, summary = board_parts(*chosen, lang)
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
@@ -86,24 +89,24 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
                                                agency if by == "agency" else None, label=t("sec.agency", lang),
                                                lang=lang, className="control-wide"),
                              id=ids.agency_box, hidden=by != "agency"),
-                    html.Div(id=ids.summary, className="sec-summary", **{"aria-live": "polite"}),
+                    html.Div(summary, id=ids.summary, className="sec-summary", **{"aria-live": "polite"}),
                 ],
                 className="card control-bar sec-controls",
             ),
-            html.Div(id=ids.export, className="export-bar"),
+            html.Div(export_menu_of(*chosen, lang), id=ids.export, className="export-bar"),
             html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
-            html.Section(None if group or by == "agency" else html.Div(t("sec.empty", lang), className="empty-state"),
-                         id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
+            html.Section(board, id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
             # below the tiles: the grid is drawn when the reader comes near it
             html.Section([html.H2(t("sec.table_title", lang)),
-                          deferred(summary_grid(lang), label=t("sec.table_title", lang), min_height=480, id=ids.table_box)],
+                          deferred(summary_grid(lang, rows), label=t("sec.table_title", lang), min_height=480,
+                                   id=ids.table_box)],
                          className="card sec-table-card"),
         ],
         className="page page-sectors",
     )
 
 
-def summary_grid(lang: str) -> dag.AgGrid:
+def summary_grid(lang: str, rows: list[dict]) -> dag.AgGrid:
     columns = [
         link_col("name", t("sec.col_name", lang), flex=3, min_width=320),
         number_col("value", t("sec.col_value", lang), min_width=130),
@@ -117,7 +120,7 @@ def summary_grid(lang: str) -> dag.AgGrid:
         text_col("agency", t("sec.col_agency", lang), flex=1.4, min_width=180),
         text_col("marks", t("sec.col_marks", lang), flex=0.9, min_width=130),
     ]
-    return data_grid(ids.table, columns, [], lang=lang, auto_height=True, row_id="code", className="sec-grid")
+    return data_grid(ids.table, columns, rows, lang=lang, auto_height=True, row_id="code", className="sec-grid")
 
 
 @cacheable
@@ -154,12 +157,19 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
     Input(ids.group, "value"),
     Input(ids.agency, "value"),
     State(ids.lang, "data"),
-    prevent_initial_call=False,
+    prevent_initial_call=True,
 )
 def update_board(group: Any, agency: Any, lang: Any) -> tuple:
-    """The small multiples, the table rows and the status count of the chosen indicators."""
+    """The small multiples, the table rows and the status count of a newly chosen group or ministry
+    (the layout comes with the first)."""
     if not group and not agency:
         return no_update, no_update, no_update
+    return board_parts(group, agency, norm_lang(lang))
+
+
+def board_parts(group: str | None, agency: str | None, lang: str) -> tuple:
+    """The small multiples, the table rows and the status count of the chosen indicators (none
+    chosen: the board says there is nothing to show)."""
     codes = selected_codes(group, agency)
     if not codes:
         empty = html.Div(t("sec.empty", lang), className="empty-state")
@@ -181,8 +191,14 @@ def update_board(group: Any, agency: Any, lang: Any) -> tuple:
     Input(ids.group, "value"),
     Input(ids.agency, "value"),
     State(ids.lang, "data"),
+    prevent_initial_call=True,
 )
 def export_menu(group: Any, agency: Any, lang: Any) -> Component | None:
+    """The export menu of a newly chosen group's (or ministry's) tiles (the layout comes with the first)."""
+    return export_menu_of(group, agency, norm_lang(lang))
+
+
+def export_menu_of(group: str | None, agency: str | None, lang: str) -> Component | None:
     """The export menu of the chosen group's (or ministry's) tiles; none for a set too large for one image."""
     codes = selected_codes(group, agency)
     if not codes or len(codes) > MAX_INDICATORS:

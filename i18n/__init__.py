@@ -187,6 +187,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The headline indicators for the Government's direction and operations.",
     },
     # --- shared controls and grids (components/controls.py, components/grid.py) ---
+    "table.sort": {"vi": "Sắp xếp theo cột này", "en": "Sort by this column"},
+    "table.count": {"vi": "{n}/{total} dòng", "en": "{n} of {total} rows"},
+    "table.search_placeholder": {"vi": "Gõ tên, có dấu hoặc không dấu", "en": "Type a name"},
+    "table.none_match": {"vi": "Không có dòng nào khớp với nội dung tìm.", "en": "No row matches the search."},
     "grid.dropdown.select_all": {"vi": "Chọn tất cả", "en": "Select all"},
     "grid.dropdown.deselect_all": {"vi": "Bỏ chọn tất cả", "en": "Deselect all"},
     "grid.dropdown.selected_count": {"vi": "Đã chọn {num_selected}", "en": "{num_selected} selected"},
@@ -439,6 +443,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "vi": "Kỳ mới nhất có số liệu của tỉnh, thành phố; xếp hạng trong các tỉnh, thành phố cùng kỳ (1 là tốt nhất theo chiều của chỉ tiêu).",
         "en": "The province's latest period; rank among the provinces in that period (1 is best by the indicator's direction).",
     },
+    "prov.table_search": {"vi": "Tìm chỉ tiêu", "en": "Find an indicator"},
     "prov.col_indicator": {"vi": "Chỉ tiêu", "en": "Indicator"},
     "prov.col_unit": {"vi": "Đơn vị tính", "en": "Unit"},
     "prov.col_period": {"vi": "Kỳ", "en": "Period"},

@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
-import subprocess
 from datetime import date
-from pathlib import Path
 
 import plotly.graph_objects as go
 import pytest
@@ -18,16 +16,16 @@ from dash._callback import GLOBAL_CALLBACK_LIST
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
 
+from components.sorttable import table_problems
 from data_access.catalogue import area_map, get_indicator, region_members
 from data_access.provinces import province_periods, province_scorecard
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from domain.periods import parse
 from i18n import fmt_number
-from tests.utils import bar_rows, classes, kids, page_fixture
+from tests.utils import bar_rows, classes, kids, node_json, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
-ROOT = Path(__file__).resolve().parent.parent
 
 board = page_fixture("board", "dashboards.provinces")
 profile = page_fixture("profile", "dashboards.province")
@@ -255,9 +253,7 @@ def test_pp009_region_buttons_and_breadcrumb():
         "process.stdout.write(JSON.stringify(cases.map(([id, clicks]) => {"
         "  window.dash_clientside.callback_context = {triggered_id: id}; return m.pickRegion(clicks); })));"
     )
-    out = subprocess.run([shutil.which("node"), "-e", script, str(ROOT / "assets" / "map.js"), json.dumps(cases)],
-                         capture_output=True, text=True, check=True, timeout=60)
-    assert json.loads(out.stdout) == ["R3", None, "NO_UPDATE", "NO_UPDATE"]
+    assert node_json(script, "map.js", cases) == ["R3", None, "NO_UPDATE", "NO_UPDATE"]
 
 
 def test_pp010_clicks_open_the_profile_with_the_view(board):
@@ -423,16 +419,25 @@ def test_pp016_profile_tiles_and_table(profile):
     tiles = [c for k, c in found.items() if k.startswith('{"code"')]
     assert 6 <= len(tiles) <= profile.MAX_TILES
     assert json.loads(next(iter(k for k in found if k.startswith('{"code"'))))["code"] == "EXPORTS"  # focus first
-    grid = found[profile.ids.table]
+    table = found[profile.ids.table]  # a plain table drawn by the page (assets/table.js), no grid suite
     rows, notes = profile.scorecard_parts("79", "EXPORTS", "vi")
-    assert grid.rowData == rows and found[profile.ids.focus].data == "EXPORTS"  # drawn with the page
+    assert table["namespace"] == "occ_table" and table["props"]["rows"] == rows
+    assert found[profile.ids.focus].data == "EXPORTS"  # drawn with the page
+    assert table_problems(table) == []  # every column's text, sort key, link and class in every row
     assert _text(found[profile.ids.table_notes].children) == _text(notes) and notes
     # the trends too (below the first screen, drawn when scrolled to), as their callback gives them
     trends = profile.update_trends(None, "79", "vi")[0]
     assert _text(found[profile.ids.trends].children) == _text(trends) and len(trends) == profile.MAX_TRENDS
     assert [r["code"] for r in rows] == list(province_scorecard("79")["code"])
     assert [r["code"] for r in rows if r["focus"]] == ["EXPORTS"]
-    assert rows[0]["indicator_md"] == f"[{rows[0]['indicator']}]({rows[0]['href']})"  # a link cell
+    assert [r["code"] for r in rows if r["row_class"] == "pf-focus-row"] == ["EXPORTS"]  # marked
+    # ranks in the best quarter are marked good, in the worst quarter bad; changes by the indicator's direction
+    for r in rows:
+        share = r["rank_share"]
+        assert r["rank_class"] == ("" if share is None else "rank-top" if share <= 0.25 else
+                                   "rank-bottom" if share > 0.75 else "")
+        assert r["change_class"] == {1: "delta-good", -1: "delta-bad", None: ""}[r["change_good"]]
+    assert all(r["href"].startswith(f"/indicator/{r['code']}?") for r in rows)  # each name a link
     assert profile.scorecard_parts("99", "EXPORTS", "vi") == ([], [])  # not a province: nothing
     assert area_map()["79"].name_vi in _text(lay)
     assert "Giữ nguyên địa giới" in _text(lay) or "Hợp nhất từ" in _text(lay)

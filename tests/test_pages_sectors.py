@@ -8,6 +8,7 @@ import re
 from urllib.parse import unquote
 
 import pytest
+from plotly.utils import PlotlyJSONEncoder
 
 from components.sparkline import spark_points, spark_svg
 from components.tiles import ids as sm_ids
@@ -39,6 +40,30 @@ def test_sec001_layout_reads_group_or_agency_from_the_url(page):
     found = _by_id(page.layout(group="G07"))
     assert found[page.ids.group].value == "G07"
     assert _by_id(page.layout(group="nope"))[page.ids.group].value == "G01"
+
+
+def as_json(tree) -> str:
+    return json.dumps(tree, cls=PlotlyJSONEncoder, sort_keys=True)
+
+
+def test_sec001b_the_layout_comes_with_its_first_view_drawn(page):
+    """The board, the table's rows, the status count and the export menu are in the layout (one
+    round of callbacks fewer before the page settles), the same as the callbacks give for that
+    choice; those callbacks answer only a change of choice."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    for args, kwargs in ((("G03", None), {"group": "G03"}), ((None, "NHNN"), {"agency": "NHNN", "lang": "en"})):
+        lang = kwargs.get("lang", "vi")
+        found = _by_id(page.layout(**kwargs))
+        board, rows, summary = page.update_board(*args, lang)
+        assert as_json(found[page.ids.board].children) == as_json(board) and _text(board)
+        assert found[page.ids.table].rowData == rows and rows
+        assert as_json(found[page.ids.summary].children) == as_json(summary) and _text(summary)
+        menu = page.export_menu(*args, lang)
+        assert menu is not None and as_json(found[page.ids.export].children) == as_json(menu)
+    initial = {c["output"]: c.get("prevent_initial_call") for c in GLOBAL_CALLBACK_LIST
+               if f"{page.ids.board}.children" in c["output"] or c["output"] == f"{page.ids.export}.children"}
+    assert len(initial) == 2 and all(initial.values()), initial
 
 
 def test_sec002_board_is_one_small_multiple_per_indicator(page):

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import importlib
 import json
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -131,3 +134,13 @@ def bar_rows(tree: dict) -> list[dict]:
                      "highlight": li["props"].get("className") == "highlight",
                      "width": float(bar["props"]["style"]["width"].rstrip("%"))})
     return rows
+
+
+def node_json(script: str, asset: str, data: Any) -> Any:
+    """Run ``script`` in node with ``assets/<asset>`` as ``process.argv[1]`` and ``data`` (as JSON)
+    as ``process.argv[2]``; what it writes to its output, read as JSON (the page's own JavaScript,
+    tested without a browser)."""
+    path = Path(__file__).resolve().parents[1] / "assets" / asset
+    out = subprocess.run([shutil.which("node") or "node", "-e", script, str(path), json.dumps(data)],
+                         capture_output=True, text=True, check=True, timeout=60)
+    return json.loads(out.stdout)

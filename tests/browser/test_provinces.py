@@ -166,7 +166,7 @@ def test_brw204_click_a_province_on_the_map_opens_its_profile(live_server, probe
     crumbs = page.locator(".prov-crumbs .crumb")
     expect(crumbs).to_have_count(3)
     assert crumbs.nth(2).inner_text() == "Hà Nội"
-    expect(page.locator("#pf-table .ag-row").nth(9)).to_be_visible()
+    expect(page.locator("#pf-table tbody tr").nth(9)).to_be_visible()
     tile = page.locator(".kpi-value").first.inner_text()
     assert VI_NUMBER.match(tile), tile
     probe.screenshot("province-profile-vi")
