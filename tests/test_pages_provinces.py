@@ -26,7 +26,6 @@ from tests.utils import bar_rows, classes, kids, node_json, page_fixture
 from tests.utils import ids_in as _ids
 from tests.utils import text_of as _text
 
-
 board = page_fixture("board", "dashboards.provinces")
 profile = page_fixture("profile", "dashboards.province")
 
