@@ -144,7 +144,10 @@ def test_kbd002_sign_in_to_a_province_profile_through_the_maps_list(kbd_server, 
     label = page.locator("label[for='prov-goto']").inner_text()
     assert label.lower() == "chọn tỉnh, thành phố trên bản đồ"
     tab_to(page, "e => e.id === 'prov-goto'")
+    page.keyboard.press("Enter")  # opens the list with the focus in its search box
+    page.wait_for_function("() => document.activeElement.matches('.dash-dropdown-search, input')")
     page.keyboard.type("Hue")
+    expect(page.locator(".dash-dropdown-option").first).to_contain_text("Huế")
     page.keyboard.press("ArrowDown")
     page.keyboard.press("Enter")
     page.wait_for_url("**/provinces/46**")
@@ -287,4 +290,45 @@ def test_kbd007_an_officer_maps_names_to_codes_by_keyboard(kbd_server, page, tmp
                 "Ha Noi": "01", "TP. Hồ Chí Minh": "79-63", "Ha Noii": ""}
     finally:
         engine.dispose()
+    assert page.problems == []
+
+
+def test_kbd008_a_province_scorecard_searched_sorted_and_followed_by_keyboard(kbd_server, page):
+    """The profile's scorecard (a plain table, assets/table.js): the search box finds indicators by
+    a name typed without tone marks, a header sorts by Enter (the sorted column says so), a name
+    opens its indicator page in place."""
+    sign_in(page, kbd_server, "/provinces/01")
+    rows = page.locator("#pf-table tbody tr")
+    total = rows.count()
+    assert total > 30 and page.locator("#pf-table caption").inner_text().endswith("· Hà Nội")
+    tab_to(page, "e => e.id === 'pf-table-search'")
+    page.keyboard.type("lao dong")  # "lao động", typed without its marks
+    expect(page.locator("#pf-table .sort-table-count")).not_to_have_text(f"{total}/{total} dòng")
+    names = page.locator("#pf-table tbody th").all_inner_texts()
+    assert 0 < len(names) < total and all("lao động" in n.lower() for n in names), names
+    assert page.locator("#pf-table .sort-table-count").inner_text() == f"{len(names)}/{total} dòng"
+    rank_head = "e => e.matches('#pf-table th .sort-head') && e.innerText.startsWith('Xếp hạng')"
+    tab_to(page, rank_head)
+    page.keyboard.press("Enter")
+    header = page.locator("#pf-table thead th", has_text="Xếp hạng")
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    assert focused(page)["text"].startswith("Xếp hạng")  # the focus stays on the header
+
+    def ranks() -> list[int]:
+        cells = page.locator("#pf-table tbody tr td:nth-child(7)").all_inner_texts()
+        return [int(c.split("/")[0]) for c in cells if c != "–"]
+
+    assert ranks() == sorted(ranks()) and len(set(ranks())) > 1
+    page.keyboard.press("Enter")
+    expect(header).to_have_attribute("aria-sort", "descending")
+    assert ranks() == sorted(ranks(), reverse=True)
+    first = page.locator("#pf-table tbody th a").first
+    href = first.get_attribute("href")
+    tab_to(page, "e => e.matches('#pf-table tbody th a')")
+    assert focused(page)["href"] == href  # the first row's name, after the headers
+    page.evaluate("() => { window.__samePage = true; }")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**" + href)
+    settle(page)
+    assert page.evaluate("() => window.__samePage") is True  # in place, as a link of the page: no reload
     assert page.problems == []
