@@ -82,6 +82,14 @@ def province_map(spec: dict, **props: Any) -> dict:
     return {"type": "ProvinceMap", "namespace": "occ_map", "props": props}
 
 
+def line_chart(figure: dict, **props: Any) -> dict:
+    """A line chart drawn as SVG in the browser (assets/linechart.js, ``occ_chart.LineChart``)
+    from ``figure``, the JSON form :func:`components.indicator_charts.series_figure` builds for
+    Plotly (its lines, markers, targets, shapes and notes): no chart library to start."""
+    props["figure"] = figure
+    return {"type": "LineChart", "namespace": "occ_chart", "props": props}
+
+
 def static_problems(node: Any, where: str = "tree") -> list[str]:
     """What :func:`static` would not draw in ``node`` (an unknown tag or component, an attribute
     dropped), each with its place: empty when the whole tree is drawn."""

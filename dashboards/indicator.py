@@ -33,7 +33,7 @@ from components.chart_alt import (
 )
 from components.charts import lines_of, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
-from components.fast import deferred, el, static
+from components.fast import deferred, el, line_chart, static
 from components.grid import data_grid, formatted, frame_rows, label_col, number_col, text_col
 from components.ids import page_ids
 from components.indicator_charts import series_figure
@@ -74,7 +74,7 @@ def _title(code: str | None = None, **_) -> str:
         return "Chỉ tiêu"
 
 
-dash.register_page(__name__, path_template="/indicator/<code>", title=_title, charts=True)
+dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 
 PAGE = "indicator"
 MODES = ("value", "yoy")
@@ -195,8 +195,9 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                             html.Div(assign_part(ind, view, lang), id=ids.trend_assign),
                                             html.Div(trend_menu, id=ids.trend_export)],
                                            className="card-head"),
-                                  chart_box(dcc.Graph(id=ids.trend, figure=trend_figure, config=_graph_config(lang),
-                                                      className="ind-trend-graph", style={"height": f"{TREND_HEIGHT}px"}),
+                                  # drawn by the page (assets/linechart.js): no chart library to start
+                                  chart_box(line_chart(trend_figure, id=ids.trend, className="ind-trend-graph",
+                                                       style={"height": f"{TREND_HEIGHT}px"}),
                                             ids.trend, min_height=TREND_HEIGHT),
                                   alt_region(ids.trend, trend_alt_),
                                   html.Div(trend_notes, id=ids.trend_notes, className="ind-notes")],
@@ -229,12 +230,6 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ],
         className="page page-indicator",
     )
-
-
-def _graph_config(lang: str) -> dict:
-    # No mode bar: its tooltips would stay in English (Plotly's locales are not bundled); zoom by
-    # dragging still works and a double click resets.
-    return {"displayModeBar": False}
 
 
 def not_found(code: str | None, lang: str) -> html.Div:

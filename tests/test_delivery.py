@@ -180,16 +180,26 @@ def test_dlv007_no_babel_polyfill_but_its_regenerator_runtime(client):
 
 
 @contextlib.contextmanager
-def grid_page(module: str = "dashboards.province"):
-    """The page of ``module`` registered as one that opens with a grid (``grid=True``), for a while."""
+def flagged_page(module: str, flag: str):
+    """The page of ``module`` registered with ``flag=True``, for a while."""
     import dash
 
     entry = dash.page_registry[module]
-    entry["grid"] = True
+    entry[flag] = True
     try:
         yield
     finally:
-        entry.pop("grid", None)
+        entry.pop(flag, None)
+
+
+def grid_page(module: str = "dashboards.province"):
+    """The page registered as one that opens with a grid (``grid=True``)."""
+    return flagged_page(module, "grid")
+
+
+def charts_page(module: str):
+    """The page registered as one that opens with a Plotly chart (``charts=True``)."""
+    return flagged_page(module, "charts")
 
 
 def test_dlv008_the_grid_suite_is_named_not_run(client):
@@ -234,7 +244,7 @@ def test_dlv010_lazy_chunks_linked_with_the_page_under_fingerprints(client):
     """Dash's dropdown and graph chunks (and, on a page that opens with a table, the grid's
     community modules) come with the page's scripts, after their suite, at fingerprinted addresses
     served immutable: no later round trip once the component has rendered, no revalidation. The
-    charts' plotly.js is linked by the pages that open with a chart only."""
+    charts' plotly.js is linked by the pages that open with a Plotly chart only (none today)."""
     def scripts_of(path: str) -> list[str]:
         return re.findall(r'<script src="([^"]+)"', client.get(path).get_data(as_text=True))
 
@@ -249,9 +259,12 @@ def test_dlv010_lazy_chunks_linked_with_the_page_under_fingerprints(client):
             assert res.status_code == 200 and res.headers["Cache-Control"] == IMMUTABLE, scripts[at]
             assert b"webpackChunkdash_core_components" in decoded(res)
         assert not [u for u in scripts if "/dash_ag_grid/async-community.v" in u], path
-        charts = [u for u in scripts if u.startswith(plotly)]  # the wall's first board has no chart
-        # (the provinces board draws its map and ranking itself: no chart library)
-        assert len(charts) == (1 if path == "/indicator/CPI_YOY" else 0), path
+        # no board opens with a Plotly chart on its first screen: the provinces board draws its map
+        # and ranking itself, the indicator page its trend (assets/linechart.js), the wall's first
+        # board has no chart, the profile's trends are below its first screen
+        assert not [u for u in scripts if u.startswith(plotly)], path
+    with charts_page("dashboards.indicator"):  # a page registered with charts=True links the bundle
+        assert len([u for u in scripts_of("/indicator/CPI_YOY") if u.startswith(plotly)]) == 1
     pickers = [u for u in scripts_of("/daily") if "/dash/dcc/async-datepicker.v" in u]  # its chunks=(...)
     assert len(pickers) == 1 and not [u for u in scripts_of("/") if "async-datepicker" in u]
     assert client.get(pickers[0], headers=BR).headers["Cache-Control"] == IMMUTABLE

@@ -61,6 +61,17 @@ def test_ipc001_layout_restores_the_view_from_the_url(page):
     assert "Merchandise exports" in _text(lay)
 
 
+def test_ipc001b_the_trend_is_drawn_by_the_page_from_the_callbacks_figure(page):
+    """The trend is a line chart the page draws (assets/linechart.js), no Plotly graph: the
+    layout's figure is the one the callback gives for that view (the exports draw it with Plotly)."""
+    lay = page.layout(code="EXPORTS", areas="VN,R2,01", start="202401", end="202606", lang="en")
+    chart = _ids(lay)[page.ids.trend]
+    assert chart["namespace"] == "occ_chart" and chart["type"] == "LineChart"
+    fig = page.update_series(["VN", "R2", "01"], "202401", "202606", "value", [], "EXPORTS", "en")[0]
+    assert chart["props"]["figure"] == fig and len(fig["data"]) == 3
+    assert not [c for c in _walk(lay) if type(c).__name__ == "Graph"]
+
+
 def test_ipc002_defaults_when_the_url_names_nothing(page):
     from data_access.series import indicator_coverage
 

@@ -52,10 +52,18 @@ def test_dlv101_provinces_map_drawn_without_a_chart_library_and_cached_geometry(
         (entry,) = again.evaluate(GEO_ENTRIES)
         assert entry["name"] == geo and entry["transfer"] == 0 and entry["size"] > 100_000
 
-        charts = context.new_page()
+        trend = context.new_page()  # the indicator page draws its trend itself (assets/linechart.js)
+        seen = _watch(trend)
+        trend.goto(live_server("/indicator/CPI_YOY"))
+        trend.wait_for_selector("#ind-trend[data-drawn=true] .occ-line", timeout=30_000)
+        assert trend.evaluate("() => window.Plotly === undefined")
+        assert not [u for u in seen if "/assets/vendor/plotly" in u or "package_data/plotly" in u]
+
+        charts = context.new_page()  # the profile's trends (below its first screen) are Plotly charts
         seen = _watch(charts)
-        charts.goto(live_server("/indicator/CPI_YOY"))
-        charts.wait_for_function("() => document.querySelectorAll('.ind-trend-graph .main-svg').length > 0",
+        charts.goto(live_server("/provinces/01"))
+        charts.locator("#pf-trends-box").scroll_into_view_if_needed()
+        charts.wait_for_function("() => document.querySelectorAll('.pf-trends .main-svg').length > 0",
                                  timeout=30_000)
         assert charts.evaluate("() => !!window.Plotly && !Plotly.PlotSchema.get().traces.choropleth")
         assert not [u for u in seen if "package_data/plotly.min.js" in u]  # the full bundle never loads

@@ -36,7 +36,7 @@ def test_brw101_indicator_page_loads_clean(live_server, probe):
     probe.goto(live_server("/indicator/EXPORTS"))
     page = probe.page
     assert page.locator("h1.page-title").inner_text() == "Kim ngạch xuất khẩu hàng hóa"
-    assert page.locator("#ind-trend .scatterlayer .trace").count() >= 1
+    assert page.locator("#ind-trend .occ-line[data-role=series]").count() >= 1  # drawn by the page
     assert page.locator("#ind-breakdown li").count() == 6  # the six regions, a list of bars (no chart)
     value = page.locator(".stat-value").inner_text()
     assert VI_NUMBER.match(value), value
@@ -115,7 +115,7 @@ def test_brw104_drill_from_the_nation_to_a_province_and_back(live_server, probe)
     name = crumbs.nth(1).inner_text().split(" (")[0]
     expect(page.locator("#ind-breakdown-title")).to_have_text(re.compile(f"^Các tỉnh, thành phố · {name}"))
     assert _query(page.url)["areas"] == f"VN,{region}"
-    expect(page.locator("#ind-trend .scatterlayer .trace")).to_have_count(2)
+    expect(page.locator("#ind-trend .occ-line[data-role=series]")).to_have_count(2)
     _click_bar(probe, 0)
     expect(crumbs).to_have_count(3)
     probe.settle()
@@ -232,4 +232,40 @@ def test_brw108_unknown_indicator_and_catalogue_search(live_server, probe):
     _wait_url(probe, q="ty+le+that+nghiep")
     expect(page.locator(".cat-link")).to_have_count(3)
     expect(page.locator("#cat-count")).to_have_text("3 chỉ tiêu")
+    probe.assert_clean()
+
+
+def test_brw110_the_trend_answers_the_pointer_and_its_legend(live_server, probe):
+    """The trend drawn by the page (assets/linechart.js): the pointer over the last period shows one
+    box with that period and every line's value in the locale's numbers (the values of the chart's
+    data table); a legend entry hides its line and shows it again; no chart library is loaded."""
+    probe.goto(live_server("/indicator/RETAIL_SALES?areas=VN,01"))
+    page = probe.page
+    chart = page.locator("#ind-trend[data-drawn=true]")
+    lines = chart.locator(".occ-line[data-role=series]")
+    expect(lines).to_have_count(2)
+    points = chart.locator(".occ-line[data-name='Cả nước'] .occ-point")
+    box = points.nth(points.count() - 1).bounding_box()
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    tip = chart.locator(".occ-chart-tip")
+    expect(tip).to_be_visible()
+    head = tip.locator(".occ-chart-tip-head").inner_text()
+    assert re.fullmatch(r"Tháng \d{1,2}/\d{4}", head), head
+    rows = {r.locator(".occ-chart-tip-name").inner_text(): r.locator("strong").inner_text()
+            for r in tip.locator(".occ-chart-tip-row").all()}
+    assert set(rows) == {"Cả nước", "Hà Nội"}, rows
+    table = page.evaluate("() => document.querySelector('#ind-trend-alt table').textContent")
+    for shown in rows.values():
+        number, unit = shown.split(" ", 1)
+        assert VI_NUMBER.match(number) and unit == "nghìn tỷ đồng", shown
+        assert number in table  # the value the data table gives for that period
+    page.mouse.move(5, 5)
+    expect(tip).to_have_count(0)
+    entry = chart.locator(".occ-chart-legend-item", has_text="Hà Nội")
+    entry.click()
+    expect(entry).to_have_attribute("aria-pressed", "false")
+    expect(lines).to_have_count(1)
+    entry.click()
+    expect(lines).to_have_count(2)
+    assert page.evaluate("() => window.Plotly === undefined")
     probe.assert_clean()
