@@ -303,3 +303,44 @@ def test_dlv006_streamed_answers_pass_through_uncompressed(world, tmp_path):
     res = app.test_client().get("/export/stream-probe", headers=BR)
     assert res.status_code == 200 and res.is_streamed
     assert "Content-Encoding" not in res.headers and res.data == b"".join(chunks)
+
+
+def chrome_body(pathname: str, search: str = "", *, initial: bool = True) -> dict:
+    """The shell chrome's callback as the browser sends it: on opening a page (no input changed)
+    or on moving to another."""
+    return {"output": "..shell-header.children...shell-footer.children..",
+            "outputs": [{"id": "shell-header", "property": "children"}, {"id": "shell-footer", "property": "children"}],
+            "inputs": [{"id": "shell-location", "property": "pathname", "value": pathname},
+                       {"id": "shell-location", "property": "search", "value": search}],
+            "changedPropIds": [] if initial else ["shell-location.pathname"], "state": []}
+
+
+def test_dlv011_the_layout_comes_with_the_pages_header(client):
+    """The shell's layout holds the header and footer of the page that asked for it (its Referer):
+    the active link and the language of that page; the chrome's callback then answers "nothing new"
+    on opening it, and the header of the page moved to when the reader moves."""
+    def layout_text(referer: str | None) -> str:
+        headers = {"Referer": referer} if referer else {}
+        return json.dumps(client.get("/_dash-layout", headers=headers).get_json(), ensure_ascii=False)
+
+    vi = layout_text("http://localhost/sectors?group=G03")
+    assert '"nav-link active"' in vi and "Lĩnh vực" in vi and "Nghị định 09/2019/NĐ-CP" in vi
+    active = re.search(r'"children": "([^"]+)", "href": "([^"]+)", "className": "nav-link active"', vi)
+    assert active and active.groups() == ("Lĩnh vực", "/sectors"), active
+    en = layout_text("http://localhost/provinces/01?lang=en")
+    active = re.search(r'"children": "([^"]+)", "href": "([^"]+)", "className": "nav-link active"', en)
+    assert active and active.groups() == ("Provinces", "/provinces?lang=en"), active
+    assert "nav-link" not in layout_text(None)  # the page unknown: the callback draws the header
+    assert "nav-link" not in layout_text("http://elsewhere.example/sectors")  # not this site's page
+
+    def chrome(body: dict, referer: str | None):
+        headers = {"Origin": ORIGIN, **({"Referer": referer} if referer else {})}
+        return client.post("/_dash-update-component", json=body, headers=headers)
+
+    same = chrome(chrome_body("/sectors", "?group=G03"), "http://localhost/sectors?group=G03")
+    assert same.status_code == 200 and same.get_json() == {"multi": True, "response": {}}  # nothing to draw
+    drawn = chrome(chrome_body("/sectors", "?lang=en"), "http://localhost/sectors")  # another language
+    assert drawn.status_code == 200 and "Sectors" in drawn.get_data(as_text=True)
+    assert chrome(chrome_body("/sectors"), None).status_code == 200  # no Referer: drawn
+    moved = chrome(chrome_body("/daily", initial=False), "http://localhost/daily")  # moved by a link
+    assert moved.status_code == 200 and '"nav-link active"' in moved.get_data(as_text=True)
