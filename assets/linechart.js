@@ -238,7 +238,9 @@
         svg.push(h("line", {key: "guide", x1: hx, x2: hx, y1: f.top, y2: f.bottom, stroke: "#5a6677", strokeWidth: 1,
           strokeDasharray: "3 3", className: "occ-chart-guide"}));
       }
-      kids.push(h("svg", {key: "svg", width: width, height: svgH, className: "occ-chart-svg", "aria-hidden": "true",
+      // the drawing is an image named by the chart's summary sentence (its data table beside it)
+      const named = props.labelledBy ? {role: "img", "aria-labelledby": props.labelledBy} : {"aria-hidden": "true"};
+      kids.push(h("svg", Object.assign({key: "svg", width: width, height: svgH, className: "occ-chart-svg"}, named, {
         onMouseMove: function (e) {
           const r = e.currentTarget.getBoundingClientRect();
           const mx = e.clientX - r.left;
@@ -256,7 +258,7 @@
             setHover({t: best.t, x: mx, y: e.clientY - r.top});
           } else if (hover) { setHover(null); }
         },
-        onMouseLeave: function () { setHover(null); }}, svg));
+        onMouseLeave: function () { setHover(null); }}), svg));
       (layout.annotations || []).forEach(function (a, j) {
         const x = a.xref === "paper" ? f.px(a.x) : f.x(day(a.x));
         const y = a.yref === "paper" ? f.py(a.y) : f.y(a.y);
@@ -295,7 +297,7 @@
         });
         if (rows.length) {
           const flip = hover.x > width - 280;
-          notes.push(h("div", {key: "tip", className: "occ-chart-tip", role: "status",
+          notes.push(h("div", {key: "tip", className: "occ-chart-tip",
             style: {left: flip ? undefined : hover.x + 16, right: flip ? width - hover.x + 16 : undefined,
               top: Math.max(0, hover.y + (legend ? LEGEND_H : 0) - 20)}},
             head !== null ? h("div", {className: "occ-chart-tip-head"}, head) : null, rows));
@@ -306,9 +308,11 @@
         notes.push(h("div", {key: "a" + j, className: "occ-chart-empty"}, String(a.text || "")));
       });
     }
+    // the notes and the hover box repeat what the summary, the notes under the chart and the data
+    // table say: drawn for the eye only
     return h("div", {id: props.id, ref: box, className: ("occ-chart " + (props.className || "")).trim(),
       style: Object.assign({}, props.style || {}, {height: total}), "data-drawn": f ? "true" : width > 0 ? "empty" : "false"},
-      kids, notes);
+      kids, h("div", {className: "occ-chart-notes", "aria-hidden": "true"}, notes));
   }
 
   window.occ_chart = {LineChart: LineChart, number: number, niceTicks: niceTicks, hoverParts: hoverParts};

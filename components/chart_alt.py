@@ -32,15 +32,17 @@ def summary_id(name: str) -> str:
 
 
 def chart_box(graph: Any, name: str, className: str = "", *, min_height: int | None = None,
-              **props: Any) -> html.Div:
+              image: bool = True, **props: Any) -> html.Div:
     """The chart inside an image named by its summary (``aria-labelledby``): a screen reader
     reads the sentence instead of the plot's shapes. ``min_height`` (px): the room the chart will
     take, kept while plotly.js loads and draws it, so what is below does not move (and a part
-    below the first screen is not taken for one on it: components.fast.deferred)."""
+    below the first screen is not taken for one on it: components.fast.deferred). ``image=False``:
+    the chart names its own drawing (a chart with controls of its own, such as a line chart's
+    legend buttons, cannot sit inside an image)."""
     if min_height:
         props["style"] = {**props.get("style", {}), "minHeight": f"{min_height}px"}
-    return html.Div(graph, role="img", className=("chart-box " + className).strip(),
-                    **{"aria-labelledby": summary_id(name)}, **props)
+    named = {"role": "img", "aria-labelledby": summary_id(name)} if image else {}
+    return html.Div(graph, className=("chart-box " + className).strip(), **named, **props)
 
 
 def _with_unit(value: float, decimals: int, unit: str, lang: str) -> str:

@@ -30,6 +30,7 @@ from components.chart_alt import (
     ranking_table,
     series_summary,
     series_table,
+    summary_id,
 )
 from components.charts import lines_of, ranking_rows
 from components.directions import add_markers, assign_link, markers_note
@@ -197,8 +198,9 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
                                            className="card-head"),
                                   # drawn by the page (assets/linechart.js): no chart library to start
                                   chart_box(line_chart(trend_figure, id=ids.trend, className="ind-trend-graph",
-                                                       style={"height": f"{TREND_HEIGHT}px"}),
-                                            ids.trend, min_height=TREND_HEIGHT),
+                                                       style={"height": f"{TREND_HEIGHT}px"},
+                                                       labelledBy=summary_id(ids.trend)),
+                                            ids.trend, min_height=TREND_HEIGHT, image=False),
                                   alt_region(ids.trend, trend_alt_),
                                   html.Div(trend_notes, id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),

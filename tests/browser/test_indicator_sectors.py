@@ -244,6 +244,10 @@ def test_brw110_the_trend_answers_the_pointer_and_its_legend(live_server, probe)
     chart = page.locator("#ind-trend[data-drawn=true]")
     lines = chart.locator(".occ-line[data-role=series]")
     expect(lines).to_have_count(2)
+    # the drawing is an image named by the chart's summary; the legend's buttons are outside it
+    summary = page.evaluate("() => document.getElementById('ind-trend-summary').textContent")
+    expect(page.get_by_role("img", name=summary)).to_have_count(1)
+    assert chart.locator("svg[role=img] button").count() == 0 and chart.locator("button").count() == 2
     points = chart.locator(".occ-line[data-name='Cả nước'] .occ-point")
     box = points.nth(points.count() - 1).bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
