@@ -3,11 +3,10 @@ the mark of the data set shown ("Dữ liệu minh họa" or "Số liệu chính 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlencode
 
 import dash
-from dash import ClientsideFunction, Input, Output, callback, clientside_callback, ctx, dcc, html, no_update
-from flask import has_request_context, request
+from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
 
 from auth.shell_parts import admin_links, may_open, may_route, user_menu
 from components.ids import page_ids
@@ -21,6 +20,7 @@ from data_access.engine import OWN, REAL
 from i18n import dataset_mark, t
 from web.delivery import asset_url
 from web.lang import lang_of_query
+from web.responses import cacheable
 
 ids = page_ids("shell", "location", "header", "footer", "lang_switch", "bell", "bell_count")
 ALERTS_PATH = "/alerts"  # the notification centre (alerts.pages)
@@ -134,62 +134,32 @@ def _is_active(path: str, pathname: str | None) -> bool:
     return pathname.startswith(path) or pathname.startswith(path.rstrip("s") + "/")
 
 
-def page_of_request() -> tuple[str, str] | None:
-    """The path and query of the page whose script made this request (the Referer, which
-    ``Referrer-Policy: same-origin`` keeps for this site), or None when it is not known."""
-    if not has_request_context() or not request.referrer:
-        return None
-    url = urlsplit(request.referrer)
-    if url.netloc and url.netloc != request.host:
-        return None
-    return url.path or "/", ("?" + url.query) if url.query else ""
-
-
 def layout() -> html.Div:
-    # The header and footer of the page that asks for the layout come with it (no round of
-    # callbacks and no second render on opening a page); the chrome's callback answers a move to
-    # another page, or fills them when the page is not known.
-    page = page_of_request()
-    head, foot = chrome(*page) if page else (None, None)
-    # The location that page has: given, the Location does not set it on mounting (which the
-    # chrome's callback would take for a move to another page)
-    where = {"pathname": page[0], "search": page[1], "hash": "", "href": request.referrer} if page else {}
     return html.Div(
         [
-            dcc.Location(id=ids.location, refresh="callback-nav", **where),
-            html.Header([html.Div(head, id=ids.header, className="app-header-main"), user_menu()],
-                        className="app-header"),
+            dcc.Location(id=ids.location, refresh="callback-nav"),
+            html.Header([html.Div(id=ids.header, className="app-header-main"), user_menu()], className="app-header"),
             stale_banner(),
             html.Main(dash.page_container, id=ids.main, className="app-main", tabIndex="-1"),
-            html.Footer(foot, id=ids.footer, className="app-footer"),
+            html.Footer(id=ids.footer, className="app-footer"),
         ],
         className="app-shell",
     )
 
 
-def chrome(pathname: str, search: str) -> tuple:
-    """The header and the footer of the page at ``pathname`` with ``search``."""
-    lang = lang_from_search(search)
-    return header(pathname, search), [
-        html.Span(dataset_mark(shown, lang)[1] if (shown := shown_dataset()) else ""),
-        html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted", lang="vi"),
-    ]
-
-
-@callback(  # not a cached view: its answer on opening a page depends on the request's Referer
+@cacheable
+@callback(
     Output(ids.header, "children"),
     Output(ids.footer, "children"),
     Input(ids.location, "pathname"),
     Input(ids.location, "search"),
 )
 def render_chrome(pathname: str, search: str) -> tuple:
-    """The chrome of the page moved to; on opening a page (no input changed), nothing when the
-    layout came with that page's chrome (its Referer named the same page and language)."""
-    page = page_of_request()
-    if not ctx.triggered_id and page is not None and page[0] == as_text(pathname, "/") \
-            and lang_from_search(page[1]) == lang_from_search(search):
-        return no_update, no_update
-    return chrome(pathname, search)
+    lang = lang_from_search(search)
+    return header(pathname, search), [
+        html.Span(dataset_mark(shown, lang)[1] if (shown := shown_dataset()) else ""),
+        html.Span(" · Nghị định 09/2019/NĐ-CP · Quyết định 293/QĐ-TTg", className="muted", lang="vi"),
+    ]
 
 
 # The language switch keeps the whole view: it toggles ``lang`` in the current URL and reloads.

@@ -47,9 +47,6 @@ CACHED_BEFORE = frozenset({
 }) - {
     # issue 21: the provinces board's region buttons answer in the browser (assets/map.js pickRegion)
     "prov-region.value@3b80218b9981d4f5ee2fc30688600cbb78a36b2218a71a79b2811d6408651645",
-    # issue 21: the shell's header and footer come with the layout; the chrome's callback answers
-    # "nothing new" on opening a page (by the request's Referer, which a cached answer would ignore)
-    "..shell-header.children...shell-footer.children..",
 }
 
 # Callbacks that act or hold one browser's own state: never served from another request's response.
