@@ -266,14 +266,20 @@ def test_kbd007_an_officer_maps_names_to_codes_by_keyboard(kbd_server, page, tmp
     assert "Cần kiểm tra" in row.inner_text() and "01 Hà Nội" in row.inner_text()
     tab_to(page, "e => e.matches('button.dash-dropdown') && !!e.closest('tr') && "
                  "e.closest('tr').querySelector('th').innerText === 'Ha Noii'")
-    page.keyboard.press("Enter")  # opens the list with the focus in its search box
-    page.wait_for_function("() => document.activeElement.matches('.dash-dropdown-search, input')")
-    page.keyboard.type("Bỏ qua")
+    # a letter typed on the closed list opens it with that letter in its search box; the rest of
+    # the search once that box has the focus (keys typed before would be lost)
+    page.keyboard.type("B")
+    page.wait_for_function("() => document.activeElement.tagName === 'INPUT' && document.activeElement.value === 'B'")
+    page.keyboard.type("ỏ qua")
+    page.wait_for_function("() => document.activeElement.value === 'Bỏ qua'")
     expect(page.locator(".dash-dropdown-option", has_text="Bỏ qua")).to_be_visible()
-    for _ in range(5):  # the list keeps the chosen code on top: down to the match
+    # the list keeps the chosen code on top: down to the match (the focus is on the option's input)
+    on_match = "() => (document.activeElement.closest('.dash-dropdown-option') || {}).innerText || ''"
+    for _ in range(6):
         page.keyboard.press("ArrowDown")
-        if "Bỏ qua" in page.evaluate("() => document.activeElement.innerText || ''"):
+        if "Bỏ qua" in page.evaluate(on_match):
             break
+    assert "Bỏ qua" in page.evaluate(on_match), page.evaluate(on_match)
     page.keyboard.press("Enter")
     expect(row.locator(".dash-dropdown")).to_contain_text("Bỏ qua, không nạp các dòng này")
     # the list closes and gives the focus back to its button a moment later: keys typed before that
