@@ -92,5 +92,6 @@
     return h(React.Fragment, null, shown);
   }
 
-  window.occ_static = {Static: Static, go: go};
+  // shared with the page's other drawn pieces (assets/map.js, assets/table.js)
+  window.occ_static = {Static: Static, go: go, follow: follow, cleanUrl: cleanUrl};
 })();

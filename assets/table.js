@@ -20,17 +20,10 @@
       .replace(/[\u0300-\u036f]/g, "").replace(/[đĐ]/g, "d").toLowerCase();
   }
 
-  function cleanUrl(url) {
-    const clean = window.dash_clientside && window.dash_clientside.clean_url;
-    return clean ? clean(url) : (/^\s*javascript:/i.test(url) ? "about:blank" : url);
-  }
-
-  function follow(event) {
-    if (event.metaKey || event.shiftKey || event.altKey || event.ctrlKey || event.button !== 0) { return; }
-    if (!window.occ_static) { return; }
-    event.preventDefault();
-    window.occ_static.go(event.currentTarget.getAttribute("href"));  // in place, as dcc.Link
-  }
+  // a link's address cleaned and followed in place, as static_tree.js does for dcc.Link's
+  // (looked up when used: the asset files load in any order)
+  function cleanUrl(url) { return window.occ_static.cleanUrl(url); }
+  function follow(event) { window.occ_static.follow(event); }
 
   // rows in the order of (field, dir): numbers as numbers, texts by the language's collation;
   // an empty cell last whichever the direction; equal keys keep the server's order
@@ -53,8 +46,7 @@
     const shown = row[col.show || col.field];
     const text = shown === null || shown === undefined || shown === "" ? "–" : shown;
     if (col.kind === "link" && row[col.href]) {
-      const a = h("a", {href: cleanUrl(row[col.href]), onClick: follow, title: col.tooltip ? row[col.show || col.field] : undefined},
-        text);
+      const a = h("a", {href: cleanUrl(row[col.href]), onClick: follow}, text);
       return i === 0 ? h("th", {key: i, scope: "row", className: cls}, a) : h("td", {key: i, className: cls}, a);
     }
     return i === 0 ? h("th", {key: i, scope: "row", className: cls}, text) : h("td", {key: i, className: cls}, text);

@@ -308,18 +308,18 @@ def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: s
             "rank_fmt": f"{rank}/{int(r.n_provinces)}" if rank is not None else "–",
             "rank_share": rank / int(r.n_provinces) if rank is not None else None,
             "change": shown, "change_fmt": shown_text or "–", "change_good": good, "focus": r.code == focus,
-            "rank_class": _rank_class(rank, int(r.n_provinces) if rank is not None else 0),
+            "rank_class": _rank_class(rank / int(r.n_provinces) if rank is not None else None),
             "change_class": {1: "delta-good", -1: "delta-bad"}.get(good, ""),
             "row_class": "pf-focus-row" if r.code == focus else "",
         })
     return rows
 
 
-def _rank_class(rank: int | None, n: int) -> str:
-    """The rank's colour: the best quarter good, the worst quarter bad."""
-    if rank is None or not n:
+def _rank_class(share: float | None) -> str:
+    """The rank's colour by its share of the provinces: the best quarter good, the worst bad."""
+    if share is None:
         return ""
-    return "rank-top" if rank / n <= 0.25 else "rank-bottom" if rank / n > 0.75 else ""
+    return "rank-top" if share <= 0.25 else "rank-bottom" if share > 0.75 else ""
 
 
 def scorecard_table(area: Area, rows: list[dict], lang: str) -> dict:
