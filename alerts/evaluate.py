@@ -301,8 +301,8 @@ def calendar_reports(calendar: pd.DataFrame, conn: Connection) -> list[Report]:
     """The calendar's overdue rows (``data_access.compliance.overdue_reports``) as reports."""
     if calendar.empty:
         return []
-    units = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).tuples().all())
-    regimes = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).tuples().all())
+    units = dict(conn.execute(select(schema.agency.c.code, schema.agency.c.id)).all())
+    regimes = dict(conn.execute(select(schema.report_regime.c.code, schema.report_regime.c.id)).all())
     return [Report(units[r.unit_code], regimes[r.regime_code], r.period, r.state, int(r.days_late))
             for r in calendar.itertuples() if r.unit_code in units and r.regime_code in regimes]
 

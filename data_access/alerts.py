@@ -103,7 +103,7 @@ def webhooks_frame() -> pd.DataFrame:
     rows = current_connection().execute(select(w.c.id, w.c.name, w.c.url, w.c.confidential, w.c.active)
                                         .order_by(w.c.id)).mappings().all()
     tally: dict[tuple[str, str], int] = {(str(t), str(s)): int(n) for t, s, n
-                                         in current_connection().execute(select(counts)).tuples()}
+                                         in current_connection().execute(select(counts))}
     return pd.DataFrame([{**row, **{s: tally.get((str(row["id"]), s), 0) for s in ("sent", "pending", "failed")}}
                          for row in rows],
                         columns=["id", "name", "url", "confidential", "active", "sent", "pending", "failed"])

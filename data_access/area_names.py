@@ -75,7 +75,7 @@ def read_area_names(conn: Connection) -> tuple[AreaName, ...]:
     a = schema.area
     stmt = (select(a.c.key, a.c.code, a.c.name_vi, a.c.name_en, a.c.valid_from, a.c.valid_to)
             .where(a.c.level.in_(LEVELS)).order_by(a.c.sort, a.c.key))
-    return names_of((r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(stmt).tuples())
+    return names_of((r[0], r[1], r[2], r[3], r[4], r[5]) for r in conn.execute(stmt))
 
 
 def labels_of(names: Sequence[AreaName]) -> Mapping[str, str]:

@@ -305,7 +305,7 @@ def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
     stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
             .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
     with _connection() as conn:
-        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt).tuples())
+        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt))
 
 
 def region_of(province_key: str, d: date) -> str | None:

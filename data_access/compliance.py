@@ -111,7 +111,7 @@ def _structure() -> tuple[tuple[RegimeRow, ...], dict[int, tuple[UnitRow, ...]],
     for x in conn.execute(select(m.c.area_id, ar.c.key, m.c.valid_from, m.c.valid_to)
                           .join(ar, ar.c.id == m.c.region_id)):
         membership.setdefault(x.area_id, []).append((x.key, x.valid_from, x.valid_to))
-    area_keys: dict[int, str] = dict(conn.execute(select(ar.c.id, ar.c.key)).tuples().all())
+    area_keys: dict[int, str] = dict(conn.execute(select(ar.c.id, ar.c.key)).all())
     return (regimes, {k: tuple(v) for k, v in members.items()}, {k: tuple(v) for k, v in membership.items()},
             area_keys)
 
@@ -140,7 +140,7 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
         direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
     conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).tuples().all():
+    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).all():
         key = (agency_id, regime_id, period)
         if key not in out or (received_at, sid) < out[key]:
             out[key] = (received_at, sid)
@@ -417,7 +417,7 @@ def _unit_submissions(unit_code: str, limit: int) -> pd.DataFrame:
     links: dict[int, list[str]] = {}
     if ids:
         for sid, period in conn.execute(select(sp.c.submission_id, sp.c.period)
-                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)).tuples():
+                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)):
             links.setdefault(sid, [])
             if period not in links[sid]:
                 links[sid].append(period)

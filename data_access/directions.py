@@ -263,7 +263,7 @@ def _row(t: Sequence[Any], today: date) -> DirectionRow:
 
 
 def _rows(stmt: Select[Any], today: date) -> tuple[DirectionRow, ...]:
-    return tuple(_row(t, today) for t in current_connection().execute(stmt).tuples())
+    return tuple(_row(t, today) for t in current_connection().execute(stmt))
 
 
 def _selective(f: DirectionFilters, viewer: rules.Viewer) -> bool:
@@ -348,7 +348,7 @@ def _direction_detail(ref: str, viewer: rules.Viewer, today: date) -> DirectionD
     conn = current_connection()
     head = conn.execute(_row_select().add_columns(
         d.c.id, d.c.content, d.c.created_by, d.c.created_at, d.c.updated_at, d.c.reported_done_at, d.c.closed_at,
-        d.c.first_deadline, d.c.origin, d.c.origin_context).where(d.c.ref == ref, *_visible(viewer))).tuples().first()
+        d.c.first_deadline, d.c.origin, d.c.origin_context).where(d.c.ref == ref, *_visible(viewer))).first()
     if head is None:
         return None
     did = head[14]
@@ -359,7 +359,7 @@ def _direction_detail(ref: str, viewer: rules.Viewer, today: date) -> DirectionD
         select(literal("i"), ind.c.code, ind.c.name_vi, ind.c.name_en, literal(""), literal(0))
         .join(di, di.c.indicator_id == ind.c.id).where(di.c.direction_id == did),
         select(literal("a"), ar.c.key, ar.c.name_vi, ar.c.name_en, literal(""), ar.c.sort)
-        .join(da, da.c.area_id == ar.c.id).where(da.c.direction_id == did))).tuples().all()
+        .join(da, da.c.area_id == ar.c.id).where(da.c.direction_id == did))).all()
     units = tuple(DirectionUnit(t[1], t[2], t[3], t[4])
                   for t in sorted((t for t in links if t[0] == "u"), key=lambda t: (t[4] != rules.LEAD, t[1])))
     indicators = tuple(NamedRef(t[1], t[2], t[3]) for t in sorted(t for t in links if t[0] == "i"))
@@ -367,10 +367,10 @@ def _direction_detail(ref: str, viewer: rules.Viewer, today: date) -> DirectionD
     events = tuple(DirectionEvent(*t) for t in conn.execute(
         select(ev.c.id, ev.c.at, ev.c.actor, ev.c.role, ag.c.code, ev.c.kind, ev.c.from_state, ev.c.to_state,
                ev.c.text, ev.c.new_deadline).outerjoin(ag, ag.c.id == ev.c.agency_id)
-        .where(ev.c.direction_id == did).order_by(ev.c.at, ev.c.id)).tuples())
+        .where(ev.c.direction_id == did).order_by(ev.c.at, ev.c.id)))
     files = tuple(Attachment(*t) for t in conn.execute(
         select(att.c.id, att.c.event_id, att.c.filename, att.c.content_type, att.c.size, att.c.sha256,
-               att.c.uploaded_at).where(att.c.direction_id == did).order_by(att.c.id)).tuples())
+               att.c.uploaded_at).where(att.c.direction_id == did).order_by(att.c.id)))
     changes = [(e.at, e.kind, e.new_deadline) for e in events]
     context = json.loads(head[23]) if head[23] else {}
     return DirectionDetail(
@@ -388,14 +388,14 @@ def directions_board(today: date, viewer: rules.Viewer) -> Board:
     by_unit = tuple(UnitCount(*t) for t in conn.execute(
         select(ag.c.code, ag.c.short_vi, ag.c.short_en, func.count().label("n"))
         .select_from(d.join(ag, ag.c.id == d.c.lead_agency_id)).where(_overdue(today), *seen)
-        .group_by(ag.c.code, ag.c.short_vi, ag.c.short_en).order_by(func.count().desc(), ag.c.code)).tuples())
+        .group_by(ag.c.code, ag.c.short_vi, ag.c.short_en).order_by(func.count().desc(), ag.c.code)))
     week = _rows(_row_select().where(_open(), d.c.deadline >= today, d.c.deadline <= rules.week_end(today), *seen)
                  .order_by(d.c.deadline, d.c.id).limit(20), today)
     closed = _rows(_row_select().where(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=RECENT_DAYS),
                                        *seen)
                    .order_by(d.c.closed_on.desc(), d.c.id.desc()).limit(10), today)
     totals = conn.execute(select(func.count(), func.coalesce(func.sum(case((d.c.deadline < today, 1), else_=0)), 0))
-                          .select_from(d).where(_open(), *seen)).tuples().one()
+                          .select_from(d).where(_open(), *seen)).one()
     return Board(by_unit, week, closed, int(totals[0]), int(totals[1]))
 
 
@@ -412,7 +412,7 @@ def direction_counts(today: date, viewer: rules.Viewer) -> DirectionCounts:
         select(func.count(), func.coalesce(func.sum(case((d.c.deadline < today, 1), else_=0)), 0),
                count(_open(), d.c.deadline >= today, d.c.deadline <= rules.week_end(today)),
                count(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=RECENT_DAYS)))
-        .select_from(d).where(_open(), *seen)).tuples().one()
+        .select_from(d).where(_open(), *seen)).one()
     return DirectionCounts(*(int(n) for n in row))
 
 
@@ -423,7 +423,7 @@ def ticker_directions(today: date, viewer: rules.Viewer, limit: int = 30) -> tup
             .select_from(d.join(ag, ag.c.id == d.c.lead_agency_id)).where(_overdue(today), *_visible(viewer))
             .order_by(d.c.deadline, d.c.id).limit(limit))
     return tuple(TickerItem(t[0], t[1], t[2], t[3], t[4], (today - t[5]).days)
-                 for t in current_connection().execute(stmt).tuples())
+                 for t in current_connection().execute(stmt))
 
 
 @cached_query(scopes=directions_scope)
@@ -445,7 +445,7 @@ def indicator_direction_markers(indicator_code: str, viewer: rules.Viewer) -> tu
             .where(d.c.id.in_(select(di.c.direction_id).where(di.c.indicator_id == ind)),
                    d.c.state.notin_((rules.DRAFT, rules.CANCELLED)), *_visible(viewer))
             .order_by(d.c.issued_on, d.c.id))
-    return tuple(Marker(*t) for t in current_connection().execute(stmt).tuples())
+    return tuple(Marker(*t) for t in current_connection().execute(stmt))
 
 
 @cached_query(scopes=directions_scope)
@@ -455,7 +455,7 @@ def unit_open_directions(today: date, viewer: rules.Viewer) -> dict[str, tuple[i
     stmt = (select(ag.c.code, func.count(), func.coalesce(func.sum(case((d.c.deadline < today, 1), else_=0)), 0))
             .select_from(d.join(ag, ag.c.id == d.c.lead_agency_id)).where(_open(), *_visible(viewer))
             .group_by(ag.c.code))
-    return {t[0]: (int(t[1]), int(t[2])) for t in current_connection().execute(stmt).tuples()}
+    return {t[0]: (int(t[1]), int(t[2])) for t in current_connection().execute(stmt)}
 
 
 def _month_starts(today: date, months: int) -> list[date]:
@@ -506,10 +506,10 @@ def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.Da
                                             dm.c.confidential.is_(confidential), dm.c.month < starts[0])
                 .order_by(dm.c.month.desc()).limit(1).scalar_subquery())
 
-    units = conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en, *map(before, flags))).tuples().all()
+    units = conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en, *map(before, flags))).all()
     rows = conn.execute(select(dm.c.lead_agency_id, dm.c.confidential, dm.c.month, dm.c.open_end, dm.c.closed,
                                dm.c.on_time, dm.c.late, dm.c.late_days)
-                        .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1])).tuples().all()
+                        .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1])).all()
     index: dict[Any, int] = {s: k for k, s in enumerate(starts)}  # a date (PostgreSQL) or its text (SQLite)
     index.update({s.isoformat(): k for k, s in enumerate(starts)})
     names = {t[0]: (t[1], t[2], t[3]) for t in units}
@@ -574,7 +574,7 @@ def _direction_unit_measures(viewer: rules.Viewer, months: int, today: date) -> 
             .group_by(dm.c.lead_agency_id).subquery())
     rows = conn.execute(select(ag.c.code, ag.c.short_vi, ag.c.short_en, unit.c.closed, unit.c.on_time,
                                unit.c.closed_late, unit.c.late, *map(open_at_end, flags))
-                        .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))).tuples().all()
+                        .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))).all()
     out = []
     for code, name_vi, name_en, closed, on_time, closed_late, late, *loads in sorted(rows, key=lambda r: r[0]):
         load = sum(int(n or 0) for n in loads)
@@ -624,7 +624,7 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
         select(d.c.lead_agency_id, month(d.c.closed_on), func.count(), func.sum(case((d.c.days_late == 0, 1), else_=0)),
                func.avg(case((d.c.days_late > 0, d.c.days_late))))
         .where(d.c.state == rules.CLOSED, d.c.closed_on >= starts[0], d.c.closed_on <= ends[-1], *seen)
-        .group_by(d.c.lead_agency_id, month(d.c.closed_on))).tuples().all()
+        .group_by(d.c.lead_agency_id, month(d.c.closed_on))).all()
     # open at some month's end: not closed, or closed within the months (two ranges of
     # ix_direction_closed_on read from the index alone; an OR of the two would scan all of it),
     # counted by unit, month issued (the first month for those issued before) and month closed
@@ -634,7 +634,7 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
                         for cond in (d.c.closed_on.is_(None), d.c.closed_on >= starts[0]))).subquery()
     spans_by_month = conn.execute(
         select(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on), func.count())
-        .group_by(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on))).tuples().all()
+        .group_by(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on))).all()
     steps: dict[int, list[int]] = {}  # +n from the month issued, -n from the month closed; summed below
     for agency_id, first, last, n in spans_by_month:
         step = steps.setdefault(agency_id, [0] * (months + 1))
@@ -642,5 +642,5 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
         step[months if last is None else min(last, months)] -= n
     closings = {(a, k): (int(n), int(on_time or 0), float(avg_late) if avg_late is not None else float("nan"))
                 for a, k, n, on_time, avg_late in closed}
-    names = {t[0]: t[1:] for t in conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en)).tuples()}
+    names = {t[0]: t[1:] for t in conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en))}
     return _measures_frame(starts, names, steps, closings)

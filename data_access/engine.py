@@ -242,7 +242,7 @@ def get_stamps(conn: Connection) -> tuple[int, dict[str, int]]:
         row = conn.execute(_STAMPS_AS_ARRAYS).one()
         return int(row[0] or 0), dict(zip(row[1] or (), map(int, row[2] or ()), strict=True))
     version, stamps = 0, dict[str, int]()
-    for scope, value in conn.execute(_STAMPS_AS_ROWS).tuples():
+    for scope, value in conn.execute(_STAMPS_AS_ROWS):
         if scope == GLOBAL:
             version = int(value)
         else:

@@ -37,7 +37,7 @@ def _saved(conn: Connection, unit_code: str | None, *where: Any) -> list[SavedMa
     stmt = (select(m.c.id, g.c.code, m.c.name, m.c.signature, m.c.mapping, m.c.created_by, m.c.updated_at)
             .join(g, g.c.id == m.c.agency_id).where(*([g.c.code == unit_code] if unit_code is not None else []), *where)
             .order_by(m.c.updated_at.desc(), m.c.id.desc()))
-    return [SavedMapping(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in conn.execute(stmt).tuples()]
+    return [SavedMapping(r[0], r[1], r[2], r[3], json.loads(r[4]), r[5], r[6]) for r in conn.execute(stmt)]
 
 
 def saved_mapping(conn: Connection, unit_code: str, name: str) -> SavedMapping | None:
@@ -68,7 +68,7 @@ def indicator_infos(conn: Connection) -> list[IndicatorInfo]:
     i = schema.indicator
     stmt = (select(i.c.code, i.c.name_vi, i.c.name_en, i.c.unit_vi, i.c.unit_en)
             .where(i.c.status != "retired").order_by(i.c.code))
-    return [IndicatorInfo(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "") for r in conn.execute(stmt).tuples()]
+    return [IndicatorInfo(r[0], r[1] or "", r[2] or "", r[3] or "", r[4] or "") for r in conn.execute(stmt)]
 
 
 def area_infos(conn: Connection) -> dict[str, AreaInfo]:
@@ -77,4 +77,4 @@ def area_infos(conn: Connection) -> dict[str, AreaInfo]:
     a = schema.area
     stmt = (select(a.c.key, a.c.name_vi, a.c.valid_from, a.c.valid_to)
             .where(a.c.level.in_(("nation", "region", "province"))).order_by(a.c.sort, a.c.key))
-    return {r[0]: AreaInfo(r[0], f"{r[0]} {r[1]}", r[2], r[3]) for r in conn.execute(stmt).tuples()}
+    return {r[0]: AreaInfo(r[0], f"{r[0]} {r[1]}", r[2], r[3]) for r in conn.execute(stmt)}

@@ -59,9 +59,8 @@ def _with_components(code: str, *_args: object, **_kwargs: object) -> tuple[str,
 
 
 def _read(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
-    """The rows of ``stmt``, read by position (``tuples()`` only retypes the result: its rows are
-    SQLAlchemy's, at no cost)."""
-    return current_connection().execute(stmt, params or {}).tuples().all()
+    """The rows of ``stmt``, read by position (SQLAlchemy's rows are tuples: no conversion)."""
+    return current_connection().execute(stmt, params or {}).all()
 
 
 def _read_named(stmt: Executable, params: dict[str, Any]) -> Sequence[AnyRow]:
@@ -344,9 +343,9 @@ def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[i
     params = {"inds": sorted(ind_ids), "start": start, "end": end}
     if conn.dialect.name == "postgresql":
         return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas, values, strict=True)}
-                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).tuples().all()}
+                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).all()}
     got: dict[tuple[int, date], dict[str, float]] = {}
-    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).tuples().all():
+    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).all():
         got.setdefault((ind_id, p_start), {})[by_id[area_id]] = value
     return got
 

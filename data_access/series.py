@@ -38,7 +38,7 @@ CHANGE_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revi
 
 
 def _rows(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
-    return current_connection().execute(stmt, params or {}).tuples().all()
+    return current_connection().execute(stmt, params or {}).all()
 
 
 def _as_datetime(value: Any) -> datetime | None:

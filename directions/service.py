@@ -134,7 +134,7 @@ def _ids(conn: Connection, column: Any, id_column: Any, codes: list[str], field:
          *extra: Any) -> dict[str, int]:
     if not codes:
         return {}
-    found = {c: i for c, i in conn.execute(select(column, id_column).where(column.in_(codes), *extra)).tuples()}
+    found = {c: i for c, i in conn.execute(select(column, id_column).where(column.in_(codes), *extra))}
     missing = [c for c in codes if c not in found]
     if missing:
         raise DirectionError("dir.err.unknown", field, value=", ".join(missing[:5]))
@@ -252,7 +252,7 @@ def _load(conn: Connection, actor: Actor, ref: str) -> _Current:
                 .scalar_subquery() if unit_id is not None else None)
     cols = [d.c.id, d.c.state, d.c.deadline, d.c.confidential, d.c.reported_done_at, d.c.lead_agency_id]
     row = conn.execute(select(*cols, *([relation] if relation is not None else []))
-                       .where(d.c.ref == str(ref)).with_for_update()).tuples().first()
+                       .where(d.c.ref == str(ref)).with_for_update()).first()
     if row is None:
         raise DirectionError(NOT_FOUND, "ref")
     rel = row[6] if relation is not None else None
@@ -333,7 +333,7 @@ def _alert_if_overdue(conn: Connection, direction_id: int, state: str, deadline:
 def _pending(conn: Connection, direction_id: int) -> date | None:
     events = conn.execute(select(ev.c.at, ev.c.kind, ev.c.new_deadline).where(
         ev.c.direction_id == direction_id,
-        ev.c.kind.in_((rules.REQUEST_EXTENSION, rules.EXTEND, rules.REFUSE_EXTENSION)))).tuples().all()
+        ev.c.kind.in_((rules.REQUEST_EXTENSION, rules.EXTEND, rules.REFUSE_EXTENSION)))).all()
     return rules.pending_extension(events)
 
 
@@ -380,7 +380,7 @@ def attachment_path(conn: Connection, actor: Actor, ref: str, attachment_id: int
     except DirectionError:
         return None
     row = conn.execute(select(att.c.archive_path, att.c.filename, att.c.content_type).where(
-        att.c.id == attachment_id, att.c.direction_id == current.id)).tuples().first()
+        att.c.id == attachment_id, att.c.direction_id == current.id)).first()
     if row is None:
         return None
     root = archive_dir or Path(_settings().instance_dir) / "archive"

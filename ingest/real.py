@@ -157,7 +157,7 @@ def national_gaps(engine: Engine) -> list[NationalGap]:
             .group_by(i.c.code, o.c.period, a.c.level))
     sums: dict[tuple[str, str], dict[str, tuple[float, int]]] = {}
     with engine.connect() as conn:
-        for code, period, level, total, n in conn.execute(stmt).tuples():
+        for code, period, level, total, n in conn.execute(stmt):
             sums.setdefault((code, period), {})[level] = (float(total), int(n))
     return [NationalGap(code, period, v["nation"][0], v["province"][0], v["province"][1])
             for (code, period), v in sorted(sums.items()) if "nation" in v and "province" in v]

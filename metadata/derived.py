@@ -102,7 +102,7 @@ def recompute(conn: Connection, *, written: Mapping[int, Iterable[date]] | None 
     now = now or datetime.now().replace(microsecond=0)
     touched: dict[str, Periods] = {}
     if written:
-        names = dict(conn.execute(select(ind.c.id, ind.c.code).where(ind.c.id.in_(sorted(written)))).tuples().all())
+        names = dict(conn.execute(select(ind.c.id, ind.c.code).where(ind.c.id.in_(sorted(written)))).all())
         touched = {names[i]: frozenset(starts) for i, starts in written.items() if i in names}
     whole = set(codes)
     facts: AreaFacts | None = None
@@ -155,7 +155,7 @@ def _wanted_periods(conn: Connection, d: Derived, periods: Periods) -> list[Peri
 
 def area_facts(conn: Connection) -> AreaFacts:
     """The areas of both eras as :class:`domain.derived.AreaFacts`."""
-    rows = conn.execute(select(ar.c.id, ar.c.key, ar.c.level, ar.c.valid_from, ar.c.valid_to)).tuples().all()
+    rows = conn.execute(select(ar.c.id, ar.c.key, ar.c.level, ar.c.valid_from, ar.c.valid_to)).all()
     key = {r[0]: r[1] for r in rows}
     m, s = schema.area_membership, schema.area_succession
     members: dict[str, dict[str, list[str]]] = {"63": {}, "34": {}}
@@ -173,7 +173,7 @@ def _rules(conn: Connection, codes: set[str]) -> dict[str, Rule]:
     stmt = (select(ind.c.code, ind.c.aggregation, w.c.code, n.c.code, dn.c.code, ind.c.formula)
             .outerjoin(w, w.c.id == ind.c.agg_weight_id).outerjoin(n, n.c.id == ind.c.agg_num_id)
             .outerjoin(dn, dn.c.id == ind.c.agg_den_id).where(ind.c.code.in_(sorted(codes))))
-    return {c: Rule(agg, wc, nc, dc, bool(f)) for c, agg, wc, nc, dc, f in conn.execute(stmt).tuples()}
+    return {c: Rule(agg, wc, nc, dc, bool(f)) for c, agg, wc, nc, dc, f in conn.execute(stmt)}
 
 
 def _compute(conn: Connection, d: Derived, periods: list[Period], facts: AreaFacts) -> list[DerivedValue]:
@@ -187,7 +187,7 @@ def _compute(conn: Connection, d: Derived, periods: list[Period], facts: AreaFac
             .where(ind.c.code.in_(sorted(needed))))
     if len(starts) <= 400:
         stmt = stmt.where(cur.c.period_start.in_(sorted(starts)))
-    stored: Stored = {(c, a, s): (float(v), st) for c, a, s, v, st in conn.execute(stmt).tuples()}
+    stored: Stored = {(c, a, s): (float(v), st) for c, a, s, v, st in conn.execute(stmt)}
     return derive(d.formula, d.levels, periods, stored, rules, facts)
 
 
@@ -200,13 +200,13 @@ def _write(conn: Connection, d: Derived, periods: list[Period], values: list[Der
     """Store what changed among ``values`` for ``periods``; True when anything did."""
     if not periods:
         return False
-    area_id = dict(conn.execute(select(ar.c.key, ar.c.id)).tuples().all())
+    area_id = dict(conn.execute(select(ar.c.key, ar.c.id)).all())
     where = [cur.c.indicator_id == d.id]
     starts = sorted({p.start for p in periods})
     if len(starts) <= 400:
         where.append(cur.c.period_start.in_(starts))
     before = {(a, s): (v, st, rev) for a, s, v, st, rev in conn.execute(
-        select(cur.c.area_id, cur.c.period_start, cur.c.value, cur.c.status, cur.c.revision).where(*where)).tuples()}
+        select(cur.c.area_id, cur.c.period_start, cur.c.value, cur.c.status, cur.c.revision).where(*where))}
     wanted = set(starts)
     after = {(area_id[x.area], x.period.start): x for x in values}
     new_rows, gone = [], []
@@ -223,7 +223,7 @@ def _write(conn: Connection, d: Derived, periods: list[Period], values: list[Der
     if fresh:  # a key whose value once left current_observation keeps counting its revisions
         stmt = (select(obs.c.area_id, obs.c.period_start, func.max(obs.c.revision)).where(obs.c.indicator_id == d.id)
                 .group_by(obs.c.area_id, obs.c.period_start))
-        earlier = {(a, s): int(r) + 1 for a, s, r in conn.execute(stmt).tuples()}
+        earlier = {(a, s): int(r) + 1 for a, s, r in conn.execute(stmt)}
         revisions.update({key: earlier.get(key, 0) for key in fresh})
     rows = [{"indicator_id": d.id, "area_id": a, "period": x.period.key, "period_start": s, "value": x.value,
              "status": x.status, "revision": revisions[(a, s)], "submission_id": submission_id, "recorded_at": now,

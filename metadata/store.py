@@ -86,10 +86,10 @@ def _indicators(conn: Connection) -> dict[str, Record]:
 
 def _regimes(conn: Connection) -> dict[str, Record]:
     units: dict[int, list[str]] = {}
-    for rid, code in conn.execute(select(ru.c.regime_id, ag.c.code).join(ag, ag.c.id == ru.c.agency_id)).tuples():
+    for rid, code in conn.execute(select(ru.c.regime_id, ag.c.code).join(ag, ag.c.id == ru.c.agency_id)):
         units.setdefault(rid, []).append(code)
     carried: dict[int, list[str]] = {}
-    for rid, code in conn.execute(select(ri.c.regime_id, ind.c.code).join(ind, ind.c.id == ri.c.indicator_id)).tuples():
+    for rid, code in conn.execute(select(ri.c.regime_id, ind.c.code).join(ind, ind.c.id == ri.c.indicator_id)):
         carried.setdefault(rid, []).append(code)
     stmt = (select(reg.c.id, reg.c.code, reg.c.name_vi, reg.c.name_en, reg.c.content_vi, reg.c.content_en,
                    reg.c.frequency, ag.c.code.label("receiver"), reg.c.channel, reg.c.cutoff_day,
@@ -122,7 +122,7 @@ _READERS = {"groups": _groups, "units": _units, "indicators": _indicators, "regi
 
 def read_areas(conn: Connection) -> dict[str, str]:
     """Area key → level (``nation``, ``region``, ``province``)."""
-    return dict(conn.execute(select(ar.c.key, ar.c.level)).tuples().all())
+    return dict(conn.execute(select(ar.c.key, ar.c.level)).all())
 
 
 def ask_history(conn: Connection, questions: Mapping[str, set[str]]) -> History:
@@ -148,7 +148,7 @@ def ask_history(conn: Connection, questions: Mapping[str, set[str]]) -> History:
 
 
 def _ids(conn: Connection, table: Table, column: str = "code") -> dict[str, int]:
-    return dict(conn.execute(select(table.c[column], table.c.id)).tuples().all())
+    return dict(conn.execute(select(table.c[column], table.c.id)).all())
 
 
 def _executemany(conn: Connection, stmt: Any, rows: list[dict[str, Any]]) -> None:
@@ -261,7 +261,7 @@ def record_history(conn: Connection, base: Config, changes: Mapping[str, Mapping
         if any(key in base[kind] for key in records):
             stmt = (select(hist.c.key, func.max(hist.c.version)).where(hist.c.kind == kind)
                     .group_by(hist.c.key))
-            versions = {k: int(v) for k, v in conn.execute(stmt).tuples()}
+            versions = {k: int(v) for k, v in conn.execute(stmt)}
         for key, after in sorted(records.items()):
             before = base[kind].get(key)
             action = "create" if before is None else "retire" if after["status"] == "retired" != before["status"] \

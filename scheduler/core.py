@@ -164,10 +164,10 @@ def _ensure_rows(engine: Engine, jobs: list[Job], now: datetime) -> dict[str, da
             conn.execute(_insert(conn, t).values(name=job.name, schedule=job.schedule,
                                                  function_path=job.function_path, since=now)
                          .on_conflict_do_nothing(index_elements=["name"]))
-        since = dict(conn.execute(select(t.c.name, t.c.since)).tuples().all())
+        since = dict(conn.execute(select(t.c.name, t.c.since)).all())
         last = dict(conn.execute(select(schema.job_run.c.job, func.max(schema.job_run.c.due_at))
                                  .where(schema.job_run.c.job.in_([j.name for j in jobs]))
-                                 .group_by(schema.job_run.c.job)).tuples().all())
+                                 .group_by(schema.job_run.c.job)).all())
     return {name: max(since[name], last.get(name) or since[name]) for name in since}
 
 

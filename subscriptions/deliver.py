@@ -63,7 +63,7 @@ def _users(conn: Connection, names: list[str]) -> dict[str, Any]:
     u, ag = schema.app_user, schema.agency
     rows = conn.execute(select(u.c.id, u.c.username, u.c.display_name, u.c.role, u.c.confidential, u.c.active,
                                u.c.email, ag.c.code).outerjoin(ag, ag.c.id == u.c.agency_id)
-                        .where(u.c.username.in_(names))).tuples()
+                        .where(u.c.username.in_(names)))
     return {r[1]: r for r in rows}
 
 
@@ -267,7 +267,7 @@ def retry_due(app: Flask, now: datetime) -> list[str]:
     engine = app.extensions["warehouse"].engine
     with engine.connect() as conn:
         rows = conn.execute(select(D.c.id, D.c.subscription_id, D.c.due_at, D.c.late, D.c.reason)
-                            .where(D.c.outcome == "retrying").order_by(D.c.due_at)).tuples().all()
+                            .where(D.c.outcome == "retrying").order_by(D.c.due_at)).all()
     outcomes = []
     for row_id, sub_id, due, late, text in rows:
         reason = json.loads(text or "{}")

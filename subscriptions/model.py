@@ -227,10 +227,10 @@ def log_of(conn: Connection, sub_id: int, limit: int = 50) -> list[LogEntry]:
     entries = []
     for due_at, at, outcome, late, reason, mail_key in conn.execute(
             select(D.c.due_at, D.c.at, D.c.outcome, D.c.late, D.c.reason, D.c.mail_key)
-            .where(D.c.subscription_id == sub_id).order_by(D.c.due_at.desc()).limit(limit)).tuples():
+            .where(D.c.subscription_id == sub_id).order_by(D.c.due_at.desc()).limit(limit)):
         mails = conn.execute(select(m.c.recipients, m.c.state, m.c.attempts, m.c.last_error)
                              .where(m.c.key.startswith(mail_key or "\x00", autoescape=True))
-                             .order_by(m.c.id)).tuples().all() if mail_key else []
+                             .order_by(m.c.id)).all() if mail_key else []
         entries.append(LogEntry(due_at, at, outcome, bool(late), json.loads(reason) if reason else {}, list(mails)))
     return entries
 

@@ -117,8 +117,8 @@ def wh(empty_url, tmp_path):
 
 def _ids(engine) -> tuple[dict[str, int], dict[str, int]]:
     with engine.connect() as conn:
-        return (dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).tuples().all()),
-                dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).tuples().all()))
+        return (dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all()),
+                dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all()))
 
 
 def rule(engine, name: str, kind: str, **values) -> int:
@@ -130,7 +130,7 @@ def alerts_of(engine, rule_id: int) -> list[tuple]:
     a = schema.alert
     with engine.connect() as conn:
         return conn.execute(select(a.c.occurrence_key, a.c.period, a.c.value, a.c.reference)
-                            .where(a.c.rule_id == rule_id).order_by(a.c.id)).tuples().all()
+                            .where(a.c.rule_id == rule_id).order_by(a.c.id)).all()
 
 
 def test_alr010_threshold_and_worsen_through_the_intake_once_per_occurrence(wh):
@@ -239,9 +239,9 @@ def test_alr013_acknowledge_and_clearance(wh):
     send(engine, tmp, "TK", csv_bytes("EXPORTS,01,202510,5", "CPI_YOY,01,202510,5"), filename="a.csv")
     a, d = schema.alert, schema.alert_delivery
     with engine.connect() as conn:
-        rows = dict(conn.execute(select(a.c.rule_id, a.c.confidential)).tuples().all())
-        deliveries = sorted(conn.execute(select(a.c.rule_id, d.c.target).join(a, a.c.id == d.c.alert_id)).tuples())
-        ids = dict(conn.execute(select(a.c.rule_id, a.c.id)).tuples().all())
+        rows = dict(conn.execute(select(a.c.rule_id, a.c.confidential)).all())
+        deliveries = sorted(conn.execute(select(a.c.rule_id, d.c.target).join(a, a.c.id == d.c.alert_id)))
+        ids = dict(conn.execute(select(a.c.rule_id, a.c.id)).all())
     assert rows == {secret: True, public: False}
     # the confidential alert's e-mail only to the leader; the ghost (no such user) to nobody
     assert deliveries == [(secret, "leader1"), (public, "analyst1"), (public, "leader1")]

@@ -74,7 +74,7 @@ def deliveries(engine) -> list[tuple]:
     d = schema.alert_delivery
     with engine.connect() as conn:
         return conn.execute(select(d.c.channel, d.c.target, d.c.state, d.c.attempts, d.c.next_attempt_at, d.c.last_error,
-                                   d.c.response_status).order_by(d.c.id)).tuples().all()
+                                   d.c.response_status).order_by(d.c.id)).all()
 
 
 def test_alc001_webhook_signed_retried_with_backoff_and_logged(wh, receiver):
@@ -161,7 +161,7 @@ def world(databases, tmp_path_factory):
 
     url, tmp, engine = seeded_sqlite_world(databases, tmp_path_factory, "alertcentre")
     with engine.begin() as conn:
-        ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).tuples().all())
+        ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
         vn = conn.execute(select(schema.area.c.id).where(schema.area.c.key == "VN")).scalar()
         conn.execute(text("UPDATE indicator SET confidential = :t WHERE code = 'FX_RESERVES'"), {"t": True})
         rid = store.save_rule(conn, {"name": "Theo dõi", "kind": "implausible"}, ACTOR, NOW)
@@ -292,7 +292,7 @@ def test_alc021_overdue_job_on_the_scheduler_once(app_wh):
     assert "alerts.overdue" in [o.job for o in ran]
     a = schema.alert
     with engine.connect() as conn:
-        raised = conn.execute(select(a.c.occurrence_key, a.c.period).where(a.c.rule_id == rid)).tuples().all()
+        raised = conn.execute(select(a.c.occurrence_key, a.c.period).where(a.c.rule_id == rid)).all()
     assert raised and all(k.startswith(f"r{rid}:") for k, _ in raised)
     # on 2026-01-10 (Vietnam time) 202511 (due 2025-11-25) is overdue by more than 5 days, 202512 (due
     # 2025-12-25) too; 202601 is not due yet

@@ -168,7 +168,7 @@ def test_ald012_a_confidential_directions_alert_reaches_only_the_cleared(engine)
         assert found[secret][2] is True and found[plain][2] is False
         ids = {ref: conn.execute(select(a.c.id).where(a.c.occurrence_key == key)).scalar()
                for ref, (key, _, _) in found.items()}
-        sent = {ref: sorted(conn.execute(select(d.c.channel, d.c.target).where(d.c.alert_id == i)).tuples())
+        sent = {ref: sorted(conn.execute(select(d.c.channel, d.c.target).where(d.c.alert_id == i)))
                 for ref, i in ids.items()}
         assert sent[secret] == [("email", "leader1"), ("webhook", str(cleared))]
         assert sent[plain] == [("email", "analyst1"), ("email", "leader1"), ("webhook", str(cleared)),
@@ -259,7 +259,7 @@ def test_ald022_an_indicator_made_confidential_takes_its_directions_and_alerts_w
     def confidential() -> dict[str, bool]:
         with engine.connect() as conn:
             d = schema.direction
-            flags = dict(conn.execute(select(d.c.ref, d.c.confidential)).tuples().all())
+            flags = dict(conn.execute(select(d.c.ref, d.c.confidential)).all())
             alerts = conn.execute(select(schema.alert.c.kind, schema.alert.c.detail, schema.alert.c.confidential)).all()
         flags |= {f"alert:{k}:{json.loads(det).get('ref', '')}": c for k, det, c in alerts}
         return flags

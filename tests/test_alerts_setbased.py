@@ -85,8 +85,8 @@ SERIES = [
 def test_alr021_set_based_evaluation_equals_the_rules_one_by_one_through_the_intake(wh, monkeypatch):
     engine, tmp = wh
     with engine.connect() as conn:
-        ind = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).tuples().all())
-        area = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).tuples().all())
+        ind = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+        area = dict(conn.execute(select(schema.area.c.key, schema.area.c.id)).all())
     with engine.begin() as conn:
         conn.execute(schema.target.insert().values(indicator_id=ind["EXPORTS"], area_id=area["VN"], year=2025,
                                                    value=41.0, comparison="at_least", source="test"))

@@ -61,7 +61,7 @@ def test_bch003_build_with_communes_small(databases, root, tmp_path):
             "SELECT count(*), min(o.period_start), count(DISTINCT o.area_id) FROM observation o "
             "JOIN area a ON a.id = o.area_id WHERE a.level = 'commune'")).one()
         by_partition = dict(conn.execute(text(
-            "SELECT tableoid::regclass::text, count(*) FROM observation GROUP BY 1")).tuples().all())
+            "SELECT tableoid::regclass::text, count(*) FROM observation GROUP BY 1")).all())
     engine.dispose()
     assert tuple(communes) == (330, 34)
     assert rows[0] >= 0.5 * 0.6 * (600_000 - 300_000) and str(rows[1]) == "2025-07-01" and rows[2] == 330

@@ -76,7 +76,7 @@ def seeded(databases):
 def test_ddm003_seeded_through_the_service(seeded):
     d, e, log = schema.direction, schema.direction_event, schema.audit_log
     with seeded.connect() as conn:
-        states = Counter(dict(conn.execute(select(d.c.state, func.count()).group_by(d.c.state)).tuples().all()))
+        states = Counter(dict(conn.execute(select(d.c.state, func.count()).group_by(d.c.state)).all()))
         events = conn.execute(select(func.count()).select_from(e)).scalar()
         audited = conn.execute(select(func.count()).select_from(log).where(log.c.action.like("direction.%"))).scalar()
         overdue = conn.execute(select(func.count()).select_from(d).where(

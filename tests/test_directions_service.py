@@ -157,7 +157,7 @@ def test_dir004_extensions_keep_every_deadline_in_the_history(engine):
         assert row == (date(2027, 1, 10), date(2026, 12, 15))
         events = conn.execute(select(schema.direction_event.c.at, schema.direction_event.c.kind,
                                      schema.direction_event.c.new_deadline)
-                              .join(d).where(d.c.ref == ref)).tuples().all()
+                              .join(d).where(d.c.ref == ref)).all()
         history = rules.deadline_history(row[1], AT, events)
         assert [h.deadline for h in history] == [date(2026, 12, 15), date(2026, 12, 31), date(2027, 1, 10)]
         conn.rollback()
@@ -184,7 +184,7 @@ def test_dir006_closing_records_whether_the_done_report_was_on_time(engine):
         service.act(conn, LEAD, late, rules.DONE, text="Đã xong", at=datetime(2026, 12, 15, 17, 30))  # 00:30 on the 16th
         service.act(conn, LEADER, late, rules.CLOSE, at=datetime(2026, 12, 18, 2, 0))
         d = schema.direction
-        got = dict(conn.execute(select(d.c.ref, d.c.days_late).where(d.c.ref.in_([on_time, late]))).tuples().all())
+        got = dict(conn.execute(select(d.c.ref, d.c.days_late).where(d.c.ref.in_([on_time, late]))).all())
         assert got == {on_time: 0, late: 1}
         assert conn.execute(select(d.c.closed_on).where(d.c.ref == late)).scalar() == date(2026, 12, 18)
         conn.rollback()
@@ -223,7 +223,7 @@ def test_dir007_attachments_by_magic_bytes_and_size(engine, archive):
         service.act(conn, LEAD, ref, rules.PROGRESS, text="Kèm tài liệu", attachments=files, at=AT,
                     archive_dir=archive, max_bytes=10_000)
         a = schema.direction_attachment
-        stored = conn.execute(select(a.c.filename, a.c.content_type, a.c.archive_path)).tuples().all()
+        stored = conn.execute(select(a.c.filename, a.c.content_type, a.c.archive_path)).all()
         assert sorted(s[1] for s in stored) == sorted([PDF, DOCX, XLSX])
         assert all((archive / s[2]).is_file() for s in stored)
         refused = [Upload("gia-mao.pdf", io.BytesIO(b"MZ\x90\x00 not a pdf")),  # a name is not a type
@@ -251,7 +251,7 @@ def test_dir008_every_change_is_audited(engine):
         ref = new_direction(conn, rules.CLOSED)  # create, done, close
         log = schema.audit_log
         rows = conn.execute(select(log.c.action, log.c.actor, log.c.target).where(log.c.target == ref)
-                            .order_by(log.c.id)).tuples().all()
+                            .order_by(log.c.id)).all()
         assert [r[0] for r in rows] == ["direction.create", "direction.done", "direction.close"]
         assert [r[1] for r in rows] == [LEADER.name, LEAD.name, LEADER.name]
         assert conn.execute(select(func.count()).select_from(log)).scalar() == before + 3

@@ -125,7 +125,7 @@ def test_dsm001_the_summary_equals_the_scan_after_every_kind_of_write(world):
     with engine.connect() as conn:
         dm = schema.direction_month
         bct = conn.execute(select(dm.c.month, dm.c.closed, dm.c.late, dm.c.late_days).where(
-            dm.c.named_agency_id == 0, dm.c.closed > 0).order_by(dm.c.month)).tuples().all()
+            dm.c.named_agency_id == 0, dm.c.closed > 0).order_by(dm.c.month)).all()
     assert [(str(m), n, late, days) for m, n, late, days in bct] == [
         ("2026-11-01", 1, 0, 0), ("2026-12-01", 1, 1, 10), ("2027-01-01", 1, 0, 0)]
 

@@ -83,7 +83,7 @@ def test_rst001_every_table_through_the_intake_pipeline(real):
     with engine.connect() as conn:
         per = conn.execute(select(i.c.code, func.count(func.distinct(o.c.period)), func.count(func.distinct(a.c.key)))
                            .join(i, i.c.id == o.c.indicator_id).join(a, a.c.id == o.c.area_id)
-                           .where(a.c.level == "province").group_by(i.c.code)).tuples().all()
+                           .where(a.c.level == "province").group_by(i.c.code)).all()
         in_2015 = conn.execute(select(func.count(func.distinct(a.c.key))).select_from(o)
                                .join(i, i.c.id == o.c.indicator_id).join(a, a.c.id == o.c.area_id)
                                .where(i.c.code == "PADDY_PRODUCTION", o.c.period == "2015",

@@ -50,7 +50,7 @@ def runs(server, job: str) -> list[tuple]:
     t = schema.job_run
     with server.extensions["warehouse"].engine.connect() as conn:
         return conn.execute(select(t.c.due_at, t.c.late, t.c.state, t.c.error).where(t.c.job == job)
-                            .order_by(t.c.due_at)).tuples().all()
+                            .order_by(t.c.due_at)).all()
 
 
 def test_sch001_daily_job_runs_at_its_time_once(sched_app):
@@ -201,8 +201,8 @@ def test_sch006_two_scheduler_processes_200_jobs_each_occurrence_once_even_when_
             workers.wait_ticked(now, [survivor])
             workers.kill(victim)
         with engine.connect() as conn:
-            effects = conn.execute(text("SELECT job, due_at, pid, late FROM sched_effect")).tuples().all()
-            claims = conn.execute(text("SELECT job, due_at, state, claimed_by FROM job_run")).tuples().all()
+            effects = conn.execute(text("SELECT job, due_at, pid, late FROM sched_effect")).all()
+            claims = conn.execute(text("SELECT job, due_at, state, claimed_by FROM job_run")).all()
     finally:
         workers.stop()
         engine.dispose()
