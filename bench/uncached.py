@@ -143,6 +143,10 @@ def replay_main(args: argparse.Namespace, url: str) -> int:
         for c in calls:  # warm: reference data, imports, the first figure of each kind
             post(c)
             post(c)
+        if not args.http:  # the garbage collector as in a gunicorn worker (gunicorn.conf.py)
+            from runtime import settle_gc
+
+            settle_gc()
         for r in range(args.rounds):
             for c in calls:
                 for _ in range(args.repeats):

@@ -93,11 +93,12 @@ def target_steps(targets: Any) -> list[tuple[int, float, str]]:
     """(year, value, sign) for a chart's dashed target steps from rows of year, value, comparison
     and value_max: a range gives both of its bounds."""
     out = []
-    for r in targets.itertuples():
-        if r.comparison == "range" and r.value_max is not None and r.value_max == r.value_max:
-            out += [(int(r.year), float(r.value), "≥"), (int(r.year), float(r.value_max), "≤")]
+    for year, value, comparison, value_max in zip(targets["year"], targets["value"], targets["comparison"],
+                                                  targets["value_max"], strict=True):
+        if comparison == "range" and value_max is not None and value_max == value_max:
+            out += [(int(year), float(value), "≥"), (int(year), float(value_max), "≤")]
         else:
-            out.append((int(r.year), float(r.value), "≤" if r.comparison == "at_most" else "≥"))
+            out.append((int(year), float(value), "≤" if comparison == "at_most" else "≥"))
     return out
 
 

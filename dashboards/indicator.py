@@ -311,12 +311,26 @@ def value_grid(ind: Indicator, rows: list[dict], lang: str) -> dag.AgGrid:
     return data_grid(ids.table, columns, rows, lang=lang, height=None, row_id="row_id", className="ind-grid")
 
 
+class _Regime(NamedTuple):
+    code: str
+    name_vi: str
+    name_en: str
+    deadline_day: int
+
+
+class _Revision(NamedTuple):
+    period: str
+    revision: int
+    value: float
+    recorded_at: Any
+
+
 def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
     regimes = indicator_regimes(ind.code)
     regime_items = [
         html.Li([html.Span(r.name_en if lang == "en" else r.name_vi), " ",
                  html.Span(f"({r.code}; {t('ind.regime_deadline', lang, day=r.deadline_day)})", className="muted")])
-        for r in regimes.itertuples()
+        for r in frame_rows(regimes, _Regime)
     ]
     levels = ", ".join(t(f"ind.level_{lv}", lang) for lv in ind.levels if f"ind.level_{lv}" in _LEVEL_KEYS)
     rows = [
@@ -689,7 +703,7 @@ def revision_history(ind: Indicator, focus: str, lang: str) -> list:
     rows = [html.Tr([html.Td(format_period(r.period, lang)),
                      html.Td(t("ind.revision_n", lang, n=r.revision) if r.revision else t("ind.original", lang)),
                      html.Td(fmt_number(r.value, ind.decimals, lang), className="num"),
-                     html.Td(fmt_date(r.recorded_at, lang))]) for r in rev.head(12).itertuples()]
+                     html.Td(fmt_date(r.recorded_at, lang))]) for r in frame_rows(rev.head(12), _Revision)]
     table = html.Table([html.Thead(html.Tr([html.Th(t("ind.col_period", lang)), html.Th(t("ind.col_revision", lang)),
                                             html.Th(t("ind.col_value", lang), className="num"),
                                             html.Th(t("ind.col_recorded", lang))])),

@@ -26,6 +26,7 @@ from components.barlist import bar_list
 from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
 from components.charts import ranking_rows
 from components.fast import el, province_map, static
+from components.grid import frame_rows
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
@@ -190,10 +191,16 @@ def map_list(view: View, lang: str) -> html.Div:
                              placeholder=t("a11y.map_list_placeholder", lang), className="prov-map-list")
 
 
+class _PeriodCount(NamedTuple):
+    period: str
+    n_reported: int
+    n_provinces: int
+
+
 def period_options(code: str, lang: str) -> list[dict]:
     """Periods with provincial data, newest first; an incomplete one says how many reported."""
     out = []
-    for r in province_periods(code).iloc[::-1].itertuples():
+    for r in frame_rows(province_periods(code).iloc[::-1], _PeriodCount):
         label = format_period(r.period, lang)
         if r.n_reported < r.n_provinces:
             label += f" ({r.n_reported}/{r.n_provinces})"
@@ -370,13 +377,15 @@ def board_alts(ind: Indicator, xs: pd.DataFrame, title: str, focus: tuple[str, .
     rows = ranking_rows(xs, name_col)
     missing = list(xs.loc[xs["value"].isna(), name_col])
     unit, decimals = ind.unit(lang), ind.decimals
+    table = ranking_table(title, rows, unit=unit, decimals=decimals, lang=lang)
     ranked = [r for r in rows if r[1] in focus] if focus else rows
     return {
         "map_alt": chart_alt(ids.map, ranking_summary(title, rows, unit=unit, decimals=decimals, lang=lang, kind="map",
-                                                      missing=missing),
-                             ranking_table(title, rows, unit=unit, decimals=decimals, lang=lang), lang),
+                                                      missing=missing), table, lang),
+        # the same table when no region is chosen: built once
         "ranking_alt": chart_alt(ids.ranking, ranking_summary(title, ranked, unit=unit, decimals=decimals, lang=lang),
-                                 ranking_table(title, ranked, unit=unit, decimals=decimals, lang=lang), lang),
+                                 ranking_table(title, ranked, unit=unit, decimals=decimals, lang=lang)
+                                 if focus else table, lang),
     }
 
 

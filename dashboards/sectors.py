@@ -7,6 +7,7 @@ The URL carries the choice: ``/sectors?group=G03`` or ``/sectors?agency=NHNN`` (
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -21,7 +22,7 @@ from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, marks, tile
 from components.urlstate import as_text, url_sync, url_sync_stores
-from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_frame, indicators_of
+from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_of
 from data_access.kpis import ytd_share
 from data_access.queries import kpi_snapshot
 from exports.menu import chart_menu
@@ -54,10 +55,10 @@ url_sync(PAGE, BINDINGS)
 
 def agency_choices() -> tuple[list[str], dict[str, int]]:
     """Codes of the ministries and agencies that own at least one visible indicator, with counts."""
-    counts = indicators_frame()["agency_code"].value_counts().to_dict()
+    counts = Counter(i.agency_code for i in indicators_of() if i.agency_code is not None)
     frame = agencies()
-    frame = frame[frame["kind"].isin(AGENCY_KINDS) & frame["code"].isin(counts)]
-    return list(frame["code"]), counts
+    return [code for code, kind in zip(frame["code"], frame["kind"], strict=True)
+            if kind in AGENCY_KINDS and code in counts], dict(counts)
 
 
 def layout(group: str | None = None, agency: str | None = None, lang: str | None = None, **_params) -> html.Div:
