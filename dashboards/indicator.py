@@ -251,8 +251,8 @@ def not_found(code: str | None, lang: str) -> html.Div:
 
 def header(ind: Indicator, lang: str) -> html.Header:
     groups = indicator_groups()
-    group = groups[groups["code"] == ind.group_code]
-    group_name = (group["name_en"] if lang == "en" else group["name_vi"]).iloc[0] if not group.empty else ""
+    names = groups["name_en"] if lang == "en" else groups["name_vi"]
+    group_name = next((n for c, n in zip(groups["code"], names, strict=True) if c == ind.group_code), "")
     return html.Header(
         [
             html.Nav(
@@ -277,7 +277,8 @@ def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Se
     periods = [p.key for p in periods_between(cov.first_period, cov.last_period)]
     lo, hi = parse(view.start).start, parse(view.end).end
     amap = area_map()
-    choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
+    allowed = set(allowed_areas(ind, list(amap)))  # one pass over the areas
+    choices = [a for a in amap.values() if a.key in allowed]
     parts = [
         controls.dropdown(ids.areas, controls.area_options(choices, lang, lo, hi, keep=view.areas), list(view.areas),
                           label=t("ind.areas", lang), lang=lang, multi=True, placeholder=t("ind.areas_placeholder", lang),
@@ -700,15 +701,15 @@ def revision_history(ind: Indicator, focus: str, lang: str) -> list:
     head = html.H3(t("ind.revisions_area", lang, area=amap[key].name(lang)))
     if rev.empty:
         return [head, html.P(t("ind.no_revisions", lang), className="muted")]
-    rows = [html.Tr([html.Td(format_period(r.period, lang)),
-                     html.Td(t("ind.revision_n", lang, n=r.revision) if r.revision else t("ind.original", lang)),
-                     html.Td(fmt_number(r.value, ind.decimals, lang), className="num"),
-                     html.Td(fmt_date(r.recorded_at, lang))]) for r in frame_rows(rev.head(12), _Revision)]
-    table = html.Table([html.Thead(html.Tr([html.Th(t("ind.col_period", lang)), html.Th(t("ind.col_revision", lang)),
-                                            html.Th(t("ind.col_value", lang), className="num"),
-                                            html.Th(t("ind.col_recorded", lang))])),
-                        html.Tbody(rows)], className="mini-table")
-    return [head, table]
+    rows = [el("Tr", [el("Td", format_period(r.period, lang)),
+                      el("Td", t("ind.revision_n", lang, n=r.revision) if r.revision else t("ind.original", lang)),
+                      el("Td", fmt_number(r.value, ind.decimals, lang), className="num"),
+                      el("Td", fmt_date(r.recorded_at, lang))]) for r in frame_rows(rev.head(12), _Revision)]
+    table = el("Table", [el("Thead", el("Tr", [el("Th", t("ind.col_period", lang)), el("Th", t("ind.col_revision", lang)),
+                                               el("Th", t("ind.col_value", lang), className="num"),
+                                               el("Th", t("ind.col_recorded", lang))])),
+                         el("Tbody", rows)], className="mini-table")
+    return [head, static(table)]  # one component: nothing updates a row
 
 
 @cacheable
@@ -725,7 +726,8 @@ def area_choices(start: Any, end: Any, selected: Any, code: Any, lang: Any) -> l
     """The areas that existed in the chosen range (both eras labelled when it crosses 2025-07-01)."""
     ind, view = callback_view(code, start=start, end=end)
     amap = area_map()
-    choices = [a for a in amap.values() if a.key in allowed_areas(ind, [a.key])]
+    allowed = set(allowed_areas(ind, list(amap)))  # one pass over the areas
+    choices = [a for a in amap.values() if a.key in allowed]
     return controls.area_options(choices, lang, parse(view.start).start, parse(view.end).end,
                                  keep=parse_list(selected))
 

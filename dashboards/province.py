@@ -440,7 +440,8 @@ def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
     amap = area_map()
     names = {key: amap[key].name(lang), "VN": amap["VN"].name(lang)}
     cells = []
-    shown = [k for k in kpi_snapshot(headline_codes(), key)[:MAX_TRENDS] if k.period is not None]
+    # the first of the tiles' indicators (the page without a focus reads the very same snapshot)
+    shown = [k for k in kpi_snapshot(headline_codes()[:MAX_TILES], key)[:MAX_TRENDS] if k.period is not None]
     windows = tuple((k.code, *trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
     points = split_lines(series_windows(windows, (key, "VN")))  # every trend's values in one read
     for kpi, (_, start, end) in zip(shown, windows, strict=True):

@@ -410,6 +410,12 @@ def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
     assert 0 < sums < len(windows)  # both kinds are drawn
     cells, _ = profile.update_trends([], key, "vi")
     assert len(cells) == len(windows)
+    # the trends read the tiles' snapshot (one read on a page without a focus): its first ones
+    assert profile.MAX_TRENDS <= profile.MAX_TILES
+    tiles = kpi_snapshot(profile.headline_codes()[:profile.MAX_TILES], key)
+    assert [k.code for k in tiles[:profile.MAX_TRENDS] if k.period] == [k.code for k in shown]
+    assert [t.strip() for c in cells for t in [c.children[0].children[0].children.children]] == \
+        [get_indicator(k.code).name("vi") for k in shown]
 
 
 def test_pp016_profile_tiles_and_table(profile):

@@ -468,3 +468,26 @@ def test_dax030_int_frame_equals_the_cast_frame():
         assert built.dtypes.equals(cast.dtypes), (built.dtypes, cast.dtypes)
         assert built.equals(cast)
 
+
+
+def test_dax031_region_figure_adds_up_as_the_aggregation_rule():
+    """The regional figure's fast path for sums, stocks and means gives exactly what the rule's
+    :func:`~domain.aggregation.aggregate` gives (same order of addition), missing and NaN values
+    left out, NaN when no province reported."""
+    import random
+    from types import SimpleNamespace
+
+    from data_access.queries import region_figure
+    from domain.aggregation import aggregate
+
+    rng = random.Random(31)
+    provinces = [f"{n:02d}" for n in range(1, 12)]
+    for rule in ("sum", "last", "mean"):
+        ind = SimpleNamespace(computed=False, aggregation=rule)
+        for _ in range(200):
+            values = {k: rng.choice([None, math.nan, rng.uniform(-1e6, 1e6), rng.random() * 1e-3])
+                      for k in provinces if rng.random() < 0.8}
+            got = region_figure(ind, "R1", provinces, values)
+            want = aggregate(rule, {k: values[k] for k in provinces if k in values})
+            assert got == want or (math.isnan(got) and math.isnan(want)), (rule, values)
+    assert math.isnan(region_figure(SimpleNamespace(computed=False, aggregation="sum"), "R1", provinces, {}))
