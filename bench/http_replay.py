@@ -7,6 +7,16 @@ callback requests captured from the pages in headless Chromium, then replayed.
    is submitted) and cached.
 2. ``clients`` concurrent clients for ``seconds`` seconds replaying random captured callbacks,
    with such a bump every 15 s: requests/s, p50/p95/p99, errors.
+3. The same clients for as long again, each loading random boards: every callback a board's
+   opening made, in the order the browser made them (a board's requests). Boards loaded per
+   second is the throughput a reader sees; requests/s alone would favour a product that answers
+   a board in many small requests rather than a few larger ones.
+
+As a command, it measures 2 and 3 of another checkout of the product (``--tree``, served with
+that checkout's own ``.venv``), so that two versions meet the same warehouse and the same harness:
+
+    DATABASE_URL=postgresql+psycopg2://user@127.0.0.1:5432/bench \
+        python -m bench.http_replay --tree /tmp/before --seconds 60 --clients 50 --json before.json
 
 Traffic goes only to 127.0.0.1; every loop is bounded in count and time.
 """
@@ -48,7 +58,9 @@ def _pct(values: list[float], q: float) -> float:
 class Stack:
     """gunicorn (+ Redis when available) for the benchmark, stopped on exit."""
 
-    def __init__(self, database_url: str, workers: int = 2, log: Callable[[str], None] = print):
+    def __init__(self, database_url: str, workers: int = 2, log: Callable[[str], None] = print,
+                 tree: Path | None = None):
+        """``tree``: another checkout of the product to serve (with its own ``.venv``); default this one."""
         self.tmp = Path(tempfile.mkdtemp(prefix="occ-http-"))
         self.port = free_port()
         self.procs: list[subprocess.Popen] = []
@@ -63,9 +75,10 @@ class Stack:
             self.cache = "RedisCache"
         else:
             self.cache = "FileSystemCache"
-        gunicorn = [sys.executable, "-m", "gunicorn", "app:create_app()", "--workers", str(workers),
+        python = str(tree / ".venv/bin/python") if tree else sys.executable
+        gunicorn = [python, "-m", "gunicorn", "app:create_app()", "--workers", str(workers),
                     "--bind", f"127.0.0.1:{self.port}", "--timeout", "60", "--log-level", "warning"]
-        self.procs.append(subprocess.Popen(gunicorn, cwd=ROOT, env=env, stdout=open(self.tmp / "gunicorn.log", "w"),
+        self.procs.append(subprocess.Popen(gunicorn, cwd=tree or ROOT, env=env, stdout=open(self.tmp / "gunicorn.log", "w"),
                                            stderr=subprocess.STDOUT))
         self.url = f"http://127.0.0.1:{self.port}"
         for _ in range(300):
@@ -172,17 +185,34 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
             log(f"  {name[:80]:80s} uncached {s['uncached_p50_ms']:6.1f}/{s['uncached_p95_ms']:6.1f} ms  "
                 f"cached {s['cached_p50_ms']:5.1f}/{s['cached_p95_ms']:5.1f} ms  {s['response_bytes']:,} B")
         concurrent = _concurrent(stack.port, cookie, calls, seconds, clients, bump, log)
+        pages = _concurrent(stack.port, cookie, calls, seconds, clients, bump, log, boards=_boards(captured))
     finally:
         raw.dispose()
         stack.stop()
-    return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent}
+    return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent,
+            "concurrent_boards": pages}
+
+
+def _boards(captured: list[dict]) -> list[list[dict]]:
+    """Each board's requests as the browser made them on opening it (capture order, one per
+    callback: a callback that answered twice while the board opened counts once)."""
+    boards: dict[str, list[dict]] = {}
+    seen: set[tuple[str, str]] = set()
+    for c in captured:
+        if (c["board"], c["output"]) not in seen:
+            seen.add((c["board"], c["output"]))
+            boards.setdefault(c["board"], []).append(c)
+    return list(boards.values())
 
 
 def _concurrent(port: int, cookie: tuple[str, str], calls: list[dict], seconds: int, clients: int,
-                bump: Callable[[], None],
-                log: Callable[[str], None]) -> dict:
+                bump: Callable[[], None], log: Callable[[str], None],
+                boards: list[list[dict]] | None = None) -> dict:
+    """Random captured callbacks, one request at a time per client; with ``boards``, random
+    boards instead, each loaded whole (its requests in order), and boards loaded per second."""
     stop_at = time.monotonic() + seconds
     latencies: list[float] = []
+    loads: list[float] = []
     statuses: Counter = Counter()
     lock = threading.Lock()
 
@@ -190,16 +220,23 @@ def _concurrent(port: int, cookie: tuple[str, str], calls: list[dict], seconds: 
         rng = random.Random(seed)
         client = Client(port, cookie)
         local: list[float] = []
+        local_loads: list[float] = []
         seen: Counter = Counter()
         for _ in range(100_000):  # bounded
             if time.monotonic() >= stop_at:
                 break
-            call = rng.choice(calls)
-            status, ms, _ = client.post(call["body"], call["path"])
-            local.append(ms)
-            seen[status] += 1
+            board = rng.choice(boards) if boards else [rng.choice(calls)]
+            took = 0.0
+            for call in board:
+                status, ms, _ = client.post(call["body"], call["path"])
+                local.append(ms)
+                took += ms
+                seen[status] += 1
+            if time.monotonic() < stop_at:  # a load cut by the end does not count
+                local_loads.append(took)
         with lock:
             latencies.extend(local)
+            loads.extend(local_loads)
             statuses.update(seen)
 
     threads = [threading.Thread(target=worker, args=(i,), daemon=True) for i in range(clients)]
@@ -218,5 +255,56 @@ def _concurrent(port: int, cookie: tuple[str, str], calls: list[dict], seconds: 
               "errors": sum(n for code, n in statuses.items() if not 200 <= code < 300),  # 204: Dash's "no update"
               "statuses": {str(code): n for code, n in sorted(statuses.items())},
               "p50_ms": _pct(latencies, .5), "p95_ms": _pct(latencies, .95), "p99_ms": _pct(latencies, .99)}
-    log(f"concurrent: {result}")
+    if boards:
+        result.update(boards=len(boards), boards_loaded=len(loads), boards_per_s=round(len(loads) / elapsed, 1),
+                      board_p50_ms=_pct(loads, .5), board_p95_ms=_pct(loads, .95))
+    log(f"concurrent{' boards' if boards else ''}: {result}")
     return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, epilog=__doc__)
+    parser.add_argument("--tree", type=Path, default=None, help="the checkout to serve (default: this one)")
+    parser.add_argument("--seconds", type=int, default=60, help="duration of each concurrent run")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--json", dest="json_path", default=None, help="write the results as JSON here")
+    args = parser.parse_args(argv)
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        parser.error("DATABASE_URL names the warehouse (PostgreSQL) to serve")
+    from sqlalchemy import create_engine
+
+    from data_access.engine import bump_all_data
+
+    stack = Stack(url, tree=args.tree)
+    raw = create_engine(url, pool_size=1)
+
+    def bump() -> None:
+        with raw.begin() as conn:
+            bump_all_data(conn)
+
+    try:
+        cookie = bench_session_at(url, "bench.leader", "leader")
+        captured = capture(stack.url, BOARD_URLS, cookie)
+        calls = list({(c["board"], c["output"]): c for c in reversed(captured)}.values())
+        boards = _boards(captured)
+        print(f"captured {len(captured)} callback requests: {len(calls)} distinct, {len(boards)} boards", flush=True)
+        result = {"tree": str(args.tree or ROOT), "callbacks": len(calls),
+                  "requests_per_board": round(sum(map(len, boards)) / len(boards), 2),
+                  "concurrent": _concurrent(stack.port, cookie, calls, args.seconds, args.clients, bump, print),
+                  "concurrent_boards": _concurrent(stack.port, cookie, calls, args.seconds, args.clients, bump, print,
+                                                   boards=boards)}
+    finally:
+        raw.dispose()
+        stack.stop()
+    if args.json_path:
+        Path(args.json_path).write_text(json.dumps(result, indent=1))
+    errors = result["concurrent"]["errors"] + result["concurrent_boards"]["errors"]
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -76,7 +76,8 @@ def ratios(ours: dict, superset: dict) -> dict:
         rows[name] = row
     return {"bound": BOUND, "callbacks": len(rows), "met": sum(r["met"] for r in rows.values()),
             "worst_uncached_ratio": worst["uncached"], "worst_cached_ratio": worst["cached"],
-            "concurrent": ours["http"].get("concurrent"), "per_callback": rows}
+            "concurrent": ours["http"].get("concurrent"), "concurrent_boards": ours["http"].get("concurrent_boards"),
+            "per_callback": rows}
 
 
 class Postgres:
