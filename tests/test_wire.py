@@ -13,6 +13,7 @@ import pytest
 from dash import dcc, html
 
 from components import fast
+from tests.utils import page_fixture, walk
 from web import wire
 
 ODD = [
@@ -70,3 +71,23 @@ def test_wire005_refuses_to_install_on_versions_it_was_not_verified_against(monk
     monkeypatch.setattr(wire, "_INSTALLED", dict(wire.VERIFIED))
     wire.install()
     assert plotly_json.to_json_plotly is wire.to_json
+
+
+indicator_page = page_fixture("indicator_page", "dashboards.indicator")
+province_page = page_fixture("province_page", "dashboards.province")
+sectors_page = page_fixture("sectors_page", "dashboards.sectors")
+
+
+def test_wire006_components_are_read_as_dash_reads_them(indicator_page, province_page, sectors_page):
+    """Every component of three whole pages (and the AIO export bar, a subclass) is written from its
+    attributes exactly as its own ``to_plotly_json`` gives it."""
+    from exports.menu import TakePageAIO
+
+    layouts = [indicator_page.layout(code="RETAIL_SALES", areas="VN,R1,79", lang="en"),
+               province_page.layout(key="79"), sectors_page.layout(), TakePageAIO("x", "vi"),
+               html.Div(id="d", **{"data-x": "1", "aria-label": "y"}, hidden=True)]
+    components = [c for lay in layouts for c in walk(lay)]
+    assert len({type(c) for c in components}) >= 8
+    for c in components:
+        assert wire._component_json(c) == c.to_plotly_json(), type(c).__name__
+        assert list(wire._component_json(c)["props"]) == list(c.to_plotly_json()["props"])  # the same order
