@@ -23,9 +23,11 @@ import atexit
 import base64
 import logging
 import os
+import shutil
 import tempfile
 import threading
 import time
+import weakref
 from concurrent.futures import TimeoutError as FutureTimeout
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,8 @@ class Renderer:
         self._thread: threading.Thread | None = None
         self._kaleido: Any = None
         self._print_lock: asyncio.Lock | None = None
-        self._tmp = Path(tempfile.mkdtemp(prefix="occ-export-"))
+        self._tmp = Path(tempfile.mkdtemp(prefix="occ-export-"))  # documents printed to PDF
+        weakref.finalize(self, shutil.rmtree, self._tmp, True)  # removed with the renderer or at exit
         self.starts = 0  # how many browsers this renderer started (tests, the benchmark)
 
     # -- life cycle ----------------------------------------------------------------------------------

@@ -657,3 +657,26 @@ def test_exp019_tile_sets_of_a_group_and_a_ministry(sqlite_app):
     assert agency.meta.title.startswith("Indicators of the ") and agency.meta.stem == "AGENCY-NHNN_VN"
     assert province.meta.title == "Các chỉ tiêu chủ yếu" and province.meta.area == "Hà Nội"
     assert list(province.data["code"]) == ["EXPORTS", "GDP_GROWTH"]
+
+
+def test_exp040_a_renderers_scratch_folder_goes_with_it():
+    """Each renderer prints PDFs from a scratch folder of its own: removed with the renderer, and
+    by a process that exits (one per worker was left behind in /tmp)."""
+    import gc
+    import subprocess
+    import sys
+    import tempfile
+    from pathlib import Path
+
+    from exports.render import Renderer
+
+    r = Renderer()
+    folder = r._tmp
+    assert folder.is_dir()
+    del r
+    gc.collect()
+    assert not folder.exists()
+    out = subprocess.run([sys.executable, "-c", "from exports.render import Renderer; print(Renderer()._tmp)"],
+                         cwd=Path(__file__).resolve().parents[1], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().startswith(tempfile.gettempdir()) and not Path(out.stdout.strip()).exists()
