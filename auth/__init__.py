@@ -42,6 +42,7 @@ def init_auth(server: Flask) -> None:
     account and admin views and the user commands. Call after the Dash app is mounted."""
     from auth import (
         admin_views,  # noqa: F401 - adds the tokens page (and the redirects of the former units and catalogue pages)
+        first_request,
         guard,
     )
     from auth.cli import register_auth_commands
@@ -58,7 +59,7 @@ def init_auth(server: Flask) -> None:
     server.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                          SESSION_COOKIE_SECURE=settings.app_env == "production")
     server.register_blueprint(bp)
-    guard.serialize_dash_setup(server)  # Dash's first-request hooks one at a time (before the guard reads the map)
+    first_request.serialize(server)  # Dash's first-request hooks one at a time (the guard reads their map)
     server.before_request_funcs.setdefault(None, []).insert(0, guard.guard)
     server.before_request_funcs[None].insert(0, guard.exchange_display_token)  # /wall?token= → cookie
     server.after_request(guard.after)

@@ -19,20 +19,16 @@ nothing.
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
-import threading
 import time
-from collections.abc import Callable
 from datetime import timedelta
-from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode
 
 import dash
 from flask import Response, current_app, g, jsonify, redirect, request
 
-from auth import audit, declared, policy, security, sessions
+from auth import audit, declared, first_request, policy, security, sessions
 from auth.admin_tokens import PREFIX as ADMIN_TOKEN_PREFIX
 from auth.admin_tokens import authenticate_admin
 from auth.credentials import credential_hash
@@ -43,9 +39,6 @@ from data_access.cache.backend import DATABASE_ERRORS
 from data_access.cache.scopes import current_sessions_ended
 from data_access.engine import primary_connection, release_connection
 from web.lang import request_lang
-
-if TYPE_CHECKING:
-    from flask import Flask
 
 log = logging.getLogger(__name__)
 
@@ -79,40 +72,6 @@ def current_principal() -> Principal | None:
 # -- the map from callbacks to pages ----------------------------------------------------------------
 
 
-#: Dash's first-request hooks: its server set-up (which moves the registered callbacks into
-#: ``callback_map``) and the page router's registration (which adds the router's callback).
-_DASH_FIRST_HOOKS = ("_setup_server", "router_sync", "router_async")
-_DASH_SETUP_LOCK = threading.RLock()
-
-
-def _is_dash_first_hook(app: dash.Dash, hook: object) -> bool:
-    return getattr(hook, "__name__", "") in _DASH_FIRST_HOOKS and getattr(hook, "__self__", app) is app
-
-
-def serialize_dash_setup(server: Flask) -> None:
-    """Run Dash's first-request hooks one at a time. Each sets its "done" flag before it does
-    its work, so of two first requests at once (a new gunicorn worker's threads, as after
-    ``max_requests``) the second found the callback map half filled: the guard found no page for
-    a callback and refused a leader's header (403, once in ~45,000 requests of the 50-client run).
-    Under one lock, a second caller returns only once the first has finished. Call after the
-    Dash app is mounted."""
-    app = server.extensions["dash"]
-    funcs = server.before_request_funcs.setdefault(None, [])
-    for i, hook in enumerate(funcs):
-        if _is_dash_first_hook(app, hook) and not getattr(hook, "occ_serialized", False):
-            funcs[i] = _serialized(hook)
-
-
-def _serialized(hook: Callable[[], object]) -> Callable[[], object]:
-    @functools.wraps(hook)
-    def run() -> object:
-        with _DASH_SETUP_LOCK:
-            return hook()
-
-    run.occ_serialized = True  # type: ignore[attr-defined]
-    return run
-
-
 def _callback_modules() -> dict[str, str]:
     """Output spec of every server callback → the module that registered it (built once per app)."""
     app = current_app.extensions["dash"]
@@ -121,15 +80,9 @@ def _callback_modules() -> dict[str, str]:
         return cached[1]
     # Dash fills callback_map in its own before-request hooks (its setup, and the page router's
     # registration), which run after this guard: on a worker's first request the map would still
-    # lack them and the router be unknown. Both hooks are idempotent, so run them here first (once:
-    # afterwards the map is complete and the answer is kept), each under the lock that also holds
-    # Dash's own call of it (:func:`serialize_dash_setup`): a hook another request is running is
-    # waited for, not skipped on its flag.
-    with _DASH_SETUP_LOCK:
-        app._setup_server()
-        for hook in current_app.before_request_funcs.get(None, ()):
-            if _is_dash_first_hook(app, hook) and getattr(hook, "__name__", "") != "_setup_server":
-                hook()
+    # lack them and the router be unknown. Run them here first (once: afterwards the map is
+    # complete and the answer is kept), waiting for one another request is running.
+    first_request.complete_callback_map(app, current_app.before_request_funcs.get(None, ()))
     modules = {}
     for output, entry in app.callback_map.items():
         fn = entry.get("callback")

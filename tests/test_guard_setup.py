@@ -8,12 +8,12 @@ from __future__ import annotations
 import threading
 import time
 
-from auth import guard
+from auth import first_request, guard
 
 
 def test_gst001_the_guard_waits_for_a_set_up_in_progress(seeded_app):
     app = seeded_app.extensions["dash"]
-    hooks = [h for h in seeded_app.before_request_funcs[None] if guard._is_dash_first_hook(app, h)]
+    hooks = [h for h in seeded_app.before_request_funcs[None] if first_request.is_first_hook(app, h)]
     assert {h.__name__ for h in hooks} == {"_setup_server", "router_sync"}
     assert all(getattr(h, "occ_serialized", False) for h in hooks)  # Dash's own calls take the lock too
     setup = next(h for h in hooks if h.__name__ == "_setup_server")
@@ -29,7 +29,7 @@ def test_gst001_the_guard_waits_for_a_set_up_in_progress(seeded_app):
     app._walk_assets_directory = slow_walk
     seen: dict[str, set[str]] = {}
 
-    def first_request():
+    def opening_request():
         with seeded_app.test_request_context("/"):
             setup()
 
@@ -38,7 +38,7 @@ def test_gst001_the_guard_waits_for_a_set_up_in_progress(seeded_app):
         with seeded_app.test_request_context("/_dash-update-component", method="POST"):
             seen["modules"] = set(guard._callback_modules())
 
-    threads = [threading.Thread(target=first_request), threading.Thread(target=second_request)]
+    threads = [threading.Thread(target=opening_request), threading.Thread(target=second_request)]
     for th in threads:
         th.start()
     for th in threads:
