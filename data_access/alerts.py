@@ -23,7 +23,7 @@ from sqlalchemy import Select, func, select
 from data_access import schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import current_clearance
-from data_access.engine import current_connection
+from data_access.engine import current_connection, rows_of
 
 ALERTS_SCOPE = "alerts"
 CLEARED = frozenset({"all", "admin"})
@@ -103,7 +103,7 @@ def webhooks_frame() -> pd.DataFrame:
     rows = current_connection().execute(select(w.c.id, w.c.name, w.c.url, w.c.confidential, w.c.active)
                                         .order_by(w.c.id)).mappings().all()
     tally: dict[tuple[str, str], int] = {(str(t), str(s)): int(n) for t, s, n
-                                         in current_connection().execute(select(counts))}
+                                         in rows_of(current_connection().execute(select(counts)))}
     return pd.DataFrame([{**row, **{s: tally.get((str(row["id"]), s), 0) for s in ("sent", "pending", "failed")}}
                          for row in rows],
                         columns=["id", "name", "url", "confidential", "active", "sent", "pending", "failed"])

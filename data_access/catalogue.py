@@ -19,7 +19,7 @@ from sqlalchemy.orm import aliased
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import current_clearance, reference_scope
-from data_access.engine import OWN, current_connection, get_dataset
+from data_access.engine import OWN, current_connection, get_dataset, rows_of
 from domain.eras import ERA_DAY, Era, era_of, valid_on
 from domain.text import fold
 
@@ -305,7 +305,7 @@ def _membership() -> tuple[tuple[str, str, date | None, date | None], ...]:
     stmt = (select(a.c.key, r.c.key.label("region"), m.c.valid_from, m.c.valid_to)
             .join(a, a.c.id == m.c.area_id).join(r, r.c.id == m.c.region_id))
     with _connection() as conn:
-        return tuple((key, region, vf, vt) for key, region, vf, vt in conn.execute(stmt))
+        return tuple((key, region, vf, vt) for key, region, vf, vt in rows_of(conn.execute(stmt)))
 
 
 def region_of(province_key: str, d: date) -> str | None:

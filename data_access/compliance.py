@@ -30,7 +30,7 @@ from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
 from data_access.cache.scopes import current_clearance, submissions_scope
 from data_access.catalogue import confidential_codes
-from data_access.engine import current_connection
+from data_access.engine import current_connection, rows_of
 from domain.eras import valid_on
 from domain.findings import redact_report
 from domain.periods import Period
@@ -140,7 +140,7 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
         direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
     conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in conn.execute(union_all(linked, direct)).all():
+    for agency_id, regime_id, period, received_at, sid in rows_of(conn.execute(union_all(linked, direct))):
         key = (agency_id, regime_id, period)
         if key not in out or (received_at, sid) < out[key]:
             out[key] = (received_at, sid)
@@ -416,8 +416,8 @@ def _unit_submissions(unit_code: str, limit: int) -> pd.DataFrame:
     ids = [x.id for x in rows]
     links: dict[int, list[str]] = {}
     if ids:
-        for sid, period in conn.execute(select(sp.c.submission_id, sp.c.period)
-                                        .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period)):
+        for sid, period in rows_of(conn.execute(select(sp.c.submission_id, sp.c.period)
+                                                .where(sp.c.submission_id.in_(ids)).order_by(sp.c.period))):
             links.setdefault(sid, [])
             if period not in links[sid]:
                 links[sid].append(period)

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql
 
 from data_access import schema
 from data_access.cache.memo import cached_query
-from data_access.engine import current_connection
+from data_access.engine import current_connection, rows_of
 from domain import directions as rules
 from domain.text import fold
 
@@ -364,13 +364,13 @@ def _direction_detail(ref: str, viewer: rules.Viewer, today: date) -> DirectionD
                   for t in sorted((t for t in links if t[0] == "u"), key=lambda t: (t[4] != rules.LEAD, t[1])))
     indicators = tuple(NamedRef(t[1], t[2], t[3]) for t in sorted(t for t in links if t[0] == "i"))
     areas = tuple(NamedRef(t[1], t[2], t[3]) for t in sorted((t for t in links if t[0] == "a"), key=lambda t: (t[5], t[1])))
-    events = tuple(DirectionEvent(*t) for t in conn.execute(
+    events = tuple(DirectionEvent(*t) for t in rows_of(conn.execute(
         select(ev.c.id, ev.c.at, ev.c.actor, ev.c.role, ag.c.code, ev.c.kind, ev.c.from_state, ev.c.to_state,
                ev.c.text, ev.c.new_deadline).outerjoin(ag, ag.c.id == ev.c.agency_id)
-        .where(ev.c.direction_id == did).order_by(ev.c.at, ev.c.id)))
-    files = tuple(Attachment(*t) for t in conn.execute(
+        .where(ev.c.direction_id == did).order_by(ev.c.at, ev.c.id))))
+    files = tuple(Attachment(*t) for t in rows_of(conn.execute(
         select(att.c.id, att.c.event_id, att.c.filename, att.c.content_type, att.c.size, att.c.sha256,
-               att.c.uploaded_at).where(att.c.direction_id == did).order_by(att.c.id)))
+               att.c.uploaded_at).where(att.c.direction_id == did).order_by(att.c.id))))
     changes = [(e.at, e.kind, e.new_deadline) for e in events]
     context = json.loads(head[23]) if head[23] else {}
     return DirectionDetail(
@@ -385,10 +385,10 @@ def directions_board(today: date, viewer: rules.Viewer) -> Board:
     (today to Sunday, soonest first, at most 20) and those closed in the last 14 days (at most 10),
     with the totals of open and overdue directions. Only what ``viewer`` may see is counted."""
     conn, seen = current_connection(), _visible(viewer)
-    by_unit = tuple(UnitCount(*t) for t in conn.execute(
+    by_unit = tuple(UnitCount(*t) for t in rows_of(conn.execute(
         select(ag.c.code, ag.c.short_vi, ag.c.short_en, func.count().label("n"))
         .select_from(d.join(ag, ag.c.id == d.c.lead_agency_id)).where(_overdue(today), *seen)
-        .group_by(ag.c.code, ag.c.short_vi, ag.c.short_en).order_by(func.count().desc(), ag.c.code)))
+        .group_by(ag.c.code, ag.c.short_vi, ag.c.short_en).order_by(func.count().desc(), ag.c.code))))
     week = _rows(_row_select().where(_open(), d.c.deadline >= today, d.c.deadline <= rules.week_end(today), *seen)
                  .order_by(d.c.deadline, d.c.id).limit(20), today)
     closed = _rows(_row_select().where(d.c.state == rules.CLOSED, d.c.closed_on >= today - timedelta(days=RECENT_DAYS),
@@ -445,7 +445,7 @@ def indicator_direction_markers(indicator_code: str, viewer: rules.Viewer) -> tu
             .where(d.c.id.in_(select(di.c.direction_id).where(di.c.indicator_id == ind)),
                    d.c.state.notin_((rules.DRAFT, rules.CANCELLED)), *_visible(viewer))
             .order_by(d.c.issued_on, d.c.id))
-    return tuple(Marker(*t) for t in current_connection().execute(stmt))
+    return tuple(Marker(*t) for t in rows_of(current_connection().execute(stmt)))
 
 
 @cached_query(scopes=directions_scope)
@@ -507,9 +507,9 @@ def _direction_measures(viewer: rules.Viewer, months: int, today: date) -> pd.Da
                 .order_by(dm.c.month.desc()).limit(1).scalar_subquery())
 
     units = conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en, *map(before, flags))).all()
-    rows = conn.execute(select(dm.c.lead_agency_id, dm.c.confidential, dm.c.month, dm.c.open_end, dm.c.closed,
-                               dm.c.on_time, dm.c.late, dm.c.late_days)
-                        .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1])).all()
+    rows = rows_of(conn.execute(select(dm.c.lead_agency_id, dm.c.confidential, dm.c.month, dm.c.open_end,
+                                       dm.c.closed, dm.c.on_time, dm.c.late, dm.c.late_days)
+                                .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1])))
     index: dict[Any, int] = {s: k for k, s in enumerate(starts)}  # a date (PostgreSQL) or its text (SQLite)
     index.update({s.isoformat(): k for k, s in enumerate(starts)})
     names = {t[0]: (t[1], t[2], t[3]) for t in units}
@@ -572,9 +572,9 @@ def _direction_unit_measures(viewer: rules.Viewer, months: int, today: date) -> 
                    (cast(func.sum(dm.c.late_days), Float) / func.nullif(func.sum(dm.c.late), 0)).label("late"))
             .where(*scope, dm.c.month >= starts[0], dm.c.month <= starts[-1], dm.c.closed > 0)
             .group_by(dm.c.lead_agency_id).subquery())
-    rows = conn.execute(select(ag.c.code, ag.c.short_vi, ag.c.short_en, unit.c.closed, unit.c.on_time,
-                               unit.c.closed_late, unit.c.late, *map(open_at_end, flags))
-                        .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))).all()
+    rows = rows_of(conn.execute(select(ag.c.code, ag.c.short_vi, ag.c.short_en, unit.c.closed, unit.c.on_time,
+                                       unit.c.closed_late, unit.c.late, *map(open_at_end, flags))
+                                .select_from(ag.outerjoin(unit, unit.c.lead_agency_id == ag.c.id))))
     out = []
     for code, name_vi, name_en, closed, on_time, closed_late, late, *loads in sorted(rows, key=lambda r: r[0]):
         load = sum(int(n or 0) for n in loads)
@@ -620,11 +620,11 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
             return func.width_bucket(col, literal(bounds, type_=postgresql.ARRAY(Date())))
         return cast(func.strftime("%Y", col), Integer) * 12 + cast(func.strftime("%m", col), Integer) - base
 
-    closed = conn.execute(
+    closed = rows_of(conn.execute(
         select(d.c.lead_agency_id, month(d.c.closed_on), func.count(), func.sum(case((d.c.days_late == 0, 1), else_=0)),
                func.avg(case((d.c.days_late > 0, d.c.days_late))))
         .where(d.c.state == rules.CLOSED, d.c.closed_on >= starts[0], d.c.closed_on <= ends[-1], *seen)
-        .group_by(d.c.lead_agency_id, month(d.c.closed_on))).all()
+        .group_by(d.c.lead_agency_id, month(d.c.closed_on))))
     # open at some month's end: not closed, or closed within the months (two ranges of
     # ix_direction_closed_on read from the index alone; an OR of the two would scan all of it),
     # counted by unit, month issued (the first month for those issued before) and month closed
@@ -632,9 +632,9 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
                                                           else_=d.c.issued_on).label("issued"), d.c.closed_on)
                         .where(live, d.c.issued_on <= ends[-1], cond)
                         for cond in (d.c.closed_on.is_(None), d.c.closed_on >= starts[0]))).subquery()
-    spans_by_month = conn.execute(
+    spans_by_month = rows_of(conn.execute(
         select(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on), func.count())
-        .group_by(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on))).all()
+        .group_by(spans.c.lead_agency_id, month(spans.c.issued), month(spans.c.closed_on))))
     steps: dict[int, list[int]] = {}  # +n from the month issued, -n from the month closed; summed below
     for agency_id, first, last, n in spans_by_month:
         step = steps.setdefault(agency_id, [0] * (months + 1))
@@ -642,5 +642,5 @@ def direction_measures_scan(viewer: rules.Viewer, months: int = 12, today: date 
         step[months if last is None else min(last, months)] -= n
     closings = {(a, k): (int(n), int(on_time or 0), float(avg_late) if avg_late is not None else float("nan"))
                 for a, k, n, on_time, avg_late in closed}
-    names = {t[0]: t[1:] for t in conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en))}
+    names = {t[0]: t[1:] for t in rows_of(conn.execute(select(ag.c.id, ag.c.code, ag.c.short_vi, ag.c.short_en)))}
     return _measures_frame(starts, names, steps, closings)

@@ -35,7 +35,7 @@ from data_access.catalogue import (
     region_of,
     successors,
 )
-from data_access.engine import current_connection
+from data_access.engine import current_connection, rows_of
 from data_access.queries import (
     as_sent,
     backcast_floors,
@@ -73,7 +73,7 @@ def province_periods(code: str) -> pd.DataFrame:
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
     stmt = _PERIODS_SQL.where(own_era_clause(ind.periodicity))
-    rows = current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces}).all()
+    rows = rows_of(current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces}))
     counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
@@ -193,13 +193,13 @@ def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     since = [backcast_floors(i.periodicity).get(area_id, date.min) for i in inds]
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
-                in conn.execute(_LATEST_PG_SQL, {"ids": [i.id for i in inds], "since": since,
-                                                 "area": area_id}).all()]
+                in rows_of(conn.execute(_LATEST_PG_SQL, {"ids": [i.id for i in inds], "since": since,
+                                                         "area": area_id}))]
     groups: dict[date, list[int]] = {}
     for ind, floor in zip(inds, since, strict=True):
         groups.setdefault(floor, []).append(ind.id)
     rows = [(i, p, as_date(s), v, st) for floor, ids in groups.items() for i, p, s, v, st
-            in conn.execute(_LATEST_SQLITE_SQL, {"ids": ids, "since": floor, "area": area_id}).all()]
+            in rows_of(conn.execute(_LATEST_SQLITE_SQL, {"ids": ids, "since": floor, "area": area_id}))]
     before = _values_at({(i, parse(p).same_period_last_year().start) for i, p, *_ in rows}, area_id)
     by_id = area_ids()
     return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
@@ -217,8 +217,8 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
         wanted = sorted(pairs)
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
         slots = [out[pair] for pair in wanted]
-        for n, areas, values in conn.execute(stmt, {"inds": [i for i, _ in wanted], "starts": [d for _, d in wanted],
-                                                    "area": area_id}).all():
+        for n, areas, values in rows_of(conn.execute(stmt, {"inds": [i for i, _ in wanted],
+                                                            "starts": [d for _, d in wanted], "area": area_id})):
             slots[n - 1].update((by_id[a], v) for a, v in zip(areas, values, strict=True) if a in by_id)
         return out
     by_start: dict[date, list[int]] = {}
@@ -228,7 +228,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
                                                for start, ids in by_start.items())))
     if area_id is not None:
         stmt = stmt.where(c.c.area_id == area_id)
-    for ind_id, start, area, value in conn.execute(stmt).all():
+    for ind_id, start, area, value in rows_of(conn.execute(stmt)):
         got = out.get((ind_id, as_date(start)))  # SQLite hands dates back as text
         if got is not None and area in by_id:
             got[by_id[area]] = float(value)

@@ -37,7 +37,7 @@ from data_access.catalogue import (
     region_members,
     successors,
 )
-from data_access.engine import AnyRow, current_connection
+from data_access.engine import AnyRow, current_connection, rows_of
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
 from domain.area_refs import first_own_start
 from domain.periods import Period, as_date, parse
@@ -60,7 +60,7 @@ def _with_components(code: str, *_args: object, **_kwargs: object) -> tuple[str,
 
 def _read(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
     """The rows of ``stmt``, read by position (SQLAlchemy's rows are tuples: no conversion)."""
-    return current_connection().execute(stmt, params or {}).all()
+    return rows_of(current_connection().execute(stmt, params or {}))
 
 
 def _read_named(stmt: Executable, params: dict[str, Any]) -> Sequence[AnyRow]:
@@ -349,9 +349,9 @@ def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[i
     params = {"inds": sorted(ind_ids), "start": start, "end": end}
     if conn.dialect.name == "postgresql":
         return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas, values, strict=True)}
-                for ind_id, p_start, areas, values in conn.execute(_RANGE_GROUPED_SQL, params).all()}
+                for ind_id, p_start, areas, values in rows_of(conn.execute(_RANGE_GROUPED_SQL, params))}
     got: dict[tuple[int, date], dict[str, float]] = {}
-    for ind_id, p_start, area_id, value in conn.execute(_RANGE_SQL, params).all():
+    for ind_id, p_start, area_id, value in rows_of(conn.execute(_RANGE_SQL, params)):
         got.setdefault((ind_id, p_start), {})[by_id[area_id]] = value
     return got
 
