@@ -38,6 +38,7 @@ import urllib.request
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from bench.load import capture
 from bench.measure import free_port, percentile
@@ -142,26 +143,13 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
     ``directions``)."""
     from sqlalchemy import create_engine
 
-    from data_access.engine import bump_all_data, bump_data_version
-
     stack = Stack(database_url, log=log)
     raw = create_engine(database_url, pool_size=1)
-
-    def bump() -> None:
-        """Every indicator's stamp and the register move on: no data entry or response is valid."""
-        with raw.begin() as conn:
-            bump_all_data(conn)
-            if extra_scopes:
-                bump_data_version(conn, extra_scopes)
-
+    bump = _bumper(raw, extra_scopes)
     cookie = bench_session_at(database_url, "bench.leader", "leader")  # sees every board
     try:
         captured = capture(stack.url, urls or BOARD_URLS, cookie)
-        # one entry per distinct callback (board, output)
-        seen: dict[tuple, dict] = {}
-        for c in captured:
-            seen.setdefault((c["board"], c["output"]), c)
-        calls = list(seen.values())
+        calls = _distinct(captured)
         log(f"captured {len(captured)} callback requests, {len(calls)} distinct")
         client = Client(stack.port, cookie)
         single: dict[str, dict] = {}
@@ -191,6 +179,28 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
         stack.stop()
     return {"cache": stack.cache, "workers": 2, "single_client": single, "concurrent": concurrent,
             "concurrent_boards": pages}
+
+
+def _bumper(raw: Any, extra_scopes: tuple[str, ...] = ()) -> Callable[[], None]:
+    """What makes every request uncached: every indicator's stamp and the register move on (and
+    ``extra_scopes``'), so no data entry or response is valid."""
+    from data_access.engine import bump_all_data, bump_data_version
+
+    def bump() -> None:
+        with raw.begin() as conn:
+            bump_all_data(conn)
+            if extra_scopes:
+                bump_data_version(conn, extra_scopes)
+
+    return bump
+
+
+def _distinct(captured: list[dict]) -> list[dict]:
+    """One request per distinct callback (board, output), the first captured."""
+    seen: dict[tuple[str, str], dict] = {}
+    for c in captured:
+        seen.setdefault((c["board"], c["output"]), c)
+    return list(seen.values())
 
 
 def _boards(captured: list[dict]) -> list[list[dict]]:
@@ -277,19 +287,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("DATABASE_URL names the warehouse (PostgreSQL) to serve")
     from sqlalchemy import create_engine
 
-    from data_access.engine import bump_all_data
-
     stack = Stack(url, tree=args.tree)
     raw = create_engine(url, pool_size=1)
-
-    def bump() -> None:
-        with raw.begin() as conn:
-            bump_all_data(conn)
-
+    bump = _bumper(raw)
     try:
         cookie = bench_session_at(url, "bench.leader", "leader")
         captured = capture(stack.url, BOARD_URLS, cookie)
-        calls = list({(c["board"], c["output"]): c for c in reversed(captured)}.values())
+        calls = _distinct(captured)
         boards = _boards(captured)
         print(f"captured {len(captured)} callback requests: {len(calls)} distinct, {len(boards)} boards", flush=True)
         result = {"tree": str(args.tree or ROOT), "callbacks": len(calls),

@@ -96,19 +96,15 @@ def capture_main(args: argparse.Namespace, url: str) -> int:
 def replay_main(args: argparse.Namespace, url: str) -> int:
     from sqlalchemy import create_engine
 
+    from bench.http_replay import _bumper
     from bench.sessions import bench_session_at
-    from data_access.engine import bump_all_data
 
     calls = json.loads(Path(args.bodies).read_text())
     if args.only:
         calls = [c for c in calls if any(o in name_of(c) for o in args.only)]
     cookie = bench_session_at(url, "bench.leader", "leader")
     raw = create_engine(url, pool_size=1)
-
-    def bump() -> None:
-        with raw.begin() as conn:
-            bump_all_data(conn)
-
+    bump = _bumper(raw)
     stack, trips = None, None
     cpu: dict[str, list[float]] = {name_of(c): [] for c in calls}
     if args.http:
@@ -261,9 +257,8 @@ def ab_main(args: argparse.Namespace, url: str) -> int:
 
     from sqlalchemy import create_engine
 
-    from bench.http_replay import Client
+    from bench.http_replay import Client, _bumper
     from bench.sessions import bench_session_at
-    from data_access.engine import bump_all_data
 
     redis = os.environ.get("CACHE_REDIS_URL", "")
     if not redis.startswith("redis://"):
@@ -289,6 +284,7 @@ def ab_main(args: argparse.Namespace, url: str) -> int:
         cookie = bench_session_at(url, "bench.leader", "leader")
         clients = {side: Client(port, cookie) for side, (_proc, port) in servers.items()}
         raw = create_engine(url, pool_size=1)
+        bump = _bumper(raw)
         for c in calls:  # warm both workers of both
             for client in clients.values():
                 for _ in range(4):
@@ -298,8 +294,7 @@ def ab_main(args: argparse.Namespace, url: str) -> int:
             for c in calls:
                 for side in (("before", "after") if r % 2 == 0 else ("after", "before")):
                     if not args.cached:
-                        with raw.begin() as conn:
-                            bump_all_data(conn)
+                        bump()
                     status, ms, _ = clients[side].post(c["body"], c["path"])
                     if not 200 <= status < 300:
                         raise SystemExit(f"{side}: {name_of(c)} answered {status}")

@@ -277,12 +277,6 @@ def region_figure(ind: Indicator, region: str, provinces: Iterable[str], values:
     never from its provinces' values), any other aggregated from ``provinces``' ``values``."""
     if ind.computed:
         return float(values.get(region, math.nan))
-    if ind.aggregation in ("sum", "last", "mean"):  # :func:`aggregate`'s sums, without its dicts (a series: 300 calls)
-        vals = [v for k in provinces if (v := values.get(k)) is not None and v == v]
-        if not vals:
-            return math.nan
-        total = float(sum(vals))
-        return total if ind.aggregation != "mean" else float(sum(vals) / len(vals))
     return aggregate(ind.aggregation, {k: values[k] for k in provinces if k in values}, weights, num, den)
 
 

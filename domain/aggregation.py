@@ -54,13 +54,15 @@ def aggregate(rule: str, values: Mapping[str, float | None], weights: Mapping[st
     rule: ``sum`` and ``last`` (stocks at a date) add up; ``mean`` averages; ``weighted`` uses
     ``weights`` (the weight indicator's values); ``ratio`` divides the sums of the numerator and
     denominator indicators, scaled by the unit factor seen in the provinces' own ratios."""
+    if rule in ("sum", "last", "mean"):  # the values alone (a regional series makes hundreds of calls)
+        reported = [v for v in values.values() if v is not None and v == v]
+        if not reported:
+            return math.nan
+        total = sum(reported)
+        return float(total / len(reported) if rule == "mean" else total)
     vals = {k: v for k, v in values.items() if v is not None and v == v}
     if not vals:
         return math.nan
-    if rule in ("sum", "last"):
-        return float(sum(vals.values()))
-    if rule == "mean":
-        return float(sum(vals.values()) / len(vals))
     if rule == "weighted" and weights is not None:
         pairs = [(v, w) for k, v in vals.items() if (w := weights.get(k)) is not None]
         total = sum(w for _, w in pairs)
