@@ -11,7 +11,19 @@ from typing import Any, TypeAlias, cast
 from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g, has_app_context, has_request_context
-from sqlalchemy import String, create_engine, event, func, literal, select, type_coerce, update
+from sqlalchemy import (
+    Integer,
+    String,
+    bindparam,
+    case,
+    create_engine,
+    event,
+    func,
+    literal,
+    select,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, Result, Row
@@ -206,6 +218,21 @@ def get_counters(conn: Connection) -> tuple[int, int, int]:
     return int(row[0] or 0), int(row[1] or 0), int(row[2] or 0)
 
 
+def get_counters_and_stamps(conn: Connection, known: int | None) -> tuple[int, int, int, dict[str, int] | None]:
+    """:func:`get_counters`, and the stamps of that very version (as :func:`get_stamps` reads them)
+    unless it is ``known`` (the version whose stamps the caller holds), on PostgreSQL, in one
+    statement, so a request whose version changed makes one round trip instead of two, and its
+    stamps are read in the same snapshot as its version. None when they were not read."""
+    if conn.dialect.name != "postgresql":  # SQLite: the stamps are read apart (current_stamps)
+        return (*get_counters(conn), None)
+    row = conn.execute(_COUNTERS_AND_STAMPS, {"known": -1 if known is None else known}).first()
+    if row is None:
+        return 0, 0, 0, None
+    version = int(row[0] or 0)
+    stamps = None if version == known else dict(zip(row[3] or (), map(int, row[4] or ()), strict=True))
+    return version, int(row[1] or 0), int(row[2] or 0), stamps
+
+
 def _count(conn: Connection, column: str) -> None:
     dv = schema.data_version
     result = conn.execute(update(dv).where(dv.c.id == 1).values({column: dv.c[column] + 1}))
@@ -267,6 +294,13 @@ _STAMPS_AS_ARRAYS = select(
     select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery(),
     select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery(),
 )
+_changed = _dv.c.version != bindparam("known", type_=Integer)
+#: PostgreSQL: the counters, and the stamps only when the version is not the one the caller knows
+_COUNTERS_AND_STAMPS = select(
+    _dv.c.version, _dv.c.submissions, _dv.c.sessions_ended,
+    case((_changed, select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery())),
+    case((_changed, select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery())),
+).where(_dv.c.id == 1)
 
 
 # -- the app's handle on the warehouse ----------------------------------------------------------

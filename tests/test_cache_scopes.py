@@ -318,6 +318,42 @@ def test_csc010_the_stamps_and_their_version_are_read_in_one_statement(env, data
         empty.dispose()
 
 
+def test_csc012_a_request_reads_its_version_and_new_stamps_in_one_statement(env, backend):
+    """Issue 22: a request's version and, when this process holds another version's stamps, the
+    stamps come in one statement on PostgreSQL (SQLite: two); they are those :func:`get_stamps`
+    reads, and a request of a version the process knows reads no more."""
+    from sqlalchemy import event
+
+    from data_access.cache.scopes import current_data_version, current_stamps
+
+    server, engine, tmp = env
+    statements: list[str] = []
+    warehouse = server.extensions["warehouse"].engine
+
+    def seen(conn, cursor, statement, *_args):
+        if "data_version" in statement or "data_stamp" in statement:
+            statements.append(statement)
+
+    event.listen(warehouse, "before_cursor_execute", seen)
+    try:
+        for round_ in range(3):
+            if round_ == 2:  # a new version: every stamp read again, with it
+                send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202512,3.3"))
+            statements.clear()
+            with server.test_request_context("/"):
+                version, stamps = current_data_version(), dict(current_stamps())
+            with engine.connect() as conn:
+                assert (version, stamps) == get_stamps(conn)
+            if backend == "postgresql":
+                assert len(statements) == 1, (round_, statements)
+                assert ("data_stamp" in statements[0]) and ("CASE WHEN" in statements[0])
+            elif round_ == 1:  # SQLite: the stamps apart, once per version
+                assert len(statements) == 1, statements
+        assert stamps["i:CPI_YOY"] == version
+    finally:
+        event.remove(warehouse, "before_cursor_execute", seen)
+
+
 def test_csc011_a_backend_without_redis_internals_takes_the_plain_writes():
     """The one-pipeline write uses cachelib's RedisCache internals; a backend with a client but
     without them (another cachelib) gets the plain writes, and the cache is never taken down."""

@@ -34,6 +34,7 @@ from data_access.engine import (
     current_warehouse,
     discard_connection,
     get_counters,
+    get_counters_and_stamps,
     get_stamps,
     get_versions,
     primary_connection,
@@ -61,9 +62,12 @@ def current_data_version() -> int:
     version: int | None
     submissions: int | None
     ended: int | None = None
+    stamps: dict[str, int] | None = None
+    memo = _stamp_memo() if has_app_context() else None
     try:
-        with untracked():
-            version, submissions, ended = get_counters(current_connection())
+        with untracked():  # the stamps come with it when this process holds another version's
+            version, submissions, ended, stamps = get_counters_and_stamps(
+                current_connection(), memo.version if memo is not None else None)
     except DATABASE_ERRORS as exc:
         discard_connection()
         version = last_known_version()
@@ -73,8 +77,12 @@ def current_data_version() -> int:
         submissions = _version_memo().submissions if has_app_context() else None
     else:
         _remember_version(version, submissions)
+    if stamps is not None and memo is not None:
+        _took_stamps(memo, version, stamps)
     if has_request_context():
         g.occ_data_version, g.occ_submissions, g.occ_sessions_ended = version, submissions, ended
+        if stamps is not None:
+            g.occ_stamps = stamps  # this request's snapshot, read with its version
     return version
 
 
@@ -222,17 +230,33 @@ class _StampMemo:
         self.stamps: dict[str, int] = {}
 
 
+def _stamp_memo() -> _StampMemo:
+    memo: _StampMemo = current_app.extensions.setdefault("occ_stamps", _StampMemo())
+    return memo
+
+
+def _took_stamps(memo: _StampMemo, version: int, stamps: dict[str, int]) -> None:
+    """Stamps just read with their ``version``: kept for the process while no newer ones are."""
+    stamps.setdefault("*", 0)
+    if memo.version is None or version > memo.version:
+        memo.version, memo.stamps = version, stamps
+
+
 def current_stamps() -> dict[str, int]:
     """{scope: version of its last change}, one snapshot per request, taken before the request
-    reads data: read with their own data_version in one statement (per process, once per version),
-    so an entry never claims stamps newer than its data. While the warehouse is away: the last
+    reads data: read with their own data_version in one statement (per process, once per version;
+    on PostgreSQL by the request's read of its version, :func:`current_data_version`), so an entry
+    never claims stamps newer than its data. While the warehouse is away: the last
     known stamps, else everything at the last known version."""
     per_request = has_request_context()
     if per_request and "occ_stamps" in g:
         taken: dict[str, int] = g.occ_stamps
         return taken
     version = current_data_version()
-    memo = current_app.extensions.setdefault("occ_stamps", _StampMemo())
+    if per_request and "occ_stamps" in g:  # read with the version
+        read: dict[str, int] = g.occ_stamps
+        return read
+    memo = _stamp_memo()
     stamps = memo.stamps if memo.version == version else None
     if stamps is None and not request_is_stale():
         try:
@@ -242,9 +266,7 @@ def current_stamps() -> dict[str, int]:
             note_outage(exc)
             stamps = None
         else:
-            stamps.setdefault("*", 0)
-            if memo.version is None or read_version > memo.version:
-                memo.version, memo.stamps = read_version, stamps
+            _took_stamps(memo, read_version, stamps)
     if stamps is None:
         stamps = memo.stamps if memo.version is not None else {"*": version}
     if per_request:
