@@ -94,6 +94,38 @@ def test_dlv001_pages_and_callbacks_are_compressed_and_never_stored(client):
     assert all(r.headers["Cache-Control"] == "no-store" for r in (first, again, plain))
 
 
+def test_dlv011_a_stored_answer_is_encoded_once_per_process_and_body(client, monkeypatch):
+    """Issue 22: an answer served from the response cache is the same bytes for every viewer of its
+    key: encoded once per process (per encoding and body), then served encoded from memory; a
+    different answer is encoded anew; a browser that accepts no encoding gets it plain."""
+    from web import delivery
+
+    monkeypatch.setattr(delivery, "_stored", type(delivery._stored)())
+    encoded: list[str] = []
+    real = delivery._encode
+
+    def counting(data: bytes, name: str) -> bytes:
+        encoded.append(name)
+        return real(data, name)
+
+    monkeypatch.setattr(delivery, "_encode", counting)
+    body = router_body("/provinces", "?indicator=RETAIL_SALES&period=202408")
+    first = callback(client, body, **BR)  # rendered (the client's first answer: no encoding, it sets a token)
+    rendered = callback(client, router_body("/provinces", "?indicator=RETAIL_SALES&period=202406"), **BR)
+    assert encoded == [] and rendered.headers["Content-Encoding"] == "br"  # rendered: encoded, not kept
+    answers = [callback(client, body, **BR) for _ in range(3)] + [callback(client, body, **GZIP)]
+    assert encoded == ["br", "gzip"]  # the stored answer: once per encoding
+    plain = callback(client, body)
+    assert "Content-Encoding" not in plain.headers and len(encoded) == 2
+    assert [r.headers["Content-Encoding"] for r in answers] == ["br", "br", "br", "gzip"]
+    assert all(decoded(r) == decoded(first) == plain.data for r in answers)
+    assert all("Accept-Encoding" in r.headers["Vary"] and r.headers["Cache-Control"] == "no-store"
+               for r in (*answers, plain))
+    other = router_body("/provinces", "?indicator=RETAIL_SALES&period=202407")
+    callback(client, other, **BR)
+    assert decoded(callback(client, other, **BR)) != plain.data and encoded == ["br", "gzip", "br"]
+
+
 def test_dlv002_stale_answers_keep_their_mark_when_compressed(world, tmp_path):
     """While the warehouse is away a view is served from its last good response: compressed, the
     same bytes, with ``X-OCC-Stale``."""

@@ -139,6 +139,7 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
     if version is not None:
         hit, value, looked_up = get_current_view(cache, key)
         if hit:
+            g.occ_stored_answer = True  # encoded once per process (web.delivery)
             return _json_response(value)
     with recording_view(looked_up) as recording:
         try:
