@@ -18,14 +18,14 @@ from components.tiles import tile
 from components.urlstate import as_date, one_of, url_sync, url_sync_stores
 from components.wallboards import CATEGORY_KEY, SEVERITY_KEY
 from data_access.catalogue import indicator_map
-from data_access.daily import daily_indicators, daily_items, latest_day
+from data_access.daily import daily_indicator_records, daily_item_records, latest_day
 from exports.menu import chart_menu
 from i18n import fmt_date, fmt_signed, norm_lang, t
 from views import directions
 from web.responses import cacheable
 
 if TYPE_CHECKING:
-    import pandas as pd
+    from collections.abc import Iterable
 
 dash.register_page(__name__, path="/daily", title="Thông tin hằng ngày", nav="nav.daily", nav_order=5,
                    chunks=("dcc/async-datepicker.js",))  # its date picker: linked with the page (web.delivery)
@@ -87,15 +87,16 @@ def render(day: str | None, category: str | None, severity: str | None, lang: st
         return html.Div(t("empty.no_data", lang), className="empty-state")
     category, severity = one_of(category, CATEGORY_KEY), one_of(severity, SEVERITY_KEY)
     due, overdue, today = directions.daily(d, lang, current=d == latest_day())
-    return [indicator_tiles(daily_indicators(d), lang, d),
+    return [indicator_tiles(daily_indicator_records(d), lang, d),
             el("Div", static([daily_section(due, overdue, lang, today),
                               items_section(d, category, severity, lang, assign=directions.may_create())]))]
 
 
-def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.Section:
-    """The day's daily indicators as tiles (those reported that day), with their export menu."""
+def indicator_tiles(records: Iterable[dict[str, Any]], lang: str, d: date | None = None) -> html.Section:
+    """The day's daily indicators (:func:`~data_access.daily.daily_indicator_records`) as tiles (those
+    reported that day), with their export menu."""
     known = indicator_map()
-    tiles = [tile(r, known[r["code"]], lang, "daily") for r in df.to_dict("records")
+    tiles = [tile(r, known[r["code"]], lang, "daily") for r in records
              if r["value"] == r["value"] and r["code"] in known]  # NaN: not reported that day
     body = html.Div(static(tiles), className="kpi-grid") if tiles else html.Div(t("empty.no_data", lang), className="empty-state")
     menu = chart_menu({"kind": "daily", "day": d.isoformat()}, lang, title=f"{t('daily.indicators', lang)} · "
@@ -107,7 +108,7 @@ def indicator_tiles(df: pd.DataFrame, lang: str, d: date | None = None) -> html.
 def items_section(d: date, category: str | None, severity: str | None, lang: str, *, assign: bool = False) -> dict:
     """The day's information items (filtered), with counts per category against the day before;
     ``assign``: each with its "Giao nhiệm vụ" link (to the unit that sent it)."""
-    items = [r for r in daily_items(d, days=2).to_dict("records")
+    items = [r for r in daily_item_records(d, days=2)
              if (not category or r["category"] == category) and (not severity or r["severity"] == severity)]
     today = [r for r in items if r["item_date"] == d]
     yesterday = [r for r in items if r["item_date"] == d - timedelta(days=1)]

@@ -34,16 +34,22 @@ ITEM_COLUMNS = ["id", "item_date", "agency_code", "agency_vi", "agency_en", "cat
 
 
 @cached_query(scopes=daily_scope)
-def daily_items(day: date, days: int = 1) -> pd.DataFrame:
+def daily_item_records(day: date, days: int = 1) -> tuple[dict[str, Any], ...]:
     """Daily information items dated ``day`` and the ``days - 1`` days before, newest first, most
-    severe first within a day. Columns: :data:`ITEM_COLUMNS`."""
+    severe first within a day, latest recorded first within a severity: one dict per item, keys
+    :data:`ITEM_COLUMNS` (what the daily brief reads; no frame to build, sort or pickle)."""
     rows = current_connection().execute(_ITEMS_SQL, {"first": day - timedelta(days=days - 1), "last": day}).all()
-    df = pd.DataFrame([tuple(r) for r in rows], columns=ITEM_COLUMNS)
-    if df.empty:
-        return df
-    df["_s"] = df["severity"].map(SEVERITY_ORDER).fillna(9)
-    return df.sort_values(["item_date", "_s", "recorded_at"], ascending=[False, True, False]).drop(columns="_s") \
-        .reset_index(drop=True)
+    items: list[dict[str, Any]] = [dict(zip(ITEM_COLUMNS, r, strict=True)) for r in rows]
+    # stable passes, least significant first (the statement's order breaks the remaining ties)
+    items.sort(key=lambda r: r["recorded_at"], reverse=True)
+    items.sort(key=lambda r: SEVERITY_ORDER.get(r["severity"], 9))
+    items.sort(key=lambda r: r["item_date"], reverse=True)
+    return tuple(items)
+
+
+def daily_items(day: date, days: int = 1) -> pd.DataFrame:
+    """:func:`daily_item_records` as a frame. Columns: :data:`ITEM_COLUMNS`."""
+    return pd.DataFrame(list(daily_item_records(day, days)), columns=ITEM_COLUMNS)
 
 
 _c = schema.current_observation
@@ -56,32 +62,39 @@ DAILY_COLUMNS = ["code", "name_vi", "name_en", "unit_vi", "unit_en", "decimals",
 
 
 @cached_query
-def daily_indicators(day: date) -> pd.DataFrame:
-    """Every daily indicator at national level on ``day`` with the day before and a week before.
-    Columns: :data:`DAILY_COLUMNS` (NaN where a value is missing)."""
+def daily_indicator_records(day: date) -> tuple[dict[str, Any], ...]:
+    """Every daily indicator at national level on ``day`` with the day before and a week before:
+    one dict per indicator, keys :data:`DAILY_COLUMNS` (NaN where a value is missing)."""
     inds = [i for i in all_indicators() if i.periodicity == "D"]
     if not inds:
-        return pd.DataFrame(columns=DAILY_COLUMNS)
+        return ()
     days = [day, day - timedelta(days=1), day - timedelta(days=7)]
     rows = current_connection().execute(_DAY_VALUES_SQL, {"inds": [i.id for i in inds],
                                                           "area": area_map()["VN"].id, "days": days}).all()
     got = {(r.indicator_id, r.period_start if isinstance(r.period_start, date) else date.fromisoformat(str(r.period_start))): r
            for r in rows}
-    records: list[tuple[Any, ...]] = []
+    nan = float("nan")
+    records: list[dict[str, Any]] = []
     for i in inds:
         v, prev, week = (got.get((i.id, d)) for d in days)
 
         def change(a: AnyRow | None, b: AnyRow | None) -> tuple[float, float]:
             if a is None or b is None:
-                return float("nan"), float("nan")
-            return a.value - b.value, ((a.value / b.value - 1) * 100 if b.value else float("nan"))
+                return nan, nan
+            return a.value - b.value, ((a.value / b.value - 1) * 100 if b.value else nan)
 
         cd, pd_ = change(v, prev)
         cw, pw = change(v, week)
-        records.append((i.code, i.name_vi, i.name_en, i.unit_vi, i.unit_en, i.decimals, i.direction, day,
-                        v.value if v else float("nan"), prev.value if prev else float("nan"), cd, pd_,
-                        week.value if week else float("nan"), cw, pw, v.status if v else None))
-    return pd.DataFrame(records, columns=DAILY_COLUMNS)
+        records.append(dict(zip(DAILY_COLUMNS, (
+            i.code, i.name_vi, i.name_en, i.unit_vi, i.unit_en, i.decimals, i.direction, day,
+            v.value if v else nan, prev.value if prev else nan, cd, pd_,
+            week.value if week else nan, cw, pw, v.status if v else None), strict=True)))
+    return tuple(records)
+
+
+def daily_indicators(day: date) -> pd.DataFrame:
+    """:func:`daily_indicator_records` as a frame. Columns: :data:`DAILY_COLUMNS`."""
+    return pd.DataFrame(list(daily_indicator_records(day)), columns=DAILY_COLUMNS)
 
 
 _LATEST_ALL_SQL = (

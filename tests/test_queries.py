@@ -336,12 +336,18 @@ def test_dax012_areas_by_era(qapp):
 
 
 def test_dax013_daily_items_and_indicators(qapp):
-    from data_access.daily import daily_indicators, daily_items
+    from data_access import daily
 
-    items = daily_items(date(2025, 10, 31))
+    items = daily.daily_items(date(2025, 10, 31))
     assert list(items["title"]) == ["Sạt lở", "Tin thường"]  # most severe first within the day
-    assert len(daily_items(date(2025, 10, 31), days=2)) == 3
-    d = daily_indicators(date(2025, 10, 31)).set_index("code").loc["T_DAY"]
+    assert len(daily.daily_items(date(2025, 10, 31), days=2)) == 3
+    # the daily brief reads the same items as dicts (no frame): newest day first, then most severe
+    records = daily.daily_item_records(date(2025, 10, 31), days=2)
+    assert [r["title"] for r in records] == list(daily.daily_items(date(2025, 10, 31), days=2)["title"])
+    assert [r["item_date"] for r in records] == [date(2025, 10, 31)] * 2 + [date(2025, 10, 30)]
+    assert [daily.SEVERITY_ORDER[r["severity"]] for r in records[:2]] == sorted(daily.SEVERITY_ORDER[r["severity"]] for r in records[:2])
+    assert {r["code"]: r["value"] for r in daily.daily_indicator_records(date(2025, 10, 31))}["T_DAY"] == 1.25
+    d = daily.daily_indicators(date(2025, 10, 31)).set_index("code").loc["T_DAY"]
     assert d["value"] == 1.25 and d["previous_day"] == 1.0 and d["change_day"] == pytest.approx(0.25)
     assert d["pct_day"] == pytest.approx(25.0) and d["week_ago"] == 0.8 and d["change_week"] == pytest.approx(0.45)
 
