@@ -18,13 +18,14 @@ submission, NaT if none), submission_id, state (``on_time`` | ``late`` | ``missi
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
-from sqlalchemy import and_, select, union_all
+from sqlalchemy import CompoundSelect, and_, bindparam, select, union_all
 
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
@@ -124,27 +125,37 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
     """(unit id, regime id, period) → (first accepted received_at, its submission id), for the
     given regimes, periods and units only (None: all). Reads the submission register: callers
     declare the ``submissions`` scope."""
+    lists = {"regimes": regime_ids, "periods": periods, "units": unit_ids}
+    listed = {name: sorted(v) for name, v in lists.items() if v is not None and len(v) <= MAX_LISTED}
+    out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
+    conn = current_connection()
+    for agency_id, regime_id, period, received_at, sid in rows_of(conn.execute(_received_sql(*map(listed.__contains__, lists)),
+                                                                               listed)):
+        key = (agency_id, regime_id, period)
+        if key not in out or (received_at, sid) < out[key]:
+            out[key] = (received_at, sid)
+    return out
+
+
+@functools.cache
+def _received_sql(by_regime: bool, by_period: bool, by_unit: bool) -> CompoundSelect:
+    """The statement of :func:`_received`, built once per choice of filters (their values are
+    expanding parameters: ``regimes``, ``periods``, ``units``)."""
     s, sp = schema.submission, schema.submission_period
     linked = (select(s.c.agency_id, sp.c.regime_id, sp.c.period, s.c.received_at, s.c.id)
               .join(sp, sp.c.submission_id == s.c.id).where(s.c.status == "accepted"))
     direct = (select(s.c.agency_id, s.c.regime_id, s.c.period, s.c.received_at, s.c.id)
               .where(and_(s.c.status == "accepted", s.c.regime_id.is_not(None), s.c.period.is_not(None))))
-    if regime_ids is not None and len(regime_ids) <= MAX_LISTED:
-        linked = linked.where(sp.c.regime_id.in_(sorted(regime_ids)))
-        direct = direct.where(s.c.regime_id.in_(sorted(regime_ids)))
-    if periods is not None and len(periods) <= MAX_LISTED:
-        linked = linked.where(sp.c.period.in_(sorted(periods)))
-        direct = direct.where(s.c.period.in_(sorted(periods)))
-    if unit_ids is not None and len(unit_ids) <= MAX_LISTED:
-        linked = linked.where(s.c.agency_id.in_(sorted(unit_ids)))
-        direct = direct.where(s.c.agency_id.in_(sorted(unit_ids)))
-    out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
-    conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in rows_of(conn.execute(union_all(linked, direct))):
-        key = (agency_id, regime_id, period)
-        if key not in out or (received_at, sid) < out[key]:
-            out[key] = (received_at, sid)
-    return out
+    if by_regime:
+        linked = linked.where(sp.c.regime_id.in_(bindparam("regimes", expanding=True)))
+        direct = direct.where(s.c.regime_id.in_(bindparam("regimes", expanding=True)))
+    if by_period:
+        linked = linked.where(sp.c.period.in_(bindparam("periods", expanding=True)))
+        direct = direct.where(s.c.period.in_(bindparam("periods", expanding=True)))
+    if by_unit:
+        linked = linked.where(s.c.agency_id.in_(bindparam("units", expanding=True)))
+        direct = direct.where(s.c.agency_id.in_(bindparam("units", expanding=True)))
+    return union_all(linked, direct)
 
 
 def _region_function(membership: dict[int, tuple[Membership, ...]], area_keys: dict[int, str]
