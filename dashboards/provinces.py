@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 
 PAGE = "provinces"
+#: The period list shows the newest this many (a daily series: 400 days; monthly: 33 years)
+MAX_PERIOD_OPTIONS = 400
 
 
 ids = page_ids("prov", "lang", "indicator", "period", "region", "goto", "crumbs", "map", "map_title",
@@ -173,7 +175,7 @@ def control_bar(view: View, lang: str) -> html.Section:
         [
             controls.dropdown(ids.indicator, [{"label": i.name(lang), "value": i.code} for i in inds], view.indicator,
                               label=t("prov.indicator", lang), lang=lang, className="control-wide prov-control-indicator"),
-            controls.dropdown(ids.period, period_options(view.indicator, lang), view.period,
+            controls.dropdown(ids.period, period_options(view.indicator, lang, view.period), view.period,
                               label=t("prov.period", lang), lang=lang, className="control-period prov-control-period"),
             controls.dropdown(ids.region, region_options(era, lang), view.region, label=t("prov.region", lang),
                               lang=lang, clearable=True, searchable=False, placeholder=t("prov.all_regions", lang),
@@ -197,10 +199,16 @@ class _PeriodCount(NamedTuple):
     n_provinces: int
 
 
-def period_options(code: str, lang: str) -> list[dict]:
-    """Periods with provincial data, newest first; an incomplete one says how many reported."""
+def period_options(code: str, lang: str, chosen: str | None = None) -> list[dict]:
+    """Periods with provincial data, newest first; an incomplete one says how many reported. At
+    most :data:`MAX_PERIOD_OPTIONS` (a daily series: its last 400 days, not ten years of them),
+    and ``chosen`` after them when it is older (a period given in the URL stays shown)."""
+    periods = province_periods(code).iloc[::-1]
+    rows = list(frame_rows(periods.iloc[:MAX_PERIOD_OPTIONS], _PeriodCount))
+    if chosen is not None and len(periods) > MAX_PERIOD_OPTIONS and chosen not in {r.period for r in rows}:
+        rows.extend(frame_rows(periods[periods["period"] == chosen], _PeriodCount))
     out = []
-    for r in frame_rows(province_periods(code).iloc[::-1], _PeriodCount):
+    for r in rows:
         label = format_period(r.period, lang)
         if r.n_reported < r.n_provinces:
             label += f" ({r.n_reported}/{r.n_provinces})"
@@ -240,7 +248,7 @@ def sync_controls(code: Any, period: Any, region: Any, lang: Any) -> tuple:
     if view is None:
         return no_update, no_update, no_update, no_update
     era = era_of(parse(view.period).end) if view.period else "34"
-    options = period_options(view.indicator, lang) if ctx.triggered_id == ids.indicator else no_update
+    options = period_options(view.indicator, lang, view.period) if ctx.triggered_id == ids.indicator else no_update
     return (options, view.period if view.period != period else no_update, region_options(era, lang),
             view.region if view.region != region else no_update)
 

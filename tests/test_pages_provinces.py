@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import math
 import shutil
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import pytest
@@ -476,3 +476,23 @@ def test_pp019_province_periods_count_the_reports_of_each_period(board):
         assert (r.n_reported, r.n_provinces) == (int(xs["value"].notna().sum()), len(xs)), r.period
         assert parse(r.period).start == r.period_start
     assert {n for n in periods["n_provinces"]} == {63, 34}
+
+
+def test_pp025_a_daily_series_lists_its_newest_periods_and_the_one_chosen(board, monkeypatch):
+    """Ten years of a daily provincial series would fill the period list with 3,650 days: it shows
+    the newest :data:`MAX_PERIOD_OPTIONS`, a chosen older day after them; a monthly series, all."""
+    import pandas as pd
+
+    days = [date(2016, 12, 8) + timedelta(days=i) for i in range(3650)]
+    frame = pd.DataFrame({"period": [d.isoformat() for d in days], "period_start": days,
+                          "n_reported": [34] * 3649 + [20], "n_provinces": [34] * 3650})
+    monkeypatch.setattr(board, "province_periods", lambda code: frame)
+    listed = board.period_options("BENCH_D01", "vi")
+    assert len(listed) == board.MAX_PERIOD_OPTIONS == 400
+    assert [o["value"] for o in listed] == [d.isoformat() for d in reversed(days[-400:])]
+    assert listed[0]["label"] == "05/12/2026 (20/34)" and listed[1]["label"] == "04/12/2026"
+    assert board.period_options("BENCH_D01", "vi", days[-5].isoformat()) == listed
+    older = board.period_options("BENCH_D01", "en", days[0].isoformat())
+    assert len(older) == 401 and older[-1] == {"label": "08 Dec 2016", "value": "2016-12-08"}
+    monkeypatch.undo()
+    assert len(board.period_options("RETAIL_SALES", "vi")) == len(province_periods("RETAIL_SALES"))
