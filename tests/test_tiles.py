@@ -60,3 +60,16 @@ def test_til002_direction_one_rule_with_the_walls_band():
     assert direction(-1.0, "down") == "good" and direction(None, "up") == "neutral"
     assert direction(0.04, "up") == "neutral" and direction(5.0, "neutral") == "neutral"
     assert direction(0.04, "up", dead_band=0) == "good"  # the wall colours every change
+
+
+@pytest.mark.parametrize("text", ["<svg a='#1' b=\"x\">50%25 % \n Tháng 1 · ñ</svg>", "%%##<<>>\"\"\n\n", "", "plain"])
+def test_til003_data_uri_text_escapes_what_a_data_uri_must_and_decodes_back(text):
+    """A sparkline's SVG in a data URI: '%', '#', '<', '>', '"' and newlines escaped ('%' first, so
+    an escape is never escaped again), the rest as it is; the browser's decoding gives it back."""
+    from urllib.parse import unquote
+
+    from components.sparkline import data_uri_text
+
+    escaped = data_uri_text(text)
+    assert unquote(escaped) == text
+    assert not set("#<>\"\n") & set(escaped) and escaped.count("%") == sum(text.count(c) for c in "%#<>\"\n")
