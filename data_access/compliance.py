@@ -25,7 +25,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
-from sqlalchemy import CompoundSelect, and_, bindparam, select, union_all
+from sqlalchemy import Executable, and_, bindparam, select, union_all
 
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data
@@ -138,7 +138,7 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
 
 
 @functools.cache
-def _received_sql(by_regime: bool, by_period: bool, by_unit: bool) -> CompoundSelect:
+def _received_sql(by_regime: bool, by_period: bool, by_unit: bool) -> Executable:
     """The statement of :func:`_received`, built once per choice of filters (their values are
     expanding parameters: ``regimes``, ``periods``, ``units``)."""
     s, sp = schema.submission, schema.submission_period
