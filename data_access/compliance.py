@@ -127,10 +127,9 @@ def _received(regime_ids: set[int] | None = None, periods: set[str] | None = Non
     declare the ``submissions`` scope."""
     lists = {"regimes": regime_ids, "periods": periods, "units": unit_ids}
     listed = {name: sorted(v) for name, v in lists.items() if v is not None and len(v) <= MAX_LISTED}
+    stmt = _received_sql("regimes" in listed, "periods" in listed, "units" in listed)
     out: dict[tuple[int, int, str], tuple[datetime, int]] = {}
-    conn = current_connection()
-    for agency_id, regime_id, period, received_at, sid in rows_of(conn.execute(_received_sql(*map(listed.__contains__, lists)),
-                                                                               listed)):
+    for agency_id, regime_id, period, received_at, sid in rows_of(current_connection().execute(stmt, listed)):
         key = (agency_id, regime_id, period)
         if key not in out or (received_at, sid) < out[key]:
             out[key] = (received_at, sid)

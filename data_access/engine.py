@@ -289,17 +289,15 @@ _STAMPS_AS_ROWS = select(_stamp.c.scope, _stamp.c.version).union_all(
     select(literal(GLOBAL, String(80)), _dv.c.version).where(_dv.c.id == 1))
 #: PostgreSQL: the version and every stamp in one row (half the time of 160 rows through SQLAlchemy;
 #: ``type_coerce(..., NullType())`` hands the arrays over as psycopg2 parses them)
-_STAMPS_AS_ARRAYS = select(
-    select(_dv.c.version).where(_dv.c.id == 1).scalar_subquery(),
-    select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery(),
-    select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery(),
-)
+_SCOPES_ARRAY = select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery()
+_VERSIONS_ARRAY = select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery()
+_STAMPS_AS_ARRAYS = select(select(_dv.c.version).where(_dv.c.id == 1).scalar_subquery(), _SCOPES_ARRAY,
+                           _VERSIONS_ARRAY)
 _changed = _dv.c.version != bindparam("known", type_=Integer)
 #: PostgreSQL: the counters, and the stamps only when the version is not the one the caller knows
 _COUNTERS_AND_STAMPS = select(
     _dv.c.version, _dv.c.submissions, _dv.c.sessions_ended,
-    case((_changed, select(type_coerce(func.array_agg(_stamp.c.scope), NullType())).scalar_subquery())),
-    case((_changed, select(type_coerce(func.array_agg(_stamp.c.version), NullType())).scalar_subquery())),
+    case((_changed, _SCOPES_ARRAY)), case((_changed, _VERSIONS_ARRAY)),
 ).where(_dv.c.id == 1)
 
 

@@ -104,9 +104,9 @@ def test_dlv011_a_stored_answer_is_encoded_once_per_process_and_body(client, mon
     encoded: list[str] = []
     real = delivery._encode
 
-    def counting(data: bytes, name: str) -> bytes:
+    def counting(data: bytes, name: str, **kwargs) -> bytes:
         encoded.append(name)
-        return real(data, name)
+        return real(data, name, **kwargs)
 
     monkeypatch.setattr(delivery, "_encode", counting)
     body = router_body("/provinces", "?indicator=RETAIL_SALES&period=202408")

@@ -193,7 +193,7 @@ def _compress_static(response: Response, mimetypes: set[str]) -> Response:
         data = response.get_data()
         if len(data) < MIN_SIZE:
             return response
-        body = brotli.compress(data, quality=5) if name == "br" else gzip.compress(data, 6)
+        body = _encode(data, name, quality=5)
         _static_cache[key] = body
         while len(_static_cache) > _STATIC_CACHE_SIZE:
             _static_cache.popitem(last=False)
@@ -203,8 +203,9 @@ def _compress_static(response: Response, mimetypes: set[str]) -> Response:
     return response
 
 
-def _encode(data: bytes, name: str) -> bytes:
-    return brotli.compress(data, quality=4) if name == "br" else gzip.compress(data, 6)
+def _encode(data: bytes, name: str, quality: int = 4) -> bytes:
+    """``data`` in ``name`` (``br`` at ``quality``, else gzip level 6)."""
+    return brotli.compress(data, quality=quality) if name == "br" else gzip.compress(data, 6)
 
 
 def _compress_stored(response: Response) -> Response:
@@ -227,15 +228,23 @@ def _compress_stored(response: Response) -> Response:
             _stored.move_to_end(key)
     if body is None:
         body = _encode(data, name)
-        with _stored_lock:
-            _stored[key] = body
-            global _stored_bytes
-            _stored_bytes += len(body)
-            while _stored_bytes > STORED_CACHE_BYTES and _stored:
-                _stored_bytes -= len(_stored.popitem(last=False)[1])
+        _keep_stored(key, body)
     response.set_data(body)
     response.headers["Content-Encoding"] = name
     return response
+
+
+def _keep_stored(key: tuple[str, bytes], body: bytes) -> None:
+    """Keep an encoded answer (once, however many threads encoded it), dropping the oldest past
+    :data:`STORED_CACHE_BYTES`."""
+    global _stored_bytes
+    with _stored_lock:
+        if key in _stored:
+            return
+        _stored[key] = body
+        _stored_bytes += len(body)
+        while _stored_bytes > STORED_CACHE_BYTES:
+            _stored_bytes -= len(_stored.popitem(last=False)[1])
 
 
 def init_delivery(server: Flask, secret_in_body: SecretCheck) -> None:

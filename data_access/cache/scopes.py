@@ -249,13 +249,10 @@ def current_stamps() -> dict[str, int]:
     never claims stamps newer than its data. While the warehouse is away: the last
     known stamps, else everything at the last known version."""
     per_request = has_request_context()
+    version = current_data_version()  # on PostgreSQL it may bring this request's stamps
     if per_request and "occ_stamps" in g:
         taken: dict[str, int] = g.occ_stamps
         return taken
-    version = current_data_version()
-    if per_request and "occ_stamps" in g:  # read with the version
-        read: dict[str, int] = g.occ_stamps
-        return read
     memo = _stamp_memo()
     stamps = memo.stamps if memo.version == version else None
     if stamps is None and not request_is_stale():
