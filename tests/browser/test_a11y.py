@@ -38,6 +38,7 @@ STRUCTURE_RULES = ["page-has-heading-one", "heading-order", "empty-heading", "la
 
 SIZES = {"desk": (1920, 1080), "tablet": (1024, 768)}
 LANGS = ("vi", "en")
+AXE_TIMEOUT_MS = 120_000  # one run of axe-core on a whole board takes 0.2-2 s
 ROLES = ("admin", "leader", "analyst", "reporter")
 REPORTER_UNIT = "TK"
 # A concrete address for each page registered with a path template.
@@ -125,7 +126,9 @@ def axe_violations(page, where: Where) -> list[str]:
     options = {"runOnly": {"type": "tag", "values": TAGS}, "resultTypes": ["violations"],
                "rules": {**{rule: {"enabled": True} for rule in STRUCTURE_RULES},
                          **{rule: {"enabled": False} for rule in DISABLED_RULES}}}
-    results = page.evaluate("options => axe.run(document, options)", options)
+    # waited for with a timeout (page.evaluate would wait for ever on a page that never answers)
+    results = page.wait_for_function("options => axe.run(document, options)", arg=options,
+                                     timeout=AXE_TIMEOUT_MS).json_value()
     lines = []
     document_lang = page.evaluate("() => document.documentElement.lang")
     if where.lang and document_lang != where.lang:
@@ -214,7 +217,8 @@ def _resize(probe: PageProbe, size: str) -> None:
     probe.page.wait_for_function("w => window.innerWidth === w", arg=width)
     probe.page.wait_for_function("""() => Array.from(document.querySelectorAll('.js-plotly-plot')).every(
         g => !g._fullLayout || !g._fullLayout.autosize || !g.offsetParent || Math.abs(g._fullLayout.width - g.clientWidth) < 3)""")
-    probe.page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    probe.page.wait_for_function(
+        "() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))")
     probe.settle(30000)
 
 
