@@ -168,3 +168,38 @@ def test_wh008_stamping_again_and_again_updates_in_place(empty_url, tmp_path):
         if engine.dialect.name == "postgresql":
             assert conn.execute(text("SELECT pg_relation_size('data_stamp')")).scalar() <= 128 * 1024
     engine.dispose()
+
+
+@pytest.mark.postgres
+def test_wh009_a_pooled_connection_is_pinged_only_after_idling(databases, tmp_path, monkeypatch):
+    """A connection back in the pool for less than PING_AFTER_IDLE_S is used as it is (no round trip
+    before the request's first read); one idle longer answers ``SELECT 1`` first, and a connection
+    whose server side went away meanwhile is replaced before anything reads from it."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    from data_access import engine as engine_module
+
+    engine = make_engine(make_settings(databases.new("postgresql"), tmp_path))
+    killer = make_engine(make_settings(databases.new("postgresql"), tmp_path))
+
+    def backend_of_a_pooled_connection_killed() -> int:
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with killer.connect() as conn:  # the server ends that session while it idles in the pool
+            assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+            conn.commit()
+        return pid
+
+    try:
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 3600.0)  # everything counts as just used
+        backend_of_a_pooled_connection_killed()
+        with pytest.raises(DBAPIError), engine.connect() as conn:  # not pinged: the first read finds it gone
+            conn.execute(text("SELECT 1"))
+        monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0)  # everything has idled
+        killed = backend_of_a_pooled_connection_killed()
+        with engine.connect() as conn:  # pinged, found gone, replaced: the read succeeds
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != killed
+    finally:
+        engine.dispose()
+        killer.dispose()
