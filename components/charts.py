@@ -6,15 +6,15 @@ clear empty state instead of empty axes.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
-from typing import TYPE_CHECKING, Any
+from collections.abc import Collection, Iterable, Sequence
+from typing import TYPE_CHECKING, Any, TypeAlias
 
+import pandas as pd
 import plotly.io as pio
 
 from i18n import fmt_number, format_period, plotly_separators, t
 
 if TYPE_CHECKING:
-    import pandas as pd
     import plotly.graph_objects as go
 
 # No built-in Plotly template: the "plotly" template is merged into every figure when it is built and
@@ -135,11 +135,28 @@ def lines_of(df: pd.DataFrame | None, column: str = "value") -> list[Line]:
             for key, grp in df.groupby("area_key", sort=False)]
 
 
-def ranking_rows(xs: pd.DataFrame, name_col: str) -> list[RankRow]:
+#: A cross-section: the frame of ``data_access.queries.cross_section`` or its rows (named tuples
+#: with the frame's columns as fields, ``cross_section_rows``; the boards read those).
+CrossSection: TypeAlias = pd.DataFrame | Sequence[Any]
+
+
+def xs_tuples(xs: CrossSection, name_col: str) -> list[tuple[Any, Any, Any, Any, Any]]:
+    """(area_key, code, ``name_col``, value, rank) of each area of a cross-section, in its order."""
+    if isinstance(xs, pd.DataFrame):
+        return list(xs[["area_key", "code", name_col, "value", "rank"]].itertuples(index=False, name=None))
+    english = name_col == "name_en"
+    return [(r.area_key, r.code, r.name_en if english else r.name_vi, r.value, r.rank) for r in xs]
+
+
+def ranking_rows(xs: CrossSection, name_col: str) -> list[RankRow]:
     """The reported areas of a cross-section (``area_key``, ``rank``, ``name_col``, ``value``),
-    best first (ties in the frame's order)."""
-    rows = [(int(rank), key, name, float(v)) for key, rank, name, v
-            in zip(xs["area_key"], xs["rank"], xs[name_col], xs["value"], strict=True) if v == v]
+    best first (ties in the cross-section's order)."""
+    got: Iterable[tuple[Any, Any, Any, Any]]
+    if isinstance(xs, pd.DataFrame):
+        got = zip(xs["rank"], xs["area_key"], xs[name_col], xs["value"], strict=True)
+    else:
+        got = ((r.rank, r.area_key, getattr(r, name_col), r.value) for r in xs)
+    rows = [(int(rank), key, name, float(v)) for rank, key, name, v in got if v == v]
     return sorted(rows, key=lambda r: r[0])
 
 

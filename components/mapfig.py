@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from components.charts import FONT
+from components.charts import FONT, CrossSection, xs_tuples
 from components.geo import archipelago_labels, load_provinces
 from i18n import fmt_number, plotly_separators, t
 from web.delivery import asset_url
@@ -220,12 +220,12 @@ def _legend_entry(name: str, fill: str, *, pattern: dict | None = None, rank: in
     return entry
 
 
-def map_spec(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str,
+def map_spec(xs: CrossSection, era: str, *, lang: str, unit: str = "", decimals: int = 1, focus: tuple[str,
              ...] | list[str] = (),
              dark: bool = False, geo_url: str | None = None, height: int | None = None,
              label_focus: bool = True) -> dict[str, Any]:
     """The JSON-able description of the map of ``xs`` (a :func:`data_access.queries.cross_section`
-    frame: area_key, code, name_vi, name_en, value, rank) for ``era`` ("63" or "34").
+    frame or its rows: area_key, code, name_vi, name_en, value, rank) for ``era`` ("63" or "34").
 
     ``focus``: area keys of a region to frame and outline (the others are faded, their colours
     kept); empty for the whole country. ``dark``: the wall's theme (dark background, brighter
@@ -237,9 +237,8 @@ def map_spec(xs: pd.DataFrame, era: str, *, lang: str, unit: str = "", decimals:
     classes); ``line`` (border colour and width; focused: ``focus_line``); ``no_report`` (fill and
     hatch); ``legend`` (legend-only traces); ``layout`` (the complete Plotly layout)."""
     theme = "dark" if dark else "light"
-    name_col = "name_en" if lang == "en" else "name_vi"
-    rows = list(xs[["area_key", "code", name_col, "value", "rank"]].itertuples(index=False, name=None))
-    values = [None if pd.isna(v) else float(v) for _, _, _, v, _ in rows]
+    rows = xs_tuples(xs, "name_en" if lang == "en" else "name_vi")
+    values = [None if v is None or v != v else float(v) for _, _, _, v, _ in rows]
     edges = class_breaks(values, decimals)
     colours = class_colours(len(edges) - 1, dark)
     total = len(rows)

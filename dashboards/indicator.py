@@ -50,7 +50,7 @@ from data_access.catalogue import (
     region_of,
 )
 from data_access.kpis import focus_kpi, indicator_targets, ytd_against_target
-from data_access.queries import cross_section, revisions
+from data_access.queries import cross_section_rows, revisions
 from data_access.regimes import indicator_regimes
 from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
 from domain.eras import crosses_switch, valid_on
@@ -665,12 +665,12 @@ def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, 
     amap = area_map()
     region = chain[1] if len(chain) > 1 else None
     if region is None and ind.aggregation != "none":
-        xs = cross_section(ind.code, latest, "region")
+        xs = cross_section_rows(ind.code, latest, "region")
         title = t("ind.breakdown_regions", lang, period=period)
     else:
-        xs = cross_section(ind.code, latest, "province")
+        xs = cross_section_rows(ind.code, latest, "province")
         if region is not None:
-            xs = xs[xs["region_key"] == region]
+            xs = tuple(r for r in xs if r.region_key == region)
             title = t("ind.breakdown_provinces", lang, region=amap[region].name(lang), period=period)
         else:
             title = t("ind.breakdown_provinces", lang, region=amap["VN"].name(lang), period=period)
@@ -681,7 +681,7 @@ def breakdown(ind: Indicator, focus: str, chain: list[str], latest: str | None, 
                     href=lambda key: drill_href(ind, key, parse(latest).end, state, lang),
                     highlight=focus if len(chain) == 3 else None,
                     name_head=t(f"ind.level_{level}", lang)) if rows else _empty(t("empty.no_data", lang))
-    missing = int(xs["value"].isna().sum())
+    missing = sum(1 for r in xs if r.value != r.value)
     note = t("ind.incomplete", lang, n=len(xs) - missing, total=len(xs)) if missing and len(xs) else ""
     hint = t("ind.breakdown_hint", lang) if rows else ""
     named = f"{ind.name(lang)} · {title}"

@@ -14,7 +14,7 @@ opens ``/provinces/<key>``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 import dash
@@ -33,15 +33,12 @@ from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
 from data_access.provinces import latest_province_period, province_periods, region_keys
-from data_access.queries import cross_section, regional_aggregates
+from data_access.queries import XsRow, cross_section_rows, regional_aggregates
 from domain.eras import ERA_DAY, era_of
 from domain.periods import parse
 from exports.menu import TakePageAIO, chart_menu
 from i18n import fmt_number, format_period, norm_lang, t
 from web.responses import cacheable
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 dash.register_page(__name__, path="/provinces", title="Địa phương", nav="nav.provinces", nav_order=3)
 
@@ -351,15 +348,19 @@ def empty_board(lang: str) -> Board:
                  chart_alt(ids.ranking, nothing, None, lang))
 
 
+#: A cross-section of the provinces, as the board reads it (no frame)
+Rows = tuple[XsRow, ...]
+
+
 def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
-    xs = cross_section(ind.code, period)
+    xs = cross_section_rows(ind.code, period)
     era = era_of(parse(period).end)
     focus = tuple(region_members(parse(period).end).get(region, ())) if region else ()
     spec = map_spec(xs, era, lang=lang, unit=ind.unit(lang), decimals=ind.decimals, focus=focus)
     spec["profile"] = {"path": dash.get_relative_path("/provinces/"),
                        "query": with_lang("", lang, indicator=ind.code, period=period)}
     spec["error_text"] = t("map.load_error", lang)
-    reported = int(xs["value"].notna().sum())
+    reported = _reported(xs)
     amap = area_map()
     title = f"{ind.name(lang)} · {format_period(period, lang)}"
     sub = " · ".join([ind.unit(lang), t(f"prov.era_{era}", lang),
@@ -378,12 +379,21 @@ def board(ind: Indicator, period: str, region: str | None, lang: str) -> Board:
     )
 
 
-def board_alts(ind: Indicator, xs: pd.DataFrame, title: str, focus: tuple[str, ...], lang: str) -> dict:
+def _reported(xs: Rows) -> int:
+    return sum(1 for r in xs if r.value == r.value)
+
+
+def _missing(xs: Rows, lang: str) -> list[str]:
+    """The names of the provinces that did not report, in the cross-section's order."""
+    return [r.name_en if lang == "en" else r.name_vi for r in xs if r.value != r.value]
+
+
+def board_alts(ind: Indicator, xs: Rows, title: str, focus: tuple[str, ...], lang: str) -> dict:
     """The map's and the ranking's summaries and data tables (the ranking: the region's provinces
     when a region is chosen, as its colours show), from the cross-section they draw."""
     name_col = "name_en" if lang == "en" else "name_vi"
     rows = ranking_rows(xs, name_col)
-    missing = list(xs.loc[xs["value"].isna(), name_col])
+    missing = _missing(xs, lang)
     unit, decimals = ind.unit(lang), ind.decimals
     table = ranking_table(title, rows, unit=unit, decimals=decimals, lang=lang)
     ranked = [r for r in rows if r[1] in focus] if focus else rows
@@ -397,7 +407,7 @@ def board_alts(ind: Indicator, xs: pd.DataFrame, title: str, focus: tuple[str, .
     }
 
 
-def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], profile: dict, lang: str) -> dict:
+def ranking(xs: Rows, ind: Indicator, focus: tuple[str, ...], profile: dict, lang: str) -> dict:
     """All reported provinces, best first, as a list of bars whose names open the provinces'
     profiles; with a region chosen, its provinces stay coloured and the others turn grey."""
     rows = ranking_rows(xs, "name_en" if lang == "en" else "name_vi")
@@ -408,20 +418,19 @@ def ranking(xs: pd.DataFrame, ind: Indicator, focus: tuple[str, ...], profile: d
                     name_head=t("prov.col_area", lang))
 
 
-def ranking_note(ind: Indicator, xs: pd.DataFrame, lang: str) -> str:
+def ranking_note(ind: Indicator, xs: Rows, lang: str) -> str:
     order = t("prov.best_low", lang) if ind.direction == "down" else t("prov.best_high", lang)
-    name_col = "name_en" if lang == "en" else "name_vi"
-    missing = list(xs.loc[xs["value"].isna(), name_col])
+    missing = _missing(xs, lang)
     return order + (" · " + t("prov.not_reported", lang, names=", ".join(missing)) if missing else "")
 
 
-def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs: pd.DataFrame) -> list:
+def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs: Rows) -> list:
     """The nation's reported value and each region's aggregate (a button that zooms the map);
     incomplete aggregates are marked; ``xs`` is the provinces' cross-section. Built as fast
     elements (seven rows of buttons, rendered on every view change)."""
     amap = area_map()
-    nation = cross_section(ind.code, period, "nation")
-    nation_value = nation["value"].iloc[0] if not nation.empty else None
+    nation = cross_section_rows(ind.code, period, "nation")
+    nation_value = nation[0].value if nation else None
     head = el("Thead", el("Tr", [el("Th", t("prov.col_area", lang), scope="col"),
                                  el("Th", f"{t('prov.col_value', lang)} ({ind.unit(lang)})", scope="col",
                                     className="num"),
@@ -436,7 +445,7 @@ def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs
                   className=" ".join(filter(None, ["nation-row" if key == "VN" else "", "selected" if pressed else ""])))
 
     rows = [row("VN", amap["VN"].name(lang), [fmt_number(nation_value, ind.decimals, lang)],
-                f"{int(xs['value'].notna().sum())}/{len(xs)}", " strong")]
+                f"{_reported(xs)}/{len(xs)}", " strong")]
     agg = regional_aggregates(ind.code, period)
     for key, vi, en, value, n, got, complete in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"],
                                                      agg["n_provinces"], agg["n_reported"], agg["complete"],

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from itertools import groupby
 from operator import itemgetter
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, true, type_coerce
@@ -197,8 +197,24 @@ _XS_SQL = (
     .where(c.c.indicator_id == bindparam("ind"), c.c.period_start == bindparam("start"))
 )
 
-XS_COLUMNS = ["area_key", "code", "name_vi", "name_en", "region_key", "value", "status", "revision", "flag",
-              "recorded_at", "rank"]
+
+class XsRow(NamedTuple):
+    """One area of a cross-section (:func:`cross_section_rows`)."""
+
+    area_key: str
+    code: str
+    name_vi: str
+    name_en: str
+    region_key: str | None
+    value: float  # NaN: not reported
+    status: str | None
+    revision: int | None
+    flag: str | None
+    recorded_at: datetime | str | None
+    rank: int | None  # None: not reported
+
+
+XS_COLUMNS = list(XsRow._fields)
 
 
 def _values(ind_id: int, start: date) -> dict[int, tuple[Any, ...]]:
@@ -214,10 +230,11 @@ def _values(ind_id: int, start: date) -> dict[int, tuple[Any, ...]]:
 
 
 @cached_query(scopes=indicator_scope)
-def cross_section(code: str, period: str, level: str = "province") -> pd.DataFrame:
+def cross_section_rows(code: str, period: str, level: str = "province") -> tuple[XsRow, ...]:
     """All areas of ``level`` valid in ``period`` with their value for ``code``; areas with no
     report have NaN. ``rank`` is 1 for the best value by the indicator's direction (the largest
-    when neutral). Columns: :data:`XS_COLUMNS`, ordered by rank then name."""
+    when neutral). Ordered by rank then name, the unreported last. The boards read these rows (no
+    frame built, pickled and indexed per view); :func:`cross_section` is their frame."""
     ind = get_indicator(code)
     p = parse(period)
     if level == "region":
@@ -227,27 +244,33 @@ def cross_section(code: str, period: str, level: str = "province") -> pd.DataFra
     empty = (math.nan, None, None, None, None)
     records = [(a.key, a.code, a.name_vi, a.name_en, region_of.get(a.key), *got.get(a.id, empty))
                for a in areas_on(level, p.end)]
-    return _ranked_frame(records, ind)
+    return _ranked(records, ind)
+
+
+def cross_section(code: str, period: str, level: str = "province") -> pd.DataFrame:
+    """:func:`cross_section_rows` as a frame. Columns: :data:`XS_COLUMNS` (``rank`` a nullable
+    integer)."""
+    return int_frame(cross_section_rows(code, period, level), XS_COLUMNS, ("rank",))
 
 
 def _region_of(d: date) -> dict[str, str]:
     return {k: r for r, ks in region_members(d).items() for k in ks}
 
 
-def _ranked_frame(records: list[tuple[Any, ...]], ind: Indicator) -> pd.DataFrame:
-    """Rank (1 = best by the indicator's direction, ties share the lower rank), sort by rank then
-    name with unreported areas last, and build the frame once."""
+def _ranked(records: list[tuple[Any, ...]], ind: Indicator) -> tuple[XsRow, ...]:
+    """Rank (1 = best by the indicator's direction, ties share the lower rank) and sort by rank
+    then name, unreported areas last."""
     sign = 1.0 if ind.direction == "down" else -1.0
     reported = sorted((r for r in records if r[5] == r[5]), key=lambda r: (sign * r[5], r[2]))
     missing = sorted((r for r in records if r[5] != r[5]), key=lambda r: r[2])
-    ranked: list[tuple[Any, ...]] = []
+    ranked: list[XsRow] = []
     prev, rank = None, 0
     for i, r in enumerate(reported, start=1):
         if r[5] != prev:
             rank, prev = i, r[5]
-        ranked.append((*r, rank))
-    ranked.extend((*r, None) for r in missing)
-    return int_frame(ranked, XS_COLUMNS, ("rank",))
+        ranked.append(XsRow._make((*r, rank)))
+    ranked.extend(XsRow._make((*r, None)) for r in missing)
+    return tuple(ranked)
 
 
 # --- regional aggregates ------------------------------------------------------------------------
@@ -314,12 +337,12 @@ def _region_records(ind: Indicator, p: Period, values: dict[str, float],
     return records
 
 
-def _regions_cross_section(ind: Indicator, p: Period) -> pd.DataFrame:
+def _regions_cross_section(ind: Indicator, p: Period) -> tuple[XsRow, ...]:
     agg = regional_aggregates(ind.code, p.key)
     amap = area_map()
     records = [(k, amap[k].code, vi, en, k, v, None, None, None, None)
                for k, vi, en, v in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"], strict=True)]
-    return _ranked_frame(records, ind)
+    return _ranked(records, ind)
 
 
 _RANGE_WHERE = (c.c.indicator_id.in_(bindparam("inds", expanding=True)),
