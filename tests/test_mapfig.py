@@ -294,3 +294,25 @@ def test_mf016_nothing_to_map_is_a_message_on_both_sides(tmp_path):
     out = subprocess.run([NODE, "-e", script, str(ROOT / "assets" / "map.js"), str(tmp_path / "spec.json")],
                          capture_output=True, text=True, check=True, timeout=60)
     assert json.loads(out.stdout) == json.loads(json.dumps(py))
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_map020_rows_and_frame_draw_the_same(lang):
+    """The boards hand map_spec and ranking_rows a cross-section's rows (named tuples), the wall and
+    the exports its frame: both give the same spec and ranking, unreported provinces included."""
+    from components.charts import ranking_rows
+    from data_access.queries import XS_COLUMNS, XsRow
+
+    frame = cross_section("34", missing={"01", "79"})
+    for column in XS_COLUMNS:
+        if column not in frame:
+            frame[column] = None
+    frame = frame[XS_COLUMNS].sort_values("rank", na_position="last", kind="stable")  # as the warehouse's
+    rows = tuple(XsRow._make(None if isinstance(v, type(pd.NA)) else v for v in r)
+                 for r in frame.itertuples(index=False, name=None))
+    assert sum(1 for r in rows if r.value != r.value) == 2 and rows[0].rank == 1
+    name_col = "name_en" if lang == "en" else "name_vi"
+    assert ranking_rows(rows, name_col) == ranking_rows(frame, name_col)
+    focus = ("31", "22")
+    assert (mapfig.map_spec(rows, "34", lang=lang, unit="%", decimals=1, focus=focus)
+            == mapfig.map_spec(frame, "34", lang=lang, unit="%", decimals=1, focus=focus))
