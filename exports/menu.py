@@ -21,6 +21,7 @@ import dash
 from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, clientside_callback, dcc, html
 
 from components.fast import el, link, store
+from data_access.cache.memo import reference_data
 from exports.files import FORMATS
 from exports.specs import describe, encode_pack, encode_spec, validate
 from i18n import t
@@ -78,7 +79,15 @@ def chart_menu(spec: dict, lang: str = "vi", *, title: str | None = None, aio_id
     title made from the spec)."""
     if not _may_export():
         return el("Div", className="export-menu export-menu-none", hidden=True)
-    spec = validate(spec)
+    return _menu(json.dumps(spec, ensure_ascii=False, separators=(",", ":")), lang, title, aio_id,
+                 className)
+
+
+@reference_data  # the same menu for every view of a chart until the catalogue changes (~0.5 ms each)
+def _menu(raw: str, lang: str, title: str | None, aio_id: str | None, className: str) -> dict:
+    """:func:`chart_menu` of a viewer who may export, the spec as its JSON text. Callers never
+    change the elements it returns."""
+    spec = validate(raw)
     encoded = encode_spec(spec)
     aio_id = aio_id or spec_id(spec)
     title = title or describe(spec, lang)

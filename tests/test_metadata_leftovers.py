@@ -209,3 +209,36 @@ def test_mlo006_draft_indicators_are_shown_to_admins_only(env):  # noqa: F811
     assert service.update(engine, "indicators", "NEW_DRAFT_IND", {"status": "active"}, actor=ACTOR).applied
     c = client(server, cookies, "analyst")
     assert "NEW_DRAFT_IND" in {i["code"] for i in c.get("/api/v1/indicators").get_json()["indicators"]}
+
+
+# -- export menus, built once per catalogue ------------------------------------------------------------
+
+
+def test_mlo007_an_export_menu_is_built_once_until_the_catalogue_changes(world, monkeypatch):
+    """A chart's menu is the same for every view until the catalogue changes: it is built once
+    per process (validate not called again), and a renamed indicator's menu carries its new name."""
+    from exports import menu
+
+    server, engine = world
+    built = []
+    validate = menu.validate
+    monkeypatch.setattr(menu, "validate", lambda raw: built.append(raw) or validate(raw))
+    spec = {"kind": "trend", "indicator": "CPI_YOY", "areas": ["VN"]}
+
+    def menu_json() -> str:
+        with server.test_request_context("/"):
+            return json.dumps(menu.chart_menu(spec, "vi"), ensure_ascii=False)
+
+    old = menu_json()
+    assert menu_json() == old and len(built) == 1
+    with server.test_request_context("/"):
+        from data_access.catalogue import get_indicator
+
+        name = get_indicator("CPI_YOY").name_vi
+    assert name in old
+    assert service.update(engine, "indicators", "CPI_YOY", {"name_vi": "Giá tiêu dùng (tên mới)"}, actor=ACTOR).applied
+    try:
+        new = menu_json()
+        assert len(built) == 2 and "Giá tiêu dùng (tên mới)" in new and "tên mới" not in old
+    finally:
+        service.update(engine, "indicators", "CPI_YOY", {"name_vi": name}, actor=ACTOR)
