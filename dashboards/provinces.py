@@ -26,13 +26,12 @@ from components.barlist import bar_list
 from components.chart_alt import alt_id, alt_region, chart_alt, chart_box, ranking_summary, ranking_table
 from components.charts import ranking_rows
 from components.fast import el, province_map, static
-from components.grid import frame_rows
 from components.ids import page_ids
 from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
-from data_access.provinces import latest_province_period, province_periods, region_keys
+from data_access.provinces import latest_province_period, province_period_rows, region_keys
 from data_access.queries import XsRow, cross_section_rows, regional_aggregates
 from domain.eras import ERA_DAY, era_of
 from domain.periods import parse
@@ -92,7 +91,7 @@ def read_view(indicator: Any = None, period: Any = None, region: Any = None) -> 
     if not inds:
         return None
     code = one_of(indicator, {i.code for i in inds}) or default_indicator(inds)
-    period = one_of(period, set(province_periods(code)["period"]))
+    period = one_of(period, {r.period for r in province_period_rows(code)})
     if period is None:
         period = latest_province_period(code, era=region_era(region)) or latest_province_period(code)
     if period is None or one_of(region, region_keys(era_of(parse(period).end))) is None:
@@ -190,20 +189,14 @@ def map_list(view: View, lang: str) -> html.Div:
                              placeholder=t("a11y.map_list_placeholder", lang), className="prov-map-list")
 
 
-class _PeriodCount(NamedTuple):
-    period: str
-    n_reported: int
-    n_provinces: int
-
-
 def period_options(code: str, lang: str, chosen: str | None = None) -> list[dict]:
     """Periods with provincial data, newest first; an incomplete one says how many reported. At
     most :data:`MAX_PERIOD_OPTIONS` (a daily series: its last 400 days, not ten years of them),
     and ``chosen`` after them when it is older (a period given in the URL stays shown)."""
-    periods = province_periods(code).iloc[::-1]
-    rows = list(frame_rows(periods.iloc[:MAX_PERIOD_OPTIONS], _PeriodCount))
+    periods = province_period_rows(code)
+    rows = list(periods[:-MAX_PERIOD_OPTIONS - 1:-1])  # the newest, newest first
     if chosen is not None and len(periods) > MAX_PERIOD_OPTIONS and chosen not in {r.period for r in rows}:
-        rows.extend(frame_rows(periods[periods["period"] == chosen], _PeriodCount))
+        rows.extend(r for r in periods if r.period == chosen)
     out = []
     for r in rows:
         label = format_period(r.period, lang)

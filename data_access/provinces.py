@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeAlias
+from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
 from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
@@ -51,8 +51,17 @@ from domain.periods import Period, as_date, parse
 
 c = schema.current_observation
 
+class PeriodCount(NamedTuple):
+    """A period in which provinces reported an indicator (:func:`province_period_rows`)."""
+
+    period: str
+    period_start: date
+    n_reported: int
+    n_provinces: int
+
+
 #: Columns of :func:`province_periods`.
-PERIOD_COLUMNS = ["period", "period_start", "n_reported", "n_provinces"]
+PERIOD_COLUMNS = list(PeriodCount._fields)
 
 _PERIODS_SQL = (
     select(c.c.period_start, func.count())
@@ -63,13 +72,13 @@ _PERIODS_SQL = (
 
 
 @cached_query(scopes=indicator_scope)
-def province_periods(code: str) -> pd.DataFrame:
-    """The periods in which at least one province reported ``code``, oldest first. Columns:
-    :data:`PERIOD_COLUMNS` (``n_provinces``: the provinces of the period's era, 63 or 34;
-    ``n_reported`` counts the provinces of that era only: a back-cast, a new province's value for
-    an earlier period, is not one of them). Counted from the cross-section index alone (the
-    provinces by id, the period key from its start): reading the period text and joining the
-    areas visited a table row per observation."""
+def province_period_rows(code: str) -> tuple[PeriodCount, ...]:
+    """The periods in which at least one province reported ``code``, oldest first
+    (``n_provinces``: the provinces of the period's era, 63 or 34; ``n_reported`` counts the
+    provinces of that era only: a back-cast, a new province's value for an earlier period, is not
+    one of them). Counted from the cross-section index alone (the provinces by id, the period key
+    from its start): reading the period text and joining the areas visited a table row per
+    observation. The provinces board reads these rows (a daily series has thousands: no frame)."""
     ind = get_indicator(code)
     provinces = [a.id for a in area_map().values() if a.level == "province"]
     stmt = _PERIODS_SQL.where(own_era_clause(ind.periodicity))
@@ -78,8 +87,13 @@ def province_periods(code: str) -> pd.DataFrame:
     out = []
     for start, n in rows:
         p = Period.from_date(ind.periodicity, as_date(start))
-        out.append((p.key, p.start, int(n), counts[era_of(p.end)]))
-    return pd.DataFrame(out, columns=PERIOD_COLUMNS)
+        out.append(PeriodCount(p.key, p.start, int(n), counts[era_of(p.end)]))
+    return tuple(out)
+
+
+def province_periods(code: str) -> pd.DataFrame:
+    """:func:`province_period_rows` as a frame. Columns: :data:`PERIOD_COLUMNS`."""
+    return pd.DataFrame(province_period_rows(code), columns=PERIOD_COLUMNS)
 
 
 # --- the province's place in the 2025 reorganisation -------------------------------------------
@@ -348,10 +362,10 @@ def _rebuilt(ind: Indicator, formers: tuple[str, ...], start: date, component: C
 def latest_province_period(code: str, until: date | None = None, era: str | None = None) -> str | None:
     """The latest period in which provinces reported ``code`` (not after ``until``; within
     ``era`` "63"/"34" when given)."""
-    periods = province_periods(code)
-    keys = [p for p, s in zip(periods["period"], periods["period_start"], strict=True)
-            if (until is None or s <= until) and (era is None or era_of(parse(p).end) == era)]
-    return keys[-1] if keys else None
+    for r in reversed(province_period_rows(code)):  # newest first: the first that fits
+        if (until is None or r.period_start <= until) and (era is None or era_of(parse(r.period).end) == era):
+            return r.period
+    return None
 
 
 def region_keys(era: Era) -> list[str]:

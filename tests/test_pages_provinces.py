@@ -481,12 +481,11 @@ def test_pp019_province_periods_count_the_reports_of_each_period(board):
 def test_pp025_a_daily_series_lists_its_newest_periods_and_the_one_chosen(board, monkeypatch):
     """Ten years of a daily provincial series would fill the period list with 3,650 days: it shows
     the newest :data:`MAX_PERIOD_OPTIONS`, a chosen older day after them; a monthly series, all."""
-    import pandas as pd
+    from data_access.provinces import PeriodCount
 
     days = [date(2016, 12, 8) + timedelta(days=i) for i in range(3650)]
-    frame = pd.DataFrame({"period": [d.isoformat() for d in days], "period_start": days,
-                          "n_reported": [34] * 3649 + [20], "n_provinces": [34] * 3650})
-    monkeypatch.setattr(board, "province_periods", lambda code: frame)
+    rows = tuple(PeriodCount(d.isoformat(), d, 20 if i == 3649 else 34, 34) for i, d in enumerate(days))
+    monkeypatch.setattr(board, "province_period_rows", lambda code: rows)
     listed = board.period_options("BENCH_D01", "vi")
     assert len(listed) == board.MAX_PERIOD_OPTIONS == 400
     assert [o["value"] for o in listed] == [d.isoformat() for d in reversed(days[-400:])]
