@@ -182,8 +182,9 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
 
         start = parse(end).shift(-rng.choice([12, 24, 60]) if ind.periodicity != "D" else -rng.choice([30, 90, 365])).key
         out["series"].append((queries.series, (ind.code, areas, start, end)))
-        out["cross_section"].append((queries.cross_section, (p.code, recent_period(p), "province")))
-        out["regional_aggregates"].append((queries.regional_aggregates, (p.code, recent_period(p))))
+        # the boards read these as rows (their frames are built from them for the wall and the exports)
+        out["cross_section"].append((queries.cross_section_rows, (p.code, recent_period(p), "province")))
+        out["regional_aggregates"].append((queries.regional_aggregate_rows, (p.code, recent_period(p))))
         area = "VN" if rng.random() < 0.7 else rng.choice(provinces_now)
         codes = headline if area == "VN" else tuple(i.code for i in rng.sample(prov, 8))
         out["kpi_snapshot"].append((queries.kpi_snapshot, (codes, area)))

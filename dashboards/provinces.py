@@ -32,7 +32,7 @@ from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
 from data_access.provinces import latest_province_period, province_period_rows, region_keys
-from data_access.queries import XsRow, cross_section_rows, regional_aggregates
+from data_access.queries import XsRow, cross_section_rows, regional_aggregate_rows
 from domain.eras import ERA_DAY, era_of
 from domain.periods import parse
 from exports.menu import TakePageAIO, chart_menu
@@ -439,19 +439,17 @@ def regions_table(ind: Indicator, period: str, region: str | None, lang: str, xs
 
     rows = [row("VN", amap["VN"].name(lang), [fmt_number(nation_value, ind.decimals, lang)],
                 f"{_reported(xs)}/{len(xs)}", " strong")]
-    agg = regional_aggregates(ind.code, period)
-    for key, vi, en, value, n, got, complete in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"],
-                                                     agg["n_provinces"], agg["n_reported"], agg["complete"],
-                                                     strict=True):
+    agg = regional_aggregate_rows(ind.code, period)
+    for key, vi, en, value, n, got, complete in agg:
         name = en if lang == "en" else vi
         shown = [fmt_number(value, ind.decimals, lang)]
         if not complete:
             shown.append(el("Span", t("prov.incomplete", lang), className="badge-incomplete"))
         rows.append(row(key, name, shown, f"{got}/{n}", "", title=t("prov.zoom_region", lang, name=name)))
     out = [el("Table", [head, el("Tbody", rows)], className="prov-regions-table")]
-    if agg.empty:
+    if not agg:
         out.append(el("P", t("prov.no_regional", lang), className="prov-note"))
-    elif not agg["complete"].all():
+    elif not all(r.complete for r in agg):
         out.append(el("P", t("prov.incomplete_note", lang), className="prov-note"))
     return out
 

@@ -275,7 +275,19 @@ def _ranked(records: list[tuple[Any, ...]], ind: Indicator) -> tuple[XsRow, ...]
 
 # --- regional aggregates ------------------------------------------------------------------------
 
-AGG_COLUMNS = ["region_key", "name_vi", "name_en", "value", "n_provinces", "n_reported", "complete"]
+class AggRow(NamedTuple):
+    """A region's aggregate of an indicator for one period (:func:`regional_aggregate_rows`)."""
+
+    region_key: str
+    name_vi: str
+    name_en: str
+    value: float  # NaN: nothing to aggregate
+    n_provinces: int
+    n_reported: int
+    complete: bool
+
+
+AGG_COLUMNS = list(AggRow._fields)
 
 
 def rule_components(ind: Indicator) -> tuple[str | None, str | None, str | None]:
@@ -311,37 +323,43 @@ def _keyed_values(code: str | None, p: Period) -> dict[str, float]:
 
 
 @cached_query(scopes=_with_components)
-def regional_aggregates(code: str, period: str) -> pd.DataFrame:
+def regional_aggregate_rows(code: str, period: str) -> tuple[AggRow, ...]:
     """The regions valid in ``period`` (6 old ones before 2025-07-01, 6 new after) with the value
-    of ``code`` aggregated from their provinces. ``complete`` is False when a province did not
-    report. Columns: :data:`AGG_COLUMNS`."""
+    of ``code`` aggregated from their provinces (none when ``code`` has no regional figures).
+    ``complete`` is False when a province did not report. The boards read these rows;
+    :func:`regional_aggregates` is their frame."""
     ind = get_indicator(code)
     p = parse(period)
     if not has_regions(ind):
-        return pd.DataFrame(columns=AGG_COLUMNS)
+        return ()
     values = _keyed_values(code, p)
     parts = [_keyed_values(c, p) if c else None for c in rule_components(ind)]
-    return pd.DataFrame(_region_records(ind, p, values, *parts), columns=AGG_COLUMNS)
+    return _region_records(ind, p, values, *parts)
+
+
+def regional_aggregates(code: str, period: str) -> pd.DataFrame:
+    """:func:`regional_aggregate_rows` as a frame. Columns: :data:`AGG_COLUMNS`."""
+    return pd.DataFrame(regional_aggregate_rows(code, period), columns=AGG_COLUMNS)
 
 
 def _region_records(ind: Indicator, p: Period, values: dict[str, float],
-                   weights: Parts, num: Parts, den: Parts) -> list[tuple[Any, ...]]:
-    """One :data:`AGG_COLUMNS` record per region valid in ``p``."""
+                   weights: Parts, num: Parts, den: Parts) -> tuple[AggRow, ...]:
+    """One row per region valid in ``p``."""
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
         reported = sum(k in values for k in keys)
-        records.append((region, amap[region].name_vi, amap[region].name_en,
-                        region_figure(ind, region, keys, values, weights, num, den), len(keys), reported,
-                        reported == len(keys)))
-    return records
+        records.append(AggRow(region, amap[region].name_vi, amap[region].name_en,
+                              region_figure(ind, region, keys, values, weights, num, den), len(keys), reported,
+                              reported == len(keys)))
+    return tuple(records)
 
 
 def _regions_cross_section(ind: Indicator, p: Period) -> tuple[XsRow, ...]:
-    agg = regional_aggregates(ind.code, p.key)
     amap = area_map()
-    records = [(k, amap[k].code, vi, en, k, v, None, None, None, None)
-               for k, vi, en, v in zip(agg["region_key"], agg["name_vi"], agg["name_en"], agg["value"], strict=True)]
+    records: list[tuple[Any, ...]] = [(r.region_key, amap[r.region_key].code, r.name_vi, r.name_en, r.region_key,
+                                       r.value, None, None, None, None)
+                                      for r in regional_aggregate_rows(ind.code, p.key)]
     return _ranked(records, ind)
 
 

@@ -160,7 +160,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
     denominator: a new weight invalidates the aggregate."""
     from data_access.catalogue import all_indicators
     from data_access.provinces import province_scorecard
-    from data_access.queries import comparable_series, regional_aggregates
+    from data_access.queries import comparable_series, regional_aggregate_rows
 
     server, _, _ = env
     with server.test_request_context("/"):
@@ -168,7 +168,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
         assert composed
         for ind in composed:
             parts = {f"i:{c}" for c in (ind.weight_code, ind.num_code, ind.den_code) if c}
-            assert parts and parts <= set(regional_aggregates.scopes(ind.code, "2025Q3"))
+            assert parts and parts <= set(regional_aggregate_rows.scopes(ind.code, "2025Q3"))
             assert parts <= set(comparable_series.scopes(ind.code, ("01",)))
             assert parts <= set(province_scorecard.scopes("01"))
 
