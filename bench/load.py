@@ -63,6 +63,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -387,11 +388,38 @@ def capture(base_url: str, urls: list[str], cookie: tuple[str, str] | None = Non
             page.goto(base_url + path)
             try:
                 page.wait_for_load_state("networkidle", timeout=20000)
+                reveal_deferred(page)
             except Exception:  # noqa: BLE001 - a page that keeps polling (the wall) never idles
                 page.wait_for_timeout(3000)
             page.remove_listener("request", handler)
         browser.close()
     return captured
+
+
+#: True once Dash has no callback waiting, running or being stored (as assets/deferred.js reads it).
+DASH_IDLE = """() => {
+    const state = window.store && window.store.getState && window.store.getState();
+    const queues = (state && state.callbacks) || {};
+    return ["requested", "prioritized", "blocked", "executing", "watched", "executed", "stored"]
+        .every((q) => !(queues[q] && queues[q].length));
+}"""
+
+
+def reveal_deferred(page: Any, rounds: int = 4) -> None:
+    """Open every part of the page below its first screen (components.fast.deferred: its holder
+    is a tab stop that opens on focus), as a reader scrolling to the end does, and wait until
+    the callbacks they start have answered: a part read only once shown is a callback of its
+    board like any other. A wall's boards (waiting for their turn) are left alone."""
+    for _ in range(rounds):
+        opened = page.evaluate("""() => {
+            const held = [...document.querySelectorAll('.deferred-pending:not([data-within])')];
+            held.forEach((el) => el.focus());
+            return held.length;
+        }""")
+        if not opened:
+            return
+        page.wait_for_timeout(100)  # the holders open on the next frame, once Dash is idle
+        page.wait_for_function(DASH_IDLE, timeout=20000)
 
 
 def capture_views(base_url: str, wall_url: str, urls: list[str],

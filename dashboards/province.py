@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import dash
 import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
+from dash.exceptions import PreventUpdate
 
 from components import controls
 from components.chart_alt import chart_alt, chart_box, series_summary, series_table
@@ -76,10 +77,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
     kpis = kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)
-    # Everything comes drawn with the page (no round of callbacks before it settles); the trends'
-    # callback answers only the "comparable" choice.
+    # The first screen comes drawn with the page (no round of callbacks before it settles). The
+    # trends, below it, are read when the reader comes near them (their callback).
     rows, table_notes = scorecard_parts(area.key, focus, lang)
-    trends, trends_note = trends_parts(comparable, area.key, lang)
     tiles = directions.tiles_with_assign([tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
                                           for k in kpis], kpis, lang, area.key)
     return html.Div(
@@ -114,9 +114,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                 [
                     html.Div([html.H2(t("prov.trends_title", lang)), trends_control(lin, comparable, lang)],
                              className="card-head"),
-                    html.Div(trends_note, id=ids.trends_note, className="pf-notes"),
-                    # below the first screen: its charts are drawn when the reader comes near them
-                    deferred(html.Div(trends, id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
+                    html.Div(trends_notes(lin, comparable, lang), id=ids.trends_note, className="pf-notes"),
+                    # below the first screen: read and drawn when the reader comes near them
+                    deferred(html.Div(id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
                              min_height=TRENDS_HEIGHT, id=ids.trends_box),
                 ],
                 className="card pf-trends-card",
@@ -419,13 +419,21 @@ def trend_spec(ind: Indicator, key: str, start: str, end: str, comparable: bool)
 @callback(
     Output(ids.trends, "children"),
     Output(ids.trends_note, "children"),
+    Input(ids.trends_box, "shown"),
     Input(ids.comparable, "value"),
     State(ids.key, "data"),
     State(ids.lang, "data"),
     prevent_initial_call=True,
 )
-def update_trends(comparable: Any, key: Any, lang: Any) -> tuple:
-    """The trends for a new "comparable" choice (the layout comes with the first ones)."""
+def update_trends(shown: Any, comparable: Any, key: Any, lang: Any) -> tuple:
+    """The trends once their part comes near the screen (``shown``: assets/deferred.js), and again
+    for a new "comparable" choice. Before they are shown a choice changes only the notes: a
+    reader who never scrolls to them costs no read."""
+    if shown is not True:
+        lang = norm_lang(lang)
+        if known_province(key) is None:
+            raise PreventUpdate
+        return dash.no_update, trends_notes(lineage(key), comparable, lang)
     return trends_parts(comparable, key, lang)
 
 
@@ -457,12 +465,17 @@ def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
                                                    className="pf-trend-graph"), name),
                                *trend_alt(ind, lines, names, name, lang)],
                               className="pf-trend"))
+    return cells or html.Div(t("empty.no_data", lang), className="empty-state"), trends_notes(lin, comparable, lang)
+
+
+def trends_notes(lin: Lineage, comparable: Any, lang: str) -> list:
+    """The notes above the trends: whether they show a merged province's comparable series (or
+    can), or that a former province's data stop on 30 June 2025."""
     notes = []
-    if rebuild:
+    if controls.is_checked(comparable) and lin.kind == "merged" and bool(lin.formers):
         notes.append(t("prov.comparable_note", lang))
     elif lin.kind == "merged" and lin.formers:
         notes.append(t("prov.comparable_hint", lang))
     if lin.kind == "former":
         notes.append(t("prov.former_note", lang, date=fmt_date(OLD_ERA_LAST_DAY, lang)))
-    return cells or html.Div(t("empty.no_data", lang), className="empty-state"), \
-        [html.Span(n, className="note") for n in notes]
+    return [html.Span(n, className="note") for n in notes]

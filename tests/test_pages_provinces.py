@@ -15,6 +15,7 @@ from dash import no_update
 from dash._callback import GLOBAL_CALLBACK_LIST
 from dash._callback_context import context_value
 from dash._utils import AttributeDict
+from dash.exceptions import PreventUpdate
 
 from components.sorttable import table_problems
 from data_access.catalogue import area_map, get_indicator, region_members
@@ -367,7 +368,7 @@ def test_pp014b_scorecard_equals_the_per_indicator_reads(profile):
 
 
 def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
-    cells, notes = profile.update_trends([], "08", "vi")
+    cells, notes = profile.update_trends(True, [], "08", "vi")
     assert "Chuỗi so sánh được" in _text(notes)
 
     def first_date(cells, name):
@@ -378,13 +379,37 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
 
     switch = date(2025, 7, 1)
     assert first_date(cells, "Tổng mức bán lẻ") >= switch
-    rebuilt, notes = profile.update_trends(["on"], "08", "vi")
+    rebuilt, notes = profile.update_trends(True, ["on"], "08", "vi")
     assert first_date(rebuilt, "Tổng mức bán lẻ") < switch
     assert "tính lại" in _text(notes)
-    former, notes = profile.update_trends([], "08-63", "en")
+    former, notes = profile.update_trends(True, [], "08-63", "en")
     assert "before the merger" in _text(notes)
-    kept, _ = profile.update_trends(["on"], "01", "vi")  # nothing to rebuild: the option is ignored
+    kept, _ = profile.update_trends(True, ["on"], "01", "vi")  # nothing to rebuild: the option is ignored
     assert len(kept) == profile.MAX_TRENDS
+
+
+def test_pp015c_trends_are_read_only_once_shown(profile, monkeypatch):
+    """The trends' part is below the first screen: the page and a "comparable" choice made before
+    it is shown read none of its series (only the notes change); once shown, it is drawn."""
+    def no_read(*_a, **_k):
+        raise AssertionError("the trends were read before they were shown")
+
+    monkeypatch.setattr(profile, "series_windows", no_read)
+    monkeypatch.setattr(profile, "comparable_series", no_read)
+    lay = profile.layout(key="08", lang="vi")
+    found = _ids(lay)
+    assert found[profile.ids.trends].children is None
+    assert "Chuỗi so sánh được" in _text(found[profile.ids.trends_note].children)  # the hint, with the page
+    for shown in (None, False):
+        cells, notes = profile.update_trends(shown, ["on"], "08", "vi")
+        assert cells is no_update and "tính lại" in _text(notes)
+    with pytest.raises(AssertionError, match="before they were shown"):
+        profile.update_trends(True, ["on"], "08", "vi")
+    monkeypatch.undo()
+    cells, notes = profile.update_trends(True, ["on"], "08", "vi")
+    assert len(cells) == profile.MAX_TRENDS and "tính lại" in _text(notes)
+    with pytest.raises(PreventUpdate):  # a store naming no province: nothing to update
+        profile.update_trends(None, [], "zz", "vi")
 
 
 def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
@@ -408,7 +433,7 @@ def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
             assert [p for p, _, _ in lines[area]] == list(ref["period"]), (code, area)
             assert [v for _, _, v in lines[area]] == pytest.approx(list(ref["value"])), (code, area)
     assert 0 < sums < len(windows)  # both kinds are drawn
-    cells, _ = profile.update_trends([], key, "vi")
+    cells, _ = profile.update_trends(True, [], key, "vi")
     assert len(cells) == len(windows)
     # the trends read the tiles' snapshot (one read on a page without a focus): its first ones
     assert profile.MAX_TRENDS <= profile.MAX_TILES
@@ -430,9 +455,11 @@ def test_pp016_profile_tiles_and_table(profile):
     assert found[profile.ids.focus].data == "EXPORTS"  # drawn with the page
     assert table_problems(table) == []  # every column's text, sort key, link and class in every row
     assert _text(found[profile.ids.table_notes].children) == _text(notes) and notes
-    # the trends too (below the first screen, drawn when scrolled to), as their callback gives them
-    trends = profile.update_trends(None, "79", "vi")[0]
-    assert _text(found[profile.ids.trends].children) == _text(trends) and len(trends) == profile.MAX_TRENDS
+    # the trends (below the first screen) are not read with the page: their callback gives them
+    # once their part is shown
+    assert found[profile.ids.trends].children is None and profile.ids.trends_box in found
+    trends = profile.update_trends(True, None, "79", "vi")[0]
+    assert len(trends) == profile.MAX_TRENDS
     assert [r["code"] for r in rows] == list(province_scorecard("79")["code"])
     assert [r["code"] for r in rows if r["focus"]] == ["EXPORTS"]
     assert [r["code"] for r in rows if r["row_class"] == "pf-focus-row"] == ["EXPORTS"]  # marked

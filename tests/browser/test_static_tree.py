@@ -111,8 +111,9 @@ PLOTS = "() => document.querySelectorAll('.js-plotly-plot').length"
 
 
 def test_st103_a_part_below_the_first_screen_is_drawn_when_the_reader_comes_near(live_server, probe):
-    """The province profile's trends (far below its tiles and table) are not drawn on opening, so
-    plotly.js is not even fetched; scrolling near them draws all eight, and they stay."""
+    """The province profile's trends (far below its tiles and table) are neither read nor drawn on
+    opening, so plotly.js is not even fetched; scrolling near them asks for them (one callback)
+    and draws all eight, and they stay."""
     probe.goto(live_server("/provinces/01"))
     page = probe.page
     holder = page.locator("#pf-trends-box")
@@ -120,11 +121,12 @@ def test_st103_a_part_below_the_first_screen_is_drawn_when_the_reader_comes_near
     assert holder.get_attribute("aria-busy") == "true" and holder.get_attribute("tabindex") == "0"
     assert page.evaluate(PLOTS) == 0 and page.evaluate("() => !!window.Plotly") is False
     assert holder.bounding_box()["height"] >= 600  # the page keeps its height
-    # the trends' callback filled the layout meanwhile: drawing needs no round trip
+    assert page.locator("#pf-trends .pf-trend").count() == 0  # not read with the page
     calls = len(probe.callback_requests)
     probe.reveal("#pf-trends-box")
     page.wait_for_function("() => document.querySelectorAll('.pf-trend .js-plotly-plot').length === 8")
-    assert len(probe.callback_requests) == calls
+    asked = probe.callback_requests[calls:]
+    assert len(asked) == 1 and '"pf-trends-box.shown"' in asked[0]  # the trends, once shown
     page.mouse.wheel(0, -5000)
     page.wait_for_timeout(200)
     assert page.evaluate(PLOTS) == 8  # drawn once, kept
