@@ -9,7 +9,8 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, NamedTuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import dash
 import pandas as pd
@@ -21,14 +22,14 @@ from components.chart_alt import chart_alt, chart_box, series_summary, series_ta
 from components.charts import Line, lines_figure
 from components.directions import assign_link
 from components.fast import deferred, static
-from components.grid import formatted, frame_rows
+from components.grid import formatted
 from components.ids import page_ids
 from components.shell import with_lang
 from components.sorttable import column, sort_table
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import Area, area_map, get_indicator, indicator_map
-from data_access.provinces import Lineage, known_province, lineage, province_scorecard
+from data_access.provinces import Lineage, ScoreRow, known_province, lineage, province_scorecard_rows
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
@@ -262,34 +263,18 @@ def change_display(ind: Indicator, row: Any, lang: str) -> tuple[float | None, s
     return pct, f"{fmt_signed(pct, 1, lang)}%{mark}"
 
 
-class _Row(NamedTuple):
-    """The scorecard columns a table row is made of."""
-
-    code: str
-    period: str | None
-    value: float
-    region_value: float
-    region_complete: bool | None
-    nation_value: float
-    rank: object
-    n_provinces: object
-    last_year_value: float
-    change_last_year: float
-    pct_last_year: float
-    last_year_rebuilt: bool
-
-
-def scorecard_rows(scorecard: pd.DataFrame, key: str, focus: str | None, lang: str) -> list[dict]:
+def scorecard_rows(scorecard: Sequence[ScoreRow], key: str, focus: str | None, lang: str) -> list[dict]:
     """The table's rows (numbers with their ``_fmt`` texts, as :func:`components.grid.with_formatted`
-    gives them; NaN as None), read column by column: a hundred indicators on every profile."""
+    gives them; NaN as None) of :func:`~data_access.provinces.province_scorecard_rows`: a hundred
+    indicators on every profile."""
     imap = indicator_map()
     query = _indicator_href("", key, lang).removeprefix("/indicator/")  # the same for every row
     rows = []
-    for r in frame_rows(scorecard, _Row):
+    for r in scorecard:
         ind = imap[r.code]
         d = ind.decimals
         shown, shown_text = change_display(ind, r, lang)
-        rank = None if pd.isna(r.rank) else int(r.rank)
+        rank = r.rank
         good = None
         if shown is not None and ind.direction != "neutral" and abs(shown) >= 0.05:
             good = 1 if (shown > 0) == (ind.direction == "up") else -1
@@ -347,15 +332,15 @@ def scorecard_parts(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
     if known_province(key) is None:
         return [], []
     focus = focus if isinstance(focus, str) else None
-    scorecard = province_scorecard(key)
+    scorecard = province_scorecard_rows(key)
     return scorecard_rows(scorecard, key, focus, lang), table_footnotes(scorecard, lang)
 
 
-def table_footnotes(scorecard: pd.DataFrame, lang: str) -> list:
+def table_footnotes(scorecard: Sequence[ScoreRow], lang: str) -> list:
     notes = []
-    if (scorecard["region_complete"] == False).any():  # noqa: E712 - a column of True/False/None
+    if any(r.region_complete is False for r in scorecard):
         notes.append(t("prov.incomplete_mark", lang))
-    if scorecard["last_year_rebuilt"].any():
+    if any(r.last_year_rebuilt for r in scorecard):
         notes.append(t("prov.rebuilt_note", lang))
     return [html.Span(n, className="note") for n in notes]
 

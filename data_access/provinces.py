@@ -139,10 +139,29 @@ def lineage(key: str) -> Lineage:
 
 # --- the profile's scorecard ---------------------------------------------------------------------------
 
+class ScoreRow(NamedTuple):
+    """One indicator of a province's scorecard (:func:`province_scorecard_rows`)."""
+
+    code: str
+    period: str | None  # None: never reported by the province (every number below NaN or None)
+    value: float
+    status: str | None
+    region_key: str | None
+    region_value: float
+    region_complete: bool | None
+    nation_value: float
+    rank: int | None  # 1 = best by the indicator's direction; None: not reported
+    n_provinces: int | None
+    n_reported: int | None
+    last_year_period: str | None
+    last_year_value: float
+    change_last_year: float
+    pct_last_year: float
+    last_year_rebuilt: bool
+
+
 #: Columns of :func:`province_scorecard`.
-SCORECARD_COLUMNS = ["code", "period", "value", "status", "region_key", "region_value", "region_complete",
-                     "nation_value", "rank", "n_provinces", "n_reported", "last_year_period", "last_year_value",
-                     "change_last_year", "pct_last_year", "last_year_rebuilt"]
+SCORECARD_COLUMNS = list(ScoreRow._fields)
 
 
 def _scorecard_scopes(key: str) -> tuple[str, ...]:
@@ -261,8 +280,14 @@ def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -
     return 1 + sum(v > mine for v in reported), len(reported)
 
 
-@cached_query(scopes=_scorecard_scopes)
 def province_scorecard(key: str) -> pd.DataFrame:
+    """:func:`province_scorecard_rows` as a frame (``rank``, ``n_provinces`` and ``n_reported``
+    nullable integers)."""
+    return int_frame(province_scorecard_rows(key), SCORECARD_COLUMNS, ("rank", "n_provinces", "n_reported"))
+
+
+@cached_query(scopes=_scorecard_scopes)
+def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
     """Every provincial indicator the viewer may see, at province ``key``'s latest period with a
     value, set against its region (the aggregate by the rule of
     :func:`~data_access.queries.regional_aggregates` over the region of that period's era), the
@@ -272,8 +297,8 @@ def province_scorecard(key: str) -> pd.DataFrame:
     province formed on 2025-07-01 whose last-year period lies before that date, it is rebuilt
     from its former provinces by :func:`~data_access.queries.comparable_series`
     (``last_year_rebuilt`` True) where the indicator's rule allows. Indicators the province never
-    reported have NaN values and no period. Columns: :data:`SCORECARD_COLUMNS`, in catalogue
-    order (group, code).
+    reported have NaN values and no period. In catalogue order (group, code); the profile reads
+    these rows (no frame built, pickled and read back per view).
 
     Two statements on PostgreSQL whatever the number of indicators (three for a merged province
     with something to rebuild): the province's latest periods with its values a year before,
@@ -316,11 +341,11 @@ def province_scorecard(key: str) -> pd.DataFrame:
         members = region_members(end)
         region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, end)
         return [a.key for a in areas_on("province", end)], members, region
-    records: list[tuple[Any, ...]] = []
+    records: list[ScoreRow] = []
     for ind in inds:
         if ind.id not in latest:
-            records.append((ind.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None, None,
-                            math.nan, math.nan, math.nan, False))
+            records.append(ScoreRow(ind.code, None, math.nan, None, None, math.nan, None, math.nan, None, None, None,
+                                    None, math.nan, math.nan, math.nan, False))
             continue
         period, start, value, status = latest[ind.id]
         value = float(value)
@@ -339,11 +364,11 @@ def province_scorecard(key: str) -> pd.DataFrame:
             region_value = region_figure(ind, region, keys, here, *_parts(ind, start, component))
             complete = all(k in here for k in keys)
         rank, reported = _rank(here, provinces, key, ind.direction)
-        records.append((
+        records.append(ScoreRow(
             ind.code, period, value, status, region, region_value, complete,
             here.get("VN", math.nan), rank, len(provinces), reported, ly.key, ly_value, ly_change, ly_pct, rebuilt,
         ))
-    return int_frame(records, SCORECARD_COLUMNS, ("rank", "n_provinces", "n_reported"))
+    return tuple(records)
 
 
 def _parts(ind: Indicator, start: date, component: Component) -> tuple[dict[str, float] | None, ...]:

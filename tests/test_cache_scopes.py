@@ -159,7 +159,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
     """A weighted rate's regional aggregate reads its weight, a ratio its numerator and
     denominator: a new weight invalidates the aggregate."""
     from data_access.catalogue import all_indicators
-    from data_access.provinces import province_scorecard
+    from data_access.provinces import province_scorecard_rows
     from data_access.queries import comparable_series, regional_aggregate_rows
 
     server, _, _ = env
@@ -170,7 +170,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
             parts = {f"i:{c}" for c in (ind.weight_code, ind.num_code, ind.den_code) if c}
             assert parts and parts <= set(regional_aggregate_rows.scopes(ind.code, "2025Q3"))
             assert parts <= set(comparable_series.scopes(ind.code, ("01",)))
-            assert parts <= set(province_scorecard.scopes("01"))
+            assert parts <= set(province_scorecard_rows.scopes("01"))
 
 
 class _Counted:

@@ -52,7 +52,7 @@ def test_mlo001_boards_and_exports_say_a_value_is_computed(world):
     from components.tiles import tile
     from dashboards import indicator, province, sectors
     from data_access.catalogue import get_indicator, indicator_map
-    from data_access.provinces import province_scorecard
+    from data_access.provinces import province_scorecard_rows
     from data_access.queries import kpi_snapshot
     from data_access.series import indicator_coverage
     from exports import specs
@@ -73,7 +73,7 @@ def test_mlo001_boards_and_exports_say_a_value_is_computed(world):
         imap = indicator_map()
         rows = {r["code"]: r for r in sectors.grid_rows(kpi_snapshot(("TRADE_TURNOVER", "EXPORTS"), "VN"), imap, "en")}
         assert "Computed" in rows["TRADE_TURNOVER"]["marks"] and "Computed" not in rows["EXPORTS"]["marks"]
-        scorecard = {r["code"]: r for r in province.scorecard_rows(province_scorecard("01"), "01", None, "vi")}
+        scorecard = {r["code"]: r for r in province.scorecard_rows(province_scorecard_rows("01"), "01", None, "vi")}
         assert scorecard["TRADE_TURNOVER"]["indicator"].endswith("· Chỉ tiêu tính toán")
         assert "tính toán" not in scorecard["EXPORTS"]["indicator"]
         trend = specs.build({"kind": "trend", "indicator": "TRADE_TURNOVER"}, "vi")

@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 
 from components.sorttable import table_problems
 from data_access.catalogue import area_map, get_indicator, region_members
-from data_access.provinces import province_periods, province_scorecard
+from data_access.provinces import province_periods, province_scorecard, province_scorecard_rows
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from domain.periods import parse
 from i18n import fmt_number
@@ -305,7 +305,7 @@ def test_pp013_merged_province_lists_its_former_provinces(profile):
 
 def test_pp014_scorecard_matches_cross_sections_and_aggregates(profile):
     key = "01"
-    rows = {r["code"]: r for r in profile.scorecard_rows(province_scorecard(key), key, "RETAIL_SALES", "vi")}
+    rows = {r["code"]: r for r in profile.scorecard_rows(province_scorecard_rows(key), key, "RETAIL_SALES", "vi")}
     for code in ("RETAIL_SALES", "CPI_YOY", "POVERTY_RATE"):
         row = rows[code]
         sc = province_scorecard(key).set_index("code").loc[code]
