@@ -6,12 +6,14 @@ with who asked; each request is made twice (so the cache does answer: the positi
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from flask import g
 
 from app import create_app
 from auth.displays import create_display_token
-from tests.auth_helpers import leaks, post_callback, router_body, write_distinctive
+from tests.auth_helpers import ORIGIN, leaks, post_callback, router_body, write_distinctive
 from tests.auth_sessions import session_cookies
 from tests.conftest import make_settings, seeded_sqlite_world
 from web import responses
@@ -61,16 +63,18 @@ def ledger(monkeypatch):
     def who() -> tuple[str, str]:
         return g.get("occ_clearance", "public"), g.get("occ_cache_scope", "")
 
+    asked: dict[str, tuple[str, str]] = {}  # who looked a key up last (an answer is stored once sent)
     real_get, real_store = responses.get_current_view, responses.store_pending
 
     def get_current_view(cache, key):
         hit, value, keys = real_get(cache, key)
         if hit:
             served.append((key, who()))
+        asked[key] = who()
         return hit, value, keys
 
     def store_pending(pending, *args, **kwargs):
-        stored.update({k: who() for k in pending if k.startswith("resp:")})
+        stored.update({k: asked[k] for k in pending if k.startswith("resp:")})
         return real_store(pending, *args, **kwargs)
 
     monkeypatch.setattr(responses, "get_current_view", get_current_view)
@@ -104,3 +108,23 @@ def _leaks_beyond(body: bytes, page: tuple[str, str]) -> list[str]:
     """Confidential strings in ``body`` other than the code the page's address names (the page an
     uncleared viewer gets for it, "not found", echoes it)."""
     return [s for s in leaks(body) if s not in page[0]]
+
+
+def test_rcs002_an_answer_is_stored_once_it_has_been_sent(world, ledger):
+    """A rendered answer's entries are written when the server closes the response (after sending
+    it), not while the viewer waits: before the close nothing is stored and the same request
+    renders again; after it, the same request is served from the cache. The app's test client
+    closes every response, as a server does (``ClosingClient``)."""
+    stored, served = ledger
+    client = _client(world, "analyst")
+    assert isinstance(client, responses.ClosingClient)
+    body = router_body("/compliance", "?regime=BCA-M")
+    res = client.post("/_dash-update-component", data=json.dumps(body), buffered=False,
+                      headers={"Content-Type": "application/json", "Origin": ORIGIN})
+    assert res.status_code == 200 and res.get_data()  # the whole answer is there...
+    assert not stored  # ...and nothing is stored yet
+    again = post_callback(client, body)  # rendered again (then closed: stored)
+    assert again.get_data() == res.get_data() and len(stored) == 1 and not served
+    res.close()  # the first one's close stores the same key again: harmless
+    post_callback(client, body)
+    assert [key for key, _ in served] == list(stored)  # the stored answer serves the next request

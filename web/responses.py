@@ -7,6 +7,12 @@ day), so its JSON response can be served again for the same request body while e
 read is unchanged (:mod:`data_access.cache`). Dash's own page router (``_pages_content``) is a
 view too. Anything with side effects (uploads, forms, the briefing basket) is not marked.
 
+A rendered response's entries (the response, the data entries it computed, its last good copy)
+are written when the server closes the response, i.e. once it has sent it: the viewer does not
+wait for their pickling and the round trip to the cache. Every WSGI server closes what it sent;
+Flask's test client does so only when asked, so the app's test client (:class:`ClosingClient`)
+reads every answer whole and closes it, as a server does.
+
 Warehouse outages: each rendered response is also kept as the "last good" response of its body
 (key without stamps and date); when rendering fails with a database error that response is
 served (header :data:`STALE_HEADER`), or, for a body never rendered before, a "data unavailable"
@@ -25,6 +31,7 @@ from typing import Any, TypeVar
 
 import plotly.io.json as plotly_json
 from flask import Flask, Response, g, request
+from flask.testing import FlaskClient
 
 from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache
 from data_access.cache.memo import recording_view, store_pending
@@ -87,6 +94,16 @@ def _is_view(server: Flask, output: str) -> bool:
     return output in known[1]
 
 
+class ClosingClient(FlaskClient):
+    """Flask's test client, closing every response as a WSGI server closes what it has sent (the
+    cached entries of a view are written then: :func:`_view_response`). ``buffered=False``
+    keeps a response open, as Flask's client does."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("buffered", True)
+        return super().open(*args, **kwargs)
+
+
 def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallCheck) -> None:
     """Serve repeated view callbacks from the cache. The Flask view of ``/_dash-update-component`` is
     wrapped (so every ``before_request`` hook, sign-in included, still runs first); the key is the
@@ -96,6 +113,7 @@ def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallChe
     whether a wall's token is valid (part of its callbacks' key). Also serves Dash's
     index during outages (:func:`_serve_pages_during_outages`)."""
     original = server.view_functions[ENDPOINT]
+    server.test_client_class = ClosingClient
     server.after_request(_mark_version)
     server.after_request(share_version)
 
@@ -156,7 +174,9 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
             pending[key] = (stamp(recording.read), data)
         lasting[last_good] = data
     if fresh:  # the response, the data entries it computed, its last good copy, the version: one round trip
-        store_pending(pending, {key: recording.keys_read()}, {**lasting, **version_to_share()})
+        # once the answer has left: the viewer does not wait for the pickling and the write
+        writes = (pending, {key: recording.keys_read()}, {**lasting, **version_to_share()})
+        response.call_on_close(functools.partial(store_pending, *writes, cache=cache))
     elif lasting:
         cache.set(last_good, lasting[last_good], timeout=LAST_GOOD_TIMEOUT_S)
     if request_is_stale():

@@ -93,11 +93,12 @@ def recording_view(keys: tuple[str, ...] = ()) -> Iterator[Recording]:
 
 
 def store_pending(pending: Pending, keys: dict[str, tuple[str, ...]] | None = None,
-                  lasting: dict[str, Any] | None = None) -> None:
+                  lasting: dict[str, Any] | None = None, cache: GuardedCache | None = None) -> None:
     """Store the entries of :func:`recording_view` (one round trip to Redis); ``keys``: for a
     response's entry, the data entries it looked up (:func:`~data_access.cache.backend.packed`);
-    ``lasting``: values kept as long as last-good responses."""
-    cache = CacheManager.current()
+    ``lasting``: values kept as long as last-good responses. ``cache``: the app's, for a call
+    outside its context (once the response has been sent)."""
+    cache = CacheManager.current() if cache is None else cache
     if cache is not None:
         keys = keys or {}
         cache.set_many({k: packed(e, keys.get(k)) for k, e in pending.items()}, lasting)
