@@ -80,11 +80,12 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 PAGE = "indicator"
 MODES = ("value", "yoy")
 TREND_HEIGHT = 440  # px
+META_HEIGHT = 360  # px: the room of the indicator's card (definition, regimes, revisions) before it is read
 
 
 ids = page_ids("ind", "code", "lang", "focus", "areas", "start", "end", "mode", "comparable",
                "summary", "trend", "trend_title", "trend_notes", "breakdown", "breakdown_title", "breakdown_note",
-               "table", "table_box", "revisions", "trend_export", "breakdown_export",
+               "table", "table_box", "revisions", "meta", "meta_box", "trend_export", "breakdown_export",
                "trend_assign")
 
 
@@ -175,10 +176,11 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
                         className="page page-indicator")
     view = read_view(ind, cov, areas, start, end, mode, comparable, area)
-    # The first view comes drawn with the page (the callbacks answer only a change of view): one
-    # round of callbacks fewer before the page settles.
-    trend_figure, trend_title, trend_notes, rows, trend_alt_ = series_parts(ind, view, lang)
-    summary, breakdown_list, breakdown_title, breakdown_note, revisions, breakdown_alt = focus_parts(ind, view, lang)
+    # The first screen comes drawn with the page (the callbacks answer only a change of view): one
+    # round of callbacks fewer before the page settles. The row below it (the table of values, the
+    # indicator's card) is read once the reader comes near it (its callbacks).
+    trend_figure, trend_title, trend_notes, trend_alt_ = series_parts(ind, view, lang)
+    summary, breakdown_list, breakdown_title, breakdown_note, breakdown_alt = focus_parts(ind, view, lang)
     trend_menu, breakdown_menu = menus(ind, view, lang)
     return html.Div(
         [
@@ -218,13 +220,15 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             ),
             html.Div(
                 [
-                    # below the first screen: the grid is drawn when the reader comes near it
+                    # below the first screen: read and drawn when the reader comes near them
                     html.Section([html.H2(t("ind.table_title", lang)),
-                                  deferred(value_grid(ind, rows, lang), label=t("ind.table_title", lang), min_height=440,
+                                  deferred(value_grid(ind, [], lang), label=t("ind.table_title", lang), min_height=440,
                                            id=ids.table_box, className="ind-grid-box")],
                                  className="card ind-table-card"),
-                    html.Section([html.H2(t("ind.meta_title", lang)), metadata(ind, cov, lang),
-                                  html.Div(revisions, id=ids.revisions, className="ind-revisions")],
+                    html.Section([html.H2(t("ind.meta_title", lang)),
+                                  deferred(html.Div([html.Div(id=ids.meta),
+                                                     html.Div(id=ids.revisions, className="ind-revisions")]),
+                                           label=t("ind.meta_title", lang), min_height=META_HEIGHT, id=ids.meta_box)],
                                  className="card ind-meta-card"),
                 ],
                 className="ind-row ind-row-lower",
@@ -417,34 +421,87 @@ _VIEW_ARGS = (
     Output(ids.trend, "figure"),
     Output(ids.trend_title, "children"),
     Output(ids.trend_notes, "children"),
-    Output(ids.table, "rowData"),
     Output(alt_id(ids.trend), "children"),
     Input(ids.areas, "value"),
     *_VIEW_ARGS,
     prevent_initial_call=True,
 )
 def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
-    """The trend and its table for a newly chosen view (the layout comes with the first one)."""
+    """The trend for a newly chosen view (the layout comes with the first one)."""
     ind, view = callback_view(code, areas, start, end, mode, comparable)
     return series_parts(ind, view, lang)
 
 
-def series_parts(ind: Indicator, view: View, lang: str) -> tuple:
-    """The trend (value or change on last year) with its text alternative, its notes, and the
-    table of values."""
-    start, end, keys, mode = view.start, view.end, view.areas, view.mode
+class Drawn(NamedTuple):
+    """A view's series as the trend and the table show it (:func:`drawn_series`)."""
+
+    frame: Any  # series_with_change's frame, with ``change_shown`` (the change in the unit shown)
+    names: dict[str, str]
+    kind: str  # of the change: "pct", "pp" or "abs" (:func:`change_kind`)
+    crossing: bool  # the span crosses the 2025 reorganisation
+    comparable: bool  # the comparable series of the current provinces
+
+
+def drawn_series(ind: Indicator, view: View, lang: str) -> Drawn:
+    """The view's series (its areas, span and era choice) and how its change is shown."""
     comparable = view.comparable and ind.provincial
-    df = series_with_change(ind.code, keys, start, end, comparable)
-    crossing = crosses_switch(start, end)
-    names = area_names(df["area_key"].unique() if not df.empty else keys, lang, crossing and not comparable)
+    df = series_with_change(ind.code, view.areas, view.start, view.end, comparable)
+    crossing = crosses_switch(view.start, view.end)
+    names = area_names(df["area_key"].unique() if not df.empty else view.areas, lang, crossing and not comparable)
     kind = change_kind(ind, df["value"] if not df.empty else df.get("value", []))
     drawn = df.assign(change_shown=df["change"] if kind != "pct" else df["change_pct"]) if not df.empty else df
-    figure, title = trend(ind, drawn, keys, mode, kind, names, lang, crossing, comparable)
+    return Drawn(drawn, names, kind, crossing, comparable)
+
+
+def series_parts(ind: Indicator, view: View, lang: str) -> tuple:
+    """The trend (value or change on last year) with its text alternative and its notes."""
+    keys, mode = view.areas, view.mode
+    d = drawn_series(ind, view, lang)
+    figure, title = trend(ind, d.frame, keys, mode, d.kind, d.names, lang, d.crossing, d.comparable)
     about = directions.markers(ind.code)  # the directions about it: issued and closed, on the trend
     figure = add_markers(figure, about, lang)
-    shown = [*notes(ind, drawn, keys, lang, crossing, comparable), markers_note(about, lang)]
-    return (figure, title, shown, table_rows(ind, drawn, names, kind, lang),
-            trend_alt(ind, drawn, mode, kind, names, f"{ind.name(lang)} · {title}", lang))
+    shown = [*notes(ind, d.frame, keys, lang, d.crossing, d.comparable), markers_note(about, lang)]
+    return figure, title, shown, trend_alt(ind, d.frame, mode, d.kind, d.names, f"{ind.name(lang)} · {title}", lang)
+
+
+@cacheable
+@callback(
+    Output(ids.table, "rowData"),
+    Input(ids.table_box, "shown"),
+    Input(ids.areas, "value"),
+    *_VIEW_ARGS,
+    prevent_initial_call=True,
+)
+def update_table(shown: Any, areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any,
+                 lang: Any) -> list[dict]:
+    """The table of the view's values, once it comes near the screen (``shown``: its holder,
+    assets/deferred.js), and for every later view. Before that, nothing is read."""
+    if shown is not True:
+        raise PreventUpdate
+    ind, view = callback_view(code, areas, start, end, mode, comparable)
+    lang = norm_lang(lang)
+    d = drawn_series(ind, view, lang)
+    return table_rows(ind, d.frame, d.names, d.kind, lang)
+
+
+@cacheable
+@callback(
+    Output(ids.meta, "children"),
+    Output(ids.revisions, "children"),
+    Input(ids.meta_box, "shown"),
+    Input(ids.focus, "data"),
+    State(ids.code, "data"),
+    State(ids.lang, "data"),
+    prevent_initial_call=True,
+)
+def update_meta(shown: Any, focus: Any, code: Any, lang: Any) -> tuple:
+    """The indicator's card (definition, unit, regimes, coverage) and the revisions of the area in
+    focus, once the card comes near the screen, and for every later focus."""
+    if shown is not True:
+        raise PreventUpdate
+    ind, view = callback_view(code, focus=focus)
+    lang = norm_lang(lang)
+    return metadata(ind, indicator_coverage(ind.code), lang), static(revision_history(ind, view.focus, lang))
 
 
 def trend_alt(ind: Indicator, df: pd.DataFrame, mode: str, kind: str, names: dict[str, str], title: str,
@@ -557,7 +614,6 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     Output(ids.breakdown, "children"),
     Output(ids.breakdown_title, "children"),
     Output(ids.breakdown_note, "children"),
-    Output(ids.revisions, "children"),
     Output(alt_id(ids.breakdown), "children"),
     Input(ids.focus, "data"),
     *_VIEW_ARGS,
@@ -571,7 +627,8 @@ def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, c
 
 def focus_parts(ind: Indicator, view: View, lang: str) -> tuple:
     """The area in focus: breadcrumb and headline figures, the breakdown of the latest period
-    (regions of the nation, provinces of a region), the revision history."""
+    (regions of the nation, provinces of a region). Its revision history is in the indicator's
+    card (:func:`update_meta`)."""
     focus, start, end = view.focus, view.start, view.end
     latest = latest_period(ind.code, "VN", end)
     when = parse(latest).end if latest else parse(end).end
@@ -581,7 +638,7 @@ def focus_parts(ind: Indicator, view: View, lang: str) -> tuple:
     summary = [breadcrumb(ind, chain, state, lang), headline(ind, focus, lang)]
     bars, title, note, alt = breakdown(ind, focus, chain, latest, state, lang)
     # the text pieces as one component each (fast.static): the graph and the controls stay Dash's
-    return static(summary), bars, title, note, static(revision_history(ind, focus, lang)), alt
+    return static(summary), bars, title, note, alt
 
 
 def drill_href(ind: Indicator, key: str, when: date, state: dict, lang: str) -> str:

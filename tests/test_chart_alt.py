@@ -115,7 +115,8 @@ board = page_fixture("board", "dashboards.provinces")
 
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_alt007_indicator_trend_and_breakdown_say_what_they_draw(page):
-    fig, _, _, rows, alt = page.update_series(["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    fig, _, _, alt = page.update_series(["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    rows = page.update_table(True, ["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")
     summary = alt[0]["props"]["children"]
     vn = next(tr for tr in fig["data"] if tr["name"] == "Cả nước")
     last = [y for y in vn["y"] if y is not None][-1]

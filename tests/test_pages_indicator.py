@@ -11,10 +11,11 @@ from urllib.parse import unquote
 import pandas as pd
 import plotly.graph_objects as go
 import pytest
+from dash.exceptions import PreventUpdate
 
 from components import controls, grid
 from components.indicator_charts import era_break_x, series_figure, short_period
-from data_access.catalogue import get_indicator
+from data_access.catalogue import area_map, get_indicator
 from domain.eras import crosses_switch
 from i18n import fmt_number
 from tests.utils import bar_rows, hrefs_of_links, page_fixture
@@ -27,17 +28,20 @@ catalogue = page_fixture("catalogue", "dashboards.indicators")
 
 
 def _update_series(page, *args):
-    """The trend callback, its figure read back as a Plotly figure (the page sends the JSON form);
-    the text alternative (last) is left out (tests/test_chart_alt.py)."""
+    """The trend callback, its figure read back as a Plotly figure (the page sends the JSON form),
+    with the rows of the table callback (once its holder is shown) for the same view; the text
+    alternative is left out (tests/test_chart_alt.py)."""
     fig, *rest, _alt = page.update_series(*args)
-    return (go.Figure(fig), *rest)
+    return (go.Figure(fig), *rest, page.update_table(True, *args))
 
 
 def _update_focus(page, *args):
-    """The focus callback, its breakdown read back as rows of its list of bars (components/barlist.py);
-    the text alternative (last) is left out (tests/test_chart_alt.py)."""
-    summary, bars, *rest, _alt = page.update_focus(*args)
-    return (summary, bar_rows(bars), *rest)
+    """The focus callback, its breakdown read back as rows of its list of bars (components/barlist.py),
+    with the revisions of the indicator's card (once its holder is shown) for the same focus; the
+    text alternative is left out (tests/test_chart_alt.py)."""
+    summary, bars, title, note, _alt = page.update_focus(*args)
+    focus, code, lang = args[0], args[-2], args[-1]
+    return summary, bar_rows(bars), title, note, page.update_meta(True, focus, code, lang)[1]
 
 
 def _trace(fig, name):
@@ -408,3 +412,32 @@ def test_ipc030_span_is_the_coverage_window(page):
         assert (span.first_period, span.last_period) == (cov.first_period, cov.last_period), ind.code
         spans += span.last_period is not None
     assert spans > 50
+
+
+def test_ipc040_the_row_below_the_first_screen_is_read_once_shown(page, monkeypatch):
+    """The table of values and the indicator's card (definition, regimes, revisions) sit below the
+    first screen: the page reads neither (empty table, empty card in their holders); their
+    callbacks read them once their holder is shown, and answer nothing before."""
+    lay = page.layout(code="EXPORTS", areas="VN,R2", start="202401", end="202611", area="01", lang="vi")
+    found = _ids(lay)
+    assert found[page.ids.table].rowData == [] and found[page.ids.meta].children is None
+    assert found[page.ids.revisions].children is None
+
+    def no_read(*_a, **_k):
+        raise AssertionError("read before shown")
+
+    with monkeypatch.context() as m:
+        m.setattr(page, "series_with_change", no_read)
+        m.setattr(page, "revisions", no_read)
+        for shown in (None, False):
+            with pytest.raises(PreventUpdate):
+                page.update_table(shown, ["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")
+            with pytest.raises(PreventUpdate):
+                page.update_meta(shown, "01", "EXPORTS", "vi")
+    rows = page.update_table(True, ["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")
+    assert len({r["area"] for r in rows}) == 2 and "Cả nước" in {r["area"] for r in rows} and len(rows) > 20
+    assert all("2024-01-01" <= r["period_start"] <= "2026-11-01" and r["value_fmt"] for r in rows)  # the view's span
+    meta, revs = page.update_meta(True, "01", "EXPORTS", "vi")
+    assert "EXPORTS" in _text(meta) and area_map()["01"].name("vi") in _text(revs)
+    with pytest.raises(PreventUpdate):  # a store naming no indicator: nothing to update
+        page.update_meta(True, "VN", "NO_SUCH", "vi")

@@ -1,3 +1,4 @@
+# size: the provinces board and the profile: every part of both pages against the data layer, on both backends
 """The provinces board and the province profile: layouts built from the URL, callbacks called
 directly (inside a request on the seeded warehouse, both backends) with realistic inputs, and
 their outputs checked against the data layer (cross_section, regional_aggregates, kpi_snapshot)."""

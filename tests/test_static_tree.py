@@ -94,7 +94,8 @@ def test_st003_every_board_piece_is_drawn_whole(seeded_app):
         _assert_drawn_whole(indicators.update_results("", None, "vi")[0])
         _assert_drawn_whole(sectors.update_board("G01", None, "vi")[0])
         focus = indicator.update_focus("VN", "202401", "202611", "value", [], "EXPORTS", "vi")
-        for piece in (focus[0], focus[4], focus[5]):  # summary, drill links, revisions
+        revisions = indicator.update_meta(True, "VN", "EXPORTS", "vi")[1]
+        for piece in (focus[0], focus[4], revisions):  # summary, breakdown's text alternative, revisions
             _assert_drawn_whole(piece)
         _assert_drawn_whole(province.layout("01"))
         from data_access.daily import latest_day
@@ -122,14 +123,15 @@ def test_st004_parts_below_the_first_screen_stay_in_the_layout(seeded_app):
         return {h["props"]["id"]: h for h in statics_in(node, "occ_defer")}
 
     with seeded_app.test_request_context("/"):
-        cases = [(indicator.layout("CPI_YOY"), "ind-table-box", "ind-table"),
-                 (sectors.layout(), "sec-table-box", "sec-table"),
-                 (province.layout("01"), "pf-trends-box", "pf-trends")]
-        for layout, box, inner in cases:
+        cases = [(indicator.layout("CPI_YOY"), {"ind-table-box": ["ind-table"], "ind-meta-box": ["ind-meta", "ind-revisions"]}),
+                 (sectors.layout(), {"sec-table-box": ["sec-table"]}),
+                 (province.layout("01"), {"pf-trends-box": ["pf-trends"]})]
+        for layout, boxes in cases:
             found = holders(layout)
-            assert set(found) == {box}, (box, set(found))
-            assert inner in ids_in(found[box]["props"]["children"])
-            assert found[box]["props"]["label"] and found[box]["props"]["min_height"] >= 400
+            assert set(found) == set(boxes), (boxes, set(found))
+            for box, inner in boxes.items():
+                assert set(inner) <= set(ids_in(found[box]["props"]["children"]))
+                assert found[box]["props"]["label"] and found[box]["props"]["min_height"] >= 300
     with seeded_app.test_request_context("/wall"), seeded_app.app_context():
         from unittest import mock
 

@@ -15,10 +15,9 @@ CACHED_BEFORE = frozenset({
     "..cat-results.children...cat-count.children..",
     "..cmp-summary.children...cmp-matrix.children...cmp-overdue.children..",
     "..ind-summary.children...ind-breakdown.children...ind-breakdown-title.children...ind-breakdown-note.children"
-    "...ind-revisions.children...ind-breakdown-alt.children..",
+    "...ind-breakdown-alt.children..",
     "..ind-trend-export.children...ind-breakdown-export.children..",
-    "..ind-trend.figure...ind-trend-title.children...ind-trend-notes.children...ind-table.rowData"
-    "...ind-trend-alt.children..",
+    "..ind-trend.figure...ind-trend-title.children...ind-trend-notes.children...ind-trend-alt.children..",
     "..pf-trends.children...pf-trends-note.children..",
     "..prov-map.spec...prov-ranking.children...prov-regions.children...prov-crumbs.children"
     "...prov-map-title.children...prov-map-sub.children...prov-ranking-title.children"
@@ -44,6 +43,10 @@ CACHED_BEFORE = frozenset({
     "..dirs-summary.children...dirs-measures.children..",
     "ind-trend-assign.children",
     '{"name":"directions","type":"wall-board"}.children',
+    # issue 22: the indicator page's row below its first screen, read once shown (its table; its card
+    # with the revisions, which the focus callback gave before)
+    "ind-table.rowData",
+    "..ind-meta.children...ind-revisions.children..",
 }) - {
     # issue 21: the provinces board's region buttons answer in the browser (assets/map.js pickRegion)
     "prov-region.value@3b80218b9981d4f5ee2fc30688600cbb78a36b2218a71a79b2811d6408651645",
