@@ -382,3 +382,32 @@ def test_csc011_a_backend_without_redis_internals_takes_the_plain_writes():
     assert backend.many == [{"data:a": (1,)}]
     assert backend.single == [("resp:last:b", (2,), LAST_GOOD_TIMEOUT_S)]
     assert cache.errors == 0 and cache.available
+
+
+def test_csc013_another_release_never_reads_this_ones_entries(env, monkeypatch):
+    """Every key hashes in the digest of the product's code (``code_build``): after a deployment
+    (or on a node of a rolling upgrade) the new code renders its own answers and values instead
+    of serving a layout or a value of another shape that the former code stored, and the former
+    code never reads the new one's."""
+    from data_access.cache import backend, memo
+    from tests.auth_helpers import router_body
+    from web import responses
+
+    server, _engine, _tmp = env
+    assert backend.code_build() == backend.code_build() and len(backend.code_build()) == 8  # once per process
+    client = server.test_client()
+    body = router_body("/indicator/CPI_YOY")
+    first = client.post("/_dash-update-component", json=body)
+    hits, misses = _counts(server)
+    assert client.post("/_dash-update-component", json=body).data == first.data
+    assert _counts(server) == (hits + 1, misses)  # this release: served from its entry
+    for module in (memo, responses):
+        monkeypatch.setattr(module, "code_build", lambda: b"another!")
+    hits, misses = _counts(server)
+    again = client.post("/_dash-update-component", json=body)
+    assert again.data == first.data and _counts(server)[0] == hits  # rendered, nothing of the former read
+    assert _counts(server)[1] > misses
+    monkeypatch.undo()
+    hits, misses = _counts(server)
+    client.post("/_dash-update-component", json=body)
+    assert _counts(server) == (hits + 1, misses)  # the former release's entry is still its own

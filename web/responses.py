@@ -33,7 +33,7 @@ import plotly.io.json as plotly_json
 from flask import Flask, Response, g, request
 from flask.testing import FlaskClient
 
-from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache
+from data_access.cache.backend import DATABASE_ERRORS, LAST_GOOD_TIMEOUT_S, CacheManager, GuardedCache, code_build
 from data_access.cache.memo import recording_view, store_pending
 from data_access.cache.scopes import (
     current_clearance,
@@ -114,6 +114,7 @@ def cache_view_callbacks(server: Flask, unavailable: Notice, wall_valid: WallChe
     index during outages (:func:`_serve_pages_during_outages`)."""
     original = server.view_functions[ENDPOINT]
     server.test_client_class = ClosingClient
+    code_build()  # read the code once now, not on a first request
     server.after_request(_mark_version)
     server.after_request(share_version)
 
@@ -142,7 +143,8 @@ def _view_response(server: Flask, cache: GuardedCache, original: Callable[..., A
     """One view callback's response: from the cache, else rendered (and stored with the entries
     it computed), else the last good one. ``hooks``: those of :func:`cache_view_callbacks`."""
     unavailable, wall_valid = hooks
-    digest = hashlib.blake2b(_canonical_body(body, wall_valid), digest_size=16).hexdigest()
+    # this release's answers only (another layout after a deployment): the code's digest is hashed in
+    digest = hashlib.blake2b(_canonical_body(body, wall_valid) + code_build(), digest_size=16).hexdigest()
     # the viewer's clearance, role and unit (the auth guard sets the scope): responses may depend on them
     clearance = current_clearance() + ":" + g.get("occ_cache_scope", "")
     try:

@@ -8,11 +8,14 @@
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import logging
 import os
 import pickle
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -200,6 +203,26 @@ class GuardedCache:
 _PIPELINE_NEEDS = ("_get_prefix", "serializer", "_normalize_timeout")
 
 cache_manager = CacheManager()
+
+#: The product's root: its packages and top-level modules (:func:`code_build`).
+_ROOT = Path(__file__).resolve().parents[2]
+_NOT_SERVED = frozenset({"tests", "bench", "migrations"})
+
+
+@functools.cache
+def code_build() -> bytes:
+    """A digest of the product's own code (the Python of its packages and top-level modules, read
+    once per process). Every key of the shared cache hashes it in: the processes of another
+    release (a deployment, one node of a rolling upgrade) never read an answer or a value that
+    other code rendered (another layout, another shape), and never serve theirs to this one."""
+    digest = hashlib.blake2b(digest_size=8)
+    files = list(_ROOT.glob("*.py"))
+    for folder in sorted(_ROOT.iterdir()):
+        if folder.name not in _NOT_SERVED and (folder / "__init__.py").is_file():
+            files.extend(folder.rglob("*.py"))
+    for path in sorted(files):
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.digest()
 
 
 def packed(entry: tuple[Stamps, Any], keys: tuple[str, ...] | None = None) -> tuple[Any, ...]:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar, cast, overload
 
 from flask import current_app, g, has_app_context, has_request_context
 
-from data_access.cache.backend import MISSING, CacheManager, GuardedCache, Stamps, packed
+from data_access.cache.backend import MISSING, CacheManager, GuardedCache, Stamps, code_build, packed
 from data_access.cache.scopes import current_clearance, current_stamps, get_current, reference_scope, stamp, valid
 from data_access.cache.tracking import GLOBAL, depends, frames
 
@@ -119,7 +119,7 @@ def _lookup(cache: GuardedCache, key: str, recording: Recording | None) -> tuple
 
 
 def _key(fn: Callable[..., Any], clearance: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str:
-    payload = repr((args, sorted(kwargs.items()))).encode()
+    payload = repr((args, sorted(kwargs.items()))).encode() + code_build()  # this release's entries only
     digest = hashlib.blake2b(payload, digest_size=12).hexdigest()
     return f"{fn.__module__}.{fn.__qualname__}:{clearance}:{digest}"
 
