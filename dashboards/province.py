@@ -29,7 +29,14 @@ from components.sorttable import column, sort_table
 from components.tiles import is_rate, tile
 from components.urlstate import url_sync, url_sync_stores
 from data_access.catalogue import Area, area_map, get_indicator, indicator_map
-from data_access.provinces import Lineage, ScoreRow, known_province, lineage, province_scorecard_rows
+from data_access.provinces import (
+    Lineage,
+    ScoreRow,
+    known_province,
+    latest_periods,
+    lineage,
+    province_scorecard_rows,
+)
 from data_access.queries import comparable_series, kpi_snapshot, series_windows
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
@@ -433,12 +440,14 @@ def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
     amap = area_map()
     names = {key: amap[key].name(lang), "VN": amap["VN"].name(lang)}
     cells = []
-    # the first of the tiles' indicators (the page without a focus reads the very same snapshot)
-    shown = [k for k in kpi_snapshot(headline_codes()[:MAX_TILES], key)[:MAX_TRENDS] if k.period is not None]
-    windows = tuple((k.code, *trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
+    # the first of the tiles' indicators (those of the page without a focus) that have a value,
+    # each up to its latest period (one statement, not the tiles' whole snapshot)
+    codes = headline_codes()[:MAX_TRENDS]
+    shown = [(c, p) for c, p in zip(codes, latest_periods(codes, key), strict=True) if p is not None]
+    windows = tuple((code, *trend_window(get_indicator(code).periodicity, period)) for code, period in shown)
     points = split_lines(series_windows(windows, (key, "VN")))  # every trend's values in one read
-    for kpi, (_, start, end) in zip(shown, windows, strict=True):
-        ind = get_indicator(kpi.code)
+    for code, start, end in windows:
+        ind = get_indicator(code)
         lines = trend_lines(ind, key, start, end, rebuild, points)
         fig = lines_figure(lines, names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang, height=230,
                            layout={"margin": {"l": 48, "r": 8, "t": 28, "b": 28}, "legend": {"font": {"size": 11}}})

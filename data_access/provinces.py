@@ -238,6 +238,16 @@ def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     return [(*r, before[(r[0], parse(r[1]).same_period_last_year().start)].get(by_id[area_id])) for r in rows]
 
 
+@cached_query(scopes=lambda codes, area_key: tuple(f"i:{c}" for c in codes))
+def latest_periods(codes: tuple[str, ...], area_key: str) -> tuple[str | None, ...]:
+    """Each indicator's latest period with a value at area ``area_key`` (None: none), among the
+    area's own periods (a province formed on 2025-07-01: never a back-cast), as the KPI tiles'
+    :func:`~data_access.queries.kpi_snapshot` finds it, in one statement on PostgreSQL."""
+    inds = [get_indicator(code) for code in codes]
+    latest = {row[0]: row[1] for row in _latest_at(inds, get_area(area_key).id)}
+    return tuple(latest.get(i.id) for i in inds)
+
+
 def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict[tuple[int, date], dict[str, float]]:
     """(indicator id, period start) → {area key: value} for every area (or only ``area_id``), in
     one statement (on SQLite, one index range per pair)."""

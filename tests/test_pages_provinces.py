@@ -389,6 +389,17 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
     assert len(kept) == profile.MAX_TRENDS
 
 
+def test_pp015d_latest_periods_are_the_tiles(profile):
+    """The trends' windows end where the tiles' do: each indicator's latest period at a province
+    (one statement) is the period of its KPI tile, for a current, a merged and a former province."""
+    from data_access.provinces import latest_periods
+
+    codes = profile.headline_codes()
+    for key in ("79", "08", "08-63", "VN"):
+        assert latest_periods(codes, key) == tuple(k.period for k in kpi_snapshot(codes, key)), key
+    assert any(p is not None for p in latest_periods(codes, "08"))  # a merged province has its own
+
+
 def test_pp015c_trends_are_read_only_once_shown(profile, monkeypatch):
     """The trends' part is below the first screen: the page and a "comparable" choice made before
     it is shown read none of its series (only the notes change); once shown, it is drawn."""
@@ -397,6 +408,7 @@ def test_pp015c_trends_are_read_only_once_shown(profile, monkeypatch):
 
     monkeypatch.setattr(profile, "series_windows", no_read)
     monkeypatch.setattr(profile, "comparable_series", no_read)
+    monkeypatch.setattr(profile, "latest_periods", no_read)
     lay = profile.layout(key="08", lang="vi")
     found = _ids(lay)
     assert found[profile.ids.trends].children is None
