@@ -42,6 +42,7 @@ from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY, direction_class
 from components.tiles import change_text, is_rate, marks, target_is_level, target_steps, target_words
 from components.urlstate import as_text, parse_list, url_sync, url_sync_stores
+from data_access.cache.memo import reference_data
 from data_access.catalogue import (
     NotFound,
     area_map,
@@ -277,19 +278,34 @@ def header(ind: Indicator, lang: str) -> html.Header:
     )
 
 
-def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Section:
-    periods = [p.key for p in periods_between(cov.first_period, cov.last_period)]
-    lo, hi = parse(view.start).start, parse(view.end).end
+@reference_data  # per catalogue version: every view of an indicator lists the same choices
+def control_options(code: str, first: str, last: str, start: str, end: str, keep: tuple[str, ...],
+                    lang: str) -> tuple[list[dict], list[dict]]:
+    """(the areas the indicator can show between ``start`` and ``end``, ``keep`` always among
+    them; its periods from ``first`` to ``last``, newest first). Callers never change them."""
+    areas = area_option_list(get_indicator(code), lang, start, end, keep)
+    return areas, controls.period_options([p.key for p in periods_between(first, last)], lang)
+
+
+def area_option_list(ind: Indicator, lang: str, start: str, end: str, keep: Iterable[str]) -> list[dict]:
+    """The areas the indicator can show that existed between the periods ``start`` and ``end``
+    (both eras labelled when the range crosses 2025-07-01), ``keep`` always among them."""
     amap = area_map()
     allowed = set(allowed_areas(ind, list(amap)))  # one pass over the areas
     choices = [a for a in amap.values() if a.key in allowed]
+    return controls.area_options(choices, lang, parse(start).start, parse(end).end, keep=keep)
+
+
+def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Section:
+    areas, periods = control_options(ind.code, cov.first_period, cov.last_period, view.start,
+                                     view.end, view.areas, lang)
     parts = [
-        controls.dropdown(ids.areas, controls.area_options(choices, lang, lo, hi, keep=view.areas), list(view.areas),
+        controls.dropdown(ids.areas, areas, list(view.areas),
                           label=t("ind.areas", lang), lang=lang, multi=True, placeholder=t("ind.areas_placeholder", lang),
                           className="control-areas"),
-        controls.dropdown(ids.start, controls.period_options(periods, lang), view.start, label=t("ind.start", lang),
+        controls.dropdown(ids.start, periods, view.start, label=t("ind.start", lang),
                           lang=lang, className="control-period"),
-        controls.dropdown(ids.end, controls.period_options(periods, lang), view.end, label=t("ind.end", lang),
+        controls.dropdown(ids.end, periods, view.end, label=t("ind.end", lang),
                           lang=lang, className="control-period"),
         controls.segmented(ids.mode, [("value", t("ind.mode_value", lang)), ("yoy", t("ind.mode_yoy", lang))],
                            view.mode, label=t("ind.mode", lang)),
@@ -782,11 +798,7 @@ def revision_history(ind: Indicator, focus: str, lang: str) -> list:
 def area_choices(start: Any, end: Any, selected: Any, code: Any, lang: Any) -> list[dict]:
     """The areas that existed in the chosen range (both eras labelled when it crosses 2025-07-01)."""
     ind, view = callback_view(code, start=start, end=end)
-    amap = area_map()
-    allowed = set(allowed_areas(ind, list(amap)))  # one pass over the areas
-    choices = [a for a in amap.values() if a.key in allowed]
-    return controls.area_options(choices, lang, parse(view.start).start, parse(view.end).end,
-                                 keep=parse_list(selected))
+    return area_option_list(ind, lang, view.start, view.end, parse_list(selected))
 
 
 @cacheable

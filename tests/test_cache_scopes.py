@@ -245,8 +245,10 @@ def test_csc008_a_view_rendered_again_reads_its_entries_ahead_in_one_round_trip(
     again = client.post("/_dash-update-component", json=body)
     assert again.status_code == 200
     assert [k for k in gets if not k.startswith("resp:")] == []  # no data entry read on its own
-    # the memoized reads (data entries, and the export menus built from the catalogue), no response
-    assert len(ahead) == 1 and ahead[0] and all(k.startswith(("data_access.", "exports.menu.")) for k in ahead[0])
+    # the memoized reads (data entries, and what pages build from the catalogue: export menus,
+    # the indicator page's choices), no response
+    assert len(ahead) == 1 and ahead[0] and all(k.startswith(("data_access.", "exports.menu.", "dashboards."))
+                                                for k in ahead[0])
     assert any(k.startswith("data_access.") for k in ahead[0])
     with server.app_context():
         found = CacheManager.current().get_raw_many(ahead[0])
