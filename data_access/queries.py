@@ -343,11 +343,13 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
 
 
 def _region_records(ind: Indicator, p: Period, values: dict[str, float],
-                   weights: Parts, num: Parts, den: Parts) -> tuple[AggRow, ...]:
-    """One row per region valid in ``p``."""
+                   weights: Parts, num: Parts, den: Parts, only: frozenset[str] = frozenset()) -> tuple[AggRow, ...]:
+    """One row per region valid in ``p`` (those of ``only`` when given)."""
     amap = area_map()
     records = []
     for region, keys in region_members(p.end).items():
+        if only and region not in only:
+            continue
         reported = sum(k in values for k in keys)
         records.append(AggRow(region, amap[region].name_vi, amap[region].name_en,
                               region_figure(ind, region, keys, values, weights, num, den), len(keys), reported,
@@ -392,10 +394,11 @@ def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[i
 
 
 @cached_query(scopes=_with_components)
-def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
-    """Regional aggregates for every period from ``start`` to ``end``. Columns: period,
-    period_start, plus :data:`AGG_COLUMNS`. Each period uses the regions of its own era. The
-    values of the whole range (and of the aggregation components) come from one statement."""
+def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Regional aggregates for every period from ``start`` to ``end``: of every region, or of
+    ``regions`` (keys) only. Columns: period, period_start, plus :data:`AGG_COLUMNS`. Each period
+    uses the regions of its own era. The values of the whole range (and of the aggregation
+    components) come from one statement."""
     from domain.periods import periods_between
 
     ind = get_indicator(code)
@@ -403,6 +406,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
     periods = list(periods_between(start, end))
     if not has_regions(ind) or not periods:
         return pd.DataFrame(columns=columns)
+    only = frozenset(regions)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
     read = values_by_period(list(ids), min(p.start for p in periods), max(p.start for p in periods))
@@ -414,7 +418,7 @@ def regional_series(code: str, start: str, end: str) -> pd.DataFrame:
             return got.get((role, start), {}) if parts[role] else None
 
         records += [(p.key, p.start, *r) for r in _region_records(ind, p, got.get(("v", p.start), {}), part("w"),
-                                                                  part("n"), part("d"))]
+                                                                  part("n"), part("d"), only)]
     return pd.DataFrame(records, columns=columns)
 
 

@@ -141,11 +141,9 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
         records += [(*r, True) for r in zip(s["area_key"], s["period"], s["period_start"], s["value"], s["status"],
                                             s["revision"], s["flag"], strict=True)]
     if regions and ind.provincial and ind.aggregation != "none":
-        rs = regional_series(code, start, end)
-        wanted = set(regions)
+        rs = regional_series(code, start, end, tuple(sorted(regions)))  # the regions shown only
         records += [(k, p, ps, v, None, None, None, bool(complete)) for k, p, ps, v, complete
-                    in zip(rs["region_key"], rs["period"], rs["period_start"], rs["value"], rs["complete"], strict=True)
-                    if k in wanted]
+                    in zip(rs["region_key"], rs["period"], rs["period_start"], rs["value"], rs["complete"], strict=True)]
     if not records:
         return pd.DataFrame(columns=cols)
     return pd.DataFrame(_in_order(records, keys), columns=cols)
