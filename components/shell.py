@@ -3,7 +3,7 @@ the mark of the data set shown ("Dữ liệu minh họa" or "Số liệu chính 
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import dash
 from dash import ClientsideFunction, Input, Output, callback, clientside_callback, dcc, html
@@ -32,11 +32,20 @@ def lang_from_search(search: str | None) -> str:
 
 
 def with_lang(href: str, lang: str, **params) -> str:
-    """A link that keeps the language (and adds ``params``) in its query string."""
-    query = {k: v for k, v in params.items() if v not in (None, "")}
+    """A link that keeps the language (and adds ``params``) in its query string, as
+    ``urlencode(..., doseq=True)`` writes it (a list or tuple: the name once per item). A board
+    writes a hundred of these: a text value is quoted here directly."""
+    parts = []
+    for k, v in params.items():
+        if v is None or v == "":
+            continue
+        if isinstance(v, str):
+            parts.append(f"{k}={quote_plus(v)}" if k.isidentifier() and k.isascii() else urlencode({k: v}))
+        else:
+            parts.append(urlencode({k: v}, doseq=True))
     if lang != "vi":
-        query["lang"] = lang
-    return href + ("?" + urlencode(query, doseq=True) if query else "")
+        parts.append(f"lang={quote_plus(lang)}")
+    return href + ("?" + "&".join(parts) if parts else "")
 
 
 def nav_pages() -> list[dict]:

@@ -22,7 +22,8 @@ from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, true, type_coerce
-from sqlalchemy.types import NullType
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.types import Date, Integer, NullType
 
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data, view_rows
@@ -503,6 +504,16 @@ _KPI_DAILY_SQL = (
                and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to"))))
     .order_by(c.c.indicator_id, c.c.period_start)
 )
+#: PostgreSQL: the windows of several periodicities in one statement, each indicator with its own
+#: start (an index range of the primary key per indicator), instead of a statement per periodicity.
+_KPI_SINCE = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("since", type_=ARRAY(Date))) \
+    .table_valued("id", "since").render_derived()
+_KPI_WINDOWS_PG_SQL = (
+    select(*_KPI_SQL.selected_columns)
+    .select_from(_KPI_SINCE.join(c, and_(c.c.indicator_id == _KPI_SINCE.c.id, c.c.area_id == bindparam("area"),
+                                         c.c.period_start >= _KPI_SINCE.c.since)))
+    .order_by(c.c.indicator_id, c.c.period_start)
+)
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
                      schema.target.c.comparison, schema.target.c.source, schema.target.c.value_max).where(
@@ -550,8 +561,9 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
     the target pro rata; others the latest value); provisional/revised/flagged marks.
-    One statement per periodicity present plus one for targets, whatever the number of codes
-    (and one more for indicators with nothing in the window up to today). A province formed on
+    One statement for the daily indicators and one for the others (SQLite: one per periodicity),
+    plus one for targets, whatever the number of codes (and one more for indicators with nothing
+    in the window up to today). A province formed on
     2025-07-01 shows its own periods only: its back-casts are left to the comparable reads."""
     area = area_map()[area_key]
     inds = [get_indicator(code) for code in codes]
@@ -563,6 +575,8 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         return backcast_floors(periodicity).get(area.id, date.min)
 
     rows_by: dict[int, list[_KpiRow]] = {}
+    pg = current_connection().dialect.name == "postgresql"
+    windows: list[tuple[int, date]] = []  # PostgreSQL: the periodicities other than D in one statement
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
@@ -571,8 +585,14 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
                      _KPI_DAILY_SQL, ly_from=max(today - timedelta(days=366 + lag), floor("D")),
                      ly_to=today - timedelta(days=364))
         elif group:
-            _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
-                                                  floor(periodicity)))
+            since = max(today - timedelta(days=days + _LAG_DAYS[periodicity]), floor(periodicity))
+            if pg:
+                windows += [(i, since) for i in group]
+            else:
+                _collect(rows_by, group, area.id, since)
+    if windows:
+        _group(rows_by, _read(_KPI_WINDOWS_PG_SQL, {"ids": [i for i, _ in windows], "since": [d for _, d in windows],
+                                                    "area": area.id}))
     stale = [i for i in inds if i.id not in rows_by
              or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
     for i in stale:
@@ -619,8 +639,12 @@ class _KpiRow(NamedTuple):
 
 def _collect(rows_by: dict[int, list[_KpiRow]], ids: list[int], area_id: int, since: date,
              stmt: Executable = _KPI_SQL, **bounds: date) -> None:
-    rows = map(_KpiRow._make, _read(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}))
-    for indicator_id, group in groupby(rows, key=itemgetter(0)):
+    _group(rows_by, _read(stmt, {"inds": ids, "area": area_id, "since": since, **bounds}))
+
+
+def _group(rows_by: dict[int, list[_KpiRow]], rows: Iterable[tuple[Any, ...]]) -> None:
+    """``rows`` of a KPI statement (ordered by indicator, then period start) by indicator."""
+    for indicator_id, group in groupby(map(_KpiRow._make, rows), key=itemgetter(0)):
         rows_by[indicator_id] = list(group)
 
 

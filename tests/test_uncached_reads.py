@@ -87,3 +87,31 @@ def test_unc003_headline_codes_are_the_headline_frames_codes(seeded_url, tmp_pat
                 assert codes and codes == tuple(indicators_frame(headline=True)["code"])
     finally:
         server.extensions["warehouse"].dispose()
+
+
+def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypatch):  # noqa: F811
+    """Issue 22: on PostgreSQL, the KPI tiles of monthly, quarterly and yearly indicators read
+    their windows (each indicator from its own start) in one statement, not one per periodicity
+    (SQLite: one per periodicity); the tiles are those of reading each periodicity apart."""
+    from data_access import queries
+    from data_access.catalogue import all_indicators
+    from data_access.engine import current_connection
+
+    by = {}
+    for ind in all_indicators():
+        by.setdefault(ind.periodicity, []).append(ind.code)
+    assert {"M", "Q", "Y"} <= set(by)
+    codes = tuple(c for p in ("M", "Q", "Y") for c in by[p])
+    statements = []
+    real_read = queries._read
+    monkeypatch.setattr(queries, "_read", lambda stmt, params=None: statements.append(stmt) or real_read(stmt, params))
+    together = queries.kpi_snapshot.uncached(codes, "VN")
+    # the windows' reads come first; then, for indicators with nothing recent, their latest periods
+    windows = statements[:next((n for n, s in enumerate(statements) if s is queries._LATEST_SQL), len(statements))]
+    if current_connection().dialect.name == "postgresql":
+        assert windows == [queries._KPI_WINDOWS_PG_SQL]
+    else:
+        assert windows == [queries._KPI_SQL] * 3
+    apart = {k.code: k for p in ("M", "Q", "Y") for k in queries.kpi_snapshot.uncached(tuple(by[p]), "VN")}
+    assert [apart[k.code] for k in together] == list(together)
+    assert any(k.period is not None for k in together)  # tiles with values among them

@@ -40,3 +40,26 @@ def test_lng003_no_other_reader():
                  for path in sorted((ROOT / package).rglob("*.py")) if path.name != "lang.py"
                  for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if pattern.search(line)]
     assert offenders == []
+
+
+@pytest.mark.parametrize("params", [
+    {}, {"area": "01"}, {"areas": "VN,R1,R2", "area": None, "start": ""}, {"origin": "tile", "indicator": "CPI_YOY",
+                                                                           "area": "VN", "period": "2026-11"},
+    {"q": "giá & tiêu dùng = 100%/năm"}, {"areas": ["VN", "R1"]}, {"n": 0}, {"flag": False}, {"ids": ("a b", "c&d")},
+    {"x": "<script>"}, {"a": "ố", "b": "+"},
+])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_lng004_links_keep_the_language_and_quote_their_values(params, lang):
+    """``with_lang`` writes its query string as ``urlencode(..., doseq=True)`` does (each value
+    quoted, empty ones left out, lists once per item) and adds ``lang`` unless Vietnamese."""
+    from urllib.parse import parse_qsl, urlencode
+
+    from components.shell import with_lang
+
+    query = {k: v for k, v in params.items() if v not in (None, "")}
+    if lang != "vi":
+        query["lang"] = lang
+    expected = "/indicator/X" + ("?" + urlencode(query, doseq=True) if query else "")
+    got = with_lang("/indicator/X", lang, **params)
+    assert got == expected
+    assert dict(parse_qsl(got.partition("?")[2])).get("lang") == (None if lang == "vi" else lang)
