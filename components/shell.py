@@ -3,6 +3,7 @@ the mark of the data set shown ("Dữ liệu minh họa" or "Số liệu chính 
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import quote_plus, urlencode
 
 import dash
@@ -35,17 +36,17 @@ def with_lang(href: str, lang: str, **params) -> str:
     """A link that keeps the language (and adds ``params``) in its query string, as
     ``urlencode(..., doseq=True)`` writes it (a list or tuple: the name once per item). A board
     writes a hundred of these: a text value is quoted here directly."""
-    parts = []
-    for k, v in params.items():
-        if v is None or v == "":
-            continue
-        if isinstance(v, str):
-            parts.append(f"{k}={quote_plus(v)}" if k.isidentifier() and k.isascii() else urlencode({k: v}))
-        else:
-            parts.append(urlencode({k: v}, doseq=True))
+    parts = [_pair(k, v) for k, v in params.items() if v is not None and v != ""]
     if lang != "vi":
-        parts.append(f"lang={quote_plus(lang)}")
+        parts.append(_pair("lang", lang))
     return href + ("?" + "&".join(parts) if parts else "")
+
+
+def _pair(name: str, value: Any) -> str:
+    """``name=value`` as ``urlencode(..., doseq=True)`` writes it."""
+    if isinstance(value, str) and name.isidentifier() and name.isascii():
+        return f"{name}={quote_plus(value)}"
+    return urlencode({name: value}, doseq=True)  # a list (once per item), or what a forged request sent
 
 
 def nav_pages() -> list[dict]:

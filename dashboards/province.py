@@ -123,8 +123,11 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                     html.Div([html.H2(t("prov.trends_title", lang)), trends_control(lin, comparable, lang)],
                              className="card-head"),
                     html.Div(trends_notes(lin, comparable, lang), id=ids.trends_note, className="pf-notes"),
-                    # below the first screen: read and drawn when the reader comes near them
-                    deferred(html.Div(id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
+                    # below the first screen: read and drawn when the reader comes near them (a
+                    # province with no headline figure at all says so at once)
+                    deferred(html.Div(None if any(k.period for k in kpis) else
+                                      html.Div(t("empty.no_data", lang), className="empty-state"),
+                                      id=ids.trends, className="pf-trends"), label=t("prov.trends_title", lang),
                              min_height=TRENDS_HEIGHT, id=ids.trends_box),
                 ],
                 className="card pf-trends-card",

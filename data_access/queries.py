@@ -344,7 +344,8 @@ def regional_aggregates(code: str, period: str) -> pd.DataFrame:
 
 
 def _region_records(ind: Indicator, p: Period, values: dict[str, float],
-                   weights: Parts, num: Parts, den: Parts, only: frozenset[str] = frozenset()) -> tuple[AggRow, ...]:
+                   weights: Parts, num: Parts, den: Parts, *,
+                   only: frozenset[str] = frozenset()) -> tuple[AggRow, ...]:
     """One row per region valid in ``p`` (those of ``only`` when given)."""
     amap = area_map()
     records = []
@@ -419,7 +420,7 @@ def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = 
             return got.get((role, start), {}) if parts[role] else None
 
         records += [(p.key, p.start, *r) for r in _region_records(ind, p, got.get(("v", p.start), {}), part("w"),
-                                                                  part("n"), part("d"), only)]
+                                                                  part("n"), part("d"), only=only)]
     return pd.DataFrame(records, columns=columns)
 
 

@@ -332,6 +332,6 @@ def test_dlv006_streamed_answers_pass_through_uncompressed(world, tmp_path):
     chunks = [json.dumps({"row": i, "text": "x" * 200}).encode() + b"\n" for i in range(50)]
     app.add_url_rule("/export/stream-probe", "stream_probe",
                      lambda: Response(iter(chunks), mimetype="application/json"))
-    res = app.test_client().get("/export/stream-probe", headers=BR)
+    res = app.test_client().get("/export/stream-probe", headers=BR, buffered=False)  # as a server sends it
     assert res.status_code == 200 and res.is_streamed
     assert "Content-Encoding" not in res.headers and res.data == b"".join(chunks)

@@ -1,3 +1,4 @@
+# size: every read of the data layer against a small warehouse built for them, on both backends
 """Issue 3: each data-access function against hand-computed expectations on a small fixture
 warehouse (both backends), cache invalidation by data_version across processes, and a cache
 outage."""

@@ -48,7 +48,7 @@ def test_lng003_no_other_reader():
     {"q": "giá & tiêu dùng = 100%/năm"}, {"areas": ["VN", "R1"]}, {"n": 0}, {"flag": False}, {"ids": ("a b", "c&d")},
     {"x": "<script>"}, {"a": "ố", "b": "+"},
 ])
-@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("lang", ["vi", "en", 123, None])  # and what a forged request may send
 def test_lng004_links_keep_the_language_and_quote_their_values(params, lang):
     """``with_lang`` writes its query string as ``urlencode(..., doseq=True)`` does (each value
     quoted, empty ones left out, lists once per item) and adds ``lang`` unless Vietnamese."""
@@ -62,4 +62,4 @@ def test_lng004_links_keep_the_language_and_quote_their_values(params, lang):
     expected = "/indicator/X" + ("?" + urlencode(query, doseq=True) if query else "")
     got = with_lang("/indicator/X", lang, **params)
     assert got == expected
-    assert dict(parse_qsl(got.partition("?")[2])).get("lang") == (None if lang == "vi" else lang)
+    assert dict(parse_qsl(got.partition("?")[2])).get("lang") == (None if lang == "vi" else str(lang))
