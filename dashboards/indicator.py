@@ -177,11 +177,10 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
                         className="page page-indicator")
     view = read_view(ind, cov, areas, start, end, mode, comparable, area)
-    # The first screen comes drawn with the page (the callbacks answer only a change of view): one
-    # round of callbacks fewer before the page settles. The row below it (the table of values, the
-    # indicator's card) is read once the reader comes near it (its callbacks).
-    trend_figure, trend_title, trend_notes, trend_alt_ = series_parts(ind, view, lang)
-    summary, breakdown_list, breakdown_title, breakdown_note, breakdown_alt = focus_parts(ind, view, lang)
+    # The page comes with its frame (controls, export menus); the trend and the area in focus are
+    # drawn by their own callbacks, which the browser calls at once and side by side (each is a
+    # request the size of one chart's, as a dashboard of charts reads them). The row below them (the
+    # table of values, the indicator's card) is read once the reader comes near it.
     trend_menu, breakdown_menu = menus(ind, view, lang)
     return html.Div(
         [
@@ -190,30 +189,30 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
             dcc.Store(id=ids.focus, data=view.focus),
             *url_sync_stores(PAGE, BINDINGS),
             head,
-            html.Section(summary, id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
+            html.Section(id=ids.summary, className="ind-summary card", **{"aria-live": "polite"}),
             control_bar(ind, cov, view, lang),
             html.Div(TakePageAIO(PAGE, lang), className="export-bar"),
             html.Div(
                 [
-                    html.Section([html.Div([html.H2(trend_title, id=ids.trend_title),
+                    html.Section([html.Div([html.H2(trend_heading(ind, view.mode, lang), id=ids.trend_title),
                                             html.Div(assign_part(ind, view, lang), id=ids.trend_assign),
                                             html.Div(trend_menu, id=ids.trend_export)],
                                            className="card-head"),
                                   # drawn by the page (assets/linechart.js): no chart library to start
-                                  chart_box(line_chart(trend_figure, id=ids.trend, className="ind-trend-graph",
+                                  chart_box(line_chart({}, id=ids.trend, className="ind-trend-graph",
                                                        style={"height": f"{TREND_HEIGHT}px"},
                                                        labelledBy=summary_id(ids.trend)),
                                             ids.trend, min_height=TREND_HEIGHT, image=False),
-                                  alt_region(ids.trend, trend_alt_),
-                                  html.Div(trend_notes, id=ids.trend_notes, className="ind-notes")],
+                                  alt_region(ids.trend),
+                                  html.Div(id=ids.trend_notes, className="ind-notes")],
                                  className="card ind-trend-card"),
                     html.Section(hidden=not ind.provincial, children=[
-                                 html.Div([html.H2(breakdown_title, id=ids.breakdown_title),
-                                           html.Div(breakdown_note, id=ids.breakdown_note, className="ind-notes"),
+                                 html.Div([html.H2(id=ids.breakdown_title),
+                                           html.Div(id=ids.breakdown_note, className="ind-notes"),
                                            html.Div(breakdown_menu, id=ids.breakdown_export)],
                                            className="card-head"),
                                   # a list of bars whose names drill down (components/barlist.py): no chart
-                                  html.Div(breakdown_list, id=ids.breakdown, className="ind-breakdown-graph"),
+                                  html.Div(id=ids.breakdown, className="ind-breakdown-graph"),
                                   alt_region(ids.breakdown)],
                                  className="card ind-breakdown-card"),
                 ],
@@ -440,10 +439,10 @@ _VIEW_ARGS = (
     Output(alt_id(ids.trend), "children"),
     Input(ids.areas, "value"),
     *_VIEW_ARGS,
-    prevent_initial_call=True,
 )
 def update_series(areas: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
-    """The trend for a newly chosen view (the layout comes with the first one)."""
+    """The trend of the view: called by the browser as soon as the page is there, and for every
+    view chosen later."""
     ind, view = callback_view(code, areas, start, end, mode, comparable)
     return series_parts(ind, view, lang)
 
@@ -546,10 +545,16 @@ def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind
     targets = None
     if "VN" in keys and target_is_level(ind):
         targets = target_steps(indicator_targets(ind.code, "VN"))
-    title = f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
+    title = trend_heading(ind, mode, lang)
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
                         targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)
     return fig, title
+
+
+def trend_heading(ind: Indicator, mode: str, lang: str) -> str:
+    """The trend's title before its values are read: the values' one with their unit; the
+    change's without it (a change's unit depends on the values: :func:`change_kind`)."""
+    return t("ind.yoy_title", lang) if mode == "yoy" else f"{t('ind.trend_title', lang)} ({ind.unit(lang)})"
 
 
 def notes(ind: Indicator, df: Any, keys: Sequence[str], lang: str, crossing: bool, comparable: bool) -> list:
@@ -633,10 +638,10 @@ def table_rows(ind: Indicator, df: Any, names: dict[str, str], kind: str, lang: 
     Output(alt_id(ids.breakdown), "children"),
     Input(ids.focus, "data"),
     *_VIEW_ARGS,
-    prevent_initial_call=True,
 )
 def update_focus(focus: Any, start: Any, end: Any, mode: Any, comparable: Any, code: Any, lang: Any) -> tuple:
-    """The focus's summary and breakdown for a newly chosen view (the layout comes with the first)."""
+    """The summary and breakdown of the area in focus: called by the browser as soon as the page is
+    there (beside :func:`update_series`), and for every view chosen later."""
     ind, view = callback_view(code, start=start, end=end, mode=mode, comparable=comparable, focus=focus)
     return focus_parts(ind, view, lang)
 

@@ -66,14 +66,24 @@ def test_ipc001_layout_restores_the_view_from_the_url(page):
 
 
 def test_ipc001b_the_trend_is_drawn_by_the_page_from_the_callbacks_figure(page):
-    """The trend is a line chart the page draws (assets/linechart.js), no Plotly graph: the
-    layout's figure is the one the callback gives for that view (the exports draw it with Plotly)."""
+    """The trend is a line chart the page draws (assets/linechart.js), no Plotly graph. The layout
+    holds the page's frame only: the trend and the area in focus come from their own callbacks,
+    which the browser calls as soon as the page is there (each answer the size of one chart's)."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
     lay = page.layout(code="EXPORTS", areas="VN,R2,01", start="202401", end="202606", lang="en")
-    chart = _ids(lay)[page.ids.trend]
+    found = _ids(lay)
+    chart = found[page.ids.trend]
     assert chart["namespace"] == "occ_chart" and chart["type"] == "LineChart"
+    assert chart["props"]["figure"] == {}  # drawn by update_series, not by the layout
+    assert found[page.ids.summary].children is None and found[page.ids.breakdown].children is None
+    assert found[page.ids.trend_title].children == page.update_series(["VN"], "202401", "202606", "value", [], "EXPORTS", "en")[1]
     fig = page.update_series(["VN", "R2", "01"], "202401", "202606", "value", [], "EXPORTS", "en")[0]
-    assert chart["props"]["figure"] == fig and len(fig["data"]) == 3
+    assert len(fig["data"]) == 3
     assert not [c for c in _walk(lay) if type(c).__name__ == "Graph"]
+    initial = {c["output"]: c.get("prevent_initial_call") for c in GLOBAL_CALLBACK_LIST
+               if f"{page.ids.trend}.figure" in c["output"] or f"{page.ids.summary}.children" in c["output"]}
+    assert len(initial) == 2 and not any(initial.values()), initial
 
 
 def test_ipc002_defaults_when_the_url_names_nothing(page):
