@@ -53,6 +53,8 @@
   }
 
   function SortTable(props) {
+    // rows null: not read yet (a callback brings them): the frame keeps its full height, busy
+    const loading = props.rows === null || props.rows === undefined;
     const columns = props.columns || [], rows = props.rows || [], lang = props.lang || "vi";
     const start = props.sort || {};
     const [sort, setSort] = React.useState({field: start.field || null, dir: start.dir || null});
@@ -103,11 +105,12 @@
     const table = h("table", {className: "sort-table-table"},
       props.caption ? h("caption", {className: "visually-hidden"}, props.caption) : null, head, body);
     return h("div", {id: props.id, className: ("sort-table " + (props.className || "")).trim(),
-      "data-rows": shown.length},
+      "data-rows": shown.length, "aria-busy": loading ? "true" : undefined},
       search,
       h("div", {className: "sort-table-scroll", tabIndex: 0, role: "region", "aria-label": props.caption || undefined,
-        style: props.height ? {maxHeight: props.height + "px"} : undefined}, table),
-      shown.length ? null : h("p", {className: "sort-table-empty"}, words.empty || ""));
+        style: props.height ? (loading ? {height: props.height + "px"} : {maxHeight: props.height + "px"}) : undefined},
+        table),
+      shown.length || loading ? null : h("p", {className: "sort-table-empty"}, words.empty || ""));
   }
 
   window.occ_table = {SortTable: SortTable, sorted: sorted, folded: folded};

@@ -41,13 +41,14 @@ def column(field: str, header: str, *, kind: Kind = "text", show: str | None = N
     return col
 
 
-def sort_table(ident: str, columns: list[dict], rows: list[dict], *, caption: str, lang: str,
+def sort_table(ident: str, columns: list[dict], rows: list[dict] | None, *, caption: str, lang: str,
                height: int | None = None, row_key: str = "code", row_class_field: str | None = None,
                search_label: str | None = None, search_fields: list[str] | None = None,
                class_name: str = "") -> dict:
     """The table as its JSON form (a fast element). ``search_label``: a search box over
     ``search_fields`` (default: the first column's text); ``height``: the most it takes (px)
-    before it scrolls inside."""
+    before it scrolls inside. ``rows=None``: not read yet (a callback gives them): the table
+    shows its frame at its full ``height``, marked busy."""
     words = {"sort": t("table.sort", lang), "count": t("table.count", lang, n="{n}", total="{total}"),
              "placeholder": t("table.search_placeholder", lang), "empty": t("table.none_match", lang)}
     props: dict[str, Any] = {"id": ident, "columns": columns, "rows": rows, "caption": caption, "lang": lang,
@@ -64,7 +65,7 @@ def table_problems(table: dict) -> list[str]:
     empty when every cell has its text."""
     props = table["props"]
     out = []
-    for i, row in enumerate(props["rows"]):
+    for i, row in enumerate(props["rows"] or []):
         for col in props["columns"]:
             for key in ("show", "sortBy", "href", "classField"):
                 if key in col and col[key] not in row:

@@ -171,7 +171,7 @@ def layout(code: str | None = None, areas: str | None = None, start: str | None 
         ind = get_indicator(code or "")
     except NotFound:
         return not_found(code, lang)
-    cov = indicator_coverage(ind.code)
+    cov = indicator_span(ind.code)  # two index probes (the card reads the whole coverage, once shown)
     head = header(ind, lang)
     if cov.last_period is None:
         return html.Div([head, html.Div(t("empty.no_data", lang), className="empty-state")],
@@ -295,7 +295,7 @@ def area_option_list(ind: Indicator, lang: str, start: str, end: str, keep: Iter
     return controls.area_options(choices, lang, parse(start).start, parse(end).end, keep=keep)
 
 
-def control_bar(ind: Indicator, cov: Coverage, view: View, lang: str) -> html.Section:
+def control_bar(ind: Indicator, cov: Coverage | Span, view: View, lang: str) -> html.Section:
     areas, periods = control_options(ind.code, cov.first_period, cov.last_period, view.start,
                                      view.end, view.areas, lang)
     parts = [

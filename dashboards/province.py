@@ -85,9 +85,9 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
     focus = indicator if indicator in indicator_map() and get_indicator(indicator).provincial else None
     period = clean_key(period)
     kpis = kpi_snapshot(headline_codes(focus)[:MAX_TILES], area.key)
-    # The first screen comes drawn with the page (no round of callbacks before it settles). The
-    # trends, below it, are read when the reader comes near them (their callback).
-    rows, table_notes = scorecard_parts(area.key, focus, lang)
+    # The page comes with its tiles; the scorecard is read by its own callback, which the browser
+    # calls at once (its table keeps its room meanwhile). The trends, below the first screen, are
+    # read when the reader comes near them (their callback).
     tiles = directions.tiles_with_assign([tile(k, indicator_map()[k.code], lang, href=_indicator_href(k.code, area.key, lang))
                                           for k in kpis], kpis, lang, area.key)
     return html.Div(
@@ -113,8 +113,8 @@ def layout(key: str | None = None, indicator: str | None = None, period: str | N
                                                                            className="prov-sub")],
                              className="prov-card-head"),
                     # a plain table (assets/table.js): no grid suite to start on the first screen
-                    scorecard_table(area, rows, lang),
-                    html.P(table_notes, id=ids.table_notes, className="prov-note"),
+                    scorecard_table(area, None, lang),
+                    html.P(id=ids.table_notes, className="prov-note"),
                 ],
                 className="card pf-table-card",
             ),
@@ -317,9 +317,9 @@ def _rank_class(share: float | None) -> str:
     return "rank-top" if share <= 0.25 else "rank-bottom" if share > 0.75 else ""
 
 
-def scorecard_table(area: Area, rows: list[dict], lang: str) -> dict:
+def scorecard_table(area: Area, rows: list[dict] | None, lang: str) -> dict:
     """The scorecard as a sortable table (components/sorttable.py), its ``rows`` from
-    :func:`scorecard_parts`; a search box finds an indicator by name."""
+    :func:`scorecard_parts` (None: not read yet); a search box finds an indicator by name."""
     columns = [
         column("indicator", t("prov.col_indicator", lang), kind="link"),
         column("unit", t("prov.col_unit", lang)),
@@ -335,9 +335,23 @@ def scorecard_table(area: Area, rows: list[dict], lang: str) -> dict:
                       search_label=t("prov.table_search", lang), class_name="pf-grid")
 
 
+@cacheable
+@callback(
+    Output(ids.table, "rows"),
+    Output(ids.table_notes, "children"),
+    Input(ids.key, "data"),
+    State(ids.focus, "data"),
+    State(ids.lang, "data"),
+)
+def update_scorecard(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
+    """The scorecard's rows and notes: called by the browser as soon as the page is there (beside
+    its tiles, a request the size of one table's). Nothing on the page changes them later."""
+    return scorecard_parts(key, focus, lang)
+
+
 def scorecard_parts(key: Any, focus: Any, lang: Any) -> tuple[list[dict], list]:
     """Every provincial indicator of the province against its region and the nation, with its rank
-    (the grid's rows), and the table's notes. Drawn with the page: nothing on it changes them."""
+    (the table's rows), and the table's notes."""
     lang = norm_lang(lang)
     if known_province(key) is None:
         return [], []

@@ -47,6 +47,8 @@ CACHED_BEFORE = frozenset({
     # with the revisions, which the focus callback gave before)
     "ind-table.rowData",
     "..ind-meta.children...ind-revisions.children..",
+    # the province profile's scorecard, read by its own callback beside the page's tiles
+    "..pf-table.rows...pf-table-notes.children..",
 }) - {
     # issue 21: the provinces board's region buttons answer in the browser (assets/map.js pickRegion)
     "prov-region.value@3b80218b9981d4f5ee2fc30688600cbb78a36b2218a71a79b2811d6408651645",
