@@ -1,10 +1,11 @@
 """HTTP part of the benchmark: gunicorn (2 workers) serving the boards on 127.0.0.1, real Dash
 callback requests captured from the pages in headless Chromium, then replayed.
 
-1. One client at a time: every captured board callback, 30 times uncached (before each request a new
-   data version in which every indicator, the daily items and the submission register changed,
-   so no data entry or response is valid; the reference data stay cached, as they do whatever
-   is submitted) and cached.
+1. One client at a time: every captured board callback, ``repeats`` times uncached (before each
+   request a new data version in which every indicator, the daily items and the submission
+   register changed, so no data entry or response is valid; the reference data stay cached, as
+   they do whatever is submitted) and cached, in rounds over every callback (a slow moment of
+   the machine falls on many callbacks once rather than on one callback's whole sample).
 2. ``clients`` concurrent clients for ``seconds`` seconds replaying random captured callbacks,
    with such a bump every 15 s: requests/s, p50/p95/p99, errors.
 3. The same clients for as long again, each loading random boards: every callback a board's
@@ -153,22 +154,25 @@ def run_http(database_url: str, *, seconds: int = 60, clients: int = 50, repeats
         log(f"captured {len(captured)} callback requests, {len(calls)} distinct")
         client = Client(stack.port, cookie)
         single: dict[str, dict] = {}
-        for c in calls:
-            unc, cac, sizes, errors = [], [], [], 0
-            for _ in range(repeats):
+        samples = {i: ([], [], [], [0]) for i in range(len(calls))}  # uncached, cached, sizes, errors
+        for _ in range(repeats):  # round after round over every callback: a slow second of the
+            for i, c in enumerate(calls):  # machine falls on many callbacks once, not on one many times
+                unc, cac, sizes, errors = samples[i]
                 bump()
                 status, ms, size = client.post(c["body"], c["path"])
-                errors += not 200 <= status < 300
+                errors[0] += not 200 <= status < 300
                 unc.append(ms)
                 sizes.append(size)
                 client.post(c["body"], c["path"])  # the other worker may answer next: warm both
                 status, ms, _ = client.post(c["body"], c["path"])
-                errors += not 200 <= status < 300
+                errors[0] += not 200 <= status < 300
                 cac.append(ms)
+        for i, c in enumerate(calls):
+            unc, cac, sizes, errors = samples[i]
             name = f"{c['board']} -> {c['output'][:60]}"
             single[name] = {"uncached_p50_ms": _pct(unc, .5), "uncached_p95_ms": _pct(unc, .95),
                             "cached_p50_ms": _pct(cac, .5), "cached_p95_ms": _pct(cac, .95),
-                            "response_bytes": int(sum(sizes) / len(sizes)), "errors": errors}
+                            "response_bytes": int(sum(sizes) / len(sizes)), "errors": errors[0]}
             s = single[name]
             log(f"  {name[:80]:80s} uncached {s['uncached_p50_ms']:6.1f}/{s['uncached_p95_ms']:6.1f} ms  "
                 f"cached {s['cached_p50_ms']:5.1f}/{s['cached_p95_ms']:5.1f} ms  {s['response_bytes']:,} B")

@@ -11,7 +11,9 @@ board callback.
    only, stopped at the end), database ``ours``; or, with ``--database``, a database of a server
    already running on that port (left running).
 3. The product: ``bench/run.py --http`` builds (or reuses) its warehouse there and times its data
-   access and every board callback served by gunicorn, uncached and cached (``ours.json``).
+   access and every board callback served by gunicorn, uncached and cached (``ours.json``), as
+   many times each as Superset's calls per shape (``-n``; a p95 of 30 calls was its second
+   slowest, and moved by 20-40 % from run to run).
 4. Superset (gunicorn, 2 workers x 4 threads) is pointed at that very database and its chart-data
    API timed on ``current_observation`` for the two shapes, cold and warm (``superset.json``, the
    harness's ``sbs.py``).
@@ -154,12 +156,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--observations", type=int, default=5_000_000)
     parser.add_argument("--samples", type=int, default=200, help="bench/run.py --samples")
     parser.add_argument("--http-seconds", type=int, default=60, help="bench/run.py --http-seconds")
-    parser.add_argument("--http-repeats", type=int, default=30, help="bench/run.py --http-repeats")
+    parser.add_argument("--http-repeats", type=int, default=None,
+                        help="bench/run.py --http-repeats (default: -n, as many calls per callback as Superset's per shape)")
     parser.add_argument("-n", type=int, default=200, help="Superset calls per shape and mode")
     parser.add_argument("--superset-only", action="store_true",
                         help="keep the product's figures already in --out (ours.json) and run Superset only")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / f"sbs-{date.today().isoformat()}")
     args = parser.parse_args(argv)
+    args.http_repeats = args.http_repeats or args.n
     args.out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PEER_DIR": str(args.peer_dir)}
     log(f"peer set up under {args.peer_dir}")
