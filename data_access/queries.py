@@ -41,6 +41,7 @@ from data_access.catalogue import (
 from data_access.engine import AnyRow, current_connection, rows_of
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
 from domain.area_refs import first_own_start
+from domain.eras import era_of
 from domain.periods import Period, as_date, parse
 from domain.targets import target_status, year_share
 
@@ -378,21 +379,40 @@ _RANGE_GROUPED_SQL = (
            as_sent(func.array_agg(c.c.value)))
     .where(*_RANGE_WHERE).group_by(c.c.indicator_id, c.c.period_start)
 )
+_IN_AREAS = c.c.area_id.in_(bindparam("areas", expanding=True))
 
 
-def values_by_period(ind_ids: list[int], start: date, end: date) -> dict[tuple[int, date], dict[str, float]]:
-    """(indicator id, period start) → {area key: value} for every area that reported, for the
-    periods starting from ``start`` to ``end``."""
+def values_by_period(ind_ids: list[int], start: date, end: date,
+                     areas: Iterable[str] | None = None) -> dict[tuple[int, date], dict[str, float]]:
+    """(indicator id, period start) → {area key: value} for every area that reported (of
+    ``areas``, keys, when given), for the periods starting from ``start`` to ``end``."""
     by_id = area_ids()
     conn = current_connection()
-    params = {"inds": sorted(ind_ids), "start": start, "end": end}
+    params: dict[str, Any] = {"inds": sorted(ind_ids), "start": start, "end": end}
+    grouped, plain = _RANGE_GROUPED_SQL, _RANGE_SQL
+    if areas is not None:
+        amap = area_map()
+        params["areas"] = sorted(amap[k].id for k in set(areas) if k in amap)
+        grouped, plain = grouped.where(_IN_AREAS), plain.where(_IN_AREAS)
     if conn.dialect.name == "postgresql":
-        return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas, values, strict=True)}
-                for ind_id, p_start, areas, values in rows_of(conn.execute(_RANGE_GROUPED_SQL, params))}
+        return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas_, values, strict=True)}
+                for ind_id, p_start, areas_, values in rows_of(conn.execute(grouped, params))}
     got: dict[tuple[int, date], dict[str, float]] = {}
-    for ind_id, p_start, area_id, value in rows_of(conn.execute(_RANGE_SQL, params)):
+    for ind_id, p_start, area_id, value in rows_of(conn.execute(plain, params)):
         got.setdefault((ind_id, p_start), {})[by_id[area_id]] = value
     return got
+
+
+def _region_areas(regions: frozenset[str], periods: Sequence[Period]) -> set[str] | None:
+    """The areas whose values the aggregates of ``regions`` over ``periods`` read: their members
+    in each era the periods cover, and the regions themselves (a computed indicator's regional
+    figure is stored under the region). None: every area (no regions named)."""
+    if not regions:
+        return None
+    out = set(regions)
+    for members in {era_of(p.end): region_members(p.end) for p in periods}.values():
+        out.update(k for r in regions for k in members.get(r, ()))
+    return out
 
 
 @cached_query(scopes=_with_components)
@@ -411,7 +431,8 @@ def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = 
     only = frozenset(regions)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
-    read = values_by_period(list(ids), min(p.start for p in periods), max(p.start for p in periods))
+    read = values_by_period(list(ids), min(p.start for p in periods), max(p.start for p in periods),
+                            _region_areas(only, periods))  # the regions' own provinces only
     got = {(ids[ind_id], p_start): values for (ind_id, p_start), values in read.items()}
     records = []
     for p in periods:

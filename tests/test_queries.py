@@ -401,12 +401,13 @@ def test_dax015_view_callback_responses_are_cached_per_data_version(backend, dat
 
 
 def test_dax016b_regional_series_of_some_regions_is_theirs_of_all(qapp):
-    """Asked for some regions, regional_series computes those only: the same rows as the whole
-    series keeps for them (both eras: a region key absent in one era has no rows there)."""
+    """Asked for some regions, regional_series computes those only, from their own provinces'
+    values (and components: weights, numerators, denominators): the same rows as the whole series
+    keeps for them (both eras: a region key absent in one era has no rows there)."""
     from data_access.catalogue import region_members
     from data_access.queries import regional_series
 
-    for code, start, end in (("T_SUM", "202405", "202510"), ("T_RATE", "2025Q2", "2025Q4")):
+    for code, start, end in (("T_SUM", "202405", "202510"), ("T_RATE", "2025Q2", "2025Q4"), ("T_RATIO", "2023", "2026")):
         whole = regional_series(code, start, end)
         for regions in (("R1",), ("R2", "R5"), tuple(region_members(date(2026, 1, 1)))[:1]):
             some = regional_series(code, start, end, regions).reset_index(drop=True)
