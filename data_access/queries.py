@@ -380,6 +380,7 @@ _RANGE_GROUPED_SQL = (
     .where(*_RANGE_WHERE).group_by(c.c.indicator_id, c.c.period_start)
 )
 _IN_AREAS = c.c.area_id.in_(bindparam("areas", expanding=True))
+_RANGE_AREAS_SQL, _RANGE_GROUPED_AREAS_SQL = _RANGE_SQL.where(_IN_AREAS), _RANGE_GROUPED_SQL.where(_IN_AREAS)
 
 
 def values_by_period(ind_ids: list[int], start: date, end: date,
@@ -393,7 +394,7 @@ def values_by_period(ind_ids: list[int], start: date, end: date,
     if areas is not None:
         amap = area_map()
         params["areas"] = sorted(amap[k].id for k in set(areas) if k in amap)
-        grouped, plain = grouped.where(_IN_AREAS), plain.where(_IN_AREAS)
+        grouped, plain = _RANGE_GROUPED_AREAS_SQL, _RANGE_AREAS_SQL
     if conn.dialect.name == "postgresql":
         return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas_, values, strict=True)}
                 for ind_id, p_start, areas_, values in rows_of(conn.execute(grouped, params))}
