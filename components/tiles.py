@@ -17,6 +17,7 @@ components. All-in-one convention: the ids are named here once (:class:`ids`).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from components.chart_alt import spark_summary
@@ -89,12 +90,13 @@ def target_words(comparison: str | None, value: float, value_max: float | None, 
     return f"{'≤' if comparison == 'at_most' else '≥'} {fmt_number(value, decimals, lang)}"
 
 
-def target_steps(targets: Any) -> list[tuple[int, float, str]]:
-    """(year, value, sign) for a chart's dashed target steps from rows of year, value, comparison
-    and value_max: a range gives both of its bounds."""
+def target_steps(targets: Iterable[Any]) -> list[tuple[int, float, str]]:
+    """(year, value, sign) for a chart's dashed target steps from rows with a year, value,
+    comparison and value_max (:func:`data_access.kpis.indicator_target_rows`): a range gives both
+    of its bounds."""
     out = []
-    for year, value, comparison, value_max in zip(targets["year"], targets["value"], targets["comparison"],
-                                                  targets["value_max"], strict=True):
+    for row in targets:
+        year, value, comparison, value_max = row.year, row.value, row.comparison, row.value_max
         if comparison == "range" and value_max is not None and value_max == value_max:
             out += [(int(year), float(value), "≥"), (int(year), float(value_max), "≤")]
         else:

@@ -50,7 +50,7 @@ from data_access.catalogue import (
     indicator_groups,
     region_of,
 )
-from data_access.kpis import focus_kpi, indicator_targets, ytd_against_target
+from data_access.kpis import focus_kpi, indicator_target_rows, ytd_against_target
 from data_access.queries import cross_section_rows, revisions
 from data_access.regimes import indicator_regimes
 from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
@@ -544,7 +544,7 @@ def trend(ind: Indicator, df: pd.DataFrame, keys: Sequence[str], mode: str, kind
         return fig, title
     targets = None
     if "VN" in keys and target_is_level(ind):
-        targets = target_steps(indicator_targets(ind.code, "VN"))
+        targets = target_steps(indicator_target_rows(ind.code, "VN"))
     title = trend_heading(ind, mode, lang)
     fig = series_figure(df, "value", names=names, unit=ind.unit(lang), decimals=ind.decimals, lang=lang,
                         targets=targets, era_break=crossing and (era_bound or bool(shade)), not_comparable=shade)

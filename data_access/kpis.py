@@ -7,7 +7,7 @@ Memoized with :func:`data_access.cache.memo.cached_query`; reads use the request
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import select
@@ -24,20 +24,37 @@ from domain.eras import ERA_SWITCH
 from domain.periods import Period, parse
 
 
+class TargetRow(NamedTuple):
+    """An annual plan target (:func:`indicator_target_rows`)."""
+
+    year: int
+    value: float
+    comparison: str  # at_least | at_most | range (``value`` is its lower bound)
+    source: str | None
+    value_max: float | None  # a range's upper bound, else None
+
+
+#: Columns of :func:`indicator_targets`.
+TARGET_COLUMNS = list(TargetRow._fields)
+
+
 @cached_query(scopes=indicator_scope)
-def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
-    """The annual plan targets of ``code`` at ``area_key`` (retired ones left out). Columns: year
-    (int), value (float), comparison (``at_least`` | ``at_most`` | ``range``: value is its lower
-    bound), source, value_max (a range's upper bound, else None); ordered by year."""
+def indicator_target_rows(code: str, area_key: str = "VN") -> tuple[TargetRow, ...]:
+    """The annual plan targets of ``code`` at ``area_key`` (retired ones left out), ordered by
+    year: what a trend draws as its dashed steps (no frame built and pickled per view)."""
     ind = get_indicator(code)
     area = area_map().get(area_key)
-    t = schema.target
-    cols = ["year", "value", "comparison", "source", "value_max"]
     if area is None:
-        return pd.DataFrame(columns=cols)
+        return ()
+    t = schema.target
     stmt = (select(t.c.year, t.c.value, t.c.comparison, t.c.source, t.c.value_max)
             .where(t.c.indicator_id == ind.id, t.c.area_id == area.id, t.c.status != "retired").order_by(t.c.year))
-    return pd.DataFrame([tuple(r) for r in current_connection().execute(stmt).all()], columns=cols)
+    return tuple(map(TargetRow._make, current_connection().execute(stmt).all()))
+
+
+def indicator_targets(code: str, area_key: str = "VN") -> pd.DataFrame:
+    """:func:`indicator_target_rows` as a frame. Columns: :data:`TARGET_COLUMNS` (year an int)."""
+    return pd.DataFrame(list(indicator_target_rows(code, area_key)), columns=TARGET_COLUMNS)
 
 
 @cached_query(scopes=indicator_scope)

@@ -56,7 +56,7 @@ from data_access.catalogue import (
     region_members,
 )
 from data_access.daily import daily_indicators, latest_day
-from data_access.kpis import indicator_targets
+from data_access.kpis import indicator_target_rows
 from data_access.provinces import latest_province_period
 from data_access.queries import cross_section, kpi_snapshot, regional_aggregates
 from data_access.series import indicator_coverage, series_with_change
@@ -448,7 +448,7 @@ def _trend(spec: dict, lang: str) -> ExportChart:
         unit = ind.unit(lang)
         targets = None
         if "VN" in areas and target_is_level(ind):
-            targets = target_steps(indicator_targets(ind.code, "VN"))
+            targets = target_steps(indicator_target_rows(ind.code, "VN"))
         figure = series_figure(df, "value", names=names, unit=unit, decimals=ind.decimals, lang=lang, targets=targets,
                                era_break=crossing and any(k != "VN" for k in areas)) if not df.empty \
             else empty_figure(lang)
