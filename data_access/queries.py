@@ -136,24 +136,31 @@ _SERIES_SQL = (
 
 
 @cached_query(scopes=indicator_scope)
-def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None,
-           backcasts: bool = False) -> pd.DataFrame:
+def series_rows(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None,
+                backcasts: bool = False) -> tuple[tuple[Any, ...], ...]:
     """The current values of ``code`` for the given areas between the period keys ``start`` and
     ``end`` (inclusive; open when None), each area in its own validity: back-casts (values of a
     province formed on 2025-07-01 for earlier periods) only with ``backcasts`` (the comparable
-    reads). Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
+    reads). Rows of :data:`SERIES_COLUMNS`, ordered by area, period: what the indicator page's
+    series reads (no frame built, pickled and read back per view)."""
     ind = get_indicator(code)
     amap = area_map()
     ids = [amap[k].id for k in area_keys if k in amap]
     if not ids:
-        return pd.DataFrame(columns=SERIES_COLUMNS)
+        return ()
     lo = parse(start).start if start else date(1900, 1, 1)
     hi = parse(end).start if end else date(2200, 1, 1)
     rows = _read(_SERIES_SQL, {"ind": ind.id, "areas": ids, "start": lo, "end": hi})
     if not backcasts:
         rows = without_backcasts(rows, ind.periodicity)
     by_id = area_ids()
-    return pd.DataFrame([(by_id[r[0]], *r[1:]) for r in rows], columns=SERIES_COLUMNS)
+    return tuple((by_id[r[0]], *r[1:]) for r in rows)
+
+
+def series(code: str, area_keys: tuple[str, ...] = ("VN",), start: str | None = None, end: str | None = None,
+           backcasts: bool = False) -> pd.DataFrame:
+    """:func:`series_rows` as a frame. Columns: :data:`SERIES_COLUMNS`, ordered by area, period."""
+    return pd.DataFrame(list(series_rows(code, area_keys, start, end, backcasts)), columns=SERIES_COLUMNS)
 
 
 def _windows_scope(windows: tuple[tuple[str, str, str], ...], *_args: object, **_kwargs: object) -> tuple[str, ...]:

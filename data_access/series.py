@@ -24,7 +24,7 @@ from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import area_map, get_indicator, successors
 from data_access.engine import current_connection
-from data_access.queries import backcast_floors, comparable_series, regional_series, series
+from data_access.queries import backcast_floors, comparable_series, regional_series, series, series_rows
 from domain.aggregation import REBUILD_RULES
 from domain.eras import ERA_SWITCH
 from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
@@ -137,9 +137,7 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
     cols = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
     records: list[tuple[Any, ...]] = []
     if stored:
-        s = series(code, stored, start, end)
-        records += [(*r, True) for r in zip(s["area_key"], s["period"], s["period_start"], s["value"], s["status"],
-                                            s["revision"], s["flag"], strict=True)]
+        records += [(*r[:7], True) for r in series_rows(code, stored, start, end)]
     if regions and ind.provincial and ind.aggregation != "none":
         rs = regional_series(code, start, end, tuple(sorted(regions)))  # the regions shown only
         records += [(k, p, ps, v, None, None, None, bool(complete)) for k, p, ps, v, complete
