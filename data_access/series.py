@@ -122,19 +122,22 @@ def latest_period(code: str, area_key: str = "VN", until: str | None = None) -> 
 # --- series for any mix of areas, with the change on the same period last year -------------------
 
 
+#: Columns of :func:`area_series`.
+AREA_COLUMNS = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
+
+
 @cached_query(scopes=indicator_scope)
-def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
+def area_series_rows(code: str, area_keys: tuple[str, ...], start: str, end: str) -> tuple[tuple[Any, ...], ...]:
     """Values of ``code`` for the nation, provinces (stored) and regions (aggregated from their
     provinces by the indicator's rule, each period with the regions of its own era) between the
-    period keys ``start`` and ``end``. Columns: area_key, period, period_start, value, status,
-    revision, flag, complete (False for a region where a province did not report); ordered as
-    ``area_keys``, then by period."""
+    period keys ``start`` and ``end``. Rows of :data:`AREA_COLUMNS` (``complete`` False for a
+    region where a province did not report; period starts as dates); ordered as ``area_keys``,
+    then by period."""
     ind = get_indicator(code)
     amap = area_map()
     keys = [k for k in dict.fromkeys(area_keys) if k in amap]
     stored = tuple(k for k in keys if amap[k].level != "region")
     regions = [k for k in keys if amap[k].level == "region"]
-    cols = ["area_key", "period", "period_start", "value", "status", "revision", "flag", "complete"]
     records: list[tuple[Any, ...]] = []
     if stored:
         records += [(*r[:7], True) for r in series_rows(code, stored, start, end)]
@@ -142,9 +145,12 @@ def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> 
         rs = regional_series(code, start, end, tuple(sorted(regions)))  # the regions shown only
         records += [(k, p, ps, v, None, None, None, bool(complete)) for k, p, ps, v, complete
                     in zip(rs["region_key"], rs["period"], rs["period_start"], rs["value"], rs["complete"], strict=True)]
-    if not records:
-        return pd.DataFrame(columns=cols)
-    return pd.DataFrame(_in_order(records, keys), columns=cols)
+    return tuple(_in_order(records, keys))
+
+
+def area_series(code: str, area_keys: tuple[str, ...], start: str, end: str) -> pd.DataFrame:
+    """:func:`area_series_rows` as a frame. Columns: :data:`AREA_COLUMNS`."""
+    return pd.DataFrame(list(area_series_rows(code, area_keys, start, end)), columns=AREA_COLUMNS)
 
 
 def _in_order(records: list[tuple[Any, ...]], keys: Sequence[str]) -> list[tuple[Any, ...]]:
@@ -177,8 +183,10 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
     keys = comparable_keys(area_keys) if comparable else tuple(dict.fromkeys(area_keys))
     provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
     plain = tuple(k for k in keys if k not in provinces) if comparable else keys
-    df = area_series(code, plain, lo, end).assign(comparable=True, rebuilt=False)
+    plain_rows = area_series_rows(code, plain, lo, end)
+    rows: list[tuple[Any, ...]] = [(*r, True, False) for r in plain_rows]  # comparable, not rebuilt
     if comparable and provinces:
+        df = pd.DataFrame(list(plain_rows), columns=AREA_COLUMNS).assign(comparable=True, rebuilt=False)
         cs = comparable_series(code, provinces, lo, end)
         cs = pd.concat([cs, _not_comparable_rows(code, provinces, lo, end, cs)], ignore_index=True)
         if not cs.empty:
@@ -189,9 +197,9 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
             cs.loc[cs["rebuilt"], ["status", "revision", "flag"]] = None
             cs = cs.assign(value=cs["value"].where(cs["comparable"], np.nan), complete=True)
             df = pd.concat([df, cs[df.columns]], ignore_index=True) if not df.empty else cs[df.columns]
-    if df.empty:
+        rows = list(zip(*(df[col] for col in CHANGE_COLUMNS[:10]), strict=True))
+    if not rows:
         return pd.DataFrame(columns=CHANGE_COLUMNS)
-    rows = list(zip(*(df[col] for col in CHANGE_COLUMNS[:10]), strict=True))
     value_at: dict[tuple[str, str], float] = {}
     for r in rows:
         value_at.setdefault((r[0], r[1]), r[3])
