@@ -184,8 +184,10 @@ def series_with_change(code: str, area_keys: tuple[str, ...], start: str, end: s
     provinces = tuple(k for k in keys if k in amap and amap[k].level == "province")
     plain = tuple(k for k in keys if k not in provinces) if comparable else keys
     plain_rows = area_series_rows(code, plain, lo, end)
-    rows: list[tuple[Any, ...]] = [(*r, True, False) for r in plain_rows]  # comparable, not rebuilt
-    if comparable and provinces:
+    rows: list[tuple[Any, ...]]
+    if not (comparable and provinces):
+        rows = [(*r, True, False) for r in plain_rows]  # comparable, not rebuilt
+    else:
         df = pd.DataFrame(list(plain_rows), columns=AREA_COLUMNS).assign(comparable=True, rebuilt=False)
         cs = comparable_series(code, provinces, lo, end)
         cs = pd.concat([cs, _not_comparable_rows(code, provinces, lo, end, cs)], ignore_index=True)
