@@ -534,14 +534,21 @@ _KPI_DAILY_SQL = (
                and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to"))))
     .order_by(c.c.indicator_id, c.c.period_start)
 )
-#: PostgreSQL: the windows of several periodicities in one statement, each indicator with its own
-#: start (an index range of the primary key per indicator), instead of a statement per periodicity.
-_KPI_SINCE = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("since", type_=ARRAY(Date))) \
-    .table_valued("id", "since").render_derived()
+#: PostgreSQL: the windows of the indicators other than daily in one statement, each the range of
+#: the primary key that ends at the indicator's own latest period at the area (a backward probe)
+#: and reaches back its periodicity's window, not before the area's own first period (``floor``):
+#: an indicator whose latest value is years old reads its own window in the same statement, not
+#: a probe and a statement of its own afterwards.
+_KPI_OWN = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Integer)),
+                       bindparam("floor", type_=ARRAY(Date))).table_valued("id", "days", "floor").render_derived()
+_KPI_LAST = c.alias("last")
+_KPI_NEWEST = (select(func.max(_KPI_LAST.c.period_start).label("newest"))
+               .where(_KPI_LAST.c.indicator_id == _KPI_OWN.c.id, _KPI_LAST.c.area_id == bindparam("area")).lateral())
 _KPI_WINDOWS_PG_SQL = (
     select(*_KPI_SQL.selected_columns)
-    .select_from(_KPI_SINCE.join(c, and_(c.c.indicator_id == _KPI_SINCE.c.id, c.c.area_id == bindparam("area"),
-                                         c.c.period_start >= _KPI_SINCE.c.since)))
+    .select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(c, and_(
+        c.c.indicator_id == _KPI_OWN.c.id, c.c.area_id == bindparam("area"),
+        c.c.period_start >= func.greatest(_KPI_OWN.c.floor, _KPI_NEWEST.c.newest - _KPI_OWN.c.days))))
     .order_by(c.c.indicator_id, c.c.period_start)
 )
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
@@ -591,10 +598,13 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
     the target pro rata; others the latest value); provisional/revised/flagged marks.
-    One statement for the daily indicators and one for the others (SQLite: one per periodicity),
-    plus one for targets, whatever the number of codes (and one more for indicators with nothing
-    in the window up to today). A province formed on
-    2025-07-01 shows its own periods only: its back-casts are left to the comparable reads."""
+    On PostgreSQL, one statement for the daily indicators and one for the others (each indicator's
+    window ending at its own latest period, however old), plus one for targets, whatever the
+    number of codes (and, for daily indicators with nothing in the last weeks, a probe of their
+    latest day and a statement each). SQLite: one statement per periodicity, each window up to
+    today, and the same probe and statements for any indicator with nothing in its window. A
+    province formed on 2025-07-01 shows its own periods only: its back-casts are left to the
+    comparable reads."""
     area = area_map()[area_key]
     inds = [get_indicator(code) for code in codes]
     if not inds:
@@ -606,7 +616,12 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
 
     rows_by: dict[int, list[_KpiRow]] = {}
     pg = current_connection().dialect.name == "postgresql"
-    windows: list[tuple[int, date]] = []  # PostgreSQL: the periodicities other than D in one statement
+    own = [i for i in inds if i.periodicity != "D"] if pg else []  # each window from its own latest period
+    own_ids = {i.id for i in own}
+    if own:
+        _group(rows_by, _read(_KPI_WINDOWS_PG_SQL, {"ids": [i.id for i in own], "area": area.id,
+                                                    "days": [_WINDOW_DAYS[i.periodicity] for i in own],
+                                                    "floor": [floor(i.periodicity) for i in own]}))
     for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
@@ -614,17 +629,12 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
             _collect(rows_by, group, area.id, max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
                      _KPI_DAILY_SQL, ly_from=max(today - timedelta(days=366 + lag), floor("D")),
                      ly_to=today - timedelta(days=364))
-        elif group:
-            since = max(today - timedelta(days=days + _LAG_DAYS[periodicity]), floor(periodicity))
-            if pg:
-                windows += [(i, since) for i in group]
-            else:
-                _collect(rows_by, group, area.id, since)
-    if windows:
-        _group(rows_by, _read(_KPI_WINDOWS_PG_SQL, {"ids": [i for i, _ in windows], "since": [d for _, d in windows],
-                                                    "area": area.id}))
-    stale = [i for i in inds if i.id not in rows_by
-             or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity])]
+        elif group and not pg:
+            _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
+                                                  floor(periodicity)))
+    stale = [i for i in inds if i.id not in own_ids and (
+        i.id not in rows_by
+        or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity]))]
     for i in stale:
         rows_by.pop(i.id, None)
     if stale:  # latest value older than the usual reporting lag: look back from its own latest period

@@ -91,8 +91,10 @@ def test_unc003_headline_codes_are_the_headline_frames_codes(seeded_url, tmp_pat
 
 def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypatch):  # noqa: F811
     """Issue 22: on PostgreSQL, the KPI tiles of monthly, quarterly and yearly indicators read
-    their windows (each indicator from its own start) in one statement, not one per periodicity
-    (SQLite: one per periodicity); the tiles are those of reading each periodicity apart."""
+    their windows (each indicator's ending at its own latest period, however old) in one
+    statement, with no probe of the latest periods and no statement per indicator afterwards
+    (SQLite: one per periodicity, then the indicators with nothing recent); the tiles are those of
+    reading each periodicity apart."""
     from data_access import queries
     from data_access.catalogue import all_indicators
     from data_access.engine import current_connection
@@ -109,7 +111,9 @@ def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypa
     # the windows' reads come first; then, for indicators with nothing recent, their latest periods
     windows = statements[:next((n for n, s in enumerate(statements) if s is queries._LATEST_SQL), len(statements))]
     if current_connection().dialect.name == "postgresql":
-        assert windows == [queries._KPI_WINDOWS_PG_SQL]
+        assert windows[0] is queries._KPI_WINDOWS_PG_SQL
+        assert statements.count(queries._KPI_WINDOWS_PG_SQL) == 1 and queries._KPI_SQL not in statements
+        assert queries._LATEST_SQL not in statements
     else:
         assert windows == [queries._KPI_SQL] * 3
     apart = {k.code: k for p in ("M", "Q", "Y") for k in queries.kpi_snapshot.uncached(tuple(by[p]), "VN")}
