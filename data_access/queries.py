@@ -534,22 +534,31 @@ _KPI_DAILY_SQL = (
                and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to"))))
     .order_by(c.c.indicator_id, c.c.period_start)
 )
+#: The values a tile's sparkline shows (the last ones, oldest first).
+SPARK_VALUES = 24
 #: PostgreSQL: the windows of the indicators other than daily in one statement, each the range of
 #: the primary key that ends at the indicator's own latest period at the area (a backward probe)
 #: and reaches back its periodicity's window, not before the area's own first period (``floor``):
 #: an indicator whose latest value is years old reads its own window in the same statement, not
-#: a probe and a statement of its own afterwards.
+#: a probe and a statement of its own afterwards. Of each window, only the last
+#: :data:`SPARK_VALUES` values: a tile reads no further back (its sparkline; the same period a
+#: year before and last year's year-to-date lie within the last 24 months, whose values are
+#: among the last 24 of a periodicity with at most 12 periods a year).
 _KPI_OWN = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Integer)),
                        bindparam("floor", type_=ARRAY(Date))).table_valued("id", "days", "floor").render_derived()
 _KPI_LAST = c.alias("last")
 _KPI_NEWEST = (select(func.max(_KPI_LAST.c.period_start).label("newest"))
                .where(_KPI_LAST.c.indicator_id == _KPI_OWN.c.id, _KPI_LAST.c.area_id == bindparam("area")).lateral())
-_KPI_WINDOWS_PG_SQL = (
+_KPI_TAIL = (
     select(*_KPI_SQL.selected_columns)
-    .select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(c, and_(
-        c.c.indicator_id == _KPI_OWN.c.id, c.c.area_id == bindparam("area"),
-        c.c.period_start >= func.greatest(_KPI_OWN.c.floor, _KPI_NEWEST.c.newest - _KPI_OWN.c.days))))
-    .order_by(c.c.indicator_id, c.c.period_start)
+    .where(c.c.indicator_id == _KPI_OWN.c.id, c.c.area_id == bindparam("area"),
+           c.c.period_start >= func.greatest(_KPI_OWN.c.floor, _KPI_NEWEST.c.newest - _KPI_OWN.c.days))
+    .order_by(c.c.period_start.desc()).limit(SPARK_VALUES).lateral()
+)
+_KPI_WINDOWS_PG_SQL = (
+    select(*_KPI_TAIL.c)
+    .select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(_KPI_TAIL, true()))
+    .order_by(_KPI_TAIL.c.indicator_id, _KPI_TAIL.c.period_start)
 )
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
@@ -730,7 +739,7 @@ def _kpi_from_rows(ind: Indicator, area: Area, rows: list[_KpiRow], target: AnyR
             t_max = None if t_max is None else t_max * share
         else:
             progress = value
-    tail = rows[-24:]
+    tail = rows[-SPARK_VALUES:]
     recorded = max(r.recorded_at for r in tail)  # the latest values carry the latest update
     if isinstance(recorded, str):
         recorded = datetime.fromisoformat(recorded)
