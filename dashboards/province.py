@@ -9,11 +9,10 @@ The URL carries the view: ``/provinces/08?indicator=RETAIL_SALES&period=202609&c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import dash
-import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
@@ -37,7 +36,7 @@ from data_access.provinces import (
     lineage,
     province_scorecard_rows,
 )
-from data_access.queries import comparable_series, kpi_snapshot, series_windows
+from data_access.queries import comparable_series, kpi_snapshot, series_windows_rows
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, default_start, parse
 from exports.menu import chart_menu
@@ -384,12 +383,11 @@ def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
     return default_start(end).key, end.key
 
 
-def split_lines(fetched: pd.DataFrame) -> dict[tuple[str, str], list[tuple]]:
-    """(code, area key) → points (period, period start, value) of a
-    :func:`~data_access.queries.series_windows` frame, in one pass."""
+def split_lines(fetched: Iterable[tuple]) -> dict[tuple[str, str], list[tuple]]:
+    """(code, area key) → points (period, period start, value) of
+    :func:`~data_access.queries.series_windows_rows`, in one pass."""
     out: dict[tuple[str, str], list[tuple]] = {}
-    for code, area, period, start, value in zip(fetched["code"], fetched["area_key"], fetched["period"],
-                                                fetched["period_start"], fetched["value"], strict=True):
+    for code, area, period, start, value, *_ in fetched:
         out.setdefault((code, area), []).append((period, start, value))
     return out
 
@@ -462,7 +460,7 @@ def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
     codes = headline_codes()[:MAX_TRENDS]
     shown = [(c, p) for c, p in zip(codes, latest_periods(codes, key), strict=True) if p is not None]
     windows = tuple((code, *trend_window(get_indicator(code).periodicity, period)) for code, period in shown)
-    points = split_lines(series_windows(windows, (key, "VN")))  # every trend's values in one read
+    points = split_lines(series_windows_rows(windows, (key, "VN")))  # every trend's values in one read
     for code, start, end in windows:
         ind = get_indicator(code)
         lines = trend_lines(ind, key, start, end, rebuild, points)

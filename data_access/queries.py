@@ -168,16 +168,16 @@ def _windows_scope(windows: tuple[tuple[str, str, str], ...], *_args: object, **
 
 
 @cached_query(scopes=_windows_scope)
-def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> pd.DataFrame:
-    """:func:`series` of several indicators at once, each between its own ``(code, start, end)``
-    period keys, for the same areas: one statement instead of one per indicator and area (a
-    province profile draws eight trends), without back-casts. Columns: ``code`` +
-    :data:`SERIES_COLUMNS`, ordered by the windows, then area and period."""
-    columns = ["code", *SERIES_COLUMNS]
+def series_windows_rows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> tuple[tuple[Any, ...], ...]:
+    """:func:`series_rows` of several indicators at once, each between its own ``(code, start,
+    end)`` period keys, for the same areas: one statement instead of one per indicator and area
+    (a province profile draws eight trends), without back-casts. Each row: ``code`` and the
+    fields of :data:`SERIES_COLUMNS`, ordered by the windows, then area and period. Rows, not a
+    frame: the profile's trends read them point by point."""
     amap = area_map()
     ids = [amap[k].id for k in area_keys if k in amap]
     if not windows or not ids:
-        return pd.DataFrame(columns=columns)
+        return ()
     bounds = {get_indicator(code).id: (code, parse(start).start, parse(end).start) for code, start, end in windows}
     rows = _read(_SERIES_MANY_SQL, {"inds": sorted(bounds), "areas": ids,
                                    "start": min(b[1] for b in bounds.values()),
@@ -188,7 +188,12 @@ def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[s
     kept = sorted((r for r in rows if bounds[r[0]][1] <= as_date(r[3]) <= bounds[r[0]][2]
                    and as_date(r[3]) >= floors[r[0]].get(r[1], date.min)),
                   key=lambda r: (order[bounds[r[0]][0]], r[1], as_date(r[3])))
-    return pd.DataFrame([(bounds[r[0]][0], by_id[r[1]], *r[2:]) for r in kept], columns=columns)
+    return tuple((bounds[r[0]][0], by_id[r[1]], *r[2:]) for r in kept)
+
+
+def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> pd.DataFrame:
+    """:func:`series_windows_rows` as a frame. Columns: ``code`` + :data:`SERIES_COLUMNS`."""
+    return pd.DataFrame(list(series_windows_rows(windows, area_keys)), columns=["code", *SERIES_COLUMNS])
 
 
 _SERIES_MANY_SQL = (

@@ -406,7 +406,7 @@ def test_pp015c_trends_are_read_only_once_shown(profile, monkeypatch):
     def no_read(*_a, **_k):
         raise AssertionError("the trends were read before they were shown")
 
-    monkeypatch.setattr(profile, "series_windows", no_read)
+    monkeypatch.setattr(profile, "series_windows_rows", no_read)
     monkeypatch.setattr(profile, "comparable_series", no_read)
     monkeypatch.setattr(profile, "latest_periods", no_read)
     lay = profile.layout(key="08", lang="vi")
@@ -428,12 +428,12 @@ def test_pp015c_trends_are_read_only_once_shown(profile, monkeypatch):
 def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
     """Each small trend draws the province's (and, for indicators that are not sums, the
     nation's) values of its window, as :func:`series` reads them one indicator at a time."""
-    from data_access.queries import series, series_windows
+    from data_access.queries import series, series_windows_rows
 
     key = "79"
     shown = [k for k in kpi_snapshot(profile.headline_codes(), key)[:profile.MAX_TRENDS] if k.period]
     windows = tuple((k.code, *profile.trend_window(get_indicator(k.code).periodicity, k.period)) for k in shown)
-    points = profile.split_lines(series_windows(windows, (key, "VN")))
+    points = profile.split_lines(series_windows_rows(windows, (key, "VN")))
     sums = 0
     for code, start, end in windows:
         ind = get_indicator(code)
