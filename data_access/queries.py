@@ -429,18 +429,18 @@ def _region_areas(regions: frozenset[str], periods: Sequence[Period]) -> set[str
 
 
 @cached_query(scopes=_with_components)
-def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = ()) -> pd.DataFrame:
+def regional_series_rows(code: str, start: str, end: str, regions: tuple[str, ...] = ()) -> tuple[tuple[Any, ...], ...]:
     """Regional aggregates for every period from ``start`` to ``end``: of every region, or of
-    ``regions`` (keys) only. Columns: period, period_start, plus :data:`AGG_COLUMNS`. Each period
-    uses the regions of its own era. The values of the whole range (and of the aggregation
-    components) come from one statement."""
+    ``regions`` (keys) only. Rows of period, period start, then the fields of :data:`AGG_COLUMNS`
+    (:class:`AggRow`). Each period uses the regions of its own era. The values of the whole range
+    (and of the aggregation components) come from one statement. Rows, not a frame: the
+    indicator page's series reads them row by row."""
     from domain.periods import periods_between
 
     ind = get_indicator(code)
-    columns = ["period", "period_start", *AGG_COLUMNS]
     periods = list(periods_between(start, end))
     if not has_regions(ind) or not periods:
-        return pd.DataFrame(columns=columns)
+        return ()
     only = frozenset(regions)
     parts = dict(zip("vwnd", (code, *rule_components(ind)), strict=True))
     ids = {get_indicator(c).id: role for role, c in parts.items() if c}
@@ -455,7 +455,13 @@ def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = 
 
         records += [(p.key, p.start, *r) for r in _region_records(ind, p, got.get(("v", p.start), {}), part("w"),
                                                                   part("n"), part("d"), only=only)]
-    return pd.DataFrame(records, columns=columns)
+    return tuple(records)
+
+
+def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = ()) -> pd.DataFrame:
+    """:func:`regional_series_rows` as a frame. Columns: period, period_start, plus :data:`AGG_COLUMNS`."""
+    return pd.DataFrame(list(regional_series_rows(code, start, end, regions)),
+                        columns=["period", "period_start", *AGG_COLUMNS])
 
 
 # --- comparable series on the current 34 provinces -----------------------------------------------

@@ -24,7 +24,7 @@ from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import area_map, get_indicator, successors
 from data_access.engine import current_connection
-from data_access.queries import backcast_floors, comparable_series, regional_series, series, series_rows
+from data_access.queries import backcast_floors, comparable_series, regional_series_rows, series, series_rows
 from domain.aggregation import REBUILD_RULES
 from domain.eras import ERA_SWITCH
 from domain.periods import PERIODS_PER_YEAR, Period, as_date, parse, periods_between
@@ -142,9 +142,9 @@ def area_series_rows(code: str, area_keys: tuple[str, ...], start: str, end: str
     if stored:
         records += [(*r[:7], True) for r in series_rows(code, stored, start, end)]
     if regions and ind.provincial and ind.aggregation != "none":
-        rs = regional_series(code, start, end, tuple(sorted(regions)))  # the regions shown only
-        records += [(k, p, ps, v, None, None, None, bool(complete)) for k, p, ps, v, complete
-                    in zip(rs["region_key"], rs["period"], rs["period_start"], rs["value"], rs["complete"], strict=True)]
+        # the regions shown only; rows of period, start, then AggRow's fields
+        records += [(k, p, ps, v, None, None, None, bool(complete)) for p, ps, k, _vi, _en, v, _n, _r, complete
+                    in regional_series_rows(code, start, end, tuple(sorted(regions)))]
     return tuple(_in_order(records, keys))
 
 
