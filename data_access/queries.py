@@ -642,7 +642,7 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
         _group(rows_by, _read(_KPI_WINDOWS_PG_SQL, {"ids": [i.id for i in own], "area": area.id,
                                                     "days": [_WINDOW_DAYS[i.periodicity] for i in own],
                                                     "floor": [floor(i.periodicity) for i in own]}))
-    for periodicity, days in _WINDOW_DAYS.items():  # one statement per periodicity, each with its window
+    for periodicity, days in _WINDOW_DAYS.items():  # daily; and on SQLite one statement per periodicity
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
             lag = _LAG_DAYS["D"]
