@@ -334,7 +334,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
             parsed = _published("sdmx-ml", *sdmx_ml.read_sdmx_ml(payload, mapping, budget))
         else:
             if fmt == "csv":  # on the bytes, before a decoded copy exists
-                data_lines = scan_lines(payload, budget) - _trailing_breaks(payload)  # an upper bound of rows
+                data_lines = scan_lines(payload, budget) - trailing_breaks(payload)  # an upper bound of rows
                 if data_lines > max_rows:
                     findings.error(make_issue("too_many_rows", rows=data_lines, limit=max_rows))
                     return None
@@ -351,7 +351,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
                 parsed = _parse_json(text, findings, budget, mapping)
             elif fmt == "px":
                 parsed = _published("px", *published.read_px(text, mapping, budget))
-            elif not _long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget), mapping):
+            elif not long_header(text) and published.looks_wide(grid := published.csv_grid(text, budget), mapping):
                 parsed = _published("wide-csv", *published.read_wide(grid, mapping, budget, "CSV"))
             else:
                 parsed = _parse_csv(text, findings, budget, check_fields=b'"' in payload)
@@ -361,8 +361,7 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
         findings.error(exc.issue)
         return None
     except BudgetExceeded as exc:
-        params = dict(exc.params)
-        findings.error(make_issue(exc.code, row=params.pop("row", None), column=params.pop("column", None), **params))
+        findings.error(budget_issue(exc))
         return None
     if parsed is None:
         return None
@@ -373,10 +372,16 @@ def parse(payload: bytes, filename: str | None, findings: Findings, max_rows: in
     return parsed
 
 
-def _long_header(text: str) -> bool:
+def budget_issue(exc: BudgetExceeded):
+    """The intake issue of a reached reading limit (with its row and column when known)."""
+    params = dict(exc.params)
+    return make_issue(exc.code, row=params.pop("row", None), column=params.pop("column", None), **params)
+
+
+def long_header(text: str) -> bool:
     """Whether the first line names at least two of the long format's required columns."""
     first = text[: text.find("\n")] if "\n" in text else text
-    sep = _delimiter(first)
+    sep = sniff_delimiter(first)
     try:
         names = next(csv.reader([first], delimiter=sep), [])
     except csv.Error:
@@ -391,7 +396,7 @@ def _published(fmt: str, rows: published.Rows, unit: str | None) -> ParsedFile:
                       optional_present=frozenset({"status"}), title=rows.title)
 
 
-def _trailing_breaks(payload: bytes) -> int:
+def trailing_breaks(payload: bytes) -> int:
     """Line breaks among the trailing ``\\r``/``\\n`` bytes (not lines of data)."""
     n, i = 0, len(payload) - 1
     while i >= 0 and payload[i] in (10, 13):
@@ -400,7 +405,7 @@ def _trailing_breaks(payload: bytes) -> int:
     return n
 
 
-def _map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], dict[str, str]] | None:
+def map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], dict[str, str]] | None:
     """Canonical column → position, and canonical → name in the file. Errors for duplicate and
     missing required columns (then None)."""
     positions: dict[str, int] = {}
@@ -436,7 +441,7 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
     ``budget.max_line_bytes`` characters (the line scan bounds the others)."""
     budget = budget or ReadBudget()
     first = text[:text.find("\n")] if "\n" in text else text
-    delimiter = _delimiter(first)
+    delimiter = sniff_delimiter(first)
     try:
         chunks = []
         for chunk in pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
@@ -452,16 +457,33 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
         findings.error(make_issue("empty_file"))
         return None
     except (pd.errors.ParserError, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise FileError(make_issue("unreadable_file", format="CSV", detail=detail)) from None
+        raise FileError(unreadable_csv(exc)) from None
     header = [None if (isinstance(v, float) and np.isnan(v)) else v for v in raw.iloc[0].tolist()]
-    mapped = _map_header(header, findings)
+    mapped = map_header(header, findings)
     if mapped is None:
         return None
     positions, shown = mapped
-    body = raw.iloc[1:]
+    obs = csv_observations(raw.iloc[1:], 2, positions, shown, budget, check_fields)
+    obs = drop_blank(obs)
+    if obs.empty:
+        findings.error(make_issue("no_rows"))
+        return None
+    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
+                      optional_present=frozenset(c for c in OPTIONAL if c in positions))
+
+
+def unreadable_csv(exc: Exception):
+    """The issue of a CSV the tokenizer cannot read (its message's last line says where)."""
+    detail = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+    return make_issue("unreadable_file", format="CSV", detail=detail)
+
+
+def csv_observations(body: pd.DataFrame, first_row: int, positions: dict[str, int], shown: dict[str, str],
+                     budget: ReadBudget, check_fields: bool) -> pd.DataFrame:
+    """The observations frame of raw CSV rows (``body``: cells as text, ``first_row`` the row number
+    of its first line; blank rows not yet dropped). ``check_fields``: see :func:`_parse_csv`."""
     n = len(body)
-    cols: dict[str, Any] = {"row": np.arange(2, n + 2, dtype=np.int64)}
+    cols: dict[str, Any] = {"row": np.arange(first_row, first_row + n, dtype=np.int64)}
     for canonical in TEXT_COLUMNS:
         if canonical in positions:
             cols[canonical] = _strings(body.iloc[:, positions[canonical]])
@@ -475,15 +497,9 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
             if n and lengths.max() > budget.max_line_bytes:
                 i = int(lengths.argmax())
                 name = shown.get("value" if canonical == "value_text" else canonical, canonical)
-                raise BudgetExceeded("field_too_long", row=i + 2, column=name, length=int(lengths[i]),
+                raise BudgetExceeded("field_too_long", row=first_row + i, column=name, length=int(lengths[i]),
                                      limit=budget.max_line_bytes)
-    obs = _obs_frame(cols)
-    obs = _drop_blank(obs)
-    if obs.empty:
-        findings.error(make_issue("no_rows"))
-        return None
-    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
-                      optional_present=frozenset(c for c in OPTIONAL if c in positions))
+    return _obs_frame(cols)
 
 
 def _obs_frame(cols: dict[str, Any]) -> pd.DataFrame:
@@ -512,7 +528,7 @@ def _strings(col: pd.Series) -> np.ndarray:
     return arr
 
 
-def _delimiter(header_line: str) -> str:
+def sniff_delimiter(header_line: str) -> str:
     best, score = ",", -1
     for sep in (",", ";", "\t"):
         try:
@@ -525,7 +541,7 @@ def _delimiter(header_line: str) -> str:
     return best
 
 
-def _drop_blank(obs: pd.DataFrame) -> pd.DataFrame:
+def drop_blank(obs: pd.DataFrame) -> pd.DataFrame:
     """Drop rows where every cell is empty (blank lines, trailing empty spreadsheet rows)."""
     blank = np.ones(len(obs), dtype=bool)
     for c in ("value_text", *TEXT_COLUMNS):
@@ -750,7 +766,7 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
             grid = _sheet_grid(ws, budget, max_rows)
             if published.looks_wide(grid, mapping):
                 return _published("wide-xlsx", *published.read_wide(grid, mapping, budget, "XLSX"))
-        mapped = _map_header(header, findings)
+        mapped = map_header(header, findings)
         if mapped is None:
             return None
         positions, shown = mapped
@@ -765,7 +781,7 @@ def _parse_xlsx(payload: bytes, findings: Findings, budget: ReadBudget | None = 
         raise FileError(make_issue("unreadable_file", format="XLSX", detail=type(exc).__name__)) from None
     finally:
         wb.close()
-    obs = _drop_blank(_obs_frame(out))
+    obs = drop_blank(_obs_frame(out))
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
@@ -873,6 +889,6 @@ def _parse_json(text: str, findings: Findings, budget: ReadBudget | None = None,
             raise FileError(make_issue("bad_structure", detail=f"daily_items[{i - 1}] must be an object"))
         lowered_item = {normalise_header(k): v for k, v in obj.items()}
         daily.append({"row": i, **{f: lowered_item.get(f) for f in DAILY_FIELDS}})
-    obs = _drop_blank(_obs_frame(out))  # an empty submission is refused by the pipeline (after the unit check)
+    obs = drop_blank(_obs_frame(out))  # an empty submission is refused by the pipeline (after the unit check)
     return ParsedFile("json", observations=obs, daily_items=daily,
                       declared_unit=unit.strip() if isinstance(unit, str) else None)

@@ -21,7 +21,8 @@ new ``data_version``.
 Large files on PostgreSQL (from :data:`PIPELINE_MIN_ROWS` rows) are validated in chunks while a
 second thread loads the chunks already validated, in the same write transaction, so that Python
 and the database server work at the same time; the outcome is the same as in one piece (see
-:func:`_submit_chunked`).
+:func:`_submit_chunked`). A plain long CSV is also read a chunk at a time (:mod:`ingest.csv_stream`),
+so that the server writes its first rows while the rest of the file is still being read.
 
 Connections: given an Engine, ``submit`` uses its own connection and transactions (the normal
 case). Given a Connection outside a transaction, it does the same on it. Given a Connection
@@ -47,8 +48,9 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from alerts import evaluate as alert_rules
-from ingest import load, parse_memo
-from ingest.bounds import ReadBudget
+from ingest import csv_stream, load, parse_memo
+from ingest.bounds import BudgetExceeded, ReadBudget
+from ingest.formats import FileError, budget_issue
 from ingest.issues import FindingLists, Findings, make_issue
 from ingest.mappings import apply_mapping
 from ingest.published import ImportMapping
@@ -254,11 +256,19 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
         if len(payload) > limits.max_bytes:
             findings.error(make_issue("file_too_large", size=len(payload), limit=limits.max_bytes))
         else:
+            stream = None
+            if own and conn.dialect.name == "postgresql" and not _maps(mapping):
+                stream = csv_stream.open_stream(payload, report.filename, findings, limits.max_rows,
+                                                limits.read_budget(), PIPELINE_MIN_ROWS)
+            if stream is not None:
+                report.format, report.encoding = stream.parsed.format, stream.parsed.encoding
+                return _submit_chunked(conn, report, stream.parsed, cat, unit, findings, submitted_by, started,
+                                       stream)
             parsed = parse_memo.parse(payload, report.filename, findings, limits.max_rows,
                                       budget=limits.read_budget(), mapping=mapping)
             if parsed is not None:
                 report.format, report.encoding = parsed.format, parsed.encoding
-                if mapping is not None and (mapping.areas or mapping.indicators or mapping.name or mapping.source != "explicit"):
+                if _maps(mapping):
                     report.mapping = mapping.as_record()
                     parsed = apply_mapping(parsed, mapping, findings, report.mappings)
                 declared = (parsed.declared_unit or "").strip().upper()
@@ -283,6 +293,12 @@ def _submit(conn: Connection, own: bool, report: SubmissionReport, payload: byte
     report.timings["load_s"] = round(time.perf_counter() - started - report.timings["validate_s"], 3)
     report.timings["total_s"] = round(time.perf_counter() - started, 3)
     return result
+
+
+def _maps(mapping: ImportMapping | None) -> bool:
+    """Whether ``mapping`` changes what a file says (areas, indicators, a name, a proposal)."""
+    return mapping is not None and bool(mapping.areas or mapping.indicators or mapping.name
+                                        or mapping.source != "explicit")
 
 
 def _record_mappings(report: SubmissionReport, areas: dict[str, str]) -> None:
@@ -485,9 +501,17 @@ class _ChunkLoader:
 
 
 def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, unit, findings: Findings,
-                    submitted_by: str | None, started: float) -> SubmissionReport:
-    obs = parsed.observations
-    codes = {str(c).strip().upper() for c in pd.unique(obs["indicator_code"])}
+                    submitted_by: str | None, started: float,
+                    stream: csv_stream.CsvStream | None = None) -> SubmissionReport:
+    """``parsed``: the file read whole; or, with ``stream``, its description only, the rows read a
+    chunk at a time from ``stream`` (:mod:`ingest.csv_stream`) while the chunks before are written."""
+    if stream is None:
+        obs = parsed.observations
+        codes = {str(c).strip().upper() for c in pd.unique(obs["indicator_code"])}
+        frames = (obs.iloc[start:stop] for start, stop in chunk_bounds(len(obs)))
+    else:
+        codes = set(stream.codes)
+        frames = stream.frames(hi - lo for lo, hi in chunk_bounds(stream.lines))
     ids = sorted(cat.indicators[c].id for c in codes if c in cat.indicators)
     value_column = parsed.column("value")
     conn.rollback()  # end the read snapshot
@@ -511,11 +535,20 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
         counts = _new_counts()
         keys, daily, periods, keyed, written_keys = [], [], set(), [], []
         link_rows: dict[tuple[int, str], int] = {}
-        bounds = chunk_bounds(len(obs))
-        for start, stop in bounds:
+        chunks = 0
+        while True:
             t = time.perf_counter()
-            chunk = dataclasses.replace(parsed, observations=obs.iloc[start:stop],
-                                        daily_items=parsed.daily_items if start == 0 else [])
+            try:
+                frame = next(frames, None)
+            except (FileError, BudgetExceeded) as exc:  # a later chunk of a streamed file
+                findings.error(exc.issue if isinstance(exc, FileError) else budget_issue(exc))
+                break
+            if frame is None:
+                break
+            if stream is not None:
+                stream.check_codes(frame)
+            chunk = dataclasses.replace(parsed, observations=frame, daily_items=parsed.daily_items if not chunks else [])
+            chunks += 1
             v = validate(chunk, cat, unit, report.received_at, findings, check_duplicates=False, collect_keys=True)
             _record_mappings(report, v.area_mappings)
             keys.append(v.keys)
@@ -580,11 +613,11 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
         raise
     # validation and load overlap: validate_s is the validating time, load_s the writing time (the
     # loader thread's, then the final writes); their sum exceeds total_s by the overlap. parsed_s:
-    # the catalogue read and the file parsed; first_chunk_s: the first chunk handed to the loader
+    # the catalogue read and the file parsed (streamed: its indicator column); first_chunk_s: the first chunk handed to the loader
     # (before it the server has nothing to write)
-    report.timings.update(parsed_s=round(parsed_s, 3),
+    report.timings.update(streamed=stream is not None, parsed_s=round(parsed_s, 3),
                           first_chunk_s=None if first_chunk_s is None else round(first_chunk_s, 3),
                           validate_s=round(validate_s, 3),
                           load_s=round(load_busy + time.perf_counter() - finishing, 3),
-                          total_s=round(time.perf_counter() - started, 3), chunks=len(bounds))
+                          total_s=round(time.perf_counter() - started, 3), chunks=chunks)
     return report
