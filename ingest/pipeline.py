@@ -5,7 +5,8 @@ over it (Superset's "command" shape: validate first, then write in one transacti
 
 Steps:
 
-1. hash the raw bytes (sha256) and archive them (:func:`ingest.load.archive`);
+1. hash the raw bytes (sha256) and archive them (:class:`ingest.load.Archiving`: a large file by a
+   thread while it is read, stored and synced before the submission's row commits);
 2. look the unit up; if the same unit already has an ACCEPTED submission with the same sha256,
    answer ``duplicate`` with that submission's id and change nothing;
 3. parse (:mod:`ingest.formats`) and validate (:mod:`ingest.validate`), then check plausibility
@@ -151,6 +152,7 @@ class SubmissionReport(FindingLists):
     archive_path: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
     alerts_raised: int = 0  # alerts the rules raised on what it wrote and delivered (alerts.evaluate)
+    archiving: load.Archiving | None = field(default=None, repr=False, compare=False)  # stored before commit
 
     @property
     def accepted(self) -> bool:
@@ -223,7 +225,8 @@ def submit(target: Connection | Engine, *, unit_code: str, payload: bytes, filen
     report = SubmissionReport(status=REJECTED, unit=(unit_code or "").strip().upper(), channel=channel,
                               filename=clean_filename(filename), sha256=sha, received_at=received_at)
     if len(payload) <= limits.max_bytes:  # oversized files are refused unread and not kept
-        report.archive_path = load.archive(payload, sha, received_at, archive_dir or default_archive_dir())
+        report.archiving = load.Archiving(payload, sha, received_at, archive_dir or default_archive_dir())
+        report.archive_path = report.archiving.path
     if isinstance(target, Engine):
         with target.connect() as conn:
             return _submit(conn, True, report, payload, submitted_by, limits, mapping)
@@ -336,7 +339,10 @@ def _insert_row(conn: Connection, report: SubmissionReport, unit, accepted: bool
 
 def _finish(conn: Connection, report: SubmissionReport, findings: Findings, counts: dict[str, int],
             links: list[tuple[int, str, int]], periods: set[str], cat, daily_received: int) -> SubmissionReport:
-    """Fill the report and the submission row (status, period, regime, counts, JSON report)."""
+    """Fill the report and the submission row (status, period, regime, counts, JSON report). The
+    raw bytes are stored by then (the row names them; its transaction commits after this)."""
+    if report.archiving is not None:
+        report.archiving.wait()
     findings.finalize()
     report.counts = counts
     if report.status == ACCEPTED:

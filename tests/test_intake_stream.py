@@ -1,6 +1,7 @@
 """Issue 22: a large long CSV read a chunk at a time while the chunks before are written
 (ingest.csv_stream): the same outcome as the whole-file reading, errors in a later chunk rejecting
-everything, the deadline and the indicator codes checked. Both backends (SQLite reads whole)."""
+everything, the deadline and the indicator codes checked; a large file archived by a thread before
+its row commits. Both backends (SQLite reads whole)."""
 
 from __future__ import annotations
 
@@ -132,3 +133,31 @@ def test_int218_a_streamed_csv_stops_at_its_deadline_and_checks_its_codes(wh, ch
     after = counts(engine)
     assert {k: after[k] for k in ("observation", "current", "data_version")} == \
         {k: before[k] for k in ("observation", "current", "data_version")}
+
+
+def test_int219_a_large_files_archive_is_stored_before_its_row_commits(wh, monkeypatch):
+    """The raw bytes of a large file are stored by a thread while the file is read and loaded; the
+    submission's row commits only once they are stored, and when storing fails nothing is written
+    (the error is raised, as a failed archive always was)."""
+    import time
+
+    from ingest import load
+
+    engine, tmp, _ = wh
+    monkeypatch.setattr(load, "ARCHIVE_THREAD_BYTES", 1)  # every file by the thread
+    payload = csv_bytes("EXPORTS,VN,202301,30.5", "EXPORTS,VN,202302,31.5")
+    report = send(engine, tmp, "TK", payload)
+    assert report.status == "accepted" and (tmp / "archive" / report.archive_path).read_bytes() == payload
+    assert not list((tmp / "archive").rglob(".incoming-*"))
+    before = counts(engine)
+    real_archive = load.archive
+
+    def full_disk(*args):
+        time.sleep(0.3)  # the load is done long before
+        real_archive(*args)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(load, "archive", full_disk)
+    with pytest.raises(OSError, match="No space left"):
+        send(engine, tmp, "TK", csv_bytes("EXPORTS,VN,202303,32.5"))
+    assert counts(engine) == before  # no submission row, no value
