@@ -572,6 +572,27 @@ _KPI_WINDOWS_PG_SQL = (
     .order_by(_KPI_TAIL.c.indicator_id, _KPI_TAIL.c.period_start)
 )
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
+#: PostgreSQL: every KPI row of a snapshot in one round trip: the windows of the indicators other
+#: than daily (above), the daily indicators' last weeks and the same days a year before
+#: (:data:`_KPI_DAILY_SQL`), and each daily indicator's latest day at the area as a row with no
+#: period (what the probe :data:`_LATEST_SQL` would answer for one with nothing recent). The rows
+#: come ordered by indicator and period start; the latest days are told apart by their period.
+_KPI_DAILY_OWN = func.unnest(bindparam("daily", type_=ARRAY(Integer))).table_valued("id").render_derived()
+_KPI_DAILY_NEWEST = select(
+    _KPI_DAILY_OWN.c.id.label("indicator_id"), type_coerce(None, NullType).label("period"),
+    select(func.max(c.c.period_start)).where(c.c.indicator_id == _KPI_DAILY_OWN.c.id,
+                                             c.c.area_id == bindparam("area")).scalar_subquery().label("period_start"),
+    *(type_coerce(None, NullType).label(n) for n in ("value", "status", "revision", "flag", "recorded_at")),
+)
+_KPI_ALL_PG_SQL = (
+    select(*_KPI_TAIL.c).select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(_KPI_TAIL, true()))
+    .union_all(select(*_KPI_SQL.selected_columns).where(
+        c.c.indicator_id == func.any(bindparam("daily", type_=ARRAY(Integer))), c.c.area_id == bindparam("area"),
+        or_(c.c.period_start >= bindparam("since"),
+            and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to")))),
+        _KPI_DAILY_NEWEST)
+    .order_by("indicator_id", "period_start")
+)
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
                      schema.target.c.comparison, schema.target.c.source, schema.target.c.value_max).where(
     schema.target.c.indicator_id.in_(bindparam("inds", expanding=True)), schema.target.c.area_id == bindparam("area"),
@@ -618,10 +639,10 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
     the target pro rata; others the latest value); provisional/revised/flagged marks.
-    On PostgreSQL, one statement for the daily indicators and one for the others (each indicator's
-    window ending at its own latest period, however old), plus one for targets, whatever the
-    number of codes (and, for daily indicators with nothing in the last weeks, a probe of their
-    latest day and a statement each). SQLite: one statement per periodicity, each window up to
+    On PostgreSQL, one statement for every indicator's rows (the daily ones' last weeks and their
+    latest days; the others' windows, each ending at its own latest period, however old:
+    :data:`_KPI_ALL_PG_SQL`), plus one for targets, whatever the number of codes (and a statement
+    each for daily indicators with nothing in the last weeks but a value before). SQLite: one statement per periodicity, each window up to
     today, and the same probe and statements for any indicator with nothing in its window. A
     province formed on 2025-07-01 shows its own periods only: its back-casts are left to the
     comparable reads."""
@@ -638,18 +659,24 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     pg = current_connection().dialect.name == "postgresql"
     own = [i for i in inds if i.periodicity != "D"] if pg else []  # each window from its own latest period
     own_ids = {i.id for i in own}
-    if own:
-        _group(rows_by, _read(_KPI_WINDOWS_PG_SQL, {"ids": [i.id for i in own], "area": area.id,
-                                                    "days": [_WINDOW_DAYS[i.periodicity] for i in own],
-                                                    "floor": [floor(i.periodicity) for i in own]}))
-    for periodicity, days in _WINDOW_DAYS.items():  # daily; and on SQLite one statement per periodicity
+    newest: dict[int, date | None] | None = None  # PostgreSQL: the daily indicators' latest days
+    if pg:
+        lag = _LAG_DAYS["D"]
+        read = _read(_KPI_ALL_PG_SQL, {
+            "ids": [i.id for i in own], "area": area.id, "days": [_WINDOW_DAYS[i.periodicity] for i in own],
+            "floor": [floor(i.periodicity) for i in own], "daily": [i.id for i in inds if i.periodicity == "D"],
+            "since": max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
+            "ly_from": max(today - timedelta(days=366 + lag), floor("D")), "ly_to": today - timedelta(days=364)})
+        newest = {r[0]: r[2] for r in read if r[1] is None}
+        _group(rows_by, (r for r in read if r[1] is not None))
+    for periodicity, days in (() if pg else _WINDOW_DAYS.items()):  # SQLite: one statement per periodicity
         group = [i.id for i in inds if i.periodicity == periodicity]
         if group and periodicity == "D":
             lag = _LAG_DAYS["D"]
             _collect(rows_by, group, area.id, max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
                      _KPI_DAILY_SQL, ly_from=max(today - timedelta(days=366 + lag), floor("D")),
                      ly_to=today - timedelta(days=364))
-        elif group and not pg:
+        elif group:
             _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
                                                   floor(periodicity)))
     stale = [i for i in inds if i.id not in own_ids and (
@@ -658,7 +685,9 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     for i in stale:
         rows_by.pop(i.id, None)
     if stale:  # latest value older than the usual reporting lag: look back from its own latest period
-        latest = {i: as_date(d) for i, d in _read(_LATEST_SQL, {"inds": [i.id for i in stale], "area": area.id})}
+        found = newest.items() if newest is not None else _read(_LATEST_SQL, {"inds": [i.id for i in stale],
+                                                                               "area": area.id})
+        latest = {i: as_date(d) for i, d in found if d is not None}
         for i in stale:
             newest = latest.get(i.id)
             if newest and newest >= floor(i.periodicity):  # else its latest value is a back-cast: none of its own

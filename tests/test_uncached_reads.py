@@ -4,7 +4,7 @@ read once)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 import pandas as pd
 from sqlalchemy import select
@@ -90,11 +90,11 @@ def test_unc003_headline_codes_are_the_headline_frames_codes(seeded_url, tmp_pat
 
 
 def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypatch):  # noqa: F811
-    """Issue 22: on PostgreSQL, the KPI tiles of monthly, quarterly and yearly indicators read
-    their windows (each indicator's ending at its own latest period, however old) in one
-    statement, with no probe of the latest periods and no statement per indicator afterwards
-    (SQLite: one per periodicity, then the indicators with nothing recent); the tiles are those of
-    reading each periodicity apart."""
+    """Issue 22: on PostgreSQL, the KPI tiles of daily, monthly, quarterly and yearly indicators
+    read their rows in one statement (the daily ones' last weeks and latest days; the others'
+    windows, each ending at its own latest period, however old), with no probe of the latest
+    periods and no statement per indicator afterwards (SQLite: one per periodicity, then the
+    indicators with nothing recent); the tiles are those of reading each periodicity apart."""
     from data_access import queries
     from data_access.catalogue import all_indicators
     from data_access.engine import current_connection
@@ -102,8 +102,8 @@ def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypa
     by = {}
     for ind in all_indicators():
         by.setdefault(ind.periodicity, []).append(ind.code)
-    assert {"M", "Q", "Y"} <= set(by)
-    codes = tuple(c for p in ("M", "Q", "Y") for c in by[p])
+    assert {"D", "M", "Q", "Y"} <= set(by)
+    codes = tuple(c for p in ("D", "M", "Q", "Y") for c in by[p])
     statements = []
     real_read = queries._read
     monkeypatch.setattr(queries, "_read", lambda stmt, params=None: statements.append(stmt) or real_read(stmt, params))
@@ -111,11 +111,15 @@ def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypa
     # the windows' reads come first; then, for indicators with nothing recent, their latest periods
     windows = statements[:next((n for n, s in enumerate(statements) if s is queries._LATEST_SQL), len(statements))]
     if current_connection().dialect.name == "postgresql":
-        assert windows[0] is queries._KPI_WINDOWS_PG_SQL
-        assert statements.count(queries._KPI_WINDOWS_PG_SQL) == 1 and queries._KPI_SQL not in statements
-        assert queries._LATEST_SQL not in statements
+        assert statements[0] is queries._KPI_ALL_PG_SQL and statements.count(queries._KPI_ALL_PG_SQL) == 1
+        names = {id(getattr(queries, n)): n for n in ("_KPI_SQL", "_KPI_DAILY_SQL", "_LATEST_SQL", "_KPI_WINDOWS_PG_SQL")}
+        # a statement of its own only for a daily indicator whose latest value is weeks old
+        old = [k.code for k in together if k.code in by["D"] and k.period
+               and parse(k.period).start < date.today() - timedelta(days=queries._LAG_DAYS["D"])]
+        assert [names[id(s)] for s in statements if id(s) in names] == ["_KPI_SQL"] * len(old)
     else:
-        assert windows == [queries._KPI_SQL] * 3
-    apart = {k.code: k for p in ("M", "Q", "Y") for k in queries.kpi_snapshot.uncached(tuple(by[p]), "VN")}
+        assert windows == [queries._KPI_DAILY_SQL] + [queries._KPI_SQL] * 3
+    apart = {k.code: k for p in ("D", "M", "Q", "Y") for k in queries.kpi_snapshot.uncached(tuple(by[p]), "VN")}
     assert [apart[k.code] for k in together] == list(together)
-    assert any(k.period is not None for k in together)  # tiles with values among them
+    assert {p for p in ("D", "M", "Q", "Y") if any(k.period is not None for k in together if k.code in by[p])} \
+        >= {"D", "M"}  # tiles with values among them, daily ones too
