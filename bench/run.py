@@ -193,7 +193,7 @@ def scenarios(rng: random.Random, samples: int, server) -> dict[str, list[tuple[
         # the indicator page's comparable view: two or three current provinces over the chosen range
         p_end = recent_period(p, 6)
         p_start = parse(p_end).shift(-rng.choice([12, 24, 60]) if p.periodicity != "D" else -rng.choice([30, 90, 365])).key
-        out["comparable_series"].append((queries.comparable_series, (
+        out["comparable_series"].append((queries.comparable_series_rows, (
             p.code, tuple(rng.sample(provinces_now, rng.randint(2, 3))), p_start, p_end)))
     return out
 

@@ -467,8 +467,18 @@ def regional_series(code: str, start: str, end: str, regions: tuple[str, ...] = 
 # --- comparable series on the current 34 provinces -----------------------------------------------
 
 
-@cached_query(scopes=_with_components)
+#: Columns of :func:`comparable_series`.
+COMPARABLE_COLUMNS = ["area_key", "period", "period_start", "value", "rebuilt", "comparable"]
+
+
 def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = None, end: str | None = None) -> pd.DataFrame:
+    """:func:`comparable_series_rows` as a frame. Columns: :data:`COMPARABLE_COLUMNS`."""
+    return pd.DataFrame(list(comparable_series_rows(code, new_keys, start, end)), columns=COMPARABLE_COLUMNS)
+
+
+@cached_query(scopes=_with_components)
+def comparable_series_rows(code: str, new_keys: tuple[str, ...], start: str | None = None,
+                           end: str | None = None) -> tuple[tuple[Any, ...], ...]:
     """History expressed on the current provinces: before 2025-07-01 each new province's value
     is rebuilt from its former provinces by the indicator's aggregation rule (sums added along
     the crosswalk, ratios recomputed from their components, rates weighted); a period in which a
@@ -476,8 +486,9 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
     (``mean`` or ``none``) the rebuilt periods are left out. A value stored under the new province
     itself for a period before 2025-07-01 (a back-cast, sent as ``CODE@WHEN``: see
     :mod:`domain.area_refs`) is its territory's own figure: it is used as it is, and the former
-    provinces are not summed for that period (never counted twice).
-    Columns: area_key, period, period_start, value, rebuilt (bool), comparable (bool)."""
+    provinces are not summed for that period (never counted twice). Rows of
+    :data:`COMPARABLE_COLUMNS` (``rebuilt``, ``comparable``: bools), ordered by area and period
+    start; :func:`comparable_series` is their frame."""
     ind = get_indicator(code)
     succ = successors()
     formers: dict[str, list[str]] = {}
@@ -497,7 +508,7 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
         return _read(_SERIES_SQL, params)
 
     out = [(ids[r[0]], r[1], r[2], r[3], False, True) for r in fetch(code, sorted(wanted))]
-    backcast = {(k, period) for k, period, *_ in out}  # a new province's own value before it existed
+    backcast = {(r[0], r[1]) for r in out}  # a new province's own value before it existed
     if old_only and has_rule:
         main = {(ids[r[0]], r[1]): (r[2], r[3]) for r in fetch(code, old_only)}
         comp = [{(ids[r[0]], r[1]): r[3] for r in fetch(c, old_only)} if c else None for c in rule_components(ind)]
@@ -513,8 +524,8 @@ def comparable_series(code: str, new_keys: tuple[str, ...], start: str | None = 
             at = [None if d is None else {k: d.get((k, period)) for k in values} for d in comp]
             value = rebuild(rule, values, len(expected), *at)
             out.append((new_key, period, starts[period], value, True, True))
-    df = pd.DataFrame(out, columns=["area_key", "period", "period_start", "value", "rebuilt", "comparable"])
-    return df.sort_values(["area_key", "period_start"]).reset_index(drop=True)
+    out.sort(key=itemgetter(0, 2))  # by area, then period start (unique pairs: no ties to order)
+    return tuple(out)
 
 
 # --- KPI snapshots -----------------------------------------------------------------------------------

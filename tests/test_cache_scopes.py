@@ -160,7 +160,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
     denominator: a new weight invalidates the aggregate."""
     from data_access.catalogue import all_indicators
     from data_access.provinces import province_scorecard_rows
-    from data_access.queries import comparable_series, regional_aggregate_rows
+    from data_access.queries import comparable_series_rows, regional_aggregate_rows
 
     server, _, _ = env
     with server.test_request_context("/"):
@@ -169,7 +169,7 @@ def test_csc006_aggregates_depend_on_their_components(env):
         for ind in composed:
             parts = {f"i:{c}" for c in (ind.weight_code, ind.num_code, ind.den_code) if c}
             assert parts and parts <= set(regional_aggregate_rows.scopes(ind.code, "2025Q3"))
-            assert parts <= set(comparable_series.scopes(ind.code, ("01",)))
+            assert parts <= set(comparable_series_rows.scopes(ind.code, ("01",)))
             assert parts <= set(province_scorecard_rows.scopes("01"))
 
 
