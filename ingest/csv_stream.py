@@ -80,6 +80,10 @@ class CsvStream:
         finally:
             self._reader.close()
 
+    def close(self) -> None:
+        """Let the reader go (a submission that ends before reading its chunks)."""
+        self._reader.close()
+
     def check_codes(self, obs: pd.DataFrame) -> None:
         """Raise if a chunk names an indicator code the first reading did not see (it cannot, the two
         readings being the same tokenizer's on the same text: a safeguard, since rows of an

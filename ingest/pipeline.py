@@ -531,6 +531,8 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
         earlier = load.find_accepted(conn, unit.id, report.sha256)
         if earlier is not None:
             tx.rollback()
+            if stream is not None:
+                stream.close()
             return _duplicate(report, earlier)
         derived_ids = derived.affected_ids(conn, ids)
         load.lock_indicators(conn, ids + derived_ids)

@@ -161,3 +161,30 @@ def test_int219_a_large_files_archive_is_stored_before_its_row_commits(wh, monke
     with pytest.raises(OSError, match="No space left"):
         send(engine, tmp, "TK", csv_bytes("EXPORTS,VN,202303,32.5"))
     assert counts(engine) == before  # no submission row, no value
+
+
+def test_int220_a_streamed_duplicate_found_under_the_lock(wh, chunked, backend, monkeypatch):
+    """The same file sent twice at once: the second finds the first under its unit's lock (after
+    its stream was opened) and answers duplicate, with nothing written and its reader closed."""
+    if backend != "postgresql":
+        pytest.skip("the streamed path is PostgreSQL's")
+    from ingest import csv_stream, load
+
+    engine, tmp, _ = wh
+    rows = [f"EXPORTS,VN,{2000 + i // 12}{i % 12 + 1:02d},{30 + i}" for i in range(12)]
+    first = send(engine, tmp, "TK", csv_bytes(*rows))
+    assert first.status == "accepted" and first.timings["streamed"]
+    before = counts(engine)
+    real_find, calls, closed = load.find_accepted, [], []
+
+    def late_find(*args):  # the first look (before reading) misses: the other send had not committed
+        calls.append(1)
+        return None if len(calls) == 1 else real_find(*args)
+
+    monkeypatch.setattr(load, "find_accepted", late_find)
+    real_close = csv_stream.CsvStream.close
+    monkeypatch.setattr(csv_stream.CsvStream, "close", lambda self: closed.append(1) or real_close(self))
+    again = send(engine, tmp, "TK", csv_bytes(*rows))
+    assert again.status == "duplicate" and again.duplicate_of == first.submission_id
+    assert len(calls) == 2 and closed == [1]  # not seen before reading, seen under the lock
+    assert counts(engine) == before
