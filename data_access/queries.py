@@ -549,16 +549,16 @@ _KPI_SQL = (
     .order_by(c.c.indicator_id, c.c.period_start)
 )
 # daily indicators need the last weeks and the same day last year, not the 400 days between
+_DAILY_WINDOW = or_(c.c.period_start >= bindparam("since"),
+                    and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to")))
 _KPI_DAILY_SQL = (
     select(*_KPI_SQL.selected_columns)
-    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)), c.c.area_id == bindparam("area"),
-           or_(c.c.period_start >= bindparam("since"),
-               and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to"))))
+    .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)), c.c.area_id == bindparam("area"), _DAILY_WINDOW)
     .order_by(c.c.indicator_id, c.c.period_start)
 )
 #: The values a tile's sparkline shows (the last ones, oldest first).
 SPARK_VALUES = 24
-#: PostgreSQL: the windows of the indicators other than daily in one statement, each the range of
+#: PostgreSQL: the windows of the indicators other than daily, each the range of
 #: the primary key that ends at the indicator's own latest period at the area (a backward probe)
 #: and reaches back its periodicity's window, not before the area's own first period (``floor``):
 #: an indicator whose latest value is years old reads its own window in the same statement, not
@@ -577,11 +577,6 @@ _KPI_TAIL = (
            c.c.period_start >= func.greatest(_KPI_OWN.c.floor, _KPI_NEWEST.c.newest - _KPI_OWN.c.days))
     .order_by(c.c.period_start.desc()).limit(SPARK_VALUES).lateral()
 )
-_KPI_WINDOWS_PG_SQL = (
-    select(*_KPI_TAIL.c)
-    .select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(_KPI_TAIL, true()))
-    .order_by(_KPI_TAIL.c.indicator_id, _KPI_TAIL.c.period_start)
-)
 _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week before, and slack
 #: PostgreSQL: every KPI row of a snapshot in one round trip: the windows of the indicators other
 #: than daily (above), the daily indicators' last weeks and the same days a year before
@@ -599,9 +594,7 @@ _KPI_ALL_PG_SQL = (
     select(*_KPI_TAIL.c).select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(_KPI_TAIL, true()))
     .union_all(select(*_KPI_SQL.selected_columns).where(
         c.c.indicator_id == func.any(bindparam("daily", type_=ARRAY(Integer))), c.c.area_id == bindparam("area"),
-        or_(c.c.period_start >= bindparam("since"),
-            and_(c.c.period_start >= bindparam("ly_from"), c.c.period_start <= bindparam("ly_to")))),
-        _KPI_DAILY_NEWEST)
+        _DAILY_WINDOW), _KPI_DAILY_NEWEST)
     .order_by("indicator_id", "period_start")
 )
 _TARGET_SQL = select(schema.target.c.indicator_id, schema.target.c.year, schema.target.c.value,
@@ -670,26 +663,26 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     pg = current_connection().dialect.name == "postgresql"
     own = [i for i in inds if i.periodicity != "D"] if pg else []  # each window from its own latest period
     own_ids = {i.id for i in own}
+    lag = _LAG_DAYS["D"]
+    daily = {"since": max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
+             "ly_from": max(today - timedelta(days=366 + lag), floor("D")), "ly_to": today - timedelta(days=364)}
     newest: dict[int, date | None] | None = None  # PostgreSQL: the daily indicators' latest days
     if pg:
-        lag = _LAG_DAYS["D"]
         read = _read(_KPI_ALL_PG_SQL, {
             "ids": [i.id for i in own], "area": area.id, "days": [_WINDOW_DAYS[i.periodicity] for i in own],
             "floor": [floor(i.periodicity) for i in own], "daily": [i.id for i in inds if i.periodicity == "D"],
-            "since": max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
-            "ly_from": max(today - timedelta(days=366 + lag), floor("D")), "ly_to": today - timedelta(days=364)})
+            **daily})
         newest = {r[0]: r[2] for r in read if r[1] is None}
         _group(rows_by, (r for r in read if r[1] is not None))
-    for periodicity, days in (() if pg else _WINDOW_DAYS.items()):  # SQLite: one statement per periodicity
-        group = [i.id for i in inds if i.periodicity == periodicity]
-        if group and periodicity == "D":
-            lag = _LAG_DAYS["D"]
-            _collect(rows_by, group, area.id, max(today - timedelta(days=_DAILY_RECENT_DAYS + lag), floor("D")),
-                     _KPI_DAILY_SQL, ly_from=max(today - timedelta(days=366 + lag), floor("D")),
-                     ly_to=today - timedelta(days=364))
-        elif group:
-            _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
-                                                  floor(periodicity)))
+    else:  # SQLite: one statement per periodicity
+        for periodicity, days in _WINDOW_DAYS.items():
+            group = [i.id for i in inds if i.periodicity == periodicity]
+            if group and periodicity == "D":
+                _collect(rows_by, group, area.id, daily["since"], _KPI_DAILY_SQL, ly_from=daily["ly_from"],
+                         ly_to=daily["ly_to"])
+            elif group:
+                _collect(rows_by, group, area.id, max(today - timedelta(days=days + _LAG_DAYS[periodicity]),
+                                                      floor(periodicity)))
     stale = [i for i in inds if i.id not in own_ids and (
         i.id not in rows_by
         or as_date(rows_by[i.id][-1].period_start) < today - timedelta(days=_LAG_DAYS[i.periodicity]))]

@@ -28,7 +28,6 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
 from ingest import formats
@@ -126,11 +125,9 @@ def open_stream(payload: bytes, filename: str | None, findings: Findings, max_ro
     def source() -> io.IOBase:
         return io.BytesIO(payload) if text is None else io.StringIO(text)
 
-    options = dict(sep=delimiter, header=None, dtype=object, keep_default_na=False, na_filter=False,
-                   skip_blank_lines=False, engine="c", quotechar='"')
+    options = {**formats.CSV_READ, "sep": delimiter}
     try:
-        head = pd.read_csv(source(), nrows=1, **options)
-        header = [None if (isinstance(v, float) and np.isnan(v)) else v for v in head.iloc[0].tolist()]
+        header = formats.header_names(pd.read_csv(source(), nrows=1, **options))
         if formats.map_header(header, Findings()) is None:
             return None
         positions, shown = formats.map_header(header, findings)  # type: ignore[misc]  # its notes (ignored columns)
@@ -146,8 +143,6 @@ def open_stream(payload: bytes, filename: str | None, findings: Findings, max_ro
     except (pd.errors.ParserError, ValueError, StopIteration):
         reader.close()
         return None
-    parsed = formats.ParsedFile("csv", encoding=encoding,
-                                column_names={**{c: c for c in formats.REQUIRED + formats.OPTIONAL}, **shown},
-                                optional_present=frozenset(c for c in formats.OPTIONAL if c in positions))
-    return CsvStream(parsed, codes, lines, reader, positions, shown, budget, b'"' in payload)
+    return CsvStream(formats.long_csv_file(positions, shown, encoding=encoding), codes, lines, reader, positions,
+                     shown, budget, b'"' in payload)
 

@@ -433,6 +433,9 @@ def map_header(names: list[Any], findings: Findings) -> tuple[dict[str, int], di
 
 
 CSV_CHUNK_ROWS = 250_000  # the deadline is checked between chunks
+#: How a long CSV is read: every cell as text, nothing taken for missing, blank lines kept (row numbers).
+CSV_READ: dict[str, Any] = dict(header=None, dtype=object, keep_default_na=False, na_filter=False,
+                                skip_blank_lines=False, engine="c", quotechar='"')
 
 
 def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
@@ -444,9 +447,7 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
     delimiter = sniff_delimiter(first)
     try:
         chunks = []
-        for chunk in pd.read_csv(io.StringIO(text), sep=delimiter, header=None, dtype=object, keep_default_na=False,
-                                 na_filter=False, skip_blank_lines=False, engine="c", quotechar='"',
-                                 chunksize=CSV_CHUNK_ROWS):
+        for chunk in pd.read_csv(io.StringIO(text), sep=delimiter, chunksize=CSV_CHUNK_ROWS, **CSV_READ):
             budget.check_time()
             chunks.append(chunk)
         if not chunks:
@@ -458,8 +459,7 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
         return None
     except (pd.errors.ParserError, ValueError) as exc:
         raise FileError(unreadable_csv(exc)) from None
-    header = [None if (isinstance(v, float) and np.isnan(v)) else v for v in raw.iloc[0].tolist()]
-    mapped = map_header(header, findings)
+    mapped = map_header(header_names(raw), findings)
     if mapped is None:
         return None
     positions, shown = mapped
@@ -468,8 +468,18 @@ def _parse_csv(text: str, findings: Findings, budget: ReadBudget | None = None,
     if obs.empty:
         findings.error(make_issue("no_rows"))
         return None
-    return ParsedFile("csv", observations=obs, column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
-                      optional_present=frozenset(c for c in OPTIONAL if c in positions))
+    return long_csv_file(positions, shown, observations=obs)
+
+
+def header_names(raw: pd.DataFrame) -> list[Any]:
+    """The first row of a CSV read by :data:`CSV_READ`, a missing cell as None."""
+    return [None if (isinstance(v, float) and np.isnan(v)) else v for v in raw.iloc[0].tolist()]
+
+
+def long_csv_file(positions: dict[str, int], shown: dict[str, str], **fields: Any) -> ParsedFile:
+    """The :class:`ParsedFile` of a long CSV whose header :func:`map_header` read."""
+    return ParsedFile("csv", column_names={**{c: c for c in REQUIRED + OPTIONAL}, **shown},
+                      optional_present=frozenset(c for c in OPTIONAL if c in positions), **fields)
 
 
 def unreadable_csv(exc: Exception):

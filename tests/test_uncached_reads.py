@@ -112,7 +112,7 @@ def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypa
     windows = statements[:next((n for n, s in enumerate(statements) if s is queries._LATEST_SQL), len(statements))]
     if current_connection().dialect.name == "postgresql":
         assert statements[0] is queries._KPI_ALL_PG_SQL and statements.count(queries._KPI_ALL_PG_SQL) == 1
-        names = {id(getattr(queries, n)): n for n in ("_KPI_SQL", "_KPI_DAILY_SQL", "_LATEST_SQL", "_KPI_WINDOWS_PG_SQL")}
+        names = {id(getattr(queries, n)): n for n in ("_KPI_SQL", "_KPI_DAILY_SQL", "_LATEST_SQL")}
         # a statement of its own only for a daily indicator whose latest value is weeks old
         old = [k.code for k in together if k.code in by["D"] and k.period
                and parse(k.period).start < date.today() - timedelta(days=queries._LAG_DAYS["D"])]
