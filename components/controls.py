@@ -133,13 +133,3 @@ def group_options(groups: pd.DataFrame, lang: str) -> list[dict]:
     """Indicator groups of Decision 293 (frame with code, name_vi, name_en)."""
     names = groups["name_en"] if lang == "en" else groups["name_vi"]
     return [{"label": name, "value": code} for code, name in zip(groups["code"], names, strict=True)]
-
-
-def agency_options(agencies: pd.DataFrame, lang: str, counts: dict[str, int] | None = None) -> list[dict]:
-    """Agencies (frame with code, name_vi, name_en), with their number of indicators when given."""
-    out = []
-    for code, name in zip(agencies["code"], agencies["name_en"] if lang == "en" else agencies["name_vi"], strict=True):
-        if counts is not None:
-            name = f"{name} ({counts.get(code, 0)})"
-        out.append({"label": name, "value": code})
-    return out

@@ -7,7 +7,6 @@ The URL carries the choice: ``/sectors?group=G03`` or ``/sectors?agency=NHNN`` (
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -22,7 +21,7 @@ from components.shell import with_lang
 from components.status import STATUS_ICON, STATUS_KEY
 from components.tiles import change_text, is_rate, marks, tile
 from components.urlstate import as_text, url_sync, url_sync_stores
-from data_access.catalogue import agencies, indicator_groups, indicator_map, indicators_of
+from data_access.catalogue import indicator_groups, indicator_map, indicator_owners, indicators_of
 from data_access.kpis import ytd_share
 from data_access.queries import kpi_snapshot
 from exports.menu import chart_menu
@@ -35,13 +34,12 @@ if TYPE_CHECKING:
     import dash_ag_grid as dag
     from dash.development.base_component import Component
 
-    from data_access.catalogue import Indicator
+    from data_access.catalogue import Indicator, Owner
     from data_access.queries import Kpi
 
 dash.register_page(__name__, path="/sectors", title="Lĩnh vực", nav="nav.sectors", nav_order=2)
 
 PAGE = "sectors"
-AGENCY_KINDS = ("government", "statistics", "ministry", "ministry_level")
 STATUS_ORDER = {"off_track": 0, "at_risk": 1, "on_track": 2, None: 3}
 
 
@@ -53,21 +51,16 @@ BINDINGS = [(ids.group, "value", "group"), (ids.agency, "value", "agency")]
 url_sync(PAGE, BINDINGS)
 
 
-def agency_choices() -> tuple[list[str], dict[str, int]]:
-    """Codes of the ministries and agencies that own at least one visible indicator, with counts."""
-    counts = Counter(i.agency_code for i in indicators_of() if i.agency_code is not None)
-    frame = agencies()
-    return [code for code, kind in zip(frame["code"], frame["kind"], strict=True)
-            if kind in AGENCY_KINDS and code in counts], dict(counts)
+def owner_options(owners: Sequence[Owner], lang: str) -> list[dict]:
+    """The ministries and agencies to choose from, each with its number of indicators."""
+    return [{"label": f"{o.name_en if lang == 'en' else o.name_vi} ({o.indicators})", "value": o.code} for o in owners]
 
 
 def layout(group: str | None = None, agency: str | None = None, lang: str | None = None, **_params) -> html.Div:
     lang = norm_lang(lang)
     groups = indicator_groups()
-    agency_codes, counts = agency_choices()
-    frame = agencies()
-    frame = frame[frame["code"].isin(agency_codes)]
-    by = "agency" if agency in agency_codes else "group"
+    owners = indicator_owners()
+    by = "agency" if agency in {o.code for o in owners} else "group"
     group = group if group in set(groups["code"]) else next(iter(groups["code"]), None)  # None: no group yet
     # the first view comes with the layout (one round trip, one render); the callbacks answer a change
     chosen = (None, agency) if by == "agency" else (group, None)
@@ -86,7 +79,7 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
                                                group if by == "group" else None, label=t("sec.group", lang), lang=lang,
                                                searchable=False, className="control-wide"),
                              id=ids.group_box, hidden=by != "group"),
-                    html.Div(controls.dropdown(ids.agency, controls.agency_options(frame, lang, counts),
+                    html.Div(controls.dropdown(ids.agency, owner_options(owners, lang),
                                                agency if by == "agency" else None, label=t("sec.agency", lang),
                                                lang=lang, className="control-wide"),
                              id=ids.agency_box, hidden=by != "agency"),

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Select, and_, select
@@ -255,6 +255,35 @@ def agencies(kind: str | None = None) -> pd.DataFrame:
         stmt = stmt.where(a.c.kind == kind)
     with _connection() as conn:
         return pd.read_sql(stmt.order_by(a.c.kind, a.c.code), conn)
+
+
+#: The agencies a board of sectors offers: the government, the statistics office, the ministries.
+OWNER_KINDS = ("government", "statistics", "ministry", "ministry_level")
+
+
+class Owner(NamedTuple):
+    """An agency that owns indicators the viewer may see, with their number."""
+
+    code: str
+    name_vi: str
+    name_en: str
+    indicators: int
+
+
+@reference_data
+def indicator_owners() -> tuple[Owner, ...]:
+    """The agencies of :data:`OWNER_KINDS` owning at least one indicator the viewer may see, in
+    the order of :func:`agencies` (kind, code), each with how many: the sectors board's choice of
+    ministry (kept in the process, not counted again on every view)."""
+    counts: dict[str, int] = {}
+    for i in indicators_of():
+        if i.agency_code is not None:
+            counts[i.agency_code] = counts.get(i.agency_code, 0) + 1
+    frame = agencies()
+    return tuple(Owner(code, vi, en, counts[code])
+                 for code, vi, en, kind in zip(frame["code"], frame["name_vi"], frame["name_en"], frame["kind"],
+                                               strict=True)
+                 if kind in OWNER_KINDS and code in counts)
 
 
 @reference_data

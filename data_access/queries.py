@@ -27,7 +27,7 @@ from sqlalchemy.types import Date, Integer, NullType
 
 from data_access import schema
 from data_access.cache.memo import cached_query, reference_data, view_rows
-from data_access.cache.scopes import indicator_scope, indicators_scope
+from data_access.cache.scopes import indicator_scope, indicators_scope, targets_scope
 from data_access.catalogue import (
     Area,
     Indicator,
@@ -38,7 +38,7 @@ from data_access.catalogue import (
     region_members,
     successors,
 )
-from data_access.engine import AnyRow, current_connection, rows_of
+from data_access.engine import current_connection, rows_of
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
 from domain.area_refs import first_own_start
 from domain.eras import era_of
@@ -63,11 +63,6 @@ def _with_components(code: str, *_args: object, **_kwargs: object) -> tuple[str,
 def _read(stmt: Executable, params: dict[str, Any] | None = None) -> Sequence[tuple[Any, ...]]:
     """The rows of ``stmt``, read by position (SQLAlchemy's rows are tuples: no conversion)."""
     return rows_of(current_connection().execute(stmt, params or {}))
-
-
-def _read_named(stmt: Executable, params: dict[str, Any]) -> Sequence[AnyRow]:
-    """The rows of ``stmt``, read by column name."""
-    return current_connection().execute(stmt, params).all()
 
 
 def as_sent(column: ColumnElement[Any]) -> ColumnElement[Any]:
@@ -697,11 +692,8 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
             if newest and newest >= floor(i.periodicity):  # else its latest value is a back-cast: none of its own
                 _collect(rows_by, [i.id], area.id, max(newest - timedelta(days=_WINDOW_DAYS[i.periodicity]),
                                                        floor(i.periodicity)))
-    years = sorted({parse(rows[-1].period).year for rows in rows_by.values()})
-    targets = {}
-    if years:
-        for t in _read_named(_TARGET_SQL, {"inds": [i.id for i in inds], "area": area.id, "years": years}):
-            targets[(t.indicator_id, t.year)] = t
+    years = tuple(sorted({parse(rows[-1].period).year for rows in rows_by.values()}))
+    targets = kpi_targets(tuple(i.id for i in inds), area.id, years) if years else {}
     out = []
     for ind in inds:
         rows = rows_by.get(ind.id)
@@ -713,6 +705,27 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
             rows = rows[bisect_left(rows, start, key=lambda r: as_date(r.period_start)):]
         out.append(_kpi_from_rows(ind, area, rows, targets.get((ind.id, parse(rows[-1].period).year))))
     return tuple(out)
+
+
+class _TargetRow(NamedTuple):
+    """A row of :data:`_TARGET_SQL`."""
+
+    indicator_id: int
+    year: int
+    value: float
+    comparison: str | None
+    source: str | None
+    value_max: float | None
+
+
+@cached_query(scopes=targets_scope)
+def kpi_targets(ids: tuple[int, ...], area_id: int, years: tuple[int, ...]) -> dict[tuple[int, int], _TargetRow]:
+    """The plan targets of the indicators ``ids`` at ``area_id`` in ``years``, by (indicator id,
+    year): what :func:`kpi_snapshot` compares its latest values with. Kept apart from the values:
+    a submission does not change a target, and a change of targets stamps them
+    (:data:`~data_access.cache.scopes.TARGETS`) along with their indicators."""
+    rows = _read(_TARGET_SQL, {"inds": list(ids), "area": area_id, "years": list(years)})
+    return {(r[0], r[1]): _TargetRow._make(r) for r in rows}
 
 
 class _KpiRow(NamedTuple):
@@ -752,7 +765,7 @@ def _change(a: float | None, b: float | None) -> tuple[float | None, float | Non
     return a - b, ((a / b - 1) * 100 if b else None)
 
 
-def _kpi_from_rows(ind: Indicator, area: Area, rows: list[_KpiRow], target: AnyRow | None) -> Kpi:
+def _kpi_from_rows(ind: Indicator, area: Area, rows: list[_KpiRow], target: _TargetRow | None) -> Kpi:
     by_period = {r.period: r for r in rows}
     last = rows[-1]
     p = parse(last.period)

@@ -32,6 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from auth import audit
 from data_access import schema
+from data_access.cache.scopes import TARGETS
 from data_access.engine import bump_data_version
 from directions.service import escalate_confidential
 from domain.metadata import KINDS, Record, confusable_code, key_of, package_problems, parse_record
@@ -256,10 +257,10 @@ def _to_compute(base: Mapping[str, Mapping[str, Record]], changes: Mapping[str, 
 
 
 def _scopes(changes: Mapping[str, Mapping[str, Record]]) -> list[str] | None:
-    """Targets only: their indicators' stamps; anything else: everything."""
+    """Targets only: their indicators' stamps and the targets' own; anything else: everything."""
     if any(changes.get(kind) for kind in KINDS if kind != "targets"):
         return None
-    return sorted({f"i:{r['indicator']}" for r in changes.get("targets", {}).values()})
+    return sorted({TARGETS, *(f"i:{r['indicator']}" for r in changes.get("targets", {}).values())})
 
 
 def _target(found: Diff) -> str:

@@ -413,3 +413,49 @@ def test_csc013_another_release_never_reads_this_ones_entries(env, monkeypatch):
     hits, misses = _counts(server)
     client.post("/_dash-update-component", json=body)
     assert _counts(server) == (hits + 1, misses)  # the former release's entry is still its own
+
+
+def test_csc014_targets_are_kept_apart_from_the_values_and_a_change_of_targets_shows_at_once(env):
+    """The KPI tiles' targets are an entry of their own (:func:`data_access.queries.kpi_targets`,
+    scope ``targets``): a submission reads the values again, not the targets; a change of targets
+    stamps the targets and their indicator, and the next tile compares with the new one."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from data_access.queries import kpi_snapshot
+    from metadata import service
+
+    server, engine, tmp = env
+    statements: list[str] = []
+
+    def seen(_conn, _cur, statement, *_args) -> None:
+        statements.append(statement)
+
+    def tile():
+        statements.clear()
+        with server.test_request_context("/"):
+            kpi = kpi_snapshot(("CPI_YOY",), "VN")[0]
+        return kpi, sum("FROM target" in s for s in statements), sum("current_observation" in s for s in statements)
+
+    event.listen(Engine, "before_cursor_execute", seen)
+    try:
+        first, target_reads, _ = tile()
+        assert first.value == 3.1 and first.target is None and target_reads == 1
+        assert send(engine, tmp, "TK", csv_bytes("CPI_YOY,VN,202511,3.4")).status == "accepted"
+        second, target_reads, reads = tile()
+        assert second.value == 3.4 and second.target is None
+        assert reads >= 1 and target_reads == 0  # the values read again, the targets not
+
+        actor = service.Actor("t.admin", "admin", None, "cli")
+        made = service.create(engine, "targets", {"indicator": "CPI_YOY", "area": "VN", "year": 2025,
+                                                  "comparison": "at_most", "value": 3.0}, actor=actor)
+        assert made.applied
+        with engine.connect() as conn:
+            stamps = get_stamps(conn)[1]
+        assert stamps["targets"] == stamps["i:CPI_YOY"] == made.data_version
+        third, target_reads, _ = tile()
+        assert target_reads == 1 and third.target == 3.0 and third.target_comparison == "at_most"
+        assert third.target_status == "off_track"  # 3.4 against at most 3.0
+        assert tile()[1:] == (0, 0)  # and then an entry again
+    finally:
+        event.remove(Engine, "before_cursor_execute", seen)

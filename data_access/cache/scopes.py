@@ -43,6 +43,7 @@ from data_access.engine import (
 log = logging.getLogger(__name__)
 
 SUBMISSIONS = "submissions"  # the pseudo-scope of the submission register (``data_version.submissions``)
+TARGETS = "targets"  # the pseudo-scope of the annual plan targets (stamped with their indicators' by a change)
 _SHARED_VERSION_KEY = "meta:last_data_version"
 
 
@@ -335,6 +336,12 @@ def reference_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
 def submissions_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
     """``scopes=`` of what any submission changes, accepted or not (the calendar, a unit's list)."""
     return (SUBMISSIONS,)
+
+
+def targets_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
+    """``scopes=`` of a read of the plan targets alone: a submission leaves them as they are; a
+    change of targets stamps :data:`TARGETS` with its indicators (:mod:`metadata.service`)."""
+    return (TARGETS,)
 
 
 def daily_scope(*_args: Any, **_kwargs: Any) -> tuple[str, ...]:
