@@ -796,9 +796,22 @@ def fmt_number(value: float | int | None, decimals: int = 1, lang: str | None = 
 
     What Babel's ``format_decimal`` with the pattern ``#,##0.0…`` gives (the number as the
     decimal of its ``str``, rounded half to even; the locale's group and decimal symbols; a
-    hyphen-minus), in a fifth of the time: a page formats hundreds of numbers."""
+    hyphen-minus), in a fifth of the time: a page formats hundreds of numbers. A float other than
+    zero (whose sign the memo's key would lose) is written once per process and remembered: the
+    same figures are on every board and in every trend's table of values."""
     if value is None or value != value:  # None or NaN
         return "–"
+    if type(value) is float and value:
+        return _fmt_float(value, decimals, norm_lang(lang))
+    return _fmt_decimal(value, decimals, lang)
+
+
+@functools.lru_cache(maxsize=1 << 15)
+def _fmt_float(value: float, decimals: int, lang: str) -> str:
+    return _fmt_decimal(value, decimals, lang)
+
+
+def _fmt_decimal(value: float | int, decimals: int, lang: str | None) -> str:
     d = Decimal(str(value))
     if not d.is_finite():
         return _pattern("#,##0" + ("." + "0" * decimals if decimals > 0 else "")).apply(value, _LOCALE[norm_lang(lang)])

@@ -39,3 +39,22 @@ def test_i18n002_locale_separators_missing_values_and_signs():
     assert fmt_number(float("inf"), 1, "vi") == "∞"
     assert fmt_number(12.5, 1, "xx") == "12,5"  # an unknown language reads as Vietnamese
     assert fmt_signed(-1234.56, 1, "vi") == "−1.234,6" and fmt_signed(0.01, 1, "en") == "±0.0"
+
+
+def test_i18n003_a_remembered_float_is_written_as_it_was_the_first_time():
+    """``fmt_number`` remembers the text of a float (other than zero) per decimals and language:
+    every later call gives what the Decimal path gives, and neither a zero's sign nor an int is
+    confused with another value by the memo's key."""
+    from i18n import _fmt_decimal, _fmt_float
+
+    _fmt_float.cache_clear()
+    values = _values()
+    shapes = [(d, lang) for d in (0, 1, 2) for lang in ("vi", "en")]
+    first = [[fmt_number(v, d, lang) for v in values] for d, lang in shapes]
+    info = _fmt_float.cache_info()
+    assert info.currsize > 0
+    again = [[fmt_number(v, d, lang) for v in values] for d, lang in shapes]
+    assert _fmt_float.cache_info().hits > info.hits
+    assert again == first == [[_fmt_decimal(v, d, lang) for v in values] for d, lang in shapes]
+    assert [fmt_number(-0.0, 1, "vi"), fmt_number(0.0, 1, "vi"), fmt_number(-0.0, 1, "vi")] == ["-0,0", "0,0", "-0,0"]
+    assert fmt_number(7.0, 1, "en") == fmt_number(7, 1, "en") == "7.0" and fmt_number(7.25, 1, None) == "7,2"
