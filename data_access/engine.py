@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeAlias, cast
 
@@ -13,6 +13,8 @@ from alembic import command
 from alembic.config import Config
 from flask import Flask, current_app, g, has_app_context, has_request_context
 from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
     Integer,
     String,
     bindparam,
@@ -25,6 +27,7 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine, Result, Row
@@ -294,6 +297,20 @@ def bump_all_data(conn: Connection) -> int:
     codes: Sequence[str] = conn.execute(select(schema.indicator.c.code)).scalars().all()
     count_submission(conn)
     return bump_data_version(conn, [f"i:{c}" for c in codes] + ["daily"])
+
+
+def array_param(name: str, item: Any) -> ColumnElement[Any]:
+    """A PostgreSQL array parameter ``name`` of ``item`` (``Integer``, ``Date``) whose value is sent
+    as its text (:func:`array_text`) and cast by the server: psycopg2 adapts a Python list an
+    element at a time (1.3 µs a date, 0.8 µs an int: 0.2 ms for the hundred indicators of a
+    province's scorecard), a string at once."""
+    return sql_cast(bindparam(name, type_=NullType()), ARRAY(item))
+
+
+def array_text(values: Iterable[int | date]) -> str:
+    """The text of a PostgreSQL array of ints or dates (``{1,2}``, ``{2025-07-01,0001-01-01}``),
+    for an :func:`array_param`."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def rows_of(result: Result[Any]) -> Sequence[tuple[Any, ...]]:

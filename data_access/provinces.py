@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
-from sqlalchemy import ARRAY, Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
+from sqlalchemy import Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
 
 from data_access import schema
 from data_access.cache.memo import cached_query
@@ -35,7 +35,7 @@ from data_access.catalogue import (
     region_of,
     successors,
 )
-from data_access.engine import current_connection, rows_of
+from data_access.engine import array_param, array_text, current_connection, rows_of
 from data_access.queries import (
     as_sent,
     backcast_floors,
@@ -174,7 +174,7 @@ def _scorecard_scopes(key: str) -> tuple[str, ...]:
 
 
 #: each indicator with the first period start of the area's own (later ones are no back-casts)
-_IDS = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("since", type_=ARRAY(Date))) \
+_IDS = func.unnest(array_param("ids", Integer), array_param("since", Date)) \
     .table_valued("id", "since").render_derived()
 _LATEST = (select(c.c.indicator_id, c.c.period, c.c.period_start, c.c.value, c.c.status)
            .where(c.c.indicator_id == _IDS.c.id, c.c.area_id == bindparam("area"), c.c.period_start >= _IDS.c.since)
@@ -197,7 +197,7 @@ _LATEST_SQLITE_SQL = (
            c.c.period_start >= bindparam("since"))
     .group_by(c.c.indicator_id)
 )
-_PAIRS = func.unnest(bindparam("inds", type_=ARRAY(Integer)), bindparam("starts", type_=ARRAY(Date))) \
+_PAIRS = func.unnest(array_param("inds", Integer), array_param("starts", Date)) \
     .table_valued("ind", "start", with_ordinality="n").render_derived()
 _VALUE_COLUMNS = (c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value)
 #: PostgreSQL: a join with the pairs, each an index-only range of ``ix_current_indicator_period``
@@ -226,8 +226,8 @@ def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     since = [backcast_floors(i.periodicity).get(area_id, date.min) for i in inds]
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
-                in rows_of(conn.execute(_LATEST_PG_SQL, {"ids": [i.id for i in inds], "since": since,
-                                                         "area": area_id}))]
+                in rows_of(conn.execute(_LATEST_PG_SQL, {"ids": array_text(i.id for i in inds),
+                                                         "since": array_text(since), "area": area_id}))]
     groups: dict[date, list[int]] = {}
     for ind, floor in zip(inds, since, strict=True):
         groups.setdefault(floor, []).append(ind.id)
@@ -260,9 +260,12 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
         wanted = sorted(pairs)
         stmt = _VALUES_PG_SQL if area_id is None else _VALUES_ONE_PG_SQL
         slots = [out[pair] for pair in wanted]
-        for n, areas, values in rows_of(conn.execute(stmt, {"inds": [i for i, _ in wanted],
-                                                            "starts": [d for _, d in wanted], "area": area_id})):
-            slots[n - 1].update((by_id[a], v) for a, v in zip(areas, values, strict=True) if a in by_id)
+        for n, areas, values in rows_of(conn.execute(stmt, {"inds": array_text(i for i, _ in wanted),
+                                                            "starts": array_text(d for _, d in wanted),
+                                                            "area": area_id})):
+            slot = slots[n - 1]
+            slot.update(zip(map(by_id.get, areas), values, strict=True))
+            slot.pop(None, None)  # an area the catalogue does not list is left out
         return out
     by_start: dict[date, list[int]] = {}
     for ind_id, start in sorted(pairs):
@@ -286,8 +289,8 @@ def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -
     if mine is None or mine != mine:
         return None, len(reported)
     if direction == "down":
-        return 1 + sum(v < mine for v in reported), len(reported)  # NaN compares False: not better
-    return 1 + sum(v > mine for v in reported), len(reported)
+        return 1 + len([v for v in reported if v < mine]), len(reported)  # NaN compares False: not better
+    return 1 + len([v for v in reported if v > mine]), len(reported)
 
 
 def province_scorecard(key: str) -> pd.DataFrame:

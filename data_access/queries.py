@@ -22,7 +22,6 @@ from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
 from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, true, type_coerce
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Date, Integer, NullType
 
 from data_access import schema
@@ -38,7 +37,7 @@ from data_access.catalogue import (
     region_members,
     successors,
 )
-from data_access.engine import current_connection, rows_of
+from data_access.engine import array_param, array_text, current_connection, rows_of
 from domain.aggregation import REBUILD_RULES, aggregate, is_flow, is_ytd_sum, rebuild
 from domain.area_refs import first_own_start
 from domain.eras import era_of
@@ -561,8 +560,8 @@ SPARK_VALUES = 24
 #: :data:`SPARK_VALUES` values: a tile reads no further back (its sparkline; the same period a
 #: year before and last year's year-to-date lie within the last 24 months, whose values are
 #: among the last 24 of a periodicity with at most 12 periods a year).
-_KPI_OWN = func.unnest(bindparam("ids", type_=ARRAY(Integer)), bindparam("days", type_=ARRAY(Integer)),
-                       bindparam("floor", type_=ARRAY(Date))).table_valued("id", "days", "floor").render_derived()
+_KPI_OWN = func.unnest(array_param("ids", Integer), array_param("days", Integer),
+                       array_param("floor", Date)).table_valued("id", "days", "floor").render_derived()
 _KPI_LAST = c.alias("last")
 _KPI_NEWEST = (select(func.max(_KPI_LAST.c.period_start).label("newest"))
                .where(_KPI_LAST.c.indicator_id == _KPI_OWN.c.id, _KPI_LAST.c.area_id == bindparam("area")).lateral())
@@ -578,7 +577,7 @@ _DAILY_RECENT_DAYS = 40  # the 24 days of the sparkline, the day before, a week 
 #: (:data:`_KPI_DAILY_SQL`), and each daily indicator's latest day at the area as a row with no
 #: period (what the probe :data:`_LATEST_SQL` would answer for one with nothing recent). The rows
 #: come ordered by indicator and period start; the latest days are told apart by their period.
-_KPI_DAILY_OWN = func.unnest(bindparam("daily", type_=ARRAY(Integer))).table_valued("id").render_derived()
+_KPI_DAILY_OWN = func.unnest(array_param("daily", Integer)).table_valued("id").render_derived()
 _KPI_DAILY_NEWEST = select(
     _KPI_DAILY_OWN.c.id.label("indicator_id"), type_coerce(None, NullType).label("period"),
     select(func.max(c.c.period_start)).where(c.c.indicator_id == _KPI_DAILY_OWN.c.id,
@@ -588,7 +587,7 @@ _KPI_DAILY_NEWEST = select(
 _KPI_ALL_PG_SQL = (
     select(*_KPI_TAIL.c).select_from(_KPI_OWN.join(_KPI_NEWEST, true()).join(_KPI_TAIL, true()))
     .union_all(select(*_KPI_SQL.selected_columns).where(
-        c.c.indicator_id == func.any(bindparam("daily", type_=ARRAY(Integer))), c.c.area_id == bindparam("area"),
+        c.c.indicator_id == func.any(array_param("daily", Integer)), c.c.area_id == bindparam("area"),
         _DAILY_WINDOW), _KPI_DAILY_NEWEST)
     .order_by("indicator_id", "period_start")
 )
@@ -664,9 +663,10 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     newest: dict[int, date | None] | None = None  # PostgreSQL: the daily indicators' latest days
     if pg:
         read = _read(_KPI_ALL_PG_SQL, {
-            "ids": [i.id for i in own], "area": area.id, "days": [_WINDOW_DAYS[i.periodicity] for i in own],
-            "floor": [floor(i.periodicity) for i in own], "daily": [i.id for i in inds if i.periodicity == "D"],
-            **daily})
+            "ids": array_text(i.id for i in own), "area": area.id,
+            "days": array_text(_WINDOW_DAYS[i.periodicity] for i in own),
+            "floor": array_text(floor(i.periodicity) for i in own),
+            "daily": array_text(i.id for i in inds if i.periodicity == "D"), **daily})
         newest = {r[0]: r[2] for r in read if r[1] is None}
         _group(rows_by, (r for r in read if r[1] is not None))
     else:  # SQLite: one statement per periodicity

@@ -123,3 +123,23 @@ def test_unc004_kpi_windows_of_every_periodicity_in_one_statement(qapp, monkeypa
     assert [apart[k.code] for k in together] == list(together)
     assert {p for p in ("D", "M", "Q", "Y") if any(k.period is not None for k in together if k.code in by[p])} \
         >= {"D", "M"}  # tiles with values among them, daily ones too
+
+
+def test_unc005_array_parameters_go_as_their_text_and_come_back_as_the_values(qapp):  # noqa: F811
+    """The KPI, scorecard and latest-period statements send their arrays of ids and dates as text
+    (:func:`data_access.engine.array_text`; psycopg2 adapts a list an element at a time): the
+    server reads the same values back, the earliest date and an empty array included."""
+    from sqlalchemy import Date, Integer, func
+
+    from data_access.engine import array_param, array_text, current_connection
+
+    conn = current_connection()
+    days = [date(2025, 7, 1), date.min, date(2024, 2, 29)]
+    assert array_text([3, -1, 40]) == "{3,-1,40}" and array_text(days) == "{2025-07-01,0001-01-01,2024-02-29}"
+    if conn.dialect.name != "postgresql":
+        return
+    ints = conn.execute(select(func.unnest(array_param("ids", Integer))), {"ids": array_text([3, -1, 40])})
+    assert [r[0] for r in ints] == [3, -1, 40]
+    dates = conn.execute(select(func.unnest(array_param("days", Date))), {"days": array_text(days)})
+    assert [r[0] for r in dates] == days
+    assert conn.execute(select(func.unnest(array_param("ids", Integer))), {"ids": array_text([])}).all() == []
