@@ -94,8 +94,16 @@ PING_AFTER_IDLE_S = 1.0
 _IDLE_SINCE = "occ_idle_since"
 
 
-def _checked_in(_dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+def _checked_in(dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry) -> None:
+    _no_autocommit(dbapi_conn)
     record.info[_IDLE_SINCE] = time.monotonic()
+
+
+def _no_autocommit(dbapi_conn: DBAPIConnection | None) -> None:
+    """A pooled connection in transactions again (a request's read connection was put in
+    autocommit by :func:`_autocommit`): psycopg2 sends nothing for it."""
+    if dbapi_conn is not None and getattr(dbapi_conn, "autocommit", False) is True:
+        dbapi_conn.autocommit = False
 
 
 def _ping_if_idle(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry,
@@ -103,6 +111,7 @@ def _ping_if_idle(dbapi_conn: DBAPIConnection, record: ConnectionPoolEntry,
     """``checkout`` hook: a connection just made, or back in the pool for less than
     :data:`PING_AFTER_IDLE_S`, is used as it is; an older one answers ``SELECT 1`` first, else the
     pool drops it and checks out another (SQLAlchemy's pessimistic disconnect handling)."""
+    _no_autocommit(dbapi_conn)
     since = record.info.get(_IDLE_SINCE)
     if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
         return
@@ -450,7 +459,12 @@ def _autocommit(conn: Connection) -> Connection:
         return conn
     if conn.in_transaction():
         conn.rollback()
-    return conn.execution_options(isolation_level="AUTOCOMMIT")
+    # The driver's own switch, not SQLAlchemy's isolation level: that one is reset when the
+    # connection is returned, and psycopg2 sends ``SET default_transaction_isolation TO DEFAULT``
+    # for it (a round trip every request). The pool turns autocommit off again at check-in and
+    # at checkout (:func:`_checked_in`, :func:`_ping_if_idle`): a writer never gets it on.
+    conn.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+    return conn
 
 
 def _primary_version() -> int | None:

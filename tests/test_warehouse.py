@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from sqlalchemy import func, inspect, select
+from sqlalchemy import create_engine, event, func, inspect, select
 
 from data_access import schema
 from data_access.engine import downgrade, make_engine, migrate
@@ -203,3 +203,45 @@ def test_wh009_a_pooled_connection_is_pinged_only_after_idling(databases, tmp_pa
     finally:
         engine.dispose()
         killer.dispose()
+
+
+def test_wh010_a_requests_read_connection_switches_autocommit_without_a_round_trip(databases, tmp_path):
+    """Issue 22: the request's read connection is put in autocommit and back without a statement
+    sent for it (SQLAlchemy's isolation level made psycopg2 send ``SET default_transaction_isolation
+    TO DEFAULT`` when the connection was returned, every request); the next user of the pooled
+    connection is in a transaction again: a writer's rollback undoes its write."""
+    from sqlalchemy import text
+
+    from data_access import engine as engine_module
+
+    url = databases.new("postgresql")
+    engine = make_engine(make_settings(url, tmp_path))
+    # every statement this server runs for the session comes back to the client as a notice
+    traced = create_engine(url, pool_size=1, max_overflow=0,
+                           connect_args={"options": "-c log_statement=all -c client_min_messages=log"})
+    for event_name, hook in (("checkin", engine_module._checked_in), ("checkout", engine_module._ping_if_idle)):
+        event.listen(traced.pool, event_name, hook)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text("CREATE TABLE t (x int)"))
+        for _ in range(2):
+            conn = engine_module._autocommit(traced.connect())
+            dbapi = conn.connection.dbapi_connection
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0  # its notice is logged
+            dbapi.notices.clear()
+            engine_module._close(conn)
+            assert dbapi.notices == []  # nothing sent when it was returned: no SET, no ROLLBACK
+            assert dbapi.autocommit is False
+            cursor = dbapi.cursor()  # the trace works: a statement sent comes back as a notice
+            cursor.execute("SELECT 1")
+            cursor.close()
+            assert any("statement: SELECT 1" in n for n in dbapi.notices), dbapi.notices
+            dbapi.rollback()
+        with traced.connect() as conn:  # the same pooled connection, for a writer
+            assert conn.connection.dbapi_connection is dbapi and dbapi.autocommit is False
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.rollback()
+            assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0
+    finally:
+        traced.dispose()
+        engine.dispose()
