@@ -463,8 +463,17 @@ def _autocommit(conn: Connection) -> Connection:
     # connection is returned, and psycopg2 sends ``SET default_transaction_isolation TO DEFAULT``
     # for it (a round trip every request). The pool turns autocommit off again at check-in and
     # at checkout (:func:`_checked_in`, :func:`_ping_if_idle`): a writer never gets it on.
-    conn.connection.dbapi_connection.autocommit = True  # type: ignore[union-attr]
+    if conn.dialect.driver != "psycopg2":
+        return conn.execution_options(isolation_level="AUTOCOMMIT")
+    dbapi: Any = conn.connection.dbapi_connection
+    if dbapi.get_transaction_status() != _PSYCOPG2_IDLE:  # e.g. the pool's idle ping began one
+        dbapi.rollback()
+    dbapi.autocommit = True
     return conn
+
+
+#: ``psycopg2.extensions.TRANSACTION_STATUS_IDLE``: no transaction open on the connection.
+_PSYCOPG2_IDLE = 0
 
 
 def _primary_version() -> int | None:

@@ -205,11 +205,13 @@ def test_wh009_a_pooled_connection_is_pinged_only_after_idling(databases, tmp_pa
         killer.dispose()
 
 
-def test_wh010_a_requests_read_connection_switches_autocommit_without_a_round_trip(databases, tmp_path):
+def test_wh010_a_requests_read_connection_switches_autocommit_without_a_round_trip(databases, tmp_path,
+                                                                                    monkeypatch):
     """Issue 22: the request's read connection is put in autocommit and back without a statement
     sent for it (SQLAlchemy's isolation level made psycopg2 send ``SET default_transaction_isolation
-    TO DEFAULT`` when the connection was returned, every request); the next user of the pooled
-    connection is in a transaction again: a writer's rollback undoes its write."""
+    TO DEFAULT`` when the connection was returned, every request), also after the pool's idle ping
+    began a transaction on it; the next user of the pooled connection is in a transaction again: a
+    writer's rollback undoes its write."""
     from sqlalchemy import text
 
     from data_access import engine as engine_module
@@ -224,7 +226,8 @@ def test_wh010_a_requests_read_connection_switches_autocommit_without_a_round_tr
     try:
         with engine.begin() as conn:
             conn.execute(text("CREATE TABLE t (x int)"))
-        for _ in range(2):
+        for idle_ping in (False, False, True):
+            monkeypatch.setattr(engine_module, "PING_AFTER_IDLE_S", 0.0 if idle_ping else 3600.0)
             conn = engine_module._autocommit(traced.connect())
             dbapi = conn.connection.dbapi_connection
             assert conn.execute(text("SELECT count(*) FROM t")).scalar_one() == 0  # its notice is logged
