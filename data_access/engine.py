@@ -100,8 +100,7 @@ def _checked_in(dbapi_conn: DBAPIConnection | None, record: ConnectionPoolEntry)
 
 
 def _no_autocommit(dbapi_conn: DBAPIConnection | None) -> None:
-    """A pooled connection in transactions again (a request's read connection was put in
-    autocommit by :func:`_autocommit`): psycopg2 sends nothing for it."""
+    """A pooled connection in transactions again after :func:`_autocommit` (nothing is sent)."""
     if dbapi_conn is not None and getattr(dbapi_conn, "autocommit", False) is True:
         dbapi_conn.autocommit = False
 
@@ -459,21 +458,15 @@ def _autocommit(conn: Connection) -> Connection:
         return conn
     if conn.in_transaction():
         conn.rollback()
-    # The driver's own switch, not SQLAlchemy's isolation level: that one is reset when the
-    # connection is returned, and psycopg2 sends ``SET default_transaction_isolation TO DEFAULT``
-    # for it (a round trip every request). The pool turns autocommit off again at check-in and
-    # at checkout (:func:`_checked_in`, :func:`_ping_if_idle`): a writer never gets it on.
+    # psycopg2's own switch: SQLAlchemy's isolation level, reset at the return, made it send SET
+    # default_transaction_isolation (a round trip a request). The pool turns it off (_no_autocommit).
     if conn.dialect.driver != "psycopg2":
         return conn.execution_options(isolation_level="AUTOCOMMIT")
     dbapi: Any = conn.connection.dbapi_connection
-    if dbapi.get_transaction_status() != _PSYCOPG2_IDLE:  # e.g. the pool's idle ping began one
+    if dbapi.get_transaction_status() != 0:  # not TRANSACTION_STATUS_IDLE: the idle ping began one
         dbapi.rollback()
     dbapi.autocommit = True
     return conn
-
-
-#: ``psycopg2.extensions.TRANSACTION_STATUS_IDLE``: no transaction open on the connection.
-_PSYCOPG2_IDLE = 0
 
 
 def _primary_version() -> int | None:

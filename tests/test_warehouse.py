@@ -205,6 +205,7 @@ def test_wh009_a_pooled_connection_is_pinged_only_after_idling(databases, tmp_pa
         killer.dispose()
 
 
+@pytest.mark.postgres
 def test_wh010_a_requests_read_connection_switches_autocommit_without_a_round_trip(databases, tmp_path,
                                                                                     monkeypatch):
     """Issue 22: the request's read connection is put in autocommit and back without a statement
