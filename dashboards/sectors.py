@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import dash
 from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from components import controls
 from components.fast import deferred, static
@@ -64,7 +65,7 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
     group = group if group in set(groups["code"]) else next(iter(groups["code"]), None)  # None: no group yet
     # the first view comes with the layout (one round trip, one render); the callbacks answer a change
     chosen = (None, agency) if by == "agency" else (group, None)
-    board, rows, summary = board_parts(*chosen, lang)
+    board, summary = board_parts(*chosen, lang)
     return html.Div(
         [
             dcc.Store(id=ids.lang, data=lang),
@@ -90,9 +91,9 @@ def layout(group: str | None = None, agency: str | None = None, lang: str | None
             html.Div(export_menu_of(*chosen, lang), id=ids.export, className="export-bar"),
             html.H2(t("sec.board_title", lang), id=ids.board_title, className="visually-hidden"),
             html.Section(board, id=ids.board, className="sec-board", **{"aria-labelledby": ids.board_title}),
-            # below the tiles: the grid is drawn when the reader comes near it
+            # below the tiles: the grid is drawn, and its rows read, when the reader comes near it
             html.Section([html.H2(t("sec.table_title", lang)),
-                          deferred(summary_grid(lang, rows), label=t("sec.table_title", lang), min_height=480,
+                          deferred(summary_grid(lang, []), label=t("sec.table_title", lang), min_height=480,
                                    id=ids.table_box)],
                          className="card sec-table-card"),
         ],
@@ -146,7 +147,6 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
 @cacheable
 @callback(
     Output(ids.board, "children"),
-    Output(ids.table, "rowData"),
     Output(ids.summary, "children"),
     Input(ids.group, "value"),
     Input(ids.agency, "value"),
@@ -154,29 +154,56 @@ def selected_codes(group: str | None, agency: str | None) -> list[str]:
     prevent_initial_call=True,
 )
 def update_board(group: Any, agency: Any, lang: Any) -> tuple:
-    """The small multiples, the table rows and the status count of a newly chosen group or ministry
-    (the layout comes with the first)."""
+    """The small multiples and the status count of a newly chosen group or ministry (the layout
+    comes with the first)."""
     if not group and not agency:
-        return no_update, no_update, no_update
+        return no_update, no_update
     return board_parts(group, agency, norm_lang(lang))
 
 
-def board_parts(group: str | None, agency: str | None, lang: str) -> tuple:
-    """The small multiples, the table rows and the status count of the chosen indicators (none
-    chosen: the board says there is nothing to show)."""
+@cacheable
+@callback(
+    Output(ids.table, "rowData"),
+    Input(ids.table_box, "shown"),
+    Input(ids.group, "value"),
+    Input(ids.agency, "value"),
+    State(ids.lang, "data"),
+    prevent_initial_call=True,
+)
+def update_table(shown: Any, group: Any, agency: Any, lang: Any) -> list[dict]:
+    """The table's rows, once it comes near the screen (``shown``: its holder, assets/deferred.js),
+    and for every group or ministry chosen later. Before that, nothing is read or sent: the first
+    answer of the board is its tiles."""
+    if shown is not True:
+        raise PreventUpdate
+    return table_rows(group, agency, norm_lang(lang))
+
+
+def chosen_kpis(group: str | None, agency: str | None) -> list[Kpi]:
+    """The KPIs of the chosen indicators, exceptions first (off track, at risk, on track, no
+    target; catalogue order within each); none chosen: none."""
     codes = selected_codes(group, agency)
-    if not codes:
-        empty = html.Div(t("sec.empty", lang), className="empty-state")
-        return empty, [], ""
+    return sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status]) if codes else []
+
+
+def board_parts(group: str | None, agency: str | None, lang: str) -> tuple:
+    """The small multiples and the status count of the chosen indicators (none chosen: the board
+    says there is nothing to show)."""
+    kpis = chosen_kpis(group, agency)
+    if not kpis:
+        return html.Div(t("sec.empty", lang), className="empty-state"), ""
     imap = indicator_map()
-    # exceptions first: off track, at risk, on track, no target; catalogue order within each
-    kpis = sorted(kpi_snapshot(tuple(codes), "VN"), key=lambda k: STATUS_ORDER[k.target_status])
     ytd = {k.code: ytd_share(k, imap[k.code]) for k in kpis}
     cards = directions.tiles_with_assign(
         [tile(k, imap[k.code], lang, "sector", href=with_lang(f"/indicator/{k.code}", lang), ytd=ytd[k.code]) for k in kpis],
         kpis, lang, "VN")
     board = html.Div(static(cards), className="sm-grid")
-    return board, grid_rows(kpis, imap, lang), status_summary(kpis, lang)
+    return board, status_summary(kpis, lang)
+
+
+def table_rows(group: Any, agency: Any, lang: str) -> list[dict]:
+    """The table's rows of the chosen indicators, in the board's order."""
+    return grid_rows(chosen_kpis(group, agency), indicator_map(), lang)
 
 
 @cacheable

@@ -1,5 +1,6 @@
 """The sectors board: layout from the URL, the board callback (small multiples with pattern ids,
-the table rows, the status count) checked against the data layer, and the group/agency switch."""
+the status count), the table's callback (its rows, once shown) checked against the data layer, and
+the group/agency switch."""
 
 from __future__ import annotations
 
@@ -47,17 +48,18 @@ def as_json(tree) -> str:
 
 
 def test_sec001b_the_layout_comes_with_its_first_view_drawn(page):
-    """The board, the table's rows, the status count and the export menu are in the layout (one
-    round of callbacks fewer before the page settles), the same as the callbacks give for that
-    choice; those callbacks answer only a change of choice."""
+    """The board, the status count and the export menu are in the layout (one round of callbacks
+    fewer before the page settles), the same as the callbacks give for that choice; those
+    callbacks answer only a change of choice. The table below the tiles comes without its rows
+    (issue 22: its own callback reads them once it is near the screen)."""
     from dash._callback import GLOBAL_CALLBACK_LIST
 
     for args, kwargs in ((("G03", None), {"group": "G03"}), ((None, "NHNN"), {"agency": "NHNN", "lang": "en"})):
         lang = kwargs.get("lang", "vi")
         found = _by_id(page.layout(**kwargs))
-        board, rows, summary = page.update_board(*args, lang)
+        board, summary = page.update_board(*args, lang)
         assert as_json(found[page.ids.board].children) == as_json(board) and _text(board)
-        assert found[page.ids.table].rowData == rows and rows
+        assert found[page.ids.table].rowData == [] and page.update_table(True, *args, lang)
         assert as_json(found[page.ids.summary].children) == as_json(summary) and _text(summary)
         menu = page.export_menu(*args, lang)
         assert menu is not None and as_json(found[page.ids.export].children) == as_json(menu)
@@ -70,7 +72,7 @@ def test_sec002_board_is_one_small_multiple_per_indicator(page):
     from data_access.catalogue import indicator_map, indicators_frame
     from data_access.queries import kpi_snapshot
 
-    board, rows, summary = page.update_board("G03", None, "vi")
+    board, summary = page.update_board("G03", None, "vi")
     codes = list(indicators_frame(group="G03")["code"])
     # the cards are fast elements (JSON form): {"type": "Link", "props": {"id", "href", ...}}
     found = _ids_in(board)
@@ -106,7 +108,7 @@ def test_sec003_table_rows_match_the_snapshot(page):
     from data_access.catalogue import indicator_map, indicators_frame
     from data_access.queries import kpi_snapshot
 
-    _, rows, _ = page.update_board(None, "NHNN", "vi")
+    rows = page.update_table(True, None, "NHNN", "vi")
     codes = list(indicators_frame(agency="NHNN")["code"])
     assert sorted(r["code"] for r in rows) == sorted(codes)
     kpis = {k.code: k for k in kpi_snapshot(tuple(codes), "VN")}
@@ -123,13 +125,16 @@ def test_sec003_table_rows_match_the_snapshot(page):
     growth = next(r for r in rows if r["code"] == "CREDIT_GROWTH")
     assert growth["change_fmt"].endswith("điểm %")  # a rate changes in percentage points
     assert growth["change"] == pytest.approx(kpis["CREDIT_GROWTH"].change_last_year)
-    _, rows_en, _ = page.update_board(None, "NHNN", "en")
+    rows_en = page.update_table(True, None, "NHNN", "en")
     credit_en = next(r for r in rows_en if r["code"] == "CREDIT_OUTSTANDING")
     assert "," in credit_en["value_fmt"] and credit_en["href"].endswith("?lang=en")
 
 
 def test_sec004_status_in_words_and_icon_not_colour_alone(page):
-    board, rows, _ = page.update_board("G03", None, "en")
+    board, _ = page.update_board("G03", None, "en")
+    rows = page.update_table(True, "G03", None, "en")
+    cards = [json.loads(k)["code"] for k in _ids_in(board) if json.loads(k)["type"] == "sector-card"]
+    assert [r["code"] for r in rows] == cards and cards  # the board's order
     statuses = {r["status"] for r in rows}
     assert statuses <= {"✔ On track", "▲ At risk", "✖ Off track", "– No plan target"}
     texts = _text(board)
@@ -145,9 +150,21 @@ def test_sec005_switch_between_group_and_agency(page):
 
 
 def test_sec006_empty_selection(page):
-    board, rows, summary = page.update_board(None, "BQP", "vi")  # a ministry that owns no indicator
-    assert rows == [] and "Chưa có chỉ tiêu nào" in _text(board)
-    assert page.update_board(None, None, "vi") == (page.no_update, page.no_update, page.no_update)
+    board, summary = page.update_board(None, "BQP", "vi")  # a ministry that owns no indicator
+    assert page.update_table(True, None, "BQP", "vi") == [] and "Chưa có chỉ tiêu nào" in _text(board)
+    assert page.update_board(None, None, "vi") == (page.no_update, page.no_update)
+    assert page.update_table(True, None, None, "vi") == []
+
+
+def test_sec006b_the_table_reads_nothing_until_shown(page, monkeypatch):
+    """Issue 22: until its holder is near the screen, the table's callback answers nothing and
+    reads nothing (the board's first answer carries no rows)."""
+    from dash.exceptions import PreventUpdate
+
+    monkeypatch.setattr(page, "kpi_snapshot", lambda *a, **k: pytest.fail("read before the table was shown"))
+    for shown in (None, False, "yes"):
+        with pytest.raises(PreventUpdate):
+            page.update_table(shown, "G03", None, "vi")
 
 
 def test_sec007_spark_geometry():

@@ -24,7 +24,7 @@ CACHED_BEFORE = frozenset({
     "...prov-ranking-note.children...prov-goto.options...prov-map-alt.children...prov-ranking-alt.children..",
     "..prov-map-export.children...prov-ranking-export.children...prov-regions-export.children..",
     "..prov-period.options...prov-period.value...prov-region.options...prov-region.value..",
-    "..sec-board.children...sec-table.rowData...sec-summary.children..",
+    "..sec-board.children...sec-summary.children..",
     "..sec-group.value...sec-agency.value...sec-group-box.hidden...sec-agency-box.hidden..",
     "..shell-header.children...shell-footer.children..",
     "..wall-asof.children...wall-ticker.children..",
@@ -46,6 +46,7 @@ CACHED_BEFORE = frozenset({
     # issue 22: the indicator page's row below its first screen, read once shown (its table; its card
     # with the revisions, which the focus callback gave before)
     "ind-table.rowData",
+    "sec-table.rowData",  # the sectors board's table, likewise
     "..ind-meta.children...ind-revisions.children..",
     # the province profile's scorecard, read by its own callback beside the page's tiles
     "..pf-table.rows...pf-table-notes.children..",
