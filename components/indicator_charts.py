@@ -12,7 +12,7 @@ import math
 from datetime import date
 from typing import TYPE_CHECKING
 
-from components.charts import PALETTE, empty_figure, figure, layout_dict
+from components.charts import PALETTE, by_area, empty_figure, figure, layout_dict
 from domain.eras import ERA_SWITCH
 from domain.periods import Period, parse
 from i18n import fmt_number, format_period, t
@@ -73,12 +73,14 @@ def series_figure(df: pd.DataFrame, y: str, *, names: dict[str, str], unit: str,
         return empty_figure(lang)
     data: list[dict] = []
     fmt = ",." + str(decimals) + "f"
-    for i, (key, grp) in enumerate(df.groupby("area_key", sort=False)):
+    has_status = "status" in df
+    for i, (key, grp) in enumerate(by_area(df, ("period_start", "period", y, *(("status",) if has_status else ())))):
         colour = (colours or {}).get(key, PALETTE[i % len(PALETTE)])
-        provisional = grp["status"].eq("P").tolist() if "status" in grp else [False] * len(grp)
+        n = len(grp["period"])
+        provisional = [isinstance(s, str) and s == "P" for s in grp["status"]] if has_status else [False] * n
         data.append({
-            "type": "scatter", "x": list(grp["period_start"]), "y": [None if v != v else v for v in grp[y]],
-            "name": names.get(key, key), "mode": "lines+markers" if len(grp) <= 60 else "lines", "connectgaps": False,
+            "type": "scatter", "x": grp["period_start"], "y": [None if v != v else v for v in grp[y]],
+            "name": names.get(key, key), "mode": "lines+markers" if n <= 60 else "lines", "connectgaps": False,
             "line": {"width": 3 if i == 0 else 2.2, "color": colour},
             "marker": {"size": 6, "color": colour, "symbol": ["circle-open" if p else "circle" for p in provisional],
                        "line": {"width": 2, "color": colour}},
