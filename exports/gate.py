@@ -237,7 +237,9 @@ class Gate:
                 self._beat.start()
 
     def _heartbeat(self) -> None:
-        """Renew the leases of this process's running tickets every third of a lease, while any."""
+        """Renew the leases of this process's running tickets every third of a lease, while any.
+        A ticket whose row is gone (released through another instance, or swept after missed
+        renewals) is let go: there is nothing left to renew."""
         pause = threading.Event()
         while True:
             with self._beat_lock:
@@ -249,6 +251,12 @@ class Gate:
                 with self.engine.begin() as conn:
                     conn.execute(update(s).where(s.c.id.in_(held))
                                  .values(lease_until=self.clock() + self.limits.lease_s))
+                    alive = set(conn.execute(select(s.c.id).where(s.c.id.in_(held))).scalars())
             except Exception:  # noqa: BLE001 - a failed renewal is retried; the lease covers two misses
                 log.warning("could not renew the export leases", exc_info=True)
+            else:
+                if gone := set(held) - alive:
+                    with self._beat_lock:
+                        self._held -= gone
+                    continue
             pause.wait(self.limits.lease_s / 3)

@@ -87,8 +87,10 @@ def test_egt002_overall_and_per_user_caps_hold_across_two_instances(store):
     with one.engine.connect() as conn:
         running = conn.execute(select(schema.export_slot.c.owner).where(schema.export_slot.c.state == "running")).all()
     assert sorted(r.owner for r in running) == ["alice", "carol"]
-    for ticket in (c, a2, d):
-        one.release(ticket.id)
+    one.release(c.id)
+    two.release(a2.id)  # through the instance whose heartbeat holds it
+    two.release(d.id)
+    assert not one._held and not two._held
 
 
 def test_egt003_a_user_beyond_their_queue_is_refused(store):
@@ -99,9 +101,27 @@ def test_egt003_a_user_beyond_their_queue_is_refused(store):
     with pytest.raises(Busy) as refused:
         gate.enqueue("alice")
     assert refused.value.scope == "user" and refused.value.retry_after > 0
-    assert gate.enqueue("bob").state == "running"  # alice's queue does not hold bob up
+    bob = gate.enqueue("bob")
+    assert bob.state == "running"  # alice's queue does not hold bob up
     assert [t.state for t in queued] == ["queued", "queued"]
-    gate.release(first.id)
+    for ticket in (first, bob, *queued):
+        gate.release(ticket.id)
+
+
+def test_egt003b_the_heartbeat_lets_go_of_a_ticket_released_through_another_instance(store):
+    _url, engine = store
+    lim = Limits(running=2, per_user=1, lease_s=0.6)
+    one, two = Gate(engine(), "pack", lim), Gate(engine(), "pack", lim)
+    ticket = two.enqueue("alice")
+    beat = two._beat
+    assert ticket.state == "running" and beat is not None and beat.is_alive()
+    one.release(ticket.id)  # done on another worker: the row is gone, two's heartbeat still holds it
+    beat.join(timeout=10)
+    assert not beat.is_alive() and not two._held  # it stopped renewing a row that no longer exists
+    bob, carol = one.enqueue("bob"), one.enqueue("carol")  # both slots are free again
+    assert (bob.state, carol.state) == ("running", "running")
+    one.release(bob.id)
+    one.release(carol.id)
 
 
 _CRASH = """
