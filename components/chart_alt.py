@@ -32,7 +32,7 @@ def summary_id(name: str) -> str:
 
 
 def chart_box(graph: Any, name: str, className: str = "", *, min_height: int | None = None,
-              image: bool = True, **props: Any) -> html.Div:
+              image: bool = True, **props: Any) -> dict:
     """The chart inside an image named by its summary (``aria-labelledby``): a screen reader
     reads the sentence instead of the plot's shapes. ``min_height`` (px): the room the chart will
     take, kept while plotly.js loads and draws it, so what is below does not move (and a part
@@ -42,7 +42,7 @@ def chart_box(graph: Any, name: str, className: str = "", *, min_height: int | N
     if min_height:
         props["style"] = {**props.get("style", {}), "minHeight": f"{min_height}px"}
     named = {"role": "img", "aria-labelledby": summary_id(name)} if image else {}
-    return html.Div(graph, className=("chart-box " + className).strip(), **named, **props)
+    return el("Div", graph, className=("chart-box " + className).strip(), **named, **props)
 
 
 def _with_unit(value: float, decimals: int, unit: str, lang: str) -> str:

@@ -161,13 +161,21 @@ def _windows_scope(windows: tuple[tuple[str, str, str], ...], *_args: object, **
     return tuple(f"i:{code}" for code, _, _ in windows)
 
 
+#: Columns of :func:`series_windows_rows`: what a trend draws (``code`` and the points of
+#: :data:`SERIES_COLUMNS` without the provenance a trend does not show).
+WINDOW_COLUMNS = ["code", "area_key", "period", "period_start", "value"]
+
+
 @cached_query(scopes=_windows_scope)
 def series_windows_rows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> tuple[tuple[Any, ...], ...]:
-    """:func:`series_rows` of several indicators at once, each between its own ``(code, start,
-    end)`` period keys, for the same areas: one statement instead of one per indicator and area
-    (a province profile draws eight trends), without back-casts. Each row: ``code`` and the
-    fields of :data:`SERIES_COLUMNS`, ordered by the windows, then area and period. Rows, not a
-    frame: the profile's trends read them point by point."""
+    """The points of :func:`series_rows` of several indicators at once, each between its own
+    ``(code, start, end)`` period keys, for the same areas: one statement instead of one per
+    indicator and area (a province profile draws eight trends), without back-casts. Each row:
+    :data:`WINDOW_COLUMNS`, ordered by the windows, then area and period (the server sorts by
+    indicator, area and period, as the index is; one pass puts the indicators in the windows'
+    order). Rows, not a frame: the profile's trends read them point by point. The columns a
+    trend does not draw (status, revision, flag, time recorded) are not read: a third of the
+    driver's time."""
     amap = area_map()
     ids = [amap[k].id for k in area_keys if k in amap]
     if not windows or not ids:
@@ -177,24 +185,26 @@ def series_windows_rows(windows: tuple[tuple[str, str, str], ...], area_keys: tu
                                    "start": min(b[1] for b in bounds.values()),
                                    "end": max(b[2] for b in bounds.values())})
     by_id = area_ids()
-    order = {code: i for i, (code, _, _) in enumerate(windows)}
-    floors = {i: backcast_floors(get_indicator(bounds[i][0]).periodicity) for i in bounds}
-    kept = sorted((r for r in rows if bounds[r[0]][1] <= as_date(r[3]) <= bounds[r[0]][2]
-                   and as_date(r[3]) >= floors[r[0]].get(r[1], date.min)),
-                  key=lambda r: (order[bounds[r[0]][0]], r[1], as_date(r[3])))
-    return tuple((bounds[r[0]][0], by_id[r[1]], *r[2:]) for r in kept)
+    floors = {i: backcast_floors(get_indicator(code).periodicity) for i, (code, _, _) in bounds.items()}
+    kept: dict[int, list[tuple[Any, ...]]] = {i: [] for i in bounds}
+    for ind, area, period, start, value in rows:
+        code, lo, hi = bounds[ind]
+        day = as_date(start)
+        if lo <= day <= hi and (area not in floors[ind] or day >= floors[ind][area]):
+            kept[ind].append((code, by_id[area], period, start, value))
+    return tuple(r for i in dict.fromkeys(get_indicator(code).id for code, _, _ in windows) for r in kept[i])
 
 
 def series_windows(windows: tuple[tuple[str, str, str], ...], area_keys: tuple[str, ...]) -> pd.DataFrame:
-    """:func:`series_windows_rows` as a frame. Columns: ``code`` + :data:`SERIES_COLUMNS`."""
-    return pd.DataFrame(list(series_windows_rows(windows, area_keys)), columns=["code", *SERIES_COLUMNS])
+    """:func:`series_windows_rows` as a frame. Columns: :data:`WINDOW_COLUMNS`."""
+    return pd.DataFrame(list(series_windows_rows(windows, area_keys)), columns=WINDOW_COLUMNS)
 
 
 _SERIES_MANY_SQL = (
-    select(c.c.indicator_id, c.c.area_id, c.c.period, c.c.period_start, c.c.value, c.c.status, c.c.revision, c.c.flag,
-           c.c.recorded_at)
+    select(c.c.indicator_id, c.c.area_id, c.c.period, c.c.period_start, c.c.value)
     .where(c.c.indicator_id.in_(bindparam("inds", expanding=True)), c.c.area_id.in_(bindparam("areas", expanding=True)),
            c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
+    .order_by(c.c.indicator_id, c.c.area_id, c.c.period_start)
 )
 
 

@@ -625,7 +625,8 @@ def test_exp018_colleagues_pages_carry_menus_with_the_specs_of_what_they_show(sq
         for cell in cells:
             (menu,) = _find(cell, "export-menu")
             spec = _menu_spec(menu)
-            graph = go.Figure(cell.children[1].children.figure)  # the graph, inside its chart box (JSON form)
+            box = _props(cell)["children"][1]  # the graph, inside its chart box (fast elements)
+            graph = go.Figure(_props(_props(box)["children"])["figure"])
             assert spec["kind"] == "trend" and spec["comparable"] is True and spec["areas"][0] == "08"
             assert len(spec["areas"]) == len(graph.data)  # the province, and the nation for rates and means
             chart = S.build(spec, "vi")

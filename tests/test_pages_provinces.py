@@ -373,8 +373,9 @@ def test_pp015_trends_rebuild_a_merged_province_on_request(profile):
     assert "Chuỗi so sánh được" in _text(notes)
 
     def first_date(cells, name):
-        cell = next(c for c in cells if name in _text(c.children[0]))
-        fig = go.Figure(cell.children[1].children.figure)  # the graph, inside its chart box (JSON form)
+        cell = next(c for c in cells if name in _text(c["props"]["children"][0]))
+        box = cell["props"]["children"][1]  # the graph, inside its chart box (fast elements)
+        fig = go.Figure(box["props"]["children"]["props"]["figure"])
         own = next(tr for tr in fig.data if tr.name == "Tuyên Quang")
         return min(own.x)
 
@@ -452,7 +453,8 @@ def test_pp015b_trend_lines_are_the_series_of_their_windows(profile):
     assert profile.MAX_TRENDS <= profile.MAX_TILES
     tiles = kpi_snapshot(profile.headline_codes()[:profile.MAX_TILES], key)
     assert [k.code for k in tiles[:profile.MAX_TRENDS] if k.period] == [k.code for k in shown]
-    assert [t.strip() for c in cells for t in [c.children[0].children[0].children.children]] == \
+    heads = [c["props"]["children"][0]["props"]["children"][0] for c in cells]  # each cell's H3 and its link
+    assert [h["props"]["children"]["props"]["children"].strip() for h in heads] == \
         [get_indicator(k.code).name("vi") for k in shown]
 
 
