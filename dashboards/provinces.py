@@ -31,7 +31,7 @@ from components.mapfig import map_spec, message_spec
 from components.shell import with_lang
 from components.urlstate import as_text, one_of, url_sync, url_sync_stores
 from data_access.catalogue import Indicator, all_indicators, area_map, areas_on, get_indicator, region_members
-from data_access.provinces import latest_province_period, province_period_rows, region_keys
+from data_access.provinces import latest_province_period, province_period_rows, provinces_reported, region_keys
 from data_access.queries import XsRow, cross_section_rows, regional_aggregate_rows
 from domain.eras import ERA_DAY, era_of
 from domain.periods import parse
@@ -91,7 +91,7 @@ def read_view(indicator: Any = None, period: Any = None, region: Any = None) -> 
     if not inds:
         return None
     code = one_of(indicator, {i.code for i in inds}) or default_indicator(inds)
-    period = one_of(period, {r.period for r in province_period_rows(code)})
+    period = provinces_reported(code, period)  # not the count of every period: the menu's own callback has it
     if period is None:
         period = latest_province_period(code, era=region_era(region)) or latest_province_period(code)
     if period is None or one_of(region, region_keys(era_of(parse(period).end))) is None:
@@ -171,7 +171,8 @@ def control_bar(view: View, lang: str) -> html.Section:
         [
             controls.dropdown(ids.indicator, [{"label": i.name(lang), "value": i.code} for i in inds], view.indicator,
                               label=t("prov.indicator", lang), lang=lang, className="control-wide prov-control-indicator"),
-            controls.dropdown(ids.period, period_options(view.indicator, lang, view.period), view.period,
+            # the chosen period only: its callback lists the others (with how many reported) once the page is up
+            controls.dropdown(ids.period, chosen_period_option(view.period, lang), view.period,
                               label=t("prov.period", lang), lang=lang, className="control-period prov-control-period"),
             controls.dropdown(ids.region, region_options(era, lang), view.region, label=t("prov.region", lang),
                               lang=lang, clearable=True, searchable=False, placeholder=t("prov.all_regions", lang),
@@ -206,6 +207,13 @@ def period_options(code: str, lang: str, chosen: str | None = None) -> list[dict
     return out
 
 
+def chosen_period_option(period: str | None, lang: str) -> list[dict]:
+    """The period menu as the page comes: its chosen period alone (:func:`sync_controls` lists
+    them all right after; counting the reports of every period is a scan of the indicator's
+    whole cross-section index)."""
+    return [] if period is None else [{"label": format_period(period, lang), "value": period}]
+
+
 def region_options(era: str, lang: str) -> list[dict]:
     amap = area_map()
     return [{"label": amap[k].name(lang), "value": k} for k in region_keys(era)]
@@ -229,16 +237,18 @@ def province_options(era: str, lang: str) -> list[dict]:
     Input(ids.period, "value"),
     State(ids.region, "value"),
     State(ids.lang, "data"),
-    prevent_initial_call=True,
 )
 def sync_controls(code: Any, period: Any, region: Any, lang: Any) -> tuple:
-    """A new indicator lists its own periods (keeping the chosen one when it has it); a period
-    of the other era lists that era's regions (dropping a region that does not exist in it)."""
+    """With the page: the indicator's periods (the layout lists only the chosen one). A new
+    indicator lists its own periods (keeping the chosen one when it has it); a period of the other
+    era lists that era's regions (dropping a region that does not exist in it)."""
+    lang = norm_lang(lang)
     view = read_view(code, period, region)
     if view is None:
         return no_update, no_update, no_update, no_update
     era = era_of(parse(view.period).end) if view.period else "34"
-    options = period_options(view.indicator, lang, view.period) if ctx.triggered_id == ids.indicator else no_update
+    listed = ctx.triggered_id in (None, ids.indicator)  # None: the call with the page
+    options = period_options(view.indicator, lang, view.period) if listed else no_update
     return (options, view.period if view.period != period else no_update, region_options(era, lang),
             view.region if view.region != region else no_update)
 

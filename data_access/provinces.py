@@ -13,7 +13,7 @@ import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
@@ -39,6 +39,7 @@ from data_access.engine import array_param, array_text, current_connection, rows
 from data_access.queries import (
     as_sent,
     backcast_floors,
+    cross_section_rows,
     has_regions,
     int_frame,
     own_era_clause,
@@ -47,7 +48,7 @@ from data_access.queries import (
 )
 from domain.aggregation import REBUILD_RULES, rebuild
 from domain.eras import ERA_DAY, ERA_SWITCH, OLD_ERA_LAST_DAY, Era, era_of
-from domain.periods import Period, as_date, parse
+from domain.periods import Period, as_date, clean_key, parse
 
 c = schema.current_observation
 
@@ -397,13 +398,40 @@ def _rebuilt(ind: Indicator, formers: tuple[str, ...], start: date, component: C
     return rebuild(ind.aggregation, values, len(formers), *_parts(ind, start, component))
 
 
+_LATEST_START_SQL = (
+    select(func.max(c.c.period_start))
+    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("provinces", expanding=True)),
+           c.c.period_start >= bindparam("lo"), c.c.period_start <= bindparam("hi"))
+)
+
+
+@cached_query(scopes=indicator_scope)
 def latest_province_period(code: str, until: date | None = None, era: str | None = None) -> str | None:
-    """The latest period in which provinces reported ``code`` (not after ``until``; within
-    ``era`` "63"/"34" when given)."""
-    for r in reversed(province_period_rows(code)):  # newest first: the first that fits
-        if (until is None or r.period_start <= until) and (era is None or era_of(parse(r.period).end) == era):
-            return r.period
-    return None
+    """The latest of :func:`province_period_rows` (not after ``until``; within ``era`` "63"/"34"
+    when given), read on its own: one backward probe of the cross-section index, not the count of
+    every period (the provinces board without a period in its URL). A period belongs to the era
+    of its end: the 34 provinces' periods start with the one holding 2025-07-01."""
+    ind = get_indicator(code)
+    first_34 = Period.from_date(ind.periodicity, ERA_SWITCH).start
+    lo = first_34 if era == "34" else date(1, 1, 1)
+    hi = first_34 - timedelta(days=1) if era == "63" else date(9999, 12, 31)
+    if until is not None:
+        hi = min(hi, until)
+    provinces = [a.id for a in area_map().values() if a.level == "province"]
+    stmt = _LATEST_START_SQL.where(own_era_clause(ind.periodicity))
+    start = current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces, "lo": lo, "hi": hi}).scalar()
+    return None if start is None else Period.from_date(ind.periodicity, as_date(start)).key
+
+
+def provinces_reported(code: str, period: object) -> str | None:
+    """``period`` (the indicator's own period key, canonical) when a province of its era reported
+    ``code`` for it, else None: whether a period asked for in a URL is one of
+    :func:`province_period_rows`, answered from the cross-section the board draws anyway."""
+    ind = get_indicator(code)
+    key = clean_key(period, ind.periodicity)
+    if key is None:
+        return None
+    return key if any(r.value == r.value for r in cross_section_rows(code, key)) else None
 
 
 def region_keys(era: Era) -> list[str]:

@@ -86,8 +86,17 @@ def test_pp001_layout_restores_the_view_from_the_url(board):
     regions = [o["value"] for o in found[board.ids.region].options]
     assert regions == ["R1-63", "R2-63", "R3-63", "R4-63", "R5-63", "R6-63"]  # the period's era only
     assert len(found[board.ids.goto].options) == 63
-    assert found[board.ids.period].options[0]["value"] == province_periods("RETAIL_SALES")["period"].iloc[-1]
     assert "Provinces" in _text(lay)
+    # the period menu comes with the chosen period alone (no count of every period's reports);
+    # its callback, called with the page, lists them all, newest first, and changes nothing else
+    assert found[board.ids.period].options == [{"label": "Sep 2024", "value": "202409"}]
+    initial = [c.get("prevent_initial_call") for c in dash_callbacks() if f"{board.ids.period}.options" in c["output"]]
+    assert initial and not any(initial)
+    context_value.set(AttributeDict(triggered_inputs=[]))  # Dash's call with the page: nothing triggered it
+    options, period, regions_listed, region = board.sync_controls("RETAIL_SALES", "202409", "R2-63", "en")
+    assert [o["value"] for o in options] == list(province_periods("RETAIL_SALES")["period"][::-1])
+    assert (period, region) == (no_update, no_update)
+    assert regions_listed == found[board.ids.region].options
 
 
 def test_pp001b_the_layout_comes_with_its_first_view_drawn(board):
