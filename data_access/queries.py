@@ -11,6 +11,7 @@ and the index ``(indicator_id, period_start, area_id)`` of ``current_observation
 from __future__ import annotations
 
 import math
+import struct
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple, TypeAlias
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, or_, select, true, type_coerce
+from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, literal_column, or_, select, true, type_coerce
 from sqlalchemy.types import Date, Integer, NullType
 
 from data_access import schema
@@ -68,6 +69,31 @@ def as_sent(column: ColumnElement[Any]) -> ColumnElement[Any]:
     """``column`` as the driver hands it over (psycopg2 parses arrays itself; SQLAlchemy's
     element-wise pass over them would cost more than the read)."""
     return type_coerce(column, NullType())
+
+
+def packed_ints(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL: a group's ``integer`` column as one ``bytea`` of its binary values
+    (``int4send``, four bytes each, big-endian), for :func:`unpack_ints`."""
+    return as_sent(func.string_agg(func.int4send(column), literal_column("''::bytea")))
+
+
+def packed_floats(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """PostgreSQL: a group's ``double precision`` column as one ``bytea`` of its binary values
+    (``float8send``, eight bytes each), for :func:`unpack_floats`. The driver parsed an array of
+    floats an element at a time, each from its text (the profile's scorecard: 3,200 values,
+    0.6 ms more than this); two packed columns of one group keep the order of its rows, as two
+    ``array_agg`` do. Exact: the bits are sent, not a decimal text."""
+    return as_sent(func.string_agg(func.float8send(column), literal_column("''::bytea")))
+
+
+def unpack_ints(packed: bytes | memoryview) -> tuple[int, ...]:
+    """The values of a :func:`packed_ints` column."""
+    return struct.unpack(f">{len(packed) // 4}i", packed)
+
+
+def unpack_floats(packed: bytes | memoryview) -> tuple[float, ...]:
+    """The values of a :func:`packed_floats` column."""
+    return struct.unpack(f">{len(packed) // 8}d", packed)
 
 
 def _frame(rows: Sequence[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
@@ -387,12 +413,11 @@ def _regions_cross_section(ind: Indicator, p: Period) -> tuple[XsRow, ...]:
 _RANGE_WHERE = (c.c.indicator_id.in_(bindparam("inds", expanding=True)),
                 c.c.period_start >= bindparam("start"), c.c.period_start <= bindparam("end"))
 _RANGE_SQL = select(c.c.indicator_id, c.c.period_start, c.c.area_id, c.c.value).where(*_RANGE_WHERE)
-#: PostgreSQL: one row per indicator and period with its areas and values as arrays (an
-#: index-only scan grouped in order): 48 rows instead of 2,600 for four years of a monthly
-#: indicator, half the time of reading them one by one.
+#: PostgreSQL: one row per indicator and period with its areas and values packed (an
+#: index-only scan grouped in order; :func:`packed_floats`): 48 rows instead of 2,600 for four
+#: years of a monthly indicator, half the time of reading them one by one (as arrays).
 _RANGE_GROUPED_SQL = (
-    select(c.c.indicator_id, c.c.period_start, as_sent(func.array_agg(c.c.area_id)),
-           as_sent(func.array_agg(c.c.value)))
+    select(c.c.indicator_id, c.c.period_start, packed_ints(c.c.area_id), packed_floats(c.c.value))
     .where(*_RANGE_WHERE).group_by(c.c.indicator_id, c.c.period_start)
 )
 _IN_AREAS = c.c.area_id.in_(bindparam("areas", expanding=True))
@@ -412,7 +437,7 @@ def values_by_period(ind_ids: list[int], start: date, end: date,
         params["areas"] = sorted(amap[k].id for k in set(areas) if k in amap)
         grouped, plain = _RANGE_GROUPED_AREAS_SQL, _RANGE_AREAS_SQL
     if conn.dialect.name == "postgresql":
-        return {(ind_id, p_start): {by_id[a]: v for a, v in zip(areas_, values, strict=True)}
+        return {(ind_id, p_start): {by_id[a]: v for a, v in zip(unpack_ints(areas_), unpack_floats(values), strict=True)}
                 for ind_id, p_start, areas_, values in rows_of(conn.execute(grouped, params))}
     got: dict[tuple[int, date], dict[str, float]] = {}
     for ind_id, p_start, area_id, value in rows_of(conn.execute(plain, params)):

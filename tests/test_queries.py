@@ -478,6 +478,38 @@ def test_dax018_series_of_several_windows_in_one_read(qapp):
     assert series_windows((), areas).empty
 
 
+@pytest.mark.parametrize("backend", ["postgresql"], indirect=True)
+def test_dax019_packed_columns_carry_each_groups_values_exactly_and_in_step(empty_url):
+    """``packed_ints``/``packed_floats`` (PostgreSQL): each group's values come back bit for bit
+    (extremes, negative zero, infinities, NaN, a value with no short decimal), and two packed
+    columns of one group in the same row order, as two ``array_agg`` would."""
+    import math
+
+    from sqlalchemy import Float, Integer, create_engine, func, select
+
+    from data_access.engine import array_param
+    from data_access.queries import packed_floats, packed_ints, unpack_floats, unpack_ints
+
+    rows = [(1, 7, 0.1 + 0.2), (1, -3, -0.0), (1, 2**31 - 1, 1.7976931348623157e308), (2, 5, 5e-324),
+            (2, -(2**31), math.inf), (2, 0, -math.inf), (2, 11, math.nan), (3, 4, -123456.789)]
+    data = func.unnest(array_param("g", Integer), array_param("a", Integer), array_param("v", Float)) \
+        .table_valued("g", "a", "v").render_derived()
+    stmt = (select(data.c.g, packed_ints(data.c.a), packed_floats(data.c.v), func.array_agg(data.c.a))
+            .group_by(data.c.g).order_by(data.c.g))
+    engine = create_engine(empty_url)
+    with engine.connect() as conn:  # the values as array texts: each float by its repr, sign and all
+        got = conn.execute(stmt, {k: "{" + ",".join(repr(r[i]) for r in rows) + "}"
+                                  for i, k in enumerate("gav")}).all()
+    engine.dispose()
+    assert [r[0] for r in got] == [1, 2, 3]
+    for g, ints, floats, order in got:
+        assert unpack_ints(ints) == tuple(order)  # the same row order as an array of the same group
+        expected = {a: v for gg, a, v in rows if gg == g}
+        assert len(unpack_floats(floats)) == len(expected)
+        for a, v in zip(unpack_ints(ints), unpack_floats(floats), strict=True):
+            assert math.copysign(1, v) == math.copysign(1, expected[a]) and (v == expected[a] or v != v and expected[a] != expected[a])
+
+
 def test_dax030_int_frame_equals_the_cast_frame():
     """``int_frame`` (column by column) builds exactly the frame of building from records and casting."""
     from datetime import datetime
