@@ -32,13 +32,13 @@ from data_access.provinces import (
     Lineage,
     ScoreRow,
     known_province,
-    latest_periods,
     lineage,
     province_scorecard_rows,
+    trend_windows_rows,
 )
-from data_access.queries import comparable_series, kpi_snapshot, series_windows_rows
+from data_access.queries import comparable_series, kpi_snapshot
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
-from domain.periods import clean_key, default_start, parse
+from domain.periods import clean_key, parse
 from exports.menu import chart_menu
 from i18n import MESSAGES, fmt_date, fmt_signed, format_period, norm_lang, t
 from views import directions
@@ -378,11 +378,6 @@ def trends_control(lin: Lineage, comparable: Any, lang: str) -> Component:
     return dcc.Checklist(id=ids.comparable, options=[], value=[], style={"display": "none"})
 
 
-def trend_window(periodicity: str, latest: str) -> tuple[str, str]:
-    end = parse(latest)
-    return default_start(end).key, end.key
-
-
 def split_lines(fetched: Iterable[tuple]) -> dict[tuple[str, str], list[tuple]]:
     """(code, area key) → points (period, period start, value) of
     :func:`~data_access.queries.series_windows_rows`, in one pass."""
@@ -456,11 +451,9 @@ def trends_parts(comparable: Any, key: Any, lang: Any) -> tuple:
     names = {key: amap[key].name(lang), "VN": amap["VN"].name(lang)}
     cells = []
     # the first of the tiles' indicators (those of the page without a focus) that have a value,
-    # each up to its latest period (one statement, not the tiles' whole snapshot)
-    codes = headline_codes()[:MAX_TRENDS]
-    shown = [(c, p) for c, p in zip(codes, latest_periods(codes, key), strict=True) if p is not None]
-    windows = tuple((code, *trend_window(get_indicator(code).periodicity, period)) for code, period in shown)
-    points = split_lines(series_windows_rows(windows, (key, "VN")))  # every trend's values in one read
+    # each up to its latest period, and their values: one statement, not the tiles' snapshot
+    windows, fetched = trend_windows_rows(headline_codes()[:MAX_TRENDS], key)
+    points = split_lines(fetched)
     for code, start, end in windows:
         ind = get_indicator(code)
         lines = trend_lines(ind, key, start, end, rebuild, points)
