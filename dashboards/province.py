@@ -34,9 +34,9 @@ from data_access.provinces import (
     known_province,
     lineage,
     province_scorecard_rows,
-    trend_windows_rows,
 )
 from data_access.queries import comparable_series, kpi_snapshot
+from data_access.trends import trend_windows_rows
 from domain.eras import ERA_SWITCH, OLD_ERA_LAST_DAY, era_of
 from domain.periods import clean_key, parse
 from exports.menu import chart_menu

@@ -415,8 +415,8 @@ def test_pp015e_trend_windows_are_the_tiles_periods_and_their_series(profile):
     indicator with a value its default span ending at its tile's period, and the points
     ``series_windows_rows`` reads for those windows, for a current, a merged and a former
     province (back-casts left out: a merged province's windows start at its own periods)."""
-    from data_access.provinces import trend_windows_rows
     from data_access.queries import series_windows_rows
+    from data_access.trends import trend_windows_rows
 
     codes = profile.headline_codes()[:profile.MAX_TRENDS]
     for key in ("79", "08", "08-63", "01"):
