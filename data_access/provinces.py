@@ -67,9 +67,11 @@ class PeriodCount(NamedTuple):
 #: Columns of :func:`province_periods`.
 PERIOD_COLUMNS = list(PeriodCount._fields)
 
+#: The values of one indicator (``ind``) at the provinces (``provinces``: :func:`_province_ids`).
+_PROVINCIAL = (c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("provinces", expanding=True)))
 _PERIODS_SQL = (
     select(c.c.period_start, func.count())
-    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("provinces", expanding=True)))
+    .where(*_PROVINCIAL)
     .group_by(c.c.period_start)
     .order_by(c.c.period_start)
 )
@@ -84,9 +86,8 @@ def province_period_rows(code: str) -> tuple[PeriodCount, ...]:
     from its start): reading the period text and joining the areas visited a table row per
     observation. The provinces board reads these rows (a daily series has thousands: no frame)."""
     ind = get_indicator(code)
-    provinces = [a.id for a in area_map().values() if a.level == "province"]
     stmt = _PERIODS_SQL.where(own_era_clause(ind.periodicity))
-    rows = rows_of(current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces}))
+    rows = rows_of(current_connection().execute(stmt, {"ind": ind.id, "provinces": _province_ids()}))
     counts = {era: len(areas_on("province", d)) for era, d in ERA_DAY.items()}
     out = []
     for start, n in rows:
@@ -403,9 +404,13 @@ def _rebuilt(ind: Indicator, formers: tuple[str, ...], start: date, component: C
 
 _LATEST_START_SQL = (
     select(func.max(c.c.period_start))
-    .where(c.c.indicator_id == bindparam("ind"), c.c.area_id.in_(bindparam("provinces", expanding=True)),
-           c.c.period_start >= bindparam("lo"), c.c.period_start <= bindparam("hi"))
+    .where(*_PROVINCIAL, c.c.period_start >= bindparam("lo"), c.c.period_start <= bindparam("hi"))
 )
+
+
+def _province_ids() -> list[int]:
+    """The ids of every province of either era (each read keeps its own era's: ``own_era_clause``)."""
+    return [a.id for a in area_map().values() if a.level == "province"]
 
 
 @cached_query(scopes=indicator_scope)
@@ -420,9 +425,9 @@ def latest_province_period(code: str, until: date | None = None, era: str | None
     hi = first_34 - timedelta(days=1) if era == "63" else date(9999, 12, 31)
     if until is not None:
         hi = min(hi, until)
-    provinces = [a.id for a in area_map().values() if a.level == "province"]
     stmt = _LATEST_START_SQL.where(own_era_clause(ind.periodicity))
-    start = current_connection().execute(stmt, {"ind": ind.id, "provinces": provinces, "lo": lo, "hi": hi}).scalar()
+    start = current_connection().execute(stmt, {"ind": ind.id, "provinces": _province_ids(), "lo": lo,
+                                                "hi": hi}).scalar()
     return None if start is None else Period.from_date(ind.periodicity, as_date(start)).key
 
 

@@ -248,10 +248,10 @@ class Gate:
                     self._beat = None
                     return
             try:
-                with self.engine.begin() as conn:
-                    conn.execute(update(s).where(s.c.id.in_(held))
-                                 .values(lease_until=self.clock() + self.limits.lease_s))
-                    alive = set(conn.execute(select(s.c.id).where(s.c.id.in_(held))).scalars())
+                with self.engine.begin() as conn:  # the rows renewed are the tickets still there
+                    alive = set(conn.execute(update(s).where(s.c.id.in_(held))
+                                             .values(lease_until=self.clock() + self.limits.lease_s)
+                                             .returning(s.c.id)).scalars())
             except Exception:  # noqa: BLE001 - a failed renewal is retried; the lease covers two misses
                 log.warning("could not renew the export leases", exc_info=True)
             else:
