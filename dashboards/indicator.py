@@ -51,8 +51,8 @@ from data_access.catalogue import (
     region_of,
 )
 from data_access.kpis import focus_kpi, indicator_target_rows, ytd_against_target
-from data_access.queries import cross_section_rows, revisions
-from data_access.regimes import indicator_regimes
+from data_access.queries import cross_section_rows, revision_rows
+from data_access.regimes import indicator_regime_rows
 from data_access.series import Coverage, Span, indicator_coverage, indicator_span, latest_period, series_with_change
 from domain.eras import crosses_switch, valid_on
 from domain.periods import clean_key, default_start, parse, periods_between
@@ -81,6 +81,7 @@ dash.register_page(__name__, path_template="/indicator/<code>", title=_title)
 PAGE = "indicator"
 MODES = ("value", "yoy")
 TREND_HEIGHT = 440  # px
+REVISIONS_SHOWN = 12  # the newest stored rows of revised periods the card lists
 META_HEIGHT = 360  # px: the room of the indicator's card (definition, regimes, revisions) before it is read
 
 
@@ -331,26 +332,11 @@ def value_grid(ind: Indicator, rows: list[dict], lang: str) -> dag.AgGrid:
     return data_grid(ids.table, columns, rows, lang=lang, height=None, row_id="row_id", className="ind-grid")
 
 
-class _Regime(NamedTuple):
-    code: str
-    name_vi: str
-    name_en: str
-    deadline_day: int
-
-
-class _Revision(NamedTuple):
-    period: str
-    revision: int
-    value: float
-    recorded_at: Any
-
-
 def metadata(ind: Indicator, cov: Coverage, lang: str) -> html.Dl:
-    regimes = indicator_regimes(ind.code)
     regime_items = [
         html.Li([html.Span(r.name_en if lang == "en" else r.name_vi), " ",
                  html.Span(f"({r.code}; {t('ind.regime_deadline', lang, day=r.deadline_day)})", className="muted")])
-        for r in frame_rows(regimes, _Regime)
+        for r in indicator_regime_rows(ind.code)
     ]
     levels = ", ".join(t(f"ind.level_{lv}", lang) for lv in ind.levels if f"ind.level_{lv}" in _LEVEL_KEYS)
     rows = [
@@ -775,14 +761,14 @@ def _empty(text: str) -> dict:
 def revision_history(ind: Indicator, focus: str, lang: str) -> list:
     amap = area_map()
     key = focus if amap[focus].level != "region" else "VN"
-    rev = revisions(ind.code, key)
+    rev = revision_rows(ind.code, key, REVISIONS_SHOWN)
     head = html.H3(t("ind.revisions_area", lang, area=amap[key].name(lang)))
-    if rev.empty:
+    if not rev:
         return [head, html.P(t("ind.no_revisions", lang), className="muted")]
     rows = [el("Tr", [el("Td", format_period(r.period, lang)),
                       el("Td", t("ind.revision_n", lang, n=r.revision) if r.revision else t("ind.original", lang)),
                       el("Td", fmt_number(r.value, ind.decimals, lang), className="num"),
-                      el("Td", fmt_date(r.recorded_at, lang))]) for r in frame_rows(rev.head(12), _Revision)]
+                      el("Td", fmt_date(r.recorded_at, lang))]) for r in rev]
     table = el("Table", [el("Thead", el("Tr", [el("Th", t("ind.col_period", lang)), el("Th", t("ind.col_revision", lang)),
                                                el("Th", t("ind.col_value", lang), className="num"),
                                                el("Th", t("ind.col_recorded", lang))])),

@@ -857,15 +857,30 @@ def _periods_to_count(key: str) -> int:
     return n
 
 
+class RevisionRow(NamedTuple):
+    """A stored row of a revised period (:func:`revision_rows`)."""
+
+    period: str
+    revision: int
+    value: float
+    status: str
+    recorded_at: datetime
+    submission_id: int | None
+
+
 @cached_query(scopes=indicator_scope)
-def revisions(code: str, area_key: str = "VN", limit: int = 200) -> pd.DataFrame:
+def revision_rows(code: str, area_key: str = "VN", limit: int = 200) -> tuple[RevisionRow, ...]:
     """The revision history of ``code`` at ``area_key``: every stored row of a period that has
-    more than one revision, newest first. Columns: period, revision, value, status, recorded_at,
-    submission_id."""
+    more than one revision, newest first (period, then revision), at most ``limit`` rows."""
     ind = get_indicator(code)
     area = area_map()[area_key]
-    return _frame(_read(_REVISIONS_SQL, {"ind": ind.id, "area": area.id, "limit": limit}),
-                  ["period", "revision", "value", "status", "recorded_at", "submission_id"])
+    return tuple(map(RevisionRow._make, _read(_REVISIONS_SQL, {"ind": ind.id, "area": area.id, "limit": limit})))
+
+
+def revisions(code: str, area_key: str = "VN", limit: int = 200) -> pd.DataFrame:
+    """:func:`revision_rows` as a frame. Columns: period, revision, value, status, recorded_at,
+    submission_id."""
+    return pd.DataFrame(list(revision_rows(code, area_key, limit)), columns=list(RevisionRow._fields))
 
 
 _o = schema.observation

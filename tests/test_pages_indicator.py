@@ -438,7 +438,7 @@ def test_ipc040_the_row_below_the_first_screen_is_read_once_shown(page, monkeypa
 
     with monkeypatch.context() as m:
         m.setattr(page, "series_with_change", no_read)
-        m.setattr(page, "revisions", no_read)
+        m.setattr(page, "revision_rows", no_read)
         for shown in (None, False):
             with pytest.raises(PreventUpdate):
                 page.update_table(shown, ["VN", "R2"], "202401", "202611", "value", [], "EXPORTS", "vi")

@@ -213,10 +213,14 @@ def test_dax007_comparable_series(qapp):
 
 
 def test_dax008_revisions(qapp):
-    from data_access.queries import revisions
+    from data_access.queries import revision_rows, revisions
 
     rev = revisions("T_SUM", "VN")
     assert list(zip(rev["period"], rev["revision"], rev["value"], strict=False)) == [("202409", 1, 21.5), ("202409", 0, 21.0)]
+    # the card's rows: the same, newest first, as many as asked for
+    assert [(r.period, r.revision, r.value) for r in revision_rows("T_SUM", "VN")] == [("202409", 1, 21.5), ("202409", 0, 21.0)]
+    assert [(r.period, r.revision) for r in revision_rows("T_SUM", "VN", 1)] == [("202409", 1)]
+    assert revision_rows("T_SUM", "VN")[0].recorded_at >= revision_rows("T_SUM", "VN")[1].recorded_at
 
 
 def test_dax009_cache_hits_and_version_key(qapp):
