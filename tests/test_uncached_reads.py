@@ -20,7 +20,7 @@ def test_unc001_revisions_keep_the_periods_ever_revised_newest_first_up_to_the_l
     twice, or once, with all their rows; never a period stored once; newest period and revision
     first; cut at ``limit`` rows."""
     from data_access.engine import current_connection
-    from data_access.queries import revisions
+    from data_access.queries import revision_rows
 
     conn = current_connection()
     ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
@@ -32,13 +32,13 @@ def test_unc001_revisions_keep_the_periods_ever_revised_newest_first_up_to_the_l
             revision=revision, recorded_at=datetime(2025, 1, 1)))
     if conn.in_transaction():  # SQLite; PostgreSQL's request connection is in autocommit
         conn.commit()
-    rows = revisions.uncached("T_SUM", "VN")
-    assert list(zip(rows["period"], rows["revision"], strict=True)) == [
+    rows = revision_rows.uncached("T_SUM", "VN")
+    assert [(r.period, r.revision) for r in rows] == [
         ("202409", 1), ("202409", 0), ("202405", 1), ("202405", 0), ("202301", 2), ("202301", 1), ("202301", 0)]
-    assert list(rows["value"][:3]) == [21.5, 21.0, 17.5]
-    cut = revisions.uncached("T_SUM", "VN", limit=3)
-    assert list(zip(cut["period"], cut["revision"], strict=True)) == [("202409", 1), ("202409", 0), ("202405", 1)]
-    assert revisions.uncached("T_RATE", "01").empty  # stored once: no history
+    assert [r.value for r in rows[:3]] == [21.5, 21.0, 17.5]
+    cut = revision_rows.uncached("T_SUM", "VN", limit=3)
+    assert [(r.period, r.revision) for r in cut] == [("202409", 1), ("202409", 0), ("202405", 1)]
+    assert revision_rows.uncached("T_RATE", "01") == ()  # stored once: no history
 
 
 def test_unc002_a_view_reads_a_cross_sections_rows_once(qapp, monkeypatch):  # noqa: F811
