@@ -228,7 +228,8 @@ def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     if not inds:
         return []
     conn = current_connection()
-    since = [backcast_floors(i.periodicity).get(area_id, date.min) for i in inds]
+    floors = {p: backcast_floors(p).get(area_id, date.min) for p in {i.periodicity for i in inds}}
+    since = [floors[i.periodicity] for i in inds]
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
                 in rows_of(conn.execute(_LATEST_PG_SQL, {"ids": array_text(i.id for i in inds),
