@@ -57,24 +57,23 @@ class Coverage:
     first_period: str | None
     last_period: str | None
     updated_at: datetime | None  # latest ``recorded_at`` of a current value
-    areas_reported: int
 
 
-_COVERAGE_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start), func.max(c.c.recorded_at),
-                       func.count(func.distinct(c.c.area_id))).where(c.c.indicator_id == bindparam("ind"))
+_COVERAGE_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start), func.max(c.c.recorded_at)) \
+    .where(c.c.indicator_id == bindparam("ind"))
 
 
 @cached_query(scopes=indicator_scope)
 def indicator_coverage(code: str) -> Coverage:
-    """First and last period with a value (any area), the last update and how many areas report."""
+    """First and last period with a value (any area) and the last update (the latest time a
+    current value was recorded: one pass over the indicator's current values)."""
     ind = get_indicator(code)
-    lo, hi, updated, n = _rows(_COVERAGE_SQL, {"ind": ind.id})[0]
+    lo, hi, updated = _rows(_COVERAGE_SQL, {"ind": ind.id})[0]
     lo, hi = as_date(lo), as_date(hi)
     return Coverage(
         first_period=Period.from_date(ind.periodicity, lo).key if lo else None,
         last_period=Period.from_date(ind.periodicity, hi).key if hi else None,
         updated_at=_as_datetime(updated),
-        areas_reported=int(n or 0),
     )
 
 
@@ -90,7 +89,7 @@ _SPAN_SQL = select(func.min(c.c.period_start), func.max(c.c.period_start)).where
 @cached_query(scopes=indicator_scope)
 def indicator_span(code: str) -> Span:
     """First and last period with a value (any area): what a view's window is checked against.
-    Two index probes, where :func:`indicator_coverage` (the last update, the areas reporting)
+    Two index probes, where :func:`indicator_coverage` (the last update)
     reads every stored value of the indicator."""
     ind = get_indicator(code)
     lo, hi = (as_date(d) for d in _rows(_SPAN_SQL, {"ind": ind.id})[0])
