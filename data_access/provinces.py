@@ -37,11 +37,11 @@ from data_access.catalogue import (
 )
 from data_access.engine import array_param, array_text, current_connection, rows_of
 from data_access.queries import (
-    backcast_floors,
     cross_section_rows,
     has_regions,
     int_frame,
     own_era_clause,
+    own_starts,
     packed_floats,
     packed_ints,
     region_figure,
@@ -228,8 +228,7 @@ def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
     if not inds:
         return []
     conn = current_connection()
-    floors = {p: backcast_floors(p).get(area_id, date.min) for p in {i.periodicity for i in inds}}
-    since = [floors[i.periodicity] for i in inds]
+    since = own_starts(inds, area_id)
     if conn.dialect.name == "postgresql":
         return [(i, p, as_date(s), v, st, ly) for i, p, s, v, st, ly
                 in rows_of(conn.execute(_LATEST_PG_SQL, {"ids": array_text(i.id for i in inds),

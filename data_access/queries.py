@@ -96,10 +96,6 @@ def unpack_floats(packed: bytes | memoryview) -> tuple[float, ...]:
     return struct.unpack(f">{len(packed) // 8}d", packed)
 
 
-def _frame(rows: Sequence[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
-
-
 def int_frame(records: Sequence[tuple[Any, ...]], columns: list[str], ints: tuple[str, ...]) -> pd.DataFrame:
     """A frame of ``records`` whose ``ints`` columns are nullable integers (``Int64``), built
     column by column (the same frame as building it and casting, in half the time)."""
@@ -123,6 +119,13 @@ def backcast_floors(periodicity: str) -> dict[int, date]:
     earlier is a back-cast: plain reads leave it out, :func:`comparable_series` uses it. Callers
     never change the dict it returns."""
     return {a.id: first_own_start(periodicity, a.valid_from) for a in area_map().values() if a.valid_from is not None}
+
+
+def own_starts(inds: Sequence[Indicator], area_id: int) -> list[date]:
+    """Each indicator's first own period start at ``area_id`` (:func:`backcast_floors`;
+    ``date.min`` where the area has no floor): asked once per periodicity, not per indicator."""
+    floors = {p: backcast_floors(p).get(area_id, date.min) for p in {i.periodicity for i in inds}}
+    return [floors[i.periodicity] for i in inds]
 
 
 def own_era_clause(periodicity: str) -> ColumnElement[bool]:

@@ -15,7 +15,7 @@ from data_access.cache.memo import cached_query
 from data_access.catalogue import area_ids, area_map, get_area, get_indicator
 from data_access.engine import array_param, array_text, current_connection, rows_of
 from data_access.provinces import latest_periods
-from data_access.queries import backcast_floors, series_windows_rows
+from data_access.queries import backcast_floors, own_starts, series_windows_rows
 from domain.periods import DEFAULT_SPAN, Period, as_date, default_start, parse
 
 c = schema.current_observation
@@ -60,7 +60,7 @@ def trend_windows_rows(codes: tuple[str, ...], area_key: str) -> tuple[tuple[tup
     amap, by_id = area_map(), area_ids()
     rows = rows_of(current_connection().execute(_TRENDS_PG_SQL, {
         "ids": array_text(i.id for i in inds), "area": area.id, "areas": [amap[k].id for k in keys if k in amap],
-        "since": array_text(backcast_floors(i.periodicity).get(area.id, date.min) for i in inds),
+        "since": array_text(own_starts(inds, area.id)),
         "back": array_text(_SPAN_DAYS[i.periodicity] for i in inds)}))
     by_ind = {i.id: i for i in inds}
     seen: dict[int, tuple[str, str, str, date, dict[int, date]]] = {}
