@@ -289,7 +289,7 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
 def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> tuple[int | None, int]:
     """(``key``'s rank among ``keys``, how many of them reported): 1 = best by ``direction``,
     ties share the lower rank, as :func:`~data_access.queries.cross_section` ranks."""
-    reported = [values[k] for k in keys if k in values]
+    reported = [v for v in map(values.get, keys) if v is not None]  # (values are never None)
     mine = values.get(key)
     if mine is None or mine != mine:
         return None, len(reported)
@@ -332,15 +332,15 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
     own_ly = {i: r[5] for i, r in rows.items()}  # the province's value a year before (None: not reported)
     last_year = {i: parse(row[0]).same_period_last_year() for i, row in latest.items()}
 
+    parts = {i.id: {every[code].id for code in (i.code, i.weight_code, i.num_code, i.den_code) if code and code in every}
+             for i in inds}  # the indicator and its rule's components
+
     def pairs_of(ind: Indicator, start: date) -> set[tuple[int, date]]:
         """The indicator and its rule's components at ``start``."""
-        return {(every[code].id, start) for code in (ind.code, ind.weight_code, ind.num_code, ind.den_code)
-                if code and code in every}
+        return {(c, start) for c in parts[ind.id]}
 
-    values: dict[tuple[int, date], dict[str, float]] = {}
-    for i, row in latest.items():
-        values.update({pair: {} for pair in pairs_of(by_id[i], row[1])})
-    values = _values_at(set(values))  # every area at each latest period: ranks, region, nation
+    # every area at each latest period: ranks, region, nation
+    values = _values_at({(c, row[1]) for i, row in latest.items() for c in parts[i]})
 
     def rebuilds(ind: Indicator) -> bool:
         """A last-year value before 2025-07-01 to rebuild from the former provinces."""
@@ -354,11 +354,14 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
         return values.get((every[code].id, start), {}) if code in every else {}
 
     @functools.cache
-    def era(end: date) -> tuple[list[str], dict[str, list[str]], str | None]:
-        """The provinces, the regions' members and the province's region on ``end``."""
+    def era(period: str) -> tuple[list[str], dict[str, list[str]], str | None, frozenset[str]]:
+        """The provinces, the regions' members, the province's region and its members (a set)
+        at the end of ``period``."""
+        end = parse(period).end
         members = region_members(end)
         region = next((r for r, ks in members.items() if key in ks), None) or region_of(key, end)
-        return [a.key for a in areas_on("province", end)], members, region
+        inside = frozenset(members[region]) if region in members else frozenset()
+        return [a.key for a in areas_on("province", end)], members, region, inside
     records: list[ScoreRow] = []
     for ind in inds:
         if ind.id not in latest:
@@ -375,12 +378,11 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
         ly_change = value - ly_value
         ly_pct = (value / ly_value - 1) * 100 if ly_value else math.nan
         here = values.get((ind.id, start), {})
-        provinces, members, region = era(parse(period).end)
+        provinces, members, region, in_region = era(period)
         region_value, complete = math.nan, None
         if has_regions(ind) and region in members:
-            keys = members[region]
-            region_value = region_figure(ind, region, keys, here, *_parts(ind, start, component))
-            complete = all(k in here for k in keys)
+            region_value = region_figure(ind, region, members[region], here, *_parts(ind, start, component))
+            complete = here.keys() >= in_region
         rank, reported = _rank(here, provinces, key, ind.direction)
         records.append(ScoreRow(
             ind.code, period, value, status, region, region_value, complete,

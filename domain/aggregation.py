@@ -13,10 +13,9 @@ Each indicator names the rule by which province values make a regional or nation
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Mapping
 from typing import Protocol
-
-import numpy as np
 
 AGGREGATIONS = ("sum", "mean", "weighted", "ratio", "last", "none")
 
@@ -71,8 +70,15 @@ def aggregate(rule: str, values: Mapping[str, float | None], weights: Mapping[st
         parts = {k: (n, d) for k in vals if (n := num.get(k)) is not None and (d := den.get(k))}
         if not parts:
             return math.nan
-        factor = float(np.median([vals[k] / (n / d) for k, (n, d) in parts.items()]))
-        return float(sum(n for n, _ in parts.values()) / sum(d for _, d in parts.values()) * factor)
+        total = sum(n for n, _ in parts.values()) / sum(d for _, d in parts.values())
+        # the unit factor: the median of the provinces' own ratio over their parts' (a province
+        # whose numerator is 0 says nothing of it; a sum of nothing but zeros needs none)
+        seen = [vals[k] / (n / d) for k, (n, d) in parts.items() if n]
+        if not seen:
+            return 0.0 * total
+        if any(f != f for f in seen):
+            return math.nan
+        return float(total * statistics.median(seen))  # a handful of values: no array needed
     return math.nan
 
 

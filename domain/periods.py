@@ -148,10 +148,10 @@ class Period:
             assert self.day is not None
             return Period.from_date("D", self.day + timedelta(days=n))
         if self.periodicity == "Y":
-            return Period("Y", self.year + n, 1)
+            return _period("Y", self.year + n, 1)
         per_year = 12 // _MONTHS_PER[self.periodicity]
         pos = self.year * per_year + (self.index - 1) + n
-        return Period(self.periodicity, pos // per_year, pos % per_year + 1)
+        return _period(self.periodicity, pos // per_year, pos % per_year + 1)
 
     def previous(self) -> Period:
         return self.shift(-1)
@@ -167,13 +167,13 @@ class Period:
                 return Period.from_date("D", d.replace(year=d.year - 1))
             except ValueError:  # 29 February
                 return Period.from_date("D", date(d.year - 1, 2, 28))
-        return Period(self.periodicity, self.year - 1, self.index)
+        return _period(self.periodicity, self.year - 1, self.index)
 
     def year_start(self) -> Period:
         """The first period of the same periodicity in this period's year (for YTD sums)."""
         if self.periodicity == "D":
             return Period.from_date("D", date(self.year, 1, 1))
-        return Period(self.periodicity, self.year, 1)
+        return _period(self.periodicity, self.year, 1)
 
     def __str__(self) -> str:
         return self.key
@@ -188,6 +188,13 @@ def parse(key: str) -> Period:
     if not isinstance(key, str):
         raise PeriodError(f"period must be text, got {type(key).__name__}")
     return _parse(key)
+
+
+@lru_cache(maxsize=65536)
+def _period(periodicity: str, year: int, index: int) -> Period:
+    """The period (other than a day) of ``year`` and ``index``: built once, so its key and dates
+    are computed once (a board steps back a year or a period from a hundred latest periods)."""
+    return Period(periodicity, year, index)
 
 
 @lru_cache(maxsize=65536)

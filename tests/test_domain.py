@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import io
+import math
 import re
 import sys
 import tokenize
@@ -126,6 +127,16 @@ def test_dom003b_latest_due_waits_for_the_deadline():
     assert [p.key for p in periods_due_between("M", date(2025, 9, 25), date(2025, 9, 25))] == ["202509"]
 
 
+def test_dom003c_steps_between_periods_give_the_one_built_period():
+    """A period a step or a year away is built once (its key and dates computed once), and is the
+    period its key names."""
+    p = parse("2024Q1")
+    assert p.same_period_last_year() is p.same_period_last_year() is parse("2022Q4").next()
+    assert p.same_period_last_year() == Period("Q", 2023, 1) and p.same_period_last_year().key == "2023Q1"
+    assert p.shift(-5) == parse("2022Q4") and p.year_start() is parse("2024Q3").year_start()
+    assert parse("2025").previous().key == "2024" and parse("202401").previous().key == "202312"
+
+
 def test_dom004_validity_at_the_switch():
     assert OLD_ERA_LAST_DAY == date(2025, 6, 30) and ERA_DAY == {"63": OLD_ERA_LAST_DAY, "34": ERA_SWITCH}
     assert era_of(OLD_ERA_LAST_DAY) == "63" and era_of(ERA_SWITCH) == "34"
@@ -159,6 +170,15 @@ def test_dom006_aggregation_rules():
     # ratio: the sums' ratio scaled by the provinces' own unit factor (here percent)
     assert aggregate("ratio", {"a": 50.0, "b": 25.0}, num={"a": 1.0, "b": 1.0}, den={"a": 2.0, "b": 4.0}) == \
         pytest.approx(100 * 2 / 6)
+    # the factor is the median of the provinces' own (three: the middle one; here 100, not 1,000)
+    assert aggregate("ratio", {"a": 50.0, "b": 25.0, "c": 500.0}, num={"a": 1.0, "b": 1.0, "c": 1.0},
+                     den={"a": 2.0, "b": 4.0, "c": 2.0}) == pytest.approx(100 * 3 / 8)
+    # a province whose numerator is 0 tells nothing of the factor (it was a division by zero)
+    assert aggregate("ratio", {"a": 50.0, "b": 0.0}, num={"a": 1.0, "b": 0.0}, den={"a": 2.0, "b": 4.0}) == \
+        pytest.approx(100 * 1 / 6)
+    assert aggregate("ratio", {"a": 0.0, "b": 0.0}, num={"a": 0.0, "b": 0.0}, den={"a": 2.0, "b": 4.0}) == 0.0
+    nan = float("nan")
+    assert math.isnan(aggregate("ratio", {"a": 50.0, "b": 25.0}, num={"a": 1.0, "b": nan}, den={"a": 2.0, "b": 4.0}))
     assert aggregate("none", values) != aggregate("none", values)  # NaN
     assert rebuild("sum", {"a": 1.0}, expected=2) != rebuild("sum", {"a": 1.0}, expected=2)  # a partial sum: NaN
     assert rebuild("sum", {"a": 1.0, "b": 2.0}, expected=2) == 3.0
