@@ -13,6 +13,7 @@ Two variants share the geometry and the drawing:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from html import escape
 from typing import Literal
 
@@ -86,9 +87,23 @@ def spark_svg(values: list[float] | tuple[float, ...], periods: list[str] | tupl
               target: float | None = None) -> str:
     """The sparkline of ``values`` (oldest first) as a data URI; "" with fewer than two values.
     ``periods`` (their keys) label the card's ends; ``status`` colours the card's last point;
-    ``target`` (a level) is drawn on the card as a dashed line."""
+    ``target`` (a level) is drawn on the card as a dashed line.
+
+    A pure function of its arguments, whose text is remembered per process (:func:`_drawn`): a
+    tile's last periods rarely change from one view to the next (a submission changes some
+    indicators, the others' tiles are drawn from the same values), and drawing forty of them was
+    a tenth of the sectors board's answer."""
     if len(values) < 2:
         return ""
+    return _drawn(tuple(values), tuple(periods), variant, status, lang, target)
+
+
+@lru_cache(maxsize=4096)  # a few kB each: every tile of every board, in both languages
+def _drawn(values: tuple[float, ...], periods: tuple[str, ...], variant: Variant, status: str | None, lang: str,
+           target: float | None) -> str:
+    """:func:`spark_svg` of two values or more. Values equal as floats draw the same text: the
+    sign of a zero never reaches it (every coordinate is an offset from the box's edge inside the
+    box, never a negative zero), so the cache may take 0.0 and -0.0 for one another."""
     st = _STYLES[variant]
     card = variant == "card"
     pts, ty = spark_points(list(values), target=target if card else None, width=st.width, top=st.top,

@@ -177,6 +177,27 @@ def test_sec007_spark_geometry():
     assert "Dec 2025" in svg and "Jan 2026" in svg and "#b3261e" in svg
 
 
+def test_sec007b_a_sparkline_drawn_once_is_the_same_text_for_the_same_values():
+    """A sparkline's text is remembered per process: the same values, periods and marks give the
+    very text drawn before (lists or tuples alike); any other argument draws anew; a zero's sign
+    changes nothing drawn; and the kept text is what a fresh drawing gives."""
+    from components.sparkline import _drawn
+
+    args = ([1.0, -0.0, 2.5], ["202510", "202511", "202512"])
+    first = spark_svg(*args, status="at_risk", lang="vi", target=3.0)
+    assert spark_svg(tuple(args[0]), tuple(args[1]), status="at_risk", lang="vi", target=3.0) is first
+    assert spark_svg([1.0, 0.0, 2.5], args[1], status="at_risk", lang="vi", target=3.0) == first
+    others = [spark_svg(*args, status="on_track", lang="vi", target=3.0),
+              spark_svg(*args, status="at_risk", lang="en", target=3.0),
+              spark_svg(*args, status="at_risk", lang="vi", target=2.0),
+              spark_svg([1.0, 0.5, 2.5], args[1], status="at_risk", lang="vi", target=3.0),
+              spark_svg(*args, variant="tile")]
+    assert len({first, *others}) == 6
+    _drawn.cache_clear()
+    assert spark_svg(*args, status="at_risk", lang="vi", target=3.0) == first
+    assert "-0" not in unquote(first) and "nan" not in unquote(first)
+
+
 def test_sec010_year_to_date_share_from_the_snapshot(page):
     """The board's year-to-date shares come from the snapshot it already holds and equal the
     indicator page's reading (its own KPI and the targets table)."""
