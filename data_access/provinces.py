@@ -335,10 +335,6 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
     parts = {i.id: {every[code].id for code in (i.code, i.weight_code, i.num_code, i.den_code) if code and code in every}
              for i in inds}  # the indicator and its rule's components
 
-    def pairs_of(ind: Indicator, start: date) -> set[tuple[int, date]]:
-        """The indicator and its rule's components at ``start``."""
-        return {(c, start) for c in parts[ind.id]}
-
     # every area at each latest period: ranks, region, nation
     values = _values_at({(c, row[1]) for i, row in latest.items() for c in parts[i]})
 
@@ -347,7 +343,7 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
         p = last_year[ind.id]
         return bool(formers) and own_ly[ind.id] is None and p.end < ERA_SWITCH \
             and ind.aggregation in REBUILD_RULES
-    rebuild_pairs: set[tuple[int, date]] = set().union(*(pairs_of(by_id[i], last_year[i].start) for i in latest if rebuilds(by_id[i])))
+    rebuild_pairs = {(c, last_year[i].start) for i in latest if rebuilds(by_id[i]) for c in parts[i]}
     values.update(_values_at(rebuild_pairs - set(values)))
 
     def component(code: str, start: date) -> dict[str, float]:

@@ -72,10 +72,10 @@ def aggregate(rule: str, values: Mapping[str, float | None], weights: Mapping[st
             return math.nan
         total = sum(n for n, _ in parts.values()) / sum(d for _, d in parts.values())
         # the unit factor: the median of the provinces' own ratio over their parts' (a province
-        # whose numerator is 0 says nothing of it; a sum of nothing but zeros needs none)
+        # whose numerator is 0 says nothing of it; a sum of nothing but zeros is 0 whatever it is)
         seen = [vals[k] / (n / d) for k, (n, d) in parts.items() if n]
         if not seen:
-            return 0.0 * total
+            return float(total)
         if any(f != f for f in seen):
             return math.nan
         return float(total * statistics.median(seen))  # a handful of values: no array needed
