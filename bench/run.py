@@ -72,6 +72,7 @@ def build(engine, target: int, until: date, rebuild: bool, communes: int = 0) ->
         count = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
     if not empty and count >= target * 0.98:
         log(f"reusing the warehouse: {count:,} observations")
+        keep_rollups(engine)
         return count
     if not empty:
         raise SystemExit("the database holds a smaller warehouse; use --rebuild")
@@ -94,7 +95,18 @@ def build(engine, target: int, until: date, rebuild: bool, communes: int = 0) ->
     with engine.connect() as conn:
         count = conn.execute(select(func.count()).select_from(schema.observation)).scalar()
     log(f"warehouse ready: {count:,} observations in {time.perf_counter() - started:.0f} s")
+    keep_rollups(engine)
     return count
+
+
+def keep_rollups(engine) -> None:
+    """The rollups computed by this code, as a deployment's ``flask --app app refresh-rollups``
+    leaves them (the rows of other code are not used; the generated indicators have none yet)."""
+    from data_access import rollups
+
+    with engine.begin() as conn:
+        done = rollups.refresh_scorecards(conn)
+    log(f"rollups: {done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s")
 
 
 def scale_up(engine, missing: int, until: date) -> None:

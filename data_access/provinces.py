@@ -19,7 +19,7 @@ from typing import Any, NamedTuple, TypeAlias
 import pandas as pd
 from sqlalchemy import Date, Integer, and_, bindparam, cast, func, literal_column, or_, select, true
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.cache.memo import cached_query
 from data_access.cache.scopes import indicator_scope
 from data_access.catalogue import (
@@ -31,6 +31,7 @@ from data_access.catalogue import (
     areas_on,
     get_area,
     get_indicator,
+    indicator_map,
     region_members,
     region_of,
     successors,
@@ -219,6 +220,8 @@ _VALUES_ONE_PG_SQL = _VALUES_PG_SQL.where(c.c.area_id == bindparam("area"))
 
 #: An aggregation component's values by area key at a period start (empty: none reported).
 Component: TypeAlias = Callable[[str, date], dict[str, float]]
+#: (indicator id, period start) pairs → {area key: value} (:func:`_values_at`).
+ValuesAt: TypeAlias = Callable[[set[tuple[int, date]]], dict[tuple[int, date], dict[str, float]]]
 
 
 def _latest_at(inds: list[Indicator], area_id: int) -> list[tuple[Any, ...]]:
@@ -286,6 +289,17 @@ def _values_at(pairs: set[tuple[int, date]], area_id: int | None = None) -> dict
     return out
 
 
+def shared_values() -> ValuesAt:
+    """A :func:`_values_at` that reads each pair once and answers it again from memory (pairs
+    are never mutated by their readers): for reading many scorecards in one go."""
+    seen: dict[tuple[int, date], dict[str, float]] = {}
+
+    def values_at(pairs: set[tuple[int, date]]) -> dict[tuple[int, date], dict[str, float]]:
+        seen.update(_values_at(pairs - seen.keys()))
+        return {pair: seen[pair] for pair in pairs}
+    return values_at
+
+
 def _rank(values: dict[str, float], keys: list[str], key: str, direction: str) -> tuple[int | None, int]:
     """(``key``'s rank among ``keys``, how many of them reported): 1 = best by ``direction``,
     ties share the lower rank, as :func:`~data_access.queries.cross_section` ranks."""
@@ -306,7 +320,18 @@ def province_scorecard(key: str) -> pd.DataFrame:
 
 @cached_query(scopes=_scorecard_scopes)
 def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
-    """Every provincial indicator the viewer may see, at province ``key``'s latest period with a
+    """Every provincial indicator the viewer may see at province ``key``, as
+    :func:`scorecard_live` computes it: on PostgreSQL the rows kept current in the warehouse
+    (:mod:`data_access.rollups`: one statement), and only the others computed."""
+    inds = [i for i in all_indicators() if i.provincial]
+    kept = rollups.kept_scorecard(get_area(key).id, inds, indicator_map())
+    missing = [i for i in inds if i.id not in kept]
+    live = dict(zip((i.id for i in missing), scorecard_live(key, missing), strict=True)) if missing else {}
+    return tuple(ScoreRow(*kept[i.id]) if i.id in kept else live[i.id] for i in inds)
+
+
+def scorecard_live(key: str, inds: list[Indicator], values_at: ValuesAt | None = None) -> list[ScoreRow]:
+    """Each of the provincial indicators ``inds``, at province ``key``'s latest period with a
     value, set against its region (the aggregate by the rule of
     :func:`~data_access.queries.regional_aggregates` over the region of that period's era), the
     nation (the reported national value) and the other provinces of the same era (``rank``: 1 =
@@ -315,16 +340,17 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
     province formed on 2025-07-01 whose last-year period lies before that date, it is rebuilt
     from its former provinces by :func:`~data_access.queries.comparable_series`
     (``last_year_rebuilt`` True) where the indicator's rule allows. Indicators the province never
-    reported have NaN values and no period. In catalogue order (group, code); the profile reads
-    these rows (no frame built, pickled and read back per view).
+    reported have NaN values and no period. In the order of ``inds``; the profile reads these
+    rows (no frame built, pickled and read back per view).
 
     Two statements on PostgreSQL whatever the number of indicators (three for a merged province
     with something to rebuild): the province's latest periods with its values a year before,
-    every area's values at them (and the aggregation components')."""
+    every area's values at them (and the aggregation components', those the viewer may see).
+    ``values_at``: what reads the latter (a refresh of every province shares one)."""
+    values_at = values_at or _values_at
     area = get_area(key)
     merged = lineage(key).kind == "merged"
-    inds = [i for i in all_indicators() if i.provincial]
-    every = {i.code: i for i in all_indicators()}
+    every = indicator_map()
     by_id = {i.id: i for i in inds}
     formers = tuple(o for o, n in successors().items() if n == key and o != key) if merged else ()
     rows = {row[0]: row for row in _latest_at(inds, area.id)}
@@ -336,7 +362,7 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
              for i in inds}  # the indicator and its rule's components
 
     # every area at each latest period: ranks, region, nation
-    values = _values_at({(c, row[1]) for i, row in latest.items() for c in parts[i]})
+    values = values_at({(c, row[1]) for i, row in latest.items() for c in parts[i]})
 
     def rebuilds(ind: Indicator) -> bool:
         """A last-year value before 2025-07-01 to rebuild from the former provinces."""
@@ -344,7 +370,7 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
         return bool(formers) and own_ly[ind.id] is None and p.end < ERA_SWITCH \
             and ind.aggregation in REBUILD_RULES
     rebuild_pairs = {(c, last_year[i].start) for i in latest if rebuilds(by_id[i]) for c in parts[i]}
-    values.update(_values_at(rebuild_pairs - set(values)))
+    values.update(values_at(rebuild_pairs - set(values)))
 
     def component(code: str, start: date) -> dict[str, float]:
         return values.get((every[code].id, start), {}) if code in every else {}
@@ -384,7 +410,7 @@ def province_scorecard_rows(key: str) -> tuple[ScoreRow, ...]:
             ind.code, period, value, status, region, region_value, complete,
             here.get("VN", math.nan), rank, len(provinces), reported, ly.key, ly_value, ly_change, ly_pct, rebuilt,
         ))
-    return tuple(records)
+    return records
 
 
 def _parts(ind: Indicator, start: date, component: Component) -> tuple[dict[str, float] | None, ...]:

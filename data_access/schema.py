@@ -653,6 +653,17 @@ direction_month = Table(
           postgresql_include=["open_end"]),  # the last row before a month: the load open at its start
 )
 
+scorecard_rollup = Table(
+    "scorecard_rollup",  # a province's scorecard rows, kept by data_access.rollups (migration 0023)
+    metadata,
+    Column("area_id", Integer, primary_key=True, autoincrement=False),
+    Column("indicator_id", Integer, primary_key=True, autoincrement=False),
+    # the data_version it was computed at: valid while no stamp it depends on is newer
+    Column("version", BigInteger, nullable=False),
+    Column("build", String(32), nullable=False),  # the code that computed it (backend.code_build, hex)
+    Column("payload", Text, nullable=False),  # the row's fields after its code, as a JSON array
+)
+
 
 # ================================================================================================
 # The scheduler (issue 20, ``scheduler/``): the periodic jobs every scheduler process knows, and one

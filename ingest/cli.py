@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
+from data_access import rollups
 from data_access.engine import make_engine, migrate
 from ingest.seed import WarehouseNotEmpty, seed_demo
 from settings import ConfigError
@@ -28,10 +29,15 @@ def _engine():
 @click.command("init-db")
 @click.option("--revision", default="head", show_default=True, help="Alembic revision to upgrade to.")
 def init_db(revision: str) -> None:
-    """Create or upgrade the warehouse schema (Alembic migrations) in DATABASE_URL."""
+    """Create or upgrade the warehouse schema (Alembic migrations) in DATABASE_URL; at the head,
+    also compute again the rollups this release reads (as ``refresh-rollups``)."""
     engine = _engine()
     migrate(engine, revision)
     click.echo(f"Warehouse at {engine.url.render_as_string(hide_password=True)} migrated to {revision}.")
+    if revision == "head" and rollups.enabled_on(engine):
+        with engine.begin() as conn:
+            done = rollups.refresh_scorecards(conn)
+        click.echo(f"{done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s.")
 
 
 @click.command("seed-demo")
@@ -192,8 +198,25 @@ def _cli_mapping(engine, unit_code: str, ref: str | None, indicator: str | None)
     return dataclasses.replace(mapping, indicator=indicator) if indicator else mapping
 
 
+@click.command("refresh-rollups")
+@with_appcontext
+def refresh_rollups_cmd() -> None:
+    """Compute again every province's scorecard rows kept in the warehouse (PostgreSQL), in one
+    transaction: after a deployment (rows computed by other code are not used) or a change of the
+    catalogue. Accepted submissions refresh what they change by themselves; until a row is
+    refreshed, the scorecard computes it on each view."""
+    engine = _engine()
+    migrate(engine)
+    with engine.begin() as conn:
+        done = rollups.refresh_scorecards(conn)
+    if not rollups.enabled_on(engine):
+        click.echo("Rollups are kept on PostgreSQL only; on SQLite every scorecard is computed.")
+        return
+    click.echo(f"{done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s.")
+
+
 def register_commands(server: Flask) -> None:
     from ingest.metadata_cli import metadata_group
 
-    for command in (init_db, seed_demo_cmd, import_real_cmd, ingest_cmd, metadata_group):
+    for command in (init_db, seed_demo_cmd, import_real_cmd, ingest_cmd, refresh_rollups_cmd, metadata_group):
         server.cli.add_command(command)

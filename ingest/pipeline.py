@@ -49,6 +49,7 @@ import pandas as pd
 from sqlalchemy.engine import Connection, Engine
 
 from alerts import evaluate as alert_rules
+from data_access import rollups
 from ingest import csv_stream, load, parse_memo
 from ingest.bounds import BudgetExceeded, ReadBudget
 from ingest.formats import FileError, budget_issue
@@ -398,6 +399,8 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         if result.written or result.daily_items:
             result.data_version = load.bump(conn, [*rows["indicator_id"].unique(), *computed] if result.written
                                             else (), daily=bool(result.daily_items))
+            if result.written:
+                _refresh_rollups(conn, report, [*rows["indicator_id"].unique(), *computed])
         counts.update(valid=len(rows), written=result.written, revised=result.revised, unchanged=result.unchanged,
                       flagged=int((rows["flag"] == "implausible").sum()), daily_items=result.daily_items)
         report.data_version = result.data_version
@@ -405,6 +408,12 @@ def _write(conn: Connection, report: SubmissionReport, findings: Findings, valid
         _evaluate_alerts(conn, report, rows if result.written else None, now)
     daily_received = len(validated.daily_items) if validated is not None else 0
     return _finish(conn, report, findings, counts, links, periods, cat, daily_received)
+
+
+def _refresh_rollups(conn: Connection, report: SubmissionReport, written: list[Any]) -> None:
+    """The provinces' scorecard rows that read what this submission wrote, computed again in its
+    transaction (:mod:`data_access.rollups`); their time in the report's timings."""
+    report.timings["rollups_s"] = rollups.refresh_scorecards(conn, [int(i) for i in written])["seconds"]
 
 
 def _evaluate_alerts(conn: Connection, report: SubmissionReport, rows: pd.DataFrame | None, now: datetime) -> None:
@@ -604,6 +613,8 @@ def _submit_chunked(conn: Connection, report: SubmissionReport, parsed, cat, uni
             if result.written or result.daily_items:
                 result.data_version = load.bump(conn, [*ids, *computed] if result.written else (),
                                                 daily=bool(result.daily_items))
+                if result.written:
+                    _refresh_rollups(conn, report, [*ids, *computed])
             report.data_version = result.data_version
             counts.update(written=result.written, revised=result.revised, unchanged=result.unchanged,
                           daily_items=result.daily_items)

@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import bindparam, func, select, text
 from sqlalchemy.engine import Connection, Engine
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.engine import DEMO, REAL, bump_data_version, get_dataset, set_dataset
 from data_access.setup_state import has_configuration, has_submissions
 from domain.metadata import KINDS
@@ -81,6 +81,7 @@ def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
         echo(f"{seed_directions(conn, seed, data.until)} directions")
         set_dataset(conn, DEMO)
         bump_data_version(conn)
+        echo(f"{rollups.refresh_scorecards(conn)['rows']:,} scorecard rows kept")
     return data
 
 

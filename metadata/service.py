@@ -31,7 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import Connection, Engine
 
 from auth import audit
-from data_access import schema
+from data_access import rollups, schema
 from data_access.cache.scopes import TARGETS
 from data_access.engine import bump_data_version
 from directions.service import escalate_confidential
@@ -226,8 +226,17 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
                          change_set=change_set, at=now, effective=effective or now.date())
     audit.record(conn, f"metadata.{action}", actor=actor.name, role=actor.role, ip=actor.ip, at=now,
                  target=_target(found), detail=_audit_detail(found, base, effective_changes, change_set, actor))
-    version = bump_data_version(conn, _scopes(effective_changes))
+    scopes = _scopes(effective_changes)
+    version = bump_data_version(conn, scopes)
+    rollups.refresh_scorecards(conn, None if scopes is None else _ids_of(conn, scopes))
     return Outcome(ok=True, applied=True, dry_run=False, diff=found, change_set=change_set, data_version=version)
+
+
+def _ids_of(conn: Connection, scopes: list[str]) -> list[int]:
+    """The indicators of the ``i:<code>`` scopes."""
+    codes = [s[2:] for s in scopes if s.startswith("i:")]
+    i = schema.indicator
+    return list(conn.execute(select(i.c.id).where(i.c.code.in_(codes))).scalars()) if codes else []
 
 
 _COMPUTED_BY = ("formula", "levels", "periodicity", "status")

@@ -1,0 +1,227 @@
+"""Rollups: what a board would compute from many rows, computed when the rows change and kept in
+the warehouse (PostgreSQL; on SQLite every read computes).
+
+``scorecard_rollup`` holds each province's scorecard rows
+(:func:`data_access.provinces.province_scorecard_rows`), one row per (province, provincial
+indicator): the rank among the provinces, the region's and the nation's figures, the same period
+last year. A row is as good as a fresh computation while no stamp it depends on is newer than the
+``version`` it was computed at (``*``, and ``i:<code>`` of the indicator and of its aggregation
+rule's components) and the code that computed it is this release's; a reader uses those rows and
+computes the others (:func:`kept_scorecard`). So a write that forgets to refresh makes a
+scorecard slower, never wrong.
+
+Who refreshes (:func:`refresh_scorecards`): an accepted submission, in its own transaction, for the
+provincial indicators it wrote and those whose rule reads them (``ingest.pipeline``); the demo
+seed and ``flask --app app refresh-rollups`` for all of them. Concurrent refreshes order themselves:
+the ``data_version`` row each writer bumps is held to its commit, so a later writer reads what the
+earlier one committed, and a row is never replaced by one of an older version.
+
+A refresh computes with the reads of the data layer on the writer's own connection, in a
+context of its own (:func:`reading_through`): clearance ``admin``, no shared cache, no memo (what it
+reads is not committed yet). The rows hold confidential indicators too; a reader asks for the
+viewer's indicators only, and an indicator whose rule reads one the viewer may not see is computed
+as the viewer sees it, not read.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import orjson
+from flask import Flask, g
+from sqlalchemy import Connection, Engine, bindparam, select, text
+
+from data_access import schema
+from data_access.cache.backend import code_build
+from data_access.cache.scopes import current_stamps
+from data_access.engine import ALL_SCOPES, array_text, current_connection, get_stamps, rows_of
+
+r = schema.scorecard_rollup
+
+#: The scorecard row's fields after its code, in the order the payload holds them; the floats
+#: (NaN is written as null)
+_FLOATS = frozenset({"value", "region_value", "nation_value", "last_year_value", "change_last_year",
+                     "pct_last_year"})
+
+
+def _build() -> str:
+    return code_build().hex()
+
+
+def parts(ind: Any) -> tuple[str, ...]:
+    """The codes a scorecard row of ``ind`` reads: its own and its aggregation rule's components."""
+    return tuple(c for c in (ind.code, ind.weight_code, ind.num_code, ind.den_code) if c)
+
+
+def _threshold(codes: Iterable[str], stamps: dict[str, int]) -> int:
+    """The newest stamp a row reading ``codes`` depends on."""
+    return max([stamps.get(ALL_SCOPES, 0), *(stamps.get(f"i:{code}", 0) for code in codes)])
+
+
+def enabled(conn: Connection) -> bool:
+    """Rollups are kept on PostgreSQL."""
+    return conn.dialect.name == "postgresql"
+
+
+def enabled_on(engine: Engine) -> bool:
+    return engine.dialect.name == "postgresql"
+
+
+# --- reading ---------------------------------------------------------------------------------------
+
+_READ = text("SELECT indicator_id, version, build, payload FROM scorecard_rollup "
+             "WHERE area_id = :area AND indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+
+
+def kept_scorecard(area_id: int, inds: Sequence[Any], visible: dict[str, Any]) -> dict[int, tuple[Any, ...]]:
+    """Indicator id → the kept scorecard row fields (code first) of ``inds`` at ``area_id``, for
+    those whose row is current; ``visible``: the viewer's catalogue (code → indicator). Empty on
+    SQLite."""
+    conn = current_connection()
+    if not enabled(conn) or not inds:
+        return {}
+    wanted = {i.id: i for i in inds if all(code in visible for code in parts(i))}
+    if not wanted:
+        return {}
+    stamps, build = current_stamps(), _build()
+    out: dict[int, tuple[Any, ...]] = {}
+    for ind_id, version, row_build, payload in rows_of(conn.execute(_READ, {"area": area_id,
+                                                                            "ids": array_text(wanted)})):
+        ind = wanted.get(ind_id)
+        if ind is not None and row_build == build and version >= _threshold(parts(ind), stamps):
+            out[ind_id] = (ind.code, *decode(payload))
+    return out
+
+
+# --- the payload ---------------------------------------------------------------------------------
+
+def _fields() -> tuple[str, ...]:
+    from data_access.provinces import ScoreRow
+    return ScoreRow._fields[1:]
+
+
+def encode(row: Sequence[Any]) -> str:
+    """A scorecard row's fields after its code as a JSON array (NaN as null)."""
+    return orjson.dumps([_plain(name, v) for name, v in zip(_fields(), row[1:], strict=True)]).decode()
+
+
+def _plain(name: str, value: Any) -> Any:
+    if value is None:
+        return None
+    if name in _FLOATS:
+        return None if math.isnan(value) else float(value)
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+def decode(payload: str) -> tuple[Any, ...]:
+    """The fields :func:`encode` wrote, NaN restored in the float fields."""
+    values = orjson.loads(payload)
+    return tuple(math.nan if v is None and name in _FLOATS else float(v) if name in _FLOATS else v
+                 for name, v in zip(_fields(), values, strict=True))
+
+
+# --- refreshing ----------------------------------------------------------------------------------
+
+@contextmanager
+def reading_through(conn: Connection) -> Iterator[None]:
+    """The data layer's reads on ``conn`` (a writer's transaction) with clearance ``admin`` (every
+    indicator and component, drafts too), as one
+    request of an app of its own: without the shared cache or the process memo (what it reads may
+    not be committed), whatever context the caller is in; the version and stamps read once."""
+    app = Flask("occ-rollups")
+    with app.test_request_context():
+        g.occ_conn = conn
+        g.occ_clearance = "admin"
+        yield
+
+
+def _catalogue(conn: Connection) -> dict[int, tuple[str, bool, tuple[str, ...]]]:
+    """Indicator id → (code, provincial, the codes its scorecard row reads), whatever the clearance."""
+    i = schema.indicator
+    rows = conn.execute(select(i.c.id, i.c.code, i.c.levels, i.c.agg_weight_id, i.c.agg_num_id,
+                               i.c.agg_den_id)).all()
+    codes = {row.id: row.code for row in rows}
+    return {row.id: (row.code, "province" in (row.levels or "").split(";"),
+                     tuple(codes[x] for x in (row.id, row.agg_weight_id, row.agg_num_id, row.agg_den_id)
+                           if x is not None and x in codes))
+            for row in rows}
+
+
+def _affected(conn: Connection, written: Iterable[int] | None) -> list[int]:
+    """The provincial indicators whose scorecard rows read one of ``written`` (None: all)."""
+    cat = _catalogue(conn)
+    if written is None:
+        return sorted(i for i, (_, provincial, _) in cat.items() if provincial)
+    codes = {cat[int(x)][0] for x in written if int(x) in cat}
+    return sorted(i for i, (_, provincial, reads) in cat.items() if provincial and codes.intersection(reads))
+
+
+def refresh_scorecards(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
+    """Compute again, in the caller's transaction, every province's scorecard rows of the
+    provincial indicators that read ``written`` (indicator ids; None: every one), at the
+    ``data_version`` the transaction sees (after its bump). ``{"indicators", "rows", "seconds"}``."""
+    started = time.perf_counter()
+    if not enabled(conn):
+        return {"indicators": 0, "rows": 0, "seconds": 0.0}
+    ids = _affected(conn, None if written is None else list(written))
+    if not ids:
+        return {"indicators": 0, "rows": 0, "seconds": round(time.perf_counter() - started, 4)}
+    from data_access.catalogue import all_indicators, area_map
+    from data_access.provinces import scorecard_live, shared_values
+
+    version, _stamps = get_stamps(conn)
+    build, values = _build(), list[dict[str, Any]]()
+    with reading_through(conn):
+        wanted = set(ids)
+        inds = [i for i in all_indicators() if i.id in wanted]
+        values_at = shared_values()  # the provinces' latest periods are mostly the same: read once
+        for area in area_map().values():
+            if area.level == "province":
+                rows = scorecard_live(area.key, inds, values_at)
+                values.extend({"a": area.id, "i": ind.id, "v": version, "b": build, "p": encode(row)}
+                              for ind, row in zip(inds, rows, strict=True))
+    _upsert(conn, values)
+    return {"indicators": len(ids), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
+
+
+_UPSERT = text(
+    "INSERT INTO scorecard_rollup (area_id, indicator_id, version, build, payload) "
+    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:v AS BIGINT[]), "
+    "CAST(:b AS TEXT[]), CAST(:p AS TEXT[])) "
+    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build, "
+    "payload = excluded.payload WHERE scorecard_rollup.version <= excluded.version"
+).bindparams(bindparam("a"), bindparam("i"), bindparam("v"), bindparam("b"), bindparam("p"))
+
+
+def _upsert(conn: Connection, values: list[dict[str, Any]]) -> None:
+    """The rows in one statement (a row of a newer version is kept)."""
+    if values:
+        conn.execute(_UPSERT, {k: [v[k] for v in values] for k in ("a", "i", "v", "b", "p")})
+
+
+def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
+    """After a new version that changed no data (``engine.bump_all_data``, the benchmark's): the
+    rows that were current before it, stamped ``version``, as a refresh in that transaction would
+    have rewritten them (the same values: nothing they read changed). Rows already stale stay
+    stale. Returns how many."""
+    if not enabled(conn):
+        return 0
+    thresholds = {i: _threshold(reads, before) for i, (_, provincial, reads) in _catalogue(conn).items()
+                  if provincial}
+    if not thresholds:
+        return 0
+    result = conn.execute(text(
+        "UPDATE scorecard_rollup AS s SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
+        "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE s.indicator_id = t.id AND s.version >= t.thr "
+        "AND s.build = :build"), {"version": version, "ids": list(thresholds), "thr": list(thresholds.values()),
+                                  "build": _build()})
+    return int(result.rowcount or 0)
+
+
+def stamps_now(conn: Connection) -> dict[str, int]:
+    """The stamps as ``conn`` sees them (what :func:`carry_over` compares with)."""
+    return get_stamps(conn)[1]
