@@ -4,17 +4,18 @@ the warehouse (PostgreSQL; on SQLite every read computes).
 ``scorecard_rollup`` holds each province's scorecard rows
 (:func:`data_access.provinces.province_scorecard_rows`), one row per (province, provincial
 indicator): the rank among the provinces, the region's and the nation's figures, the same period
-last year. A row is as good as a fresh computation while no stamp it depends on is newer than the
-``version`` it was computed at (``*``, and ``i:<code>`` of the indicator and of its aggregation
-rule's components) and the code that computed it is this release's; a reader uses those rows and
-computes the others (:func:`kept_scorecard`). So a write that forgets to refresh makes a
-scorecard slower, never wrong.
+last year. ``rollup_basis`` says, per indicator, at which ``version`` and by which code its rows
+were computed: they are as good as a fresh computation while no stamp they depend on is newer
+(``*``, and ``i:<code>`` of the indicator and of its aggregation rule's components) and the code
+is this release's; a reader uses those rows and computes the others (:func:`kept_scorecard`). So
+a write that forgets to refresh makes a scorecard slower, never wrong.
 
 Who refreshes (:func:`refresh_scorecards`): an accepted submission, in its own transaction, for the
-provincial indicators it wrote and those whose rule reads them (``ingest.pipeline``); the demo
-seed and ``flask --app app refresh-rollups`` for all of them. Concurrent refreshes order themselves:
-the ``data_version`` row each writer bumps is held to its commit, so a later writer reads what the
-earlier one committed, and a row is never replaced by one of an older version.
+provincial indicators it wrote and those whose rule reads them (``ingest.pipeline``); a change of
+the configuration (``metadata.service``); the demo seed, ``init-db`` and ``refresh-rollups`` for
+all of them. Every refresh holds the ``data_version`` row to its commit (a submission's bump holds
+it already): refreshes commit one after another, each computing from what the ones before
+committed.
 
 A refresh computes with the reads of the data layer on the writer's own connection, in a
 context of its own (:func:`reading_through`): clearance ``admin``, no shared cache, no memo (what it
@@ -73,13 +74,14 @@ def enabled_on(engine: Engine) -> bool:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-_READ = text("SELECT indicator_id, version, build, payload FROM scorecard_rollup "
-             "WHERE area_id = :area AND indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+_READ = text("SELECT s.indicator_id, b.version, b.build, s.payload FROM scorecard_rollup AS s "
+             "JOIN rollup_basis AS b ON b.kind = 'scorecard' AND b.indicator_id = s.indicator_id "
+             "WHERE s.area_id = :area AND s.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
 
 
 def kept_scorecard(area_id: int, inds: Sequence[Any], visible: dict[str, Any]) -> dict[int, tuple[Any, ...]]:
     """Indicator id → the kept scorecard row fields (code first) of ``inds`` at ``area_id``, for
-    those whose row is current; ``visible``: the viewer's catalogue (code → indicator). Empty on
+    those whose rows are current; ``visible``: the viewer's catalogue (code → indicator). Empty on
     SQLite."""
     conn = current_connection()
     if not enabled(conn) or not inds:
@@ -173,8 +175,9 @@ def refresh_scorecards(conn: Connection, written: Iterable[int] | None = None) -
     from data_access.catalogue import all_indicators, area_map
     from data_access.provinces import scorecard_live, shared_values
 
+    _serialise(conn)
     version, _stamps = get_stamps(conn)
-    build, values = _build(), list[dict[str, Any]]()
+    values = list[dict[str, Any]]()
     with reading_through(conn):
         wanted = set(ids)
         inds = [i for i in all_indicators() if i.id in wanted]
@@ -182,32 +185,38 @@ def refresh_scorecards(conn: Connection, written: Iterable[int] | None = None) -
         for area in area_map().values():
             if area.level == "province":
                 rows = scorecard_live(area.key, inds, values_at)
-                values.extend({"a": area.id, "i": ind.id, "v": version, "b": build, "p": encode(row)}
-                              for ind, row in zip(inds, rows, strict=True))
-    _upsert(conn, values)
+                values.extend({"a": area.id, "i": ind.id, "p": encode(row)} for ind, row in zip(inds, rows, strict=True))
+    if values:
+        conn.execute(_UPSERT, {k: [v[k] for v in values] for k in ("a", "i", "p")})
+    conn.execute(_BASIS, {"ids": [i.id for i in inds], "version": version, "build": _build()})
     return {"indicators": len(ids), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
 
 
+def _serialise(conn: Connection) -> None:
+    """Hold the ``data_version`` row to the end of the transaction (a submission's bump already
+    does): refreshes and the writes they follow commit one after another, each computing from
+    what the one before committed, so no refresh replaces newer rows with older ones."""
+    dv = schema.data_version
+    conn.execute(select(dv.c.id).where(dv.c.id == 1).with_for_update())
+
+
 _UPSERT = text(
-    "INSERT INTO scorecard_rollup (area_id, indicator_id, version, build, payload) "
-    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:v AS BIGINT[]), "
-    "CAST(:b AS TEXT[]), CAST(:p AS TEXT[])) "
-    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build, "
-    "payload = excluded.payload WHERE scorecard_rollup.version <= excluded.version"
-).bindparams(bindparam("a"), bindparam("i"), bindparam("v"), bindparam("b"), bindparam("p"))
-
-
-def _upsert(conn: Connection, values: list[dict[str, Any]]) -> None:
-    """The rows in one statement (a row of a newer version is kept)."""
-    if values:
-        conn.execute(_UPSERT, {k: [v[k] for v in values] for k in ("a", "i", "v", "b", "p")})
+    "INSERT INTO scorecard_rollup (area_id, indicator_id, payload) "
+    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
+    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload"
+).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
+_BASIS = text(
+    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
+    "SELECT 'scorecard', id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
+    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
+)
 
 
 def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     """After a new version that changed no data (``engine.bump_all_data``, the benchmark's): the
     rows that were current before it, stamped ``version``, as a refresh in that transaction would
     have rewritten them (the same values: nothing they read changed). Rows already stale stay
-    stale. Returns how many."""
+    stale. Returns how many indicators."""
     if not enabled(conn):
         return 0
     thresholds = {i: _threshold(reads, before) for i, (_, provincial, reads) in _catalogue(conn).items()
@@ -215,10 +224,10 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     if not thresholds:
         return 0
     result = conn.execute(text(
-        "UPDATE scorecard_rollup AS s SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
-        "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE s.indicator_id = t.id AND s.version >= t.thr "
-        "AND s.build = :build"), {"version": version, "ids": list(thresholds), "thr": list(thresholds.values()),
-                                  "build": _build()})
+        "UPDATE rollup_basis AS b SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
+        "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE b.kind = 'scorecard' AND b.indicator_id = t.id "
+        "AND b.version >= t.thr AND b.build = :build"), {"version": version, "ids": list(thresholds),
+                                                         "thr": list(thresholds.values()), "build": _build()})
     return int(result.rowcount or 0)
 
 

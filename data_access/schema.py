@@ -658,10 +658,17 @@ scorecard_rollup = Table(
     metadata,
     Column("area_id", Integer, primary_key=True, autoincrement=False),
     Column("indicator_id", Integer, primary_key=True, autoincrement=False),
-    # the data_version it was computed at: valid while no stamp it depends on is newer
-    Column("version", BigInteger, nullable=False),
-    Column("build", String(32), nullable=False),  # the code that computed it (backend.code_build, hex)
     Column("payload", Text, nullable=False),  # the row's fields after its code, as a JSON array
+)
+
+rollup_basis = Table(
+    "rollup_basis",  # what an indicator's kept rows were computed at (migration 0023)
+    metadata,
+    Column("kind", String(16), primary_key=True),  # "scorecard"
+    Column("indicator_id", Integer, primary_key=True, autoincrement=False),
+    # the data_version its rows were refreshed at: valid while no stamp they depend on is newer
+    Column("version", BigInteger, nullable=False),
+    Column("build", String(32), nullable=False),  # the code that computed them (backend.code_build, hex)
 )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from contextlib import contextmanager
+from datetime import datetime
 
 import pytest
 from flask import g
@@ -218,19 +219,37 @@ def test_rol004_a_bump_that_changed_no_value_carries_current_rows_over_and_only_
     assert calls == [["T_SUM"]]
 
 
-def test_rol005_a_row_is_never_replaced_by_one_of_an_older_version(pg_world):
-    from data_access import rollups
+def test_rol005_a_refresh_waits_for_the_writer_before_it_and_computes_from_what_it_committed(pg_world, monkeypatch):
+    """Refreshes are serialised on the ``data_version`` row: one started while a submission's
+    transaction holds it (its bump) waits for that commit, then computes with what it wrote."""
+    import threading
 
-    _server, engine = pg_world
+    from data_access.engine import bump_data_version
+    from domain.periods import parse
+
+    server, engine = pg_world
     _refresh(engine)
-    with engine.begin() as conn:
-        version, build, payload = conn.execute(text(
-            "SELECT version, build, payload FROM scorecard_rollup ORDER BY area_id, indicator_id LIMIT 1")).one()
-        first = conn.execute(text("SELECT area_id, indicator_id FROM scorecard_rollup "
-                                  "ORDER BY area_id, indicator_id LIMIT 1")).one()
-        rollups._upsert(conn, [{"a": first[0], "i": first[1], "v": version - 1, "b": build, "p": "[]"}])
-        assert conn.execute(text("SELECT payload FROM scorecard_rollup WHERE area_id = :a AND indicator_id = :i"),
-                            {"a": first[0], "i": first[1]}).scalar_one() == payload
+    with engine.connect() as writer:
+        tx = writer.begin()
+        ids = dict(writer.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
+        area = writer.execute(select(schema.area.c.id).where(schema.area.c.key == "01")).scalar_one()
+        row = {"indicator_id": ids["T_SUM"], "area_id": area, "period": "202510", "period_start": parse("202510").start,
+               "value": 50.0, "status": "O", "revision": 0, "recorded_at": datetime(2025, 11, 1)}
+        writer.execute(schema.observation.insert(), [row])
+        writer.execute(schema.current_observation.insert(), [row])
+        bump_data_version(writer, ["i:T_SUM"])
+        done: list[dict] = []
+        refresher = threading.Thread(target=lambda: done.append(_refresh(engine, [ids["T_SUM"]])), daemon=True)
+        refresher.start()
+        refresher.join(0.5)
+        assert refresher.is_alive() and not done  # waiting for the writer's commit
+        tx.commit()
+    refresher.join(30)
+    assert done and done[0]["indicators"] == 1
+    calls = _live_calls(monkeypatch)
+    with viewing(server):
+        row_01 = {r.code: r for r in _scorecard("01")}["T_SUM"]
+    assert calls == [] and (row_01.period, row_01.value, row_01.n_reported) == ("202510", 50.0, 1)
 
 
 @pytest.fixture
@@ -257,7 +276,7 @@ def test_rol006_an_accepted_submission_refreshes_the_rows_it_changes_in_its_tran
     assert report.status == "accepted" and "rollups_s" in report.timings
     with engine.connect() as conn:
         ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
-        versions = set(conn.execute(text("SELECT version FROM scorecard_rollup WHERE indicator_id = :i"),
+        versions = set(conn.execute(text("SELECT version FROM rollup_basis WHERE indicator_id = :i"),
                                     {"i": ids["RETAIL_SALES"]}).scalars())
     assert versions == ({report.data_version} if pg else set())
     calls = _live_calls(monkeypatch)
