@@ -105,8 +105,7 @@ def keep_rollups(engine) -> None:
     from data_access import rollups
 
     with engine.begin() as conn:
-        done = rollups.refresh_scorecards(conn)
-    log(f"rollups: {done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s")
+        log(f"rollups: {rollups.summary(rollups.refresh(conn))}")
 
 
 def scale_up(engine, missing: int, until: date) -> None:

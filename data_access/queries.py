@@ -25,7 +25,7 @@ import pandas as pd
 from sqlalchemy import ColumnElement, Executable, and_, bindparam, func, literal_column, or_, select, true, type_coerce
 from sqlalchemy.types import Date, Integer, NullType
 
-from data_access import schema
+from data_access import rollups, schema
 from data_access.cache.memo import cached_query, reference_data, view_rows
 from data_access.cache.scopes import indicator_scope, indicators_scope, targets_scope
 from data_access.catalogue import (
@@ -670,7 +670,21 @@ class Kpi:
 
 @cached_query(scopes=indicators_scope)
 def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...]:
-    """KPI tiles for ``codes`` at ``area_key``: latest value and period; the previous period and
+    """KPI tiles for ``codes`` at ``area_key``, as :func:`kpis_live` computes them: on
+    PostgreSQL the tiles of the indicators other than daily kept current in the warehouse
+    (:mod:`data_access.rollups`: one statement), and only the others computed."""
+    area = area_map()[area_key]
+    inds = [get_indicator(code) for code in codes]
+    if not inds:
+        return ()
+    kept = rollups.kept_kpis(area.id, inds)
+    missing = [i for i in inds if i.id not in kept]
+    live = dict(zip((i.id for i in missing), kpis_live(missing, area_key), strict=True)) if missing else {}
+    return tuple(Kpi(i.code, area_key, *kept[i.id]) if i.id in kept else live[i.id] for i in inds)
+
+
+def kpis_live(inds: list[Indicator], area_key: str) -> tuple[Kpi, ...]:
+    """KPI tiles for ``inds`` at ``area_key``: latest value and period; the previous period and
     the same period last year with the changes (absolute, and relative for levels); the
     year-to-date for flows; the annual target and the status by :func:`target_status` (flows
     compare the YTD with the target pro rata; cumulative indicators compare the YTD value with
@@ -683,7 +697,6 @@ def kpi_snapshot(codes: tuple[str, ...], area_key: str = "VN") -> tuple[Kpi, ...
     province formed on 2025-07-01 shows its own periods only: its back-casts are left to the
     comparable reads."""
     area = area_map()[area_key]
-    inds = [get_indicator(code) for code in codes]
     if not inds:
         return ()
     today = date.today()

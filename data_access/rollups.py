@@ -26,10 +26,13 @@ as the viewer sees it, not read.
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
 
 import orjson
@@ -99,6 +102,40 @@ def kept_scorecard(area_id: int, inds: Sequence[Any], visible: dict[str, Any]) -
     return out
 
 
+_READ_KPI = text("SELECT k.indicator_id, b.version, b.build, k.payload FROM kpi_rollup AS k "
+                 "JOIN rollup_basis AS b ON b.kind = 'kpi' AND b.indicator_id = k.indicator_id "
+                 "WHERE k.area_id = :area AND k.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+
+
+def kept_kpis(area_id: int, inds: Sequence[Any]) -> dict[int, tuple[Any, ...]]:
+    """Indicator id → the kept KPI tile fields (after its code and area) of ``inds`` at
+    ``area_id``, for those whose rows are current (a daily indicator's: computed today, its
+    windows end today). Empty on SQLite."""
+    conn = current_connection()
+    wanted = {i.id: i for i in inds}
+    if not enabled(conn) or not wanted:
+        return {}
+    stamps = current_stamps()
+    builds = {p: _kpi_build(p) for p in {i.periodicity for i in inds}}
+    out: dict[int, tuple[Any, ...]] = {}
+    for ind_id, version, row_build, payload in rows_of(conn.execute(_READ_KPI, {"area": area_id,
+                                                                                "ids": array_text(wanted)})):
+        ind = wanted.get(ind_id)
+        if ind is not None and row_build == builds[ind.periodicity] and version >= _threshold((ind.code,), stamps):
+            out[ind_id] = decode_kpi(payload)
+    return out
+
+
+def _today() -> date:
+    return date.today()
+
+
+def _kpi_build(periodicity: str) -> str:
+    """The build a KPI tile's rows must have been computed by: a daily indicator's tile also
+    depends on the day (its windows end today), the others' on their own latest period only."""
+    return f"{_build()}:{_today().isoformat()}" if periodicity == "D" else _build()
+
+
 # --- the payload ---------------------------------------------------------------------------------
 
 def _fields() -> tuple[str, ...]:
@@ -126,6 +163,28 @@ def decode(payload: str) -> tuple[Any, ...]:
                  for name, v in zip(_fields(), values, strict=True))
 
 
+def encode_kpi(kpi: Any) -> str:
+    """A KPI tile's fields after its code and area as a JSON array (NaN kept, the time as ISO)."""
+    values = [getattr(kpi, f.name) for f in dataclasses.fields(kpi)[2:]]
+    return json.dumps([v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+                       for v in values])
+
+
+def decode_kpi(payload: str) -> tuple[Any, ...]:
+    """The fields :func:`encode_kpi` wrote, as ``Kpi(code, area_key, *fields)`` takes them."""
+    from data_access.queries import Kpi
+
+    values = json.loads(payload)
+    out = []
+    for f, v in zip(dataclasses.fields(Kpi)[2:], values, strict=True):
+        if f.name == "updated_at" and v is not None:
+            v = datetime.fromisoformat(v)
+        elif isinstance(v, list):
+            v = tuple(v)
+        out.append(v)
+    return tuple(out)
+
+
 # --- refreshing ----------------------------------------------------------------------------------
 
 @contextmanager
@@ -151,6 +210,12 @@ def _catalogue(conn: Connection) -> dict[int, tuple[str, bool, tuple[str, ...]]]
                      tuple(codes[x] for x in (row.id, row.agg_weight_id, row.agg_num_id, row.agg_den_id)
                            if x is not None and x in codes))
             for row in rows}
+
+
+def _kpi_catalogue(conn: Connection) -> dict[int, str]:
+    """Indicator id → code, whatever the clearance."""
+    i = schema.indicator
+    return dict(conn.execute(select(i.c.id, i.c.code)).all())
 
 
 def _affected(conn: Connection, written: Iterable[int] | None) -> list[int]:
@@ -192,6 +257,56 @@ def refresh_scorecards(conn: Connection, written: Iterable[int] | None = None) -
     return {"indicators": len(ids), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
 
 
+def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
+    """Every rollup that reads ``written`` (indicator ids; None: all), in the caller's
+    transaction: the scorecards (:func:`refresh_scorecards`) and the KPI tiles
+    (:func:`refresh_kpis`). ``{"scorecard": {...}, "kpi": {...}, "seconds"}``."""
+    started = time.perf_counter()
+    ids = None if written is None else [int(i) for i in written]
+    out: dict[str, Any] = {"scorecard": refresh_scorecards(conn, ids), "kpi": refresh_kpis(conn, ids)}
+    out["seconds"] = round(time.perf_counter() - started, 4)
+    return out
+
+
+def refresh_kpis(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
+    """Compute again, in the caller's transaction, the KPI tiles of ``written`` (indicator ids;
+    None: every one) at every area of a level they are reported at (a daily one's for today).
+    ``{"indicators", "rows", "seconds"}``."""
+    started = time.perf_counter()
+    if not enabled(conn):
+        return {"indicators": 0, "rows": 0, "seconds": 0.0}
+    kept = _kpi_catalogue(conn)
+    ids = sorted(kept if written is None else {int(x) for x in written} & kept.keys())
+    if not ids:
+        return {"indicators": 0, "rows": 0, "seconds": round(time.perf_counter() - started, 4)}
+    from data_access.catalogue import all_indicators, area_map
+    from data_access.queries import kpis_live
+
+    _serialise(conn)
+    version = get_stamps(conn)[0]
+    values = list[dict[str, Any]]()
+    with reading_through(conn):
+        wanted = set(ids)
+        inds = [i for i in all_indicators() if i.id in wanted]
+        for area in area_map().values():
+            here = [i for i in inds if area.level in i.levels]
+            if here:
+                values.extend({"a": area.id, "i": ind.id, "p": encode_kpi(kpi)}
+                              for ind, kpi in zip(here, kpis_live(here, area.key), strict=True))
+    if values:
+        conn.execute(_UPSERT_KPI, {k: [v[k] for v in values] for k in ("a", "i", "p")})
+    conn.execute(_BASIS_KPI, {"ids": [i.id for i in inds], "version": version,
+                              "builds": [_kpi_build(i.periodicity) for i in inds]})
+    return {"indicators": len(inds), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
+
+
+def summary(done: dict[str, Any]) -> str:
+    """What :func:`refresh` did, in a line."""
+    sc, kpi = done["scorecard"], done["kpi"]
+    return (f"{sc['rows']:,} scorecard rows of {sc['indicators']} indicators and {kpi['rows']:,} KPI tiles of "
+            f"{kpi['indicators']} indicators kept in {done['seconds']:.1f} s.")
+
+
 def _serialise(conn: Connection) -> None:
     """Hold the ``data_version`` row to the end of the transaction (a submission's bump already
     does): refreshes and the writes they follow commit one after another, each computing from
@@ -205,6 +320,16 @@ _UPSERT = text(
     "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
     "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload"
 ).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
+_UPSERT_KPI = text(
+    "INSERT INTO kpi_rollup (area_id, indicator_id, payload) "
+    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
+    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload"
+).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
+_BASIS_KPI = text(
+    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
+    "SELECT 'kpi', id, :version, build FROM unnest(CAST(:ids AS INTEGER[]), CAST(:builds AS TEXT[])) AS t(id, build) "
+    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
+)
 _BASIS = text(
     "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
     "SELECT 'scorecard', id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
@@ -219,16 +344,19 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     stale. Returns how many indicators."""
     if not enabled(conn):
         return 0
-    thresholds = {i: _threshold(reads, before) for i, (_, provincial, reads) in _catalogue(conn).items()
-                  if provincial}
-    if not thresholds:
-        return 0
-    result = conn.execute(text(
-        "UPDATE rollup_basis AS b SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
-        "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE b.kind = 'scorecard' AND b.indicator_id = t.id "
-        "AND b.version >= t.thr AND b.build = :build"), {"version": version, "ids": list(thresholds),
-                                                         "thr": list(thresholds.values()), "build": _build()})
-    return int(result.rowcount or 0)
+    cat = _catalogue(conn)
+    kinds = {"scorecard": {i: _threshold(reads, before) for i, (_, provincial, reads) in cat.items() if provincial},
+             "kpi": {i: _threshold((code,), before) for i, code in _kpi_catalogue(conn).items()}}
+    carried = 0
+    for kind, thresholds in kinds.items():
+        if thresholds:
+            carried += int(conn.execute(text(
+                "UPDATE rollup_basis AS b SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
+                "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE b.kind = :kind AND b.indicator_id = t.id "
+                "AND b.version >= t.thr AND b.build = ANY(CAST(:builds AS TEXT[]))"),
+                {"version": version, "ids": list(thresholds), "thr": list(thresholds.values()), "kind": kind,
+                 "builds": [_build(), _kpi_build("D")]}).rowcount or 0)
+    return carried
 
 
 def stamps_now(conn: Connection) -> dict[str, int]:

@@ -661,10 +661,18 @@ scorecard_rollup = Table(
     Column("payload", Text, nullable=False),  # the row's fields after its code, as a JSON array
 )
 
+kpi_rollup = Table(
+    "kpi_rollup",  # an area's KPI tiles (every periodicity but daily), kept by data_access.rollups (migration 0023)
+    metadata,
+    Column("area_id", Integer, primary_key=True, autoincrement=False),
+    Column("indicator_id", Integer, primary_key=True, autoincrement=False),
+    Column("payload", Text, nullable=False),  # the tile's fields after its code and area, as a JSON array
+)
+
 rollup_basis = Table(
     "rollup_basis",  # what an indicator's kept rows were computed at (migration 0023)
     metadata,
-    Column("kind", String(16), primary_key=True),  # "scorecard"
+    Column("kind", String(16), primary_key=True),  # "scorecard", "kpi"
     Column("indicator_id", Integer, primary_key=True, autoincrement=False),
     # the data_version its rows were refreshed at: valid while no stamp they depend on is newer
     Column("version", BigInteger, nullable=False),

@@ -36,8 +36,7 @@ def init_db(revision: str) -> None:
     click.echo(f"Warehouse at {engine.url.render_as_string(hide_password=True)} migrated to {revision}.")
     if revision == "head" and rollups.enabled_on(engine):
         with engine.begin() as conn:
-            done = rollups.refresh_scorecards(conn)
-        click.echo(f"{done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s.")
+            click.echo(rollups.summary(rollups.refresh(conn)))
 
 
 @click.command("seed-demo")
@@ -201,18 +200,17 @@ def _cli_mapping(engine, unit_code: str, ref: str | None, indicator: str | None)
 @click.command("refresh-rollups")
 @with_appcontext
 def refresh_rollups_cmd() -> None:
-    """Compute again every province's scorecard rows kept in the warehouse (PostgreSQL), in one
-    transaction: after a deployment (rows computed by other code are not used) or a change of the
+    """Compute again every province's scorecard rows and every area's KPI tiles kept in the
+    warehouse (PostgreSQL), in one transaction: after a deployment (rows computed by other code are not used) or a change of the
     catalogue. Accepted submissions refresh what they change by themselves; until a row is
     refreshed, the scorecard computes it on each view."""
     engine = _engine()
     migrate(engine)
-    with engine.begin() as conn:
-        done = rollups.refresh_scorecards(conn)
     if not rollups.enabled_on(engine):
-        click.echo("Rollups are kept on PostgreSQL only; on SQLite every scorecard is computed.")
+        click.echo("Rollups are kept on PostgreSQL only; on SQLite every scorecard and tile is computed.")
         return
-    click.echo(f"{done['rows']:,} scorecard rows of {done['indicators']} indicators in {done['seconds']:.1f} s.")
+    with engine.begin() as conn:
+        click.echo(rollups.summary(rollups.refresh(conn)))
 
 
 def register_commands(server: Flask) -> None:

@@ -81,7 +81,8 @@ def seed_demo(engine: Engine, seed: int = 2020, until: date | None = None,
         echo(f"{seed_directions(conn, seed, data.until)} directions")
         set_dataset(conn, DEMO)
         bump_data_version(conn)
-        echo(f"{rollups.refresh_scorecards(conn)['rows']:,} scorecard rows kept")
+        if rollups.enabled(conn):
+            echo(rollups.summary(rollups.refresh(conn)))
     return data
 
 

@@ -228,7 +228,7 @@ def apply_on(conn: Connection, package: Package, *, actor: Actor, dry_run: bool 
                  target=_target(found), detail=_audit_detail(found, base, effective_changes, change_set, actor))
     scopes = _scopes(effective_changes)
     version = bump_data_version(conn, scopes)
-    rollups.refresh_scorecards(conn, None if scopes is None else _ids_of(conn, scopes))
+    rollups.refresh(conn, None if scopes is None else _ids_of(conn, scopes))
     return Outcome(ok=True, applied=True, dry_run=False, diff=found, change_set=change_set, data_version=version)
 
 

@@ -284,6 +284,11 @@ def test_rol006_an_accepted_submission_refreshes_the_rows_it_changes_in_its_tran
         row = {r.code: r for r in _scorecard("01")}["RETAIL_SALES"]
     assert (row.period, row.value, row.rank, row.n_reported) == ("202510", 31.5, 1, 1)
     assert calls == ([] if pg else [[i for i in _provincial_codes_of(server)]])
+    kpi_calls = _kpi_calls(monkeypatch)
+    with viewing(server):
+        from data_access.queries import kpi_snapshot
+        tile = kpi_snapshot.uncached(("RETAIL_SALES",), "01")[0]
+    assert (tile.period, tile.value) == ("202510", 31.5) and kpi_calls == ([] if pg else [["RETAIL_SALES"]])
     with engine.begin() as conn:
         national = [i for code, i in ids.items() if code not in _provincial_codes(engine)
                     and not _reads(conn, i)]
@@ -340,3 +345,98 @@ def test_rol008_a_catalogue_change_refreshes_in_its_transaction(pg_world, monkey
         after = {r.code: r for r in _scorecard("01")}["T_SUM"]
     assert calls == []
     assert (before.rank, after.rank) == (1, after.n_reported) and after.n_reported > 1
+    kpi_calls = _kpi_calls(monkeypatch)
+    with viewing(server):
+        from data_access.queries import kpi_snapshot
+        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
+    assert kpi_calls == []  # the tiles too were computed again in the change's transaction
+
+
+def _kpi_calls(monkeypatch) -> list[list[str]]:
+    """The indicators each computation of KPI tiles is asked for, from now on."""
+    from data_access import queries
+
+    calls: list[list[str]] = []
+    real = queries.kpis_live
+    monkeypatch.setattr(queries, "kpis_live", lambda inds, area_key: calls.append([i.code for i in inds])
+                        or real(inds, area_key))
+    return calls
+
+
+def _same_kpi(a, b) -> bool:
+    import dataclasses
+
+    return _same([getattr(a, f.name) for f in dataclasses.fields(a)], [getattr(b, f.name) for f in dataclasses.fields(b)])
+
+
+def test_rol009_kept_kpi_tiles_are_the_computed_tiles_and_a_daily_one_holds_for_its_day(world, monkeypatch):
+    """The KPI tiles a refresh keeps (every indicator at every area of a level it is reported at)
+    are, field for field, the computed ones (changes, last year, year-to-date, the target and its
+    status, the sparkline, the time of the last value); on PostgreSQL the tiles read them and
+    compute none, until the day turns: a daily indicator's windows end today, so its tile is then
+    computed (the others' end at their own latest period). On SQLite every tile is computed."""
+    from datetime import date, timedelta
+
+    from data_access import rollups
+    from data_access.queries import kpi_snapshot, kpis_live
+
+    server, engine = world
+    pg = engine.dialect.name == "postgresql"
+    _refresh_all(engine)
+    codes = ("T_SUM", "T_RATE", "T_RATIO", "T_DAY")
+    with viewing(server):
+        from data_access.catalogue import get_indicator
+        expected = {key: kpis_live([get_indicator(c) for c in codes if key == "VN" or c != "T_DAY"], key)
+                    for key in ("VN", "01", "22")}
+    calls = _kpi_calls(monkeypatch)
+    with viewing(server):
+        for key, tiles in expected.items():
+            got = kpi_snapshot.uncached(tuple(t.code for t in tiles), key)
+            assert all(_same_kpi(a, b) for a, b in zip(got, tiles, strict=True)), key
+    assert calls == ([] if pg else [[t.code for t in tiles] for tiles in expected.values()])
+    vn = {t.code: t for t in expected["VN"]}
+    assert vn["T_SUM"].target is not None and vn["T_SUM"].spark and vn["T_DAY"].value is not None
+    if pg:
+        monkeypatch.setattr(rollups, "_today", lambda: date.today() + timedelta(days=1))
+        with viewing(server):
+            kpi_snapshot.uncached(codes, "VN")
+        assert calls == [["T_DAY"]]
+
+
+def _refresh_all(engine) -> dict:
+    from data_access import rollups
+
+    with engine.begin() as conn:
+        return rollups.refresh(conn)
+
+
+def test_rol010_a_tile_is_computed_once_its_stamp_moved_and_carried_over_by_a_data_less_version(pg_world,
+                                                                                                  monkeypatch):
+    """A tile is read while no stamp it depends on (``*``, ``i:<code>``) is newer than its rows; a
+    change of targets stamps its indicator and refreshes it in the same transaction; the
+    benchmark's data-less version carries the current tiles over."""
+    from data_access.engine import bump_all_data
+    from data_access.queries import kpi_snapshot
+
+    server, engine = pg_world
+    _refresh_all(engine)
+    calls = _kpi_calls(monkeypatch)
+    with viewing(server):
+        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
+    assert calls == []
+    _bump(engine, ["i:T_RATE"])
+    with viewing(server):
+        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
+    assert calls == [["T_RATE"]]
+    with engine.begin() as conn:
+        bump_all_data(conn)
+    with viewing(server):
+        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
+    assert calls[-1] == ["T_RATE"] and len(calls) == 2  # T_SUM carried over, T_RATE still stale
+    _refresh_all(engine)
+    calls.clear()
+    with engine.begin() as conn:
+        bump_all_data(conn)
+    with viewing(server):
+        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
+    assert calls == []

@@ -33,6 +33,13 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('area_id', 'indicator_id', name='pk_scorecard_rollup'),
     )
     op.create_table(
+        'kpi_rollup',
+        sa.Column('area_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column('payload', sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint('area_id', 'indicator_id', name='pk_kpi_rollup'),
+    )
+    op.create_table(
         'rollup_basis',
         sa.Column('kind', sa.String(length=16), nullable=False),
         sa.Column('indicator_id', sa.Integer(), autoincrement=False, nullable=False),
@@ -46,4 +53,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('rollup_basis')
+    op.drop_table('kpi_rollup')
     op.drop_table('scorecard_rollup')
