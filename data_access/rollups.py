@@ -32,7 +32,7 @@ import math
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -109,31 +109,20 @@ _READ_KPI = text("SELECT k.indicator_id, b.version, b.build, k.payload FROM kpi_
 
 def kept_kpis(area_id: int, inds: Sequence[Any]) -> dict[int, tuple[Any, ...]]:
     """Indicator id → the kept KPI tile fields (after its code and area) of ``inds`` at
-    ``area_id``, for those whose rows are current (a daily indicator's: computed today, its
-    windows end today). Empty on SQLite."""
+    ``area_id``, for those whose rows are current. Never a daily indicator's: its windows end
+    today, and it changes every day. Empty on SQLite."""
     conn = current_connection()
-    wanted = {i.id: i for i in inds}
+    wanted = {i.id: i for i in inds if i.periodicity != "D"}
     if not enabled(conn) or not wanted:
         return {}
-    stamps = current_stamps()
-    builds = {p: _kpi_build(p) for p in {i.periodicity for i in inds}}
+    stamps, build = current_stamps(), _build()
     out: dict[int, tuple[Any, ...]] = {}
     for ind_id, version, row_build, payload in rows_of(conn.execute(_READ_KPI, {"area": area_id,
                                                                                 "ids": array_text(wanted)})):
         ind = wanted.get(ind_id)
-        if ind is not None and row_build == builds[ind.periodicity] and version >= _threshold((ind.code,), stamps):
+        if ind is not None and row_build == build and version >= _threshold((ind.code,), stamps):
             out[ind_id] = decode_kpi(payload)
     return out
-
-
-def _today() -> date:
-    return date.today()
-
-
-def _kpi_build(periodicity: str) -> str:
-    """The build a KPI tile's rows must have been computed by: a daily indicator's tile also
-    depends on the day (its windows end today), the others' on their own latest period only."""
-    return f"{_build()}:{_today().isoformat()}" if periodicity == "D" else _build()
 
 
 # --- the payload ---------------------------------------------------------------------------------
@@ -213,9 +202,10 @@ def _catalogue(conn: Connection) -> dict[int, tuple[str, bool, tuple[str, ...]]]
 
 
 def _kpi_catalogue(conn: Connection) -> dict[int, str]:
-    """Indicator id → code, whatever the clearance."""
+    """Indicator id → code of those whose KPI tiles are kept (every periodicity but daily),
+    whatever the clearance."""
     i = schema.indicator
-    return dict(conn.execute(select(i.c.id, i.c.code)).all())
+    return dict(conn.execute(select(i.c.id, i.c.code).where(i.c.periodicity != "D")).all())
 
 
 def _affected(conn: Connection, written: Iterable[int] | None) -> list[int]:
@@ -270,7 +260,8 @@ def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str,
 
 def refresh_kpis(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
     """Compute again, in the caller's transaction, the KPI tiles of ``written`` (indicator ids;
-    None: every one) at every area of a level they are reported at (a daily one's for today).
+    None: every one; a daily indicator's are never kept) at every area of a level they are
+    reported at.
     ``{"indicators", "rows", "seconds"}``."""
     started = time.perf_counter()
     if not enabled(conn):
@@ -295,8 +286,7 @@ def refresh_kpis(conn: Connection, written: Iterable[int] | None = None) -> dict
                               for ind, kpi in zip(here, kpis_live(here, area.key), strict=True))
     if values:
         conn.execute(_UPSERT_KPI, {k: [v[k] for v in values] for k in ("a", "i", "p")})
-    conn.execute(_BASIS_KPI, {"ids": [i.id for i in inds], "version": version,
-                              "builds": [_kpi_build(i.periodicity) for i in inds]})
+    conn.execute(_BASIS_KPI, {"ids": [i.id for i in inds], "version": version, "build": _build()})
     return {"indicators": len(inds), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
 
 
@@ -327,7 +317,7 @@ _UPSERT_KPI = text(
 ).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
 _BASIS_KPI = text(
     "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
-    "SELECT 'kpi', id, :version, build FROM unnest(CAST(:ids AS INTEGER[]), CAST(:builds AS TEXT[])) AS t(id, build) "
+    "SELECT 'kpi', id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
     "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
 )
 _BASIS = text(
@@ -353,9 +343,9 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
             carried += int(conn.execute(text(
                 "UPDATE rollup_basis AS b SET version = :version FROM unnest(CAST(:ids AS INTEGER[]), "
                 "CAST(:thr AS BIGINT[])) AS t(id, thr) WHERE b.kind = :kind AND b.indicator_id = t.id "
-                "AND b.version >= t.thr AND b.build = ANY(CAST(:builds AS TEXT[]))"),
+                "AND b.version >= t.thr AND b.build = :build"),
                 {"version": version, "ids": list(thresholds), "thr": list(thresholds.values()), "kind": kind,
-                 "builds": [_build(), _kpi_build("D")]}).rowcount or 0)
+                 "build": _build()}).rowcount or 0)
     return carried
 
 
