@@ -4,7 +4,9 @@ callback requests captured from the pages in headless Chromium, then replayed.
 1. One client at a time: every captured board callback, ``repeats`` times uncached (before each
    request a new data version in which every indicator, the daily items and the submission
    register changed, so no data entry or response is valid; the reference data stay cached, as
-   they do whatever is submitted) and cached, in rounds over every callback (a slow moment of
+   they do whatever is submitted; the warehouse's rollups that were current are carried over to
+   the new version, as a submission that changed no value would have refreshed them in its
+   transaction: ``engine.bump_all_data``) and cached, in rounds over every callback (a slow moment of
    the machine falls on many callbacks once rather than on one callback's whole sample).
 2. ``clients`` concurrent clients for ``seconds`` seconds replaying random captured callbacks,
    with such a bump every 15 s: requests/s, p50/p95/p99, errors.
