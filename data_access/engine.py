@@ -299,19 +299,12 @@ def count_session_end(conn: Connection) -> None:
 
 
 def bump_all_data(conn: Connection) -> int:
-    """A new version in which every indicator, the daily items and the submission register
-    changed, the reference data not: what the benchmark's "uncached" requests run after (every
-    data entry misses, as after submissions touching everything). No value changed, so the
-    rollups a submission refreshes in its transaction would be rewritten as they are: those
-    current before it are stamped with the new version (:func:`data_access.rollups.carry_over`)."""
-    from data_access import rollups
-
+    """A new version in which every indicator, the daily items and the submission register changed
+    but no value: the benchmark's "uncached" requests run after it (rollups: ``carried_over``)."""
+    from data_access.rollups import carried_over
     codes: Sequence[str] = conn.execute(select(schema.indicator.c.code)).scalars().all()
-    before = rollups.stamps_now(conn)
     count_submission(conn)
-    version = bump_data_version(conn, [f"i:{c}" for c in codes] + ["daily"])
-    rollups.carry_over(conn, before, version)
-    return version
+    return carried_over(conn, lambda: bump_data_version(conn, [f"i:{c}" for c in codes] + ["daily"]))
 
 
 def array_param(name: str, item: Any) -> ColumnElement[Any]:

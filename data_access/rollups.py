@@ -30,7 +30,7 @@ import dataclasses
 import json
 import math
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -349,6 +349,10 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     return carried
 
 
-def stamps_now(conn: Connection) -> dict[str, int]:
-    """The stamps as ``conn`` sees them (what :func:`carry_over` compares with)."""
-    return get_stamps(conn)[1]
+def carried_over(conn: Connection, bump: Callable[[], int]) -> int:
+    """``bump()`` (a new version that changes no value) with :func:`carry_over` of the rows
+    current before it; its version."""
+    before = get_stamps(conn)[1] if enabled(conn) else {}
+    version = bump()
+    carry_over(conn, before, version)
+    return version

@@ -432,3 +432,14 @@ def test_rol010_a_tile_is_computed_once_its_stamp_moved_and_carried_over_by_a_da
     with viewing(server):
         kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
     assert calls == []
+
+    from metadata import service
+    with viewing(server):
+        before = kpi_snapshot.uncached(("T_SUM",), "VN")[0]
+    made = service.update(engine, "targets", "T_SUM|VN|2024", {"value": 250.0},
+                          actor=service.Actor("t.admin", "admin", None, "cli"))
+    assert made.applied, made.problems
+    calls.clear()  # (the refresh in the change's transaction computed the tiles)
+    with viewing(server):
+        tile = kpi_snapshot.uncached(("T_SUM",), "VN")[0]
+    assert calls == [] and tile.target == pytest.approx(before.target * 250.0 / 200.0)  # refreshed with it
