@@ -1,21 +1,25 @@
 """Rollups: what a board would compute from many rows, computed when the rows change and kept in
 the warehouse (PostgreSQL; on SQLite every read computes).
 
-``scorecard_rollup`` holds each province's scorecard rows
+Two kinds. ``scorecard_rollup`` holds each province's scorecard rows
 (:func:`data_access.provinces.province_scorecard_rows`), one row per (province, provincial
 indicator): the rank among the provinces, the region's and the nation's figures, the same period
-last year. ``rollup_basis`` says, per indicator, at which ``version`` and by which code its rows
-were computed: they are as good as a fresh computation while no stamp they depend on is newer
-(``*``, and ``i:<code>`` of the indicator and of its aggregation rule's components) and the code
-is this release's; a reader uses those rows and computes the others (:func:`kept_scorecard`). So
-a write that forgets to refresh makes a scorecard slower, never wrong.
+last year. ``kpi_rollup`` holds each area's KPI tile (:func:`data_access.queries.kpi_snapshot`) of
+every indicator reported at its level, except the daily ones (their windows end today). For each
+kind and indicator ``rollup_basis`` says at which ``version`` and by which code its rows were
+computed: they are as good as a fresh computation while no stamp they depend on is newer (``*``,
+``i:<code>`` of the indicator, and for a scorecard row those of its aggregation rule's
+components) and the code is this release's; a reader uses those rows and computes the others
+(:func:`kept_scorecard`, :func:`kept_kpis`). So a write that forgets to refresh makes a board
+slower, never wrong.
 
-Who refreshes (:func:`refresh_scorecards`): an accepted submission, in its own transaction, for the
-provincial indicators it wrote and those whose rule reads them (``ingest.pipeline``); a change of
-the configuration (``metadata.service``); the demo seed, ``init-db`` and ``refresh-rollups`` for
-all of them. Every refresh holds the ``data_version`` row to its commit (a submission's bump holds
-it already): refreshes commit one after another, each computing from what the ones before
-committed.
+Who refreshes (:func:`refresh`): an accepted submission, in its own transaction, for the
+indicators it wrote and those whose rule reads them (``ingest.pipeline``); a change of the
+configuration (``metadata.service``); the demo seed, ``init-db`` and ``refresh-rollups`` for all
+of them. Every refresh holds the ``data_version`` row to its commit (a submission's bump holds it
+already): refreshes commit one after another, each computing from what the ones before committed.
+The benchmark's version that changes no value carries the current rows over
+(:func:`carried_over`).
 
 A refresh computes with the reads of the data layer on the writer's own connection, in a
 context of its own (:func:`reading_through`): clearance ``admin``, no shared cache, no memo (what it
@@ -44,10 +48,7 @@ from data_access.cache.backend import code_build
 from data_access.cache.scopes import current_stamps
 from data_access.engine import ALL_SCOPES, array_text, current_connection, get_stamps, rows_of
 
-r = schema.scorecard_rollup
-
-#: The scorecard row's fields after its code, in the order the payload holds them; the floats
-#: (NaN is written as null)
+#: The scorecard row's float fields (a NaN is written as null)
 _FLOATS = frozenset({"value", "region_value", "nation_value", "last_year_value", "change_last_year",
                      "pct_last_year"})
 
