@@ -37,11 +37,11 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from flask import Flask, g
-from sqlalchemy import Connection, Engine, bindparam, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from data_access import schema
 from data_access.cache.backend import code_build
@@ -78,52 +78,47 @@ def enabled_on(engine: Engine) -> bool:
 
 # --- reading ---------------------------------------------------------------------------------------
 
-_READ = text("SELECT s.indicator_id, b.version, b.build, s.payload FROM scorecard_rollup AS s "
-             "JOIN rollup_basis AS b ON b.kind = 'scorecard' AND b.indicator_id = s.indicator_id "
-             "WHERE s.area_id = :area AND s.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+def _read_sql(table: str, kind: str) -> Any:
+    return text(f"SELECT r.indicator_id, b.version, b.build, r.payload FROM {table} AS r "
+                f"JOIN rollup_basis AS b ON b.kind = '{kind}' AND b.indicator_id = r.indicator_id "
+                "WHERE r.area_id = :area AND r.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+
+
+_READ = {"scorecard": _read_sql("scorecard_rollup", "scorecard"), "kpi": _read_sql("kpi_rollup", "kpi")}
+
+
+def _kept(kind: str, area_id: int, wanted: dict[int, tuple[Any, tuple[str, ...]]]) -> Iterator[tuple[Any, str]]:
+    """(indicator, payload) of the ``wanted`` rows (id → (indicator, the codes it reads)) of
+    ``kind`` at ``area_id`` that are current: their basis not older than any stamp they depend
+    on, their build this release's."""
+    if not wanted:
+        return
+    stamps, build = current_stamps(), _build()
+    for ind_id, version, row_build, payload in rows_of(current_connection().execute(
+            _READ[kind], {"area": area_id, "ids": array_text(wanted)})):
+        ind, reads = wanted.get(ind_id, (None, ()))
+        if ind is not None and row_build == build and version >= _threshold(reads, stamps):
+            yield ind, payload
 
 
 def kept_scorecard(area_id: int, inds: Sequence[Any], visible: dict[str, Any]) -> dict[int, tuple[Any, ...]]:
     """Indicator id → the kept scorecard row fields (code first) of ``inds`` at ``area_id``, for
     those whose rows are current; ``visible``: the viewer's catalogue (code → indicator). Empty on
     SQLite."""
-    conn = current_connection()
-    if not enabled(conn) or not inds:
+    if not enabled(current_connection()):
         return {}
-    wanted = {i.id: i for i in inds if all(code in visible for code in parts(i))}
-    if not wanted:
-        return {}
-    stamps, build = current_stamps(), _build()
-    out: dict[int, tuple[Any, ...]] = {}
-    for ind_id, version, row_build, payload in rows_of(conn.execute(_READ, {"area": area_id,
-                                                                            "ids": array_text(wanted)})):
-        ind = wanted.get(ind_id)
-        if ind is not None and row_build == build and version >= _threshold(parts(ind), stamps):
-            out[ind_id] = (ind.code, *decode(payload))
-    return out
-
-
-_READ_KPI = text("SELECT k.indicator_id, b.version, b.build, k.payload FROM kpi_rollup AS k "
-                 "JOIN rollup_basis AS b ON b.kind = 'kpi' AND b.indicator_id = k.indicator_id "
-                 "WHERE k.area_id = :area AND k.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+    wanted = {i.id: (i, parts(i)) for i in inds if all(code in visible for code in parts(i))}
+    return {ind.id: (ind.code, *decode(payload)) for ind, payload in _kept("scorecard", area_id, wanted)}
 
 
 def kept_kpis(area_id: int, inds: Sequence[Any]) -> dict[int, tuple[Any, ...]]:
     """Indicator id → the kept KPI tile fields (after its code and area) of ``inds`` at
     ``area_id``, for those whose rows are current. Never a daily indicator's: its windows end
     today, and it changes every day. Empty on SQLite."""
-    conn = current_connection()
-    wanted = {i.id: i for i in inds if i.periodicity != "D"}
-    if not enabled(conn) or not wanted:
+    if not enabled(current_connection()):
         return {}
-    stamps, build = current_stamps(), _build()
-    out: dict[int, tuple[Any, ...]] = {}
-    for ind_id, version, row_build, payload in rows_of(conn.execute(_READ_KPI, {"area": area_id,
-                                                                                "ids": array_text(wanted)})):
-        ind = wanted.get(ind_id)
-        if ind is not None and row_build == build and version >= _threshold((ind.code,), stamps):
-            out[ind_id] = decode_kpi(payload)
-    return out
+    wanted: dict[int, tuple[Any, tuple[str, ...]]] = {i.id: (i, (i.code,)) for i in inds if i.periodicity != "D"}
+    return {ind.id: decode_kpi(payload) for ind, payload in _kept("kpi", area_id, wanted)}
 
 
 # --- the payload ---------------------------------------------------------------------------------
@@ -190,105 +185,104 @@ def reading_through(conn: Connection) -> Iterator[None]:
         yield
 
 
-def _catalogue(conn: Connection) -> dict[int, tuple[str, bool, tuple[str, ...]]]:
-    """Indicator id → (code, provincial, the codes its scorecard row reads), whatever the clearance."""
+class _Entry(NamedTuple):
+    code: str
+    provincial: bool
+    daily: bool
+    reads: tuple[str, ...]  # the codes its scorecard row reads: its own and its rule's components
+
+
+def _catalogue(conn: Connection) -> dict[int, _Entry]:
+    """Every indicator by id, whatever the clearance, as the rollups need it."""
     i = schema.indicator
-    rows = conn.execute(select(i.c.id, i.c.code, i.c.levels, i.c.agg_weight_id, i.c.agg_num_id,
-                               i.c.agg_den_id)).all()
+    rows = conn.execute(select(i.c.id, i.c.code, i.c.levels, i.c.periodicity, i.c.agg_weight_id,
+                               i.c.agg_num_id, i.c.agg_den_id)).all()
     codes = {row.id: row.code for row in rows}
-    return {row.id: (row.code, "province" in (row.levels or "").split(";"),
-                     tuple(codes[x] for x in (row.id, row.agg_weight_id, row.agg_num_id, row.agg_den_id)
-                           if x is not None and x in codes))
+    return {row.id: _Entry(row.code, "province" in (row.levels or "").split(";"), row.periodicity == "D",
+                           tuple(codes[x] for x in (row.id, row.agg_weight_id, row.agg_num_id, row.agg_den_id)
+                                 if x is not None and x in codes))
             for row in rows}
 
 
-def _kpi_catalogue(conn: Connection) -> dict[int, str]:
-    """Indicator id → code of those whose KPI tiles are kept (every periodicity but daily),
-    whatever the clearance."""
-    i = schema.indicator
-    return dict(conn.execute(select(i.c.id, i.c.code).where(i.c.periodicity != "D")).all())
-
-
-def _affected(conn: Connection, written: Iterable[int] | None) -> list[int]:
-    """The provincial indicators whose scorecard rows read one of ``written`` (None: all)."""
-    cat = _catalogue(conn)
+def _affected(cat: dict[int, _Entry], written: list[int] | None) -> tuple[list[int], list[int]]:
+    """(the provincial indicators whose scorecard rows read one of ``written``, the indicators of
+    ``written`` whose tiles are kept); None: all of them."""
     if written is None:
-        return sorted(i for i, (_, provincial, _) in cat.items() if provincial)
-    codes = {cat[int(x)][0] for x in written if int(x) in cat}
-    return sorted(i for i, (_, provincial, reads) in cat.items() if provincial and codes.intersection(reads))
-
-
-def refresh_scorecards(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
-    """Compute again, in the caller's transaction, every province's scorecard rows of the
-    provincial indicators that read ``written`` (indicator ids; None: every one), at the
-    ``data_version`` the transaction sees (after its bump). ``{"indicators", "rows", "seconds"}``."""
-    started = time.perf_counter()
-    if not enabled(conn):
-        return {"indicators": 0, "rows": 0, "seconds": 0.0}
-    ids = _affected(conn, None if written is None else list(written))
-    if not ids:
-        return {"indicators": 0, "rows": 0, "seconds": round(time.perf_counter() - started, 4)}
-    from data_access.catalogue import all_indicators, area_map
-    from data_access.provinces import scorecard_live, shared_values
-
-    _serialise(conn)
-    version, _stamps = get_stamps(conn)
-    values = list[dict[str, Any]]()
-    with reading_through(conn):
-        wanted = set(ids)
-        inds = [i for i in all_indicators() if i.id in wanted]
-        values_at = shared_values()  # the provinces' latest periods are mostly the same: read once
-        for area in area_map().values():
-            if area.level == "province":
-                rows = scorecard_live(area.key, inds, values_at)
-                values.extend({"a": area.id, "i": ind.id, "p": encode(row)} for ind, row in zip(inds, rows, strict=True))
-    if values:
-        conn.execute(_UPSERT, {k: [v[k] for v in values] for k in ("a", "i", "p")})
-    conn.execute(_BASIS, {"ids": [i.id for i in inds], "version": version, "build": _build()})
-    return {"indicators": len(ids), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
+        return [i for i, e in cat.items() if e.provincial], [i for i, e in cat.items() if not e.daily]
+    codes = {cat[i].code for i in written if i in cat}
+    return ([i for i, e in cat.items() if e.provincial and codes.intersection(e.reads)],
+            [i for i in dict.fromkeys(written) if i in cat and not cat[i].daily])
 
 
 def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
-    """Every rollup that reads ``written`` (indicator ids; None: all), in the caller's
-    transaction: the scorecards (:func:`refresh_scorecards`) and the KPI tiles
-    (:func:`refresh_kpis`). ``{"scorecard": {...}, "kpi": {...}, "seconds"}``."""
+    """Compute again, in the caller's transaction and at the ``data_version`` it sees (after its
+    bump), every rollup that reads ``written`` (indicator ids; None: all): every province's
+    scorecard rows of the provincial indicators that read one of them, and their KPI tiles at
+    every area of a level they are reported at (a daily indicator's are never kept).
+    ``{"scorecard": {"indicators", "rows"}, "kpi": {...}, "seconds"}``."""
     started = time.perf_counter()
-    ids = None if written is None else [int(i) for i in written]
-    out: dict[str, Any] = {"scorecard": refresh_scorecards(conn, ids), "kpi": refresh_kpis(conn, ids)}
-    out["seconds"] = round(time.perf_counter() - started, 4)
-    return out
+    done: dict[str, Any] = {"scorecard": {"indicators": 0, "rows": 0}, "kpi": {"indicators": 0, "rows": 0}}
+    if enabled(conn):
+        scorecards, tiles = _affected(_catalogue(conn), None if written is None else [int(i) for i in written])
+        if scorecards or tiles:
+            _serialise(conn)
+            version = get_stamps(conn)[0]
+            with reading_through(conn):
+                done["scorecard"] = _store(conn, "scorecard", version, *_scorecard_rows(scorecards))
+                done["kpi"] = _store(conn, "kpi", version, *_tile_rows(tiles))
+    done["seconds"] = round(time.perf_counter() - started, 4)
+    return done
 
 
-def refresh_kpis(conn: Connection, written: Iterable[int] | None = None) -> dict[str, Any]:
-    """Compute again, in the caller's transaction, the KPI tiles of ``written`` (indicator ids;
-    None: every one; a daily indicator's are never kept) at every area of a level they are
-    reported at.
-    ``{"indicators", "rows", "seconds"}``."""
-    started = time.perf_counter()
-    if not enabled(conn):
-        return {"indicators": 0, "rows": 0, "seconds": 0.0}
-    kept = _kpi_catalogue(conn)
-    ids = sorted(kept if written is None else {int(x) for x in written} & kept.keys())
-    if not ids:
-        return {"indicators": 0, "rows": 0, "seconds": round(time.perf_counter() - started, 4)}
+def _scorecard_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """(the indicators, their (area, indicator, payload) rows at every province)."""
+    from data_access.catalogue import all_indicators, area_map
+    from data_access.provinces import scorecard_live, shared_values
+
+    wanted = set(ids)
+    inds = [i for i in all_indicators() if i.id in wanted]
+    values_at = shared_values()  # the provinces' latest periods are mostly the same: read once
+    rows = [(area.id, ind.id, encode(row)) for area in area_map().values() if area.level == "province" and inds
+            for ind, row in zip(inds, scorecard_live(area.key, inds, values_at), strict=True)]
+    return [i.id for i in inds], rows
+
+
+def _tile_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
+    """(the indicators, their (area, indicator, payload) tiles at every area of their levels)."""
     from data_access.catalogue import all_indicators, area_map
     from data_access.queries import kpis_live
 
-    _serialise(conn)
-    version = get_stamps(conn)[0]
-    values = list[dict[str, Any]]()
-    with reading_through(conn):
-        wanted = set(ids)
-        inds = [i for i in all_indicators() if i.id in wanted]
-        for area in area_map().values():
-            here = [i for i in inds if area.level in i.levels]
-            if here:
-                values.extend({"a": area.id, "i": ind.id, "p": encode_kpi(kpi)}
-                              for ind, kpi in zip(here, kpis_live(here, area.key), strict=True))
-    if values:
-        conn.execute(_UPSERT_KPI, {k: [v[k] for v in values] for k in ("a", "i", "p")})
-    conn.execute(_BASIS_KPI, {"ids": [i.id for i in inds], "version": version, "build": _build()})
-    return {"indicators": len(inds), "rows": len(values), "seconds": round(time.perf_counter() - started, 4)}
+    wanted = set(ids)
+    inds = [i for i in all_indicators() if i.id in wanted]
+    rows: list[tuple[int, int, str]] = []
+    for area in area_map().values():
+        here = [i for i in inds if area.level in i.levels]
+        if here:
+            rows.extend((area.id, ind.id, encode_kpi(kpi)) for ind, kpi in zip(here, kpis_live(here, area.key),
+                                                                              strict=True))
+    return [i.id for i in inds], rows
+
+
+_TABLES = {"scorecard": "scorecard_rollup", "kpi": "kpi_rollup"}
+_UPSERT = {kind: text(
+    f"INSERT INTO {table} (area_id, indicator_id, payload) "
+    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
+    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload") for kind, table in _TABLES.items()}
+_BASIS = text(
+    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
+    "SELECT :kind, id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
+    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
+)
+
+
+def _store(conn: Connection, kind: str, version: int, ids: list[int], rows: list[tuple[int, int, str]]) -> dict[str, int]:
+    """``rows`` of ``kind`` written, and the basis of ``ids`` at ``version`` by this code."""
+    if rows:
+        a, i, p = zip(*rows, strict=True)
+        conn.execute(_UPSERT[kind], {"a": list(a), "i": list(i), "p": list(p)})
+    if ids:
+        conn.execute(_BASIS, {"kind": kind, "ids": ids, "version": version, "build": _build()})
+    return {"indicators": len(ids), "rows": len(rows)}
 
 
 def summary(done: dict[str, Any]) -> str:
@@ -306,28 +300,6 @@ def _serialise(conn: Connection) -> None:
     conn.execute(select(dv.c.id).where(dv.c.id == 1).with_for_update())
 
 
-_UPSERT = text(
-    "INSERT INTO scorecard_rollup (area_id, indicator_id, payload) "
-    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
-    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload"
-).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
-_UPSERT_KPI = text(
-    "INSERT INTO kpi_rollup (area_id, indicator_id, payload) "
-    "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
-    "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload"
-).bindparams(bindparam("a"), bindparam("i"), bindparam("p"))
-_BASIS_KPI = text(
-    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
-    "SELECT 'kpi', id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
-    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
-)
-_BASIS = text(
-    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
-    "SELECT 'scorecard', id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
-    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
-)
-
-
 def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     """After a new version that changed no data (``engine.bump_all_data``, the benchmark's): the
     rows that were current before it, stamped ``version``, as a refresh in that transaction would
@@ -336,8 +308,8 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     if not enabled(conn):
         return 0
     cat = _catalogue(conn)
-    kinds = {"scorecard": {i: _threshold(reads, before) for i, (_, provincial, reads) in cat.items() if provincial},
-             "kpi": {i: _threshold((code,), before) for i, code in _kpi_catalogue(conn).items()}}
+    kinds = {"scorecard": {i: _threshold(e.reads, before) for i, e in cat.items() if e.provincial},
+             "kpi": {i: _threshold((e.code,), before) for i, e in cat.items() if not e.daily}}
     carried = 0
     for kind, thresholds in kinds.items():
         if thresholds:

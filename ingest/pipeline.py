@@ -414,7 +414,7 @@ def _refresh_rollups(conn: Connection, report: SubmissionReport, written: list[A
     """The provinces' scorecard rows and the KPI tiles that read what this submission wrote,
     computed again in its transaction (:mod:`data_access.rollups`); their time in the report's
     timings."""
-    report.timings["rollups_s"] = rollups.refresh(conn, [int(i) for i in written])["seconds"]
+    report.timings["rollups_s"] = rollups.refresh(conn, written)["seconds"]
 
 
 def _evaluate_alerts(conn: Connection, report: SubmissionReport, rows: pd.DataFrame | None, now: datetime) -> None:

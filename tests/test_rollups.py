@@ -77,7 +77,7 @@ def _refresh(engine, written=None) -> dict:
     from data_access import rollups
 
     with engine.begin() as conn:
-        return rollups.refresh_scorecards(conn, written)
+        return rollups.refresh(conn, written)["scorecard"]
 
 
 def _bump(engine, scopes) -> int:
@@ -292,7 +292,7 @@ def test_rol006_an_accepted_submission_refreshes_the_rows_it_changes_in_its_tran
     with engine.begin() as conn:
         national = [i for code, i in ids.items() if code not in _provincial_codes(engine)
                     and not _reads(conn, i)]
-        assert national and rollups.refresh_scorecards(conn, national[:1])["indicators"] == 0
+        assert national and rollups.refresh(conn, national[:1])["scorecard"]["indicators"] == 0
 
 
 def _reads(conn, indicator_id: int) -> bool:
