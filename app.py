@@ -24,6 +24,7 @@ from data_access.cache.backend import cache_manager
 from data_access.engine import Warehouse
 from first_run import init_first_run
 from ingest.cli import register_commands
+from ingest.jobs import init_intake_jobs
 from mail import init_mail
 from metadata_pages import init_metadata_pages
 from scheduler import init_scheduler, start_in_process
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_commands(server)
     init_scheduler(server)  # flask --app app scheduler: a scheduler process (any number of them)
     init_mail(server)  # mail.send, retried with back-off by the scheduler
+    init_intake_jobs(server)  # rollups.daily: the daily indicators' kept tiles, computed again each day
 
     app = dash.Dash(
         __name__,

@@ -5,21 +5,26 @@ Two kinds. ``scorecard_rollup`` holds each province's scorecard rows
 (:func:`data_access.provinces.province_scorecard_rows`), one row per (province, provincial
 indicator): the rank among the provinces, the region's and the nation's figures, the same period
 last year. ``kpi_rollup`` holds each area's KPI tile (:func:`data_access.queries.kpi_snapshot`) of
-every indicator reported at its level, except the daily ones (their windows end today). For each
-kind and indicator ``rollup_basis`` says at which ``version`` and by which code its rows were
-computed: they are as good as a fresh computation while no stamp they depend on is newer (``*``,
-``i:<code>`` of the indicator, and for a scorecard row those of its aggregation rule's
-components) and the code is this release's; a reader uses those rows and computes the others
-(:func:`kept_scorecard`, :func:`kept_kpis`). So a write that forgets to refresh makes a board
-slower, never wrong.
+every indicator reported at its level. For each kind and indicator ``rollup_basis`` says at which
+``version``, by which code and on which ``day`` its rows were computed: they are as good as a
+fresh computation while no stamp they depend on is newer (``*``, ``i:<code>`` of the indicator,
+and for a scorecard row those of its aggregation rule's components) and the code is this
+release's, and, for a daily indicator's tiles (their windows end today), on the day they were
+computed; a reader uses those rows and computes the others (:func:`kept_scorecard`,
+:func:`kept_kpis`). So a write that forgets to refresh makes a board slower, never wrong.
 
 Who refreshes (:func:`refresh`): an accepted submission, in its own transaction, for the
-indicators it wrote and those whose rule reads them (``ingest.pipeline``); a change of the
-configuration (``metadata.service``); the demo seed, ``init-db`` and ``refresh-rollups`` for all
-of them. Every refresh holds the ``data_version`` row to its commit (a submission's bump holds it
-already): refreshes commit one after another, each computing from what the ones before committed.
-The benchmark's version that changes no value carries the current rows over
-(:func:`carried_over`).
+indicators it wrote and those whose rule reads them (``ingest.pipeline``), but not a daily
+indicator's tiles; a change of the configuration (``metadata.service``), alike; the demo seed,
+``init-db`` and ``refresh-rollups`` for all of them, the daily tiles too. The daily indicators'
+tiles are refreshed apart (:func:`refresh_daily`, the scheduler's ``rollups.daily`` every minute:
+``ingest.jobs``): those computed on another day or before a newer stamp of theirs, so that a daily
+submission's transaction does not pay for tiles that will not hold past the day (a 1,000,000-row
+daily submission paid 0.22 s for them), and the first minute of each day or after a daily
+submission computes them. Every refresh holds the ``data_version`` row to its commit (a
+submission's bump holds it already): refreshes commit one after another, each computing from what
+the ones before committed. The benchmark's version that changes no value carries the current rows
+over (:func:`carried_over`).
 
 A refresh computes with the reads of the data layer on the writer's own connection, in a
 context of its own (:func:`reading_through`): clearance ``admin``, no shared cache, no memo (what it
@@ -36,7 +41,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -79,7 +84,7 @@ def enabled_on(engine: Engine) -> bool:
 # --- reading ---------------------------------------------------------------------------------------
 
 def _read_sql(table: str, kind: str) -> Any:
-    return text(f"SELECT r.indicator_id, b.version, b.build, r.payload FROM {table} AS r "
+    return text(f"SELECT r.indicator_id, b.version, b.build, b.day, r.payload FROM {table} AS r "
                 f"JOIN rollup_basis AS b ON b.kind = '{kind}' AND b.indicator_id = r.indicator_id "
                 "WHERE r.area_id = :area AND r.indicator_id = ANY(CAST(:ids AS INTEGER[]))")
 
@@ -87,17 +92,21 @@ def _read_sql(table: str, kind: str) -> Any:
 _READ = {"scorecard": _read_sql("scorecard_rollup", "scorecard"), "kpi": _read_sql("kpi_rollup", "kpi")}
 
 
-def _kept(kind: str, area_id: int, wanted: dict[int, tuple[Any, tuple[str, ...]]]) -> Iterator[tuple[Any, str]]:
-    """(indicator, payload) of the ``wanted`` rows (id → (indicator, the codes it reads)) of
-    ``kind`` at ``area_id`` that are current: their basis not older than any stamp they depend
-    on, their build this release's."""
+Wanted = dict[int, tuple[Any, tuple[str, ...], bool]]
+
+
+def _kept(kind: str, area_id: int, wanted: Wanted) -> Iterator[tuple[Any, str]]:
+    """(indicator, payload) of the ``wanted`` rows (id → (indicator, the codes it reads, whether
+    its rows hold for their day only)) of ``kind`` at ``area_id`` that are current: their basis
+    not older than any stamp they depend on, their build this release's (and their day today)."""
     if not wanted:
         return
-    stamps, build = current_stamps(), _build()
-    for ind_id, version, row_build, payload in rows_of(current_connection().execute(
+    stamps, build, today = current_stamps(), _build(), date.today()
+    for ind_id, version, row_build, day, payload in rows_of(current_connection().execute(
             _READ[kind], {"area": area_id, "ids": array_text(wanted)})):
-        ind, reads = wanted.get(ind_id, (None, ()))
-        if ind is not None and row_build == build and version >= _threshold(reads, stamps):
+        ind, reads, daily = wanted.get(ind_id, (None, (), False))
+        if ind is not None and row_build == build and version >= _threshold(reads, stamps) and (
+                not daily or day == today):
             yield ind, payload
 
 
@@ -107,17 +116,17 @@ def kept_scorecard(area_id: int, inds: Sequence[Any], visible: dict[str, Any]) -
     SQLite."""
     if not enabled(current_connection()):
         return {}
-    wanted = {i.id: (i, parts(i)) for i in inds if all(code in visible for code in parts(i))}
+    wanted: Wanted = {i.id: (i, parts(i), False) for i in inds if all(code in visible for code in parts(i))}
     return {ind.id: (ind.code, *decode(payload)) for ind, payload in _kept("scorecard", area_id, wanted)}
 
 
 def kept_kpis(area_id: int, inds: Sequence[Any]) -> dict[int, tuple[Any, ...]]:
     """Indicator id → the kept KPI tile fields (after its code and area) of ``inds`` at
-    ``area_id``, for those whose rows are current. Never a daily indicator's: its windows end
-    today, and it changes every day. Empty on SQLite."""
+    ``area_id``, for those whose rows are current (a daily indicator's: computed today, as its
+    windows end today). Empty on SQLite."""
     if not enabled(current_connection()):
         return {}
-    wanted: dict[int, tuple[Any, tuple[str, ...]]] = {i.id: (i, (i.code,)) for i in inds if i.periodicity != "D"}
+    wanted: Wanted = {i.id: (i, (i.code,), i.periodicity == "D") for i in inds}
     return {ind.id: decode_kpi(payload) for ind, payload in _kept("kpi", area_id, wanted)}
 
 
@@ -206,9 +215,10 @@ def _catalogue(conn: Connection) -> dict[int, _Entry]:
 
 def _affected(cat: dict[int, _Entry], written: list[int] | None) -> tuple[list[int], list[int]]:
     """(the provincial indicators whose scorecard rows read one of ``written``, the indicators of
-    ``written`` whose tiles are kept); None: all of them."""
+    ``written`` whose tiles are refreshed with them: not the daily ones, :func:`refresh_daily`'s);
+    None: all of them, the daily tiles too."""
     if written is None:
-        return [i for i, e in cat.items() if e.provincial], [i for i, e in cat.items() if not e.daily]
+        return [i for i, e in cat.items() if e.provincial], list(cat)
     codes = {cat[i].code for i in written if i in cat}
     return ([i for i, e in cat.items() if e.provincial and codes.intersection(e.reads)],
             [i for i in dict.fromkeys(written) if i in cat and not cat[i].daily])
@@ -218,8 +228,9 @@ def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str,
     """Compute again, in the caller's transaction and at the ``data_version`` it sees (after its
     bump), every rollup that reads ``written`` (indicator ids; None: all): every province's
     scorecard rows of the provincial indicators that read one of them, and their KPI tiles at
-    every area of a level they are reported at (a daily indicator's are never kept).
-    ``{"scorecard": {"indicators", "rows"}, "kpi": {...}, "seconds"}``."""
+    every area of a level they are reported at (a daily indicator's with None only: else
+    :func:`refresh_daily` computes them). ``{"scorecard": {"indicators", "rows"}, "kpi": {...},
+    "seconds"}``."""
     started = time.perf_counter()
     done: dict[str, Any] = {"scorecard": {"indicators": 0, "rows": 0}, "kpi": {"indicators": 0, "rows": 0}}
     if enabled(conn):
@@ -232,6 +243,37 @@ def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str,
                 done["kpi"] = _store(conn, "kpi", version, *_tile_rows(tiles))
     done["seconds"] = round(time.perf_counter() - started, 4)
     return done
+
+
+_DAILY_BASIS = text("SELECT indicator_id, version, build, day FROM rollup_basis "
+                    "WHERE kind = 'kpi' AND indicator_id = ANY(CAST(:ids AS INTEGER[]))")
+
+
+def refresh_daily(conn: Connection) -> dict[str, Any]:
+    """Compute again, in the caller's transaction, the KPI tiles of the daily indicators whose kept
+    rows are not current (none yet, computed on another day, before a newer stamp of theirs, or
+    by other code); nothing, and no lock, while all are. As :func:`refresh` answers."""
+    started = time.perf_counter()
+    done: dict[str, Any] = {"scorecard": {"indicators": 0, "rows": 0}, "kpi": {"indicators": 0, "rows": 0}}
+    if enabled(conn):
+        daily = {i: e for i, e in _catalogue(conn).items() if e.daily}
+        stale = _stale_daily(conn, daily) if daily else []
+        if stale:
+            _serialise(conn)
+            version = get_stamps(conn)[0]
+            with reading_through(conn):
+                done["kpi"] = _store(conn, "kpi", version, *_tile_rows(stale))
+    done["seconds"] = round(time.perf_counter() - started, 4)
+    return done
+
+
+def _stale_daily(conn: Connection, daily: dict[int, _Entry]) -> list[int]:
+    """The ``daily`` indicators whose kept tiles a reader would not use today."""
+    stamps, build, today = get_stamps(conn)[1], _build(), date.today()
+    basis = {row[0]: row[1:] for row in rows_of(conn.execute(_DAILY_BASIS, {"ids": array_text(daily)}))}
+    return [i for i, e in daily.items()
+            if i not in basis or basis[i][1] != build or basis[i][2] != today
+            or basis[i][0] < _threshold((e.code,), stamps)]
 
 
 def _scorecard_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
@@ -248,15 +290,19 @@ def _scorecard_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str
 
 
 def _tile_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
-    """(the indicators, their (area, indicator, payload) tiles at every area of their levels)."""
+    """(the indicators, their (area, indicator, payload) tiles at every area of their levels; a
+    daily indicator's at the areas of today only: at a province that ended, its latest day is
+    past the reporting lag, and its tile reads a year of days on each view of that day, which
+    nobody looks at; computed there when asked for)."""
     from data_access.catalogue import all_indicators, area_map
     from data_access.queries import kpis_live
 
-    wanted = set(ids)
+    wanted, today = set(ids), date.today()
     inds = [i for i in all_indicators() if i.id in wanted]
     rows: list[tuple[int, int, str]] = []
     for area in area_map().values():
-        here = [i for i in inds if area.level in i.levels]
+        ended = area.valid_to is not None and area.valid_to < today
+        here = [i for i in inds if area.level in i.levels and not (ended and i.periodicity == "D")]
         if here:
             rows.extend((area.id, ind.id, encode_kpi(kpi)) for ind, kpi in zip(here, kpis_live(here, area.key),
                                                                               strict=True))
@@ -268,20 +314,30 @@ _UPSERT = {kind: text(
     f"INSERT INTO {table} (area_id, indicator_id, payload) "
     "SELECT * FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[]), CAST(:p AS TEXT[])) "
     "ON CONFLICT (area_id, indicator_id) DO UPDATE SET payload = excluded.payload") for kind, table in _TABLES.items()}
+#: The rows of the refreshed indicators that this refresh did not write (an area that ended: a
+#: daily indicator's tile there) are not theirs any more.
+_DROP = {kind: text(
+    f"DELETE FROM {table} AS r WHERE r.indicator_id = ANY(CAST(:ids AS INTEGER[])) AND NOT EXISTS ("
+    "SELECT 1 FROM unnest(CAST(:a AS INTEGER[]), CAST(:i AS INTEGER[])) AS t(a, i) "
+    "WHERE t.a = r.area_id AND t.i = r.indicator_id)") for kind, table in _TABLES.items()}
 _BASIS = text(
-    "INSERT INTO rollup_basis (kind, indicator_id, version, build) "
-    "SELECT :kind, id, :version, :build FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
-    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build"
+    "INSERT INTO rollup_basis (kind, indicator_id, version, build, day) "
+    "SELECT :kind, id, :version, :build, :day FROM unnest(CAST(:ids AS INTEGER[])) AS t(id) "
+    "ON CONFLICT (kind, indicator_id) DO UPDATE SET version = excluded.version, build = excluded.build, "
+    "day = excluded.day"
 )
 
 
 def _store(conn: Connection, kind: str, version: int, ids: list[int], rows: list[tuple[int, int, str]]) -> dict[str, int]:
-    """``rows`` of ``kind`` written, and the basis of ``ids`` at ``version`` by this code."""
+    """``rows`` of ``kind`` written (the only rows of ``ids``), and the basis of ``ids`` at
+    ``version`` by this code."""
+    a, i, p = zip(*rows, strict=True) if rows else ((), (), ())
+    if ids:
+        conn.execute(_DROP[kind], {"ids": ids, "a": list(a), "i": list(i)})
     if rows:
-        a, i, p = zip(*rows, strict=True)
         conn.execute(_UPSERT[kind], {"a": list(a), "i": list(i), "p": list(p)})
     if ids:
-        conn.execute(_BASIS, {"kind": kind, "ids": ids, "version": version, "build": _build()})
+        conn.execute(_BASIS, {"kind": kind, "ids": ids, "version": version, "build": _build(), "day": date.today()})
     return {"indicators": len(ids), "rows": len(rows)}
 
 
@@ -304,12 +360,13 @@ def carry_over(conn: Connection, before: dict[str, int], version: int) -> int:
     """After a new version that changed no data (``engine.bump_all_data``, the benchmark's): the
     rows that were current before it, stamped ``version``, as a refresh in that transaction would
     have rewritten them (the same values: nothing they read changed). Rows already stale stay
-    stale. Returns how many indicators."""
+    stale (a daily indicator's tiles of another day too: their day is kept). Returns how many
+    indicators."""
     if not enabled(conn):
         return 0
     cat = _catalogue(conn)
     kinds = {"scorecard": {i: _threshold(e.reads, before) for i, e in cat.items() if e.provincial},
-             "kpi": {i: _threshold((e.code,), before) for i, e in cat.items() if not e.daily}}
+             "kpi": {i: _threshold((e.code,), before) for i, e in cat.items()}}
     carried = 0
     for kind, thresholds in kinds.items():
         if thresholds:

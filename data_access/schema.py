@@ -662,7 +662,7 @@ scorecard_rollup = Table(
 )
 
 kpi_rollup = Table(
-    "kpi_rollup",  # an area's KPI tiles (every periodicity but daily), kept by data_access.rollups (migration 0023)
+    "kpi_rollup",  # an area's KPI tiles, kept by data_access.rollups (migration 0023)
     metadata,
     Column("area_id", Integer, primary_key=True, autoincrement=False),
     Column("indicator_id", Integer, primary_key=True, autoincrement=False),
@@ -677,6 +677,8 @@ rollup_basis = Table(
     # the data_version its rows were refreshed at: valid while no stamp they depend on is newer
     Column("version", BigInteger, nullable=False),
     Column("build", String(32), nullable=False),  # the code that computed them (backend.code_build, hex)
+    # the day they were computed on: a daily indicator's tiles hold for that day only (migration 0024)
+    Column("day", Date),
 )
 
 

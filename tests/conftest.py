@@ -176,6 +176,28 @@ def empty_url(backend, databases) -> str:
     return databases.new(backend)
 
 
+@pytest.fixture
+def rollup_world(backend, databases, tmp_path):
+    """The queries' small warehouse (``tests.test_queries``: a sum, a weighted rate, a ratio, a
+    daily indicator, provinces of both eras) and an app on it: the rollups' tests."""
+    from app import create_app
+    from tests.test_queries import build_fixture
+
+    url = databases.new(backend)
+    build_fixture(url)
+    server = create_app(make_settings(url, tmp_path))
+    yield server, server.extensions["warehouse"].engine
+    server.extensions["warehouse"].dispose()
+
+
+@pytest.fixture
+def pg_rollup_world(backend, rollup_world):
+    """:func:`rollup_world` on PostgreSQL only (rollups are kept there)."""
+    if backend != "postgresql":
+        pytest.skip("rollups are kept on PostgreSQL")
+    return rollup_world
+
+
 _SEEDED: dict[str, str] = {}
 
 

@@ -14,7 +14,6 @@ from sqlalchemy import select, text, update
 
 from data_access import schema
 from tests.conftest import build_warehouse, csv_bytes, make_settings, send
-from tests.test_queries import build_fixture
 
 PROVINCES = ("01", "22", "24", "31", "33", "37", "30-63", "79")
 
@@ -28,24 +27,6 @@ def _app(url, tmp_path):
     from app import create_app
 
     return create_app(make_settings(url, tmp_path))
-
-
-@pytest.fixture
-def world(backend, databases, tmp_path):
-    """The queries' small warehouse (a sum, a weighted rate, a ratio, provinces of both eras) and
-    an app on it."""
-    url = databases.new(backend)
-    build_fixture(url)
-    server = _app(url, tmp_path)
-    yield server, server.extensions["warehouse"].engine
-    server.extensions["warehouse"].dispose()
-
-
-@pytest.fixture
-def pg_world(backend, world):
-    if backend != "postgresql":
-        pytest.skip("rollups are kept on PostgreSQL")
-    return world
 
 
 @contextmanager
@@ -93,11 +74,11 @@ def _scorecard(key: str):
     return province_scorecard_rows.uncached(key)
 
 
-def test_rol001_kept_rows_are_the_computed_rows_of_every_province(world, monkeypatch):
+def test_rol001_kept_rows_are_the_computed_rows_of_every_province(rollup_world, monkeypatch):
     """What a refresh keeps is, field for field, what the scorecard computes (NaN where nothing was
     reported; ranks, regions of either era, the nation, last year); on PostgreSQL the scorecard
     then reads every row and computes none; on SQLite nothing is kept and every row is computed."""
-    server, engine = world
+    server, engine = rollup_world
     pg = engine.dialect.name == "postgresql"
     done = _refresh(engine)
     with engine.connect() as conn:
@@ -118,14 +99,14 @@ def test_rol001_kept_rows_are_the_computed_rows_of_every_province(world, monkeyp
     assert ranked and any(r.region_value == r.region_value for r in ranked)  # figures, not only NaN
 
 
-def test_rol002_a_row_is_read_while_current_and_computed_once_a_stamp_it_reads_moved(pg_world, monkeypatch):
+def test_rol002_a_row_is_read_while_current_and_computed_once_a_stamp_it_reads_moved(pg_rollup_world, monkeypatch):
     """A kept row is what the scorecard shows (a row altered in the table shows through), until a
     stamp it depends on is newer than the row: then that indicator, and those whose rule reads it,
     are computed (the weight T_W: T_W and the rate weighted by it); ``*`` (reference data, the
     catalogue): every row; rows of another release's code: every row."""
     from data_access import rollups
 
-    server, engine = pg_world
+    server, engine = pg_rollup_world
     _refresh(engine)
     with engine.begin() as conn:
         ids = dict(conn.execute(select(schema.indicator.c.code, schema.indicator.c.id)).all())
@@ -169,12 +150,12 @@ def _provincial_codes(engine) -> list[str]:
                 if "province" in levels.split(";")]
 
 
-def test_rol003_a_viewer_gets_the_rows_of_what_it_may_see_computed_as_it_sees_them(pg_world, monkeypatch):
+def test_rol003_a_viewer_gets_the_rows_of_what_it_may_see_computed_as_it_sees_them(pg_rollup_world, monkeypatch):
     """Rows are kept for every indicator (computed as an administrator sees them). A viewer not
     cleared for a confidential indicator reads none of its rows, and an indicator whose rule reads
     one (the rate weighted by a confidential weight) is computed as that viewer sees it, not read
     (its region figure would come from the weights); the cleared viewer reads both."""
-    server, engine = pg_world
+    server, engine = pg_rollup_world
     with engine.begin() as conn:
         conn.execute(update(schema.indicator).where(schema.indicator.c.code == "T_W").values(confidential=True))
     _bump(engine, None)
@@ -197,13 +178,13 @@ def test_rol003_a_viewer_gets_the_rows_of_what_it_may_see_computed_as_it_sees_th
     assert not _same(public["T_RATE"], cleared["T_RATE"])
 
 
-def test_rol004_a_bump_that_changed_no_value_carries_current_rows_over_and_only_those(pg_world, monkeypatch):
+def test_rol004_a_bump_that_changed_no_value_carries_current_rows_over_and_only_those(pg_rollup_world, monkeypatch):
     """``bump_all_data`` (the benchmark's new version in which every indicator "changed", no value
     did) stamps the rows that were current with the new version, as a refresh in its transaction
     would have rewritten them; a row already stale stays stale."""
     from data_access.engine import bump_all_data
 
-    server, engine = pg_world
+    server, engine = pg_rollup_world
     _refresh(engine)
     calls = _live_calls(monkeypatch)
     with engine.begin() as conn:
@@ -219,7 +200,7 @@ def test_rol004_a_bump_that_changed_no_value_carries_current_rows_over_and_only_
     assert calls == [["T_SUM"]]
 
 
-def test_rol005_a_refresh_waits_for_the_writer_before_it_and_computes_from_what_it_committed(pg_world, monkeypatch):
+def test_rol005_a_refresh_waits_for_the_writer_before_it_and_computes_from_what_it_committed(pg_rollup_world, monkeypatch):
     """Refreshes are serialised on the ``data_version`` row: one started while a submission's
     transaction holds it (its bump) waits for that commit, then computes with what it wrote."""
     import threading
@@ -227,7 +208,7 @@ def test_rol005_a_refresh_waits_for_the_writer_before_it_and_computes_from_what_
     from data_access.engine import bump_data_version
     from domain.periods import parse
 
-    server, engine = pg_world
+    server, engine = pg_rollup_world
     _refresh(engine)
     with engine.connect() as writer:
         tx = writer.begin()
@@ -307,11 +288,11 @@ def _provincial_codes_of(server) -> list[str]:
         return [i.code for i in _provincial()]
 
 
-def test_rol007_the_command_refreshes_every_row_and_says_so(world):
+def test_rol007_the_command_refreshes_every_row_and_says_so(rollup_world):
     """``flask --app app refresh-rollups`` (a deployment's step: rows of other code are not
     read) keeps every province's rows on PostgreSQL and says how many; on SQLite it says that
     nothing is kept there."""
-    server, engine = world
+    server, engine = rollup_world
     result = server.test_cli_runner().invoke(args=["refresh-rollups"])
     assert result.exit_code == 0, result.output
     with engine.connect() as conn:
@@ -323,7 +304,7 @@ def test_rol007_the_command_refreshes_every_row_and_says_so(world):
         assert kept == 0 and "PostgreSQL only" in result.output
 
 
-def test_rol008_a_catalogue_change_refreshes_in_its_transaction(pg_world, monkeypatch):
+def test_rol008_a_catalogue_change_refreshes_in_its_transaction(pg_rollup_world, monkeypatch):
     """A change of the configuration (here the direction of T_SUM: its ranks turn around) stamps
     everything and computes every row again in its own transaction: the next view reads the new
     ranks and computes nothing."""
@@ -331,7 +312,7 @@ def test_rol008_a_catalogue_change_refreshes_in_its_transaction(pg_world, monkey
     from metadata.package import from_records
     from metadata.store import read_config
 
-    server, engine = pg_world
+    server, engine = pg_rollup_world
     _refresh(engine)
     with viewing(server):
         before = {r.code: r for r in _scorecard("01")}["T_SUM"]
@@ -361,85 +342,3 @@ def _kpi_calls(monkeypatch) -> list[list[str]]:
     monkeypatch.setattr(queries, "kpis_live", lambda inds, area_key: calls.append([i.code for i in inds])
                         or real(inds, area_key))
     return calls
-
-
-def _same_kpi(a, b) -> bool:
-    import dataclasses
-
-    return _same([getattr(a, f.name) for f in dataclasses.fields(a)], [getattr(b, f.name) for f in dataclasses.fields(b)])
-
-
-def test_rol009_kept_kpi_tiles_are_the_computed_tiles_and_a_daily_tile_is_never_kept(world, monkeypatch):
-    """The KPI tiles a refresh keeps (every indicator but the daily ones, at every area of a level
-    it is reported at) are, field for field, the computed ones (changes, last year, year-to-date,
-    the target and its status, the sparkline, the time of the last value); on PostgreSQL the
-    tiles read them and compute only the daily indicator's (its windows end today); on SQLite
-    every tile is computed."""
-    from data_access.queries import kpi_snapshot, kpis_live
-
-    server, engine = world
-    pg = engine.dialect.name == "postgresql"
-    _refresh_all(engine)
-    codes = ("T_SUM", "T_RATE", "T_RATIO", "T_DAY")
-    with viewing(server):
-        from data_access.catalogue import get_indicator
-        expected = {key: kpis_live([get_indicator(c) for c in codes if key == "VN" or c != "T_DAY"], key)
-                    for key in ("VN", "01", "22")}
-    calls = _kpi_calls(monkeypatch)
-    with viewing(server):
-        for key, tiles in expected.items():
-            got = kpi_snapshot.uncached(tuple(t.code for t in tiles), key)
-            assert all(_same_kpi(a, b) for a, b in zip(got, tiles, strict=True)), key
-    assert calls == ([["T_DAY"]] if pg else [[t.code for t in tiles] for tiles in expected.values()])
-    vn = {t.code: t for t in expected["VN"]}
-    assert vn["T_SUM"].target is not None and vn["T_SUM"].spark and vn["T_DAY"].value is not None
-
-
-def _refresh_all(engine) -> dict:
-    from data_access import rollups
-
-    with engine.begin() as conn:
-        return rollups.refresh(conn)
-
-
-def test_rol010_a_tile_is_computed_once_its_stamp_moved_and_carried_over_by_a_data_less_version(pg_world,
-                                                                                                  monkeypatch):
-    """A tile is read while no stamp it depends on (``*``, ``i:<code>``) is newer than its rows; a
-    change of targets stamps its indicator and refreshes it in the same transaction; the
-    benchmark's data-less version carries the current tiles over."""
-    from data_access.engine import bump_all_data
-    from data_access.queries import kpi_snapshot
-
-    server, engine = pg_world
-    _refresh_all(engine)
-    calls = _kpi_calls(monkeypatch)
-    with viewing(server):
-        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
-    assert calls == []
-    _bump(engine, ["i:T_RATE"])
-    with viewing(server):
-        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
-    assert calls == [["T_RATE"]]
-    with engine.begin() as conn:
-        bump_all_data(conn)
-    with viewing(server):
-        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
-    assert calls[-1] == ["T_RATE"] and len(calls) == 2  # T_SUM carried over, T_RATE still stale
-    _refresh_all(engine)
-    calls.clear()
-    with engine.begin() as conn:
-        bump_all_data(conn)
-    with viewing(server):
-        kpi_snapshot.uncached(("T_SUM", "T_RATE"), "VN")
-    assert calls == []
-
-    from metadata import service
-    with viewing(server):
-        before = kpi_snapshot.uncached(("T_SUM",), "VN")[0]
-    made = service.update(engine, "targets", "T_SUM|VN|2024", {"value": 250.0},
-                          actor=service.Actor("t.admin", "admin", None, "cli"))
-    assert made.applied, made.problems
-    calls.clear()  # (the refresh in the change's transaction computed the tiles)
-    with viewing(server):
-        tile = kpi_snapshot.uncached(("T_SUM",), "VN")[0]
-    assert calls == [] and tile.target == pytest.approx(before.target * 250.0 / 200.0)  # refreshed with it
