@@ -95,6 +95,14 @@ _READ = {"scorecard": _read_sql("scorecard_rollup", "scorecard"), "kpi": _read_s
 Wanted = dict[int, tuple[Any, tuple[str, ...], bool]]
 
 
+def _holds(basis: Sequence[Any], reads: tuple[str, ...], daily: bool, stamps: dict[str, int], build: str,
+           today: date) -> bool:
+    """Whether rows of ``basis`` (version, build, day) reading ``reads`` are as good as a fresh
+    computation: no stamp they depend on newer, this release's code, and (``daily``) today's."""
+    version, row_build, day = basis
+    return row_build == build and version >= _threshold(reads, stamps) and (not daily or day == today)
+
+
 def _kept(kind: str, area_id: int, wanted: Wanted) -> Iterator[tuple[Any, str]]:
     """(indicator, payload) of the ``wanted`` rows (id → (indicator, the codes it reads, whether
     its rows hold for their day only)) of ``kind`` at ``area_id`` that are current: their basis
@@ -105,8 +113,7 @@ def _kept(kind: str, area_id: int, wanted: Wanted) -> Iterator[tuple[Any, str]]:
     for ind_id, version, row_build, day, payload in rows_of(current_connection().execute(
             _READ[kind], {"area": area_id, "ids": array_text(wanted)})):
         ind, reads, daily = wanted.get(ind_id, (None, (), False))
-        if ind is not None and row_build == build and version >= _threshold(reads, stamps) and (
-                not daily or day == today):
+        if ind is not None and _holds((version, row_build, day), reads, daily, stamps, build, today):
             yield ind, payload
 
 
@@ -232,15 +239,26 @@ def refresh(conn: Connection, written: Iterable[int] | None = None) -> dict[str,
     :func:`refresh_daily` computes them). ``{"scorecard": {"indicators", "rows"}, "kpi": {...},
     "seconds"}``."""
     started = time.perf_counter()
+    scorecards, tiles = (_affected(_catalogue(conn), None if written is None else [int(i) for i in written])
+                         if enabled(conn) else ([], []))
+    return _recompute(conn, scorecards, tiles, started)
+
+
+def _recompute(conn: Connection, scorecards: list[int], tiles: list[int], started: float) -> dict[str, Any]:
+    """The scorecard rows of ``scorecards`` and the tiles of ``tiles`` computed again and stored,
+    the ``data_version`` row held first and its version read after; their basis's day is the one
+    the computation began on (a refresh across midnight is the earlier day's: stale the next day,
+    never a day's tiles vouched for by a later day)."""
     done: dict[str, Any] = {"scorecard": {"indicators": 0, "rows": 0}, "kpi": {"indicators": 0, "rows": 0}}
-    if enabled(conn):
-        scorecards, tiles = _affected(_catalogue(conn), None if written is None else [int(i) for i in written])
-        if scorecards or tiles:
-            _serialise(conn)
-            version = get_stamps(conn)[0]
-            with reading_through(conn):
-                done["scorecard"] = _store(conn, "scorecard", version, *_scorecard_rows(scorecards))
-                done["kpi"] = _store(conn, "kpi", version, *_tile_rows(tiles))
+    if scorecards or tiles:
+        day = date.today()
+        _serialise(conn)
+        version = get_stamps(conn)[0]
+        with reading_through(conn):
+            if scorecards:
+                done["scorecard"] = _store(conn, "scorecard", version, day, *_scorecard_rows(scorecards))
+            if tiles:
+                done["kpi"] = _store(conn, "kpi", version, day, *_tile_rows(tiles, day))
     done["seconds"] = round(time.perf_counter() - started, 4)
     return done
 
@@ -254,17 +272,8 @@ def refresh_daily(conn: Connection) -> dict[str, Any]:
     rows are not current (none yet, computed on another day, before a newer stamp of theirs, or
     by other code); nothing, and no lock, while all are. As :func:`refresh` answers."""
     started = time.perf_counter()
-    done: dict[str, Any] = {"scorecard": {"indicators": 0, "rows": 0}, "kpi": {"indicators": 0, "rows": 0}}
-    if enabled(conn):
-        daily = {i: e for i, e in _catalogue(conn).items() if e.daily}
-        stale = _stale_daily(conn, daily) if daily else []
-        if stale:
-            _serialise(conn)
-            version = get_stamps(conn)[0]
-            with reading_through(conn):
-                done["kpi"] = _store(conn, "kpi", version, *_tile_rows(stale))
-    done["seconds"] = round(time.perf_counter() - started, 4)
-    return done
+    daily = {i: e for i, e in _catalogue(conn).items() if e.daily} if enabled(conn) else {}
+    return _recompute(conn, [], _stale_daily(conn, daily) if daily else [], started)
 
 
 def _stale_daily(conn: Connection, daily: dict[int, _Entry]) -> list[int]:
@@ -272,8 +281,7 @@ def _stale_daily(conn: Connection, daily: dict[int, _Entry]) -> list[int]:
     stamps, build, today = get_stamps(conn)[1], _build(), date.today()
     basis = {row[0]: row[1:] for row in rows_of(conn.execute(_DAILY_BASIS, {"ids": array_text(daily)}))}
     return [i for i, e in daily.items()
-            if i not in basis or basis[i][1] != build or basis[i][2] != today
-            or basis[i][0] < _threshold((e.code,), stamps)]
+            if i not in basis or not _holds(basis[i], (e.code,), True, stamps, build, today)]
 
 
 def _scorecard_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
@@ -289,7 +297,7 @@ def _scorecard_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str
     return [i.id for i in inds], rows
 
 
-def _tile_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
+def _tile_rows(ids: list[int], today: date) -> tuple[list[int], list[tuple[int, int, str]]]:
     """(the indicators, their (area, indicator, payload) tiles at every area of their levels; a
     daily indicator's at the areas of today only: at a province that ended, its latest day is
     past the reporting lag, and its tile reads a year of days on each view of that day, which
@@ -297,7 +305,7 @@ def _tile_rows(ids: list[int]) -> tuple[list[int], list[tuple[int, int, str]]]:
     from data_access.catalogue import all_indicators, area_map
     from data_access.queries import kpis_live
 
-    wanted, today = set(ids), date.today()
+    wanted = set(ids)
     inds = [i for i in all_indicators() if i.id in wanted]
     rows: list[tuple[int, int, str]] = []
     for area in area_map().values():
@@ -328,7 +336,8 @@ _BASIS = text(
 )
 
 
-def _store(conn: Connection, kind: str, version: int, ids: list[int], rows: list[tuple[int, int, str]]) -> dict[str, int]:
+def _store(conn: Connection, kind: str, version: int, day: date, ids: list[int],
+           rows: list[tuple[int, int, str]]) -> dict[str, int]:
     """``rows`` of ``kind`` written (the only rows of ``ids``), and the basis of ``ids`` at
     ``version`` by this code."""
     a, i, p = zip(*rows, strict=True) if rows else ((), (), ())
@@ -337,7 +346,7 @@ def _store(conn: Connection, kind: str, version: int, ids: list[int], rows: list
     if rows:
         conn.execute(_UPSERT[kind], {"a": list(a), "i": list(i), "p": list(p)})
     if ids:
-        conn.execute(_BASIS, {"kind": kind, "ids": ids, "version": version, "build": _build(), "day": date.today()})
+        conn.execute(_BASIS, {"kind": kind, "ids": ids, "version": version, "build": _build(), "day": day})
     return {"indicators": len(ids), "rows": len(rows)}
 
 

@@ -162,3 +162,31 @@ def test_rol012_a_refresh_leaves_an_indicator_only_the_rows_it_wrote(pg_rollup_w
                                  {"i": ids["T_DAY"]}).scalars())
         vn = conn.execute(text("SELECT id FROM area WHERE key = 'VN'")).scalar_one()
     assert areas == {vn}
+
+
+def test_rol013_a_refresh_across_midnight_keeps_the_day_it_began_on(pg_rollup_world, monkeypatch):
+    """A refresh of the daily tiles that begins before midnight and stores after it records the
+    day it began on: the next day its tiles are stale (computed again), never yesterday's windows
+    vouched for as today's."""
+    from datetime import date, timedelta
+
+    from data_access import rollups
+
+    server, engine = pg_rollup_world
+    _refresh_all(engine)
+    _basis_day(engine, "T_DAY", date.today() - timedelta(days=1))
+    days = iter([date.today(), date.today()])  # the staleness check, the refresh's start
+
+    class Clock(date):
+        @classmethod
+        def today(cls):  # then midnight has passed, while the tiles are computed and stored
+            return next(days, date.today() + timedelta(days=1))
+
+    monkeypatch.setattr(rollups, "date", Clock)
+    with engine.begin() as conn:
+        assert rollups.refresh_daily(conn)["kpi"]["indicators"] == 1
+    monkeypatch.undo()
+    with engine.connect() as conn:
+        stored = conn.execute(text("SELECT day FROM rollup_basis WHERE kind = 'kpi' AND indicator_id = "
+                                   "(SELECT id FROM indicator WHERE code = 'T_DAY')")).scalar_one()
+    assert stored == date.today()
